@@ -1,0 +1,81 @@
+/**
+ * npm run bench:engine [-- --size-mib 1024 --dir /dev/shm --nodes 6]
+ *
+ * Ingest and read throughput of the storage engine for random and text-like data, on one core
+ * (inline sealing) and with worker threads on every core; each stage's share of the time; peak
+ * RSS; and the ratio to this machine's ceiling measured in the same run: SHA-256 plus
+ * AES-256-GCM over the same kind of bytes with node:crypto, on one core and on all cores.
+ * Each configuration runs in its own child process so that its peak RSS is its own.
+ * Nodes are local directories (default under /dev/shm, so the figures are the engine's, not the
+ * disk's; pass --dir to put them on a disk).
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { measureCeiling, runConfig, type RunResult } from './bench-engine-run.js';
+import type { DataKind } from './bench-data.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+
+if (args[0] === '--child') {
+  const [, kind, mode, size, dir, nodes] = args;
+  const result = await runConfig(kind as DataKind, mode as 'one-core' | 'workers', Number(size), dir!, Number(nodes));
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(0);
+}
+if (args[0] === '--ceiling') {
+  const [, kind, size, threads] = args;
+  process.stdout.write(JSON.stringify(await measureCeiling(kind as DataKind, Number(size), Number(threads))) + '\n');
+  process.exit(0);
+}
+
+const MiB = 1024 * 1024;
+const size = Number(opt('size-mib', '1024')) * MiB;
+const dir = opt('dir', existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+const nodes = Number(opt('nodes', '6'));
+const cores = availableParallelism();
+const self = fileURLToPath(import.meta.url);
+
+function child(argv: string[]): any {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, ...argv], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d).padStart(7);
+console.log(`Coffer storage engine benchmark — ${size / MiB} MiB per run, ${nodes} local-directory nodes under ${dir}, ${cores} cores`);
+console.log(`(erasure ${nodes >= 6 ? '4+2' : '2+1'}, zstd level 1, AES-256-GCM, FastCDC 256 KiB / 1 MiB / 4 MiB)\n`);
+
+let failed = false;
+for (const kind of ['random', 'text'] as DataKind[]) {
+  const ceilingSize = Math.min(size, 512 * MiB);
+  const c1 = child(['--ceiling', kind, String(ceilingSize), '1']);
+  const cN = child(['--ceiling', kind, String(ceilingSize), String(cores)]);
+  console.log(`${kind} data — ceiling (SHA-256 + AES-256-GCM, node:crypto): ${c1.mbps.toFixed(0)} MB/s on one core, ${cN.mbps.toFixed(0)} MB/s on ${cores} cores`);
+  for (const mode of ['one-core', 'workers'] as const) {
+    const r: RunResult = child(['--child', kind, mode, String(size), dir, String(nodes)]);
+    const ceiling = mode === 'one-core' ? c1.mbps : cN.mbps;
+    console.log(
+      `  ${mode.padEnd(9)} ingest ${fmt(r.ingestMBps)} MB/s (${fmt((r.ingestMBps / ceiling) * 100)}% of ceiling)` +
+        `   read ${fmt(r.readMBps)} MB/s   peak RSS ${fmt(r.peakRssMiB)} MiB   stored/input ${r.storedRatio.toFixed(2)}`,
+    );
+    console.log(`            ingest stages: ${shares(r.ingestStages)}`);
+    console.log(`            read stages:   ${shares(r.readStages)}`);
+    if (kind === 'random' && r.ingestMBps < 0.5 * ceiling) failed = true;
+    if (r.peakRssMiB > 256) failed = true;
+  }
+  console.log('');
+}
+console.log(failed ? 'TARGETS MISSED (random ingest ≥ 50% of ceiling, RSS < 256 MiB)' : 'targets met: random ingest ≥ 50% of ceiling, RSS < 256 MiB');
+
+function shares(stages: Record<string, number>): string {
+  const total = Object.values(stages).reduce((a, b) => a + b, 0) || 1;
+  return Object.entries(stages)
+    .map(([k, v]) => `${k} ${((v / total) * 100).toFixed(0)}%`)
+    .join(', ');
+}

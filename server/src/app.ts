@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import type { StorageNode } from '../../storage-engine/src/index.js';
+
+/** The HTTP application. Routes are mounted per concern as the server grows (app.route('/api/v1/files', …)). */
+export function createApp(deps: { nodes: StorageNode[] }): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const results = await Promise.all(
+      deps.nodes.map(async (n) => {
+        try {
+          await n.head('health/probe');
+          return { id: n.id, up: true };
+        } catch {
+          return { id: n.id, up: false };
+        }
+      }),
+    );
+    const up = results.filter((r) => r.up).length;
+    // Writes need a quorum of k+1 shards on distinct nodes; with 2+1 that is two nodes.
+    const ready = up >= Math.min(deps.nodes.length, 2);
+    return c.json({ status: ready ? 'ready' : 'not ready', nodes: results }, ready ? 200 : 503);
+  });
+  app.get('/', (c) =>
+    c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'),
+  );
+  return app;
+}

@@ -1,0 +1,35 @@
+/** `npm start`: boot Coffer on its configuration (embedded defaults in ./data when nothing is set). */
+import { createServer as createHttpsServer } from 'node:https';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { openStorage } from './storage.js';
+import { loadTls } from './tls.js';
+
+const config = loadConfig();
+const storage = await openStorage(config);
+const app = createApp({ nodes: storage.nodes });
+const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
+
+const server = serve(
+  {
+    fetch: app.fetch,
+    hostname: config.host,
+    port: config.port,
+    ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {}),
+  },
+  (info) => {
+    const scheme = tls ? 'https' : 'http';
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    console.log(`Coffer listening on ${scheme}://${host}:${info.port}`);
+    if (tls) console.log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}`);
+    console.log(`data directory: ${config.dataDir}; storage nodes: ${storage.nodes.map((n) => n.id).join(', ')}`);
+  },
+);
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3_000).unref();
+  });
+}

@@ -1,0 +1,70 @@
+/** `npm start` on embedded defaults: a real server process, real HTTPS, a fresh data directory. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+function get(url: string): Promise<{ status: number; body: string; cert: X509Certificate }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { rejectUnauthorized: false }, (res) => {
+      const cert = new X509Certificate((res.socket as import('node:tls').TLSSocket).getPeerCertificate().raw);
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body, cert }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('boot on embedded defaults', () => {
+  let dir: string;
+  let proc: ChildProcess;
+  let out = '';
+  let url = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'coffer-boot-'));
+    proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      env: { ...process.env, COFFER_DATA_DIR: dir, COFFER_PORT: '0', COFFER_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stderr!.on('data', (d) => (out += d));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+      proc.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (https:\/\/\S+)/.exec(out);
+        if (m && out.includes('fingerprint')) {
+          clearTimeout(timer);
+          url = m[1]!;
+          resolve();
+        }
+      });
+    });
+  }, 40_000);
+
+  afterAll(async () => {
+    proc?.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves HTTPS with the self-signed certificate whose fingerprint it printed', async () => {
+    const res = await get(`${url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+    expect(out).toContain(`fingerprint: ${res.cert.fingerprint256}`);
+  });
+
+  it('is ready on three local-directory nodes, with keys created mode 0600', async () => {
+    const res = await get(`${url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).nodes).toHaveLength(3);
+    for (const f of ['master.key', 'server-secret.key']) {
+      expect((await stat(join(dir, 'keys', f))).mode & 0o777).toBe(0o600);
+    }
+  });
+});

@@ -1,0 +1,184 @@
+import type { BlockIds } from './block-id.js';
+import { readFrameHeader } from './codec.js';
+import { chooseLayout, type ErasureOptions } from './erasure.js';
+import { InvalidArgumentError, NotFoundError } from './errors.js';
+import type { KeyProvider } from './keys.js';
+import { shardsNeeded, shardCount, type Layout, type Tier } from './layout.js';
+import type { BlockMetadataPort, BlockRecord } from './metadata-port.js';
+import type { NodePool } from './node-pool.js';
+import { readFrame } from './block-reader.js';
+import { repairBlock, type RepairResult } from './block-repair.js';
+import { writeShards } from './block-writer.js';
+import { InlineSealer, type SealedChunk, type Sealer } from './sealer.js';
+import { shardObjectKey } from './shard-key.js';
+import { StageTimer } from './stage-timer.js';
+
+export interface BlockStoreOptions {
+  pool: NodePool;
+  metadata: BlockMetadataPort;
+  keys: KeyProvider;
+  ids: BlockIds;
+  /** Reed-Solomon k+m and the replica threshold; by default 4+2 with six or more nodes, else 2+1. */
+  erasure?: Partial<ErasureOptions>;
+  /** Shards beyond k a write must store before it is acknowledged (default 1: quorum k+1). */
+  quorumExtra?: number;
+  hedgeDelayMs?: number;
+  /** Where hashing and encryption run; inline by default, worker threads for throughput. */
+  sealer?: Sealer;
+  /** Told about blocks found degraded on read or write, so the server can queue repair. */
+  onDegraded?: (key: string, reason: string) => void;
+  timer?: StageTimer;
+}
+
+export interface PutResult {
+  key: string;
+  /** Hex SHA-256 of the plaintext. */
+  hash: string;
+  size: number;
+  /** False when the namespace already had this block (dedup): nothing was written. */
+  stored: boolean;
+}
+
+export interface PutOptions {
+  /** False for known-compressed types (skips the attempt). */
+  compress?: boolean;
+  tier?: Tier;
+}
+
+/**
+ * Blocks by their stored key: the engine's main face. put seals a chunk and spreads it over
+ * nodes (or finds it already there); get reads any k shards back and checks the plaintext
+ * against its SHA-256; repair re-creates what is missing.
+ */
+export class BlockStore {
+  readonly pool: NodePool;
+  readonly metadata: BlockMetadataPort;
+  readonly timer: StageTimer;
+  private readonly keys: KeyProvider;
+  private readonly ids: BlockIds;
+  private readonly sealer: Sealer;
+  private readonly erasure: ErasureOptions;
+  private readonly quorumExtra: number;
+  private readonly hedgeDelayMs: number;
+  private readonly onDegraded: (key: string, reason: string) => void;
+
+  constructor(opts: BlockStoreOptions) {
+    this.pool = opts.pool;
+    this.metadata = opts.metadata;
+    this.keys = opts.keys;
+    this.ids = opts.ids;
+    this.sealer = opts.sealer ?? new InlineSealer(opts.ids);
+    const wide = opts.pool.all('hot').length >= 6;
+    this.erasure = { k: wide ? 4 : 2, m: wide ? 2 : 1, replicaThreshold: 128 * 1024, ...opts.erasure };
+    this.quorumExtra = opts.quorumExtra ?? 1;
+    this.hedgeDelayMs = opts.hedgeDelayMs ?? 100;
+    this.onDegraded = opts.onDegraded ?? (() => {});
+    this.timer = opts.timer ?? new StageTimer();
+  }
+
+  /** The stored key a chunk with this SHA-256 has in a namespace. */
+  keyFor(namespace: string, hash: Buffer | string): string {
+    return this.ids.storedKey(namespace, typeof hash === 'string' ? Buffer.from(hash, 'hex') : hash);
+  }
+
+  async has(namespace: string, hash: Buffer | string): Promise<boolean> {
+    return (await this.metadata.getBlock(this.keyFor(namespace, hash))) !== undefined;
+  }
+
+  async put(namespace: string, chunk: Uint8Array, opts: PutOptions = {}): Promise<PutResult> {
+    const sealed = await this.seal(namespace, chunk, opts);
+    return this.store(namespace, sealed, opts);
+  }
+
+  /** First half of put: hash and encrypt (possibly on a worker thread). */
+  async seal(namespace: string, chunk: Uint8Array, opts: PutOptions = {}): Promise<SealedChunk> {
+    if (chunk.byteLength === 0) throw new InvalidArgumentError('a block cannot be empty');
+    const dataKey = await this.keys.currentKey(namespace);
+    const sealed = await this.sealer.seal({ namespace, chunk, dataKey, compress: opts.compress ?? true });
+    if (sealed.timings) {
+      this.timer.add('sha256', sealed.timings.hash);
+      this.timer.add('compress+encrypt', sealed.timings.codec);
+    }
+    return sealed;
+  }
+
+  /** Second half of put: unless the namespace has the block already, erasure-code and store it. */
+  async store(namespace: string, sealed: SealedChunk, opts: PutOptions = {}): Promise<PutResult> {
+    const result = { key: sealed.key, hash: sealed.hash.toString('hex'), size: sealed.size };
+    if (await this.metadata.getBlock(sealed.key)) return { ...result, stored: false };
+    const layout = chooseLayout(sealed.frame.byteLength, this.erasure);
+    const tier = opts.tier ?? 'hot';
+    const written = await writeShards(this.pool, sealed.key, sealed.frame, layout, tier, this.quorum(layout));
+    this.timer.add('erasure', written.timings.erasure);
+    this.timer.add('store', written.timings.store);
+    const record: BlockRecord = {
+      key: sealed.key,
+      namespace,
+      hash: result.hash,
+      size: sealed.size,
+      frameSize: sealed.frame.byteLength,
+      generation: written.generation,
+      layout,
+      tier,
+      shards: written.shards,
+    };
+    const existing = await this.metadata.insertBlock(record);
+    if (existing) {
+      // Another writer stored the same block first: keep theirs, drop ours.
+      await this.deleteShards(record);
+      return { ...result, stored: false };
+    }
+    if (written.degraded) this.onDegraded(sealed.key, 'written degraded');
+    return { ...result, stored: true };
+  }
+
+  /** The plaintext of a block, verified end to end (GCM tag and SHA-256). */
+  async get(key: string): Promise<Buffer> {
+    const record = await this.metadata.getBlock(key);
+    if (!record) throw new NotFoundError('metadata', key);
+    const t0 = process.hrtime.bigint();
+    const read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+    const t1 = process.hrtime.bigint();
+    if (read.damaged.length > 0) this.onDegraded(key, `damaged shards ${read.damaged.join(',')}`);
+    else if (read.unavailable.length > 0) this.onDegraded(key, `unavailable shards ${read.unavailable.join(',')}`);
+    const header = readFrameHeader(read.frame);
+    const dataKey = await this.keys.keyById(record.namespace, header.keyId);
+    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash });
+    this.timer.add('fetch+decode shards', Number(t1 - t0));
+    this.timer.add('decrypt+decompress+verify', Number(process.hrtime.bigint() - t1));
+    return plain;
+  }
+
+  /** Remove a block's shards and then its record (a crash in between leaves a record GC retries). */
+  async delete(key: string): Promise<void> {
+    const record = await this.metadata.getBlock(key);
+    if (!record) return;
+    await this.deleteShards(record);
+    await this.metadata.deleteBlock(key);
+  }
+
+  /** Re-create missing or corrupt shards (deep: read and verify every shard, as scrub does). */
+  async repair(key: string, opts: { deep?: boolean } = {}): Promise<RepairResult> {
+    return repairBlock(this.pool, this.metadata, key, { deep: opts.deep ?? false });
+  }
+
+  /** Whether a record lacks shards or has two on one node. */
+  static isDegraded(record: BlockRecord): boolean {
+    const distinct = new Set(record.shards.map((s) => s.nodeId)).size;
+    return record.shards.length < shardCount(record.layout) || distinct < record.shards.length;
+  }
+
+  async close(): Promise<void> {
+    await this.sealer.close();
+  }
+
+  private quorum(layout: Layout): number {
+    return Math.min(shardsNeeded(layout) + this.quorumExtra, shardCount(layout));
+  }
+
+  private async deleteShards(record: BlockRecord): Promise<void> {
+    await Promise.allSettled(
+      record.shards.map((s) => this.pool.get(s.nodeId)?.delete(shardObjectKey(record, s.index))),
+    );
+  }
+}

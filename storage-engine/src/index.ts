@@ -1,0 +1,20 @@
+/** The storage engine's public face. Nothing here knows of HTTP or SQL. */
+export * from './errors.js';
+export * from './layout.js';
+export type { BlockMetadataPort, BlockRecord, ShardLocation } from './metadata-port.js';
+export { MemoryBlockMetadata } from './metadata-memory.js';
+export type { StorageNode } from './nodes/node.js';
+export { FsNode } from './nodes/fs.js';
+export { S3Node } from './nodes/s3.js';
+export { NodePool, type NodeState, type PoolMember } from './node-pool.js';
+export { rankNodes } from './placement.js';
+export { chunkBuffer, chunkStream, Chunker, DEFAULT_CHUNKER_OPTIONS, type ChunkerOptions } from './chunker.js';
+export { encodeFrame, decodeFrame, readFrameHeader, type DataKey } from './codec.js';
+export { MasterKey, MemoryKeyProvider, newDataKey, rewrap, loadMasterKey, loadSecret, type KeyProvider } from './keys.js';
+export { BlockIds, contentHash } from './block-id.js';
+export { BlockStore, type BlockStoreOptions, type PutOptions, type PutResult } from './block-store.js';
+export type { RepairResult } from './block-repair.js';
+export { FileStore, type FileBlock, type WrittenFile, type FileStoreOptions } from './file-store.js';
+export { InlineSealer, type Sealer } from './sealer.js';
+export { WorkerSealer } from './worker-sealer.js';
+export { StageTimer } from './stage-timer.js';

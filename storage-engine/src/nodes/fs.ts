@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js';
+import { checkKey, checkPrefix, checkRange } from './keys.js';
+import type { StorageNode } from './node.js';
+
+/** Temp files carry '~', which no key may contain, so they never collide with or look like keys. */
+const TEMP_MARK = '~';
+/** A temp file this old is a crash leftover (no put takes an hour); `list` removes it. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** Error codes meaning "no such path" — an absent object, unless the whole root is gone. */
+const ABSENT = new Set(['ENOENT', 'ENOTDIR']);
+
+function codeOf(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * A storage node that is a local directory: key `ab/cd.1.0` is the file `<dir>/ab/cd.1.0`.
+ *
+ * Writes are atomic and durable: a temp file in the target directory is written, fdatasync'ed,
+ * renamed over the key, and the directory fsync'ed, so a crash leaves the old object or the
+ * new one, never a torn file. The root directory is created on first use; if it later vanishes
+ * (an unmounted disk), every call fails with NodeDownError rather than recreating it.
+ */
+export class FsNode implements StorageNode {
+  private rootReady: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly dir: string,
+  ) {}
+
+  async put(key: string, data: Uint8Array): Promise<void> {
+    checkKey(key);
+    try {
+      await this.ensureRoot();
+    } catch (err) {
+      throw this.down(`put ${key}: cannot create ${this.dir}`, err);
+    }
+    const path = this.pathOf(key);
+    const tmp = `${path}${TEMP_MARK}${randomBytes(6).toString('hex')}`;
+    try {
+      await this.writeTemp(tmp, data);
+      await rename(tmp, path);
+      await syncDir(dirname(path));
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      if ((codeOf(err) === 'EISDIR' || codeOf(err) === 'ENOTDIR') && (await this.rootOk())) {
+        throw new InvalidArgumentError(`key ${key} collides with another key used as a directory`);
+      }
+      throw this.down(`put ${key}`, err);
+    }
+  }
+
+  async get(key: string, range?: { start: number; end: number }): Promise<Buffer> {
+    checkKey(key);
+    if (range) checkRange(range);
+    let fh: FileHandle;
+    try {
+      fh = await open(this.pathOf(key), 'r');
+    } catch (err) {
+      throw await this.absentOrDown(`get ${key}`, key, err);
+    }
+    try {
+      if (!range) return await fh.readFile();
+      const { size } = await fh.stat();
+      if (range.start >= size && range.end > range.start) {
+        throw new InvalidArgumentError(`range [${range.start}, ${range.end}) starts past the end of ${key} (${size} bytes)`);
+      }
+      return await readRange(fh, range.start, Math.min(range.end, size));
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) throw err;
+      // Reading a directory (a key that is only a prefix of other keys) means "no such object".
+      if (codeOf(err) === 'EISDIR') throw new NotFoundError(this.id, key);
+      throw this.down(`get ${key}`, err);
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  }
+
+  async head(key: string): Promise<{ size: number } | undefined> {
+    checkKey(key);
+    try {
+      const st = await stat(this.pathOf(key));
+      return st.isFile() ? { size: st.size } : undefined;
+    } catch (err) {
+      const e = await this.absentOrDown(`head ${key}`, key, err);
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    try {
+      await unlink(this.pathOf(key));
+    } catch (err) {
+      if (codeOf(err) === 'EISDIR') return; // a directory is not an object
+      const e = await this.absentOrDown(`delete ${key}`, key, err);
+      if (e instanceof NotFoundError) return;
+      throw e;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    checkPrefix(prefix);
+    if (!(await this.rootOk())) throw new NodeDownError(this.id, `list: directory ${this.dir} is missing`);
+    // Start at the deepest directory the prefix names in full; filter the rest by string prefix.
+    const cut = prefix.lastIndexOf('/');
+    yield* this.walk(cut < 0 ? '' : prefix.slice(0, cut), prefix);
+  }
+
+  private async *walk(rel: string, prefix: string): AsyncGenerator<string> {
+    let entries;
+    try {
+      entries = await opendir(rel === '' ? this.dir : this.pathOf(rel));
+    } catch (err) {
+      if (ABSENT.has(codeOf(err) ?? '') && (await this.rootOk())) return; // nothing under it
+      throw this.down(`list ${prefix}`, err);
+    }
+    const subdirs: string[] = [];
+    try {
+      for await (const e of entries) {
+        const name = rel === '' ? e.name : `${rel}/${e.name}`;
+        if (e.name.includes(TEMP_MARK)) {
+          if (e.isFile()) await this.dropIfStale(name);
+        } else if (e.isDirectory()) {
+          const asDir = `${name}/`;
+          if (asDir.startsWith(prefix) || prefix.startsWith(asDir)) subdirs.push(name);
+        } else if (e.isFile() && name.startsWith(prefix)) {
+          yield name;
+        }
+      }
+    } catch (err) {
+      throw this.down(`list ${prefix}`, err);
+    }
+    for (const d of subdirs) yield* this.walk(d, prefix);
+  }
+
+  /** Crash leftovers: remove temp files older than any put could take. Best effort. */
+  private async dropIfStale(rel: string): Promise<void> {
+    const path = this.pathOf(rel);
+    try {
+      const st = await stat(path);
+      if (Date.now() - st.mtimeMs > STALE_TEMP_MS) await unlink(path);
+    } catch {
+      // gone already, or unreadable: listing goes on either way
+    }
+  }
+
+  private async writeTemp(tmp: string, data: Uint8Array): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await open(tmp, 'wx');
+    } catch (err) {
+      if (codeOf(err) !== 'ENOENT') throw err;
+      await this.makeParents(dirname(tmp));
+      fh = await open(tmp, 'wx');
+    }
+    try {
+      await fh.writeFile(data);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** mkdir -p below the root (never the root itself), then fsync what was created into. */
+  private async makeParents(dir: string): Promise<void> {
+    if (!(await this.rootOk())) throw new NodeDownError(this.id, `directory ${this.dir} is missing`);
+    const first = await mkdir(dir, { recursive: true });
+    if (first === undefined) return;
+    // Every new directory's entry lives in its parent: sync from the first created one's parent down.
+    const created = relative(dirname(first), dir).split(sep);
+    let at = dirname(first);
+    await syncDir(at);
+    for (const part of created.slice(0, -1)) {
+      at = join(at, part);
+      await syncDir(at);
+    }
+  }
+
+  private ensureRoot(): Promise<void> {
+    this.rootReady ??= mkdir(this.dir, { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.rootReady = undefined; // try again next time
+        throw err;
+      },
+    );
+    return this.rootReady;
+  }
+
+  private async rootOk(): Promise<boolean> {
+    try {
+      return (await stat(this.dir)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** ENOENT-like errors are an absent object while the root is there; everything else is a down node. */
+  private async absentOrDown(op: string, key: string, err: unknown): Promise<NotFoundError | NodeDownError> {
+    if (ABSENT.has(codeOf(err) ?? '')) {
+      if (await this.rootOk()) return new NotFoundError(this.id, key);
+      return new NodeDownError(this.id, `${op}: directory ${this.dir} is missing`, { cause: err });
+    }
+    return this.down(op, err);
+  }
+
+  private down(op: string, err: unknown): NodeDownError {
+    if (err instanceof NodeDownError) return err;
+    const detail = err instanceof Error ? err.message : String(err);
+    return new NodeDownError(this.id, `${op}: ${detail}`, { cause: err });
+  }
+
+  private pathOf(key: string): string {
+    return join(this.dir, key);
+  }
+}
+
+async function readRange(fh: FileHandle, start: number, end: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(end - start);
+  let filled = 0;
+  while (filled < out.length) {
+    const { bytesRead } = await fh.read(out, filled, out.length - filled, start + filled);
+    if (bytesRead === 0) break; // the file shrank under us: return what is there
+    filled += bytesRead;
+  }
+  return filled === out.length ? out : out.subarray(0, filled);
+}
+
+/** fsync a directory so a rename or a new entry in it survives a power loss. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

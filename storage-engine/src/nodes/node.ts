@@ -1,0 +1,22 @@
+/**
+ * The one seam between the engine and a place that keeps bytes: a flat key/value object store.
+ * Keys are relative paths of [a-z0-9._/-]; values are whole objects of at most a few MiB
+ * (shards), so no streaming or multipart is needed here.
+ *
+ * Errors: a missing object is `NotFoundError` (from `get`); an unreachable, failing or slow node
+ * is `NodeDownError`. Nothing else escapes a driver.
+ */
+export interface StorageNode {
+  /** Stable id, recorded in metadata as where a shard lives. */
+  readonly id: string;
+  /** Store an object durably (when this resolves, the bytes survive a node process crash). */
+  put(key: string, data: Uint8Array): Promise<void>;
+  /** Read an object, or the byte range [start, end) of it. */
+  get(key: string, range?: { start: number; end: number }): Promise<Buffer>;
+  /** Size of an object, or undefined when the node does not hold it. */
+  head(key: string): Promise<{ size: number } | undefined>;
+  /** Delete an object; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Keys under a prefix, in no particular order. */
+  list(prefix: string): AsyncIterable<string>;
+}

@@ -1,0 +1,100 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { EngineError, FormatError, IntegrityError, KeyError } from './errors.js';
+import type { SealRequest, SealedChunk, Sealer, UnsealRequest } from './sealer.js';
+
+interface Reply {
+  id: number;
+  error?: string;
+  errorName?: string;
+  hash?: Uint8Array;
+  key?: string;
+  frame?: Uint8Array;
+  plain?: Uint8Array;
+  size?: number;
+  timings?: { hash: number; codec: number };
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** Keep the error's type across the thread boundary, so callers can still tell tampering apart. */
+function rebuildError(reply: Reply): Error {
+  const msg = reply.error ?? 'worker failed';
+  if (reply.errorName === 'IntegrityError') return new IntegrityError(msg);
+  if (reply.errorName === 'FormatError') return new FormatError(msg);
+  if (reply.errorName === 'KeyError') return new KeyError(msg);
+  return new EngineError('seal', msg);
+}
+
+/**
+ * Seals and unseals on a pool of worker threads, so hashing, compression and encryption use every
+ * core while the main thread chunks and does I/O. A chunk is moved to the worker when it owns its
+ * memory (the caller must not use it after sealing), and frames and plaintexts are moved back.
+ */
+export class WorkerSealer implements Sealer {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+
+  constructor(secret: Buffer, threads = availableParallelism()) {
+    const ts = import.meta.url.endsWith('.ts');
+    const url = new URL(ts ? './seal-worker.ts' : './seal-worker.js', import.meta.url);
+    // Under a TypeScript loader (tsx, vitest) the worker needs the loader too.
+    const execArgv = ts && !process.execArgv.join(' ').includes('tsx') ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+    for (let i = 0; i < Math.max(1, threads); i++) {
+      const slot: Slot = { worker: new Worker(url, { workerData: { secret }, execArgv }), busy: 0 };
+      slot.worker.unref();
+      slot.worker.on('message', (reply: Reply) => {
+        if (--slot.busy === 0) slot.worker.unref();
+        const p = this.pending.get(reply.id);
+        this.pending.delete(reply.id);
+        if (!p) return;
+        if (reply.error !== undefined) p.reject(rebuildError(reply));
+        else p.resolve(reply);
+      });
+      slot.worker.on('error', (err) => {
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+      });
+      this.slots.push(slot);
+    }
+  }
+
+  async seal(req: SealRequest): Promise<SealedChunk> {
+    const { chunk } = req;
+    const reply = await this.send(
+      { op: 'seal', namespace: req.namespace, chunk, keyId: req.dataKey.id, key: req.dataKey.key, compress: req.compress },
+      chunk,
+    );
+    return { hash: asBuffer(reply.hash!), key: reply.key!, frame: asBuffer(reply.frame!), size: reply.size!, timings: reply.timings };
+  }
+
+  async unseal(req: UnsealRequest): Promise<Buffer> {
+    const reply = await this.send(
+      { op: 'unseal', frame: req.frame, keyId: req.dataKey.id, key: req.dataKey.key, blockKey: req.key, hash: req.hash },
+      req.frame,
+    );
+    return asBuffer(reply.plain!);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private send(msg: Record<string, unknown>, payload: Uint8Array): Promise<Reply> {
+    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    if (slot.busy++ === 0) slot.worker.ref();
+    const owns = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer;
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...msg, id }, owns ? [payload.buffer as ArrayBuffer] : []);
+    });
+  }
+}

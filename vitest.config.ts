@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/test/**/*.test.ts'],
+    exclude: ['node_modules/**', 'data/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Integration tests start their own S3 node processes; two cores, so keep files few at once.
+    maxWorkers: 2,
+  },
+});
