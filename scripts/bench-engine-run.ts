@@ -23,6 +23,7 @@ export interface RunResult {
   ingestMBps: number;
   readMBps: number;
   peakRssMiB: number;
+  ingestPeakRssMiB: number;
   storedRatio: number;
   ingestStages: Record<string, number>;
   readStages: Record<string, number>;
@@ -44,7 +45,7 @@ export async function runConfig(kind: DataKind, mode: 'one-core' | 'workers', si
       sealer: mode === 'workers' ? new WorkerSealer(secret, availableParallelism()) : undefined,
       timer,
     });
-    const files = new FileStore(blocks, { concurrency: mode === 'workers' ? 8 : 4, readAhead: mode === 'workers' ? 4 : 2 });
+    const files = new FileStore(blocks, { concurrency: mode === 'workers' ? 6 : 4, readAhead: mode === 'workers' ? 4 : 2 });
 
     const gen = generate(kind, size);
     const t0 = process.hrtime.bigint();
@@ -53,6 +54,7 @@ export async function runConfig(kind: DataKind, mode: 'one-core' | 'workers', si
     const ingestStages = timer.snapshot();
     ingestStages.chunk = Math.max(0, (ingestStages.chunk ?? 0) - gen.elapsedNs());
     const stored = duBytes(root);
+    const ingestPeak = peak;
 
     timer.reset();
     const t1 = process.hrtime.bigint();
@@ -65,6 +67,7 @@ export async function runConfig(kind: DataKind, mode: 'one-core' | 'workers', si
       ingestMBps: size / 1e6 / (ingestNs / 1e9),
       readMBps: size / 1e6 / (readNs / 1e9),
       peakRssMiB: Math.max(peak, process.resourceUsage().maxRSS * 1024) / 1024 / 1024,
+      ingestPeakRssMiB: ingestPeak / 1024 / 1024,
       storedRatio: stored / size,
       ingestStages,
       readStages: timer.snapshot(),

@@ -1,6 +1,6 @@
 import type { BlockIds } from './block-id.js';
 import { readFrameHeader } from './codec.js';
-import { chooseLayout, type ErasureOptions } from './erasure.js';
+import type { ErasureOptions } from './erasure.js';
 import { InvalidArgumentError, NotFoundError } from './errors.js';
 import type { KeyProvider } from './keys.js';
 import { shardsNeeded, shardCount, type Layout, type Tier } from './layout.js';
@@ -90,14 +90,15 @@ export class BlockStore {
     return this.store(namespace, sealed, opts);
   }
 
-  /** First half of put: hash and encrypt (possibly on a worker thread). */
+  /** First half of put: hash, encrypt and erasure-code (possibly on a worker thread). */
   async seal(namespace: string, chunk: Uint8Array, opts: PutOptions = {}): Promise<SealedChunk> {
     if (chunk.byteLength === 0) throw new InvalidArgumentError('a block cannot be empty');
     const dataKey = await this.keys.currentKey(namespace);
-    const sealed = await this.sealer.seal({ namespace, chunk, dataKey, compress: opts.compress ?? true });
+    const sealed = await this.sealer.seal({ namespace, chunk, dataKey, compress: opts.compress ?? true, erasure: this.erasure });
     if (sealed.timings) {
       this.timer.add('sha256', sealed.timings.hash);
       this.timer.add('compress+encrypt', sealed.timings.codec);
+      this.timer.add('erasure', sealed.timings.erasure);
     }
     return sealed;
   }
@@ -106,17 +107,16 @@ export class BlockStore {
   async store(namespace: string, sealed: SealedChunk, opts: PutOptions = {}): Promise<PutResult> {
     const result = { key: sealed.key, hash: sealed.hash.toString('hex'), size: sealed.size };
     if (await this.metadata.getBlock(sealed.key)) return { ...result, stored: false };
-    const layout = chooseLayout(sealed.frame.byteLength, this.erasure);
+    const { layout } = sealed;
     const tier = opts.tier ?? 'hot';
-    const written = await writeShards(this.pool, sealed.key, sealed.frame, layout, tier, this.quorum(layout));
-    this.timer.add('erasure', written.timings.erasure);
+    const written = await writeShards(this.pool, sealed.key, sealed.shards, layout, tier, this.quorum(layout));
     this.timer.add('store', written.timings.store);
     const record: BlockRecord = {
       key: sealed.key,
       namespace,
       hash: result.hash,
       size: sealed.size,
-      frameSize: sealed.frame.byteLength,
+      frameSize: sealed.frameSize,
       generation: written.generation,
       layout,
       tier,

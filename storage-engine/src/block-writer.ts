@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { encodeShards } from './erasure.js';
 import { QuorumError } from './errors.js';
 import { shardCount, shardsNeeded, type Layout, type Tier } from './layout.js';
 import type { ShardLocation } from './metadata-port.js';
@@ -13,12 +12,12 @@ export interface WrittenShards {
   shards: ShardLocation[];
   /** Fewer shards than the layout wants, or some node holds two of them. */
   degraded: boolean;
-  /** Nanoseconds spent erasure-coding and storing, for the benchmark's breakdown. */
-  timings: { erasure: number; store: number };
+  /** Nanoseconds spent storing, for the benchmark's breakdown. */
+  timings: { store: number };
 }
 
 /**
- * Erasure-code a frame and store its shards on distinct healthy nodes of a tier, in rendezvous
+ * Store a block's shard objects on distinct healthy nodes of a tier, in rendezvous
  * order; a node that fails is replaced by the next one in that order. Succeeds once the write
  * quorum holds and the stored shards survive the loss of any one node; otherwise removes what it
  * wrote and throws QuorumError, so nothing half-written is ever acknowledged.
@@ -26,14 +25,12 @@ export interface WrittenShards {
 export async function writeShards(
   pool: NodePool,
   key: string,
-  frame: Buffer,
+  objects: readonly { bytes: Buffer; checksum: number }[],
   layout: Layout,
   tier: Tier,
   quorum: number,
 ): Promise<WrittenShards> {
   const generation = randomBytes(6).toString('hex');
-  const t0 = process.hrtime.bigint();
-  const objects = await encodeShards(frame, layout);
   const t1 = process.hrtime.bigint();
   const total = shardCount(layout);
   const ranked = rankNodes(pool.writable(tier), key);
@@ -91,7 +88,7 @@ export async function writeShards(
     generation,
     shards: placed,
     degraded: placed.length < total || distinct < placed.length,
-    timings: { erasure: Number(t1 - t0), store: Number(t2 - t1) },
+    timings: { store: Number(t2 - t1) },
   };
 }
 

@@ -11,17 +11,32 @@ let decompressor: Decompressor | undefined;
 /** Smallest gain worth storing compressed: below it the CPU spent on reads is not paid back. */
 export const MIN_GAIN = 0.05;
 
+/** Large inputs are probed on a sample first: incompressible data (most media) then costs ~5% of a full try. */
+const PROBE_MIN = 256 * 1024;
+const PROBE_SIZE = 32 * 1024;
+
 /** Compressed bytes, or undefined when they would not be at least 5% smaller than the input. */
 export function compress(data: Uint8Array, level = 1): Buffer | undefined {
   if (data.byteLength < 64) return undefined;
+  const c = compressor(level);
+  if (data.byteLength >= PROBE_MIN) {
+    // Sample the middle: headers at the start of a file are often more compressible than its body.
+    const mid = Math.floor((data.byteLength - PROBE_SIZE) / 2);
+    const sample = data.subarray(mid, mid + PROBE_SIZE);
+    if (c.compress(sample).byteLength > PROBE_SIZE * (1 - MIN_GAIN / 2)) return undefined;
+  }
+  const out = c.compress(data);
+  return out.byteLength <= data.byteLength * (1 - MIN_GAIN) ? out : undefined;
+}
+
+function compressor(level: number): Compressor {
   let c = compressors.get(level);
   if (!c) {
     c = new Compressor();
     c.setParameters({ compressionLevel: level, checksumFlag: false, contentSizeFlag: true });
     compressors.set(level, c);
   }
-  const out = c.compress(data);
-  return out.byteLength <= data.byteLength * (1 - MIN_GAIN) ? out : undefined;
+  return c;
 }
 
 /** Decompress, insisting on the size the frame header promised. */

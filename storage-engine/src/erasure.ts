@@ -261,7 +261,7 @@ function buildObject(fields: HeaderFields, area: Buffer, offset: number, size: n
 
 /** Spare coding areas, reused across calls; a few, and none huge, so idle memory stays small. */
 const spares: Buffer[] = [];
-const MAX_SPARES = 4;
+const MAX_SPARES = 2;
 const MAX_SPARE_BYTES = 8 * 1024 * 1024;
 const SPARE_GRAIN = 256 * 1024;
 

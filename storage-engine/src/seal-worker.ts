@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BlockIds } from './block-id.js';
+import type { ErasureOptions } from './erasure.js';
 import { sealChunk, unsealFrame } from './sealer.js';
 
 interface SealJob {
@@ -14,6 +15,7 @@ interface SealJob {
   keyId: Uint8Array;
   key: Uint8Array;
   compress: boolean;
+  erasure: ErasureOptions;
 }
 
 interface UnsealJob {
@@ -33,15 +35,16 @@ function transferable(b: Uint8Array): ArrayBuffer[] {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? [b.buffer] : [];
 }
 
-parentPort!.on('message', (job: SealJob | UnsealJob) => {
+parentPort!.on('message', async (job: SealJob | UnsealJob) => {
   const dataKey = { id: Buffer.from(job.keyId), key: Buffer.from(job.key) };
   try {
     if (job.op === 'seal') {
-      const sealed = sealChunk(ids, { namespace: job.namespace, chunk: job.chunk, dataKey, compress: job.compress });
-      const frame = new Uint8Array(sealed.frame.buffer, sealed.frame.byteOffset, sealed.frame.byteLength);
+      const { chunk, namespace, compress, erasure } = job;
+      const sealed = await sealChunk(ids, { namespace, chunk, dataKey, compress, erasure });
+      const shards = sealed.shards.map((s) => ({ bytes: new Uint8Array(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength), checksum: s.checksum }));
       parentPort!.postMessage(
-        { id: job.id, hash: sealed.hash, key: sealed.key, frame, size: sealed.size, timings: sealed.timings },
-        transferable(frame),
+        { id: job.id, hash: sealed.hash, key: sealed.key, size: sealed.size, frameSize: sealed.frameSize, layout: sealed.layout, shards, timings: sealed.timings },
+        shards.flatMap((s) => transferable(s.bytes)),
       );
     } else {
       const t0 = process.hrtime.bigint();

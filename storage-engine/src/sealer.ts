@@ -1,18 +1,23 @@
 import type { BlockIds } from './block-id.js';
 import { contentHash } from './block-id.js';
 import { decodeFrame, encodeFrame, type DataKey } from './codec.js';
+import { chooseLayout, encodeShards, type ErasureOptions } from './erasure.js';
 import { IntegrityError } from './errors.js';
+import type { Layout } from './layout.js';
 
-/** A chunk made ready for storage: its identity and its encrypted frame. */
+/** A chunk made ready for storage: its identity and its encrypted frame, erasure-coded into shards. */
 export interface SealedChunk {
   /** SHA-256 of the plaintext. */
   hash: Buffer;
   /** Stored key (hex HMAC of namespace and hash). */
   key: string;
-  frame: Buffer;
   size: number;
+  frameSize: number;
+  layout: Layout;
+  /** Shard objects (header + payload), by index. */
+  shards: { bytes: Buffer; checksum: number }[];
   /** Time spent per stage, in nanoseconds, for the benchmark's breakdown. */
-  timings?: { hash: number; codec: number };
+  timings?: { hash: number; codec: number; erasure: number };
 }
 
 export interface SealRequest {
@@ -20,6 +25,7 @@ export interface SealRequest {
   chunk: Uint8Array;
   dataKey: DataKey;
   compress: boolean;
+  erasure: ErasureOptions;
 }
 
 export interface UnsealRequest {
@@ -32,8 +38,8 @@ export interface UnsealRequest {
 }
 
 /**
- * The CPU-heavy halves of a write (hash, compress, encrypt) and of a read (decrypt, decompress,
- * verify). Behind an interface so they can run inline or on worker threads; the rest of the
+ * The CPU-heavy halves of a write (hash, compress, encrypt, erasure-code) and of a read
+ * (decrypt, decompress, verify). Behind an interface so they can run inline or on worker threads; the rest of the
  * pipeline is I/O and does not care which.
  */
 export interface Sealer {
@@ -58,7 +64,7 @@ export class InlineSealer implements Sealer {
 }
 
 /** The sealing itself, shared by the inline sealer and the worker. */
-export function sealChunk(ids: BlockIds, req: SealRequest): SealedChunk {
+export async function sealChunk(ids: BlockIds, req: SealRequest): Promise<SealedChunk> {
   const t0 = process.hrtime.bigint();
   const hash = contentHash(req.chunk);
   const key = ids.storedKey(req.namespace, hash);
@@ -66,7 +72,18 @@ export function sealChunk(ids: BlockIds, req: SealRequest): SealedChunk {
   // The stored key is authenticated with the frame, so a frame moved under another key fails.
   const frame = encodeFrame(req.chunk, req.dataKey, { compress: req.compress, aad: Buffer.from(key, 'latin1') });
   const t2 = process.hrtime.bigint();
-  return { hash, key, frame, size: req.chunk.byteLength, timings: { hash: Number(t1 - t0), codec: Number(t2 - t1) } };
+  const layout = chooseLayout(frame.byteLength, req.erasure);
+  const shards = await encodeShards(frame, layout);
+  const t3 = process.hrtime.bigint();
+  return {
+    hash,
+    key,
+    size: req.chunk.byteLength,
+    frameSize: frame.byteLength,
+    layout,
+    shards,
+    timings: { hash: Number(t1 - t0), codec: Number(t2 - t1), erasure: Number(t3 - t2) },
+  };
 }
 
 /** Decrypt and decompress a frame, then check the plaintext against the block's SHA-256. */

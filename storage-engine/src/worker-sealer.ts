@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EngineError, FormatError, IntegrityError, KeyError } from './errors.js';
+import type { Layout } from './layout.js';
 import type { SealRequest, SealedChunk, Sealer, UnsealRequest } from './sealer.js';
 
 interface Reply {
@@ -9,10 +10,12 @@ interface Reply {
   errorName?: string;
   hash?: Uint8Array;
   key?: string;
-  frame?: Uint8Array;
   plain?: Uint8Array;
   size?: number;
-  timings?: { hash: number; codec: number };
+  frameSize?: number;
+  layout?: Layout;
+  shards?: { bytes: Uint8Array; checksum: number }[];
+  timings?: { hash: number; codec: number; erasure: number };
 }
 
 interface Slot {
@@ -42,12 +45,10 @@ export class WorkerSealer implements Sealer {
   private nextId = 1;
 
   constructor(secret: Buffer, threads = availableParallelism()) {
-    const ts = import.meta.url.endsWith('.ts');
-    const url = new URL(ts ? './seal-worker.ts' : './seal-worker.js', import.meta.url);
-    // Under a TypeScript loader (tsx, vitest) the worker needs the loader too.
-    const execArgv = ts && !process.execArgv.join(' ').includes('tsx') ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
+    // Running from TypeScript sources (tsx, vitest), the worker starts through a bootstrap that registers tsx.
+    const url = new URL(import.meta.url.endsWith('.ts') ? './seal-worker-boot.mjs' : './seal-worker.js', import.meta.url);
     for (let i = 0; i < Math.max(1, threads); i++) {
-      const slot: Slot = { worker: new Worker(url, { workerData: { secret }, execArgv }), busy: 0 };
+      const slot: Slot = { worker: new Worker(url, { workerData: { secret } }), busy: 0 };
       slot.worker.unref();
       slot.worker.on('message', (reply: Reply) => {
         if (--slot.busy === 0) slot.worker.unref();
@@ -68,10 +69,18 @@ export class WorkerSealer implements Sealer {
   async seal(req: SealRequest): Promise<SealedChunk> {
     const { chunk } = req;
     const reply = await this.send(
-      { op: 'seal', namespace: req.namespace, chunk, keyId: req.dataKey.id, key: req.dataKey.key, compress: req.compress },
+      { op: 'seal', namespace: req.namespace, chunk, keyId: req.dataKey.id, key: req.dataKey.key, compress: req.compress, erasure: req.erasure },
       chunk,
     );
-    return { hash: asBuffer(reply.hash!), key: reply.key!, frame: asBuffer(reply.frame!), size: reply.size!, timings: reply.timings };
+    return {
+      hash: asBuffer(reply.hash!),
+      key: reply.key!,
+      size: reply.size!,
+      frameSize: reply.frameSize!,
+      layout: reply.layout!,
+      shards: reply.shards!.map((s) => ({ bytes: asBuffer(s.bytes), checksum: s.checksum })),
+      timings: reply.timings,
+    };
   }
 
   async unseal(req: UnsealRequest): Promise<Buffer> {
