@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BlockIds, contentHash } from '../src/block-id.js';
+import { decodeFrame, encodeFrame, FRAME_OVERHEAD, readFrameHeader } from '../src/codec.js';
+import { compress, decompress } from '../src/compression.js';
+import { FormatError, IntegrityError, KeyError } from '../src/errors.js';
+import { newDataKey } from '../src/keys.js';
+import { randomData, textBytes } from './fixtures/data.js';
+import { createHash, randomBytes } from 'node:crypto';
+
+const MiB = 1024 * 1024;
+const key = newDataKey();
+const aad = Buffer.from('block-key');
+
+/** Inputs from 0 B to 10 MiB: mostly small, some large; random (incompressible) or text-like. */
+const inputs = fc.oneof(
+  { weight: 6, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 4096 }).map((a) => Buffer.from(a)) },
+  { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 0, max: 2 * MiB }), fc.boolean()).map(([n, text]) => (text ? textBytes(n, n + 1) : randomData(n))) },
+  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 2 * MiB, max: 10 * MiB }), fc.boolean()).map(([n, text]) => (text ? textBytes(n, n) : randomData(n))) },
+);
+
+describe('block frame codec', () => {
+  it('zstd-napi (a native addon npm may silently leave unbuilt) loads and round-trips', () => {
+    const text = textBytes(200_000);
+    const packed = compress(text)!;
+    expect(packed.length).toBeLessThan(text.length / 2);
+    expect(decompress(packed, text.length).equals(text)).toBe(true);
+    expect(() => decompress(packed, text.length + 1)).toThrow(FormatError);
+  });
+
+  it('round-trips any input from 0 B to 10 MiB, compressed or not', () => {
+    fc.assert(
+      fc.property(inputs, fc.boolean(), (plain, tryCompress) => {
+        const frame = encodeFrame(plain, key, { compress: tryCompress, aad });
+        const header = readFrameHeader(frame);
+        expect(header.plainSize).toBe(plain.length);
+        if (!tryCompress) expect(header.compressed).toBe(false);
+        if (header.compressed) expect(frame.length).toBeLessThan(plain.length * 0.95 + FRAME_OVERHEAD);
+        expect(decodeFrame(frame, key, aad).equals(plain)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+
+  it('compresses text and stores random data raw (gain under 5% is not worth it)', () => {
+    const text = encodeFrame(textBytes(3 * MiB), key);
+    expect(readFrameHeader(text).compressed).toBe(true);
+    expect(text.length).toBeLessThan(1.5 * MiB);
+    const rnd = encodeFrame(randomData(3 * MiB), key);
+    expect(readFrameHeader(rnd).compressed).toBe(false);
+    expect(rnd.length).toBe(3 * MiB + FRAME_OVERHEAD);
+  });
+
+  it('detects a flipped bit anywhere in a frame and never returns data', () => {
+    const frames = [
+      encodeFrame(textBytes(300_000), key, { aad }),
+      encodeFrame(randomData(200_000), key, { aad }),
+      encodeFrame(Buffer.from('tiny'), key, { aad }),
+      encodeFrame(Buffer.alloc(0), key, { aad }),
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...frames), fc.nat(), fc.integer({ min: 0, max: 7 }), (frame, pos, bit) => {
+        const bad = Buffer.from(frame);
+        bad[pos % bad.length]! ^= 1 << bit;
+        let returned: Buffer | undefined;
+        try {
+          returned = decodeFrame(bad, key, aad);
+        } catch (err) {
+          expect(err instanceof IntegrityError || err instanceof FormatError || err instanceof KeyError).toBe(true);
+        }
+        expect(returned).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses truncated frames, the wrong AAD, and the wrong key', () => {
+    const frame = encodeFrame(textBytes(10_000), key, { aad });
+    for (const n of [0, 3, 20, FRAME_OVERHEAD - 1]) expect(() => decodeFrame(frame.subarray(0, n), key, aad)).toThrow(FormatError);
+    expect(() => decodeFrame(frame.subarray(0, frame.length - 1), key, aad)).toThrow(IntegrityError);
+    expect(() => decodeFrame(frame, key, Buffer.from('another-block'))).toThrow(IntegrityError);
+    expect(() => decodeFrame(frame, key)).toThrow(IntegrityError);
+    expect(() => decodeFrame(frame, newDataKey(), aad)).toThrow(KeyError);
+    expect(() => decodeFrame(frame, { id: key.id, key: randomBytes(32) }, aad)).toThrow(IntegrityError);
+  });
+
+  it('encrypts: the same plaintext gives different frames, none containing the plaintext', () => {
+    const plain = textBytes(50_000);
+    const a = encodeFrame(plain, key, { compress: false });
+    const b = encodeFrame(plain, key, { compress: false });
+    expect(a.equals(b)).toBe(false);
+    expect(a.includes(plain.subarray(1000, 1064))).toBe(false);
+  });
+});
+
+describe('block ids', () => {
+  const ids = new BlockIds(Buffer.alloc(32, 1));
+  const hash = contentHash(Buffer.from('hello'));
+
+  it('contentHash is SHA-256', () => {
+    expect(hash.toString('hex')).toBe(createHash('sha256').update('hello').digest('hex'));
+  });
+
+  it('stored keys are stable, 64 hex chars, and differ by namespace and secret', () => {
+    const k = ids.storedKey('alice', hash);
+    expect(k).toMatch(/^[0-9a-f]{64}$/);
+    expect(ids.storedKey('alice', hash)).toBe(k);
+    expect(ids.storedKey('bob', hash)).not.toBe(k);
+    expect(new BlockIds(Buffer.alloc(32, 2)).storedKey('alice', hash)).not.toBe(k);
+    expect(k).not.toContain(hash.toString('hex').slice(0, 12));
+  });
+
+  it('refuses a short secret', () => {
+    expect(() => new BlockIds(Buffer.alloc(16))).toThrow(KeyError);
+  });
+});
