@@ -1,0 +1,80 @@
+import { asc, eq } from 'drizzle-orm';
+import type { BlockMetadataPort, BlockRecord, ShardLocation, Tier } from '../../../storage-engine/src/index.js';
+import type { Db } from './open.js';
+import { blocks, blockShards } from './schema.js';
+
+/** The engine's metadata port over the `blocks` and `block_shards` tables. */
+export class DbBlockMetadata implements BlockMetadataPort {
+  constructor(private readonly db: Db) {}
+
+  async getBlock(key: string): Promise<BlockRecord | undefined> {
+    const [row] = await this.db.select().from(blocks).where(eq(blocks.key, key));
+    if (!row) return undefined;
+    const shards = await this.db
+      .select({ index: blockShards.index, nodeId: blockShards.nodeId, checksum: blockShards.checksum })
+      .from(blockShards)
+      .where(eq(blockShards.blockKey, key))
+      .orderBy(asc(blockShards.index));
+    return {
+      key: row.key,
+      namespace: row.namespaceId,
+      hash: row.hash,
+      size: row.size,
+      frameSize: row.frameSize,
+      generation: row.generation,
+      layout: row.layout,
+      tier: row.tier,
+      shards,
+    };
+  }
+
+  async insertBlock(record: BlockRecord): Promise<BlockRecord | undefined> {
+    const inserted = await this.db.transaction(async (tx) => {
+      const rows = await tx
+        .insert(blocks)
+        .values({
+          key: record.key,
+          namespaceId: record.namespace,
+          hash: record.hash,
+          size: record.size,
+          frameSize: record.frameSize,
+          generation: record.generation,
+          layout: record.layout,
+          tier: record.tier,
+        })
+        .onConflictDoNothing({ target: blocks.key })
+        .returning({ key: blocks.key });
+      if (rows.length === 0) return false;
+      if (record.shards.length > 0) await tx.insert(blockShards).values(shardRows(record.key, record.shards));
+      return true;
+    });
+    return inserted ? undefined : this.getBlock(record.key);
+  }
+
+  async updateShards(key: string, shards: ShardLocation[], tier?: Tier): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(blockShards).where(eq(blockShards.blockKey, key));
+      if (shards.length > 0) await tx.insert(blockShards).values(shardRows(key, shards));
+      if (tier) await tx.update(blocks).set({ tier }).where(eq(blocks.key, key));
+    });
+  }
+
+  async deleteBlock(key: string): Promise<void> {
+    await this.db.delete(blocks).where(eq(blocks.key, key));
+  }
+
+  /** Keys of blocks with a shard on a node (for repair and drain). */
+  async blocksOnNode(nodeId: string): Promise<string[]> {
+    const rows = await this.db.selectDistinct({ key: blockShards.blockKey }).from(blockShards).where(eq(blockShards.nodeId, nodeId));
+    return rows.map((r) => r.key);
+  }
+
+  async blocksOfNamespace(namespace: string): Promise<string[]> {
+    const rows = await this.db.select({ key: blocks.key }).from(blocks).where(eq(blocks.namespaceId, namespace));
+    return rows.map((r) => r.key);
+  }
+}
+
+function shardRows(blockKey: string, shards: ShardLocation[]) {
+  return shards.map((s) => ({ blockKey, index: s.index, nodeId: s.nodeId, checksum: s.checksum }));
+}

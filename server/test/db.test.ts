@@ -1,0 +1,136 @@
+/**
+ * The metadata database on both backends: the real PostgreSQL and embedded PGlite, with the
+ * storage engine running over it.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlockIds, BlockStore, FsNode, KeyError, MasterKey, NodePool, type BlockRecord } from '../../storage-engine/src/index.js';
+import { DbBlockMetadata } from '../src/db/block-metadata.js';
+import { DbKeyProvider } from '../src/db/key-provider.js';
+import { openDatabase, type Database } from '../src/db/open.js';
+import { freshPostgresDatabase } from './fixtures/postgres.js';
+
+function record(key: string, nodes = ['a', 'b', 'c']): BlockRecord {
+  return {
+    key,
+    namespace: 'ns1',
+    hash: 'ab'.repeat(32),
+    size: 1000,
+    frameSize: 1056,
+    generation: 'g1',
+    layout: { kind: 'rs', k: 2, m: 1 },
+    tier: 'hot',
+    shards: nodes.map((nodeId, index) => ({ index, nodeId, checksum: 4_000_000_000 + index })),
+  };
+}
+
+for (const backend of ['postgres', 'pglite'] as const) {
+  describe(`metadata database on ${backend}`, () => {
+    let database: Database;
+    let dir: string;
+    let dropPg: (() => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'coffer-db-'));
+      if (backend === 'postgres') {
+        const pg = await freshPostgresDatabase();
+        dropPg = pg.drop;
+        database = await openDatabase({ url: pg.url, dataDir: dir });
+      } else {
+        database = await openDatabase({ dataDir: dir });
+      }
+    }, 60_000);
+
+    afterAll(async () => {
+      await database?.close();
+      await dropPg?.();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('stores, finds, updates and deletes block records (checksums are unsigned 32-bit)', async () => {
+      const meta = new DbBlockMetadata(database.db);
+      expect(await meta.getBlock('k1')).toBeUndefined();
+      expect(await meta.insertBlock(record('k1'))).toBeUndefined();
+      expect(await meta.getBlock('k1')).toEqual(record('k1'));
+      await meta.updateShards('k1', [{ index: 0, nodeId: 'd', checksum: 1 }], 'cold');
+      const updated = await meta.getBlock('k1');
+      expect(updated?.shards).toEqual([{ index: 0, nodeId: 'd', checksum: 1 }]);
+      expect(updated?.tier).toBe('cold');
+      expect(await meta.blocksOnNode('d')).toEqual(['k1']);
+      await meta.deleteBlock('k1');
+      expect(await meta.getBlock('k1')).toBeUndefined();
+      expect(await meta.blocksOnNode('d')).toEqual([]);
+    });
+
+    it('two concurrent inserts of one block: exactly one wins, the other gets its record', async () => {
+      const meta = new DbBlockMetadata(database.db);
+      const results = await Promise.all([meta.insertBlock(record('race', ['a', 'b', 'c'])), meta.insertBlock(record('race', ['x', 'y', 'z']))]);
+      expect(results.filter((r) => r === undefined)).toHaveLength(1);
+      const stored = await meta.getBlock('race');
+      expect(results.find((r) => r !== undefined)).toEqual(stored);
+    });
+
+    it('creates one data key per namespace even when first used concurrently, and rotates the master', async () => {
+      const m1 = MasterKey.fromBytes(randomBytes(32));
+      const providers = [new DbKeyProvider(database.db, m1), new DbKeyProvider(database.db, m1), new DbKeyProvider(database.db, m1)];
+      const keys = await Promise.all(providers.map((p) => p.currentKey('ns-keys')));
+      expect(new Set(keys.map((k) => k.id.toString('hex'))).size).toBe(1);
+      expect((await providers[0]!.keyById('ns-keys', keys[0]!.id)).key.equals(keys[0]!.key)).toBe(true);
+      await expect(providers[0]!.keyById('ns-keys', randomBytes(16))).rejects.toBeInstanceOf(KeyError);
+
+      const m2 = MasterKey.fromBytes(randomBytes(32));
+      expect(await providers[0]!.rotateMaster(m2)).toBeGreaterThanOrEqual(1);
+      await expect(new DbKeyProvider(database.db, m1).currentKey('ns-keys')).rejects.toBeInstanceOf(KeyError);
+      const after = await new DbKeyProvider(database.db, m2).keyById('ns-keys', keys[0]!.id);
+      expect(after.key.equals(keys[0]!.key)).toBe(true);
+    });
+
+    it('runs the storage engine: put, get, dedup and repair with metadata in the database', async () => {
+      const nodes = [0, 1, 2].map((i) => new FsNode(`fs-${i}`, join(dir, `node-${i}`)));
+      const master = MasterKey.fromBytes(randomBytes(32));
+      const store = new BlockStore({
+        pool: new NodePool(nodes.map((node) => ({ node, tier: 'hot' as const }))),
+        metadata: new DbBlockMetadata(database.db),
+        keys: new DbKeyProvider(database.db, master),
+        ids: new BlockIds(randomBytes(32)),
+      });
+      const data = randomBytes(700_000);
+      const put = await store.put('ns-engine', data);
+      expect(put.stored).toBe(true);
+      expect((await store.put('ns-engine', data)).stored).toBe(false);
+      expect((await store.get(put.key)).equals(data)).toBe(true);
+      await rm(join(dir, 'node-1'), { recursive: true, force: true });
+      await (await import('node:fs/promises')).mkdir(join(dir, 'node-1'));
+      const repaired = await store.repair(put.key);
+      expect(repaired.remaining).toEqual([]);
+      expect((await store.get(put.key)).equals(data)).toBe(true);
+    });
+  });
+}
+
+describe('embedded database lock', () => {
+  it('refuses a second process on the same directory, and takes over a dead owner\'s lock', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-lock-'));
+    const first = await openDatabase({ dataDir: dir });
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import('./server/src/db/open.ts').then(m => m.openDatabase({ dataDir: ${JSON.stringify(dir)} })).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); })`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(code).toBe(3);
+      expect(err).toMatch(/in use by process/);
+    } finally {
+      await first.close();
+    }
+    // A lock left behind by a process that died is taken over.
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'pglite.lock'), '999999');
+    const again = await openDatabase({ dataDir: dir });
+    await again.close();
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+});
