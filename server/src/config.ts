@@ -4,6 +4,8 @@ import { z } from 'zod';
 /** Every setting, from the environment, validated once at boot (documented in README and .env.example). */
 const Env = z.object({
   COFFER_DATA_DIR: z.string().default('./data'),
+  /** PostgreSQL for metadata; default: embedded PGlite in the data directory. */
+  DATABASE_URL: z.string().url().optional(),
   COFFER_HOST: z.string().default('0.0.0.0'),
   COFFER_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   /** Plain HTTP, only for running behind a TLS-terminating reverse proxy. */
@@ -18,6 +20,7 @@ const Env = z.object({
 
 export interface Config {
   dataDir: string;
+  databaseUrl?: string;
   host: string;
   port: number;
   plainHttp: boolean;
@@ -36,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     dataDir: resolve(e.COFFER_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     host: e.COFFER_HOST,
     port: e.COFFER_PORT,
     plainHttp: e.COFFER_PLAIN_HTTP === '1' || e.COFFER_PLAIN_HTTP === 'true',

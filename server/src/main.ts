@@ -3,12 +3,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { openDatabase } from './db/open.js';
 import { openStorage } from './storage.js';
 import { loadTls } from './tls.js';
 
 const config = loadConfig();
-const storage = await openStorage(config);
-const app = createApp({ nodes: storage.nodes });
+const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+const storage = await openStorage(config, database.db);
+const app = createApp({ nodes: storage.nodes, db: database.db });
 const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
 
 const server = serve(
@@ -23,13 +25,14 @@ const server = serve(
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     console.log(`Coffer listening on ${scheme}://${host}:${info.port}`);
     if (tls) console.log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}`);
-    console.log(`data directory: ${config.dataDir}; storage nodes: ${storage.nodes.map((n) => n.id).join(', ')}`);
+    console.log(`data directory: ${config.dataDir}; metadata: ${database.kind}; storage nodes: ${storage.nodes.map((n) => n.id).join(', ')}`);
+    if (database.kind === 'pglite') console.log('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
   },
 );
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    server.close(() => process.exit(0));
+    server.close(() => void database.close().finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 3_000).unref();
   });
 }

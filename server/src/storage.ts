@@ -1,19 +1,35 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FsNode, S3Node, loadMasterKey, loadSecret, type MasterKey, type StorageNode } from '../../storage-engine/src/index.js';
+import {
+  BlockIds,
+  BlockStore,
+  FileStore,
+  FsNode,
+  NodePool,
+  S3Node,
+  loadMasterKey,
+  loadSecret,
+  type MasterKey,
+  type StorageNode,
+} from '../../storage-engine/src/index.js';
 import type { Config } from './config.js';
+import { DbBlockMetadata } from './db/block-metadata.js';
+import { DbKeyProvider } from './db/key-provider.js';
+import type { Db } from './db/open.js';
 
 export interface Storage {
   nodes: StorageNode[];
   master: MasterKey;
   secret: Buffer;
+  blocks: BlockStore;
+  files: FileStore;
 }
 
 /**
  * The nodes and keys the engine runs on: S3/MinIO nodes when configured, else three local
  * directories in the data directory (2+1 erasure coding on one machine — for trying Coffer out).
  */
-export async function openStorage(config: Config): Promise<Storage> {
+export async function openStorage(config: Config, db: Db): Promise<Storage> {
   const nodes: StorageNode[] =
     config.nodeUrls.length > 0
       ? config.nodeUrls.map((url, i) => S3Node.fromUrl(`s3-${i}`, url))
@@ -25,5 +41,11 @@ export async function openStorage(config: Config): Promise<Storage> {
   }
   const master = await loadMasterKey({ envValue: config.masterKey, file: join(config.dataDir, 'keys', 'master.key') });
   const secret = await loadSecret({ envValue: config.serverSecret, file: join(config.dataDir, 'keys', 'server-secret.key') });
-  return { nodes, master, secret };
+  const blocks = new BlockStore({
+    pool: new NodePool(nodes.map((node) => ({ node, tier: 'hot' as const }))),
+    metadata: new DbBlockMetadata(db),
+    keys: new DbKeyProvider(db, master),
+    ids: new BlockIds(secret),
+  });
+  return { nodes, master, secret, blocks, files: new FileStore(blocks) };
 }

@@ -52,6 +52,12 @@ describe('boot on embedded defaults', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('answers unknown paths with a JSON 404', async () => {
+    const res = await get(`${url}/no/such/thing`);
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body).error.code).toBe('not_found');
+  });
+
   it('serves HTTPS with the self-signed certificate whose fingerprint it printed', async () => {
     const res = await get(`${url}/healthz`);
     expect(res.status).toBe(200);
@@ -59,10 +65,14 @@ describe('boot on embedded defaults', () => {
     expect(out).toContain(`fingerprint: ${res.cert.fingerprint256}`);
   });
 
-  it('is ready on three local-directory nodes, with keys created mode 0600', async () => {
+  it('is ready on PGlite and three local-directory nodes, with keys created mode 0600', async () => {
     const res = await get(`${url}/readyz`);
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body).nodes).toHaveLength(3);
+    const body = JSON.parse(res.body);
+    expect(body.database).toBe(true);
+    expect(body.nodes).toHaveLength(3);
+    expect(out).toContain('metadata: pglite');
+    expect((await stat(join(dir, 'pglite'))).isDirectory()).toBe(true);
     for (const f of ['master.key', 'server-secret.key']) {
       expect((await stat(join(dir, 'keys', f))).mode & 0o777).toBe(0o600);
     }
