@@ -3,7 +3,7 @@
  * storage engine running over it.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,26 @@ for (const backend of ['postgres', 'pglite'] as const) {
       await database?.close();
       await dropPg?.();
       await rm(dir, { recursive: true, force: true });
+    });
+
+    it('keeps versions read-only and live names unique per folder, case-insensitively', async () => {
+      const { files, fileVersions } = await import('../src/db/schema.js');
+      const { eq } = await import('drizzle-orm');
+      const { nameKey } = await import('../src/names.js');
+      const ns = randomUUID();
+      const [dir1] = await database.db.insert(files).values({ namespaceId: ns, name: 'Docs', nameKey: nameKey('Docs'), isDir: true }).returning();
+      const [f] = await database.db.insert(files).values({ namespaceId: ns, parentId: dir1!.id, name: 'Foo.txt', nameKey: nameKey('Foo.txt') }).returning();
+      await expect(database.db.insert(files).values({ namespaceId: ns, parentId: dir1!.id, name: 'foo.TXT', nameKey: nameKey('foo.TXT') })).rejects.toThrow();
+      await expect(database.db.insert(files).values({ namespaceId: ns, name: 'docs', nameKey: nameKey('docs') })).rejects.toThrow();
+      // The same name at the root, or beside a trashed entry, is fine.
+      await database.db.insert(files).values({ namespaceId: ns, name: 'Foo.txt', nameKey: nameKey('Foo.txt') });
+      await database.db.update(files).set({ trashedAt: new Date() }).where(eq(files.id, f!.id));
+      await database.db.insert(files).values({ namespaceId: ns, parentId: dir1!.id, name: 'FOO.txt', nameKey: nameKey('FOO.txt') });
+
+      const [v] = await database.db.insert(fileVersions).values({ fileId: f!.id, rev: 1, size: 3, contentHash: 'x' }).returning();
+      await expect(database.db.update(fileVersions).set({ size: 4 }).where(eq(fileVersions.id, v!.id))).rejects.toThrow();
+      const [again] = await database.db.select().from(fileVersions).where(eq(fileVersions.id, v!.id));
+      expect(again!.size).toBe(3);
     });
 
     it('stores, finds, updates and deletes block records (checksums are unsigned 32-bit)', async () => {
