@@ -1,17 +1,27 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import type { StorageNode } from '../../storage-engine/src/index.js';
+import type { AppEnv } from './auth/context.js';
+import { authenticate } from './auth/middleware.js';
 import type { Db } from './db/open.js';
 import { installErrorHandler } from './http-errors.js';
+import type { Storage } from './storage.js';
 
-/** The HTTP application. Routes are mounted per concern as the server grows (app.route('/api/v1/files', …)). */
-export function createApp(deps: { nodes: StorageNode[]; db: Db }): Hono {
+export interface AppDeps {
+  db: Db;
+  storage: Storage;
+}
+
+/**
+ * The HTTP application: health at the root, the REST API under /api/v1 with one router per
+ * concern (`api.route('/files', …)`). Public routes (login) mount before `authenticate`.
+ */
+export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   installErrorHandler(app);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
-      deps.nodes.map(async (n) => {
+      deps.storage.nodes.map(async (n) => {
         try {
           await n.head('health/probe');
           return { id: n.id, up: true };
@@ -21,13 +31,22 @@ export function createApp(deps: { nodes: StorageNode[]; db: Db }): Hono {
       }),
     );
     const up = results.filter((r) => r.up).length;
-    const database = await deps.db.execute(sql`select 1`).then(() => true, () => false);
+    const database = await deps.db.execute(sql`select 1`).then(
+      () => true,
+      () => false,
+    );
     // Writes need a quorum of k+1 shards on distinct nodes; with 2+1 that is two nodes.
-    const ready = database && up >= Math.min(deps.nodes.length, 2);
+    const ready = database && up >= Math.min(deps.storage.nodes.length, 2);
     return c.json({ status: ready ? 'ready' : 'not ready', database, nodes: results }, ready ? 200 : 503);
   });
-  app.get('/', (c) =>
-    c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'),
-  );
+
+  const api = new Hono<AppEnv>();
+  // Public routes go here, before authentication.
+  api.use('*', authenticate(deps.db));
+  api.get('/me', (c) => c.json(c.get('user')));
+  // Authenticated routers go here.
+  app.route('/api/v1', api);
+
+  app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));
   return app;
 }

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+
+for (const backend of BACKENDS) {
+  describe(`bearer authentication (${backend})`, () => {
+    let srv: TestServer;
+    beforeAll(async () => {
+      srv = await startTestServer(backend);
+    }, 60_000);
+    afterAll(async () => {
+      await srv?.close();
+    });
+
+    it('knows the caller by a bearer token, and refuses missing or unknown tokens with a reason', async () => {
+      const u = await srv.user();
+      const me = await fetch(`${srv.url}/api/v1/me`, { headers: u.auth });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { username: string }).username).toBe(u.username);
+
+      const none = await fetch(`${srv.url}/api/v1/me`);
+      expect(none.status).toBe(401);
+      expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/sign in/);
+      const bad = await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: 'Bearer cof_nope' } });
+      expect(bad.status).toBe(401);
+    });
+  });
+}
