@@ -2,7 +2,6 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -42,7 +41,7 @@ export async function runConfig(kind: DataKind, mode: 'one-core' | 'workers', si
       metadata: new MemoryBlockMetadata(),
       keys: new MemoryKeyProvider(MasterKey.fromBytes(randomBytes(32))),
       ids: new BlockIds(secret),
-      sealer: mode === 'workers' ? new WorkerSealer(secret, availableParallelism()) : undefined,
+      sealer: mode === 'workers' ? new WorkerSealer(secret) : undefined,
       timer,
     });
     const files = new FileStore(blocks, { concurrency: mode === 'workers' ? 6 : 4, readAhead: mode === 'workers' ? 4 : 2 });

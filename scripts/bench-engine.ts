@@ -49,7 +49,8 @@ function child(argv: string[]): any {
 
 const fmt = (n: number, d = 0) => n.toFixed(d).padStart(7);
 console.log(`Coffer storage engine benchmark — ${size / MiB} MiB per run, ${nodes} local-directory nodes under ${dir}, ${cores} cores`);
-console.log(`(erasure ${nodes >= 6 ? '4+2' : '2+1'}, zstd level 1, AES-256-GCM, FastCDC 256 KiB / 1 MiB / 4 MiB)\n`);
+console.log(`(erasure ${nodes >= 6 ? '4+2' : '2+1'}, zstd level 1, AES-256-GCM, FastCDC 256 KiB / 1 MiB / 4 MiB;`);
+console.log(`one-core: everything on the main thread; workers: main thread chunks and does I/O, ${Math.max(1, cores - 1)} worker thread(s) seal)\n`);
 
 let failed = false;
 for (const kind of ['random', 'text'] as DataKind[]) {

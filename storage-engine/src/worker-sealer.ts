@@ -44,7 +44,8 @@ export class WorkerSealer implements Sealer {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
 
-  constructor(secret: Buffer, threads = availableParallelism()) {
+  /** By default one thread fewer than cores: the main thread keeps a core for chunking and I/O. */
+  constructor(secret: Buffer, threads = Math.max(1, availableParallelism() - 1)) {
     // Running from TypeScript sources (tsx, vitest), the worker starts through a bootstrap that registers tsx.
     const url = new URL(import.meta.url.endsWith('.ts') ? './seal-worker-boot.mjs' : './seal-worker.js', import.meta.url);
     for (let i = 0; i < Math.max(1, threads); i++) {
