@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, open, opendir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js';
+import { durableWrite } from './fs-writer.js';
 import { checkKey, checkPrefix, checkRange } from './keys.js';
 import type { StorageNode } from './node.js';
 
@@ -40,14 +40,9 @@ export class FsNode implements StorageNode {
     } catch (err) {
       throw this.down(`put ${key}: cannot create ${this.dir}`, err);
     }
-    const path = this.pathOf(key);
-    const tmp = `${path}${TEMP_MARK}${randomBytes(6).toString('hex')}`;
     try {
-      await this.writeTemp(tmp, data);
-      await rename(tmp, path);
-      await syncDir(dirname(path));
+      await durableWrite(this.dir, this.pathOf(key), data, TEMP_MARK);
     } catch (err) {
-      await unlink(tmp).catch(() => undefined);
       if ((codeOf(err) === 'EISDIR' || codeOf(err) === 'ENOTDIR') && (await this.rootOk())) {
         throw new InvalidArgumentError(`key ${key} collides with another key used as a directory`);
       }
@@ -151,38 +146,6 @@ export class FsNode implements StorageNode {
     }
   }
 
-  private async writeTemp(tmp: string, data: Uint8Array): Promise<void> {
-    let fh: FileHandle;
-    try {
-      fh = await open(tmp, 'wx');
-    } catch (err) {
-      if (codeOf(err) !== 'ENOENT') throw err;
-      await this.makeParents(dirname(tmp));
-      fh = await open(tmp, 'wx');
-    }
-    try {
-      await fh.writeFile(data);
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-  }
-
-  /** mkdir -p below the root (never the root itself), then fsync what was created into. */
-  private async makeParents(dir: string): Promise<void> {
-    if (!(await this.rootOk())) throw new NodeDownError(this.id, `directory ${this.dir} is missing`);
-    const first = await mkdir(dir, { recursive: true });
-    if (first === undefined) return;
-    // Every new directory's entry lives in its parent: sync from the first created one's parent down.
-    const created = relative(dirname(first), dir).split(sep);
-    let at = dirname(first);
-    await syncDir(at);
-    for (const part of created.slice(0, -1)) {
-      at = join(at, part);
-      await syncDir(at);
-    }
-  }
-
   private ensureRoot(): Promise<void> {
     this.rootReady ??= mkdir(this.dir, { recursive: true }).then(
       () => undefined,
@@ -231,14 +194,4 @@ async function readRange(fh: FileHandle, start: number, end: number): Promise<Bu
     filled += bytesRead;
   }
   return filled === out.length ? out : out.subarray(0, filled);
-}
-
-/** fsync a directory so a rename or a new entry in it survives a power loss. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
