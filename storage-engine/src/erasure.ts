@@ -57,7 +57,7 @@ export async function encodeShards(frame: Uint8Array, layout: Layout): Promise<B
   if (layout.kind === 'replica') {
     const checksum = crc32(frame);
     return Array.from({ length: layout.copies }, (_, index) => {
-      const bytes = sharedBuffer(SHARD_HEADER_SIZE + frameSize);
+      const bytes = ownBuffer(SHARD_HEADER_SIZE + frameSize);
       bytes.set(frame, SHARD_HEADER_SIZE);
       writeShardHeader(bytes, { ...replicaFields(layout.copies), index, frameSize }, frameSize, checksum);
       return { bytes, checksum };
@@ -251,7 +251,7 @@ function verified(bytes: Uint8Array, expect: HeaderFields, payloadSize: number):
 
 /** One shard object: header, then `size` bytes of `area` from `offset`. */
 function buildObject(fields: HeaderFields, area: Buffer, offset: number, size: number): Built {
-  const bytes = sharedBuffer(SHARD_HEADER_SIZE + size);
+  const bytes = ownBuffer(SHARD_HEADER_SIZE + size);
   const payload = area.subarray(offset, offset + size);
   bytes.set(payload, SHARD_HEADER_SIZE);
   const checksum = crc32(payload);
@@ -260,11 +260,11 @@ function buildObject(fields: HeaderFields, area: Buffer, offset: number, size: n
 }
 
 /**
- * Shard objects live in shared memory: they are immutable once built, and on their way to the
- * nodes they cross threads (sealing worker → main → node writer) without being copied.
+ * Each shard object owns its memory (never a slice of Node's shared pool), so it can be moved
+ * between threads instead of copied.
  */
-function sharedBuffer(size: number): Buffer {
-  return Buffer.from(new SharedArrayBuffer(size));
+function ownBuffer(size: number): Buffer {
+  return Buffer.allocUnsafeSlow(size);
 }
 
 /** Spare coding areas, reused across calls; a few, and none huge, so idle memory stays small. */

@@ -47,7 +47,10 @@ export function durableWrite(root: string, path: string, data: Uint8Array, tempM
   const id = nextId++;
   return new Promise<void>((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    // Copied, not moved: the caller may still need the bytes (a retry on another node).
-    slot.worker.postMessage({ id, root, path, data, tempMark });
+    // The caller may still need its bytes (a retry on another node), so a copy is moved to the
+    // writer, which moves it back when done: no thread keeps it alive waiting for a GC.
+    const copy = new Uint8Array(data.byteLength);
+    copy.set(data);
+    slot.worker.postMessage({ id, root, path, data: copy, tempMark }, [copy.buffer]);
   });
 }
