@@ -2,14 +2,19 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppEnv } from './auth/context.js';
 import { authenticate } from './auth/middleware.js';
-import type { Db } from './db/open.js';
+import type { AppDeps } from './deps.js';
 import { installErrorHandler } from './http-errors.js';
-import type { Storage } from './storage.js';
+import { accountRoutes } from './routes/account.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { downloadRoutes } from './routes/downloads.js';
+import { fileRoutes } from './routes/files.js';
+import { openapiRoutes } from './routes/openapi.js';
+import { revisionRoutes } from './routes/revisions.js';
+import { trashRoutes } from './routes/trash.js';
+import { uploadRoutes } from './routes/uploads.js';
 
-export interface AppDeps {
-  db: Db;
-  storage: Storage;
-}
+export type { AppDeps } from './deps.js';
 
 /**
  * The HTTP application: health at the root, the REST API under /api/v1 with one router per
@@ -41,10 +46,18 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   const api = new Hono<AppEnv>();
-  // Public routes go here, before authentication.
+  // Public: the API's description and signing in.
+  api.route('/', openapiRoutes(deps));
+  api.route('/auth', authRoutes(deps));
   api.use('*', authenticate(deps.db));
   api.get('/me', (c) => c.json(c.get('user')));
-  // Authenticated routers go here.
+  api.route('/', accountRoutes(deps));
+  api.route('/admin', adminRoutes(deps));
+  api.route('/', fileRoutes(deps));
+  api.route('/trash', trashRoutes(deps));
+  api.route('/', uploadRoutes(deps));
+  api.route('/', downloadRoutes(deps));
+  api.route('/', revisionRoutes(deps));
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));

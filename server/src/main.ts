@@ -10,7 +10,7 @@ import { loadTls } from './tls.js';
 const config = loadConfig();
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 const storage = await openStorage(config, database.db);
-const app = createApp({ db: database.db, storage });
+const app = createApp({ db: database.db, storage, config });
 const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
 
 const server = serve(

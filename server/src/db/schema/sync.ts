@@ -21,8 +21,11 @@ export const uploadSessions = pgTable(
     size: bigint('size', { mode: 'number' }),
     /** Bytes durably stored as blocks (what a 308 reports). */
     received: bigint('received', { mode: 'number' }).notNull().default(0),
-    /** Blocks stored so far, in order. */
+    /** Blocks stored so far, in order: each ends at a content-defined boundary. */
     blocks: jsonb('blocks').$type<UploadedBlock[]>().notNull().default([]),
+    /** Bytes received after the last boundary, stored as a block of their own so they are durable;
+     *  the next PUT is chunked from them on (so boundaries match a one-shot upload). */
+    tail: jsonb('tail').$type<UploadedBlock | null>(),
     /** Revision the upload replaces (null: must be new, unless overwrite). */
     baseRev: integer('base_rev'),
     overwrite: text('overwrite', { enum: ['no', 'yes'] }).notNull().default('no'),

@@ -1,0 +1,62 @@
+/** Creating entries in the tree, with the database's unique index as the final word on names. */
+import type { Db } from '../db/open.js';
+import { files } from '../db/schema.js';
+import { ConflictError } from '../http-errors.js';
+import { nameKey, normalizeName } from '../names.js';
+import { appendJournal } from './journal.js';
+import { findChild, type FolderId } from './tree.js';
+import type { FileRow } from './view.js';
+
+export interface NewEntry {
+  namespaceId: string;
+  parentId: FolderId;
+  name: string;
+  isDir: boolean;
+  /** A file whose first upload is in progress. */
+  pending?: boolean;
+  deviceId?: string | null;
+}
+
+/**
+ * Insert a live entry; if one with the same name (case-insensitively) is already there, answer
+ * 409 'name_taken' with it in `details.current`. Runs in a savepoint so a lost race leaves the
+ * caller's transaction usable. Journals 'mkdir' for folders and 'pending' for pending files
+ * (a file's 'create' is journaled when its first version commits).
+ */
+export async function createEntry(tx: Db, e: NewEntry): Promise<FileRow> {
+  const name = normalizeName(e.name);
+  try {
+    const row = await tx.transaction(async (sp) => {
+      const [r] = await sp
+        .insert(files)
+        .values({ namespaceId: e.namespaceId, parentId: e.parentId, name, nameKey: nameKey(name), isDir: e.isDir, pending: e.pending ?? false })
+        .returning();
+      return r!;
+    });
+    if (row.isDir || row.pending) {
+      await appendJournal(tx, {
+        namespaceId: row.namespaceId,
+        fileId: row.id,
+        op: row.isDir ? 'mkdir' : 'pending',
+        rev: 0,
+        deviceId: e.deviceId,
+        payload: { name: row.name, parentId: row.parentId },
+      });
+    }
+    return row;
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const current = await findChild(tx, e.namespaceId, e.parentId, name);
+    throw new ConflictError(`'${current?.name ?? name}' already exists in that folder (names are case-insensitive)`, {
+      code: 'name_taken',
+      current: current ? { id: current.id, name: current.name, isDir: current.isDir, rev: current.rev } : undefined,
+    });
+  }
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}

@@ -1,0 +1,99 @@
+/**
+ * Finding entries in a namespace's tree: by path (segment by segment, case-insensitively) or by
+ * id, always through `can`, so a path or id outside the caller's reach answers 404 like a
+ * missing one (existence of other people's files is not disclosed).
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { AuthUser } from '../auth/context.js';
+import { rowsOf, type Db } from '../db/open.js';
+import { files } from '../db/schema.js';
+import { ConflictError, NotFoundError } from '../http-errors.js';
+import { joinPath, nameKey, parsePath } from '../names.js';
+import { can, type FileAction } from './access.js';
+import type { FileRow } from './view.js';
+
+/** A folder to put things in: null is the namespace's root. */
+export type FolderId = string | null;
+
+/** The live (not trashed) entry named `name` in a folder, if any. */
+export async function findChild(db: Db, namespaceId: string, parentId: FolderId, name: string): Promise<FileRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(files)
+    .where(
+      and(
+        eq(files.namespaceId, namespaceId),
+        parentId === null ? isNull(files.parentId) : eq(files.parentId, parentId),
+        eq(files.nameKey, nameKey(name)),
+        isNull(files.trashedAt),
+      ),
+    );
+  return row;
+}
+
+/** The live entry at a path (segments already parsed), undefined when any segment is missing. */
+export async function entryAt(db: Db, namespaceId: string, segments: readonly string[]): Promise<FileRow | undefined> {
+  let parent: FolderId = null;
+  let row: FileRow | undefined;
+  for (const [i, seg] of segments.entries()) {
+    row = await findChild(db, namespaceId, parent, seg);
+    if (!row) return undefined;
+    if (i < segments.length - 1 && !row.isDir) return undefined;
+    parent = row.id;
+  }
+  return row;
+}
+
+/** The folder a new entry at `segments` goes in: it must exist and be a folder. */
+export async function parentFolder(db: Db, namespaceId: string, segments: readonly string[]): Promise<FolderId> {
+  const parentSegs = segments.slice(0, -1);
+  if (parentSegs.length === 0) return null;
+  const parent = await entryAt(db, namespaceId, parentSegs);
+  if (!parent) throw new NotFoundError(`the folder ${joinPath(parentSegs)} does not exist`, { code: 'parent_not_found' });
+  if (!parent.isDir) throw new ConflictError(`${joinPath(parentSegs)} is a file, not a folder`, { code: 'parent_not_folder' });
+  return parent.id;
+}
+
+/** The caller's live entry at a path, or 404. */
+export async function entryByPath(db: Db, user: AuthUser, path: string, action: FileAction): Promise<{ row: FileRow; path: string }> {
+  const segments = parsePath(path);
+  if (segments.length === 0) throw new ConflictError('the root folder cannot be used here', { code: 'root' });
+  const row = await entryAt(db, user.namespaceId, segments);
+  if (!row || !(await can(db, user, action, row))) throw new NotFoundError(`nothing at ${joinPath(segments)}`);
+  return { row, path: joinPath(segments) };
+}
+
+/** An entry by id (live or trashed) the caller may act on, or 404. */
+export async function entryById(db: Db, user: AuthUser, id: string, action: FileAction): Promise<FileRow> {
+  const [row] = UUID.test(id) ? await db.select().from(files).where(eq(files.id, id)) : [];
+  if (!row || !(await can(db, user, action, row))) throw new NotFoundError(`no file or folder with id ${id}`);
+  return row;
+}
+
+/** The path of an entry, from its ancestors (one recursive query). */
+export async function pathOf(db: Db, row: Pick<FileRow, 'id' | 'parentId' | 'name'>): Promise<string> {
+  if (row.parentId === null) return `/${row.name}`;
+  const names = rowsOf<{ name: string }>(await db.execute(sql`
+    with recursive up(id, parent_id, name, depth) as (
+      select id, parent_id, name, 0 from files where id = ${row.parentId}
+      union all
+      select f.id, f.parent_id, f.name, up.depth + 1 from files f join up on f.id = up.parent_id
+    )
+    select name from up order by depth desc`));
+  return `/${[...names.map((r) => r.name), row.name].join('/')}`;
+}
+
+/** True when `ancestorId` is `id` itself or one of its ancestors (moving a folder into itself). */
+export async function isWithin(db: Db, id: string, ancestorId: string): Promise<boolean> {
+  if (id === ancestorId) return true;
+  const hits = rowsOf(await db.execute(sql`
+    with recursive up(id, parent_id) as (
+      select id, parent_id from files where id = ${id}
+      union all
+      select f.id, f.parent_id from files f join up on f.id = up.parent_id
+    )
+    select 1 as hit from up where id = ${ancestorId} limit 1`));
+  return hits.length > 0;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,130 @@
+/**
+ * Committing a version: the one transaction that makes uploaded blocks a file's new revision,
+ * charges the owner's quota, counts block references and appends to the journal. Every way of
+ * writing content (simple and resumable upload, restore, copy, sync commits) ends here, so the
+ * rules hold everywhere: the first commit wins; a later one must name the revision it replaces
+ * or ask to overwrite; nothing over quota commits.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { blocks as blocksTable, files, fileVersions, users, versionBlocks } from '../db/schema.js';
+import { ConflictError, InsufficientStorageError, NotFoundError } from '../http-errors.js';
+import { appendJournal } from './journal.js';
+import type { FileRow } from './view.js';
+
+export interface VersionBlock {
+  key: string;
+  size: number;
+}
+
+export interface NewVersion {
+  fileId: string;
+  blocks: readonly VersionBlock[];
+  size: number;
+  contentHash: string;
+  authorId: string | null;
+  deviceId?: string | null;
+  /** The revision this content replaces; null: the file must have no content yet. */
+  baseRev: number | null;
+  overwrite: boolean;
+  restoredFrom?: number;
+  /** Another upload to the entry is still in progress (keeps it marked pending). */
+  stillPending?: boolean;
+}
+
+/** Must run inside a transaction. Returns the file row after the commit. */
+export async function commitVersion(tx: Db, v: NewVersion): Promise<FileRow> {
+  const [row] = await tx.select().from(files).where(eq(files.id, v.fileId)).for('update');
+  if (!row) throw new NotFoundError('the file was deleted while it was uploading', { code: 'file_gone' });
+  if (row.trashedAt) throw new ConflictError('the file was moved to the trash while it was uploading', { code: 'file_trashed' });
+  if (row.isDir) throw new ConflictError('a folder is in the way', { code: 'is_folder' });
+  if (!v.overwrite && (v.baseRev ?? 0) !== row.rev) {
+    const current = { rev: row.rev, size: row.size, contentHash: row.contentHash };
+    throw v.baseRev === null
+      ? new ConflictError('a file with that name already exists: name its revision (baseRev) or overwrite', { code: 'exists', current })
+      : new ConflictError(`the file is at revision ${row.rev}, not ${v.baseRev}: someone else changed it first`, { code: 'stale_revision', current });
+  }
+  await chargeQuota(tx, row.namespaceId, v.size - row.size);
+
+  const rev = row.rev + 1;
+  const [version] = await tx
+    .insert(fileVersions)
+    .values({
+      fileId: row.id,
+      rev,
+      size: v.size,
+      contentHash: v.contentHash,
+      authorId: v.authorId,
+      deviceId: v.deviceId ?? null,
+      restoredFrom: v.restoredFrom ?? null,
+    })
+    .returning({ id: fileVersions.id });
+  await insertVersionBlocks(tx, version!.id, v.blocks);
+
+  const now = new Date();
+  const [updated] = await tx
+    .update(files)
+    .set({ headVersionId: version!.id, rev, size: v.size, contentHash: v.contentHash, pending: v.stillPending ?? false, modifiedAt: now })
+    .where(eq(files.id, row.id))
+    .returning();
+  await appendJournal(tx, {
+    namespaceId: row.namespaceId,
+    fileId: row.id,
+    op: v.restoredFrom !== undefined ? 'restore' : rev === 1 ? 'create' : 'update',
+    rev,
+    deviceId: v.deviceId,
+    payload: { name: row.name, parentId: row.parentId, size: v.size, contentHash: v.contentHash },
+  });
+  return updated!;
+}
+
+/** The block list of a version, in order, and counts one more reference to each block. */
+export async function insertVersionBlocks(tx: Db, versionId: string, list: readonly VersionBlock[]): Promise<void> {
+  let offset = 0;
+  const rows = list.map((b, ordinal) => {
+    const r = { versionId, ordinal, blockKey: b.key, offset, length: b.size };
+    offset += b.size;
+    return r;
+  });
+  for (let i = 0; i < rows.length; i += 1000) await tx.insert(versionBlocks).values(rows.slice(i, i + 1000));
+  const keys = [...new Set(list.map((b) => b.key))];
+  for (let i = 0; i < keys.length; i += 1000) {
+    await tx
+      .update(blocksTable)
+      .set({ refcount: sql`${blocksTable.refcount} + 1` })
+      .where(inArray(blocksTable.key, keys.slice(i, i + 1000)));
+  }
+}
+
+/** Add `delta` bytes to the namespace owner's usage, refusing (507) what would pass the quota. */
+export async function chargeQuota(tx: Db, namespaceId: string, delta: number): Promise<void> {
+  if (delta <= 0) {
+    if (delta < 0) await tx.update(users).set({ usedBytes: sql`greatest(0, ${users.usedBytes} + ${delta})` }).where(eq(users.namespaceId, namespaceId));
+    return;
+  }
+  const [ok] = await tx
+    .update(users)
+    .set({ usedBytes: sql`${users.usedBytes} + ${delta}` })
+    .where(and(eq(users.namespaceId, namespaceId), sql`${users.usedBytes} + ${delta} <= ${users.quotaBytes}`))
+    .returning({ used: users.usedBytes });
+  if (!ok) {
+    const [u] = await tx.select({ used: users.usedBytes, quota: users.quotaBytes }).from(users).where(eq(users.namespaceId, namespaceId));
+    throw quotaError(u?.used ?? 0, u?.quota ?? 0, delta);
+  }
+}
+
+export function quotaError(used: number, quota: number, needed: number): InsufficientStorageError {
+  return new InsufficientStorageError(
+    `over quota: ${needed} more bytes would bring usage to ${used + needed} of ${quota} bytes; delete files or empty the trash`,
+    { code: 'quota_exceeded', details: { usedBytes: used, quotaBytes: quota, neededBytes: needed } },
+  );
+}
+
+/** The ordered block list of a version. */
+export async function blocksOfVersion(db: Db, versionId: string): Promise<{ key: string; size: number }[]> {
+  return db
+    .select({ key: versionBlocks.blockKey, size: versionBlocks.length })
+    .from(versionBlocks)
+    .where(eq(versionBlocks.versionId, versionId))
+    .orderBy(versionBlocks.ordinal);
+}
