@@ -16,7 +16,19 @@ const Env = z.object({
   COFFER_SERVER_SECRET: z.string().optional(),
   /** Comma-separated S3/MinIO node URLs (http://KEY:SECRET@host:port/bucket); default: local directories. */
   COFFER_NODES: z.string().optional(),
+  /** Anyone may create an account at POST /auth/signup; otherwise only admins create users. */
+  COFFER_OPEN_SIGNUP: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** The first admin's password (only used when the database has no user yet); default: random, printed once. */
+  COFFER_ADMIN_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8).max(1024).optional()),
+  /** Failed sign-ins allowed per username and per client address in a minute before 429. */
+  COFFER_LOGIN_FAILURES_PER_USER: z.coerce.number().int().min(1).default(5),
+  COFFER_LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For, the host from
+   *  X-Forwarded-Host and the scheme from X-Forwarded-Proto. Never set it without a proxy. */
+  COFFER_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
 });
+
+const on = (v: string) => v === '1' || v === 'true';
 
 export interface Config {
   dataDir: string;
@@ -28,6 +40,10 @@ export interface Config {
   masterKey?: string;
   serverSecret?: string;
   nodeUrls: string[];
+  openSignup: boolean;
+  adminPassword?: string;
+  loginLimits: { perUser: number; perIp: number; windowMs: number };
+  trustProxy: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,10 +58,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     host: e.COFFER_HOST,
     port: e.COFFER_PORT,
-    plainHttp: e.COFFER_PLAIN_HTTP === '1' || e.COFFER_PLAIN_HTTP === 'true',
+    plainHttp: on(e.COFFER_PLAIN_HTTP),
     tls: { cert: e.COFFER_TLS_CERT, key: e.COFFER_TLS_KEY },
     masterKey: e.COFFER_MASTER_KEY,
     serverSecret: e.COFFER_SERVER_SECRET,
     nodeUrls: (e.COFFER_NODES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    openSignup: on(e.COFFER_OPEN_SIGNUP),
+    adminPassword: e.COFFER_ADMIN_PASSWORD,
+    loginLimits: { perUser: e.COFFER_LOGIN_FAILURES_PER_USER, perIp: e.COFFER_LOGIN_FAILURES_PER_IP, windowMs: 60_000 },
+    trustProxy: on(e.COFFER_TRUST_PROXY),
   };
 }

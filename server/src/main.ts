@@ -2,6 +2,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { bootstrapAdmin } from './auth/bootstrap.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/open.js';
 import { openStorage } from './storage.js';
@@ -10,6 +11,7 @@ import { loadTls } from './tls.js';
 const config = loadConfig();
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 const storage = await openStorage(config, database.db);
+const firstAdmin = await bootstrapAdmin(database.db, config);
 const app = createApp({ db: database.db, storage, config });
 const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
 
@@ -27,6 +29,8 @@ const server = serve(
     if (tls) console.log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}`);
     console.log(`data directory: ${config.dataDir}; metadata: ${database.kind}; storage nodes: ${storage.nodes.map((n) => n.id).join(', ')}`);
     if (database.kind === 'pglite') console.log('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
+    if (firstAdmin?.generated) console.log(`first admin: username ${firstAdmin.username}, password ${firstAdmin.password} (shown once; change it after signing in)`);
+    else if (firstAdmin) console.log(`first admin: username ${firstAdmin.username}, password from COFFER_ADMIN_PASSWORD`);
   },
 );
 

@@ -20,6 +20,17 @@ export interface WrittenFile {
   contentHash: string;
   /** Bytes of blocks this write stored anew (the rest were already in the namespace). */
   newBytes: number;
+  /** With `holdLast`: the bytes after the last boundary, not stored (not counted in size). */
+  rest?: Uint8Array;
+}
+
+export interface WriteOptions extends PutOptions {
+  /** Return the last chunk unstored as `rest` (the stream is a piece of a longer file). */
+  holdLast?: boolean;
+  /** Told the stored prefix of blocks as it grows (every `checkpointBytes`), and once more
+   *  when the write fails, so a resumable upload can record durable progress. */
+  onCheckpoint?: (prefix: FileBlock[], bytes: number) => Promise<void>;
+  checkpointBytes?: number;
 }
 
 export interface FileStoreOptions {
@@ -47,23 +58,27 @@ export class FileStore {
     this.readAhead = Math.max(1, opts.readAhead ?? 3);
   }
 
-  async write(namespace: string, source: AsyncIterable<Uint8Array>, putOpts: PutOptions = {}): Promise<WrittenFile> {
+  /**
+   * Chunk a byte stream and store its blocks, `concurrency` at a time. With `holdLast` the final
+   * chunk is not stored but returned as `rest`: the stream was only a piece of a file (a
+   * resumable upload's PUT), so the bytes after the last content-defined boundary must be
+   * chunked again together with what comes next, or boundaries would depend on piece sizes.
+   */
+  async write(namespace: string, source: AsyncIterable<Uint8Array>, opts: WriteOptions = {}): Promise<WrittenFile> {
     const blocks: FileBlock[] = [];
     const window: Promise<unknown>[] = [];
     let offset = 0;
     let newBytes = 0;
     let failure: unknown;
+    let held: Uint8Array | undefined;
+    let checkpointed = 0;
+    const every = opts.checkpointBytes ?? 32 * 1024 * 1024;
     const chunks = chunkStream(source, this.opts.chunker);
-    for (;;) {
-      const t0 = process.hrtime.bigint();
-      const next = await chunks.next();
-      this.blocks.timer.add('chunk', Number(process.hrtime.bigint() - t0));
-      if (next.done) break;
-      const chunk = next.value;
+    const store = async (chunk: Uint8Array) => {
       const entry: FileBlock = { key: '', hash: '', size: chunk.byteLength, offset };
       blocks.push(entry);
       offset += chunk.byteLength;
-      const p = this.blocks.put(namespace, chunk, putOpts).then(
+      const p = this.blocks.put(namespace, chunk, opts).then(
         (r) => {
           entry.key = r.key;
           entry.hash = r.hash;
@@ -75,14 +90,46 @@ export class FileStore {
       );
       window.push(p);
       if (window.length >= this.concurrency) await window.shift();
-      if (failure) break;
+      // Every block before those still in the window is stored: that prefix is durable.
+      const done = blocks.length - window.length;
+      const doneBytes = done === blocks.length ? offset : blocks[done]!.offset;
+      if (opts.onCheckpoint && !failure && doneBytes - checkpointed >= every) {
+        checkpointed = doneBytes;
+        await opts.onCheckpoint(blocks.slice(0, done), doneBytes);
+      }
+    };
+    try {
+      for (;;) {
+        const t0 = process.hrtime.bigint();
+        const next = await chunks.next();
+        this.blocks.timer.add('chunk', Number(process.hrtime.bigint() - t0));
+        if (next.done) break;
+        if (held) await store(held);
+        held = next.value;
+        if (failure) break;
+      }
+    } catch (err) {
+      failure ??= err; // the source failed (e.g. the client went away): keep what is stored
     }
-    if (failure) await chunks.return(undefined);
+    if (failure) {
+      await chunks.return(undefined).catch(() => undefined);
+      await Promise.all(window);
+      let prefix = 0;
+      while (prefix < blocks.length && blocks[prefix]!.key !== '') prefix++;
+      if (opts.onCheckpoint && prefix > 0) {
+        const bytes = blocks[prefix - 1]!.offset + blocks[prefix - 1]!.size;
+        if (bytes > checkpointed) await opts.onCheckpoint(blocks.slice(0, prefix), bytes).catch(() => undefined);
+      }
+      throw failure;
+    }
+    let rest: Uint8Array | undefined;
+    if (held && opts.holdLast) rest = held;
+    else if (held) await store(held);
     await Promise.all(window);
     if (failure) throw failure;
     const listHash = createHash('sha256');
     for (const b of blocks) listHash.update(Buffer.from(b.hash, 'hex'));
-    return { size: offset, blocks, contentHash: listHash.digest('hex'), newBytes };
+    return { size: offset, blocks, contentHash: listHash.digest('hex'), newBytes, ...(rest ? { rest } : {}) };
   }
 
   /** The bytes of a file (or of [start, end) of it), reading only the blocks that cover them. */

@@ -14,7 +14,7 @@ export { MasterKey, MemoryKeyProvider, newDataKey, rewrap, loadMasterKey, loadSe
 export { BlockIds, contentHash } from './block-id.js';
 export { BlockStore, type BlockStoreOptions, type PutOptions, type PutResult } from './block-store.js';
 export type { RepairResult } from './block-repair.js';
-export { FileStore, type FileBlock, type WrittenFile, type FileStoreOptions } from './file-store.js';
+export { FileStore, type FileBlock, type WrittenFile, type FileStoreOptions, type WriteOptions } from './file-store.js';
 export { InlineSealer, type Sealer } from './sealer.js';
 export { WorkerSealer } from './worker-sealer.js';
 export { StageTimer } from './stage-timer.js';

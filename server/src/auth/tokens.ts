@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { authTokens, users } from '../db/schema.js';
+import { authTokens, devices, users } from '../db/schema.js';
 import type { AuthUser } from './context.js';
 
 export type TokenKind = 'session' | 'device' | 'app_password';
 
-/** Only a token's SHA-256 is stored: a stolen database does not yield usable tokens. */
+/** Only a token's SHA-256 is stored: a stolen database does not yield usable tokens. (A fast hash
+ *  is enough: tokens carry 256 random bits, nothing to brute-force.) */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -17,7 +18,7 @@ export async function issueToken(
   userId: string,
   kind: TokenKind,
   opts: { deviceId?: string; label?: string; ttlMs?: number } = {},
-): Promise<{ token: string; id: string }> {
+): Promise<{ token: string; id: string; createdAt: Date }> {
   const token = `cof_${randomBytes(32).toString('base64url')}`;
   const [row] = await db
     .insert(authTokens)
@@ -29,12 +30,18 @@ export async function issueToken(
       label: opts.label,
       expiresAt: opts.ttlMs ? new Date(Date.now() + opts.ttlMs) : null,
     })
-    .returning({ id: authTokens.id });
-  return { token, id: row!.id };
+    .returning({ id: authTokens.id, createdAt: authTokens.createdAt });
+  return { token, id: row!.id, createdAt: row!.createdAt };
 }
 
-/** The user a token stands for, or undefined (unknown, expired, or the user is disabled). */
-export async function userForToken(db: Db, token: string, kinds?: TokenKind[]): Promise<AuthUser | undefined> {
+export interface TokenMatch {
+  user: AuthUser;
+  tokenId: string;
+  lastUsedAt: Date | null;
+}
+
+/** The live token and its user, or undefined (unknown, expired, wrong kind, or the user is disabled). */
+export async function lookupToken(db: Db, token: string, kinds?: TokenKind[]): Promise<TokenMatch | undefined> {
   const [row] = await db
     .select({
       id: users.id,
@@ -42,22 +49,46 @@ export async function userForToken(db: Db, token: string, kinds?: TokenKind[]): 
       role: users.role,
       namespaceId: users.namespaceId,
       disabled: users.disabled,
+      mustChangePassword: users.mustChangePassword,
       deviceId: authTokens.deviceId,
       kind: authTokens.kind,
       tokenId: authTokens.id,
+      lastUsedAt: authTokens.lastUsedAt,
     })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
     .where(and(eq(authTokens.tokenHash, hashToken(token)), or(isNull(authTokens.expiresAt), gt(authTokens.expiresAt, new Date()))));
   if (!row || row.disabled || (kinds && !kinds.includes(row.kind))) return undefined;
   return {
-    id: row.id,
-    username: row.username,
-    role: row.role,
-    namespaceId: row.namespaceId,
-    deviceId: row.deviceId ?? undefined,
-    tokenKind: row.kind,
+    user: {
+      id: row.id,
+      username: row.username,
+      role: row.role,
+      namespaceId: row.namespaceId,
+      ...(row.deviceId ? { deviceId: row.deviceId } : {}),
+      tokenKind: row.kind,
+      mustChangePassword: row.mustChangePassword,
+    },
+    tokenId: row.tokenId,
+    lastUsedAt: row.lastUsedAt,
   };
+}
+
+/** The user a token stands for, or undefined (unknown, expired, or the user is disabled). */
+export async function userForToken(db: Db, token: string, kinds?: TokenKind[]): Promise<AuthUser | undefined> {
+  return (await lookupToken(db, token, kinds))?.user;
+}
+
+/** Writing on every request would turn each read into a write; a minute's precision is plenty
+ *  for "last used" and "last seen". */
+const TOUCH_EVERY_MS = 60_000;
+
+/** Record that a token (and its device) was just used, at most once a minute. */
+export async function touchToken(db: Db, match: TokenMatch): Promise<void> {
+  const now = new Date();
+  if (match.lastUsedAt && now.getTime() - match.lastUsedAt.getTime() < TOUCH_EVERY_MS) return;
+  await db.update(authTokens).set({ lastUsedAt: now }).where(eq(authTokens.id, match.tokenId));
+  if (match.user.deviceId) await db.update(devices).set({ lastSeenAt: now }).where(eq(devices.id, match.user.deviceId));
 }
 
 export async function revokeToken(db: Db, token: string): Promise<void> {

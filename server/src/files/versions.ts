@@ -128,3 +128,23 @@ export async function blocksOfVersion(db: Db, versionId: string): Promise<{ key:
     .where(eq(versionBlocks.versionId, versionId))
     .orderBy(versionBlocks.ordinal);
 }
+
+/**
+ * The reverse of insertVersionBlocks, for versions about to be deleted (purge, retention): one
+ * reference less to each block per version that lists it (a block listed twice by one version
+ * was counted once). A block left at zero is garbage for GC after its grace period. Never below zero.
+ */
+export async function releaseVersionBlocks(tx: Db, versionIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(versionIds)];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    await tx.execute(sql`
+      update ${blocksTable} b set refcount = greatest(0, b.refcount - c.n)
+      from (
+        select block_key, count(distinct version_id)::int as n from ${versionBlocks}
+        where version_id in (${sql.join(chunk.map((id) => sql`${id}`), sql`, `)})
+        group by block_key
+      ) c
+      where b.key = c.block_key`);
+  }
+}

@@ -1,8 +1,32 @@
+/** Downloads: by path or by id, the head or any revision, with Range, ETag and conditional requests. */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
+import { sendVersion } from '../downloads/send.js';
+import { versionOf } from '../files/revisions.js';
+import { entryById, entryByPath } from '../files/tree.js';
+import { parse } from '../http-errors.js';
 
-export function downloadRoutes(_deps: AppDeps): Hono<AppEnv> {
+const Rev = z.coerce.number().int().min(1).max(2 ** 31 - 1);
+const Inline = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const ByPath = z.object({ path: z.string().min(1), rev: Rev.optional(), inline: Inline.optional() });
+const ById = z.object({ rev: Rev.optional(), inline: Inline.optional() });
+
+export function downloadRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
+
+  r.on(['GET', 'HEAD'], '/download', async (c) => {
+    const q = parse(ByPath, c.req.query());
+    const { row } = await entryByPath(deps.db, c.get('user'), q.path, 'read');
+    return sendVersion(c, deps, row.name, await versionOf(deps.db, row, q.rev), { inline: q.inline });
+  });
+
+  r.on(['GET', 'HEAD'], '/files/:id/content', async (c) => {
+    const q = parse(ById, c.req.query());
+    const row = await entryById(deps.db, c.get('user'), c.req.param('id'), 'read');
+    return sendVersion(c, deps, row.name, await versionOf(deps.db, row, q.rev), { inline: q.inline });
+  });
+
   return r;
 }

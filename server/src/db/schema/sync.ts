@@ -30,6 +30,8 @@ export const uploadSessions = pgTable(
     baseRev: integer('base_rev'),
     overwrite: text('overwrite', { enum: ['no', 'yes'] }).notNull().default('no'),
     deviceId: uuid('device_id'),
+    /** Set when the upload committed: a status query after a lost answer still learns the outcome. */
+    committedRev: integer('committed_rev'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },

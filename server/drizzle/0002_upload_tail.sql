@@ -1,1 +1,0 @@
-ALTER TABLE "upload_sessions" ADD COLUMN "tail" jsonb;

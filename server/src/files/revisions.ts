@@ -1,0 +1,66 @@
+/** A file's revisions: listing them, picking one to read, restoring one as a new revision. */
+import { and, desc, eq } from 'drizzle-orm';
+import type { AuthUser } from '../auth/context.js';
+import type { Db } from '../db/open.js';
+import { fileVersions } from '../db/schema.js';
+import { ConflictError, NotFoundError } from '../http-errors.js';
+import { blocksOfVersion, commitVersion } from './versions.js';
+import type { FileRow } from './view.js';
+
+export interface RevisionView {
+  rev: number;
+  size: number;
+  contentHash: string;
+  createdAt: string;
+  authorId: string | null;
+  deviceId: string | null;
+  restoredFrom: number | null;
+}
+
+export type VersionRow = typeof fileVersions.$inferSelect;
+
+export async function listRevisions(db: Db, file: FileRow, limit: number): Promise<RevisionView[]> {
+  if (file.isDir) throw new ConflictError('folders have no revisions', { code: 'is_folder' });
+  const rows = await db.select().from(fileVersions).where(eq(fileVersions.fileId, file.id)).orderBy(desc(fileVersions.rev)).limit(limit);
+  return rows.map((v) => ({
+    rev: v.rev,
+    size: v.size,
+    contentHash: v.contentHash,
+    createdAt: v.createdAt.toISOString(),
+    authorId: v.authorId,
+    deviceId: v.deviceId,
+    restoredFrom: v.restoredFrom,
+  }));
+}
+
+/** The version to read: the head, or a given revision. A file still uploading its first revision has none. */
+export async function versionOf(db: Db, file: FileRow, rev?: number): Promise<VersionRow> {
+  if (file.isDir) throw new ConflictError('a folder has no content to download', { code: 'is_folder' });
+  if (rev === undefined && file.rev === 0) throw new NotFoundError('the file is still uploading: it has no content yet', { code: 'no_content' });
+  const [v] = await db
+    .select()
+    .from(fileVersions)
+    .where(and(eq(fileVersions.fileId, file.id), eq(fileVersions.rev, rev ?? file.rev)));
+  if (!v) throw new NotFoundError(`the file has no revision ${rev}`, { code: 'no_revision' });
+  return v;
+}
+
+/** Make revision `rev`'s content the file's newest revision (history is kept: nothing is rewritten). */
+export async function restoreRevision(db: Db, user: AuthUser, file: FileRow, rev: number): Promise<FileRow> {
+  if (file.trashedAt) throw new ConflictError('restore the file from the trash first', { code: 'file_trashed' });
+  return db.transaction(async (tx) => {
+    const v = await versionOf(tx, file, rev);
+    const blocks = await blocksOfVersion(tx, v.id);
+    return commitVersion(tx, {
+      fileId: file.id,
+      blocks,
+      size: v.size,
+      contentHash: v.contentHash,
+      authorId: user.id,
+      deviceId: user.deviceId,
+      baseRev: file.rev,
+      overwrite: false,
+      restoredFrom: rev,
+    });
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * Resumable uploads (the Google Drive protocol): a session is created with the target path, then
+ * PUT pieces with `Content-Range` arrive, each chunked into blocks stored by the engine. What a
+ * 308 reports is durable: blocks in the engine plus their list in the session row, and the bytes
+ * after the last content-defined boundary stored as a block of their own (the tail), re-chunked
+ * with the next piece so the final block list is what a one-shot upload would give. Session
+ * state lives in the database, so an upload survives a server restart and may continue on
+ * another server instance.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { AuthUser } from '../auth/context.js';
+import type { AppDeps } from '../deps.js';
+import { files, uploadSessions, type UploadedBlock } from '../db/schema.js';
+import { pathOf } from '../files/tree.js';
+import { commitVersion } from '../files/versions.js';
+import type { FileRow } from '../files/view.js';
+import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../http-errors.js';
+import { requestBytes } from './body.js';
+import { contentHashOf } from './content-hash.js';
+import type { PieceRange } from './content-range.js';
+import { checkFileSize, checkQuota } from './limits.js';
+import { compressible } from './media-types.js';
+import { abandonUpload, checkRule, fileForUpload, resolveTarget, type CommitRule } from './target.js';
+
+/** A session lives a week, as Google Drive's do. */
+const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+type Session = typeof uploadSessions.$inferSelect;
+
+export type PieceResult = { kind: 'incomplete'; received: number } | { kind: 'committed'; row: FileRow; path: string };
+
+export interface NewSession extends CommitRule {
+  path: string;
+  size?: number;
+}
+
+export async function startSession(deps: AppDeps, user: AuthUser, s: NewSession): Promise<Session> {
+  checkFileSize(s.size);
+  const target = await resolveTarget(deps.db, user, s.path);
+  checkRule(target.existing, s);
+  await checkQuota(deps.db, user.namespaceId, s.size, target.existing?.size ?? 0);
+  return deps.db.transaction(async (tx) => {
+    const file = await fileForUpload(tx, target, { pending: true, deviceId: user.deviceId });
+    const [row] = await tx
+      .insert(uploadSessions)
+      .values({
+        userId: user.id,
+        namespaceId: user.namespaceId,
+        fileId: file.id,
+        parentId: target.parentId,
+        name: target.name,
+        size: s.size ?? null,
+        baseRev: s.baseRev,
+        overwrite: s.overwrite ? 'yes' : 'no',
+        deviceId: user.deviceId ?? null,
+        expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+      })
+      .returning();
+    return row!;
+  });
+}
+
+/** One PUT at a time per session in this process; the conditional update guards across instances. */
+const busy = new Set<string>();
+
+export async function putPiece(deps: AppDeps, user: AuthUser, id: string, range: PieceRange, body: ReadableStream<Uint8Array> | null): Promise<PieceResult> {
+  if (busy.has(id)) throw new ConflictError('another request is uploading to this session right now', { code: 'session_busy' });
+  busy.add(id);
+  try {
+    return await put(deps, user, await ownSession(deps, user, id), range, body);
+  } finally {
+    busy.delete(id);
+  }
+}
+
+export async function cancelSession(deps: AppDeps, user: AuthUser, id: string): Promise<void> {
+  const s = await ownSession(deps, user, id);
+  if (s.committedRev !== null) throw new ConflictError('the upload has already completed', { code: 'already_committed' });
+  await deps.db.transaction(async (tx) => {
+    await abandonUpload(tx, s.fileId, s.id);
+    await tx.delete(uploadSessions).where(eq(uploadSessions.id, s.id));
+  });
+}
+
+async function ownSession(deps: AppDeps, user: AuthUser, id: string): Promise<Session> {
+  const [s] = UUID.test(id) ? await deps.db.select().from(uploadSessions).where(eq(uploadSessions.id, id)) : [];
+  if (!s || s.userId !== user.id) throw new NotFoundError('no such upload session', { code: 'no_session' });
+  if (s.committedRev === null && s.expiresAt.getTime() < Date.now()) {
+    await deps.db.transaction(async (tx) => {
+      await abandonUpload(tx, s.fileId, s.id);
+      await tx.delete(uploadSessions).where(eq(uploadSessions.id, s.id));
+    });
+    throw new NotFoundError('the upload session has expired; start a new one', { code: 'session_expired' });
+  }
+  return s;
+}
+
+async function put(deps: AppDeps, user: AuthUser, s: Session, range: PieceRange, body: ReadableStream<Uint8Array> | null): Promise<PieceResult> {
+  if (s.committedRev !== null) return committed(deps, s);
+  const total = range.total ?? s.size ?? undefined;
+  if (range.total !== undefined && s.size !== null && range.total !== s.size) {
+    throw new BadRequestError(`the upload was declared as ${s.size} bytes, not ${range.total}`, { code: 'size_mismatch' });
+  }
+  checkFileSize(total);
+  if (total !== undefined && s.received > total) {
+    throw new BadRequestError(`${s.received} bytes are already stored, more than ${total}`, { code: 'size_mismatch' });
+  }
+  if (range.kind === 'status') {
+    if (total !== undefined && s.received === total) return finish(deps, user, await remember(deps, s, { size: total }), s.blocks, s.tail);
+    return { kind: 'incomplete', received: s.received };
+  }
+  if (range.start > s.received) {
+    throw new HttpError(416, 'range_gap', `this piece starts at byte ${range.start} but only ${s.received} bytes are stored; resume from ${s.received}`, {
+      headers: s.received > 0 ? { Range: `bytes=0-${s.received - 1}` } : {},
+      details: { received: s.received },
+    });
+  }
+  const size = s.size ?? total ?? null;
+  const base = s.blocks.reduce((n, b) => n + b.size, 0);
+  const tailBytes = s.tail ? await deps.storage.blocks.get(s.tail.key) : undefined;
+  const { start, end } = range;
+  async function* source() {
+    if (tailBytes) yield tailBytes;
+    yield* requestBytes(body, {
+      skip: s.received - start,
+      limit: end + 1 - s.received,
+      tooLarge: () => new BadRequestError('the body is longer than its Content-Range says', { code: 'body_too_long' }),
+    });
+  }
+  // Progress is recorded as it goes: a crash or a dropped connection loses at most a checkpoint's worth.
+  let recorded = s.received;
+  const save = async (stored: UploadedBlock[], tail: UploadedBlock | null, received: number) => {
+    const ok = await deps.db
+      .update(uploadSessions)
+      .set({ blocks: stored, tail, received, size })
+      .where(and(eq(uploadSessions.id, s.id), eq(uploadSessions.received, recorded), isNull(uploadSessions.committedRev)))
+      .returning({ id: uploadSessions.id });
+    if (ok.length === 0) throw new ConflictError('the upload session changed under this request', { code: 'session_busy' });
+    recorded = received;
+  };
+  const written = await deps.storage.files.write(s.namespaceId, source(), {
+    holdLast: true,
+    compress: compressible(s.name),
+    onCheckpoint: (prefix, bytes) => save([...s.blocks, ...prefix.map(stored)], null, base + bytes),
+  });
+  const blocks = [...s.blocks, ...written.blocks.map(stored)];
+  let tail: UploadedBlock | null = null;
+  if (written.rest) {
+    const put = await deps.storage.blocks.put(s.namespaceId, written.rest, { compress: compressible(s.name) });
+    tail = { key: put.key, hash: put.hash, size: written.rest.byteLength };
+  }
+  const received = base + written.size + (tail?.size ?? 0);
+  await save(blocks, tail, received);
+  if (total !== undefined && received > total) {
+    throw new BadRequestError(`received ${received} bytes, more than the ${total} declared`, { code: 'size_mismatch' });
+  }
+  if (total !== undefined && received === total) return finish(deps, user, { ...s, size: total }, blocks, tail);
+  return { kind: 'incomplete', received };
+}
+
+/** All bytes are in: commit the blocks (the tail is the last block) as the file's new revision. */
+async function finish(deps: AppDeps, user: AuthUser, s: Session, blocks: UploadedBlock[], tail: UploadedBlock | null): Promise<PieceResult> {
+  const all = tail ? [...blocks, tail] : blocks;
+  const row = await deps.db.transaction(async (tx) => {
+    const others = await tx
+      .select({ id: uploadSessions.id })
+      .from(uploadSessions)
+      .where(and(eq(uploadSessions.fileId, s.fileId), isNull(uploadSessions.committedRev)));
+    const committed = await commitVersion(tx, {
+      fileId: s.fileId,
+      blocks: all,
+      size: all.reduce((n, b) => n + b.size, 0),
+      contentHash: contentHashOf(all),
+      authorId: user.id,
+      deviceId: s.deviceId,
+      baseRev: s.baseRev,
+      overwrite: s.overwrite === 'yes',
+      stillPending: others.some((o) => o.id !== s.id),
+    });
+    await tx.update(uploadSessions).set({ committedRev: committed.rev, blocks: all, tail: null }).where(eq(uploadSessions.id, s.id));
+    return committed;
+  });
+  return { kind: 'committed', row, path: await pathOf(deps.db, row) };
+}
+
+async function committed(deps: AppDeps, s: Session): Promise<PieceResult> {
+  const [row] = await deps.db.select().from(files).where(eq(files.id, s.fileId));
+  if (!row) throw new NotFoundError('the uploaded file has since been deleted', { code: 'file_gone' });
+  return { kind: 'committed', row, path: await pathOf(deps.db, row) };
+}
+
+async function remember(deps: AppDeps, s: Session, change: { size: number }): Promise<Session> {
+  if (s.size === change.size) return s;
+  await deps.db.update(uploadSessions).set(change).where(eq(uploadSessions.id, s.id));
+  return { ...s, ...change };
+}
+
+function stored(b: { key: string; hash: string; size: number }): UploadedBlock {
+  return { key: b.key, hash: b.hash, size: b.size };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,92 @@
+/**
+ * Where an upload goes: the folder and name from its path, the entry already there (if any),
+ * and the early checks that spare the client sending bytes that could never commit.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { AuthUser } from '../auth/context.js';
+import type { Db } from '../db/open.js';
+import { files, uploadSessions } from '../db/schema.js';
+import { can } from '../files/access.js';
+import { createEntry } from '../files/entries.js';
+import { appendJournal } from '../files/journal.js';
+import { findChild, parentFolder, type FolderId } from '../files/tree.js';
+import type { FileRow } from '../files/view.js';
+import { ConflictError, HttpError, NotFoundError } from '../http-errors.js';
+import { joinPath, parsePath } from '../names.js';
+
+export interface UploadTarget {
+  namespaceId: string;
+  parentId: FolderId;
+  name: string;
+  path: string;
+  existing?: FileRow;
+}
+
+export interface CommitRule {
+  /** The revision the upload replaces; null: the name must be new (or only pending). */
+  baseRev: number | null;
+  overwrite: boolean;
+}
+
+export async function resolveTarget(db: Db, user: AuthUser, path: string): Promise<UploadTarget> {
+  const segments = parsePath(path);
+  if (segments.length === 0) throw new ConflictError('cannot upload onto the root folder; give a file path', { code: 'root' });
+  const parentId = await parentFolder(db, user.namespaceId, segments);
+  const name = segments.at(-1)!;
+  const existing = await findChild(db, user.namespaceId, parentId, name);
+  if (existing && !(await can(db, user, 'write', existing))) throw new NotFoundError(`nothing at ${joinPath(segments)}`);
+  if (existing?.isDir) throw new ConflictError(`${joinPath(segments)} is a folder`, { code: 'is_folder' });
+  return { namespaceId: user.namespaceId, parentId, name, path: joinPath(segments), existing };
+}
+
+/** The same rule commitVersion applies, checked before any byte is taken. */
+export function checkRule(existing: FileRow | undefined, rule: CommitRule): void {
+  const rev = existing?.rev ?? 0;
+  if (rule.overwrite || (rule.baseRev ?? 0) === rev) return;
+  const current = { rev, size: existing?.size ?? 0, contentHash: existing?.contentHash ?? null };
+  throw rule.baseRev === null
+    ? new ConflictError('a file with that name already exists: name its revision (baseRev) or overwrite', { code: 'exists', current })
+    : new ConflictError(`the file is at revision ${rev}, not ${rule.baseRev}`, { code: 'stale_revision', current });
+}
+
+/**
+ * The file row the upload commits into: the existing one, or a new one. With `pending` the entry
+ * is marked as uploading (journaled), so other devices see it before its bytes are in.
+ */
+export async function fileForUpload(tx: Db, t: UploadTarget, opts: { pending: boolean; deviceId?: string | null }): Promise<FileRow> {
+  let row = await findChild(tx, t.namespaceId, t.parentId, t.name);
+  if (!row) {
+    try {
+      return await createEntry(tx, { namespaceId: t.namespaceId, parentId: t.parentId, name: t.name, isDir: false, pending: opts.pending, deviceId: opts.deviceId });
+    } catch (err) {
+      // Lost a race to another upload of the same new name: use the entry it made.
+      if (!(err instanceof HttpError) || err.code !== 'name_taken') throw err;
+      row = await findChild(tx, t.namespaceId, t.parentId, t.name);
+      if (!row) throw err;
+    }
+  }
+  if (row.isDir) throw new ConflictError(`${t.path} is a folder`, { code: 'is_folder' });
+  if (opts.pending && !row.pending) {
+    [row] = await tx.update(files).set({ pending: true }).where(eq(files.id, row.id)).returning();
+    await appendJournal(tx, { namespaceId: row!.namespaceId, fileId: row!.id, op: 'pending', rev: row!.rev, deviceId: opts.deviceId, payload: { name: row!.name, parentId: row!.parentId } });
+  }
+  return row!;
+}
+
+/** An upload into `fileId` ended without committing: a never-committed entry with no other upload
+ *  under way disappears; otherwise it stops being marked pending when nothing else uploads to it. */
+export async function abandonUpload(tx: Db, fileId: string, exceptSession?: string): Promise<void> {
+  const others = await tx
+    .select({ id: uploadSessions.id })
+    .from(uploadSessions)
+    .where(and(eq(uploadSessions.fileId, fileId), isNull(uploadSessions.committedRev)));
+  if (others.some((s) => s.id !== exceptSession)) return;
+  const [row] = await tx.select().from(files).where(eq(files.id, fileId)).for('update');
+  if (!row || !row.pending) return;
+  if (row.rev === 0) {
+    await tx.delete(files).where(eq(files.id, fileId));
+    await appendJournal(tx, { namespaceId: row.namespaceId, fileId, op: 'delete', rev: 0, payload: { name: row.name, parentId: row.parentId, abandoned: true } });
+  } else {
+    await tx.update(files).set({ pending: false }).where(eq(files.id, fileId));
+  }
+}

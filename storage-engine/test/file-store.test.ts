@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FileBlock } from '../src/file-store.js';
+import { FsNode } from '../src/nodes/fs.js';
+import { pieces, randomData, textBytes } from './fixtures/data.js';
+import { engineForTest, type TestEngine } from './fixtures/engine.js';
+
+describe('FileStore writes in pieces (resumable uploads)', () => {
+  let dir: string;
+  let engine: TestEngine;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'coffer-fs-'));
+    engine = engineForTest([0, 1, 2].map((i) => new FsNode(`n${i}`, join(dir, `n${i}`))));
+  });
+  afterAll(async () => {
+    await engine.blocks.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the same blocks whether the file comes at once or in pieces carried over with holdLast', async () => {
+    const data = Buffer.concat([randomData(5 << 20), textBytes(4 << 20, 7), randomData(3 << 20)]);
+    const whole = await engine.files.write('ns', pieces(data));
+    // Pieces of awkward sizes, each continuing from the previous piece's unstored rest.
+    const cuts = [0, 300_000, 333_333, 4_000_001, 9_500_000, data.length];
+    const blocks: FileBlock[] = [];
+    let rest: Uint8Array = new Uint8Array(0);
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const last = i + 2 === cuts.length;
+      const piece = Buffer.concat([rest, data.subarray(cuts[i], cuts[i + 1])]);
+      const w = await engine.files.write('ns', pieces(piece, 65_536), { holdLast: !last });
+      blocks.push(...w.blocks);
+      rest = w.rest ?? new Uint8Array(0);
+      if (!last) expect(w.size + rest.byteLength).toBe(piece.length);
+    }
+    expect(blocks.map((b) => [b.hash, b.size])).toEqual(whole.blocks.map((b) => [b.hash, b.size]));
+  });
+
+  it('reports a durable prefix at checkpoints and when the source fails midway', async () => {
+    const data = randomData(12 << 20);
+    const seen: number[] = [];
+    async function* failing() {
+      yield* pieces(data.subarray(0, 9 << 20), 1 << 20);
+      throw new Error('client went away');
+    }
+    await expect(
+      engine.files.write('ns', failing(), {
+        checkpointBytes: 2 << 20,
+        onCheckpoint: async (prefix, bytes) => {
+          expect(prefix.every((b) => b.key !== '')).toBe(true);
+          expect(prefix.reduce((n, b) => n + b.size, 0)).toBe(bytes);
+          seen.push(bytes);
+        },
+      }),
+    ).rejects.toThrow(/went away/);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)!).toBeLessThanOrEqual(9 << 20);
+    expect(seen.at(-1)!).toBeGreaterThan(4 << 20);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+  });
+});
