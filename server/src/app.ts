@@ -7,8 +7,12 @@ import { installErrorHandler } from './http-errors.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { blockRoutes } from './routes/blocks.js';
+import { changeRoutes } from './routes/changes.js';
+import { commitRoutes } from './routes/commit.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { fileRoutes } from './routes/files.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { revisionRoutes } from './routes/revisions.js';
 import { trashRoutes } from './routes/trash.js';
@@ -58,6 +62,11 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', uploadRoutes(deps));
   api.route('/', downloadRoutes(deps));
   api.route('/', revisionRoutes(deps));
+  // Sync: the change journal, delta blocks and commits, notifications.
+  api.route('/', changeRoutes(deps));
+  api.route('/blocks', blockRoutes(deps));
+  api.route('/', commitRoutes(deps));
+  api.route('/notifications', notificationRoutes(deps));
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));

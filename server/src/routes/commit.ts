@@ -1,0 +1,8 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../auth/context.js';
+import type { AppDeps } from '../deps.js';
+
+export function commitRoutes(_deps: AppDeps): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  return r;
+}
