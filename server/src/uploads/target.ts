@@ -54,6 +54,12 @@ export function checkRule(existing: FileRow | undefined, rule: CommitRule): void
  * is marked as uploading (journaled), so other devices see it before its bytes are in.
  */
 export async function fileForUpload(tx: Db, t: UploadTarget, opts: { pending: boolean; deviceId?: string | null }): Promise<FileRow> {
+  if (t.parentId !== null) {
+    // A share lock on the folder: a concurrent delete of it (or of an ancestor, which stamps it
+    // too) waits for this transaction, and one that won already is seen here.
+    const [parent] = await tx.select({ trashedAt: files.trashedAt }).from(files).where(eq(files.id, t.parentId)).for('share');
+    if (!parent || parent.trashedAt) throw new ConflictError('the folder was deleted while the file was uploading', { code: 'parent_gone' });
+  }
   let row = await findChild(tx, t.namespaceId, t.parentId, t.name);
   if (!row) {
     try {

@@ -1,0 +1,155 @@
+/**
+ * A folder's children, a page at a time. Keyset pagination: the cursor names the last entry
+ * handed out (its sort key and id), and the next page is "everything after it" in the same
+ * order, so inserts and deletes between pages never make an entry appear twice or push one
+ * that was already there out of sight (offsets would). Folders come first in every sort, as in
+ * the file managers people know; ties are broken by id so the order is total.
+ */
+import { and, asc, desc, eq, getTableColumns, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { AuthUser } from '../auth/context.js';
+import type { Db } from '../db/open.js';
+import { files } from '../db/schema.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
+import { joinPath, parsePath } from '../names.js';
+import { can } from './access.js';
+import { entryAt, pathOf, type FolderId } from './tree.js';
+import { fileView, type FileRow, type FileView } from './view.js';
+
+export const LIST_SORTS = ['name', 'modified', 'size'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+export type ListOrder = 'asc' | 'desc';
+
+export interface ListQuery {
+  path: string;
+  limit: number;
+  cursor?: string;
+  sort: ListSort;
+  order: ListOrder;
+}
+
+export interface ListPage {
+  entries: FileView[];
+  /** Present when more entries follow: pass it back as `cursor` with the same path, sort and order. */
+  cursor?: string;
+}
+
+/** The folder at a path the caller may read: the root, or a live folder (409 'not_a_folder' for a file). */
+export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ id: FolderId; path: string }> {
+  const segments = parsePath(path);
+  if (segments.length === 0) return { id: null, path: '/' };
+  const row = await entryAt(db, user.namespaceId, segments);
+  const typed = joinPath(segments);
+  if (!row || !(await can(db, user, 'read', row))) throw new NotFoundError(`nothing at ${typed}`);
+  if (!row.isDir) throw new ConflictError(`${typed} is a file, not a folder`, { code: 'not_a_folder' });
+  return { id: row.id, path: await pathOf(db, row) }; // as stored: names are case-insensitive, paths show the real case
+}
+
+export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<ListPage> {
+  const folder = await folderAt(db, user, q.path);
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, folder.id, q.sort, q.order);
+
+  const micros = sql<string>`(extract(epoch from ${files.modifiedAt}) * 1000000)::bigint`;
+  const keys = sortKeys(q.sort, micros);
+  const dir = q.order === 'asc' ? asc : desc;
+  const where: (SQL | undefined)[] = [
+    eq(files.namespaceId, user.namespaceId),
+    folder.id === null ? isNull(files.parentId) : eq(files.parentId, folder.id),
+    isNull(files.trashedAt),
+  ];
+  if (after) where.push(keysetAfter(keys, q.order, after));
+
+  const rows = await db
+    .select({ ...getTableColumns(files), modifiedMicros: sql<string>`${micros}::text` })
+    .from(files)
+    .where(and(...where))
+    .orderBy(desc(files.isDir), dir(keys.primary), dir(files.id))
+    .limit(q.limit + 1);
+
+  const more = rows.length > q.limit;
+  const page = more ? rows.slice(0, q.limit) : rows;
+  const base = folder.path === '/' ? '' : folder.path;
+  const entries = page.map(({ modifiedMicros: _m, ...row }) => fileView(row as FileRow, `${base}/${row.name}`));
+  const last = page[page.length - 1];
+  if (!more || !last) return { entries };
+  const cursor: Cursor = { v: 1, f: folder.id, s: q.sort, o: q.order, d: last.isDir, k: keyOf(q.sort, last), i: last.id };
+  return { entries, cursor: encodeCursor(cursor) };
+}
+
+interface SortKeys {
+  /** The sort's own column (after folders-first, before the id tie-break). */
+  primary: SQL;
+  /** How a cursor's key value compares with it. */
+  compareTo(value: string): SQL;
+}
+
+function sortKeys(sort: ListSort, micros: SQL<string>): SortKeys {
+  switch (sort) {
+    case 'name': {
+      // name_key is already case-folded; "C" makes the order the same on every server and locale.
+      const primary = sql`${files.nameKey} collate "C"`;
+      return { primary, compareTo: (v) => sql`${v}::text collate "C"` };
+    }
+    case 'modified':
+      // Microseconds: a millisecond Date would lose the database's precision and repeat rows.
+      return { primary: micros, compareTo: (v) => sql`${v}::bigint` };
+    case 'size':
+      return { primary: sql`${files.size}`, compareTo: (v) => sql`${v}::bigint` };
+  }
+}
+
+function keyOf(sort: ListSort, row: FileRow & { modifiedMicros: string }): string {
+  if (sort === 'name') return row.nameKey;
+  if (sort === 'modified') return String(row.modifiedMicros);
+  return String(row.size);
+}
+
+/**
+ * Rows strictly after the cursor in the order (is_dir desc, primary <order>, id <order>):
+ * is_dir after, or the same is_dir and primary after, or both the same and id after.
+ */
+function keysetAfter(keys: SortKeys, order: ListOrder, c: Cursor): SQL {
+  const gt = (a: SQL, b: SQL) => (order === 'asc' ? sql`${a} > ${b}` : sql`${a} < ${b}`);
+  const dirAfter = c.d ? sql`${files.isDir} = false` : sql`false`;
+  const sameDir = eq(files.isDir, c.d);
+  const value = keys.compareTo(c.k);
+  return or(
+    dirAfter,
+    and(sameDir, gt(keys.primary, value)),
+    and(sameDir, sql`${keys.primary} = ${value}`, gt(sql`${files.id}`, sql`${c.i}::uuid`)),
+  )!;
+}
+
+const cursorSchema = z.object({
+  v: z.literal(1),
+  f: z.guid().nullable(),
+  s: z.enum(LIST_SORTS),
+  o: z.enum(['asc', 'desc']),
+  d: z.boolean(),
+  k: z.string().max(4096),
+  i: z.guid(),
+});
+type Cursor = z.infer<typeof cursorSchema>;
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
+}
+
+function decodeCursor(raw: string, folderId: FolderId, sort: ListSort, order: ListOrder): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const r = cursorSchema.safeParse(parsed);
+  if (!r.success) throw new BadRequestError('the cursor is not one this server handed out', { code: 'invalid_cursor' });
+  const c = r.data;
+  if (c.f !== folderId || c.s !== sort || c.o !== order) {
+    throw new BadRequestError('the cursor belongs to another listing: pass the same path, sort and order as the first page', {
+      code: 'invalid_cursor',
+    });
+  }
+  if (c.s !== 'name' && !/^-?\d{1,19}$/.test(c.k)) throw new BadRequestError('the cursor is not one this server handed out', { code: 'invalid_cursor' });
+  return c;
+}
