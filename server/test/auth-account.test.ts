@@ -1,20 +1,14 @@
 /** The caller's own credentials: password change, app passwords, devices; sign-up closed by default. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userForAppPassword } from '../src/auth/app-passwords.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 type Answer = { status: number; headers: Headers; body: any };
 
 for (const backend of BACKENDS) {
   describe(`account credentials (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     async function call(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Answer> {
       const res = await fetch(`${srv.url}/api/v1${path}`, {

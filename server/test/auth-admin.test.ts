@@ -1,22 +1,16 @@
 /** The admin API: accounts, roles, quotas, disabling, deleting; and who may use it. */
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../src/db/schema.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 type Answer = { status: number; body: any };
 
 for (const backend of BACKENDS) {
   describe(`admin API (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     async function call(method: string, path: string, token: string, body?: unknown): Promise<Answer> {
       const res = await fetch(`${srv.url}/api/v1${path}`, {

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 
 for (const backend of BACKENDS) {
   describe(`bearer authentication (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     it('knows the caller by a bearer token, and refuses missing or unknown tokens with a reason', async () => {
       const u = await srv.user();

@@ -4,21 +4,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bootstrapAdmin } from '../src/auth/bootstrap.js';
 import { userByName } from '../src/auth/users.js';
 import { users } from '../src/db/schema.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 
 for (const backend of BACKENDS) {
   describe(`first-admin bootstrap (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     const login = (username: string, password: string) =>
       fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });

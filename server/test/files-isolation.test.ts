@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { files, journal } from '../src/db/schema.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { apiAs, q, seedFile } from './fixtures/seed.js';
 
 /**
@@ -10,13 +10,7 @@ import { apiAs, q, seedFile } from './fixtures/seed.js';
  */
 for (const backend of BACKENDS) {
   describe(`files API isolation (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     it('user B cannot list, read, move, copy, delete, restore, purge or find user A’s entries', async () => {
       const alice = await srv.user();

@@ -1,21 +1,15 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { files } from '../src/db/schema.js';
 import { nameKey } from '../src/names.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { apiAs, q, seedFile, seedPending } from './fixtures/seed.js';
 
 type View = { id: string; name: string; path: string; isDir: boolean; size: number; modifiedAt: string; pending: boolean; rev: number; trashedAt: string | null };
 
 for (const backend of BACKENDS) {
   describe(`GET /list (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     async function pageAll(a: ReturnType<typeof apiAs>, query: string, limit: number): Promise<View[]> {
       const out: View[] = [];

@@ -1,21 +1,15 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { files, fileVersions } from '../src/db/schema.js';
 import { blocksOfVersion } from '../src/files/versions.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { apiAs, journalOf, q, refcounts, seedFile, seedPending, usedBytes } from './fixtures/seed.js';
 
 type View = { id: string; name: string; path: string; parentId: string | null; isDir: boolean; size: number; rev: number; contentHash: string | null; modifiedAt: string; trashedAt: string | null };
 
 for (const backend of BACKENDS) {
   describe(`files API (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     /** Every row of the user's tree, to prove a refused request changed nothing. */
     async function snapshot(ns: string) {

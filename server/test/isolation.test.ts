@@ -1,19 +1,13 @@
 /** A user cannot reach another user's file by path, id, revision, download URL or upload session. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { download, putPiece, startResumable, status, upload } from './fixtures/transfer.js';
 
 type Json = Record<string, any>;
 
 for (const backend of BACKENDS) {
   describe(`isolation between users (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     it('paths resolve in the caller\'s own namespace; ids, revisions, content URLs and sessions of others are 404', async () => {
       const alice = await srv.user();

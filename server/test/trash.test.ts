@@ -1,21 +1,15 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { files, fileVersions, versionBlocks } from '../src/db/schema.js';
 import { blocksOfVersion, commitVersion } from '../src/files/versions.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { apiAs, journalOf, q, refcounts, seedFile, usedBytes } from './fixtures/seed.js';
 
 type View = { id: string; name: string; path: string; isDir: boolean; trashedAt: string | null };
 
 for (const backend of BACKENDS) {
   describe(`trash (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     it('lists only top-level trashed items, with their original paths, newest first', async () => {
       const u = await srv.user();

@@ -1,22 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { files, journal, uploadSessions, users } from '../src/db/schema.js';
-import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { download, putPiece, sha256, startResumable, status, storedBytes, upload } from './fixtures/transfer.js';
 
 type Json = Record<string, any>;
 
 for (const backend of BACKENDS) {
   describe(`uploads (${backend})`, () => {
-    let srv: TestServer;
-    beforeAll(async () => {
-      srv = await startTestServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await srv?.close();
-    });
+    const srv = useTestServer(backend);
 
     it('simple upload stores the bytes as revision 1, then refuses a second upload unless it names the revision or overwrites', async () => {
       const u = await srv.user();
