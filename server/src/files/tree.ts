@@ -8,7 +8,7 @@ import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
 import { files } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
-import { joinPath, nameKey, parsePath } from '../names.js';
+import { joinPath, MAX_PATH_DEPTH, nameKey, parsePath } from '../names.js';
 import { can, type FileAction } from './access.js';
 import type { FileRow } from './view.js';
 
@@ -70,7 +70,7 @@ export async function entryById(db: Db, user: AuthUser, id: string, action: File
   return row;
 }
 
-/** The path of an entry, from its ancestors (one recursive query). */
+/** The path of an entry, from its ancestors (one recursive query; bounded, so even a corrupt cycle cannot spin). */
 export async function pathOf(db: Db, row: Pick<FileRow, 'id' | 'parentId' | 'name'>): Promise<string> {
   if (row.parentId === null) return `/${row.name}`;
   const names = rowsOf<{ name: string }>(await db.execute(sql`
@@ -78,6 +78,7 @@ export async function pathOf(db: Db, row: Pick<FileRow, 'id' | 'parentId' | 'nam
       select id, parent_id, name, 0 from files where id = ${row.parentId}
       union all
       select f.id, f.parent_id, f.name, up.depth + 1 from files f join up on f.id = up.parent_id
+      where up.depth <= ${MAX_PATH_DEPTH}
     )
     select name from up order by depth desc`));
   return `/${[...names.map((r) => r.name), row.name].join('/')}`;
@@ -89,7 +90,7 @@ export async function isWithin(db: Db, id: string, ancestorId: string): Promise<
   const hits = rowsOf(await db.execute(sql`
     with recursive up(id, parent_id) as (
       select id, parent_id from files where id = ${id}
-      union all
+      union
       select f.id, f.parent_id from files f join up on f.id = up.parent_id
     )
     select 1 as hit from up where id = ${ancestorId} limit 1`));
