@@ -6,13 +6,17 @@ import { bootstrapAdmin } from './auth/bootstrap.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/open.js';
 import { openStorage } from './storage.js';
+import { attachEvents } from './sync/events.js';
+import { startHub } from './sync/hub.js';
 import { loadTls } from './tls.js';
 
 const config = loadConfig();
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 const storage = await openStorage(config, database.db);
 const firstAdmin = await bootstrapAdmin(database.db, config);
-const app = createApp({ db: database.db, storage, config });
+const deps = { db: database.db, storage, config };
+const hub = await startHub(database);
+const app = createApp(deps);
 const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
 
 const server = serve(
@@ -34,9 +38,14 @@ const server = serve(
   },
 );
 
+// Websockets at /api/v1/events share the port.
+const events = attachEvents(server as Parameters<typeof attachEvents>[0], deps);
+
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    server.close(() => void database.close().finally(() => process.exit(0)));
+    // Answer long polls and close websockets first: server.close waits for open requests.
+    events.close();
+    void hub.stop().finally(() => server.close(() => void database.close().finally(() => process.exit(0))));
     setTimeout(() => process.exit(0), 3_000).unref();
   });
 }

@@ -1,10 +1,7 @@
 import { mkdir, open as openFile, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -12,9 +9,18 @@ import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** Stops a subscription made by `Database.listen`. */
+export type Unlisten = () => Promise<void>;
+
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /**
+   * LISTEN on `channel`: `onPayload` gets each NOTIFY payload (delivered after the notifying
+   * transaction commits). `onListen` runs each time the subscription is (re)established: after a
+   * reconnect, notifications sent during the gap are lost, so callers re-read what they watch.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -42,19 +48,41 @@ async function openPostgres(url: string): Promise<Database> {
     await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
     lock.release();
   }
-  return { db: db as unknown as Db, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };
+  return {
+    db: db as unknown as Db,
+    kind: 'postgres',
+    // postgres.js keeps one dedicated connection for all LISTENs and re-issues them (calling
+    // onListen again) when that connection is replaced.
+    listen: async (channel, onPayload, onListen) => {
+      const sub = await sql.listen(channel, onPayload, onListen);
+      return () => sub.unlisten();
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
 }
 
 async function openPglite(dir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const releaseLock = await takeLock(`${dir}.lock`);
   try {
+    // Loaded only when used: PGlite's module alone costs ~35 MiB of RSS a PostgreSQL server need not carry.
+    const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
     const client = await PGlite.create(dir);
     const db = drizzlePglite(client, { schema });
     await migratePglite(db, { migrationsFolder });
     return {
       db: db as unknown as Db,
       kind: 'pglite',
+      // In-process: the one session sees its own notifications at commit; it never reconnects.
+      listen: async (channel, onPayload, onListen) => {
+        const unlisten = await client.listen(channel, onPayload);
+        onListen?.();
+        return () => unlisten();
+      },
       close: async () => {
         await client.close();
         await releaseLock();

@@ -3,3 +3,4 @@ export * from './schema/accounts.js';
 export * from './schema/engine.js';
 export * from './schema/files.js';
 export * from './schema/sync.js';
+export * from './schema/notifications.js';

@@ -2,8 +2,9 @@
  * The change journal: every metadata change appends one row in the same transaction as the
  * change itself (DESIGN §5), so a device that replays the journal sees exactly what committed.
  */
-import type { Db } from '../db/open.js';
-import { journal } from '../db/schema.js';
+import { sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../db/open.js';
+import type { journal } from '../db/schema.js';
 
 export type JournalOp = (typeof journal.$inferInsert)['op'];
 
@@ -16,10 +17,35 @@ export interface JournalEntry {
   payload?: Record<string, unknown>;
 }
 
+/** NOTIFY channel of journal appends; the payload is the namespace id (sync/hub.ts listens). */
+export const JOURNAL_CHANNEL = 'coffer_journal';
+/** Arbitrary constant: first key of the per-namespace advisory lock on the journal's tail. */
+const JOURNAL_LOCK_CLASS = 0x6a726e6c; // 'jrnl'
+
+/**
+ * Append one entry; must run inside the change's transaction. One statement, three effects:
+ *
+ * - A per-namespace lock held until commit, taken before the sequence number is drawn. Without
+ *   it two transactions could draw seq 10 and 11 and commit 11 first: a reader would move its
+ *   cursor past 10 and never see it. With it, within a namespace, seq order is commit order, so
+ *   "everything after my cursor" never skips a late commit. (Its own lock class, not the tree
+ *   lock: a version commit already holds its file's row lock, and a tree change holding the
+ *   tree lock may wait for that row.)
+ * - The row itself.
+ * - `pg_notify`, delivered to every listening server instance only when the transaction
+ *   commits (never for a rollback). Identical payloads within one transaction are folded into
+ *   one notification by PostgreSQL, so a change that appends many rows still wakes once.
+ */
 export async function appendJournal(tx: Db, e: JournalEntry): Promise<number> {
-  const [row] = await tx
-    .insert(journal)
-    .values({ namespaceId: e.namespaceId, fileId: e.fileId, op: e.op, rev: e.rev ?? null, deviceId: e.deviceId ?? null, payload: e.payload ?? {} })
-    .returning({ seq: journal.seq });
-  return row!.seq;
+  const payload = JSON.stringify(e.payload ?? {});
+  const result = await tx.execute(sql`
+    with locked as (select pg_advisory_xact_lock(${JOURNAL_LOCK_CLASS}, hashtext(${e.namespaceId}))),
+    appended as (
+      insert into journal (namespace_id, file_id, op, rev, device_id, payload)
+      select ${e.namespaceId}::uuid, ${e.fileId}::uuid, ${e.op}, ${e.rev ?? null}::int, ${e.deviceId ?? null}::uuid, ${payload}::jsonb
+      from locked
+      returning seq
+    )
+    select seq, pg_notify(${JOURNAL_CHANNEL}, ${e.namespaceId}) from appended`);
+  return Number(rowsOf<{ seq: string | number }>(result)[0]!.seq);
 }

@@ -1,8 +1,45 @@
+/** POST /files/commit — a sync client's new version from blocks already uploaded (sync/commit.ts). */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
+import { MAX_BLOCK_BYTES, Sha256Hex } from '../blocks/hash.js';
 import type { AppDeps } from '../deps.js';
+import { fileView } from '../files/view.js';
+import { parseJsonBody } from '../http-errors.js';
+import { commitSync } from '../sync/commit.js';
+import { DEFAULT_CHUNKER_OPTIONS } from '../../../storage-engine/src/index.js';
+import { MAX_FILE_BYTES } from '../uploads/limits.js';
 
-export function commitRoutes(_deps: AppDeps): Hono<AppEnv> {
+/** The chunker cuts nothing shorter than its minimum but the last block: a 10 GiB file has at most this many. */
+export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / DEFAULT_CHUNKER_OPTIONS.minSize) + 1;
+
+const CommitBody = z.strictObject({
+  path: z.string().min(1),
+  size: z.number().int().min(0),
+  blocks: z.array(z.strictObject({ hash: Sha256Hex, size: z.number().int().min(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
+  baseRev: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
+  overwrite: z.boolean().optional(),
+  onConflict: z.enum(['fail', 'copy']).optional(),
+  /** ISO 8601 with a zone, or milliseconds since 1970. */
+  mtime: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)]).optional(),
+});
+
+export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
+
+  r.post('/files/commit', async (c) => {
+    const body = await parseJsonBody(c, CommitBody);
+    const out = await commitSync(deps, c.get('user'), {
+      path: body.path,
+      size: body.size,
+      blocks: body.blocks,
+      baseRev: body.baseRev,
+      overwrite: body.overwrite ?? false,
+      onConflict: body.onConflict ?? 'fail',
+      ...(body.mtime !== undefined ? { mtime: new Date(body.mtime) } : {}),
+    });
+    return c.json({ ...fileView(out.row, out.path), conflict: out.conflict !== undefined, ...(out.conflict ?? {}) }, 201);
+  });
+
   return r;
 }

@@ -1,8 +1,37 @@
+/** The notification inbox (mounted at /api/v1/notifications): list, page, mark as read. */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
+import { parse, parseJsonBody } from '../http-errors.js';
+import { listNotifications, markRead } from '../notifications/inbox.js';
 
-export function notificationRoutes(_deps: AppDeps): Hono<AppEnv> {
+const Flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const ListQuery = z.object({
+  unread: Flag.default(false),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  // `cursor=` (empty) is the first page.
+  cursor: z.preprocess((v) => (v === '' ? undefined : v), z.guid().optional()),
+});
+
+const ReadBody = z
+  .strictObject({ ids: z.array(z.guid()).max(1000).optional(), all: z.literal(true).optional() })
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids and all: true' });
+
+export function notificationRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
+
+  r.get('/', async (c) => {
+    const q = parse(ListQuery, c.req.query());
+    return c.json(await listNotifications(deps.db, c.get('user').id, q));
+  });
+
+  r.post('/read', async (c) => {
+    const body = await parseJsonBody(c, ReadBody);
+    const updated = await markRead(deps.db, c.get('user').id, body.ids ? { ids: body.ids } : { all: true });
+    return c.json({ updated });
+  });
+
   return r;
 }

@@ -9,6 +9,7 @@ import { discardBody } from '../uploads/body.js';
 import { parseContentRange } from '../uploads/content-range.js';
 import { cancelSession, putPiece, startSession } from '../uploads/sessions.js';
 import { simpleUpload } from '../uploads/simple.js';
+import { contentLength, declaredLength } from '../content-length.js';
 
 const Rev = z.coerce.number().int().min(0).max(2 ** 31 - 1);
 const Flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -75,14 +76,4 @@ export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   return r;
-}
-
-function declaredLength(h: string | undefined): number | undefined {
-  return h !== undefined && /^\d{1,15}$/.test(h.trim()) ? Number(h) : undefined;
-}
-
-function contentLength(h: string | undefined): number | undefined {
-  if (h === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(h.trim())) throw new BadRequestError('Content-Length must be a whole number of bytes', { code: 'invalid_content_length' });
-  return Number(h);
 }

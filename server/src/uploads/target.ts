@@ -54,12 +54,7 @@ export function checkRule(existing: FileRow | undefined, rule: CommitRule): void
  * is marked as uploading (journaled), so other devices see it before its bytes are in.
  */
 export async function fileForUpload(tx: Db, t: UploadTarget, opts: { pending: boolean; deviceId?: string | null }): Promise<FileRow> {
-  if (t.parentId !== null) {
-    // A share lock on the folder: a concurrent delete of it (or of an ancestor, which stamps it
-    // too) waits for this transaction, and one that won already is seen here.
-    const [parent] = await tx.select({ trashedAt: files.trashedAt }).from(files).where(eq(files.id, t.parentId)).for('share');
-    if (!parent || parent.trashedAt) throw new ConflictError('the folder was deleted while the file was uploading', { code: 'parent_gone' });
-  }
+  await lockUploadFolder(tx, t.parentId);
   let row = await findChild(tx, t.namespaceId, t.parentId, t.name);
   if (!row) {
     try {
@@ -77,6 +72,15 @@ export async function fileForUpload(tx: Db, t: UploadTarget, opts: { pending: bo
     await appendJournal(tx, { namespaceId: row!.namespaceId, fileId: row!.id, op: 'pending', rev: row!.rev, deviceId: opts.deviceId, payload: { name: row!.name, parentId: row!.parentId } });
   }
   return row!;
+}
+
+/** Before an entry is added to a folder: 409 'parent_gone' when the folder was deleted meanwhile. */
+export async function lockUploadFolder(tx: Db, parentId: FolderId): Promise<void> {
+  if (parentId === null) return;
+  // A share lock on the folder: a concurrent delete of it (or of an ancestor, which stamps it
+  // too) waits for this transaction, and one that won already is seen here.
+  const [parent] = await tx.select({ trashedAt: files.trashedAt }).from(files).where(eq(files.id, parentId)).for('share');
+  if (!parent || parent.trashedAt) throw new ConflictError('the folder was deleted while the file was uploading', { code: 'parent_gone' });
 }
 
 /** An upload into `fileId` ended without committing: a never-committed entry with no other upload

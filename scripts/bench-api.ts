@@ -1,0 +1,165 @@
+/**
+ * npm run bench:api [-- --size-mib 1024 --files 2000 --file-kib 500 --clients 16 --dir /tmp --backend pglite]
+ *
+ * End-to-end throughput of the HTTP API on the embedded default: the real server process
+ * (`server/src/main.ts`) over HTTPS with its self-signed certificate (the client trusts exactly
+ * that certificate), PGlite metadata and three local-directory nodes in a fresh data directory
+ * on disk. Measures, each next to its denominator measured in the same run on the same disk:
+ *   - a simple upload of one big file streamed from memory (MB/s), vs. writing the same bytes to
+ *     a file in the data directory with fs streams and fsync;
+ *   - its download (MB/s), vs. reading that file back with fs streams;
+ *   - many small simple uploads to distinct paths by concurrent clients (files/s), vs. the same
+ *     number of plain file writes (write + fdatasync) by as many concurrent writers.
+ * Contents are random-ish and differ per file (an AES-CTR keystream, a quarter compressible), so
+ * deduplication does not flatter the figures. Prints the server's peak RSS (sampled and VmHWM), and
+ * the server's CPU time per MB and per file (user + system, all threads), which varies less than
+ * wall-clock rates on a shared machine.
+ */
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { generated } from '../server/test/fixtures/data.js';
+import { startServerProcess, watchMemory, type Backend } from '../server/test/fixtures/server-process.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+const MiB = 1024 * 1024;
+const SIZE = Number(opt('size-mib', '1024')) * MiB;
+const FILES = Number(opt('files', '2000'));
+const FILE_BYTES = Number(opt('file-kib', '500')) * 1024;
+const CLIENTS = Number(opt('clients', '16'));
+const PARENT = opt('dir', tmpdir());
+const BACKEND = opt('backend', 'pglite') as Backend;
+const TARGET_FILES_PER_S = 480;
+
+const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+const now = () => performance.now();
+const pad = (s: string, n = 9) => s.padStart(n);
+
+async function firstBytes(seed: string, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const b of generated(seed, 0, n)) parts.push(b);
+  return Buffer.concat(parts);
+}
+
+/** CPU seconds the server process has used so far (all threads: user + system), from /proc. */
+function serverCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Run `count` jobs on `width` concurrent workers. */
+async function pool(count: number, width: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+}
+
+console.log(
+  `Coffer API benchmark — server process on ${BACKEND === 'pglite' ? 'the embedded default (PGlite' : '(PostgreSQL'}, ` +
+    `3 local-directory nodes, 2+1), HTTPS with the self-signed certificate, data under ${PARENT}, ${availableParallelism()} cores`,
+);
+const srv = await startServerProcess({ backend: BACKEND, tls: true, parentDir: PARENT });
+const plainDir = join(srv.dataDir, 'bench-plain');
+await mkdir(plainDir, { recursive: true });
+const mem = watchMemory(srv.pid, 100);
+let failed = false;
+try {
+  // 1. One big file: simple upload (streamed, Content-Length known), then download.
+  const bigSeed = `bench-big-${Date.now()}`;
+  let cpu = serverCpu(srv.pid);
+  let t = now();
+  const up = await srv.call('POST', '/api/v1/upload?uploadType=media&path=%2Fbench-big.bin', {
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(SIZE) },
+    body: generated(bigSeed, 0, SIZE),
+  });
+  const upMs = now() - t;
+  if (up.status !== 201) throw new Error(`upload answered ${up.status}: ${up.body}`);
+  const upCpu = serverCpu(srv.pid) - cpu;
+
+  cpu = serverCpu(srv.pid);
+  t = now();
+  const res = await srv.stream('GET', '/api/v1/download?path=%2Fbench-big.bin');
+  if (res.statusCode !== 200) throw new Error(`download answered ${res.statusCode}`);
+  let got = 0;
+  for await (const b of res) got += (b as Buffer).length;
+  const downMs = now() - t;
+  if (got !== SIZE) throw new Error(`download gave ${got} bytes, not ${SIZE}`);
+  const downCpu = serverCpu(srv.pid) - cpu;
+
+  const plainPath = join(plainDir, 'big.bin');
+  t = now();
+  const ws = createWriteStream(plainPath);
+  for await (const b of generated(bigSeed, 0, SIZE)) if (!ws.write(b)) await new Promise<void>((r) => ws.once('drain', () => r()));
+  ws.end();
+  await finished(ws);
+  const fh = await open(plainPath, 'r+');
+  await fh.sync();
+  await fh.close();
+  const copyMs = now() - t;
+  t = now();
+  let read = 0;
+  for await (const b of createReadStream(plainPath, { highWaterMark: MiB })) read += (b as Buffer).length;
+  const readMs = now() - t;
+  await rm(plainPath);
+
+  console.log(`\n${SIZE / MiB} MiB file, one stream        API      plain fs    ratio`);
+  console.log(`  upload   (MB/s)              ${pad(mbps(SIZE, upMs).toFixed(0))}  ${pad(mbps(SIZE, copyMs).toFixed(0))}  ${pad(((mbps(SIZE, upMs) / mbps(SIZE, copyMs)) * 100).toFixed(0))} %   (plain: write + fsync)`);
+  console.log(`  download (MB/s)              ${pad(mbps(SIZE, downMs).toFixed(0))}  ${pad(mbps(read, readMs).toFixed(0))}  ${pad(((mbps(SIZE, downMs) / mbps(read, readMs)) * 100).toFixed(0))} %   (plain: read back)`);
+  console.log(`  server CPU: upload ${upCpu.toFixed(1)} s (${(SIZE / 1e6 / upCpu).toFixed(0)} MB per CPU-second), download ${downCpu.toFixed(1)} s (${(SIZE / 1e6 / downCpu).toFixed(0)} MB per CPU-second)`);
+
+  // 2. Many small files, CLIENTS concurrent clients, distinct paths, distinct contents.
+  const mk = await srv.call('POST', '/api/v1/mkdir', { json: { path: '/bench-files' } });
+  if (mk.status !== 201) throw new Error(`mkdir answered ${mk.status}: ${mk.body}`);
+  const runSeed = `bench-small-${Date.now()}`;
+  const latencies: number[] = [];
+  cpu = serverCpu(srv.pid);
+  t = now();
+  await pool(FILES, CLIENTS, async (i) => {
+    const body = await firstBytes(`${runSeed}-${i}`, FILE_BYTES);
+    const t0 = now();
+    const r = await srv.call('POST', `/api/v1/upload?uploadType=media&path=${encodeURIComponent(`/bench-files/f-${String(i).padStart(5, '0')}.bin`)}`, {
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+      body,
+    });
+    latencies.push(now() - t0);
+    if (r.status !== 201) throw new Error(`upload ${i} answered ${r.status}: ${r.body}`);
+  });
+  const filesMs = now() - t;
+  const filesCpu = serverCpu(srv.pid) - cpu;
+
+  t = now();
+  await pool(FILES, CLIENTS, async (i) => {
+    const body = await firstBytes(`${runSeed}-${i}`, FILE_BYTES);
+    const f = await open(join(plainDir, `f-${i}.bin`), 'w');
+    await f.write(body);
+    await f.datasync();
+    await f.close();
+  });
+  const plainFilesMs = now() - t;
+  await rm(plainDir, { recursive: true, force: true });
+
+  const apiRate = FILES / (filesMs / 1000);
+  const plainRate = FILES / (plainFilesMs / 1000);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(0);
+  console.log(`\n${FILES} files of ${FILE_BYTES / 1024} KiB, ${CLIENTS} clients    API      plain fs    ratio`);
+  console.log(`  files/s                      ${pad(apiRate.toFixed(0))}  ${pad(plainRate.toFixed(0))}  ${pad(((apiRate / plainRate) * 100).toFixed(0))} %   (plain: write + fdatasync, ${CLIENTS} writers)`);
+  console.log(`  MB/s                         ${pad(mbps(FILES * FILE_BYTES, filesMs).toFixed(0))}  ${pad(mbps(FILES * FILE_BYTES, plainFilesMs).toFixed(0))}`);
+  console.log(`  latency per upload (ms)      p50 ${pct(50)}, p99 ${pct(99)}, max ${latencies.at(-1)!.toFixed(0)}`);
+  console.log(`  server CPU: ${((filesCpu / FILES) * 1000).toFixed(1)} ms per file (${(FILES / filesCpu).toFixed(0)} files per CPU-second)`);
+  if (apiRate < TARGET_FILES_PER_S) failed = true;
+} finally {
+  const peak = await mem.stop();
+  console.log(`\nserver peak RSS: ${(peak.peakRss / MiB).toFixed(0)} MiB sampled every 100 ms, VmHWM ${(peak.hwm / MiB).toFixed(0)} MiB (since boot)`);
+  await srv.cleanup();
+}
+console.log(failed ? `TARGET MISSED: ≥ ${TARGET_FILES_PER_S} files/s of 500 KiB` : `target met: ≥ ${TARGET_FILES_PER_S} files/s of 500 KiB`);

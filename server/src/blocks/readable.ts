@@ -1,0 +1,41 @@
+/**
+ * Reading a block by hash is allowed only through a file: the block must belong to a version of
+ * a file the caller may read (files/access.ts `can`). Holding a hash proves nothing, so a block
+ * that was only uploaded, or that sits in someone else's namespace, answers 404 like a missing one.
+ */
+import { eq } from 'drizzle-orm';
+import type { AuthUser } from '../auth/context.js';
+import type { Db } from '../db/open.js';
+import { files, fileVersions, versionBlocks } from '../db/schema.js';
+import { can } from '../files/access.js';
+import { NotFoundError } from '../http-errors.js';
+import type { Storage } from '../storage.js';
+
+/** Files referencing one block looked at per namespace: one readable is enough. */
+const CANDIDATES = 100;
+
+/** The namespaces whose blocks the caller might reach. Sharing adds the namespaces of what is shared with them. */
+function namespacesOf(user: AuthUser): string[] {
+  return [user.namespaceId];
+}
+
+/** The stored key of the block with this hash the caller may read, or 404. */
+export async function readableBlockKey(db: Db, storage: Storage, user: AuthUser, hash: string): Promise<string> {
+  for (const namespaceId of namespacesOf(user)) {
+    const key = storage.blocks.keyFor(namespaceId, hash);
+    const rows = await db
+      .select({ file: files })
+      .from(versionBlocks)
+      .innerJoin(fileVersions, eq(fileVersions.id, versionBlocks.versionId))
+      .innerJoin(files, eq(files.id, fileVersions.fileId))
+      .where(eq(versionBlocks.blockKey, key))
+      .limit(CANDIDATES);
+    const seen = new Set<string>();
+    for (const { file } of rows) {
+      if (seen.has(file.id)) continue;
+      seen.add(file.id);
+      if (await can(db, user, 'read', file)) return key;
+    }
+  }
+  throw new NotFoundError('no readable file has a block with that hash', { code: 'block_not_found' });
+}

@@ -1,0 +1,62 @@
+/**
+ * Who opens a websocket. Browsers cannot set an Authorization header on a websocket, so the
+ * token may come, in order of preference, as:
+ * 1. a subprotocol `bearer.<token>` offered next to `coffer` (the server selects `coffer` and
+ *    never echoes the token): `new WebSocket(url, ['coffer', 'bearer.' + token])`;
+ * 2. `Authorization: Bearer <token>` (non-browser clients);
+ * 3. `?token=<token>` (last resort: URLs end up in logs);
+ * 4. the session cookie, only when `Origin` names this host: a cookie rides along with
+ *    cross-site websocket handshakes too, and no CORS check protects them (CSWSH).
+ */
+import type { IncomingMessage } from 'node:http';
+import { parse as parseCookies } from 'hono/utils/cookie';
+import type { AuthUser } from '../auth/context.js';
+import { SESSION_COOKIE } from '../auth/session.js';
+import { lookupToken, touchToken } from '../auth/tokens.js';
+import type { Db } from '../db/open.js';
+import { ForbiddenError, UnauthorizedError } from '../http-errors.js';
+
+export const EVENTS_SUBPROTOCOL = 'coffer';
+const BEARER_PROTOCOL = 'bearer.';
+
+export function offeredProtocols(req: IncomingMessage): string[] {
+  return (req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+}
+
+export async function authenticateUpgrade(db: Db, req: IncomingMessage, trustProxy: boolean): Promise<AuthUser> {
+  const presented = presentedToken(req);
+  if (!presented) throw new UnauthorizedError('sign in first: offer the subprotocols "coffer" and "bearer.<token>", or send the session cookie');
+  if (presented.via === 'cookie') requireSameOrigin(req, trustProxy);
+  const match = await lookupToken(db, presented.token);
+  if (!match) throw new UnauthorizedError('the token is unknown, expired or revoked');
+  await touchToken(db, match);
+  return match.user;
+}
+
+function presentedToken(req: IncomingMessage): { token: string; via: 'bearer' | 'cookie' } | undefined {
+  const fromProtocol = offeredProtocols(req).find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length);
+  if (fromProtocol) return { token: fromProtocol, via: 'bearer' };
+  const header = req.headers.authorization;
+  if (header?.toLowerCase().startsWith('bearer ') && header.slice(7).trim()) return { token: header.slice(7).trim(), via: 'bearer' };
+  const fromQuery = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+  if (fromQuery) return { token: fromQuery, via: 'bearer' };
+  const cookie = req.headers.cookie ? parseCookies(req.headers.cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+function requireSameOrigin(req: IncomingMessage, trustProxy: boolean): void {
+  const forwarded = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
+  const host = (forwarded || req.headers.host || '').toLowerCase();
+  let origin: string | undefined;
+  try {
+    origin = req.headers.origin ? new URL(req.headers.origin).host.toLowerCase() : undefined;
+  } catch {
+    origin = undefined;
+  }
+  if (!origin || origin !== host) {
+    throw new ForbiddenError('a cookie-authenticated websocket must come from this site’s own pages (Origin)', { code: 'cross_origin' });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The websocket channel /api/v1/events on the HTTP(S) server: authentication at the handshake
+ * (a refusal is a plain HTTP answer with our JSON error body), one EventSocket per connection,
+ * and heartbeats: a protocol ping every `heartbeatMs`; a peer that did not answer the previous
+ * one is dropped (a dead peer behind NAT or a sleeping laptop would otherwise hold memory forever).
+ */
+import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { AppDeps } from '../deps.js';
+import { errorResponse } from '../http-errors.js';
+import { authenticateUpgrade, EVENTS_SUBPROTOCOL } from './event-auth.js';
+import { EventSocket } from './event-socket.js';
+import { hubOf } from './hub.js';
+
+export const EVENTS_PATH = '/api/v1/events';
+
+export interface EventsOptions {
+  heartbeatMs?: number;
+}
+
+export interface Events {
+  /** Open websockets. */
+  readonly size: number;
+  /** Close every socket (1001 going away) and stop accepting new ones. */
+  close(): void;
+}
+
+export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, opts: EventsOptions = {}): Events {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 16 * 1024, // client messages are tiny
+    perMessageDeflate: false, // ~300 KB of zlib state per socket would cap how many one process holds
+    // Select "coffer" when offered; the token travels in a second protocol and is never echoed.
+    handleProtocols: (protocols) => (protocols.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : false),
+  });
+  const sockets = new Set<EventSocket>();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== EVENTS_PATH) {
+      return refuse(socket, 404, { error: { code: 'not_found', message: `no websocket at ${req.url}` } }, {});
+    }
+    authenticateUpgrade(deps.db, req, deps.config.trustProxy).then(
+      (user) => {
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const s = new EventSocket(ws, user, deps.db, hubOf(deps.db));
+          sockets.add(s);
+          ws.once('close', () => sockets.delete(s));
+        });
+      },
+      (err: unknown) => {
+        const a = errorResponse(err);
+        refuse(socket, a.status, a.body, a.headers);
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+
+  const heartbeat = setInterval(() => {
+    for (const s of sockets) {
+      if (!s.alive) {
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }, opts.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  return {
+    get size() {
+      return sockets.size;
+    },
+    close() {
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      for (const s of sockets) s.ws.close(1001, 'server shutting down');
+      wss.close();
+    },
+  };
+}
+
+function refuse(socket: Duplex, status: number, body: unknown, headers: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    'Connection: close',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${text}`);
+}
