@@ -253,3 +253,15 @@ describe('errorResponse on its own', () => {
     expect(errorResponse(new ForbiddenError(), () => {}).body).toEqual({ error: { code: 'forbidden', message: 'Forbidden' } });
   });
 });
+
+describe('transient database conflicts', () => {
+  it('a deadlock or serialization failure (also wrapped) is a 503 retry with Retry-After, not a 500', () => {
+    for (const code of ['40P01', '40001']) {
+      const wrapped = new Error('Failed query', { cause: Object.assign(new Error('deadlock detected'), { code }) });
+      const a = errorResponse(wrapped, () => {});
+      expect(a.status).toBe(503);
+      expect(a.body.error.code).toBe('retry');
+      expect(a.headers['Retry-After']).toBe('1');
+    }
+  });
+});
