@@ -16,7 +16,9 @@ export interface RepairResult {
   damaged: number[];
 }
 
-type Status = { loc: ShardLocation; bytes?: Buffer } | 'missing' | 'unavailable';
+/** What an inspection found of one shard: intact (bytes when read), missing or corrupt, or unreachable. */
+export type ShardStatus = { loc: ShardLocation; bytes?: Buffer } | 'missing' | 'unavailable';
+type Status = ShardStatus;
 
 /**
  * Bring one block back to full redundancy: find which shards are missing or corrupt (deep reads
@@ -28,14 +30,15 @@ export async function repairBlock(
   pool: NodePool,
   metadata: BlockMetadataPort,
   key: string,
-  opts: { deep: boolean },
+  opts: { deep: boolean; inspected?: { record: BlockRecord; statuses: ShardStatus[] } },
 ): Promise<RepairResult> {
-  const record = await metadata.getBlock(key);
+  // verify() has just read every shard: reuse what it found rather than read them all again.
+  const record = opts.inspected?.record ?? (await metadata.getBlock(key));
   if (!record) throw new NotFoundError('metadata', key);
   const total = shardCount(record.layout);
-  const statuses = await Promise.all(
-    Array.from({ length: total }, (_, index) => shardStatus(pool, record, index, opts.deep)),
-  );
+  const statuses =
+    opts.inspected?.statuses ??
+    (await Promise.all(Array.from({ length: total }, (_, index) => shardStatus(pool, record, index, opts.deep))));
 
   const intact: { loc: ShardLocation; bytes?: Buffer }[] = [];
   const toRebuild: number[] = [];

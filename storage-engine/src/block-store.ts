@@ -1,7 +1,10 @@
 import type { BlockIds } from './block-id.js';
 import { readFrameHeader } from './codec.js';
 import type { ErasureOptions } from './erasure.js';
-import { InvalidArgumentError, NotFoundError } from './errors.js';
+import { AccessTracker } from './access-tracker.js';
+import { drainNode, type DrainOptions, type DrainResult } from './drain.js';
+import { InvalidArgumentError, NotFoundError, UnrecoverableError } from './errors.js';
+import { KeyLocks } from './key-locks.js';
 import type { KeyProvider } from './keys.js';
 import { shardsNeeded, shardCount, type Layout, type Tier } from './layout.js';
 import type { BlockMetadataPort, BlockRecord } from './metadata-port.js';
@@ -11,7 +14,10 @@ import { repairBlock, type RepairResult } from './block-repair.js';
 import { writeShards } from './block-writer.js';
 import { InlineSealer, type SealedChunk, type Sealer } from './sealer.js';
 import { shardObjectKey } from './shard-key.js';
+import { rebalanceOnto, type RebalanceOptions, type RebalanceProgress } from './rebalance.js';
 import { StageTimer } from './stage-timer.js';
+import { moveColdBlocks, moveToTier, type TierMove, type TieringOptions, type TieringProgress } from './tiering.js';
+import { verifyBlock, type VerifyResult } from './verify.js';
 
 export interface BlockStoreOptions {
   pool: NodePool;
@@ -28,6 +34,10 @@ export interface BlockStoreOptions {
   /** Told about blocks found degraded on read or write, so the server can queue repair. */
   onDegraded?: (key: string, reason: string) => void;
   timer?: StageTimer;
+  /** The clock for last-access times (tests advance it). */
+  now?: () => number;
+  /** How often reads' last-access times are written to metadata, batched (default 60 s). */
+  accessFlushMs?: number;
 }
 
 export interface PutResult {
@@ -61,6 +71,8 @@ export class BlockStore {
   private readonly quorumExtra: number;
   private readonly hedgeDelayMs: number;
   private readonly onDegraded: (key: string, reason: string) => void;
+  private readonly locks = new KeyLocks();
+  private readonly access: AccessTracker;
 
   constructor(opts: BlockStoreOptions) {
     this.pool = opts.pool;
@@ -74,6 +86,7 @@ export class BlockStore {
     this.hedgeDelayMs = opts.hedgeDelayMs ?? 100;
     this.onDegraded = opts.onDegraded ?? (() => {});
     this.timer = opts.timer ?? new StageTimer();
+    this.access = new AccessTracker(opts.metadata, { now: opts.now, flushMs: opts.accessFlushMs });
   }
 
   /** The stored key a chunk with this SHA-256 has in a namespace. */
@@ -134,13 +147,27 @@ export class BlockStore {
 
   /** The plaintext of a block, verified end to end (GCM tag and SHA-256). */
   async get(key: string): Promise<Buffer> {
-    const record = await this.metadata.getBlock(key);
+    let record = await this.metadata.getBlock(key);
     if (!record) throw new NotFoundError('metadata', key);
     const t0 = process.hrtime.bigint();
-    const read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+    let read;
+    try {
+      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+    } catch (err) {
+      // A drain or tier move may have deleted the shards this record named: read where they went.
+      const moved = err instanceof UnrecoverableError ? await this.movedSince(record) : undefined;
+      if (!moved) throw err;
+      record = moved;
+      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+    }
     const t1 = process.hrtime.bigint();
-    if (read.damaged.length > 0) this.onDegraded(key, `damaged shards ${read.damaged.join(',')}`);
-    else if (read.unavailable.length > 0) this.onDegraded(key, `unavailable shards ${read.unavailable.join(',')}`);
+    this.access.touch(key);
+    // A shard missing because it was just moved is not damage: report only if it is still there.
+    const bad = read.damaged.length > 0 || read.unavailable.length > 0;
+    if (bad && !(await this.movedSince(record))) {
+      if (read.damaged.length > 0) this.onDegraded(key, `damaged shards ${read.damaged.join(',')}`);
+      else this.onDegraded(key, `unavailable shards ${read.unavailable.join(',')}`);
+    }
     const header = readFrameHeader(read.frame);
     const dataKey = await this.keys.keyById(record.namespace, header.keyId);
     const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash });
@@ -151,15 +178,47 @@ export class BlockStore {
 
   /** Remove a block's shards and then its record (a crash in between leaves a record GC retries). */
   async delete(key: string): Promise<void> {
-    const record = await this.metadata.getBlock(key);
-    if (!record) return;
-    await this.deleteShards(record);
-    await this.metadata.deleteBlock(key);
+    await this.locks.run(key, async () => {
+      const record = await this.metadata.getBlock(key);
+      if (!record) return;
+      await this.deleteShards(record);
+      await this.metadata.deleteBlock(key);
+    });
   }
 
   /** Re-create missing or corrupt shards (deep: read and verify every shard, as scrub does). */
   async repair(key: string, opts: { deep?: boolean } = {}): Promise<RepairResult> {
-    return repairBlock(this.pool, this.metadata, key, { deep: opts.deep ?? false });
+    return this.locks.run(key, () => repairBlock(this.pool, this.metadata, key, { deep: opts.deep ?? false }));
+  }
+
+  /** Scrub one block: read and check every shard; with `repair`, rebuild what is bad (verify.ts). */
+  async verify(key: string, opts: { repair: boolean } = { repair: false }): Promise<VerifyResult> {
+    return this.locks.run(key, () => verifyBlock(this.pool, this.metadata, key, opts));
+  }
+
+  /** Move every shard off a node (set 'draining' first) so it can be retired (drain.ts). */
+  async drainNode(nodeId: string, opts: DrainOptions = {}): Promise<DrainResult> {
+    return drainNode(this.ops(), nodeId, opts);
+  }
+
+  /** Move to a newly added node the shards rendezvous placement now gives it (rebalance.ts). */
+  async rebalance(nodeId: string, opts: RebalanceOptions = {}): Promise<RebalanceProgress> {
+    return rebalanceOnto(this.ops(), nodeId, opts);
+  }
+
+  /** Re-place a block on another tier's nodes; reads stay transparent (tiering.ts). */
+  async moveToTier(key: string, tier: Tier): Promise<TierMove> {
+    return moveToTier(this.ops(), key, tier);
+  }
+
+  /** The tiering job: hot blocks not read since `before` go cold, least recently read first. */
+  async moveColdBlocks(before: Date, opts: TieringOptions = {}): Promise<TieringProgress> {
+    return moveColdBlocks(this.ops(), before, opts);
+  }
+
+  /** Write pending last-access times now (they are otherwise batched). */
+  async flushAccess(): Promise<void> {
+    await this.access.flush();
   }
 
   /** Whether a record lacks shards or has two on one node. */
@@ -169,7 +228,22 @@ export class BlockStore {
   }
 
   async close(): Promise<void> {
+    await this.access.flush();
     await this.sealer.close();
+  }
+
+  /** The block's record if its shards are no longer where `seen` says (moved or re-encoded). */
+  private async movedSince(seen: BlockRecord): Promise<BlockRecord | undefined> {
+    const now = await this.metadata.getBlock(seen.key);
+    if (!now) return undefined;
+    const where = (r: BlockRecord) => `${r.generation}:${r.shards.map((s) => `${s.index}@${s.nodeId}`).join(',')}`;
+    return where(now) === where(seen) ? undefined : now;
+  }
+
+  /** What the operation modules need (drain, rebalance, tiering). */
+  private ops() {
+    const { pool, metadata, locks, erasure, quorumExtra, hedgeDelayMs, onDegraded } = this;
+    return { pool, metadata, locks, erasure, quorumExtra, hedgeDelayMs, onDegraded };
   }
 
   private quorum(layout: Layout): number {

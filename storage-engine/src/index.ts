@@ -1,7 +1,7 @@
 /** The storage engine's public face. Nothing here knows of HTTP or SQL. */
 export * from './errors.js';
 export * from './layout.js';
-export type { BlockMetadataPort, BlockRecord, ShardLocation } from './metadata-port.js';
+export type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation } from './metadata-port.js';
 export { MemoryBlockMetadata } from './metadata-memory.js';
 export type { StorageNode } from './nodes/node.js';
 export { FsNode } from './nodes/fs.js';
@@ -14,6 +14,11 @@ export { MasterKey, MemoryKeyProvider, newDataKey, rewrap, loadMasterKey, loadSe
 export { BlockIds, contentHash } from './block-id.js';
 export { BlockStore, type BlockStoreOptions, type PutOptions, type PutResult } from './block-store.js';
 export type { RepairResult } from './block-repair.js';
+export type { VerifyResult } from './verify.js';
+export type { DrainOptions, DrainProgress, DrainResult } from './drain.js';
+export type { RebalanceOptions, RebalanceProgress } from './rebalance.js';
+export { tierLayout, type TierMove, type TieringOptions, type TieringProgress } from './tiering.js';
+export { AccessTracker, type AccessTrackerOptions } from './access-tracker.js';
 export { FileStore, type FileBlock, type WrittenFile, type FileStoreOptions, type WriteOptions } from './file-store.js';
 export { InlineSealer, type Sealer } from './sealer.js';
 export { WorkerSealer } from './worker-sealer.js';

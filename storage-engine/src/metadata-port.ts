@@ -44,5 +44,27 @@ export interface BlockMetadataPort {
   insertBlock(record: BlockRecord): Promise<BlockRecord | undefined>;
   /** Replace the shard list of a block (after repair, drain or tiering). */
   updateShards(key: string, shards: ShardLocation[], tier?: Tier): Promise<void>;
+  /**
+   * Point a block at a new set of shard objects (tiering re-encodes it under a new generation),
+   * only if it still has generation `from`. False when it changed or vanished meanwhile: the
+   * caller then drops what it wrote.
+   */
+  relocateBlock(key: string, from: string, to: Relocation): Promise<boolean>;
   deleteBlock(key: string): Promise<void>;
+  /** Keys of blocks with a shard on a node (drain; repair after a node loss). */
+  blocksOnNode(nodeId: string): Promise<string[]>;
+  /** Up to `limit` keys in ascending order after `after`: a walk that resumes from its cursor. */
+  listBlocks(opts: { after?: string; limit: number; tier?: Tier }): Promise<string[]>;
+  /** Keys of blocks (of a tier) last read before `before`, least recently read first. */
+  blocksNotReadSince(before: Date, opts?: { tier?: Tier; limit?: number }): Promise<string[]>;
+  /** Record that blocks were read at `at` (batched by the engine); never moves a time back. */
+  touchBlocks(keys: string[], at: Date): Promise<void>;
+}
+
+/** Where and how a block is stored after a move between tiers (the frame itself is unchanged). */
+export interface Relocation {
+  tier: Tier;
+  layout: Layout;
+  generation: string;
+  shards: ShardLocation[];
 }

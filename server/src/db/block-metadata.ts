@@ -1,5 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
-import type { BlockMetadataPort, BlockRecord, ShardLocation, Tier } from '../../../storage-engine/src/index.js';
+import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation, Tier } from '../../../storage-engine/src/index.js';
 import type { Db } from './open.js';
 import { blocks, blockShards } from './schema.js';
 
@@ -57,6 +57,45 @@ export class DbBlockMetadata implements BlockMetadataPort {
       if (shards.length > 0) await tx.insert(blockShards).values(shardRows(key, shards));
       if (tier) await tx.update(blocks).set({ tier }).where(eq(blocks.key, key));
     });
+  }
+
+  async relocateBlock(key: string, from: string, to: Relocation): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // The generation check makes a tier move lose cleanly to any change made meanwhile.
+      const rows = await tx
+        .update(blocks)
+        .set({ tier: to.tier, layout: to.layout, generation: to.generation })
+        .where(and(eq(blocks.key, key), eq(blocks.generation, from)))
+        .returning({ key: blocks.key });
+      if (rows.length === 0) return false;
+      await tx.delete(blockShards).where(eq(blockShards.blockKey, key));
+      if (to.shards.length > 0) await tx.insert(blockShards).values(shardRows(key, to.shards));
+      return true;
+    });
+  }
+
+  async listBlocks(opts: { after?: string; limit: number; tier?: Tier }): Promise<string[]> {
+    const where = and(opts.after === undefined ? undefined : gt(blocks.key, opts.after), opts.tier ? eq(blocks.tier, opts.tier) : undefined);
+    const rows = await this.db.select({ key: blocks.key }).from(blocks).where(where).orderBy(asc(blocks.key)).limit(opts.limit);
+    return rows.map((r) => r.key);
+  }
+
+  async blocksNotReadSince(before: Date, opts: { tier?: Tier; limit?: number } = {}): Promise<string[]> {
+    const query = this.db
+      .select({ key: blocks.key })
+      .from(blocks)
+      .where(and(lt(blocks.lastAccess, before), opts.tier ? eq(blocks.tier, opts.tier) : undefined))
+      .orderBy(asc(blocks.lastAccess));
+    const rows = opts.limit === undefined ? await query : await query.limit(opts.limit);
+    return rows.map((r) => r.key);
+  }
+
+  async touchBlocks(keys: string[], at: Date): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db
+      .update(blocks)
+      .set({ lastAccess: sql`greatest(${blocks.lastAccess}, ${at.toISOString()}::timestamptz)` })
+      .where(inArray(blocks.key, keys));
   }
 
   async deleteBlock(key: string): Promise<void> {
