@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { users } from './db/schema.js';
 import { Hono } from 'hono';
 import type { AppEnv } from './auth/context.js';
 import { authenticate } from './auth/middleware.js';
@@ -6,6 +7,7 @@ import type { AppDeps } from './deps.js';
 import { installErrorHandler } from './http-errors.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminStorageRoutes } from './routes/admin-storage.js';
 import { authRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { changeRoutes } from './routes/changes.js';
@@ -54,9 +56,14 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', openapiRoutes(deps));
   api.route('/auth', authRoutes(deps));
   api.use('*', authenticate(deps.db));
-  api.get('/me', (c) => c.json(c.get('user')));
+  api.get('/me', async (c) => {
+    const user = c.get('user');
+    const [usage] = await deps.db.select({ quotaBytes: users.quotaBytes, usedBytes: users.usedBytes }).from(users).where(eq(users.id, user.id));
+    return c.json({ ...user, ...usage });
+  });
   api.route('/', accountRoutes(deps));
   api.route('/admin', adminRoutes(deps));
+  api.route('/admin', adminStorageRoutes(deps));
   api.route('/', fileRoutes(deps));
   api.route('/trash', trashRoutes(deps));
   api.route('/', uploadRoutes(deps));

@@ -16,6 +16,10 @@ const Env = z.object({
   COFFER_SERVER_SECRET: z.string().optional(),
   /** Comma-separated S3/MinIO node URLs (http://KEY:SECRET@host:port/bucket); default: local directories. */
   COFFER_NODES: z.string().optional(),
+  /** Comma-separated S3/MinIO node URLs of the cold tier (default: none, so nothing is tiered). */
+  COFFER_COLD_NODES: z.string().optional(),
+  /** Tiering: blocks not read for this many days move to the cold tier. */
+  COFFER_TIER_AFTER_DAYS: z.coerce.number().positive().default(30),
   /** Anyone may create an account at POST /auth/signup; otherwise only admins create users. */
   COFFER_OPEN_SIGNUP: z.enum(['0', '1', 'true', 'false']).default('0'),
   /** The first admin's password (only used when the database has no user yet); default: random, printed once. */
@@ -26,6 +30,18 @@ const Env = z.object({
   /** Behind a reverse proxy: take the client address from X-Forwarded-For, the host from
    *  X-Forwarded-Host and the scheme from X-Forwarded-Proto. Never set it without a proxy. */
   COFFER_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Run background jobs (repair, scrub, GC) in this instance; several instances may. */
+  COFFER_JOBS: z.enum(['0', '1', 'true', 'false']).default('1'),
+  /** Unreferenced blocks are kept this long before GC deletes them (uploads in flight use them). */
+  COFFER_GC_GRACE_SECONDS: z.coerce.number().int().min(0).default(24 * 3600),
+  /** Scrub's pace, so verifying every shard never starves user traffic. */
+  COFFER_SCRUB_BLOCKS_PER_SECOND: z.coerce.number().positive().default(50),
+  /** Retention: at most this many versions of a file are kept (after the hourly/daily/weekly thinning). */
+  COFFER_MAX_VERSIONS: z.coerce.number().int().min(1).default(100),
+  /** Retention: trash older than this many days is purged. */
+  COFFER_TRASH_DAYS: z.coerce.number().int().min(1).default(30),
+  /** How often the health monitor probes each storage node. */
+  COFFER_NODE_PROBE_SECONDS: z.coerce.number().positive().default(10),
 });
 
 const on = (v: string) => v === '1' || v === 'true';
@@ -40,10 +56,20 @@ export interface Config {
   masterKey?: string;
   serverSecret?: string;
   nodeUrls: string[];
+  coldNodeUrls: string[];
   openSignup: boolean;
   adminPassword?: string;
   loginLimits: { perUser: number; perIp: number; windowMs: number };
   trustProxy: boolean;
+  jobs: {
+    enabled: boolean;
+    gcGraceMs: number;
+    scrubBlocksPerSecond: number;
+    probeIntervalMs: number;
+    maxVersions: number;
+    trashDays: number;
+    tierAfterMs: number;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,9 +89,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.COFFER_MASTER_KEY,
     serverSecret: e.COFFER_SERVER_SECRET,
     nodeUrls: (e.COFFER_NODES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    coldNodeUrls: (e.COFFER_COLD_NODES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     openSignup: on(e.COFFER_OPEN_SIGNUP),
     adminPassword: e.COFFER_ADMIN_PASSWORD,
     loginLimits: { perUser: e.COFFER_LOGIN_FAILURES_PER_USER, perIp: e.COFFER_LOGIN_FAILURES_PER_IP, windowMs: 60_000 },
     trustProxy: on(e.COFFER_TRUST_PROXY),
+    jobs: {
+      enabled: on(e.COFFER_JOBS),
+      gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,
+      scrubBlocksPerSecond: e.COFFER_SCRUB_BLOCKS_PER_SECOND,
+      probeIntervalMs: e.COFFER_NODE_PROBE_SECONDS * 1000,
+      maxVersions: e.COFFER_MAX_VERSIONS,
+      trashDays: e.COFFER_TRASH_DAYS,
+      tierAfterMs: e.COFFER_TIER_AFTER_DAYS * 86_400_000,
+    },
   };
 }

@@ -5,6 +5,8 @@ import { createApp } from './app.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/open.js';
+import { createJobRunner } from './jobs/index.js';
+import { restoreDraining } from './jobs/nodes.js';
 import { openStorage } from './storage.js';
 import { attachEvents } from './sync/events.js';
 import { startHub } from './sync/hub.js';
@@ -17,6 +19,11 @@ const firstAdmin = await bootstrapAdmin(database.db, config);
 const deps = { db: database.db, storage, config };
 const hub = await startHub(database);
 const app = createApp(deps);
+// Node probes and background jobs (jobs/index.ts); every instance may run them. A restart keeps draining nodes draining.
+await restoreDraining(database.db, storage.blocks.pool);
+storage.monitor.start();
+const jobs = config.jobs.enabled ? createJobRunner(deps) : undefined;
+jobs?.start();
 const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
 
 const server = serve(
@@ -45,7 +52,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     // Answer long polls and close websockets first: server.close waits for open requests.
     events.close();
-    void hub.stop().finally(() => server.close(() => void database.close().finally(() => process.exit(0))));
+    storage.monitor.stop();
+    void Promise.all([hub.stop(), jobs?.stop()]).finally(() => server.close(() => void database.close().finally(() => process.exit(0))));
     setTimeout(() => process.exit(0), 3_000).unref();
   });
 }

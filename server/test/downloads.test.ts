@@ -115,5 +115,31 @@ for (const backend of BACKENDS) {
         expect([400, 404], JSON.stringify(body)).toContain(r.status);
       }
     });
+
+    it('gives a revision’s block list, whose blocks fetched by hash rebuild the file exactly', async () => {
+      for (const [rev, data] of [[1, v1], [2, v2]] as const) {
+        const res = await fetch(`${srv.url}/api/v1/revisions/blocks?path=${encodeURIComponent('/Résumé 2026.pdf')}&rev=${rev}`, { headers: u.auth });
+        expect(res.status).toBe(200);
+        const list = (await res.json()) as { rev: number; size: number; blocks: { hash: string; size: number }[] };
+        expect(list.rev).toBe(rev);
+        expect(list.blocks.reduce((n, b) => n + b.size, 0)).toBe(data.length);
+        const parts: Buffer[] = [];
+        for (const b of list.blocks) {
+          const block = await fetch(`${srv.url}/api/v1/blocks/${b.hash}`, { headers: u.auth });
+          expect(block.status).toBe(200);
+          parts.push(Buffer.from(await block.arrayBuffer()));
+        }
+        expect(Buffer.concat(parts).equals(data)).toBe(true);
+      }
+      const other = await srv.user();
+      expect((await fetch(`${srv.url}/api/v1/revisions/blocks?path=${encodeURIComponent('/Résumé 2026.pdf')}`, { headers: other.auth })).status).toBe(404);
+      expect((await fetch(`${srv.url}/api/v1/revisions/blocks?path=${encodeURIComponent('/Résumé 2026.pdf')}&rev=9`, { headers: u.auth })).status).toBe(404);
+    });
+
+    it('/me tells the caller their quota and usage', async () => {
+      const me = (await (await fetch(`${srv.url}/api/v1/me`, { headers: u.auth })).json()) as { quotaBytes: number; usedBytes: number };
+      expect(me.quotaBytes).toBe(10 * 1024 ** 3);
+      expect(me.usedBytes).toBeGreaterThanOrEqual(v1.length);
+    });
   });
 }

@@ -4,3 +4,4 @@ export * from './schema/engine.js';
 export * from './schema/files.js';
 export * from './schema/sync.js';
 export * from './schema/notifications.js';
+export * from './schema/jobs.js';

@@ -2,7 +2,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { fileVersions } from '../db/schema.js';
+import { blocks as blocksTable, fileVersions, versionBlocks } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
 import { blocksOfVersion, commitVersion } from './versions.js';
 import type { FileRow } from './view.js';
@@ -63,4 +63,14 @@ export async function restoreRevision(db: Db, user: AuthUser, file: FileRow, rev
       restoredFrom: rev,
     });
   });
+}
+
+/** A version's ordered block list by plaintext hash: what a sync client needs to fetch only the blocks it lacks. */
+export async function blockListOf(db: Db, v: VersionRow): Promise<{ hash: string; size: number }[]> {
+  return db
+    .select({ hash: blocksTable.hash, size: versionBlocks.length })
+    .from(versionBlocks)
+    .innerJoin(blocksTable, eq(blocksTable.key, versionBlocks.blockKey))
+    .where(eq(versionBlocks.versionId, v.id))
+    .orderBy(versionBlocks.ordinal);
 }

@@ -5,7 +5,7 @@
  * rules hold everywhere: the first commit wins; a later one must name the revision it replaces
  * or ask to overwrite; nothing over quota commits.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { blocks as blocksTable, files, fileVersions, users, versionBlocks } from '../db/schema.js';
 import { ConflictError, InsufficientStorageError, NotFoundError } from '../http-errors.js';
@@ -89,10 +89,17 @@ export async function insertVersionBlocks(tx: Db, versionId: string, list: reado
   for (let i = 0; i < rows.length; i += 1000) await tx.insert(versionBlocks).values(rows.slice(i, i + 1000));
   const keys = [...new Set(list.map((b) => b.key))];
   for (let i = 0; i < keys.length; i += 1000) {
-    await tx
+    const chunk = keys.slice(i, i + 1000);
+    // The UPDATE locks each block row. GC claims a block (refcount 0 → -1, under that row lock)
+    // before deleting it, so a block GC got first is skipped here: fail rather than point at it.
+    const counted = await tx
       .update(blocksTable)
       .set({ refcount: sql`${blocksTable.refcount} + 1` })
-      .where(inArray(blocksTable.key, keys.slice(i, i + 1000)));
+      .where(and(inArray(blocksTable.key, chunk), gte(blocksTable.refcount, 0)))
+      .returning({ key: blocksTable.key });
+    if (counted.length !== chunk.length) {
+      throw new ConflictError('a block of this content was removed as garbage meanwhile; upload it again', { code: 'block_gone' });
+    }
   }
 }
 

@@ -3,6 +3,7 @@
  * per-area path files. server/API.md is the human contract; this is its machine-readable form and
  * server/test/openapi.test.ts checks that every route the app registers is described here.
  */
+import { adminStoragePaths } from './paths-admin-storage.js';
 import { authPaths } from './paths-auth.js';
 import { filePaths } from './paths-files.js';
 import { syncPaths } from './paths-sync.js';
@@ -14,7 +15,7 @@ export const API_VERSION = '1';
 
 function build(): Json {
   const paths: Record<string, Json> = {};
-  for (const part of [authPaths, filePaths, transferPaths, syncPaths]) {
+  for (const part of [authPaths, adminStoragePaths, filePaths, transferPaths, syncPaths]) {
     for (const [path, item] of Object.entries(part)) {
       if (paths[path]) throw new Error(`openapi: ${path} is described twice`);
       paths[path] = item;
@@ -41,7 +42,7 @@ function build(): Json {
       { name: 'meta', description: 'This description' },
       { name: 'auth', description: 'Signing in and out' },
       { name: 'account', description: 'The caller’s account, app passwords and devices' },
-      { name: 'admin', description: 'Accounts, roles and quotas (admin role)' },
+      { name: 'admin', description: 'Accounts, roles and quotas; storage nodes, background jobs, degraded blocks (admin role)' },
       { name: 'files', description: 'The file tree' },
       { name: 'trash', description: 'Deleted entries' },
       { name: 'transfer', description: 'Uploads (simple and resumable) and downloads' },

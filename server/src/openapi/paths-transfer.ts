@@ -184,6 +184,30 @@ export const transferPaths: Record<string, Json> = {
       responses: revisionsResponse,
     }),
   },
+  '/revisions/blocks': {
+    get: op({
+      tag: 'revisions',
+      operationId: 'revisionBlocks',
+      summary: 'A revision’s ordered block list (plaintext SHA-256 and size), for delta downloads through GET /blocks/{sha256}',
+      parameters: [param('PathQuery'), { name: 'rev', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Default: the head' }],
+      responses: {
+        '200': json(
+          {
+            type: 'object',
+            required: ['rev', 'size', 'contentHash', 'blocks'],
+            properties: {
+              rev: { type: 'integer' },
+              size: { type: 'integer' },
+              contentHash: { type: 'string' },
+              blocks: { type: 'array', items: { type: 'object', required: ['hash', 'size'], properties: { hash: { type: 'string' }, size: { type: 'integer' } } } },
+            },
+          },
+          'The block list, in file order',
+        ),
+        ...errors(400, 404, 409),
+      },
+    }),
+  },
   '/revisions/restore': {
     post: op({
       tag: 'revisions',

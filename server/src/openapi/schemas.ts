@@ -78,6 +78,8 @@ const schemas: Record<string, Json> = {
       deviceId: { ...uuid, description: 'When the token belongs to a device' },
       tokenKind: { type: 'string', enum: ['session', 'device', 'app_password'] },
       mustChangePassword: { type: 'boolean' },
+      quotaBytes: { type: 'integer', description: 'The account’s quota' },
+      usedBytes: { type: 'integer', description: 'Bytes of the account’s files (head revisions, trash included)' },
     },
   },
   AdminUser: {

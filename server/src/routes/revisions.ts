@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
-import { listRevisions, restoreRevision } from '../files/revisions.js';
+import { blockListOf, listRevisions, restoreRevision, versionOf } from '../files/revisions.js';
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
 import { fileView } from '../files/view.js';
 import { BadRequestError, parse, parseJsonBody } from '../http-errors.js';
@@ -28,6 +28,14 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
     const q = parse(z.object({ limit: Limit }), c.req.query());
     const row = await entryById(deps.db, c.get('user'), c.req.param('id'), 'read');
     return c.json({ revisions: await listRevisions(deps.db, row, q.limit) });
+  });
+
+  // The block list of a revision (head by default), for delta downloads.
+  r.get('/revisions/blocks', async (c) => {
+    const q = parse(z.object({ path: z.string().min(1), rev: z.coerce.number().int().min(1).optional() }), c.req.query());
+    const { row } = await entryByPath(deps.db, c.get('user'), q.path, 'read');
+    const v = await versionOf(deps.db, row, q.rev);
+    return c.json({ rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(deps.db, v) });
   });
 
   r.post('/revisions/restore', async (c) => {

@@ -1,0 +1,116 @@
+/**
+ * The one place requests go out: base URL, bearer token, TLS trust, JSON or streamed bodies,
+ * error answers turned into ApiError, and byte counters (what went over the wire, for --stats
+ * and for tests that prove a delta sent only what changed).
+ */
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import { agentFor, type Trust } from './pinned-agent.js';
+import { apiErrorFrom } from './errors.js';
+
+export type Body = Uint8Array | string | AsyncIterable<Uint8Array>;
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  json?: unknown;
+  body?: Body;
+  headers?: OutgoingHttpHeaders;
+  /** Statuses that are not errors besides 2xx (e.g. 304, 308). */
+  accept?: number[];
+  /** Give up when the connection is idle this long (default 120 s; a long poll passes more). */
+  idleTimeoutMs?: number;
+}
+
+export interface Traffic {
+  /** Bytes written to / read from the sockets (TLS framing included), headers and bodies. */
+  wireSent: number;
+  wireReceived: number;
+}
+
+export class HttpClient {
+  readonly base: URL;
+  readonly #agent: HttpsAgent | HttpAgent;
+  readonly #sockets = new Set<Socket>();
+  token: string | undefined;
+
+  constructor(url: string, trust: Trust, token?: string) {
+    this.base = new URL(url);
+    if (this.base.protocol === 'http:' && !('insecureHttp' in trust)) throw new Error('plain http:// needs --insecure-http');
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new Error(`not an http(s) URL: ${url}`);
+    this.#agent = this.base.protocol === 'https:' ? agentFor(trust)! : new HttpAgent({ keepAlive: true, maxSockets: 8 });
+    this.token = token;
+  }
+
+  /** Send a request; a non-2xx answer (outside `accept`) throws ApiError. The caller reads the body. */
+  async stream(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
+    const url = new URL(`/api/v1${path}`, this.base);
+    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: OutgoingHttpHeaders = { accept: 'application/json', ...o.headers };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let body = o.body;
+    if (o.json !== undefined) {
+      body = JSON.stringify(o.json);
+      headers['content-type'] = 'application/json';
+    }
+    if (typeof body === 'string') body = Buffer.from(body);
+    if (body instanceof Uint8Array) headers['content-length'] = body.byteLength;
+    const res = await this.#send(method, url, headers, body, o.idleTimeoutMs ?? 120_000);
+    const status = res.statusCode ?? 0;
+    if ((status >= 200 && status < 300) || o.accept?.includes(status)) return res;
+    throw apiErrorFrom(status, (await readAll(res)).toString('utf8'));
+  }
+
+  /** A request whose JSON answer is read whole (small answers only); 204 gives undefined. */
+  async json<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    const res = await this.stream(method, path, o);
+    const text = (await readAll(res)).toString('utf8');
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  traffic(): Traffic {
+    let wireSent = 0;
+    let wireReceived = 0;
+    for (const s of this.#sockets) {
+      wireSent += s.bytesWritten;
+      wireReceived += s.bytesRead;
+    }
+    return { wireSent, wireReceived };
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #send(method: string, url: URL, headers: OutgoingHttpHeaders, body: Uint8Array | AsyncIterable<Uint8Array> | undefined, idleMs: number): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, agent: this.#agent }, resolve);
+      req.on('socket', (s) => this.#sockets.add(s));
+      req.on('error', reject);
+      // An idle socket (also while the answer streams) means a dead server or network: fail, don't hang.
+      req.setTimeout(idleMs, () => req.destroy(new Error(`no answer from ${url.host} for ${Math.round(idleMs / 1000)} s`)));
+      if (body === undefined || body instanceof Uint8Array) {
+        req.end(body);
+        return;
+      }
+      void (async () => {
+        try {
+          for await (const piece of body) {
+            if (!req.write(piece)) await once(req, 'drain'); // rejects when the request fails meanwhile
+          }
+          req.end();
+        } catch (err) {
+          req.destroy(err as Error);
+        }
+      })();
+    });
+  }
+}
+
+export async function readAll(res: AsyncIterable<unknown>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of res) parts.push(p as Buffer);
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,76 @@
+/** Tree commands: `ls`, `mkdir`, `mv`, `rm` (to the trash). */
+import type { FileView } from '../../api/types.js';
+import { humanDate, humanSize, table } from '../format.js';
+import { openSession, parse, print, remoteJoin, remotePath } from '../context.js';
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+export async function ls(args: string[]): Promise<void> {
+  const { values: v, positionals } = parse(args, { long: { type: 'boolean', short: 'l' } }, { min: 0, max: 1, usage: 'coffer ls [PATH] [-l]' });
+  const path = remotePath(positionals[0] ?? '/');
+  const { api } = await openSession();
+  try {
+    const entry = path === '/' ? undefined : await api.metadata(path);
+    const entries: FileView[] = entry && !entry.isDir ? [entry] : await api.list(path);
+    if (!v.long) {
+      for (const e of entries) print(e.isDir ? `${e.name}/` : e.name);
+      return;
+    }
+    const rows = entries.map((e) => [
+      e.isDir ? 'dir' : 'file',
+      e.isDir ? '-' : humanSize(e.size),
+      humanDate(e.modifiedAt),
+      e.isDir ? '-' : `rev ${e.rev}${e.pending ? ' (uploading)' : ''}`,
+      e.isDir ? `${e.name}/` : e.name,
+    ]);
+    if (rows.length) print(table(rows));
+  } finally {
+    api.close();
+  }
+}
+
+export async function mkdir(args: string[]): Promise<void> {
+  const { values: v, positionals } = parse(args, { parents: { type: 'boolean', short: 'p' } }, { min: 1, max: Infinity, usage: 'coffer mkdir [-p] PATH...' });
+  const { api } = await openSession();
+  try {
+    for (const p of positionals) {
+      const made = await api.mkdir(remotePath(p), v.parents === true);
+      print(`Created ${made.path}/`);
+    }
+  } finally {
+    api.close();
+  }
+}
+
+export async function mv(args: string[]): Promise<void> {
+  const { positionals } = parse(args, {}, { min: 2, max: 2, usage: 'coffer mv FROM TO' });
+  const from = remotePath(positionals[0]!);
+  let to = remotePath(positionals[1]!);
+  const { api } = await openSession();
+  try {
+    // As mv(1): a move onto an existing folder goes into it.
+    const target = to === '/' ? { isDir: true } : await api.stat(to);
+    if (target?.isDir) to = remoteJoin(to, baseName(from));
+    const moved = await api.move(from, to);
+    print(`Moved ${from} to ${moved.path}`);
+  } finally {
+    api.close();
+  }
+}
+
+export async function rm(args: string[]): Promise<void> {
+  const { positionals } = parse(args, {}, { min: 1, max: Infinity, usage: 'coffer rm PATH...' });
+  const { api } = await openSession();
+  try {
+    for (const p of positionals) {
+      const path = remotePath(p);
+      if (path === '/') throw new Error('refusing to delete the root folder');
+      await api.delete(path);
+      print(`Moved ${path} to the trash`);
+    }
+  } finally {
+    api.close();
+  }
+}

@@ -1,0 +1,35 @@
+/** `revs PATH` (a file's revisions, newest first) and `restore PATH REV`. */
+import { UsageError } from '../../api/errors.js';
+import { humanDate, humanSize, table } from '../format.js';
+import { openSession, parse, print, remotePath } from '../context.js';
+
+export async function revs(args: string[]): Promise<void> {
+  const { values: v, positionals } = parse(args, { limit: { type: 'string', short: 'n' } }, { min: 1, max: 1, usage: 'coffer revs PATH [-n LIMIT]' });
+  const limit = v.limit === undefined ? 100 : positiveInt(v.limit, '--limit');
+  const { api } = await openSession();
+  try {
+    const { revisions } = await api.revisions(remotePath(positionals[0]!), limit);
+    const rows = revisions.map((r) => [`rev ${r.rev}`, humanSize(r.size), humanDate(r.createdAt), r.restoredFrom ? `restored from rev ${r.restoredFrom}` : '']);
+    if (rows.length) print(table(rows).replace(/ +$/gm, ''));
+  } finally {
+    api.close();
+  }
+}
+
+export async function restore(args: string[]): Promise<void> {
+  const { positionals } = parse(args, {}, { min: 2, max: 2, usage: 'coffer restore PATH REV' });
+  const rev = positiveInt(positionals[1]!.replace(/^rev/i, ''), 'REV');
+  const { api } = await openSession();
+  try {
+    const now = await api.restore(remotePath(positionals[0]!), rev);
+    print(`Restored ${now.path} to the content of rev ${rev} (now rev ${now.rev}, ${humanSize(now.size)})`);
+  } finally {
+    api.close();
+  }
+}
+
+export function positiveInt(s: string, what: string): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${what} must be a positive whole number, got ${s}`);
+  return n;
+}

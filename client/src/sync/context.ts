@@ -1,0 +1,33 @@
+/** What every step of a sync pass shares. */
+import type { CofferApi } from '../api/client.js';
+import type { TransferStats } from '../transfer/stats.js';
+import type { IgnoreRules } from './ignore.js';
+import type { RemoteTree } from './remote.js';
+import type { SyncState } from './state.js';
+
+export interface SyncContext {
+  api: CofferApi;
+  /** Local sync root (absolute). */
+  root: string;
+  /** Remote folder (absolute, `/`-separated). */
+  remoteRoot: string;
+  /** The remote root folder's id (journal entries name parents by id). */
+  rootId: string;
+  state: SyncState;
+  remote: RemoteTree;
+  ignore: IgnoreRules;
+  stats: TransferStats;
+  log: (line: string) => void;
+}
+
+/** Depth of a relative path (`a` 0, `a/b` 1), to order parents before children. */
+export function depth(rel: string): number {
+  let n = 0;
+  for (const c of rel) if (c === '/') n++;
+  return n;
+}
+
+export function parentOf(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}

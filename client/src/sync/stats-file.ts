@@ -1,0 +1,29 @@
+/**
+ * `--stats FILE`: cumulative block counters of this process, appended as one JSON line after
+ * every block sent or received. Counted when the server acknowledged the PUT (or the GET body
+ * arrived) and written synchronously, so a SIGKILL loses no acknowledged block from the count:
+ * tests sum the last line of each process to prove a restarted agent sent nothing twice.
+ */
+import { appendFileSync } from 'node:fs';
+import type { CofferApi } from '../api/client.js';
+
+export function countBlocksTo(api: CofferApi, file: string): void {
+  const c = { pid: process.pid, blocksSent: 0, blockBytesSent: 0, blocksReceived: 0, blockBytesReceived: 0 };
+  const write = () => appendFileSync(file, JSON.stringify(c) + '\n');
+  const put = api.putBlock.bind(api);
+  const get = api.getBlock.bind(api);
+  api.putBlock = async (hash, bytes) => {
+    await put(hash, bytes);
+    c.blocksSent++;
+    c.blockBytesSent += bytes.byteLength;
+    write();
+  };
+  api.getBlock = async (hash) => {
+    const bytes = await get(hash);
+    c.blocksReceived++;
+    c.blockBytesReceived += bytes.byteLength;
+    write();
+    return bytes;
+  };
+  write();
+}

@@ -1,0 +1,75 @@
+/** Test helpers: run the real `coffer` CLI as a child process, and a stranger's HTTPS server. */
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import forge from 'node-forge';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const TSX = import.meta.resolve('tsx');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { configDir: string; input?: string; cwd?: string }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: opts.configDir };
+    delete env.COFFER_DEBUG;
+    // tsx by absolute URL: the CLI runs in other directories, where `--import tsx` would not resolve.
+    const child = spawn(process.execPath, ['--import', TSX, `${ROOT}client/bin/coffer.ts`, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export function fingerprintOfPem(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
+/** An HTTPS server with a certificate of its own (an impostor), counting the requests it got. */
+export async function impostor(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string);
+  cert.serialNumber = '02';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 24 * 3600 * 1000);
+  const attrs = [{ name: 'commonName', value: 'coffer' }];
+  cert.setSubject(attrs);
+  cert.setIssuer(attrs);
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  let requests = 0;
+  const server: Server = createServer({ key: keyPem, cert: forge.pki.certificateToPem(cert) }, (_req, res) => {
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"entries":[]}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** The test user's name (the fixture makes the user but only hands out its token). */
+export async function usernameOf(srv: { call(m: string, p: string): Promise<{ json<T>(): T }> }): Promise<string> {
+  return (await srv.call('GET', '/api/v1/me')).json<{ username: string }>().username;
+}
+
+export const PASSWORD = 'correct horse battery staple';

@@ -1,0 +1,155 @@
+/**
+ * `coffer login/logout/status` against a real server process over HTTPS with its self-signed
+ * certificate: trust on first use by fingerprint, refusal of a wrong or changed certificate,
+ * the config file's mode, and the token's revocation on logout.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
+import { fingerprintOfPem, impostor, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
+
+let srv: ServerProcess;
+let dir: string;
+let username: string;
+let fingerprint: string;
+
+beforeAll(async () => {
+  srv = await startServerProcess({ tls: true });
+  dir = await mkdtemp(join(tmpdir(), 'coffer-cli-login-'));
+  username = await usernameOf(srv);
+  fingerprint = fingerprintOfPem(srv.ca!);
+}, 90_000);
+
+afterAll(async () => {
+  await srv?.cleanup();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const cfg = (name: string) => join(dir, name);
+const login = (configDir: string, extra: string[]) =>
+  runCli(['login', srv.url, '--username', username, '--password-stdin', ...extra], { configDir, input: `${PASSWORD}\n` });
+
+describe('coffer login', () => {
+  it('refuses a wrong fingerprint and saves nothing', async () => {
+    const wrong = fingerprint.replace(/^../, fingerprint.startsWith('00') ? '11' : '00');
+    const r = await login(cfg('wrong'), ['--fingerprint', wrong]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(fingerprint);
+    expect(r.stderr).toMatch(/refusing/);
+    await expect(stat(join(cfg('wrong'), 'config.json'))).rejects.toThrow();
+  });
+
+  it('needs --fingerprint or --yes without a terminal, and https unless --insecure-http', async () => {
+    const r = await login(cfg('none'), []);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(fingerprint); // shown so the user can compare it
+    const http = await runCli(['login', srv.url.replace('https:', 'http:'), '--username', username, '--password-stdin'], { configDir: cfg('none'), input: PASSWORD });
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/--insecure-http/);
+  });
+
+  it('reports a wrong password with the server message (exit 1)', async () => {
+    const r = await runCli(['login', srv.url, '--username', username, '--password-stdin', '--yes'], { configDir: cfg('badpw'), input: 'not it' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^coffer login: .+/);
+    await expect(stat(join(cfg('badpw'), 'config.json'))).rejects.toThrow();
+  });
+
+  it('trusts the right fingerprint (any case, no colons), saves a 0600 config, and works', async () => {
+    const given = fingerprint.replace(/:/g, '').toLowerCase();
+    const r = await login(cfg('ok'), ['--fingerprint', given, '--device-name', 'test laptop']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const file = join(cfg('ok'), 'config.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    expect(saved).toMatchObject({ url: srv.url, fingerprint, username });
+    expect(saved.token).toMatch(/.{20,}/);
+    expect(saved.deviceId).toBeTruthy();
+
+    const s = await runCli(['status'], { configDir: cfg('ok') });
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain(username);
+    expect(s.stdout).toContain('test laptop (cli)');
+    expect(s.stdout).toContain(fingerprint);
+  });
+
+  it('fixes a config file that others can read before using it', async () => {
+    const file = join(cfg('ok'), 'config.json');
+    await chmod(file, 0o644);
+    const r = await runCli(['ls'], { configDir: cfg('ok') });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/readable by other users/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a server whose certificate changed, before sending the token', async () => {
+    const fake = await impostor();
+    try {
+      const saved = JSON.parse(await readFile(join(cfg('ok'), 'config.json'), 'utf8'));
+      // The same saved login, but the server now presents another certificate.
+      const configDir = cfg('changed');
+      await mkdir(configDir, { recursive: true });
+      await writeFile(join(configDir, 'config.json'), JSON.stringify({ ...saved, url: fake.url }), { mode: 0o600 });
+      const r = await runCli(['ls'], { configDir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/CHANGED/);
+      expect(fake.requests()).toBe(0);
+      // A new login to it without the right fingerprint is refused too.
+      const again = await runCli(['login', fake.url, '--username', username, '--password-stdin'], { configDir, input: PASSWORD });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/CHANGED/);
+      expect(fake.requests()).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('trusts a CA file instead of a fingerprint', async () => {
+    const caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, srv.ca!);
+    const r = await login(cfg('ca'), ['--ca', caFile]);
+    expect(r.code).toBe(0);
+    const saved = JSON.parse(await readFile(join(cfg('ca'), 'config.json'), 'utf8'));
+    expect(saved.ca).toBe(srv.ca);
+    expect(saved.fingerprint).toBeUndefined();
+    const ls = await runCli(['ls', '-l'], { configDir: cfg('ca') });
+    expect(ls.code).toBe(0);
+    // Any other CA does not verify the server.
+    const fake = await impostor();
+    try {
+      await writeFile(join(cfg('ca'), 'config.json'), JSON.stringify({ ...saved, url: fake.url }), { mode: 0o600 });
+      const bad = await runCli(['ls'], { configDir: cfg('ca') });
+      expect(bad.code).toBe(1);
+      expect(fake.requests()).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('the installed launcher runs from any directory', async () => {
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'client/bin/coffer.mjs'), '--help'], { cwd: dir });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^usage: coffer COMMAND/);
+  });
+
+  it('logs out: the token is revoked on the server and the config removed', async () => {
+    const file = join(cfg('ok'), 'config.json');
+    const token = JSON.parse(await readFile(file, 'utf8')).token as string;
+    const r = await runCli(['logout'], { configDir: cfg('ok') });
+    expect(r.code).toBe(0);
+    await expect(stat(file)).rejects.toThrow();
+    expect((await srv.call('GET', '/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    const after = await runCli(['ls'], { configDir: cfg('ok') });
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(/not logged in/);
+  });
+});

@@ -1,0 +1,52 @@
+/** Small pure pieces of the CLI: sizes, remote paths, fingerprints, content hash, config dir. */
+import { describe, expect, it } from 'vitest';
+import { normalizeFingerprint } from '../src/api/pinned-agent.js';
+import { apiErrorFrom } from '../src/api/errors.js';
+import { configDir } from '../src/cli/config.js';
+import { remoteJoin, remotePath } from '../src/cli/context.js';
+import { humanSize } from '../src/cli/format.js';
+import { contentHashOf, sha256Hex } from '../src/transfer/blocks.js';
+
+describe('cli helpers', () => {
+  it('prints sizes in binary units', () => {
+    expect(humanSize(0)).toBe('0 B');
+    expect(humanSize(1023)).toBe('1023 B');
+    expect(humanSize(1536)).toBe('1.5 KiB');
+    expect(humanSize(5 * 1024 * 1024 + 123)).toBe('5.0 MiB');
+    expect(humanSize(300 * 1024 ** 3)).toBe('300 GiB');
+  });
+
+  it('makes remote paths absolute without doubled or trailing slashes', () => {
+    expect(remotePath('a/b/')).toBe('/a/b');
+    expect(remotePath('//a//b')).toBe('/a/b');
+    expect(remotePath('/')).toBe('/');
+    expect(remoteJoin('/', 'x')).toBe('/x');
+  });
+
+  it('normalises fingerprints and rejects anything else', () => {
+    const hex = 'ab'.repeat(32);
+    expect(normalizeFingerprint(hex)).toBe(Array(32).fill('AB').join(':'));
+    expect(normalizeFingerprint(Array(32).fill('ab').join(':'))).toBe(Array(32).fill('AB').join(':'));
+    expect(() => normalizeFingerprint('AB:CD')).toThrow(/not a SHA-256/);
+    expect(() => normalizeFingerprint('zz'.repeat(32))).toThrow();
+  });
+
+  it('hashes a block list as the server does (SHA-256 over the raw block hashes)', () => {
+    const a = sha256Hex(Buffer.from('a'));
+    const b = sha256Hex(Buffer.from('b'));
+    expect(contentHashOf([{ hash: a, size: 1 }, { hash: b, size: 1 }])).toBe(sha256Hex(Buffer.concat([Buffer.from(a, 'hex'), Buffer.from(b, 'hex')])));
+    expect(contentHashOf([])).toBe(sha256Hex(Buffer.alloc(0)));
+  });
+
+  it('takes the server message from an error answer, or a short line from anything else', () => {
+    const e = apiErrorFrom(409, JSON.stringify({ error: { code: 'name_taken', message: 'a file or folder with that name exists' } }));
+    expect([e.status, e.code, e.message]).toEqual([409, 'name_taken', 'a file or folder with that name exists']);
+    expect(apiErrorFrom(502, '<html>\nBad gateway').message).toBe('HTTP 502: <html>');
+  });
+
+  it('finds the config directory as documented', () => {
+    expect(configDir({ COFFER_CONFIG_DIR: '/c', XDG_CONFIG_HOME: '/x' })).toBe('/c');
+    expect(configDir({ XDG_CONFIG_HOME: '/x' })).toBe('/x/coffer');
+    expect(configDir({ HOME: '/h' })).toMatch(/\.config\/coffer$/);
+  });
+});

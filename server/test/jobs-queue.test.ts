@@ -1,0 +1,180 @@
+/**
+ * The job queue and runner: one claim per job even with two runners racing, a dead runner's job
+ * is retried once its lease expires (and the dead runner cannot overwrite the outcome), failures
+ * retry with back-off until attempts run out, cancel stops a running job, schedules enqueue once.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, rowsOf, type Database, type Db } from '../src/db/open.js';
+import { claim, complete, enqueue, getJob, cancel } from '../src/jobs/queue.js';
+import { JobRunner, sleep, type JobHandler } from '../src/jobs/runner.js';
+import { BACKENDS, type Backend } from './fixtures/server.js';
+import { freshPostgresDatabase } from './fixtures/postgres.js';
+
+async function openTestDb(backend: Backend): Promise<{ database: Database; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'coffer-jobs-'));
+  const pg = backend === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const database = await openDatabase({ url: pg?.url, dataDir });
+  return {
+    database,
+    async close() {
+      await database.close();
+      await pg?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const quiet = { log: () => {} };
+
+describe.each(BACKENDS)('job queue on %s', (backend) => {
+  let env: Awaited<ReturnType<typeof openTestDb>>;
+  let db: Db;
+  beforeAll(async () => {
+    env = await openTestDb(backend);
+    db = env.database.db;
+  }, 60_000);
+  afterAll(async () => env?.close());
+
+  it('retries a job whose runner died once its lease expires; the dead runner cannot finish it', async () => {
+    const job = (await enqueue(db, { kind: 'lease-test' }))!;
+    const taken = await claim(db, 'dead-runner', ['lease-test'], 60_000);
+    expect(taken?.id).toBe(job.id);
+    const ran: string[] = [];
+    const live = new JobRunner(db, { 'lease-test': async (j) => void ran.push(j.id) }, { id: 'live', ...quiet });
+    expect(await live.drain()).toBe(0); // the lease still holds
+    await db.execute(sql`update jobs set locked_until = now() - interval '1 second' where id = ${job.id}`);
+    expect(await live.drain()).toBe(1);
+    expect(ran).toEqual([job.id]);
+    const after = (await getJob(db, job.id))!;
+    expect(after.state).toBe('done');
+    expect(after.attempts).toBe(2);
+    expect(await complete(db, job.id, 'dead-runner')).toBe(false);
+    expect((await getJob(db, job.id))!.lockedBy).toBe('live');
+  });
+
+  it('retries a failing job with back-off, then gives up after maxAttempts', async () => {
+    const job = (await enqueue(db, { kind: 'flaky', maxAttempts: 2 }))!;
+    let calls = 0;
+    const flaky: JobHandler = async () => {
+      calls++;
+      throw new Error(`boom ${calls}`);
+    };
+    const runner = new JobRunner(db, { flaky }, { retryBaseMs: 3_600_000, ...quiet });
+    await runner.drain();
+    let row = (await getJob(db, job.id))!;
+    expect(row.state).toBe('queued');
+    expect(row.lastError).toBe('boom 1');
+    expect(row.runAfter.getTime()).toBeGreaterThan(Date.now() + 60_000); // backed off, not due
+    expect(await runner.drain()).toBe(0);
+    await db.execute(sql`update jobs set run_after = now() where id = ${job.id}`);
+    await runner.drain();
+    row = (await getJob(db, job.id))!;
+    expect(row.state).toBe('failed');
+    expect(row.lastError).toBe('boom 2');
+    expect(calls).toBe(2);
+  });
+
+  it('cancels a running job: its handler is aborted and the job stays cancelled', async () => {
+    const job = (await enqueue(db, { kind: 'long' }))!;
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    let abortedWith: unknown;
+    const handler: JobHandler = async (_j, ctx) => {
+      started();
+      try {
+        for (;;) await sleep(20, ctx.signal);
+      } catch (err) {
+        abortedWith = err;
+        throw err;
+      }
+    };
+    const runner = new JobRunner(db, { long: handler }, { leaseMs: 300, ...quiet });
+    const done = runner.drain();
+    await running;
+    expect((await cancel(db, job.id))?.state).toBe('cancelled');
+    await done;
+    expect(abortedWith).toBeDefined();
+    const row = (await getJob(db, job.id))!;
+    expect(row.state).toBe('cancelled');
+    expect(row.finishedAt).not.toBeNull();
+    expect(await cancel(db, job.id)).toBeUndefined(); // finished: nothing to cancel
+  });
+
+  it('runs one job of a kind at a time: another waits while one holds a live lease', async () => {
+    const first = (await enqueue(db, { kind: 'solo' }))!;
+    const second = (await enqueue(db, { kind: 'solo' }))!;
+    expect((await claim(db, 'other-instance', ['solo'], 60_000))?.id).toBe(first.id);
+    const runner = new JobRunner(db, { solo: async () => {} }, quiet);
+    expect(await runner.drain()).toBe(0);
+    expect(await complete(db, first.id, 'other-instance')).toBe(true);
+    expect(await runner.drain()).toBe(1);
+    expect((await getJob(db, second.id))!.state).toBe('done');
+  });
+
+  it('polls when started, and on stop hands a running job back to the queue uncounted', async () => {
+    const quick = (await enqueue(db, { kind: 'polled' }))!;
+    let started!: () => void;
+    const blocking = new Promise<void>((r) => (started = r));
+    const handlers: Record<string, JobHandler> = {
+      polled: async () => {},
+      stuck: async (_j, ctx) => {
+        started();
+        for (;;) await sleep(20, ctx.signal);
+      },
+    };
+    const runner = new JobRunner(db, handlers, { pollMs: 20, ...quiet });
+    runner.start();
+    await expect.poll(async () => (await getJob(db, quick.id))!.state).toBe('done');
+    const stuck = (await enqueue(db, { kind: 'stuck' }))!;
+    await blocking;
+    await runner.stop();
+    const back = (await getJob(db, stuck.id))!;
+    expect([back.state, back.attempts, back.lockedBy]).toEqual(['queued', 0, null]);
+  });
+
+  it('enqueues each schedule slot once, whichever runner gets there first', async () => {
+    const now = () => Date.UTC(2030, 0, 1, 12, 30);
+    const schedules = [{ kind: 'sched-gc', everyMs: 3_600_000 }];
+    const a = new JobRunner(db, {}, { schedules, now, ...quiet });
+    const b = new JobRunner(db, {}, { schedules, now, ...quiet });
+    await Promise.all([a.enqueueSchedules(), b.enqueueSchedules(), a.enqueueSchedules()]);
+    const count = async () => rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from jobs where kind = 'sched-gc'`))[0]!.n;
+    expect(await count()).toBe(1);
+    const later = new JobRunner(db, {}, { schedules, now: () => now() + 3_600_000, ...quiet });
+    await later.enqueueSchedules();
+    expect(await count()).toBe(2);
+  });
+});
+
+describe('job queue with two runners on PostgreSQL', () => {
+  let env: Awaited<ReturnType<typeof openTestDb>>;
+  beforeAll(async () => {
+    env = await openTestDb('postgres');
+  }, 60_000);
+  afterAll(async () => env?.close());
+
+  it('never runs one job twice', async () => {
+    const db = env.database.db;
+    const ids = new Set<string>();
+    for (let i = 0; i < 40; i++) ids.add((await enqueue(db, { kind: 'once', payload: { i } }))!.id);
+    const runs = new Map<string, string[]>();
+    const handler =
+      (who: string): JobHandler =>
+      async (job) => {
+        runs.set(job.id, [...(runs.get(job.id) ?? []), who]);
+        await new Promise((r) => setImmediate(r));
+      };
+    const a = new JobRunner(db, { once: handler('a') }, { id: 'a', ...quiet });
+    const b = new JobRunner(db, { once: handler('b') }, { id: 'b', ...quiet });
+    const [ranA, ranB] = await Promise.all([a.drain(), b.drain()]);
+    expect(ranA + ranB).toBe(40);
+    expect([...runs.keys()].sort()).toEqual([...ids].sort());
+    for (const [id, who] of runs) expect(who, id).toHaveLength(1);
+    const [done] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from jobs where kind = 'once' and state = 'done'`));
+    expect(done!.n).toBe(40);
+  });
+});
