@@ -3,7 +3,7 @@
  * downloads run while up to two nodes at a time are killed and restarted and the server itself is
  * killed (SIGKILL) and restarted, at random. No download ever returns wrong bytes; afterwards every
  * committed file reads back byte-identical, and repair then scrub leave 0 degraded or unrepaired
- * blocks. Runs COFFER_CHAOS_SECONDS (default 15, to keep the suite short; the issue's full run is 60).
+ * blocks. Runs for COFFER_CHAOS_SECONDS (default 60, as the issue asks).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,7 +21,7 @@ import { JobRunner } from '../src/jobs/runner.js';
 import { openStorage } from '../src/storage.js';
 import { startServerProcess, type ServerProcess } from './fixtures/server-process.js';
 
-const SECONDS = Number(process.env.COFFER_CHAOS_SECONDS ?? 15);
+const SECONDS = Number(process.env.COFFER_CHAOS_SECONDS ?? 60);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe.runIf(!process.env.COFFER_TEST_S3_URLS)('chaos: nodes and the server killed at random during traffic', () => {
@@ -153,5 +153,5 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('chaos: nodes and the server ki
       await storage.blocks.close();
       await database.close();
     }
-  }, 180_000);
+  }, SECONDS * 1000 + 240_000);
 });
