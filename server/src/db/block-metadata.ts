@@ -7,24 +7,30 @@ import { blocks, blockShards } from './schema.js';
 export class DbBlockMetadata implements BlockMetadataPort {
   constructor(private readonly db: Db) {}
 
+  /** One statement (the block and its shards aggregated): this sits on every write's dedup check and every read. */
   async getBlock(key: string): Promise<BlockRecord | undefined> {
-    const [row] = await this.db.select().from(blocks).where(eq(blocks.key, key));
+    const [row] = await this.db
+      .select({
+        block: blocks,
+        shards: sql<ShardLocation[]>`coalesce(json_agg(json_build_object('index', ${blockShards.index}, 'nodeId', ${blockShards.nodeId}, 'checksum', ${blockShards.checksum}) order by ${blockShards.index}) filter (where ${blockShards.index} is not null), '[]'::json)`,
+      })
+      .from(blocks)
+      .leftJoin(blockShards, eq(blockShards.blockKey, blocks.key))
+      .where(eq(blocks.key, key))
+      .groupBy(blocks.key);
     if (!row) return undefined;
-    const shards = await this.db
-      .select({ index: blockShards.index, nodeId: blockShards.nodeId, checksum: blockShards.checksum })
-      .from(blockShards)
-      .where(eq(blockShards.blockKey, key))
-      .orderBy(asc(blockShards.index));
+    const b = row.block;
+    const shards = (typeof row.shards === 'string' ? JSON.parse(row.shards) : row.shards) as ShardLocation[];
     return {
-      key: row.key,
-      namespace: row.namespaceId,
-      hash: row.hash,
-      size: row.size,
-      frameSize: row.frameSize,
-      generation: row.generation,
-      layout: row.layout,
-      tier: row.tier,
-      shards,
+      key: b.key,
+      namespace: b.namespaceId,
+      hash: b.hash,
+      size: b.size,
+      frameSize: b.frameSize,
+      generation: b.generation,
+      layout: b.layout,
+      tier: b.tier,
+      shards: shards.map((x) => ({ index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) })),
     };
   }
 

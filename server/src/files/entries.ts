@@ -19,39 +19,36 @@ export interface NewEntry {
 
 /**
  * Insert a live entry; if one with the same name (case-insensitively) is already there, answer
- * 409 'name_taken' with it in `details.current`. Runs in a savepoint so a lost race leaves the
- * caller's transaction usable. Journals 'mkdir' for folders and 'pending' for pending files
- * (a file's 'create' is journaled when its first version commits).
+ * 409 'name_taken' with it in `details.current`. `ON CONFLICT DO NOTHING` (the only unique rule a
+ * new row with a fresh id can meet is the live-name index) leaves the caller's transaction usable
+ * after a lost race without a savepoint. Journals 'mkdir' for folders and 'pending' for pending
+ * files (a file's 'create' is journaled when its first version commits).
  */
 export async function createEntry(tx: Db, e: NewEntry): Promise<FileRow> {
   const name = normalizeName(e.name);
-  try {
-    const row = await tx.transaction(async (sp) => {
-      const [r] = await sp
-        .insert(files)
-        .values({ namespaceId: e.namespaceId, parentId: e.parentId, name, nameKey: nameKey(name), isDir: e.isDir, pending: e.pending ?? false })
-        .returning();
-      return r!;
-    });
-    if (row.isDir || row.pending) {
-      await appendJournal(tx, {
-        namespaceId: row.namespaceId,
-        fileId: row.id,
-        op: row.isDir ? 'mkdir' : 'pending',
-        rev: 0,
-        deviceId: e.deviceId,
-        payload: { name: row.name, parentId: row.parentId },
-      });
-    }
-    return row;
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
+  const [row] = await tx
+    .insert(files)
+    .values({ namespaceId: e.namespaceId, parentId: e.parentId, name, nameKey: nameKey(name), isDir: e.isDir, pending: e.pending ?? false })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) {
     const current = await findChild(tx, e.namespaceId, e.parentId, name);
     throw new ConflictError(`'${current?.name ?? name}' already exists in that folder (names are case-insensitive)`, {
       code: 'name_taken',
       current: current ? { id: current.id, name: current.name, isDir: current.isDir, rev: current.rev } : undefined,
     });
   }
+  if (row.isDir || row.pending) {
+    await appendJournal(tx, {
+      namespaceId: row.namespaceId,
+      fileId: row.id,
+      op: row.isDir ? 'mkdir' : 'pending',
+      rev: 0,
+      deviceId: e.deviceId,
+      payload: { name: row.name, parentId: row.parentId },
+    });
+  }
+  return row;
 }
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -13,6 +13,8 @@ import { compressible } from './media-types.js';
 
 /** Below this a file arrives too fast for a pending entry to help anyone (and it costs a transaction). */
 const PENDING_FROM_BYTES = 8 * 1024 * 1024;
+/** Below this an early quota check saves the client little and costs every small upload a query. */
+const EARLY_QUOTA_CHECK_FROM = 4 * 1024 * 1024;
 
 export interface SimpleUpload extends CommitRule {
   path: string;
@@ -24,7 +26,8 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
   checkFileSize(up.length);
   const target = await resolveTarget(deps.db, user, up.path);
   checkRule(target.existing, up);
-  await checkQuota(deps.db, user.namespaceId, up.length, target.existing?.size ?? 0);
+  // Early 507 for what is worth refusing before the bytes travel; the commit checks exactly anyway.
+  if ((up.length ?? 0) >= EARLY_QUOTA_CHECK_FROM) await checkQuota(deps.db, user.namespaceId, up.length, target.existing?.size ?? 0);
 
   const showPending = up.length === undefined || up.length >= PENDING_FROM_BYTES;
   const pendingRow = showPending ? await deps.db.transaction((tx) => fileForUpload(tx, target, { pending: true, deviceId: user.deviceId })) : undefined;

@@ -55,7 +55,8 @@ export function checkRule(existing: FileRow | undefined, rule: CommitRule): void
  */
 export async function fileForUpload(tx: Db, t: UploadTarget, opts: { pending: boolean; deviceId?: string | null }): Promise<FileRow> {
   await lockUploadFolder(tx, t.parentId);
-  let row = await findChild(tx, t.namespaceId, t.parentId, t.name);
+  // A name that was free when the upload began is tried as new first (a lost race falls back below).
+  let row = t.existing ? await findChild(tx, t.namespaceId, t.parentId, t.name) : undefined;
   if (!row) {
     try {
       return await createEntry(tx, { namespaceId: t.namespaceId, parentId: t.parentId, name: t.name, isDir: false, pending: opts.pending, deviceId: opts.deviceId });
