@@ -11,6 +11,7 @@ import { uploadFile } from '../transfer/upload.js';
 import { parentOf, type SyncContext } from './context.js';
 import { absOf, fromView, relOf, type RemoteEntry } from './remote.js';
 import type { LocalEntry } from './scanner.js';
+import { META_DIR } from './state.js';
 
 export async function localStat(ctx: SyncContext, rel: string): Promise<LocalEntry | undefined> {
   const st = await lstat(join(ctx.root, rel)).catch(() => undefined);
@@ -81,7 +82,14 @@ export async function upload(ctx: SyncContext, rel: string, baseRev: number | nu
     }
     ctx.log(`conflict: ${rel} changed on both sides; kept this device's version as ${copyRel ?? ans.path}`);
     if (copyRel === undefined) return true;
-    await rm(join(ctx.root, copyRel), { force: true }).catch(() => undefined);
+    if (await localStat(ctx, copyRel)) {
+      // Never overwrite a local file at the copy's name; our bytes are safe on the server as the
+      // copy, so the local file goes to the agent's trash (re-uploading would make copy after copy).
+      const trash = join(ctx.root, META_DIR, 'trash');
+      await mkdir(trash, { recursive: true });
+      await rename(join(ctx.root, rel), join(trash, `${Date.now()}-${rel.replaceAll('/', '_')}`));
+      return false;
+    }
     await rename(join(ctx.root, rel), join(ctx.root, copyRel));
     ctx.remote.set(copyRel, r);
     await record(ctx, copyRel, r, (await localStat(ctx, copyRel))!);

@@ -9,7 +9,7 @@ import { ApiError } from '../api/errors.js';
 import { TransferStats } from '../transfer/stats.js';
 import { Backoff, sleep } from './backoff.js';
 import type { SyncContext } from './context.js';
-import { followRemote, relist } from './follower.js';
+import { catchUp, followRemote, relist } from './follower.js';
 import { IgnoreRules } from './ignore.js';
 import type { RemoteTree } from './remote.js';
 import { syncPass } from './reconcile.js';
@@ -34,9 +34,14 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   if (o.statsFile) countBlocksTo(o.api, o.statsFile);
   const deviceId = o.deviceId ?? (await retry(() => o.api.me(), backoff, o.log)).deviceId;
   const state = await SyncState.load(o.root, o.remoteRoot);
-  const ctx: SyncContext = { api: o.api, root: o.root, remoteRoot: o.remoteRoot, rootId: '', state, remote: new Map() as RemoteTree, ignore: await IgnoreRules.load(o.root), stats: new TransferStats(), log: o.log };
+  const ctx: SyncContext = { api: o.api, root: o.root, remoteRoot: o.remoteRoot, rootId: '', state, pending: [], relist: true, remote: new Map() as RemoteTree, ignore: await IgnoreRules.load(o.root), stats: new TransferStats(), log: o.log };
   await retry(async () => {
-    if (o.remoteRoot !== '/' && !(await o.api.stat(o.remoteRoot))) await o.api.mkdir(o.remoteRoot, true).catch((e: unknown) => { if (!(e instanceof ApiError && e.status === 409)) throw e; });
+    if (o.remoteRoot !== '/' && !(await o.api.stat(o.remoteRoot))) {
+      await o.api.mkdir(o.remoteRoot, true).catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.status === 409)) throw e; // made meanwhile by another device
+      });
+    }
+    await relist(ctx, true); // cursor first, then the listing: changes in between are replayed, not missed
     await relist(ctx);
   }, backoff, o.log);
 
@@ -56,10 +61,11 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       wake = undefined;
       dirty = false;
       try {
+        await catchUp(ctx);
         const res = await syncPass(ctx);
         for (const c of res.collisions) if (!reported.has(c)) o.log(`skipped ${c}: another name in its folder differs only in case`), reported.add(c);
         backoff.reset();
-        if (res.again) setTimeout(poke, 350).unref();
+        if (res.again) setTimeout(poke, 350); // not unref'd: with --once nothing else keeps the process alive
         else if (o.once) return;
         else o.log('idle');
       } catch (err) {

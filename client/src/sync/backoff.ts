@@ -15,4 +15,4 @@ export class Backoff {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

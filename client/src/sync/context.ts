@@ -1,5 +1,6 @@
 /** What every step of a sync pass shares. */
 import type { CofferApi } from '../api/client.js';
+import type { ChangeEntry } from '../api/types.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { IgnoreRules } from './ignore.js';
 import type { RemoteTree } from './remote.js';
@@ -14,6 +15,11 @@ export interface SyncContext {
   /** The remote root folder's id (journal entries name parents by id). */
   rootId: string;
   state: SyncState;
+  /** Journal entries read by the follower, applied at the start of the next pass: the remote
+   *  picture must not change under a pass's decisions (a move seen half-way looks like a delete). */
+  pending: ChangeEntry[];
+  /** Set when the picture must be rebuilt from a full listing before the next pass. */
+  relist: boolean;
   remote: RemoteTree;
   ignore: IgnoreRules;
   stats: TransferStats;

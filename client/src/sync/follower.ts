@@ -28,7 +28,8 @@ export function followRemote(ctx: SyncContext, deviceId: string | undefined, onC
       } catch (err) {
         if (stopped) return;
         if (err instanceof ApiError && err.code === 'reset') {
-          await relist(ctx).catch(() => undefined);
+          ctx.relist = true;
+          await relist(ctx, true).catch(() => undefined);
           onChange();
           continue;
         }
@@ -42,29 +43,42 @@ export function followRemote(ctx: SyncContext, deviceId: string | undefined, onC
   return { stop: () => void (stopped = true) };
 }
 
-/** Read every page after the cursor; true when something under the root changed. */
+/** Read every page after the cursor into ctx.pending; true when something was queued. */
 export async function readChanges(ctx: SyncContext, deviceId: string | undefined): Promise<boolean> {
   let changed = false;
-  let relistNeeded = false;
   for (;;) {
     const page = await ctx.api.changes(ctx.state.data.cursor);
     for (const e of page.entries) {
       if (deviceId && e.deviceId === deviceId) continue;
-      if (applyChange(ctx.remote, { path: ctx.remoteRoot, id: ctx.rootId }, e) === 'relist') relistNeeded = true;
+      ctx.pending.push(e);
       changed = true;
     }
     ctx.state.setCursor(page.cursor);
     if (!page.has_more) break;
   }
-  if (relistNeeded) await relist(ctx, false);
   return changed;
 }
 
-/** List the whole remote tree again; with `fromNow`, the cursor moves to the journal's head first. */
-export async function relist(ctx: SyncContext, fromNow = true): Promise<void> {
-  if (fromNow) ctx.state.setCursor((await ctx.api.changesLatest()).cursor);
+/** Bring the remote picture up to date (at the start of a pass). */
+export async function catchUp(ctx: SyncContext): Promise<void> {
+  const entries = ctx.pending.splice(0);
+  for (const e of entries) if (applyChange(ctx.remote, { path: ctx.remoteRoot, id: ctx.rootId }, e) === 'relist') ctx.relist = true;
+  if (ctx.relist) await relist(ctx, false);
+}
+
+/**
+ * List the whole remote tree again. With `cursorOnly`, just move the cursor to the journal's
+ * head (the listing follows at the next pass, so it sees everything up to that head).
+ */
+export async function relist(ctx: SyncContext, cursorOnly = false): Promise<void> {
+  if (cursorOnly) {
+    ctx.state.setCursor((await ctx.api.changesLatest()).cursor);
+    ctx.pending.length = 0;
+    return;
+  }
   if (ctx.remoteRoot !== '/') ctx.rootId = (await ctx.api.metadata(ctx.remoteRoot)).id;
   const tree = await listRemote(ctx.api, ctx.remoteRoot);
   ctx.remote.clear();
   for (const [k, v] of tree) ctx.remote.set(k, v);
+  ctx.relist = false;
 }

@@ -2,15 +2,17 @@
  * Moves and renames, detected so that they are replayed as moves (no re-upload, no re-download).
  * Remote: a base entry's file id now sits at another remote path. Local: a path in the base
  * vanished and a new path has the same inode (and, for files, the same size and mtime: a
- * rename keeps them, while a reused inode of a new file rarely does).
+ * rename keeps them, while a reused inode of a new file rarely does), or failing that, for a
+ * file, the same content hash as a vanished file.
  */
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
-import { ensureRemoteDir } from './actions.js';
+import { ensureRemoteDir, localHash } from './actions.js';
 import { depth, parentOf, type SyncContext } from './context.js';
 import { absOf, fromView, renameTree } from './remote.js';
 import type { LocalTree } from './scanner.js';
+import type { BaseEntry } from './state.js';
 
 const byDepth = (a: string, b: string) => depth(a) - depth(b) || (a < b ? -1 : 1);
 
@@ -50,10 +52,12 @@ export async function applyLocalMoves(ctx: SyncContext, local: LocalTree): Promi
   for (const q of [...local.keys()].sort(byDepth)) {
     const l = local.get(q)!;
     if (ctx.state.get(q) || ctx.remote.has(q)) continue;
-    const p = vanished.get(l.ino);
-    const b = p === undefined ? undefined : ctx.state.get(p);
+    let p = vanished.get(l.ino);
+    let b = p === undefined ? undefined : ctx.state.get(p);
+    if (b && !b.isDir && (b.size !== l.size || b.mtimeMs !== l.mtimeMs)) b = undefined;
+    // A copy and a delete (another filesystem, some tools): the same bytes as a vanished file.
+    if ((!b || b.isDir !== l.isDir) && !l.isDir) [p, b] = await sameContent(ctx, q, l.size, vanished);
     if (p === undefined || !b || b.isDir !== l.isDir) continue;
-    if (!b.isDir && (b.size !== l.size || b.mtimeMs !== l.mtimeMs)) continue;
     const parent = parentOf(q);
     if (parent) await ensureRemoteDir(ctx, parent);
     let v;
@@ -68,9 +72,21 @@ export async function applyLocalMoves(ctx: SyncContext, local: LocalTree): Promi
     ctx.state.renamePrefix(p, q);
     ctx.state.set(q, { ...b, rev: v.rev, ino: l.ino, mtimeMs: l.mtimeMs });
     await ctx.state.save();
-    vanished.delete(l.ino);
+    vanished.delete(b.ino);
     ctx.log(`moved remotely ${p} -> ${q}`);
     moved = true;
   }
   return moved;
+}
+
+/** A vanished file of this size whose recorded content hash equals the local file's (hashed only then). */
+async function sameContent(ctx: SyncContext, q: string, size: number, vanished: Map<number, string>): Promise<[string | undefined, BaseEntry | undefined]> {
+  let hash: string | undefined;
+  for (const p of vanished.values()) {
+    const b = ctx.state.get(p);
+    if (!b || b.isDir || b.size !== size || !b.contentHash) continue;
+    hash ??= await localHash(ctx, q);
+    if (hash === b.contentHash) return [p, b];
+  }
+  return [undefined, undefined];
 }

@@ -16,7 +16,7 @@ import { scanLocal, type LocalEntry } from './scanner.js';
 import type { BaseEntry } from './state.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. */
-const SETTLE_MS = 300;
+const SETTLE_MS = 250;
 
 export interface PassResult {
   /** Something is left to do (a file still being written, a step that needs the next pass). */
@@ -67,7 +67,7 @@ export async function syncPass(ctx: SyncContext): Promise<PassResult> {
     const b = ctx.state.get(p);
     if (l?.isDir || r?.isDir || (b?.isDir && !l && !r)) continue;
     if (l && r && l.isDir !== r.isDir) continue;
-    if (l && Date.now() - l.mtimeMs < SETTLE_MS) {
+    if (l && Math.abs(Date.now() - l.mtimeMs) < SETTLE_MS) {
       again = true;
       continue;
     }

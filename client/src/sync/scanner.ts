@@ -4,9 +4,12 @@
  * both exist on the server (names are case-insensitive there): the first by code-point order is
  * synced and the others are reported and left alone.
  */
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IgnoreRules } from './ignore.js';
+
+/** transfer/temp-files.ts names them `.NAME.coffer-XXXXXXXX.part`. */
+const TEMP = /^\..*\.coffer-[0-9a-f]{8}\.part$/;
 
 export interface LocalEntry {
   isDir: boolean;
@@ -36,6 +39,11 @@ export async function scanLocal(root: string, ignore: IgnoreRules): Promise<Scan
     const seen = new Set<string>();
     for (const name of names) {
       const rel = dirRel ? `${dirRel}/${name}` : name;
+      // A download's temp file left by a crash (kill -9): passes run one at a time, so none is live now.
+      if (TEMP.test(name)) {
+        await rm(join(root, rel), { force: true }).catch(() => undefined);
+        continue;
+      }
       const st = await lstat(join(root, rel)).catch(() => undefined);
       if (!st || !(st.isFile() || st.isDirectory())) continue; // symlinks, sockets: not synced
       if (ignore.ignored(rel, st.isDirectory())) continue;
