@@ -15,6 +15,7 @@ import { joinPath, parsePath } from '../names.js';
 import { can } from './access.js';
 import { entryAt, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
+import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 
 export const LIST_SORTS = ['name', 'modified', 'size'] as const;
 export type ListSort = (typeof LIST_SORTS)[number];
@@ -132,19 +133,11 @@ const cursorSchema = z.object({
 type Cursor = z.infer<typeof cursorSchema>;
 
 function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
+  return encodePageCursor(c);
 }
 
 function decodeCursor(raw: string, folderId: FolderId, sort: ListSort, order: ListOrder): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const r = cursorSchema.safeParse(parsed);
-  if (!r.success) throw new BadRequestError('the cursor is not one this server handed out', { code: 'invalid_cursor' });
-  const c = r.data;
+  const c = decodePageCursor(raw, cursorSchema);
   if (c.f !== folderId || c.s !== sort || c.o !== order) {
     throw new BadRequestError('the cursor belongs to another listing: pass the same path, sort and order as the first page', {
       code: 'invalid_cursor',

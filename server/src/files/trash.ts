@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files } from '../db/schema.js';
-import { BadRequestError, ConflictError } from '../http-errors.js';
+import { ConflictError } from '../http-errors.js';
 import { isUniqueViolation } from './entries.js';
 import { appendJournal } from './journal.js';
 import { ensureFree, nameTaken, renameRow } from './move.js';
@@ -21,6 +21,7 @@ import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.j
 import { ancestorsLive, byId, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
 import { entryById, isWithin, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
+import { decodePageCursor, encodePageCursor } from './page-cursor.js';
 
 /**
  * Must run inside a transaction. Trash a live entry and everything live below it, all at one
@@ -135,7 +136,7 @@ export async function listTrash(db: Db, user: AuthUser, q: { limit: number; curs
   const entries = page.map((r) => fileView(r.file, paths.get(r.file.id) ?? `/${r.file.name}`));
   const last = page[page.length - 1];
   if (!more || !last) return { entries };
-  return { entries, cursor: Buffer.from(JSON.stringify({ t: String(last.t), i: last.file.id }), 'utf8').toString('base64url') };
+  return { entries, cursor: encodePageCursor({ t: String(last.t), i: last.file.id }) };
 }
 
 /** Every top-level trashed item of a namespace (for emptying the trash), with its path. */
@@ -152,13 +153,5 @@ export async function allTopLevelTrash(db: Db, namespaceId: string): Promise<{ r
 const cursorSchema = z.object({ t: z.string().regex(/^-?\d{1,19}$/), i: z.guid() });
 
 function decodeCursor(raw: string): z.infer<typeof cursorSchema> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const r = cursorSchema.safeParse(parsed);
-  if (!r.success) throw new BadRequestError('the cursor is not one this server handed out', { code: 'invalid_cursor' });
-  return r.data;
+  return decodePageCursor(raw, cursorSchema);
 }
