@@ -1,5 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
-import { users } from './db/schema.js';
+import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppEnv } from './auth/context.js';
 import { authenticate } from './auth/middleware.js';
@@ -56,11 +55,6 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', openapiRoutes(deps));
   api.route('/auth', authRoutes(deps));
   api.use('*', authenticate(deps.db));
-  api.get('/me', async (c) => {
-    const user = c.get('user');
-    const [usage] = await deps.db.select({ quotaBytes: users.quotaBytes, usedBytes: users.usedBytes }).from(users).where(eq(users.id, user.id));
-    return c.json({ ...user, ...usage });
-  });
   api.route('/', accountRoutes(deps));
   api.route('/admin', adminRoutes(deps));
   api.route('/admin', adminStorageRoutes(deps));

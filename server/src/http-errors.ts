@@ -7,6 +7,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { pgErrorCode } from './db/errors.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import {
@@ -181,7 +182,7 @@ export function errorResponse(err: unknown, log: ErrorLogger = defaultLogger): E
     return answer(new HttpError(500, 'integrity', 'Stored data failed its integrity check; the administrator has been alerted'));
   }
   if (err instanceof HTTPException) return fromHonoException(err, log);
-  if (isTransientDbConflict(err)) {
+  if (pgErrorCode(err) === '40P01' || pgErrorCode(err) === '40001') {
     // Two transactions crossed (deadlock or serialization failure) and the database chose this
     // one to give way; nothing was committed, so the same request may simply be sent again.
     return answer(new ServiceUnavailableError('the request crossed another one and was not applied; try again', { code: 'retry', retryAfter: 1 }));
@@ -280,15 +281,6 @@ function answer(e: HttpError): ErrorAnswer {
   const error: ErrorBody['error'] = { code: e.code, message: e.message };
   if (e.details !== undefined) error.details = e.details;
   return { status: e.status, body: { error }, headers: { ...e.headers } };
-}
-
-/** PostgreSQL's deadlock_detected (40P01) and serialization_failure (40001), possibly wrapped by drizzle. */
-function isTransientDbConflict(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === '40P01' || code === '40001') return true;
-  }
-  return false;
 }
 
 function retrySeconds(s: number): number {

@@ -50,13 +50,7 @@ export async function userByName(db: Db, username: string): Promise<UserRow | un
   return row;
 }
 
-/** PostgreSQL's unique_violation (23505), from postgres.js or PGlite, bare or wrapped by drizzle in `cause`. */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-}
+export { isUniqueViolation } from '../db/errors.js';
 
 /** What a client learns about itself at sign-in. */
 export function sessionUserView(u: UserRow) {

@@ -51,9 +51,4 @@ export async function createEntry(tx: Db, e: NewEntry): Promise<FileRow> {
   return row;
 }
 
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
-}
+export { isUniqueViolation } from '../db/errors.js';
