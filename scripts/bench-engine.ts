@@ -42,7 +42,9 @@ const cores = availableParallelism();
 const self = fileURLToPath(import.meta.url);
 
 function child(argv: string[]): any {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, ...argv], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  // A small young generation, as for any process that streams large buffers through the engine
+  // (see storage-engine/README.md, "Throughput and memory").
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', self, ...argv], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }

@@ -118,6 +118,15 @@ export class BlockStore {
 
   /** Second half of put: unless the namespace has the block already, erasure-code and store it. */
   async store(namespace: string, sealed: SealedChunk, opts: PutOptions = {}): Promise<PutResult> {
+    try {
+      return await this.storeSealed(namespace, sealed, opts);
+    } finally {
+      // Every put of the shard objects has settled (nodes copy what they keep): reuse their memory.
+      sealed.release?.();
+    }
+  }
+
+  private async storeSealed(namespace: string, sealed: SealedChunk, opts: PutOptions): Promise<PutResult> {
     const result = { key: sealed.key, hash: sealed.hash.toString('hex'), size: sealed.size };
     if (await this.metadata.getBlock(sealed.key)) return { ...result, stored: false };
     const { layout } = sealed;

@@ -25,7 +25,7 @@ export interface WrittenShards {
 export async function writeShards(
   pool: NodePool,
   key: string,
-  objects: readonly { bytes: Buffer; checksum: number }[],
+  objects: readonly { parts: readonly Uint8Array[]; checksum: number }[],
   layout: Layout,
   tier: Tier,
   quorum: number,
@@ -58,7 +58,7 @@ export async function writeShards(
     for (let node = first; node; node = replacement()) {
       if (failed.has(node.id)) continue;
       try {
-        await node.put(objectKey, obj.bytes);
+        await node.put(objectKey, obj.parts);
         pool.reportSuccess(node.id);
         placed.push({ index, nodeId: node.id, checksum: obj.checksum });
         return;

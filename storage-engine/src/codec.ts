@@ -50,27 +50,43 @@ const FLAG_ZSTD = 1;
 export const FRAME_OVERHEAD = HEADER_SIZE + TAG_SIZE;
 
 export function encodeFrame(plain: Uint8Array, key: DataKey, opts: EncodeOptions = {}): Buffer {
+  const source = prepareFrame(plain, key, opts);
+  const frame = Buffer.allocUnsafe(source.size);
+  source.writeInto(frame);
+  return frame;
+}
+
+/**
+ * Compress now, encrypt later into a buffer the caller provides: the erasure coder has the frame
+ * written straight into its coding area, so a write never holds the frame in a buffer of its own.
+ */
+export function prepareFrame(plain: Uint8Array, key: DataKey, opts: EncodeOptions = {}): { size: number; writeInto(target: Buffer): void } {
   checkKey(key);
   if (plain.byteLength > 0xffffffff) throw new FormatError('a block frame holds at most 4 GiB');
   const packed = opts.compress === false ? undefined : compress(plain, opts.level);
   const payload = packed ?? plain;
-  const frame = Buffer.allocUnsafe(HEADER_SIZE + payload.byteLength + TAG_SIZE);
-  MAGIC.copy(frame, 0);
-  frame[4] = VERSION;
-  frame[5] = packed ? FLAG_ZSTD : 0;
-  frame.writeUInt16BE(0, 6);
-  frame.writeUInt32BE(plain.byteLength, 8);
-  key.id.copy(frame, 12);
-  const nonce = randomBytes(12);
-  nonce.copy(frame, 28);
-  const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
-  cipher.setAAD(frame.subarray(0, HEADER_SIZE));
-  if (opts.aad) cipher.setAAD(opts.aad);
-  let pos = HEADER_SIZE;
-  pos += cipher.update(payload).copy(frame, pos);
-  pos += cipher.final().copy(frame, pos);
-  cipher.getAuthTag().copy(frame, pos);
-  return frame;
+  const size = HEADER_SIZE + payload.byteLength + TAG_SIZE;
+  return {
+    size,
+    writeInto(frame: Buffer): void {
+      if (frame.byteLength < size) throw new FormatError(`a ${size}-byte frame does not fit ${frame.byteLength} bytes`);
+      MAGIC.copy(frame, 0);
+      frame[4] = VERSION;
+      frame[5] = packed ? FLAG_ZSTD : 0;
+      frame.writeUInt16BE(0, 6);
+      frame.writeUInt32BE(plain.byteLength, 8);
+      key.id.copy(frame, 12);
+      const nonce = randomBytes(12);
+      nonce.copy(frame, 28);
+      const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
+      cipher.setAAD(frame.subarray(0, HEADER_SIZE));
+      if (opts.aad) cipher.setAAD(opts.aad);
+      let pos = HEADER_SIZE;
+      pos += cipher.update(payload).copy(frame, pos);
+      pos += cipher.final().copy(frame, pos);
+      cipher.getAuthTag().copy(frame, pos);
+    },
+  };
 }
 
 export function readFrameHeader(frame: Uint8Array): FrameHeader {

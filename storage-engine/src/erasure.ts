@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { crc32 } from 'node:zlib';
+import { crc32 } from './checksum.js';
 import type ReedSolomonModule from '@ronomon/reed-solomon';
+import { BufferPool } from './buffer-pool.js';
 import { IntegrityError, InvalidArgumentError, UnrecoverableError } from './errors.js';
 import type { Layout } from './layout.js';
 import { readShard, SHARD_HEADER_SIZE, writeShard, writeShardHeader, type ShardHeader } from './shard-format.js';
@@ -23,9 +24,9 @@ export const MAX_M = 4;
 export const MAX_COPIES = 16;
 const MAX_U32 = 0xffffffff;
 
-type Built = { bytes: Buffer; checksum: number };
+export type Built = { bytes: Buffer; checksum: number };
 type RsLayout = Extract<Layout, { kind: 'rs' }>;
-type HeaderFields = Omit<ShardHeader, 'payloadSize' | 'checksum'>;
+export type HeaderFields = Omit<ShardHeader, 'payloadSize' | 'checksum'>;
 
 /** Pick how a frame of this size is stored. */
 export function chooseLayout(frameSize: number, opts: ErasureOptions): Layout {
@@ -44,51 +45,6 @@ export function chooseLayout(frameSize: number, opts: ErasureOptions): Layout {
  */
 export function shardPayloadSize(frameSize: number, k: number): number {
   return Math.max(8, Math.ceil(Math.ceil(frameSize / k) / 8) * 8);
-}
-
-/**
- * Encode a frame into shard objects (header + payload each), in index order. For replicas every
- * object carries the whole frame.
- */
-export async function encodeShards(frame: Uint8Array, layout: Layout): Promise<Built[]> {
-  checkLayout(layout);
-  const frameSize = frame.byteLength;
-  checkFrameSize(frameSize);
-  if (layout.kind === 'replica') {
-    const checksum = crc32(frame);
-    return Array.from({ length: layout.copies }, (_, index) => {
-      const bytes = ownBuffer(SHARD_HEADER_SIZE + frameSize);
-      bytes.set(frame, SHARD_HEADER_SIZE);
-      writeShardHeader(bytes, { ...replicaFields(layout.copies), index, frameSize }, frameSize, checksum);
-      return { bytes, checksum };
-    });
-  }
-
-  const { k, m } = layout;
-  const size = shardPayloadSize(frameSize, k);
-  // The addon wants all data shards contiguous in one buffer and all parity in another, so the
-  // frame is copied once into a padded data area; shard objects are copied out of the areas.
-  // The areas are reused scratch: fresh multi-MiB buffers cost page faults (measured +40%).
-  const area = takeScratch((k + m) * size);
-  const data = area.subarray(0, k * size);
-  const parity = area.subarray(k * size, (k + m) * size);
-  let parityDone: Promise<void> | undefined;
-  try {
-    data.set(frame, 0);
-    data.fill(0, frameSize);
-    parityDone = runCoder(k, m, maskOf(0, k), maskOf(k, k + m), data, parity, size);
-    // Build the data shard objects on this thread while the addon computes parity in the threadpool.
-    const out: Built[] = [];
-    const fields = (index: number): HeaderFields => ({ kind: 'rs', k, m, index, frameSize });
-    for (let i = 0; i < k; i++) out.push(buildObject(fields(i), data, i * size, size));
-    await parityDone;
-    for (let j = 0; j < m; j++) out.push(buildObject(fields(k + j), parity, j * size, size));
-    return out;
-  } finally {
-    // Never hand the area out again while the addon may still be reading it.
-    await parityDone?.catch(() => {});
-    giveScratch(area);
-  }
 }
 
 /**
@@ -120,12 +76,12 @@ export async function decodeShards(
   }
   // The data area becomes the returned frame; only the parity area is scratch.
   const data = Buffer.allocUnsafe(k * size);
-  const parity = takeScratch(layout.m * size);
+  const parity = scratch.take(layout.m * size);
   try {
     const missingData = range(0, k).filter((i) => !sources.has(i));
     await recompute(layout, size, sources, missingData, data, parity);
   } finally {
-    giveScratch(parity);
+    scratch.give(parity);
   }
   return data.subarray(0, frameSize);
 }
@@ -159,18 +115,18 @@ export async function rebuildShards(
   const size = shardPayloadSize(frameSize, k);
   const sources = pickSources(shards, layout, frameSize);
   const targets = [...new Set(want)].filter((i) => !sources.has(i));
-  const area = takeScratch((k + m) * size);
+  const area = scratch.take((k + m) * size);
   try {
     const data = area.subarray(0, k * size);
     const parity = area.subarray(k * size, (k + m) * size);
     await recompute(layout, size, sources, targets, data, parity);
     for (const index of want) {
       const [from, off] = index < k ? [data, index * size] : [parity, (index - k) * size];
-      out.set(index, buildObject({ kind: 'rs', k, m, index, frameSize }, from, off, size));
+      out.set(index, buildObject(Buffer.allocUnsafeSlow(SHARD_HEADER_SIZE + size), { kind: 'rs', k, m, index, frameSize }, from, off, size));
     }
     return out;
   } finally {
-    giveScratch(area);
+    scratch.give(area);
   }
 }
 
@@ -249,9 +205,8 @@ function verified(bytes: Uint8Array, expect: HeaderFields, payloadSize: number):
   return parsed.payload;
 }
 
-/** One shard object: header, then `size` bytes of `area` from `offset`. */
-function buildObject(fields: HeaderFields, area: Buffer, offset: number, size: number): Built {
-  const bytes = ownBuffer(SHARD_HEADER_SIZE + size);
+/** Fill `bytes` (header + size) as one shard object: its header, then `size` bytes of `area` from `offset`. */
+function buildObject(bytes: Buffer, fields: HeaderFields, area: Buffer, offset: number, size: number): Built {
   const payload = area.subarray(offset, offset + size);
   bytes.set(payload, SHARD_HEADER_SIZE);
   const checksum = crc32(payload);
@@ -259,37 +214,8 @@ function buildObject(fields: HeaderFields, area: Buffer, offset: number, size: n
   return { bytes, checksum };
 }
 
-/**
- * Each shard object owns its memory (never a slice of Node's shared pool), so it can be moved
- * between threads instead of copied.
- */
-function ownBuffer(size: number): Buffer {
-  return Buffer.allocUnsafeSlow(size);
-}
-
-/** Spare coding areas, reused across calls; a few, and none huge, so idle memory stays small. */
-const spares: Buffer[] = [];
-const MAX_SPARES = 2;
-const MAX_SPARE_BYTES = 8 * 1024 * 1024;
-const SPARE_GRAIN = 256 * 1024;
-
-/** A buffer of at least `bytes` (contents arbitrary), from the spares when one is big enough. */
-function takeScratch(bytes: number): Buffer {
-  const i = spares.findIndex((b) => b.byteLength >= bytes);
-  // Round up so frames of slightly different sizes share spares.
-  const area = i >= 0 ? spares.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.ceil(bytes / SPARE_GRAIN) * SPARE_GRAIN);
-  return area.subarray(0, bytes);
-}
-
-function giveScratch(area: Buffer): void {
-  const whole = Buffer.from(area.buffer, area.byteOffset, area.buffer.byteLength - area.byteOffset);
-  if (whole.byteLength > MAX_SPARE_BYTES) return;
-  if (spares.length < MAX_SPARES) spares.push(whole);
-  else {
-    const smallest = spares.reduce((a, b, j) => (b.byteLength < spares[a]!.byteLength ? j : a), 0);
-    if (spares[smallest]!.byteLength < whole.byteLength) spares[smallest] = whole;
-  }
-}
+/** Coding areas, reused across calls; a few, and none huge, so idle memory stays small. */
+const scratch = new BufferPool({ maxBuffers: 2, maxBufferBytes: 8 * 1024 * 1024, grain: 256 * 1024 });
 
 const contexts = new Map<string, Buffer>();
 
@@ -304,7 +230,7 @@ function contextFor(k: number, m: number): Buffer {
   return ctx;
 }
 
-function runCoder(
+export function runCoder(
   k: number,
   m: number,
   sources: number,
@@ -321,7 +247,7 @@ function runCoder(
   });
 }
 
-function checkLayout(layout: Layout): void {
+export function checkLayout(layout: Layout): void {
   if (layout.kind === 'rs') {
     const { k, m } = layout;
     if (!Number.isInteger(k) || k < 1 || k > MAX_K || !Number.isInteger(m) || m < 1 || m > MAX_M) {
@@ -337,7 +263,7 @@ function checkLayout(layout: Layout): void {
   }
 }
 
-function checkFrameSize(frameSize: number): void {
+export function checkFrameSize(frameSize: number): void {
   // Sizes are u32 in the header, and k * shard size must fit the addon's u32 arguments.
   if (!Number.isInteger(frameSize) || frameSize < 0 || frameSize > MAX_U32 - MAX_K * 8) {
     throw new InvalidArgumentError(`frame size ${frameSize} out of range`);
@@ -352,6 +278,6 @@ function checkIndexes(shards: Map<number, Uint8Array>, total: number): void {
   }
 }
 
-const replicaFields = (copies: number) => ({ kind: 'replica' as const, k: 1, m: copies - 1 });
+export const replicaFields = (copies: number) => ({ kind: 'replica' as const, k: 1, m: copies - 1 });
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
-const maskOf = (from: number, to: number): number => range(from, to).reduce((mask, i) => mask | (1 << i), 0);
+export const maskOf = (from: number, to: number): number => range(from, to).reduce((mask, i) => mask | (1 << i), 0);

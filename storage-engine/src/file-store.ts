@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BlockStore, PutOptions } from './block-store.js';
+import { giveBlockMemory, takeBlockMemory } from './block-memory.js';
 import { chunkStream, type ChunkerOptions } from './chunker.js';
 import { InvalidArgumentError } from './errors.js';
 
@@ -73,12 +74,13 @@ export class FileStore {
     let held: Uint8Array | undefined;
     let checkpointed = 0;
     const every = opts.checkpointBytes ?? 32 * 1024 * 1024;
-    const chunks = chunkStream(source, this.opts.chunker);
+    // Chunks are cut into block memory and given back once sealed and stored (or failed).
+    const chunks = chunkStream(source, this.opts.chunker, takeBlockMemory);
     const store = async (chunk: Uint8Array) => {
       const entry: FileBlock = { key: '', hash: '', size: chunk.byteLength, offset };
       blocks.push(entry);
       offset += chunk.byteLength;
-      const p = this.blocks.put(namespace, chunk, opts).then(
+      const p = this.blocks.put(namespace, chunk, opts).finally(() => giveBlockMemory(chunk)).then(
         (r) => {
           entry.key = r.key;
           entry.hash = r.hash;
@@ -104,14 +106,17 @@ export class FileStore {
         const next = await chunks.next();
         this.blocks.timer.add('chunk', Number(process.hrtime.bigint() - t0));
         if (next.done) break;
-        if (held) await store(held);
+        const ready = held;
         held = next.value;
+        // `held` never names a chunk already handed to store: its memory is given back from there.
+        if (ready) await store(ready);
         if (failure) break;
       }
     } catch (err) {
       failure ??= err; // the source failed (e.g. the client went away): keep what is stored
     }
     if (failure) {
+      if (held) giveBlockMemory(held);
       await chunks.return(undefined).catch(() => undefined);
       await Promise.all(window);
       let prefix = 0;
@@ -123,8 +128,11 @@ export class FileStore {
       throw failure;
     }
     let rest: Uint8Array | undefined;
-    if (held && opts.holdLast) rest = held;
-    else if (held) await store(held);
+    if (held && opts.holdLast) {
+      // The caller keeps the rest past this call: a buffer of its own, not block memory.
+      rest = Buffer.from(held);
+      giveBlockMemory(held);
+    } else if (held) await store(held);
     await Promise.all(window);
     if (failure) throw failure;
     const listHash = createHash('sha256');

@@ -1,17 +1,28 @@
 /**
- * Worker-thread half of WorkerSealer: seals chunks (hash, compress, encrypt) and unseals frames
- * (decrypt, decompress, verify), moving buffers to and fro instead of copying them.
+ * Worker-thread half of WorkerSealer: seals chunks (hash, compress, encrypt, erasure-code) and
+ * unseals frames (decrypt, decompress, verify). Chunks and shard objects in the block arena
+ * (block-memory.ts), which this thread sees from its start, travel as offsets; other buffers are
+ * moved to and fro instead of copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BlockIds } from './block-id.js';
 import type { ErasureOptions } from './erasure.js';
 import { sealChunk, unsealFrame } from './sealer.js';
 
+interface Span {
+  offset: number;
+  length: number;
+}
+
 interface SealJob {
   op: 'seal';
   id: number;
   namespace: string;
-  chunk: Uint8Array;
+  /** The chunk itself, or where it lies in the arena. */
+  chunk?: Uint8Array;
+  chunkAt?: Span;
+  /** An arena piece for the shard objects (at least objectsBound bytes), when one was free. */
+  objectsAt?: Span;
   keyId: Uint8Array;
   key: Uint8Array;
   compress: boolean;
@@ -29,6 +40,8 @@ interface UnsealJob {
 }
 
 const ids = new BlockIds(Buffer.from(workerData.secret as Uint8Array));
+const arena = Buffer.from(workerData.arena as SharedArrayBuffer);
+const view = (s: Span) => arena.subarray(s.offset, s.offset + s.length);
 
 /** Move a buffer's memory when it owns all of it; otherwise it is copied. */
 function transferable(b: Uint8Array): ArrayBuffer[] {
@@ -39,12 +52,20 @@ parentPort!.on('message', async (job: SealJob | UnsealJob) => {
   const dataKey = { id: Buffer.from(job.keyId), key: Buffer.from(job.key) };
   try {
     if (job.op === 'seal') {
-      const { chunk, namespace, compress, erasure } = job;
-      const sealed = await sealChunk(ids, { namespace, chunk, dataKey, compress, erasure });
-      const shards = sealed.shards.map((s) => ({ bytes: new Uint8Array(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength), checksum: s.checksum }));
+      const { namespace, compress, erasure, objectsAt } = job;
+      const chunk = job.chunkAt ? view(job.chunkAt) : job.chunk!;
+      const allocate = (bytes: number) => (objectsAt && bytes <= objectsAt.length ? view(objectsAt).subarray(0, bytes) : Buffer.allocUnsafeSlow(bytes));
+      const { sealed, memory } = await sealChunk(ids, { namespace, chunk, dataKey, compress, erasure }, allocate);
+      const inArena = memory.buffer === arena.buffer;
+      // In the arena the objects travel as spans; otherwise as views of their one fresh buffer,
+      // which moves to the main thread.
+      const shards = sealed.shards.map((s) => ({
+        parts: s.parts.map((p) => (inArena ? [p.byteOffset, p.byteLength] : new Uint8Array(p.buffer, p.byteOffset, p.byteLength))),
+        checksum: s.checksum,
+      }));
       parentPort!.postMessage(
         { id: job.id, hash: sealed.hash, key: sealed.key, size: sealed.size, frameSize: sealed.frameSize, layout: sealed.layout, shards, timings: sealed.timings },
-        shards.flatMap((s) => transferable(s.bytes)),
+        inArena ? [] : [memory.buffer as ArrayBuffer],
       );
     } else {
       const t0 = process.hrtime.bigint();

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32 } from './checksum.js';
 import { FormatError, IntegrityError } from './errors.js';
 
 /**

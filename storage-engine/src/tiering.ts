@@ -1,6 +1,7 @@
 import { readFrame } from './block-reader.js';
 import { writeShards } from './block-writer.js';
-import { chooseLayout, encodeShards, type ErasureOptions } from './erasure.js';
+import { chooseLayout, type ErasureOptions } from './erasure.js';
+import { encodeShardParts } from './shard-encode.js';
 import { NotFoundError } from './errors.js';
 import type { KeyLocks } from './key-locks.js';
 import { shardCount, shardsNeeded, type Layout, type Tier } from './layout.js';
@@ -46,7 +47,7 @@ export async function moveToTier(ctx: TieringContext, key: string, to: Tier): Pr
     if (record.tier === to) return none;
     const { frame } = await readFrame(pool, record, { hedgeDelayMs: ctx.hedgeDelayMs });
     const layout = tierLayout(record.frameSize, pool.writable(to).length, ctx.erasure);
-    const shards = await encodeShards(frame, layout);
+    const { objects: shards } = await encodeShardParts(frame, layout);
     const quorum = Math.min(shardsNeeded(layout) + ctx.quorumExtra, shardCount(layout));
     const written = await writeShards(pool, key, shards, layout, to, quorum);
     const relocated = await metadata.relocateBlock(key, record.generation, { tier: to, layout, generation: written.generation, shards: written.shards });

@@ -1,5 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { arenaSpan, blockArena, giveBlockMemory, takeBlockMemory } from './block-memory.js';
+import { FRAME_OVERHEAD } from './codec.js';
+import { memoryBound } from './shard-encode.js';
 import { EngineError, FormatError, IntegrityError, KeyError } from './errors.js';
 import type { Layout } from './layout.js';
 import type { SealRequest, SealedChunk, Sealer, UnsealRequest } from './sealer.js';
@@ -14,7 +17,8 @@ interface Reply {
   size?: number;
   frameSize?: number;
   layout?: Layout;
-  shards?: { bytes: Uint8Array; checksum: number }[];
+  /** Shard objects' parts: spans of the arena, or views of a buffer moved here. */
+  shards?: { parts: ([number, number] | Uint8Array)[]; checksum: number }[];
   timings?: { hash: number; codec: number; erasure: number };
 }
 
@@ -22,6 +26,13 @@ interface Slot {
   worker: Worker;
   busy: number;
 }
+
+/**
+ * A small young generation: a sealer allocates little besides one large cipher output per block,
+ * whose wrapper a small new space frees at the next scavenge instead of holding its MiB until a
+ * full collection (measured: peak RSS of a 1 GiB ingest down ~50 MiB, no loss of speed).
+ */
+const YOUNG = { maxYoungGenerationSizeMb: 4 };
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -49,7 +60,7 @@ export class WorkerSealer implements Sealer {
     // Running from TypeScript sources (tsx, vitest), the worker starts through a bootstrap that registers tsx.
     const url = new URL(import.meta.url.endsWith('.ts') ? './seal-worker-boot.mjs' : './seal-worker.js', import.meta.url);
     for (let i = 0; i < Math.max(1, threads); i++) {
-      const slot: Slot = { worker: new Worker(url, { workerData: { secret } }), busy: 0 };
+      const slot: Slot = { worker: new Worker(url, { workerData: { secret, arena: blockArena().buffer }, resourceLimits: YOUNG }), busy: 0 };
       slot.worker.unref();
       slot.worker.on('message', (reply: Reply) => {
         if (--slot.busy === 0) slot.worker.unref();
@@ -69,18 +80,42 @@ export class WorkerSealer implements Sealer {
 
   async seal(req: SealRequest): Promise<SealedChunk> {
     const { chunk } = req;
-    const reply = await this.send(
-      { op: 'seal', namespace: req.namespace, chunk, keyId: req.dataKey.id, key: req.dataKey.key, compress: req.compress, erasure: req.erasure },
-      chunk,
-    );
+    // The worker writes the shard objects into an arena piece given here (so the main thread can
+    // hand them to FsNode's writers without a copy), sized for the largest frame this chunk makes.
+    const objects = takeBlockMemory(memoryBound(chunk.byteLength, req.erasure, FRAME_OVERHEAD));
+    const objectsAt = arenaSpan(objects);
+    const chunkAt = arenaSpan(chunk);
+    const msg = {
+      op: 'seal',
+      namespace: req.namespace,
+      ...(chunkAt ? { chunkAt } : { chunk }),
+      ...(objectsAt ? { objectsAt } : {}),
+      keyId: req.dataKey.id,
+      key: req.dataKey.key,
+      compress: req.compress,
+      erasure: req.erasure,
+    };
+    let reply: Reply;
+    try {
+      reply = await this.send(msg, chunkAt ? undefined : chunk);
+    } catch (err) {
+      giveBlockMemory(objects);
+      throw err;
+    }
+    const arena = blockArena().bytes;
+    const shards = reply.shards!.map((s) => ({
+      parts: s.parts.map((p) => (p instanceof Uint8Array ? asBuffer(p) : arena.subarray(p[0], p[0] + p[1]))),
+      checksum: s.checksum,
+    }));
     return {
       hash: asBuffer(reply.hash!),
       key: reply.key!,
       size: reply.size!,
       frameSize: reply.frameSize!,
       layout: reply.layout!,
-      shards: reply.shards!.map((s) => ({ bytes: asBuffer(s.bytes), checksum: s.checksum })),
+      shards,
       timings: reply.timings,
+      release: () => giveBlockMemory(objects),
     };
   }
 
@@ -97,14 +132,15 @@ export class WorkerSealer implements Sealer {
     this.slots.length = 0;
   }
 
-  private send(msg: Record<string, unknown>, payload: Uint8Array): Promise<Reply> {
+  /** Post a job; `payload`, when it owns its memory, is moved to the worker (the caller must not use it again). */
+  private send(msg: Record<string, unknown>, payload: Uint8Array | undefined): Promise<Reply> {
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     if (slot.busy++ === 0) slot.worker.ref();
-    const owns = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer;
+    const owns = !!payload && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer;
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ ...msg, id }, owns ? [payload.buffer as ArrayBuffer] : []);
+      slot.worker.postMessage({ ...msg, id }, owns ? [payload!.buffer as ArrayBuffer] : []);
     });
   }
 }

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseLayout,
   decodeShards,
-  encodeShards,
   rebuildShards,
   shardPayloadSize,
   type ErasureOptions,
@@ -13,6 +12,7 @@ import {
 import { FormatError, IntegrityError, InvalidArgumentError, UnrecoverableError } from '../src/errors.js';
 import { shardCount, type Layout } from '../src/layout.js';
 import { readShard, SHARD_HEADER_SIZE, writeShard } from '../src/shard-format.js';
+import { encodeShards } from '../src/shard-encode.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -5,6 +5,7 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { giveBlockMemory, takeBlockMemory } from '../src/block-memory.js';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
 import type { StorageNode } from '../src/nodes/node.js';
@@ -53,6 +54,24 @@ function contract(
       expect((await node.get(`${p}big`)).equals(big)).toBe(true);
       expect([...(await node.get(`${p}small`))]).toEqual([1, 2, 3]);
       expect(await node.head(`${p}big`)).toEqual({ size: 300_000 });
+    });
+
+    it('stores an object given as parts (header and payload) as their concatenation, from block memory or not', async () => {
+      const p = fresh();
+      const head = randomBytes(28);
+      const body = randomBytes(200_000);
+      const piece = takeBlockMemory(28 + 200_000);
+      piece.set(head);
+      piece.set(body, 28);
+      try {
+        await node.put(`${p}parts`, [head, body]);
+        await node.put(`${p}arena`, [piece.subarray(0, 28), piece.subarray(28)]);
+        await node.put(`${p}empty-part`, [head, Buffer.alloc(0), body]);
+      } finally {
+        giveBlockMemory(piece);
+      }
+      const whole = Buffer.concat([head, body]);
+      for (const k of ['parts', 'arena', 'empty-part']) expect((await node.get(`${p}${k}`)).equals(whole), k).toBe(true);
     });
 
     it('reads byte ranges, clips the end, refuses a start past the end', async () => {

@@ -2,9 +2,12 @@
 // event-loop round trips (open, write, datasync, close, rename, and a directory fsync).
 // Plain JavaScript so the thread starts without a TypeScript loader.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writevSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+
+// The writer's view of the arena FsNode copies objects into (fs-writer.ts).
+const arena = new Uint8Array(workerData.arena);
 
 function syncDir(dir) {
   const fd = openSync(dir, 'r');
@@ -34,7 +37,7 @@ function makeParents(root, dir) {
   }
 }
 
-function put({ root, path, data, tempMark }) {
+function put({ root, path, parts, tempMark }) {
   const tmp = `${path}${tempMark}${randomBytes(6).toString('hex')}`;
   let fd;
   try {
@@ -46,7 +49,7 @@ function put({ root, path, data, tempMark }) {
   }
   try {
     try {
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+      writeAll(fd, parts);
       fdatasyncSync(fd);
     } finally {
       closeSync(fd);
@@ -61,14 +64,26 @@ function put({ root, path, data, tempMark }) {
   syncDir(dirname(path));
 }
 
-// The bytes go back with the answer (moved, not copied), so this thread holds nothing between
-// writes: it allocates too little to garbage-collect often.
+// writev until every part is written (a short write resumes where it stopped).
+function writeAll(fd, parts) {
+  let rest = parts.filter((p) => p.length > 0);
+  while (rest.length > 0) {
+    let n = writevSync(fd, rest);
+    while (rest.length > 0 && n >= rest[0].length) n -= rest.shift().length;
+    if (rest.length > 0 && n > 0) rest[0] = rest[0].subarray(n);
+  }
+}
+
+// Bytes come as spans of the shared arena, or (when it was full) as a moved copy, which goes
+// back with the answer so this thread holds nothing between writes.
 parentPort.on('message', (msg) => {
-  const back = [msg.data.buffer];
+  const parts = msg.data ? [msg.data] : msg.spans.map(([offset, length]) => arena.subarray(offset, offset + length));
+  const back = msg.data ? [msg.data.buffer] : [];
+  const reply = msg.data ? { id: msg.id, data: msg.data } : { id: msg.id };
   try {
-    put(msg);
-    parentPort.postMessage({ id: msg.id, data: msg.data }, back);
+    put({ root: msg.root, path: msg.path, tempMark: msg.tempMark, parts });
+    parentPort.postMessage(reply, back);
   } catch (err) {
-    parentPort.postMessage({ id: msg.id, data: msg.data, code: err.code ?? 'EIO', message: err.message }, back);
+    parentPort.postMessage({ ...reply, code: err.code ?? 'EIO', message: err.message }, back);
   }
 });

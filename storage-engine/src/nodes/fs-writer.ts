@@ -1,35 +1,51 @@
 import { Worker } from 'node:worker_threads';
+import { arenaSpan, blockArena } from '../block-memory.js';
 
 /**
  * The threads FsNode writes through (see fs-write-worker.mjs): shared by every FsNode in the
  * process, started on first use, and never keeping the process alive when idle.
+ *
+ * Bytes reach a thread through the block arena, which the threads see from their start: shard
+ * objects the sealer made there are written in place, anything else is first copied into a free
+ * piece of it (a copy of warm memory), and only an offset is posted. When the arena is full the
+ * bytes travel as a moved copy instead: a fresh allocation and a transfer, but never a wait.
  */
 interface Slot {
   worker: Worker;
   busy: number;
 }
 
+interface Pending {
+  resolve: () => void;
+  reject: (e: Error) => void;
+  /** An arena piece this module took for the write, given back when it is done. */
+  piece?: Buffer;
+}
+
 const THREADS = 2;
 const slots: Slot[] = [];
-const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+const pending = new Map<number, Pending>();
 let nextId = 1;
 
 function start(): void {
   const url = new URL('./fs-write-worker.mjs', import.meta.url);
   for (let i = 0; i < THREADS; i++) {
-    const slot: Slot = { worker: new Worker(url), busy: 0 };
+    const slot: Slot = { worker: new Worker(url, { workerData: { arena: blockArena().buffer }, resourceLimits: { maxYoungGenerationSizeMb: 2 } }), busy: 0 };
     slot.worker.unref();
     slot.worker.on('message', (m: { id: number; code?: string; message?: string }) => {
       if (--slot.busy === 0) slot.worker.unref();
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (!p) return;
+      if (p.piece) blockArena().give(p.piece);
       if (m.code) p.reject(Object.assign(new Error(m.message ?? m.code), { code: m.code }));
       else p.resolve();
     });
     slot.worker.on('error', (err) => {
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.reject(err);
+      }
       slots.splice(slots.indexOf(slot), 1);
     });
     slots.push(slot);
@@ -37,20 +53,52 @@ function start(): void {
 }
 
 /**
- * Write `data` to `path` atomically and durably (temp file, fdatasync, rename, directory fsync).
- * Rejects with an Error carrying the errno `code` (or 'ENOROOT' when `root` is missing).
+ * Write `parts` one after the other to `path`, atomically and durably (temp file, fdatasync,
+ * rename, directory fsync). Rejects with an Error carrying the errno `code` (or 'ENOROOT' when
+ * `root` is missing). The parts are only read until the returned promise settles.
  */
-export function durableWrite(root: string, path: string, data: Uint8Array, tempMark: string): Promise<void> {
+export function durableWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string): Promise<void> {
   if (slots.length === 0) start();
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   if (slot.busy++ === 0) slot.worker.ref();
   const id = nextId++;
   return new Promise<void>((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    // The caller may still need its bytes (a retry on another node), so a copy is moved to the
-    // writer, which moves it back when done: no thread keeps it alive waiting for a GC.
-    const copy = new Uint8Array(data.byteLength);
-    copy.set(data);
-    slot.worker.postMessage({ id, root, path, data: copy, tempMark }, [copy.buffer]);
+    let spans = spansOf(parts);
+    let piece: Buffer | undefined;
+    const total = parts.reduce((n, p) => n + p.byteLength, 0);
+    if (!spans) {
+      piece = blockArena().take(total);
+      if (piece) {
+        copyParts(parts, piece);
+        spans = [[piece.byteOffset, total]];
+      }
+    }
+    pending.set(id, { resolve, reject, piece });
+    if (spans) {
+      slot.worker.postMessage({ id, root, path, spans, tempMark });
+    } else {
+      const copy = new Uint8Array(total);
+      copyParts(parts, copy);
+      slot.worker.postMessage({ id, root, path, data: copy, tempMark }, [copy.buffer]);
+    }
   });
+}
+
+/** [offset, length] in the arena of every part, when all lie in it. */
+function spansOf(parts: readonly Uint8Array[]): [number, number][] | undefined {
+  const spans: [number, number][] = [];
+  for (const p of parts) {
+    const s = arenaSpan(p);
+    if (!s) return undefined;
+    spans.push([s.offset, s.length]);
+  }
+  return spans;
+}
+
+function copyParts(parts: readonly Uint8Array[], into: Uint8Array): void {
+  let at = 0;
+  for (const p of parts) {
+    into.set(p, at);
+    at += p.byteLength;
+  }
 }

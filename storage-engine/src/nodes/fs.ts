@@ -33,7 +33,7 @@ export class FsNode implements StorageNode {
     readonly dir: string,
   ) {}
 
-  async put(key: string, data: Uint8Array): Promise<void> {
+  async put(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     checkKey(key);
     try {
       await this.ensureRoot();
@@ -41,7 +41,7 @@ export class FsNode implements StorageNode {
       throw this.down(`put ${key}: cannot create ${this.dir}`, err);
     }
     try {
-      await durableWrite(this.dir, this.pathOf(key), data, TEMP_MARK);
+      await durableWrite(this.dir, this.pathOf(key), data instanceof Uint8Array ? [data] : data, TEMP_MARK);
     } catch (err) {
       if ((codeOf(err) === 'EISDIR' || codeOf(err) === 'ENOTDIR') && (await this.rootOk())) {
         throw new InvalidArgumentError(`key ${key} collides with another key used as a directory`);

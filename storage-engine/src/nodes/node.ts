@@ -9,8 +9,10 @@
 export interface StorageNode {
   /** Stable id, recorded in metadata as where a shard lives. */
   readonly id: string;
-  /** Store an object durably (when this resolves, the bytes survive a node process crash). */
-  put(key: string, data: Uint8Array): Promise<void>;
+  /** Store an object durably (when this resolves, the bytes survive a node process crash), given
+   *  whole or as parts to be stored one after the other (a shard's header and payload). The
+   *  caller reuses `data`'s memory once this settles: a driver copies whatever it keeps past that. */
+  put(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Read an object, or the byte range [start, end) of it. */
   get(key: string, range?: { start: number; end: number }): Promise<Buffer>;
   /** Size of an object, or undefined when the node does not hold it. */

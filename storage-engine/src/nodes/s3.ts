@@ -118,9 +118,10 @@ export class S3Node implements StorageNode {
     });
   }
 
-  async put(key: string, data: Uint8Array): Promise<void> {
+  async put(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     checkKey(key);
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    // A copy: a call abandoned at its deadline may still be sending when the caller reuses `data`.
+    const buf = data instanceof Uint8Array ? Buffer.from(data) : Buffer.concat(data);
     await this.call(`put ${key}`, () => this.client.putObject(this.bucket, this.keyPrefix + key, buf, buf.length));
   }
 

@@ -1,0 +1,56 @@
+/**
+ * Large scratch buffers kept for reuse (the coding areas of reads and repairs). Fresh multi-MiB
+ * allocations cost page faults and make V8 collect garbage for "external memory pressure" every
+ * few dozen MiB; a pool turns that into warm memory. Buffers are whole ArrayBuffers of their own
+ * (never slices of Node's shared pool). Writes use the block arena instead (block-memory.ts).
+ *
+ * A buffer given back must not be used by anyone afterwards: pools are only used where one owner
+ * holds a buffer from `take` to `give`.
+ */
+export interface BufferPoolOptions {
+  /** Buffers kept at most (each up to maxBufferBytes). */
+  maxBuffers: number;
+  /** Larger buffers are not kept (the rare 4 MiB chunk should not pin memory forever). */
+  maxBufferBytes: number;
+  /** Sizes are rounded up to a multiple of this, so buffers of near sizes serve each other. */
+  grain: number;
+}
+
+export class BufferPool {
+  private readonly spare: ArrayBuffer[] = [];
+
+  constructor(private readonly opts: BufferPoolOptions) {}
+
+  /** A Buffer of exactly `bytes` bytes (contents arbitrary) at the start of a pooled ArrayBuffer. */
+  take(bytes: number): Buffer {
+    let best = -1;
+    for (let i = 0; i < this.spare.length; i++) {
+      const b = this.spare[i]!;
+      // The smallest spare that fits, so big ones stay for big requests.
+      if (b.byteLength >= bytes && (best < 0 || b.byteLength < this.spare[best]!.byteLength)) best = i;
+    }
+    if (best >= 0) return Buffer.from(this.spare.splice(best, 1)[0]!, 0, bytes);
+    const size = Math.max(this.opts.grain, Math.ceil(bytes / this.opts.grain) * this.opts.grain);
+    return Buffer.from(Buffer.allocUnsafeSlow(size).buffer, 0, bytes);
+  }
+
+  /** Give back the ArrayBuffer under `buf` (any view of it). */
+  give(buf: Uint8Array | ArrayBuffer): void {
+    const ab = buf instanceof ArrayBuffer ? buf : buf.buffer;
+    if (!(ab instanceof ArrayBuffer) || ab.byteLength === 0 || ab.byteLength > this.opts.maxBufferBytes) return;
+    if (this.spare.includes(ab)) return; // given twice: keep one entry, never hand it out twice
+    if (this.spare.length < this.opts.maxBuffers) {
+      this.spare.push(ab);
+      return;
+    }
+    // Full: keep the larger of the new one and the smallest kept.
+    let smallest = 0;
+    for (let i = 1; i < this.spare.length; i++) if (this.spare[i]!.byteLength < this.spare[smallest]!.byteLength) smallest = i;
+    if (this.spare[smallest]!.byteLength < ab.byteLength) this.spare[smallest] = ab;
+  }
+
+  /** Bytes held idle (for tests). */
+  idleBytes(): number {
+    return this.spare.reduce((n, b) => n + b.byteLength, 0);
+  }
+}
