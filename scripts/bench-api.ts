@@ -16,12 +16,13 @@
  * wall-clock rates on a shared machine.
  */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { generated } from '../server/test/fixtures/data.js';
 import { startServerProcess, watchMemory, type Backend } from '../server/test/fixtures/server-process.js';
+import { httpsFloor } from './https-floor.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -145,6 +146,29 @@ try {
     await f.close();
   });
   const plainFilesMs = now() - t;
+
+  // What the embedded layout alone costs the disk: each file is 3 shard objects of half its size
+  // (2+1 on three directories of one disk), each stored as FsNode stores it (temp file, write,
+  // fdatasync, rename, directory fsync), with no hashing, encryption or HTTP at all.
+  t = now();
+  const shardBytes = Math.ceil(FILE_BYTES / 2) + 28;
+  await Promise.all([0, 1, 2].map((n) => mkdir(join(plainDir, `n${n}`), { recursive: true })));
+  await pool(FILES, CLIENTS, async (i) => {
+    const body = await firstBytes(`${runSeed}-${i}`, shardBytes);
+    await Promise.all([0, 1, 2].map(async (n) => {
+      const dir = join(plainDir, `n${n}`);
+      const path = join(dir, `s-${i}`);
+      const f = await open(`${path}~tmp`, 'wx');
+      await f.write(body);
+      await f.datasync();
+      await f.close();
+      await rename(`${path}~tmp`, path);
+      const d = await open(dir, 'r');
+      await d.sync();
+      await d.close();
+    }));
+  });
+  const layoutFilesMs = now() - t;
   await rm(plainDir, { recursive: true, force: true });
 
   const apiRate = FILES / (filesMs / 1000);
@@ -154,6 +178,10 @@ try {
   console.log(`\n${FILES} files of ${FILE_BYTES / 1024} KiB, ${CLIENTS} clients    API      plain fs    ratio`);
   console.log(`  files/s                      ${pad(apiRate.toFixed(0))}  ${pad(plainRate.toFixed(0))}  ${pad(((apiRate / plainRate) * 100).toFixed(0))} %   (plain: write + fdatasync, ${CLIENTS} writers)`);
   console.log(`  MB/s                         ${pad(mbps(FILES * FILE_BYTES, filesMs).toFixed(0))}  ${pad(mbps(FILES * FILE_BYTES, plainFilesMs).toFixed(0))}`);
+  const floor = await httpsFloor(srv.dataDir, srv.ca!, FILES, CLIENTS, (i) => firstBytes(`${runSeed}-${i}`, FILE_BYTES));
+  console.log(`  HTTPS transport floor        ${pad(floor.filesPerS.toFixed(0), 20)} files/s   (a bare node:https sink, same clients and bodies; ${floor.cpuMsPerFile.toFixed(2)} ms of CPU per file, client + sink)`);
+  const layoutRate = FILES / (layoutFilesMs / 1000);
+  console.log(`  disk bound of the layout     ${pad(layoutRate.toFixed(0), 20)} files/s   (plain: 3 durable shard files per file, as FsNode writes them, no CPU work)`);
   console.log(`  latency per upload (ms)      p50 ${pct(50)}, p99 ${pct(99)}, max ${latencies.at(-1)!.toFixed(0)}`);
   console.log(`  server CPU: ${((filesCpu / FILES) * 1000).toFixed(1)} ms per file (${(FILES / filesCpu).toFixed(0)} files per CPU-second)`);
   if (apiRate < TARGET_FILES_PER_S) failed = true;

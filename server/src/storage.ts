@@ -7,6 +7,7 @@ import {
   FsNode,
   NodePool,
   S3Node,
+  WorkerSealer,
   loadMasterKey,
   loadSecret,
   type MasterKey,
@@ -55,6 +56,8 @@ export async function openStorage(config: Config, db: Db): Promise<Storage> {
     metadata: new DbBlockMetadata(db),
     keys: new DbKeyProvider(db, master),
     ids: new BlockIds(secret),
+    // Off the main thread, which the HTTP server, TLS and (embedded) the database keep busy.
+    sealer: config.sealThreads > 0 ? new WorkerSealer(secret, config.sealThreads) : undefined,
     // Persisted, so the repair job finds every degraded block, also after a restart.
     onDegraded: (key, reason) => void recordDegraded(db, key, reason),
   });

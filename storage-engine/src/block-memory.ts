@@ -19,6 +19,16 @@ export function takeBlockMemory(bytes: number): Buffer {
   return blockArena().take(bytes) ?? Buffer.allocUnsafeSlow(bytes);
 }
 
+/** Memory from takeBlockMemory(max) cut down to its first `bytes` (same start), the rest freed;
+ *  outside the arena, a copy of its own (so the result never pins a larger buffer). */
+export function trimBlockMemory(view: Buffer, bytes: number): Buffer {
+  const trimmed = arena?.trim(view, bytes);
+  if (trimmed) return trimmed;
+  const own = Buffer.allocUnsafeSlow(bytes);
+  own.set(view.subarray(0, bytes));
+  return own;
+}
+
 /** Done with memory from takeBlockMemory (anything else is ignored). */
 export function giveBlockMemory(view: Uint8Array): void {
   arena?.give(view);

@@ -191,23 +191,46 @@ export function chunkBuffer(data: Uint8Array, opts?: Partial<ChunkerOptions>): U
  * chunkBuffer on the concatenation. Pieces are scanned in place; only the uncut tail of a piece
  * (less than maxSize) is copied aside, and each chunk is copied once into its own Buffer.
  */
+/**
+ * Where chunks get their memory. With `trim`, a chunk that spans pieces is gathered in memory
+ * taken for maxSize from its first byte on and trimmed at the cut, so each byte is copied once;
+ * without it, the uncut tail of a piece waits in a private buffer and is copied again at the cut.
+ */
+export interface ChunkMemory {
+  take(bytes: number): Buffer;
+  /** `buf` (from take) cut down to its first `bytes` bytes. */
+  trim?(buf: Buffer, bytes: number): Buffer;
+  /** Memory from take that will not become a chunk (the stream ended early). */
+  give?(buf: Buffer): void;
+}
+
+const OWN_MEMORY: ChunkMemory = { take: (n) => Buffer.allocUnsafeSlow(n) };
+
 export class Chunker {
   readonly #p: Params;
-  readonly #allocate: (bytes: number) => Buffer;
-  /** Bytes of the chunk in progress, scanned already and not yet cut: #pending[0..#pendingLen). */
-  #pending = new Uint8Array(0);
+  readonly #memory: ChunkMemory;
+  /** Bytes of the chunk in progress, scanned already and not yet cut: #pending[0..#pendingLen).
+   *  With a trimming memory, #pending is that chunk's own memory (taken for maxSize). */
+  #pending: Uint8Array = new Uint8Array(0);
   #pendingLen = 0;
   /** Next byte to hash, relative to the start of the chunk in progress. */
   #pos: number;
   #hash = 0;
   #finished = false;
 
-  /** `allocate` gives each chunk its memory (default: a fresh buffer of its own); the engine's
+  /** `memory` gives each chunk its memory (default: a fresh buffer of its own); the engine's
    *  FileStore passes block memory, which it gives back once the chunk is stored. */
-  constructor(opts?: Partial<ChunkerOptions>, allocate: (bytes: number) => Buffer = (n) => Buffer.allocUnsafeSlow(n)) {
+  constructor(opts?: Partial<ChunkerOptions>, memory: ChunkMemory = OWN_MEMORY) {
     this.#p = resolve(opts);
     this.#pos = this.#p.min - WINDOW;
-    this.#allocate = allocate;
+    this.#memory = memory;
+  }
+
+  /** Give back memory held for a chunk in progress (the stream ended before its cut). */
+  dispose(): void {
+    if (this.#memory.trim && this.#pending.byteLength > 0) this.#memory.give?.(this.#pending as Buffer);
+    this.#pending = new Uint8Array(0);
+    this.#pendingLen = 0;
   }
 
   push(piece: Uint8Array): Buffer[] {
@@ -218,7 +241,7 @@ export class Chunker {
     this.#checkOpen();
     this.#finished = true;
     const out = this.#pendingLen > 0 ? [this.#emit(new Uint8Array(0), -this.#pendingLen, 0)] : [];
-    this.#pending = new Uint8Array(0);
+    this.dispose();
     return out;
   }
 
@@ -248,8 +271,17 @@ export class Chunker {
   /** A chunk as its own Buffer: the pending bytes (when start < 0) followed by piece[max(start,0)..end). */
   #emit(piece: Uint8Array, start: number, end: number): Buffer {
     const fromPending = start < 0 ? this.#pendingLen : 0;
+    const size = fromPending + end - Math.max(start, 0);
+    const { trim } = this.#memory;
+    if (fromPending > 0 && trim) {
+      const gathered = this.#pending as Buffer;
+      gathered.set(piece.subarray(0, end), fromPending);
+      this.#pending = new Uint8Array(0);
+      this.#pendingLen = 0;
+      return trim(gathered, size);
+    }
     // By default an ArrayBuffer of its own, never a slice of the shared pool, so it can be transferred.
-    const out = this.#allocate(fromPending + end - Math.max(start, 0));
+    const out = this.#memory.take(size);
     if (fromPending > 0) out.set(this.#pending.subarray(0, fromPending), 0);
     out.set(piece.subarray(Math.max(start, 0), end), fromPending);
     this.#pendingLen = 0;
@@ -259,7 +291,9 @@ export class Chunker {
   /** Append bytes to the chunk in progress (which stays under maxSize, or a cut would have been made). */
   #keep(bytes: Uint8Array): void {
     const need = this.#pendingLen + bytes.length;
-    if (need > this.#pending.length) {
+    if (this.#memory.trim) {
+      if (this.#pending.byteLength === 0) this.#pending = this.#memory.take(this.#p.max);
+    } else if (need > this.#pending.length) {
       const grown = new Uint8Array(Math.min(this.#p.max, Math.max(need, 2 * this.#pending.length, 64 * 1024)));
       grown.set(this.#pending.subarray(0, this.#pendingLen));
       this.#pending = grown;
@@ -277,11 +311,15 @@ export class Chunker {
 export function chunkStream(
   source: AsyncIterable<Uint8Array>,
   opts?: Partial<ChunkerOptions>,
-  allocate?: (bytes: number) => Buffer,
+  memory?: ChunkMemory,
 ): AsyncGenerator<Buffer> {
-  const chunker = new Chunker(opts, allocate); // validates options now, not at the first next()
+  const chunker = new Chunker(opts, memory); // validates options now, not at the first next()
   return (async function* () {
-    for await (const piece of source) yield* chunker.cuts(piece);
-    yield* chunker.finish();
+    try {
+      for await (const piece of source) yield* chunker.cuts(piece);
+      yield* chunker.finish();
+    } finally {
+      chunker.dispose(); // a stream that ended early leaves no chunk memory behind
+    }
   })();
 }

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { BlockStore, PutOptions } from './block-store.js';
-import { giveBlockMemory, takeBlockMemory } from './block-memory.js';
+import { giveBlockMemory, takeBlockMemory, trimBlockMemory } from './block-memory.js';
 import { chunkStream, type ChunkerOptions } from './chunker.js';
 import { InvalidArgumentError } from './errors.js';
+
+/** Chunks are cut into block memory (each byte copied once) and given back once stored. */
+const BLOCK_MEMORY = { take: takeBlockMemory, trim: trimBlockMemory, give: giveBlockMemory };
 
 /** One block of a file version, in order. */
 export interface FileBlock {
@@ -74,8 +77,7 @@ export class FileStore {
     let held: Uint8Array | undefined;
     let checkpointed = 0;
     const every = opts.checkpointBytes ?? 32 * 1024 * 1024;
-    // Chunks are cut into block memory and given back once sealed and stored (or failed).
-    const chunks = chunkStream(source, this.opts.chunker, takeBlockMemory);
+    const chunks = chunkStream(source, this.opts.chunker, BLOCK_MEMORY);
     const store = async (chunk: Uint8Array) => {
       const entry: FileBlock = { key: '', hash: '', size: chunk.byteLength, offset };
       blocks.push(entry);

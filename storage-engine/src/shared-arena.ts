@@ -40,6 +40,23 @@ export class SharedArena {
     return undefined;
   }
 
+  /** Shrink the piece that starts where `view` starts to its first `length` bytes, freeing the
+   *  rest; returns the shrunk view (undefined when `view` is not the start of a live piece). */
+  trim(view: Uint8Array, length: number): Buffer | undefined {
+    if (!this.holds(view)) return undefined;
+    const offset = view.byteOffset;
+    const need = this.live.get(offset);
+    const keep = Math.max(ALIGN, Math.ceil(length / ALIGN) * ALIGN);
+    if (need === undefined || length > view.byteLength) return undefined;
+    if (keep < need) {
+      // Free the tail as a piece of its own, then give it back (coalescing with what follows).
+      this.live.set(offset, keep);
+      this.live.set(offset + keep, need - keep);
+      this.give(this.bytes.subarray(offset + keep, offset + need));
+    }
+    return this.bytes.subarray(offset, offset + length);
+  }
+
   /** Whether `view` lies in this arena. */
   holds(view: Uint8Array): boolean {
     return view.buffer === this.buffer;
