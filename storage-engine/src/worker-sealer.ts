@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { arenaSpan, blockArena, giveBlockMemory, takeBlockMemory } from './block-memory.js';
 import { FRAME_OVERHEAD } from './codec.js';
 import { memoryBound } from './shard-encode.js';
+import { sealWorkerEntry } from './seal-worker-entry.js';
 import { EngineError, FormatError, IntegrityError, KeyError } from './errors.js';
 import type { Layout } from './layout.js';
 import type { SealRequest, SealedChunk, Sealer, UnsealRequest } from './sealer.js';
@@ -57,8 +58,7 @@ export class WorkerSealer implements Sealer {
 
   /** By default one thread fewer than cores: the main thread keeps a core for chunking and I/O. */
   constructor(secret: Buffer, threads = Math.max(1, availableParallelism() - 1)) {
-    // Running from TypeScript sources (tsx, vitest), the worker starts through a bootstrap that registers tsx.
-    const url = new URL(import.meta.url.endsWith('.ts') ? './seal-worker-boot.mjs' : './seal-worker.js', import.meta.url);
+    const url = sealWorkerEntry();
     for (let i = 0; i < Math.max(1, threads); i++) {
       const slot: Slot = { worker: new Worker(url, { workerData: { secret, arena: blockArena().buffer }, resourceLimits: YOUNG }), busy: 0 };
       slot.worker.unref();
