@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { authTokens, devices, users } from '../db/schema.js';
+import { driverDate } from '../db/table-row.js';
+import { tokenRow, tokenUsed } from '../db/token-cache.js';
+import { authTokens, devices } from '../db/schema.js';
 import type { AuthUser } from './context.js';
 
 export type TokenKind = 'session' | 'device' | 'app_password';
@@ -40,37 +42,26 @@ export interface TokenMatch {
   lastUsedAt: Date | null;
 }
 
-/** The live token and its user, or undefined (unknown, expired, wrong kind, or the user is disabled). */
+/** The live token and its user, or undefined (unknown, expired, wrong kind, or the user is disabled).
+ *  It runs on every authenticated request: one call of coffer_token, remembered on the embedded
+ *  database (db/token-cache.ts). */
 export async function lookupToken(db: Db, token: string, kinds?: TokenKind[]): Promise<TokenMatch | undefined> {
-  const [row] = await db
-    .select({
-      id: users.id,
-      username: users.username,
-      role: users.role,
-      namespaceId: users.namespaceId,
-      disabled: users.disabled,
-      mustChangePassword: users.mustChangePassword,
-      deviceId: authTokens.deviceId,
-      kind: authTokens.kind,
-      tokenId: authTokens.id,
-      lastUsedAt: authTokens.lastUsedAt,
-    })
-    .from(authTokens)
-    .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(and(eq(authTokens.tokenHash, hashToken(token)), or(isNull(authTokens.expiresAt), gt(authTokens.expiresAt, new Date()))));
-  if (!row || row.disabled || (kinds && !kinds.includes(row.kind))) return undefined;
+  const row = await tokenRow(db, hashToken(token));
+  const kind = row?.kind as TokenKind | undefined;
+  if (!row || !kind || row.disabled || (kinds && !kinds.includes(kind))) return undefined;
+  const deviceId = row.device_id as string | null;
   return {
     user: {
-      id: row.id,
-      username: row.username,
-      role: row.role,
-      namespaceId: row.namespaceId,
-      ...(row.deviceId ? { deviceId: row.deviceId } : {}),
-      tokenKind: row.kind,
-      mustChangePassword: row.mustChangePassword,
+      id: row.id as string,
+      username: row.username as string,
+      role: row.role as AuthUser['role'],
+      namespaceId: row.namespace_id as string,
+      ...(deviceId ? { deviceId } : {}),
+      tokenKind: kind,
+      mustChangePassword: row.must_change_password as boolean,
     },
-    tokenId: row.tokenId,
-    lastUsedAt: row.lastUsedAt,
+    tokenId: row.token_id as string,
+    lastUsedAt: row.last_used_at === null ? null : driverDate(row.last_used_at),
   };
 }
 
@@ -88,6 +79,7 @@ export async function touchToken(db: Db, match: TokenMatch): Promise<void> {
   const now = new Date();
   if (match.lastUsedAt && now.getTime() - match.lastUsedAt.getTime() < TOUCH_EVERY_MS) return;
   await db.update(authTokens).set({ lastUsedAt: now }).where(eq(authTokens.id, match.tokenId));
+  tokenUsed(db, match.tokenId, now);
   if (match.user.deviceId) await db.update(devices).set({ lastSeenAt: now }).where(eq(devices.id, match.user.deviceId));
 }
 

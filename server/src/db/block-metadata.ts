@@ -1,26 +1,19 @@
 import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation, Tier } from '../../../storage-engine/src/index.js';
 import type { Db } from './open.js';
+import { rawValue } from './raw.js';
+import { tableRow } from './table-row.js';
 import { blocks, blockShards } from './schema.js';
 
 /** The engine's metadata port over the `blocks` and `block_shards` tables. */
 export class DbBlockMetadata implements BlockMetadataPort {
   constructor(private readonly db: Db) {}
 
-  /** One statement (the block and its shards aggregated): this sits on every write's dedup check and every read. */
+  /** One call (coffer_block: the block and its shards): this sits on every write's dedup check and every read. */
   async getBlock(key: string): Promise<BlockRecord | undefined> {
-    const [row] = await this.db
-      .select({
-        block: blocks,
-        shards: sql<ShardLocation[]>`coalesce(json_agg(json_build_object('index', ${blockShards.index}, 'nodeId', ${blockShards.nodeId}, 'checksum', ${blockShards.checksum}) order by ${blockShards.index}) filter (where ${blockShards.index} is not null), '[]'::json)`,
-      })
-      .from(blocks)
-      .leftJoin(blockShards, eq(blockShards.blockKey, blocks.key))
-      .where(eq(blocks.key, key))
-      .groupBy(blocks.key);
-    if (!row) return undefined;
-    const b = row.block;
-    const shards = (typeof row.shards === 'string' ? JSON.parse(row.shards) : row.shards) as ShardLocation[];
+    const found = await rawValue<{ block: Record<string, unknown>; shards: ShardLocation[] }>(this.db, 'select coffer_block($1) as v', [key]);
+    if (!found) return undefined;
+    const b = tableRow(blocks, found.block);
     return {
       key: b.key,
       namespace: b.namespaceId,
@@ -30,30 +23,23 @@ export class DbBlockMetadata implements BlockMetadataPort {
       generation: b.generation,
       layout: b.layout,
       tier: b.tier,
-      shards: shards.map((x) => ({ index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) })),
+      shards: found.shards.map((x) => ({ index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) })),
     };
   }
 
+  /** One call (coffer_insert_block, atomic on its own): the block row, and its shards only if that row was new. */
   async insertBlock(record: BlockRecord): Promise<BlockRecord | undefined> {
-    const inserted = await this.db.transaction(async (tx) => {
-      const rows = await tx
-        .insert(blocks)
-        .values({
-          key: record.key,
-          namespaceId: record.namespace,
-          hash: record.hash,
-          size: record.size,
-          frameSize: record.frameSize,
-          generation: record.generation,
-          layout: record.layout,
-          tier: record.tier,
-        })
-        .onConflictDoNothing({ target: blocks.key })
-        .returning({ key: blocks.key });
-      if (rows.length === 0) return false;
-      if (record.shards.length > 0) await tx.insert(blockShards).values(shardRows(record.key, record.shards));
-      return true;
-    });
+    const inserted = await rawValue<boolean>(this.db, 'select coffer_insert_block($1, $2, $3, $4::bigint, $5::bigint, $6, $7::jsonb, $8, $9::jsonb) as v', [
+      record.key,
+      record.namespace,
+      record.hash,
+      record.size,
+      record.frameSize,
+      record.generation,
+      JSON.stringify(record.layout),
+      record.tier,
+      JSON.stringify(record.shards.map((s) => ({ index: s.index, node_id: s.nodeId, checksum: s.checksum }))),
+    ]);
     return inserted ? undefined : this.getBlock(record.key);
   }
 

@@ -5,6 +5,9 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { pgliteRawQuery } from './pglite-statements.js';
+import { registerRawQuery } from './raw.js';
+import { enableTokenCache } from './token-cache.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -39,6 +42,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string }): Pro
 async function openPostgres(url: string): Promise<Database> {
   const sql = postgres(url, { max: 10, onnotice: () => {} });
   const db = drizzlePostgres(sql, { schema });
+  registerRawQuery(db as unknown as Db, (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }));
   // Several server instances may boot at once: one migrates, the others wait for it.
   const lock = await sql.reserve();
   try {
@@ -73,7 +77,9 @@ async function openPglite(dir: string): Promise<Database> {
     ]);
     const client = await PGlite.create(dir);
     const db = drizzlePglite(client, { schema });
+    registerRawQuery(db as unknown as Db, pgliteRawQuery(client));
     await migratePglite(db, { migrationsFolder });
+    await enableTokenCache(db as unknown as Db, (channel, onNotice) => client.listen(channel, onNotice));
     return {
       db: db as unknown as Db,
       kind: 'pglite',

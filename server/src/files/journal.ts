@@ -20,7 +20,7 @@ export interface JournalEntry {
 /** NOTIFY channel of journal appends; the payload is the namespace id (sync/hub.ts listens). */
 export const JOURNAL_CHANNEL = 'coffer_journal';
 /** Arbitrary constant: first key of the per-namespace advisory lock on the journal's tail. */
-const JOURNAL_LOCK_CLASS = 0x6a726e6c; // 'jrnl'
+export const JOURNAL_LOCK_CLASS = 0x6a726e6c; // 'jrnl'
 
 /**
  * Append one entry; must run inside the change's transaction. One statement, three effects:

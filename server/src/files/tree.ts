@@ -6,6 +6,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
+import { pgTextArray, rawValue } from '../db/raw.js';
+import { tableRow } from '../db/table-row.js';
 import { files } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
 import { joinPath, MAX_PATH_DEPTH, nameKey, parsePath } from '../names.js';
@@ -31,24 +33,36 @@ export async function findChild(db: Db, namespaceId: string, parentId: FolderId,
   return row;
 }
 
+/**
+ * The live entries along a path, from the root down: one per segment until a name is missing,
+ * and none after an entry that is not a folder. One statement (coffer_walk), whatever the depth.
+ */
+export async function walkPath(db: Db, namespaceId: string, segments: readonly string[]): Promise<FileRow[]> {
+  if (segments.length === 0) return [];
+  const keys = pgTextArray(segments.map((s) => nameKey(s)));
+  const rows = await rawValue<Record<string, unknown>[]>(db, 'select coffer_walk($1::uuid, $2::text[]) as v', [namespaceId, keys]);
+  return (rows ?? []).map((r) => tableRow(files, r));
+}
+
 /** The live entry at a path (segments already parsed), undefined when any segment is missing. */
 export async function entryAt(db: Db, namespaceId: string, segments: readonly string[]): Promise<FileRow | undefined> {
-  let parent: FolderId = null;
-  let row: FileRow | undefined;
-  for (const [i, seg] of segments.entries()) {
-    row = await findChild(db, namespaceId, parent, seg);
-    if (!row) return undefined;
-    if (i < segments.length - 1 && !row.isDir) return undefined;
-    parent = row.id;
-  }
-  return row;
+  const rows = await walkPath(db, namespaceId, segments);
+  return rows.length === segments.length ? rows.at(-1) : undefined;
 }
 
 /** The folder a new entry at `segments` goes in: it must exist and be a folder. */
 export async function parentFolder(db: Db, namespaceId: string, segments: readonly string[]): Promise<FolderId> {
+  return folderOf(segments, await walkPath(db, namespaceId, segments.slice(0, -1)));
+}
+
+/**
+ * The folder of the entry at `segments`, from a walk of at least its parent's path:
+ * 404 'parent_not_found' when a folder on the way is missing, 409 'parent_not_folder' when it is a file.
+ */
+export function folderOf(segments: readonly string[], walked: readonly FileRow[]): FolderId {
   const parentSegs = segments.slice(0, -1);
   if (parentSegs.length === 0) return null;
-  const parent = await entryAt(db, namespaceId, parentSegs);
+  const parent = walked.length >= parentSegs.length ? walked[parentSegs.length - 1] : undefined;
   if (!parent) throw new NotFoundError(`the folder ${joinPath(parentSegs)} does not exist`, { code: 'parent_not_found' });
   if (!parent.isDir) throw new ConflictError(`${joinPath(parentSegs)} is a file, not a folder`, { code: 'parent_not_folder' });
   return parent.id;

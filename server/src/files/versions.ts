@@ -80,12 +80,7 @@ export async function commitVersion(tx: Db, v: NewVersion): Promise<FileRow> {
 
 /** The block list of a version, in order, and counts one more reference to each block. */
 export async function insertVersionBlocks(tx: Db, versionId: string, list: readonly VersionBlock[]): Promise<void> {
-  let offset = 0;
-  const rows = list.map((b, ordinal) => {
-    const r = { versionId, ordinal, blockKey: b.key, offset, length: b.size };
-    offset += b.size;
-    return r;
-  });
+  const rows = blockListRows(list).map((r) => ({ versionId, ...r }));
   for (let i = 0; i < rows.length; i += 1000) await tx.insert(versionBlocks).values(rows.slice(i, i + 1000));
   const keys = [...new Set(list.map((b) => b.key))];
   for (let i = 0; i < keys.length; i += 1000) {
@@ -101,6 +96,16 @@ export async function insertVersionBlocks(tx: Db, versionId: string, list: reado
       throw new ConflictError('a block of this content was removed as garbage meanwhile; upload it again', { code: 'block_gone' });
     }
   }
+}
+
+/** A version's block list as `version_blocks` rows: in order, each at the offset the ones before it end. */
+export function blockListRows(list: readonly VersionBlock[]): { ordinal: number; blockKey: string; offset: number; length: number }[] {
+  let offset = 0;
+  return list.map((b, ordinal) => {
+    const r = { ordinal, blockKey: b.key, offset, length: b.size };
+    offset += b.size;
+    return r;
+  });
 }
 
 /** Add `delta` bytes to the namespace owner's usage, refusing (507) what would pass the quota. */

@@ -4,6 +4,7 @@
  */
 import type { AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
+import { commitNewFile } from '../files/first-version.js';
 import { commitVersion } from '../files/versions.js';
 import type { FileRow } from '../files/view.js';
 import { requestBytes } from './body.js';
@@ -37,19 +38,16 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
       requestBytes(body, { limit: MAX_FILE_BYTES, tooLarge: () => fileTooLarge(MAX_FILE_BYTES + 1) }),
       { compress: compressible(target.name) },
     );
-    const row = await deps.db.transaction(async (tx) => {
-      const file = pendingRow ?? (await fileForUpload(tx, target, { pending: false, deviceId: user.deviceId }));
-      return commitVersion(tx, {
-        fileId: file.id,
-        blocks: written.blocks,
-        size: written.size,
-        contentHash: written.contentHash,
-        authorId: user.id,
-        deviceId: user.deviceId,
-        baseRev: up.baseRev,
-        overwrite: up.overwrite,
-      });
-    });
+    const version = { blocks: written.blocks, size: written.size, contentHash: written.contentHash, authorId: user.id, deviceId: user.deviceId };
+    // A name that was free is committed in one statement; whatever that declines takes the general path.
+    const isNew = !target.existing && !pendingRow;
+    const fresh = isNew ? await commitNewFile(deps.db, { ...version, namespaceId: target.namespaceId, parentId: target.parentId, name: target.name }) : undefined;
+    const row =
+      fresh ??
+      (await deps.db.transaction(async (tx) => {
+        const file = pendingRow ?? (await fileForUpload(tx, target, { pending: false, deviceId: user.deviceId }));
+        return commitVersion(tx, { ...version, fileId: file.id, baseRev: up.baseRev, overwrite: up.overwrite });
+      }));
     return { row, path: target.path };
   } catch (err) {
     if (pendingRow) await deps.db.transaction((tx) => abandonUpload(tx, pendingRow.id)).catch(() => undefined);

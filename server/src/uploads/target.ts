@@ -9,7 +9,7 @@ import { files, uploadSessions } from '../db/schema.js';
 import { can } from '../files/access.js';
 import { createEntry } from '../files/entries.js';
 import { appendJournal } from '../files/journal.js';
-import { findChild, parentFolder, type FolderId } from '../files/tree.js';
+import { findChild, folderOf, walkPath, type FolderId } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
 import { ConflictError, HttpError, NotFoundError } from '../http-errors.js';
 import { joinPath, parsePath } from '../names.js';
@@ -31,9 +31,11 @@ export interface CommitRule {
 export async function resolveTarget(db: Db, user: AuthUser, path: string): Promise<UploadTarget> {
   const segments = parsePath(path);
   if (segments.length === 0) throw new ConflictError('cannot upload onto the root folder; give a file path', { code: 'root' });
-  const parentId = await parentFolder(db, user.namespaceId, segments);
+  // One walk answers both: the folder (with its errors) and what is at the name.
+  const walked = await walkPath(db, user.namespaceId, segments);
+  const parentId = folderOf(segments, walked);
   const name = segments.at(-1)!;
-  const existing = await findChild(db, user.namespaceId, parentId, name);
+  const existing = walked.length === segments.length ? walked.at(-1) : undefined;
   if (existing && !(await can(db, user, 'write', existing))) throw new NotFoundError(`nothing at ${joinPath(segments)}`);
   if (existing?.isDir) throw new ConflictError(`${joinPath(segments)} is a folder`, { code: 'is_folder' });
   return { namespaceId: user.namespaceId, parentId, name, path: joinPath(segments), existing };
