@@ -65,7 +65,7 @@ for (const kind of ['random', 'text'] as DataKind[]) {
     const ceiling = mode === 'one-core' ? c1.mbps : cN.mbps;
     console.log(
       `  ${mode.padEnd(9)} ingest ${fmt(r.ingestMBps)} MB/s (${fmt((r.ingestMBps / ceiling) * 100)}% of ceiling)` +
-        `   read ${fmt(r.readMBps)} MB/s   peak RSS ${fmt(r.peakRssMiB)} MiB   stored/input ${r.storedRatio.toFixed(2)}`,
+        `   read ${fmt(r.readMBps)} MB/s   peak RSS ${fmt(r.peakRssMiB)} MiB (ingest ${r.ingestPeakRssMiB.toFixed(0)})   stored/input ${r.storedRatio.toFixed(2)}`,
     );
     console.log(`            ingest stages: ${shares(r.ingestStages)}`);
     console.log(`            read stages:   ${shares(r.readStages)}`);
