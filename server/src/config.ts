@@ -98,8 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: e.COFFER_ADMIN_PASSWORD,
     loginLimits: { perUser: e.COFFER_LOGIN_FAILURES_PER_USER, perIp: e.COFFER_LOGIN_FAILURES_PER_IP, windowMs: 60_000 },
     trustProxy: on(e.COFFER_TRUST_PROXY),
-    // Inline by default: a sealing thread costs ~30 MiB of RSS (an isolate with the TypeScript
-    // loader), which the 2 GiB transfer test's 300 MiB bound does not leave; worth it with cores to spare.
+    // Inline by default: a sealing thread is an isolate of its own (~15 MiB, plus the garbage it
+    // holds between collections), which the 2 GiB transfer test's 300 MiB bound did not leave room
+    // for; worth it with cores to spare.
     sealThreads: e.COFFER_SEAL_THREADS,
     jobs: {
       enabled: on(e.COFFER_JOBS),

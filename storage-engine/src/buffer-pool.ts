@@ -10,7 +10,7 @@
 export interface BufferPoolOptions {
   /** Buffers kept at most (each up to maxBufferBytes). */
   maxBuffers: number;
-  /** Larger buffers are not kept (the rare 4 MiB chunk should not pin memory forever). */
+  /** Larger buffers are not kept (the coding area of a rare huge block should not pin memory forever). */
   maxBufferBytes: number;
   /** Sizes are rounded up to a multiple of this, so buffers of near sizes serve each other. */
   grain: number;
@@ -47,10 +47,5 @@ export class BufferPool {
     let smallest = 0;
     for (let i = 1; i < this.spare.length; i++) if (this.spare[i]!.byteLength < this.spare[smallest]!.byteLength) smallest = i;
     if (this.spare[smallest]!.byteLength < ab.byteLength) this.spare[smallest] = ab;
-  }
-
-  /** Bytes held idle (for tests). */
-  idleBytes(): number {
-    return this.spare.reduce((n, b) => n + b.byteLength, 0);
   }
 }

@@ -187,11 +187,6 @@ export function chunkBuffer(data: Uint8Array, opts?: Partial<ChunkerOptions>): U
 }
 
 /**
- * Streaming chunker: pieces of any sizes in, chunks out, with the same boundaries as
- * chunkBuffer on the concatenation. Pieces are scanned in place; only the uncut tail of a piece
- * (less than maxSize) is copied aside, and each chunk is copied once into its own Buffer.
- */
-/**
  * Where chunks get their memory. With `trim`, a chunk that spans pieces is gathered in memory
  * taken for maxSize from its first byte on and trimmed at the cut, so each byte is copied once;
  * without it, the uncut tail of a piece waits in a private buffer and is copied again at the cut.
@@ -206,6 +201,11 @@ export interface ChunkMemory {
 
 const OWN_MEMORY: ChunkMemory = { take: (n) => Buffer.allocUnsafeSlow(n) };
 
+/**
+ * Streaming chunker: pieces of any sizes in, chunks out, with the same boundaries as
+ * chunkBuffer on the concatenation. Pieces are scanned in place; only the uncut tail of a piece
+ * (less than maxSize) is kept aside until its cut (see ChunkMemory for how often it is copied).
+ */
 export class Chunker {
   readonly #p: Params;
   readonly #memory: ChunkMemory;

@@ -15,25 +15,11 @@ import {
 } from '../src/chunker.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { GEAR } from '../src/gear-table.js';
-import { SharedArena } from '../src/shared-arena.js';
+import { asAsync, ends, pieces, prngBytes } from './fixtures/chunk-input.js';
 
 const SMALL: ChunkerOptions = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** Deterministic bytes (mulberry32, bytes taken little-endian) so failures reproduce and pins hold. */
-function prngBytes(seed: number, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let a = seed | 0;
-  for (let i = 0; i < n; i += 4) {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    t ^= t >>> 14;
-    for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (t >>> (8 * j)) & 255;
-  }
-  return out;
-}
 
 /** Data with long runs and repeats, where a gear hash behaves very differently from random data. */
 function lowEntropyBytes(seed: number, n: number): Uint8Array {
@@ -42,11 +28,6 @@ function lowEntropyBytes(seed: number, n: number): Uint8Array {
   for (let i = 0; i < n; i++) out[i] = i % 4096 < 3000 ? 0 : noise[i >> 9]! & 7;
   return out;
 }
-
-const ends = (chunks: Uint8Array[]): number[] => {
-  let off = 0;
-  return chunks.map((c) => (off += c.length));
-};
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -71,19 +52,6 @@ function referenceEnds(d: Uint8Array, o: ChunkerOptions): number[] {
     out.push(start);
   }
   return out;
-}
-
-/** Cut `data` into consecutive pieces whose sizes cycle through `sizes`. */
-function* pieces(data: Uint8Array, sizes: number[]): Generator<Uint8Array> {
-  for (let off = 0, k = 0; off < data.length; k++) {
-    const n = sizes[k % sizes.length]!;
-    yield data.subarray(off, off + n);
-    off += n;
-  }
-}
-
-async function* asAsync<T>(it: Iterable<T>): AsyncGenerator<T> {
-  for (const x of it) yield x;
 }
 
 async function collect(gen: AsyncIterable<Buffer>): Promise<Buffer[]> {
@@ -305,34 +273,6 @@ describe('Chunker and chunkStream', () => {
         },
       ),
       { numRuns: 6 },
-    );
-  });
-
-  it('property: with trimming memory (an arena) the chunks are the same, and every byte of memory comes back', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer(),
-        fc.integer({ min: 0, max: 300 * KiB }),
-        fc.array(fc.integer({ min: 1, max: 40 * KiB }), { minLength: 1, maxLength: 8 }),
-        fc.option(fc.nat(), { nil: undefined }),
-        async (seed, length, sizes, stopAfter) => {
-          const arena = new SharedArena(4 * MiB);
-          const memory = { take: (n: number) => arena.take(n)!, trim: (b: Buffer, n: number) => arena.trim(b, n)!, give: (b: Buffer) => arena.give(b) };
-          const data = prngBytes(seed, length);
-          const got: Buffer[] = [];
-          const stream = chunkStream(asAsync(pieces(data, sizes)), SMALL, memory);
-          for await (const c of stream) {
-            got.push(Buffer.from(c));
-            expect(c.buffer).toBe(arena.buffer);
-            arena.give(c);
-            if (stopAfter !== undefined && got.length > stopAfter % 4) break; // a stream that ends early
-          }
-          const want = chunkBuffer(data, SMALL);
-          expect(ends(got)).toEqual(ends(want).slice(0, got.length));
-          expect(arena.freeBytes()).toBe(4 * MiB);
-        },
-      ),
-      { numRuns: 60 },
     );
   });
 

@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chunkBuffer, chunkStream, type ChunkerOptions } from '../src/chunker.js';
+import { SharedArena } from '../src/shared-arena.js';
+import { asAsync, ends, pieces, prngBytes } from './fixtures/chunk-input.js';
+
+const SMALL: ChunkerOptions = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** The streaming chunker with memory that trims (the engine's block arena): see ChunkMemory. */
+describe('chunker with trimming memory', () => {
+  it('property: with trimming memory (an arena) the chunks are the same, and every byte of memory comes back', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer(),
+        fc.integer({ min: 0, max: 300 * KiB }),
+        fc.array(fc.integer({ min: 1, max: 40 * KiB }), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        async (seed, length, sizes, stopAfter) => {
+          const arena = new SharedArena(4 * MiB);
+          const memory = { take: (n: number) => arena.take(n)!, trim: (b: Buffer, n: number) => arena.trim(b, n)!, give: (b: Buffer) => arena.give(b) };
+          const data = prngBytes(seed, length);
+          const got: Buffer[] = [];
+          const stream = chunkStream(asAsync(pieces(data, sizes)), SMALL, memory);
+          for await (const c of stream) {
+            got.push(Buffer.from(c));
+            expect(c.buffer).toBe(arena.buffer);
+            arena.give(c);
+            if (stopAfter !== undefined && got.length > stopAfter % 4) break; // a stream that ends early
+          }
+          const want = chunkBuffer(data, SMALL);
+          expect(ends(got)).toEqual(ends(want).slice(0, got.length));
+          expect(arena.freeBytes()).toBe(4 * MiB);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+});
