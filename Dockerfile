@@ -1,8 +1,10 @@
-# Coffer server image. Native addons (Reed-Solomon, zstd) are compiled in the build stage.
+# Coffer server image. Native addons (Reed-Solomon, zstd, and Coffer's own in
+# storage-engine/native) are compiled in the build stage.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+COPY storage-engine/native storage-engine/native
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 

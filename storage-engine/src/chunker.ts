@@ -14,6 +14,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import { GEAR } from './gear-table.js';
+import { native } from './native.js';
 
 export interface ChunkerOptions {
   minSize: number;
@@ -77,14 +78,23 @@ function scanBytes(d: Uint8Array, i: number, stop: number, h: number, t: number)
   return -1;
 }
 
+/** Ranges at least this long go to the C addon (~1.3x this loop's speed; a call costs ~0.1 µs). */
+const NATIVE_MIN = 4096;
+
 /**
- * Same result as scanBytes, faster: reads two aligned 32-bit words at a time and tests the eight
+ * Same result as scanBytes, faster (the C addon's loop, when it loaded, faster still): reads two aligned 32-bit words at a time and tests the eight
  * hashes with one branch. h < t (unsigned) implies clz32(h) >= clz32(t - 1), and the OR of eight
  * leading-zero counts is at least each of them, so OR-ing them is a cheap test that never misses
  * a cut (it fires falsely only when some hash has 16 or more leading zeros, ~1 in 8,000 groups);
  * when it fires the byte loop decides exactly. Half the operations of comparing each hash.
  */
 function scan(d: Uint8Array, i: number, stop: number, h: number, t: number): number {
+  if (native && stop - i >= NATIVE_MIN) {
+    const r = native.gearScan(d, i, stop, h, t);
+    if (r >= 0) return r;
+    scanHash = (-1 - r) | 0;
+    return -1;
+  }
   if (!LITTLE_ENDIAN || stop - i < 64) return scanBytes(d, i, stop, h, t);
   const g = GEAR;
   while (((d.byteOffset + i) & 3) !== 0) {
@@ -172,6 +182,40 @@ export function findCut(data: Uint8Array, start: number, end: number, opts: Chun
 function cutAt(data: Uint8Array, start: number, end: number, p: Params, final: boolean): number {
   const cut = advance(data, start, start + p.min - WINDOW, 0, end, p);
   return cut >= 0 ? cut : final ? end - start : -1;
+}
+
+/**
+ * The cut search of one chunk at a time over memory that holds the chunk from its first byte
+ * (chunk-reader.ts fills such memory itself): feed it the bytes so far, again and again as more
+ * arrive, until it answers with the chunk's length.
+ */
+export class CutFinder {
+  readonly #p: Params;
+  #pos: number;
+  #hash = 0;
+
+  constructor(opts?: Partial<ChunkerOptions>) {
+    this.#p = resolve(opts);
+    this.#pos = this.#p.min - WINDOW;
+  }
+
+  get maxSize(): number {
+    return this.#p.max;
+  }
+
+  /** The chunk's length if data[0..end) holds its cut (then the search restarts for the next
+   *  chunk), or -1 when more bytes are needed to decide. */
+  find(data: Uint8Array, end: number): number {
+    const cut = advance(data, 0, this.#pos, this.#hash, end, this.#p);
+    if (cut < 0) {
+      this.#pos = nextPos;
+      this.#hash = nextHash;
+    } else {
+      this.#pos = this.#p.min - WINDOW;
+      this.#hash = 0;
+    }
+    return cut;
+  }
 }
 
 /** Split a whole buffer: returns subarrays (views, no copies) covering data in order. Empty input -> []. */

@@ -16,8 +16,9 @@
  * block's stored key), so neither the header nor a frame's place can be changed undetected.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { compress, decompress } from './compression.js';
+import { compressScratch, decompress } from './compression.js';
 import { FormatError, IntegrityError, KeyError } from './errors.js';
+import { native } from './native.js';
 
 export interface DataKey {
   /** 16 bytes, written in each frame so a reader knows which key to fetch. */
@@ -49,6 +50,7 @@ const TAG_SIZE = 16;
 const FLAG_ZSTD = 1;
 export const FRAME_OVERHEAD = HEADER_SIZE + TAG_SIZE;
 const CIPHER_SLICE = 64 * 1024;
+const NO_AAD = new Uint8Array(0);
 
 export function encodeFrame(plain: Uint8Array, key: DataKey, opts: EncodeOptions = {}): Buffer {
   const source = prepareFrame(plain, key, opts);
@@ -60,12 +62,13 @@ export function encodeFrame(plain: Uint8Array, key: DataKey, opts: EncodeOptions
 /**
  * Compress now, encrypt later into a buffer the caller provides: the erasure coder has the frame
  * written straight into its coding area, so a write never holds the frame in a buffer of its own.
+ * Compressed bytes wait in pooled scratch memory until writeInto, which is called once.
  */
 export function prepareFrame(plain: Uint8Array, key: DataKey, opts: EncodeOptions = {}): { size: number; writeInto(target: Buffer): void } {
   checkKey(key);
   if (plain.byteLength > 0xffffffff) throw new FormatError('a block frame holds at most 4 GiB');
-  const packed = opts.compress === false ? undefined : compress(plain, opts.level);
-  const payload = packed ?? plain;
+  const packed = opts.compress === false ? undefined : compressScratch(plain, opts.level);
+  const payload = packed?.bytes ?? plain;
   const size = HEADER_SIZE + payload.byteLength + TAG_SIZE;
   return {
     size,
@@ -79,6 +82,13 @@ export function prepareFrame(plain: Uint8Array, key: DataKey, opts: EncodeOption
       key.id.copy(frame, 12);
       const nonce = randomBytes(12);
       nonce.copy(frame, 28);
+      const end = HEADER_SIZE + payload.byteLength;
+      if (native) {
+        const out = frame.subarray(HEADER_SIZE, end);
+        native.gcmSeal(key.key, nonce, frame.subarray(0, HEADER_SIZE), opts.aad ?? NO_AAD, payload, out, frame.subarray(end, end + TAG_SIZE));
+        packed?.release();
+        return;
+      }
       const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
       cipher.setAAD(frame.subarray(0, HEADER_SIZE));
       if (opts.aad) cipher.setAAD(opts.aad);
@@ -91,6 +101,7 @@ export function prepareFrame(plain: Uint8Array, key: DataKey, opts: EncodeOption
       }
       pos += cipher.final().copy(frame, pos);
       cipher.getAuthTag().copy(frame, pos);
+      packed?.release();
     },
   };
 }
@@ -111,11 +122,29 @@ export function readFrameHeader(frame: Uint8Array): FrameHeader {
   };
 }
 
-export function decodeFrame(frame: Uint8Array, key: DataKey, aad?: Uint8Array): Buffer {
+/** With `inPlace` (and the addon loaded) the frame's own memory receives the plaintext and the
+ *  result is a view of it: the caller gives the frame up (a read's frame is garbage after this). */
+export function decodeFrame(frame: Uint8Array, key: DataKey, aad?: Uint8Array, opts: { inPlace?: boolean } = {}): Buffer {
   checkKey(key);
   const header = readFrameHeader(frame);
   if (!header.keyId.equals(key.id)) throw new KeyError('the frame was sealed under another data key');
   const b = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  const payload = native ? openNative(b, header, key, aad, opts.inPlace === true) : openJs(b, header, key, aad);
+  if (header.compressed) return decompress(payload, header.plainSize);
+  if (payload.byteLength !== header.plainSize) throw new FormatError('frame size does not match its header');
+  return payload;
+}
+
+function openNative(b: Buffer, header: FrameHeader, key: DataKey, aad: Uint8Array | undefined, inPlace: boolean): Buffer {
+  const sealed = b.subarray(HEADER_SIZE, b.byteLength - TAG_SIZE);
+  const out = inPlace ? sealed : Buffer.allocUnsafeSlow(sealed.byteLength);
+  if (!native!.gcmOpen(key.key, header.nonce, b.subarray(0, HEADER_SIZE), aad ?? NO_AAD, sealed, b.subarray(b.byteLength - TAG_SIZE), out)) {
+    throw new IntegrityError('block frame failed authentication (tampered or corrupt)');
+  }
+  return out;
+}
+
+function openJs(b: Buffer, header: FrameHeader, key: DataKey, aad: Uint8Array | undefined): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key.key, header.nonce);
   decipher.setAAD(b.subarray(0, HEADER_SIZE));
   if (aad) decipher.setAAD(aad);
@@ -126,8 +155,6 @@ export function decodeFrame(frame: Uint8Array, key: DataKey, aad?: Uint8Array): 
   } catch (err) {
     throw new IntegrityError('block frame failed authentication (tampered or corrupt)', { cause: err });
   }
-  if (header.compressed) return decompress(payload, header.plainSize);
-  if (payload.byteLength !== header.plainSize) throw new FormatError('frame size does not match its header');
   return payload;
 }
 

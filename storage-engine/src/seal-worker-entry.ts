@@ -32,7 +32,7 @@ function bundled(): URL | undefined {
       format: 'esm',
       target: 'node20',
       write: false,
-      external: ['@ronomon/reed-solomon', 'zstd-napi', '@node-rs/crc32'],
+      external: ['@ronomon/reed-solomon', 'zstd-napi', 'zstd-napi/*', '@node-rs/crc32', '@coffer/native'],
     });
     const code = out.outputFiles[0]!.text;
     const root = dirname(require.resolve('esbuild/package.json')).replace(/[\\/]esbuild$/, '');

@@ -71,7 +71,10 @@ parentPort!.on('message', async (job: SealJob | UnsealJob) => {
       const t0 = process.hrtime.bigint();
       const plain = unsealFrame({ frame: job.frame, dataKey, key: job.blockKey, hash: job.hash });
       const out = new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
-      parentPort!.postMessage({ id: job.id, plain: out, ns: Number(process.hrtime.bigint() - t0) }, transferable(out));
+      // Decrypted in place, the plaintext is a view of the frame's memory, which came with the job
+      // and is this thread's alone to move back.
+      const move = plain.buffer === job.frame.buffer && plain.buffer instanceof ArrayBuffer ? [plain.buffer] : transferable(out);
+      parentPort!.postMessage({ id: job.id, plain: out, ns: Number(process.hrtime.bigint() - t0) }, move);
     }
   } catch (err) {
     const e = err as Error;

@@ -33,6 +33,7 @@ export interface SealRequest {
 }
 
 export interface UnsealRequest {
+  /** Decrypted in place where it can be: the caller gives it up. */
   frame: Uint8Array;
   dataKey: DataKey;
   /** The block's stored key (authenticated with the frame). */
@@ -108,7 +109,7 @@ export async function sealChunk(
 
 /** Decrypt and decompress a frame, then check the plaintext against the block's SHA-256. */
 export function unsealFrame(req: UnsealRequest): Buffer {
-  const plain = decodeFrame(req.frame, req.dataKey, Buffer.from(req.key, 'latin1'));
+  const plain = decodeFrame(req.frame, req.dataKey, Buffer.from(req.key, 'latin1'), { inPlace: true });
   if (!contentHash(plain).equals(Buffer.from(req.hash, 'hex'))) {
     throw new IntegrityError(`block ${req.key.slice(0, 12)}…: plaintext does not match its SHA-256`);
   }

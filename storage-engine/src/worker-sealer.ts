@@ -61,7 +61,6 @@ export class WorkerSealer implements Sealer {
     const url = sealWorkerEntry();
     for (let i = 0; i < Math.max(1, threads); i++) {
       const slot: Slot = { worker: new Worker(url, { workerData: { secret, arena: blockArena().buffer }, resourceLimits: YOUNG }), busy: 0 };
-      slot.worker.unref();
       slot.worker.on('message', (reply: Reply) => {
         if (--slot.busy === 0) slot.worker.unref();
         const p = this.pending.get(reply.id);
@@ -74,6 +73,9 @@ export class WorkerSealer implements Sealer {
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
       });
+      // After the listeners: adding a 'message' listener refs the worker's port again, and an
+      // idle thread must never keep the process alive.
+      slot.worker.unref();
       this.slots.push(slot);
     }
   }

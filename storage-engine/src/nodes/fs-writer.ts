@@ -1,9 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { arenaSpan, blockArena } from '../block-memory.js';
+import { native } from '../native.js';
 
 /**
- * The threads FsNode writes through (see fs-write-worker.mjs): shared by every FsNode in the
- * process, started on first use, and never keeping the process alive when idle.
+ * How FsNode writes: with the C addon, each write is one job on libuv's thread pool
+ * (durable_write.c). Without it, on threads of this module's own (see fs-write-worker.mjs):
+ * shared by every FsNode in the process, started on first use, never keeping the process alive
+ * when idle, ~13 MiB of memory each and a message round trip per write.
  *
  * Bytes reach a thread through the block arena, which the threads see from their start: shard
  * objects the sealer made there are written in place, anything else is first copied into a free
@@ -30,8 +36,7 @@ let nextId = 1;
 function start(): void {
   const url = new URL('./fs-write-worker.mjs', import.meta.url);
   for (let i = 0; i < THREADS; i++) {
-    const slot: Slot = { worker: new Worker(url, { workerData: { arena: blockArena().buffer }, resourceLimits: { maxYoungGenerationSizeMb: 2 } }), busy: 0 };
-    slot.worker.unref();
+    const slot: Slot = { worker: new Worker(url, { workerData: { arena: blockArena().buffer }, resourceLimits: { maxYoungGenerationSizeMb: 2 }, execArgv: [] /* plain JS: no loader */ }), busy: 0 };
     slot.worker.on('message', (m: { id: number; code?: string; message?: string }) => {
       if (--slot.busy === 0) slot.worker.unref();
       const p = pending.get(m.id);
@@ -48,6 +53,8 @@ function start(): void {
       }
       slots.splice(slots.indexOf(slot), 1);
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    slot.worker.unref();
     slots.push(slot);
   }
 }
@@ -58,6 +65,7 @@ function start(): void {
  * `root` is missing). The parts are only read until the returned promise settles.
  */
 export function durableWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string): Promise<void> {
+  if (native) return nativeWrite(root, path, parts, tempMark);
   if (slots.length === 0) start();
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   if (slot.busy++ === 0) slot.worker.ref();
@@ -100,5 +108,41 @@ function copyParts(parts: readonly Uint8Array[], into: Uint8Array): void {
   for (const p of parts) {
     into.set(p, at);
     at += p.byteLength;
+  }
+}
+
+async function nativeWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string): Promise<void> {
+  const write = () => native!.durableWrite(`${path}${tempMark}${randomBytes(6).toString('hex')}`, path, dirname(path), [...parts]);
+  try {
+    await write();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ENOENT' || e.syscall !== 'open') throw err;
+    await makeParents(root, dirname(path)); // the first object under a new prefix
+    await write();
+  }
+}
+
+/** mkdir -p below the root (never the root itself: a vanished root is a lost disk), then fsync
+ *  every directory a new entry was made in (the last one is synced after the write's rename). */
+async function makeParents(root: string, dir: string): Promise<void> {
+  const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw Object.assign(new Error(`directory ${root} is missing`), { code: 'ENOROOT' });
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  let at = dirname(first);
+  await syncDir(at);
+  for (const part of relative(at, dir).split(sep).slice(0, -1)) {
+    at = join(at, part);
+    await syncDir(at);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

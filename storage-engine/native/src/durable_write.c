@@ -1,0 +1,206 @@
+/*
+ * An atomic, durable file write as one job on libuv's thread pool: create `tmp` (O_EXCL), writev
+ * the parts, fdatasync, close, rename over `path`, fsync `dir`. FsNode used to do this on worker
+ * threads of its own, which cost ~13 MiB of memory each and a message round trip per write; here
+ * it costs one pool job and no memory but the job's. The promise rejects with an Error whose
+ * `code` is the errno name (ENOENT, ENOSPC, ...) and `syscall` the call that failed; a failure
+ * before the rename removes the temp file, so nothing half-written is ever under `path`.
+ *
+ * The parts are referenced until the job ends, so the collector cannot free them; the caller
+ * must not transfer (detach) them meanwhile.
+ */
+#define _GNU_SOURCE
+#include "durable_write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <uv.h>
+
+enum { MAX_PARTS = 16 };
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref parts_ref;
+  struct iovec iov[MAX_PARTS];
+  int niov;
+  char *tmp, *path, *dir;
+  int err;
+  const char *syscall;
+} job_t;
+
+static void fail(job_t *j, const char *syscall) {
+  j->err = errno;
+  j->syscall = syscall;
+}
+
+static void execute(napi_env env, void *data) {
+  (void)env;
+  job_t *j = data;
+  int fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    fail(j, "open");
+    return;
+  }
+  struct iovec *iov = j->iov;
+  int n = j->niov;
+  while (n > 0) {
+    ssize_t w = writev(fd, iov, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail(j, "write");
+      goto close_and_unlink;
+    }
+    while (n > 0 && (size_t)w >= iov->iov_len) {
+      w -= (ssize_t)iov->iov_len;
+      iov++;
+      n--;
+    }
+    if (n > 0) {
+      iov->iov_base = (char *)iov->iov_base + w;
+      iov->iov_len -= (size_t)w;
+    }
+  }
+  if (fdatasync(fd) != 0) {
+    fail(j, "fdatasync");
+    goto close_and_unlink;
+  }
+  if (close(fd) != 0) {
+    fail(j, "close");
+    goto unlink_tmp;
+  }
+  if (rename(j->tmp, j->path) != 0) {
+    fail(j, "rename");
+    goto unlink_tmp;
+  }
+  int d = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d < 0) {
+    fail(j, "open");
+    return;
+  }
+  if (fsync(d) != 0) fail(j, "fsync");
+  close(d);
+  return;
+close_and_unlink:
+  close(fd);
+unlink_tmp:
+  unlink(j->tmp);
+}
+
+static void complete(napi_env env, napi_status status, void *data) {
+  job_t *j = data;
+  if (status == napi_ok && j->err == 0) {
+    napi_value undef;
+    napi_get_undefined(env, &undef);
+    napi_resolve_deferred(env, j->deferred, undef);
+  } else {
+    int err = j->err ? j->err : EIO;
+    const char *name = uv_err_name(-err);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, strerror(err), j->syscall ? j->syscall : "write", j->path);
+    napi_value code, message, error, syscall;
+    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &error);
+    napi_create_string_utf8(env, j->syscall ? j->syscall : "write", NAPI_AUTO_LENGTH, &syscall);
+    napi_set_named_property(env, error, "syscall", syscall);
+    napi_reject_deferred(env, j->deferred, error);
+  }
+  napi_delete_reference(env, j->parts_ref);
+  napi_delete_async_work(env, j->work);
+  free(j->tmp);
+  free(j->path);
+  free(j->dir);
+  free(j);
+}
+
+/* A string argument as a fresh C string, or NULL after throwing. */
+static char *string_arg(napi_env env, napi_value v, const char *name) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || len == 0 || len > PATH_MAX) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s must be a non-empty path string", name);
+    napi_throw_type_error(env, NULL, msg);
+    return NULL;
+  }
+  char *s = malloc(len + 1);
+  if (!s || napi_get_value_string_utf8(env, v, s, len + 1, &len) != napi_ok || strlen(s) != len) {
+    free(s);
+    napi_throw_type_error(env, NULL, "paths must not contain NUL");
+    return NULL;
+  }
+  return s;
+}
+
+static void free_job(job_t *j) {
+  free(j->tmp);
+  free(j->path);
+  free(j->dir);
+  free(j);
+}
+
+napi_value durable_write_js(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
+    napi_throw_type_error(env, NULL, "durableWrite(tmp, path, dir, parts)");
+    return NULL;
+  }
+  job_t *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  if (!(j->tmp = string_arg(env, argv[0], "tmp")) || !(j->path = string_arg(env, argv[1], "path")) ||
+      !(j->dir = string_arg(env, argv[2], "dir"))) {
+    free_job(j);
+    return NULL;
+  }
+  bool is_array = false;
+  uint32_t count = 0;
+  if (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &count) != napi_ok ||
+      count > MAX_PARTS) {
+    free_job(j);
+    napi_throw_type_error(env, NULL, "parts must be an array of at most 16 Uint8Arrays");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value part;
+    bool is_ta = false;
+    napi_typedarray_type type;
+    size_t length = 0;
+    void *p = NULL;
+    if (napi_get_element(env, argv[3], i, &part) != napi_ok || napi_is_typedarray(env, part, &is_ta) != napi_ok || !is_ta ||
+        napi_get_typedarray_info(env, part, &type, &length, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+      free_job(j);
+      napi_throw_type_error(env, NULL, "parts must be Uint8Arrays");
+      return NULL;
+    }
+    if (length == 0) continue;
+    j->iov[j->niov].iov_base = p;
+    j->iov[j->niov].iov_len = length;
+    j->niov++;
+  }
+  napi_value promise, name;
+  if (napi_create_reference(env, argv[3], 1, &j->parts_ref) != napi_ok) {
+    free_job(j);
+    napi_throw_error(env, NULL, "cannot reference the parts");
+    return NULL;
+  }
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "coffer:durableWrite", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_reference(env, j->parts_ref);
+    free_job(j);
+    napi_throw_error(env, NULL, "cannot queue the write");
+    return NULL;
+  }
+  return promise;
+}

@@ -1,0 +1,37 @@
+import { createRequire } from 'node:module';
+import { GEAR } from './gear-table.js';
+
+/**
+ * The engine's C addon (`storage-engine/native`, built on install): the chunker's gear scan,
+ * AES-256-GCM into memory the caller gives, and FsNode's durable writes as thread-pool jobs. node:crypto's ciphers return a fresh buffer for
+ * every call, and that garbage — a whole block's worth per block — had V8 collecting for
+ * "external memory pressure" on every core; the addon writes ciphertext straight into the shard
+ * area and plaintext into a buffer of the block's size. Its output is bit for bit the JavaScript
+ * paths' (tests compare them), so frames and chunk boundaries never depend on which one ran.
+ * Where it did not build, or with COFFER_NATIVE=0, the JavaScript paths serve.
+ */
+export interface NativeAddon {
+  gearTable(): Uint32Array;
+  /** Cut index (>= 0), or -1 - hash (the uint32 hash after the last byte) when none. */
+  gearScan(data: Uint8Array, i: number, stop: number, h: number, t: number): number;
+  gcmSeal(key: Uint8Array, nonce: Uint8Array, aad1: Uint8Array, aad2: Uint8Array, src: Uint8Array, out: Uint8Array, tag: Uint8Array): void;
+  /** False when the tag does not verify (out then holds unverified bytes: discard them). */
+  gcmOpen(key: Uint8Array, nonce: Uint8Array, aad1: Uint8Array, aad2: Uint8Array, src: Uint8Array, tag: Uint8Array, out: Uint8Array): boolean;
+  /** Create `tmp`, write the parts, fdatasync, rename over `path`, fsync `dir`, on libuv's thread
+   *  pool. Rejects with an Error carrying `code` (errno name) and `syscall`. */
+  durableWrite(tmp: string, path: string, dir: string, parts: Uint8Array[]): Promise<void>;
+}
+
+function load(): NativeAddon | undefined {
+  if (process.env.COFFER_NATIVE === '0') return undefined;
+  try {
+    const addon = createRequire(import.meta.url)('@coffer/native') as NativeAddon;
+    // A table that differs would move every chunk boundary: refuse the addon rather than that.
+    const table = addon.gearTable();
+    return table.every((v, i) => v === GEAR[i]! >>> 0) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const native: NativeAddon | undefined = load();

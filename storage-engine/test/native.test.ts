@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { chunkBuffer } from '../src/chunker.js';
+import { decodeFrame, encodeFrame } from '../src/codec.js';
+import { GEAR } from '../src/gear-table.js';
+import { native } from '../src/native.js';
+import { FsNode } from '../src/nodes/fs.js';
+import { ends, prngBytes } from './fixtures/chunk-input.js';
+
+/** The byte loop of chunker.ts's scan, as the reference the addon must match. */
+function scanReference(d: Uint8Array, i: number, stop: number, h: number, t: number): number {
+  while (i < stop) {
+    h = ((h << 1) + GEAR[d[i]!]!) | 0;
+    i++;
+    if (h >>> 0 < t) return i;
+  }
+  return -1 - (h >>> 0);
+}
+
+const addon = native!;
+
+describe('the C addon (storage-engine/native)', () => {
+  it('is built and loaded on this machine (npm install builds it)', () => {
+    expect(native).toBeDefined();
+    expect([...addon.gearTable()]).toEqual([...GEAR].map((v) => v >>> 0));
+  });
+
+  it('property: the gear scan answers as the JavaScript loop does, cut or final hash', () => {
+    const data = prngBytes(7, 600_000);
+    fc.assert(
+      fc.property(fc.nat(599_999), fc.nat(300_000), fc.integer(), fc.integer({ min: 0, max: 2 ** 16 }), (i, len, h, t) => {
+        const stop = Math.min(data.length, i + len);
+        expect(addon.gearScan(data, i, stop, h, t)).toBe(scanReference(data, i, stop, h, t));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('property: AES-256-GCM output and tag equal node:crypto, it opens again, and any change is refused', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70_000 }), fc.uint8Array({ maxLength: 80 }), fc.nat(), (plain, aad, flip) => {
+        const key = randomBytes(32);
+        const nonce = randomBytes(12);
+        const head = randomBytes(40);
+        const c = createCipheriv('aes-256-gcm', key, nonce);
+        c.setAAD(head);
+        c.setAAD(aad);
+        const want = Buffer.concat([c.update(plain), c.final()]);
+        const out = Buffer.alloc(plain.length);
+        const tag = Buffer.alloc(16);
+        addon.gcmSeal(key, nonce, head, aad, plain, out, tag);
+        expect(out.equals(want)).toBe(true);
+        expect(tag.equals(c.getAuthTag())).toBe(true);
+        const back = Buffer.alloc(plain.length);
+        expect(addon.gcmOpen(key, nonce, head, aad, out, tag, back)).toBe(true);
+        expect(back.equals(Buffer.from(plain))).toBe(true);
+        // In place: the ciphertext's own memory receives the plaintext.
+        const inPlace = Buffer.from(out);
+        expect(addon.gcmOpen(key, nonce, head, aad, inPlace, tag, inPlace)).toBe(true);
+        expect(inPlace.equals(Buffer.from(plain))).toBe(true);
+        const badTag = Buffer.from(tag);
+        badTag[flip % 16]! ^= 1 << flip % 8;
+        expect(addon.gcmOpen(key, nonce, head, aad, out, badTag, back)).toBe(false);
+        if (out.length > 0) {
+          const badText = Buffer.from(out);
+          badText[flip % out.length]! ^= 1;
+          expect(addon.gcmOpen(key, nonce, head, aad, badText, tag, back)).toBe(false);
+        }
+        expect(addon.gcmOpen(key, nonce, head, Buffer.concat([aad, Buffer.of(1)]), out, tag, back)).toBe(false);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses arguments of the wrong type or size instead of touching other memory', () => {
+    const k = Buffer.alloc(32);
+    const n = Buffer.alloc(12);
+    const e = Buffer.alloc(0);
+    const t = Buffer.alloc(16);
+    expect(() => addon.gcmSeal(Buffer.alloc(31), n, e, e, e, e, t)).toThrow(RangeError);
+    expect(() => addon.gcmSeal(k, Buffer.alloc(16), e, e, e, e, t)).toThrow(RangeError);
+    expect(() => addon.gcmSeal(k, n, e, e, Buffer.alloc(10), Buffer.alloc(9), t)).toThrow(RangeError);
+    expect(() => addon.gcmOpen(k, n, e, e, Buffer.alloc(10), t, Buffer.alloc(9))).toThrow(RangeError);
+    expect(() => addon.gcmSeal(k, n, e, e, 'text' as unknown as Uint8Array, e, t)).toThrow(TypeError);
+    expect(() => addon.gearScan(Buffer.alloc(10), 5, 11, 0, 1)).toThrow(RangeError);
+    expect(() => addon.gearScan(Buffer.alloc(10), 6, 5, 0, 1)).toThrow(RangeError);
+    expect(() => addon.gearScan(new Uint32Array(4) as unknown as Uint8Array, 0, 1, 0, 1)).toThrow(TypeError);
+  });
+
+  it('without it (COFFER_NATIVE=0) the JavaScript paths cut the same chunks, read and write the same frames, and store the same files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-js-paths-'));
+    const key = { id: randomBytes(16), key: randomBytes(32) };
+    const plain = Buffer.from(prngBytes(11, 300_000));
+    const aad = Buffer.from('block-key', 'latin1');
+    const ours = encodeFrame(plain, key, { aad, compress: false });
+    const script = fileURLToPath(new URL('./fixtures/js-paths.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, COFFER_NATIVE: '0' },
+      timeout: 60_000,
+      input: JSON.stringify({ key: key.key.toString('hex'), id: key.id.toString('hex'), frame: ours.toString('base64'), aad: 'block-key', dir }),
+      encoding: 'utf8',
+    });
+    const theirs = JSON.parse(out) as { native: boolean; ends: number[]; decoded: string; frame: string; missingRoot: string };
+    expect(theirs.native).toBe(false);
+    expect(theirs.ends).toEqual(ends(chunkBuffer(prngBytes(5, 12_000_000))));
+    expect(Buffer.from(theirs.decoded, 'base64').equals(plain)).toBe(true);
+    expect(decodeFrame(Buffer.from(theirs.frame, 'base64'), key, aad).equals(plain)).toBe(true);
+    const node = new FsNode('js', dir);
+    expect((await node.get('ab/cd/first.0')).equals(Buffer.concat([Buffer.from('header|'), plain]))).toBe(true);
+    expect((await node.get('ab/cd/second.0')).equals(plain.subarray(0, 1000))).toBe(true);
+    expect((await readdir(join(dir, 'ab', 'cd'))).sort()).toEqual(['first.0', 'second.0']); // no temp files left
+    expect(theirs.missingRoot).toBe('NodeDownError'); // its root vanished after the first write
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes files durably on the thread pool: parts in order, parents made, errors with their errno code, no temp file left', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-native-write-'));
+    try {
+      await addon.durableWrite(join(dir, 'a~1'), join(dir, 'a'), dir, [Buffer.from('one,'), new Uint8Array(0), Buffer.from('two')]);
+      expect((await readFile(join(dir, 'a'), 'utf8'))).toBe('one,two');
+      await addon.durableWrite(join(dir, 'a~2'), join(dir, 'a'), dir, [Buffer.from('replaced')]);
+      expect((await readFile(join(dir, 'a'), 'utf8'))).toBe('replaced');
+      await expect(addon.durableWrite(join(dir, 'no/such/b~1'), join(dir, 'no/such/b'), join(dir, 'no/such'), [Buffer.from('x')])).rejects.toMatchObject({
+        code: 'ENOENT',
+        syscall: 'open',
+      });
+      await mkdir(join(dir, 'c'));
+      await expect(addon.durableWrite(join(dir, 'c~1'), join(dir, 'c'), dir, [Buffer.from('x')])).rejects.toMatchObject({ code: 'EISDIR', syscall: 'rename' });
+      expect((await readdir(dir)).sort()).toEqual(['a', 'c']);
+      expect(() => addon.durableWrite('', join(dir, 'd'), dir, [])).toThrow(TypeError);
+      expect(() => addon.durableWrite(join(dir, 'd~'), join(dir, 'd'), dir, ['text' as unknown as Uint8Array])).toThrow(TypeError);
+      // Through FsNode: a key under new directories, read back.
+      const node = new FsNode('n', join(dir, 'node'));
+      await node.put('x1/y2/z.0', [Buffer.from('head'), Buffer.from('body')]);
+      expect((await node.get('x1/y2/z.0')).toString()).toBe('headbody');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
