@@ -48,7 +48,7 @@ export async function runConfig(kind: DataKind, mode: 'one-core' | 'workers', si
 
     const gen = generate(kind, size);
     const t0 = process.hrtime.bigint();
-    const written = await files.write('bench', gen.stream);
+    const written = await files.write('bench', gen.source);
     const ingestNs = Number(process.hrtime.bigint() - t0) - gen.elapsedNs();
     const ingestStages = timer.snapshot();
     ingestStages.chunk = Math.max(0, (ingestStages.chunk ?? 0) - gen.elapsedNs());

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BlockStore, PutOptions } from './block-store.js';
 import { giveBlockMemory, takeBlockMemory, trimBlockMemory } from './block-memory.js';
+import { chunkFills, isFillSource, type FillSource } from './chunk-reader.js';
 import { chunkStream, type ChunkerOptions } from './chunker.js';
 import { InvalidArgumentError } from './errors.js';
 
@@ -67,8 +68,9 @@ export class FileStore {
    * chunk is not stored but returned as `rest`: the stream was only a piece of a file (a
    * resumable upload's PUT), so the bytes after the last content-defined boundary must be
    * chunked again together with what comes next, or boundaries would depend on piece sizes.
+   * A FillSource (bytes read into memory it is given, as from a file) is chunked in place.
    */
-  async write(namespace: string, source: AsyncIterable<Uint8Array>, opts: WriteOptions = {}): Promise<WrittenFile> {
+  async write(namespace: string, source: AsyncIterable<Uint8Array> | FillSource, opts: WriteOptions = {}): Promise<WrittenFile> {
     const blocks: FileBlock[] = [];
     const window: Promise<unknown>[] = [];
     let offset = 0;
@@ -77,7 +79,7 @@ export class FileStore {
     let held: Uint8Array | undefined;
     let checkpointed = 0;
     const every = opts.checkpointBytes ?? 32 * 1024 * 1024;
-    const chunks = chunkStream(source, this.opts.chunker, BLOCK_MEMORY);
+    const chunks = isFillSource(source) ? chunkFills(source, BLOCK_MEMORY, this.opts.chunker) : chunkStream(source, this.opts.chunker, BLOCK_MEMORY);
     const store = async (chunk: Uint8Array) => {
       const entry: FileBlock = { key: '', hash: '', size: chunk.byteLength, offset };
       blocks.push(entry);

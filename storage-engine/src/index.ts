@@ -9,6 +9,7 @@ export { S3Node } from './nodes/s3.js';
 export { NodePool, type NodeState, type PoolMember } from './node-pool.js';
 export { rankNodes } from './placement.js';
 export { chunkBuffer, chunkStream, Chunker, DEFAULT_CHUNKER_OPTIONS, type ChunkerOptions } from './chunker.js';
+export { chunkFills, isFillSource, fileFillSource, type FillSource } from './chunk-reader.js';
 export { encodeFrame, decodeFrame, readFrameHeader, type DataKey } from './codec.js';
 export { MasterKey, MemoryKeyProvider, newDataKey, rewrap, loadMasterKey, loadSecret, type KeyProvider } from './keys.js';
 export { BlockIds, contentHash } from './block-id.js';

@@ -37,6 +37,26 @@ describe('FileStore writes in pieces (resumable uploads)', () => {
     expect(blocks.map((b) => [b.hash, b.size])).toEqual(whole.blocks.map((b) => [b.hash, b.size]));
   });
 
+  it('chunks a fill source (a file read into block memory) into the same blocks as the stream of its bytes', async () => {
+    const data = Buffer.concat([randomData(3 << 20), textBytes(2 << 20, 9)]);
+    const viaStream = await engine.files.write('ns', pieces(data));
+    let at = 0;
+    const source = {
+      fill: async (into: Uint8Array) => {
+        const n = Math.min(into.byteLength, 100_000, data.length - at);
+        into.set(data.subarray(at, at + n));
+        at += n;
+        return n;
+      },
+    };
+    const viaFill = await engine.files.write('ns', source);
+    expect(viaFill.blocks.map((b) => [b.hash, b.size])).toEqual(viaStream.blocks.map((b) => [b.hash, b.size]));
+    expect(viaFill.contentHash).toBe(viaStream.contentHash);
+    const back: Buffer[] = [];
+    for await (const p of engine.files.read(viaFill.blocks)) back.push(p);
+    expect(Buffer.concat(back).equals(data)).toBe(true);
+  });
+
   it('reports a durable prefix at checkpoints and when the source fails midway', async () => {
     const data = randomData(12 << 20);
     const seen: number[] = [];
