@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, S3Error } from 'minio';
+import type { Client } from 'minio';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js';
 import { checkKey, checkPrefix, checkRange } from './keys.js';
 import type { StorageNode } from './node.js';
@@ -63,7 +64,7 @@ export class S3Node implements StorageNode {
     this.deadlineMs = opts.deadlineMs ?? 3 * timeoutMs;
     this.retries = opts.retries ?? 1;
     this.transport = new DeadlineTransport(opts.useSSL, keepAliveAgent(opts.useSSL, opts.maxSockets ?? 16), timeoutMs);
-    this.client = new Client({
+    this.client = new (minioModule().Client)({
       endPoint: opts.endPoint,
       port: opts.port,
       useSSL: opts.useSSL,
@@ -113,7 +114,7 @@ export class S3Node implements StorageNode {
         await this.client.makeBucket(this.bucket, this.region);
       } catch (err) {
         // Another process made it in between.
-        if (!(err instanceof S3Error && (err.code === 'BucketAlreadyOwnedByYou' || err.code === 'BucketAlreadyExists'))) throw err;
+        if (!(isS3Error(err) && (err.code === 'BucketAlreadyOwnedByYou' || err.code === 'BucketAlreadyExists'))) throw err;
       }
     });
   }
@@ -229,14 +230,20 @@ function withDeadline<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> {
 }
 
 /** HTTP answers that say "try again" (minio's own list; with its retry off it throws a plain Error for them). */
+/** minio is loaded when the first S3Node is made: it costs ~20 MiB of memory, and a process on
+ *  local-directory nodes (the embedded default) never needs it. */
+let minio: typeof import('minio') | undefined;
+const minioModule = (): typeof import('minio') => (minio ??= createRequire(import.meta.url)('minio') as typeof import('minio'));
+const isS3Error = (err: unknown): err is import('minio').S3Error => minio !== undefined && err instanceof minio.S3Error;
+
 const TRANSIENT_STATUS = new Set([408, 429, 499, 500, 502, 503, 504, 520]);
 
 function classify(err: unknown, ctx: CallContext): Failure {
   const status = ctx.lastStatus;
-  if (!(err instanceof S3Error) && status !== undefined && TRANSIENT_STATUS.has(status)) {
+  if (!isS3Error(err) && status !== undefined && TRANSIENT_STATUS.has(status)) {
     return { kind: 'down', retry: true, message: `HTTP ${status} from the server` };
   }
-  if (err instanceof S3Error) {
+  if (isS3Error(err)) {
     const code = err.code ?? '';
     if (code === 'NoSuchKey' || (code === 'NotFound' && status === 404)) return { kind: 'not_found' };
     if (code === 'InvalidRange') return { kind: 'invalid', message: 'range starts past the end of the object' };
