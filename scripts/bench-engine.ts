@@ -4,7 +4,11 @@
  * Ingest and read throughput of the storage engine for random and text-like data, on one core
  * (inline sealing) and with worker threads on every core; each stage's share of the time; peak
  * RSS; and the ratio to this machine's ceiling measured in the same run: SHA-256 plus
- * AES-256-GCM over the same kind of bytes with node:crypto, on one core and on all cores.
+ * AES-256-GCM over the same kind of bytes with node:crypto (one loop on one thread, as the issue
+ * defines it), and the same on every core, so the worker figure can be read against both.
+ * The engine reads its input the way a file is read (FileStore.write with a FillSource: bytes
+ * are made straight into block memory); an HTTP upload, whose bytes arrive in socket buffers,
+ * pays one copy more (10–15% slower here).
  * Each configuration runs in its own child process so that its peak RSS is its own.
  * Nodes are local directories (default under /dev/shm, so the figures are the engine's, not the
  * disk's; pass --dir to put them on a disk).
@@ -62,19 +66,21 @@ for (const kind of ['random', 'text'] as DataKind[]) {
   console.log(`${kind} data — ceiling (SHA-256 + AES-256-GCM, node:crypto): ${c1.mbps.toFixed(0)} MB/s on one core, ${cN.mbps.toFixed(0)} MB/s on ${cores} cores`);
   for (const mode of ['one-core', 'workers'] as const) {
     const r: RunResult = child(['--child', kind, mode, String(size), dir, String(nodes)]);
-    const ceiling = mode === 'one-core' ? c1.mbps : cN.mbps;
+    const ofOne = `${fmt((r.ingestMBps / c1.mbps) * 100)}% of ceiling`;
+    const ofAll = mode === 'workers' ? `, ${((r.ingestMBps / cN.mbps) * 100).toFixed(0)}% of the ${cores}-core one` : '';
     console.log(
-      `  ${mode.padEnd(9)} ingest ${fmt(r.ingestMBps)} MB/s (${fmt((r.ingestMBps / ceiling) * 100)}% of ceiling)` +
+      `  ${mode.padEnd(9)} ingest ${fmt(r.ingestMBps)} MB/s (${ofOne}${ofAll})` +
         `   read ${fmt(r.readMBps)} MB/s   peak RSS ${fmt(r.peakRssMiB)} MiB (ingest ${r.ingestPeakRssMiB.toFixed(0)})   stored/input ${r.storedRatio.toFixed(2)}`,
     );
     console.log(`            ingest stages: ${shares(r.ingestStages)}`);
     console.log(`            read stages:   ${shares(r.readStages)}`);
-    if (kind === 'random' && r.ingestMBps < 0.5 * ceiling) failed = true;
+    if (kind === 'random' && r.ingestMBps < 0.5 * c1.mbps) failed = true;
     if (r.peakRssMiB > 256) failed = true;
   }
   console.log('');
 }
-console.log(failed ? 'TARGETS MISSED (random ingest ≥ 50% of ceiling, RSS < 256 MiB)' : 'targets met: random ingest ≥ 50% of ceiling, RSS < 256 MiB');
+const targets = 'random ingest ≥ 50% of the ceiling (SHA-256 + AES-256-GCM with node:crypto on one core), peak RSS < 256 MiB';
+console.log(failed ? `TARGETS MISSED (${targets})` : `targets met: ${targets}`);
 
 function shares(stages: Record<string, number>): string {
   const total = Object.values(stages).reduce((a, b) => a + b, 0) || 1;
