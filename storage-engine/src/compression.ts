@@ -36,11 +36,12 @@ export function compressScratch(data: Uint8Array, level = 1): Compressed | undef
   const cctx = context(level);
   if (data.byteLength >= PROBE_MIN) {
     // Sample the middle: headers at the start of a file are often more compressible than its body.
+    // Room for any result, so the usual answer (incompressible) is a size, not an exception.
     const mid = Math.floor((data.byteLength - PROBE_SIZE) / 2);
-    const room = scratch.take(Math.floor(PROBE_SIZE * (1 - MIN_GAIN / 2)));
-    const fits = tryCompress(cctx, room, data.subarray(mid, mid + PROBE_SIZE)) >= 0;
+    const room = scratch.take(zstd.compressBound(PROBE_SIZE));
+    const n = cctx.compress2(room, data.subarray(mid, mid + PROBE_SIZE));
     scratch.give(room);
-    if (!fits) return undefined;
+    if (n > PROBE_SIZE * (1 - MIN_GAIN / 2)) return undefined;
   }
   const room = scratch.take(Math.floor(data.byteLength * (1 - MIN_GAIN)));
   const n = tryCompress(cctx, room, data);

@@ -17,9 +17,10 @@ export interface NativeAddon {
   gcmSeal(key: Uint8Array, nonce: Uint8Array, aad1: Uint8Array, aad2: Uint8Array, src: Uint8Array, out: Uint8Array, tag: Uint8Array): void;
   /** False when the tag does not verify (out then holds unverified bytes: discard them). */
   gcmOpen(key: Uint8Array, nonce: Uint8Array, aad1: Uint8Array, aad2: Uint8Array, src: Uint8Array, tag: Uint8Array, out: Uint8Array): boolean;
-  /** Create `tmp`, write the parts, fdatasync, rename over `path`, fsync `dir`, on libuv's thread
-   *  pool. Rejects with an Error carrying `code` (errno name) and `syscall`. */
-  durableWrite(tmp: string, path: string, dir: string, parts: Uint8Array[]): Promise<void>;
+  /** Create `tmp`, write the parts, fdatasync, rename over `path`, fsync `dir` (made below `root`
+   *  when missing), on libuv's thread pool. Rejects with an Error carrying `code` (errno name, or
+   *  ENOROOT when `root` is gone) and `syscall`. */
+  durableWrite(tmp: string, path: string, dir: string, root: string, parts: Uint8Array[]): Promise<void>;
 }
 
 function load(): NativeAddon | undefined {

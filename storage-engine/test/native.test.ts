@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -122,19 +122,25 @@ describe('the C addon (storage-engine/native)', () => {
   it('writes files durably on the thread pool: parts in order, parents made, errors with their errno code, no temp file left', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'coffer-native-write-'));
     try {
-      await addon.durableWrite(join(dir, 'a~1'), join(dir, 'a'), dir, [Buffer.from('one,'), new Uint8Array(0), Buffer.from('two')]);
-      expect((await readFile(join(dir, 'a'), 'utf8'))).toBe('one,two');
-      await addon.durableWrite(join(dir, 'a~2'), join(dir, 'a'), dir, [Buffer.from('replaced')]);
-      expect((await readFile(join(dir, 'a'), 'utf8'))).toBe('replaced');
-      await expect(addon.durableWrite(join(dir, 'no/such/b~1'), join(dir, 'no/such/b'), join(dir, 'no/such'), [Buffer.from('x')])).rejects.toMatchObject({
-        code: 'ENOENT',
-        syscall: 'open',
-      });
-      await mkdir(join(dir, 'c'));
-      await expect(addon.durableWrite(join(dir, 'c~1'), join(dir, 'c'), dir, [Buffer.from('x')])).rejects.toMatchObject({ code: 'EISDIR', syscall: 'rename' });
-      expect((await readdir(dir)).sort()).toEqual(['a', 'c']);
-      expect(() => addon.durableWrite('', join(dir, 'd'), dir, [])).toThrow(TypeError);
-      expect(() => addon.durableWrite(join(dir, 'd~'), join(dir, 'd'), dir, ['text' as unknown as Uint8Array])).toThrow(TypeError);
+      const root = join(dir, 'root');
+      await mkdir(root);
+      const write = (rel: string, parts: Uint8Array[]) => addon.durableWrite(join(root, `${rel}~t`), join(root, rel), dirname(join(root, rel)), root, parts);
+      await write('a', [Buffer.from('one,'), new Uint8Array(0), Buffer.from('two')]);
+      expect(await readFile(join(root, 'a'), 'utf8')).toBe('one,two');
+      await write('a', [Buffer.from('replaced')]);
+      expect(await readFile(join(root, 'a'), 'utf8')).toBe('replaced');
+      await write('new/deeper/b', [Buffer.from('made its directories')]); // parents made below the root
+      expect(await readFile(join(root, 'new/deeper/b'), 'utf8')).toBe('made its directories');
+      await mkdir(join(root, 'c'));
+      await expect(write('c', [Buffer.from('x')])).rejects.toMatchObject({ code: 'EISDIR', syscall: 'rename' });
+      await expect(write('a/under-a-file', [Buffer.from('x')])).rejects.toMatchObject({ code: 'ENOTDIR' });
+      expect((await readdir(root)).sort()).toEqual(['a', 'c', 'new']); // no temp file left
+      const gone = join(dir, 'gone');
+      await expect(addon.durableWrite(join(gone, 'x/y~t'), join(gone, 'x/y'), join(gone, 'x'), gone, [Buffer.from('x')])).rejects.toMatchObject({ code: 'ENOROOT' });
+      await expect(readdir(gone)).rejects.toMatchObject({ code: 'ENOENT' }); // a missing root is never made
+      expect(() => addon.durableWrite('', join(root, 'd'), root, dir, [])).toThrow(TypeError);
+      expect(() => addon.durableWrite(join(dir, 'd~'), join(dir, 'd'), dir, root, [])).toThrow(RangeError); // dir not below root
+      expect(() => addon.durableWrite(join(root, 'd~'), join(root, 'd'), root, dir, ['text' as unknown as Uint8Array])).toThrow(TypeError);
       // Through FsNode: a key under new directories, read back.
       const node = new FsNode('n', join(dir, 'node'));
       await node.put('x1/y2/z.0', [Buffer.from('head'), Buffer.from('body')]);

@@ -1,6 +1,9 @@
 /*
  * An atomic, durable file write as one job on libuv's thread pool: create `tmp` (O_EXCL), writev
- * the parts, fdatasync, close, rename over `path`, fsync `dir`. FsNode used to do this on worker
+ * the parts, fdatasync, close, rename over `path`, fsync `dir`. When `dir` does not exist yet it
+ * is made below `root` (mkdir -p, each new entry's parent fsync'ed) in the same job — the first
+ * object under a new prefix used to cost six more round trips, and a fresh node makes hundreds
+ * of prefixes. `root` itself is never made: a vanished root is a lost disk (code ENOROOT). FsNode used to do this on worker
  * threads of its own, which cost ~13 MiB of memory each and a message round trip per write; here
  * it costs one pool job and no memory but the job's. The promise rejects with an Error whose
  * `code` is the errno name (ENOENT, ENOSPC, ...) and `syscall` the call that failed; a failure
@@ -13,11 +16,13 @@
 #include "durable_write.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <uv.h>
@@ -30,9 +35,10 @@ typedef struct {
   napi_ref parts_ref;
   struct iovec iov[MAX_PARTS];
   int niov;
-  char *tmp, *path, *dir;
+  char *tmp, *path, *dir, *root;
   int err;
   const char *syscall;
+  bool no_root;
 } job_t;
 
 static void fail(job_t *j, const char *syscall) {
@@ -40,10 +46,67 @@ static void fail(job_t *j, const char *syscall) {
   j->syscall = syscall;
 }
 
+static int sync_dir(const char *dir) {
+  int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d < 0) return -1;
+  int rc = fsync(d);
+  int saved = errno;
+  close(d);
+  errno = saved;
+  return rc;
+}
+
+/* mkdir -p j->dir below j->root (which must exist), fsync'ing the parent of every entry made
+ * (j->dir's own entries are synced after the rename). 0, or -1 with the job's error set. */
+static int make_parents(job_t *j) {
+  struct stat st;
+  if (stat(j->root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    j->no_root = true;
+    return -1;
+  }
+  size_t root_len = strlen(j->root);
+  if (j->dir[root_len] == '\0') return 0; /* dir is the root: nothing to make */
+  char *p = strdup(j->dir);
+  if (!p) {
+    errno = ENOMEM;
+    fail(j, "mkdir");
+    return -1;
+  }
+  /* Each '/' after the root ends one component: make it, and sync its parent when it is new. */
+  for (char *c = p + root_len + 1;; c++) {
+    bool end = *c == '\0';
+    if (*c != '/' && !end) continue;
+    *c = '\0';
+    if (mkdir(p, 0755) == 0) {
+      char *slash = strrchr(p, '/');
+      *slash = '\0';
+      int rc = sync_dir(p);
+      *slash = '/';
+      if (rc != 0) {
+        fail(j, "fsync");
+        free(p);
+        return -1;
+      }
+    } else if (errno != EEXIST) {
+      fail(j, "mkdir");
+      free(p);
+      return -1;
+    }
+    if (end) break;
+    *c = '/';
+  }
+  free(p);
+  return 0;
+}
+
 static void execute(napi_env env, void *data) {
   (void)env;
   job_t *j = data;
   int fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ENOENT) {
+    if (make_parents(j) != 0) return;
+    fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  }
   if (fd < 0) {
     fail(j, "open");
     return;
@@ -79,13 +142,7 @@ static void execute(napi_env env, void *data) {
     fail(j, "rename");
     goto unlink_tmp;
   }
-  int d = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (d < 0) {
-    fail(j, "open");
-    return;
-  }
-  if (fsync(d) != 0) fail(j, "fsync");
-  close(d);
+  if (sync_dir(j->dir) != 0) fail(j, "fsync");
   return;
 close_and_unlink:
   close(fd);
@@ -95,7 +152,15 @@ unlink_tmp:
 
 static void complete(napi_env env, napi_status status, void *data) {
   job_t *j = data;
-  if (status == napi_ok && j->err == 0) {
+  if (status == napi_ok && j->no_root) {
+    char msg[512];
+    snprintf(msg, sizeof msg, "directory %s is missing", j->root);
+    napi_value code, message, error;
+    napi_create_string_utf8(env, "ENOROOT", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &error);
+    napi_reject_deferred(env, j->deferred, error);
+  } else if (status == napi_ok && j->err == 0) {
     napi_value undef;
     napi_get_undefined(env, &undef);
     napi_resolve_deferred(env, j->deferred, undef);
@@ -117,6 +182,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   free(j->tmp);
   free(j->path);
   free(j->dir);
+  free(j->root);
   free(j);
 }
 
@@ -142,14 +208,15 @@ static void free_job(job_t *j) {
   free(j->tmp);
   free(j->path);
   free(j->dir);
+  free(j->root);
   free(j);
 }
 
 napi_value durable_write_js(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
-    napi_throw_type_error(env, NULL, "durableWrite(tmp, path, dir, parts)");
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5) {
+    napi_throw_type_error(env, NULL, "durableWrite(tmp, path, dir, root, parts)");
     return NULL;
   }
   job_t *j = calloc(1, sizeof *j);
@@ -158,13 +225,20 @@ napi_value durable_write_js(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!(j->tmp = string_arg(env, argv[0], "tmp")) || !(j->path = string_arg(env, argv[1], "path")) ||
-      !(j->dir = string_arg(env, argv[2], "dir"))) {
+      !(j->dir = string_arg(env, argv[2], "dir")) || !(j->root = string_arg(env, argv[3], "root"))) {
     free_job(j);
+    return NULL;
+  }
+  size_t root_len = strlen(j->root);
+  if (root_len < 1 || strncmp(j->dir, j->root, root_len) != 0 || (j->dir[root_len] != '/' && j->dir[root_len] != '\0') ||
+      j->root[root_len - 1] == '/') {
+    free_job(j);
+    napi_throw_range_error(env, NULL, "dir must be root or lie below it (no trailing slash on root)");
     return NULL;
   }
   bool is_array = false;
   uint32_t count = 0;
-  if (napi_is_array(env, argv[3], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[3], &count) != napi_ok ||
+  if (napi_is_array(env, argv[4], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[4], &count) != napi_ok ||
       count > MAX_PARTS) {
     free_job(j);
     napi_throw_type_error(env, NULL, "parts must be an array of at most 16 Uint8Arrays");
@@ -176,7 +250,7 @@ napi_value durable_write_js(napi_env env, napi_callback_info info) {
     napi_typedarray_type type;
     size_t length = 0;
     void *p = NULL;
-    if (napi_get_element(env, argv[3], i, &part) != napi_ok || napi_is_typedarray(env, part, &is_ta) != napi_ok || !is_ta ||
+    if (napi_get_element(env, argv[4], i, &part) != napi_ok || napi_is_typedarray(env, part, &is_ta) != napi_ok || !is_ta ||
         napi_get_typedarray_info(env, part, &type, &length, &p, NULL, NULL) != napi_ok || type != napi_uint8_array) {
       free_job(j);
       napi_throw_type_error(env, NULL, "parts must be Uint8Arrays");
@@ -188,7 +262,7 @@ napi_value durable_write_js(napi_env env, napi_callback_info info) {
     j->niov++;
   }
   napi_value promise, name;
-  if (napi_create_reference(env, argv[3], 1, &j->parts_ref) != napi_ok) {
+  if (napi_create_reference(env, argv[4], 1, &j->parts_ref) != napi_ok) {
     free_job(j);
     napi_throw_error(env, NULL, "cannot reference the parts");
     return NULL;

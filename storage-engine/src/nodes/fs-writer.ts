@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, normalize } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { arenaSpan, blockArena } from '../block-memory.js';
 import { native } from '../native.js';
@@ -111,38 +110,8 @@ function copyParts(parts: readonly Uint8Array[], into: Uint8Array): void {
   }
 }
 
-async function nativeWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string): Promise<void> {
-  const write = () => native!.durableWrite(`${path}${tempMark}${randomBytes(6).toString('hex')}`, path, dirname(path), [...parts]);
-  try {
-    await write();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code !== 'ENOENT' || e.syscall !== 'open') throw err;
-    await makeParents(root, dirname(path)); // the first object under a new prefix
-    await write();
-  }
-}
-
-/** mkdir -p below the root (never the root itself: a vanished root is a lost disk), then fsync
- *  every directory a new entry was made in (the last one is synced after the write's rename). */
-async function makeParents(root: string, dir: string): Promise<void> {
-  const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
-  if (!isDir) throw Object.assign(new Error(`directory ${root} is missing`), { code: 'ENOROOT' });
-  const first = await mkdir(dir, { recursive: true });
-  if (first === undefined) return;
-  let at = dirname(first);
-  await syncDir(at);
-  for (const part of relative(at, dir).split(sep).slice(0, -1)) {
-    at = join(at, part);
-    await syncDir(at);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+function nativeWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string): Promise<void> {
+  const tmp = `${path}${tempMark}${randomBytes(6).toString('hex')}`;
+  // `path` is join(root, key), normalised: so is the root it must start with.
+  return native!.durableWrite(tmp, path, dirname(path), normalize(root).replace(/(.)\/+$/, '$1'), [...parts]);
 }
