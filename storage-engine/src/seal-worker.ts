@@ -72,9 +72,15 @@ parentPort!.on('message', async (job: SealJob | UnsealJob) => {
       const plain = unsealFrame({ frame: job.frame, dataKey, key: job.blockKey, hash: job.hash });
       const out = new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
       // Decrypted in place, the plaintext is a view of the frame's memory, which came with the job
-      // and is this thread's alone to move back.
-      const move = plain.buffer === job.frame.buffer && plain.buffer instanceof ArrayBuffer ? [plain.buffer] : transferable(out);
-      parentPort!.postMessage({ id: job.id, plain: out, ns: Number(process.hrtime.bigint() - t0) }, move);
+      // and is this thread's alone to move back. A decompressed plaintext is a buffer of its own,
+      // and the spent frame goes back too: garbage left here would wait for this thread's own
+      // collector, which (rarely allocating) lets tens of MiB of dead frames pile up.
+      const frame = job.frame.buffer;
+      const own = frame instanceof ArrayBuffer && frame.byteLength > 0;
+      const move = plain.buffer === frame && own ? [frame] : transferable(out);
+      const spent = own && plain.buffer !== frame ? frame : undefined;
+      if (spent) move.push(spent);
+      parentPort!.postMessage({ id: job.id, plain: out, spent, ns: Number(process.hrtime.bigint() - t0) }, move);
     }
   } catch (err) {
     const e = err as Error;
