@@ -1,4 +1,4 @@
-import { CutFinder, type ChunkerOptions } from './chunker.js';
+import { CutFinder, type ChunkerOptions, type ChunkMemory } from './chunker.js';
 
 /**
  * A byte source that writes into memory it is given, as a file read does: the chunker then cuts
@@ -13,13 +13,6 @@ export function isFillSource(x: unknown): x is FillSource {
   return typeof (x as FillSource | undefined)?.fill === 'function';
 }
 
-/** Memory for chunks: taken for maxSize, trimmed at the cut (the rest freed), or given back. */
-export interface TrimmingMemory {
-  take(bytes: number): Buffer;
-  trim(buf: Buffer, bytes: number): Buffer;
-  give(buf: Buffer): void;
-}
-
 /** Bytes asked for per fill: the bytes a fill brings past a cut are copied to the next chunk
  *  (half a fill per chunk on average, ~10% of the bytes), and each fill is an await. */
 const FILL_SIZE = 256 * 1024;
@@ -29,7 +22,7 @@ const FILL_SIZE = 256 * 1024;
  * memory is taken for maxSize and filled in place; at the cut, the bytes past it move to the next
  * chunk's memory and the rest is trimmed off. Holds at most one chunk in progress.
  */
-export async function* chunkFills(source: FillSource, memory: TrimmingMemory, opts?: Partial<ChunkerOptions>): AsyncGenerator<Buffer> {
+export async function* chunkFills(source: FillSource, memory: Required<ChunkMemory>, opts?: Partial<ChunkerOptions>): AsyncGenerator<Buffer> {
   const finder = new CutFinder(opts);
   const max = finder.maxSize;
   let mem = memory.take(max);

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkBuffer, chunkStream, type ChunkerOptions } from '../src/chunker.js';
+import { chunkBuffer, chunkStream } from '../src/chunker.js';
 import { SharedArena } from '../src/shared-arena.js';
-import { asAsync, ends, pieces, prngBytes } from './fixtures/chunk-input.js';
+import { arenaMemory, asAsync, ends, pieces, prngBytes, SMALL } from './fixtures/chunk-input.js';
 
-const SMALL: ChunkerOptions = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -19,7 +18,7 @@ describe('chunker with trimming memory', () => {
         fc.option(fc.nat(), { nil: undefined }),
         async (seed, length, sizes, stopAfter) => {
           const arena = new SharedArena(4 * MiB);
-          const memory = { take: (n: number) => arena.take(n)!, trim: (b: Buffer, n: number) => arena.trim(b, n)!, give: (b: Buffer) => arena.give(b) };
+          const memory = arenaMemory(arena);
           const data = prngBytes(seed, length);
           const got: Buffer[] = [];
           const stream = chunkStream(asAsync(pieces(data, sizes)), SMALL, memory);

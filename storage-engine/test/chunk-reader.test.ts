@@ -4,30 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunkFills, fileFillSource, type FillSource } from '../src/chunk-reader.js';
-import { chunkBuffer, type ChunkerOptions } from '../src/chunker.js';
+import { chunkBuffer } from '../src/chunker.js';
 import { SharedArena } from '../src/shared-arena.js';
-import { ends, prngBytes } from './fixtures/chunk-input.js';
+import { arenaMemory, ends, fills, prngBytes, SMALL } from './fixtures/chunk-input.js';
 
-const SMALL: ChunkerOptions = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 const MiB = 1024 * 1024;
-
-/** A source that hands out `data` in fills whose sizes cycle through `sizes` (short fills, as reads give). */
-function fills(data: Uint8Array, sizes: number[]): FillSource {
-  let at = 0;
-  let k = 0;
-  return {
-    fill: async (into) => {
-      const n = Math.min(into.byteLength, sizes[k++ % sizes.length]!, data.length - at);
-      into.set(data.subarray(at, at + n));
-      at += n;
-      return n;
-    },
-  };
-}
-
-function arenaMemory(arena: SharedArena) {
-  return { take: (n: number) => arena.take(n)!, trim: (b: Buffer, n: number) => arena.trim(b, n)!, give: (b: Buffer) => arena.give(b) };
-}
 
 describe('chunking a fill source in place', () => {
   it('property: the same chunks as chunkBuffer whatever the fill sizes, and every byte of memory comes back', async () => {

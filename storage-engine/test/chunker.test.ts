@@ -15,9 +15,8 @@ import {
 } from '../src/chunker.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { GEAR } from '../src/gear-table.js';
-import { asAsync, ends, pieces, prngBytes } from './fixtures/chunk-input.js';
+import { asAsync, ends, pieces, prngBytes, SMALL } from './fixtures/chunk-input.js';
 
-const SMALL: ChunkerOptions = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 const KiB = 1024;
 const MiB = 1024 * KiB;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileBlock } from '../src/file-store.js';
 import { FsNode } from '../src/nodes/fs.js';
+import { fills } from './fixtures/chunk-input.js';
 import { pieces, randomData, textBytes } from './fixtures/data.js';
 import { engineForTest, type TestEngine } from './fixtures/engine.js';
 
@@ -40,16 +41,7 @@ describe('FileStore writes in pieces (resumable uploads)', () => {
   it('chunks a fill source (a file read into block memory) into the same blocks as the stream of its bytes', async () => {
     const data = Buffer.concat([randomData(3 << 20), textBytes(2 << 20, 9)]);
     const viaStream = await engine.files.write('ns', pieces(data));
-    let at = 0;
-    const source = {
-      fill: async (into: Uint8Array) => {
-        const n = Math.min(into.byteLength, 100_000, data.length - at);
-        into.set(data.subarray(at, at + n));
-        at += n;
-        return n;
-      },
-    };
-    const viaFill = await engine.files.write('ns', source);
+    const viaFill = await engine.files.write('ns', fills(data, [100_000]));
     expect(viaFill.blocks.map((b) => [b.hash, b.size])).toEqual(viaStream.blocks.map((b) => [b.hash, b.size]));
     expect(viaFill.contentHash).toBe(viaStream.contentHash);
     const back: Buffer[] = [];

@@ -150,6 +150,14 @@ unlink_tmp:
   unlink(j->tmp);
 }
 
+static void free_job(job_t *j) {
+  free(j->tmp);
+  free(j->path);
+  free(j->dir);
+  free(j->root);
+  free(j);
+}
+
 static void complete(napi_env env, napi_status status, void *data) {
   job_t *j = data;
   if (status == napi_ok && j->no_root) {
@@ -179,11 +187,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   }
   napi_delete_reference(env, j->parts_ref);
   napi_delete_async_work(env, j->work);
-  free(j->tmp);
-  free(j->path);
-  free(j->dir);
-  free(j->root);
-  free(j);
+  free_job(j);
 }
 
 /* A string argument as a fresh C string, or NULL after throwing. */
@@ -202,14 +206,6 @@ static char *string_arg(napi_env env, napi_value v, const char *name) {
     return NULL;
   }
   return s;
-}
-
-static void free_job(job_t *j) {
-  free(j->tmp);
-  free(j->path);
-  free(j->dir);
-  free(j->root);
-  free(j);
 }
 
 napi_value durable_write_js(napi_env env, napi_callback_info info) {
