@@ -6,9 +6,13 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { HttpClient, readAll, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
+import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../sync/sync-api.js';
 import * as T from './types.js';
 
-export class CofferApi {
+/** A path, or an entry named by path or id. */
+const ref = (r: string | EntryRef): EntryRef => (typeof r === 'string' ? { path: r } : r);
+
+export class CofferApi implements SyncApi {
   readonly http: HttpClient;
 
   constructor(url: string, trust: Trust, token?: string) {
@@ -67,11 +71,12 @@ export class CofferApi {
   mkdir(path: string, parents = false) {
     return this.#get(T.FileView, 'POST', '/mkdir', { json: { path, parents } });
   }
-  move(from: string, to: string) {
-    return this.#get(T.FileView, 'POST', '/move', { json: { from, to } });
+  move(from: string | EntryRef, to: string) {
+    const r = ref(from);
+    return this.#get(T.FileView, 'POST', '/move', { json: 'id' in r ? { id: r.id, to } : { from: r.path, to } });
   }
-  async delete(path: string): Promise<void> {
-    await this.http.json('POST', '/delete', { json: { path } });
+  async delete(target: string | EntryRef, cond: DeleteCondition = {}): Promise<void> {
+    await this.http.json('POST', '/delete', { json: { ...ref(target), ...cond } });
   }
   revisions(path: string, limit = 100) {
     return this.#get(T.Revisions, 'GET', '/revisions', { query: { path, limit } });
@@ -98,7 +103,7 @@ export class CofferApi {
   async getBlock(hash: string): Promise<Buffer> {
     return readAll(await this.http.stream('GET', `/blocks/${hash}`, { headers: { accept: 'application/octet-stream' } }));
   }
-  commit(c: { path: string; size: number; blocks: T.BlockRef[]; baseRev: number | null; mtime?: number; onConflict?: 'fail' | 'copy' }) {
+  commit(c: CommitRequest) {
     return this.#get(T.CommitAnswer, 'POST', '/files/commit', { json: c });
   }
   /** The bytes of a file (head or a revision); the caller consumes the stream. */

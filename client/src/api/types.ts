@@ -50,7 +50,8 @@ export const Missing = z.object({ missing: z.array(z.string()) });
 export type CommitAnswer = z.infer<typeof CommitAnswer>;
 export const CommitAnswer = FileView.extend({
   conflict: z.boolean(),
-  original: z.object({ id: z.string(), path: z.string(), rev: z.number() }).optional(),
+  /** Where the content would have gone; id is null when that entry was trashed meanwhile. */
+  original: z.object({ id: z.string().nullable(), path: z.string(), rev: z.number() }).optional(),
 });
 
 /** GET /revisions/blocks: a revision's ordered block list (for delta downloads). */
@@ -60,6 +61,7 @@ export const RevisionBlocks = z.object({
   contentHash: z.string(),
   blocks: z.array(z.object({ hash: z.string(), size: z.number() })),
 });
+export type RevisionBlocks = z.infer<typeof RevisionBlocks>;
 
 /** One journal entry (server/API.md ChangeEntry); path and details as at the time of the change. */
 export const ChangeEntry = z.object({
@@ -79,8 +81,10 @@ export const ChangeEntry = z.object({
 });
 export type ChangeEntry = z.infer<typeof ChangeEntry>;
 export const ChangePage = z.object({ entries: z.array(ChangeEntry), cursor: z.number(), has_more: z.boolean() });
+export type ChangePage = z.infer<typeof ChangePage>;
 export const LatestCursor = z.object({ cursor: z.number() });
 export const LongPoll = z.object({ changes: z.boolean(), events: z.boolean().optional(), backoff: z.number().optional() });
+export type LongPoll = z.infer<typeof LongPoll>;
 
 export const Devices = z.object({
   devices: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), current: z.boolean().optional() })),

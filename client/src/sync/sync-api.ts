@@ -1,0 +1,57 @@
+/**
+ * The part of the Coffer API the sync agent uses, as an interface: `CofferApi` implements it
+ * over HTTPS, and the deterministic simulation (client/test/sim/) implements it with an
+ * in-memory model of the server, so the agent's logic runs unchanged in both.
+ *
+ * Every method either answers the server's shape or throws: `ApiError` for an error answer
+ * (status, code, details as the server sent them), any other error for a failed transport
+ * (the request may or may not have been applied).
+ */
+import type { BlockRef, ChangePage, CommitAnswer, FileView, LongPoll, RevisionBlocks } from '../api/types.js';
+
+/** An entry by path, or by id (an id names one entry whatever has been moved where since). */
+export type EntryRef = { path: string } | { id: string };
+
+export interface CommitRequest {
+  path: string;
+  size: number;
+  blocks: BlockRef[];
+  /** The revision this content replaces; null: a new file. */
+  baseRev: number | null;
+  /** With baseRev: the entry the revision belongs to. A different entry at `path` (deleted and
+   *  created again meanwhile) is then a lost race like a stale revision, never overwritten. */
+  fileId?: string;
+  mtime?: number;
+  onConflict?: 'fail' | 'copy';
+}
+
+export interface DeleteCondition {
+  /** Trash the entry only while its head revision is this one (409 stale_revision otherwise). */
+  rev?: number;
+  /** false: a folder is trashed only when it holds nothing live (409 not_empty otherwise). Default true. */
+  recursive?: boolean;
+}
+
+export interface SyncApi {
+  /** The signed-in device. */
+  me(): Promise<{ deviceId?: string }>;
+  /** The entry at `path`, or undefined (404). */
+  stat(path: string): Promise<FileView | undefined>;
+  metadata(path: string): Promise<FileView>;
+  /** All of a folder's live children (every page). */
+  list(path: string): Promise<FileView[]>;
+  mkdir(path: string, parents?: boolean): Promise<FileView>;
+  move(from: EntryRef, to: string): Promise<FileView>;
+  delete(ref: EntryRef, cond?: DeleteCondition): Promise<void>;
+  missingBlocks(hashes: string[]): Promise<Set<string>>;
+  putBlock(hash: string, bytes: Uint8Array): Promise<void>;
+  getBlock(hash: string): Promise<Uint8Array>;
+  commit(c: CommitRequest): Promise<CommitAnswer>;
+  /** A revision's ordered block list (the head when rev is omitted). */
+  revisionBlocks(path: string, rev?: number): Promise<RevisionBlocks>;
+  /** One page of the journal after `cursor`; ApiError 410 `reset` when it cannot be served. */
+  changes(cursor: number, limit?: number): Promise<ChangePage>;
+  changesLatest(): Promise<{ cursor: number }>;
+  /** Answers when something follows `cursor`, or after about `timeoutS` seconds. */
+  longpoll(cursor: number, timeoutS?: number): Promise<LongPoll>;
+}
