@@ -40,7 +40,7 @@ for (const backend of BACKENDS) {
       const made = await call('POST', '/admin/users', admin.token, { username, password: 'initial password', quotaBytes: 5_000, email: 'm@example.com' });
       expect(made.status).toBe(201);
       expect(made.body).toEqual({
-        id: expect.any(String), username, email: 'm@example.com', role: 'user', quotaBytes: 5_000, usedBytes: 0,
+        id: expect.any(String), username, email: 'm@example.com', role: 'user', quotaBytes: 5_000, usedBytes: 0, reservedBytes: 0,
         disabled: false, mustChangePassword: true, createdAt: expect.any(String),
       });
       expect(made.body).not.toHaveProperty('passwordHash');

@@ -145,15 +145,23 @@ for (const backend of BACKENDS) {
       expect(sha256(await bytesOf(await download(srv.url, u.auth, '/f.bin')))).toBe(sha256(data));
     });
 
-    it('a commit over quota is refused with 507 and charges nothing', async () => {
+    it('a block PUT past the quota is refused with 507; so is a commit over quota, charging nothing', async () => {
+      // Blocks count against the quota from the moment they are stored (quota-reservations.test.ts has the details).
+      const early = await srv.user({ quotaBytes: 2 * MiB });
+      await expect(new SyncClient(srv.url, early.auth).upload(randomBytes(3 * MiB))).rejects.toThrow(/put: 507 .*quota_exceeded/);
+
       const u = await srv.user({ quotaBytes: 2 * MiB });
       const client = new SyncClient(srv.url, u.auth);
-      const res = await client.push('/over.bin', randomBytes(3 * MiB));
-      expect(res.commit.status).toBe(507);
-      expect(res.commit.json().error.code).toBe('quota_exceeded');
-      const [owner] = await srv.database.db.select({ used: users.usedBytes }).from(users).where(eq(users.id, u.id));
-      expect(owner!.used).toBe(0);
-      expect(await srv.database.db.select().from(files).where(eq(files.namespaceId, u.namespaceId))).toEqual([]);
+      const data = randomBytes(1.5 * MiB);
+      const first = await client.push('/one.bin', data);
+      expect(first.commit.status).toBe(201);
+      // The same blocks again under another name: nothing to PUT, so only the commit can refuse it.
+      const res = await client.commit('/two.bin', first.blocks, { baseRev: null });
+      expect(res.status).toBe(507);
+      expect(res.json().error.code).toBe('quota_exceeded');
+      const [owner] = await srv.database.db.select({ used: users.usedBytes, reserved: users.reservedBytes }).from(users).where(eq(users.id, u.id));
+      expect(owner).toEqual({ used: data.length, reserved: 0 });
+      expect((await srv.database.db.select().from(files).where(eq(files.namespaceId, u.namespaceId))).map((f) => f.name)).toEqual(['one.bin']);
     });
   });
 }

@@ -66,6 +66,7 @@ export function adminUserView(u: UserRow) {
     role: u.role,
     quotaBytes: u.quotaBytes,
     usedBytes: u.usedBytes,
+    reservedBytes: u.reservedBytes,
     disabled: u.disabled,
     mustChangePassword: u.mustChangePassword,
     createdAt: u.createdAt,

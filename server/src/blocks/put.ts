@@ -1,6 +1,10 @@
-/** Receiving one block from a sync client: bounded in memory, verified against its name, stored once. */
-import type { Storage } from '../storage.js';
+/** Receiving one block from a sync client: bounded in memory, verified against its name, counted against the quota, stored once. */
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { blocks } from '../db/schema.js';
 import { BadRequestError, PayloadTooLargeError } from '../http-errors.js';
+import { reserve } from '../quota/reservations.js';
+import type { Storage } from '../storage.js';
 import { requestBytes } from '../uploads/body.js';
 import { MAX_BLOCK_BYTES, sha256Hex } from './hash.js';
 
@@ -11,12 +15,19 @@ export interface PutBlockResult {
   stored: boolean;
 }
 
+export interface BlockPutDeps {
+  db: Db;
+  storage: Storage;
+  /** How long a block stored for a later commit holds its reservation (GC's grace period). */
+  reservationMs: number;
+}
+
 function tooLarge(): PayloadTooLargeError {
   return new PayloadTooLargeError(`a block may be at most ${MAX_BLOCK_BYTES} bytes`, { code: 'block_too_large', details: { maxBytes: MAX_BLOCK_BYTES } });
 }
 
 export async function putBlock(
-  storage: Storage,
+  deps: BlockPutDeps,
   namespaceId: string,
   hash: string,
   body: ReadableStream<Uint8Array> | null,
@@ -35,8 +46,25 @@ export async function putBlock(
       details: { expected: hash, actual },
     });
   }
+  const key = deps.storage.blocks.keyFor(namespaceId, hash);
+  const [held] = await deps.db.select({ refcount: blocks.refcount }).from(blocks).where(eq(blocks.key, key));
+  // Part of a committed version: its bytes count in the usage already, and the commit that uses
+  // it again charges that file's size. Nothing to reserve, nothing to store.
+  if (held && held.refcount > 0) return { hash, size: data.byteLength, stored: false };
+  // New, or stored but in no file yet (uploaded earlier, or left by a purge): it counts against the
+  // quota until a commit uses it or the reservation expires, and is reserved before it is stored,
+  // so a refused PUT stores nothing. A block reserved already is not counted twice (its expiry
+  // moves on: the client is still working towards its commit).
+  await reserve(deps.db, {
+    kind: 'block',
+    ref: key,
+    namespaceId,
+    bytes: data.byteLength,
+    expiresAt: new Date(Date.now() + deps.reservationMs),
+  });
   // Checked before sealing: re-sending a block the namespace has costs no encryption or erasure coding.
-  if (await storage.blocks.has(namespaceId, hash)) return { hash, size: data.byteLength, stored: false };
-  const r = await storage.blocks.put(namespaceId, data);
+  if (held) return { hash, size: data.byteLength, stored: false };
+  // A failure here leaves the reservation for the client's retry (which then counts nothing twice); it expires otherwise.
+  const r = await deps.storage.blocks.put(namespaceId, data);
   return { hash, size: r.size, stored: r.stored };
 }

@@ -3,17 +3,16 @@
  * very same blocks (one more reference each), so no byte is read, re-encrypted or stored again.
  * The copy is new content for its owner, though: its size is charged to the quota like an upload.
  */
-import { eq } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { users } from '../db/schema.js';
+import { checkRoom } from '../quota/usage.js';
 import { ConflictError } from '../http-errors.js';
 import { createEntry } from './entries.js';
 import { sameNamespace } from './move.js';
 import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.js';
 import { liveDescendants, lockTree } from './subtree.js';
 import { isWithin, pathOf, type FolderId } from './tree.js';
-import { blocksOfVersion, commitVersion, quotaError } from './versions.js';
+import { blocksOfVersion, commitVersion } from './versions.js';
 import { fileView, type FileView } from './view.js';
 
 /** What a file copy needs of its source. */
@@ -42,7 +41,7 @@ export async function copyEntry(tx: Db, user: AuthUser, from: EntryRef, to: stri
     if (!hasContent(row)) {
       throw new ConflictError(`${fromPath} has no content yet (its upload has not finished)`, { code: 'not_ready' });
     }
-    await ensureRoom(tx, ns, row.size);
+    await checkRoom(tx, ns, row.size);
     const copied = await copyFile(tx, user, row, dest.parentId, dest.name);
     return fileView(copied, await pathOf(tx, copied));
   }
@@ -51,7 +50,7 @@ export async function copyEntry(tx: Db, user: AuthUser, from: EntryRef, to: stri
     throw new ConflictError(`${fromPath} cannot be copied into itself (${dest.path})`, { code: 'into_itself' });
   }
   const below = await liveDescendants(tx, row.id);
-  await ensureRoom(
+  await checkRoom(
     tx,
     ns,
     below.reduce((n, d) => n + (!d.isDir && hasContent(d) ? d.size : 0), 0),
@@ -89,11 +88,4 @@ async function copyFile(tx: Db, user: AuthUser, src: SourceFile, parentId: Folde
     baseRev: null,
     overwrite: false,
   });
-}
-
-/** Refuse up front, with the whole copy's size, what commitVersion would refuse midway. */
-async function ensureRoom(tx: Db, namespaceId: string, bytes: number): Promise<void> {
-  if (bytes <= 0) return;
-  const [u] = await tx.select({ used: users.usedBytes, quota: users.quotaBytes }).from(users).where(eq(users.namespaceId, namespaceId));
-  if (u && u.used + bytes > u.quota) throw quotaError(u.used, u.quota, bytes);
 }

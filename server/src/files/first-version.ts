@@ -2,7 +2,7 @@
  * The commonest commit, a file uploaded to a free name, in one statement: the function
  * coffer_commit_new_file (migration 0005) does what fileForUpload + commitVersion do for a new
  * entry — the same rows, in the same order, under the same locks, with the same journal row and
- * NOTIFY — in one round trip instead of eleven (most of an upload's database CPU on PGlite).
+ * NOTIFY, settling quota reservations the same way (migration 0006) — in one round trip instead of eleven (most of an upload's database CPU on PGlite).
  *
  * It handles the plain case only. When anything is unusual (the folder was deleted, someone took
  * the name meanwhile, over quota, a block claimed by GC) the function raises CF001, which undoes
@@ -28,6 +28,8 @@ export interface NewFileVersion extends Pick<NewVersion, 'blocks' | 'size' | 'co
   namespaceId: string;
   parentId: FolderId;
   name: string;
+  /** The simple upload's quota reservation (kind 'upload'), released by the commit as commitVersion does. */
+  uploadReservation?: string;
 }
 
 /** The new entry after its first commit, or undefined: use the general path. */
@@ -40,7 +42,7 @@ export async function commitNewFile(db: Db, v: NewFileVersion): Promise<FileRow 
     const row = await rawValue<Record<string, unknown>>(
       db,
       `select coffer_commit_new_file($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7::bigint, $8, $9::uuid, $10::uuid,
-        $11::jsonb, $12::text[], $13::timestamptz, $14::jsonb, $15::int, $16) as v`,
+        $11::jsonb, $12::text[], $13::timestamptz, $14::jsonb, $15::int, $16, $17) as v`,
       [
         randomUUID(),
         randomUUID(),
@@ -58,6 +60,7 @@ export async function commitNewFile(db: Db, v: NewFileVersion): Promise<FileRow 
         JSON.stringify(payload),
         JOURNAL_LOCK_CLASS,
         JOURNAL_CHANNEL,
+        v.uploadReservation ?? null,
       ],
     );
     return row ? tableRow(files, row) : undefined;

@@ -3,12 +3,15 @@
  * charges the owner's quota, counts block references and appends to the journal. Every way of
  * writing content (simple and resumable upload, restore, copy, sync commits) ends here, so the
  * rules hold everywhere: the first commit wins; a later one must name the revision it replaces
- * or ask to overwrite; nothing over quota commits.
+ * or ask to overwrite; nothing over quota commits. A commit settles the quota reservations of
+ * what it makes part of the file (quota/reservations.ts): its blocks' and its upload's.
  */
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { blocks as blocksTable, files, fileVersions, users, versionBlocks } from '../db/schema.js';
-import { ConflictError, InsufficientStorageError, NotFoundError } from '../http-errors.js';
+import { ConflictError, NotFoundError } from '../http-errors.js';
+import { quotaError } from '../quota/quota-error.js';
+import { release, type ReservationKey } from '../quota/reservations.js';
 import { appendJournal } from './journal.js';
 import type { FileRow } from './view.js';
 
@@ -30,6 +33,8 @@ export interface NewVersion {
   restoredFrom?: number;
   /** Another upload to the entry is still in progress (keeps it marked pending). */
   stillPending?: boolean;
+  /** The reservation of the upload that stored the bytes (a resumable session's), released by this commit. */
+  reservation?: ReservationKey;
 }
 
 /** Must run inside a transaction. Returns the file row after the commit. */
@@ -44,6 +49,7 @@ export async function commitVersion(tx: Db, v: NewVersion): Promise<FileRow> {
       ? new ConflictError('a file with that name already exists: name its revision (baseRev) or overwrite', { code: 'exists', current })
       : new ConflictError(`the file is at revision ${row.rev}, not ${v.baseRev}: someone else changed it first`, { code: 'stale_revision', current });
   }
+  await settleReservations(tx, v);
   await chargeQuota(tx, row.namespaceId, v.size - row.size);
 
   const rev = row.rev + 1;
@@ -108,7 +114,18 @@ export function blockListRows(list: readonly VersionBlock[]): { ordinal: number;
   });
 }
 
-/** Add `delta` bytes to the namespace owner's usage, refusing (507) what would pass the quota. */
+/**
+ * Before the charge: the bytes this commit makes part of a file stop being reserved (the file's
+ * size counts them from now on), in the same transaction, so they are never counted twice and
+ * the check below sees only what other uploads hold. A rolled-back commit releases nothing.
+ */
+async function settleReservations(tx: Db, v: NewVersion): Promise<void> {
+  await release(tx, 'block', [...new Set(v.blocks.map((b) => b.key))]);
+  if (v.reservation) await release(tx, v.reservation.kind, [v.reservation.ref]);
+}
+
+/** Add `delta` bytes to the namespace owner's usage, refusing (507) what would pass the quota
+ *  together with what uploads in progress hold reserved. */
 export async function chargeQuota(tx: Db, namespaceId: string, delta: number): Promise<void> {
   if (delta <= 0) {
     if (delta < 0) await tx.update(users).set({ usedBytes: sql`greatest(0, ${users.usedBytes} + ${delta})` }).where(eq(users.namespaceId, namespaceId));
@@ -117,19 +134,12 @@ export async function chargeQuota(tx: Db, namespaceId: string, delta: number): P
   const [ok] = await tx
     .update(users)
     .set({ usedBytes: sql`${users.usedBytes} + ${delta}` })
-    .where(and(eq(users.namespaceId, namespaceId), sql`${users.usedBytes} + ${delta} <= ${users.quotaBytes}`))
+    .where(and(eq(users.namespaceId, namespaceId), sql`${users.usedBytes} + ${users.reservedBytes} + ${delta} <= ${users.quotaBytes}`))
     .returning({ used: users.usedBytes });
   if (!ok) {
-    const [u] = await tx.select({ used: users.usedBytes, quota: users.quotaBytes }).from(users).where(eq(users.namespaceId, namespaceId));
-    throw quotaError(u?.used ?? 0, u?.quota ?? 0, delta);
+    const [u] = await tx.select({ used: users.usedBytes, reserved: users.reservedBytes, quota: users.quotaBytes }).from(users).where(eq(users.namespaceId, namespaceId));
+    throw quotaError(u ?? { used: 0, reserved: 0, quota: 0 }, delta);
   }
-}
-
-export function quotaError(used: number, quota: number, needed: number): InsufficientStorageError {
-  return new InsufficientStorageError(
-    `over quota: ${needed} more bytes would bring usage to ${used + needed} of ${quota} bytes; delete files or empty the trash`,
-    { code: 'quota_exceeded', details: { usedBytes: used, quotaBytes: quota, neededBytes: needed } },
-  );
 }
 
 /** The ordered block list of a version. */

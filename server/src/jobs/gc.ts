@@ -1,6 +1,8 @@
 /**
  * GC: deletes blocks no version references, once past a grace period, and expired upload
- * sessions first (their blocks are referenced by nothing else).
+ * sessions first (their blocks are referenced by nothing else), releasing their quota
+ * reservations and every other reservation past its expiry (quota/reservations.ts). A block
+ * that is still reserved (PUT for a commit to come) is not garbage, whatever its age.
  *
  * Never racing a commit: a block is claimed in one transaction that locks its row and checks it
  * is still unreferenced (refcount 0, past the grace, in no live upload session), marking it
@@ -10,10 +12,12 @@
  * instead of pointing at a block about to vanish. Only then are the shards deleted (the engine's
  * delete: shards, then the row). A crash in between leaves a -1 row that the next run finishes.
  */
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/open.js';
 import { uploadSessions } from '../db/schema.js';
+import { releaseExpired } from '../quota/reservations.js';
 import type { Storage } from '../storage.js';
+import { dropSession } from '../uploads/sessions.js';
 import { abandonUpload } from '../uploads/target.js';
 import { pruneFinished } from './queue.js';
 import type { JobHandler } from './runner.js';
@@ -28,6 +32,7 @@ export function gcHandler(deps: { db: Db; storage: Storage }, opts: GcOptions): 
   return async (_job, ctx) => {
     const { db } = deps;
     const sessions = await dropExpiredSessions(db);
+    const reservations = await releaseExpired(db);
     let deleted = Number(ctx.progress.deleted ?? 0);
     let bytes = Number(ctx.progress.bytes ?? 0);
     for (;;) {
@@ -39,10 +44,10 @@ export function gcHandler(deps: { db: Db; storage: Storage }, opts: GcOptions): 
         deleted++;
         bytes += b.size;
       }
-      await ctx.report({ sessions, deleted, bytes });
+      await ctx.report({ sessions, reservations, deleted, bytes });
     }
     await pruneFinished(db, 30);
-    await ctx.report({ sessions, deleted, bytes, finished: true });
+    await ctx.report({ sessions, reservations, deleted, bytes, finished: true });
   };
 }
 
@@ -56,6 +61,7 @@ export async function claimGarbage(db: Db, graceMs: number, limit: number): Prom
         where b.refcount = -1
            or (b.refcount = 0
                and b.created_at < now() - (${Math.floor(graceMs)}::bigint * interval '1 millisecond')
+               and not exists (select 1 from quota_reservations r where r.kind = 'block' and r.ref = b.key)
                and not exists (
                  select 1 from upload_sessions s
                  where s.expires_at > now()
@@ -70,7 +76,7 @@ export async function claimGarbage(db: Db, graceMs: number, limit: number): Prom
   return rows.map((r) => ({ key: r.key, size: Number(r.size) }));
 }
 
-/** Expired upload sessions go; an uncommitted one also takes its pending entry (as a cancel would). */
+/** Expired upload sessions go with their reservations; an uncommitted one also takes its pending entry (as a cancel would). */
 async function dropExpiredSessions(db: Db): Promise<number> {
   const expired = await db
     .select({ id: uploadSessions.id, fileId: uploadSessions.fileId, committedRev: uploadSessions.committedRev })
@@ -81,7 +87,7 @@ async function dropExpiredSessions(db: Db): Promise<number> {
     await db.transaction(async (tx) => {
       const t = tx as unknown as Db;
       if (s.committedRev === null) await abandonUpload(t, s.fileId, s.id);
-      await t.delete(uploadSessions).where(eq(uploadSessions.id, s.id));
+      await dropSession(t, s.id);
     });
   }
   return expired.length;

@@ -80,12 +80,13 @@ const schemas: Record<string, Json> = {
       mustChangePassword: { type: 'boolean' },
       quotaBytes: { type: 'integer', description: 'The account’s quota' },
       usedBytes: { type: 'integer', description: 'Bytes of the account’s files (head revisions, trash included)' },
+      reservedBytes: { type: 'integer', description: 'Bytes stored for uploads not committed yet (they count against the quota too)' },
     },
   },
   AdminUser: {
     type: 'object',
     description: 'An account as an administrator sees it (never the password hash).',
-    required: ['id', 'username', 'email', 'role', 'quotaBytes', 'usedBytes', 'disabled', 'mustChangePassword', 'createdAt'],
+    required: ['id', 'username', 'email', 'role', 'quotaBytes', 'usedBytes', 'reservedBytes', 'disabled', 'mustChangePassword', 'createdAt'],
     properties: {
       id: uuid,
       username: { type: 'string' },
@@ -93,6 +94,7 @@ const schemas: Record<string, Json> = {
       role: { type: 'string', enum: ['user', 'admin'] },
       quotaBytes: { type: 'integer', minimum: 0 },
       usedBytes: { type: 'integer', minimum: 0 },
+      reservedBytes: { type: 'integer', minimum: 0, description: 'Held by uploads not committed yet' },
       disabled: { type: 'boolean' },
       mustChangePassword: { type: 'boolean' },
       createdAt: timestamp,

@@ -27,10 +27,14 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
   const limiter = new LoginLimiter(config.loginLimits);
 
   // 204. Every other token and device of the user is revoked; the calling one stays signed in.
-  // The caller, with their quota and usage (apps show it; WebDAV and the CLI read it too).
+  // The caller, with their quota and usage (apps show it; WebDAV and the CLI read it too): the
+  // committed usage and what uploads in progress hold reserved, apart (the room left is quota − both).
   r.get('/me', async (c) => {
     const user = c.get('user');
-    const [usage] = await db.select({ quotaBytes: users.quotaBytes, usedBytes: users.usedBytes }).from(users).where(eq(users.id, user.id));
+    const [usage] = await db
+      .select({ quotaBytes: users.quotaBytes, usedBytes: users.usedBytes, reservedBytes: users.reservedBytes })
+      .from(users)
+      .where(eq(users.id, user.id));
     return c.json({ ...user, ...usage });
   });
 

@@ -23,6 +23,8 @@ const MissingBody = z.strictObject({ hashes: z.array(Sha256Hex).max(MAX_MISSING_
 export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   const { db, storage } = deps;
+  // A block stored for a later commit holds its quota reservation as long as GC would keep it unreferenced.
+  const blockPut = { db, storage, reservationMs: deps.config.jobs.gcGraceMs };
 
   r.post('/missing', async (c) => {
     const { hashes } = await parseJsonBody(c, MissingBody);
@@ -32,7 +34,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   r.put('/:sha256', async (c) => {
     try {
       const hash = hashParam(c.req.param('sha256'));
-      const result = await putBlock(storage, c.get('user').namespaceId, hash, c.req.raw.body, contentLength(c.req.header('content-length')));
+      const result = await putBlock(blockPut, c.get('user').namespaceId, hash, c.req.raw.body, contentLength(c.req.header('content-length')));
       return c.json(result, result.stored ? 201 : 200);
     } catch (err) {
       // Refused before the body was read: drain a small one so the client sees the answer, not a reset.

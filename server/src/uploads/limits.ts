@@ -1,9 +1,8 @@
 /** What one upload may be: refused before the bytes are stored whenever the size is known up front. */
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/open.js';
-import { users } from '../db/schema.js';
 import { PayloadTooLargeError } from '../http-errors.js';
-import { quotaError } from '../files/versions.js';
+import type { Db } from '../db/open.js';
+import { quotaError } from '../quota/quota-error.js';
+import { usageOf } from '../quota/usage.js';
 
 /** 10 GiB a file (DESIGN §1). */
 export const MAX_FILE_BYTES = 10 * 1024 ** 3;
@@ -19,9 +18,13 @@ export function checkFileSize(size: number | undefined): void {
   if (size !== undefined && size > MAX_FILE_BYTES) throw fileTooLarge(size);
 }
 
-/** 507 early when a declared size cannot fit the owner's quota (the commit checks again, exactly). */
+/**
+ * 507 early when a commit of `size` bytes, replacing a file of `replacing` bytes, cannot fit the
+ * committed usage. Reservations are left out on purpose: the commit releases its own blocks'
+ * before it checks (files/versions.ts), and it checks exactly, atomically, with the others.
+ */
 export async function checkQuota(db: Db, namespaceId: string, size: number | undefined, replacing = 0): Promise<void> {
   if (size === undefined || size - replacing <= 0) return;
-  const [u] = await db.select({ used: users.usedBytes, quota: users.quotaBytes }).from(users).where(eq(users.namespaceId, namespaceId));
-  if (u && u.used + size - replacing > u.quota) throw quotaError(u.used, u.quota, size - replacing);
+  const u = await usageOf(db, namespaceId);
+  if (u && u.used + size - replacing > u.quota) throw quotaError({ ...u, reserved: 0 }, size - replacing);
 }

@@ -6,10 +6,15 @@
  * with the next piece so the final block list is what a one-shot upload would give. Session
  * state lives in the database, so an upload survives a server restart and may continue on
  * another server instance.
+ *
+ * Quota: before a piece is read, the session's reservation grows to the piece's last byte
+ * (quota/reservations.ts), so a piece that would pass the quota — or, unsized, 10 GiB — is
+ * refused (507 / 413) before any of it is stored. Commit, cancel and expiry release it.
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
+import type { Db } from '../db/open.js';
 import { files, uploadSessions, type UploadedBlock } from '../db/schema.js';
 import { pathOf } from '../files/tree.js';
 import { commitVersion } from '../files/versions.js';
@@ -18,7 +23,9 @@ import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../htt
 import { requestBytes } from './body.js';
 import { contentHashOf } from './content-hash.js';
 import type { PieceRange } from './content-range.js';
-import { checkFileSize, checkQuota } from './limits.js';
+import { release, reserve, shrink, type ReservationKey } from '../quota/reservations.js';
+import { checkRoom } from '../quota/usage.js';
+import { checkFileSize, fileTooLarge, MAX_FILE_BYTES } from './limits.js';
 import { compressible } from './media-types.js';
 import { abandonUpload, checkRule, fileForUpload, resolveTarget, type CommitRule } from './target.js';
 
@@ -38,7 +45,8 @@ export async function startSession(deps: AppDeps, user: AuthUser, s: NewSession)
   checkFileSize(s.size);
   const target = await resolveTarget(deps.db, user, s.path);
   checkRule(target.existing, s);
-  await checkQuota(deps.db, user.namespaceId, s.size, target.existing?.size ?? 0);
+  // Early: the pieces will have to reserve all of it (a replaced file's bytes stay stored as a revision).
+  await checkRoom(deps.db, user.namespaceId, s.size ?? 0);
   return deps.db.transaction(async (tx) => {
     const file = await fileForUpload(tx, target, { pending: true, deviceId: user.deviceId });
     const [row] = await tx
@@ -78,8 +86,18 @@ export async function cancelSession(deps: AppDeps, user: AuthUser, id: string): 
   if (s.committedRev !== null) throw new ConflictError('the upload has already completed', { code: 'already_committed' });
   await deps.db.transaction(async (tx) => {
     await abandonUpload(tx, s.fileId, s.id);
-    await tx.delete(uploadSessions).where(eq(uploadSessions.id, s.id));
+    await dropSession(tx, s.id);
   });
+}
+
+/** The session's row and its quota reservation go together (cancel, expiry, GC). */
+export async function dropSession(tx: Db, id: string): Promise<void> {
+  await release(tx, 'session', [id]);
+  await tx.delete(uploadSessions).where(eq(uploadSessions.id, id));
+}
+
+function reservationOf(id: string): ReservationKey {
+  return { kind: 'session', ref: id };
 }
 
 async function ownSession(deps: AppDeps, user: AuthUser, id: string): Promise<Session> {
@@ -88,7 +106,7 @@ async function ownSession(deps: AppDeps, user: AuthUser, id: string): Promise<Se
   if (s.committedRev === null && s.expiresAt.getTime() < Date.now()) {
     await deps.db.transaction(async (tx) => {
       await abandonUpload(tx, s.fileId, s.id);
-      await tx.delete(uploadSessions).where(eq(uploadSessions.id, s.id));
+      await dropSession(tx, s.id);
     });
     throw new NotFoundError('the upload session has expired; start a new one', { code: 'session_expired' });
   }
@@ -115,6 +133,11 @@ async function put(deps: AppDeps, user: AuthUser, s: Session, range: PieceRange,
       details: { received: s.received },
     });
   }
+  // An unsized session is stopped at 10 GiB and at the quota as it grows, before the piece is read.
+  if (range.end + 1 > MAX_FILE_BYTES) throw fileTooLarge(range.end + 1);
+  if (range.end + 1 > s.received) {
+    await reserve(deps.db, { ...reservationOf(s.id), namespaceId: s.namespaceId, bytes: range.end + 1, expiresAt: s.expiresAt });
+  }
   const size = s.size ?? total ?? null;
   const base = s.blocks.reduce((n, b) => n + b.size, 0);
   const tailBytes = s.tail ? await deps.storage.blocks.get(s.tail.key) : undefined;
@@ -138,19 +161,29 @@ async function put(deps: AppDeps, user: AuthUser, s: Session, range: PieceRange,
     if (ok.length === 0) throw new ConflictError('the upload session changed under this request', { code: 'session_busy' });
     recorded = received;
   };
-  const written = await deps.storage.files.write(s.namespaceId, source(), {
-    holdLast: true,
-    compress: compressible(s.name),
-    onCheckpoint: (prefix, bytes) => save([...s.blocks, ...prefix.map(stored)], null, base + bytes),
-  });
-  const blocks = [...s.blocks, ...written.blocks.map(stored)];
+  let blocks: UploadedBlock[];
   let tail: UploadedBlock | null = null;
-  if (written.rest) {
-    const put = await deps.storage.blocks.put(s.namespaceId, written.rest, { compress: compressible(s.name) });
-    tail = { key: put.key, hash: put.hash, size: written.rest.byteLength };
+  let received: number;
+  try {
+    const written = await deps.storage.files.write(s.namespaceId, source(), {
+      holdLast: true,
+      compress: compressible(s.name),
+      onCheckpoint: (prefix, bytes) => save([...s.blocks, ...prefix.map(stored)], null, base + bytes),
+    });
+    blocks = [...s.blocks, ...written.blocks.map(stored)];
+    if (written.rest) {
+      const put = await deps.storage.blocks.put(s.namespaceId, written.rest, { compress: compressible(s.name) });
+      tail = { key: put.key, hash: put.hash, size: written.rest.byteLength };
+    }
+    received = base + written.size + (tail?.size ?? 0);
+    await save(blocks, tail, received);
+  } catch (err) {
+    // Cut short: the session keeps (and holds quota for) only what is durably recorded — unless
+    // another request took the session over meanwhile, whose piece the reservation now covers.
+    const overtaken = err instanceof HttpError && err.code === 'session_busy';
+    if (!overtaken) await shrink(deps.db, reservationOf(s.id), recorded).catch(() => undefined);
+    throw err;
   }
-  const received = base + written.size + (tail?.size ?? 0);
-  await save(blocks, tail, received);
   if (total !== undefined && received > total) {
     throw new BadRequestError(`received ${received} bytes, more than the ${total} declared`, { code: 'size_mismatch' });
   }
@@ -176,6 +209,7 @@ async function finish(deps: AppDeps, user: AuthUser, s: Session, blocks: Uploade
       baseRev: s.baseRev,
       overwrite: s.overwrite === 'yes',
       stillPending: others.some((o) => o.id !== s.id),
+      reservation: reservationOf(s.id),
     });
     await tx.update(uploadSessions).set({ committedRev: committed.rev, blocks: all, tail: null }).where(eq(uploadSessions.id, s.id));
     return committed;

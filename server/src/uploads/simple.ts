@@ -1,21 +1,31 @@
 /**
  * Simple upload: one request, the body streamed through the chunker into the engine, committed
- * as a new revision. A large (or unsized) upload shows a pending entry while it streams.
+ * as a new revision. A large (or unsized) upload shows a pending entry while it streams, and
+ * holds a quota reservation for its bytes until its commit settles it (quota/reservations.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { commitNewFile } from '../files/first-version.js';
 import { commitVersion } from '../files/versions.js';
 import type { FileRow } from '../files/view.js';
 import { requestBytes } from './body.js';
-import { checkFileSize, checkQuota, fileTooLarge, MAX_FILE_BYTES } from './limits.js';
+import { release, reserve } from '../quota/reservations.js';
+import { reservedAhead } from '../quota/reserve-ahead.js';
+import { checkFileSize, fileTooLarge, MAX_FILE_BYTES } from './limits.js';
 import { abandonUpload, checkRule, fileForUpload, resolveTarget, type CommitRule } from './target.js';
 import { compressible } from './media-types.js';
 
 /** Below this a file arrives too fast for a pending entry to help anyone (and it costs a transaction). */
 const PENDING_FROM_BYTES = 8 * 1024 * 1024;
-/** Below this an early quota check saves the client little and costs every small upload a query. */
-const EARLY_QUOTA_CHECK_FROM = 4 * 1024 * 1024;
+/**
+ * Below this (declared) size an upload reserves nothing: a reservation would cost every small
+ * upload a statement, and what one can store past the quota is this little, only until its
+ * commit refuses it (the commit checks exactly, reservations included). Unsized uploads reserve.
+ */
+const RESERVE_FROM_BYTES = 4 * 1024 * 1024;
+/** A simple upload's reservation outlives any request; GC releases it after a crash. */
+const RESERVATION_MS = 24 * 3600 * 1000;
 
 export interface SimpleUpload extends CommitRule {
   path: string;
@@ -27,30 +37,46 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
   checkFileSize(up.length);
   const target = await resolveTarget(deps.db, user, up.path);
   checkRule(target.existing, up);
-  // Early 507 for what is worth refusing before the bytes travel; the commit checks exactly anyway.
-  if ((up.length ?? 0) >= EARLY_QUOTA_CHECK_FROM) await checkQuota(deps.db, user.namespaceId, up.length, target.existing?.size ?? 0);
+  const reservation =
+    up.length === undefined || up.length >= RESERVE_FROM_BYTES
+      ? { kind: 'upload' as const, ref: randomUUID(), namespaceId: user.namespaceId, expiresAt: new Date(Date.now() + RESERVATION_MS) }
+      : undefined;
+  // A declared size is reserved whole before the bytes travel (507 at once when it cannot fit).
+  if (reservation && up.length !== undefined) await reserve(deps.db, { ...reservation, bytes: up.length });
 
   const showPending = up.length === undefined || up.length >= PENDING_FROM_BYTES;
   const pendingRow = showPending ? await deps.db.transaction((tx) => fileForUpload(tx, target, { pending: true, deviceId: user.deviceId })) : undefined;
   try {
-    const written = await deps.storage.files.write(
-      user.namespaceId,
-      requestBytes(body, { limit: MAX_FILE_BYTES, tooLarge: () => fileTooLarge(MAX_FILE_BYTES + 1) }),
-      { compress: compressible(target.name) },
-    );
+    const bytes = requestBytes(body, { limit: MAX_FILE_BYTES, tooLarge: () => fileTooLarge(MAX_FILE_BYTES + 1) });
+    // Unsized: reserved a step ahead as the body streams, and stopped at the quota.
+    const source =
+      reservation && up.length === undefined
+        ? reservedAhead(bytes, (atLeast, upTo) => reserve(deps.db, { ...reservation, bytes: Math.min(upTo, MAX_FILE_BYTES), minimum: atLeast }))
+        : bytes;
+    const written = await deps.storage.files.write(user.namespaceId, source, { compress: compressible(target.name) });
     const version = { blocks: written.blocks, size: written.size, contentHash: written.contentHash, authorId: user.id, deviceId: user.deviceId };
     // A name that was free is committed in one statement; whatever that declines takes the general path.
     const isNew = !target.existing && !pendingRow;
-    const fresh = isNew ? await commitNewFile(deps.db, { ...version, namespaceId: target.namespaceId, parentId: target.parentId, name: target.name }) : undefined;
+    const fresh = isNew
+      ? await commitNewFile(deps.db, { ...version, namespaceId: target.namespaceId, parentId: target.parentId, name: target.name, uploadReservation: reservation?.ref })
+      : undefined;
     const row =
       fresh ??
       (await deps.db.transaction(async (tx) => {
         const file = pendingRow ?? (await fileForUpload(tx, target, { pending: false, deviceId: user.deviceId }));
-        return commitVersion(tx, { ...version, fileId: file.id, baseRev: up.baseRev, overwrite: up.overwrite });
+        return commitVersion(tx, {
+          ...version,
+          fileId: file.id,
+          baseRev: up.baseRev,
+          overwrite: up.overwrite,
+          reservation,
+        });
       }));
     return { row, path: target.path };
   } catch (err) {
     if (pendingRow) await deps.db.transaction((tx) => abandonUpload(tx, pendingRow.id)).catch(() => undefined);
+    // What was stored is garbage for GC; it no longer counts against the quota (expiry would release it otherwise).
+    if (reservation) await release(deps.db, 'upload', [reservation.ref]).catch(() => undefined);
     throw err;
   }
 }

@@ -16,6 +16,9 @@ export const users = pgTable(
     quotaBytes: bigint('quota_bytes', { mode: 'number' }).notNull().default(10 * 1024 ** 3),
     /** Bytes of committed versions charged to the user (kept in the same transaction as commits). */
     usedBytes: bigint('used_bytes', { mode: 'number' }).notNull().default(0),
+    /** Bytes stored for uploads not yet committed: the sum of the user's quota_reservations rows
+     *  (changed with them, in one statement). The room left is quota − used − reserved. */
+    reservedBytes: bigint('reserved_bytes', { mode: 'number' }).notNull().default(0),
     /** Home namespace: the user's own files. */
     namespaceId: uuid('namespace_id').notNull().defaultRandom(),
     disabled: boolean('disabled').notNull().default(false),
