@@ -1,15 +1,15 @@
 /**
  * Answering with a file's bytes: streamed block by block from the engine (never the whole file
- * in memory), with validators and ranges as browsers, curl and sync clients expect.
+ * in memory), with validators and ranges as browsers, curl and sync clients expect, and the
+ * headers that keep stored content from running as script (user-content.ts).
  */
 import type { Context } from 'hono';
 import type { AppDeps } from '../deps.js';
 import type { VersionRow } from '../files/revisions.js';
 import { blocksOfVersion } from '../files/versions.js';
 import { etagOf } from '../files/view.js';
-import { mediaType } from '../uploads/media-types.js';
-import { contentDisposition } from './disposition.js';
 import { parseRange } from './range.js';
+import { userContentHeaders } from './user-content.js';
 
 export async function sendVersion(c: Context, deps: AppDeps, name: string, v: VersionRow, opts: { inline?: boolean } = {}): Promise<Response> {
   const etag = etagOf(v.contentHash);
@@ -17,9 +17,8 @@ export async function sendVersion(c: Context, deps: AppDeps, name: string, v: Ve
     ETag: etag,
     'Last-Modified': v.createdAt.toUTCString(),
     'Accept-Ranges': 'bytes',
-    'Content-Type': mediaType(name),
-    'Content-Disposition': contentDisposition(name, opts.inline),
-    'X-Content-Type-Options': 'nosniff',
+    // Type, disposition, nosniff and a sandboxing CSP: stored HTML or SVG never runs here.
+    ...userContentHeaders(name, opts),
     'Cache-Control': 'private, no-cache',
     'X-Coffer-Rev': String(v.rev),
   };

@@ -9,7 +9,14 @@ const rangeHeader = {
 
 const downloadParams: Json[] = [
   param('RevQuery'),
-  { name: 'inline', in: 'query', required: false, schema: { type: 'boolean' }, description: '`Content-Disposition: inline` instead of attachment' },
+  {
+    name: 'inline',
+    in: 'query',
+    required: false,
+    schema: { type: 'boolean' },
+    description:
+      '`Content-Disposition: inline` instead of attachment, for types no browser runs script from (raster images, audio, video, plain text, CSV, Markdown, JSON); every other type (HTML, SVG, XML, JavaScript, CSS, PDF, unknown) stays an attachment. Every answer carries `X-Content-Type-Options: nosniff` and a sandboxing `Content-Security-Policy`.',
+  },
   { name: 'Range', in: 'header', required: false, schema: { type: 'string' }, description: 'e.g. `bytes=0-1023` → 206' },
   { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'An ETag → 304 when it still matches' },
   { name: 'If-Range', in: 'header', required: false, schema: { type: 'string' }, description: 'Honour `Range` only while this ETag still matches' },

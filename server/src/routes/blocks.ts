@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { hashParam, Sha256Hex } from '../blocks/hash.js';
 import { missingHashes } from '../blocks/lookup.js';
 import { putBlock } from '../blocks/put.js';
+import { userContentHeaders } from '../downloads/user-content.js';
 import { readableBlockKey } from '../blocks/readable.js';
 import { parseJsonBody } from '../http-errors.js';
 import { discardBody } from '../uploads/body.js';
@@ -54,9 +55,9 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     // A copy: the engine's buffer may sit in memory shared with its worker threads.
     return c.body(new Uint8Array(bytes), 200, {
       ...headers,
-      'Content-Type': 'application/octet-stream',
+      // A piece of a file is user content too: an attachment, never a document that could run.
+      ...userContentHeaders(hash, { type: 'application/octet-stream' }),
       'Content-Length': String(bytes.byteLength),
-      'X-Content-Type-Options': 'nosniff',
     });
   });
 

@@ -33,11 +33,22 @@ const TYPES: Record<string, string> = {
   '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   '.pptx': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   '.odt': 'application/vnd.oasis.opendocument.text',
+  '.avif': 'image/avif',
+  '.bmp': 'image/bmp',
+  '.wav': 'audio/wav',
+  '.flac': 'audio/flac',
+  // Active types: named truthfully, always served as attachments (downloads/user-content.ts).
   '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.xhtml': 'application/xhtml+xml',
+  '.xml': 'application/xml',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
 };
 
 /** Formats that are compressed already: trying zstd on them only costs time. */
-const COMPRESSED = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.heic', '.mp3', '.m4a', '.ogg', '.mp4', '.mov', '.webm', '.mkv', '.zip', '.gz', '.tgz', '.bz2', '.xz', '.zst', '.7z', '.rar', '.docx', '.xlsx', '.pptx', '.odt']);
+const COMPRESSED = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.heic', '.avif', '.flac', '.mp3', '.m4a', '.ogg', '.mp4', '.mov', '.webm', '.mkv', '.zip', '.gz', '.tgz', '.bz2', '.xz', '.zst', '.7z', '.rar', '.docx', '.xlsx', '.pptx', '.odt']);
 
 export function mediaType(name: string): string {
   return TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
