@@ -135,6 +135,9 @@ export const syncPaths: Record<string, Json> = {
       tag: 'sync',
       operationId: 'putBlock',
       summary: 'Upload one block (the body’s SHA-256 must be the hash in the path)',
+      description:
+        'A block in no committed file counts against the quota from the moment it is stored (`reservedBytes` of `/me`) until a commit uses it ' +
+        'or its reservation expires (the GC grace period); 507 `quota_exceeded`, storing nothing, when it does not fit.',
       unsafe: true,
       parameters: [hashParam],
       requestBody: { required: true, content: { 'application/octet-stream': { schema: bytes } } },
