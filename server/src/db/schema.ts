@@ -5,3 +5,4 @@ export * from './schema/files.js';
 export * from './schema/sync.js';
 export * from './schema/notifications.js';
 export * from './schema/jobs.js';
+export * from './schema/nodes.js';
