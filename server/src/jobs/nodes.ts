@@ -27,12 +27,13 @@ function nodeIdOf(payload: Record<string, unknown>): string {
 export function drainHandler(deps: { storage: Storage }): JobHandler {
   return async (job, ctx) => {
     const nodeId = nodeIdOf(job.payload);
-    if (!deps.storage.blocks.pool.get(nodeId)) {
-      // Retired meanwhile (its shards were all gone): nothing left to do.
-      if ((await deps.storage.registry.stateOf(nodeId)) === 'retired') return void (await ctx.report({ nodeId, retired: true }));
-    } else {
-      await deps.storage.registry.drain(nodeId); // also when queued by an older version, or run on another instance
+    const { pool } = deps.storage.blocks;
+    if (!pool.get(nodeId) && (await deps.storage.registry.stateOf(nodeId)) === 'retired') {
+      await ctx.report({ nodeId, retired: true }); // retired meanwhile: it held no shard any more
+      return;
     }
+    // Persisted before the work, also for a drain queued by an older version or on another instance.
+    if (pool.get(nodeId)) await deps.storage.registry.drain(nodeId);
     let latest: Record<string, unknown> = { nodeId };
     const result = await withProgressReports(
       ctx,

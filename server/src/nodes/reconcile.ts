@@ -138,10 +138,15 @@ export function planNodes(entries: readonly NodeEntry[], known: readonly KnownNo
 function missingMessage(k: KnownNode, shards: number): string {
   const setting = settingOf(k.tier);
   const holds = shards > 0 ? `holds ${shards} shard${shards === 1 ? '' : 's'}` : 'holds no shards but is not retired';
+  const legacy = /^(s3|cold)-(\d+)$/.exec(k.name);
+  const hint =
+    k.endpoint === null && legacy
+      ? ` (An older version named nodes by position: "${k.name}" was entry ${Number(legacy[2]) + 1} of ${setting} then; keep that name for that URL.)`
+      : '';
   return (
     `node "${k.name}" (${k.tier}, ${k.endpoint ?? 'endpoint not yet recorded'}, ${k.state}) ${holds} and is not in ${setting}. ` +
     `Put it back (${k.name}=http://KEY:SECRET@host:port/bucket); to remove it, start with it, drain it ` +
-    `(POST /api/v1/admin/nodes/${k.name}/drain), retire it once drained (POST /api/v1/admin/nodes/${k.name}/retire), then take it out of ${setting}.`
+    `(POST /api/v1/admin/nodes/${k.name}/drain), retire it once drained (POST /api/v1/admin/nodes/${k.name}/retire), then take it out of ${setting}.${hint}`
   );
 }
 
