@@ -60,6 +60,8 @@ describe('node entries in the configuration', () => {
       [`a=${url(9001)},b=${url(9001).replace('KEYID', 'OTHER')}`, '', /same endpoint/],
       [`a=ftp://KEYID:${SECRET}@host/bucket`, '', /http:\/\/ or https:\/\//],
       [`a=http://KEYID:${SECRET}@host:9000/`, '', /names no bucket/],
+      [`a=http://KEYID:${SECRET}@host:9000/b?retries=1e9`, '', /retries is a whole number from 0 to 10/],
+      [`a=http://KEYID:${SECRET}@host:99999/b`, '', /not a URL/],
     ] as const) {
       let message = '';
       try {

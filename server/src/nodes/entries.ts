@@ -41,8 +41,15 @@ export function nodeUrlProblem(url: string): string | undefined {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'an S3 node URL is http:// or https://';
   if (!u.pathname.split('/').some((s) => s !== '')) return 'the URL names no bucket (expected http://KEY:SECRET@host:port/bucket)';
+  for (const [option, [min, max]] of Object.entries(URL_OPTIONS)) {
+    const v = u.searchParams.get(option);
+    if (v !== null && !(/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max)) return `${option} is a whole number from ${min} to ${max}`;
+  }
   return undefined;
 }
+
+/** The driver's options a node URL may carry (S3Node.fromUrl), bounded so no call can hang for long. */
+const URL_OPTIONS: Record<string, [number, number]> = { timeoutMs: [100, 600_000], deadlineMs: [100, 3_600_000], retries: [0, 10] };
 
 /** Where a node is, without credentials or options: `http://host:port/bucket[/prefix]`. Two URLs
  *  with one endpoint are one node (new credentials or timeouts do not make another). */
