@@ -187,6 +187,7 @@ async function main(argv: string[]): Promise<void> {
   const basePort = flag('base-port') === undefined ? undefined : Number(flag('base-port'));
   const cluster = await startS3Cluster({ count, baseDir: flag('dir', './data/s3')!, basePort });
   for (const n of cluster.nodes) console.log(`${n.id}  ${n.url}  (${n.dir})`);
+  console.log(`COFFER_NODES=${cluster.nodes.map((n) => `${n.id}=${n.url}`).join(',')}`);
   console.log(`COFFER_TEST_S3_URLS=${cluster.nodes.map((n) => n.url).join(',')}`);
   console.log('Ctrl-C stops them.');
   const stop = () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseNodeLists, type NodeEntry } from './nodes/entries.js';
 
 /** Every setting, from the environment, validated once at boot (documented in README and .env.example). */
 const Env = z.object({
@@ -14,9 +15,9 @@ const Env = z.object({
   COFFER_TLS_KEY: z.string().optional(),
   COFFER_MASTER_KEY: z.string().optional(),
   COFFER_SERVER_SECRET: z.string().optional(),
-  /** Comma-separated S3/MinIO node URLs (http://KEY:SECRET@host:port/bucket); default: local directories. */
+  /** Comma-separated S3/MinIO nodes, name=http://KEY:SECRET@host:port/bucket (nodes/entries.ts); default: local directories. */
   COFFER_NODES: z.string().optional(),
-  /** Comma-separated S3/MinIO node URLs of the cold tier (default: none, so nothing is tiered). */
+  /** The cold tier's nodes, in the same form (default: none, so nothing is tiered). */
   COFFER_COLD_NODES: z.string().optional(),
   /** Tiering: blocks not read for this many days move to the cold tier. */
   COFFER_TIER_AFTER_DAYS: z.coerce.number().positive().default(30),
@@ -57,8 +58,8 @@ export interface Config {
   tls: { cert?: string; key?: string };
   masterKey?: string;
   serverSecret?: string;
-  nodeUrls: string[];
-  coldNodeUrls: string[];
+  /** Configured storage nodes of both tiers (URLs hold credentials: never log them). */
+  nodes: NodeEntry[];
   openSignup: boolean;
   adminPassword?: string;
   loginLimits: { perUser: number; perIp: number; windowMs: number };
@@ -83,6 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration: ${why}`);
   }
   const e = parsed.data;
+  let nodes: NodeEntry[];
+  try {
+    nodes = parseNodeLists(e.COFFER_NODES, e.COFFER_COLD_NODES);
+  } catch (err) {
+    throw new Error(`invalid configuration: ${(err as Error).message}`);
+  }
   return {
     dataDir: resolve(e.COFFER_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
@@ -92,8 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: { cert: e.COFFER_TLS_CERT, key: e.COFFER_TLS_KEY },
     masterKey: e.COFFER_MASTER_KEY,
     serverSecret: e.COFFER_SERVER_SECRET,
-    nodeUrls: (e.COFFER_NODES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    coldNodeUrls: (e.COFFER_COLD_NODES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    nodes,
     openSignup: on(e.COFFER_OPEN_SIGNUP),
     adminPassword: e.COFFER_ADMIN_PASSWORD,
     loginLimits: { perUser: e.COFFER_LOGIN_FAILURES_PER_USER, perIp: e.COFFER_LOGIN_FAILURES_PER_IP, windowMs: 60_000 },

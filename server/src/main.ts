@@ -6,7 +6,7 @@ import { bootstrapAdmin } from './auth/bootstrap.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/open.js';
 import { createJobRunner } from './jobs/index.js';
-import { restoreDraining } from './jobs/nodes.js';
+import { NodeConfigError } from './nodes/reconcile.js';
 import { openStorage } from './storage.js';
 import { attachEvents } from './sync/events.js';
 import { startHub } from './sync/hub.js';
@@ -14,13 +14,18 @@ import { loadTls } from './tls.js';
 
 const config = loadConfig();
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-const storage = await openStorage(config, database.db);
+const storage = await openStorage(config, database.db).catch(async (err: unknown) => {
+  // A node configuration that would strand shards: say what to do, not a stack trace.
+  if (!(err instanceof NodeConfigError)) throw err;
+  console.error(`Coffer cannot start: ${err.message}`);
+  await database.close().catch(() => undefined);
+  process.exit(1);
+});
 const firstAdmin = await bootstrapAdmin(database.db, config);
 const deps = { db: database.db, storage, config };
 const hub = await startHub(database);
 const app = createApp(deps);
-// Node probes and background jobs (jobs/index.ts); every instance may run them. A restart keeps draining nodes draining.
-await restoreDraining(database.db, storage.blocks.pool);
+// Node probes and background jobs (jobs/index.ts); every instance may run them.
 storage.monitor.start();
 const jobs = config.jobs.enabled ? createJobRunner(deps) : undefined;
 jobs?.start();

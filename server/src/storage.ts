@@ -1,12 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BlockIds,
   BlockStore,
   FileStore,
-  FsNode,
   NodePool,
-  S3Node,
   WorkerSealer,
   loadMasterKey,
   loadSecret,
@@ -19,9 +16,13 @@ import { DbKeyProvider } from './db/key-provider.js';
 import type { Db } from './db/open.js';
 import { markNodeBlocksDegraded, recordDegraded } from './health/degraded.js';
 import { NodeMonitor } from './health/monitor.js';
+import { NodeRegistry } from './nodes/registry.js';
 
 export interface Storage {
-  nodes: StorageNode[];
+  /** The nodes in use now (both tiers; nodes come and go at run time). */
+  readonly nodes: StorageNode[];
+  /** Adds, drains and retires nodes (the admin API), in the database and the pool alike. */
+  registry: NodeRegistry;
   master: MasterKey;
   secret: Buffer;
   blocks: BlockStore;
@@ -31,30 +32,23 @@ export interface Storage {
 }
 
 /**
- * The nodes and keys the engine runs on: S3/MinIO nodes when configured, else three local
- * directories in the data directory (2+1 erasure coding on one machine — for trying Coffer out);
- * cold-tier nodes only when configured (the tiering job moves blocks there).
+ * The nodes and keys the engine runs on. Nodes are those the database knows, reconciled with
+ * COFFER_NODES / COFFER_COLD_NODES (nodes/reconcile.ts; a configuration that would strand shards
+ * refuses the start); with none configured or known, three local directories in the data
+ * directory (2+1 erasure coding on one machine — for trying Coffer out).
  */
 export async function openStorage(config: Config, db: Db): Promise<Storage> {
-  const hot: StorageNode[] =
-    config.nodeUrls.length > 0
-      ? config.nodeUrls.map((url, i) => S3Node.fromUrl(`s3-${i}`, url))
-      : [0, 1, 2].map((i) => new FsNode(`local-${i}`, join(config.dataDir, 'nodes', `node-${i}`)));
-  const cold = config.coldNodeUrls.map((url, i) => S3Node.fromUrl(`cold-${i}`, url));
-  const nodes = [...hot, ...cold];
-  for (const n of nodes) {
-    // A node down at boot must not stop the server: writes skip it and the monitor watches it.
-    if (n instanceof S3Node) await n.ensureBucket().catch((err: unknown) => console.error(`storage node ${n.id} is unreachable at boot: ${String(err)}`));
-    // Made at boot; while running, a vanished directory means a lost disk and the node reports down.
-    if (n instanceof FsNode) await mkdir(n.dir, { recursive: true });
-  }
   const master = await loadMasterKey({ envValue: config.masterKey, file: join(config.dataDir, 'keys', 'master.key') });
   const secret = await loadSecret({ envValue: config.serverSecret, file: join(config.dataDir, 'keys', 'server-secret.key') });
-  const pool = new NodePool([...hot.map((node) => ({ node, tier: 'hot' as const })), ...cold.map((node) => ({ node, tier: 'cold' as const }))]);
+  const keys = new DbKeyProvider(db, master);
+  const pool = new NodePool([]);
+  const registry = new NodeRegistry(db, pool, keys, config.dataDir);
+  // Before the block store: its erasure width follows the number of hot nodes.
+  await registry.boot(config.nodes);
   const blocks = new BlockStore({
     pool,
     metadata: new DbBlockMetadata(db),
-    keys: new DbKeyProvider(db, master),
+    keys,
     ids: new BlockIds(secret),
     // Off the main thread, which the HTTP server, TLS and (embedded) the database keep busy.
     sealer: config.sealThreads > 0 ? new WorkerSealer(secret, config.sealThreads) : undefined,
@@ -64,6 +58,18 @@ export async function openStorage(config: Config, db: Db): Promise<Storage> {
   const monitor = new NodeMonitor(pool, {
     intervalMs: config.jobs.probeIntervalMs,
     onDown: (nodeId) => markNodeBlocksDegraded(db, nodeId),
+    // Nodes other instances added, drained or retired.
+    beforeRound: () => registry.refresh(),
   });
-  return { nodes, master, secret, blocks, files: new FileStore(blocks), monitor };
+  return {
+    get nodes() {
+      return pool.all();
+    },
+    registry,
+    master,
+    secret,
+    blocks,
+    files: new FileStore(blocks),
+    monitor,
+  };
 }

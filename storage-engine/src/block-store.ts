@@ -67,7 +67,9 @@ export class BlockStore {
   private readonly keys: KeyProvider;
   private readonly ids: BlockIds;
   private readonly sealer: Sealer;
+  /** The code's base options; k and m are chosen per write unless the caller fixed them (erasureNow). */
   private readonly erasure: ErasureOptions;
+  private readonly fixedWidth: boolean;
   private readonly quorumExtra: number;
   private readonly hedgeDelayMs: number;
   private readonly onDegraded: (key: string, reason: string) => void;
@@ -80,8 +82,8 @@ export class BlockStore {
     this.keys = opts.keys;
     this.ids = opts.ids;
     this.sealer = opts.sealer ?? new InlineSealer(opts.ids);
-    const wide = opts.pool.all('hot').length >= 6;
-    this.erasure = { k: wide ? 4 : 2, m: wide ? 2 : 1, replicaThreshold: 128 * 1024, ...opts.erasure };
+    this.fixedWidth = opts.erasure?.k !== undefined || opts.erasure?.m !== undefined;
+    this.erasure = { k: 2, m: 1, replicaThreshold: 128 * 1024, ...opts.erasure };
     this.quorumExtra = opts.quorumExtra ?? 1;
     this.hedgeDelayMs = opts.hedgeDelayMs ?? 100;
     this.onDegraded = opts.onDegraded ?? (() => {});
@@ -107,7 +109,7 @@ export class BlockStore {
   async seal(namespace: string, chunk: Uint8Array, opts: PutOptions = {}): Promise<SealedChunk> {
     if (chunk.byteLength === 0) throw new InvalidArgumentError('a block cannot be empty');
     const dataKey = await this.keys.currentKey(namespace);
-    const sealed = await this.sealer.seal({ namespace, chunk, dataKey, compress: opts.compress ?? true, erasure: this.erasure });
+    const sealed = await this.sealer.seal({ namespace, chunk, dataKey, compress: opts.compress ?? true, erasure: this.erasureNow() });
     if (sealed.timings) {
       this.timer.add('sha256', sealed.timings.hash);
       this.timer.add('compress+encrypt', sealed.timings.codec);
@@ -249,10 +251,21 @@ export class BlockStore {
     return where(now) === where(seen) ? undefined : now;
   }
 
+  /**
+   * The code new blocks get: as the caller fixed it, else 4+2 while six or more hot nodes take
+   * shards and 2+1 below — counted at each write (draining nodes aside: they are leaving), as
+   * nodes are added and retired at run time.
+   */
+  private erasureNow(): ErasureOptions {
+    if (this.fixedWidth) return this.erasure;
+    const staying = this.pool.all('hot').filter((n) => this.pool.state(n.id) !== 'draining').length;
+    return staying >= 6 ? { ...this.erasure, k: 4, m: 2 } : { ...this.erasure, k: 2, m: 1 };
+  }
+
   /** What the operation modules need (drain, rebalance, tiering). */
   private ops() {
-    const { pool, metadata, locks, erasure, quorumExtra, hedgeDelayMs, onDegraded } = this;
-    return { pool, metadata, locks, erasure, quorumExtra, hedgeDelayMs, onDegraded };
+    const { pool, metadata, locks, quorumExtra, hedgeDelayMs, onDegraded } = this;
+    return { pool, metadata, locks, erasure: this.erasureNow(), quorumExtra, hedgeDelayMs, onDegraded };
   }
 
   private quorum(layout: Layout): number {

@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from './errors.js';
-import type { KeyLocks } from './key-locks.js';
-import type { BlockMetadataPort } from './metadata-port.js';
-import type { NodePool } from './node-pool.js';
+import { shardCount } from './layout.js';
+import type { BlockRecord } from './metadata-port.js';
 import { rankNodes } from './placement.js';
 import { forEachLimit, moveShard } from './shard-move.js';
 import { parseShardObjectKey } from './shard-key.js';
+import { reencodeBlock, tierLayout, type TieringContext } from './tiering.js';
 
 export interface DrainOptions {
   /** Blocks moved in parallel (default 4). */
@@ -20,6 +20,8 @@ export interface DrainProgress {
   done: number;
   movedShards: number;
   movedBytes: number;
+  /** Blocks re-encoded to a narrower code: the nodes that stay were fewer than their shards. */
+  reencoded: number;
   /**
    * Blocks left on the node: no other node could take the shard (every free node of the tier is
    * in use or down), or the block could not be read. Draining them needs another node, or repair.
@@ -39,19 +41,20 @@ export interface DrainResult extends DrainProgress {
   empty: boolean;
 }
 
-interface DrainContext {
-  pool: NodePool;
-  metadata: BlockMetadataPort;
-  locks: KeyLocks;
-}
+/** What re-encoding needs besides the nodes and metadata (a block wider than the tier that stays). */
+type DrainContext = TieringContext;
 
 /**
  * Move every shard off a node so it can be retired. The node is set 'draining' first, so no new
  * shard lands on it while reads still use it. Each shard goes to the best-ranked writable node
  * of the same tier that holds no shard of its block (copy, record, then delete the old copy), so
- * reads never miss a shard metadata points at. Idempotent: metadata is the progress, and a second
- * run picks up the blocks still listed on the node. Finally, objects nobody references (a move
- * that crashed between recording and deleting) are swept.
+ * reads never miss a shard metadata points at. A block whose code is wider than the nodes that
+ * stay (written while more nodes took shards: six nodes, 4+2, drained down to three) is
+ * re-encoded for them, with the code a write gets there now — when at least three stay; a node
+ * merely down is waited for instead (the block is reported stuck, and a rerun retries).
+ * Idempotent: metadata is the progress, and a second run picks up the blocks still listed on the
+ * node. Finally, objects nobody references (a move that crashed between recording and deleting)
+ * are swept.
  */
 export async function drainNode(ctx: DrainContext, nodeId: string, opts: DrainOptions = {}): Promise<DrainResult> {
   const { pool, metadata, locks } = ctx;
@@ -59,7 +62,7 @@ export async function drainNode(ctx: DrainContext, nodeId: string, opts: DrainOp
   const node = pool.get(nodeId);
   if (!tier || !node) throw new InvalidArgumentError(`no node ${nodeId} in the pool`);
   pool.setState(nodeId, 'draining');
-  const progress: DrainProgress = { total: 0, done: 0, movedShards: 0, movedBytes: 0, stuck: [] };
+  const progress: DrainProgress = { total: 0, done: 0, movedShards: 0, movedBytes: 0, reencoded: 0, stuck: [] };
   const seen = new Set<string>();
 
   const drainBlock = (key: string) =>
@@ -71,12 +74,24 @@ export async function drainNode(ctx: DrainContext, nodeId: string, opts: DrainOp
         const used = new Set(record.shards.map((s) => s.nodeId));
         // Placement rule: rendezvous order over the tier's writable nodes, minus those in use.
         const targets = rankNodes(pool.writable(tier), key).filter((n) => !used.has(n.id));
+        if (targets.length === 0 && (await narrow(record))) continue;
         const moved = await moveShard(pool, metadata, key, loc.index, targets);
         if (moved === undefined) return void progress.stuck.push(key);
         progress.movedShards++;
         progress.movedBytes += moved;
       }
     });
+
+  /** Re-encode a block wider than the nodes that stay; false when it is not that case (or failed). */
+  const narrow = async (record: BlockRecord): Promise<boolean> => {
+    const staying = pool.all(tier).filter((n) => n.id !== nodeId && pool.state(n.id) !== 'draining').length;
+    if (staying >= shardCount(record.layout) || staying < 3) return false;
+    const r = await reencodeBlock(ctx, record, tier, tierLayout(record.frameSize, staying, ctx.erasure));
+    if (!r.moved) return false;
+    progress.reencoded++;
+    progress.movedBytes += r.bytesWritten;
+    return true;
+  };
 
   // Writers that picked this node just before it turned 'draining' may record blocks on it late:
   // a few passes catch them.

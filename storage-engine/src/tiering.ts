@@ -5,7 +5,7 @@ import { encodeShardParts } from './shard-encode.js';
 import { NotFoundError } from './errors.js';
 import type { KeyLocks } from './key-locks.js';
 import { shardCount, shardsNeeded, type Layout, type Tier } from './layout.js';
-import type { BlockMetadataPort } from './metadata-port.js';
+import type { BlockMetadataPort, BlockRecord } from './metadata-port.js';
 import type { NodePool } from './node-pool.js';
 import { shardObjectKey } from './shard-key.js';
 import { forEachLimit, shardObjectSize } from './shard-move.js';
@@ -21,7 +21,7 @@ export interface TierMove {
   bytesWritten: number;
 }
 
-interface TieringContext {
+export interface TieringContext {
   pool: NodePool;
   metadata: BlockMetadataPort;
   locks: KeyLocks;
@@ -40,31 +40,45 @@ interface TieringContext {
  */
 export async function moveToTier(ctx: TieringContext, key: string, to: Tier): Promise<TierMove> {
   return ctx.locks.run(key, async () => {
-    const { pool, metadata } = ctx;
-    const record = await metadata.getBlock(key);
+    const record = await ctx.metadata.getBlock(key);
     if (!record) throw new NotFoundError('metadata', key);
     const none: TierMove = { key, moved: false, from: record.tier, to, bytesFreed: 0, bytesWritten: 0 };
     if (record.tier === to) return none;
-    const { frame } = await readFrame(pool, record, { hedgeDelayMs: ctx.hedgeDelayMs });
-    const layout = tierLayout(record.frameSize, pool.writable(to).length, ctx.erasure);
-    const { objects: shards } = await encodeShardParts(frame, layout);
-    const quorum = Math.min(shardsNeeded(layout) + ctx.quorumExtra, shardCount(layout));
-    const written = await writeShards(pool, key, shards, layout, to, quorum);
-    const relocated = await metadata.relocateBlock(key, record.generation, { tier: to, layout, generation: written.generation, shards: written.shards });
-    const newKey = { key, generation: written.generation };
-    if (!relocated) {
-      await Promise.allSettled(written.shards.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey(newKey, s.index))));
-      return none;
-    }
-    if (written.degraded) ctx.onDegraded(key, `moved to ${to} degraded`);
-    await Promise.allSettled(record.shards.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey(record, s.index))));
-    return {
-      ...none,
-      moved: true,
-      bytesFreed: record.shards.length * shardObjectSize(record.layout, record.frameSize),
-      bytesWritten: written.shards.length * shardObjectSize(layout, record.frameSize),
-    };
+    return { ...none, ...(await reencodeBlock(ctx, record, to, tierLayout(record.frameSize, ctx.pool.writable(to).length, ctx.erasure))) };
   });
+}
+
+/**
+ * Re-encode a block under `layout` onto `to`'s writable nodes: read and decode its frame from k
+ * verified shards, store the new shards under a new generation, point metadata at them — only if
+ * the block did not change meanwhile — then delete the old shards. The caller holds the block's
+ * lock. Tiering uses it to change tier; drain, to fit a block onto a tier grown narrower than its code.
+ */
+export async function reencodeBlock(
+  ctx: TieringContext,
+  record: BlockRecord,
+  to: Tier,
+  layout: Layout,
+): Promise<{ moved: boolean; bytesFreed: number; bytesWritten: number }> {
+  const { pool, metadata } = ctx;
+  const { key } = record;
+  const { frame } = await readFrame(pool, record, { hedgeDelayMs: ctx.hedgeDelayMs });
+  const { objects: shards } = await encodeShardParts(frame, layout);
+  const quorum = Math.min(shardsNeeded(layout) + ctx.quorumExtra, shardCount(layout));
+  const written = await writeShards(pool, key, shards, layout, to, quorum);
+  const relocated = await metadata.relocateBlock(key, record.generation, { tier: to, layout, generation: written.generation, shards: written.shards });
+  const newKey = { key, generation: written.generation };
+  if (!relocated) {
+    await Promise.allSettled(written.shards.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey(newKey, s.index))));
+    return { moved: false, bytesFreed: 0, bytesWritten: 0 };
+  }
+  if (written.degraded) ctx.onDegraded(key, `moved to ${to} degraded`);
+  await Promise.allSettled(record.shards.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey(record, s.index))));
+  return {
+    moved: true,
+    bytesFreed: record.shards.length * shardObjectSize(record.layout, record.frameSize),
+    bytesWritten: written.shards.length * shardObjectSize(layout, record.frameSize),
+  };
 }
 
 /**

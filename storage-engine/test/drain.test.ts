@@ -146,4 +146,34 @@ describe('drain edge cases (local-directory nodes)', () => {
     expect(BlockStore.isDegraded((await metadata.getBlock(key))!)).toBe(false);
     expect((await blocks.get(key)).equals(data)).toBe(true);
   });
+
+  it('re-encodes blocks wider than the nodes that stay (six nodes, 4+2, drained to three); new writes take 2+1', async () => {
+    const nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
+    const { blocks, metadata, pool } = engineForTest(nodes); // the code follows the number of nodes
+    const data = [randomData(600_000), randomData(300_000), textBytes(20_000)];
+    const keys: string[] = [];
+    for (const d of data) keys.push((await blocks.put('ns', d)).key);
+    expect((await metadata.getBlock(keys[0]!))?.layout).toEqual({ kind: 'rs', k: 4, m: 2 });
+
+    const [leaving, staying] = [nodes.slice(0, 3), nodes.slice(3)];
+    for (const n of leaving) pool.setState(n.id, 'draining');
+    const later = randomData(400_000);
+    const { key: laterKey } = await blocks.put('ns', later);
+    expect((await metadata.getBlock(laterKey))?.layout).toEqual({ kind: 'rs', k: 2, m: 1 });
+
+    let reencoded = 0;
+    for (const n of leaving) {
+      const r = await blocks.drainNode(n.id);
+      expect([r.remainingBlocks, r.stuck, r.empty]).toEqual([0, [], true]);
+      reencoded += r.reencoded;
+    }
+    expect(reencoded).toBeGreaterThanOrEqual(2);
+    for (const rec of metadata.all()) {
+      expect(BlockStore.isDegraded(rec), rec.key).toBe(false);
+      expect(rec.shards.every((s) => staying.some((n) => n.id === s.nodeId))).toBe(true);
+    }
+    for (const n of leaving) expect(await listAll(n)).toEqual([]);
+    for (const [i, key] of keys.entries()) expect((await blocks.get(key)).equals(data[i]!)).toBe(true);
+    expect((await blocks.get(laterKey)).equals(later)).toBe(true);
+  });
 });

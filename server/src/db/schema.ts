@@ -6,3 +6,4 @@ export * from './schema/sync.js';
 export * from './schema/notifications.js';
 export * from './schema/jobs.js';
 export * from './schema/quota.js';
+export * from './schema/nodes.js';

@@ -43,6 +43,8 @@ export class NodeMonitor {
        * there is at risk, and the node may come back empty, so the server lists them for repair.
        */
       onDown?: (nodeId: string) => Promise<void>;
+      /** Runs before each round (the node registry's refresh: nodes come and go at run time). */
+      beforeRound?: () => Promise<void>;
     },
   ) {}
 
@@ -60,7 +62,10 @@ export class NodeMonitor {
 
   /** Probe every node once (concurrent calls share one round). */
   probeAll(): Promise<void> {
-    this.running ??= Promise.all(this.pool.all().map((n) => this.probe(n))).then(
+    this.running ??= (this.opts.beforeRound?.() ?? Promise.resolve())
+      .catch(() => undefined) // an unreachable database must not stop the probes
+      .then(() => Promise.all(this.pool.all().map((n) => this.probe(n))))
+      .then(
       () => void (this.running = undefined),
       () => void (this.running = undefined),
     );

@@ -1,13 +1,11 @@
 /**
- * Node jobs, on the engine's primitives: **drain** moves every shard off a node (the engine marks
- * it 'draining' first, so nothing new lands there while reads still use it; copy, record, then
- * delete, so no read misses a shard) — once `progress.empty` is true the node can be removed from
- * COFFER_NODES; **rebalance** gives a newly added node its share of the blocks. Both are
- * idempotent (metadata is the progress) and resumable (rebalance from its cursor).
+ * Node jobs, on the engine's primitives: **drain** moves every shard off a node (the node is
+ * 'draining' first — in the database, so a restart keeps it so — and nothing new lands there
+ * while reads still use it; copy, record, then delete, so no read misses a shard) — once
+ * `progress.remainingBlocks` is 0 the node can be retired (POST /admin/nodes/:id/retire);
+ * **rebalance** gives a newly added node its share of the blocks. Both are idempotent (metadata
+ * is the progress) and resumable (rebalance from its cursor).
  */
-import { sql } from 'drizzle-orm';
-import type { NodePool } from '../../../storage-engine/src/index.js';
-import { rowsOf, type Db } from '../db/open.js';
 import type { Storage } from '../storage.js';
 import type { JobContext, JobHandler } from './runner.js';
 
@@ -29,6 +27,13 @@ function nodeIdOf(payload: Record<string, unknown>): string {
 export function drainHandler(deps: { storage: Storage }): JobHandler {
   return async (job, ctx) => {
     const nodeId = nodeIdOf(job.payload);
+    const { pool } = deps.storage.blocks;
+    if (!pool.get(nodeId) && (await deps.storage.registry.stateOf(nodeId)) === 'retired') {
+      await ctx.report({ nodeId, retired: true }); // retired meanwhile: it held no shard any more
+      return;
+    }
+    // Persisted before the work, also for a drain queued by an older version or on another instance.
+    if (pool.get(nodeId)) await deps.storage.registry.drain(nodeId);
     let latest: Record<string, unknown> = { nodeId };
     const result = await withProgressReports(
       ctx,
@@ -59,21 +64,4 @@ export function rebalanceHandler(deps: { storage: Storage }): JobHandler {
     ctx.signal.throwIfAborted();
     await ctx.report({ nodeId, ...result, finished: true });
   };
-}
-
-/**
- * A node's 'draining' state lives in the engine's pool, in memory: at boot, nodes with a drain
- * queued, running or done (and no rebalance since) are set draining again, so a restart does
- * not let new shards land on a node being retired.
- */
-export async function restoreDraining(db: Db, pool: NodePool): Promise<string[]> {
-  const latest = rowsOf<{ node_id: string; kind: string }>(
-    await db.execute(sql`
-      select distinct on (payload->>'nodeId') payload->>'nodeId' as node_id, kind from jobs
-      where kind in ('drain', 'rebalance') and state in ('queued', 'running', 'done')
-      order by payload->>'nodeId', created_at desc`),
-  );
-  const draining = latest.filter((r) => r.kind === 'drain' && pool.get(r.node_id)).map((r) => r.node_id);
-  for (const id of draining) pool.setState(id, 'draining');
-  return draining;
 }

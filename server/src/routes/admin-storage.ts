@@ -9,6 +9,8 @@ import { countDegraded, listDegraded } from '../health/degraded.js';
 import { ConflictError, NotFoundError, parse, parseJsonBody } from '../http-errors.js';
 import { JOB_KINDS, PLAIN_JOB_KINDS } from '../jobs/index.js';
 import { cancel, enqueue, getJob, listJobs, type Job } from '../jobs/queue.js';
+import { nodeNameProblem, nodeUrlProblem } from '../nodes/entries.js';
+import { nodeViews } from '../nodes/view.js';
 
 const Limit = z.coerce.number().int().min(1).max(1000).default(100);
 
@@ -26,6 +28,23 @@ const NewJobBody = z
   })
   .strict()
   .refine((b) => b.blocksPerSecond === undefined || b.kind === 'scrub', 'blocksPerSecond applies to scrub only');
+
+/** A reason from a check, as a zod issue (the value itself is never quoted: a URL holds credentials). */
+const checked = (problem: (s: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+  const why = problem(value);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+};
+
+const NewNodeBody = z
+  .object({
+    name: z.string().max(100).superRefine(checked(nodeNameProblem)),
+    /** http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=…] */
+    url: z.string().max(4096).superRefine(checked(nodeUrlProblem)),
+    tier: z.enum(['hot', 'cold']).default('hot'),
+    /** Queue a rebalance onto the new node (default true). */
+    rebalance: z.boolean().default(true),
+  })
+  .strict();
 
 const DegradedQuery = z.object({ after: z.string().max(200).optional(), limit: Limit });
 
@@ -53,19 +72,40 @@ export function adminStorageRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.use('*', requireAdmin);
 
-  // 200 {nodes: [{id, tier, state, lastSeenAt, usedBytes, capacityBytes}]}
-  r.get('/nodes', async (c) => c.json({ nodes: await deps.storage.monitor.snapshot() }));
+  const { registry, monitor } = deps.storage;
+  const viewOf = async (name: string) => nodeViews((await registry.rows()).filter((r) => r.name === name), await monitor.snapshot())[0]!;
 
-  // 201 JobView: drain the node (move every shard off it; once the job's progress says empty, it
-  // can leave COFFER_NODES) or rebalance onto it (a newly added node takes its share). 404 unknown node.
+  // 200 {nodes: [NodeView]}: live nodes with their health, then retired ones; endpoints carry no credentials.
+  r.get('/nodes', async (c) => c.json({ nodes: nodeViews(await registry.rows(), await monitor.snapshot()) }));
+
+  // 201 {node: NodeView, job: JobView|null}: an S3 node added now (it must store a test object), its URL
+  // sealed in the database so the next boot opens it too; a rebalance onto it queued unless
+  // rebalance: false. 400 invalid_request / node_unreachable; 409 node_exists / endpoint_in_use.
+  r.post('/nodes', async (c) => {
+    const body = await parseJsonBody(c, NewNodeBody);
+    const row = await registry.add({ name: body.name, url: body.url, tier: body.tier });
+    const job = body.rebalance ? await enqueue(db, { kind: 'rebalance', payload: { nodeId: row.name } }) : undefined;
+    return c.json({ node: await viewOf(row.name), job: job ? jobView(job) : null }, 201);
+  });
+
+  // 201 JobView: drain the node (it turns 'draining' at once, persistently; the job moves every
+  // shard off it; then retire it) or rebalance onto it (a newly added node takes its share; a
+  // draining node takes shards again). 404 no_node (unknown or retired).
   for (const kind of ['drain', 'rebalance'] as const) {
     r.post(`/nodes/:id/${kind}`, async (c) => {
       const nodeId = c.req.param('id');
-      if (!deps.storage.blocks.pool.get(nodeId)) throw new NotFoundError(`no storage node ${nodeId}`, { code: 'no_node' });
+      await (kind === 'drain' ? registry.drain(nodeId) : registry.undrain(nodeId));
       const job = await enqueue(db, { kind, payload: { nodeId } });
       return c.json(jobView(job!), 201);
     });
   }
+
+  // 200 {node: NodeView}: a drained node retired; it leaves the pool and may leave the configuration.
+  // 404 no_node; 409 retired / not_draining / has_shards (details.shards) / last_hot_node.
+  r.post('/nodes/:id/retire', async (c) => {
+    const row = await registry.retire(c.req.param('id'));
+    return c.json({ node: await viewOf(row.name) });
+  });
 
   // 200 {jobs: [JobView]}, newest first.
   r.get('/jobs', async (c) => {
