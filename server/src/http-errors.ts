@@ -8,6 +8,8 @@
 import type { Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { pgErrorCode } from './db/errors.js';
+import { loggable } from './error-log.js';
+import { readJsonText } from './json-body.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import {
@@ -161,14 +163,16 @@ export interface ErrorAnswer {
   body: ErrorBody;
   headers: Record<string, string>;
 }
-/** Where unexpected errors go; `installErrorHandler` and `errorResponse` default to console.error. */
+/** Where unexpected errors go; `installErrorHandler` and `errorResponse` default to console.error.
+ *  Database errors reach it without their SQL and parameters (error-log.ts). */
 export type ErrorLogger = (message: string, err: unknown) => void;
 
 const defaultLogger: ErrorLogger = (message, err) => console.error(message, err);
 
 /** Map any thrown value to its HTTP answer. Logs (once) only what the operator must see:
  *  unexpected errors and storage failures; deliberate HttpErrors are not logged. */
-export function errorResponse(err: unknown, log: ErrorLogger = defaultLogger): ErrorAnswer {
+export function errorResponse(err: unknown, logger: ErrorLogger = defaultLogger): ErrorAnswer {
+  const log: ErrorLogger = (message, e) => logger(message, loggable(e));
   if (err instanceof HttpError) return answer(err);
   if (err instanceof z.core.$ZodError) return answer(fromZodError(err));
   if (err instanceof InvalidArgumentError) return answer(new BadRequestError(err.message, { code: 'invalid_argument' }));
@@ -220,16 +224,34 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return r.data;
 }
 
-/** Read a JSON request body and validate it. Malformed JSON is the client's fault: 400 'invalid_json',
- *  never the 500 that `c.req.json()`'s SyntaxError would otherwise become. */
+/** Read a JSON request body (capped: json-body.ts) and validate it. Too long is 413
+ *  'payload_too_large'; malformed JSON or UTF-8 is the client's fault: 400 'invalid_json', never
+ *  the 500 that `c.req.json()`'s SyntaxError would otherwise become. */
 export async function parseJsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  let value: unknown;
+  return parse(schema, jsonValue(await jsonText(c)));
+}
+
+/** The same for a body that may be left out: none (or only whitespace) is undefined. */
+export async function parseOptionalJsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T | undefined> {
+  const text = await jsonText(c);
+  return text.trim() === '' ? undefined : parse(schema, jsonValue(text));
+}
+
+async function jsonText(c: Context): Promise<string> {
+  const read = await readJsonText(c);
+  if (read.ok) return read.text;
+  if (read.problem === 'too_large') {
+    throw new PayloadTooLargeError(`a JSON body may be at most ${read.limit} bytes`, { details: { limit: read.limit } });
+  }
+  throw new BadRequestError('Request body is not valid JSON', { code: 'invalid_json' });
+}
+
+function jsonValue(text: string): unknown {
   try {
-    value = await c.req.json();
+    return JSON.parse(text);
   } catch {
     throw new BadRequestError('Request body is not valid JSON', { code: 'invalid_json' });
   }
-  return parse(schema, value);
 }
 
 /** Each zod issue as `{ path, message }` in details; the message reads on its own too. */

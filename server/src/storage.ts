@@ -15,6 +15,7 @@ import {
 } from '../../storage-engine/src/index.js';
 import type { Config } from './config.js';
 import { DbBlockMetadata } from './db/block-metadata.js';
+import { describeError } from './error-log.js';
 import { DbKeyProvider } from './db/key-provider.js';
 import type { Db } from './db/open.js';
 import { markNodeBlocksDegraded, recordDegraded } from './health/degraded.js';
@@ -44,7 +45,7 @@ export async function openStorage(config: Config, db: Db): Promise<Storage> {
   const nodes = [...hot, ...cold];
   for (const n of nodes) {
     // A node down at boot must not stop the server: writes skip it and the monitor watches it.
-    if (n instanceof S3Node) await n.ensureBucket().catch((err: unknown) => console.error(`storage node ${n.id} is unreachable at boot: ${String(err)}`));
+    if (n instanceof S3Node) await n.ensureBucket().catch((err: unknown) => console.error(`storage node ${n.id} is unreachable at boot: ${describeError(err)}`));
     // Made at boot; while running, a vanished directory means a lost disk and the node reports down.
     if (n instanceof FsNode) await mkdir(n.dir, { recursive: true });
   }

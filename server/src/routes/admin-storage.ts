@@ -1,6 +1,7 @@
 /** Storage operations for administrators (mounted at /api/v1/admin): nodes, jobs, degraded blocks. */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isId, optionalParam, queryInt, text } from '../wire/fields.js';
 import type { AppEnv } from '../auth/context.js';
 import { requireAdmin } from '../auth/middleware.js';
 import { JOB_STATES } from '../db/schema.js';
@@ -10,7 +11,7 @@ import { ConflictError, NotFoundError, parse, parseJsonBody } from '../http-erro
 import { JOB_KINDS, PLAIN_JOB_KINDS } from '../jobs/index.js';
 import { cancel, enqueue, getJob, listJobs, type Job } from '../jobs/queue.js';
 
-const Limit = z.coerce.number().int().min(1).max(1000).default(100);
+const Limit = queryInt(1, 1000).default(100);
 
 const JobsQuery = z.object({
   state: z.enum(JOB_STATES).optional(),
@@ -27,9 +28,7 @@ const NewJobBody = z
   .strict()
   .refine((b) => b.blocksPerSecond === undefined || b.kind === 'scrub', 'blocksPerSecond applies to scrub only');
 
-const DegradedQuery = z.object({ after: z.string().max(200).optional(), limit: Limit });
-
-const isUuid = (s: string) => z.uuid().safeParse(s).success;
+const DegradedQuery = z.object({ after: optionalParam(text(200)), limit: Limit });
 
 export function jobView(j: Job) {
   return {
@@ -83,7 +82,7 @@ export function adminStorageRoutes(deps: AppDeps): Hono<AppEnv> {
   // 200 JobView (cancelled); 404; 409 not_active when it already finished.
   r.post('/jobs/:id/cancel', async (c) => {
     const id = c.req.param('id');
-    if (!isUuid(id)) throw new NotFoundError('no such job');
+    if (!isId(id)) throw new NotFoundError('no such job');
     const job = await cancel(db, id);
     if (job) return c.json(jobView(job));
     const existing = await getJob(db, id);

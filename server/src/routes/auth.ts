@@ -1,6 +1,6 @@
 /** Public auth routes (mounted at /api/v1/auth, before `authenticate`): sign in, sign out, sign up. */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { text } from '../wire/fields.js';
 import { clientIp } from '../auth/client-ip.js';
 import type { AppEnv } from '../auth/context.js';
 import { requireCsrfHeader, requireSameOrigin } from '../auth/csrf.js';
@@ -16,8 +16,8 @@ import { ConflictError, ForbiddenError, parseJsonBody, UnauthorizedError } from 
 
 /** Sign-in accepts any existing name (names made before a rule change still sign in). */
 const LoginBody = SessionOptions.extend({
-  username: z.string().min(1).max(256),
-  password: z.string().min(1).max(1024),
+  username: text(256, 1),
+  password: text(1024, 1),
 });
 
 const SignupBody = SessionOptions.extend({ username: Username, password: Password });

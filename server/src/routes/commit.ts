@@ -9,15 +9,16 @@ import { parseJsonBody } from '../http-errors.js';
 import { commitSync } from '../sync/commit.js';
 import { DEFAULT_CHUNKER_OPTIONS } from '../../../storage-engine/src/index.js';
 import { MAX_FILE_BYTES } from '../uploads/limits.js';
+import { count, int4, path } from '../wire/fields.js';
 
 /** The chunker cuts nothing shorter than its minimum but the last block: a 10 GiB file has at most this many. */
 export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / DEFAULT_CHUNKER_OPTIONS.minSize) + 1;
 
 const CommitBody = z.strictObject({
-  path: z.string().min(1),
-  size: z.number().int().min(0),
-  blocks: z.array(z.strictObject({ hash: Sha256Hex, size: z.number().int().min(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
-  baseRev: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
+  path: path(),
+  size: count(),
+  blocks: z.array(z.strictObject({ hash: Sha256Hex, size: int4(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
+  baseRev: int4().nullable(),
   overwrite: z.boolean().optional(),
   onConflict: z.enum(['fail', 'copy']).optional(),
   /** ISO 8601 with a zone, or milliseconds since 1970. */

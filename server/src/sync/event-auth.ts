@@ -11,6 +11,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { AuthUser } from '../auth/context.js';
+import { assertPasswordChanged } from '../auth/password-change.js';
 import { SESSION_COOKIE } from '../auth/session.js';
 import { lookupToken, touchToken } from '../auth/tokens.js';
 import type { Db } from '../db/open.js';
@@ -26,22 +27,24 @@ export function offeredProtocols(req: IncomingMessage): string[] {
     .filter(Boolean);
 }
 
-export async function authenticateUpgrade(db: Db, req: IncomingMessage, trustProxy: boolean): Promise<AuthUser> {
-  const presented = presentedToken(req);
+/** `url`: the request target, already parsed (events.ts refuses one that is not a URL). */
+export async function authenticateUpgrade(db: Db, req: IncomingMessage, url: URL, trustProxy: boolean): Promise<AuthUser> {
+  const presented = presentedToken(req, url);
   if (!presented) throw new UnauthorizedError('sign in first: offer the subprotocols "coffer" and "bearer.<token>", or send the session cookie');
   if (presented.via === 'cookie') requireSameOrigin(req, trustProxy);
   const match = await lookupToken(db, presented.token);
   if (!match) throw new UnauthorizedError('the token is unknown, expired or revoked');
+  assertPasswordChanged(match.user);
   await touchToken(db, match);
   return match.user;
 }
 
-function presentedToken(req: IncomingMessage): { token: string; via: 'bearer' | 'cookie' } | undefined {
+function presentedToken(req: IncomingMessage, url: URL): { token: string; via: 'bearer' | 'cookie' } | undefined {
   const fromProtocol = offeredProtocols(req).find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length);
   if (fromProtocol) return { token: fromProtocol, via: 'bearer' };
   const header = req.headers.authorization;
   if (header?.toLowerCase().startsWith('bearer ') && header.slice(7).trim()) return { token: header.slice(7).trim(), via: 'bearer' };
-  const fromQuery = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+  const fromQuery = url.searchParams.get('token');
   if (fromQuery) return { token: fromQuery, via: 'bearer' };
   const cookie = req.headers.cookie ? parseCookies(req.headers.cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
   return cookie ? { token: cookie, via: 'cookie' } : undefined;
