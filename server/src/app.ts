@@ -6,6 +6,7 @@ import { requirePasswordChanged } from './auth/password-change.js';
 import type { AppDeps } from './deps.js';
 import { installErrorHandler } from './http-errors.js';
 import { jsonBodyLimit } from './json-body.js';
+import { requireValidUrl } from './request-target.js';
 import { accountRoutes, meRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminStorageRoutes } from './routes/admin-storage.js';
@@ -30,6 +31,7 @@ export type { AppDeps } from './deps.js';
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   installErrorHandler(app);
+  app.use('*', requireValidUrl);
   app.use('*', jsonBodyLimit(deps.config.maxJsonBytes));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

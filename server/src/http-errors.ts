@@ -186,6 +186,11 @@ export function errorResponse(err: unknown, logger: ErrorLogger = defaultLogger)
     return answer(new HttpError(500, 'integrity', 'Stored data failed its integrity check; the administrator has been alerted'));
   }
   if (err instanceof HTTPException) return fromHonoException(err, log);
+  if (isClientAbort(err)) {
+    // The client closed the connection while sending its body: nobody reads this answer, and it
+    // is no server error worth a log line.
+    return answer(new BadRequestError('the request body ended before it was complete', { code: 'incomplete_body' }));
+  }
   if (pgErrorCode(err) === '40P01' || pgErrorCode(err) === '40001') {
     // Two transactions crossed (deadlock or serialization failure) and the database chose this
     // one to give way; nothing was committed, so the same request may simply be sent again.
@@ -303,6 +308,12 @@ function answer(e: HttpError): ErrorAnswer {
   const error: ErrorBody['error'] = { code: e.code, message: e.message };
   if (e.details !== undefined) error.details = e.details;
   return { status: e.status, body: { error }, headers: { ...e.headers } };
+}
+
+/** Node's IncomingMessage fails its body with `aborted` (ECONNRESET) when the client goes away mid-request. */
+function isClientAbort(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return err instanceof Error && ((e!.code === 'ECONNRESET' && e!.message === 'aborted') || e!.code === 'ERR_STREAM_PREMATURE_CLOSE');
 }
 
 function retrySeconds(s: number): number {
