@@ -232,8 +232,8 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 /** Read a JSON request body (capped: json-body.ts) and validate it. Too long is 413
  *  'payload_too_large'; malformed JSON or UTF-8 is the client's fault: 400 'invalid_json', never
  *  the 500 that `c.req.json()`'s SyntaxError would otherwise become. */
-export async function parseJsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  return parse(schema, jsonValue(await jsonText(c)));
+export async function parseJsonBody<T>(c: Context, schema: z.ZodType<T>, opts: { maxBytes?: number } = {}): Promise<T> {
+  return parse(schema, jsonValue(await jsonText(c, opts.maxBytes)));
 }
 
 /** The same for a body that may be left out: none (or only whitespace) is undefined. */
@@ -242,8 +242,8 @@ export async function parseOptionalJsonBody<T>(c: Context, schema: z.ZodType<T>)
   return text.trim() === '' ? undefined : parse(schema, jsonValue(text));
 }
 
-async function jsonText(c: Context): Promise<string> {
-  const read = await readJsonText(c);
+async function jsonText(c: Context, maxBytes?: number): Promise<string> {
+  const read = await readJsonText(c, maxBytes);
   if (read.ok) return read.text;
   if (read.problem === 'too_large') {
     throw new PayloadTooLargeError(`a JSON body may be at most ${read.limit} bytes`, { details: { limit: read.limit } });

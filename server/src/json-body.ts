@@ -2,7 +2,9 @@
  * JSON request bodies are read with a cap (COFFER_MAX_JSON_BYTES, 64 KiB by default): the
  * declared Content-Length is checked before anything is read, and a chunked body is counted as
  * it streams in and abandoned at the cap, so a 16 MiB body to a sign-in costs 64 KiB at most.
- * Raw bodies (uploads, blocks) never come here: they stream with limits of their own.
+ * Raw bodies (uploads, blocks) never come here: they stream with limits of their own. The two
+ * bulk sync requests (a commit's block list, the missing-blocks question) take a larger cap that
+ * their schema's own bounds justify, and only after sign-in.
  * `parseJsonBody` (http-errors.ts) turns the outcome into the answer.
  */
 import type { Context, MiddlewareHandler } from 'hono';
@@ -20,9 +22,10 @@ export function jsonBodyLimit(limit: number): MiddlewareHandler {
 
 export type JsonText = { ok: true; text: string } | { ok: false; problem: 'too_large'; limit: number } | { ok: false; problem: 'not_utf8' };
 
-/** The body as text, or why not: longer than the cap (declared or counted), or not UTF-8. */
-export async function readJsonText(c: Context): Promise<JsonText> {
-  const limit = (c.get(LIMIT) as number | undefined) ?? DEFAULT_MAX_JSON_BYTES;
+/** The body as text, or why not: longer than the cap (declared or counted), or not UTF-8.
+ *  `atLeast`: a route's own cap, when its largest valid body is larger than the configured one. */
+export async function readJsonText(c: Context, atLeast = 0): Promise<JsonText> {
+  const limit = Math.max((c.get(LIMIT) as number | undefined) ?? DEFAULT_MAX_JSON_BYTES, atLeast);
   const declared = c.req.header('content-length')?.trim();
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit) return { ok: false, problem: 'too_large', limit };
   const body = c.req.raw.body;

@@ -122,6 +122,17 @@ describe('rules at the edge (server process)', () => {
     expect((await srv.call('GET', '/healthz')).status).toBe(200);
   });
 
+  it('the bulk sync requests take the bodies their schemas allow, past the 64 KiB default', async () => {
+    const hash = 'ab'.repeat(32);
+    const missing = await api('POST', '/blocks/missing', { json: { hashes: Array.from({ length: 10_000 }, () => hash) } });
+    expect(missing.status).toBe(200); // ~670 KB
+    const blocks = Array.from({ length: 9_000 }, () => ({ hash, size: 1_100_000 }));
+    const commit = await api('POST', '/files/commit', { json: { path: '/big.bin', size: 9_000 * 1_100_000, blocks, baseRev: null } });
+    expect([commit.status, commit.json().error.code]).toEqual([400, 'missing_blocks']); // ~800 KB, read and checked
+    const login = await srv.call('POST', '/api/v1/auth/login', { headers: { authorization: '' }, json: { username: 'a'.repeat(70_000), password: 'x' } });
+    expect([login.status, login.json().error.code]).toEqual([413, 'payload_too_large']);
+  });
+
   it('a websocket resume with a cursor past 2^53 is an error message, not a crash', async () => {
     const frame = wsFrame(Buffer.from('{"type":"resume","cursor":"9999999999999999999"}'));
     const res = await rawExchange(port, upgradeRequest('/api/v1/events', { 'sec-websocket-protocol': `coffer, bearer.${srv.token}` }), { afterUpgrade: [frame] });

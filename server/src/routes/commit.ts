@@ -14,6 +14,9 @@ import { count, int4, path } from '../wire/fields.js';
 /** The chunker cuts nothing shorter than its minimum but the last block: a 10 GiB file has at most this many. */
 export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / DEFAULT_CHUNKER_OPTIONS.minSize) + 1;
 
+/** Room for the longest block list (`{"hash":"…","size":4259840},` is about 90 bytes) and the rest. */
+const COMMIT_BODY_BYTES = MAX_COMMIT_BLOCKS * 128 + 64 * 1024;
+
 const CommitBody = z.strictObject({
   path: path(),
   size: count(),
@@ -29,7 +32,7 @@ export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
   r.post('/files/commit', async (c) => {
-    const body = await parseJsonBody(c, CommitBody);
+    const body = await parseJsonBody(c, CommitBody, { maxBytes: COMMIT_BODY_BYTES });
     const out = await commitSync(deps, c.get('user'), {
       path: body.path,
       size: body.size,
