@@ -48,7 +48,13 @@ const Env = z.object({
   COFFER_MAX_JSON_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
   /** Where clients reach this server (https://drive.example.com): the base of every absolute URL it
    *  emits. Unset, a request's Host is used only when it names one of the server's own addresses. */
-  COFFER_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional()),
+  COFFER_PUBLIC_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !URL.canParse(u) || (!/[?#]/.test(u) && !new URL(u).username), 'an http(s) origin, optionally with a path: no query, fragment or credentials')
+      .optional(),
+  ),
 });
 
 const on = (v: string) => v === '1' || v === 'true';

@@ -15,6 +15,11 @@ import type { Config } from './config.js';
 
 type UrlConfig = Pick<Config, 'publicUrl' | 'host' | 'port'>;
 
+/** The host (and port) of COFFER_PUBLIC_URL, lowercase: an Origin naming it is this site's own. */
+export function publicHost(config: Pick<Config, 'publicUrl'>): string | undefined {
+  return config.publicUrl ? new URL(config.publicUrl).host.toLowerCase() : undefined;
+}
+
 /** `path` (starting with '/') as an absolute URL clients can follow. */
 export function absoluteUrl(c: Context, config: UrlConfig, path: string): string {
   return `${baseUrl(c, config)}${path}`;

@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { startTestServer, type TestServer } from './fixtures/server.js';
 
 /** POST a resumable upload with this Host header; the answer's Location. */
@@ -69,12 +70,30 @@ describe('Location with COFFER_PUBLIC_URL', () => {
     await srv?.close();
   });
 
+  it('a sign-in from the public origin is this site’s own; others are refused', async () => {
+    const u = await srv.user();
+    const login = (origin: string) =>
+      fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ username: u.username, password: 'correct horse battery staple' }) });
+    expect((await login('https://drive.example.com')).status).toBe(200);
+    expect((await login('https://evil.example')).status).toBe(403);
+  });
+
   it('every Location starts with the public URL, whatever the Host', async () => {
     const u = await srv.user();
     const port = new URL(srv.url).port;
     for (const host of [`127.0.0.1:${port}`, 'evil.example']) {
       const r = await startWithHost(srv.url, u.auth, host, `/p-${host.length}.bin`);
       expect(r.location, host).toMatch(/^https:\/\/drive\.example\.com\/coffer\/api\/v1\/upload\/sessions\/[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describe('COFFER_PUBLIC_URL', () => {
+  it('is an http(s) origin with an optional path, kept without its trailing slash', () => {
+    expect(loadConfig({ COFFER_PUBLIC_URL: 'https://drive.example.com/' }).publicUrl).toBe('https://drive.example.com');
+    expect(loadConfig({ COFFER_PUBLIC_URL: '' }).publicUrl).toBeUndefined();
+    for (const bad of ['ftp://drive.example.com', 'drive.example.com', 'https://drive.example.com/?a=1', 'https://u:p@drive.example.com']) {
+      expect(() => loadConfig({ COFFER_PUBLIC_URL: bad }), bad).toThrow(/COFFER_PUBLIC_URL/);
     }
   });
 });

@@ -29,7 +29,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   // 200 {token, user}; 401 invalid_credentials; 403 account_disabled | cross_origin; 429 with Retry-After.
   r.post('/login', async (c) => {
-    requireSameOrigin(c, config.trustProxy);
+    requireSameOrigin(c, config);
     const body = await parseJsonBody(c, LoginBody);
     const attempt = limiter.begin(body.username, clientIp(c, config.trustProxy));
     const user = await checkCredentials(db, body.username, body.password);
@@ -41,7 +41,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   // 201 {token, user}; 403 signup_closed; 409 username_taken.
   r.post('/signup', async (c) => {
     if (!config.openSignup) throw new ForbiddenError('sign-up is closed; ask an administrator for an account', { code: 'signup_closed' });
-    requireSameOrigin(c, config.trustProxy);
+    requireSameOrigin(c, config);
     const body = await parseJsonBody(c, SignupBody);
     let user;
     try {

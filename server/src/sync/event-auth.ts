@@ -14,7 +14,9 @@ import type { AuthUser } from '../auth/context.js';
 import { assertPasswordChanged } from '../auth/password-change.js';
 import { SESSION_COOKIE } from '../auth/session.js';
 import { lookupToken, touchToken } from '../auth/tokens.js';
+import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { publicHost } from '../public-url.js';
 import { ForbiddenError, UnauthorizedError } from '../http-errors.js';
 
 export const EVENTS_SUBPROTOCOL = 'coffer';
@@ -28,10 +30,10 @@ export function offeredProtocols(req: IncomingMessage): string[] {
 }
 
 /** `url`: the request target, already parsed (events.ts refuses one that is not a URL). */
-export async function authenticateUpgrade(db: Db, req: IncomingMessage, url: URL, trustProxy: boolean): Promise<AuthUser> {
+export async function authenticateUpgrade(db: Db, req: IncomingMessage, url: URL, config: Pick<Config, 'trustProxy' | 'publicUrl'>): Promise<AuthUser> {
   const presented = presentedToken(req, url);
   if (!presented) throw new UnauthorizedError('sign in first: offer the subprotocols "coffer" and "bearer.<token>", or send the session cookie');
-  if (presented.via === 'cookie') requireSameOrigin(req, trustProxy);
+  if (presented.via === 'cookie') requireSameOrigin(req, config);
   const match = await lookupToken(db, presented.token);
   if (!match) throw new UnauthorizedError('the token is unknown, expired or revoked');
   assertPasswordChanged(match.user);
@@ -50,8 +52,8 @@ function presentedToken(req: IncomingMessage, url: URL): { token: string; via: '
   return cookie ? { token: cookie, via: 'cookie' } : undefined;
 }
 
-function requireSameOrigin(req: IncomingMessage, trustProxy: boolean): void {
-  const forwarded = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
+function requireSameOrigin(req: IncomingMessage, config: Pick<Config, 'trustProxy' | 'publicUrl'>): void {
+  const forwarded = config.trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
   const host = (forwarded || req.headers.host || '').toLowerCase();
   let origin: string | undefined;
   try {
@@ -59,7 +61,7 @@ function requireSameOrigin(req: IncomingMessage, trustProxy: boolean): void {
   } catch {
     origin = undefined;
   }
-  if (!origin || origin !== host) {
+  if (!origin || (origin !== host && origin !== publicHost(config))) {
     throw new ForbiddenError('a cookie-authenticated websocket must come from this site’s own pages (Origin)', { code: 'cross_origin' });
   }
 }

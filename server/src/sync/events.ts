@@ -62,7 +62,7 @@ export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, op
     if (url.pathname !== EVENTS_PATH) {
       return refuse(socket, 404, { error: { code: 'not_found', message: `no websocket at ${url.pathname.slice(0, 200)}` } }, {});
     }
-    authenticateUpgrade(deps.db, req, url, deps.config.trustProxy)
+    authenticateUpgrade(deps.db, req, url, deps.config)
       .then(
         (user) => accept(req, socket, head, user),
         (err: unknown) => {
