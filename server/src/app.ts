@@ -2,9 +2,12 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppEnv } from './auth/context.js';
 import { authenticate } from './auth/middleware.js';
+import { requirePasswordChanged } from './auth/password-change.js';
 import type { AppDeps } from './deps.js';
 import { installErrorHandler } from './http-errors.js';
-import { accountRoutes } from './routes/account.js';
+import { jsonBodyLimit } from './json-body.js';
+import { requireValidUrl } from './request-target.js';
+import { accountRoutes, meRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminStorageRoutes } from './routes/admin-storage.js';
 import { authRoutes } from './routes/auth.js';
@@ -28,6 +31,8 @@ export type { AppDeps } from './deps.js';
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   installErrorHandler(app);
+  app.use('*', requireValidUrl);
+  app.use('*', jsonBodyLimit(deps.config.maxJsonBytes));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
@@ -55,6 +60,9 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', openapiRoutes(deps));
   api.route('/auth', authRoutes(deps));
   api.use('*', authenticate(deps.db));
+  // While a password change is due, only these two answer (and signing out, above).
+  api.route('/', meRoutes(deps));
+  api.use('*', requirePasswordChanged);
   api.route('/', accountRoutes(deps));
   api.route('/admin', adminRoutes(deps));
   api.route('/admin', adminStorageRoutes(deps));

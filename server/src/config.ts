@@ -45,6 +45,17 @@ const Env = z.object({
   COFFER_NODE_PROBE_SECONDS: z.coerce.number().positive().default(10),
   /** Threads that hash, encrypt and erasure-code blocks; 0 (the default) does it on the main thread. */
   COFFER_SEAL_THREADS: z.coerce.number().int().min(0).max(64).default(0),
+  /** The largest JSON request body read (bytes); longer ones answer 413. Uploads have limits of their own. */
+  COFFER_MAX_JSON_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
+  /** Where clients reach this server (https://drive.example.com): the base of every absolute URL it
+   *  emits. Unset, a request's Host is used only when it names one of the server's own addresses. */
+  COFFER_PUBLIC_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !URL.canParse(u) || (!/[?#]/.test(u) && !new URL(u).username), 'an http(s) origin, optionally with a path: no query, fragment or credentials')
+      .optional(),
+  ),
 });
 
 const on = (v: string) => v === '1' || v === 'true';
@@ -66,6 +77,10 @@ export interface Config {
   trustProxy: boolean;
   /** Sealing threads (0: inline on the main thread). */
   sealThreads: number;
+  /** Cap on JSON request bodies, in bytes. */
+  maxJsonBytes: number;
+  /** The origin (and path prefix, if any) clients use, without a trailing slash; unset: see public-url.ts. */
+  publicUrl?: string;
   jobs: {
     enabled: boolean;
     gcGraceMs: number;
@@ -108,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // holds between collections), which the 2 GiB transfer test's 300 MiB bound did not leave room
     // for; worth it with cores to spare.
     sealThreads: e.COFFER_SEAL_THREADS,
+    maxJsonBytes: e.COFFER_MAX_JSON_BYTES,
+    publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),
     jobs: {
       enabled: on(e.COFFER_JOBS),
       gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,

@@ -8,6 +8,8 @@
 import type { Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { pgErrorCode } from './db/errors.js';
+import { loggable } from './error-log.js';
+import { readJsonText } from './json-body.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import {
@@ -161,14 +163,16 @@ export interface ErrorAnswer {
   body: ErrorBody;
   headers: Record<string, string>;
 }
-/** Where unexpected errors go; `installErrorHandler` and `errorResponse` default to console.error. */
+/** Where unexpected errors go; `installErrorHandler` and `errorResponse` default to console.error.
+ *  Database errors reach it without their SQL and parameters (error-log.ts). */
 export type ErrorLogger = (message: string, err: unknown) => void;
 
 const defaultLogger: ErrorLogger = (message, err) => console.error(message, err);
 
 /** Map any thrown value to its HTTP answer. Logs (once) only what the operator must see:
  *  unexpected errors and storage failures; deliberate HttpErrors are not logged. */
-export function errorResponse(err: unknown, log: ErrorLogger = defaultLogger): ErrorAnswer {
+export function errorResponse(err: unknown, logger: ErrorLogger = defaultLogger): ErrorAnswer {
+  const log: ErrorLogger = (message, e) => logger(message, loggable(e));
   if (err instanceof HttpError) return answer(err);
   if (err instanceof z.core.$ZodError) return answer(fromZodError(err));
   if (err instanceof InvalidArgumentError) return answer(new BadRequestError(err.message, { code: 'invalid_argument' }));
@@ -182,6 +186,11 @@ export function errorResponse(err: unknown, log: ErrorLogger = defaultLogger): E
     return answer(new HttpError(500, 'integrity', 'Stored data failed its integrity check; the administrator has been alerted'));
   }
   if (err instanceof HTTPException) return fromHonoException(err, log);
+  if (isClientAbort(err)) {
+    // The client closed the connection while sending its body: nobody reads this answer, and it
+    // is no server error worth a log line.
+    return answer(new BadRequestError('the request body ended before it was complete', { code: 'incomplete_body' }));
+  }
   if (pgErrorCode(err) === '40P01' || pgErrorCode(err) === '40001') {
     // Two transactions crossed (deadlock or serialization failure) and the database chose this
     // one to give way; nothing was committed, so the same request may simply be sent again.
@@ -220,16 +229,34 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return r.data;
 }
 
-/** Read a JSON request body and validate it. Malformed JSON is the client's fault: 400 'invalid_json',
- *  never the 500 that `c.req.json()`'s SyntaxError would otherwise become. */
-export async function parseJsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  let value: unknown;
+/** Read a JSON request body (capped: json-body.ts) and validate it. Too long is 413
+ *  'payload_too_large'; malformed JSON or UTF-8 is the client's fault: 400 'invalid_json', never
+ *  the 500 that `c.req.json()`'s SyntaxError would otherwise become. */
+export async function parseJsonBody<T>(c: Context, schema: z.ZodType<T>, opts: { maxBytes?: number } = {}): Promise<T> {
+  return parse(schema, jsonValue(await jsonText(c, opts.maxBytes)));
+}
+
+/** The same for a body that may be left out: none (or only whitespace) is undefined. */
+export async function parseOptionalJsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T | undefined> {
+  const text = await jsonText(c);
+  return text.trim() === '' ? undefined : parse(schema, jsonValue(text));
+}
+
+async function jsonText(c: Context, maxBytes?: number): Promise<string> {
+  const read = await readJsonText(c, maxBytes);
+  if (read.ok) return read.text;
+  if (read.problem === 'too_large') {
+    throw new PayloadTooLargeError(`a JSON body may be at most ${read.limit} bytes`, { details: { limit: read.limit } });
+  }
+  throw new BadRequestError('Request body is not valid JSON', { code: 'invalid_json' });
+}
+
+function jsonValue(text: string): unknown {
   try {
-    value = await c.req.json();
+    return JSON.parse(text);
   } catch {
     throw new BadRequestError('Request body is not valid JSON', { code: 'invalid_json' });
   }
-  return parse(schema, value);
 }
 
 /** Each zod issue as `{ path, message }` in details; the message reads on its own too. */
@@ -281,6 +308,12 @@ function answer(e: HttpError): ErrorAnswer {
   const error: ErrorBody['error'] = { code: e.code, message: e.message };
   if (e.details !== undefined) error.details = e.details;
   return { status: e.status, body: { error }, headers: { ...e.headers } };
+}
+
+/** Node's IncomingMessage fails its body with `aborted` (ECONNRESET) when the client goes away mid-request. */
+function isClientAbort(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return err instanceof Error && ((e!.code === 'ECONNRESET' && e!.message === 'aborted') || e!.code === 'ERR_STREAM_PREMATURE_CLOSE');
 }
 
 function retrySeconds(s: number): number {

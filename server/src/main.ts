@@ -5,12 +5,21 @@ import { createApp } from './app.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/open.js';
+import { logError } from './error-log.js';
 import { createJobRunner } from './jobs/index.js';
 import { NodeConfigError } from './nodes/reconcile.js';
 import { openStorage } from './storage.js';
 import { attachEvents } from './sync/events.js';
 import { startHub } from './sync/hub.js';
 import { loadTls } from './tls.js';
+
+// Last resort, after every listener, timer and background task was made to handle its own errors
+// (sync/events.ts, sync/hub.ts, jobs/runner.ts): a promise nobody awaited that still rejects is a
+// bookkeeping bug in work that has already failed and that no request waits on. Node's default
+// would end the process for it, turning one missed .catch into an outage for every user; it is
+// logged (without SQL parameters) instead. Uncaught exceptions keep Node's default (exit): after
+// one, the process state is unknown.
+process.on('unhandledRejection', (reason) => logError('unhandled rejection (a bug: please report it)', reason));
 
 const config = loadConfig();
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -45,6 +54,8 @@ const server = serve(
     if (tls) console.log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}`);
     console.log(`data directory: ${config.dataDir}; metadata: ${database.kind}; storage nodes: ${storage.nodes.map((n) => n.id).join(', ')}`);
     if (database.kind === 'pglite') console.log('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
+    if (config.publicUrl) console.log(`public URL: ${config.publicUrl}`);
+    else if (config.trustProxy) console.log('behind a proxy without COFFER_PUBLIC_URL: absolute URLs (upload session Locations) name this server directly; set COFFER_PUBLIC_URL');
     if (firstAdmin?.generated) console.log(`first admin: username ${firstAdmin.username}, password ${firstAdmin.password} (shown once; change it after signing in)`);
     else if (firstAdmin) console.log(`first admin: username ${firstAdmin.username}, password from COFFER_ADMIN_PASSWORD`);
   },

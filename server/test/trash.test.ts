@@ -39,7 +39,9 @@ for (const backend of BACKENDS) {
       } while (cursor);
       expect(seen).toEqual(['/loose.txt', '/proj', '/proj/old.txt']);
       expect((await a.get('/trash?limit=0')).status).toBe(400);
-      expect((await a.get('/trash?cursor=xyz')).body.error.code).toBe('invalid_cursor');
+      const bad = await a.get('/trash?cursor=xyz');
+      expect(bad.body.error.code).toBe('invalid_request');
+      expect(bad.body.error.details.issues[0].path).toEqual(['cursor']);
     });
 
     it('restores an item with what was trashed with it, to its original place; journals restore', async () => {

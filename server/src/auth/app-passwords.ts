@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { authTokens } from '../db/schema.js';
 import type { AuthUser } from './context.js';
+import { assertPasswordChanged } from './password-change.js';
 import { issueToken, lookupToken, touchToken } from './tokens.js';
 
 /**
@@ -34,10 +35,12 @@ export async function revokeAppPassword(db: Db, userId: string, id: string): Pro
 }
 
 /** WebDAV Basic auth: the user when `password` is a live app password of the account named
- *  `username` (case-insensitively), else undefined. Account passwords are never accepted here. */
+ *  `username` (case-insensitively), else undefined; 403 while the account must change its
+ *  password. Account passwords are never accepted here. */
 export async function userForAppPassword(db: Db, username: string, password: string): Promise<AuthUser | undefined> {
   const match = await lookupToken(db, password, ['app_password']);
   if (!match || match.user.username.toLowerCase() !== username.toLowerCase()) return undefined;
+  assertPasswordChanged(match.user);
   await touchToken(db, match);
   return match.user;
 }

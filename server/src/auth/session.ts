@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { text } from '../wire/fields.js';
 import { createDevice, DEVICE_KINDS } from './devices.js';
 import { issueToken } from './tokens.js';
 import { sessionUserView, type UserRow } from './users.js';
@@ -16,7 +17,7 @@ const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
 
 /** The optional part of a sign-in (or sign-up) body: register a device, ask for the cookie. */
 export const SessionOptions = z.object({
-  device: z.object({ name: z.string().trim().min(1).max(100), kind: z.enum(DEVICE_KINDS) }).optional(),
+  device: z.object({ name: text(100).trim().min(1), kind: z.enum(DEVICE_KINDS) }).optional(),
   cookie: z.boolean().optional(),
 });
 export type SessionOptions = z.infer<typeof SessionOptions>;

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/open.js';
 import { users } from '../db/schema.js';
+import { text } from '../wire/fields.js';
 import { hashPassword } from './passwords.js';
 
 /** 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit: safe in paths, URLs,
@@ -11,7 +12,7 @@ export const Username = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a username is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** At least 8 characters (NIST SP 800-63B); at most 1024 so hashing stays cheap to ask for. */
-export const Password = z.string().min(8, 'a password has at least 8 characters').max(1024);
+export const Password = text(1024).min(8, 'a password has at least 8 characters');
 
 export type UserRow = typeof users.$inferSelect;
 

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { AppDeps } from '../deps.js';
+import { loggable } from '../error-log.js';
 import type { VersionRow } from '../files/revisions.js';
 import { blocksOfVersion } from '../files/versions.js';
 import { etagOf } from '../files/view.js';
@@ -42,7 +43,9 @@ export async function sendVersion(c: Context, deps: AppDeps, name: string, v: Ve
         if (next.done) controller.close();
         else controller.enqueue(next.value);
       } catch (err) {
-        controller.error(err); // headers are gone already: the client sees a truncated body
+        // Headers are gone already: the client sees a truncated body. The HTTP server logs what the
+        // stream failed with, so it gets the error without any SQL it carried.
+        controller.error(loggable(err));
       }
     },
     async cancel() {

@@ -9,7 +9,6 @@
  */
 import { and, desc, eq, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { z } from 'zod';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files } from '../db/schema.js';
@@ -21,7 +20,8 @@ import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.j
 import { ancestorsLive, byId, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
 import { entryById, isWithin, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
-import { decodePageCursor, encodePageCursor } from './page-cursor.js';
+import { encodePageCursor } from '../wire/fields.js';
+import type { TrashCursor } from '../wire/cursors.js';
 
 /**
  * Must run inside a transaction. Trash a live entry and everything live below it, all at one
@@ -117,10 +117,10 @@ function topLevel(namespaceId: string): SQL {
 const micros = sql<string>`(extract(epoch from ${files.trashedAt}) * 1000000)::bigint`;
 
 /** The caller's trash, a page at a time (keyset on the trash instant and id, like listings). */
-export async function listTrash(db: Db, user: AuthUser, q: { limit: number; cursor?: string }): Promise<TrashPage> {
+export async function listTrash(db: Db, user: AuthUser, q: { limit: number; cursor?: TrashCursor }): Promise<TrashPage> {
   const where: SQL[] = [topLevel(user.namespaceId)];
   if (q.cursor !== undefined) {
-    const c = decodeCursor(q.cursor);
+    const c = q.cursor;
     where.push(or(sql`${micros} < ${c.t}::bigint`, and(sql`${micros} = ${c.t}::bigint`, sql`${files.id} < ${c.i}::uuid`))!);
   }
   const rows = await db
@@ -148,10 +148,4 @@ export async function allTopLevelTrash(db: Db, namespaceId: string): Promise<{ r
     .where(topLevel(namespaceId));
   const paths = await pathsOf(db, rows.map((r) => r.file.id));
   return rows.map((r) => ({ row: r.file, path: paths.get(r.file.id) ?? `/${r.file.name}` }));
-}
-
-const cursorSchema = z.object({ t: z.string().regex(/^-?\d{1,19}$/), i: z.guid() });
-
-function decodeCursor(raw: string): z.infer<typeof cursorSchema> {
-  return decodePageCursor(raw, cursorSchema);
 }

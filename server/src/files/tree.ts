@@ -11,6 +11,7 @@ import { tableRow } from '../db/table-row.js';
 import { files } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
 import { joinPath, MAX_PATH_DEPTH, nameKey, parsePath } from '../names.js';
+import { isId } from '../wire/fields.js';
 import { can, type FileAction } from './access.js';
 import type { FileRow } from './view.js';
 
@@ -79,7 +80,7 @@ export async function entryByPath(db: Db, user: AuthUser, path: string, action: 
 
 /** An entry by id (live or trashed) the caller may act on, or 404. */
 export async function entryById(db: Db, user: AuthUser, id: string, action: FileAction): Promise<FileRow> {
-  const [row] = UUID.test(id) ? await db.select().from(files).where(eq(files.id, id)) : [];
+  const [row] = isId(id) ? await db.select().from(files).where(eq(files.id, id)) : [];
   if (!row || !(await can(db, user, action, row))) throw new NotFoundError(`no file or folder with id ${id}`);
   return row;
 }
@@ -110,5 +111,3 @@ export async function isWithin(db: Db, id: string, ancestorId: string): Promise<
     select 1 as hit from up where id = ${ancestorId} limit 1`));
   return hits.length > 0;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

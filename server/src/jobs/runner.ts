@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/open.js';
+import { describeError, loggable } from '../error-log.js';
 import { claim, complete, enqueue, fail, release, renew, saveProgress, type Job, type Json } from './queue.js';
 
 export interface JobContext {
@@ -87,7 +88,7 @@ export class JobRunner {
   /** One round: enqueue due schedules, then claim jobs up to the concurrency limit. */
   tick(): Promise<void> {
     this.ticking ??= this.round()
-      .catch((err: unknown) => this.opts.log(`jobs: poll failed: ${String(err)}`))
+      .catch((err: unknown) => this.opts.log(`jobs: poll failed: ${describeError(err)}`))
       .finally(() => (this.ticking = undefined));
     return this.ticking;
   }
@@ -122,7 +123,10 @@ export class JobRunner {
       const job = await claim(this.db, this.id, Object.keys(this.handlers), this.opts.leaseMs);
       if (!job) return;
       const ctl = new AbortController();
-      const done = this.run(job, ctl).finally(() => this.active.delete(job.id));
+      // Nothing awaits `done` until stop(): a rejection here would be unhandled and end the process.
+      const done = this.run(job, ctl)
+        .catch((err: unknown) => this.opts.log(`jobs: ${job.kind} ${job.id} could not be recorded: ${describeError(err)}`))
+        .finally(() => this.active.delete(job.id));
       this.active.set(job.id, { ctl, done });
     }
   }
@@ -164,12 +168,18 @@ export class JobRunner {
         return;
       }
       const retryIn = Math.min(this.opts.retryBaseMs * 2 ** Math.max(0, job.attempts - 1), 3_600_000);
-      this.opts.log(`jobs: ${job.kind} ${job.id} attempt ${job.attempts} failed: ${String(err)}`);
-      await fail(this.db, job, this.id, err instanceof Error ? err.message : String(err), retryIn).catch(() => undefined);
+      this.opts.log(`jobs: ${job.kind} ${job.id} attempt ${job.attempts} failed: ${describeError(err)}`);
+      await fail(this.db, job, this.id, lastError(err), retryIn).catch(() => undefined);
     } finally {
       clearInterval(renewal);
     }
   }
+}
+
+/** What an admin sees of a failure (GET /admin/jobs): the message, without any SQL it carried. */
+function lastError(err: unknown): string {
+  const e = loggable(err);
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** Waits `ms`, or rejects as soon as `signal` aborts (for rate limits inside handlers). */

@@ -21,12 +21,12 @@ export function body(s: Json, description?: string): Json {
 const ERROR_RESPONSES: Record<string, [name: string, description: string]> = {
   '400': ['BadRequest', 'Invalid input (`invalid_request`, `invalid_json`, `invalid_name`, …); nothing was changed'],
   '401': ['Unauthorized', 'No valid bearer token or session cookie (carries `WWW-Authenticate: Bearer`)'],
-  '403': ['Forbidden', 'Authenticated but not allowed (e.g. not an admin, or a cookie request without `X-Coffer-CSRF`)'],
+  '403': ['Forbidden', 'Authenticated but not allowed (e.g. not an admin, a cookie request without `X-Coffer-CSRF`, or `password_change_required`: the account must change its password first)'],
   '404': ['NotFound', 'No such entry, or one the caller cannot reach (answered exactly alike)'],
   '409': ['Conflict', 'The target exists or the base revision is stale; `details.current` describes what is there'],
   '410': ['Gone', 'The sync cursor can no longer be served (pruned, or from elsewhere): code `reset`, start over from `details.latestCursor`'],
   '412': ['PreconditionFailed', 'A precondition (`If-Match`, `baseRev`) did not hold'],
-  '413': ['PayloadTooLarge', 'The body is larger than allowed or than declared'],
+  '413': ['PayloadTooLarge', 'The body is larger than allowed or than declared (a JSON body: larger than `COFFER_MAX_JSON_BYTES`, 64 KiB by default)'],
   '416': ['RangeNotSatisfiable', 'The requested range lies outside the content (`Content-Range: bytes */size`)'],
   '429': ['TooManyRequests', 'Rate-limited; retry after `Retry-After` seconds (also `details.retryAfter`)'],
   '503': ['ServiceUnavailable', 'Storage nodes cannot serve right now; retry after `Retry-After` seconds'],
@@ -63,6 +63,8 @@ export function op(o: OpSpec): Json {
   const responses: Json = { ...o.responses };
   if (!o.public) Object.assign(responses, errors(401));
   if (o.unsafe && !o.public) Object.assign(responses, errors(403));
+  const content = (o.requestBody as { content?: Json } | undefined)?.content;
+  if (content && 'application/json' in content && !responses['413']) Object.assign(responses, errors(413));
   const parameters = [...(o.parameters ?? []), ...(o.unsafe && !o.public ? [param('CsrfHeader')] : [])];
   return {
     tags: [o.tag],

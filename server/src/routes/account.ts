@@ -1,7 +1,12 @@
-/** The caller's own account (mounted at /api/v1, behind `authenticate`): password, app passwords, devices. */
+/**
+ * The caller's own account (mounted at /api/v1, behind `authenticate`): `meRoutes` (GET /me,
+ * POST /me/password) answer even while a password change is due; `accountRoutes` (app
+ * passwords, devices) are mounted after `requirePasswordChanged`.
+ */
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isId, text } from '../wire/fields.js';
 import { createAppPassword, listAppPasswords, revokeAppPassword } from '../auth/app-passwords.js';
 import { clientIp } from '../auth/client-ip.js';
 import type { AppEnv } from '../auth/context.js';
@@ -15,18 +20,15 @@ import { users } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError, parseJsonBody } from '../http-errors.js';
 
-const PasswordChange = z.object({ current: z.string().min(1).max(1024), new: Password });
-const AppPasswordBody = z.object({ label: z.string().trim().min(1).max(100) });
-/** Ids are UUIDs; anything else cannot name a row, so it is a 404 like a missing one. */
-const isUuid = (s: string) => z.uuid().safeParse(s).success;
+const PasswordChange = z.object({ current: text(1024, 1), new: Password });
+const AppPasswordBody = z.object({ label: text(100).trim().min(1) });
 
-export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
+export function meRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db, config } = deps;
   const r = new Hono<AppEnv>();
   // A stolen session must not be able to guess the current password at full speed either.
   const limiter = new LoginLimiter(config.loginLimits);
 
-  // 204. Every other token and device of the user is revoked; the calling one stays signed in.
   // The caller, with their quota and usage (apps show it; WebDAV and the CLI read it too): the
   // committed usage and what uploads in progress hold reserved, apart (the room left is quota − both).
   r.get('/me', async (c) => {
@@ -38,6 +40,7 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ ...user, ...usage });
   });
 
+  // 204. Every other token and device of the user is revoked; the calling one stays signed in.
   r.post('/me/password', requireSignIn, async (c) => {
     const me = c.get('user');
     const body = await parseJsonBody(c, PasswordChange);
@@ -55,6 +58,13 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  return r;
+}
+
+export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
+  const { db } = deps;
+  const r = new Hono<AppEnv>();
+
   // 200 {appPasswords: [{id, label, createdAt, lastUsedAt}]}
   r.get('/app-passwords', requireSignIn, async (c) => c.json({ appPasswords: await listAppPasswords(db, c.get('user').id) }));
 
@@ -67,7 +77,7 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
   // 204; 404 when it is not one of the caller's app passwords.
   r.delete('/app-passwords/:id', requireSignIn, async (c) => {
     const id = c.req.param('id');
-    if (!isUuid(id) || !(await revokeAppPassword(db, c.get('user').id, id))) throw new NotFoundError('no such app password');
+    if (!isId(id) || !(await revokeAppPassword(db, c.get('user').id, id))) throw new NotFoundError('no such app password');
     return c.body(null, 204);
   });
 
@@ -80,7 +90,7 @@ export function accountRoutes(deps: AppDeps): Hono<AppEnv> {
   // 204: the device is forgotten and its tokens stop working; 404 when it is not the caller's.
   r.delete('/devices/:id', requireSignIn, async (c) => {
     const id = c.req.param('id');
-    if (!isUuid(id) || !(await deleteDevice(db, c.get('user').id, id))) throw new NotFoundError('no such device');
+    if (!isId(id) || !(await deleteDevice(db, c.get('user').id, id))) throw new NotFoundError('no such device');
     return c.body(null, 204);
   });
 

@@ -1,6 +1,7 @@
 /** Storage operations for administrators (mounted at /api/v1/admin): nodes, jobs, degraded blocks. */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isId, optionalParam, queryInt, text } from '../wire/fields.js';
 import type { AppEnv } from '../auth/context.js';
 import { requireAdmin } from '../auth/middleware.js';
 import { JOB_STATES } from '../db/schema.js';
@@ -12,7 +13,7 @@ import { cancel, enqueue, getJob, listJobs, type Job } from '../jobs/queue.js';
 import { nodeNameProblem, nodeUrlProblem } from '../nodes/entries.js';
 import { nodeViews } from '../nodes/view.js';
 
-const Limit = z.coerce.number().int().min(1).max(1000).default(100);
+const Limit = queryInt(1, 1000).default(100);
 
 const JobsQuery = z.object({
   state: z.enum(JOB_STATES).optional(),
@@ -37,18 +38,16 @@ const checked = (problem: (s: string) => string | undefined) => (value: string, 
 
 const NewNodeBody = z
   .object({
-    name: z.string().max(100).superRefine(checked(nodeNameProblem)),
+    name: text(100).superRefine(checked(nodeNameProblem)),
     /** http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=…] */
-    url: z.string().max(4096).superRefine(checked(nodeUrlProblem)),
+    url: text(4096).superRefine(checked(nodeUrlProblem)),
     tier: z.enum(['hot', 'cold']).default('hot'),
     /** Queue a rebalance onto the new node (default true). */
     rebalance: z.boolean().default(true),
   })
   .strict();
 
-const DegradedQuery = z.object({ after: z.string().max(200).optional(), limit: Limit });
-
-const isUuid = (s: string) => z.uuid().safeParse(s).success;
+const DegradedQuery = z.object({ after: optionalParam(text(200)), limit: Limit });
 
 export function jobView(j: Job) {
   return {
@@ -123,7 +122,7 @@ export function adminStorageRoutes(deps: AppDeps): Hono<AppEnv> {
   // 200 JobView (cancelled); 404; 409 not_active when it already finished.
   r.post('/jobs/:id/cancel', async (c) => {
     const id = c.req.param('id');
-    if (!isUuid(id)) throw new NotFoundError('no such job');
+    if (!isId(id)) throw new NotFoundError('no such job');
     const job = await cancel(db, id);
     if (job) return c.json(jobView(job));
     const existing = await getJob(db, id);

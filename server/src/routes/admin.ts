@@ -2,6 +2,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { count, isId } from '../wire/fields.js';
 import type { AppEnv } from '../auth/context.js';
 import { revokeSessions } from '../auth/devices.js';
 import { requireAdmin } from '../auth/middleware.js';
@@ -13,8 +14,8 @@ import type { AppDeps } from '../deps.js';
 import { ConflictError, NotFoundError, parseJsonBody } from '../http-errors.js';
 
 const Role = z.enum(['user', 'admin']);
-const Quota = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const Email = z.email().max(320);
+const Quota = count();
+const Email = z.email().max(320); // ASCII only: no NUL or surrogate can pass it
 
 const NewUserBody = z.object({
   username: Username,
@@ -38,8 +39,6 @@ const PatchUserBody = z
   .partial()
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'name at least one field to change');
-
-const isUuid = (s: string) => z.uuid().safeParse(s).success;
 
 export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db } = deps;
@@ -107,7 +106,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
 }
 
 function userId(param: string): string {
-  if (!isUuid(param)) throw new NotFoundError('no such user');
+  if (!isId(param)) throw new NotFoundError('no such user');
   return param;
 }
 

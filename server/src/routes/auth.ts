@@ -1,6 +1,6 @@
 /** Public auth routes (mounted at /api/v1/auth, before `authenticate`): sign in, sign out, sign up. */
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { text } from '../wire/fields.js';
 import { clientIp } from '../auth/client-ip.js';
 import type { AppEnv } from '../auth/context.js';
 import { requireCsrfHeader, requireSameOrigin } from '../auth/csrf.js';
@@ -16,8 +16,8 @@ import { ConflictError, ForbiddenError, parseJsonBody, UnauthorizedError } from 
 
 /** Sign-in accepts any existing name (names made before a rule change still sign in). */
 const LoginBody = SessionOptions.extend({
-  username: z.string().min(1).max(256),
-  password: z.string().min(1).max(1024),
+  username: text(256, 1),
+  password: text(1024, 1),
 });
 
 const SignupBody = SessionOptions.extend({ username: Username, password: Password });
@@ -29,7 +29,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   // 200 {token, user}; 401 invalid_credentials; 403 account_disabled | cross_origin; 429 with Retry-After.
   r.post('/login', async (c) => {
-    requireSameOrigin(c, config.trustProxy);
+    requireSameOrigin(c, config);
     const body = await parseJsonBody(c, LoginBody);
     const attempt = limiter.begin(body.username, clientIp(c, config.trustProxy));
     const user = await checkCredentials(db, body.username, body.password);
@@ -41,7 +41,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   // 201 {token, user}; 403 signup_closed; 409 username_taken.
   r.post('/signup', async (c) => {
     if (!config.openSignup) throw new ForbiddenError('sign-up is closed; ask an administrator for an account', { code: 'signup_closed' });
-    requireSameOrigin(c, config.trustProxy);
+    requireSameOrigin(c, config);
     const body = await parseJsonBody(c, SignupBody);
     let user;
     try {

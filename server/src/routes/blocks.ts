@@ -20,6 +20,8 @@ import { contentLength, declaredLength } from '../content-length.js';
 export const MAX_MISSING_HASHES = 10_000;
 
 const MissingBody = z.strictObject({ hashes: z.array(Sha256Hex).max(MAX_MISSING_HASHES) });
+/** Room for the longest question (a quoted hash and a comma are 67 bytes; spaces allowed). */
+const MISSING_BODY_BYTES = MAX_MISSING_HASHES * 80 + 1024;
 
 export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
@@ -28,7 +30,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   const blockPut = { db, storage, reservationMs: deps.config.jobs.gcGraceMs };
 
   r.post('/missing', async (c) => {
-    const { hashes } = await parseJsonBody(c, MissingBody);
+    const { hashes } = await parseJsonBody(c, MissingBody, { maxBytes: MISSING_BODY_BYTES });
     return c.json({ missing: await missingHashes(db, storage, c.get('user').namespaceId, hashes) });
   });
 

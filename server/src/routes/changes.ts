@@ -9,20 +9,14 @@ import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { parse } from '../http-errors.js';
 import { readChanges } from '../sync/changes.js';
-import { checkCursor, Cursor } from '../sync/cursor.js';
+import { checkCursor } from '../sync/cursor.js';
 import { hubOf } from '../sync/hub.js';
 import { longpoll } from '../sync/longpoll.js';
 import { recordDeviceCursor } from '../sync/presence.js';
+import { journalCursor, queryInt } from '../wire/fields.js';
 
-const Int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, 'a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const ChangesQuery = z.object({ cursor: Cursor.default(0), limit: Int(1, 2000).default(500) });
-const LongpollQuery = z.object({ cursor: Cursor, timeout: Int(30, 480).default(60) });
+const ChangesQuery = z.object({ cursor: journalCursor().default(0), limit: queryInt(1, 2000).default(500) });
+const LongpollQuery = z.object({ cursor: journalCursor(), timeout: queryInt(30, 480).default(60) });
 
 export function changeRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db } = deps;

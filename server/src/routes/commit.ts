@@ -9,15 +9,19 @@ import { parseJsonBody } from '../http-errors.js';
 import { commitSync } from '../sync/commit.js';
 import { DEFAULT_CHUNKER_OPTIONS } from '../../../storage-engine/src/index.js';
 import { MAX_FILE_BYTES } from '../uploads/limits.js';
+import { count, int4, path } from '../wire/fields.js';
 
 /** The chunker cuts nothing shorter than its minimum but the last block: a 10 GiB file has at most this many. */
 export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / DEFAULT_CHUNKER_OPTIONS.minSize) + 1;
 
+/** Room for the longest block list (`{"hash":"…","size":4259840},` is about 90 bytes) and the rest. */
+const COMMIT_BODY_BYTES = MAX_COMMIT_BLOCKS * 128 + 64 * 1024;
+
 const CommitBody = z.strictObject({
-  path: z.string().min(1),
-  size: z.number().int().min(0),
-  blocks: z.array(z.strictObject({ hash: Sha256Hex, size: z.number().int().min(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
-  baseRev: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
+  path: path(),
+  size: count(),
+  blocks: z.array(z.strictObject({ hash: Sha256Hex, size: int4(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
+  baseRev: int4().nullable(),
   overwrite: z.boolean().optional(),
   onConflict: z.enum(['fail', 'copy']).optional(),
   /** ISO 8601 with a zone, or milliseconds since 1970. */
@@ -28,7 +32,7 @@ export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
   r.post('/files/commit', async (c) => {
-    const body = await parseJsonBody(c, CommitBody);
+    const body = await parseJsonBody(c, CommitBody, { maxBytes: COMMIT_BODY_BYTES });
     const out = await commitSync(deps, c.get('user'), {
       path: body.path,
       size: body.size,

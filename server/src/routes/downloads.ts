@@ -7,11 +7,10 @@ import { sendVersion } from '../downloads/send.js';
 import { versionOf } from '../files/revisions.js';
 import { entryById, entryByPath } from '../files/tree.js';
 import { parse } from '../http-errors.js';
+import { path, queryFlag, queryRev } from '../wire/fields.js';
 
-const Rev = z.coerce.number().int().min(1).max(2 ** 31 - 1);
-const Inline = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const ByPath = z.object({ path: z.string().min(1), rev: Rev.optional(), inline: Inline.optional() });
-const ById = z.object({ rev: Rev.optional(), inline: Inline.optional() });
+const ByPath = z.object({ path: path(), rev: queryRev(1).optional(), inline: queryFlag().optional() });
+const ById = z.object({ rev: queryRev(1).optional(), inline: queryFlag().optional() });
 
 export function downloadRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { copyEntry } from '../files/copy.js';
-import { LIST_SORTS, listFolder } from '../files/listing.js';
+import { listFolder } from '../files/listing.js';
 import { makeFolder } from '../files/mkdir.js';
 import { moveEntry } from '../files/move.js';
 import { resolveEntry } from '../files/resolve.js';
@@ -16,38 +16,39 @@ import { searchByName } from '../files/search.js';
 import { trashEntry } from '../files/trash.js';
 import { fileView } from '../files/view.js';
 import { parse, parseJsonBody } from '../http-errors.js';
+import { LIST_ORDERS, LIST_SORTS, ListCursor } from '../wire/cursors.js';
+import { id, MAX_PATH_CHARS, optionalParam, pageCursor, path, queryInt, text } from '../wire/fields.js';
 
-const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
-
-/** `cursor=` (empty, as in API.md's example) is the first page. */
-export const optionalCursor = z.preprocess((v) => (v === '' ? undefined : v), z.string().max(8192).optional());
+const limit = (max: number, fallback: number) => queryInt(1, max).default(fallback);
 
 const listQuery = z.object({
-  path: z.string().default('/'),
+  path: text(MAX_PATH_CHARS).default('/'),
   limit: limit(1000, 100),
-  cursor: optionalCursor,
+  // `cursor=` (empty, as in API.md's example) is the first page.
+  cursor: optionalParam(pageCursor(ListCursor)),
   sort: z.enum(LIST_SORTS).default('name'),
-  order: z.enum(['asc', 'desc']).default('asc'),
+  order: z.enum(LIST_ORDERS).default('asc'),
 });
 
-const pathQuery = z.object({ path: z.string() });
+/** The root is '/', so a path here may not be empty. */
+const pathQuery = z.object({ path: path() });
 
-const mkdirBody = z.strictObject({ path: z.string(), parents: z.boolean().optional() });
+const mkdirBody = z.strictObject({ path: path(), parents: z.boolean().optional() });
 
 /** `{path}` or `{id}`, exactly one. */
 const oneOf = <K extends string>(pathKey: K) =>
   (v: Partial<Record<K | 'id', unknown>>) => (v[pathKey] === undefined) !== (v.id === undefined);
 
 const relocateBody = z
-  .strictObject({ from: z.string().optional(), id: z.guid().optional(), to: z.string() })
+  .strictObject({ from: path().optional(), id: id().optional(), to: path() })
   .refine(oneOf('from'), { message: 'give exactly one of from (a path) and id' });
 
 const deleteBody = z
-  .strictObject({ path: z.string().optional(), id: z.guid().optional() })
+  .strictObject({ path: path().optional(), id: id().optional() })
   .refine(oneOf('path'), { message: 'give exactly one of path and id' });
 
 const searchQuery = z.object({
-  q: z.string().min(1).max(255),
+  q: text(255, 1),
   limit: limit(1000, 100),
 });
 
@@ -67,7 +68,7 @@ export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   r.get('/files/:id', async (c) => {
-    const found = await resolveEntry(db, c.get('user'), { id: c.req.param('id') }, 'read');
+    const found = await resolveEntry(db, c.get('user'), { id: c.req.param('id') }, 'read'); // not a UUID: 404 (tree.ts)
     return c.json(fileView(found.row, found.path));
   });
 

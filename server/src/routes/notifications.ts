@@ -5,18 +5,17 @@ import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { parse, parseJsonBody } from '../http-errors.js';
 import { listNotifications, markRead } from '../notifications/inbox.js';
-
-const Flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+import { id, optionalParam, queryFlag, queryInt } from '../wire/fields.js';
 
 const ListQuery = z.object({
-  unread: Flag.default(false),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  // `cursor=` (empty) is the first page.
-  cursor: z.preprocess((v) => (v === '' ? undefined : v), z.guid().optional()),
+  unread: queryFlag().default(false),
+  limit: queryInt(1, 200).default(50),
+  // `cursor=` (empty) is the first page; else the id of the previous page's last notification.
+  cursor: optionalParam(id()),
 });
 
 const ReadBody = z
-  .strictObject({ ids: z.array(z.guid()).max(1000).optional(), all: z.literal(true).optional() })
+  .strictObject({ ids: z.array(id()).max(1000).optional(), all: z.literal(true).optional() })
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids and all: true' });
 
 export function notificationRoutes(deps: AppDeps): Hono<AppEnv> {

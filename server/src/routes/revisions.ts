@@ -7,19 +7,20 @@ import { blockListOf, listRevisions, restoreRevision, versionOf } from '../files
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
 import { fileView } from '../files/view.js';
 import { BadRequestError, parse, parseJsonBody } from '../http-errors.js';
+import { id, int4, path, queryInt, queryRev } from '../wire/fields.js';
 
-const Limit = z.coerce.number().int().min(1).max(1000).default(100);
+const Limit = queryInt(1, 1000).default(100);
 const Restore = z.object({
-  path: z.string().min(1).optional(),
-  id: z.string().optional(),
-  rev: z.number().int().min(1),
+  path: path().optional(),
+  id: id().optional(),
+  rev: int4(1),
 });
 
 export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
   r.get('/revisions', async (c) => {
-    const q = parse(z.object({ path: z.string().min(1), limit: Limit }), c.req.query());
+    const q = parse(z.object({ path: path(), limit: Limit }), c.req.query());
     const { row } = await entryByPath(deps.db, c.get('user'), q.path, 'read');
     return c.json({ revisions: await listRevisions(deps.db, row, q.limit) });
   });
@@ -32,7 +33,7 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
 
   // The block list of a revision (head by default), for delta downloads.
   r.get('/revisions/blocks', async (c) => {
-    const q = parse(z.object({ path: z.string().min(1), rev: z.coerce.number().int().min(1).optional() }), c.req.query());
+    const q = parse(z.object({ path: path(), rev: queryRev(1).optional() }), c.req.query());
     const { row } = await entryByPath(deps.db, c.get('user'), q.path, 'read');
     const v = await versionOf(deps.db, row, q.rev);
     return c.json({ rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(deps.db, v) });

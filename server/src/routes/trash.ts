@@ -8,15 +8,17 @@ import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { emptyTrash, purgeEntry } from '../files/purge.js';
 import { listTrash, restoreEntry } from '../files/trash.js';
-import { parse, parseJsonBody } from '../http-errors.js';
-import { optionalCursor } from './files.js';
+import { parse, parseOptionalJsonBody } from '../http-errors.js';
+import { TrashCursor } from '../wire/cursors.js';
+import { optionalParam, pageCursor, path, queryInt } from '../wire/fields.js';
 
 const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: optionalCursor,
+  limit: queryInt(1, 1000).default(100),
+  // `cursor=` (empty) is the first page.
+  cursor: optionalParam(pageCursor(TrashCursor)),
 });
 
-const restoreBody = z.strictObject({ to: z.string().optional() });
+const restoreBody = z.strictObject({ to: path().optional() });
 
 export function trashRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
@@ -29,9 +31,7 @@ export function trashRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.post('/:id/restore', async (c) => {
     // The body is optional: none (or an empty one) restores to the original place.
-    // Hono caches the body, so parseJsonBody can read it again after text().
-    const empty = (await c.req.text()).trim() === '';
-    const body = empty ? {} : await parseJsonBody(c, restoreBody);
+    const body = (await parseOptionalJsonBody(c, restoreBody)) ?? {};
     const user = c.get('user');
     const view = await db.transaction((tx) => restoreEntry(tx, user, c.req.param('id'), body.to));
     return c.json(view);

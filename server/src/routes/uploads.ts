@@ -10,21 +10,20 @@ import { parseContentRange } from '../uploads/content-range.js';
 import { cancelSession, putPiece, startSession } from '../uploads/sessions.js';
 import { simpleUpload } from '../uploads/simple.js';
 import { contentLength, declaredLength } from '../content-length.js';
-
-const Rev = z.coerce.number().int().min(0).max(2 ** 31 - 1);
-const Flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+import { absoluteUrl } from '../public-url.js';
+import { count, int4, path, queryFlag, queryRev } from '../wire/fields.js';
 
 const MediaQuery = z.object({
   uploadType: z.literal('media'),
-  path: z.string().min(1),
-  baseRev: Rev.optional(),
-  overwrite: Flag.optional(),
+  path: path(),
+  baseRev: queryRev().optional(),
+  overwrite: queryFlag().optional(),
 });
 
 const ResumableBody = z.object({
-  path: z.string().min(1),
-  size: z.number().int().min(0).optional(),
-  baseRev: z.number().int().min(0).nullable().optional(),
+  path: path(),
+  size: count().optional(),
+  baseRev: int4().nullable().optional(),
   overwrite: z.boolean().optional(),
 });
 
@@ -37,7 +36,7 @@ export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
       const body = await parseJsonBody(c, ResumableBody);
       const s = await startSession(deps, c.get('user'), { path: body.path, size: body.size, baseRev: body.baseRev ?? null, overwrite: body.overwrite ?? false });
       const sessionUrl = `/api/v1/upload/sessions/${s.id}`;
-      c.header('Location', new URL(sessionUrl, c.req.url).toString());
+      c.header('Location', absoluteUrl(c, deps.config, sessionUrl));
       return c.json({ sessionId: s.id, sessionUrl, expiresAt: s.expiresAt.toISOString() });
     }
     if (type !== 'media') throw new BadRequestError("uploadType must be 'media' (one request) or 'resumable'", { code: 'invalid_upload_type' });

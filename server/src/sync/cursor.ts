@@ -11,17 +11,11 @@
  *   another server's cursor): reset.
  * A reset is a 410 with code `reset`; the client starts over: GET /changes/latest, list the tree
  * (GET /list), then follow changes from that cursor. Cursor 0 means "from the oldest entry held".
+ * What a client may send as a cursor is checked at the edge (wire/fields.ts `journalCursor`).
  */
-import { z } from 'zod';
 import type { Db } from '../db/open.js';
 import { HttpError } from '../http-errors.js';
 import { journalBounds } from './changes.js';
-
-/** A decimal seq: digits only, at most 15 (below 2^53, so it survives JSON numbers everywhere). */
-export const Cursor = z
-  .string()
-  .regex(/^\d{1,15}$/, 'a cursor is the decimal number a previous answer gave (0: from the start)')
-  .transform(Number);
 
 export class CursorResetError extends HttpError {
   constructor(message: string, head: number) {

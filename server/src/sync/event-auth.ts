@@ -11,9 +11,12 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { AuthUser } from '../auth/context.js';
+import { assertPasswordChanged } from '../auth/password-change.js';
 import { SESSION_COOKIE } from '../auth/session.js';
 import { lookupToken, touchToken } from '../auth/tokens.js';
+import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { publicHost } from '../public-url.js';
 import { ForbiddenError, UnauthorizedError } from '../http-errors.js';
 
 export const EVENTS_SUBPROTOCOL = 'coffer';
@@ -26,29 +29,31 @@ export function offeredProtocols(req: IncomingMessage): string[] {
     .filter(Boolean);
 }
 
-export async function authenticateUpgrade(db: Db, req: IncomingMessage, trustProxy: boolean): Promise<AuthUser> {
-  const presented = presentedToken(req);
+/** `url`: the request target, already parsed (events.ts refuses one that is not a URL). */
+export async function authenticateUpgrade(db: Db, req: IncomingMessage, url: URL, config: Pick<Config, 'trustProxy' | 'publicUrl'>): Promise<AuthUser> {
+  const presented = presentedToken(req, url);
   if (!presented) throw new UnauthorizedError('sign in first: offer the subprotocols "coffer" and "bearer.<token>", or send the session cookie');
-  if (presented.via === 'cookie') requireSameOrigin(req, trustProxy);
+  if (presented.via === 'cookie') requireSameOrigin(req, config);
   const match = await lookupToken(db, presented.token);
   if (!match) throw new UnauthorizedError('the token is unknown, expired or revoked');
+  assertPasswordChanged(match.user);
   await touchToken(db, match);
   return match.user;
 }
 
-function presentedToken(req: IncomingMessage): { token: string; via: 'bearer' | 'cookie' } | undefined {
+function presentedToken(req: IncomingMessage, url: URL): { token: string; via: 'bearer' | 'cookie' } | undefined {
   const fromProtocol = offeredProtocols(req).find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length);
   if (fromProtocol) return { token: fromProtocol, via: 'bearer' };
   const header = req.headers.authorization;
   if (header?.toLowerCase().startsWith('bearer ') && header.slice(7).trim()) return { token: header.slice(7).trim(), via: 'bearer' };
-  const fromQuery = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+  const fromQuery = url.searchParams.get('token');
   if (fromQuery) return { token: fromQuery, via: 'bearer' };
   const cookie = req.headers.cookie ? parseCookies(req.headers.cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
   return cookie ? { token: cookie, via: 'cookie' } : undefined;
 }
 
-function requireSameOrigin(req: IncomingMessage, trustProxy: boolean): void {
-  const forwarded = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
+function requireSameOrigin(req: IncomingMessage, config: Pick<Config, 'trustProxy' | 'publicUrl'>): void {
+  const forwarded = config.trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : '';
   const host = (forwarded || req.headers.host || '').toLowerCase();
   let origin: string | undefined;
   try {
@@ -56,7 +61,7 @@ function requireSameOrigin(req: IncomingMessage, trustProxy: boolean): void {
   } catch {
     origin = undefined;
   }
-  if (!origin || origin !== host) {
+  if (!origin || (origin !== host && origin !== publicHost(config))) {
     throw new ForbiddenError('a cookie-authenticated websocket must come from this site’s own pages (Origin)', { code: 'cross_origin' });
   }
 }

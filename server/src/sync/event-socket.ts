@@ -15,13 +15,15 @@ import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
+import { logError } from '../error-log.js';
 import { readChanges, type ChangeEntry } from './changes.js';
-import { checkCursor, Cursor, CursorResetError } from './cursor.js';
+import { journalCursor, journalCursorNumber } from '../wire/fields.js';
+import { checkCursor, CursorResetError } from './cursor.js';
 import type { HubEvent, JournalWake, SyncHub } from './hub.js';
 import { recordDeviceCursor } from './presence.js';
 
 const ClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('resume'), cursor: z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), Cursor]).optional() }),
+  z.object({ type: z.literal('resume'), cursor: z.union([journalCursorNumber(), journalCursor()]).optional() }),
   z.object({ type: z.literal('ping') }),
 ]);
 
@@ -57,7 +59,7 @@ export class EventSocket {
     ws.on('pong', () => (this.alive = true));
     ws.on('message', (data, isBinary) =>
       this.onMessage(data, isBinary).catch((err: unknown) => {
-        console.error('events: handling a message failed', err);
+        logError('events: handling a message failed', err);
         ws.close(1011, 'internal error');
       }),
     );
@@ -145,7 +147,7 @@ export class EventSocket {
         } while (page.hasMore && !this.closed);
       } while (this.again && !this.closed);
     } catch (err) {
-      console.error('events: reading the journal failed', err);
+      logError('events: reading the journal failed', err);
       this.ws.close(1011, 'internal error');
     } finally {
       this.reading = false;
@@ -173,7 +175,7 @@ export class EventSocket {
     const cursor = this.cursor;
     if (!this.user.deviceId || cursor === null || cursor === this.savedCursor) return;
     this.savedCursor = cursor;
-    await recordDeviceCursor(this.db, this.user.deviceId, cursor).catch((err) => console.error('events: saving the device cursor failed', err));
+    await recordDeviceCursor(this.db, this.user.deviceId, cursor).catch((err: unknown) => logError('events: saving the device cursor failed', err));
   }
 
   private dispose(): void {

@@ -3,12 +3,18 @@
  * (a refusal is a plain HTTP answer with our JSON error body), one EventSocket per connection,
  * and heartbeats: a protocol ping every `heartbeatMs`; a peer that did not answer the previous
  * one is dropped (a dead peer behind NAT or a sleeping laptop would otherwise hold memory forever).
+ *
+ * The upgrade listener runs outside Hono's error mapping, on whatever bytes a client sent: every
+ * step answers or closes the socket itself, and nothing it does may throw out of the listener
+ * (an exception there would end the process).
  */
 import { STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
+import { logError } from '../error-log.js';
 import { errorResponse } from '../http-errors.js';
 import { authenticateUpgrade, EVENTS_SUBPROTOCOL } from './event-auth.js';
 import { EventSocket } from './event-socket.js';
@@ -37,35 +43,64 @@ export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, op
   });
   const sockets = new Set<EventSocket>();
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== EVENTS_PATH) {
-      return refuse(socket, 404, { error: { code: 'not_found', message: `no websocket at ${req.url}` } }, {});
+  const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, user: AuthUser) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      try {
+        const s = new EventSocket(ws, user, deps.db, hubOf(deps.db));
+        sockets.add(s);
+        ws.once('close', () => sockets.delete(s));
+      } catch (err) {
+        logError('events: opening a websocket failed', err);
+        ws.terminate();
+      }
+    });
+  };
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = requestUrl(req);
+    if (!url) return refuse(socket, 400, { error: { code: 'bad_request', message: 'the request target is not a valid URL' } }, {});
+    if (url.pathname !== EVENTS_PATH) {
+      return refuse(socket, 404, { error: { code: 'not_found', message: `no websocket at ${url.pathname.slice(0, 200)}` } }, {});
     }
-    authenticateUpgrade(deps.db, req, deps.config.trustProxy).then(
-      (user) => {
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          const s = new EventSocket(ws, user, deps.db, hubOf(deps.db));
-          sockets.add(s);
-          ws.once('close', () => sockets.delete(s));
-        });
-      },
-      (err: unknown) => {
-        const a = errorResponse(err);
-        refuse(socket, a.status, a.body, a.headers);
-      },
-    );
+    authenticateUpgrade(deps.db, req, url, deps.config)
+      .then(
+        (user) => accept(req, socket, head, user),
+        (err: unknown) => {
+          const a = errorResponse(err);
+          refuse(socket, a.status, a.body, a.headers);
+        },
+      )
+      .catch((err: unknown) => {
+        logError('events: upgrade failed', err);
+        socket.destroy();
+      });
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removed its own error listener from an upgraded socket: without one, a reset kills the process.
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      logError('events: upgrade failed', err);
+      socket.destroy();
+    }
   };
   server.on('upgrade', onUpgrade);
 
   const heartbeat = setInterval(() => {
     for (const s of sockets) {
-      if (!s.alive) {
+      try {
+        if (!s.alive) {
+          s.ws.terminate();
+          continue;
+        }
+        s.alive = false;
+        s.ws.ping();
+      } catch (err) {
+        logError('events: heartbeat failed', err);
         s.ws.terminate();
-        continue;
       }
-      s.alive = false;
-      s.ws.ping();
     }
   }, opts.heartbeatMs ?? 30_000);
   heartbeat.unref();
@@ -83,7 +118,17 @@ export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, op
   };
 }
 
+/** The request target as a URL; undefined when it is not one (`//`, `http://[`, …). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
 function refuse(socket: Duplex, status: number, body: unknown, headers: Record<string, string>): void {
+  if (socket.destroyed) return;
   const text = JSON.stringify(body);
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,

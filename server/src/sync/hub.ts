@@ -12,10 +12,14 @@
  * NOTIFY is a wake-up, not a queue: whoever is woken re-reads the journal from its own cursor,
  * and after the LISTEN connection is re-established every target is re-read. A watchdog pings
  * itself through the channel and re-subscribes when its ping does not come back.
+ *
+ * Everything here runs outside any request (LISTEN callbacks, timers): a watcher that throws or
+ * a query that fails is logged and the rest goes on; none of it may end the process.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database, Db, Unlisten } from '../db/open.js';
+import { logError } from '../error-log.js';
 import { JOURNAL_CHANNEL } from '../files/journal.js';
 import { journalBounds, readChanges, type ChangeEntry } from './changes.js';
 import { Presence, PRESENCE_CHANNEL } from './presence.js';
@@ -125,7 +129,7 @@ export class SyncHub {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.watchdog);
-    for (const t of this.targets.values()) for (const w of [...t.watchers]) w.onClose?.();
+    for (const t of this.targets.values()) each(t.watchers, (w) => w.onClose?.());
     this.targets.clear();
     if (hubs.get(this.db) === this) hubs.delete(this.db);
     await this.presence.stop();
@@ -198,10 +202,10 @@ export class SyncHub {
         if (t.journalWatchers === 0 || this.stopped) break;
         const wake = await this.wakeFor(namespaceId, t);
         t.head = wake.head;
-        for (const w of [...t.watchers]) w.onJournal?.(wake);
+        each(t.watchers, (w) => w.onJournal?.(wake));
       } while (t.dirty);
     } catch (err) {
-      console.error(`sync hub: reading the journal of ${namespaceId} failed`, err);
+      logError(`sync hub: reading the journal of ${namespaceId} failed`, err);
     } finally {
       t.busy = false;
       if (t.watchers.size === 0 && this.targets.get(namespaceId) === t) this.targets.delete(namespaceId);
@@ -239,15 +243,15 @@ export class SyncHub {
     const event = msg.event as HubEvent | undefined;
     if (typeof msg.target !== 'string' || typeof event?.type !== 'string') return;
     const t = this.targets.get(msg.target);
-    if (t) for (const w of [...t.watchers]) w.onEvent?.(event);
+    if (t) each(t.watchers, (w) => w.onEvent?.(event));
   }
 
   private async subscribe(): Promise<void> {
     // Each (re)subscription re-reads every watched namespace: what was sent meanwhile is lost.
     this.unlisten = [
-      await this.database.listen(JOURNAL_CHANNEL, (p) => this.onJournalPayload(p), () => this.pokeAll()),
-      await this.database.listen(EVENTS_CHANNEL, (p) => this.onEventPayload(p)),
-      await this.database.listen(PRESENCE_CHANNEL, (p) => this.presence.onMessage(p)),
+      await this.database.listen(JOURNAL_CHANNEL, guarded((p) => this.onJournalPayload(p)), guarded(() => this.pokeAll())),
+      await this.database.listen(EVENTS_CHANNEL, guarded((p) => this.onEventPayload(p))),
+      await this.database.listen(PRESENCE_CHANNEL, guarded((p) => this.presence.onMessage(p))),
     ];
   }
 
@@ -263,9 +267,31 @@ export class SyncHub {
       this.pingOutstanding = true;
       await this.db.execute(sql`select pg_notify(${JOURNAL_CHANNEL}, ${`ping:${this.id}`})`);
     } catch (err) {
-      console.error('sync hub: watchdog failed', err);
+      logError('sync hub: watchdog failed', err);
     }
   }
+}
+
+/** Call `fn` for each watcher (a copy of the set: a callback may unwatch); one that throws is logged, the others still run. */
+function each(watchers: Set<Watcher>, fn: (w: Watcher) => void): void {
+  for (const w of [...watchers]) {
+    try {
+      fn(w);
+    } catch (err) {
+      logError('sync hub: a watcher failed', err);
+    }
+  }
+}
+
+/** A LISTEN callback that cannot throw into the database driver's connection handling. */
+function guarded<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      fn(...args);
+    } catch (err) {
+      logError('sync hub: handling a notification failed', err);
+    }
+  };
 }
 
 const hubs = new WeakMap<Db, SyncHub>();

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { devices } from '../db/schema.js';
+import { logError } from '../error-log.js';
 
 export const PRESENCE_CHANNEL = 'coffer_presence';
 /** UUIDs per NOTIFY (37 bytes each with the comma): well under the 8,000-byte payload limit. */
@@ -120,7 +121,7 @@ export class Presence {
     try {
       await this.db.execute(sql`select pg_notify(${PRESENCE_CHANNEL}, ${payload})`);
     } catch (err) {
-      console.error('presence: announcing failed', err);
+      logError('presence: announcing failed', err);
     }
   }
 }
