@@ -196,7 +196,10 @@ for (const backend of BACKENDS) {
 
       // Where it still is, the commit goes through, whatever the path's case.
       const moved = await c.push('/B.TXT', Buffer.from('five'), { baseRev: 1, fileId: again.id });
-      expect(moved.commit.json()).toMatchObject({ id: again.id, rev: 2, conflict: false });
+      // The answer's path is as stored, like every other answer's.
+      expect(moved.commit.json()).toMatchObject({ id: again.id, rev: 2, conflict: false, path: '/b.txt', name: 'b.txt' });
+      const copyOfMoved = (await c.push('/B.TXT', Buffer.from('six'), { baseRev: 1, onConflict: 'copy' })).commit.json() as Json;
+      expect(copyOfMoved).toMatchObject({ conflict: true, original: { id: again.id, path: '/b.txt', rev: 2 } });
 
       // fileId belongs with baseRev, and must be an id.
       expect((await c.push('/n.txt', Buffer.from('x'), { baseRev: null, fileId: again.id })).commit.status).toBe(400);

@@ -17,7 +17,9 @@ import { joinPath, parsePath } from '../names.js';
 export interface UploadTarget {
   namespaceId: string;
   parentId: FolderId;
+  /** The name as given (NFC), for a new entry. */
   name: string;
+  /** The path with the stored spelling of each name that exists (names are case-insensitive). */
   path: string;
   existing?: FileRow;
 }
@@ -40,7 +42,9 @@ export async function resolveTarget(db: Db, user: AuthUser, path: string): Promi
   const existing = walked.length === segments.length ? walked.at(-1) : undefined;
   if (existing && !(await can(db, user, 'write', existing))) throw new NotFoundError(`nothing at ${joinPath(segments)}`);
   if (existing?.isDir) throw new ConflictError(`${joinPath(segments)} is a folder`, { code: 'is_folder' });
-  return { namespaceId: user.namespaceId, parentId, name, path: joinPath(segments), existing };
+  // As stored, like every other answer's path (the caller may have typed another case).
+  const stored = joinPath([...walked.slice(0, segments.length - 1).map((r) => r.name), existing?.name ?? name]);
+  return { namespaceId: user.namespaceId, parentId, name, path: stored, existing };
 }
 
 /** The same rule commitVersion applies, checked before any byte is taken. */
