@@ -13,16 +13,23 @@ import { MAX_FILE_BYTES } from '../uploads/limits.js';
 /** The chunker cuts nothing shorter than its minimum but the last block: a 10 GiB file has at most this many. */
 export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / DEFAULT_CHUNKER_OPTIONS.minSize) + 1;
 
-const CommitBody = z.strictObject({
-  path: z.string().min(1),
-  size: z.number().int().min(0),
-  blocks: z.array(z.strictObject({ hash: Sha256Hex, size: z.number().int().min(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
-  baseRev: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
-  overwrite: z.boolean().optional(),
-  onConflict: z.enum(['fail', 'copy']).optional(),
-  /** ISO 8601 with a zone, or milliseconds since 1970. */
-  mtime: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)]).optional(),
-});
+const CommitBody = z
+  .strictObject({
+    path: z.string().min(1),
+    size: z.number().int().min(0),
+    blocks: z.array(z.strictObject({ hash: Sha256Hex, size: z.number().int().min(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
+    baseRev: z.number().int().min(0).max(2 ** 31 - 1).nullable(),
+    /** With baseRev: the entry that revision belongs to. */
+    fileId: z.guid().optional(),
+    overwrite: z.boolean().optional(),
+    onConflict: z.enum(['fail', 'copy']).optional(),
+    /** ISO 8601 with a zone, or milliseconds since 1970. */
+    mtime: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)]).optional(),
+  })
+  .refine((b) => b.fileId === undefined || b.baseRev !== null, {
+    message: 'fileId names the entry baseRev belongs to: give baseRev with it',
+    path: ['fileId'],
+  });
 
 export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
@@ -34,6 +41,7 @@ export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
       size: body.size,
       blocks: body.blocks,
       baseRev: body.baseRev,
+      ...(body.fileId !== undefined ? { fileId: body.fileId } : {}),
       overwrite: body.overwrite ?? false,
       onConflict: body.onConflict ?? 'fail',
       ...(body.mtime !== undefined ? { mtime: new Date(body.mtime) } : {}),

@@ -43,7 +43,12 @@ const relocateBody = z
   .refine(oneOf('from'), { message: 'give exactly one of from (a path) and id' });
 
 const deleteBody = z
-  .strictObject({ path: z.string().optional(), id: z.guid().optional() })
+  .strictObject({
+    path: z.string().optional(),
+    id: z.guid().optional(),
+    rev: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    recursive: z.boolean().optional(),
+  })
   .refine(oneOf('path'), { message: 'give exactly one of path and id' });
 
 const searchQuery = z.object({
@@ -95,7 +100,7 @@ export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
   r.post('/delete', async (c) => {
     const body = await parseJsonBody(c, deleteBody);
     const user = c.get('user');
-    const view = await db.transaction((tx) => trashEntry(tx, user, { path: body.path, id: body.id }));
+    const view = await db.transaction((tx) => trashEntry(tx, user, { path: body.path, id: body.id }, { rev: body.rev, recursive: body.recursive }));
     return c.json(view);
   });
 
