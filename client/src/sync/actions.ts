@@ -13,7 +13,8 @@ import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
 import type { ReadableFile } from '../transfer/file-handle.js';
 import type { SyncContext } from './context.js';
 import { catchUp } from './follower.js';
-import { fsCode, parentOf, type LocalStat } from './local-fs.js';
+import { fsCode, nameOf, parentOf, type LocalStat } from './local-fs.js';
+import { sameStat } from './local-ops.js';
 import { absOf, relOf, type RemoteEntry } from './remote.js';
 import type { BaseEntry } from './state.js';
 
@@ -79,6 +80,10 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
       ...(known ? { fileId: known.fileId } : {}),
       onConflict: 'copy',
       stats: ctx.stats,
+      beforeCommit: async (contentHash, st) => {
+        ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+        await ctx.state.save();
+      },
     });
   } catch (err) {
     if (err instanceof FileChangedError) return 'again';
@@ -87,7 +92,14 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
     if (err instanceof ApiError && err.status === 404) return 'again'; // its folder went meanwhile
     throw err;
   }
-  await catchUp(ctx);
+  // The intent goes with the base's update (one save): if anything fails before, the next pass settles it.
+  ctx.state.setIntent(rel, undefined);
+  try {
+    await catchUp(ctx);
+  } catch (err) {
+    ctx.state.setIntent(rel, { kind: 'upload', contentHash: up.contentHash, ino: up.stat.ino, size: up.stat.size, mtimeMs: up.stat.mtimeMs });
+    throw err;
+  }
   const ans = up.answer;
   if (!ans.conflict) {
     const r = ctx.remote.get(rel);
@@ -101,17 +113,61 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
   ctx.log(`conflict: ${rel} changed on both sides; kept this device's version as ${copyRel ?? ans.path}`);
   if (copyRel === undefined) return 'again';
   const copy: RemoteEntry = { isDir: false, id: ans.id, rev: ans.rev, contentHash: up.contentHash, size: ans.size, mtimeMs: Date.parse(ans.modifiedAt) };
-  // Our bytes are safe on the server as the copy; the local file (whatever it holds now) moves to
-  // the copy's name, where a later edit is simply a new revision of the copy.
+  await keptAsCopy(ctx, rel, copyRel, copy, up.stat);
+  return 'again';
+}
+
+/**
+ * Our content went to the conflicted copy `copyRel` on the server: the local file (whatever it
+ * holds now) moves to the copy's name, where a later edit is simply a new revision of the copy.
+ */
+async function keptAsCopy(ctx: SyncContext, rel: string, copyRel: string, copy: RemoteEntry, stat: LocalStat): Promise<void> {
   if (await ctx.local.move(rel, copyRel)) {
-    await record(ctx, copyRel, copy, up.stat);
+    await record(ctx, copyRel, copy, stat);
+    await forget(ctx, rel);
+  } else if (!(await ctx.fs.lstat(rel))) {
+    // Deleted here while it was being uploaded: that delete now applies to the copy.
+    await record(ctx, copyRel, copy, stat);
     await forget(ctx, rel);
   } else if (await ctx.local.keepAside(rel)) {
     // The copy's name is taken here by something else: ours goes beside it under a name of its
     // own (a second copy on the server, but never a loop of uploads).
     await forget(ctx, rel);
   }
-  return 'again';
+}
+
+/**
+ * Commits whose answer never came (connection lost, agent killed): the remote picture tells
+ * whether each happened — the file, or a conflicted copy beside it, holds that content now —
+ * and the base is brought up to date as if the answer had arrived.
+ */
+export async function settleIntents(ctx: SyncContext): Promise<void> {
+  for (const rel of ctx.state.intentPaths()) {
+    const i = ctx.state.intent(rel)!;
+    ctx.state.setIntent(rel, undefined);
+    const st: LocalStat = { kind: 'file', ino: i.ino, size: i.size, mtimeMs: i.mtimeMs };
+    if (i.kind === 'download') {
+      // In place and untouched since: it is that revision (whatever the remote holds now).
+      if (i.fileId && i.rev !== undefined && sameStat(await ctx.fs.lstat(rel), st)) {
+        ctx.state.set(rel, { isDir: false, fileId: i.fileId, rev: i.rev, contentHash: i.contentHash, size: i.size, ino: i.ino, mtimeMs: i.mtimeMs });
+      }
+      continue;
+    }
+    const r = ctx.remote.get(rel);
+    if (r && !r.isDir && r.contentHash === i.contentHash) {
+      if (ctx.state.get(rel)?.fileId !== r.id || ctx.state.get(rel)?.rev !== r.rev) await record(ctx, rel, r, st);
+      continue;
+    }
+    const dir = parentOf(rel);
+    const stem = nameOf(rel).replace(/\.[^.]*$/, '');
+    for (const [q, e] of ctx.remote.entries()) {
+      if (e.isDir || e.contentHash !== i.contentHash || ctx.state.get(q) || parentOf(q) !== dir || !nameOf(q).startsWith(`${stem} (conflicted copy`)) continue;
+      ctx.log(`${rel}: its last upload was kept as ${q} (the answer was lost)`);
+      await keptAsCopy(ctx, rel, q, e, st);
+      break;
+    }
+  }
+  await ctx.state.save();
 }
 
 /**
@@ -121,7 +177,11 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
  */
 export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, expected: LocalStat | undefined): Promise<StepResult> {
   let rb;
+  let mtimeMs = r.mtimeMs;
   try {
+    // The file's own modification time (journal entries carry only the time of the change).
+    const head = await ctx.api.stat(absOf(ctx.remoteRoot, rel));
+    if (head && head.id === r.id && head.rev === r.rev) mtimeMs = Date.parse(head.modifiedAt);
     rb = await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), r.rev);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return 'again'; // moved, deleted or replaced meanwhile
@@ -136,10 +196,18 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
   } finally {
     await out.close();
   }
-  await ctx.fs.utimes(temp, r.mtimeMs);
+  await ctx.fs.utimes(temp, mtimeMs);
   // The new file's own stat, taken before it is visible: what is recorded is exactly what we wrote.
   const st = await ctx.fs.lstat(temp);
-  if (!st || !(await ctx.local.replace(rel, temp, expected))) return 'again';
+  if (!st) return 'again';
+  ctx.state.setIntent(rel, { kind: 'download', contentHash: rb.contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, fileId: r.id, rev: r.rev });
+  await ctx.state.save();
+  const placed = await ctx.local.replace(rel, temp, expected);
+  ctx.state.setIntent(rel, undefined);
+  if (!placed) {
+    await ctx.state.save();
+    return 'again';
+  }
   await record(ctx, rel, { ...r, contentHash: rb.contentHash, size: rb.size }, st);
   ctx.log(`downloaded ${rel} (rev ${r.rev})`);
   return 'done';

@@ -21,7 +21,7 @@ import type { LocalFs } from './local-fs.js';
 import { LocalOps, sameStat } from './local-ops.js';
 import { syncPass } from './reconcile.js';
 import { RemoteTree } from './remote.js';
-import { SyncState } from './state.js';
+import { META_DIR, SyncState } from './state.js';
 import type { SyncApi } from './sync-api.js';
 
 export interface AgentTimings {
@@ -101,7 +101,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   };
   let debounce: (() => void) | undefined;
   const onLocal = (rel: string | undefined) => {
-    if (rel && ctx.ignore.ignoredPath(rel, false)) return; // our own state and temp files
+    if (rel && (rel === META_DIR || rel.startsWith(META_DIR + '/') || ctx.ignore.ignoredPath(rel, false))) return; // our own state and temp files
     debounce?.();
     debounce = clock.timer(poke, t.debounceMs);
   };

@@ -30,10 +30,15 @@ export function sameStat(a: LocalStat | undefined, b: { ino: number; size: numbe
 
 /** `name (conflicted copy from DEVICE YYYY-MM-DD).ext`, the server's pattern for a conflicted copy. */
 export function conflictedName(name: string, device: string, at: number, n = 0): string {
+  const day = new Date(at).toISOString().slice(0, 10);
+  return labelled(name, `conflicted copy from ${device} ${day}`, n);
+}
+
+/** `name (LABEL).ext`, `name (LABEL 2).ext`, … */
+export function labelled(name: string, label: string, n = 0): string {
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-  const day = new Date(at).toISOString().slice(0, 10);
-  return `${stem} (conflicted copy from ${device} ${day}${n ? ` ${n}` : ''})${ext}`;
+  return `${stem} (${label}${n ? ` ${n}` : ''})${ext}`;
 }
 
 export class LocalOps {
@@ -177,11 +182,13 @@ export class LocalOps {
     return placed;
   }
 
-  /** Move the item at `rel` aside to a free conflicted-copy name beside it; that name, or undefined when nothing was there. */
-  async keepAside(rel: string): Promise<string | undefined> {
+  /** Move the item at `rel` aside to a free conflicted-copy name beside it (or `name (LABEL).ext`); that name, or undefined when nothing was there. */
+  async keepAside(rel: string, label?: string): Promise<string | undefined> {
     for (let n = 0; n < 100; n++) {
-      const to = joinName(parentOf(rel), conflictedName(nameOf(rel), this.deviceName, this.clock.now(), n));
-      if (await this.fs.lstat(to)) continue;
+      const name = label ? labelled(nameOf(rel), label, n) : conflictedName(nameOf(rel), this.deviceName, this.clock.now(), n);
+      const to = joinName(parentOf(rel), name);
+      const lower = name.toLowerCase();
+      if ((await this.fs.readdir(parentOf(rel)).catch(() => [] as string[])).some((x) => x.toLowerCase() === lower)) continue;
       if (await this.move(rel, to)) return to;
       if (!(await this.fs.lstat(rel))) return undefined;
     }
@@ -271,7 +278,10 @@ export class LocalOps {
   /** Return a backup to `rel`, or beside it as a conflicted copy when `rel` is taken now. */
   private async putBack(bak: string, rel: string): Promise<void> {
     await this.ensureDir(parentOf(rel)).catch(() => false);
-    if (await this.place(bak, rel)) return;
+    if (await this.place(bak, rel)) {
+      this.log(`put ${rel} back: it changed while the agent was working on it`);
+      return;
+    }
     for (let n = 0; n < 100; n++) {
       const to = joinName(parentOf(rel), conflictedName(nameOf(rel), this.deviceName, this.clock.now(), n));
       if (await this.place(bak, to)) {

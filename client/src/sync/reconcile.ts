@@ -11,11 +11,11 @@
  *   as synced, a local delete only after two complete scans in a row miss the file, and every
  *   remote step is conditional on the revision or id this device last saw.
  */
-import { deleteRemote, download, ensureRemoteDir, forget, localHash, record, upload, type StepResult } from './actions.js';
+import { deleteRemote, download, ensureRemoteDir, forget, localHash, record, settleIntents, upload, type StepResult } from './actions.js';
 import type { SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { IgnoreRules } from './ignore.js';
-import { byDepth, isWithinRel } from './local-fs.js';
+import { byDepth, isWithinRel, parentOf } from './local-fs.js';
 import { applyLocalMoves, applyRemoteMoves } from './moves.js';
 import type { RemoteEntry } from './remote.js';
 import { scanLocal, type LocalEntry, type ScanResult } from './scanner.js';
@@ -32,11 +32,44 @@ export interface PassResult {
 
 export async function syncPass(ctx: SyncContext): Promise<PassResult> {
   ctx.ignore = await IgnoreRules.load(ctx.fs); // cheap, and picks up an edited .cofferignore
-  await catchUp(ctx);
-  await applyRemoteMoves(ctx);
-  let scan = await scanTree(ctx);
-  if (await applyLocalMoves(ctx, scan.tree)) scan = await scanTree(ctx);
+  let scan: ScanResult;
+  // Moves first, both ways, until none is left (replaying a local move reads the journal, which
+  // may bring remote moves).
+  for (let i = 0; ; i++) {
+    await catchUp(ctx);
+    if (i === 0) await settleIntents(ctx);
+    const remoteMoved = await applyRemoteMoves(ctx);
+    scan = await scanTree(ctx);
+    if (!(await applyLocalMoves(ctx, scan.tree)) && !remoteMoved) break;
+    if (i >= 20) {
+      scan = await scanTree(ctx);
+      break;
+    }
+  }
+  for (let i = 0; i < 100 && (await alignCase(ctx, scan)); i++) scan = await scanTree(ctx);
   return new Pass(ctx, scan).run();
+}
+
+/**
+ * The server's names are case-insensitive, a Linux folder's are not: a new local item whose
+ * path equals a remote one but for case (a folder made on two devices as `Photos` and `photos`)
+ * takes the remote spelling here, so the two meet at one path (folders merge; files compare or
+ * conflict). One item a call, parents first; true when something was renamed.
+ */
+async function alignCase(ctx: SyncContext, scan: ScanResult): Promise<boolean> {
+  const remoteByKey = new Map<string, string>();
+  for (const p of ctx.remote.paths()) remoteByKey.set(p.toLowerCase(), p);
+  for (const q of [...scan.tree.keys()].sort(byDepth)) {
+    if (ctx.state.get(q) || ctx.remote.has(q)) continue;
+    const r = remoteByKey.get(q.toLowerCase());
+    if (r === undefined || r === q || parentOf(r) !== parentOf(q) || scan.tree.has(r)) continue;
+    if ((scan.tree.get(q)!.kind === 'dir') !== ctx.remote.get(r)!.isDir) continue; // a clash of kinds: the pass decides
+    if (await ctx.local.move(q, r)) {
+      ctx.log(`renamed ${q} to ${r}, as it is spelled remotely`);
+      return true;
+    }
+  }
+  return false;
 }
 
 function scanTree(ctx: SyncContext): Promise<ScanResult> {
@@ -65,20 +98,59 @@ class Pass {
     for (const [k, r] of ctx.remote.entries()) if (!ctx.ignore.ignoredPath(k, r.isDir)) all.add(k);
     const paths = [...all].sort(byDepth);
 
-    for (const p of paths) this.step(await this.folderOrClash(p, local.get(p), ctx.remote.get(p), ctx.state.get(p)));
+    for (const p of paths) {
+      if (this.movePending(p)) continue;
+      this.step(await this.folderOrClash(p, local.get(p), ctx.remote.get(p), ctx.state.get(p)));
+    }
     for (const p of paths) {
       const l = local.get(p);
       const r = ctx.remote.get(p);
       const b = ctx.state.get(p);
       if (l?.kind === 'dir' || r?.isDir || (b?.isDir && !(l && r))) continue;
+      if (this.movePending(p)) continue;
       this.step(await this.fileStep(p, l, r, b));
     }
-    for (const p of [...paths].reverse()) this.step(await this.folderGone(p));
+    for (const p of [...paths].reverse()) if (!this.movePending(p)) this.step(await this.folderGone(p));
+    for (const c of scan.collisions) this.step(await this.caseConflict(c));
 
     await ctx.state.save();
     ctx.absentBefore = scan.complete ? this.absent : new Set();
     if (this.absent.size > 0 && !this.again) this.again = [...this.absent].some((p) => ctx.state.get(p) !== undefined);
     return { again: this.again, collisions: scan.collisions };
+  }
+
+  /**
+   * `p` is the source or the target of a remote move the journal brought during this pass (each
+   * step reads it again) that the next pass can replay as a move: until then `p` must not look
+   * like a delete at its old path, or a new item at its new one.
+   */
+  private movePending(p: string): boolean {
+    const { ctx } = this;
+    const r = ctx.remote.get(p);
+    const b = ctx.state.get(p);
+    const feasible = (from: string, to: string) =>
+      from !== to && !ctx.state.get(to) && this.scan.tree.has(from) && !this.scan.tree.has(to) && !ctx.ignore.ignoredPath(to, ctx.remote.get(to)?.isDir ?? false);
+    let pending = false;
+    if (r && b?.fileId !== r.id) {
+      const from = this.basePathOf(r.id);
+      if (from !== undefined && feasible(from, p)) pending = true;
+    }
+    if (b) {
+      const to = ctx.remote.pathOf(b.fileId);
+      if (to !== undefined && feasible(p, to)) pending = true;
+    }
+    if (pending) this.again = true;
+    return pending;
+  }
+
+  private baseIds: Map<string, string> | undefined;
+  private basePathOf(id: string): string | undefined {
+    if (!this.baseIds) {
+      this.baseIds = new Map();
+      for (const p of this.ctx.state.paths()) this.baseIds.set(this.ctx.state.get(p)!.fileId, p);
+    }
+    const p = this.baseIds.get(id);
+    return p !== undefined && this.ctx.state.get(p)?.fileId === id ? p : undefined;
   }
 
   private step(r: StepResult | undefined): void {
@@ -187,6 +259,19 @@ class Pass {
     }
     if (b) await forget(ctx, p);
     return 'done';
+  }
+
+  /**
+   * A name that differs only in case from a synced one in its folder cannot exist on the server
+   * (nor on macOS or Windows): like Dropbox, it is renamed `name (case conflict).ext` and syncs
+   * under that name.
+   */
+  private async caseConflict(p: string): Promise<StepResult | undefined> {
+    const { ctx } = this;
+    if (ctx.state.get(p)) return undefined;
+    const aside = await ctx.local.keepAside(p, 'case conflict');
+    if (aside) ctx.log(`renamed ${p} to ${aside}: another name in its folder differs only in case`);
+    return 'again';
   }
 
   /** Phase 3 (children first): a synced folder gone on one side. */

@@ -21,12 +21,32 @@ export interface BaseEntry {
   mtimeMs: number;
 }
 
+/**
+ * A step whose outcome may be lost, recorded before it is taken. An upload: if the commit's
+ * answer never arrives (connection lost, agent killed), the next pass finds out from the remote
+ * picture whether it happened (a file or a conflicted copy with this content hash) instead of
+ * taking its own upload for someone else's change. A download: if the agent dies after the new
+ * file took its place but before the base was saved, the file (still exactly as written: same
+ * inode, size and mtime) is known to be that revision, not a local edit.
+ */
+export interface Intent {
+  kind: 'upload' | 'download';
+  contentHash: string;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** Downloads: the revision written. */
+  fileId?: string;
+  rev?: number;
+}
+
 export interface StateData {
   version: 1;
   remoteRoot: string;
   cursor: number;
   /** Relative path (`a/b.txt`, `/`-separated) → base. */
   entries: Record<string, BaseEntry>;
+  intents?: Record<string, Intent>;
 }
 
 export const META_DIR = '.coffer';
@@ -94,6 +114,20 @@ export class SyncState {
     for (const [p, e] of moved) this.data.entries[p] = e;
     this.dirty = true;
   }
+  intent(path: string): Intent | undefined {
+    const all = this.data.intents;
+    return all && Object.hasOwn(all, path) ? all[path] : undefined;
+  }
+  intentPaths(): string[] {
+    return Object.keys(this.data.intents ?? {});
+  }
+  setIntent(path: string, i: Intent | undefined): void {
+    if (i) (this.data.intents ??= {})[path] = i;
+    else if (this.data.intents && Object.hasOwn(this.data.intents, path)) delete this.data.intents[path];
+    else return;
+    this.dirty = true;
+  }
+
   setCursor(cursor: number): void {
     if (cursor !== this.data.cursor) {
       this.data.cursor = cursor;

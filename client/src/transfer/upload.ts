@@ -29,6 +29,8 @@ export interface UploadOptions {
   onConflict?: 'fail' | 'copy';
   /** Defaults to the file's own mtime when it was read. */
   mtime?: number;
+  /** Called with what is about to be committed, before the commit request is sent. */
+  beforeCommit?: (contentHash: string, stat: FileStat) => Promise<void>;
   stats?: TransferStats;
   onProgress?: Progress;
 }
@@ -63,6 +65,7 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
     ...(o.onConflict ? { onConflict: o.onConflict } : {}),
   };
   const done = (answer: CommitAnswer): Uploaded => ({ answer, stat, contentHash: contentHashOf(blocks) });
+  await o.beforeCommit?.(contentHashOf(blocks), stat);
   try {
     return done(await api.commit(commit));
   } catch (err) {
