@@ -11,7 +11,8 @@ export interface PutBlockResult {
   stored: boolean;
 }
 
-function tooLarge(): PayloadTooLargeError {
+/** 413 'block_too_large'. */
+export function tooLarge(): PayloadTooLargeError {
   return new PayloadTooLargeError(`a block may be at most ${MAX_BLOCK_BYTES} bytes`, { code: 'block_too_large', details: { maxBytes: MAX_BLOCK_BYTES } });
 }
 
@@ -27,6 +28,15 @@ export async function putBlock(
   const parts: Uint8Array[] = [];
   for await (const p of requestBytes(body, { limit: MAX_BLOCK_BYTES, tooLarge })) parts.push(p);
   const data = Buffer.concat(parts);
+  checkBlockBytes(hash, data);
+  // Checked before sealing: re-sending a block the namespace has costs no encryption or erasure coding.
+  if (await storage.blocks.has(namespaceId, hash)) return { hash, size: data.byteLength, stored: false };
+  const r = await storage.blocks.put(namespaceId, data);
+  return { hash, size: r.size, stored: r.stored };
+}
+
+/** 400 'empty_block', or 'hash_mismatch' unless the bytes' SHA-256 is `hash`. */
+export function checkBlockBytes(hash: string, data: Uint8Array): void {
   if (data.byteLength === 0) throw new BadRequestError('a block cannot be empty', { code: 'empty_block' });
   const actual = sha256Hex(data);
   if (actual !== hash) {
@@ -35,8 +45,4 @@ export async function putBlock(
       details: { expected: hash, actual },
     });
   }
-  // Checked before sealing: re-sending a block the namespace has costs no encryption or erasure coding.
-  if (await storage.blocks.has(namespaceId, hash)) return { hash, size: data.byteLength, stored: false };
-  const r = await storage.blocks.put(namespaceId, data);
-  return { hash, size: r.size, stored: r.stored };
 }
