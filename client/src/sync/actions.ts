@@ -13,8 +13,7 @@ import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
 import type { ReadableFile } from '../transfer/file-handle.js';
 import type { SyncContext } from './context.js';
 import { catchUp } from './follower.js';
-import { fsCode, nameOf, parentOf, type LocalStat } from './local-fs.js';
-import { sameStat } from './local-ops.js';
+import { fsCode, parentOf, type LocalStat } from './local-fs.js';
 import { absOf, relOf, type RemoteEntry } from './remote.js';
 import type { BaseEntry } from './state.js';
 
@@ -81,14 +80,14 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
       onConflict: 'copy',
       stats: ctx.stats,
       beforeCommit: async (contentHash, st) => {
-        ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+        ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, cursor: ctx.cursor });
         await ctx.state.save();
       },
     });
   } catch (err) {
     if (err instanceof FileChangedError) return 'again';
     if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(fsCode(err) ?? '')) return 'again'; // gone or replaced while read
-    if (err instanceof ApiError && err.status === 409 && ['is_folder', 'name_taken', 'root'].includes(err.code)) return 'again';
+    if (err instanceof ApiError && err.status === 409 && ['is_folder', 'name_taken', 'root', 'parent_not_folder'].includes(err.code)) return 'again';
     if (err instanceof ApiError && err.status === 404) return 'again'; // its folder went meanwhile
     throw err;
   }
@@ -97,7 +96,7 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
   try {
     await catchUp(ctx);
   } catch (err) {
-    ctx.state.setIntent(rel, { kind: 'upload', contentHash: up.contentHash, ino: up.stat.ino, size: up.stat.size, mtimeMs: up.stat.mtimeMs });
+    ctx.state.setIntent(rel, { kind: 'upload', contentHash: up.contentHash, ino: up.stat.ino, size: up.stat.size, mtimeMs: up.stat.mtimeMs, cursor: ctx.cursor });
     throw err;
   }
   const ans = up.answer;
@@ -110,6 +109,16 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
     return 'done';
   }
   const copyRel = relOf(ctx.remoteRoot, ans.path);
+  const theirs = ctx.remote.get(rel);
+  if (theirs && !theirs.isDir && theirs.contentHash === up.contentHash) {
+    // Both sides made the same bytes (two devices' first sync of one file): no conflict after all.
+    await ctx.api.delete({ id: ans.id }, { rev: ans.rev }).catch((err: unknown) => {
+      if (!(err instanceof ApiError && (err.status === 404 || err.status === 409))) throw err;
+    });
+    await catchUp(ctx);
+    await record(ctx, rel, theirs, up.stat);
+    return 'again';
+  }
   ctx.log(`conflict: ${rel} changed on both sides; kept this device's version as ${copyRel ?? ans.path}`);
   if (copyRel === undefined) return 'again';
   const copy: RemoteEntry = { isDir: false, id: ans.id, rev: ans.rev, contentHash: up.contentHash, size: ans.size, mtimeMs: Date.parse(ans.modifiedAt) };
@@ -134,40 +143,6 @@ async function keptAsCopy(ctx: SyncContext, rel: string, copyRel: string, copy: 
     // own (a second copy on the server, but never a loop of uploads).
     await forget(ctx, rel);
   }
-}
-
-/**
- * Commits whose answer never came (connection lost, agent killed): the remote picture tells
- * whether each happened — the file, or a conflicted copy beside it, holds that content now —
- * and the base is brought up to date as if the answer had arrived.
- */
-export async function settleIntents(ctx: SyncContext): Promise<void> {
-  for (const rel of ctx.state.intentPaths()) {
-    const i = ctx.state.intent(rel)!;
-    ctx.state.setIntent(rel, undefined);
-    const st: LocalStat = { kind: 'file', ino: i.ino, size: i.size, mtimeMs: i.mtimeMs };
-    if (i.kind === 'download') {
-      // In place and untouched since: it is that revision (whatever the remote holds now).
-      if (i.fileId && i.rev !== undefined && sameStat(await ctx.fs.lstat(rel), st)) {
-        ctx.state.set(rel, { isDir: false, fileId: i.fileId, rev: i.rev, contentHash: i.contentHash, size: i.size, ino: i.ino, mtimeMs: i.mtimeMs });
-      }
-      continue;
-    }
-    const r = ctx.remote.get(rel);
-    if (r && !r.isDir && r.contentHash === i.contentHash) {
-      if (ctx.state.get(rel)?.fileId !== r.id || ctx.state.get(rel)?.rev !== r.rev) await record(ctx, rel, r, st);
-      continue;
-    }
-    const dir = parentOf(rel);
-    const stem = nameOf(rel).replace(/\.[^.]*$/, '');
-    for (const [q, e] of ctx.remote.entries()) {
-      if (e.isDir || e.contentHash !== i.contentHash || ctx.state.get(q) || parentOf(q) !== dir || !nameOf(q).startsWith(`${stem} (conflicted copy`)) continue;
-      ctx.log(`${rel}: its last upload was kept as ${q} (the answer was lost)`);
-      await keptAsCopy(ctx, rel, q, e, st);
-      break;
-    }
-  }
-  await ctx.state.save();
 }
 
 /**

@@ -72,6 +72,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     fs: o.fs,
     local,
     clock,
+    deviceId: undefined,
     remoteRoot: o.remoteRoot,
     rootId: '',
     state,
@@ -85,6 +86,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     log: o.log,
   };
   await retry(async () => {
+    ctx.deviceId ??= (await o.api.me()).deviceId;
     if (o.remoteRoot !== '/' && !(await o.api.stat(o.remoteRoot))) {
       await o.api.mkdir(o.remoteRoot, true).catch((e: unknown) => {
         if (!(e instanceof ApiError && e.status === 409)) throw e; // made meanwhile by another device

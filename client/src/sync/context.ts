@@ -14,6 +14,8 @@ export interface SyncContext {
   fs: LocalFs;
   local: LocalOps;
   clock: Clock;
+  /** This device's id, as the journal names it (undefined when the server did not say). */
+  deviceId: string | undefined;
   /** Remote folder (absolute, `/`-separated). */
   remoteRoot: string;
   /** The remote root folder's id (journal entries name parents by id). */

@@ -3,7 +3,7 @@
  * `nodeFs` (node-fs.ts) is the real one; the simulation (client/test/sim/) gives a virtual one
  * where every call is a step that can be delayed, interleaved with a user's edits, or cut off by
  * a crash. So the agent must never assume two calls happen back to back: every decision that
- * deletes or replaces a file is made atomic with rename and link (local-ops.ts).
+ * deletes or replaces a file is made atomic with renames (local-ops.ts).
  *
  * Errors carry node's `code` (ENOENT, EEXIST, ENOTEMPTY, ENOTDIR, …) as `FsError`-likes.
  */
@@ -25,8 +25,8 @@ export interface LocalFs {
   unlink(rel: string): Promise<void>;
   /** POSIX rename: replaces a file at `to`, or an empty folder with a folder. */
   rename(from: string, to: string): Promise<void>;
-  /** A second name for a file; EEXIST when `to` is taken (never replaces anything). */
-  link(from: string, to: string): Promise<void>;
+  /** An atomic rename that never replaces anything: EEXIST when `to` is taken. */
+  renameNoReplace(from: string, to: string): Promise<void>;
   utimes(rel: string, mtimeMs: number): Promise<void>;
   openRead(rel: string): Promise<ReadHandle>;
   /** A new file; EEXIST when the name is taken. */

@@ -4,10 +4,10 @@
  *
  * The trick is to take the file away first and look at it second: `rename(path → .coffer/tmp/ID.bak)`
  * is atomic, so what the agent then inspects is exactly what it took. If it is not what the
- * agent expected (the user edited it a moment ago), it is put back. New content is put in place
- * with `link(temp → path)`, which never replaces anything: a file the user created meanwhile
- * wins. A crash in between leaves the backup and a record of the operation in .coffer/tmp, and
- * `recover()` puts things right at the next start.
+ * agent expected (the user edited it a moment ago), it is put back. Anything is put in place
+ * with an atomic rename that never replaces (`renameNoReplace`): a file the user created
+ * meanwhile wins. A crash in between leaves the backup and a record of the operation in
+ * .coffer/tmp, and `recover()` puts things right at the next start.
  */
 import type { Clock } from './clock.js';
 import { fsCode, joinRel as joinName, nameOf, parentOf, type LocalFs, type LocalStat } from './local-fs.js';
@@ -19,9 +19,8 @@ export const TMP_DIR = `${META_DIR}/tmp`;
 const JUNK = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
 interface OpRecord {
-  op: 'replace' | 'delete' | 'move';
+  op: 'replace' | 'delete';
   path: string;
-  to?: string;
 }
 
 export function sameStat(a: LocalStat | undefined, b: { ino: number; size: number; mtimeMs: number } | undefined): boolean {
@@ -56,7 +55,7 @@ export class LocalOps {
     return `${this.clock.now().toString(36)}-${r}-${(this.seq++).toString(36)}`;
   }
 
-  /** A fresh temp path for a download in progress (same file system as the tree, so link works). */
+  /** A fresh temp path for a download in progress (same file system as the tree, so renames are atomic). */
   async newTemp(): Promise<string> {
     await this.ensureDir(TMP_DIR);
     return `${TMP_DIR}/${this.newId()}.part`;
@@ -105,10 +104,7 @@ export class LocalOps {
    */
   async replace(rel: string, temp: string, expected: LocalStat | undefined): Promise<boolean> {
     if (!(await this.ensureDir(parentOf(rel)))) return this.drop(temp, false);
-    if (!expected) {
-      if (!(await this.linkNew(temp, rel))) return this.drop(temp, false);
-      return this.drop(temp, true);
-    }
+    if (!expected) return this.drop(temp, await this.renameNew(temp, rel));
     const id = await this.begin({ op: 'replace', path: rel });
     const bak = `${TMP_DIR}/${id}.bak`;
     if (!(await this.takeAway(rel, bak))) {
@@ -120,7 +116,7 @@ export class LocalOps {
       await this.end(id);
       return this.drop(temp, false);
     }
-    const placed = await this.linkNew(temp, rel);
+    const placed = await this.renameNew(temp, rel);
     // Not placed: the user made a new file there meanwhile, which stays; the backup is the base's
     // content, which the server has. Placed: a writer that still had the old file open may have
     // written to it after the check above — then it is kept beside.
@@ -166,20 +162,10 @@ export class LocalOps {
     }
   }
 
-  /** Move the file or folder at `from` to the free name `to`; false (nothing moved) when either is not so. */
+  /** Move the file or folder at `from` (whatever it holds now) to the free name `to`; false (nothing moved) when either is not so. */
   async move(from: string, to: string): Promise<boolean> {
-    if (await this.fs.lstat(to)) return false;
     if (!(await this.ensureDir(parentOf(to)))) return false;
-    const id = await this.begin({ op: 'move', path: from, to });
-    const bak = `${TMP_DIR}/${id}.bak`;
-    if (!(await this.takeAway(from, bak))) {
-      await this.end(id);
-      return false;
-    }
-    const placed = await this.place(bak, to);
-    if (!placed) await this.putBack(bak, from);
-    await this.end(id);
-    return placed;
+    return this.renameNew(from, to);
   }
 
   /** Move the item at `rel` aside to a free conflicted-copy name beside it (or `name (LABEL).ext`); that name, or undefined when nothing was there. */
@@ -230,13 +216,6 @@ export class LocalOps {
         await this.putBack(path, `recovered ${n.slice(0, -4)}`);
         continue;
       }
-      if (rec.op === 'move' && rec.to) {
-        const there = await this.fs.lstat(rec.to);
-        if (there && there.ino === st.ino) {
-          if (st.kind === 'file') await this.fs.unlink(path); // linked in place, backup name left over
-          continue;
-        }
-      }
       const at = await this.fs.lstat(rec.path);
       if (at && st.kind === 'file' && isBase(rec.path, st)) await this.fs.unlink(path);
       else await this.putBack(path, rec.path);
@@ -245,32 +224,13 @@ export class LocalOps {
     for (const id of ops.keys()) await this.fs.unlink(`${TMP_DIR}/${id}.op`).catch(() => undefined);
   }
 
-  /** link without replacing; false when `to` is taken (or its folder is gone). */
-  private async linkNew(from: string, to: string): Promise<boolean> {
+  /** Rename to a name that must be free; false when it is taken (or `from` or the folder is gone). */
+  private async renameNew(from: string, to: string): Promise<boolean> {
     try {
-      await this.fs.link(from, to);
+      await this.fs.renameNoReplace(from, to);
       return true;
     } catch (err) {
-      if (['EEXIST', 'ENOENT', 'ENOTDIR'].includes(fsCode(err) ?? '')) return false;
-      throw err;
-    }
-  }
-
-  /** The backup (file or folder) at a free `to`; false when `to` is taken. */
-  private async place(bak: string, to: string): Promise<boolean> {
-    const st = await this.fs.lstat(bak);
-    if (!st) return false;
-    if (st.kind !== 'dir') {
-      if (!(await this.linkNew(bak, to))) return false;
-      await this.fs.unlink(bak);
-      return true;
-    }
-    if (await this.fs.lstat(to)) return false; // rename would replace an empty folder the user just made
-    try {
-      await this.fs.rename(bak, to);
-      return true;
-    } catch (err) {
-      if (['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'ENOENT', 'EISDIR'].includes(fsCode(err) ?? '')) return false;
+      if (['EEXIST', 'ENOTEMPTY', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EINVAL'].includes(fsCode(err) ?? '')) return false;
       throw err;
     }
   }
@@ -278,13 +238,13 @@ export class LocalOps {
   /** Return a backup to `rel`, or beside it as a conflicted copy when `rel` is taken now. */
   private async putBack(bak: string, rel: string): Promise<void> {
     await this.ensureDir(parentOf(rel)).catch(() => false);
-    if (await this.place(bak, rel)) {
+    if (await this.renameNew(bak, rel)) {
       this.log(`put ${rel} back: it changed while the agent was working on it`);
       return;
     }
     for (let n = 0; n < 100; n++) {
       const to = joinName(parentOf(rel), conflictedName(nameOf(rel), this.deviceName, this.clock.now(), n));
-      if (await this.place(bak, to)) {
+      if (await this.renameNew(bak, to)) {
         this.log(`kept ${rel} as ${to}: it changed while the agent was replacing it`);
         return;
       }

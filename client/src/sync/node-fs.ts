@@ -2,8 +2,35 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { native } from '../../../storage-engine/src/native.js';
 import { openNodeFile, toFileStat as toStat } from '../transfer/file-handle.js';
 import { fsCode, type LocalFs } from './local-fs.js';
+
+/**
+ * Rename without replacing: the native addon's renameat2/renamex_np when it built and the file
+ * system supports it; otherwise link + unlink for a file (a moment with two names) and a check
+ * before rename for a folder (a moment in which a folder made at `to` would be replaced if empty).
+ */
+async function renameNoReplace(from: string, to: string): Promise<void> {
+  if (native && nativeRenameWorks) {
+    try {
+      native.renameNoReplace(from, to);
+      return;
+    } catch (err) {
+      if (fsCode(err) !== 'ENOSYS' && fsCode(err) !== 'EINVAL') throw err;
+      nativeRenameWorks = false;
+    }
+  }
+  const st = await lstat(from);
+  if (!st.isDirectory()) {
+    await link(from, to);
+    await unlink(from);
+    return;
+  }
+  if (await lstat(to).then(() => true, () => false)) throw Object.assign(new Error(`EEXIST: ${to}`), { code: 'EEXIST' });
+  await rename(from, to);
+}
+let nativeRenameWorks = true;
 
 export function nodeFs(root: string): LocalFs {
   const abs = (rel: string) => (rel ? join(root, rel) : root);
@@ -21,7 +48,7 @@ export function nodeFs(root: string): LocalFs {
     rmdir: (rel) => rmdir(abs(rel)),
     unlink: (rel) => unlink(abs(rel)),
     rename: (from, to) => rename(abs(from), abs(to)),
-    link: (from, to) => link(abs(from), abs(to)),
+    renameNoReplace: (from, to) => renameNoReplace(abs(from), abs(to)),
     utimes: (rel, mtimeMs) => utimes(abs(rel), new Date(), new Date(mtimeMs)),
     openRead: (rel) => openNodeFile(abs(rel)),
     async createExclusive(rel) {

@@ -11,7 +11,8 @@
  *   as synced, a local delete only after two complete scans in a row miss the file, and every
  *   remote step is conditional on the revision or id this device last saw.
  */
-import { deleteRemote, download, ensureRemoteDir, forget, localHash, record, settleIntents, upload, type StepResult } from './actions.js';
+import { deleteRemote, download, ensureRemoteDir, forget, localHash, record, upload, type StepResult } from './actions.js';
+import { settleIntents } from './intents.js';
 import type { SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { IgnoreRules } from './ignore.js';
@@ -51,20 +52,33 @@ export async function syncPass(ctx: SyncContext): Promise<PassResult> {
 }
 
 /**
- * The server's names are case-insensitive, a Linux folder's are not: a new local item whose
- * path equals a remote one but for case (a folder made on two devices as `Photos` and `photos`)
- * takes the remote spelling here, so the two meet at one path (folders merge; files compare or
- * conflict). One item a call, parents first; true when something was renamed.
+ * The server's names are case-insensitive, a Linux folder's are not. A local item whose path
+ * equals a remote one but for case, and which is not that remote item (new here, or synced but
+ * deleted remotely since), takes the remote spelling here — a folder made on two devices as
+ * `Photos` and `photos` becomes one, a file compares or conflicts — or, being of the other kind,
+ * is kept aside under a conflicted-copy name. One item a call, parents first; true when something moved.
  */
 async function alignCase(ctx: SyncContext, scan: ScanResult): Promise<boolean> {
   const remoteByKey = new Map<string, string>();
   for (const p of ctx.remote.paths()) remoteByKey.set(p.toLowerCase(), p);
   for (const q of [...scan.tree.keys()].sort(byDepth)) {
-    if (ctx.state.get(q) || ctx.remote.has(q)) continue;
+    if (ctx.remote.has(q)) continue;
+    const b = ctx.state.get(q);
+    if (b && ctx.remote.pathOf(b.fileId) !== undefined) continue; // moved remotely: applyRemoteMoves' business
     const r = remoteByKey.get(q.toLowerCase());
     if (r === undefined || r === q || parentOf(r) !== parentOf(q) || scan.tree.has(r)) continue;
-    if ((scan.tree.get(q)!.kind === 'dir') !== ctx.remote.get(r)!.isDir) continue; // a clash of kinds: the pass decides
+    if ((scan.tree.get(q)!.kind === 'dir') !== ctx.remote.get(r)!.isDir) {
+      const aside = await ctx.local.keepAside(q);
+      if (!aside) continue;
+      ctx.log(`${q} is spelled ${r} remotely, where it is a ${ctx.remote.get(r)!.isDir ? 'folder' : 'file'}; kept this device's as ${aside}`);
+      await forget(ctx, q);
+      return true;
+    }
     if (await ctx.local.move(q, r)) {
+      if (b) {
+        ctx.state.renamePrefix(q, r);
+        await ctx.state.save();
+      }
       ctx.log(`renamed ${q} to ${r}, as it is spelled remotely`);
       return true;
     }
@@ -133,7 +147,9 @@ class Pass {
     let pending = false;
     if (r && b?.fileId !== r.id) {
       const from = this.basePathOf(r.id);
-      if (from !== undefined && feasible(from, p)) pending = true;
+      // A feasible move lands here next pass; an infeasible one is decided at its old path
+      // (deleted here meanwhile, or its new name taken here), which is where its base is.
+      if (from !== undefined && from !== p) pending = true;
     }
     if (b) {
       const to = ctx.remote.pathOf(b.fileId);
@@ -141,6 +157,12 @@ class Pass {
     }
     if (pending) this.again = true;
     return pending;
+  }
+
+  /** Where the entry the base records at `p` is remotely now, when that is elsewhere. */
+  private remoteElsewhere(p: string, b: BaseEntry): string | undefined {
+    const q = this.ctx.remote.pathOf(b.fileId);
+    return q !== undefined && q !== p ? q : undefined;
   }
 
   private baseIds: Map<string, string> | undefined;
@@ -155,6 +177,17 @@ class Pass {
 
   private step(r: StepResult | undefined): void {
     if (r === 'again') this.again = true;
+  }
+
+  private lowerLocal: Map<string, string> | undefined;
+  /** Another local path equal to `p` but for case (creating `p` here would make a pair the server cannot hold). */
+  private caseTwin(p: string): boolean {
+    if (!this.lowerLocal) {
+      this.lowerLocal = new Map();
+      for (const k of this.scan.tree.keys()) this.lowerLocal.set(k.toLowerCase(), k);
+    }
+    const t = this.lowerLocal.get(p.toLowerCase());
+    return t !== undefined && t !== p;
   }
 
   /** A local deletion is acted on only when this scan and the previous one, both complete, miss it. */
@@ -179,6 +212,7 @@ class Pass {
     }
     if (r?.isDir && !l) {
       if (b?.isDir && b.fileId === r.id) return undefined; // deleted locally: phase 3
+      if (this.caseTwin(p)) return 'again'; // alignCase meets the two next pass
       if (!(await ctx.local.ensureDir(p))) return 'again';
       const made = await ctx.fs.lstat(p);
       if (!made) return 'again';
@@ -255,9 +289,18 @@ class Pass {
     }
     if (!l && r) {
       if (b && !b.isDir && !remoteChanged) return this.confirmedAbsent(p) ? deleteRemote(ctx, p, b) : 'again';
+      if (this.caseTwin(p)) return 'again'; // alignCase meets the two next pass
       return download(ctx, p, r, undefined); // new remotely, or changed there after a delete here: the change wins
     }
-    if (b) await forget(ctx, p);
+    if (b && !b.isDir) {
+      const q = this.remoteElsewhere(p, b);
+      if (q !== undefined) {
+        // Deleted here while it was moved elsewhere: the delete follows it, unless it changed there.
+        if (!this.confirmedAbsent(p)) return 'again';
+        if (ctx.remote.get(q)!.rev === b.rev) return deleteRemote(ctx, p, b);
+      }
+      await forget(ctx, p);
+    }
     return 'done';
   }
 
@@ -282,6 +325,12 @@ class Pass {
     const l = await ctx.fs.lstat(p); // live: phases 1 and 2 changed the tree
     const r = ctx.remote.get(p);
     if (!l && !r) {
+      const q = this.remoteElsewhere(p, b);
+      if (q !== undefined && ctx.remote.get(q)?.isDir) {
+        // Deleted here while it was moved elsewhere: trashed there too, when nothing is left in it.
+        if (!this.confirmedAbsent(p)) return 'again';
+        if (!ctx.remote.hasChildren(q)) return deleteRemote(ctx, p, b);
+      }
       await forget(ctx, p);
       return 'done';
     }

@@ -38,6 +38,8 @@ export interface Intent {
   /** Downloads: the revision written. */
   fileId?: string;
   rev?: number;
+  /** Uploads: the journal position before the commit (its entry, if it happened, comes after). */
+  cursor?: number;
 }
 
 export interface StateData {

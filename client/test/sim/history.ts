@@ -103,6 +103,7 @@ export async function runHistory(h: History, faults?: Faults): Promise<Outcome> 
         world.cut(d);
         break;
     }
+    await world.sched.settleMicrotasks();
   }
   const settled = await world.settle();
   return { world, verdict: check(world, settled) };

@@ -13,7 +13,7 @@ export function simFs(disk: VirtualDisk, sched: Scheduler, owner: string, watche
     rmdir: (rel) => step(() => disk.rmdir(rel)),
     unlink: (rel) => step(() => disk.unlink(rel)),
     rename: (from, to) => step(() => disk.rename(from, to)),
-    link: (from, to) => step(() => disk.link(from, to)),
+    renameNoReplace: (from, to) => step(() => disk.renameNoReplace(from, to)),
     utimes: (rel, mtimeMs) => step(() => disk.utimes(rel, mtimeMs)),
     async openRead(rel) {
       const h = await step(() => disk.openRead(rel));

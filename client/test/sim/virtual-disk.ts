@@ -179,6 +179,14 @@ export class VirtualDisk {
     this.touched(b.dir, to);
   }
 
+  /** rename that never replaces: EEXIST when `to` exists (renameat2 RENAME_NOREPLACE). */
+  renameNoReplace(from: string, to: string): void {
+    if (this.lookup(from) === undefined) throw fsError('ENOENT', from);
+    const b = this.parentOf(to);
+    if (b.dir.children.has(b.name)) throw fsError('EEXIST', to);
+    this.rename(from, to);
+  }
+
   link(from: string, to: string): void {
     const n = this.lookup(from);
     if (!n) throw fsError('ENOENT', from);

@@ -156,6 +156,8 @@ export class World {
         logged = this.log.length;
       }
       if (this.sched.now - lastActivity >= quietMs) return true;
+      await this.sched.settleMicrotasks(); // reactions to a cut or a crash may still be queued
+      if (this.sched.runnable() > 0) continue;
       const next = this.sched.nextTimerAt();
       if (next === undefined) return true;
       await this.sched.advance(Math.max(1, next - this.sched.now));
