@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import type { Faults } from '../../src/sync/faults.js';
-import { check, type Verdict } from './checks.js';
+import { check, observeWorld, type Verdict } from './checks.js';
 import type { UserOp, UserOpKind } from './user-ops.js';
 import { World } from './world.js';
 
@@ -106,7 +106,7 @@ export async function runHistory(h: History, faults?: Faults): Promise<Outcome> 
     await world.sched.settleMicrotasks();
   }
   const settled = await world.settle();
-  return { world, verdict: check(world, settled) };
+  return { world, verdict: check(observeWorld(world, settled)) };
 }
 
 /** A failing history's story: its problems and the log of what happened, for the test's report. */

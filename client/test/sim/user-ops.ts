@@ -5,7 +5,18 @@
  * before it — and a shrunk history is still a valid one. Each operation reports the contents it
  * destroyed (an edit or a delete by a person: those may go) and moved, for the checks.
  */
-import type { VirtualDisk } from './virtual-disk.js';
+/** The part of a disk a person's operations use: the simulation's VirtualDisk, or a real folder (the soak). */
+export interface UserDisk {
+  readdirSafe(rel: string): string[];
+  stat(rel: string): { kind: 'file' | 'dir' } | undefined;
+  writeFile(rel: string, bytes: Uint8Array): void;
+  rename(from: string, to: string): void;
+  mkdir(rel: string): void;
+  unlink(rel: string): void;
+  removeTree(rel: string): void;
+  /** Every path below the root, parents first. */
+  walk(): { path: string; kind: 'file' | 'dir'; bytes?: Uint8Array }[];
+}
 
 export type UserOpKind = 'create' | 'write' | 'save-via-temp' | 'rename' | 'move' | 'case' | 'mkdir' | 'delete' | 'rmdir';
 
@@ -36,7 +47,7 @@ export interface OpEffect {
 const IGNORED = /(^|\/)(\.coffer(\/|$))|\.tmp$|~$|\.swp$/;
 
 /** The user-visible tree of a disk: what a person sees and what must converge (not .coffer, not ignored temp files). */
-export function visible(disk: VirtualDisk): { path: string; kind: 'file' | 'dir'; content?: string }[] {
+export function visible(disk: UserDisk): { path: string; kind: 'file' | 'dir'; content?: string }[] {
   return disk
     .walk()
     .filter((e) => !IGNORED.test(e.path))
@@ -62,7 +73,7 @@ function join(dir: string, name: string): string {
   return dir ? `${dir}/${name}` : name;
 }
 
-export function applyUserOp(disk: VirtualDisk, device: number, op: UserOp, contents: ContentSource): OpEffect | undefined {
+export function applyUserOp(disk: UserDisk, device: number, op: UserOp, contents: ContentSource): OpEffect | undefined {
   const all = visible(disk);
   const files = all.filter((e) => e.kind === 'file');
   const dirs = all.filter((e) => e.kind === 'dir');
