@@ -289,6 +289,15 @@ class Pass {
     }
     if (!l && r) {
       if (b && !b.isDir && !remoteChanged) return this.confirmedAbsent(p) ? deleteRemote(ctx, p, b) : 'again';
+      const q = b && !b.isDir ? this.remoteElsewhere(p, b) : undefined;
+      if (b && q !== undefined) {
+        // Another file is at p now, and the one this device deleted lives on elsewhere (moved,
+        // or kept as a conflicted copy): the delete follows it first, unless it changed there.
+        if (!this.confirmedAbsent(p)) return 'again';
+        if (ctx.remote.get(q)!.rev === b.rev) await deleteRemote(ctx, p, b);
+        else await forget(ctx, p);
+        return 'again';
+      }
       if (this.caseTwin(p)) return 'again'; // alignCase meets the two next pass
       return download(ctx, p, r, undefined); // new remotely, or changed there after a delete here: the change wins
     }
