@@ -164,23 +164,30 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
   }
   if (r.contentHash !== null && rb.contentHash !== r.contentHash) return 'again'; // another file at that path now
   const temp = await ctx.local.newTemp();
-  const out = await ctx.fs.createExclusive(temp);
+  let st;
   try {
-    await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats });
-    await out.sync();
-  } finally {
-    await out.close();
+    const out = await ctx.fs.createExclusive(temp);
+    try {
+      await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats });
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await ctx.fs.utimes(temp, mtimeMs);
+    // The new file's own stat, taken before it is visible: what is recorded is exactly what we wrote.
+    st = await ctx.fs.lstat(temp);
+  } catch (err) {
+    await ctx.local.discard(temp);
+    throw err;
   }
-  await ctx.fs.utimes(temp, mtimeMs);
-  // The new file's own stat, taken before it is visible: what is recorded is exactly what we wrote.
-  const st = await ctx.fs.lstat(temp);
   if (!st) return 'again';
-  ctx.state.setIntent(rel, { kind: 'download', contentHash: rb.contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, fileId: r.id, rev: r.rev });
+  ctx.state.setIntent(rel, { kind: 'download', contentHash: rb.contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, fileId: r.id, rev: r.rev, temp });
   await ctx.state.save();
   const placed = await ctx.local.replace(rel, temp, expected);
   ctx.state.setIntent(rel, undefined);
   if (!placed) {
     await ctx.state.save();
+    await ctx.local.discard(temp); // after the save: a temp still there means "never placed"
     return 'again';
   }
   await record(ctx, rel, { ...r, contentHash: rb.contentHash, size: rb.size }, st);

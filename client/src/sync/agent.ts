@@ -66,7 +66,9 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   const state = await SyncState.load(o.fs, o.remoteRoot);
   const local = new LocalOps(o.fs, clock, o.deviceName ?? hostname(), o.log);
   // A crash may have left a file taken aside mid-replace: back in place before anything is scanned.
-  await local.recover((rel, st) => sameStat(st, state.get(rel)));
+  // Temps a download intent names say whether it was put in place (intents.ts): they stay for now.
+  const intentTemps = new Set(state.intentPaths().map((p) => state.intent(p)!.temp).filter((t): t is string => t !== undefined));
+  await local.recover((rel, st) => sameStat(st, state.get(rel)), intentTemps);
   const ctx: SyncContext = {
     api: o.api,
     fs: o.fs,

@@ -1,6 +1,7 @@
 /**
  * Settling intents (state.ts Intent): steps whose outcome was lost to a dropped connection or a
- * crash. A download whose file is in place and untouched is that revision. An upload happened
+ * crash. A download that was put in place (its temp file is gone) is what this device agreed to,
+ * whatever the user did to the file since. An upload happened
  * if the journal, after the position recorded with the intent, holds this device's create or
  * update with that content — whatever became of the file since (edited, moved, trashed, kept as
  * a conflicted copy): the base records it as this device's last agreement, and the pass that
@@ -23,8 +24,12 @@ export async function settleIntents(ctx: SyncContext): Promise<void> {
     ctx.state.setIntent(rel, undefined);
     const st: LocalStat = { kind: 'file', ino: i.ino, size: i.size, mtimeMs: i.mtimeMs };
     if (i.kind === 'download') {
-      // In place and untouched since: it is that revision (whatever the remote holds now).
-      if (i.fileId && i.rev !== undefined && sameStat(await ctx.fs.lstat(rel), st)) setBase(ctx, rel, i, i.fileId, i.rev);
+      if (!i.fileId || i.rev === undefined) continue;
+      // Its temp still there: never put in place. Gone: placed — what is at `rel` now (that
+      // revision untouched, or edited or deleted since) is judged against that revision.
+      const placed = sameStat(await ctx.fs.lstat(rel), st) || (i.temp !== undefined && !(await ctx.fs.lstat(i.temp)));
+      if (placed) setBase(ctx, rel, i, i.fileId, i.rev);
+      else if (i.temp) await ctx.local.discard(i.temp);
       continue;
     }
     const c = committed.get(rel);

@@ -100,21 +100,22 @@ export class LocalOps {
   /**
    * Put the finished temp file `temp` at `rel`. `expected` describes the file there now (its
    * content must be one the server has: the base), or undefined when nothing should be there.
-   * False (and nothing changed but the temp's removal) when `rel` is not as expected.
+   * False (and nothing changed) when `rel` is not as expected; the temp is then still there, for
+   * the caller to remove once it has recorded so (a temp gone means it was put in place).
    */
   async replace(rel: string, temp: string, expected: LocalStat | undefined): Promise<boolean> {
-    if (!(await this.ensureDir(parentOf(rel)))) return this.drop(temp, false);
-    if (!expected) return this.drop(temp, await this.renameNew(temp, rel));
+    if (!(await this.ensureDir(parentOf(rel)))) return false;
+    if (!expected) return this.renameNew(temp, rel);
     const id = await this.begin({ op: 'replace', path: rel });
     const bak = `${TMP_DIR}/${id}.bak`;
     if (!(await this.takeAway(rel, bak))) {
       await this.end(id);
-      return this.drop(temp, false);
+      return false;
     }
     if (!sameStat(await this.fs.lstat(bak), expected)) {
       await this.putBack(bak, rel); // edited a moment ago: the edit stays
       await this.end(id);
-      return this.drop(temp, false);
+      return false;
     }
     const placed = await this.renameNew(temp, rel);
     // Not placed: the user made a new file there meanwhile, which stays; the backup is the base's
@@ -123,7 +124,12 @@ export class LocalOps {
     if (!placed || sameStat(await this.fs.lstat(bak), expected)) await this.fs.unlink(bak);
     else await this.putBack(bak, rel);
     await this.end(id);
-    return this.drop(temp, placed);
+    return placed;
+  }
+
+  /** Remove a file of the agent's own (a temp), if it is there. */
+  async discard(rel: string): Promise<void> {
+    await this.fs.unlink(rel).catch(() => undefined);
   }
 
   /** Delete the file at `rel` if it is still `expected` (content the server has); false otherwise. */
@@ -186,7 +192,7 @@ export class LocalOps {
    * has (`isBase`) and whose place is taken is dropped; anything else goes back to its place or,
    * when that is taken, beside it as a conflicted copy. Leftover temp files are removed.
    */
-  async recover(isBase: (rel: string, st: LocalStat) => boolean): Promise<void> {
+  async recover(isBase: (rel: string, st: LocalStat) => boolean, keep: ReadonlySet<string> = new Set()): Promise<void> {
     let names: string[];
     try {
       names = await this.fs.readdir(TMP_DIR);
@@ -206,7 +212,7 @@ export class LocalOps {
     for (const n of names) {
       const path = `${TMP_DIR}/${n}`;
       if (!n.endsWith('.bak')) {
-        if (!n.endsWith('.op')) await this.fs.unlink(path).catch(() => undefined);
+        if (!n.endsWith('.op') && !keep.has(path)) await this.fs.unlink(path).catch(() => undefined);
         continue;
       }
       const rec = ops.get(n.slice(0, -4));
@@ -250,10 +256,5 @@ export class LocalOps {
       }
     }
     throw new Error(`could not put ${rel} back (kept in ${bak})`);
-  }
-
-  private async drop(temp: string, result: boolean): Promise<boolean> {
-    await this.fs.unlink(temp).catch(() => undefined);
-    return result;
   }
 }

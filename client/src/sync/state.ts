@@ -26,8 +26,8 @@ export interface BaseEntry {
  * answer never arrives (connection lost, agent killed), the next pass finds out from the remote
  * picture whether it happened (a file or a conflicted copy with this content hash) instead of
  * taking its own upload for someone else's change. A download: if the agent dies after the new
- * file took its place but before the base was saved, the file (still exactly as written: same
- * inode, size and mtime) is known to be that revision, not a local edit.
+ * file took its place but before the base was saved, that revision is what this device agreed
+ * to — so an edit or a delete made since is one (the temp file's absence tells it was placed).
  */
 export interface Intent {
   kind: 'upload' | 'download';
@@ -35,9 +35,10 @@ export interface Intent {
   ino: number;
   size: number;
   mtimeMs: number;
-  /** Downloads: the revision written. */
+  /** Downloads: the revision written, and its temp file (still there: never put in place). */
   fileId?: string;
   rev?: number;
+  temp?: string;
   /** Uploads: the journal position before the commit (its entry, if it happened, comes after). */
   cursor?: number;
 }
