@@ -8,7 +8,7 @@
  * The same checks judge the simulation (observeWorld) and the soak of real processes.
  */
 import type { OpEffect } from './user-ops.js';
-import { visible } from './user-ops.js';
+import { short, visible } from './user-ops.js';
 import { REMOTE_ROOT, type World } from './world.js';
 
 export interface Verdict {
@@ -52,7 +52,7 @@ export function observeWorld(w: World, settled: boolean): Observed {
 export function check(o: Observed): Verdict {
   const problems: string[] = [];
   if (!o.settled) problems.push('the world never settled (an agent kept working: a livelock)');
-  const show = (c: string | null | undefined) => (c === null ? '/' : ` (${String(c).trim()})`);
+  const show = (c: string | null | undefined) => (c === null ? '/' : ` (${short(String(c))})`);
 
   for (const d of o.devices) {
     for (const [p, c] of o.server) {
@@ -71,10 +71,10 @@ export function check(o: Observed): Verdict {
     for (const m of e.moved) moved.add(m);
   }
   for (const e of o.effects) {
-    for (const c of e.written) if (!superseded.has(c) && !current.has(c)) problems.push(`lost: ${c.trim()} (written: ${e.line})`);
+    for (const c of e.written) if (!superseded.has(c) && !current.has(c)) problems.push(`lost: ${short(c)} (written: ${e.line})`);
   }
   for (const [c, by] of superseded) {
-    if (by === 'delete' && current.has(c) && !moved.has(c)) problems.push(`came back after a delete: ${c.trim()}`);
+    if (by === 'delete' && current.has(c) && !moved.has(c)) problems.push(`came back after a delete: ${short(c)}`);
   }
   return { ok: problems.length === 0, problems };
 }

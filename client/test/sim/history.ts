@@ -44,7 +44,8 @@ const userOp: fc.Arbitrary<UserOp> = fc.record({
   kind: fc.oneof(...KINDS.map(([k, weight]) => ({ weight, arbitrary: fc.constant(k) }))),
   a: fc.nat(30),
   b: fc.nat(30),
-  size: fc.integer({ min: 1, max: 48 }),
+  // Mostly small; now and then a file of a few chunks (read in several steps, sent block by block).
+  size: fc.oneof({ weight: 30, arbitrary: fc.integer({ min: 1, max: 48 }) }, { weight: 1, arbitrary: fc.integer({ min: 300_000, max: 900_000 }) }),
 });
 
 const dev = fc.nat(2);

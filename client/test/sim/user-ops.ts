@@ -56,10 +56,25 @@ export function visible(disk: UserDisk): { path: string; kind: 'file' | 'dir'; c
 
 export class ContentSource {
   private n = 0;
+  /** A unique content of about `size` bytes: its tag, then seeded pseudo-random text (so a big one is cut into several chunks). */
   next(device: number, size: number): string {
     const tag = `v${++this.n}@d${device}`;
-    return tag + ' '.repeat(Math.max(0, size - tag.length));
+    let x = (this.n * 2654435761) >>> 0 || 1;
+    const fill: string[] = [];
+    for (let i = tag.length + 1; i < size; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      fill.push(String.fromCharCode(97 + ((x >>> 0) % 26)));
+    }
+    return fill.length ? `${tag} ${fill.join('')}` : tag;
   }
+}
+
+/** Shown in logs and problems: the tag without a big file's padding. */
+export function short(c: string): string {
+  const i = c.indexOf(' ');
+  return i < 0 ? c : `${c.slice(0, i)}…`;
 }
 
 function nameOf(p: string): string {
@@ -92,14 +107,14 @@ export function applyUserOp(disk: UserDisk, device: number, op: UserOp, contents
       if (taken(dir, name)) return undefined;
       const c = contents.next(device, op.size);
       disk.writeFile(join(dir, name), new TextEncoder().encode(c));
-      return effect(`create ${join(dir, name)} = ${c.trim()}`, { written: [c] });
+      return effect(`create ${join(dir, name)} = ${short(c)}`, { written: [c] });
     }
     case 'write': {
       const f = pick(files, op.a);
       if (!f) return undefined;
       const c = contents.next(device, op.size);
       disk.writeFile(f.path, new TextEncoder().encode(c));
-      return effect(`write ${f.path} = ${c.trim()} (was ${f.content!.trim()})`, { written: [c], superseded: [{ content: f.content!, by: 'edit' }] });
+      return effect(`write ${f.path} = ${short(c)} (was ${short(f.content!)})`, { written: [c], superseded: [{ content: f.content!, by: 'edit' }] });
     }
     case 'save-via-temp': {
       const f = pick(files, op.a);
@@ -109,7 +124,7 @@ export function applyUserOp(disk: UserDisk, device: number, op: UserOp, contents
       if (disk.stat(temp)) return undefined;
       disk.writeFile(temp, new TextEncoder().encode(c));
       disk.rename(temp, f.path);
-      return effect(`save-via-temp ${f.path} = ${c.trim()} (was ${f.content!.trim()})`, { written: [c], superseded: [{ content: f.content!, by: 'edit' }] });
+      return effect(`save-via-temp ${f.path} = ${short(c)} (was ${short(f.content!)})`, { written: [c], superseded: [{ content: f.content!, by: 'edit' }] });
     }
     case 'rename':
     case 'case':
@@ -144,14 +159,14 @@ export function applyUserOp(disk: UserDisk, device: number, op: UserOp, contents
       const f = pick(files, op.a);
       if (!f) return undefined;
       disk.unlink(f.path);
-      return effect(`delete ${f.path} (${f.content!.trim()})`, { superseded: [{ content: f.content!, by: 'delete' }] });
+      return effect(`delete ${f.path} (${short(f.content!)})`, { superseded: [{ content: f.content!, by: 'delete' }] });
     }
     case 'rmdir': {
       const d = pick(dirs, op.a);
       if (!d) return undefined;
       const gone = under(d.path);
       disk.removeTree(d.path);
-      return effect(`rmdir ${d.path} (${gone.map((c) => c.trim()).join(', ') || 'empty'})`, { superseded: gone.map((content) => ({ content, by: 'delete' as const })) });
+      return effect(`rmdir ${d.path} (${gone.map(short).join(', ') || 'empty'})`, { superseded: gone.map((content) => ({ content, by: 'delete' as const })) });
     }
   }
 }
