@@ -11,8 +11,8 @@ import { fsCode, type LocalFs } from './local-fs.js';
  * system supports it; otherwise link + unlink for a file (a moment with two names) and a check
  * before rename for a folder (a moment in which a folder made at `to` would be replaced if empty).
  */
-async function renameNoReplace(from: string, to: string): Promise<void> {
-  if (native && nativeRenameWorks) {
+async function renameNoReplace(from: string, to: string, useNative: boolean): Promise<void> {
+  if (native && nativeRenameWorks && useNative) {
     try {
       native.renameNoReplace(from, to);
       return;
@@ -32,7 +32,9 @@ async function renameNoReplace(from: string, to: string): Promise<void> {
 }
 let nativeRenameWorks = true;
 
-export function nodeFs(root: string): LocalFs {
+/** `nativeRename: false` takes the fallback path (tests run both). */
+export function nodeFs(root: string, o: { nativeRename?: boolean } = {}): LocalFs {
+  const useNative = o.nativeRename ?? true;
   const abs = (rel: string) => (rel ? join(root, rel) : root);
   return {
     readdir: (rel) => readdir(abs(rel)),
@@ -48,7 +50,7 @@ export function nodeFs(root: string): LocalFs {
     rmdir: (rel) => rmdir(abs(rel)),
     unlink: (rel) => unlink(abs(rel)),
     rename: (from, to) => rename(abs(from), abs(to)),
-    renameNoReplace: (from, to) => renameNoReplace(abs(from), abs(to)),
+    renameNoReplace: (from, to) => renameNoReplace(abs(from), abs(to), useNative),
     utimes: (rel, mtimeMs) => utimes(abs(rel), new Date(), new Date(mtimeMs)),
     openRead: (rel) => openNodeFile(abs(rel)),
     async createExclusive(rel) {
