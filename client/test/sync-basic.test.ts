@@ -9,7 +9,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile, stat, utimes } from '
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-harness.js';
-import { converged, sha, twoAgents, type World } from './sync-harness.js';
+import { converged, sha, twoAgents, until, type World } from './sync-harness.js';
 
 let w: World;
 const exists = (p: string) => stat(p).then(() => true, () => false);
@@ -100,16 +100,17 @@ describe('coffer sync, two agents', () => {
     await rm(w.a.path('copy.bin'));
   }, 90_000);
 
-  it('names equal but for case: one is synced, the other reported and left alone', async () => {
+  it('names equal but for case: the synced one keeps its name, the other is renamed "(case conflict)" and synced too', async () => {
     await writeFile(w.a.path('Readme.txt'), 'upper');
-    await writeFile(w.a.path('README.txt'), 'all caps');
-    const deadline = Date.now() + 45_000;
-    while (!(await exists(w.b.path('README.txt'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(await exists(w.b.path('README.txt'))).toBe(true); // code-point order: 'README' < 'Readme'
-    expect(await exists(w.b.path('Readme.txt'))).toBe(false);
-    expect(w.a.output).toMatch(/skipped Readme\.txt: another name in its folder differs only in case/);
+    await until(() => exists(w.b.path('Readme.txt')));
+    await writeFile(w.a.path('README.txt'), 'all caps'); // a second name only a case-sensitive disk allows
+    await until(() => exists(w.b.path('README (case conflict).txt')));
+    expect(await readFile(w.b.path('Readme.txt'), 'utf8')).toBe('upper');
+    expect(await readFile(w.b.path('README (case conflict).txt'), 'utf8')).toBe('all caps');
+    expect(await exists(w.a.path('README.txt'))).toBe(false);
+    expect(w.a.output).toMatch(/renamed README\.txt to README \(case conflict\)\.txt/);
     await rm(w.a.path('Readme.txt'));
+    await rm(w.a.path('README (case conflict).txt'));
   }, 90_000);
 
   it('ignores editor temp files and .cofferignore patterns', async () => {

@@ -146,3 +146,12 @@ export async function converged(w: World, ok: (s: Map<string, string>) => boolea
 export function sha(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/** Poll until `cond` holds (45 s at most). */
+export async function until(cond: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${cond.toString()}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converged, sha, twoAgents, type World } from './sync-harness.js';
 import { seededBytes } from '../../server/test/fixtures/data.js';
@@ -60,11 +61,13 @@ describe('coffer sync transfers', () => {
     w.b.start();
     while ((await w.b.stats()).blockBytesReceived === b0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     await w.b.stop('SIGKILL');
-    expect((await readdir(w.b.dir)).some((n) => n.endsWith('.part'))).toBe(true); // killed mid-download, really
+    const temps = async () => (await readdir(join(w.b.dir, '.coffer', 'tmp')).catch(() => [] as string[])).filter((n) => n.endsWith('.part'));
+    expect((await temps()).length).toBeGreaterThan(0); // killed mid-download, really
     const from = w.b.output.length;
     w.b.start();
     await converged(w, (s) => s.get('other.bin') === sha(other), timeout);
     await w.b.waitFor(/ idle\n/, from, timeout); // a whole pass of the new process, not only the killed one's work
+    expect(await temps()).toEqual([]);
     expect((await readdir(w.b.dir)).filter((n) => n.endsWith('.part'))).toEqual([]);
   }, timeout * 2);
 

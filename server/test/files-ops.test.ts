@@ -305,10 +305,43 @@ for (const backend of BACKENDS) {
         expect((await a.post('/delete', { id: f.id })).body.error.code).toBe('in_trash');
         expect((await a.post('/delete', { path: '/' })).body.error.code).toBe('root');
         expect((await a.post('/delete', { path: '/nope' })).status).toBe(404);
-        for (const body of [{}, { path: '/dir', id: f.id }, { id: 'x' }, { path: 1 }, { path: '/dir', recursive: true }]) {
+        for (const body of [{}, { path: '/dir', id: f.id }, { id: 'x' }, { path: 1 }, { path: '/dir', recursive: 'yes' }, { path: '/dir', rev: -1 }, { path: '/dir', rev: 1.5 }]) {
           expect((await a.post('/delete', body)).status, JSON.stringify(body)).toBe(400);
         }
         expect((await a.get('/metadata?path=/dir')).status).toBe(200);
+      });
+
+      it('with rev, only while the entry is at that revision; with recursive false, only an empty folder; a refusal changes nothing', async () => {
+        const u = await srv.user();
+        const a = apiAs(srv, u);
+        const f = await seedFile(srv, u, '/d/f.txt', 'f');
+        const before = await snapshot(u.namespaceId);
+        const journalBefore = (await journalOf(srv, u)).length;
+
+        const stale = await a.post('/delete', { path: '/d/f.txt', rev: 2 });
+        expect(stale.status).toBe(409);
+        expect(stale.body.error).toMatchObject({ code: 'stale_revision', details: { current: { id: f.id, rev: 1, size: 1, contentHash: f.contentHash } } });
+        expect((await a.post('/delete', { id: f.id, rev: 0 })).body.error.code).toBe('stale_revision');
+        const full = await a.post('/delete', { path: '/D', recursive: false });
+        expect(full.status).toBe(409);
+        expect(full.body.error.code).toBe('not_empty');
+        // A folder's revision is 0; its condition is checked before its contents.
+        expect((await a.post('/delete', { path: '/d', rev: 1, recursive: false })).body.error.code).toBe('stale_revision');
+        expect(await snapshot(u.namespaceId)).toEqual(before);
+        expect(await journalOf(srv, u)).toHaveLength(journalBefore);
+
+        // recursive false applies to folders only; rev to anything.
+        const gone = await a.post('/delete', { id: f.id, rev: 1, recursive: false });
+        expect(gone.status).toBe(200);
+        expect(gone.body).toMatchObject({ id: f.id, rev: 1 });
+        expect(gone.body.trashedAt).toBeTruthy();
+        // What is in the trash does not count: the folder is empty now.
+        const empty = await a.post('/delete', { path: '/d', rev: 0, recursive: false });
+        expect(empty.status).toBe(200);
+        expect(empty.body).toMatchObject({ path: '/d', isDir: true });
+        expect((await a.post('/delete', { path: '/d', rev: 0 })).status).toBe(404);
+        const j = (await journalOf(srv, u)).slice(journalBefore);
+        expect(j.map((e) => `${e.op} ${String(e.payload.path)}`)).toEqual(['delete /d/f.txt', 'delete /d']);
       });
     });
 

@@ -155,5 +155,55 @@ for (const backend of BACKENDS) {
       const live = await srv.database.db.select().from(journal).where(and(eq(journal.namespaceId, u.namespaceId), eq(journal.op, 'create')));
       expect(live.length).toBe(3);
     });
+
+    it('with fileId, a commit into another entry at the path (or none) is a lost race, never an overwrite', async () => {
+      const u = await srv.user();
+      const dev = await loginDevice(srv.url, u.username, 'Laptop');
+      const c = new SyncClient(srv.url, dev.auth);
+      const post = (path: string, body: unknown) =>
+        fetch(`${srv.url}/api/v1${path}`, { method: 'POST', headers: { ...dev.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const journalLength = async () => (await srv.database.db.select().from(journal).where(eq(journal.namespaceId, u.namespaceId))).length;
+
+      const first = (await c.push('/a.txt', Buffer.from('one'))).commit.json() as Json;
+      const ok = await c.push('/a.txt', Buffer.from('two'), { baseRev: 1, fileId: first.id });
+      expect(ok.commit.status).toBe(201);
+      expect(ok.commit.json()).toMatchObject({ id: first.id, rev: 2, conflict: false });
+
+      // Deleted and created again elsewhere: the same path and revision number, another entry.
+      expect((await post('/delete', { path: '/a.txt' })).status).toBe(200);
+      const again = (await c.push('/a.txt', Buffer.from('other'))).commit.json() as Json;
+      expect(again).toMatchObject({ rev: 1 });
+      const before = await journalLength();
+      const stale = await c.push('/a.txt', Buffer.from('three'), { baseRev: 1, fileId: first.id });
+      expect(stale.commit.status).toBe(409);
+      expect(stale.commit.json().error).toMatchObject({ code: 'stale_revision', details: { current: { id: again.id, rev: 1, size: 5 } } });
+      expect(await journalLength()).toBe(before);
+      const copied = (await c.push('/a.txt', Buffer.from('three'), { baseRev: 1, fileId: first.id, onConflict: 'copy' })).commit.json() as Json;
+      expect(copied).toMatchObject({ conflict: true, rev: 1, original: { id: again.id, path: '/a.txt', rev: 1 } });
+      expect(copied.name).toMatch(COPY('a', 'Laptop', '.txt'));
+
+      // Moved away, the path free: the answer's original has no id.
+      expect((await post('/move', { from: '/a.txt', to: '/b.txt' })).status).toBe(200);
+      const free = await c.push('/a.txt', Buffer.from('four'), { baseRev: 1, fileId: again.id });
+      expect(free.commit.status).toBe(409);
+      expect(free.commit.json().error).toMatchObject({ code: 'stale_revision', details: { current: { id: null, rev: 0, size: 0, contentHash: null } } });
+      // baseRev 0 names "no content yet": with a fileId the entry must still be there, so this loses too.
+      expect((await c.push('/a.txt', Buffer.from('four'), { baseRev: 0, fileId: again.id })).commit.status).toBe(409);
+      const lost = (await c.push('/a.txt', Buffer.from('four'), { baseRev: 1, fileId: again.id, onConflict: 'copy' })).commit.json() as Json;
+      expect(lost).toMatchObject({ conflict: true, original: { id: null, path: '/a.txt', rev: 0 } });
+      expect(lost.path).toBe(`/${lost.name}`);
+      expect((await fetch(`${srv.url}/api/v1/metadata?path=/a.txt`, { headers: dev.auth })).status).toBe(404);
+
+      // Where it still is, the commit goes through, whatever the path's case.
+      const moved = await c.push('/B.TXT', Buffer.from('five'), { baseRev: 1, fileId: again.id });
+      // The answer's path is as stored, like every other answer's.
+      expect(moved.commit.json()).toMatchObject({ id: again.id, rev: 2, conflict: false, path: '/b.txt', name: 'b.txt' });
+      const copyOfMoved = (await c.push('/B.TXT', Buffer.from('six'), { baseRev: 1, onConflict: 'copy' })).commit.json() as Json;
+      expect(copyOfMoved).toMatchObject({ conflict: true, original: { id: again.id, path: '/b.txt', rev: 2 } });
+
+      // fileId belongs with baseRev, and must be an id.
+      expect((await c.push('/n.txt', Buffer.from('x'), { baseRev: null, fileId: again.id })).commit.status).toBe(400);
+      expect((await c.push('/b.txt', Buffer.from('x'), { baseRev: 2, fileId: 'nope' })).commit.status).toBe(400);
+    });
   });
 }

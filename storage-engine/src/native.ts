@@ -21,6 +21,10 @@ export interface NativeAddon {
    *  when missing), on libuv's thread pool. Rejects with an Error carrying `code` (errno name, or
    *  ENOROOT when `root` is gone) and `syscall`. */
   durableWrite(tmp: string, path: string, dir: string, root: string, parts: Uint8Array[]): Promise<void>;
+  /** rename(2) that fails with EEXIST instead of replacing `to` (renameat2 RENAME_NOREPLACE,
+   *  renamex_np RENAME_EXCL); throws an Error whose `code` is the errno's name (ENOSYS, EINVAL
+   *  where the system or file system has no such rename). Used by the sync agent. */
+  renameNoReplace(from: string, to: string): void;
 }
 
 function load(): NativeAddon | undefined {

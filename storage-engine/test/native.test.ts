@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createCipheriv, randomBytes } from 'node:crypto';
@@ -145,6 +145,27 @@ describe('the C addon (storage-engine/native)', () => {
       const node = new FsNode('n', join(dir, 'node'));
       await node.put('x1/y2/z.0', [Buffer.from('head'), Buffer.from('body')]);
       expect((await node.get('x1/y2/z.0')).toString()).toBe('headbody');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('renames without replacing: EEXIST when the name is taken (files and folders), ENOENT when the source is gone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-rename-'));
+    try {
+      const p = (n: string) => join(dir, n);
+      await writeFile(p('a'), 'a');
+      await writeFile(p('b'), 'b');
+      expect(() => addon.renameNoReplace(p('a'), p('b'))).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+      expect(await readFile(p('b'), 'utf8')).toBe('b');
+      addon.renameNoReplace(p('a'), p('c'));
+      expect(await readFile(p('c'), 'utf8')).toBe('a');
+      expect(() => addon.renameNoReplace(p('a'), p('d'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+      await mkdir(p('x'));
+      await mkdir(p('y'));
+      expect(() => addon.renameNoReplace(p('x'), p('y'))).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+      expect(() => addon.renameNoReplace(p('x') + '\0', p('z'))).toThrow(TypeError);
+      expect((await readdir(dir)).sort()).toEqual(['b', 'c', 'x', 'y']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

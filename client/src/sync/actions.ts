@@ -1,157 +1,219 @@
 /**
- * The steps a pass takes, each one committed remotely (or locally) and then recorded in the
- * state file at once, so a crash between steps loses nothing and repeats nothing.
+ * The steps a pass takes. Each remote step is conditional on what the agent last saw (a
+ * revision, an id, an empty folder), so a change another device made meanwhile makes it fail
+ * instead of undoing that change; each local step goes through LocalOps, so a user's edit made
+ * meanwhile is never overwritten. After a remote step the journal is read again (catchUp) and
+ * the base is saved; the order is always: change, then record — a crash in between leaves a
+ * base that both sides contradict, which the next pass resolves by content hash.
  */
-import { lstat, mkdir, readdir, rename, rm, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
-import { assembleFile } from '../transfer/assemble.js';
-import { blockListOf, contentHashOf } from '../transfer/blocks.js';
-import { uploadFile } from '../transfer/upload.js';
-import { parentOf, type SyncContext } from './context.js';
-import { absOf, fromView, relOf, type RemoteEntry } from './remote.js';
-import type { LocalEntry } from './scanner.js';
-import { META_DIR } from './state.js';
+import { FileChangedError, uploadFile } from '../transfer/upload.js';
+import { writeBlocks } from '../transfer/assemble.js';
+import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
+import type { ReadableFile } from '../transfer/file-handle.js';
+import type { SyncContext } from './context.js';
+import { catchUp } from './follower.js';
+import { fsCode, parentOf, type LocalStat } from './local-fs.js';
+import { absOf, relOf, type RemoteEntry } from './remote.js';
+import type { BaseEntry } from './state.js';
 
-export async function localStat(ctx: SyncContext, rel: string): Promise<LocalEntry | undefined> {
-  const st = await lstat(join(ctx.root, rel)).catch(() => undefined);
-  if (!st) return undefined;
-  return { isDir: st.isDirectory(), ino: st.ino, size: st.isDirectory() ? 0 : st.size, mtimeMs: Math.round(st.mtimeMs) };
+export function readable(ctx: SyncContext, rel: string): ReadableFile {
+  return { open: () => ctx.fs.openRead(rel) };
 }
 
-function same(a: LocalEntry | undefined, b: LocalEntry | undefined): boolean {
-  return !!a && !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-/** The content hash of a local file (the server's formula). */
-export async function localHash(ctx: SyncContext, rel: string): Promise<string> {
-  return contentHashOf(await blockListOf(join(ctx.root, rel)));
-}
-
-export async function record(ctx: SyncContext, rel: string, r: RemoteEntry, l: LocalEntry): Promise<void> {
-  ctx.state.set(rel, { isDir: r.isDir, fileId: r.id, rev: r.rev, contentHash: r.contentHash, size: r.isDir ? 0 : r.size, ino: l.ino, mtimeMs: l.mtimeMs });
-  await ctx.state.save();
-}
-
-/** Make a remote folder (and missing parents); an existing one is fine. */
-export async function ensureRemoteDir(ctx: SyncContext, rel: string): Promise<RemoteEntry> {
-  const have = ctx.remote.get(rel);
-  if (have?.isDir) return have;
-  let v;
+/** The content hash of a local file and the stat it was read at; undefined when it changed while read or is gone. */
+export async function localHash(ctx: SyncContext, rel: string): Promise<{ hash: string; stat: LocalStat } | undefined> {
   try {
-    v = await ctx.api.mkdir(absOf(ctx.remoteRoot, rel), true);
+    const scan = await scanBlocks(readable(ctx, rel));
+    if (!scan.stable || scan.stat.kind !== 'file') return undefined;
+    return { hash: contentHashOf(scan.blocks), stat: scan.stat };
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 409)) throw err;
-    v = await ctx.api.metadata(absOf(ctx.remoteRoot, rel));
-  }
-  const r = fromView(v);
-  ctx.remote.set(rel, r);
-  return r;
-}
-
-/**
- * Upload a changed or new local file by delta. A stale base (someone else committed first)
- * makes the server keep ours as a conflicted copy: the local file is renamed to that name, and
- * the remote version is downloaded to the original name by the next pass. Returns false when
- * the file was still changing (try again later).
- */
-export async function upload(ctx: SyncContext, rel: string, baseRev: number | null): Promise<boolean> {
-  const before = await localStat(ctx, rel);
-  if (!before || before.isDir) return false;
-  const parent = parentOf(rel);
-  if (parent) await ensureRemoteDir(ctx, parent);
-  let ans;
-  try {
-    ans = await uploadFile(ctx.api, join(ctx.root, rel), absOf(ctx.remoteRoot, rel), { baseRev, onConflict: 'copy', stats: ctx.stats });
-  } catch (err) {
-    if (err instanceof Error && /changed while it was being uploaded/.test(err.message)) return false;
+    if (fsCode(err) === 'ENOENT' || fsCode(err) === 'ENOTDIR' || fsCode(err) === 'EISDIR') return undefined;
     throw err;
   }
-  const after = await localStat(ctx, rel);
-  const r = fromView(ans);
-  if (ans.conflict) {
-    const copyRel = relOf(ctx.remoteRoot, ans.path);
-    const original = ans.original && (await ctx.api.stat(ans.original.path));
-    if (original && !original.isDir && original.contentHash === ans.contentHash) {
-      // Both sides made the same bytes (e.g. two devices' first sync of one file): no conflict.
-      await ctx.api.delete(ans.path);
-      const o = fromView(original);
-      ctx.remote.set(rel, o);
-      await record(ctx, rel, o, before);
-      return same(before, after);
-    }
-    ctx.log(`conflict: ${rel} changed on both sides; kept this device's version as ${copyRel ?? ans.path}`);
-    if (copyRel === undefined) return true;
-    if (await localStat(ctx, copyRel)) {
-      // Never overwrite a local file at the copy's name; our bytes are safe on the server as the
-      // copy, so the local file goes to the agent's trash (re-uploading would make copy after copy).
-      const trash = join(ctx.root, META_DIR, 'trash');
-      await mkdir(trash, { recursive: true });
-      await rename(join(ctx.root, rel), join(trash, `${Date.now()}-${rel.replaceAll('/', '_')}`));
-      return false;
-    }
-    await rename(join(ctx.root, rel), join(ctx.root, copyRel));
-    ctx.remote.set(copyRel, r);
-    await record(ctx, copyRel, r, (await localStat(ctx, copyRel))!);
-    return true;
+}
+
+/** Record that `rel` is `r` remotely and `l` locally, and save. */
+export async function record(ctx: SyncContext, rel: string, r: RemoteEntry, l: LocalStat): Promise<void> {
+  ctx.state.set(rel, { isDir: r.isDir, fileId: r.id, rev: r.rev, contentHash: r.contentHash, size: r.isDir ? 0 : r.size, ino: l.ino, mtimeMs: r.isDir ? 0 : l.mtimeMs });
+  await ctx.state.save();
+}
+
+export async function forget(ctx: SyncContext, rel: string): Promise<void> {
+  ctx.state.deleteTree(rel);
+  await ctx.state.save();
+}
+
+/** Make a remote folder (and missing parents); the picture afterwards has it, or it was not possible (false). */
+export async function ensureRemoteDir(ctx: SyncContext, rel: string): Promise<boolean> {
+  if (rel === '' || ctx.remote.get(rel)?.isDir) return true;
+  try {
+    await ctx.api.mkdir(absOf(ctx.remoteRoot, rel), true);
+  } catch (err) {
+    // 409: made meanwhile by another device (fine), or a file is in the way (the pass sorts it out).
+    if (!(err instanceof ApiError && (err.status === 409 || err.status === 404))) throw err;
   }
-  ctx.remote.set(rel, r);
-  // Changed during the upload: record what was sent, so the next pass sees the newer bytes as a change.
-  await record(ctx, rel, r, same(before, after) ? after! : before);
-  ctx.log(`uploaded ${rel} (rev ${r.rev})`);
-  return same(before, after);
+  await catchUp(ctx);
+  return !!ctx.remote.get(rel)?.isDir;
+}
+
+export type StepResult = 'done' | 'again';
+
+/**
+ * Upload the local file at `rel` as a new revision of `base` (or as a new file without one). A
+ * lost race (someone else committed first) makes the server keep our content as a conflicted
+ * copy: the local file is then moved to that name, and the remote version comes to `rel` next pass.
+ */
+export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | undefined): Promise<StepResult> {
+  const known = base && !base.isDir ? base : undefined;
+  if (!(await ensureRemoteDir(ctx, parentOf(rel)))) return 'again';
+  if (ctx.faults.has('state-before-commit')) {
+    const st = await ctx.fs.lstat(rel);
+    if (st) ctx.state.set(rel, { isDir: false, fileId: known?.fileId ?? '', rev: (known?.rev ?? 0) + 1, contentHash: null, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs });
+    await ctx.state.save();
+  }
+  let up;
+  try {
+    up = await uploadFile(ctx.api, readable(ctx, rel), absOf(ctx.remoteRoot, rel), {
+      baseRev: known ? known.rev : null,
+      ...(known ? { fileId: known.fileId } : {}),
+      onConflict: 'copy',
+      stats: ctx.stats,
+      beforeCommit: async (contentHash, st) => {
+        ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, cursor: ctx.cursor });
+        await ctx.state.save();
+      },
+    });
+  } catch (err) {
+    if (err instanceof FileChangedError) return 'again';
+    if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(fsCode(err) ?? '')) return 'again'; // gone or replaced while read
+    if (err instanceof ApiError && err.status === 409 && ['is_folder', 'name_taken', 'root', 'parent_not_folder'].includes(err.code)) return 'again';
+    if (err instanceof ApiError && err.status === 404) return 'again'; // its folder went meanwhile
+    throw err;
+  }
+  // The intent goes with the base's update (one save): if anything fails before, the next pass settles it.
+  ctx.state.setIntent(rel, undefined);
+  try {
+    await catchUp(ctx);
+  } catch (err) {
+    ctx.state.setIntent(rel, { kind: 'upload', contentHash: up.contentHash, ino: up.stat.ino, size: up.stat.size, mtimeMs: up.stat.mtimeMs, cursor: ctx.cursor });
+    throw err;
+  }
+  const ans = up.answer;
+  if (!ans.conflict) {
+    const r = ctx.remote.get(rel);
+    // The picture is past our commit; if someone changed the file again since, the next pass sees it.
+    const mine: RemoteEntry = { isDir: false, id: ans.id, rev: ans.rev, contentHash: up.contentHash, size: ans.size, mtimeMs: Date.parse(ans.modifiedAt) };
+    await record(ctx, rel, r && r.id === ans.id && r.rev === ans.rev ? r : mine, up.stat);
+    ctx.log(`uploaded ${rel} (rev ${ans.rev})`);
+    return 'done';
+  }
+  const copyRel = relOf(ctx.remoteRoot, ans.path);
+  const theirs = ctx.remote.get(rel);
+  if (theirs && !theirs.isDir && theirs.contentHash === up.contentHash) {
+    // Both sides made the same bytes (two devices' first sync of one file): no conflict after all.
+    await ctx.api.delete({ id: ans.id }, { rev: ans.rev }).catch((err: unknown) => {
+      if (!(err instanceof ApiError && (err.status === 404 || err.status === 409))) throw err;
+    });
+    await catchUp(ctx);
+    await record(ctx, rel, theirs, up.stat);
+    return 'again';
+  }
+  ctx.log(`conflict: ${rel} changed on both sides; kept this device's version as ${copyRel ?? ans.path}`);
+  if (copyRel === undefined) return 'again';
+  const copy: RemoteEntry = { isDir: false, id: ans.id, rev: ans.rev, contentHash: up.contentHash, size: ans.size, mtimeMs: Date.parse(ans.modifiedAt) };
+  await keptAsCopy(ctx, rel, copyRel, copy, up.stat);
+  return 'again';
 }
 
 /**
- * Download the remote head of a file: only the blocks the local copy (usually the previous
- * version) lacks are fetched, written to a temp file and renamed over, mtime kept. `seen` is the
- * local file as the decision saw it: if it changed since, nothing is overwritten.
+ * Our content went to the conflicted copy `copyRel` on the server: the local file (whatever it
+ * holds now) moves to the copy's name, where a later edit is simply a new revision of the copy.
  */
-export async function download(ctx: SyncContext, rel: string, seen: LocalEntry | undefined): Promise<boolean> {
-  const abs = absOf(ctx.remoteRoot, rel);
-  const head = await ctx.api.stat(abs);
-  if (!head || head.isDir || head.pending || head.rev === 0) return false;
-  const rb = await ctx.api.revisionBlocks(abs, head.rev);
-  const r: RemoteEntry = { ...fromView(head), rev: rb.rev, contentHash: rb.contentHash, size: rb.size };
-  const localPath = join(ctx.root, rel);
-  const now = await localStat(ctx, rel);
-  if (seen ? !same(now, seen) : now) return false; // touched meanwhile: decide again
-  await mkdir(join(ctx.root, parentOf(rel)), { recursive: true });
-  // The local file is the base version here (callers check), so it differs: no hashing it first.
-  const b = ctx.state.get(rel);
-  if (now && b && b.contentHash === rb.contentHash && b.size === now.size) {
-    await utimes(localPath, new Date(), new Date(r.mtimeMs)); // a new revision with the same bytes
-  } else {
-    await assembleFile(ctx.api, rb.blocks, localPath, { reuseFrom: now ? localPath : undefined, mtime: new Date(r.mtimeMs), stats: ctx.stats });
-    ctx.log(`downloaded ${rel} (rev ${r.rev})`);
+async function keptAsCopy(ctx: SyncContext, rel: string, copyRel: string, copy: RemoteEntry, stat: LocalStat): Promise<void> {
+  if (await ctx.local.move(rel, copyRel)) {
+    await record(ctx, copyRel, copy, stat);
+    await forget(ctx, rel);
+  } else if (!(await ctx.fs.lstat(rel))) {
+    // Deleted here while it was being uploaded: that delete now applies to the copy.
+    await record(ctx, copyRel, copy, stat);
+    await forget(ctx, rel);
+  } else if (await ctx.local.keepAside(rel)) {
+    // The copy's name is taken here by something else: ours goes beside it under a name of its
+    // own (a second copy on the server, but never a loop of uploads).
+    await forget(ctx, rel);
   }
-  ctx.remote.set(rel, r);
-  await record(ctx, rel, r, (await localStat(ctx, rel))!);
-  return true;
 }
 
-export async function deleteRemote(ctx: SyncContext, rel: string): Promise<void> {
+/**
+ * Bring the remote version `r` of `rel` here: only blocks the local file lacks are fetched,
+ * into a temp file that then takes the local file's place — only if that is still `expected`
+ * (the base's content) or, with `expected` undefined, only if the name is still free.
+ */
+export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, expected: LocalStat | undefined): Promise<StepResult> {
+  let rb;
+  let mtimeMs = r.mtimeMs;
   try {
-    await ctx.api.delete(absOf(ctx.remoteRoot, rel));
+    // The file's own modification time (journal entries carry only the time of the change).
+    const head = await ctx.api.stat(absOf(ctx.remoteRoot, rel));
+    if (head && head.id === r.id && head.rev === r.rev) mtimeMs = Date.parse(head.modifiedAt);
+    rb = await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), r.rev);
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return 'again'; // moved, deleted or replaced meanwhile
+    throw err;
   }
-  ctx.remote.delete(rel);
-  ctx.state.delete(rel);
+  if (r.contentHash !== null && rb.contentHash !== r.contentHash) return 'again'; // another file at that path now
+  const temp = await ctx.local.newTemp();
+  let st;
+  try {
+    const out = await ctx.fs.createExclusive(temp);
+    try {
+      await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats });
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await ctx.fs.utimes(temp, mtimeMs);
+    // The new file's own stat, taken before it is visible: what is recorded is exactly what we wrote.
+    st = await ctx.fs.lstat(temp);
+  } catch (err) {
+    await ctx.local.discard(temp);
+    throw err;
+  }
+  if (!st) return 'again';
+  ctx.state.setIntent(rel, { kind: 'download', contentHash: rb.contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, fileId: r.id, rev: r.rev, temp });
   await ctx.state.save();
-  ctx.log(`deleted remotely ${rel}`);
+  const placed = await ctx.local.replace(rel, temp, expected);
+  ctx.state.setIntent(rel, undefined);
+  if (!placed) {
+    await ctx.state.save();
+    await ctx.local.discard(temp); // after the save: a temp still there means "never placed"
+    return 'again';
+  }
+  await record(ctx, rel, { ...r, contentHash: rb.contentHash, size: rb.size }, st);
+  ctx.log(`downloaded ${rel} (rev ${r.rev})`);
+  return 'done';
 }
 
-/** Remove a local file or a folder holding nothing but ignored names; false when it holds more. */
-export async function deleteLocal(ctx: SyncContext, rel: string, isDir: boolean): Promise<boolean> {
-  const p = join(ctx.root, rel);
-  if (isDir) {
-    const names = await readdir(p).catch(() => []);
-    if (names.some((n) => !ctx.ignore.ignored(`${rel}/${n}`, false))) return false;
+/** Trash a remote file or folder this device deleted, only if it is still what the base says. */
+export async function deleteRemote(ctx: SyncContext, rel: string, b: BaseEntry): Promise<StepResult> {
+  try {
+    await ctx.api.delete({ id: b.fileId }, b.isDir ? { recursive: false } : { rev: b.rev });
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.status === 404) {
+      // Gone already (or in the trash): nothing to do.
+    } else if (err.status === 409 && ['stale_revision', 'not_empty'].includes(err.code)) {
+      // Changed or filled meanwhile elsewhere: that change wins; the next pass brings it here.
+      await catchUp(ctx);
+      await forget(ctx, rel);
+      return 'again';
+    } else if (err.status === 409 && err.code === 'in_trash') {
+      // deleted already
+    } else throw err;
   }
-  await rm(p, { recursive: isDir, force: true });
-  ctx.state.delete(rel);
-  await ctx.state.save();
-  ctx.log(`deleted locally ${rel}`);
-  return true;
+  await catchUp(ctx);
+  await forget(ctx, rel);
+  ctx.log(`deleted remotely ${rel}`);
+  return 'done';
 }

@@ -1,49 +1,101 @@
 /**
- * The sync agent: start-up (remote folder, state, a full listing), then passes run one at a
- * time whenever the local watcher or the remote follower says something changed. A failed pass
- * (network loss, server restart) is retried with exponential backoff; nothing is lost because
- * every committed step is already in the state file and the journal cursor resumes the rest.
+ * The sync agent: start-up (finish what a crash interrupted, remote folder, a full listing), then
+ * passes run one at a time whenever the local watcher or the remote follower says something
+ * changed. A failed pass (network loss, server restart) is retried with exponential backoff;
+ * nothing is lost because every committed step is already in the state file, and every step is
+ * conditional on what this device last saw.
+ *
+ * Its world is three small interfaces — SyncApi, LocalFs, Clock — so the deterministic
+ * simulation (client/test/sim/) runs exactly this code.
  */
-import type { CofferApi } from '../api/client.js';
+import { hostname } from 'node:os';
 import { ApiError } from '../api/errors.js';
 import { TransferStats } from '../transfer/stats.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff } from './backoff.js';
+import { systemClock, type Clock } from './clock.js';
 import type { SyncContext } from './context.js';
-import { catchUp, followRemote, relist } from './follower.js';
+import { NO_FAULTS, type Faults } from './faults.js';
+import { followRemote, relist } from './follower.js';
 import { IgnoreRules } from './ignore.js';
-import type { RemoteTree } from './remote.js';
+import type { LocalFs } from './local-fs.js';
+import { LocalOps, sameStat } from './local-ops.js';
 import { syncPass } from './reconcile.js';
-import { SyncState } from './state.js';
-import { countBlocksTo } from './stats-file.js';
-import { watchTree } from './watcher.js';
+import { RemoteTree } from './remote.js';
+import { META_DIR, SyncState } from './state.js';
+import type { SyncApi } from './sync-api.js';
+
+export interface AgentTimings {
+  /** Quiet time after a local change before a pass starts. */
+  debounceMs: number;
+  /** A full pass this often, whatever the watcher says (file systems where watching is lossy). */
+  rescanMs: number;
+  /** Long-poll timeout. */
+  pollSeconds: number;
+  /** Wait before a pass that has something left (a file still being written). */
+  againMs: number;
+}
+
+export const DEFAULT_TIMINGS: AgentTimings = { debounceMs: 300, rescanMs: 60_000, pollSeconds: 60, againMs: 350 };
+
+/** What the agent reports besides its log lines (the simulation watches these). */
+export interface AgentObserver {
+  idle?(): void;
+  passFailed?(err: unknown): void;
+}
 
 export interface AgentOptions {
-  api: CofferApi;
-  root: string;
+  api: SyncApi;
+  fs: LocalFs;
   remoteRoot: string;
-  deviceId?: string;
-  /** Append cumulative block counters (JSON lines) here, see stats-file.ts. */
-  statsFile?: string;
+  clock?: Clock;
+  /** Shown in the names of conflicted copies this device makes locally. */
+  deviceName?: string;
   /** Stop after the first pass that leaves nothing to do (a one-shot sync). */
   once?: boolean;
+  timings?: Partial<AgentTimings>;
+  faults?: Faults;
+  observer?: AgentObserver;
+  stats?: TransferStats;
   log: (line: string) => void;
 }
 
 export async function runAgent(o: AgentOptions): Promise<void> {
-  const backoff = new Backoff();
-  if (o.statsFile) countBlocksTo(o.api, o.statsFile);
-  const deviceId = o.deviceId ?? (await retry(() => o.api.me(), backoff, o.log)).deviceId;
-  const state = await SyncState.load(o.root, o.remoteRoot);
-  const ctx: SyncContext = { api: o.api, root: o.root, remoteRoot: o.remoteRoot, rootId: '', state, pending: [], relist: true, remote: new Map() as RemoteTree, ignore: await IgnoreRules.load(o.root), stats: new TransferStats(), log: o.log };
+  const clock = o.clock ?? systemClock;
+  const t = { ...DEFAULT_TIMINGS, ...o.timings };
+  const backoff = new Backoff(clock);
+  const state = await SyncState.load(o.fs, o.remoteRoot);
+  const local = new LocalOps(o.fs, clock, o.deviceName ?? hostname(), o.log);
+  // A crash may have left a file taken aside mid-replace: back in place before anything is scanned.
+  // Temps a download intent names say whether it was put in place (intents.ts): they stay for now.
+  const intentTemps = new Set(state.intentPaths().map((p) => state.intent(p)!.temp).filter((t): t is string => t !== undefined));
+  await local.recover((rel, st) => sameStat(st, state.get(rel)), intentTemps);
+  const ctx: SyncContext = {
+    api: o.api,
+    fs: o.fs,
+    local,
+    clock,
+    deviceId: undefined,
+    remoteRoot: o.remoteRoot,
+    rootId: '',
+    state,
+    cursor: 0,
+    relist: true,
+    remote: new RemoteTree(),
+    ignore: IgnoreRules.of(''),
+    absentBefore: new Set(),
+    stats: o.stats ?? new TransferStats(),
+    faults: o.faults ?? NO_FAULTS,
+    log: o.log,
+  };
   await retry(async () => {
+    ctx.deviceId ??= (await o.api.me()).deviceId;
     if (o.remoteRoot !== '/' && !(await o.api.stat(o.remoteRoot))) {
       await o.api.mkdir(o.remoteRoot, true).catch((e: unknown) => {
         if (!(e instanceof ApiError && e.status === 409)) throw e; // made meanwhile by another device
       });
     }
-    await relist(ctx, true); // cursor first, then the listing: changes in between are replayed, not missed
     await relist(ctx);
-  }, backoff, o.log);
+  }, backoff, clock, o.log);
 
   let dirty = true;
   let wake: (() => void) | undefined;
@@ -51,9 +103,15 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     dirty = true;
     wake?.();
   };
-  const env = (k: string, d: number) => Number(process.env[k] ?? d);
-  const unwatch = o.once ? () => undefined : watchTree(o.root, () => ctx.ignore, poke, { debounceMs: env('COFFER_SYNC_DEBOUNCE_MS', 300), rescanMs: env('COFFER_SYNC_RESCAN_MS', 60_000) });
-  const follower = o.once ? undefined : followRemote(ctx, deviceId, poke, env('COFFER_SYNC_POLL_S', 60));
+  let debounce: (() => void) | undefined;
+  const onLocal = (rel: string | undefined) => {
+    if (rel && (rel === META_DIR || rel.startsWith(META_DIR + '/') || ctx.ignore.ignoredPath(rel, false))) return; // our own state and temp files
+    debounce?.();
+    debounce = clock.timer(poke, t.debounceMs);
+  };
+  const unwatch = o.once ? undefined : o.fs.watch(onLocal);
+  const stopRescan = o.once ? undefined : clock.every(poke, t.rescanMs);
+  const follower = o.once ? undefined : followRemote(ctx, poke, t.pollSeconds);
   const reported = new Set<string>();
   try {
     for (;;) {
@@ -61,28 +119,35 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       wake = undefined;
       dirty = false;
       try {
-        await catchUp(ctx);
         const res = await syncPass(ctx);
+        ctx.state.setCursor(ctx.cursor);
+        await ctx.state.save();
         for (const c of res.collisions) if (!reported.has(c)) o.log(`skipped ${c}: another name in its folder differs only in case`), reported.add(c);
         backoff.reset();
-        if (res.again) setTimeout(poke, 350); // not unref'd: with --once nothing else keeps the process alive
+        if (res.again) clock.timer(poke, t.againMs);
         else if (o.once) return;
-        else o.log('idle');
+        else {
+          o.log('idle');
+          o.observer?.idle?.();
+        }
       } catch (err) {
+        o.observer?.passFailed?.(err);
         const wait = backoff.next();
         o.log(`sync pass failed: ${(err as Error).message}; retrying in ${Math.round(wait / 100) / 10} s`);
         if (process.env.COFFER_DEBUG) o.log(String((err as Error).stack));
-        await sleep(wait);
+        await clock.sleep(wait);
         dirty = true;
       }
     }
   } finally {
-    unwatch();
+    debounce?.();
+    unwatch?.();
+    stopRescan?.();
     follower?.stop();
   }
 }
 
-async function retry<T>(fn: () => Promise<T>, backoff: Backoff, log: (l: string) => void): Promise<T> {
+async function retry<T>(fn: () => Promise<T>, backoff: Backoff, clock: Clock, log: (l: string) => void): Promise<T> {
   for (;;) {
     try {
       const v = await fn();
@@ -92,7 +157,7 @@ async function retry<T>(fn: () => Promise<T>, backoff: Backoff, log: (l: string)
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) throw err; // retrying cannot help
       const wait = backoff.next();
       log(`${(err as Error).message}; retrying in ${Math.round(wait / 100) / 10} s`);
-      await sleep(wait);
+      await clock.sleep(wait);
     }
   }
 }

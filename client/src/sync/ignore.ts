@@ -4,8 +4,7 @@
  * per line, `#` comments, `*` and `?` within a name, `**` across folders, a trailing `/` for
  * folders only, a leading `/` anchors to the root; a pattern without `/` matches any name).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { LocalFs } from './local-fs.js';
 import { META_DIR } from './state.js';
 
 const BUILTIN = ['*.swp', '*.swx', '*~', '.#*', '.DS_Store', '*.tmp', '.*.coffer-*.part', `/${META_DIR}/`];
@@ -45,8 +44,12 @@ function parseRule(line: string): Rule | undefined {
 export class IgnoreRules {
   private constructor(private readonly rules: Rule[]) {}
 
-  static async load(root: string): Promise<IgnoreRules> {
-    const text = await readFile(join(root, '.cofferignore'), 'utf8').catch(() => '');
+  static async load(fs: LocalFs): Promise<IgnoreRules> {
+    const raw = await fs.readFile('.cofferignore').catch(() => undefined);
+    return IgnoreRules.of(raw ? new TextDecoder().decode(raw) : '');
+  }
+
+  static of(text: string): IgnoreRules {
     return new IgnoreRules([...BUILTIN, ...text.split('\n')].map(parseRule).filter((r): r is Rule => !!r));
   }
 

@@ -1,92 +1,114 @@
 /**
- * Moves and renames, detected so that they are replayed as moves (no re-upload, no re-download).
- * Remote: a base entry's file id now sits at another remote path. Local: a path in the base
- * vanished and a new path has the same inode (and, for files, the same size and mtime: a
- * rename keeps them, while a reused inode of a new file rarely does), or failing that, for a
- * file, the same content hash as a vanished file.
+ * Moves and renames, replayed as moves on the other side (no re-upload, no re-download).
+ *
+ * Remote: a base entry's file id now sits at another remote path; the local item there (whatever
+ * it holds now: an edit made meanwhile travels with it) is moved to the new path, and its base
+ * goes along unchanged, so the per-path comparison afterwards sees any content change on either
+ * side as what it is. Local: a base path vanished and a new path holds the same inode (a rename
+ * keeps it), or for a file, failing that, the same content hash (a copy and a delete); the server
+ * moves the entry by id — the entry itself, wherever it is now — and the base keeps the revision
+ * this device last agreed on, so an edit made elsewhere meanwhile is downloaded, not overwritten.
  */
-import { mkdir, rename } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import { ensureRemoteDir, localHash } from './actions.js';
-import { depth, parentOf, type SyncContext } from './context.js';
-import { absOf, fromView, renameTree } from './remote.js';
+import type { SyncContext } from './context.js';
+import { catchUp } from './follower.js';
+import { byDepth, parentOf } from './local-fs.js';
+import { absOf } from './remote.js';
 import type { LocalTree } from './scanner.js';
-import type { BaseEntry } from './state.js';
-
-const byDepth = (a: string, b: string) => depth(a) - depth(b) || (a < b ? -1 : 1);
 
 /** Replay remote moves locally; true when anything moved (the caller scans again). */
-export async function applyRemoteMoves(ctx: SyncContext, local: LocalTree): Promise<boolean> {
-  const pathOfId = new Map<string, string>();
-  for (const [k, v] of ctx.remote) pathOfId.set(v.id, k);
+export async function applyRemoteMoves(ctx: SyncContext): Promise<boolean> {
+  const tried = new Set<string>();
   let moved = false;
-  for (const p of ctx.state.paths().sort(byDepth)) {
-    const b = ctx.state.get(p);
-    if (!b || ctx.remote.get(p)?.id === b.fileId) continue; // renamed with a parent already, or not moved
-    const q = pathOfId.get(b.fileId);
-    if (q === undefined || q === p || ctx.state.get(q) || ctx.ignore.ignoredPath(q, b.isDir)) continue;
-    const l = local.get(p);
-    if (!l || l.isDir !== b.isDir || local.has(q)) continue;
-    // A file edited here meanwhile stays put: it is uploaded as new, and q is downloaded.
-    if (!b.isDir && (l.size !== b.size || l.mtimeMs !== b.mtimeMs || l.ino !== b.ino)) continue;
-    await mkdir(join(ctx.root, parentOf(q)), { recursive: true });
-    await rename(join(ctx.root, p), join(ctx.root, q));
+  for (;;) {
+    const next = ctx.state
+      .paths()
+      .sort(byDepth)
+      .find((p) => {
+        if (tried.has(p)) return false;
+        const b = ctx.state.get(p)!;
+        const q = ctx.remote.pathOf(b.fileId);
+        return q !== undefined && q !== p && !ctx.state.get(q) && !ctx.ignore.ignoredPath(q, b.isDir);
+      });
+    if (next === undefined) return moved;
+    tried.add(next);
+    const p = next;
+    const b = ctx.state.get(p)!;
+    const q = ctx.remote.pathOf(b.fileId)!;
+    const l = await ctx.fs.lstat(p);
+    if (!l) {
+      // Moved here already by a run that crashed before recording it?
+      const lq = await ctx.fs.lstat(q);
+      if (lq && lq.ino === b.ino && (lq.kind === 'dir') === b.isDir) {
+        ctx.state.renamePrefix(p, q);
+        await ctx.state.save();
+        moved = true;
+      }
+      continue;
+    }
+    if ((l.kind === 'dir') !== b.isDir) continue; // replaced by another kind here: the pass decides
+    if (!(await ctx.local.move(p, q))) continue; // the new name is taken here: the pass decides
     ctx.state.renamePrefix(p, q);
     await ctx.state.save();
     ctx.log(`moved locally ${p} -> ${q}`);
     moved = true;
   }
-  return moved;
 }
 
-/** Replay local moves remotely with POST /move; true when anything moved. */
+/** Replay local moves remotely (POST /move by id); true when anything moved. */
 export async function applyLocalMoves(ctx: SyncContext, local: LocalTree): Promise<boolean> {
-  const vanished = new Map<number, string>();
-  for (const p of ctx.state.paths()) {
-    const b = ctx.state.get(p)!;
-    if (!local.has(p) && ctx.remote.get(p)?.id === b.fileId) vanished.set(b.ino, p);
-  }
-  if (vanished.size === 0) return false;
+  const tried = new Set<string>();
   let moved = false;
-  for (const q of [...local.keys()].sort(byDepth)) {
-    const l = local.get(q)!;
-    if (ctx.state.get(q) || ctx.remote.has(q)) continue;
-    let p = vanished.get(l.ino);
-    let b = p === undefined ? undefined : ctx.state.get(p);
-    if (b && !b.isDir && (b.size !== l.size || b.mtimeMs !== l.mtimeMs)) b = undefined;
-    // A copy and a delete (another filesystem, some tools): the same bytes as a vanished file.
-    if ((!b || b.isDir !== l.isDir) && !l.isDir) [p, b] = await sameContent(ctx, q, l.size, vanished);
-    if (p === undefined || !b || b.isDir !== l.isDir) continue;
-    const parent = parentOf(q);
-    if (parent) await ensureRemoteDir(ctx, parent);
-    let v;
+  for (;;) {
+    const found = await findLocalMove(ctx, local, tried);
+    if (!found) return moved;
+    const [p, q] = found;
+    tried.add(q);
+    const b = ctx.state.get(p)!;
+    if (!(await ensureRemoteDir(ctx, parentOf(q)))) continue;
     try {
-      v = await ctx.api.move(absOf(ctx.remoteRoot, p), absOf(ctx.remoteRoot, q));
+      await ctx.api.move({ id: b.fileId }, absOf(ctx.remoteRoot, q));
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 409 || err.status === 404)) continue; // let the pass sort it out
+      // Gone remotely, or the name is taken there: no move; the pass uploads q as new.
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+        await catchUp(ctx);
+        continue;
+      }
       throw err;
     }
-    renameTree(ctx.remote, p, q);
-    ctx.remote.set(q, { ...fromView(v), contentHash: b.contentHash });
+    await catchUp(ctx);
     ctx.state.renamePrefix(p, q);
-    ctx.state.set(q, { ...b, rev: v.rev, ino: l.ino, mtimeMs: l.mtimeMs });
     await ctx.state.save();
-    vanished.delete(b.ino);
     ctx.log(`moved remotely ${p} -> ${q}`);
     moved = true;
   }
-  return moved;
 }
 
-/** A vanished file of this size whose recorded content hash equals the local file's (hashed only then). */
-async function sameContent(ctx: SyncContext, q: string, size: number, vanished: Map<number, string>): Promise<[string | undefined, BaseEntry | undefined]> {
-  let hash: string | undefined;
-  for (const p of vanished.values()) {
-    const b = ctx.state.get(p);
-    if (!b || b.isDir || b.size !== size || !b.contentHash) continue;
-    hash ??= await localHash(ctx, q);
-    if (hash === b.contentHash) return [p, b];
+/** The first (parents first) new local path that is a vanished base path moved, as [from, to]. */
+async function findLocalMove(ctx: SyncContext, local: LocalTree, tried: Set<string>): Promise<[string, string] | undefined> {
+  const vanished = new Map<number, string>();
+  for (const p of ctx.state.paths()) {
+    const b = ctx.state.get(p)!;
+    if (local.has(p) || ctx.ignore.ignoredPath(p, b.isDir) || ctx.remote.pathOf(b.fileId) === undefined) continue;
+    vanished.set(b.ino, p);
   }
-  return [undefined, undefined];
+  if (vanished.size === 0) return undefined;
+  const newcomers = [...local.keys()].filter((q) => !ctx.state.get(q) && !tried.has(q)).sort(byDepth);
+  let hashes: Map<string, string> | undefined;
+  for (const q of newcomers) {
+    const l = local.get(q)!;
+    const p = vanished.get(l.ino);
+    if (p !== undefined && ctx.state.get(p)!.isDir === (l.kind === 'dir')) return [p, q];
+    if (l.kind !== 'file') continue;
+    // A copy and a delete (another file system, some tools): the same bytes as a vanished file.
+    for (const v of vanished.values()) {
+      const b = ctx.state.get(v)!;
+      if (b.isDir || b.size !== l.size || !b.contentHash) continue;
+      hashes ??= new Map();
+      if (!hashes.has(q)) hashes.set(q, (await localHash(ctx, q))?.hash ?? '');
+      if (hashes.get(q) === b.contentHash) return [v, q];
+    }
+  }
+  return undefined;
 }

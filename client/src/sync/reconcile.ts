@@ -1,22 +1,29 @@
 /**
  * One sync pass: a three-way comparison of the local tree, the remote picture and the base (the
- * last state both agreed on) for every path, in three phases: folders to create (parents first),
- * files, then folders to delete (children first). Each decision commits one step and records it.
+ * last state both agreed on) for every path, after moves are replayed, in three phases: folders
+ * and clashes of kind (parents first), files, then folders deleted on one side (children first).
  *
- * A side "changed" when it differs from the base: locally by inode/size/mtime (then confirmed by
- * content hash, so a touch or an editor's identical save is not an upload), remotely by id/rev.
+ * The rules that keep everyone's work:
+ * - A side "changed" when it differs from the base: locally by inode/size/mtime (a touch or an
+ *   identical save is recognised by content hash), remotely by id/revision.
+ * - A change beats a delete; two changes that differ make a conflicted copy; nothing is deleted
+ *   or overwritten on inference: a remote delete is applied only to a local file still exactly
+ *   as synced, a local delete only after two complete scans in a row miss the file, and every
+ *   remote step is conditional on the revision or id this device last saw.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { deleteLocal, deleteRemote, download, ensureRemoteDir, localHash, localStat, record, upload } from './actions.js';
-import { depth, type SyncContext } from './context.js';
+import { deleteRemote, download, ensureRemoteDir, forget, localHash, record, upload, type StepResult } from './actions.js';
+import { settleIntents } from './intents.js';
+import type { SyncContext } from './context.js';
+import { catchUp } from './follower.js';
 import { IgnoreRules } from './ignore.js';
+import { byDepth, isWithinRel, parentOf } from './local-fs.js';
 import { applyLocalMoves, applyRemoteMoves } from './moves.js';
-import { scanLocal, type LocalEntry } from './scanner.js';
-import type { BaseEntry } from './state.js';
+import type { RemoteEntry } from './remote.js';
+import { scanLocal, type LocalEntry, type ScanResult } from './scanner.js';
+import { unchanged, type BaseEntry } from './state.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. */
-const SETTLE_MS = 250;
+export const SETTLE_MS = 250;
 
 export interface PassResult {
   /** Something is left to do (a file still being written, a step that needs the next pass). */
@@ -25,128 +32,350 @@ export interface PassResult {
 }
 
 export async function syncPass(ctx: SyncContext): Promise<PassResult> {
-  ctx.ignore = await IgnoreRules.load(ctx.root); // cheap, and picks up an edited .cofferignore
-  let scan = await scanLocal(ctx.root, ctx.ignore);
-  if (await applyRemoteMoves(ctx, scan.tree)) scan = await scanLocal(ctx.root, ctx.ignore);
-  if (await applyLocalMoves(ctx, scan.tree)) scan = await scanLocal(ctx.root, ctx.ignore);
-  const local = scan.tree;
-  const collided = new Set(scan.collisions.map((c) => c.toLowerCase()));
-  let again = false;
+  ctx.ignore = await IgnoreRules.load(ctx.fs); // cheap, and picks up an edited .cofferignore
+  let scan: ScanResult;
+  // Moves first, both ways, until none is left (replaying a local move reads the journal, which
+  // may bring remote moves).
+  for (let i = 0; ; i++) {
+    await catchUp(ctx);
+    if (i === 0) await settleIntents(ctx);
+    const remoteMoved = await applyRemoteMoves(ctx);
+    scan = await scanTree(ctx);
+    if (!(await applyLocalMoves(ctx, scan.tree)) && !remoteMoved) break;
+    if (i >= 20) {
+      scan = await scanTree(ctx);
+      break;
+    }
+  }
+  for (let i = 0; i < 100 && (await alignCase(ctx, scan)); i++) scan = await scanTree(ctx);
+  return new Pass(ctx, scan).run();
+}
 
-  // Ignored paths are left alone on both sides, also ones synced before a rule was added.
-  const all = new Set<string>(local.keys());
-  for (const p of ctx.state.paths()) if (!ctx.ignore.ignoredPath(p, ctx.state.get(p)!.isDir)) all.add(p);
-  for (const [k, r] of ctx.remote) if (!ctx.ignore.ignoredPath(k, r.isDir) && !collided.has(k.toLowerCase())) all.add(k);
-  const paths = [...all].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1));
+/**
+ * The server's names are case-insensitive, a Linux folder's are not. A local item whose path
+ * equals a remote one but for case, and which is not that remote item (new here, or synced but
+ * deleted remotely since), takes the remote spelling here — a folder made on two devices as
+ * `Photos` and `photos` becomes one, a file compares or conflicts — or, being of the other kind,
+ * is kept aside under a conflicted-copy name. One item a call, parents first; true when something moved.
+ */
+async function alignCase(ctx: SyncContext, scan: ScanResult): Promise<boolean> {
+  const remoteByKey = new Map<string, string>();
+  for (const p of ctx.remote.paths()) remoteByKey.set(p.toLowerCase(), p);
+  for (const q of [...scan.tree.keys()].sort(byDepth)) {
+    if (ctx.remote.has(q)) continue;
+    const b = ctx.state.get(q);
+    if (b && ctx.remote.pathOf(b.fileId) !== undefined) continue; // moved remotely: applyRemoteMoves' business
+    const r = remoteByKey.get(q.toLowerCase());
+    if (r === undefined || r === q || parentOf(r) !== parentOf(q) || scan.tree.has(r)) continue;
+    if ((scan.tree.get(q)!.kind === 'dir') !== ctx.remote.get(r)!.isDir) {
+      const aside = await ctx.local.keepAside(q);
+      if (!aside) continue;
+      ctx.log(`${q} is spelled ${r} remotely, where it is a ${ctx.remote.get(r)!.isDir ? 'folder' : 'file'}; kept this device's as ${aside}`);
+      await forget(ctx, q);
+      return true;
+    }
+    if (await ctx.local.move(q, r)) {
+      if (b) {
+        ctx.state.renamePrefix(q, r);
+        await ctx.state.save();
+      }
+      ctx.log(`renamed ${q} to ${r}, as it is spelled remotely`);
+      return true;
+    }
+  }
+  return false;
+}
 
-  // Phase 1: folders that exist on one side only and are new there.
-  for (const p of paths) {
-    const l = local.get(p);
+function scanTree(ctx: SyncContext): Promise<ScanResult> {
+  return scanLocal(ctx.fs, ctx.ignore, (p) => ctx.state.get(p) !== undefined);
+}
+
+class Pass {
+  private again = false;
+  /** Base paths this scan misses: confirmed deletions when the previous scan missed them too. */
+  private readonly absent = new Set<string>();
+
+  constructor(
+    private readonly ctx: SyncContext,
+    private readonly scan: ScanResult,
+  ) {}
+
+  async run(): Promise<PassResult> {
+    const { ctx, scan } = this;
+    const local = scan.tree;
+    const all = new Set<string>(local.keys());
+    for (const p of ctx.state.paths()) {
+      if (ctx.ignore.ignoredPath(p, ctx.state.get(p)!.isDir)) continue; // left alone on both sides
+      all.add(p);
+      if (!local.has(p)) this.absent.add(p);
+    }
+    for (const [k, r] of ctx.remote.entries()) if (!ctx.ignore.ignoredPath(k, r.isDir)) all.add(k);
+    const paths = [...all].sort(byDepth);
+
+    for (const p of paths) {
+      if (this.movePending(p)) continue;
+      this.step(await this.folderOrClash(p, local.get(p), ctx.remote.get(p), ctx.state.get(p)));
+    }
+    for (const p of paths) {
+      const l = local.get(p);
+      const r = ctx.remote.get(p);
+      const b = ctx.state.get(p);
+      if (l?.kind === 'dir' || r?.isDir || (b?.isDir && !(l && r))) continue;
+      if (this.movePending(p)) continue;
+      this.step(await this.fileStep(p, l, r, b));
+    }
+    for (const p of [...paths].reverse()) if (!this.movePending(p)) this.step(await this.folderGone(p));
+    for (const c of scan.collisions) this.step(await this.caseConflict(c));
+
+    await ctx.state.save();
+    ctx.absentBefore = scan.complete ? this.absent : new Set();
+    if (this.absent.size > 0 && !this.again) this.again = [...this.absent].some((p) => ctx.state.get(p) !== undefined);
+    return { again: this.again, collisions: scan.collisions };
+  }
+
+  /**
+   * `p` is the source or the target of a remote move the journal brought during this pass (each
+   * step reads it again) that the next pass can replay as a move: until then `p` must not look
+   * like a delete at its old path, or a new item at its new one.
+   */
+  private movePending(p: string): boolean {
+    const { ctx } = this;
     const r = ctx.remote.get(p);
     const b = ctx.state.get(p);
-    if (l?.isDir && r?.isDir) {
-      if (!b || b.fileId !== r.id) await record(ctx, p, r, l);
-    } else if (l?.isDir && !r && !b) {
-      await record(ctx, p, await ensureRemoteDir(ctx, p), l);
+    const feasible = (from: string, to: string) =>
+      from !== to && !ctx.state.get(to) && this.scan.tree.has(from) && !this.scan.tree.has(to) && !ctx.ignore.ignoredPath(to, ctx.remote.get(to)?.isDir ?? false);
+    let pending = false;
+    if (r && b?.fileId !== r.id) {
+      const from = this.basePathOf(r.id);
+      // A feasible move lands here next pass; an infeasible one is decided at its old path
+      // (deleted here meanwhile, or its new name taken here), which is where its base is.
+      if (from !== undefined && from !== p) pending = true;
+    }
+    if (b) {
+      const to = ctx.remote.pathOf(b.fileId);
+      if (to !== undefined && feasible(p, to)) pending = true;
+    }
+    if (pending) this.again = true;
+    return pending;
+  }
+
+  /** Where the entry the base records at `p` is remotely now, when that is elsewhere. */
+  private remoteElsewhere(p: string, b: BaseEntry): string | undefined {
+    const q = this.ctx.remote.pathOf(b.fileId);
+    return q !== undefined && q !== p ? q : undefined;
+  }
+
+  private baseIds: Map<string, string> | undefined;
+  private basePathOf(id: string): string | undefined {
+    if (!this.baseIds) {
+      this.baseIds = new Map();
+      for (const p of this.ctx.state.paths()) this.baseIds.set(this.ctx.state.get(p)!.fileId, p);
+    }
+    const p = this.baseIds.get(id);
+    return p !== undefined && this.ctx.state.get(p)?.fileId === id ? p : undefined;
+  }
+
+  private step(r: StepResult | undefined): void {
+    if (r === 'again') this.again = true;
+  }
+
+  private lowerLocal: Map<string, string> | undefined;
+  /** Another local path equal to `p` but for case (creating `p` here would make a pair the server cannot hold). */
+  private caseTwin(p: string): boolean {
+    if (!this.lowerLocal) {
+      this.lowerLocal = new Map();
+      for (const k of this.scan.tree.keys()) this.lowerLocal.set(k.toLowerCase(), k);
+    }
+    const t = this.lowerLocal.get(p.toLowerCase());
+    return t !== undefined && t !== p;
+  }
+
+  /** A local deletion is acted on only when this scan and the previous one, both complete, miss it. */
+  private confirmedAbsent(p: string): boolean {
+    return this.scan.complete && this.ctx.absentBefore.has(p);
+  }
+
+  /** Phase 1: folders new on one side, and a file on one side where the other has a folder. */
+  private async folderOrClash(p: string, l: LocalEntry | undefined, r: RemoteEntry | undefined, b: BaseEntry | undefined): Promise<StepResult | undefined> {
+    const { ctx } = this;
+    if (l && r && (l.kind === 'dir') !== r.isDir) return this.clash(p, l, r, b);
+    if (l?.kind === 'dir' && r?.isDir) {
+      if (!b || !b.isDir || b.fileId !== r.id) await record(ctx, p, r, l);
+      return 'done';
+    }
+    if (l?.kind === 'dir' && !r) {
+      if (b?.isDir) return undefined; // deleted remotely: phase 3
+      if (!(await ensureRemoteDir(ctx, p))) return 'again';
+      await record(ctx, p, ctx.remote.get(p)!, l);
       ctx.log(`created folder remotely ${p}`);
-    } else if (r?.isDir && !l && !b) {
-      await mkdir(join(ctx.root, p), { recursive: true });
-      const made = (await localStat(ctx, p))!;
-      local.set(p, made);
+      return 'done';
+    }
+    if (r?.isDir && !l) {
+      if (b?.isDir && b.fileId === r.id) return undefined; // deleted locally: phase 3
+      if (this.caseTwin(p)) return 'again'; // alignCase meets the two next pass
+      if (!(await ctx.local.ensureDir(p))) return 'again';
+      const made = await ctx.fs.lstat(p);
+      if (!made) return 'again';
       await record(ctx, p, r, made);
       ctx.log(`created folder locally ${p}`);
-    } else if (l && r && l.isDir !== r.isDir) {
-      ctx.log(`skipped ${p}: a file on one side and a folder on the other`);
+      return 'done';
     }
+    return undefined;
   }
 
-  // Phase 2: files.
-  for (const p of paths) {
-    const l = local.get(p);
-    const r = ctx.remote.get(p);
-    const b = ctx.state.get(p);
-    if (l?.isDir || r?.isDir || (b?.isDir && !l && !r)) continue;
-    if (l && r && l.isDir !== r.isDir) continue;
-    if (l && Math.abs(Date.now() - l.mtimeMs) < SETTLE_MS) {
-      again = true;
-      continue;
+  /** A file on one side, a folder on the other. Whatever is not known to be on the server already is kept under another name. */
+  private async clash(p: string, l: LocalEntry, r: RemoteEntry, b: BaseEntry | undefined): Promise<StepResult> {
+    const { ctx } = this;
+    if (b && !b.isDir && l.kind === 'file' && unchanged(l, b)) {
+      // Replaced by a folder remotely; the local file is the synced one: it goes.
+      if (await ctx.local.removeFile(p, l)) await forget(ctx, p);
+      return 'again';
     }
-    if (!(await fileStep(ctx, p, l, r, b))) again = true;
+    if (b?.isDir && l.kind === 'dir') return 'again'; // replaced by a file remotely: phase 3 empties the folder first
+    if (b && !b.isDir && l.kind === 'dir' && !r.isDir && r.id === b.fileId && r.rev === b.rev) {
+      await deleteRemote(ctx, p, b); // this device replaced the synced file by a folder, which follows next pass
+      return 'again';
+    }
+    if (b?.isDir && l.kind === 'file' && r.isDir && r.id === b.fileId) return 'again'; // this device replaced the folder by a file: phase 3
+    const aside = await ctx.local.keepAside(p);
+    if (aside) {
+      ctx.log(`${p} is a ${r.isDir ? 'folder' : 'file'} remotely; kept this device's ${l.kind === 'dir' ? 'folder' : 'file'} as ${aside}`);
+      await forget(ctx, p);
+    }
+    return 'again';
   }
 
-  // Phase 3: folders deleted on one side, deepest first (their files went in phase 2).
-  for (const p of [...paths].reverse()) {
-    const l = await localStat(ctx, p); // live: phases 1 and 2 changed the tree
-    const r = ctx.remote.get(p);
+  /** Phase 2: one file's decision. */
+  private async fileStep(p: string, l: LocalEntry | undefined, r: RemoteEntry | undefined, b: BaseEntry | undefined): Promise<StepResult> {
+    const { ctx } = this;
+    if (l && Math.abs(ctx.clock.now() - l.mtimeMs) < SETTLE_MS) return 'again';
+    if (l && b && !b.isDir && !unchanged(l, b) && l.size === b.size && b.contentHash) {
+      // Touched, or saved with the same bytes: only the stat moved.
+      const h = await localHash(ctx, p);
+      if (h && h.hash === b.contentHash) {
+        b = { ...b, ino: h.stat.ino, mtimeMs: h.stat.mtimeMs };
+        ctx.state.set(p, b);
+        l = { ...l, ino: h.stat.ino, mtimeMs: h.stat.mtimeMs, size: h.stat.size };
+      }
+    }
+    const localChanged = !!l && !unchanged(l, b);
+    const remoteChanged = !!r && (!b || b.isDir || r.id !== b.fileId || r.rev !== b.rev);
+
+    if (l && r) {
+      if (!localChanged && !remoteChanged) return 'done';
+      if (!localChanged) return download(ctx, p, r, l);
+      if (!remoteChanged) return upload(ctx, p, b);
+      // Both changed (or both new): equal content is agreement, else the server decides the conflict.
+      const h = await localHash(ctx, p);
+      if (!h) return 'again';
+      if (h.hash === r.contentHash) {
+        await record(ctx, p, r, h.stat);
+        return 'done';
+      }
+      if (ctx.faults.has('no-conflicted-copy')) return upload(ctx, p, { ...b!, isDir: false, fileId: r.id, rev: r.rev });
+      return upload(ctx, p, b && !b.isDir && b.fileId === r.id ? b : undefined);
+    }
+    if (l && !r) {
+      if (!b || b.isDir) return upload(ctx, p, undefined);
+      if (localChanged && !ctx.faults.has('delete-on-missing-remote')) {
+        ctx.log(`${p} was deleted remotely but changed here: uploading it again`);
+        return upload(ctx, p, undefined);
+      }
+      // Unchanged since synced (its content is on the server, in the trash now): it follows the delete.
+      if (!(await ctx.local.removeFile(p, l))) return 'again';
+      await forget(ctx, p);
+      ctx.log(`deleted locally ${p}`);
+      return 'done';
+    }
+    if (!l && r) {
+      if (b && !b.isDir && !remoteChanged) return this.confirmedAbsent(p) ? deleteRemote(ctx, p, b) : 'again';
+      const q = b && !b.isDir ? this.remoteElsewhere(p, b) : undefined;
+      if (b && q !== undefined) {
+        // Another file is at p now, and the one this device deleted lives on elsewhere (moved,
+        // or kept as a conflicted copy): the delete follows it first, unless it changed there.
+        if (!this.confirmedAbsent(p)) return 'again';
+        if (ctx.remote.get(q)!.rev === b.rev) await deleteRemote(ctx, p, b);
+        else await forget(ctx, p);
+        return 'again';
+      }
+      if (this.caseTwin(p)) return 'again'; // alignCase meets the two next pass
+      return download(ctx, p, r, undefined); // new remotely, or changed there after a delete here: the change wins
+    }
+    if (b && !b.isDir) {
+      const q = this.remoteElsewhere(p, b);
+      if (q !== undefined) {
+        // Deleted here while it was moved elsewhere: the delete follows it, unless it changed there.
+        if (!this.confirmedAbsent(p)) return 'again';
+        if (ctx.remote.get(q)!.rev === b.rev) return deleteRemote(ctx, p, b);
+      }
+      await forget(ctx, p);
+    }
+    return 'done';
+  }
+
+  /**
+   * A name that differs only in case from a synced one in its folder cannot exist on the server
+   * (nor on macOS or Windows): like Dropbox, it is renamed `name (case conflict).ext` and syncs
+   * under that name.
+   */
+  private async caseConflict(p: string): Promise<StepResult | undefined> {
+    const { ctx } = this;
+    if (ctx.state.get(p)) return undefined;
+    const aside = await ctx.local.keepAside(p, 'case conflict');
+    if (aside) ctx.log(`renamed ${p} to ${aside}: another name in its folder differs only in case`);
+    return 'again';
+  }
+
+  /** Phase 3 (children first): a synced folder gone on one side. */
+  private async folderGone(p: string): Promise<StepResult | undefined> {
+    const { ctx } = this;
     const b = ctx.state.get(p);
-    if (!b?.isDir) continue;
+    if (!b?.isDir) return undefined;
+    const l = await ctx.fs.lstat(p); // live: phases 1 and 2 changed the tree
+    const r = ctx.remote.get(p);
     if (!l && !r) {
-      ctx.state.delete(p);
-      await ctx.state.save();
-    } else if (l?.isDir && !r) {
-      // Deleted remotely: gone here too unless something new was put in it meanwhile.
-      if (!(await deleteLocal(ctx, p, true))) {
-        ctx.state.delete(p);
-        again = true;
+      const q = this.remoteElsewhere(p, b);
+      if (q !== undefined && ctx.remote.get(q)?.isDir) {
+        // Deleted here while it was moved elsewhere: trashed there too, when nothing is left in it.
+        if (!this.confirmedAbsent(p)) return 'again';
+        if (!ctx.remote.hasChildren(q)) return deleteRemote(ctx, p, b);
       }
-    } else if (r?.isDir && !l) {
-      const busy = [...ctx.remote.keys()].some((k) => k.startsWith(p + '/'));
-      if (!busy) await deleteRemote(ctx, p);
-      else {
-        ctx.state.delete(p); // new remote content inside: recreate the folder here next pass
-        again = true;
-      }
+      await forget(ctx, p);
+      return 'done';
     }
+    if ((!l || l.kind === 'file') && r?.isDir && r.id === b.fileId) {
+      // Deleted here (or replaced by a file): trashed remotely only when nothing is left in it there.
+      if (!l && !this.confirmedAbsent(p)) return 'again';
+      if (ctx.remote.hasChildren(p)) {
+        await forget(ctx, p); // new or changed remote content inside: the folder comes back here
+        return 'again';
+      }
+      return deleteRemote(ctx, p, b);
+    }
+    if (l?.kind === 'dir' && (!r || !r.isDir)) {
+      // Deleted remotely (or replaced by a file): its synced files went in phase 2; what is left
+      // is either changed here (uploaded again, which brings the folder back) or ignored.
+      if (await ctx.local.removeDir(p)) {
+        await forget(ctx, p);
+        ctx.log(`deleted folder locally ${p}`);
+        return r ? 'again' : 'done';
+      }
+      const busy = [...this.scan.tree.keys()].some((k) => k !== p && isWithinRel(k, p));
+      if (r && !r.isDir) {
+        if (busy) {
+          const aside = await ctx.local.keepAside(p);
+          if (aside) await forget(ctx, p);
+        }
+        return 'again';
+      }
+      if (busy) return 'again';
+      return undefined; // only ignored files in it: it stays here, and is not created again remotely
+    }
+    if (l?.kind !== 'dir' && !r?.isDir) {
+      await forget(ctx, p); // a file now where the synced folder was, on both sides: files decide next pass
+      return 'again';
+    }
+    return undefined;
   }
-  await ctx.state.save();
-  return { again, collisions: scan.collisions };
 }
 
-type Remote = ReturnType<SyncContext['remote']['get']>;
-
-/** One file's decision; false when it must be looked at again. */
-async function fileStep(ctx: SyncContext, p: string, l: LocalEntry | undefined, r: Remote, b: BaseEntry | undefined): Promise<boolean> {
-  let localChanged = !!l && (!b || l.size !== b.size || l.mtimeMs !== b.mtimeMs || l.ino !== b.ino);
-  const remoteChanged = !!r && (!b || r.id !== b.fileId || r.rev !== b.rev);
-  if (r && r.rev === 0) return true; // a first upload elsewhere is in progress
-  if (localChanged && l && b && r && !remoteChanged && l.size === b.size && (await localHash(ctx, p)) === b.contentHash) {
-    await record(ctx, p, r, l); // touched or saved identically: nothing to send
-    localChanged = false;
-  }
-
-  if (l && r) {
-    if (!localChanged && !remoteChanged) return true;
-    if (!localChanged) return download(ctx, p, l);
-    if (!remoteChanged) return upload(ctx, p, b!.rev);
-    // Both changed (or both new): equal content is agreement, else the server decides the conflict.
-    if (l.size === r.size && r.contentHash && (await localHash(ctx, p)) === r.contentHash) {
-      await record(ctx, p, r, l);
-      return true;
-    }
-    await upload(ctx, p, b && b.fileId === r.id ? b.rev : null);
-    return false; // the remote version comes down to this name next pass
-  }
-  if (l && !r) {
-    if (!b) return upload(ctx, p, null);
-    if (localChanged) {
-      ctx.log(`${p} was deleted remotely but changed here: uploading it again`);
-      return upload(ctx, p, null);
-    }
-    const now = await localStat(ctx, p);
-    if (now && (now.mtimeMs !== l.mtimeMs || now.size !== l.size)) return false;
-    await deleteLocal(ctx, p, false);
-    return true;
-  }
-  if (!l && r) {
-    if (b && !remoteChanged) {
-      await deleteRemote(ctx, p);
-      return true;
-    }
-    return download(ctx, p, undefined);
-  }
-  if (b) {
-    ctx.state.delete(p);
-    await ctx.state.save();
-  }
-  return true;
-}

@@ -1,10 +1,13 @@
 /**
  * The agent's picture of the remote folder: relative path → {id, rev, contentHash, size}. Built
  * by listing the tree (at start and after a journal `reset`), then kept current by applying
- * journal entries (GET /changes) instead of listing again.
+ * every journal entry in order — this device's own too. Nothing else writes it: after each of
+ * its own changes the agent reads the journal again (follower.ts catchUp), so the picture is
+ * always the server's tree as of one journal position, never a guess about what an answer meant.
  */
-import type { CofferApi } from '../api/client.js';
 import type { ChangeEntry, FileView } from '../api/types.js';
+import type { SyncApi } from './sync-api.js';
+import { isWithinRel } from './local-fs.js';
 
 export interface RemoteEntry {
   isDir: boolean;
@@ -15,10 +18,66 @@ export interface RemoteEntry {
   mtimeMs: number;
 }
 
-export type RemoteTree = Map<string, RemoteEntry>;
-
 export function fromView(v: FileView): RemoteEntry {
   return { isDir: v.isDir, id: v.id, rev: v.rev, contentHash: v.contentHash, size: v.size, mtimeMs: Date.parse(v.modifiedAt) };
+}
+
+/** Path → entry with an index by id (journal entries name files and folders by id). */
+export class RemoteTree {
+  private readonly byPath = new Map<string, RemoteEntry>();
+  private readonly byId = new Map<string, string>();
+
+  get size(): number {
+    return this.byPath.size;
+  }
+  get(path: string): RemoteEntry | undefined {
+    return this.byPath.get(path);
+  }
+  has(path: string): boolean {
+    return this.byPath.has(path);
+  }
+  pathOf(id: string): string | undefined {
+    return this.byId.get(id);
+  }
+  paths(): IterableIterator<string> {
+    return this.byPath.keys();
+  }
+  entries(): IterableIterator<[string, RemoteEntry]> {
+    return this.byPath.entries();
+  }
+  set(path: string, e: RemoteEntry): void {
+    const old = this.byPath.get(path);
+    if (old && old.id !== e.id && this.byId.get(old.id) === path) this.byId.delete(old.id);
+    const was = this.byId.get(e.id);
+    if (was !== undefined && was !== path) this.byPath.delete(was);
+    this.byPath.set(path, e);
+    this.byId.set(e.id, path);
+  }
+  clear(): void {
+    this.byPath.clear();
+    this.byId.clear();
+  }
+  /** Every path equal to `path` or under it. */
+  under(path: string): string[] {
+    return [...this.byPath.keys()].filter((k) => isWithinRel(k, path));
+  }
+  /** Something lives below `path`. */
+  hasChildren(path: string): boolean {
+    for (const k of this.byPath.keys()) if (k.startsWith(path + '/')) return true;
+    return false;
+  }
+  removeTree(path: string): void {
+    for (const k of this.under(path)) {
+      const e = this.byPath.get(k)!;
+      this.byPath.delete(k);
+      if (this.byId.get(e.id) === k) this.byId.delete(e.id);
+    }
+  }
+  renameTree(from: string, to: string): void {
+    const moved = this.under(from).map((k) => [k, this.byPath.get(k)!] as const);
+    this.removeTree(from);
+    for (const [k, v] of moved) this.set(to + k.slice(from.length), v);
+  }
 }
 
 /** `/remote/a/b` → `a/b` when under the root, else undefined. */
@@ -33,35 +92,26 @@ export function absOf(remoteRoot: string, rel: string): string {
   return remoteRoot === '/' ? `/${rel}` : `${remoteRoot}/${rel}`;
 }
 
+/** A file whose first upload is still in progress: no content anywhere yet. */
+export function isUnborn(v: { isDir: boolean; rev: number }): boolean {
+  return !v.isDir && v.rev === 0;
+}
+
 /** The whole remote tree under the root (breadth first, every page of every folder). */
-export async function listRemote(api: CofferApi, remoteRoot: string): Promise<RemoteTree> {
-  const tree: RemoteTree = new Map();
+export async function listRemote(api: SyncApi, remoteRoot: string, into: RemoteTree): Promise<void> {
+  into.clear();
   const queue = [remoteRoot];
   while (queue.length) {
     const dir = queue.shift()!;
     for (const v of await api.list(dir)) {
       const rel = relOf(remoteRoot, v.path);
-      if (rel === undefined || v.pending) continue; // a first upload in progress has no content yet
-      tree.set(rel, fromView(v));
+      // Only a first upload in progress is left out: a file with content stays in the picture
+      // while another upload to it runs (leaving it out would look like a delete).
+      if (rel === undefined || isUnborn(v)) continue;
+      into.set(rel, fromView(v));
       if (v.isDir) queue.push(v.path);
     }
   }
-  return tree;
-}
-
-/** Every key equal to `path` or under it. */
-function under(tree: Map<string, unknown>, path: string): string[] {
-  return [...tree.keys()].filter((k) => k === path || k.startsWith(path + '/'));
-}
-
-export function removeTree(tree: Map<string, unknown>, path: string): void {
-  for (const k of under(tree, path)) tree.delete(k);
-}
-
-export function renameTree<T>(tree: Map<string, T>, from: string, to: string): void {
-  const moved = under(tree, from).map((k) => [k, tree.get(k)!] as const);
-  for (const [k] of moved) tree.delete(k);
-  for (const [k, v] of moved) tree.set(to + k.slice(from.length), v);
 }
 
 /**
@@ -72,13 +122,9 @@ function whereNow(tree: RemoteTree, root: { path: string; id: string }, e: Chang
   if (e.path !== undefined) return relOf(root.path, e.path);
   if (e.parentId === undefined) return undefined;
   if (e.parentId === root.id || (root.path === '/' && e.parentId === null)) return e.name;
-  for (const [k, v] of tree) if (v.id === e.parentId && v.isDir) return `${k}/${e.name}`;
-  return undefined; // a folder outside the root
-}
-
-function pathOfId(tree: RemoteTree, id: string | null): string | undefined {
-  for (const [k, v] of tree) if (v.id === id) return k;
-  return undefined;
+  const parent = e.parentId === null ? undefined : tree.pathOf(e.parentId);
+  if (parent === undefined || !tree.get(parent)?.isDir) return undefined; // a folder outside the root
+  return `${parent}/${e.name}`;
 }
 
 /**
@@ -91,26 +137,35 @@ export function applyChange(tree: RemoteTree, root: { path: string; id: string }
     case 'update':
     case 'restore':
     case 'mkdir': {
-      const rel = whereNow(tree, root, e);
-      if (rel === undefined || !e.fileId) return 'ok';
+      if (!e.fileId) return 'ok';
       if (e.op === 'restore' && e.isDir) return 'relist';
-      const old = pathOfId(tree, e.fileId);
-      if (old !== undefined && old !== rel) tree.delete(old);
+      const rel = whereNow(tree, root, e);
+      if (rel === undefined) {
+        tree.removeTree(tree.pathOf(e.fileId) ?? '\0'); // now outside the root
+        return 'ok';
+      }
       const isDir = e.isDir ?? e.op === 'mkdir';
+      const old = tree.get(rel);
+      if (old && old.id !== e.fileId) tree.removeTree(rel); // replaced (the journal moved or deleted the other first)
       tree.set(rel, { isDir, id: e.fileId, rev: e.rev ?? 0, contentHash: e.contentHash ?? null, size: e.size ?? 0, mtimeMs: Date.parse(e.at) });
       return 'ok';
     }
     case 'delete':
     case 'purge': {
-      const old = pathOfId(tree, e.fileId);
-      if (old !== undefined) removeTree(tree, old);
+      const old = e.fileId ? tree.pathOf(e.fileId) : undefined;
+      if (old !== undefined) tree.removeTree(old);
       return 'ok';
     }
     case 'move': {
-      const old = pathOfId(tree, e.fileId);
+      const old = e.fileId ? tree.pathOf(e.fileId) : undefined;
       const rel = whereNow(tree, root, e);
-      if (old !== undefined && rel !== undefined) renameTree(tree, old, rel);
-      else if (old !== undefined) removeTree(tree, old); // moved out of the root
+      if (old !== undefined && rel !== undefined) {
+        if (old !== rel) {
+          const there = tree.get(rel);
+          if (there && there.id !== e.fileId) tree.removeTree(rel);
+          tree.renameTree(old, rel);
+        }
+      } else if (old !== undefined) tree.removeTree(old); // moved out of the root
       else if (rel !== undefined) return 'relist'; // moved in from elsewhere: its children are unknown
       return 'ok';
     }

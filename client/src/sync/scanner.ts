@@ -1,62 +1,62 @@
 /**
  * A snapshot of the local tree: every file and folder not ignored, with the stat fields change
- * detection needs (inode, size, mtime). Names equal case-insensitively in one folder cannot
- * both exist on the server (names are case-insensitive there): the first by code-point order is
- * synced and the others are reported and left alone.
+ * detection needs (inode, size, mtime). The tree may change while it is walked; a walk that saw
+ * something vanish under it (a folder gone before it was listed, a name gone before its stat)
+ * is not `complete`, and the agent then takes no decision that rests on something's absence.
+ *
+ * Names equal case-insensitively in one folder cannot both exist on the server (names are
+ * case-insensitive there): the one already synced (in the base) keeps its place, else the first
+ * by code-point order; the others are reported and left alone.
  */
-import { lstat, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { IgnoreRules } from './ignore.js';
+import { fsCode, joinRel, type LocalFs, type LocalStat } from './local-fs.js';
 
-/** transfer/temp-files.ts names them `.NAME.coffer-XXXXXXXX.part`. */
-const TEMP = /^\..*\.coffer-[0-9a-f]{8}\.part$/;
-
-export interface LocalEntry {
-  isDir: boolean;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
+export type LocalEntry = LocalStat & { kind: 'file' | 'dir' };
 export type LocalTree = Map<string, LocalEntry>;
 
 export interface ScanResult {
   tree: LocalTree;
   /** Paths skipped because another name in the folder equals them case-insensitively. */
   collisions: string[];
+  /** Nothing vanished during the walk. */
+  complete: boolean;
 }
 
-export async function scanLocal(root: string, ignore: IgnoreRules): Promise<ScanResult> {
+export async function scanLocal(fs: LocalFs, ignore: IgnoreRules, synced: (rel: string) => boolean): Promise<ScanResult> {
   const tree: LocalTree = new Map();
   const collisions: string[] = [];
+  let complete = true;
   async function walk(dirRel: string): Promise<void> {
     let names: string[];
     try {
-      names = (await readdir(dirRel ? join(root, dirRel) : root)).sort();
-    } catch {
-      return; // vanished meanwhile: the next pass sees it gone
+      names = (await fs.readdir(dirRel)).sort();
+    } catch (err) {
+      if (fsCode(err) !== 'ENOENT' && fsCode(err) !== 'ENOTDIR') throw err; // EACCES, EMFILE…: no pass on a partial picture
+      complete = false;
+      return;
     }
+    // The synced name of a case-insensitive group first, so it is the one kept.
+    const ordered = [...names.filter((n) => synced(joinRel(dirRel, n))), ...names.filter((n) => !synced(joinRel(dirRel, n)))];
     const seen = new Set<string>();
-    for (const name of names) {
-      const rel = dirRel ? `${dirRel}/${name}` : name;
-      // A download's temp file left by a crash (kill -9): passes run one at a time, so none is live now.
-      if (TEMP.test(name)) {
-        await rm(join(root, rel), { force: true }).catch(() => undefined);
+    for (const name of ordered) {
+      const rel = joinRel(dirRel, name);
+      const st = await fs.lstat(rel);
+      if (!st) {
+        complete = false;
         continue;
       }
-      const st = await lstat(join(root, rel)).catch(() => undefined);
-      if (!st || !(st.isFile() || st.isDirectory())) continue; // symlinks, sockets: not synced
-      if (ignore.ignored(rel, st.isDirectory())) continue;
+      if (st.kind === 'other') continue; // symlinks, sockets: not synced
+      if (ignore.ignored(rel, st.kind === 'dir')) continue;
       const key = name.normalize('NFC').toLowerCase();
       if (seen.has(key)) {
         collisions.push(rel);
         continue;
       }
       seen.add(key);
-      tree.set(rel, { isDir: st.isDirectory(), ino: st.ino, size: st.isDirectory() ? 0 : st.size, mtimeMs: Math.round(st.mtimeMs) });
-      if (st.isDirectory()) await walk(rel);
+      tree.set(rel, st as LocalEntry);
+      if (st.kind === 'dir') await walk(rel);
     }
   }
   await walk('');
-  return { tree, collisions };
+  return { tree, collisions, complete };
 }

@@ -5,11 +5,10 @@
  * Why JSON and not SQLite: no native dependency to build on every desktop, and a whole-file
  * write via temp file + fsync + rename is atomic on POSIX, so a SIGKILL at any instant leaves
  * either the old or the new state, never a torn one. The agent saves after every committed step
- * (one upload, download, move or delete), so a crash loses at most the step in flight, which the
- * next run recognises by content hash instead of re-sending it.
+ * (one upload, download, move or delete). A crash between a step and its save is recognised on
+ * restart: the base then disagrees with both sides in a way content hashes resolve (reconcile.ts).
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import type { LocalFs, LocalStat } from './local-fs.js';
 
 export interface BaseEntry {
   isDir: boolean;
@@ -22,68 +21,116 @@ export interface BaseEntry {
   mtimeMs: number;
 }
 
+/**
+ * A step whose outcome may be lost, recorded before it is taken. An upload: if the commit's
+ * answer never arrives (connection lost, agent killed), the next pass finds out from the remote
+ * picture whether it happened (a file or a conflicted copy with this content hash) instead of
+ * taking its own upload for someone else's change. A download: if the agent dies after the new
+ * file took its place but before the base was saved, that revision is what this device agreed
+ * to — so an edit or a delete made since is one (the temp file's absence tells it was placed).
+ */
+export interface Intent {
+  kind: 'upload' | 'download';
+  contentHash: string;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** Downloads: the revision written, and its temp file (still there: never put in place). */
+  fileId?: string;
+  rev?: number;
+  temp?: string;
+  /** Uploads: the journal position before the commit (its entry, if it happened, comes after). */
+  cursor?: number;
+}
+
 export interface StateData {
   version: 1;
   remoteRoot: string;
   cursor: number;
   /** Relative path (`a/b.txt`, `/`-separated) → base. */
   entries: Record<string, BaseEntry>;
+  intents?: Record<string, Intent>;
 }
 
 export const META_DIR = '.coffer';
+export const STATE_FILE = `${META_DIR}/state.json`;
 
-export function statePath(root: string): string {
-  return join(root, META_DIR, 'state.json');
+/** The local file still is what the base recorded (same inode, size and mtime). */
+export function unchanged(l: LocalStat | undefined, b: BaseEntry | undefined): boolean {
+  if (!l || !b) return false;
+  if (b.isDir) return l.kind === 'dir';
+  return l.kind === 'file' && l.ino === b.ino && l.size === b.size && l.mtimeMs === b.mtimeMs;
 }
 
 export class SyncState {
   private dirty = false;
   private saving: Promise<void> = Promise.resolve();
   private constructor(
-    readonly file: string,
+    private readonly fs: LocalFs,
     readonly data: StateData,
   ) {}
 
-  static async load(root: string, remoteRoot: string): Promise<SyncState> {
-    const file = statePath(root);
+  static async load(fs: LocalFs, remoteRoot: string): Promise<SyncState> {
     let data: StateData | undefined;
-    try {
-      data = JSON.parse(await readFile(file, 'utf8')) as StateData;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is damaged (${(err as Error).message}); remove it to start over`);
+    const raw = await fs.readFile(STATE_FILE);
+    if (raw) {
+      try {
+        data = JSON.parse(new TextDecoder().decode(raw)) as StateData;
+      } catch (err) {
+        throw new Error(`${STATE_FILE} is damaged (${(err as Error).message}); remove it to start over`);
+      }
     }
     // Another remote folder: the old base says nothing about this one.
     if (!data || data.remoteRoot !== remoteRoot) data = { version: 1, remoteRoot, cursor: 0, entries: {} };
-    return new SyncState(file, data);
+    return new SyncState(fs, data);
   }
 
   get(path: string): BaseEntry | undefined {
-    return this.data.entries[path];
+    return Object.hasOwn(this.data.entries, path) ? this.data.entries[path] : undefined;
   }
   set(path: string, e: BaseEntry): void {
     this.data.entries[path] = e;
     this.dirty = true;
   }
   delete(path: string): void {
-    if (path in this.data.entries) {
+    if (Object.hasOwn(this.data.entries, path)) {
       delete this.data.entries[path];
       this.dirty = true;
     }
+  }
+  /** Forget a path and everything under it. */
+  deleteTree(path: string): void {
+    for (const p of this.paths()) if (p === path || p.startsWith(path + '/')) this.delete(p);
   }
   paths(): string[] {
     return Object.keys(this.data.entries);
   }
   /** Rename a path and everything under it (a folder move). */
   renamePrefix(from: string, to: string): void {
+    const moved: [string, BaseEntry][] = [];
     for (const p of this.paths()) {
       const rest = p === from ? '' : p.startsWith(from + '/') ? p.slice(from.length) : undefined;
       if (rest === undefined) continue;
-      const e = this.data.entries[p]!;
+      moved.push([to + rest, this.data.entries[p]!]);
       delete this.data.entries[p];
-      this.data.entries[to + rest] = e;
     }
+    for (const [p, e] of moved) this.data.entries[p] = e;
     this.dirty = true;
   }
+  intent(path: string): Intent | undefined {
+    const all = this.data.intents;
+    return all && Object.hasOwn(all, path) ? all[path] : undefined;
+  }
+  intentPaths(): string[] {
+    return Object.keys(this.data.intents ?? {});
+  }
+  setIntent(path: string, i: Intent | undefined): void {
+    if (i) (this.data.intents ??= {})[path] = i;
+    else if (this.data.intents && Object.hasOwn(this.data.intents, path)) delete this.data.intents[path];
+    else return;
+    this.dirty = true;
+  }
+
   setCursor(cursor: number): void {
     if (cursor !== this.data.cursor) {
       this.data.cursor = cursor;
@@ -91,31 +138,15 @@ export class SyncState {
     }
   }
 
-  /** Write atomically and durably (temp, fsync, rename, fsync of the folder); one write at a time. */
+  /** Write atomically and durably; one write at a time. */
   save(): Promise<void> {
     if (!this.dirty) return this.saving;
     this.dirty = false;
-    const next = this.saving.then(() => this.write());
+    const next = this.saving.then(() => this.fs.writeFileAtomic(STATE_FILE, new TextEncoder().encode(JSON.stringify(this.data))));
     this.saving = next.catch(() => undefined);
     return next.catch((err: unknown) => {
       this.dirty = true; // try again with the next save
       throw err;
     });
-  }
-
-  private async write(): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    const fh = await open(temp, 'w', 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(this.data));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(temp, this.file);
-    const d = await open(dirname(this.file), 'r');
-    await d.sync().catch(() => undefined); // some filesystems refuse to fsync a folder
-    await d.close();
   }
 }

@@ -5,9 +5,9 @@
  * tests sum the last line of each process to prove a restarted agent sent nothing twice.
  */
 import { appendFileSync } from 'node:fs';
-import type { CofferApi } from '../api/client.js';
+import type { SyncApi } from './sync-api.js';
 
-export function countBlocksTo(api: CofferApi, file: string): void {
+export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'getBlock'>, file: string): void {
   const c = { pid: process.pid, blocksSent: 0, blockBytesSent: 0, blocksReceived: 0, blockBytesReceived: 0 };
   const write = () => appendFileSync(file, JSON.stringify(c) + '\n');
   const put = api.putBlock.bind(api);

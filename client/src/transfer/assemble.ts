@@ -1,18 +1,68 @@
 /**
- * Block-level download: build a file from its version's block list, taking every block the
- * local copy already has from disk and fetching only the others with GET /blocks/:sha256.
- * Written atomically (temp file, fsync, rename) with the mtime given; every block is checked
- * against its hash, so a local file that changed meanwhile cannot corrupt the result.
- *
- * `coffer get` cannot use this yet: the API has no way to read a version's block list. A sync
- * agent knows the lists of versions it uploaded, and once the server exposes them, get will too.
+ * Block-level download: build a file from its version's block list, taking every block a local
+ * file already has from disk and fetching only the others with GET /blocks/:sha256. Every block
+ * is checked against its hash, so a local file that changed meanwhile cannot corrupt the result.
+ * `writeBlocks` writes into any open file (the sync agent's LocalFs too); `assembleFile` is the
+ * CLI's: a temp file beside the target, fsync, mtime, rename.
  */
-import { open, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
-import type { CofferApi } from '../api/client.js';
+import { open, rename, rm, stat, utimes } from 'node:fs/promises';
 import type { BlockRef } from '../api/types.js';
-import { fileChunks, sha256Hex } from './blocks.js';
+import type { SyncApi } from '../sync/sync-api.js';
+import { handleChunks, sha256Hex } from './blocks.js';
+import { nodeReadable, type ReadableFile, type ReadHandle, type WriteHandle } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
 import { releaseTempPath, tempPathFor } from './temp-files.js';
+
+type BlockApi = Pick<SyncApi, 'getBlock'>;
+
+export interface WriteBlocksOptions {
+  /** A file whose blocks may be reused (often an older version of the same file). */
+  reuse?: ReadableFile;
+  stats?: TransferStats;
+  onProgress?: Progress;
+}
+
+export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], out: WriteHandle, o: WriteBlocksOptions = {}): Promise<void> {
+  const stats = o.stats ?? new TransferStats();
+  const total = blocks.reduce((n, b) => n + b.size, 0);
+  const src = o.reuse ? await o.reuse.open().catch(() => undefined) : undefined;
+  try {
+    // Where each wanted block sits in the reusable file (offsets only; bytes are read again later).
+    const have = new Map<string, number>();
+    if (src) {
+      const wanted = new Set(blocks.map((b) => b.hash));
+      let offset = 0;
+      for await (const c of handleChunks(src, undefined, (await src.stat()).size)) {
+        if (wanted.has(c.hash) && !have.has(c.hash)) have.set(c.hash, offset);
+        offset += c.bytes.byteLength;
+      }
+    }
+    let done = 0;
+    for (const b of blocks) {
+      const bytes = (await reuse(src, have.get(b.hash), b)) ?? (await fetchBlock(api, b, stats));
+      await out.write(bytes);
+      o.onProgress?.('assembling', (done += b.size), total);
+    }
+  } finally {
+    await src?.close();
+  }
+
+  async function reuse(h: ReadHandle | undefined, offset: number | undefined, b: BlockRef): Promise<Uint8Array | undefined> {
+    if (!h || offset === undefined) return undefined;
+    const buf = new Uint8Array(b.size);
+    const n = await h.read(buf, 0, b.size, offset);
+    if (n !== b.size || sha256Hex(buf) !== b.hash) return undefined; // changed on disk: fetch it
+    stats.blocksReused++;
+    return buf;
+  }
+}
+
+async function fetchBlock(api: BlockApi, b: BlockRef, stats: TransferStats): Promise<Uint8Array> {
+  const bytes = await api.getBlock(b.hash);
+  if (bytes.byteLength !== b.size || sha256Hex(bytes) !== b.hash) throw new Error(`block ${b.hash} arrived damaged; try again`);
+  stats.bytesDownloaded += bytes.byteLength;
+  return bytes;
+}
 
 export interface AssembleOptions {
   /** A local file whose blocks may be reused (often the destination itself: an older version). */
@@ -22,58 +72,23 @@ export interface AssembleOptions {
   onProgress?: Progress;
 }
 
-export async function assembleFile(api: CofferApi, blocks: readonly BlockRef[], localPath: string, o: AssembleOptions = {}): Promise<void> {
-  const stats = o.stats ?? new TransferStats();
-  const total = blocks.reduce((n, b) => n + b.size, 0);
-  const wanted = new Set(blocks.map((b) => b.hash));
-  // Where each wanted block sits in the reusable file (offsets only; bytes are read again later).
-  const have = new Map<string, number>();
+/** The CLI's download by blocks: written to a temp file beside `localPath`, then renamed over it. */
+export async function assembleFile(api: BlockApi, blocks: readonly BlockRef[], localPath: string, o: AssembleOptions = {}): Promise<void> {
   const source = o.reuseFrom && (await stat(o.reuseFrom).catch(() => undefined))?.isFile() ? o.reuseFrom : undefined;
-  if (source) {
-    let offset = 0;
-    for await (const c of fileChunks(source)) {
-      if (wanted.has(c.hash) && !have.has(c.hash)) have.set(c.hash, offset);
-      offset += c.bytes.byteLength;
-    }
-  }
-
   const temp = tempPathFor(localPath);
-  const out = await open(temp, 'wx', 0o666);
-  const src = source ? await open(source, 'r') : undefined;
+  const fh = await open(temp, 'wx', 0o666);
+  const out: WriteHandle = { write: async (b) => void (await fh.write(b)), sync: () => fh.sync(), close: () => fh.close() };
   try {
-    let done = 0;
-    for (const b of blocks) {
-      const bytes = (await reuse(src, have.get(b.hash), b)) ?? (await fetchBlock(api, b, stats));
-      await out.write(bytes);
-      o.onProgress?.('assembling', (done += b.size), total);
-    }
-    await out.sync();
-    await out.close();
+    await writeBlocks(api, blocks, out, { reuse: source ? nodeReadable(source) : undefined, stats: o.stats, onProgress: o.onProgress });
+    await fh.sync();
+    await fh.close();
     if (o.mtime) await utimes(temp, new Date(), o.mtime);
     await rename(temp, localPath);
     releaseTempPath(temp);
   } catch (err) {
-    await out.close().catch(() => undefined);
+    await fh.close().catch(() => undefined);
     await rm(temp, { force: true });
     releaseTempPath(temp);
     throw err;
-  } finally {
-    await src?.close();
   }
-
-  async function reuse(fh: FileHandle | undefined, offset: number | undefined, b: BlockRef): Promise<Buffer | undefined> {
-    if (!fh || offset === undefined) return undefined;
-    const buf = Buffer.allocUnsafe(b.size);
-    const { bytesRead } = await fh.read(buf, 0, b.size, offset);
-    if (bytesRead !== b.size || sha256Hex(buf) !== b.hash) return undefined; // changed on disk: fetch it
-    stats.blocksReused++;
-    return buf;
-  }
-}
-
-async function fetchBlock(api: CofferApi, b: BlockRef, stats: TransferStats): Promise<Buffer> {
-  const bytes = await api.getBlock(b.hash);
-  if (bytes.byteLength !== b.size || sha256Hex(bytes) !== b.hash) throw new Error(`block ${b.hash} arrived damaged; try again`);
-  stats.bytesDownloaded += bytes.byteLength;
-  return bytes;
 }

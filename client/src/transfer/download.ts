@@ -48,8 +48,7 @@ export async function downloadFile(api: CofferApi, remotePath: string, localPath
   const local = await stat(localPath).catch(() => undefined);
   if (local && !local.isFile()) throw new Error(`${localPath} exists and is not a regular file`);
   if (local && local.size === want.size && want.contentHash) {
-    let hashed = 0;
-    const blocks = await blockListOf(localPath, (n) => o.onProgress?.('checking', (hashed += n), local.size));
+    const blocks = await blockListOf(localPath, o.onProgress && ((done, total) => o.onProgress?.('checking', done, total)));
     if (contentHashOf(blocks) === want.contentHash) {
       stats.blocksReused += blocks.length;
       await utimes(localPath, new Date(), want.mtime);

@@ -4,49 +4,81 @@
  * chunk whatever the file size. Resumable by construction: blocks are content-addressed, so a
  * re-run after a crash or network loss sends only the blocks the server still lacks.
  */
-import { stat } from 'node:fs/promises';
-import type { CofferApi } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
 import type { BlockRef, CommitAnswer } from '../api/types.js';
-import { blockListOf, fileChunks } from './blocks.js';
+import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
+import { contentHashOf, fileChunks, scanBlocks } from './blocks.js';
+import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
 
 const IN_FLIGHT = 3;
 
+/** The file changed while it was being read or sent: nothing was committed; try again later. */
+export class FileChangedError extends Error {
+  constructor(what: string) {
+    super(`${what} changed while it was being uploaded; try again`);
+  }
+}
+
 export interface UploadOptions {
   /** The head revision this upload replaces; null creates a new file (409 when one exists). */
   baseRev: number | null;
+  /** With baseRev: the entry that revision belongs to (see CommitRequest.fileId). */
+  fileId?: string;
   /** 'copy': a stale baseRev (or an existing file) makes the server keep this as a conflicted copy. */
   onConflict?: 'fail' | 'copy';
+  /** Defaults to the file's own mtime when it was read. */
+  mtime?: number;
+  /** Called with what is about to be committed, before the commit request is sent. */
+  beforeCommit?: (contentHash: string, stat: FileStat) => Promise<void>;
   stats?: TransferStats;
   onProgress?: Progress;
 }
 
-export async function uploadFile(api: CofferApi, localPath: string, remotePath: string, o: UploadOptions): Promise<CommitAnswer> {
+export interface Uploaded {
+  answer: CommitAnswer;
+  /** The file as it was read (the bytes committed are exactly this file's then). */
+  stat: FileStat;
+  contentHash: string;
+}
+
+type UploadApi = Pick<SyncApi, 'missingBlocks' | 'putBlock' | 'commit'>;
+
+export async function uploadFile(api: UploadApi, source: string | ReadableFile, remotePath: string, o: UploadOptions): Promise<Uploaded> {
+  const file = typeof source === 'string' ? nodeReadable(source) : source;
+  const name = typeof source === 'string' ? source : remotePath;
   const stats = o.stats ?? new TransferStats();
-  const info = await stat(localPath);
-  if (!info.isFile()) throw new Error(`${localPath} is not a regular file`);
-
-  let hashed = 0;
-  const blocks = await blockListOf(localPath, (n) => o.onProgress?.('hashing', (hashed += n), info.size));
-  const size = blocks.reduce((n, b) => n + b.size, 0);
+  const scan = await scanBlocks(file, o.onProgress && ((done, total) => o.onProgress?.('hashing', done, total)));
+  if (scan.stat.kind !== 'file') throw new Error(`${name} is not a regular file`);
+  if (!scan.stable) throw new FileChangedError(name);
+  const { blocks, stat } = scan;
   const missing = await api.missingBlocks([...new Set(blocks.map((b) => b.hash))]);
-  await sendBlocks(api, localPath, blocks, missing, stats, o.onProgress);
+  await sendBlocks(api, file, name, blocks, missing, stats, o.onProgress);
 
-  const commit = { path: remotePath, size, blocks, baseRev: o.baseRev, mtime: Math.round(info.mtimeMs), ...(o.onConflict ? { onConflict: o.onConflict } : {}) };
+  const commit: CommitRequest = {
+    path: remotePath,
+    size: stat.size,
+    blocks,
+    baseRev: o.baseRev,
+    ...(o.fileId !== undefined && o.baseRev !== null ? { fileId: o.fileId } : {}),
+    mtime: o.mtime ?? stat.mtimeMs,
+    ...(o.onConflict ? { onConflict: o.onConflict } : {}),
+  };
+  const done = (answer: CommitAnswer): Uploaded => ({ answer, stat, contentHash: contentHashOf(blocks) });
+  await o.beforeCommit?.(contentHashOf(blocks), stat);
   try {
-    return await api.commit(commit);
+    return done(await api.commit(commit));
   } catch (err) {
     // Blocks can vanish between asking and committing (GC of uncommitted blocks): send them, retry once.
     if (!(err instanceof ApiError && err.code === 'missing_blocks')) throw err;
     const again = new Set((err.details as { missing?: string[] } | undefined)?.missing ?? blocks.map((b) => b.hash));
-    await sendBlocks(api, localPath, blocks, again, stats, o.onProgress);
-    return await api.commit(commit);
+    await sendBlocks(api, file, name, blocks, again, stats, o.onProgress);
+    return done(await api.commit(commit));
   }
 }
 
 /** Second pass: re-read the file and PUT the chunks in `missing` (each once). */
-async function sendBlocks(api: CofferApi, localPath: string, blocks: BlockRef[], missing: Set<string>, stats: TransferStats, onProgress?: Progress): Promise<void> {
+async function sendBlocks(api: UploadApi, file: ReadableFile, name: string, blocks: BlockRef[], missing: Set<string>, stats: TransferStats, onProgress?: Progress): Promise<void> {
   const todo = new Set(missing);
   const counted = new Set<string>();
   let total = 0;
@@ -62,11 +94,11 @@ async function sendBlocks(api: CofferApi, localPath: string, blocks: BlockRef[],
   // A few PUTs in flight hide the round trips; memory stays IN_FLIGHT chunks (≤ 4 MiB each).
   const inFlight = new Set<Promise<void>>();
   let failed: unknown;
-  for await (const chunk of fileChunks(localPath)) {
+  for await (const chunk of fileChunks(file)) {
     if (failed) break;
     const expected = blocks[i++];
     // The file must not change between the passes, or the committed list would not match the bytes.
-    if (!expected || expected.hash !== chunk.hash) throw new Error(`${localPath} changed while it was being uploaded; try again`);
+    if (!expected || expected.hash !== chunk.hash) throw new FileChangedError(name);
     if (!todo.delete(chunk.hash)) continue;
     const p: Promise<void> = api.putBlock(chunk.hash, chunk.bytes).then(
       () => {
@@ -83,5 +115,5 @@ async function sendBlocks(api: CofferApi, localPath: string, blocks: BlockRef[],
   }
   await Promise.all(inFlight);
   if (failed) throw failed;
-  if (todo.size > 0) throw new Error(`${localPath} changed while it was being uploaded; try again`);
+  if (todo.size > 0) throw new FileChangedError(name);
 }

@@ -22,7 +22,8 @@ export interface BlockPutDeps {
   reservationMs: number;
 }
 
-function tooLarge(): PayloadTooLargeError {
+/** 413 'block_too_large'. */
+export function tooLarge(): PayloadTooLargeError {
   return new PayloadTooLargeError(`a block may be at most ${MAX_BLOCK_BYTES} bytes`, { code: 'block_too_large', details: { maxBytes: MAX_BLOCK_BYTES } });
 }
 
@@ -38,14 +39,7 @@ export async function putBlock(
   const parts: Uint8Array[] = [];
   for await (const p of requestBytes(body, { limit: MAX_BLOCK_BYTES, tooLarge })) parts.push(p);
   const data = Buffer.concat(parts);
-  if (data.byteLength === 0) throw new BadRequestError('a block cannot be empty', { code: 'empty_block' });
-  const actual = sha256Hex(data);
-  if (actual !== hash) {
-    throw new BadRequestError('the body’s SHA-256 is not the one in the URL; nothing was stored', {
-      code: 'hash_mismatch',
-      details: { expected: hash, actual },
-    });
-  }
+  checkBlockBytes(hash, data);
   const key = deps.storage.blocks.keyFor(namespaceId, hash);
   const [held] = await deps.db.select({ refcount: blocks.refcount }).from(blocks).where(eq(blocks.key, key));
   // Part of a committed version: its bytes count in the usage already, and the commit that uses
@@ -67,4 +61,16 @@ export async function putBlock(
   // A failure here leaves the reservation for the client's retry (which then counts nothing twice); it expires otherwise.
   const r = await deps.storage.blocks.put(namespaceId, data);
   return { hash, size: r.size, stored: r.stored };
+}
+
+/** 400 'empty_block', or 'hash_mismatch' unless the bytes' SHA-256 is `hash`. */
+export function checkBlockBytes(hash: string, data: Uint8Array): void {
+  if (data.byteLength === 0) throw new BadRequestError('a block cannot be empty', { code: 'empty_block' });
+  const actual = sha256Hex(data);
+  if (actual !== hash) {
+    throw new BadRequestError('the body’s SHA-256 is not the one in the URL; nothing was stored', {
+      code: 'hash_mismatch',
+      details: { expected: hash, actual },
+    });
+  }
 }

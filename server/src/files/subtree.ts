@@ -105,6 +105,14 @@ export async function latestTrashTimeMs(db: Db, id: string): Promise<number | nu
   return row?.m == null ? null : Number(row.m);
 }
 
+/** True when something live is directly in the folder (a delete that must not take contents along). */
+export async function hasLiveChild(db: Db, namespaceId: string, folderId: string): Promise<boolean> {
+  const rows = rowsOf(
+    await db.execute(sql`select 1 as hit from files where namespace_id = ${namespaceId} and parent_id = ${folderId} and trashed_at is null limit 1`),
+  );
+  return rows.length > 0;
+}
+
 /** True when every folder from `folderId` up to the root is live (a restore needs its place back). */
 export async function ancestorsLive(db: Db, folderId: string | null): Promise<boolean> {
   if (folderId === null) return true;

@@ -17,20 +17,38 @@ import { isUniqueViolation } from './entries.js';
 import { appendJournal } from './journal.js';
 import { ensureFree, nameTaken, renameRow } from './move.js';
 import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.js';
-import { ancestorsLive, byId, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
+import { ancestorsLive, byId, hasLiveChild, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
 import { entryById, isWithin, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
 import { encodePageCursor } from '../wire/fields.js';
 import type { TrashCursor } from '../wire/cursors.js';
 
+/** Conditions a sync client puts on a delete, so it never removes what it has not seen. */
+export interface DeleteCondition {
+  /** Only while the entry's head revision is this one: 409 'stale_revision' (with `current`) otherwise. */
+  rev?: number;
+  /** false: a folder is trashed only when nothing live is in it, 409 'not_empty' otherwise. Default true. */
+  recursive?: boolean;
+}
+
 /**
  * Must run inside a transaction. Trash a live entry and everything live below it, all at one
  * instant; journals one 'delete' for the entry (a device removes a folder with its contents).
- * The root answers 409 'root', an entry already in the trash 409 'in_trash'.
+ * The root answers 409 'root', an entry already in the trash 409 'in_trash'; a condition that
+ * does not hold changes nothing.
  */
-export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef): Promise<FileView> {
+export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef, cond: DeleteCondition = {}): Promise<FileView> {
   await lockTree(tx, user.namespaceId);
   const { row, path } = await resolveLiveEntry(tx, user, ref, 'delete');
+  if (cond.rev !== undefined && cond.rev !== row.rev) {
+    throw new ConflictError(`${path} is at revision ${row.rev}, not ${cond.rev}: it changed since, so it was not deleted`, {
+      code: 'stale_revision',
+      current: { id: row.id, rev: row.rev, size: row.size, contentHash: row.contentHash },
+    });
+  }
+  if (cond.recursive === false && row.isDir && (await hasLiveChild(tx, row.namespaceId, row.id))) {
+    throw new ConflictError(`${path} is not empty, so it was not deleted`, { code: 'not_empty' });
+  }
   // Strictly later than anything trashed below it before, so those stay items of their own.
   const latest = await latestTrashTimeMs(tx, row.id);
   const at = new Date(Math.max(Date.now(), latest === null ? 0 : latest + 1));

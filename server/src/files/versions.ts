@@ -44,7 +44,7 @@ export async function commitVersion(tx: Db, v: NewVersion): Promise<FileRow> {
   if (row.trashedAt) throw new ConflictError('the file was moved to the trash while it was uploading', { code: 'file_trashed' });
   if (row.isDir) throw new ConflictError('a folder is in the way', { code: 'is_folder' });
   if (!v.overwrite && (v.baseRev ?? 0) !== row.rev) {
-    const current = { rev: row.rev, size: row.size, contentHash: row.contentHash };
+    const current = { id: row.id, rev: row.rev, size: row.size, contentHash: row.contentHash };
     throw v.baseRev === null
       ? new ConflictError('a file with that name already exists: name its revision (baseRev) or overwrite', { code: 'exists', current })
       : new ConflictError(`the file is at revision ${row.rev}, not ${v.baseRev}: someone else changed it first`, { code: 'stale_revision', current });

@@ -79,9 +79,13 @@ export const filePaths: Record<string, Json> = {
       tag: 'files',
       operationId: 'delete',
       summary: 'Move an entry to the trash (a folder with everything in it)',
+      description:
+        'A sync client names what it saw: with `rev`, the entry is trashed only while its head revision is `rev` ' +
+        '(409 `stale_revision`, `details.current`); with `recursive: false`, a folder holding anything live is 409 `not_empty`. ' +
+        '409 `in_trash` for an entry already in the trash, `root` for the root. A refused delete changes nothing.',
       unsafe: true,
-      requestBody: body(schema('PathOrId')),
-      responses: { '200': file('The trashed entry (`trashedAt` set)'), ...errors(400, 404) },
+      requestBody: body(schema('DeleteRequest')),
+      responses: { '200': file('The trashed entry (`trashedAt` set)'), ...errors(400, 404, 409) },
     }),
   },
   '/trash': {

@@ -170,7 +170,8 @@ export const syncPaths: Record<string, Json> = {
       summary: 'Commit a new version of a file from blocks already uploaded',
       description:
         'A stale `baseRev` (someone else committed first) is 409 with `details.current`, or with `onConflict: "copy"` ' +
-        'the content becomes `name (conflicted copy from DEVICE YYYY-MM-DD).ext` and the answer says `conflict: true`.',
+        'the content becomes `name (conflicted copy from DEVICE YYYY-MM-DD).ext` and the answer says `conflict: true`. ' +
+        'With `fileId`, another entry at `path` (or none: the file was deleted or moved away) loses the same way.',
       unsafe: true,
       requestBody: body({
         type: 'object',
@@ -184,6 +185,7 @@ export const syncPaths: Record<string, Json> = {
             items: { type: 'object', required: ['hash', 'size'], additionalProperties: false, properties: { hash: sha256, size: { type: 'integer', minimum: 1 } } },
           },
           baseRev: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }], description: 'The revision this replaces; null: a new file' },
+          fileId: { type: 'string', format: 'uuid', description: 'With `baseRev`: the entry that revision belongs to' },
           overwrite: { type: 'boolean' },
           onConflict: { type: 'string', enum: ['fail', 'copy'], default: 'fail' },
           mtime: { oneOf: [{ type: 'string', format: 'date-time' }, { type: 'integer', minimum: 0 }], description: 'The file’s modification time (ISO 8601 or ms)' },
@@ -199,7 +201,11 @@ export const syncPaths: Record<string, Json> = {
                 required: ['conflict'],
                 properties: {
                   conflict: { type: 'boolean', description: 'true: the content went to a conflicted copy (this entry)' },
-                  original: { type: 'object', properties: { id: { type: ['string', 'null'] }, path: { type: 'string' }, rev: { type: 'integer' } } },
+                  original: {
+                    type: 'object',
+                    description: 'Where the content would have gone; `id` null when no entry is at that path any more',
+                    properties: { id: { type: ['string', 'null'] }, path: { type: 'string' }, rev: { type: 'integer' } },
+                  },
                 },
               },
             ],

@@ -158,11 +158,16 @@ const schemas: Record<string, Json> = {
       cookie: { type: 'boolean' },
     },
   },
-  PathOrId: {
+  DeleteRequest: {
     type: 'object',
-    description: 'Names an entry by path or by id (one of them).',
+    description: 'Names an entry by path or by id (one of them), with the conditions a sync client puts on deleting it.',
     additionalProperties: false,
-    properties: { path: { type: 'string' }, id: uuid },
+    properties: {
+      path: { type: 'string' },
+      id: uuid,
+      rev: { type: 'integer', minimum: 0, description: 'Only while the entry is at this revision (409 `stale_revision` otherwise)' },
+      recursive: { type: 'boolean', default: true, description: 'false: a folder only when nothing live is in it (409 `not_empty` otherwise)' },
+    },
     oneOf: [{ required: ['path'] }, { required: ['id'] }],
   },
   MoveOrCopy: {

@@ -9,7 +9,7 @@ import { parseJsonBody } from '../http-errors.js';
 import { commitSync } from '../sync/commit.js';
 import { DEFAULT_CHUNKER_OPTIONS } from '../../../storage-engine/src/index.js';
 import { MAX_FILE_BYTES } from '../uploads/limits.js';
-import { count, int4, path } from '../wire/fields.js';
+import { count, id, int4, path } from '../wire/fields.js';
 
 /** The chunker cuts nothing shorter than its minimum but the last block: a 10 GiB file has at most this many. */
 export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / DEFAULT_CHUNKER_OPTIONS.minSize) + 1;
@@ -17,16 +17,23 @@ export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / DEFAULT_CHUNKER_OPTI
 /** Room for the longest block list (`{"hash":"…","size":4259840},` is about 90 bytes) and the rest. */
 const COMMIT_BODY_BYTES = MAX_COMMIT_BLOCKS * 128 + 64 * 1024;
 
-const CommitBody = z.strictObject({
-  path: path(),
-  size: count(),
-  blocks: z.array(z.strictObject({ hash: Sha256Hex, size: int4(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
-  baseRev: int4().nullable(),
-  overwrite: z.boolean().optional(),
-  onConflict: z.enum(['fail', 'copy']).optional(),
-  /** ISO 8601 with a zone, or milliseconds since 1970. */
-  mtime: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)]).optional(),
-});
+const CommitBody = z
+  .strictObject({
+    path: path(),
+    size: count(),
+    blocks: z.array(z.strictObject({ hash: Sha256Hex, size: int4(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
+    baseRev: int4().nullable(),
+    /** With baseRev: the entry that revision belongs to. */
+    fileId: id().optional(),
+    overwrite: z.boolean().optional(),
+    onConflict: z.enum(['fail', 'copy']).optional(),
+    /** ISO 8601 with a zone, or milliseconds since 1970. */
+    mtime: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)]).optional(),
+  })
+  .refine((b) => b.fileId === undefined || b.baseRev !== null, {
+    message: 'fileId names the entry baseRev belongs to: give baseRev with it',
+    path: ['fileId'],
+  });
 
 export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
@@ -38,6 +45,7 @@ export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
       size: body.size,
       blocks: body.blocks,
       baseRev: body.baseRev,
+      ...(body.fileId !== undefined ? { fileId: body.fileId } : {}),
       overwrite: body.overwrite ?? false,
       onConflict: body.onConflict ?? 'fail',
       ...(body.mtime !== undefined ? { mtime: new Date(body.mtime) } : {}),

@@ -17,7 +17,7 @@ import { trashEntry } from '../files/trash.js';
 import { fileView } from '../files/view.js';
 import { parse, parseJsonBody } from '../http-errors.js';
 import { LIST_ORDERS, LIST_SORTS, ListCursor } from '../wire/cursors.js';
-import { id, MAX_PATH_CHARS, optionalParam, pageCursor, path, queryInt, text } from '../wire/fields.js';
+import { id, int4, MAX_PATH_CHARS, optionalParam, pageCursor, path, queryInt, text } from '../wire/fields.js';
 
 const limit = (max: number, fallback: number) => queryInt(1, max).default(fallback);
 
@@ -44,7 +44,14 @@ const relocateBody = z
   .refine(oneOf('from'), { message: 'give exactly one of from (a path) and id' });
 
 const deleteBody = z
-  .strictObject({ path: path().optional(), id: id().optional() })
+  .strictObject({
+    path: path().optional(),
+    id: id().optional(),
+    /** Trash only while the head revision is this one. */
+    rev: int4().optional(),
+    /** false: a folder only when it holds nothing live. */
+    recursive: z.boolean().optional(),
+  })
   .refine(oneOf('path'), { message: 'give exactly one of path and id' });
 
 const searchQuery = z.object({
@@ -96,7 +103,7 @@ export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
   r.post('/delete', async (c) => {
     const body = await parseJsonBody(c, deleteBody);
     const user = c.get('user');
-    const view = await db.transaction((tx) => trashEntry(tx, user, { path: body.path, id: body.id }));
+    const view = await db.transaction((tx) => trashEntry(tx, user, { path: body.path, id: body.id }, { rev: body.rev, recursive: body.recursive }));
     return c.json(view);
   });
 

@@ -19,7 +19,7 @@ import { notifyOwner } from '../notifications/notify-owner.js';
 import { addNotification } from '../notifications/store.js';
 import { contentHashOf } from '../uploads/content-hash.js';
 import { checkFileSize, checkQuota } from '../uploads/limits.js';
-import { checkRule, fileForUpload, resolveTarget, type UploadTarget } from '../uploads/target.js';
+import { checkRule, checkSameEntry, fileForUpload, lockUploadFolder, resolveTarget, type UploadTarget } from '../uploads/target.js';
 import { resolveBlockList, type ListedBlock } from './block-list.js';
 import { conflictedCopyEntry } from './conflicted-copy.js';
 
@@ -30,6 +30,9 @@ export interface SyncCommit {
   blocks: readonly ListedBlock[];
   /** The revision the client's content replaces; null: a new file. */
   baseRev: number | null;
+  /** With baseRev: the entry that revision belongs to. Another entry at the path, or none, is a
+   *  lost race like a stale revision (the entry was deleted, or moved away, and maybe created again). */
+  fileId?: string;
   overwrite: boolean;
   /** 'fail': a lost race is 409. 'copy': the content becomes a conflicted copy instead. */
   onConflict: 'fail' | 'copy';
@@ -55,6 +58,7 @@ export async function commitSync(deps: AppDeps, user: AuthUser, c: SyncCommit): 
   const content: Content = { blocks, size: c.size, contentHash: contentHashOf(c.blocks), mtime: c.mtime };
   try {
     return await deps.db.transaction(async (tx) => {
+      if (c.fileId !== undefined) await lockSameEntry(tx, target, c.fileId);
       const file = await fileForUpload(tx, target, { pending: false, deviceId: user.deviceId });
       const row = await commitContent(tx, user, file.id, content, { baseRev: c.baseRev, overwrite: c.overwrite });
       await notifyOwner(tx, ownerEvent(user, row, target.path));
@@ -64,6 +68,17 @@ export async function commitSync(deps: AppDeps, user: AuthUser, c: SyncCommit): 
     if (c.onConflict !== 'copy' || !lostRace(err)) throw err;
   }
   return deps.db.transaction((tx) => commitCopy(tx, user, target, content, c.baseRev));
+}
+
+/**
+ * The entry at the target must be `fileId`, and stays so until the commit: its row is locked (after
+ * its folder, in the order a delete takes them) before the name is looked up, so a delete or move
+ * of it waits for this transaction, and one that committed first is seen here.
+ */
+async function lockSameEntry(tx: Db, target: UploadTarget, fileId: string): Promise<void> {
+  await lockUploadFolder(tx, target.parentId);
+  await tx.select({ id: files.id }).from(files).where(and(eq(files.id, fileId), eq(files.namespaceId, target.namespaceId))).for('update');
+  checkSameEntry(await findChild(tx, target.namespaceId, target.parentId, target.name), fileId);
 }
 
 interface Content {

@@ -17,7 +17,9 @@ import { joinPath, parsePath } from '../names.js';
 export interface UploadTarget {
   namespaceId: string;
   parentId: FolderId;
+  /** The name as given (NFC), for a new entry. */
   name: string;
+  /** The path with the stored spelling of each name that exists (names are case-insensitive). */
   path: string;
   existing?: FileRow;
 }
@@ -25,6 +27,8 @@ export interface UploadTarget {
 export interface CommitRule {
   /** The revision the upload replaces; null: the name must be new (or only pending). */
   baseRev: number | null;
+  /** With baseRev: the entry that revision belongs to; another entry at the path (or none) is a stale revision. */
+  fileId?: string;
   overwrite: boolean;
 }
 
@@ -38,17 +42,35 @@ export async function resolveTarget(db: Db, user: AuthUser, path: string): Promi
   const existing = walked.length === segments.length ? walked.at(-1) : undefined;
   if (existing && !(await can(db, user, 'write', existing))) throw new NotFoundError(`nothing at ${joinPath(segments)}`);
   if (existing?.isDir) throw new ConflictError(`${joinPath(segments)} is a folder`, { code: 'is_folder' });
-  return { namespaceId: user.namespaceId, parentId, name, path: joinPath(segments), existing };
+  // As stored, like every other answer's path (the caller may have typed another case).
+  const stored = joinPath([...walked.slice(0, segments.length - 1).map((r) => r.name), existing?.name ?? name]);
+  return { namespaceId: user.namespaceId, parentId, name, path: stored, existing };
 }
 
 /** The same rule commitVersion applies, checked before any byte is taken. */
 export function checkRule(existing: FileRow | undefined, rule: CommitRule): void {
+  if (rule.fileId !== undefined) checkSameEntry(existing, rule.fileId);
   const rev = existing?.rev ?? 0;
   if (rule.overwrite || (rule.baseRev ?? 0) === rev) return;
-  const current = { rev, size: existing?.size ?? 0, contentHash: existing?.contentHash ?? null };
+  const current = currentOf(existing);
   throw rule.baseRev === null
     ? new ConflictError('a file with that name already exists: name its revision (baseRev) or overwrite', { code: 'exists', current })
     : new ConflictError(`the file is at revision ${rev}, not ${rule.baseRev}`, { code: 'stale_revision', current });
+}
+
+/** 409 'stale_revision' unless `existing` (the live entry at the path) is the entry `fileId`: the one
+ *  the client's revision belongs to was deleted or moved away, and the path is free or another entry's. */
+export function checkSameEntry(existing: FileRow | undefined, fileId: string): void {
+  if (existing?.id === fileId) return;
+  throw new ConflictError(
+    existing ? 'another entry is at that path now: the one that revision belongs to was deleted or moved' : 'the entry that revision belongs to is no longer at that path',
+    { code: 'stale_revision', current: currentOf(existing) },
+  );
+}
+
+/** What a lost race is told about the entry at the path (`id` null and rev 0 when there is none). */
+export function currentOf(existing: Pick<FileRow, 'id' | 'rev' | 'size' | 'contentHash'> | undefined) {
+  return { id: existing?.id ?? null, rev: existing?.rev ?? 0, size: existing?.size ?? 0, contentHash: existing?.contentHash ?? null };
 }
 
 /**

@@ -7,6 +7,7 @@
  *   gcmSeal(key, nonce, aad1, aad2, src, out, tag)     ciphertext of src into out, tag into tag
  *   gcmOpen(key, nonce, aad1, aad2, src, tag, out): boolean   plaintext into out; false: bad tag
  *   durableWrite(tmp, path, dir, root, parts): Promise<void>    see durable_write.c
+ *   renameNoReplace(from, to): void                    see rename_noreplace.c; throws with code
  */
 #include <node_api.h>
 #include <stdio.h>
@@ -15,6 +16,10 @@
 #include "aes_gcm.h"
 #include "durable_write.h"
 #include "gear_scan.h"
+#include "rename_noreplace.h"
+
+#include <errno.h>
+#include <stdlib.h>
 
 #define CALL(env, expr)                                               \
   do {                                                                \
@@ -139,6 +144,47 @@ static napi_value gcm_open_js(napi_env env, napi_callback_info info) {
   return ok;
 }
 
+/* A string argument as a malloc'd C string (free it); NULL after throwing. */
+static char *string_arg(napi_env env, napi_value v, const char *name) {
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s must be a string", name);
+    napi_throw_type_error(env, NULL, msg);
+    return NULL;
+  }
+  char *s = malloc(n + 1);
+  if (!s || napi_get_value_string_utf8(env, v, s, n + 1, &n) != napi_ok || strlen(s) != n) {
+    free(s);
+    napi_throw_type_error(env, NULL, "a path must be a string without NUL");
+    return NULL;
+  }
+  return s;
+}
+
+static napi_value rename_noreplace_js(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, 2, argv)) return NULL;
+  char *from = string_arg(env, argv[0], "from");
+  if (!from) return NULL;
+  char *to = string_arg(env, argv[1], "to");
+  if (!to) {
+    free(from);
+    return NULL;
+  }
+  int rc = rename_noreplace(from, to);
+  int err = errno;
+  free(from);
+  free(to);
+  if (rc != 0) {
+    const char *code = errno_name(err);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: rename without replacing failed", code);
+    napi_throw_error(env, code, msg);
+  }
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"gearTable", NULL, gear_table_js, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -146,6 +192,7 @@ NAPI_MODULE_INIT() {
       {"gcmSeal", NULL, gcm_seal_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gcmOpen", NULL, gcm_open_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"durableWrite", NULL, durable_write_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"renameNoReplace", NULL, rename_noreplace_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

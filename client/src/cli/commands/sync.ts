@@ -3,6 +3,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { removeTempFilesSync } from '../../transfer/temp-files.js';
 import { runAgent } from '../../sync/agent.js';
+import { nodeFs } from '../../sync/node-fs.js';
+import { countBlocksTo } from '../../sync/stats-file.js';
 import { note, openSession, parse, remotePath } from '../context.js';
 
 export async function sync(args: string[]): Promise<void> {
@@ -31,7 +33,17 @@ export async function sync(args: string[]): Promise<void> {
   };
   log(`syncing ${root} with ${remote}`);
   try {
-    await runAgent({ api, root, remoteRoot: remote, deviceId: config.deviceId, statsFile: v.stats, once: v.once, log });
+    if (v.stats) countBlocksTo(api, v.stats);
+    const env = (k: string) => (process.env[k] === undefined ? undefined : Number(process.env[k]));
+    const timings = { debounceMs: env('COFFER_SYNC_DEBOUNCE_MS'), rescanMs: env('COFFER_SYNC_RESCAN_MS'), pollSeconds: env('COFFER_SYNC_POLL_S') };
+    await runAgent({
+      api,
+      fs: nodeFs(root),
+      remoteRoot: remote,
+      once: v.once,
+      timings: Object.fromEntries(Object.entries(timings).filter(([, x]) => x !== undefined && Number.isFinite(x))),
+      log,
+    });
   } finally {
     api.close();
   }

@@ -47,7 +47,7 @@ export async function put(args: string[]): Promise<void> {
     const bar = new ProgressBar(basename(local));
     let done;
     try {
-      done = await uploadFile(api, local, target, { baseRev, stats, onProgress: bar.update });
+      done = (await uploadFile(api, local, target, { baseRev, stats, onProgress: bar.update })).answer;
     } finally {
       bar.done();
     }

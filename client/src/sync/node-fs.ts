@@ -1,0 +1,100 @@
+/** The real file system behind LocalFs: node:fs/promises under one root folder. */
+import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { link, lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { native } from '../../../storage-engine/src/native.js';
+import { openNodeFile, toFileStat as toStat } from '../transfer/file-handle.js';
+import { fsCode, type LocalFs } from './local-fs.js';
+
+/**
+ * Rename without replacing: the native addon's renameat2/renamex_np when it built and the file
+ * system supports it; otherwise link + unlink for a file (a moment with two names) and a check
+ * before rename for a folder (a moment in which a folder made at `to` would be replaced if empty).
+ */
+async function renameNoReplace(from: string, to: string, useNative: boolean): Promise<void> {
+  if (native && nativeRenameWorks && useNative) {
+    try {
+      native.renameNoReplace(from, to);
+      return;
+    } catch (err) {
+      if (fsCode(err) !== 'ENOSYS' && fsCode(err) !== 'EINVAL') throw err;
+      nativeRenameWorks = false;
+    }
+  }
+  const st = await lstat(from);
+  if (!st.isDirectory()) {
+    await link(from, to);
+    await unlink(from);
+    return;
+  }
+  if (await lstat(to).then(() => true, () => false)) throw Object.assign(new Error(`EEXIST: ${to}`), { code: 'EEXIST' });
+  await rename(from, to);
+}
+let nativeRenameWorks = true;
+
+/** `nativeRename: false` takes the fallback path (tests run both). */
+export function nodeFs(root: string, o: { nativeRename?: boolean } = {}): LocalFs {
+  const useNative = o.nativeRename ?? true;
+  const abs = (rel: string) => (rel ? join(root, rel) : root);
+  return {
+    readdir: (rel) => readdir(abs(rel)),
+    async lstat(rel) {
+      try {
+        return toStat(await lstat(abs(rel)));
+      } catch (err) {
+        if (fsCode(err) === 'ENOENT' || fsCode(err) === 'ENOTDIR') return undefined;
+        throw err;
+      }
+    },
+    mkdir: (rel) => mkdir(abs(rel)),
+    rmdir: (rel) => rmdir(abs(rel)),
+    unlink: (rel) => unlink(abs(rel)),
+    rename: (from, to) => rename(abs(from), abs(to)),
+    renameNoReplace: (from, to) => renameNoReplace(abs(from), abs(to), useNative),
+    utimes: (rel, mtimeMs) => utimes(abs(rel), new Date(), new Date(mtimeMs)),
+    openRead: (rel) => openNodeFile(abs(rel)),
+    async createExclusive(rel) {
+      const fh = await open(abs(rel), 'wx', 0o666);
+      return {
+        write: async (bytes) => void (await fh.write(bytes)),
+        sync: () => fh.sync(),
+        close: () => fh.close(),
+      };
+    },
+    async readFile(rel) {
+      try {
+        return await readFile(abs(rel));
+      } catch (err) {
+        if (fsCode(err) === 'ENOENT') return undefined;
+        throw err;
+      }
+    },
+    async writeFileAtomic(rel, bytes) {
+      const file = abs(rel);
+      await mkdir(dirname(file), { recursive: true });
+      const temp = `${file}.${process.pid}.tmp`;
+      const fh = await open(temp, 'w', 0o600);
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(temp, file);
+      const d = await open(dirname(file), 'r');
+      await d.sync().catch(() => undefined); // some filesystems refuse to fsync a folder
+      await d.close();
+    },
+    watch(onChange) {
+      let w: FSWatcher | undefined;
+      try {
+        // Recursive fs.watch works on Linux (Node ≥ 20), macOS and Windows.
+        w = fsWatch(root, { recursive: true }, (_event, name) => onChange(name?.toString().split('\\').join('/')));
+        w.on('error', () => undefined); // a vanished subfolder; the periodic rescan still runs
+      } catch {
+        w = undefined; // unsupported here: the periodic rescan does the work
+      }
+      return () => w?.close();
+    },
+  };
+}

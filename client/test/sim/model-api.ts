@@ -1,0 +1,123 @@
+/**
+ * One device's SyncApi over the model's core: the thin async layer that stands where HTTP and
+ * CofferApi stand for the real server. Requests are checked as the routes check them, answers
+ * go through a JSON round trip and the client's own zod schemas (so they have exactly the shape
+ * CofferApi hands the agent), and the server's errors become ApiError(status, code, message,
+ * details) as the client builds them from an error answer.
+ */
+import type { z } from 'zod';
+import { hashParam } from '../../../server/src/blocks/hash.js';
+import { HttpError } from '../../../server/src/http-errors.js';
+import { ApiError } from '../../src/api/errors.js';
+import * as T from '../../src/api/types.js';
+import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../../src/sync/sync-api.js';
+import { request } from './model-requests.js';
+import type { ModelServer } from './model-server.js';
+
+export class ModelApi implements SyncApi {
+  constructor(
+    private readonly model: ModelServer,
+    readonly deviceId: string,
+  ) {}
+
+  async me() {
+    return { deviceId: this.deviceId };
+  }
+
+  async stat(path: string) {
+    try {
+      return await this.metadata(path);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+  async metadata(path: string) {
+    return answer(T.FileView, () => this.model.metadata(path));
+  }
+  async list(path: string) {
+    return answer(T.Listing, () => ({ entries: this.model.list(path) })).entries;
+  }
+  async mkdir(path: string, parents = false) {
+    return answer(T.FileView, () => {
+      const r = request('mkdir', { path, parents });
+      return this.model.mkdir(this.deviceId, r.path, r.parents ?? false);
+    });
+  }
+  async move(from: EntryRef, to: string) {
+    return answer(T.FileView, () => {
+      const r = request('move', 'id' in from ? { id: from.id, to } : { from: from.path, to });
+      return this.model.move(this.deviceId, r.id !== undefined ? { id: r.id } : { path: r.from! }, r.to);
+    });
+  }
+  async delete(ref: EntryRef, cond: DeleteCondition = {}) {
+    answer(T.FileView, () => {
+      const { path, id, ...checked } = request('delete', { ...ref, ...cond });
+      return this.model.delete(this.deviceId, id !== undefined ? { id } : { path: path! }, checked);
+    });
+  }
+  async missingBlocks(hashes: string[]) {
+    const missing = new Set<string>();
+    for (let i = 0; i < hashes.length; i += 10_000) {
+      const ans = answer(T.Missing, () => ({ missing: this.model.missingBlocks(request('missing', { hashes: hashes.slice(i, i + 10_000) }).hashes) }));
+      for (const h of ans.missing) missing.add(h);
+    }
+    return missing;
+  }
+  async putBlock(hash: string, bytes: Uint8Array) {
+    answer(null, () => this.model.putBlock(hashParam(hash), bytes));
+  }
+  async getBlock(hash: string) {
+    return Buffer.from(answer(null, () => this.model.getBlock(hashParam(hash))));
+  }
+  async commit(c: CommitRequest) {
+    return answer(T.CommitAnswer, () => this.model.commit(this.deviceId, request('commit', c)));
+  }
+  async revisionBlocks(path: string, rev?: number) {
+    return answer(T.RevisionBlocks, () => {
+      const r = request('revisionBlocks', { path, rev });
+      return this.model.revisionBlocks(r.path, r.rev);
+    });
+  }
+  async changes(cursor: number, limit = 1000) {
+    return answer(T.ChangePage, () => {
+      const r = request('changes', { cursor, limit });
+      const page = this.model.changes(r.cursor, r.limit);
+      return { entries: page.entries, cursor: page.cursor, has_more: page.hasMore };
+    });
+  }
+  async changesLatest() {
+    return answer(T.LatestCursor, () => ({ cursor: this.model.head() }));
+  }
+
+  /** Answers at once when the journal is past `cursor`, else at its next append or after `timeoutS` of the model's clock. */
+  async longpoll(cursor: number, timeoutS = 60) {
+    const r = answer(null, () => request('longpoll', { cursor, timeout: timeoutS }));
+    const head = answer(null, () => this.model.checkCursor(r.cursor));
+    if (head > r.cursor) return { changes: true };
+    return new Promise<T.LongPoll>((resolve) => {
+      const finish = (changes: boolean) => {
+        stopWatching();
+        cancelTimer();
+        resolve({ changes });
+      };
+      const stopWatching = this.model.onJournal((seq) => seq > r.cursor && finish(true));
+      const cancelTimer = this.model.clock.setTimer(r.timeout * 1000, () => finish(false));
+    });
+  }
+}
+
+/** Run a core call; its answer as the client would parse it off the wire, its error as the client's ApiError. */
+function answer<T>(schema: null, call: () => T): T;
+function answer<S extends z.ZodType>(schema: S, call: () => unknown): z.infer<S>;
+function answer(schema: z.ZodType | null, call: () => unknown): unknown {
+  let value: unknown;
+  try {
+    value = call();
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    const details = err.details === undefined ? undefined : (JSON.parse(JSON.stringify(err.details)) as unknown);
+    throw new ApiError(err.status, err.code, err.message, details);
+  }
+  return schema ? schema.parse(JSON.parse(JSON.stringify(value))) : value;
+}

@@ -1,0 +1,54 @@
+/**
+ * The model's blocks: bytes by SHA-256, verified on the way in as the server verifies them
+ * (blocks/put.ts), and readable only through a committed version that lists them
+ * (blocks/readable.ts). Nothing is ever collected: every block a version names stays.
+ */
+import { MAX_BLOCK_BYTES } from '../../../server/src/blocks/hash.js';
+import { checkBlockBytes, tooLarge } from '../../../server/src/blocks/put.js';
+import { NotFoundError } from '../../../server/src/http-errors.js';
+
+export class BlockStore {
+  readonly #bytes = new Map<string, Uint8Array>();
+  /** Hashes some committed version lists (trashed files' versions included, as on the server). */
+  readonly #referenced = new Set<string>();
+
+  has(hash: string): boolean {
+    return this.#bytes.has(hash);
+  }
+
+  /** Size of a held block. */
+  size(hash: string): number | undefined {
+    return this.#bytes.get(hash)?.byteLength;
+  }
+
+  /** The hashes not held, each once, in the order first asked. */
+  missing(hashes: readonly string[]): string[] {
+    return [...new Set(hashes)].filter((h) => !this.#bytes.has(h));
+  }
+
+  /** Store a block under its hash (lowercase hex, already checked as a hash): 413, 400 'empty_block', 400 'hash_mismatch'. */
+  put(hash: string, data: Uint8Array): { stored: boolean } {
+    if (data.byteLength > MAX_BLOCK_BYTES) throw tooLarge();
+    checkBlockBytes(hash, data);
+    if (this.#bytes.has(hash)) return { stored: false };
+    this.#bytes.set(hash, Uint8Array.from(data));
+    return { stored: true };
+  }
+
+  /** A committed version lists these blocks: from now on they can be read. */
+  reference(hashes: readonly string[]): void {
+    for (const h of hashes) this.#referenced.add(h);
+  }
+
+  /** A block's bytes, if a committed version lists it; 404 'block_not_found' otherwise. */
+  read(hash: string): Uint8Array {
+    const bytes = this.#referenced.has(hash) ? this.#bytes.get(hash) : undefined;
+    if (!bytes) throw new NotFoundError('no readable file has a block with that hash', { code: 'block_not_found' });
+    return Uint8Array.from(bytes);
+  }
+
+  /** Bytes of a block, readable or not (for the simulation's checks). */
+  peek(hash: string): Uint8Array | undefined {
+    return this.#bytes.get(hash);
+  }
+}

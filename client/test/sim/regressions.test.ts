@@ -1,0 +1,133 @@
+/**
+ * The five defects issue 13 traced, each as a scripted history in the simulation. Where a race
+ * decides the outcome, the history is run once for every step at which the racing action can
+ * land (k = 0, 1, 2, …): each such history must pass the same checks as the generated ones.
+ */
+import { describe, expect, it } from 'vitest';
+import { check, observeWorld } from './checks.js';
+import type { UserOp } from './user-ops.js';
+import { World, type SimDevice } from './world.js';
+
+const op = (kind: UserOp['kind'], a = 0, b = 0, size = 12): UserOp => ({ kind, a, b, size });
+
+/** A world of `n` devices whose agents have started and settled on `setup`'s tree. */
+async function world(n: number, setup: (w: World) => void, seed = 7): Promise<World> {
+  const w = new World({ devices: n, seed });
+  for (const d of w.devices) w.start(d);
+  setup(w);
+  expect(await w.settle()).toBe(true);
+  return w;
+}
+
+/** Run `d`'s agent until it has nothing runnable left for a while (timers fire as time passes). */
+async function runDevice(w: World, d: SimDevice, ms = 5_000): Promise<void> {
+  const until = w.sched.now + ms;
+  while (w.sched.now < until) {
+    if (await w.sched.runOne(d.owner)) continue;
+    await w.sched.advance(50);
+  }
+}
+
+async function settledAndChecked(w: World): Promise<void> {
+  const settled = await w.settle();
+  const v = check(observeWorld(w, settled));
+  expect(v.problems, w.log.join('\n')).toEqual([]);
+}
+
+/** The file at `path` on a device, as text. */
+function content(d: SimDevice, path: string): string | undefined {
+  const b = d.disk.readFile(path);
+  return b && new TextDecoder().decode(b);
+}
+
+const RACE_STEPS = 70;
+
+describe('sync simulation: the defects issue 13 traced', () => {
+  it('1. a download never replaces a local edit made while it runs', async () => {
+    for (let k = 0; k < RACE_STEPS; k++) {
+      const w = await world(2, (w) => w.user(w.devices[0]!, op('create', 0, 0)));
+      const [a, b] = w.devices as [SimDevice, SimDevice];
+      w.user(b, op('write', 0)); // a new version on B, which A will download
+      await runDevice(w, b, 2_000);
+      for (let i = 0; i < k; i++) await w.sched.runOne(a.owner); // A's download, k steps in
+      w.user(a, op('write', 0)); // A's own edit lands mid-download
+      await settledAndChecked(w);
+    }
+  });
+
+  it('2. a local move replayed over a remote edit keeps the edit as the current content', async () => {
+    for (let k = 0; k < RACE_STEPS; k++) {
+      const w = await world(2, (w) => w.user(w.devices[0]!, op('create', 0, 0)));
+      const [a, b] = w.devices as [SimDevice, SimDevice];
+      w.user(b, op('write', 0)); // B edits a.txt
+      await runDevice(w, b, 2_000);
+      for (let i = 0; i < k; i++) await w.sched.runOne(a.owner);
+      w.user(a, op('rename', 0, 1)); // A renames a.txt → b.txt before or while it learns of the edit
+      await settledAndChecked(w);
+    }
+  });
+
+  it('3. a folder deleted on one device keeps a file another device just added to it', async () => {
+    for (let n = 0; n < RACE_STEPS * 8; n++) {
+      const [j, k] = [(n % 8) * 5, Math.floor(n / 8)];
+      const w = await world(2, (w) => {
+        const a = w.devices[0]!;
+        w.user(a, op('mkdir', 0, 0)); // x/
+        w.user(a, op('create', 1, 0)); // x/a.txt
+      });
+      const [a, b] = w.devices as [SimDevice, SimDevice];
+      w.user(b, op('create', 1, 1)); // B adds x/b.txt, and its agent gets as far as the commit
+      await w.sched.advance(400);
+      for (let i = 0; i < j; i++) await w.sched.runOne(b.owner);
+      w.user(a, op('rmdir', 0)); // A deletes x/
+      await w.sched.advance(400);
+      for (let i = 0; i < k; i++) if (!(await w.sched.runOne(a.owner))) await w.sched.advance(400);
+      await runDevice(w, b, 1_000); // B's commit lands k steps into A's deletion
+      await settledAndChecked(w);
+      expect(w.devices.map((d) => content(d, 'x/b.txt')?.trim() ?? 'gone')).not.toContain('gone');
+    }
+  });
+
+  it('4. a name that differs only in case never deletes the synced file: it is renamed "(case conflict)"', async () => {
+    const w = await world(2, (w) => w.user(w.devices[0]!, op('create', 0, 0))); // a.txt
+    const [a, b] = w.devices as [SimDevice, SimDevice];
+    const synced = content(b, 'a.txt')!;
+    const twin = w.contents.next(1, 20);
+    b.disk.writeFile('A.txt', new TextEncoder().encode(twin)); // only a case-sensitive disk allows this
+    w.effects.push({ line: 'create A.txt beside a.txt', written: [twin], superseded: [], moved: [] });
+    await settledAndChecked(w);
+    for (const d of [a, b]) {
+      expect(content(d, 'a.txt')).toBe(synced);
+      expect(content(d, 'A (case conflict).txt')).toBe(twin);
+    }
+  });
+
+  it('5. a conflict answer whose original was trashed (original.id null) is taken as it is: no duplicate, no error', async () => {
+    for (let k = 0; k < RACE_STEPS; k++) {
+      const w = await world(2, (w) => w.user(w.devices[0]!, op('create', 0, 0)));
+      const [a, b] = w.devices as [SimDevice, SimDevice];
+      w.user(a, op('write', 0)); // A edits a.txt…
+      await w.sched.advance(400);
+      for (let i = 0; i < k; i++) await w.sched.runOne(a.owner); // …its upload k steps on its way…
+      w.user(b, op('delete', 0)); // …when B deletes a.txt
+      await runDevice(w, b, 2_000);
+      await settledAndChecked(w);
+      const copies = [...w.model.liveTree().keys()].filter((p) => p.includes('conflicted copy'));
+      expect(copies.length).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('an agent killed at any step of an upload, restarted, makes no conflicted copy of its own change', async () => {
+    for (let k = 0; k < RACE_STEPS; k++) {
+      const w = await world(2, (w) => w.user(w.devices[0]!, op('create', 0, 0)));
+      const a = w.devices[0]!;
+      w.user(a, op('write', 0));
+      await w.sched.advance(400); // past the debounce: the pass starts
+      for (let i = 0; i < k; i++) await w.sched.runOne(a.owner);
+      w.crash(a);
+      w.start(a);
+      await settledAndChecked(w);
+      expect([...w.model.liveTree().keys()].filter((p) => p.includes('conflicted copy'))).toEqual([]);
+    }
+  });
+});

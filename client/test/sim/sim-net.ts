@@ -1,0 +1,80 @@
+/**
+ * The network between one agent run and the model server. Every call is two steps: the request
+ * reaching the server (where the model applies it at once) and the answer reaching the agent. A
+ * cut between them is the dangerous case the agent must survive: applied, but never confirmed.
+ * Offline, a request fails when its step runs. A long poll's answer waits for the journal to pass
+ * its cursor or for its (virtual) timeout.
+ */
+import { HttpError } from '../../../server/src/http-errors.js';
+import { ApiError } from '../../src/api/errors.js';
+import type { SyncApi } from '../../src/sync/sync-api.js';
+import type { ModelServer } from './model-server.js';
+import { NetError, type Scheduler } from './scheduler.js';
+
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+async function capture(p: Promise<unknown>): Promise<Outcome> {
+  try {
+    return { ok: true, value: await p };
+  } catch (err) {
+    return { ok: false, err };
+  }
+}
+
+export function simNet(inner: SyncApi, model: ModelServer, sched: Scheduler, owner: string, online: () => boolean): SyncApi {
+  const send = async <T>(call: () => Promise<T>): Promise<T> => {
+    // The step's value is the promise of the outcome (the model answers at once; its promise
+    // settles while the step's microtasks drain).
+    const outcome: Outcome = await sched.step<Promise<Outcome>>(owner, 'req', () => {
+      if (!online()) throw new NetError('offline (simulated)');
+      return capture(call());
+    });
+    return sched.step(owner, 'res', () => {
+      if (!outcome.ok) throw outcome.err;
+      return outcome.value as T;
+    });
+  };
+
+  const api: SyncApi = {
+    me: () => send(() => inner.me()),
+    stat: (path) => send(() => inner.stat(path)),
+    metadata: (path) => send(() => inner.metadata(path)),
+    list: (path) => send(() => inner.list(path)),
+    mkdir: (path, parents) => send(() => inner.mkdir(path, parents)),
+    move: (from, to) => send(() => inner.move(from, to)),
+    delete: (ref, cond) => send(() => inner.delete(ref, cond)),
+    missingBlocks: (hashes) => send(() => inner.missingBlocks(hashes)),
+    putBlock: (hash, bytes) => send(() => inner.putBlock(hash, bytes)),
+    getBlock: (hash) => send(() => inner.getBlock(hash)),
+    commit: (c) => send(() => inner.commit(c)),
+    revisionBlocks: (path, rev) => send(() => inner.revisionBlocks(path, rev)),
+    changes: (cursor, limit) => send(() => inner.changes(cursor, limit)),
+    changesLatest: () => send(() => inner.changesLatest()),
+    async longpoll(cursor, timeoutS = 60) {
+      const head = await sched.step(owner, 'req', () => {
+        if (!online()) throw new NetError('offline (simulated)');
+        try {
+          return model.checkCursor(cursor);
+        } catch (err) {
+          if (err instanceof HttpError) throw new ApiError(err.status, err.code, err.message, err.details);
+          throw err;
+        }
+      });
+      if (head > cursor) return sched.step(owner, 'res', () => ({ changes: true }));
+      return sched.waiting(owner, 'res', (ready) => {
+        let cancel = () => {};
+        const stop = model.onJournal((seq) => {
+          if (seq <= cursor) return;
+          stop();
+          cancel();
+          ready(() => ({ changes: true }));
+        });
+        cancel = sched.timer('server', timeoutS * 1000, () => {
+          stop();
+          ready(() => ({ changes: false }));
+        });
+      });
+    },
+  };
+  return api;
+}
