@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Hono {
   // Public: the API's description and signing in.
   api.route('/', openapiRoutes(deps));
   api.route('/auth', authRoutes(deps));
-  api.use('*', authenticate(deps.db));
+  api.use('*', authenticate(deps));
   // While a password change is due, only these two answer (and signing out, above).
   api.route('/', meRoutes(deps));
   api.use('*', requirePasswordChanged);

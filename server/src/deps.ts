@@ -1,10 +1,20 @@
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
+import type { TokenCache } from './db/token-cache.js';
 import type { Storage } from './storage.js';
+import type { SyncHub } from './sync/hub.js';
 
-/** What every router is given: the metadata database, the storage engine and the settings. */
+/**
+ * What every router is given, made once at boot (boot/server.ts): nothing a request needs is
+ * found through module state.
+ */
 export interface AppDeps {
+  /** The metadata database (its handle also runs the hot-path statements: db/raw.ts). */
   db: Db;
   storage: Storage;
   config: Config;
+  /** This process's sync hub: long polls, websockets and presence wait on it. */
+  hub: SyncHub;
+  /** Token lookups remembered in memory, on the embedded database only (db/token-cache.ts). */
+  tokens: TokenCache | null;
 }

@@ -1,17 +1,8 @@
 /** `npm start`: boot Coffer on its configuration (embedded defaults in ./data when nothing is set). */
-import { createServer as createHttpsServer } from 'node:https';
-import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
-import { bootstrapAdmin } from './auth/bootstrap.js';
-import { loadConfig } from './config.js';
-import { openDatabase } from './db/open.js';
+import { startServer, type CofferServer } from './boot/server.js';
+import { loadConfig, type Config } from './config.js';
 import { logError } from './error-log.js';
-import { createJobRunner } from './jobs/index.js';
 import { NodeConfigError } from './nodes/reconcile.js';
-import { openStorage } from './storage.js';
-import { attachEvents } from './sync/events.js';
-import { startHub } from './sync/hub.js';
-import { loadTls } from './tls.js';
 
 // Last resort, after every listener, timer and background task was made to handle its own errors
 // (sync/events.ts, sync/hub.ts, jobs/runner.ts): a promise nobody awaited that still rejects is a
@@ -21,55 +12,48 @@ import { loadTls } from './tls.js';
 // one, the process state is unknown.
 process.on('unhandledRejection', (reason) => logError('unhandled rejection (a bug: please report it)', reason));
 
+/** A shutdown that has not ended by then has a bug (a handle left open): say so and exit anyway. */
+const SHUTDOWN_LIMIT_MS = 30_000;
+
 const config = loadConfig();
-const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-const storage = await openStorage(config, database.db).catch(async (err: unknown) => {
+let server: CofferServer;
+try {
+  server = await startServer(config);
+} catch (err) {
   // A node configuration that would strand shards: say what to do, not a stack trace.
   if (!(err instanceof NodeConfigError)) throw err;
   console.error(`Coffer cannot start: ${err.message}`);
-  await database.close().catch(() => undefined);
   process.exit(1);
-});
-const firstAdmin = await bootstrapAdmin(database.db, config);
-const deps = { db: database.db, storage, config };
-const hub = await startHub(database);
-const app = createApp(deps);
-// Node probes and background jobs (jobs/index.ts); every instance may run them.
-storage.monitor.start();
-const jobs = config.jobs.enabled ? createJobRunner(deps) : undefined;
-jobs?.start();
-const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
+}
+printStarted(server, config);
 
-const server = serve(
-  {
-    fetch: app.fetch,
-    hostname: config.host,
-    port: config.port,
-    ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {}),
-  },
-  (info) => {
-    const scheme = tls ? 'https' : 'http';
-    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    console.log(`Coffer listening on ${scheme}://${host}:${info.port}`);
-    if (tls) console.log(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint}`);
-    console.log(`data directory: ${config.dataDir}; metadata: ${database.kind}; storage nodes: ${storage.nodes.map((n) => n.id).join(', ')}`);
-    if (database.kind === 'pglite') console.log('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
-    if (config.publicUrl) console.log(`public URL: ${config.publicUrl}`);
-    else if (config.trustProxy) console.log('behind a proxy without COFFER_PUBLIC_URL: absolute URLs (upload session Locations) name this server directly; set COFFER_PUBLIC_URL');
-    if (firstAdmin?.generated) console.log(`first admin: username ${firstAdmin.username}, password ${firstAdmin.password} (shown once; change it after signing in)`);
-    else if (firstAdmin) console.log(`first admin: username ${firstAdmin.username}, password from COFFER_ADMIN_PASSWORD`);
-  },
-);
-
-// Websockets at /api/v1/events share the port.
-const events = attachEvents(server as Parameters<typeof attachEvents>[0], deps);
-
+let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    // Answer long polls and close websockets first: server.close waits for open requests.
-    events.close();
-    storage.monitor.stop();
-    void Promise.all([hub.stop(), jobs?.stop()]).finally(() => server.close(() => void database.close().finally(() => process.exit(0))));
-    setTimeout(() => process.exit(0), 3_000).unref();
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => {
+      console.error(`Coffer did not stop within ${SHUTDOWN_LIMIT_MS / 1000} s (something was left open); exiting`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    // Nothing else is waited for: once everything is closed, the process ends on its own.
+    server.close().then(
+      () => console.log('Coffer stopped'),
+      (err: unknown) => {
+        logError('shutting down failed', err);
+        process.exitCode = 1;
+      },
+    );
   });
+}
+
+function printStarted(s: CofferServer, c: Config): void {
+  console.log(`Coffer listening on ${s.url}`);
+  if (s.tls) console.log(`TLS certificate SHA-256 fingerprint: ${s.tls.fingerprint}`);
+  console.log(`data directory: ${c.dataDir}; metadata: ${s.database.kind}; storage nodes: ${s.storage.nodes.map((n) => n.id).join(', ')}`);
+  if (s.database.kind === 'pglite') console.log('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
+  if (c.publicUrl) console.log(`public URL: ${c.publicUrl}`);
+  else if (c.trustProxy) console.log('behind a proxy without COFFER_PUBLIC_URL: absolute URLs (upload session Locations) name this server directly; set COFFER_PUBLIC_URL');
+  if (s.firstAdmin?.generated) console.log(`first admin: username ${s.firstAdmin.username}, password ${s.firstAdmin.password} (shown once; change it after signing in)`);
+  else if (s.firstAdmin) console.log(`first admin: username ${s.firstAdmin.username}, password from COFFER_ADMIN_PASSWORD`);
 }

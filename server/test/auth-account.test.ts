@@ -68,10 +68,10 @@ for (const backend of BACKENDS) {
       // A bearer token for the API, and Basic-auth material for WebDAV (with the right username only).
       const me = await call('GET', '/me', { token: made.body.password });
       expect(me.body).toMatchObject({ id: u.id, tokenKind: 'app_password' });
-      expect((await userForAppPassword(srv.database.db, u.username.toUpperCase(), made.body.password))?.id).toBe(u.id);
-      expect(await userForAppPassword(srv.database.db, 'someone-else', made.body.password)).toBeUndefined();
-      expect(await userForAppPassword(srv.database.db, u.username, PASSWORD)).toBeUndefined(); // not the account password
-      expect(await userForAppPassword(srv.database.db, u.username, u.token)).toBeUndefined(); // not a device token
+      expect((await userForAppPassword(srv.deps, u.username.toUpperCase(), made.body.password))?.id).toBe(u.id);
+      expect(await userForAppPassword(srv.deps, 'someone-else', made.body.password)).toBeUndefined();
+      expect(await userForAppPassword(srv.deps, u.username, PASSWORD)).toBeUndefined(); // not the account password
+      expect(await userForAppPassword(srv.deps, u.username, u.token)).toBeUndefined(); // not a device token
       // An app password cannot mint more credentials.
       const minted = await call('POST', '/app-passwords', { token: made.body.password, body: { label: 'more' } });
       expect(minted.status).toBe(403);

@@ -123,7 +123,7 @@ describe('OpenAPI document', () => {
   });
 
   it('describes every /api/v1 route the app registers (and nothing it does not)', () => {
-    const app = createApp({ db: srv.database.db, storage: srv.storage, config: loadConfig({ COFFER_DATA_DIR: srv.dataDir }) });
+    const app = createApp({ ...srv.deps, config: loadConfig({ COFFER_DATA_DIR: srv.dataDir }) });
     const registered = new Set<string>();
     for (const r of app.routes) {
       if (r.method === 'ALL' || !r.path.startsWith('/api/v1/')) continue;

@@ -3,7 +3,7 @@ import type { Db } from '../db/open.js';
 import { authTokens } from '../db/schema.js';
 import type { AuthUser } from './context.js';
 import { assertPasswordChanged } from './password-change.js';
-import { issueToken, lookupToken, touchToken } from './tokens.js';
+import { issueToken, lookupToken, touchToken, type TokenAccess } from './tokens.js';
 
 /**
  * App passwords: long random secrets for programs that cannot do an interactive sign-in (WebDAV
@@ -37,10 +37,10 @@ export async function revokeAppPassword(db: Db, userId: string, id: string): Pro
 /** WebDAV Basic auth: the user when `password` is a live app password of the account named
  *  `username` (case-insensitively), else undefined; 403 while the account must change its
  *  password. Account passwords are never accepted here. */
-export async function userForAppPassword(db: Db, username: string, password: string): Promise<AuthUser | undefined> {
-  const match = await lookupToken(db, password, ['app_password']);
+export async function userForAppPassword(access: TokenAccess, username: string, password: string): Promise<AuthUser | undefined> {
+  const match = await lookupToken(access, password, ['app_password']);
   if (!match || match.user.username.toLowerCase() !== username.toLowerCase()) return undefined;
   assertPasswordChanged(match.user);
-  await touchToken(db, match);
+  await touchToken(access, match);
   return match.user;
 }

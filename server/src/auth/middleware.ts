@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { Db } from '../db/open.js';
 import { ForbiddenError, UnauthorizedError } from '../http-errors.js';
 import type { AppEnv, Credential } from './context.js';
 import { requireCsrfHeader } from './csrf.js';
 import { SESSION_COOKIE } from './session.js';
-import { lookupToken, touchToken } from './tokens.js';
+import { lookupToken, touchToken, type TokenAccess } from './tokens.js';
 
 export { SESSION_COOKIE } from './session.js';
 
@@ -27,16 +26,16 @@ export function presentedToken(c: Context): { token: string; via: Credential['vi
  * or the session cookie (browsers; unsafe methods also need the CSRF header). Anything else is
  * a 401 with a reason.
  */
-export function authenticate(db: Db) {
+export function authenticate(access: TokenAccess) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const presented = presentedToken(c);
     if (!presented) throw new UnauthorizedError('sign in first: no bearer token or session cookie');
-    const match = await lookupToken(db, presented.token);
+    const match = await lookupToken(access, presented.token);
     if (!match) throw new UnauthorizedError('the token is unknown, expired or revoked');
     if (presented.via === 'cookie') requireCsrfHeader(c);
     c.set('user', match.user);
     c.set('credential', { tokenId: match.tokenId, via: presented.via });
-    await touchToken(db, match);
+    await touchToken(access, match);
     await next();
   });
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { driverDate } from '../db/table-row.js';
-import { tokenRow, tokenUsed } from '../db/token-cache.js';
+import { tokenRow, type TokenCache } from '../db/token-cache.js';
 import { authTokens, devices } from '../db/schema.js';
 import type { AuthUser } from './context.js';
 
@@ -36,6 +36,12 @@ export async function issueToken(
   return { token, id: row!.id, createdAt: row!.createdAt };
 }
 
+/** Where tokens are looked up: the database and, on the embedded one, its token cache (AppDeps has both). */
+export interface TokenAccess {
+  db: Db;
+  tokens: TokenCache | null;
+}
+
 export interface TokenMatch {
   user: AuthUser;
   tokenId: string;
@@ -45,8 +51,8 @@ export interface TokenMatch {
 /** The live token and its user, or undefined (unknown, expired, wrong kind, or the user is disabled).
  *  It runs on every authenticated request: one call of coffer_token, remembered on the embedded
  *  database (db/token-cache.ts). */
-export async function lookupToken(db: Db, token: string, kinds?: TokenKind[]): Promise<TokenMatch | undefined> {
-  const row = await tokenRow(db, hashToken(token));
+export async function lookupToken(access: TokenAccess, token: string, kinds?: TokenKind[]): Promise<TokenMatch | undefined> {
+  const row = await tokenRow(access.db, access.tokens, hashToken(token));
   const kind = row?.kind as TokenKind | undefined;
   if (!row || !kind || row.disabled || (kinds && !kinds.includes(kind))) return undefined;
   const deviceId = row.device_id as string | null;
@@ -66,8 +72,8 @@ export async function lookupToken(db: Db, token: string, kinds?: TokenKind[]): P
 }
 
 /** The user a token stands for, or undefined (unknown, expired, or the user is disabled). */
-export async function userForToken(db: Db, token: string, kinds?: TokenKind[]): Promise<AuthUser | undefined> {
-  return (await lookupToken(db, token, kinds))?.user;
+export async function userForToken(access: TokenAccess, token: string, kinds?: TokenKind[]): Promise<AuthUser | undefined> {
+  return (await lookupToken(access, token, kinds))?.user;
 }
 
 /** Writing on every request would turn each read into a write; a minute's precision is plenty
@@ -75,11 +81,11 @@ export async function userForToken(db: Db, token: string, kinds?: TokenKind[]): 
 const TOUCH_EVERY_MS = 60_000;
 
 /** Record that a token (and its device) was just used, at most once a minute. */
-export async function touchToken(db: Db, match: TokenMatch): Promise<void> {
+export async function touchToken({ db, tokens }: TokenAccess, match: TokenMatch): Promise<void> {
   const now = new Date();
   if (match.lastUsedAt && now.getTime() - match.lastUsedAt.getTime() < TOUCH_EVERY_MS) return;
   await db.update(authTokens).set({ lastUsedAt: now }).where(eq(authTokens.id, match.tokenId));
-  tokenUsed(db, match.tokenId, now);
+  tokens?.used(match.tokenId, now);
   if (match.user.deviceId) await db.update(devices).set({ lastSeenAt: now }).where(eq(devices.id, match.user.deviceId));
 }
 

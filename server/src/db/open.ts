@@ -1,16 +1,15 @@
 import { mkdir, open as openFile, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import type { Db, RawQuery } from './handle.js';
 import { pgliteRawQuery } from './pglite-statements.js';
-import { registerRawQuery } from './raw.js';
-import { enableTokenCache } from './token-cache.js';
+import { TokenCache } from './token-cache.js';
 import * as schema from './schema.js';
 
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export { rowsOf, type Db } from './handle.js';
 
 /** Stops a subscription made by `Database.listen`. */
 export type Unlisten = () => Promise<void>;
@@ -18,6 +17,8 @@ export type Unlisten = () => Promise<void>;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** Token lookups kept in memory: on the embedded database only (token-cache.ts says why). */
+  tokens: TokenCache | null;
   /**
    * LISTEN on `channel`: `onPayload` gets each NOTIFY payload (delivered after the notifying
    * transaction commits). `onListen` runs each time the subscription is (re)established: after a
@@ -41,20 +42,21 @@ export async function openDatabase(opts: { url?: string; dataDir: string }): Pro
 
 async function openPostgres(url: string): Promise<Database> {
   const sql = postgres(url, { max: 10, onnotice: () => {} });
-  const db = drizzlePostgres(sql, { schema });
-  registerRawQuery(db as unknown as Db, (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }));
+  const orm = drizzlePostgres(sql, { schema });
+  const db = withRaw(orm, (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }));
   // Several server instances may boot at once: one migrates, the others wait for it.
   const lock = await sql.reserve();
   try {
     await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
-    await migratePostgres(db, { migrationsFolder });
+    await migratePostgres(orm, { migrationsFolder });
   } finally {
     await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
     lock.release();
   }
   return {
-    db: db as unknown as Db,
+    db,
     kind: 'postgres',
+    tokens: null,
     // postgres.js keeps one dedicated connection for all LISTENs and re-issues them (calling
     // onListen again) when that connection is replaced.
     listen: async (channel, onPayload, onListen) => {
@@ -76,13 +78,14 @@ async function openPglite(dir: string): Promise<Database> {
       import('drizzle-orm/pglite/migrator'),
     ]);
     const client = await PGlite.create(dir);
-    const db = drizzlePglite(client, { schema });
-    registerRawQuery(db as unknown as Db, pgliteRawQuery(client));
-    await migratePglite(db, { migrationsFolder });
-    await enableTokenCache(db as unknown as Db, (channel, onNotice) => client.listen(channel, onNotice));
+    const orm = drizzlePglite(client, { schema });
+    const db = withRaw(orm, pgliteRawQuery(client));
+    await migratePglite(orm, { migrationsFolder });
+    const tokens = await TokenCache.listening((channel, onNotice) => client.listen(channel, onNotice));
     return {
-      db: db as unknown as Db,
+      db,
       kind: 'pglite',
+      tokens,
       // In-process: the one session sees its own notifications at commit; it never reconnects.
       listen: async (channel, onPayload, onListen) => {
         const unlisten = await client.listen(channel, onPayload);
@@ -134,7 +137,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The rows of a raw `db.execute`: postgres.js answers an array, PGlite an object with `rows`. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+/** The drizzle handle, given its driver's direct runner for hot-path statements (raw.ts). */
+function withRaw(db: object, raw: RawQuery): Db {
+  return Object.defineProperty(db, '$raw', { value: raw, enumerable: false }) as Db;
 }

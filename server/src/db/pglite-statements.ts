@@ -7,7 +7,7 @@
  * The texts are the code's constants, so the set of prepared statements stays small.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import type { RawQuery } from './raw.js';
+import type { RawQuery } from './handle.js';
 import { literal } from './sql-literal.js';
 
 /** Past this many distinct texts (a caller building statement texts), statements are no longer prepared. */

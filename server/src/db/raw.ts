@@ -8,17 +8,9 @@
  * `.prepare()`d). Everything else stays on drizzle: this is for hot paths whose rows are mapped by hand.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from './open.js';
+import { rowsOf, type Db } from './handle.js';
 
-/** Runs `text` (placeholders $1, $2, …) and answers its rows as objects keyed by column name. */
-export type RawQuery = (text: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
-
-const clients = new WeakMap<object, RawQuery>();
-
-/** Called by openDatabase for each database it opens. */
-export function registerRawQuery(db: Db, query: RawQuery): void {
-  clients.set(db, query);
-}
+export type { RawQuery } from './handle.js';
 
 /**
  * The rows of one statement. Values come as the driver parses them (map them with tableRow);
@@ -26,8 +18,7 @@ export function registerRawQuery(db: Db, query: RawQuery): void {
  * Inside a transaction (a drizzle `tx`, which has no driver of its own here) it goes through drizzle.
  */
 export async function rawRows(db: Db, text: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
-  const direct = clients.get(db);
-  if (direct) return direct(text, params);
+  if (db.$raw) return db.$raw(text, params);
   return rowsOf<Record<string, unknown>>(await db.execute(withParams(text, params)));
 }
 

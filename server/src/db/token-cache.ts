@@ -8,7 +8,7 @@
  * Not on PostgreSQL: another server instance would learn of a change only after it committed, and
  * nothing at all while its listening connection is down.
  */
-import type { Db } from './open.js';
+import type { Db } from './handle.js';
 import { rawValue } from './raw.js';
 import { driverDate } from './table-row.js';
 
@@ -27,7 +27,14 @@ interface Entry {
   at: number;
 }
 
-class TokenCache {
+export class TokenCache {
+  /** A cache cleared by every change notice on AUTH_CHANNEL (openDatabase, for the embedded database). */
+  static async listening(listen: (channel: string, onNotice: () => void) => Promise<unknown>): Promise<TokenCache> {
+    const cache = new TokenCache();
+    await listen(AUTH_CHANNEL, () => cache.clear());
+    return cache;
+  }
+
   /** Bumped by every change notice: a lookup that began before one must not be remembered. */
   generation = 0;
   private readonly byHash = new Map<string, Entry>();
@@ -64,27 +71,13 @@ class TokenCache {
   }
 }
 
-const caches = new WeakMap<object, TokenCache>();
-
-/** Called by openDatabase for the embedded database: listens for change notices, then caches. */
-export async function enableTokenCache(db: Db, listen: (channel: string, onNotice: () => void) => Promise<unknown>): Promise<void> {
-  const cache = new TokenCache();
-  await listen(AUTH_CHANNEL, () => cache.clear());
-  caches.set(db, cache);
-}
-
-/** The live token with this hash and its user (coffer_token), or null. */
-export async function tokenRow(db: Db, hash: string): Promise<TokenRow | null> {
+/** The live token with this hash and its user (coffer_token), or null; remembered in `cache` when there is one. */
+export async function tokenRow(db: Db, cache: TokenCache | null, hash: string): Promise<TokenRow | null> {
   const now = new Date();
-  const cache = caches.get(db);
   const hit = cache?.get(hash, now);
   if (hit) return hit;
   const generation = cache?.generation ?? 0;
   const row = await rawValue<TokenRow>(db, 'select coffer_token($1, $2::timestamptz) as v', [hash, now.toISOString()]);
   if (row && cache) cache.set(hash, row, generation);
   return row;
-}
-
-export function tokenUsed(db: Db, tokenId: string, at: Date): void {
-  caches.get(db)?.used(tokenId, at);
 }

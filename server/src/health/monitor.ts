@@ -55,9 +55,11 @@ export class NodeMonitor {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** No more rounds; resolves when the one under way (if any) has finished. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.running;
   }
 
   /** Probe every node once (concurrent calls share one round). */

@@ -58,7 +58,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     const presented = presentedToken(c);
     if (!presented) throw new UnauthorizedError('sign in first: no bearer token or session cookie');
     if (presented.via === 'cookie') requireCsrfHeader(c); // else any site could sign the user out
-    const match = await lookupToken(db, presented.token);
+    const match = await lookupToken(deps, presented.token);
     if (match?.user.deviceId && match.user.tokenKind === 'device') await deleteDevice(db, match.user.id, match.user.deviceId);
     else await revokeToken(db, presented.token); // unknown or expired: nothing to revoke, still a success
     clearSessionCookie(c, config);

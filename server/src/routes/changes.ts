@@ -10,7 +10,6 @@ import type { AppDeps } from '../deps.js';
 import { parse } from '../http-errors.js';
 import { readChanges } from '../sync/changes.js';
 import { checkCursor } from '../sync/cursor.js';
-import { hubOf } from '../sync/hub.js';
 import { longpoll } from '../sync/longpoll.js';
 import { recordDeviceCursor } from '../sync/presence.js';
 import { journalCursor, queryInt } from '../wire/fields.js';
@@ -41,11 +40,11 @@ export function changeRoutes(deps: AppDeps): Hono<AppEnv> {
   // 200 {changes, events?, backoff?} as soon as there is something after the cursor, else at the timeout.
   r.get('/changes/longpoll', async (c) => {
     const q = parse(LongpollQuery, c.req.query());
-    return c.json(await longpoll(db, hubOf(db), c.get('user'), q.cursor, q.timeout, c.req.raw.signal));
+    return c.json(await longpoll(db, deps.hub, c.get('user'), q.cursor, q.timeout, c.req.raw.signal));
   });
 
   // 200 {devices: [{id, name, kind, online, lastSeenAt, cursor}]}
-  r.get('/presence', async (c) => c.json({ devices: await hubOf(db).presence.devicesOf(c.get('user').id) }));
+  r.get('/presence', async (c) => c.json({ devices: await deps.hub.presence.devicesOf(c.get('user').id) }));
 
   return r;
 }

@@ -13,9 +13,8 @@ import { parse as parseCookies } from 'hono/utils/cookie';
 import type { AuthUser } from '../auth/context.js';
 import { assertPasswordChanged } from '../auth/password-change.js';
 import { SESSION_COOKIE } from '../auth/session.js';
-import { lookupToken, touchToken } from '../auth/tokens.js';
+import { lookupToken, touchToken, type TokenAccess } from '../auth/tokens.js';
 import type { Config } from '../config.js';
-import type { Db } from '../db/open.js';
 import { publicHost } from '../public-url.js';
 import { ForbiddenError, UnauthorizedError } from '../http-errors.js';
 
@@ -30,14 +29,18 @@ export function offeredProtocols(req: IncomingMessage): string[] {
 }
 
 /** `url`: the request target, already parsed (events.ts refuses one that is not a URL). */
-export async function authenticateUpgrade(db: Db, req: IncomingMessage, url: URL, config: Pick<Config, 'trustProxy' | 'publicUrl'>): Promise<AuthUser> {
+export async function authenticateUpgrade(
+  deps: TokenAccess & { config: Pick<Config, 'trustProxy' | 'publicUrl'> },
+  req: IncomingMessage,
+  url: URL,
+): Promise<AuthUser> {
   const presented = presentedToken(req, url);
   if (!presented) throw new UnauthorizedError('sign in first: offer the subprotocols "coffer" and "bearer.<token>", or send the session cookie');
-  if (presented.via === 'cookie') requireSameOrigin(req, config);
-  const match = await lookupToken(db, presented.token);
+  if (presented.via === 'cookie') requireSameOrigin(req, deps.config);
+  const match = await lookupToken(deps, presented.token);
   if (!match) throw new UnauthorizedError('the token is unknown, expired or revoked');
   assertPasswordChanged(match.user);
-  await touchToken(db, match);
+  await touchToken(deps, match);
   return match.user;
 }
 

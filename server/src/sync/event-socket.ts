@@ -44,6 +44,9 @@ export class EventSocket {
   private savedCursor: number | null = null;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly cleanups: (() => void)[] = [];
+  private onFinished!: () => void;
+  /** Resolves once the socket has closed and its cursor is saved (shutdown waits for it). */
+  readonly finished = new Promise<void>((r) => (this.onFinished = r));
 
   constructor(
     readonly ws: WebSocket,
@@ -183,6 +186,6 @@ export class EventSocket {
     this.closed = true;
     for (const c of this.cleanups) c();
     clearTimeout(this.saveTimer);
-    void this.saveCursor();
+    void this.saveCursor().finally(this.onFinished);
   }
 }

@@ -18,19 +18,21 @@ import { logError } from '../error-log.js';
 import { errorResponse } from '../http-errors.js';
 import { authenticateUpgrade, EVENTS_SUBPROTOCOL } from './event-auth.js';
 import { EventSocket } from './event-socket.js';
-import { hubOf } from './hub.js';
 
 export const EVENTS_PATH = '/api/v1/events';
 
 export interface EventsOptions {
   heartbeatMs?: number;
+  /** At shutdown, how long a peer has to answer the close handshake before it is cut off. */
+  closeGraceMs?: number;
 }
 
 export interface Events {
   /** Open websockets. */
   readonly size: number;
-  /** Close every socket (1001 going away) and stop accepting new ones. */
-  close(): void;
+  /** Stop accepting sockets and close every one (1001 going away); resolves when all are closed
+   *  and their devices' cursors saved. */
+  close(): Promise<void>;
 }
 
 export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, opts: EventsOptions = {}): Events {
@@ -46,7 +48,7 @@ export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, op
   const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, user: AuthUser) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       try {
-        const s = new EventSocket(ws, user, deps.db, hubOf(deps.db));
+        const s = new EventSocket(ws, user, deps.db, deps.hub);
         sockets.add(s);
         ws.once('close', () => sockets.delete(s));
       } catch (err) {
@@ -62,7 +64,7 @@ export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, op
     if (url.pathname !== EVENTS_PATH) {
       return refuse(socket, 404, { error: { code: 'not_found', message: `no websocket at ${url.pathname.slice(0, 200)}` } }, {});
     }
-    authenticateUpgrade(deps.db, req, url, deps.config)
+    authenticateUpgrade(deps, req, url)
       .then(
         (user) => accept(req, socket, head, user),
         (err: unknown) => {
@@ -109,11 +111,19 @@ export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, op
     get size() {
       return sockets.size;
     },
-    close() {
+    async close() {
       clearInterval(heartbeat);
       server.off('upgrade', onUpgrade);
-      for (const s of sockets) s.ws.close(1001, 'server shutting down');
-      wss.close();
+      const open = [...sockets];
+      for (const s of open) s.ws.close(1001, 'server shutting down');
+      const closed = Promise.all(open.map((s) => s.finished));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((r) => (timer = setTimeout(r, opts.closeGraceMs ?? 2_000)));
+      await Promise.race([closed, grace]);
+      clearTimeout(timer);
+      for (const s of open) s.ws.terminate(); // no-op for those already closed
+      await closed;
+      await new Promise<void>((r) => wss.close(() => r()));
     },
   };
 }

@@ -106,6 +106,7 @@ export class SyncHub {
   private watchdog: NodeJS.Timeout | undefined;
   private pingOutstanding = false;
   private stopped = false;
+  private dismissed = false;
 
   constructor(
     private readonly database: Database,
@@ -125,13 +126,21 @@ export class SyncHub {
     this.watchdog.unref();
   }
 
-  /** Stop listening; every waiting long poll answers and every websocket is told to go. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.watchdog);
+  /**
+   * Shutting down, first step: every waiting long poll answers and every websocket is told to go;
+   * a watch made from now on is told so at once. The hub still listens until `stop`.
+   */
+  dismiss(): void {
+    this.dismissed = true;
     for (const t of this.targets.values()) each(t.watchers, (w) => w.onClose?.());
     this.targets.clear();
-    if (hubs.get(this.db) === this) hubs.delete(this.db);
+  }
+
+  /** Stop listening (dismissing every connection first, if that was not done). */
+  async stop(): Promise<void> {
+    this.dismiss();
+    this.stopped = true;
+    clearInterval(this.watchdog);
     await this.presence.stop();
     await Promise.all(this.unlisten.map((u) => u().catch(() => undefined)));
     this.unlisten = [];
@@ -139,6 +148,11 @@ export class SyncHub {
 
   /** Watch a namespace's journal and/or events for a target; call the answer to stop. */
   watch(target: string, w: Watcher): () => void {
+    if (this.dismissed) {
+      // After the caller has finished setting up (a long poll registers several things at once).
+      queueMicrotask(() => each(new Set([w]), (x) => x.onClose?.()));
+      return () => {};
+    }
     let t = this.targets.get(target);
     if (!t) {
       t = { watchers: new Set(), journalWatchers: 0, entryWatchers: 0, head: null, busy: false, dirty: false };
@@ -294,18 +308,9 @@ function guarded<A extends unknown[]>(fn: (...args: A) => void): (...args: A) =>
   };
 }
 
-const hubs = new WeakMap<Db, SyncHub>();
-
-/** Boot: start the hub of this process for the database (routes and websockets find it by `hubOf`). */
+/** Boot: start the hub of this process (boot/server.ts hands it to the routes and websockets in AppDeps). */
 export async function startHub(database: Database, opts?: HubOptions): Promise<SyncHub> {
   const hub = new SyncHub(database, opts);
   await hub.start();
-  hubs.set(database.db, hub);
-  return hub;
-}
-
-export function hubOf(db: Db): SyncHub {
-  const hub = hubs.get(db);
-  if (!hub) throw new Error('the sync hub is not running: call startHub(database) at boot');
   return hub;
 }

@@ -1,0 +1,66 @@
+/**
+ * The HTTP(S) listener of the app, and its graceful close: stop accepting, let the requests under
+ * way finish (their connections are not kept alive afterwards), cut off what is still running
+ * after a grace period.
+ */
+import type { Server as HttpServer, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { TlsMaterial } from '../tls.js';
+
+export interface Listener {
+  server: HttpServer | HttpsServer;
+  port: number;
+  /** Stop accepting connections; the requests under way finish, and their connections then close. */
+  stopAccepting(): void;
+  /** After stopAccepting: resolves once every connection is gone, cutting off those still busy after `graceMs`. */
+  drained(graceMs: number): Promise<void>;
+}
+
+export async function listen(app: Hono, at: { host: string; port: number }, tls?: TlsMaterial): Promise<Listener> {
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {}),
+  }) as HttpServer | HttpsServer;
+
+  const underWay = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_req, res: ServerResponse) => {
+    underWay.add(res);
+    if (closing) res.shouldKeepAlive = false;
+    res.once('close', () => underWay.delete(res));
+    // Node closes connections idle at close() only; one that becomes idle later would linger
+    // until its keep-alive timeout (an answer already under way keeps its keep-alive header).
+    res.once('finish', () => closing && setImmediate(() => server.closeIdleConnections()));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    stopAccepting() {
+      if (closing) return;
+      closing = true;
+      for (const res of underWay) if (!res.headersSent) res.shouldKeepAlive = false;
+      closed = new Promise<void>((r) => server.close(() => r()));
+    },
+    async drained(graceMs) {
+      if (!closed) throw new Error('drained() before stopAccepting()');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs)));
+      if ((await Promise.race([closed, late])) === 'late') server.closeAllConnections();
+      clearTimeout(timer);
+      await closed;
+    },
+  };
+}
