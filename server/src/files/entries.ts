@@ -3,7 +3,7 @@ import type { Db } from '../db/open.js';
 import { files } from '../db/schema.js';
 import { ConflictError } from '../http-errors.js';
 import { nameKey, normalizeName } from '../names.js';
-import { appendJournal } from './journal.js';
+import { appendJournal, journalEntry, placeOf } from './journal.js';
 import { findChild, type FolderId } from './tree.js';
 import type { FileRow } from './view.js';
 
@@ -39,14 +39,7 @@ export async function createEntry(tx: Db, e: NewEntry): Promise<FileRow> {
     });
   }
   if (row.isDir || row.pending) {
-    await appendJournal(tx, {
-      namespaceId: row.namespaceId,
-      fileId: row.id,
-      op: row.isDir ? 'mkdir' : 'pending',
-      rev: 0,
-      deviceId: e.deviceId,
-      payload: { name: row.name, parentId: row.parentId },
-    });
+    await appendJournal(tx, journalEntry(row.isDir ? 'mkdir' : 'pending', row, e.deviceId, placeOf(row)));
   }
   return row;
 }

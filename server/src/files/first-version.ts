@@ -16,7 +16,7 @@ import { pgTextArray, rawValue } from '../db/raw.js';
 import { files } from '../db/schema.js';
 import { tableRow } from '../db/table-row.js';
 import { nameKey, normalizeName } from '../names.js';
-import { JOURNAL_CHANNEL, JOURNAL_LOCK_CLASS } from './journal.js';
+import { JOURNAL_CHANNEL, JOURNAL_LOCK_CLASS, versionPayload } from './journal.js';
 import type { FolderId } from './tree.js';
 import { blockListRows, type NewVersion } from './versions.js';
 import type { FileRow } from './view.js';
@@ -37,7 +37,7 @@ export async function commitNewFile(db: Db, v: NewFileVersion): Promise<FileRow 
   const name = normalizeName(v.name);
   const blocks = blockListRows(v.blocks).map((b) => ({ ordinal: b.ordinal, key: b.blockKey, offset: b.offset, length: b.length }));
   // What commitVersion journals for a first version.
-  const payload = { name, parentId: v.parentId, size: v.size, contentHash: v.contentHash };
+  const payload = versionPayload({ name, parentId: v.parentId }, v);
   try {
     const row = await rawValue<Record<string, unknown>>(
       db,

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/open.js';
 import type { journal } from '../db/schema.js';
+import type { FileRow } from './view.js';
 
 export type JournalOp = (typeof journal.$inferInsert)['op'];
 
@@ -14,7 +15,45 @@ export interface JournalEntry {
   op: JournalOp;
   rev?: number | null;
   deviceId?: string | null;
-  payload?: Record<string, unknown>;
+  payload?: JournalPayload;
+}
+
+/** What an entry of the journal records of the file or folder it is about (sync/changes.ts reads it back). */
+export interface JournalPayload {
+  /** The name after the change. */
+  name: string;
+  /** The folder after the change (null: the root); absent when not recorded (purge). */
+  parentId?: string | null;
+  /** The path after the change, when recorded (trash, restore, purge). */
+  path?: string;
+  isDir?: boolean;
+  /** A version's size and content hash. */
+  size?: number;
+  contentHash?: string;
+  /** The path before a move or a restore; a move's new path and old folder. */
+  from?: string;
+  to?: string;
+  oldParentId?: string | null;
+  /** What else the change notes (a purge's counts, `abandoned`, `emptied`). */
+  [note: string]: unknown;
+}
+
+/**
+ * The journal entry of a change to `row`: in its namespace, about it, at its revision (unless
+ * `rev` says otherwise), made by `deviceId` (null: no device, e.g. a web session or the server).
+ */
+export function journalEntry(op: JournalOp, row: Pick<FileRow, 'id' | 'namespaceId' | 'rev'>, deviceId: string | null | undefined, payload: JournalPayload, rev = row.rev): JournalEntry {
+  return { namespaceId: row.namespaceId, fileId: row.id, op, rev, deviceId: deviceId ?? null, payload };
+}
+
+/** Where an entry is: its name and folder, as most payloads record them. */
+export function placeOf(row: Pick<FileRow, 'name' | 'parentId'>): Pick<JournalPayload, 'name' | 'parentId'> {
+  return { name: row.name, parentId: row.parentId };
+}
+
+/** A committed version's payload (files/versions.ts, and the one-statement first commit of first-version.ts). */
+export function versionPayload(row: Pick<FileRow, 'name' | 'parentId'>, v: { size: number; contentHash: string }): JournalPayload {
+  return { ...placeOf(row), size: v.size, contentHash: v.contentHash };
 }
 
 /** NOTIFY channel of journal appends; the payload is the namespace id (sync/hub.ts listens). */

@@ -10,7 +10,7 @@ import { files } from '../db/schema.js';
 import { ConflictError } from '../http-errors.js';
 import { nameKey } from '../names.js';
 import { isUniqueViolation } from './entries.js';
-import { appendJournal } from './journal.js';
+import { appendJournal, journalEntry, placeOf } from './journal.js';
 import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.js';
 import { lockTree } from './subtree.js';
 import { findChild, isWithin, pathOf, type FolderId } from './tree.js';
@@ -34,14 +34,7 @@ export async function moveEntry(tx: Db, user: AuthUser, from: EntryRef, to: stri
 
   const updated = await renameRow(tx, row, dest.parentId, dest.name);
   const toPath = await pathOf(tx, updated);
-  await appendJournal(tx, {
-    namespaceId: row.namespaceId,
-    fileId: row.id,
-    op: 'move',
-    rev: row.rev,
-    deviceId: user.deviceId ?? null,
-    payload: { from: fromPath, to: toPath, name: updated.name, parentId: updated.parentId, oldParentId: row.parentId, isDir: row.isDir },
-  });
+  await appendJournal(tx, journalEntry('move', row, user.deviceId, { from: fromPath, to: toPath, ...placeOf(updated), oldParentId: row.parentId, isDir: row.isDir }));
   return fileView(updated, toPath);
 }
 

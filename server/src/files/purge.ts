@@ -7,7 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
 import { ConflictError } from '../http-errors.js';
-import { appendJournal } from './journal.js';
+import { appendJournal, journalEntry } from './journal.js';
 import { byId, lockTree, subtree } from './subtree.js';
 import { entryById, pathOf } from './tree.js';
 import { allTopLevelTrash } from './trash.js';
@@ -31,14 +31,7 @@ export async function purgeEntry(tx: Db, user: AuthUser, id: string): Promise<Pu
   const path = await pathOf(tx, row);
   if (!row.trashedAt) throw new ConflictError(`${path} is not in the trash; delete it first`, { code: 'not_in_trash' });
   const result = await purgeSubtrees(tx, row.namespaceId, byId(row.id));
-  await appendJournal(tx, {
-    namespaceId: row.namespaceId,
-    fileId: row.id,
-    op: 'purge',
-    rev: row.rev,
-    deviceId: user.deviceId ?? null,
-    payload: { path, name: row.name, isDir: row.isDir, ...result },
-  });
+  await appendJournal(tx, journalEntry('purge', row, user.deviceId, { path, name: row.name, isDir: row.isDir, ...result }));
   return result;
 }
 
@@ -49,14 +42,7 @@ export async function emptyTrash(tx: Db, user: AuthUser): Promise<PurgeResult> {
   if (items.length === 0) return { files: 0, folders: 0, freedBytes: 0 };
   const result = await purgeSubtrees(tx, user.namespaceId, sql`namespace_id = ${user.namespaceId} and trashed_at is not null`);
   for (const { row, path } of items) {
-    await appendJournal(tx, {
-      namespaceId: row.namespaceId,
-      fileId: row.id,
-      op: 'purge',
-      rev: row.rev,
-      deviceId: user.deviceId ?? null,
-      payload: { path, name: row.name, isDir: row.isDir, emptied: true },
-    });
+    await appendJournal(tx, journalEntry('purge', row, user.deviceId, { path, name: row.name, isDir: row.isDir, emptied: true }));
   }
   return result;
 }

@@ -14,7 +14,7 @@ import type { Db } from '../db/open.js';
 import { files } from '../db/schema.js';
 import { ConflictError } from '../http-errors.js';
 import { isUniqueViolation } from './entries.js';
-import { appendJournal } from './journal.js';
+import { appendJournal, journalEntry, placeOf } from './journal.js';
 import { ensureFree, nameTaken, renameRow } from './move.js';
 import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.js';
 import { ancestorsLive, byId, hasLiveChild, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
@@ -54,14 +54,7 @@ export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef, cond: De
   const at = new Date(Math.max(Date.now(), latest === null ? 0 : latest + 1));
   await tx.execute(sql`${subtree(byId(row.id), { live: true })}
     update files set trashed_at = ${at.toISOString()}::timestamptz where id in (select id from sub) and trashed_at is null`);
-  await appendJournal(tx, {
-    namespaceId: row.namespaceId,
-    fileId: row.id,
-    op: 'delete',
-    rev: row.rev,
-    deviceId: user.deviceId ?? null,
-    payload: { path, name: row.name, parentId: row.parentId, isDir: row.isDir },
-  });
+  await appendJournal(tx, journalEntry('delete', row, user.deviceId, { path, ...placeOf(row), isDir: row.isDir }));
   return fileView({ ...row, trashedAt: at }, path);
 }
 
@@ -104,14 +97,7 @@ export async function restoreEntry(tx: Db, user: AuthUser, id: string, to?: stri
   }
   const restored = await renameRow(tx, row, parentId, name, { touch: false, untrash: true });
   const path = await pathOf(tx, restored);
-  await appendJournal(tx, {
-    namespaceId: row.namespaceId,
-    fileId: row.id,
-    op: 'restore',
-    rev: row.rev,
-    deviceId: user.deviceId ?? null,
-    payload: { path, from: originalPath, name: restored.name, parentId: restored.parentId, isDir: row.isDir },
-  });
+  await appendJournal(tx, journalEntry('restore', row, user.deviceId, { path, from: originalPath, ...placeOf(restored), isDir: row.isDir }));
   return fileView(restored, path);
 }
 

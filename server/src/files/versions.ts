@@ -12,7 +12,7 @@ import { blocks as blocksTable, files, fileVersions, users, versionBlocks } from
 import { ConflictError, NotFoundError } from '../http-errors.js';
 import { quotaError } from '../quota/quota-error.js';
 import { release, type ReservationKey } from '../quota/reservations.js';
-import { appendJournal } from './journal.js';
+import { appendJournal, journalEntry, versionPayload } from './journal.js';
 import type { FileRow } from './view.js';
 
 export interface VersionBlock {
@@ -73,14 +73,8 @@ export async function commitVersion(tx: Db, v: NewVersion): Promise<FileRow> {
     .set({ headVersionId: version!.id, rev, size: v.size, contentHash: v.contentHash, pending: v.stillPending ?? false, modifiedAt: now })
     .where(eq(files.id, row.id))
     .returning();
-  await appendJournal(tx, {
-    namespaceId: row.namespaceId,
-    fileId: row.id,
-    op: v.restoredFrom !== undefined ? 'restore' : rev === 1 ? 'create' : 'update',
-    rev,
-    deviceId: v.deviceId,
-    payload: { name: row.name, parentId: row.parentId, size: v.size, contentHash: v.contentHash },
-  });
+  const op = v.restoredFrom !== undefined ? 'restore' : rev === 1 ? 'create' : 'update';
+  await appendJournal(tx, journalEntry(op, row, v.deviceId, versionPayload(row, v), rev));
   return updated!;
 }
 

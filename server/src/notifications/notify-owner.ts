@@ -18,6 +18,11 @@ export interface OwnerEvent {
   payload?: Record<string, unknown>;
 }
 
+/** The user owns the namespace (their own files): notifyOwner would tell no one, so callers may skip it. */
+export function ownsNamespace(user: { namespaceId: string }, namespaceId: string): boolean {
+  return user.namespaceId === namespaceId;
+}
+
 /** Must run in the change's transaction. Returns the new entry (push it after commit), or undefined when the actor is the owner. */
 export async function notifyOwner(tx: Db, e: OwnerEvent): Promise<NotificationRow | undefined> {
   const [owner] = await tx.select({ id: users.id }).from(users).where(eq(users.namespaceId, e.namespaceId));

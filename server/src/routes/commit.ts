@@ -6,7 +6,7 @@ import { MAX_BLOCK_BYTES, Sha256Hex } from '../blocks/hash.js';
 import type { AppDeps } from '../deps.js';
 import { fileView } from '../files/view.js';
 import { parseJsonBody } from '../http-errors.js';
-import { commitSync } from '../sync/commit.js';
+import { commitSync } from '../uploads/delta-commit.js';
 import { DEFAULT_CHUNKER_OPTIONS } from '../../../storage-engine/src/index.js';
 import { MAX_FILE_BYTES } from '../uploads/limits.js';
 import { count, id, int4, path } from '../wire/fields.js';

@@ -17,7 +17,6 @@ import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/open.js';
 import { files, uploadSessions, type UploadedBlock } from '../db/schema.js';
 import { pathOf } from '../files/tree.js';
-import { commitVersion } from '../files/versions.js';
 import type { FileRow } from '../files/view.js';
 import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../http-errors.js';
 import { requestBytes } from './body.js';
@@ -25,9 +24,11 @@ import { contentHashOf } from './content-hash.js';
 import type { PieceRange } from './content-range.js';
 import { release, reserve, shrink, type ReservationKey } from '../quota/reservations.js';
 import { checkRoom } from '../quota/usage.js';
+import { isId } from '../wire/fields.js';
+import { commitContent } from './commit.js';
 import { checkFileSize, fileTooLarge, MAX_FILE_BYTES } from './limits.js';
 import { compressible } from './media-types.js';
-import { abandonUpload, checkRule, fileForUpload, resolveTarget, type CommitRule } from './target.js';
+import { abandonUpload, fileForUpload, uploadTarget, type CommitRule } from './target.js';
 
 /** A session lives a week, as Google Drive's do. */
 const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -42,9 +43,7 @@ export interface NewSession extends CommitRule {
 }
 
 export async function startSession(deps: AppDeps, user: AuthUser, s: NewSession): Promise<Session> {
-  checkFileSize(s.size);
-  const target = await resolveTarget(deps.db, user, s.path);
-  checkRule(target.existing, s);
+  const target = await uploadTarget(deps.db, user, s.path, s.size, s);
   // Early: the pieces will have to reserve all of it (a replaced file's bytes stay stored as a revision).
   await checkRoom(deps.db, user.namespaceId, s.size ?? 0);
   return deps.db.transaction(async (tx) => {
@@ -101,7 +100,7 @@ function reservationOf(id: string): ReservationKey {
 }
 
 async function ownSession(deps: AppDeps, user: AuthUser, id: string): Promise<Session> {
-  const [s] = UUID.test(id) ? await deps.db.select().from(uploadSessions).where(eq(uploadSessions.id, id)) : [];
+  const [s] = isId(id) ? await deps.db.select().from(uploadSessions).where(eq(uploadSessions.id, id)) : [];
   if (!s || s.userId !== user.id) throw new NotFoundError('no such upload session', { code: 'no_session' });
   if (s.committedRev === null && s.expiresAt.getTime() < Date.now()) {
     await deps.db.transaction(async (tx) => {
@@ -194,27 +193,20 @@ async function put(deps: AppDeps, user: AuthUser, s: Session, range: PieceRange,
 /** All bytes are in: commit the blocks (the tail is the last block) as the file's new revision. */
 async function finish(deps: AppDeps, user: AuthUser, s: Session, blocks: UploadedBlock[], tail: UploadedBlock | null): Promise<PieceResult> {
   const all = tail ? [...blocks, tail] : blocks;
-  const row = await deps.db.transaction(async (tx) => {
-    const others = await tx
-      .select({ id: uploadSessions.id })
-      .from(uploadSessions)
-      .where(and(eq(uploadSessions.fileId, s.fileId), isNull(uploadSessions.committedRev)));
-    const committed = await commitVersion(tx, {
+  const content = { blocks: all, size: all.reduce((n, b) => n + b.size, 0), contentHash: contentHashOf(all) };
+  return deps.db.transaction(async (tx) => {
+    const row = await commitContent(tx, {
+      user,
+      content,
       fileId: s.fileId,
-      blocks: all,
-      size: all.reduce((n, b) => n + b.size, 0),
-      contentHash: contentHashOf(all),
-      authorId: user.id,
+      rule: { baseRev: s.baseRev, overwrite: s.overwrite === 'yes' },
       deviceId: s.deviceId,
-      baseRev: s.baseRev,
-      overwrite: s.overwrite === 'yes',
-      stillPending: others.some((o) => o.id !== s.id),
       reservation: reservationOf(s.id),
+      sessionId: s.id,
     });
-    await tx.update(uploadSessions).set({ committedRev: committed.rev, blocks: all, tail: null }).where(eq(uploadSessions.id, s.id));
-    return committed;
+    await tx.update(uploadSessions).set({ committedRev: row.rev, blocks: all, tail: null }).where(eq(uploadSessions.id, s.id));
+    return { kind: 'committed', row, path: await pathOf(tx, row) };
   });
-  return { kind: 'committed', row, path: await pathOf(deps.db, row) };
 }
 
 async function committed(deps: AppDeps, s: Session): Promise<PieceResult> {
@@ -232,5 +224,3 @@ async function remember(deps: AppDeps, s: Session, change: { size: number }): Pr
 function stored(b: { key: string; hash: string; size: number }): UploadedBlock {
   return { key: b.key, hash: b.hash, size: b.size };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

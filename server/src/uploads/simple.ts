@@ -6,14 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
-import { commitNewFile } from '../files/first-version.js';
-import { commitVersion } from '../files/versions.js';
 import type { FileRow } from '../files/view.js';
 import { requestBytes } from './body.js';
 import { release, reserve } from '../quota/reservations.js';
 import { reservedAhead } from '../quota/reserve-ahead.js';
-import { checkFileSize, fileTooLarge, MAX_FILE_BYTES } from './limits.js';
-import { abandonUpload, checkRule, fileForUpload, resolveTarget, type CommitRule } from './target.js';
+import { commitUpload } from './commit.js';
+import { fileTooLarge, MAX_FILE_BYTES } from './limits.js';
+import { abandonUpload, fileForUpload, uploadTarget, type CommitRule } from './target.js';
 import { compressible } from './media-types.js';
 
 /** Below this a file arrives too fast for a pending entry to help anyone (and it costs a transaction). */
@@ -34,9 +33,7 @@ export interface SimpleUpload extends CommitRule {
 }
 
 export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUpload, body: ReadableStream<Uint8Array> | null): Promise<{ row: FileRow; path: string }> {
-  checkFileSize(up.length);
-  const target = await resolveTarget(deps.db, user, up.path);
-  checkRule(target.existing, up);
+  const target = await uploadTarget(deps.db, user, up.path, up.length, up);
   const reservation =
     up.length === undefined || up.length >= RESERVE_FROM_BYTES
       ? { kind: 'upload' as const, ref: randomUUID(), namespaceId: user.namespaceId, expiresAt: new Date(Date.now() + RESERVATION_MS) }
@@ -53,26 +50,9 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
       reservation && up.length === undefined
         ? reservedAhead(bytes, (atLeast, upTo) => reserve(deps.db, { ...reservation, bytes: Math.min(upTo, MAX_FILE_BYTES), minimum: atLeast }))
         : bytes;
-    const written = await deps.storage.files.write(user.namespaceId, source, { compress: compressible(target.name) });
-    const version = { blocks: written.blocks, size: written.size, contentHash: written.contentHash, authorId: user.id, deviceId: user.deviceId };
-    // A name that was free is committed in one statement; whatever that declines takes the general path.
-    const isNew = !target.existing && !pendingRow;
-    const fresh = isNew
-      ? await commitNewFile(deps.db, { ...version, namespaceId: target.namespaceId, parentId: target.parentId, name: target.name, uploadReservation: reservation?.ref })
-      : undefined;
-    const row =
-      fresh ??
-      (await deps.db.transaction(async (tx) => {
-        const file = pendingRow ?? (await fileForUpload(tx, target, { pending: false, deviceId: user.deviceId }));
-        return commitVersion(tx, {
-          ...version,
-          fileId: file.id,
-          baseRev: up.baseRev,
-          overwrite: up.overwrite,
-          reservation,
-        });
-      }));
-    return { row, path: target.path };
+    const content = await deps.storage.files.write(user.namespaceId, source, { compress: compressible(target.name) });
+    const { row, path } = await commitUpload(deps.db, { user, target, content, rule: up, pendingId: pendingRow?.id, reservation });
+    return { row, path };
   } catch (err) {
     if (pendingRow) await deps.db.transaction((tx) => abandonUpload(tx, pendingRow.id)).catch(() => undefined);
     // What was stored is garbage for GC; it no longer counts against the quota (expiry would release it otherwise).

@@ -8,11 +8,12 @@ import type { Db } from '../db/open.js';
 import { files, uploadSessions } from '../db/schema.js';
 import { can } from '../files/access.js';
 import { createEntry } from '../files/entries.js';
-import { appendJournal } from '../files/journal.js';
+import { appendJournal, journalEntry, placeOf } from '../files/journal.js';
 import { findChild, folderOf, walkPath, type FolderId } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
 import { ConflictError, HttpError, NotFoundError } from '../http-errors.js';
 import { joinPath, parsePath } from '../names.js';
+import { checkFileSize } from './limits.js';
 
 export interface UploadTarget {
   namespaceId: string;
@@ -45,6 +46,18 @@ export async function resolveTarget(db: Db, user: AuthUser, path: string): Promi
   // As stored, like every other answer's path (the caller may have typed another case).
   const stored = joinPath([...walked.slice(0, segments.length - 1).map((r) => r.name), existing?.name ?? name]);
   return { namespaceId: user.namespaceId, parentId, name, path: stored, existing };
+}
+
+/**
+ * Where an upload of `size` bytes (when known) to `path` goes, after the refusals that need no
+ * byte of it: too large (413), onto a folder or the root (409), and — given the rule — a revision
+ * that would not commit (409). Every upload flow starts here.
+ */
+export async function uploadTarget(db: Db, user: AuthUser, path: string, size: number | undefined, rule: CommitRule | undefined): Promise<UploadTarget> {
+  checkFileSize(size);
+  const target = await resolveTarget(db, user, path);
+  if (rule) checkRule(target.existing, rule);
+  return target;
 }
 
 /** The same rule commitVersion applies, checked before any byte is taken. */
@@ -94,7 +107,7 @@ export async function fileForUpload(tx: Db, t: UploadTarget, opts: { pending: bo
   if (row.isDir) throw new ConflictError(`${t.path} is a folder`, { code: 'is_folder' });
   if (opts.pending && !row.pending) {
     [row] = await tx.update(files).set({ pending: true }).where(eq(files.id, row.id)).returning();
-    await appendJournal(tx, { namespaceId: row!.namespaceId, fileId: row!.id, op: 'pending', rev: row!.rev, deviceId: opts.deviceId, payload: { name: row!.name, parentId: row!.parentId } });
+    await appendJournal(tx, journalEntry('pending', row!, opts.deviceId, placeOf(row!)));
   }
   return row!;
 }
@@ -120,7 +133,7 @@ export async function abandonUpload(tx: Db, fileId: string, exceptSession?: stri
   if (!row || !row.pending) return;
   if (row.rev === 0) {
     await tx.delete(files).where(eq(files.id, fileId));
-    await appendJournal(tx, { namespaceId: row.namespaceId, fileId, op: 'delete', rev: 0, payload: { name: row.name, parentId: row.parentId, abandoned: true } });
+    await appendJournal(tx, journalEntry('delete', row, null, { ...placeOf(row), abandoned: true }));
   } else {
     await tx.update(files).set({ pending: false }).where(eq(files.id, fileId));
   }

@@ -12,7 +12,7 @@ import { findChild, type FolderId } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
 import { HttpError } from '../http-errors.js';
 import { conflictedCopyName, nameKey, uniqueName } from '../names.js';
-import { lockUploadFolder } from '../uploads/target.js';
+import { lockUploadFolder } from './target.js';
 
 /** The calling device's name, as the copy's name shows it. */
 export async function deviceName(tx: Db, user: AuthUser): Promise<string> {
