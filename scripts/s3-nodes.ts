@@ -7,7 +7,8 @@
  * prints the node URLs and runs until Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -38,7 +39,7 @@ export interface LocalS3Cluster {
   resume(i: number): void;
   /** (Re)start node i on its port; `wipe` empties its directory first (a replaced disk). */
   start(i: number, opts?: { wipe?: boolean }): Promise<void>;
-  /** Kill every process this cluster started. Always safe to call, also twice. */
+  /** Kill every process this cluster started (and remove the directory it made). Always safe to call, also twice. */
   stopAll(): Promise<void>;
 }
 
@@ -59,11 +60,13 @@ function trackChild(child: ChildProcess): void {
 /**
  * Starts `count` s3rver processes below `baseDir` (node i in `baseDir/node-i`), each with the
  * bucket `coffer` and the credentials S3RVER/S3RVER, and resolves once all answer. Without
- * `basePort` each takes a free port from the OS. A child also exits when this process dies
+ * `baseDir`, below a fresh temporary directory that `stopAll` removes. Without `basePort` each
+ * takes a free port from the OS. A child also exits when this process dies
  * (its stdin closes), so no test run leaves processes behind.
  */
-export async function startS3Cluster(opts: { count: number; baseDir: string; basePort?: number }): Promise<LocalS3Cluster> {
-  const baseDir = resolve(opts.baseDir);
+export async function startS3Cluster(opts: { count: number; baseDir?: string; basePort?: number }): Promise<LocalS3Cluster> {
+  const temp = opts.baseDir === undefined ? await mkdtemp(join(tmpdir(), 'coffer-s3-')) : undefined;
+  const baseDir = resolve(opts.baseDir ?? temp!);
   const nodes: LocalS3Node[] = Array.from({ length: opts.count }, (_, i) => ({
     id: `s3-${i}`,
     port: opts.basePort === undefined ? 0 : opts.basePort + i,
@@ -122,6 +125,7 @@ export async function startS3Cluster(opts: { count: number; baseDir: string; bas
     },
     async stopAll() {
       await Promise.all(nodes.map((_, i) => kill(i)));
+      if (temp) await rm(temp, { recursive: true, force: true });
     },
   };
 

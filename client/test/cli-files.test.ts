@@ -4,8 +4,7 @@
  * --stats), and for each tree command a happy path and an error path (exit 1 + message).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
@@ -14,13 +13,14 @@ import { assembleFile } from '../src/transfer/assemble.js';
 import { blockListOf } from '../src/transfer/blocks.js';
 import { TransferStats } from '../src/transfer/stats.js';
 import { fingerprintOfPem, PASSWORD, runCli, usernameOf, type Run } from './cli-harness.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 let srv: ServerProcess;
-let dir: string;
+const dir = useTempDir('coffer-cli-files-');
 let configDir: string;
 
 const MiB = 1024 * 1024;
-const cli = (...args: string[]) => runCli(args, { configDir, cwd: dir });
+const cli = (...args: string[]) => runCli(args, { configDir, cwd: dir() });
 const statsOf = (r: Run) => JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { blocksSent: number; blockBytesSent: number; blocksReused: number; bytesDownloaded: number; wireSent: number };
 /** An error is one line: `coffer CMD: message`, exit code 1. */
 function expectError(r: Run, pattern: RegExp): void {
@@ -31,37 +31,35 @@ function expectError(r: Run, pattern: RegExp): void {
 
 beforeAll(async () => {
   srv = await startServerProcess({ tls: true });
-  dir = await mkdtemp(join(tmpdir(), 'coffer-cli-files-'));
-  configDir = join(dir, 'config');
+  configDir = join(dir(), 'config');
   const r = await runCli(['login', srv.url, '--username', await usernameOf(srv), '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!)], { configDir, input: PASSWORD });
   if (r.code !== 0) throw new Error(`login failed: ${r.stderr}`);
 }, 90_000);
 
 afterAll(async () => {
   await srv?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('put and get', () => {
   it('round-trips a few MiB, an empty file and a unicode name byte for byte, keeping mtimes', async () => {
     const files = { 'big.bin': randomBytes(3 * MiB + 123), 'empty.txt': Buffer.alloc(0), 'Grüße — ✓ 日本.txt': Buffer.from('héllo wörld\n') };
-    await mkdir(join(dir, 'up'));
+    await mkdir(join(dir(), 'up'));
     const mtime = new Date('2024-05-06T07:08:09Z');
     expect((await cli('mkdir', '/docs')).code).toBe(0);
     for (const [name, bytes] of Object.entries(files)) {
-      await writeFile(join(dir, 'up', name), bytes);
-      await utimes(join(dir, 'up', name), mtime, mtime);
+      await writeFile(join(dir(), 'up', name), bytes);
+      await utimes(join(dir(), 'up', name), mtime, mtime);
       const r = await cli('put', join('up', name), '/docs/');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`/docs/${name}`);
     }
-    await mkdir(join(dir, 'down'));
+    await mkdir(join(dir(), 'down'));
     for (const [name, bytes] of Object.entries(files)) {
       const r = await cli('get', `/docs/${name}`, 'down');
       expect(r.code).toBe(0);
-      expect((await readFile(join(dir, 'down', name))).equals(bytes)).toBe(true);
-      expect((await stat(join(dir, 'down', name))).mtimeMs).toBe(mtime.getTime());
+      expect((await readFile(join(dir(), 'down', name))).equals(bytes)).toBe(true);
+      expect((await stat(join(dir(), 'down', name))).mtimeMs).toBe(mtime.getTime());
     }
     const ls = await cli('ls', '/docs', '-l');
     expect(ls.code).toBe(0);
@@ -71,7 +69,7 @@ describe('put and get', () => {
 
   it('re-sends at most 2 blocks after a 1-byte change in the middle, and get reuses an identical file', async () => {
     const data = randomBytes(8 * MiB);
-    const local = join(dir, 'delta.bin');
+    const local = join(dir(), 'delta.bin');
     await writeFile(local, data);
     const first = await cli('put', 'delta.bin', '/delta.bin', '--stats');
     expect(first.code).toBe(0);
@@ -103,9 +101,9 @@ describe('put and get', () => {
 
   it('after an interrupted upload, a re-run sends only the blocks the server still lacks', async () => {
     const data = randomBytes(5 * MiB);
-    await writeFile(join(dir, 'resume.bin'), data);
+    await writeFile(join(dir(), 'resume.bin'), data);
     // The "crash": some blocks reached the server, the commit never happened.
-    const blocks = await blockListOf(join(dir, 'resume.bin'));
+    const blocks = await blockListOf(join(dir(), 'resume.bin'));
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     const api = new CofferApi(srv.url, { fingerprint: fingerprintOfPem(srv.ca!) }, srv.token);
     let offset = 0;
@@ -123,12 +121,12 @@ describe('put and get', () => {
     expect(statsOf(r).blockBytesSent).toBe(data.length - early);
     expect(statsOf(r).blocksSent).toBe(Math.floor(blocks.length / 2));
     expect((await cli('get', '/resume.bin', 'resume-back.bin')).code).toBe(0);
-    expect((await readFile(join(dir, 'resume-back.bin'))).equals(data)).toBe(true);
+    expect((await readFile(join(dir(), 'resume-back.bin'))).equals(data)).toBe(true);
   });
 
   it('assembles a version from its block list, fetching only the blocks the local copy lacks', async () => {
     const data = randomBytes(6 * MiB);
-    const local = join(dir, 'asm.bin');
+    const local = join(dir(), 'asm.bin');
     await writeFile(local, data);
     expect((await cli('put', 'asm.bin', '/asm.bin')).code).toBe(0);
     const blocks = await blockListOf(local);
@@ -163,7 +161,7 @@ describe('tree commands', () => {
   it('mkdir, mv, rm, ls: happy paths and errors', async () => {
     expect((await cli('mkdir', '-p', '/a/b/c')).code).toBe(0);
     expectError(await cli('mkdir', '/a/b'), /^coffer mkdir: /);
-    await writeFile(join(dir, 'note.txt'), 'note');
+    await writeFile(join(dir(), 'note.txt'), 'note');
     expect((await cli('put', 'note.txt', '/a/note.txt')).code).toBe(0);
 
     const mv = await cli('mv', '/a/note.txt', '/a/b'); // into the folder
@@ -181,9 +179,9 @@ describe('tree commands', () => {
   });
 
   it('revs and restore: happy paths and errors', async () => {
-    await writeFile(join(dir, 'r.txt'), 'one');
+    await writeFile(join(dir(), 'r.txt'), 'one');
     expect((await cli('put', 'r.txt', '/r.txt')).code).toBe(0);
-    await writeFile(join(dir, 'r.txt'), 'two!');
+    await writeFile(join(dir(), 'r.txt'), 'two!');
     expect((await cli('put', 'r.txt', '/r.txt', '--overwrite')).code).toBe(0);
 
     const revs = await cli('revs', '/r.txt');
@@ -195,7 +193,7 @@ describe('tree commands', () => {
     expect(restore.code).toBe(0);
     expect(restore.stdout).toMatch(/now rev 3/);
     expect((await cli('get', '/r.txt', 'restored.txt')).code).toBe(0);
-    expect(await readFile(join(dir, 'restored.txt'), 'utf8')).toBe('one');
+    expect(await readFile(join(dir(), 'restored.txt'), 'utf8')).toBe('one');
     expectError(await cli('restore', '/r.txt', '99'), /^coffer restore: /);
     expect((await cli('restore', '/r.txt', 'x')).code).toBe(2);
   });

@@ -4,31 +4,29 @@
  * the config file's mode, and the token's revocation on logout.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
 import { fingerprintOfPem, impostor, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 let srv: ServerProcess;
-let dir: string;
+const dir = useTempDir('coffer-cli-login-');
 let username: string;
 let fingerprint: string;
 
 beforeAll(async () => {
   srv = await startServerProcess({ tls: true });
-  dir = await mkdtemp(join(tmpdir(), 'coffer-cli-login-'));
   username = await usernameOf(srv);
   fingerprint = fingerprintOfPem(srv.ca!);
 }, 90_000);
 
 afterAll(async () => {
   await srv?.cleanup();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const cfg = (name: string) => join(dir, name);
+const cfg = (name: string) => join(dir(), name);
 const login = (configDir: string, extra: string[]) =>
   runCli(['login', srv.url, '--username', username, '--password-stdin', ...extra], { configDir, input: `${PASSWORD}\n` });
 
@@ -109,7 +107,7 @@ describe('coffer login', () => {
   });
 
   it('trusts a CA file instead of a fingerprint', async () => {
-    const caFile = join(dir, 'ca.pem');
+    const caFile = join(dir(), 'ca.pem');
     await writeFile(caFile, srv.ca!);
     const r = await login(cfg('ca'), ['--ca', caFile]);
     expect(r.code).toBe(0);
@@ -132,7 +130,7 @@ describe('coffer login', () => {
 
   it('the installed launcher runs from any directory', async () => {
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'client/bin/coffer.mjs'), '--help'], { cwd: dir });
+      const child = spawn(process.execPath, [join(ROOT, 'client/bin/coffer.mjs'), '--help'], { cwd: dir() });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d));
       child.on('close', (code) => resolve({ code, out }));

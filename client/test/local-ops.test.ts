@@ -3,22 +3,22 @@
  * with its fallback: a replace never clobbers an edit or a new file, a move never replaces, and a
  * crash's leftovers are put right at the next start.
  */
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/sync/clock.js';
 import type { LocalFs, LocalStat } from '../src/sync/local-fs.js';
 import { LocalOps, TMP_DIR } from '../src/sync/local-ops.js';
 import { nodeFs } from '../src/sync/node-fs.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 for (const nativeRename of [true, false]) {
   describe(`local steps on a real disk (${nativeRename ? 'native rename' : 'link + unlink fallback'})`, () => {
-    let dir: string;
+    const dir = useTempDir('coffer-localops-', { each: true });
     let fs: LocalFs;
     let ops: LocalOps;
     const lines: string[] = [];
-    const p = (rel: string) => join(dir, rel);
+    const p = (rel: string) => join(dir(), rel);
     const st = async (rel: string) => (await fs.lstat(rel)) as LocalStat;
     const temp = async (content: string) => {
       const t = await ops.newTemp();
@@ -27,12 +27,8 @@ for (const nativeRename of [true, false]) {
     };
 
     beforeEach(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'coffer-localops-'));
-      fs = nodeFs(dir, { nativeRename });
+      fs = nodeFs(dir(), { nativeRename });
       ops = new LocalOps(fs, systemClock, 'laptop', (l) => lines.push(l));
-    });
-    afterEach(async () => {
-      await rm(dir, { recursive: true, force: true });
     });
 
     it('replace puts new content in place of the expected file, and of nothing where nothing was', async () => {
@@ -88,7 +84,7 @@ for (const nativeRename of [true, false]) {
       await ops.recover((rel, s) => rel === 'a.txt' && s.ino === a.ino);
       expect(await readFile(p('a.txt'), 'utf8')).toBe('synced a');
       expect(await readFile(p('b.txt'), 'utf8')).toBe('a new b.txt the user made since');
-      const kept = (await readdir(dir)).find((n) => n.startsWith('b (conflicted copy from laptop'));
+      const kept = (await readdir(dir())).find((n) => n.startsWith('b (conflicted copy from laptop'));
       expect(kept && (await readFile(p(kept), 'utf8'))).toBe('edited b');
       expect(await readdir(p(TMP_DIR))).toEqual([]);
     });

@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, lstat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
+import { makeTempDir } from '../../test-support/temp-dir.js';
 import { fingerprintOfPem, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
 
 const TSX = import.meta.resolve('tsx');
@@ -78,7 +78,8 @@ export interface World {
 
 export async function twoAgents(remote = '/sync'): Promise<World> {
   const srv = await startServerProcess({ tls: true });
-  const base = await mkdtemp(join(tmpdir(), 'coffer-sync-'));
+  const temp = await makeTempDir('coffer-sync-');
+  const base = temp.path;
   const user = await usernameOf(srv);
   const make = async (name: string) => {
     const configDir = join(base, `config-${name}`);
@@ -99,7 +100,7 @@ export async function twoAgents(remote = '/sync'): Promise<World> {
       await a.stop();
       await b.stop();
       await srv.cleanup();
-      await rm(base, { recursive: true, force: true });
+      await temp.remove();
     },
   };
 }

@@ -1,14 +1,12 @@
 /** First boot: the first admin is created once, race-safely, and `npm start` prints its password. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bootstrapAdmin } from '../src/auth/bootstrap.js';
 import { userByName } from '../src/auth/users.js';
 import { users } from '../src/db/schema.js';
 import { BACKENDS, useTestServer } from './fixtures/server.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 for (const backend of BACKENDS) {
   describe(`first-admin bootstrap (${backend})`, () => {
@@ -47,18 +45,16 @@ for (const backend of BACKENDS) {
 }
 
 describe('npm start on an empty data directory', () => {
-  let dir: string;
+  const dir = useTempDir('coffer-auth-boot-');
   let proc: ChildProcess | undefined;
-  afterAll(async () => {
+  afterAll(() => {
     proc?.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('prints the first admin password once, and it signs in', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coffer-auth-boot-'));
     proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
       // An empty setting counts as unset (as `COFFER_ADMIN_PASSWORD=` in an env file would be).
-      env: { ...process.env, COFFER_DATA_DIR: dir, COFFER_PORT: '0', COFFER_HOST: '127.0.0.1', COFFER_ADMIN_PASSWORD: '' },
+      env: { ...process.env, COFFER_DATA_DIR: dir(), COFFER_PORT: '0', COFFER_HOST: '127.0.0.1', COFFER_ADMIN_PASSWORD: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -1,11 +1,11 @@
 /** `npm start` on embedded defaults: a real server process, real HTTPS, a fresh data directory. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 function get(url: string): Promise<{ status: number; body: string; cert: X509Certificate }> {
   return new Promise((resolve, reject) => {
@@ -21,15 +21,14 @@ function get(url: string): Promise<{ status: number; body: string; cert: X509Cer
 }
 
 describe('boot on embedded defaults', () => {
-  let dir: string;
+  const dir = useTempDir('coffer-boot-');
   let proc: ChildProcess;
   let out = '';
   let url = '';
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coffer-boot-'));
     proc = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-      env: { ...process.env, COFFER_DATA_DIR: dir, COFFER_PORT: '0', COFFER_HOST: '127.0.0.1' },
+      env: { ...process.env, COFFER_DATA_DIR: dir(), COFFER_PORT: '0', COFFER_HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stderr!.on('data', (d) => (out += d));
@@ -49,7 +48,6 @@ describe('boot on embedded defaults', () => {
 
   afterAll(async () => {
     proc?.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('answers unknown paths with a JSON 404', async () => {
@@ -72,9 +70,9 @@ describe('boot on embedded defaults', () => {
     expect(body.database).toBe(true);
     expect(body.nodes).toHaveLength(3);
     expect(out).toContain('metadata: pglite');
-    expect((await stat(join(dir, 'pglite'))).isDirectory()).toBe(true);
+    expect((await stat(join(dir(), 'pglite'))).isDirectory()).toBe(true);
     for (const f of ['master.key', 'server-secret.key']) {
-      expect((await stat(join(dir, 'keys', f))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dir(), 'keys', f))).mode & 0o777).toBe(0o600);
     }
   });
 });

@@ -4,8 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockIds, BlockStore, FsNode, KeyError, MasterKey, NodePool, type BlockRecord } from '../../storage-engine/src/index.js';
@@ -13,6 +12,7 @@ import { DbBlockMetadata } from '../src/db/block-metadata.js';
 import { DbKeyProvider } from '../src/db/key-provider.js';
 import { openDatabase, type Database } from '../src/db/open.js';
 import { freshPostgresDatabase } from './fixtures/postgres.js';
+import { useTempDir, withTempDir } from '../../test-support/temp-dir.js';
 
 function record(key: string, nodes = ['a', 'b', 'c']): BlockRecord {
   return {
@@ -31,24 +31,22 @@ function record(key: string, nodes = ['a', 'b', 'c']): BlockRecord {
 for (const backend of ['postgres', 'pglite'] as const) {
   describe(`metadata database on ${backend}`, () => {
     let database: Database;
-    let dir: string;
+    const dir = useTempDir('coffer-db-');
     let dropPg: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'coffer-db-'));
       if (backend === 'postgres') {
         const pg = await freshPostgresDatabase();
         dropPg = pg.drop;
-        database = await openDatabase({ url: pg.url, dataDir: dir });
+        database = await openDatabase({ url: pg.url, dataDir: dir() });
       } else {
-        database = await openDatabase({ dataDir: dir });
+        database = await openDatabase({ dataDir: dir() });
       }
     }, 60_000);
 
     afterAll(async () => {
       await database?.close();
       await dropPg?.();
-      await rm(dir, { recursive: true, force: true });
     });
 
     it('keeps versions read-only and live names unique per folder, case-insensitively', async () => {
@@ -110,7 +108,7 @@ for (const backend of ['postgres', 'pglite'] as const) {
     });
 
     it('runs the storage engine: put, get, dedup and repair with metadata in the database', async () => {
-      const nodes = [0, 1, 2].map((i) => new FsNode(`fs-${i}`, join(dir, `node-${i}`)));
+      const nodes = [0, 1, 2].map((i) => new FsNode(`fs-${i}`, join(dir(), `node-${i}`)));
       const master = MasterKey.fromBytes(randomBytes(32));
       const store = new BlockStore({
         pool: new NodePool(nodes.map((node) => ({ node, tier: 'hot' as const }))),
@@ -123,8 +121,8 @@ for (const backend of ['postgres', 'pglite'] as const) {
       expect(put.stored).toBe(true);
       expect((await store.put('ns-engine', data)).stored).toBe(false);
       expect((await store.get(put.key)).equals(data)).toBe(true);
-      await rm(join(dir, 'node-1'), { recursive: true, force: true });
-      await (await import('node:fs/promises')).mkdir(join(dir, 'node-1'));
+      await rm(join(dir(), 'node-1'), { recursive: true, force: true });
+      await (await import('node:fs/promises')).mkdir(join(dir(), 'node-1'));
       const repaired = await store.repair(put.key);
       expect(repaired.remaining).toEqual([]);
       expect((await store.get(put.key)).equals(data)).toBe(true);
@@ -134,23 +132,23 @@ for (const backend of ['postgres', 'pglite'] as const) {
 
 describe('embedded database lock', () => {
   it('refuses a second process on the same directory, and takes over a dead owner\'s lock', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'coffer-lock-'));
-    const first = await openDatabase({ dataDir: dir });
-    try {
-      const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import('./server/src/db/open.ts').then(m => m.openDatabase({ dataDir: ${JSON.stringify(dir)} })).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); })`], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      const code = await new Promise<number | null>((r) => child.on('exit', r));
-      expect(code).toBe(3);
-      expect(err).toMatch(/in use by process/);
-    } finally {
-      await first.close();
-    }
-    // A lock left behind by a process that died is taken over.
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(dir, 'pglite.lock'), '999999');
-    const again = await openDatabase({ dataDir: dir });
-    await again.close();
-    await rm(dir, { recursive: true, force: true });
+    await withTempDir('coffer-lock-', async (dir) => {
+      const first = await openDatabase({ dataDir: dir });
+      try {
+        const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import('./server/src/db/open.ts').then(m => m.openDatabase({ dataDir: ${JSON.stringify(dir)} })).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); })`], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        const code = await new Promise<number | null>((r) => child.on('exit', r));
+        expect(code).toBe(3);
+        expect(err).toMatch(/in use by process/);
+      } finally {
+        await first.close();
+      }
+      // A lock left behind by a process that died is taken over.
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(dir, 'pglite.lock'), '999999');
+      const again = await openDatabase({ dataDir: dir });
+      await again.close();
+    });
   }, 60_000);
 });

@@ -6,8 +6,6 @@
  * blocks. Runs for COFFER_CHAOS_SECONDS (default 60, as the issue asks).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,19 +23,16 @@ const SECONDS = Number(process.env.COFFER_CHAOS_SECONDS ?? 60);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe.runIf(!process.env.COFFER_TEST_S3_URLS)('chaos: nodes and the server killed at random during traffic', () => {
-  let baseDir: string;
   let cluster: LocalS3Cluster;
   let server: ServerProcess;
 
   beforeAll(async () => {
-    baseDir = await mkdtemp(join(tmpdir(), 'coffer-chaos-'));
-    cluster = await startS3Cluster({ count: 6, baseDir });
+    cluster = await startS3Cluster({ count: 6 });
     server = await startServerProcess({ backend: 'postgres', env: { COFFER_NODES: cluster.nodes.map((n) => n.url).join(','), COFFER_NODE_PROBE_SECONDS: '1' } });
   }, 120_000);
   afterAll(async () => {
     await server?.cleanup();
     await cluster?.stopAll();
-    await rm(baseDir, { recursive: true, force: true });
   });
 
   it('never serves wrong bytes, loses no committed file, and ends fully repaired', async () => {

@@ -3,38 +3,21 @@
  * is retried once its lease expires (and the dead runner cannot overwrite the outcome), failures
  * retry with back-off until attempts run out, cancel stops a running job, schedules enqueue once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, rowsOf, type Database, type Db } from '../src/db/open.js';
 import { claim, complete, enqueue, getJob, cancel } from '../src/jobs/queue.js';
 import { JobRunner, sleep, type JobHandler } from '../src/jobs/runner.js';
-import { BACKENDS, type Backend } from './fixtures/server.js';
-import { freshPostgresDatabase } from './fixtures/postgres.js';
-
-async function openTestDb(backend: Backend): Promise<{ database: Database; close(): Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'coffer-jobs-'));
-  const pg = backend === 'postgres' ? await freshPostgresDatabase() : undefined;
-  const database = await openDatabase({ url: pg?.url, dataDir });
-  return {
-    database,
-    async close() {
-      await database.close();
-      await pg?.drop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+import { BACKENDS } from './fixtures/server.js';
+import { openTestDatabase } from './fixtures/database.js';
 
 const quiet = { log: () => {} };
 
 describe.each(BACKENDS)('job queue on %s', (backend) => {
-  let env: Awaited<ReturnType<typeof openTestDb>>;
+  let env: Awaited<ReturnType<typeof openTestDatabase>>;
   let db: Db;
   beforeAll(async () => {
-    env = await openTestDb(backend);
+    env = await openTestDatabase(backend);
     db = env.database.db;
   }, 60_000);
   afterAll(async () => env?.close());
@@ -151,9 +134,9 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 });
 
 describe('job queue with two runners on PostgreSQL', () => {
-  let env: Awaited<ReturnType<typeof openTestDb>>;
+  let env: Awaited<ReturnType<typeof openTestDatabase>>;
   beforeAll(async () => {
-    env = await openTestDb('postgres');
+    env = await openTestDatabase('postgres');
   }, 60_000);
   afterAll(async () => env?.close());
 

@@ -4,8 +4,7 @@
  * nodes' disk usage drops by at least the bytes the job says it freed. Before that age, nothing moves.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,20 +18,17 @@ const MiB = 1024 * 1024;
 const DAY = 86_400_000;
 
 describe.runIf(!process.env.COFFER_TEST_S3_URLS)('tiering on six hot and two cold S3 node processes', () => {
-  let baseDir: string;
   let cluster: LocalS3Cluster;
   let srv: TestServer;
 
   beforeAll(async () => {
-    baseDir = await mkdtemp(join(tmpdir(), 'coffer-tiering-'));
-    cluster = await startS3Cluster({ count: 8, baseDir });
+    cluster = await startS3Cluster({ count: 8 });
     const urls = cluster.nodes.map((n) => n.url);
     srv = await startTestServer('pglite', { COFFER_NODES: urls.slice(0, 6).join(','), COFFER_COLD_NODES: urls.slice(6).join(',') });
   }, 90_000);
   afterAll(async () => {
     await srv?.close();
     await cluster?.stopAll();
-    await rm(baseDir, { recursive: true, force: true });
   });
 
   const hotBytes = async () => {

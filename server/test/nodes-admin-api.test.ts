@@ -7,9 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodePool, S3Node } from '../../storage-engine/src/index.js';
 import { S3_SECRET_KEY, startS3Cluster, type LocalS3Cluster } from '../../scripts/s3-nodes.js';
@@ -22,15 +19,12 @@ import { upload } from './fixtures/transfer.js';
 
 describe.runIf(!process.env.COFFER_TEST_S3_URLS)('node admin API', () => {
   const srv = useTestServer('pglite');
-  let baseDir: string;
   let cluster: LocalS3Cluster;
   beforeAll(async () => {
-    baseDir = await mkdtemp(join(tmpdir(), 'coffer-nodeapi-'));
-    cluster = await startS3Cluster({ count: 1, baseDir });
+    cluster = await startS3Cluster({ count: 1 });
   }, 60_000);
   afterAll(async () => {
     await cluster?.stopAll();
-    if (baseDir) await rm(baseDir, { recursive: true, force: true });
   });
 
   const admin = async () => apiAs(srv, await srv.user({ role: 'admin' }));

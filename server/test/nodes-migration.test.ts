@@ -4,8 +4,7 @@
  * first boot on the same plain list records where each node is; a list that lost an entry is
  * refused, with the hint which position a name stood for.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -19,32 +18,31 @@ import type { Db } from '../src/db/open.js';
 import { NodeConfigError } from '../src/nodes/reconcile.js';
 import { NodeRegistry } from '../src/nodes/registry.js';
 import { freshPostgresDatabase } from './fixtures/postgres.js';
+import { makeTempDir, useTempDir } from '../../test-support/temp-dir.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 describe('upgrading from positional node ids', () => {
   let pg: Awaited<ReturnType<typeof freshPostgresDatabase>>;
   let client: postgres.Sql;
-  let older: string;
+  const older = useTempDir('coffer-migr-');
   beforeAll(async () => {
     pg = await freshPostgresDatabase();
     client = postgres(pg.url, { max: 2, onnotice: () => {} });
     // The migrations as they were before 0007_nodes.
-    older = await mkdtemp(join(tmpdir(), 'coffer-migr-'));
-    await cp(MIGRATIONS, older, { recursive: true });
-    const journal = JSON.parse(await readFile(join(older, 'meta', '_journal.json'), 'utf8'));
+    await cp(MIGRATIONS, older(), { recursive: true });
+    const journal = JSON.parse(await readFile(join(older(), 'meta', '_journal.json'), 'utf8'));
     journal.entries = journal.entries.filter((e: { tag: string }) => e.tag !== '0007_nodes');
-    await writeFile(join(older, 'meta', '_journal.json'), JSON.stringify(journal));
+    await writeFile(join(older(), 'meta', '_journal.json'), JSON.stringify(journal));
   });
   afterAll(async () => {
     await client?.end();
     await pg?.drop();
-    if (older) await rm(older, { recursive: true, force: true });
   });
 
   it('knows the old nodes, keeps a drained one draining, and adopts the same list on first boot', async () => {
     const db = drizzle(client);
-    await migrate(db, { migrationsFolder: older });
+    await migrate(db, { migrationsFolder: older() });
     await client`select 1 from nodes`.then(
       () => expect.unreachable('the nodes table exists before 0007'),
       () => undefined,
@@ -84,7 +82,8 @@ describe('upgrading from positional node ids', () => {
 
     // Boot on the old plain lists (nothing listens there: a node down at boot does not stop it).
     const appDb = drizzle(client) as unknown as Db;
-    const dataDir = await mkdtemp(join(tmpdir(), 'coffer-migr-data-'));
+    const data = await makeTempDir('coffer-migr-data-');
+    const dataDir = data.path;
     const url = (i: number, b = 'hot') => `http://K:S@127.0.0.1:${9 + i}/${b}?timeoutMs=200&retries=0`;
     const boot = (hot: number[], cold: number[]) => {
       const config = loadConfig({ COFFER_DATA_DIR: dataDir, COFFER_NODES: hot.map((i) => url(i)).join(','), COFFER_COLD_NODES: cold.map((i) => url(i, 'cold')).join(',') });
@@ -126,7 +125,7 @@ describe('upgrading from positional node ids', () => {
       expect(again).toBeInstanceOf(NodeConfigError);
       expect((again as Error).message).toContain('gives "s3-1" the endpoint of node "s3-2"');
     } finally {
-      await rm(dataDir, { recursive: true, force: true });
+      await data.remove();
     }
   }, 60_000);
 });

@@ -1,7 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BlockStore } from '../src/block-store.js';
 import { QuorumError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
@@ -9,19 +8,16 @@ import { shardObjectKey } from '../src/shard-key.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
 import { s3NodesForTest } from './fixtures/s3.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 describe('BlockStore on local-directory nodes', () => {
-  let root: string;
+  const root = useTempDir('coffer-bs-', { each: true });
   let nodes: FsNode[];
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'coffer-bs-'));
-    nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
+    nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
   });
 
-  const shardPath = (nodeId: string, objectKey: string) => join(root, `n${nodeId.split('-')[1]}`, objectKey);
+  const shardPath = (nodeId: string, objectKey: string) => join(root(), `n${nodeId.split('-')[1]}`, objectKey);
 
   it('round-trips blocks and deduplicates a second put', async () => {
     const { blocks } = engineForTest(nodes);
@@ -65,7 +61,7 @@ describe('BlockStore on local-directory nodes', () => {
     const keys: string[] = [];
     for (let i = 0; i < 8; i++) keys.push((await blocks.put('ns', randomData(600_000 + i))).key);
     // A replaced, empty disk: the node's directory is there, its objects are not.
-    for (const e of await readdir(join(root, 'n2'))) await rm(join(root, 'n2', e), { recursive: true, force: true });
+    for (const e of await readdir(join(root(), 'n2'))) await rm(join(root(), 'n2', e), { recursive: true, force: true });
     let rebuilt = 0;
     for (const key of keys) {
       const r = await blocks.repair(key);
@@ -79,9 +75,9 @@ describe('BlockStore on local-directory nodes', () => {
 
   it('refuses a write that cannot reach quorum, and leaves nothing behind', async () => {
     // A node whose directory is a plain file fails every write, as a broken disk would.
-    await writeFile(join(root, 'broken-a'), 'x');
-    await writeFile(join(root, 'broken-b'), 'x');
-    const three = [new FsNode('ok', join(root, 'ok')), new FsNode('bad-a', join(root, 'broken-a')), new FsNode('bad-b', join(root, 'broken-b'))];
+    await writeFile(join(root(), 'broken-a'), 'x');
+    await writeFile(join(root(), 'broken-b'), 'x');
+    const three = [new FsNode('ok', join(root(), 'ok')), new FsNode('bad-a', join(root(), 'broken-a')), new FsNode('bad-b', join(root(), 'broken-b'))];
     const { blocks, metadata } = engineForTest(three, { erasure: { k: 2, m: 1 } });
     await expect(blocks.put('ns', randomData(500_000))).rejects.toBeInstanceOf(QuorumError);
     expect(metadata.size).toBe(0);

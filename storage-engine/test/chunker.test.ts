@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import {
 import { InvalidArgumentError } from '../src/errors.js';
 import { GEAR } from '../src/gear-table.js';
 import { asAsync, ends, pieces, prngBytes, SMALL } from './fixtures/chunk-input.js';
+import { withTempDir } from '../../test-support/temp-dir.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -276,17 +276,14 @@ describe('Chunker and chunkStream', () => {
   });
 
   it('chunks a real file read through a Node stream like chunkBuffer', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'coffer-chunker-'));
-    try {
+    await withTempDir('coffer-chunker-', async (dir) => {
       const data = prngBytes(21, 3 * MiB + 777);
       const file = join(dir, 'blob');
       await writeFile(file, data);
       const streamed = await collect(chunkStream(createReadStream(file, { highWaterMark: 1000 }), SMALL));
       expect(ends(streamed)).toEqual(ends(chunkBuffer(data, SMALL)));
       expect(Buffer.concat(streamed).equals(data)).toBe(true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('handles empty input and empty pieces, and refuses use after finish', async () => {

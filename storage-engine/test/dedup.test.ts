@@ -1,11 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { StorageNode } from '../src/nodes/node.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 async function objectNames(nodes: StorageNode[]): Promise<string[]> {
   const names: string[] = [];
@@ -14,16 +13,12 @@ async function objectNames(nodes: StorageNode[]): Promise<string[]> {
 }
 
 describe('dedup is per namespace', () => {
-  let root: string;
+  const root = useTempDir('coffer-dedup-', { each: true });
   let nodes: FsNode[];
   const data = Buffer.concat([randomData(30 * 1024 * 1024), textBytes(20 * 1024 * 1024, 5)]); // 50 MiB
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'coffer-dedup-'));
-    nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
+    nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
   });
 
   it('stores the same 50 MiB once within one namespace', async () => {

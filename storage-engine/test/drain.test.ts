@@ -2,10 +2,9 @@
  * Drain on S3 node processes: a node is emptied while uploads and downloads go on, no read
  * fails, and every file still reads back once the node is gone from the pool.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockStore } from '../src/block-store.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { shardObjectKey } from '../src/shard-key.js';
@@ -14,6 +13,7 @@ import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.
 import { engineForTest, type TestEngine } from './fixtures/engine.js';
 import { s3NodesForTest, type S3TestNodes } from './fixtures/s3.js';
 import { listAll } from './fixtures/usage.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 interface Stored {
   sha: string;
@@ -105,16 +105,10 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('drain a node on seven S3 node 
 });
 
 describe('drain edge cases (local-directory nodes)', () => {
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'coffer-drain-'));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = useTempDir('coffer-drain-', { each: true });
 
   it('drains a dead node by rebuilding its shards elsewhere; emptiness stays unproven', async () => {
-    const nodes = [0, 1, 2, 3].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
+    const nodes = [0, 1, 2, 3].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
     const { blocks, metadata } = engineForTest(nodes, { erasure: { k: 2, m: 1 } });
     const data = [randomData(400_000), randomData(500_000), textBytes(20_000)];
     const keys = [];
@@ -122,7 +116,7 @@ describe('drain edge cases (local-directory nodes)', () => {
     const dead = nodes.find((n) => metadata.all().every((r) => r.shards.some((s) => s.nodeId === n.id))) ?? nodes[0]!;
     const onDead = (await metadata.blocksOnNode(dead.id)).length;
     expect(onDead).toBeGreaterThan(0);
-    await rm(join(root, `n${dead.id.split('-')[1]}`), { recursive: true }); // the disk is gone
+    await rm(join(root(), `n${dead.id.split('-')[1]}`), { recursive: true }); // the disk is gone
 
     const r = await blocks.drainNode(dead.id);
     expect(r.movedShards).toBeGreaterThanOrEqual(onDead);
@@ -133,7 +127,7 @@ describe('drain edge cases (local-directory nodes)', () => {
   });
 
   it('leaves a shard in place, reported stuck, when no other node of the tier is free', async () => {
-    const nodes = [0, 1, 2].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
+    const nodes = [0, 1, 2].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
     const { blocks, metadata } = engineForTest(nodes, { erasure: { k: 2, m: 1 } });
     const data = randomData(300_000);
     const { key } = await blocks.put('ns', data);
@@ -148,7 +142,7 @@ describe('drain edge cases (local-directory nodes)', () => {
   });
 
   it('re-encodes blocks wider than the nodes that stay (six nodes, 4+2, drained to three); new writes take 2+1', async () => {
-    const nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
+    const nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
     const { blocks, metadata, pool } = engineForTest(nodes); // the code follows the number of nodes
     const data = [randomData(600_000), randomData(300_000), textBytes(20_000)];
     const keys: string[] = [];

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileBlock } from '../src/file-store.js';
@@ -7,17 +5,16 @@ import { FsNode } from '../src/nodes/fs.js';
 import { fills } from './fixtures/chunk-input.js';
 import { pieces, randomData, textBytes } from './fixtures/data.js';
 import { engineForTest, type TestEngine } from './fixtures/engine.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 describe('FileStore writes in pieces (resumable uploads)', () => {
-  let dir: string;
+  const dir = useTempDir('coffer-fs-');
   let engine: TestEngine;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coffer-fs-'));
-    engine = engineForTest([0, 1, 2].map((i) => new FsNode(`n${i}`, join(dir, `n${i}`))));
+    engine = engineForTest([0, 1, 2].map((i) => new FsNode(`n${i}`, join(dir(), `n${i}`))));
   });
   afterAll(async () => {
     await engine.blocks.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('gives the same blocks whether the file comes at once or in pieces carried over with holdLast', async () => {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '../src/codec.js';
 import { KeyError } from '../src/errors.js';
 import { loadMasterKey, loadSecret, MasterKey, MemoryKeyProvider, newDataKey, rewrap } from '../src/keys.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 describe('envelope encryption', () => {
   it('wraps and unwraps data keys; another master or a tampered wrapping is refused', () => {
@@ -42,37 +42,31 @@ describe('envelope encryption', () => {
 });
 
 describe('key files', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coffer-keys-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('coffer-keys-');
 
   it('creates a 0600 master key file on first use and reuses it', async () => {
-    const file = join(dir, 'a', 'b', 'master.key');
+    const file = join(dir(), 'a', 'b', 'master.key');
     const first = await loadMasterKey({ file });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await loadMasterKey({ file })).id).toBe(first.id);
   });
 
   it('two processes booting at once end up with one key', async () => {
-    const file = join(dir, 'race', 'secret.key');
+    const file = join(dir(), 'race', 'secret.key');
     const [a, b, c] = await Promise.all([loadSecret({ file }), loadSecret({ file }), loadSecret({ file })]);
     expect(a.equals(b) && b.equals(c)).toBe(true);
   });
 
   it('takes a key from the environment as base64 or hex, and refuses bad lengths', async () => {
     const raw = randomBytes(32);
-    const file = join(dir, 'unused.key');
+    const file = join(dir(), 'unused.key');
     expect((await loadSecret({ envValue: raw.toString('base64'), file })).equals(raw)).toBe(true);
     expect((await loadSecret({ envValue: raw.toString('hex'), file })).equals(raw)).toBe(true);
     await expect(loadSecret({ envValue: randomBytes(16).toString('base64'), file })).rejects.toBeInstanceOf(KeyError);
   });
 
   it('refuses a key file others can read', async () => {
-    const file = join(dir, 'open.key');
+    const file = join(dir(), 'open.key');
     await writeFile(file, randomBytes(32).toString('base64'));
     await chmod(file, 0o644);
     await expect(loadSecret({ file })).rejects.toBeInstanceOf(KeyError);

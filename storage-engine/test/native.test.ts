@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { GEAR } from '../src/gear-table.js';
 import { native } from '../src/native.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { ends, prngBytes } from './fixtures/chunk-input.js';
+import { withTempDir } from '../../test-support/temp-dir.js';
 
 /** The byte loop of chunker.ts's scan, as the reference the addon must match. */
 function scanReference(d: Uint8Array, i: number, stop: number, h: number, t: number): number {
@@ -94,34 +94,33 @@ describe('the C addon (storage-engine/native)', () => {
   });
 
   it('without it (COFFER_NATIVE=0) the JavaScript paths cut the same chunks, read and write the same frames, and store the same files', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'coffer-js-paths-'));
-    const key = { id: randomBytes(16), key: randomBytes(32) };
-    const plain = Buffer.from(prngBytes(11, 300_000));
-    const aad = Buffer.from('block-key', 'latin1');
-    const ours = encodeFrame(plain, key, { aad, compress: false });
-    const script = fileURLToPath(new URL('./fixtures/js-paths.ts', import.meta.url));
-    const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, COFFER_NATIVE: '0' },
-      timeout: 60_000,
-      input: JSON.stringify({ key: key.key.toString('hex'), id: key.id.toString('hex'), frame: ours.toString('base64'), aad: 'block-key', dir }),
-      encoding: 'utf8',
+    await withTempDir('coffer-js-paths-', async (dir) => {
+      const key = { id: randomBytes(16), key: randomBytes(32) };
+      const plain = Buffer.from(prngBytes(11, 300_000));
+      const aad = Buffer.from('block-key', 'latin1');
+      const ours = encodeFrame(plain, key, { aad, compress: false });
+      const script = fileURLToPath(new URL('./fixtures/js-paths.ts', import.meta.url));
+      const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, COFFER_NATIVE: '0' },
+        timeout: 60_000,
+        input: JSON.stringify({ key: key.key.toString('hex'), id: key.id.toString('hex'), frame: ours.toString('base64'), aad: 'block-key', dir }),
+        encoding: 'utf8',
+      });
+      const theirs = JSON.parse(out) as { native: boolean; ends: number[]; decoded: string; frame: string; missingRoot: string };
+      expect(theirs.native).toBe(false);
+      expect(theirs.ends).toEqual(ends(chunkBuffer(prngBytes(5, 12_000_000))));
+      expect(Buffer.from(theirs.decoded, 'base64').equals(plain)).toBe(true);
+      expect(decodeFrame(Buffer.from(theirs.frame, 'base64'), key, aad).equals(plain)).toBe(true);
+      const node = new FsNode('js', dir);
+      expect((await node.get('ab/cd/first.0')).equals(Buffer.concat([Buffer.from('header|'), plain]))).toBe(true);
+      expect((await node.get('ab/cd/second.0')).equals(plain.subarray(0, 1000))).toBe(true);
+      expect((await readdir(join(dir, 'ab', 'cd'))).sort()).toEqual(['first.0', 'second.0']); // no temp files left
+      expect(theirs.missingRoot).toBe('NodeDownError'); // its root vanished after the first write
     });
-    const theirs = JSON.parse(out) as { native: boolean; ends: number[]; decoded: string; frame: string; missingRoot: string };
-    expect(theirs.native).toBe(false);
-    expect(theirs.ends).toEqual(ends(chunkBuffer(prngBytes(5, 12_000_000))));
-    expect(Buffer.from(theirs.decoded, 'base64').equals(plain)).toBe(true);
-    expect(decodeFrame(Buffer.from(theirs.frame, 'base64'), key, aad).equals(plain)).toBe(true);
-    const node = new FsNode('js', dir);
-    expect((await node.get('ab/cd/first.0')).equals(Buffer.concat([Buffer.from('header|'), plain]))).toBe(true);
-    expect((await node.get('ab/cd/second.0')).equals(plain.subarray(0, 1000))).toBe(true);
-    expect((await readdir(join(dir, 'ab', 'cd'))).sort()).toEqual(['first.0', 'second.0']); // no temp files left
-    expect(theirs.missingRoot).toBe('NodeDownError'); // its root vanished after the first write
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('writes files durably on the thread pool: parts in order, parents made, errors with their errno code, no temp file left', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'coffer-native-write-'));
-    try {
+    await withTempDir('coffer-native-write-', async (dir) => {
       const root = join(dir, 'root');
       await mkdir(root);
       const write = (rel: string, parts: Uint8Array[]) => addon.durableWrite(join(root, `${rel}~t`), join(root, rel), dirname(join(root, rel)), root, parts);
@@ -145,14 +144,11 @@ describe('the C addon (storage-engine/native)', () => {
       const node = new FsNode('n', join(dir, 'node'));
       await node.put('x1/y2/z.0', [Buffer.from('head'), Buffer.from('body')]);
       expect((await node.get('x1/y2/z.0')).toString()).toBe('headbody');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('renames without replacing: EEXIST when the name is taken (files and folders), ENOENT when the source is gone', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'coffer-rename-'));
-    try {
+    await withTempDir('coffer-rename-', async (dir) => {
       const p = (n: string) => join(dir, n);
       await writeFile(p('a'), 'a');
       await writeFile(p('b'), 'b');
@@ -166,8 +162,6 @@ describe('the C addon (storage-engine/native)', () => {
       expect(() => addon.renameNoReplace(p('x'), p('y'))).toThrow(expect.objectContaining({ code: 'EEXIST' }));
       expect(() => addon.renameNoReplace(p('x') + '\0', p('z'))).toThrow(TypeError);
       expect((await readdir(dir)).sort()).toEqual(['b', 'c', 'x', 'y']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveBlockMemory, takeBlockMemory } from '../src/block-memory.js';
@@ -11,6 +10,7 @@ import { FsNode } from '../src/nodes/fs.js';
 import type { StorageNode } from '../src/nodes/node.js';
 import { S3Node } from '../src/nodes/s3.js';
 import { s3NodesForTest, type S3TestNodes } from './fixtures/s3.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 const local = !process.env.COFFER_TEST_S3_URLS;
 
@@ -155,21 +155,15 @@ function contract(
 
 // ---------------------------------------------------------------- local directories
 
-let fsRoot: string;
-beforeAll(async () => {
-  fsRoot = await mkdtemp(join(tmpdir(), 'coffer-fsnode-'));
-});
-afterAll(async () => {
-  await rm(fsRoot, { recursive: true, force: true });
-});
+const fsRoot = useTempDir('coffer-fsnode-');
 
-contract('FsNode', async () => ({ node: new FsNode('fs', join(fsRoot, 'contract')), cleanup: async () => undefined }), {
+contract('FsNode', async () => ({ node: new FsNode('fs', join(fsRoot(), 'contract')), cleanup: async () => undefined }), {
   atomicOverwrite: true,
 });
 
 describe('FsNode specifics', () => {
   it('leaves no temp file behind, hides crash leftovers from list, and sweeps stale ones', async () => {
-    const dir = join(fsRoot, 'temp');
+    const dir = join(fsRoot(), 'temp');
     const node = new FsNode('fs', dir);
     await node.put('ab/k1', randomBytes(1000));
     expect(await readdir(join(dir, 'ab'))).toEqual(['k1']);
@@ -183,7 +177,7 @@ describe('FsNode specifics', () => {
   });
 
   it('is down (not "not found") when its root directory vanished or is not a directory', async () => {
-    const dir = join(fsRoot, 'vanish');
+    const dir = join(fsRoot(), 'vanish');
     const node = new FsNode('fs', dir);
     await node.put('ab/k', randomBytes(10));
     await rm(dir, { recursive: true });
@@ -195,7 +189,7 @@ describe('FsNode specifics', () => {
     await expect(listAll(node, '')).rejects.toBeInstanceOf(NodeDownError);
     await expect(readdir(dir)).rejects.toThrow(/ENOENT/); // it did not recreate the root
 
-    const file = join(fsRoot, 'plain-file');
+    const file = join(fsRoot(), 'plain-file');
     await writeFile(file, 'x');
     const onFile = new FsNode('fs2', file);
     await expect(onFile.put('ab/k', randomBytes(10))).rejects.toBeInstanceOf(NodeDownError);
@@ -203,7 +197,7 @@ describe('FsNode specifics', () => {
   });
 
   it('refuses a key that collides with a directory of other keys', async () => {
-    const node = new FsNode('fs', join(fsRoot, 'collide'));
+    const node = new FsNode('fs', join(fsRoot(), 'collide'));
     await node.put('a/b', randomBytes(10));
     await expect(node.put('a', randomBytes(10))).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(node.put('a/b/c', randomBytes(10))).rejects.toBeInstanceOf(InvalidArgumentError);

@@ -4,14 +4,13 @@
  * the input, so indexing those windows and sliding over the node bytes finds every such run.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FsNode } from '../src/nodes/fs.js';
 import { pieces, randomData, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
 import { s3NodesForTest } from './fixtures/s3.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 const W = 32;
 
@@ -62,20 +61,14 @@ describe('no plaintext on any node', () => {
   });
 
   describe('on local-directory nodes', () => {
-    let root: string;
-    beforeAll(async () => {
-      root = await mkdtemp(join(tmpdir(), 'coffer-scan-'));
-    });
-    afterAll(async () => {
-      await rm(root, { recursive: true, force: true });
-    });
+    const root = useTempDir('coffer-scan-');
 
     it('finds no 64-byte run of any input in any node file', async () => {
-      const nodes = [0, 1, 2].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
+      const nodes = [0, 1, 2].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
       const engine = engineForTest(nodes);
       for (const data of inputs) await engine.files.write('ns', pieces(data));
       const index = indexWindows(inputs);
-      const files = await filesUnder(root);
+      const files = await filesUnder(root());
       expect(files.length).toBeGreaterThan(10);
       for (const f of files) expect(findPlaintext(await readFile(f), index), f).toEqual([]);
     }, 120_000);

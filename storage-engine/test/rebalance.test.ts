@@ -1,8 +1,6 @@
 /** A node added to a tier takes its rendezvous share of shards; reads stay byte-identical. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BlockStore } from '../src/block-store.js';
 import { shardCount } from '../src/layout.js';
 import { FsNode } from '../src/nodes/fs.js';
@@ -10,18 +8,13 @@ import { rankNodes } from '../src/placement.js';
 import { randomData, sha256 } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
 import { listAll } from './fixtures/usage.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 describe('rebalance onto a new node (local-directory nodes)', () => {
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'coffer-rebal-'));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = useTempDir('coffer-rebal-', { each: true });
 
   it('moves one shard of each block whose placement now ranks the new node, and nothing else', async () => {
-    const nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
+    const nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
     const { blocks, metadata, pool } = engineForTest(nodes);
     const written = new Map<string, string>();
     for (let i = 0; i < 30; i++) {
@@ -30,7 +23,7 @@ describe('rebalance onto a new node (local-directory nodes)', () => {
     }
     const before = new Map(metadata.all().map((r) => [r.key, r]));
 
-    const fresh = new FsNode('fs-new', join(root, 'new'));
+    const fresh = new FsNode('fs-new', join(root(), 'new'));
     pool.add({ node: fresh, tier: 'hot' });
     // Rendezvous: the new node belongs to a block's placement iff it ranks within its shard count.
     const expected = [...before.values()].filter((r) =>

@@ -1,29 +1,25 @@
 /** Scrub's primitive: BlockStore.verify finds bad shards by reading every one, and repairs them. */
-import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BlockStore } from '../src/block-store.js';
 import type { BlockRecord } from '../src/metadata-port.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { shardObjectKey } from '../src/shard-key.js';
 import { randomData, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 describe('BlockStore.verify on local-directory nodes', () => {
-  let root: string;
+  const root = useTempDir('coffer-verify-', { each: true });
   let nodes: FsNode[];
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'coffer-verify-'));
-    nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
+    nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
   });
 
   const pathOf = (record: BlockRecord, index: number) => {
     const loc = record.shards.find((s) => s.index === index)!;
-    return join(root, `n${loc.nodeId.split('-')[1]}`, shardObjectKey(record, index));
+    return join(root(), `n${loc.nodeId.split('-')[1]}`, shardObjectKey(record, index));
   };
 
   it('passes an intact block without writing anything', async () => {

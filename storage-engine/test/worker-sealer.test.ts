@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockIds } from '../src/block-id.js';
@@ -11,6 +9,7 @@ import { InlineSealer } from '../src/sealer.js';
 import { WorkerSealer } from '../src/worker-sealer.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
+import { withTempDir } from '../../test-support/temp-dir.js';
 
 const erasure = { k: 4, m: 2, replicaThreshold: 128 * 1024 };
 
@@ -48,16 +47,13 @@ describe('WorkerSealer (hash, compress, encrypt and erasure-code on worker threa
   });
 
   it('runs the whole engine: files written and read back byte-identical', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'coffer-ws-'));
-    try {
+    await withTempDir('coffer-ws-', async (root) => {
       const nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root, `n${i}`)));
       const engine = engineForTest(nodes, { sealer: new WorkerSealer(Buffer.alloc(32, 7), 2), ids: new BlockIds(Buffer.alloc(32, 7)) }, { concurrency: 6 });
       const data = Buffer.concat([randomData(6_000_000), textBytes(3_000_000)]);
       const written = await engine.files.write('ns', pieces(Buffer.from(data)));
       expect(sha256(await collect(engine.files.read(written.blocks)))).toBe(sha256(data));
       await engine.blocks.close();
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    });
   });
 });
