@@ -1,11 +1,16 @@
-/** Small pure pieces of the CLI: sizes, remote paths, fingerprints, content hash, config dir. */
+/** Small pieces of the CLI: sizes, remote paths, fingerprints, content hash, the environment, atomic writes. */
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeFingerprint } from '../src/api/pinned-agent.js';
 import { apiErrorFrom } from '../src/api/errors.js';
 import { configDir } from '../src/cli/config.js';
 import { remoteJoin, remotePath } from '../src/cli/context.js';
 import { humanSize } from '../src/cli/format.js';
+import { clientEnv, debugging } from '../src/env.js';
+import { replaceFile, writeFileAtomic } from '../src/transfer/atomic-write.js';
 import { contentHashOf, sha256Hex } from '../src/transfer/blocks.js';
+import { useTempDir } from '../../test-support/temp-dir.js';
 
 describe('cli helpers', () => {
   it('prints sizes in binary units', () => {
@@ -48,5 +53,44 @@ describe('cli helpers', () => {
     expect(configDir({ COFFER_CONFIG_DIR: '/c', XDG_CONFIG_HOME: '/x' })).toBe('/c');
     expect(configDir({ XDG_CONFIG_HOME: '/x' })).toBe('/x/coffer');
     expect(configDir({ HOME: '/h' })).toMatch(/\.config\/coffer$/);
+  });
+
+  it('reads the environment in one place, refusing values it cannot use by name', () => {
+    expect(clientEnv({})).toMatchObject({ debug: false, progress: true, syncTimings: {} });
+    expect(clientEnv({ COFFER_DEBUG: '1', COFFER_NO_PROGRESS: 'yes' })).toMatchObject({ debug: true, progress: false });
+    expect(clientEnv({ COFFER_DEBUG: '0', COFFER_NO_PROGRESS: '' })).toMatchObject({ debug: false, progress: true });
+    expect(clientEnv({ COFFER_SYNC_RESCAN_MS: '5000', COFFER_SYNC_POLL_S: '30', COFFER_SYNC_DEBOUNCE_MS: '' }).syncTimings).toEqual({ rescanMs: 5000, pollSeconds: 30 });
+    expect(() => clientEnv({ COFFER_SYNC_POLL_S: '5' })).toThrow(/COFFER_SYNC_POLL_S/);
+    expect(() => clientEnv({ COFFER_SYNC_RESCAN_MS: 'soon' })).toThrow(/COFFER_SYNC_RESCAN_MS/);
+    // Reporting an error never fails on the environment.
+    expect(debugging({ COFFER_DEBUG: 'true', COFFER_SYNC_POLL_S: '5' })).toBe(true);
+  });
+});
+
+describe('atomic writes', () => {
+  const dir = useTempDir('coffer-atomic-', { each: true });
+
+  it('replaces a file whole, with the mode and mtime asked for, leaving no temp file', async () => {
+    const file = join(dir(), 'config.json');
+    await writeFile(file, 'old');
+    await writeFileAtomic(file, 'new', { mode: 0o600 });
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const mtime = new Date('2020-02-02T02:02:02Z');
+    await replaceFile(file, (fh) => fh.writeFile('newer').then(() => undefined), { mtime });
+    expect((await stat(file)).mtime.getTime()).toBe(mtime.getTime());
+    expect(await readdir(dir())).toEqual(['config.json']);
+  });
+
+  it('keeps the old content and removes its temp file when writing fails', async () => {
+    const file = join(dir(), 'kept.txt');
+    await writeFile(file, 'old');
+    const failed = replaceFile(file, async (fh) => {
+      await fh.writeFile('half of it');
+      throw new Error('the download broke off');
+    });
+    await expect(failed).rejects.toThrow('the download broke off');
+    expect(await readFile(file, 'utf8')).toBe('old');
+    expect(await readdir(dir())).toEqual(['kept.txt']);
   });
 });

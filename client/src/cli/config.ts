@@ -4,10 +4,11 @@
  * token, so it is created with mode 0600 and an existing file readable by group or others is
  * fixed to 0600 (with a warning) before it is used, as ssh does with its keys.
  */
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { clientEnv } from '../env.js';
+import { writeFileAtomic } from '../transfer/atomic-write.js';
 
 export const Config = z.object({
   url: z.string().url(),
@@ -23,9 +24,7 @@ export const Config = z.object({
 export type Config = z.infer<typeof Config>;
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.COFFER_CONFIG_DIR) return env.COFFER_CONFIG_DIR;
-  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'coffer');
-  return join(homedir(), '.config', 'coffer');
+  return clientEnv(env).configDir;
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -49,21 +48,11 @@ export async function loadConfig(warn: (msg: string) => void = () => undefined):
   return parsed.data;
 }
 
-/** Write atomically (temp + rename), the temp file created 0600 so the token is never exposed. */
+/** Written atomically, the new file (a fresh one, never an old temp) created 0600 so the token is never exposed. */
 export async function saveConfig(config: Config): Promise<string> {
-  const dir = configDir();
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(configDir(), { recursive: true, mode: 0o700 });
   const path = configPath();
-  const temp = `${path}.${process.pid}.tmp`;
-  const fh = await open(temp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(Config.parse(config), null, 2) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await chmod(temp, 0o600); // the umask cannot widen 0600, but an old temp file could have any mode
-  await rename(temp, path);
+  await writeFileAtomic(path, JSON.stringify(Config.parse(config), null, 2) + '\n', { mode: 0o600 });
   return path;
 }
 

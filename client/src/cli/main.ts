@@ -3,6 +3,7 @@
  * an exit code (0 ok, 1 error — the server's own message when it sent one, 2 usage).
  */
 import { ApiError, UsageError } from '../api/errors.js';
+import { debugging } from '../env.js';
 import { get, put } from './commands/transfer.js';
 import { login, logout } from './commands/login.js';
 import { ls, mkdir, mv, rm } from './commands/files.js';
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`coffer ${name}: ${messageOf(err)}\n`);
-    if (process.env.COFFER_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    if (debugging() && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 1;
   }
 }

@@ -2,6 +2,7 @@
  * A one-line progress bar on stderr, redrawn at most ~10 times a second; silent when stderr is
  * not a terminal (scripts and tests get clean output).
  */
+import { clientEnv } from '../env.js';
 import { humanSize } from './format.js';
 
 export class ProgressBar {
@@ -16,7 +17,7 @@ export class ProgressBar {
     out: NodeJS.WriteStream = process.stderr,
   ) {
     this.#out = out;
-    this.#enabled = out.isTTY === true && !process.env.COFFER_NO_PROGRESS;
+    this.#enabled = out.isTTY === true && clientEnv().progress;
   }
 
   update = (phase: string, done: number, total: number): void => {

@@ -10,6 +10,7 @@
  */
 import { hostname } from 'node:os';
 import { ApiError } from '../api/errors.js';
+import { debugging } from '../env.js';
 import { TransferStats } from '../transfer/stats.js';
 import { Backoff } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
@@ -134,7 +135,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
         o.observer?.passFailed?.(err);
         const wait = backoff.next();
         o.log(`sync pass failed: ${(err as Error).message}; retrying in ${Math.round(wait / 100) / 10} s`);
-        if (process.env.COFFER_DEBUG) o.log(String((err as Error).stack));
+        if (debugging()) o.log(String((err as Error).stack));
         await clock.sleep(wait);
         dirty = true;
       }

@@ -3,6 +3,7 @@ import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { native } from '../../../storage-engine/src/native.js';
+import { writeFileAtomic } from '../transfer/atomic-write.js';
 import { openNodeFile, toFileStat as toStat } from '../transfer/file-handle.js';
 import { fsCode, type LocalFs } from './local-fs.js';
 
@@ -72,18 +73,7 @@ export function nodeFs(root: string, o: { nativeRename?: boolean } = {}): LocalF
     async writeFileAtomic(rel, bytes) {
       const file = abs(rel);
       await mkdir(dirname(file), { recursive: true });
-      const temp = `${file}.${process.pid}.tmp`;
-      const fh = await open(temp, 'w', 0o600);
-      try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(temp, file);
-      const d = await open(dirname(file), 'r');
-      await d.sync().catch(() => undefined); // some filesystems refuse to fsync a folder
-      await d.close();
+      await writeFileAtomic(file, bytes, { mode: 0o600 });
     },
     watch(onChange) {
       let w: FSWatcher | undefined;

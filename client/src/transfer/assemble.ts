@@ -5,13 +5,13 @@
  * `writeBlocks` writes into any open file (the sync agent's LocalFs too); `assembleFile` is the
  * CLI's: a temp file beside the target, fsync, mtime, rename.
  */
-import { open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { BlockRef } from '../api/types.js';
 import type { SyncApi } from '../sync/sync-api.js';
 import { handleChunks, sha256Hex } from './blocks.js';
 import { nodeReadable, type ReadableFile, type ReadHandle, type WriteHandle } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
-import { releaseTempPath, tempPathFor } from './temp-files.js';
+import { replaceFile } from './atomic-write.js';
 
 type BlockApi = Pick<SyncApi, 'getBlock'>;
 
@@ -75,20 +75,13 @@ export interface AssembleOptions {
 /** The CLI's download by blocks: written to a temp file beside `localPath`, then renamed over it. */
 export async function assembleFile(api: BlockApi, blocks: readonly BlockRef[], localPath: string, o: AssembleOptions = {}): Promise<void> {
   const source = o.reuseFrom && (await stat(o.reuseFrom).catch(() => undefined))?.isFile() ? o.reuseFrom : undefined;
-  const temp = tempPathFor(localPath);
-  const fh = await open(temp, 'wx', 0o666);
-  const out: WriteHandle = { write: async (b) => void (await fh.write(b)), sync: () => fh.sync(), close: () => fh.close() };
-  try {
-    await writeBlocks(api, blocks, out, { reuse: source ? nodeReadable(source) : undefined, stats: o.stats, onProgress: o.onProgress });
-    await fh.sync();
-    await fh.close();
-    if (o.mtime) await utimes(temp, new Date(), o.mtime);
-    await rename(temp, localPath);
-    releaseTempPath(temp);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    releaseTempPath(temp);
-    throw err;
-  }
+  await replaceFile(
+    localPath,
+    async (fh) => {
+      // Synced and closed by replaceFile.
+      const out: WriteHandle = { write: async (b) => void (await fh.write(b)), sync: async () => undefined, close: async () => undefined };
+      await writeBlocks(api, blocks, out, { reuse: source ? nodeReadable(source) : undefined, stats: o.stats, onProgress: o.onProgress });
+    },
+    { mtime: o.mtime },
+  );
 }

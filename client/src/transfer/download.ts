@@ -8,13 +8,13 @@
  * needs the version's block list, which the API does not expose yet: a caller that knows it
  * passes `blocks` (assemble.ts); otherwise a changed file is fetched whole with GET /download.
  */
-import { open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { stat, utimes, type FileHandle } from 'node:fs/promises';
 import { Chunker } from '../../../storage-engine/src/chunker.js';
 import type { CofferApi } from '../api/client.js';
 import { assembleFile } from './assemble.js';
 import { blockListOf, contentHashOf, sha256Hex } from './blocks.js';
 import { TransferStats, type Progress } from './stats.js';
-import { releaseTempPath, tempPathFor } from './temp-files.js';
+import { replaceFile } from './atomic-write.js';
 import type { BlockRef } from '../api/types.js';
 
 export interface DownloadOptions {
@@ -61,9 +61,7 @@ export async function downloadFile(api: CofferApi, remotePath: string, localPath
     return { size: want.size, rev: want.rev, upToDate: false };
   }
 
-  const temp = tempPathFor(localPath);
-  const fh = await open(temp, 'wx', local ? local.mode & 0o777 : 0o666);
-  try {
+  const fill = async (fh: FileHandle) => {
     // The revision chosen above, not "the head": a commit meanwhile must not swap the bytes under us.
     const res = await api.download(remotePath, { rev: want.rev });
     const chunker = new Chunker();
@@ -80,16 +78,7 @@ export async function downloadFile(api: CofferApi, remotePath: string, localPath
     note(chunker.finish());
     if (got !== want.size) throw new Error(`download of ${remotePath} ended after ${got} of ${want.size} bytes; try again`);
     if (want.contentHash && contentHashOf(blocks) !== want.contentHash) throw new Error(`download of ${remotePath} does not match its content hash; try again`);
-    await fh.sync();
-    await fh.close();
-    await utimes(temp, new Date(), want.mtime);
-    await rename(temp, localPath);
-    releaseTempPath(temp);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    releaseTempPath(temp);
-    throw err;
-  }
+  };
+  await replaceFile(localPath, fill, { mode: local ? local.mode & 0o777 : 0o666, mtime: want.mtime });
   return { size: want.size, rev: want.rev, upToDate: false };
 }

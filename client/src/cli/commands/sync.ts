@@ -5,6 +5,7 @@ import { removeTempFilesSync } from '../../transfer/temp-files.js';
 import { runAgent } from '../../sync/agent.js';
 import { nodeFs } from '../../sync/node-fs.js';
 import { countBlocksTo } from '../../sync/stats-file.js';
+import { clientEnv } from '../../env.js';
 import { note, openSession, parse, remotePath } from '../context.js';
 
 export async function sync(args: string[]): Promise<void> {
@@ -34,14 +35,12 @@ export async function sync(args: string[]): Promise<void> {
   log(`syncing ${root} with ${remote}`);
   try {
     if (v.stats) countBlocksTo(api, v.stats);
-    const env = (k: string) => (process.env[k] === undefined ? undefined : Number(process.env[k]));
-    const timings = { debounceMs: env('COFFER_SYNC_DEBOUNCE_MS'), rescanMs: env('COFFER_SYNC_RESCAN_MS'), pollSeconds: env('COFFER_SYNC_POLL_S') };
     await runAgent({
       api,
       fs: nodeFs(root),
       remoteRoot: remote,
       once: v.once,
-      timings: Object.fromEntries(Object.entries(timings).filter(([, x]) => x !== undefined && Number.isFinite(x))),
+      timings: clientEnv().syncTimings,
       log,
     });
   } finally {
