@@ -23,19 +23,19 @@ import { finished } from 'node:stream/promises';
 import { generated } from '../server/test/fixtures/data.js';
 import { startServerProcess, watchMemory, type Backend } from '../server/test/fixtures/server-process.js';
 import { httpsFloor } from './https-floor.js';
+import { scriptOptions } from './options.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
+const opt = scriptOptions(
+  { 'size-mib': 1024, files: 2000, 'file-kib': 500, clients: 16, dir: tmpdir(), backend: 'pglite' },
+  'npm run bench:api [-- --size-mib 1024 --files 2000 --file-kib 500 --clients 16 --dir /tmp --backend pglite|postgres]',
+);
 const MiB = 1024 * 1024;
-const SIZE = Number(opt('size-mib', '1024')) * MiB;
-const FILES = Number(opt('files', '2000'));
-const FILE_BYTES = Number(opt('file-kib', '500')) * 1024;
-const CLIENTS = Number(opt('clients', '16'));
-const PARENT = opt('dir', tmpdir());
-const BACKEND = opt('backend', 'pglite') as Backend;
+const SIZE = opt['size-mib'] * MiB;
+const FILES = opt.files;
+const FILE_BYTES = opt['file-kib'] * 1024;
+const CLIENTS = opt.clients;
+const PARENT = opt.dir;
+const BACKEND = opt.backend as Backend;
 const TARGET_FILES_PER_S = 480;
 
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);

@@ -4,18 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import {
-  BlockIds,
-  BlockStore,
-  FileStore,
-  FsNode,
-  MasterKey,
-  MemoryBlockMetadata,
-  MemoryKeyProvider,
-  NodePool,
-  StageTimer,
-  WorkerSealer,
-} from '../storage-engine/src/index.js';
+import { BlockIds, FsNode, StageTimer, WorkerSealer } from '../storage-engine/src/index.js';
+import { engineForTest } from '../storage-engine/test/fixtures/engine.js';
 import { generate, type DataKind } from './bench-data.js';
 
 export interface RunResult {
@@ -36,15 +26,11 @@ export async function runConfig(kind: DataKind, mode: 'one-core' | 'workers', si
     const secret = randomBytes(32);
     const timer = new StageTimer();
     const nodes = Array.from({ length: nodeCount }, (_, i) => new FsNode(`n${i}`, join(root, `n${i}`)));
-    const blocks = new BlockStore({
-      pool: new NodePool(nodes.map((node) => ({ node, tier: 'hot' as const }))),
-      metadata: new MemoryBlockMetadata(),
-      keys: new MemoryKeyProvider(MasterKey.fromBytes(randomBytes(32))),
-      ids: new BlockIds(secret),
-      sealer: mode === 'workers' ? new WorkerSealer(secret) : undefined,
-      timer,
-    });
-    const files = new FileStore(blocks, { concurrency: mode === 'workers' ? 6 : 4, readAhead: mode === 'workers' ? 4 : 2 });
+    const { blocks, files } = engineForTest(
+      nodes,
+      { ids: new BlockIds(secret), sealer: mode === 'workers' ? new WorkerSealer(secret) : undefined, timer },
+      { concurrency: mode === 'workers' ? 6 : 4, readAhead: mode === 'workers' ? 4 : 2 },
+    );
 
     const gen = generate(kind, size);
     const t0 = process.hrtime.bigint();

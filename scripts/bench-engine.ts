@@ -19,12 +19,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measureCeiling, runConfig, type RunResult } from './bench-engine-run.js';
 import type { DataKind } from './bench-data.js';
+import { scriptOptions } from './options.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 
 if (args[0] === '--child') {
   const [, kind, mode, size, dir, nodes] = args;
@@ -39,9 +36,10 @@ if (args[0] === '--ceiling') {
 }
 
 const MiB = 1024 * 1024;
-const size = Number(opt('size-mib', '1024')) * MiB;
-const dir = opt('dir', existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-const nodes = Number(opt('nodes', '6'));
+const opt = scriptOptions({ 'size-mib': 1024, dir: existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), nodes: 6 }, 'npm run bench:engine [-- --size-mib 1024 --dir /dev/shm --nodes 6]', args);
+const size = opt['size-mib'] * MiB;
+const dir = opt.dir;
+const nodes = opt.nodes;
 const cores = availableParallelism();
 const self = fileURLToPath(import.meta.url);
 

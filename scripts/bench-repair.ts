@@ -12,27 +12,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BlockIds,
-  BlockStore,
-  FileStore,
-  FsNode,
-  MasterKey,
-  MemoryBlockMetadata,
-  MemoryKeyProvider,
-  NodePool,
-} from '../storage-engine/src/index.js';
+import { FsNode } from '../storage-engine/src/index.js';
+import { engineForTest } from '../storage-engine/test/fixtures/engine.js';
+import { scriptOptions } from './options.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
+const opt = scriptOptions(
+  { 'size-mib': 256, dir: existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), nodes: 6, concurrency: 4 },
+  'npm run bench:repair [-- --size-mib 256 --dir /dev/shm --nodes 6 --concurrency 4]',
+);
 const MiB = 1024 * 1024;
-const size = Number(opt('size-mib', '256')) * MiB;
-const count = Number(opt('nodes', '6'));
-const concurrency = Number(opt('concurrency', '4'));
-const base = await mkdtemp(join(opt('dir', existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'coffer-bench-repair-'));
+const size = opt['size-mib'] * MiB;
+const count = opt.nodes;
+const concurrency = opt.concurrency;
+const base = await mkdtemp(join(opt.dir, 'coffer-bench-repair-'));
 
 async function bytesUnder(dir: string): Promise<{ files: number; bytes: number }> {
   let files = 0;
@@ -49,10 +41,7 @@ const mbps = (bytes: number, ms: number) => (bytes / MiB / (ms / 1000)).toFixed(
 
 try {
   const nodes = Array.from({ length: count }, (_, i) => new FsNode(`n${i}`, join(base, `node-${i}`)));
-  const metadata = new MemoryBlockMetadata();
-  const pool = new NodePool(nodes.map((node) => ({ node, tier: 'hot' as const })));
-  const blocks = new BlockStore({ pool, metadata, keys: new MemoryKeyProvider(MasterKey.fromBytes(randomBytes(32))), ids: new BlockIds(randomBytes(32)) });
-  const files = new FileStore(blocks);
+  const { blocks, files } = engineForTest(nodes);
 
   const keys: string[] = [];
   const t0 = performance.now();

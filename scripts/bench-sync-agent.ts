@@ -11,14 +11,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { converged, sha, twoAgents } from '../client/test/sync-harness.js';
+import { scriptOptions } from './options.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt;
-};
-const RUNS = opt('runs', 10);
-const BIG = opt('big-mib', 100) * 1024 * 1024;
+const opt = scriptOptions({ runs: 10, 'big-mib': 100 }, 'npm run bench:sync-client [-- --runs 10 --big-mib 100]');
+const RUNS = opt.runs;
+const BIG = opt['big-mib'] * 1024 * 1024;
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

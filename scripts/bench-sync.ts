@@ -23,18 +23,19 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { memoryOf, startServerProcess } from '../server/test/fixtures/server-process.js';
+import { scriptOptions } from './options.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt;
-};
 /** This process's own limit on open files: the server child inherits it. */
 const NOFILE = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 1024);
-const COMMITS = opt('commits', 1000);
-const CONNECTIONS = opt('connections', Math.min(20_000, NOFILE - 100)); // the server needs a few dozen other descriptors
-const CLIENTS = opt('clients', 4);
-const ADDRESSES = opt('addresses', 8);
+const opt = scriptOptions(
+  // The server needs a few dozen descriptors besides the connections.
+  { commits: 1000, connections: Math.min(20_000, NOFILE - 100), clients: 4, addresses: 8 },
+  'npm run bench:sync [-- --commits 1000 --connections 19400 --clients 4 --addresses 8]',
+);
+const COMMITS = opt.commits;
+const CONNECTIONS = opt.connections;
+const CLIENTS = opt.clients;
+const ADDRESSES = opt.addresses;
 
 const now = () => performance.now();
 const at = () => performance.timeOrigin + performance.now();

@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { scriptOptions } from './options.js';
 
 export const S3_ACCESS_KEY = 'S3RVER';
 export const S3_SECRET_KEY = 'S3RVER';
@@ -179,17 +180,18 @@ function spawnNode(port: number, dir: string): Promise<{ child: ChildProcess; po
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const flag = (name: string, fallback?: string): string | undefined => {
-    const at = rest.indexOf(`--${name}`);
-    return at >= 0 ? rest[at + 1] : fallback;
-  };
+  const usage = 'tsx scripts/s3-nodes.ts start [--count 6] [--dir ./data/s3] [--base-port 9100]';
   if (command !== 'start') {
-    console.error('usage: tsx scripts/s3-nodes.ts start [--count 6] [--dir ./data/s3] [--base-port 9100]');
+    console.error(`usage: ${usage}`);
     process.exit(2);
   }
-  const count = Number(flag('count', '6'));
-  const basePort = flag('base-port') === undefined ? undefined : Number(flag('base-port'));
-  const cluster = await startS3Cluster({ count, baseDir: flag('dir', './data/s3')!, basePort });
+  const opt = scriptOptions({ count: 6, dir: './data/s3', 'base-port': undefined }, usage, rest);
+  const basePort = opt['base-port'] === undefined ? undefined : Number(opt['base-port']);
+  if (basePort !== undefined && !Number.isInteger(basePort)) {
+    console.error(`--base-port takes a port number\nusage: ${usage}`);
+    process.exit(2);
+  }
+  const cluster = await startS3Cluster({ count: opt.count, baseDir: opt.dir, basePort });
   for (const n of cluster.nodes) console.log(`${n.id}  ${n.url}  (${n.dir})`);
   console.log(`COFFER_NODES=${cluster.nodes.map((n) => `${n.id}=${n.url}`).join(',')}`);
   console.log(`COFFER_TEST_S3_URLS=${cluster.nodes.map((n) => n.url).join(',')}`);
