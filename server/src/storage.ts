@@ -27,7 +27,7 @@ export interface Storage {
   secret: Buffer;
   blocks: BlockStore;
   files: FileStore;
-  /** Probes the nodes (started by main; the admin API reads it). */
+  /** Probes the nodes (started and stopped by boot/server.ts; the admin API reads it). */
   monitor: NodeMonitor;
 }
 
