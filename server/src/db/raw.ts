@@ -10,8 +10,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Db } from './handle.js';
 
-export type { RawQuery } from './handle.js';
-
 /**
  * The rows of one statement. Values come as the driver parses them (map them with tableRow);
  * parameters should be strings, numbers, booleans or null (JSON as a string with a ::jsonb cast).
