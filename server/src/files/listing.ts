@@ -14,13 +14,12 @@ import { joinPath, parsePath } from '../names.js';
 import { can } from './access.js';
 import { entryAt, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
-import { encodePageCursor } from '../wire/fields.js';
-import type { ListCursor, ListOrder, ListSort } from '../wire/cursors.js';
+import { encodePageCursor, type ListCursor, type ListOrder, type ListSort } from '@coffer/protocol';
 
 export interface ListQuery {
   path: string;
   limit: number;
-  /** Decoded and shape-checked at the edge (wire/cursors.ts); here it must match the listing. */
+  /** Decoded and shape-checked at the edge (@coffer/protocol's cursors); here it must match the listing. */
   cursor?: ListCursor;
   sort: ListSort;
   order: ListOrder;
