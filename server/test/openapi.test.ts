@@ -11,6 +11,7 @@ import { ALL_OPERATIONS, routePath } from '@coffer/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { mountedOperation } from '../src/http/operation.js';
 import { startTestServer, type TestServer } from './fixtures/server.js';
 
 type Json = Record<string, any>;
@@ -135,10 +136,17 @@ describe('OpenAPI document', () => {
   it('describes every /api/v1 route the app registers, and registers every operation it describes', () => {
     const app = createApp({ db: srv.database.db, storage: srv.storage, config: loadConfig({ COFFER_DATA_DIR: srv.dataDir }) });
     const registered = new Set<string>();
+    const mounted = new Map<string, string>();
     for (const r of app.routes) {
       if (r.method === 'ALL' || !r.path.startsWith('/api/v1/')) continue;
-      registered.add(`${r.method.toLowerCase()} ${toTemplate(r.path.slice('/api/v1'.length))}`);
+      const key = `${r.method.toLowerCase()} ${toTemplate(r.path.slice('/api/v1'.length))}`;
+      registered.add(key);
+      const id = mountedOperation(r.handler);
+      if (id) mounted.set(key, id);
     }
+    // Each route is there through `mount`, for the operation its method and path name.
+    for (const op of ALL_OPERATIONS) expect(mounted.get(`${op.method.toLowerCase()} ${op.path}`), `${op.method} ${op.path}`).toBe(op.id);
+    expect([...registered].filter((r) => !mounted.has(r)).sort(), 'routes not mounted from an operation').toEqual([]);
     const documented = new Set(operationsOf(doc).map(({ method, path }) => `${method} ${path}`));
     expect([...registered].filter((r) => !documented.has(r)).sort(), 'registered but not in openapi.json').toEqual([]);
     expect([...documented].filter((d) => !registered.has(d)).sort(), 'in openapi.json but not registered').toEqual([]);

@@ -14,7 +14,7 @@ import { joinPath, parsePath } from '../names.js';
 import { can } from './access.js';
 import { entryAt, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
-import { encodePageCursor, type ListCursor, type ListOrder, type ListSort } from '@coffer/protocol';
+import { encodePageCursor, type FileList, type ListCursor, type ListOrder, type ListSort } from '@coffer/protocol';
 
 export interface ListQuery {
   path: string;
@@ -25,11 +25,8 @@ export interface ListQuery {
   order: ListOrder;
 }
 
-export interface ListPage {
-  entries: FileView[];
-  /** Present when more entries follow: pass it back as `cursor` with the same path, sort and order. */
-  cursor?: string;
-}
+/** A page of a folder (the protocol's `FileList`): `cursor`, when more follow, goes back with the same path, sort and order. */
+export type ListPage = FileList;
 
 /** The folder at a path the caller may read: the root, or a live folder (409 'not_a_folder' for a file). */
 export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ id: FolderId; path: string }> {

@@ -45,6 +45,13 @@ export type Reply<O extends OperationSpec> = {
 
 export type Handler<O extends OperationSpec> = (input: Input<O>, c: Context<AppEnv>) => Promise<Reply<O> | Response>;
 
+/** The operation a route handler was mounted for (tests check every route has one). */
+const MOUNTED = Symbol('coffer.operation');
+
+export function mountedOperation(handler: unknown): string | undefined {
+  return (handler as { [MOUNTED]?: string } | undefined)?.[MOUNTED];
+}
+
 /** A router whose every route is an operation. */
 export class OperationRouter {
   readonly router = new Hono<AppEnv>();
@@ -57,8 +64,7 @@ export class OperationRouter {
     if (this.options.validateAnswers) guards.push(answerCheck(op));
     if (op.auth === 'admin') guards.push(requireAdmin);
     else if (op.signInOnly) guards.push(requireSignIn);
-    // A list of paths: the overload that takes any number of handlers.
-    this.router.on(op.method, [routePath(op)], ...guards, async (c) => {
+    const run: MiddlewareHandler<AppEnv> = async (c) => {
       try {
         const input = await inputOf(op, c);
         return toResponse(c, (await handler(input as Input<O>, c)) as Reply<OperationSpec> | Response);
@@ -67,7 +73,10 @@ export class OperationRouter {
         if (op.body?.raw) await discardBody(c.req.raw.body, declaredLength(c.req.header('content-length')));
         throw err;
       }
-    });
+    };
+    Object.defineProperty(run, MOUNTED, { value: op.id });
+    // A list of paths: the overload that takes any number of handlers.
+    this.router.on(op.method, [routePath(op)], ...guards, run);
   }
 }
 
