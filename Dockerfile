@@ -5,6 +5,8 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY storage-engine/native storage-engine/native
+# Workspace packages: npm ci links them (their sources come with `COPY . .`).
+COPY protocol/package.json protocol/package.json
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 

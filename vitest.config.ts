@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['**/test/**/*.test.ts'],
     exclude: ['node_modules/**', 'data/**'],
+    // Reports which API operations the HTTP tests got a (schema-checked) answer from.
+    globalSetup: ['server/test/answer-coverage.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests start their own S3 node processes; two cores, so keep files few at once.

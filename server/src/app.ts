@@ -55,27 +55,29 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ status: ready ? 'ready' : 'not ready', database, nodes: results }, ready ? 200 : 503);
   });
 
+  // Every router mounts operations of @coffer/protocol at their full paths (http/operation.ts),
+  // so all sit at '/'; only the order matters: public ones before `authenticate`.
   const api = new Hono<AppEnv>();
   // Public: the API's description and signing in.
   api.route('/', openapiRoutes(deps));
-  api.route('/auth', authRoutes(deps));
+  api.route('/', authRoutes(deps));
   api.use('*', authenticate(deps));
   // While a password change is due, only these two answer (and signing out, above).
   api.route('/', meRoutes(deps));
   api.use('*', requirePasswordChanged);
   api.route('/', accountRoutes(deps));
-  api.route('/admin', adminRoutes(deps));
-  api.route('/admin', adminStorageRoutes(deps));
+  api.route('/', adminRoutes(deps));
+  api.route('/', adminStorageRoutes(deps));
   api.route('/', fileRoutes(deps));
-  api.route('/trash', trashRoutes(deps));
+  api.route('/', trashRoutes(deps));
   api.route('/', uploadRoutes(deps));
   api.route('/', downloadRoutes(deps));
   api.route('/', revisionRoutes(deps));
   // Sync: the change journal, delta blocks and commits, notifications.
   api.route('/', changeRoutes(deps));
-  api.route('/blocks', blockRoutes(deps));
+  api.route('/', blockRoutes(deps));
   api.route('/', commitRoutes(deps));
-  api.route('/notifications', notificationRoutes(deps));
+  api.route('/', notificationRoutes(deps));
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));

@@ -56,6 +56,8 @@ const Env = z.object({
       .refine((u) => !URL.canParse(u) || (!/[?#]/.test(u) && !new URL(u).username), 'an http(s) origin, optionally with a path: no query, fragment or credentials')
       .optional(),
   ),
+  /** Tests: check every JSON answer against the protocol's schema for its status; a mismatch is a 500 and a log line. */
+  COFFER_VALIDATE_ANSWERS: z.enum(['0', '1', 'true', 'false']).default('0'),
 });
 
 const on = (v: string) => v === '1' || v === 'true';
@@ -81,6 +83,8 @@ export interface Config {
   maxJsonBytes: number;
   /** The origin (and path prefix, if any) clients use, without a trailing slash; unset: see public-url.ts. */
   publicUrl?: string;
+  /** Check answers against @coffer/protocol (COFFER_VALIDATE_ANSWERS; the test fixtures set it). */
+  validateAnswers: boolean;
   jobs: {
     enabled: boolean;
     gcGraceMs: number;
@@ -125,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sealThreads: e.COFFER_SEAL_THREADS,
     maxJsonBytes: e.COFFER_MAX_JSON_BYTES,
     publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),
+    validateAnswers: on(e.COFFER_VALIDATE_ANSWERS),
     jobs: {
       enabled: on(e.COFFER_JOBS),
       gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,

@@ -1,7 +1,8 @@
 /**
  * Every error the HTTP layer can answer with, and the ONE place that turns any thrown value
- * into an HTTP answer. Routes throw; `installErrorHandler` answers
- * `{ "error": { "code", "message", "details"? } }` with the right status and headers.
+ * into an HTTP answer. Routes throw; `installErrorHandler` answers the protocol's envelope
+ * `{ "error": { "code", "message", "details"? } }` with the right status and headers; codes are
+ * the protocol's (`ERROR_CODES` of @coffer/protocol: tsc refuses any other).
  * Unexpected errors (bugs, engine integrity failures) become a generic 500 that leaks nothing
  * and are logged once; every bad input becomes a 4xx with a reason (DESIGN §7 invariant 5).
  */
@@ -12,6 +13,7 @@ import { loggable } from './error-log.js';
 import { readJsonText } from './json-body.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import type { ErrorBody, ErrorCode } from '@coffer/protocol';
 import {
   IntegrityError,
   InvalidArgumentError,
@@ -23,7 +25,7 @@ import {
 
 export interface HttpErrorOptions {
   /** Machine-readable code, snake_case; defaults to the status's code (e.g. 'not_found'). */
-  code?: string;
+  code?: ErrorCode;
   details?: unknown;
   cause?: unknown;
 }
@@ -31,13 +33,13 @@ export interface HttpErrorOptions {
 /** An error whose HTTP answer is known: status, code, message safe to show, optional details and headers. */
 export class HttpError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details?: unknown;
   readonly headers: Record<string, string>;
 
   constructor(
     status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
@@ -155,9 +157,7 @@ export class InsufficientStorageError extends HttpError {
  *  for a restarting node to come back, short enough that a sync client does not look stuck. */
 export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+export type { ErrorBody } from '@coffer/protocol';
 export interface ErrorAnswer {
   status: number;
   body: ErrorBody;
@@ -289,7 +289,7 @@ function fromHonoException(err: HTTPException, log: ErrorLogger): ErrorAnswer {
   return answer(new HttpError(err.status, code, err.message || code.replaceAll('_', ' '), { headers }));
 }
 
-const STATUS_CODES: Record<number, string> = {
+const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',

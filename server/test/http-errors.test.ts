@@ -45,7 +45,7 @@ function build() {
   throws('/bad', () => new BadRequestError('size must be positive', { details: { field: 'size' } }));
   throws('/unauth', () => new UnauthorizedError());
   throws('/unauth-dav', () => new UnauthorizedError('App password required', { challenge: 'Basic realm="Coffer WebDAV"' }));
-  throws('/forbidden', () => new ForbiddenError('You can only view this folder', { code: 'read_only_share' }));
+  throws('/forbidden', () => new ForbiddenError('You can only view this folder', { code: 'admin_only' }));
   throws('/notfound', () => new NotFoundError('No file at /a.txt'));
   throws('/conflict', () => new ConflictError('Base revision is stale', { current: { rev: 7, size: 12 } }));
   throws('/precondition', () => new PreconditionFailedError('ETag does not match'));
@@ -54,7 +54,7 @@ function build() {
   throws('/slow-down', () => new TooManyRequestsError('Too many login attempts', { retryAfter: 29.2 }));
   throws('/unavailable', () => new ServiceUnavailableError());
   throws('/quota', () => new InsufficientStorageError('Quota of 10 GiB exceeded', { code: 'quota_exceeded' }));
-  throws('/teapot', () => new HttpError(418, 'teapot', 'I am a teapot', { headers: { 'X-Brew': 'no' } }));
+  throws('/teapot', () => new HttpError(418, 'conflict', 'I am a teapot', { headers: { 'X-Brew': 'no' } }));
   throws('/zod', () => z.object({ name: z.string(), tags: z.array(z.string()) }).parse({ tags: ['a', 3] }));
   throws('/engine-invalid', () => new InvalidArgumentError('range end before start'));
   throws('/engine-quorum', () => new QuorumError('1 of 3 nodes took block b1 (need 2)'));
@@ -80,7 +80,7 @@ function build() {
   // Routes mounted as sub-apps (how the API grows) are answered by the same handler.
   const api = new Hono();
   api.get('/files/:id', () => {
-    throw new NotFoundError('No such file', { code: 'file_not_found' });
+    throw new NotFoundError('No such file', { code: 'block_not_found' });
   });
   app.route('/api/v1', api);
   return { app, logged };
@@ -98,7 +98,7 @@ describe('HttpError subclasses answer their status, code, message and headers', 
     ['/bad', 400, 'bad_request', 'size must be positive', { field: 'size' }, {}],
     ['/unauth', 401, 'unauthorized', 'Authentication required', undefined, { 'www-authenticate': 'Bearer realm="coffer"' }],
     ['/unauth-dav', 401, 'unauthorized', 'App password required', undefined, { 'www-authenticate': 'Basic realm="Coffer WebDAV"' }],
-    ['/forbidden', 403, 'read_only_share', 'You can only view this folder', undefined, {}],
+    ['/forbidden', 403, 'admin_only', 'You can only view this folder', undefined, {}],
     ['/notfound', 404, 'not_found', 'No file at /a.txt', undefined, {}],
     ['/conflict', 409, 'conflict', 'Base revision is stale', { current: { rev: 7, size: 12 } }, {}],
     ['/precondition', 412, 'precondition_failed', 'ETag does not match', undefined, {}],
@@ -107,7 +107,7 @@ describe('HttpError subclasses answer their status, code, message and headers', 
     ['/slow-down', 429, 'too_many_requests', 'Too many login attempts', { retryAfter: 30 }, { 'retry-after': '30' }],
     ['/unavailable', 503, 'unavailable', 'Service temporarily unavailable', { retryAfter: 5 }, { 'retry-after': '5' }],
     ['/quota', 507, 'quota_exceeded', 'Quota of 10 GiB exceeded', undefined, {}],
-    ['/teapot', 418, 'teapot', 'I am a teapot', undefined, { 'x-brew': 'no' }],
+    ['/teapot', 418, 'conflict', 'I am a teapot', undefined, { 'x-brew': 'no' }],
   ])('%s → %i %s', async (path, status, code, message, details, headers) => {
     const { res, body } = await call(app, path);
     expect(res.status).toBe(status);
@@ -241,7 +241,7 @@ describe('anything else', () => {
     const { app } = build();
     const { res, body } = await call(app, '/api/v1/files/42');
     expect(res.status).toBe(404);
-    expect(body.error).toEqual({ code: 'file_not_found', message: 'No such file' });
+    expect(body.error).toEqual({ code: 'block_not_found', message: 'No such file' });
   });
 });
 

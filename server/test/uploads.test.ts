@@ -59,7 +59,8 @@ for (const backend of BACKENDS) {
         ['/api/v1/upload?uploadType=media&path=/con.txt', 400, 'invalid_path'],
         ['/api/v1/upload?uploadType=media&path=/a%01b', 400, 'invalid_path'],
         ['/api/v1/upload?uploadType=media', 400, 'invalid_request'],
-        ['/api/v1/upload?uploadType=zip&path=/x', 400, 'invalid_upload_type'],
+        // The upload type is a query field like any other (it was 'invalid_upload_type' before the protocol).
+        ['/api/v1/upload?uploadType=zip&path=/x', 400, 'invalid_request'],
         ['/api/v1/upload?uploadType=media&path=/x&baseRev=-1', 400, 'invalid_request'],
       ];
       for (const [path, code, errCode] of cases) {

@@ -12,6 +12,7 @@
  * one branch instead (see scan).
  * With min = avg/4 the mean chunk comes out near 1.15 x avgSize.
  */
+import { CHUNKER_PARAMETERS } from '@coffer/protocol';
 import { InvalidArgumentError } from './errors.js';
 import { GEAR } from './gear-table.js';
 import { native } from './native.js';
@@ -22,11 +23,8 @@ export interface ChunkerOptions {
   maxSize: number;
 }
 
-export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = Object.freeze({
-  minSize: 256 * 1024,
-  avgSize: 1024 * 1024,
-  maxSize: 4 * 1024 * 1024,
-});
+/** The protocol's parameters: client and server must cut alike, so they are part of the wire contract. */
+export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = Object.freeze({ ...CHUNKER_PARAMETERS });
 
 /** Bytes the gear hash depends on; hashing starts this far before minSize. */
 const WINDOW = 32;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { contentHash } from '@coffer/protocol';
 import type { BlockStore, PutOptions } from './block-store.js';
 import { giveBlockMemory, takeBlockMemory, trimBlockMemory } from './block-memory.js';
 import { chunkFills, isFillSource, type FillSource } from './chunk-reader.js';
@@ -139,9 +140,9 @@ export class FileStore {
     } else if (held) await store(held);
     await Promise.all(window);
     if (failure) throw failure;
-    const listHash = createHash('sha256');
-    for (const b of blocks) listHash.update(Buffer.from(b.hash, 'hex'));
-    return { size: offset, blocks, contentHash: listHash.digest('hex'), newBytes, ...(rest ? { rest } : {}) };
+    // The protocol's content hash (SHA-256 over the raw block hashes in order), with node:crypto.
+    const hash = contentHash(blocks, (bytes) => createHash('sha256').update(bytes).digest('hex'));
+    return { size: offset, blocks, contentHash: hash, newBytes, ...(rest ? { rest } : {}) };
   }
 
   /** The bytes of a file (or of [start, end) of it), reading only the blocks that cover them. */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { contentHashWebCrypto } from '@coffer/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileBlock } from '../src/file-store.js';
 import { FsNode } from '../src/nodes/fs.js';
@@ -33,6 +35,14 @@ describe('FileStore writes in pieces (resumable uploads)', () => {
       if (!last) expect(w.size + rest.byteLength).toBe(piece.length);
     }
     expect(blocks.map((b) => [b.hash, b.size])).toEqual(whole.blocks.map((b) => [b.hash, b.size]));
+  });
+
+  it('names the file by the protocol’s content hash: SHA-256 over the raw block hashes in order', async () => {
+    const w = await engine.files.write('ns', pieces(randomData(6 << 20)));
+    expect(w.blocks.length).toBeGreaterThan(1);
+    const raw = Buffer.concat(w.blocks.map((b) => Buffer.from(b.hash, 'hex')));
+    expect(w.contentHash).toBe(createHash('sha256').update(raw).digest('hex'));
+    expect(w.contentHash).toBe(await contentHashWebCrypto(w.blocks));
   });
 
   it('chunks a fill source (a file read into block memory) into the same blocks as the stream of its bytes', async () => {

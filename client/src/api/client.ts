@@ -1,16 +1,40 @@
 /**
- * Typed calls of the Coffer API (server/API.md) on top of HttpClient: what the CLI and a sync
- * agent need. Every answer is validated; errors are ApiError with the server's message.
+ * Typed calls of the Coffer API on top of HttpClient: what the CLI and a sync agent need. Every
+ * call is an operation of @coffer/protocol (its method, path and schemas); every JSON answer is
+ * validated with the operation's schema for its status, so a mismatched server fails with a
+ * clear message instead of undefined values later. Errors are ApiError with the server's message.
  */
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
-import { HttpClient, readAll, type RequestOptions } from './http.js';
+import {
+  MAX_MISSING_HASHES,
+  operations as ops,
+  pathOf,
+  type DeleteRequest,
+  type FileView,
+  type Operation,
+  type OperationSpec,
+} from '@coffer/protocol';
+import { HttpClient, readAll, type Body, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
 import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../sync/sync-api.js';
-import * as T from './types.js';
 
 /** A path, or an entry named by path or id. */
 const ref = (r: string | EntryRef): EntryRef => (typeof r === 'string' ? { path: r } : r);
+
+type Answers<O extends OperationSpec> = O['answers'];
+/** What a call answers: the parsed JSON of whichever of its answers came (undefined for one without a body). */
+type Answered<O extends OperationSpec> = {
+  [S in keyof Answers<O>]: Answers<O>[S] extends { json: infer Z extends z.ZodType } ? z.output<Z> : undefined;
+}[keyof Answers<O>];
+
+interface Call<O extends OperationSpec> {
+  params?: Record<string, string>;
+  /** Query values as the operation names them (serialised as text). */
+  query?: O['query'] extends z.ZodType ? { [K in keyof z.input<O['query']>]?: string | number | boolean | undefined } : never;
+  body?: O['body'] extends { json: infer Z extends z.ZodType } ? z.input<Z> : never;
+  raw?: Body;
+}
 
 export class CofferApi implements SyncApi {
   readonly http: HttpClient;
@@ -19,48 +43,59 @@ export class CofferApi implements SyncApi {
     this.http = new HttpClient(url, trust, token);
   }
 
-  async #get<S extends z.ZodType>(schema: S, method: string, path: string, o?: RequestOptions): Promise<z.infer<S>> {
-    const raw = await this.http.json(method, path, o);
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      throw new Error(`unexpected answer from the server for ${method} ${path} (${why}); is this a Coffer server?`);
+  /** One operation: sent as it defines, its answer validated with the schema of the status that came. */
+  async #call<O extends Operation>(op: O, c: Call<O> = {}, o: RequestOptions = {}): Promise<Answered<O>> {
+    const path = pathOf(op, c.params);
+    const res = await this.http.stream(op.method, path, {
+      ...o,
+      query: c.query as RequestOptions['query'],
+      ...(c.body !== undefined ? { json: c.body } : {}),
+      ...(c.raw !== undefined ? { body: c.raw, headers: { 'content-type': 'application/octet-stream', ...o.headers } } : {}),
+    });
+    const text = (await readAll(res)).toString('utf8');
+    const answer = op.answers[res.statusCode ?? 0];
+    const schema = answer && 'json' in answer ? answer.json : undefined;
+    if (!schema) return undefined as Answered<O>;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw unexpected(op, 'the body is not JSON');
     }
-    return parsed.data;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw unexpected(op, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    return parsed.data as Answered<O>;
   }
 
   login(username: string, password: string, deviceName: string) {
-    return this.#get(T.LoginAnswer, 'POST', '/auth/login', { json: { username, password, device: { name: deviceName, kind: 'cli' } } });
+    return this.#call(ops.login, { body: { username, password, device: { name: deviceName, kind: 'cli' } } });
   }
   async logout(): Promise<void> {
-    await this.http.json('POST', '/auth/logout');
+    await this.#call(ops.logout);
   }
   me() {
-    return this.#get(T.Me, 'GET', '/me');
+    return this.#call(ops.getMe);
   }
   devices() {
-    return this.#get(T.Devices, 'GET', '/devices');
-  }
-  adminUsers() {
-    return this.#get(T.AdminUsers, 'GET', '/admin/users');
+    return this.#call(ops.listDevices);
   }
 
   /** All of a folder's children (follows the cursor through every page). */
-  async list(path: string, sort: 'name' | 'modified' | 'size' = 'name'): Promise<T.FileView[]> {
-    const all: T.FileView[] = [];
+  async list(path: string, sort: 'name' | 'modified' | 'size' = 'name'): Promise<FileView[]> {
+    const all: FileView[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.#get(T.Listing, 'GET', '/list', { query: { path, limit: 1000, sort, cursor } });
+      const page = await this.#call(ops.listFolder, { query: { path, limit: 1000, sort, cursor } });
       all.push(...page.entries);
       cursor = page.cursor;
     } while (cursor);
     return all;
   }
   metadata(path: string) {
-    return this.#get(T.FileView, 'GET', '/metadata', { query: { path } });
+    return this.#call(ops.getMetadata, { query: { path } });
   }
   /** The entry at path, or undefined when there is none (404). */
-  async stat(path: string): Promise<T.FileView | undefined> {
+  async stat(path: string): Promise<FileView | undefined> {
     try {
       return await this.metadata(path);
     } catch (err) {
@@ -69,65 +104,68 @@ export class CofferApi implements SyncApi {
     }
   }
   mkdir(path: string, parents = false) {
-    return this.#get(T.FileView, 'POST', '/mkdir', { json: { path, parents } });
+    return this.#call(ops.mkdir, { body: { path, parents } });
   }
   move(from: string | EntryRef, to: string) {
     const r = ref(from);
-    return this.#get(T.FileView, 'POST', '/move', { json: 'id' in r ? { id: r.id, to } : { from: r.path, to } });
+    return this.#call(ops.move, { body: 'id' in r ? { id: r.id, to } : { from: r.path, to } });
   }
   async delete(target: string | EntryRef, cond: DeleteCondition = {}): Promise<void> {
-    await this.http.json('POST', '/delete', { json: { ...ref(target), ...cond } });
+    const body: DeleteRequest = { ...ref(target), ...cond };
+    await this.#call(ops.deleteEntry, { body });
   }
   revisions(path: string, limit = 100) {
-    return this.#get(T.Revisions, 'GET', '/revisions', { query: { path, limit } });
+    return this.#call(ops.listRevisions, { query: { path, limit } });
   }
   restore(path: string, rev: number) {
-    return this.#get(T.FileView, 'POST', '/revisions/restore', { json: { path, rev } });
+    return this.#call(ops.restoreRevision, { body: { path, rev } });
   }
 
-  /** The hashes the server lacks, asked in batches (the server takes at most 10,000 at once). */
+  /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once). */
   async missingBlocks(hashes: string[]): Promise<Set<string>> {
     const missing = new Set<string>();
-    for (let i = 0; i < hashes.length; i += 10_000) {
-      const ans = await this.#get(T.Missing, 'POST', '/blocks/missing', { json: { hashes: hashes.slice(i, i + 10_000) } });
+    for (let i = 0; i < hashes.length; i += MAX_MISSING_HASHES) {
+      const ans = await this.#call(ops.missingBlocks, { body: { hashes: hashes.slice(i, i + MAX_MISSING_HASHES) } });
       for (const h of ans.missing) missing.add(h);
     }
     return missing;
   }
   async putBlock(hash: string, bytes: Uint8Array): Promise<void> {
-    const res = await this.http.stream('PUT', `/blocks/${hash}`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
-    res.resume();
-    await new Promise((r) => res.once('end', r));
+    await this.#call(ops.putBlock, { params: { sha256: hash }, raw: bytes });
   }
-  /** One block's bytes (at most 4 MiB); readable when a version the caller may read has it. */
+  /** One block's bytes (at most MAX_BLOCK_BYTES); readable when a version the caller may read has it. */
   async getBlock(hash: string): Promise<Buffer> {
-    return readAll(await this.http.stream('GET', `/blocks/${hash}`, { headers: { accept: 'application/octet-stream' } }));
+    return readAll(await this.http.stream('GET', pathOf(ops.getBlock, { sha256: hash }), { headers: { accept: 'application/octet-stream' } }));
   }
   commit(c: CommitRequest) {
-    return this.#get(T.CommitAnswer, 'POST', '/files/commit', { json: c });
+    return this.#call(ops.commitFromBlocks, { body: c });
   }
   /** The bytes of a file (head or a revision); the caller consumes the stream. */
   download(path: string, opts: { rev?: number; headers?: Record<string, string> } = {}): Promise<IncomingMessage> {
-    return this.http.stream('GET', '/download', { query: { path, rev: opts.rev }, headers: opts.headers, accept: [304] });
+    return this.http.stream('GET', ops.download.path, { query: { path, rev: opts.rev }, headers: opts.headers, accept: [304] });
   }
 
   /** A revision's ordered block list (head when rev is omitted). */
   revisionBlocks(path: string, rev?: number) {
-    return this.#get(T.RevisionBlocks, 'GET', '/revisions/blocks', { query: { path, rev } });
+    return this.#call(ops.revisionBlocks, { query: { path, rev } });
   }
   /** One page of the journal after `cursor`; 410 `reset` when the cursor cannot be served. */
   changes(cursor: number, limit = 1000) {
-    return this.#get(T.ChangePage, 'GET', '/changes', { query: { cursor, limit } });
+    return this.#call(ops.listChanges, { query: { cursor, limit } });
   }
   changesLatest() {
-    return this.#get(T.LatestCursor, 'GET', '/changes/latest');
+    return this.#call(ops.latestCursor);
   }
   /** Held by the server until something follows `cursor` or `timeoutS` passes. */
   longpoll(cursor: number, timeoutS = 60) {
-    return this.#get(T.LongPoll, 'GET', '/changes/longpoll', { query: { cursor, timeout: timeoutS }, idleTimeoutMs: (timeoutS + 30) * 1000 });
+    return this.#call(ops.longpollChanges, { query: { cursor, timeout: timeoutS } }, { idleTimeoutMs: (timeoutS + 30) * 1000 });
   }
 
   close(): void {
     this.http.close();
   }
+}
+
+function unexpected(op: Operation, why: string): Error {
+  return new Error(`unexpected answer from the server for ${op.method} ${op.path} (${why}); is this a Coffer server?`);
 }

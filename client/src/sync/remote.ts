@@ -5,7 +5,7 @@
  * its own changes the agent reads the journal again (follower.ts catchUp), so the picture is
  * always the server's tree as of one journal position, never a guess about what an answer meant.
  */
-import type { ChangeEntry, FileView } from '../api/types.js';
+import type { ChangeEntry, FileView } from '@coffer/protocol';
 import type { SyncApi } from './sync-api.js';
 import { isWithinRel } from './local-fs.js';
 

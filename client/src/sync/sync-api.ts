@@ -7,30 +7,19 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BlockRef, ChangePage, CommitAnswer, FileView, LongPoll, RevisionBlocks } from '../api/types.js';
+import type { ChangePage, CommitAnswer, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks } from '@coffer/protocol';
+
+export type { CommitRequest };
 
 /** An entry by path, or by id (an id names one entry whatever has been moved where since). */
 export type EntryRef = { path: string } | { id: string };
 
-export interface CommitRequest {
-  path: string;
-  size: number;
-  blocks: BlockRef[];
-  /** The revision this content replaces; null: a new file. */
-  baseRev: number | null;
-  /** With baseRev: the entry the revision belongs to. A different entry at `path` (deleted and
-   *  created again meanwhile) is then a lost race like a stale revision, never overwritten. */
-  fileId?: string;
-  mtime?: number;
-  onConflict?: 'fail' | 'copy';
-}
-
-export interface DeleteCondition {
-  /** Trash the entry only while its head revision is this one (409 stale_revision otherwise). */
-  rev?: number;
-  /** false: a folder is trashed only when it holds nothing live (409 not_empty otherwise). Default true. */
-  recursive?: boolean;
-}
+/**
+ * What a delete names besides its entry (the protocol's DeleteRequest): `rev`, to trash the entry
+ * only while its head revision is this one (409 stale_revision otherwise); `recursive: false`, to
+ * trash a folder only when it holds nothing live (409 not_empty otherwise; default true).
+ */
+export type DeleteCondition = Pick<DeleteRequest, 'rev' | 'recursive'>;
 
 export interface SyncApi {
   /** The signed-in device. */
@@ -53,5 +42,5 @@ export interface SyncApi {
   changes(cursor: number, limit?: number): Promise<ChangePage>;
   changesLatest(): Promise<{ cursor: number }>;
   /** Answers when something follows `cursor`, or after about `timeoutS` seconds. */
-  longpoll(cursor: number, timeoutS?: number): Promise<LongPoll>;
+  longpoll(cursor: number, timeoutS?: number): Promise<LongPollAnswer>;
 }

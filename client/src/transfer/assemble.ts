@@ -6,7 +6,7 @@
  * CLI's: a temp file beside the target, fsync, mtime, rename.
  */
 import { stat } from 'node:fs/promises';
-import type { BlockRef } from '../api/types.js';
+import type { BlockRef } from '@coffer/protocol';
 import type { SyncApi } from '../sync/sync-api.js';
 import { handleChunks, sha256Hex } from './blocks.js';
 import { nodeReadable, type ReadableFile, type ReadHandle, type WriteHandle } from './file-handle.js';

@@ -4,23 +4,18 @@
  * SHA-256, and the content hash that names a version. Files are streamed, never read whole.
  */
 import { createHash } from 'node:crypto';
+import { contentHash, type BlockRef } from '@coffer/protocol';
 import { Chunker } from '../../../storage-engine/src/chunker.js';
-import type { BlockRef } from '../api/types.js';
 import { nodeReadable, type FileStat, type ReadableFile, type ReadHandle } from './file-handle.js';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/**
- * The server's name for a version's content: SHA-256 over the raw block hashes in order
- * (server/src/uploads/content-hash.ts; part of the protocol, restated here since the client
- * must not import the server). Equal content hashes mean byte-identical files.
- */
+/** The name of a version's content: @coffer/protocol's rule (SHA-256 over the raw block hashes in
+ *  order), with node:crypto. Equal content hashes mean byte-identical files. */
 export function contentHashOf(blocks: readonly BlockRef[]): string {
-  const h = createHash('sha256');
-  for (const b of blocks) h.update(Buffer.from(b.hash, 'hex'));
-  return h.digest('hex');
+  return contentHash(blocks, sha256Hex);
 }
 
 const PIECE = 1 << 20;

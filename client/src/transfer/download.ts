@@ -15,7 +15,7 @@ import { assembleFile } from './assemble.js';
 import { blockListOf, contentHashOf, sha256Hex } from './blocks.js';
 import { TransferStats, type Progress } from './stats.js';
 import { replaceFile } from './atomic-write.js';
-import type { BlockRef } from '../api/types.js';
+import type { BlockRef } from '@coffer/protocol';
 
 export interface DownloadOptions {
   rev?: number;

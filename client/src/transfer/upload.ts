@@ -5,7 +5,7 @@
  * re-run after a crash or network loss sends only the blocks the server still lacks.
  */
 import { ApiError } from '../api/errors.js';
-import type { BlockRef, CommitAnswer } from '../api/types.js';
+import type { BlockRef, CommitAnswer } from '@coffer/protocol';
 import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
 import { contentHashOf, fileChunks, scanBlocks } from './blocks.js';
 import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';

@@ -13,7 +13,7 @@ import { journal } from '../../../server/src/db/schema.js';
 import type { TestServer } from '../../../server/test/fixtures/server.js';
 import { CofferApi } from '../../src/api/client.js';
 import { ApiError } from '../../src/api/errors.js';
-import type { BlockRef } from '../../src/api/types.js';
+import type { BlockRef } from '@coffer/protocol';
 import type { SyncApi } from '../../src/sync/sync-api.js';
 import { ModelServer } from './model-server.js';
 

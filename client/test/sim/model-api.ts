@@ -1,15 +1,15 @@
 /**
  * One device's SyncApi over the model's core: the thin async layer that stands where HTTP and
  * CofferApi stand for the real server. Requests are checked as the routes check them, answers
- * go through a JSON round trip and the client's own zod schemas (so they have exactly the shape
- * CofferApi hands the agent), and the server's errors become ApiError(status, code, message,
- * details) as the client builds them from an error answer.
+ * go through a JSON round trip and the protocol's schemas for them (so they have exactly the
+ * shape CofferApi hands the agent), and the server's errors become ApiError(status, code,
+ * message, details) as the client builds them from an error answer.
  */
 import type { z } from 'zod';
+import { ChangePage, CommitAnswer, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, RevisionBlocks, type LongPollAnswer } from '@coffer/protocol';
 import { hashParam } from '../../../server/src/blocks/hash.js';
 import { HttpError } from '../../../server/src/http-errors.js';
 import { ApiError } from '../../src/api/errors.js';
-import * as T from '../../src/api/types.js';
 import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../../src/sync/sync-api.js';
 import { request } from './model-requests.js';
 import type { ModelServer } from './model-server.js';
@@ -33,33 +33,33 @@ export class ModelApi implements SyncApi {
     }
   }
   async metadata(path: string) {
-    return answer(T.FileView, () => this.model.metadata(path));
+    return answer(FileView, () => this.model.metadata(path));
   }
   async list(path: string) {
-    return answer(T.Listing, () => ({ entries: this.model.list(path) })).entries;
+    return answer(FileList, () => ({ entries: this.model.list(path) })).entries;
   }
   async mkdir(path: string, parents = false) {
-    return answer(T.FileView, () => {
+    return answer(FileView, () => {
       const r = request('mkdir', { path, parents });
       return this.model.mkdir(this.deviceId, r.path, r.parents ?? false);
     });
   }
   async move(from: EntryRef, to: string) {
-    return answer(T.FileView, () => {
+    return answer(FileView, () => {
       const r = request('move', 'id' in from ? { id: from.id, to } : { from: from.path, to });
       return this.model.move(this.deviceId, r.id !== undefined ? { id: r.id } : { path: r.from! }, r.to);
     });
   }
   async delete(ref: EntryRef, cond: DeleteCondition = {}) {
-    answer(T.FileView, () => {
+    answer(FileView, () => {
       const { path, id, ...checked } = request('delete', { ...ref, ...cond });
       return this.model.delete(this.deviceId, id !== undefined ? { id } : { path: path! }, checked);
     });
   }
   async missingBlocks(hashes: string[]) {
     const missing = new Set<string>();
-    for (let i = 0; i < hashes.length; i += 10_000) {
-      const ans = answer(T.Missing, () => ({ missing: this.model.missingBlocks(request('missing', { hashes: hashes.slice(i, i + 10_000) }).hashes) }));
+    for (let i = 0; i < hashes.length; i += MAX_MISSING_HASHES) {
+      const ans = answer(MissingAnswer, () => ({ missing: this.model.missingBlocks(request('missing', { hashes: hashes.slice(i, i + MAX_MISSING_HASHES) }).hashes) }));
       for (const h of ans.missing) missing.add(h);
     }
     return missing;
@@ -71,23 +71,23 @@ export class ModelApi implements SyncApi {
     return Buffer.from(answer(null, () => this.model.getBlock(hashParam(hash))));
   }
   async commit(c: CommitRequest) {
-    return answer(T.CommitAnswer, () => this.model.commit(this.deviceId, request('commit', c)));
+    return answer(CommitAnswer, () => this.model.commit(this.deviceId, request('commit', c)));
   }
   async revisionBlocks(path: string, rev?: number) {
-    return answer(T.RevisionBlocks, () => {
+    return answer(RevisionBlocks, () => {
       const r = request('revisionBlocks', { path, rev });
       return this.model.revisionBlocks(r.path, r.rev);
     });
   }
   async changes(cursor: number, limit = 1000) {
-    return answer(T.ChangePage, () => {
+    return answer(ChangePage, () => {
       const r = request('changes', { cursor, limit });
       const page = this.model.changes(r.cursor, r.limit);
       return { entries: page.entries, cursor: page.cursor, has_more: page.hasMore };
     });
   }
   async changesLatest() {
-    return answer(T.LatestCursor, () => ({ cursor: this.model.head() }));
+    return answer(LatestCursor, () => ({ cursor: this.model.head() }));
   }
 
   /** Answers at once when the journal is past `cursor`, else at its next append or after `timeoutS` of the model's clock. */
@@ -95,7 +95,7 @@ export class ModelApi implements SyncApi {
     const r = answer(null, () => request('longpoll', { cursor, timeout: timeoutS }));
     const head = answer(null, () => this.model.checkCursor(r.cursor));
     if (head > r.cursor) return { changes: true };
-    return new Promise<T.LongPoll>((resolve) => {
+    return new Promise<LongPollAnswer>((resolve) => {
       const finish = (changes: boolean) => {
         stopWatching();
         cancelTimer();

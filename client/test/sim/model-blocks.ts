@@ -3,7 +3,7 @@
  * (blocks/put.ts), and readable only through a committed version that lists them
  * (blocks/readable.ts). Nothing is ever collected: every block a version names stays.
  */
-import { MAX_BLOCK_BYTES } from '../../../server/src/blocks/hash.js';
+import { MAX_BLOCK_BYTES } from '@coffer/protocol';
 import { checkBlockBytes, tooLarge } from '../../../server/src/blocks/put.js';
 import { NotFoundError } from '../../../server/src/http-errors.js';
 

@@ -4,18 +4,17 @@
  * taken first, another entry than `fileId` at the path) is 409 or — with onConflict 'copy' — a
  * conflicted copy named exactly as the server names it.
  */
-import { fileView, type FileRow, type FileView } from '../../../server/src/files/view.js';
+import { contentHash, type BlockRef, type CommitAnswer, type CommitRequest } from '@coffer/protocol';
+import { fileView, type FileRow } from '../../../server/src/files/view.js';
 import { BadRequestError, ConflictError } from '../../../server/src/http-errors.js';
 import { conflictedCopyName, uniqueName } from '../../../server/src/names.js';
-import { contentHashOf } from '../../../server/src/uploads/content-hash.js';
 import { checkFileSize } from '../../../server/src/uploads/limits.js';
 import { checkRule, type CommitRule } from '../../../server/src/uploads/target.js';
-import type { BlockRef } from '../../src/api/types.js';
-import type { CommitRequest } from '../../src/sync/sync-api.js';
+import { sha256Hex } from '../../src/transfer/blocks.js';
 import { resolveTarget, type UploadTarget } from './model-resolve.js';
 import type { Caller, ModelState } from './model-state.js';
 
-export type CommitAnswer = FileView & { conflict: boolean; original?: { id: string | null; path: string; rev: number } };
+export type { CommitAnswer };
 
 interface Content {
   blocks: readonly BlockRef[];
@@ -31,7 +30,7 @@ export function commitSync(s: ModelState, who: Caller, c: CommitRequest): Commit
   const onConflict = c.onConflict ?? 'fail';
   if (onConflict === 'fail') checkRule(target.existing, rule);
   checkBlockList(s, c.blocks, c.size);
-  const content: Content = { blocks: c.blocks, size: c.size, contentHash: contentHashOf(c.blocks), ...(c.mtime !== undefined ? { mtime: new Date(c.mtime) } : {}) };
+  const content: Content = { blocks: c.blocks, size: c.size, contentHash: contentHash(c.blocks, sha256Hex), ...(c.mtime !== undefined ? { mtime: new Date(c.mtime) } : {}) };
   try {
     // The server checks the same rule again inside its transaction (commitVersion, and the entry named by fileId).
     checkRule(target.existing, rule);

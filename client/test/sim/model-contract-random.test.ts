@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { useTestServer } from '../../../server/test/fixtures/server.js';
-import type { FileView } from '../../src/api/types.js';
+import type { FileView } from '@coffer/protocol';
 import type { SyncApi } from '../../src/sync/sync-api.js';
 import { lockstep, type Side } from './contract-harness.js';
 

@@ -7,11 +7,10 @@
  *
  * What it covers and leaves out, and how it is kept honest against the real server: README.md here.
  */
+import type { FileView, RevisionBlocks } from '@coffer/protocol';
 import { ConflictError, NotFoundError } from '../../../server/src/http-errors.js';
 import type { ChangePage } from '../../../server/src/sync/changes.js';
-import type { FileView } from '../../../server/src/files/view.js';
 import type { CommitRequest, DeleteCondition, SyncApi } from '../../src/sync/sync-api.js';
-import type { RevisionBlocks } from '../../src/api/types.js';
 import { BlockStore } from './model-blocks.js';
 import { commitSync, type CommitAnswer } from './model-commit.js';
 import { allVersions, contentOf, liveTree, type LiveEntry, type VersionRecord } from './model-inspect.js';

@@ -1,5 +1,5 @@
 /** What the model's operations share: the tree, the versions, the blocks, the journal, and the clock. */
-import type { BlockRef } from '../../src/api/types.js';
+import type { BlockRef } from '@coffer/protocol';
 import type { BlockStore } from './model-blocks.js';
 import type { Journal } from './model-journal.js';
 import type { IdSource } from './model-sources.js';

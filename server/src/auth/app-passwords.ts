@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import type { AppPassword, AppPasswordCreated } from '@coffer/protocol';
 import type { Db } from '../db/open.js';
 import { authTokens } from '../db/schema.js';
 import type { AuthUser } from './context.js';
@@ -10,19 +11,19 @@ import { issueToken, lookupToken, touchToken, type TokenAccess } from './tokens.
  * mounts, scripts). Stored like every token (SHA-256 only), kind 'app_password'; they work as
  * bearer tokens and as the password of HTTP Basic auth with the account's username.
  */
-export async function createAppPassword(db: Db, userId: string, label: string) {
+export async function createAppPassword(db: Db, userId: string, label: string): Promise<AppPasswordCreated> {
   const t = await issueToken(db, userId, 'app_password', { label });
-  return { id: t.id, label, password: t.token, createdAt: t.createdAt };
+  return { id: t.id, label, password: t.token, createdAt: t.createdAt.toISOString() };
 }
 
 /** The user's app passwords, without secrets (only hashes are kept anyway). */
-export async function listAppPasswords(db: Db, userId: string) {
+export async function listAppPasswords(db: Db, userId: string): Promise<AppPassword[]> {
   const rows = await db
     .select({ id: authTokens.id, label: authTokens.label, createdAt: authTokens.createdAt, lastUsedAt: authTokens.lastUsedAt })
     .from(authTokens)
     .where(and(eq(authTokens.userId, userId), eq(authTokens.kind, 'app_password')))
     .orderBy(asc(authTokens.createdAt), asc(authTokens.id));
-  return rows.map((r) => ({ ...r, label: r.label ?? '' }));
+  return rows.map((r) => ({ id: r.id, label: r.label ?? '', createdAt: r.createdAt.toISOString(), lastUsedAt: r.lastUsedAt?.toISOString() ?? null }));
 }
 
 /** False when there is no such app password of this user. */

@@ -1,15 +1,14 @@
 import type { Context } from 'hono';
+import { CSRF_HEADER } from '@coffer/protocol';
 import type { Config } from '../config.js';
 import { ForbiddenError } from '../http-errors.js';
 import { publicHost } from '../public-url.js';
 
-/** Browsers must send this on unsafe requests authenticated by the cookie. A cross-site form or
- *  image cannot set a custom header, and a cross-site fetch with one needs a CORS preflight we
- *  never grant, so its presence proves the request came from our own pages. */
-export const CSRF_HEADER = 'X-Coffer-CSRF';
-
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Browsers must send CSRF_HEADER on unsafe requests authenticated by the cookie. A cross-site
+ *  form or image cannot set a custom header, and a cross-site fetch with one needs a CORS
+ *  preflight we never grant, so its presence proves the request came from our own pages. */
 export function requireCsrfHeader(c: Context): void {
   if (SAFE_METHODS.has(c.req.method)) return;
   if (c.req.header(CSRF_HEADER) !== '1') {

@@ -1,4 +1,5 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
+import type { Device } from '@coffer/protocol';
 import type { Db } from '../db/open.js';
 import { authTokens, devices } from '../db/schema.js';
 
@@ -11,13 +12,13 @@ export async function createDevice(db: Db, userId: string, d: { name: string; ki
 }
 
 /** The user's devices, oldest first; `current` marks the one making the request. */
-export async function listDevices(db: Db, userId: string, currentDeviceId?: string) {
+export async function listDevices(db: Db, userId: string, currentDeviceId?: string): Promise<Device[]> {
   const rows = await db
     .select({ id: devices.id, name: devices.name, kind: devices.kind, lastSeenAt: devices.lastSeenAt, createdAt: devices.createdAt })
     .from(devices)
     .where(eq(devices.userId, userId))
     .orderBy(asc(devices.createdAt), asc(devices.id));
-  return rows.map((d) => ({ ...d, current: d.id === currentDeviceId }));
+  return rows.map((d) => ({ ...d, lastSeenAt: d.lastSeenAt.toISOString(), createdAt: d.createdAt.toISOString(), current: d.id === currentDeviceId }));
 }
 
 /** Forget a device of this user; its tokens go with it (ON DELETE CASCADE). False when it is not theirs. */

@@ -1,26 +1,18 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { z } from 'zod';
+import { SESSION_COOKIE, type SessionOptions } from '@coffer/protocol';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
-import { text } from '../wire/fields.js';
-import { createDevice, DEVICE_KINDS } from './devices.js';
+import { createDevice } from './devices.js';
 import { issueToken } from './tokens.js';
 import { sessionUserView, type UserRow } from './users.js';
 
-export const SESSION_COOKIE = 'coffer_session';
+export { SESSION_COOKIE };
 /** A browser session without a device lasts 30 days; device tokens last until revoked
  *  (a sync client must not silently stop syncing). */
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 /** Browsers cap cookie lifetimes at 400 days; a device-bound cookie asks for that. */
 const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
-
-/** The optional part of a sign-in (or sign-up) body: register a device, ask for the cookie. */
-export const SessionOptions = z.object({
-  device: z.object({ name: text(100).trim().min(1), kind: z.enum(DEVICE_KINDS) }).optional(),
-  cookie: z.boolean().optional(),
-});
-export type SessionOptions = z.infer<typeof SessionOptions>;
 
 /**
  * Issue the token a signed-in user works with: bound to a new device row when one is named,

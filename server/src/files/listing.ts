@@ -14,23 +14,19 @@ import { joinPath, parsePath } from '../names.js';
 import { can } from './access.js';
 import { entryAt, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
-import { encodePageCursor } from '../wire/fields.js';
-import type { ListCursor, ListOrder, ListSort } from '../wire/cursors.js';
+import { encodePageCursor, type FileList, type ListCursor, type ListOrder, type ListSort } from '@coffer/protocol';
 
 export interface ListQuery {
   path: string;
   limit: number;
-  /** Decoded and shape-checked at the edge (wire/cursors.ts); here it must match the listing. */
+  /** Decoded and shape-checked at the edge (@coffer/protocol's cursors); here it must match the listing. */
   cursor?: ListCursor;
   sort: ListSort;
   order: ListOrder;
 }
 
-export interface ListPage {
-  entries: FileView[];
-  /** Present when more entries follow: pass it back as `cursor` with the same path, sort and order. */
-  cursor?: string;
-}
+/** A page of a folder (the protocol's `FileList`): `cursor`, when more follow, goes back with the same path, sort and order. */
+export type ListPage = FileList;
 
 /** The folder at a path the caller may read: the root, or a live folder (409 'not_a_folder' for a file). */
 export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ id: FolderId; path: string }> {

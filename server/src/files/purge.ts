@@ -4,6 +4,7 @@
  * usage drops by the files' sizes — trashed files count against the quota until purged.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { PurgeResult } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
 import { ConflictError } from '../http-errors.js';
@@ -13,13 +14,8 @@ import { entryById, pathOf } from './tree.js';
 import { allTopLevelTrash } from './trash.js';
 import { chargeQuota, releaseVersionBlocks } from './versions.js';
 
-export interface PurgeResult {
-  /** Files and folders deleted for good. */
-  files: number;
-  folders: number;
-  /** What the owner's usage went down by. */
-  freedBytes: number;
-}
+/** What a purge freed (the protocol's `PurgeResult`). */
+export type { PurgeResult };
 
 /**
  * Must run inside a transaction. Purge one trashed entry and everything below it; 409

@@ -1,5 +1,6 @@
 /** A file's revisions: listing them, picking one to read, restoring one as a new revision. */
 import { and, desc, eq } from 'drizzle-orm';
+import type { Revision } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { blocks as blocksTable, fileVersions, versionBlocks } from '../db/schema.js';
@@ -7,15 +8,8 @@ import { ConflictError, NotFoundError } from '../http-errors.js';
 import { blocksOfVersion, commitVersion } from './versions.js';
 import type { FileRow } from './view.js';
 
-export interface RevisionView {
-  rev: number;
-  size: number;
-  contentHash: string;
-  createdAt: string;
-  authorId: string | null;
-  deviceId: string | null;
-  restoredFrom: number | null;
-}
+/** A revision as answers show it: the protocol's `Revision`. */
+export type RevisionView = Revision;
 
 export type VersionRow = typeof fileVersions.$inferSelect;
 

@@ -20,8 +20,7 @@ import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.j
 import { ancestorsLive, byId, hasLiveChild, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
 import { entryById, isWithin, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
-import { encodePageCursor } from '../wire/fields.js';
-import type { TrashCursor } from '../wire/cursors.js';
+import { encodePageCursor, type FileList, type TrashCursor } from '@coffer/protocol';
 
 /** Conditions a sync client puts on a delete, so it never removes what it has not seen. */
 export interface DeleteCondition {
@@ -101,11 +100,8 @@ export async function restoreEntry(tx: Db, user: AuthUser, id: string, to?: stri
   return fileView(restored, path);
 }
 
-export interface TrashPage {
-  /** Top-level trashed items, most recently trashed first; `path` is where each was. */
-  entries: FileView[];
-  cursor?: string;
-}
+/** Top-level trashed items, most recently trashed first; `path` is where each was (the protocol's `FileList`). */
+export type TrashPage = FileList;
 
 const parent = alias(files, 'parent');
 

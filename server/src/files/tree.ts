@@ -11,7 +11,7 @@ import { tableRow } from '../db/table-row.js';
 import { files } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
 import { joinPath, MAX_PATH_DEPTH, nameKey, parsePath } from '../names.js';
-import { isId } from '../wire/fields.js';
+import { isId } from '@coffer/protocol';
 import { can, type FileAction } from './access.js';
 import type { FileRow } from './view.js';
 

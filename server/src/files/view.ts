@@ -1,23 +1,10 @@
-/** The JSON shape of a file or folder in every API answer. */
+/** A file or folder in every API answer: the protocol's `FileView`, from a row and its path. */
+import type { FileView } from '@coffer/protocol';
 import type { files } from '../db/schema.js';
 
 export type FileRow = typeof files.$inferSelect;
 
-export interface FileView {
-  id: string;
-  name: string;
-  path: string;
-  parentId: string | null;
-  isDir: boolean;
-  size: number;
-  rev: number;
-  contentHash: string | null;
-  /** An upload to this entry is in progress; a file with rev 0 has no readable content yet. */
-  pending: boolean;
-  createdAt: string;
-  modifiedAt: string;
-  trashedAt: string | null;
-}
+export type { FileView };
 
 export function fileView(row: FileRow, path: string): FileView {
   return {

@@ -4,6 +4,7 @@
  * one node). The repair job works through the list and clears what it made whole.
  */
 import { asc, count, eq, gt, sql } from 'drizzle-orm';
+import type { DegradedBlock } from '@coffer/protocol';
 import type { Db } from '../db/open.js';
 import { degradedBlocks } from '../db/schema.js';
 
@@ -64,4 +65,16 @@ export async function noteRepairFailed(db: Db, key: string, error: string): Prom
     .update(degradedBlocks)
     .set({ repairAttempts: sql`${degradedBlocks.repairAttempts} + 1`, lastError: error.slice(0, 500) })
     .where(eq(degradedBlocks.blockKey, key));
+}
+
+/** A degraded block as the admin API shows it. */
+export function degradedView(b: DegradedRow): DegradedBlock {
+  return {
+    key: b.blockKey,
+    reason: b.reason,
+    firstSeenAt: b.firstSeenAt.toISOString(),
+    lastSeenAt: b.lastSeenAt.toISOString(),
+    repairAttempts: b.repairAttempts,
+    lastError: b.lastError,
+  };
 }

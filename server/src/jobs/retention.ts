@@ -73,7 +73,7 @@ async function purgeOldTrash(db: Db, cutoff: Date): Promise<number> {
   for (const { ns } of namespaces) {
     const [owner] = await db.select().from(users).where(eq(users.namespaceId, ns));
     if (!owner) continue; // an account deleted by an admin: left for a namespace clean-up
-    const as: AuthUser = { id: owner.id, username: owner.username, role: owner.role, namespaceId: ns, tokenKind: 'session' };
+    const as: AuthUser = { id: owner.id, username: owner.username, role: owner.role, namespaceId: ns, tokenKind: 'session', mustChangePassword: false };
     await db.transaction(async (tx) => {
       const t = tx as unknown as Db;
       for (const { row } of await allTopLevelTrash(t, ns)) {

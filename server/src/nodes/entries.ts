@@ -7,10 +7,8 @@
  */
 import type { Tier } from '../../../storage-engine/src/index.js';
 
-export const NODE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
-export const NODE_NAME_RULE = 'lowercase letters, digits and inner hyphens, 1 to 40 characters';
-/** The embedded local-directory nodes are local-0, local-1, local-2: no other node may take such a name. */
-export const LOCAL_PREFIX = 'local-';
+// The name and URL rules are the admin API's too: they live in the protocol.
+import { nodeNameProblem, nodeUrlProblem } from '@coffer/protocol';
 
 export interface NodeEntry {
   name: string;
@@ -23,33 +21,6 @@ export interface NodeEntry {
 
 const SETTING: Record<Tier, string> = { hot: 'COFFER_NODES', cold: 'COFFER_COLD_NODES' };
 const POSITIONAL: Record<Tier, string> = { hot: 's3-', cold: 'cold-' };
-
-/** Why `name` cannot name a node, or undefined when it can. */
-export function nodeNameProblem(name: string): string | undefined {
-  if (!NODE_NAME.test(name)) return `a node name is ${NODE_NAME_RULE}`;
-  if (name.startsWith(LOCAL_PREFIX)) return `names starting with "${LOCAL_PREFIX}" belong to the embedded local-directory nodes`;
-  return undefined;
-}
-
-/** Why `url` is not an S3 node URL, or undefined when it is; the reason never quotes the URL. */
-export function nodeUrlProblem(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return 'not a URL (expected http://KEY:SECRET@host:port/bucket)';
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'an S3 node URL is http:// or https://';
-  if (!u.pathname.split('/').some((s) => s !== '')) return 'the URL names no bucket (expected http://KEY:SECRET@host:port/bucket)';
-  for (const [option, [min, max]] of Object.entries(URL_OPTIONS)) {
-    const v = u.searchParams.get(option);
-    if (v !== null && !(/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max)) return `${option} is a whole number from ${min} to ${max}`;
-  }
-  return undefined;
-}
-
-/** The driver's options a node URL may carry (S3Node.fromUrl), bounded so no call can hang for long. */
-const URL_OPTIONS: Record<string, [number, number]> = { timeoutMs: [100, 600_000], deadlineMs: [100, 3_600_000], retries: [0, 10] };
 
 /** Where a node is, without credentials or options: `http://host:port/bucket[/prefix]`. Two URLs
  *  with one endpoint are one node (new credentials or timeouts do not make another). */

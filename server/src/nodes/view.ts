@@ -1,22 +1,7 @@
 /** A node as the admin API shows it: the table's record joined with the monitor's health; never a credential. */
-import type { NodeState, Tier } from '../../../storage-engine/src/index.js';
+import type { NodeView } from '@coffer/protocol';
 import type { NodeHealth } from '../health/monitor.js';
 import type { NodeRow } from './store.js';
-
-export interface NodeView {
-  id: string;
-  tier: Tier;
-  kind: 'local' | 's3';
-  /** Where it comes from: the configuration, the admin API (its URL sealed in the database), or the embedded default. */
-  origin: 'config' | 'api' | 'embedded';
-  /** Without credentials: http://host:port/bucket, or a directory below the data directory. */
-  endpoint: string | null;
-  state: NodeState | 'retired';
-  lastSeenAt: string | null;
-  usedBytes: number | null;
-  capacityBytes: number | null;
-  retiredAt: string | null;
-}
 
 /** Live nodes first (hot, then cold, by name), retired ones last. */
 export function nodeViews(rows: readonly NodeRow[], health: readonly NodeHealth[]): NodeView[] {
@@ -40,4 +25,9 @@ export function nodeViews(rows: readonly NodeRow[], health: readonly NodeHealth[
         retiredAt: r.retiredAt?.toISOString() ?? null,
       };
     });
+}
+
+/** One node's view by name (it must exist: just added, or just retired). */
+export async function nodeViewOf(registry: { rows(): Promise<readonly NodeRow[]> }, monitor: { snapshot(): Promise<readonly NodeHealth[]> }, name: string): Promise<NodeView> {
+  return nodeViews((await registry.rows()).filter((r) => r.name === name), await monitor.snapshot())[0]!;
 }

@@ -1,6 +1,6 @@
-/** Public auth routes (mounted at /api/v1/auth, before `authenticate`): sign in, sign out, sign up. */
-import { Hono } from 'hono';
-import { text } from '../wire/fields.js';
+/** Sign in, sign out, sign up (mounted before `authenticate`: they check credentials themselves). */
+import type { Hono } from 'hono';
+import { operations as ops } from '@coffer/protocol';
 import { clientIp } from '../auth/client-ip.js';
 import type { AppEnv } from '../auth/context.js';
 import { requireCsrfHeader, requireSameOrigin } from '../auth/csrf.js';
@@ -8,53 +8,36 @@ import { deleteDevice } from '../auth/devices.js';
 import { checkCredentials } from '../auth/login.js';
 import { presentedToken } from '../auth/middleware.js';
 import { LoginLimiter } from '../auth/rate-limit.js';
-import { clearSessionCookie, SessionOptions, startSession } from '../auth/session.js';
+import { clearSessionCookie, startSession } from '../auth/session.js';
 import { lookupToken, revokeToken } from '../auth/tokens.js';
-import { createUser, isUniqueViolation, Password, Username } from '../auth/users.js';
+import { createAccount } from '../auth/users.js';
 import type { AppDeps } from '../deps.js';
-import { ConflictError, ForbiddenError, parseJsonBody, UnauthorizedError } from '../http-errors.js';
-
-/** Sign-in accepts any existing name (names made before a rule change still sign in). */
-const LoginBody = SessionOptions.extend({
-  username: text(256, 1),
-  password: text(1024, 1),
-});
-
-const SignupBody = SessionOptions.extend({ username: Username, password: Password });
+import { operationRouter } from '../http/operation.js';
+import { ForbiddenError, UnauthorizedError } from '../http-errors.js';
 
 export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db, config } = deps;
-  const r = new Hono<AppEnv>();
+  const r = operationRouter(deps);
   const limiter = new LoginLimiter(config.loginLimits);
 
-  // 200 {token, user}; 401 invalid_credentials; 403 account_disabled | cross_origin; 429 with Retry-After.
-  r.post('/login', async (c) => {
+  r.mount(ops.login, async ({ body }, c) => {
     requireSameOrigin(c, config);
-    const body = await parseJsonBody(c, LoginBody);
     const attempt = limiter.begin(body.username, clientIp(c, config.trustProxy));
     const user = await checkCredentials(db, body.username, body.password);
     limiter.succeeded(attempt);
     if (user.disabled) throw new ForbiddenError('this account is disabled; ask an administrator', { code: 'account_disabled' });
-    return c.json(await startSession(c, db, config, user, body));
+    return { status: 200, body: await startSession(c, db, config, user, body) };
   });
 
-  // 201 {token, user}; 403 signup_closed; 409 username_taken.
-  r.post('/signup', async (c) => {
+  r.mount(ops.signup, async ({ body }, c) => {
     if (!config.openSignup) throw new ForbiddenError('sign-up is closed; ask an administrator for an account', { code: 'signup_closed' });
     requireSameOrigin(c, config);
-    const body = await parseJsonBody(c, SignupBody);
-    let user;
-    try {
-      user = await createUser(db, { username: body.username, password: body.password });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError('that username is taken', { code: 'username_taken' });
-      throw err;
-    }
-    return c.json(await startSession(c, db, config, user, body), 201);
+    const user = await createAccount(db, { username: body.username, password: body.password });
+    return { status: 201, body: await startSession(c, db, config, user, body) };
   });
 
-  // 204. Revokes the token the request carries (a device token: the device with it) and clears the cookie.
-  r.post('/logout', async (c) => {
+  // Revokes the token the request carries (a device token: the device with it) and clears the cookie.
+  r.mount(ops.logout, async (_input, c) => {
     const presented = presentedToken(c);
     if (!presented) throw new UnauthorizedError('sign in first: no bearer token or session cookie');
     if (presented.via === 'cookie') requireCsrfHeader(c); // else any site could sign the user out
@@ -62,8 +45,8 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     if (match?.user.deviceId && match.user.tokenKind === 'device') await deleteDevice(db, match.user.id, match.user.deviceId);
     else await revokeToken(db, presented.token); // unknown or expired: nothing to revoke, still a success
     clearSessionCookie(c, config);
-    return c.body(null, 204);
+    return { status: 204 };
   });
 
-  return r;
+  return r.router;
 }

@@ -1,15 +1,22 @@
-import { Hono } from 'hono';
+/** GET /api/v1/openapi.json — public (mounted before authentication): the API's description,
+ *  generated from @coffer/protocol once and served as it is. */
+import type { Hono } from 'hono';
+import { openApiDocument, operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
-import { openapiJson } from '../openapi/document.js';
+import { operationRouter } from '../http/operation.js';
 
-/** GET /api/v1/openapi.json — public (mounted before authentication): the API's description. */
-export function openapiRoutes(_deps: AppDeps): Hono<AppEnv> {
-  const r = new Hono<AppEnv>();
-  r.get('/openapi.json', (c) => {
-    c.header('Content-Type', 'application/json; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.body(openapiJson());
-  });
-  return r;
+let json: string | undefined;
+
+/** The document, serialised once. */
+export function openApiJson(): string {
+  return (json ??= JSON.stringify(openApiDocument()));
+}
+
+export function openapiRoutes(deps: AppDeps): Hono<AppEnv> {
+  const r = operationRouter(deps);
+  r.mount(ops.getOpenApi, async (_input, c) =>
+    c.body(openApiJson(), 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'public, max-age=300' }),
+  );
+  return r.router;
 }

@@ -1,51 +1,30 @@
 /**
- * The trash over HTTP (API.md), mounted at /api/v1/trash: list the items, restore one (to where
- * it was, or `to` another path), purge one, empty it. Ids the caller cannot reach answer 404.
+ * The trash over HTTP: list the items, restore one (to where it was, or `to` another path),
+ * purge one, empty it. Ids the caller cannot reach answer 404.
  */
-import { Hono } from 'hono';
-import { z } from 'zod';
+import type { Hono } from 'hono';
+import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { emptyTrash, purgeEntry } from '../files/purge.js';
 import { listTrash, restoreEntry } from '../files/trash.js';
-import { parse, parseOptionalJsonBody } from '../http-errors.js';
-import { TrashCursor } from '../wire/cursors.js';
-import { optionalParam, pageCursor, path, queryInt } from '../wire/fields.js';
-
-const listQuery = z.object({
-  limit: queryInt(1, 1000).default(100),
-  // `cursor=` (empty) is the first page.
-  cursor: optionalParam(pageCursor(TrashCursor)),
-});
-
-const restoreBody = z.strictObject({ to: path().optional() });
+import { operationRouter } from '../http/operation.js';
 
 export function trashRoutes(deps: AppDeps): Hono<AppEnv> {
-  const r = new Hono<AppEnv>();
   const { db } = deps;
+  const r = operationRouter(deps);
 
-  r.get('/', async (c) => {
-    const q = parse(listQuery, c.req.query());
-    return c.json(await listTrash(db, c.get('user'), q));
-  });
+  r.mount(ops.listTrash, async ({ query, user }) => ({ status: 200, body: await listTrash(db, user, query) }));
 
-  r.post('/:id/restore', async (c) => {
-    // The body is optional: none (or an empty one) restores to the original place.
-    const body = (await parseOptionalJsonBody(c, restoreBody)) ?? {};
-    const user = c.get('user');
-    const view = await db.transaction((tx) => restoreEntry(tx, user, c.req.param('id'), body.to));
-    return c.json(view);
-  });
+  // The body is optional: none (or an empty one) restores to the original place.
+  r.mount(ops.restoreFromTrash, async ({ params, body, user }) => ({
+    status: 200,
+    body: await db.transaction((tx) => restoreEntry(tx, user, params.id, body?.to)),
+  }));
 
-  r.delete('/:id', async (c) => {
-    const user = c.get('user');
-    return c.json(await db.transaction((tx) => purgeEntry(tx, user, c.req.param('id'))));
-  });
+  r.mount(ops.purgeFromTrash, async ({ params, user }) => ({ status: 200, body: await db.transaction((tx) => purgeEntry(tx, user, params.id)) }));
 
-  r.delete('/', async (c) => {
-    const user = c.get('user');
-    return c.json(await db.transaction((tx) => emptyTrash(tx, user)));
-  });
+  r.mount(ops.emptyTrash, async ({ user }) => ({ status: 200, body: await db.transaction((tx) => emptyTrash(tx, user)) }));
 
-  return r;
+  return r.router;
 }

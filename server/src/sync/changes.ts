@@ -7,27 +7,10 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { journal } from '../db/schema.js';
 import type { JournalOp } from '../files/journal.js';
+import type { ChangeEntry } from '@coffer/protocol';
 
-/** One change as devices see it; path and details are as they were at the time of the change. */
-export interface ChangeEntry {
-  seq: number;
-  op: JournalOp;
-  fileId: string | null;
-  rev: number | null;
-  /** Where the entry is after the change, when the change recorded it (trash, restore, move, purge). */
-  path?: string;
-  name: string;
-  /** The folder holding the entry after the change (null: the root); absent when not recorded (purge). */
-  parentId?: string | null;
-  isDir?: boolean;
-  size?: number;
-  contentHash?: string;
-  /** A move's old path and folder. */
-  from?: string;
-  oldParentId?: string | null;
-  deviceId: string | null;
-  at: string;
-}
+/** One change as devices see it (the protocol's `ChangeEntry`); path and details as they were at the time. */
+export type { ChangeEntry };
 
 export interface ChangePage {
   entries: ChangeEntry[];

@@ -11,7 +11,7 @@
  *   another server's cursor): reset.
  * A reset is a 410 with code `reset`; the client starts over: GET /changes/latest, list the tree
  * (GET /list), then follow changes from that cursor. Cursor 0 means "from the oldest entry held".
- * What a client may send as a cursor is checked at the edge (wire/fields.ts `journalCursor`).
+ * What a client may send as a cursor is checked at the edge (`journalCursor` in @coffer/protocol).
  */
 import type { Db } from '../db/open.js';
 import { HttpError } from '../http-errors.js';

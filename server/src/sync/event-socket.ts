@@ -12,20 +12,14 @@
  *   events published to the user (sync/hub.ts `publish`), e.g. {"type":"notification",…}, as they come
  */
 import type { RawData, WebSocket } from 'ws';
-import { z } from 'zod';
+import { ClientMessage } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { logError } from '../error-log.js';
 import { readChanges, type ChangeEntry } from './changes.js';
-import { journalCursor, journalCursorNumber } from '../wire/fields.js';
 import { checkCursor, CursorResetError } from './cursor.js';
 import type { HubEvent, JournalWake, SyncHub } from './hub.js';
 import { recordDeviceCursor } from './presence.js';
-
-const ClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('resume'), cursor: z.union([journalCursorNumber(), journalCursor()]).optional() }),
-  z.object({ type: z.literal('ping') }),
-]);
 
 /** Entries read per query while catching up. */
 const PAGE = 500;

@@ -4,18 +4,14 @@
  * *whether* to look; the client then reads GET /changes from its cursor.
  */
 import { randomInt } from 'node:crypto';
+import type { LongPollAnswer } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { checkCursor } from './cursor.js';
 import type { SyncHub } from './hub.js';
 
-export interface LongpollAnswer {
-  changes: boolean;
-  /** An event (e.g. a notification) was published to the user meanwhile. */
-  events?: true;
-  /** Seconds to wait before polling again: this server holds many connections. */
-  backoff?: number;
-}
+/** Whether to look (the protocol's `LongPollAnswer`). */
+export type LongpollAnswer = LongPollAnswer;
 
 /** Requested timeout minus up to 10% (whole seconds, so timers share Node's per-duration lists):
  *  clients that started together drift apart instead of re-polling in lockstep, and the answer

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
+import { contentHash } from '@coffer/protocol';
+import { sha256Hex } from '../blocks/hash.js';
 
-/** A file's content hash from its block hashes, as the engine's FileStore computes it (sha256 over the blocks' sha256s). */
+/** A version's content hash from its block hashes: @coffer/protocol's rule, with node:crypto. */
 export function contentHashOf(blocks: readonly { hash: string }[]): string {
-  const h = createHash('sha256');
-  for (const b of blocks) h.update(Buffer.from(b.hash, 'hex'));
-  return h.digest('hex');
+  return contentHash(blocks, sha256Hex);
 }

@@ -1,11 +1,12 @@
 /** What one upload may be: refused before the bytes are stored whenever the size is known up front. */
+import { MAX_FILE_BYTES } from '@coffer/protocol';
 import { PayloadTooLargeError } from '../http-errors.js';
 import type { Db } from '../db/open.js';
 import { quotaError } from '../quota/quota-error.js';
 import { usageOf } from '../quota/usage.js';
 
-/** 10 GiB a file (DESIGN §1). */
-export const MAX_FILE_BYTES = 10 * 1024 ** 3;
+/** 10 GiB a file (DESIGN §1): the protocol's limit. */
+export { MAX_FILE_BYTES };
 
 export function fileTooLarge(size: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`a file may be at most ${MAX_FILE_BYTES} bytes (10 GiB); this one is ${size} bytes`, {

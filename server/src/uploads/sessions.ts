@@ -24,7 +24,7 @@ import { contentHashOf } from './content-hash.js';
 import type { PieceRange } from './content-range.js';
 import { release, reserve, shrink, type ReservationKey } from '../quota/reservations.js';
 import { checkRoom } from '../quota/usage.js';
-import { isId } from '../wire/fields.js';
+import { isId } from '@coffer/protocol';
 import { commitContent } from './commit.js';
 import { checkFileSize, fileTooLarge, MAX_FILE_BYTES } from './limits.js';
 import { compressible } from './media-types.js';

@@ -1,5 +1,5 @@
 /** Tree commands: `ls`, `mkdir`, `mv`, `rm` (to the trash). */
-import type { FileView } from '../../api/types.js';
+import type { FileView } from '@coffer/protocol';
 import { humanDate, humanSize, table } from '../format.js';
 import { openSession, parse, print, remoteJoin, remotePath } from '../context.js';
 

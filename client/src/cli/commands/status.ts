@@ -12,15 +12,9 @@ export async function status(args: string[]): Promise<void> {
     print(`user:     ${me.username} (${me.role})`);
     const device = (await api.devices()).devices.find((d) => d.id === me.deviceId);
     print(`device:   ${device ? `${device.name} (${device.kind})` : (config.deviceName ?? '-')}${me.deviceId ? ` id ${me.deviceId}` : ''}`);
-    // GET /me carries no quota yet (read it when it does); an admin can read it from the user list.
-    let quota = me.quotaBytes !== undefined && me.usedBytes !== undefined ? { quotaBytes: me.quotaBytes, usedBytes: me.usedBytes } : undefined;
-    if (!quota && me.role === 'admin') quota = (await api.adminUsers()).users.find((x) => x.id === me.id);
-    if (quota) {
-      const pct = ((100 * quota.usedBytes) / Math.max(1, quota.quotaBytes)).toFixed(1);
-      print(`quota:    ${humanSize(quota.usedBytes)} of ${humanSize(quota.quotaBytes)} used (${pct}%)`);
-    } else {
-      print('quota:    not shown (the server does not tell non-admins yet)');
-    }
+    const pct = ((100 * (me.usedBytes + me.reservedBytes)) / Math.max(1, me.quotaBytes)).toFixed(1);
+    const pending = me.reservedBytes > 0 ? ` (+ ${humanSize(me.reservedBytes)} of uploads in progress)` : '';
+    print(`quota:    ${humanSize(me.usedBytes)}${pending} of ${humanSize(me.quotaBytes)} used (${pct}%)`);
   } finally {
     api.close();
   }

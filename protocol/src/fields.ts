@@ -5,8 +5,7 @@
  * the database: PostgreSQL refuses text holding NUL, an `integer` column refuses 3,000,000,000,
  * a `bigint` one 2^63, and JSON numbers are exact only up to 2^53 − 1.
  *
- * Browser-safe on purpose (zod and web platform globals only, no Node imports, nothing from the
- * server): it moves into the protocol package, which the apps and the CLI share.
+ * Browser-safe (zod and web platform globals only): the apps and the CLI validate with the same rules.
  */
 import { z } from 'zod';
 
@@ -34,7 +33,7 @@ export function text(max: number, min = 0) {
     .refine((s) => !LONE_SURROGATE.test(s), 'must be valid Unicode (it holds a lone surrogate)');
 }
 
-/** A path in the caller's tree (names are checked further by names.ts: 400 `invalid_name`). */
+/** A path in the caller's tree (the server checks its names further: 400 `invalid_name`). */
 export const MAX_PATH_CHARS = 4096;
 export const path = () => text(MAX_PATH_CHARS, 1);
 
@@ -57,12 +56,19 @@ export const count = (min = 0) => z.number().int().min(min).max(Number.MAX_SAFE_
  * `z.coerce.number()` would take, and never '' as 0), then checked against its range.
  */
 export function queryInt(min: number, max: number) {
-  return z
-    .string()
-    .regex(/^\d{1,16}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  return (
+    z
+      .string()
+      .regex(/^\d{1,16}$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      // Described as what it is on the wire: an OpenAPI integer parameter (its digits, serialised).
+      .meta({ type: 'integer', minimum: min, maximum: max })
+  );
 }
+
+/** How many items a page holds: `limit=` from 1 to `max`, `fallback` when left out. */
+export const pageLimit = (max = 1000, fallback = 100) => queryInt(1, max).default(fallback);
 
 /** A revision in a query string (an `integer` column). */
 export const queryRev = (min = 0) => queryInt(min, INT4_MAX);
@@ -93,7 +99,7 @@ export const int8String = () =>
   z.string().refine((s) => /^-?\d{1,19}$/.test(s) && BigInt(s) >= INT8_MIN && BigInt(s) <= INT8_MAX, 'must be a whole number within 64 bits');
 
 /** The longest opaque page cursor accepted (ours are a few hundred characters). */
-const MAX_PAGE_CURSOR_CHARS = 8192;
+export const MAX_PAGE_CURSOR_CHARS = 8192;
 
 /**
  * An opaque page cursor: base64url of a small JSON object. Decoded, then checked against

@@ -1,7 +1,8 @@
 /**
- * What the server's opaque page cursors hold (base64url JSON, see `pageCursor` in fields.ts).
- * Clients pass them back untouched; the shapes live here so that a cursor is decoded and
- * checked at the edge, like every other field, before a query sees its values.
+ * The cursor formats. A journal cursor is a decimal `seq` (fields.ts `journalCursor`); the page
+ * cursors of listings are opaque base64url JSON (`pageCursor`) holding the shapes below. Clients
+ * pass them back untouched; the shapes live here so that a cursor is decoded and checked at the
+ * edge, like every other field, before a query sees its values.
  */
 import { z } from 'zod';
 import { id, int8String, text } from './fields.js';

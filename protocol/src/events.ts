@@ -1,0 +1,34 @@
+/**
+ * The websocket at /api/v1/events: JSON messages with a `type`. Not an HTTP operation, so not in
+ * the OpenAPI document; its shapes live here all the same.
+ */
+import { z } from 'zod';
+import { count, journalCursor, journalCursorNumber } from './fields.js';
+import { ChangeEntry } from './shapes/sync.js';
+import { Notification } from './shapes/notifications.js';
+
+export const EVENTS_PATH = '/api/v1/events';
+
+/** Client → server. `resume` sends the changes after `cursor`, then live ones (no cursor: from now). */
+export const ClientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('resume'), cursor: z.union([journalCursorNumber(), journalCursor()]).optional() }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** Server → client: changes in seq order (each once, none skipped), the end of a resume's
+ *  backlog, a cursor that cannot be served, a message not understood, and published events. */
+export const ServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('change'), entry: ChangeEntry }),
+  z.object({ type: z.literal('synced'), cursor: count() }),
+  z.object({ type: z.literal('reset'), message: z.string(), latestCursor: count() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('pong') }),
+  z.object({
+    type: z.literal('notification'),
+    /** Without `payload` (and with `truncated`) when it was too large for one NOTIFY: read the inbox for it. */
+    notification: Notification.partial({ payload: true }),
+    truncated: z.literal(true).optional(),
+  }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;

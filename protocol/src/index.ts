@@ -1,0 +1,20 @@
+/**
+ * @coffer/protocol — the wire contract of Coffer: every shape on the wire, defined once.
+ * Browser-safe: zod and web platform globals only; no I/O.
+ */
+export * from './fields.js';
+export * from './cursors.js';
+export * from './errors.js';
+export * from './blocks.js';
+export * from './limits.js';
+export * from './operation.js';
+export * from './events.js';
+export * from './openapi.js';
+export * from './shapes/account.js';
+export * from './shapes/admin.js';
+export * from './shapes/files.js';
+export * from './shapes/notifications.js';
+export * from './shapes/sync.js';
+export * from './shapes/transfer.js';
+export { timestamp } from './shapes/common.js';
+export { operations, ALL_OPERATIONS, type Operations } from './operations/index.js';

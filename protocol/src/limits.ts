@@ -1,0 +1,24 @@
+/** The upload limits that are part of the contract: a client that keeps to them is never refused for size. */
+import { CHUNKER_PARAMETERS } from './blocks.js';
+
+/** 10 GiB a file (DESIGN §1). */
+export const MAX_FILE_BYTES = 10 * 1024 ** 3;
+
+/** The chunker cuts nothing shorter than its minimum but the last block: a 10 GiB file has at most this many. */
+export const MAX_COMMIT_BLOCKS = Math.ceil(MAX_FILE_BYTES / CHUNKER_PARAMETERS.minSize) + 1;
+
+/** Room for the longest block list (`{"hash":"…","size":4259840},` is about 90 bytes) and the rest of a commit. */
+export const MAX_COMMIT_BODY_BYTES = MAX_COMMIT_BLOCKS * 128 + 64 * 1024;
+
+/** Hashes per `POST /blocks/missing`: one question covers a 10 GiB file of average blocks
+ *  (about 9,000 of 1.15 MiB); longer lists go in several. */
+export const MAX_MISSING_HASHES = 10_000;
+
+/** Room for the longest missing-blocks question (a quoted hash and a comma are 67 bytes; spaces allowed). */
+export const MAX_MISSING_BODY_BYTES = MAX_MISSING_HASHES * 80 + 1024;
+
+/** Ids per `POST /notifications/read`. */
+export const MAX_READ_IDS = 1000;
+
+/** The default cap on other JSON request bodies (the server's `COFFER_MAX_JSON_BYTES` may change it). */
+export const DEFAULT_MAX_JSON_BYTES = 64 * 1024;

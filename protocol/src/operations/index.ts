@@ -1,0 +1,13 @@
+/** Every operation of /api/v1, by operationId. */
+import type { Operation } from '../operation.js';
+import * as account from './account.js';
+import * as admin from './admin.js';
+import * as files from './files.js';
+import * as sync from './sync.js';
+import * as transfer from './transfer.js';
+
+export const operations = { ...account, ...admin, ...files, ...transfer, ...sync } as const;
+export type Operations = typeof operations;
+
+/** The same as a list, in the order the document lists them. */
+export const ALL_OPERATIONS: readonly Operation[] = Object.values(operations);

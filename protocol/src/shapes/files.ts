@@ -1,0 +1,100 @@
+/** The file tree's shapes: an entry as every answer shows it, listings, and the tree's requests. */
+import { z } from 'zod';
+import { sha256Answer } from '../blocks.js';
+import { LIST_ORDERS, LIST_SORTS, ListCursor, TrashCursor } from '../cursors.js';
+import { count, id, int4, MAX_PATH_CHARS, optionalParam, pageCursor, pageLimit, path, text } from '../fields.js';
+import { timestamp } from './common.js';
+
+export const FileView = z
+  .object({
+    id: id(),
+    name: z.string().meta({ description: 'NFC, case preserved' }),
+    path: z.string().meta({ description: 'Absolute, `/`-separated, as stored (whatever case the request used), e.g. `/Photos/cat.jpg`' }),
+    parentId: id().nullable().meta({ description: 'null at the root' }),
+    isDir: z.boolean(),
+    size: count().meta({ description: 'Bytes of the head revision (0 for folders)' }),
+    rev: int4().meta({ description: 'Head revision; 0 while no content is committed' }),
+    contentHash: sha256Answer().nullable().meta({ description: 'Names the head content: SHA-256 over its blocks’ SHA-256s (null for folders and rev 0)' }),
+    pending: z.boolean().meta({ description: 'An upload to this entry is in progress; rev 0 has no readable content yet' }),
+    createdAt: timestamp(),
+    modifiedAt: timestamp(),
+    trashedAt: timestamp().nullable(),
+  })
+  .meta({ id: 'FileView', description: 'A file or folder as every answer shows it.' });
+export type FileView = z.infer<typeof FileView>;
+
+export const FileList = z
+  .object({
+    entries: z.array(FileView),
+    cursor: z.string().optional().meta({ description: 'Present when more entries follow: pass it back as `cursor`' }),
+  })
+  .meta({ id: 'FileList' });
+export type FileList = z.infer<typeof FileList>;
+
+/** What purging answers: how much went for good. */
+export const PurgeResult = z
+  .object({
+    files: count().meta({ description: 'Files deleted for good' }),
+    folders: count(),
+    freedBytes: count().meta({ description: 'What the owner’s usage went down by' }),
+  })
+  .meta({ id: 'PurgeResult' });
+export type PurgeResult = z.infer<typeof PurgeResult>;
+
+const Limit = pageLimit();
+
+export const ListQuery = z.object({
+  path: text(MAX_PATH_CHARS).default('/').meta({ description: 'The folder (default: the root)' }),
+  limit: Limit,
+  // `cursor=` (empty) is the first page.
+  cursor: optionalParam(pageCursor(ListCursor)).meta({ description: 'From the previous page’s answer' }),
+  sort: z.enum(LIST_SORTS).default('name'),
+  order: z.enum(LIST_ORDERS).default('asc'),
+});
+
+/** The root is '/', so a path here may not be empty. */
+export const PathQuery = z.object({ path: path().meta({ description: 'Absolute path, e.g. `/Photos/cat.jpg`' }) });
+
+export const IdParams = z.object({ id: id() });
+
+export const MkdirRequest = z.strictObject({
+  path: path(),
+  parents: z.boolean().optional().meta({ description: 'Create missing parent folders too' }),
+});
+
+/** `{path}` or `{id}`, exactly one. */
+const oneOf =
+  <K extends string>(pathKey: K) =>
+  (v: Partial<Record<K | 'id', unknown>>) =>
+    (v[pathKey] === undefined) !== (v.id === undefined);
+
+export const MoveOrCopy = z
+  .strictObject({
+    from: path().optional().meta({ description: 'Source path' }),
+    id: id().optional().meta({ description: 'Source id' }),
+    to: path().meta({ description: 'Target path' }),
+  })
+  .refine(oneOf('from'), { message: 'give exactly one of from (a path) and id' })
+  .meta({ id: 'MoveOrCopy', description: 'Names the source by path (`from`) or by `id`, exactly one.' });
+export type MoveOrCopy = z.input<typeof MoveOrCopy>;
+
+export const DeleteRequest = z
+  .strictObject({
+    path: path().optional(),
+    id: id().optional(),
+    rev: int4().optional().meta({ description: 'Only while the entry is at this revision (409 `stale_revision` otherwise)' }),
+    recursive: z.boolean().optional().meta({ description: 'false: a folder only when nothing live is in it (409 `not_empty` otherwise); default true' }),
+  })
+  .refine(oneOf('path'), { message: 'give exactly one of path and id' })
+  .meta({ id: 'DeleteRequest', description: 'Names an entry by path or by id (one of them), with the conditions a sync client puts on deleting it.' });
+export type DeleteRequest = z.input<typeof DeleteRequest>;
+
+export const SearchQuery = z.object({ q: text(255, 1).meta({ description: 'Part of a name, any case' }), limit: Limit });
+
+export const TrashQuery = z.object({
+  limit: Limit,
+  // `cursor=` (empty) is the first page.
+  cursor: optionalParam(pageCursor(TrashCursor)).meta({ description: 'From the previous page’s answer' }),
+});
+
+export const TrashRestoreRequest = z.strictObject({ to: path().optional().meta({ description: 'Restore to this path instead' }) });

@@ -1,0 +1,36 @@
+/** The notification inbox on the wire. */
+import { z } from 'zod';
+import { id, optionalParam, pageLimit, queryFlag } from '../fields.js';
+import { MAX_READ_IDS } from '../limits.js';
+import { timestamp } from './common.js';
+
+export const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict'] as const;
+
+export const Notification = z
+  .object({
+    id: id(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    fileId: id().nullable(),
+    payload: z.record(z.string(), z.unknown()).meta({ description: 'What happened (path, name, device, …)' }),
+    createdAt: timestamp(),
+    readAt: timestamp().nullable(),
+  })
+  .meta({ id: 'Notification' });
+export type Notification = z.infer<typeof Notification>;
+
+export const NotificationPage = z
+  .object({ notifications: z.array(Notification), cursor: z.string().optional().meta({ description: 'When more follow: pass it back' }) })
+  .meta({ id: 'NotificationPage' });
+
+export const NotificationsQuery = z.object({
+  unread: queryFlag().default(false),
+  limit: pageLimit(200, 50),
+  // `cursor=` (empty) is the first page; else the id of the previous page's last notification.
+  cursor: optionalParam(id()),
+});
+
+export const MarkReadRequest = z
+  .strictObject({ ids: z.array(id()).max(MAX_READ_IDS).optional(), all: z.literal(true).optional() })
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids and all: true' });
+
+export const MarkReadAnswer = z.object({ updated: z.number().int().min(0).meta({ description: 'How many changed (the caller’s unread entries only)' }) });

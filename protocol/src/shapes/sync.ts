@@ -1,0 +1,114 @@
+/** Sync on the wire (DESIGN §5): the change journal, presence, blocks by hash, commits from blocks. */
+import { z } from 'zod';
+import { MAX_BLOCK_BYTES, Sha256Hex, sha256Answer } from '../blocks.js';
+import { count, id, int4, journalCursor, pageLimit, path, queryInt } from '../fields.js';
+import { MAX_COMMIT_BLOCKS, MAX_MISSING_HASHES } from '../limits.js';
+import { DEVICE_KINDS } from './account.js';
+import { timestamp } from './common.js';
+import { FileView } from './files.js';
+
+export const JOURNAL_OPS = ['create', 'update', 'delete', 'restore', 'move', 'mkdir', 'pending', 'purge'] as const;
+export type JournalOp = (typeof JOURNAL_OPS)[number];
+
+/** A journal position in answers (a `seq`; 0: before the first). */
+const cursorNumber = () => count();
+
+export const ChangeEntry = z
+  .object({
+    seq: cursorNumber(),
+    op: z.enum(JOURNAL_OPS),
+    fileId: id().nullable(),
+    rev: int4().nullable(),
+    path: z.string().optional().meta({ description: 'Where the entry is after the change, when the change recorded it' }),
+    name: z.string(),
+    parentId: id().nullable().optional().meta({ description: 'The folder holding the entry after the change (null: the root); absent when not recorded' }),
+    isDir: z.boolean().optional(),
+    size: count().optional(),
+    contentHash: sha256Answer().optional(),
+    from: z.string().optional().meta({ description: 'A move’s old path' }),
+    oldParentId: id().nullable().optional().meta({ description: 'A move’s old folder' }),
+    deviceId: id().nullable(),
+    at: timestamp(),
+  })
+  .meta({ id: 'ChangeEntry', description: 'One change as devices see it; path and details as they were at the time.' });
+export type ChangeEntry = z.infer<typeof ChangeEntry>;
+
+export const ChangePage = z
+  .object({
+    entries: z.array(ChangeEntry),
+    cursor: cursorNumber().meta({ description: 'Pass it back to continue (unchanged when there was no entry)' }),
+    has_more: z.boolean(),
+  })
+  .meta({ id: 'ChangePage' });
+export type ChangePage = z.infer<typeof ChangePage>;
+
+export const LatestCursor = z.object({ cursor: cursorNumber().meta({ description: 'The newest entry’s seq (0: none)' }) });
+
+export const ChangesQuery = z.object({ cursor: journalCursor().default(0), limit: pageLimit(2000, 500) });
+export const LongpollQuery = z.object({ cursor: journalCursor(), timeout: queryInt(30, 480).default(60) });
+
+export const LongPollAnswer = z
+  .object({
+    changes: z.boolean(),
+    events: z.literal(true).optional().meta({ description: 'An event (e.g. a notification) was published to the user meanwhile' }),
+    backoff: int4(1).optional().meta({ description: 'Seconds to wait before polling again' }),
+  })
+  .meta({ id: 'LongPollAnswer' });
+export type LongPollAnswer = z.infer<typeof LongPollAnswer>;
+
+export const PresenceDevice = z
+  .object({ id: id(), name: z.string(), kind: z.enum(DEVICE_KINDS), online: z.boolean(), lastSeenAt: timestamp(), cursor: cursorNumber() })
+  .meta({ id: 'PresenceDevice' });
+export const PresenceList = z.object({ devices: z.array(PresenceDevice) });
+
+export const MissingRequest = z.strictObject({ hashes: z.array(Sha256Hex).max(MAX_MISSING_HASHES) });
+export const MissingAnswer = z.object({ missing: z.array(sha256Answer()).meta({ description: 'Each once, in the order asked' }) });
+
+export const BlockParams = z.object({ sha256: Sha256Hex });
+
+export const BlockStored = z
+  .object({
+    hash: sha256Answer(),
+    size: int4(1),
+    stored: z.boolean().meta({ description: 'false when the namespace already had the block' }),
+  })
+  .meta({ id: 'BlockStored' });
+
+/** One block of a version, in file order. */
+export const BlockRef = z.object({ hash: sha256Answer(), size: int4(1) }).meta({ id: 'BlockRef' });
+export type BlockRef = z.infer<typeof BlockRef>;
+
+export const RevisionBlocks = z
+  .object({ rev: int4(1), size: count(), contentHash: sha256Answer(), blocks: z.array(BlockRef).meta({ description: 'In file order' }) })
+  .meta({ id: 'RevisionBlocks', description: 'A revision’s ordered block list, for delta downloads through GET /blocks/{sha256}.' });
+export type RevisionBlocks = z.infer<typeof RevisionBlocks>;
+
+export const CommitRequest = z
+  .strictObject({
+    path: path(),
+    size: count(),
+    blocks: z.array(z.strictObject({ hash: Sha256Hex, size: int4(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
+    baseRev: int4().nullable().meta({ description: 'The revision this replaces; null: a new file' }),
+    fileId: id().optional().meta({ description: 'With `baseRev`: the entry that revision belongs to' }),
+    overwrite: z.boolean().optional(),
+    onConflict: z.enum(['fail', 'copy']).optional().meta({ description: "Default 'fail'" }),
+    mtime: z
+      .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)])
+      .optional()
+      .meta({ description: 'The file’s modification time: ISO 8601 with a zone, or milliseconds since 1970' }),
+  })
+  .refine((b) => b.fileId === undefined || b.baseRev !== null, {
+    message: 'fileId names the entry baseRev belongs to: give baseRev with it',
+    path: ['fileId'],
+  })
+  .meta({ id: 'CommitRequest' });
+export type CommitRequest = z.input<typeof CommitRequest>;
+
+export const CommitAnswer = FileView.extend({
+  conflict: z.boolean().meta({ description: 'true: the content went to a conflicted copy (this entry)' }),
+  original: z
+    .object({ id: id().nullable(), path: z.string(), rev: int4() })
+    .optional()
+    .meta({ description: 'Where the content would have gone; `id` null when no entry is at that path any more' }),
+}).meta({ id: 'CommitAnswer', description: 'The committed file, or its conflicted copy.' });
+export type CommitAnswer = z.infer<typeof CommitAnswer>;

@@ -1,0 +1,128 @@
+/**
+ * The protocol package on its own: browser-safe (it imports only zod, and typechecks with the
+ * web platform's globals and no Node types), one content-hash rule that every implementation
+ * agrees with, operations that are well formed, and a document that builds the same every time.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import {
+  ALL_OPERATIONS,
+  CHUNKER_PARAMETERS,
+  contentHash,
+  contentHashInput,
+  contentHashWebCrypto,
+  ERROR_CODE_LIST,
+  MAX_BLOCK_BYTES,
+  MAX_COMMIT_BLOCKS,
+  MAX_FILE_BYTES,
+  openApiDocument,
+  pathOf,
+  routePath,
+} from '@coffer/protocol';
+
+const SRC = new URL('../src/', import.meta.url);
+const node = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function sources(dir: URL): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...(await sources(new URL(`${e.name}/`, dir))));
+    else if (e.name.endsWith('.ts')) out.push(join(dir.pathname, e.name));
+  }
+  return out;
+}
+
+describe('the protocol package', () => {
+  it('imports nothing but zod and its own files, and names no Node global', async () => {
+    const files = await sources(SRC);
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const text = await readFile(f, 'utf8');
+      for (const m of text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+        expect(m[1] === 'zod' || m[1]!.startsWith('./') || m[1]!.startsWith('../'), `${f} imports ${m[1]}`).toBe(true);
+      }
+      expect(text, f).not.toMatch(/\b(Buffer|process|require|__dirname)\b[.(]/);
+    }
+  });
+
+  it('typechecks as browser code (DOM globals, no Node types)', { timeout: 60_000 }, async () => {
+    const tsc = new URL('../../node_modules/typescript/bin/tsc', import.meta.url).pathname;
+    const r = await promisify(execFile)(process.execPath, [tsc, '--noEmit', '-p', new URL('../tsconfig.json', import.meta.url).pathname]).then(
+      () => '',
+      (err: { stdout?: string }) => err.stdout ?? String(err),
+    );
+    expect(r).toBe('');
+  });
+});
+
+describe('the block rules', () => {
+  const a = 'ab'.repeat(32);
+  const b = 'CD'.repeat(32);
+
+  it('names content by SHA-256 over the raw block hashes in order, whoever computes it', async () => {
+    const blocks = [{ hash: a }, { hash: b }];
+    const want = node(Buffer.concat([Buffer.from(a, 'hex'), Buffer.from(b, 'hex')]));
+    expect(contentHash(blocks, node)).toBe(want);
+    expect(await contentHashWebCrypto(blocks)).toBe(want);
+    expect(contentHash([], node)).toBe(node(new Uint8Array(0)));
+    expect(contentHash([{ hash: b }, { hash: a }], node)).not.toBe(want);
+    expect(contentHashInput(blocks).byteLength).toBe(64);
+    expect(() => contentHashInput([{ hash: 'xyz' }])).toThrow(/SHA-256/);
+  });
+
+  it('derives the limits from the chunker parameters', () => {
+    expect(CHUNKER_PARAMETERS.minSize < CHUNKER_PARAMETERS.avgSize && CHUNKER_PARAMETERS.avgSize < CHUNKER_PARAMETERS.maxSize).toBe(true);
+    expect(MAX_BLOCK_BYTES).toBeGreaterThan(CHUNKER_PARAMETERS.maxSize);
+    expect(MAX_COMMIT_BLOCKS * CHUNKER_PARAMETERS.minSize).toBeGreaterThanOrEqual(MAX_FILE_BYTES);
+  });
+});
+
+describe('the operations', () => {
+  it('are unique by id and by method and path, and their path parameters are their params', () => {
+    const ids = new Set<string>();
+    const routes = new Set<string>();
+    for (const op of ALL_OPERATIONS) {
+      expect(ids.has(op.id), op.id).toBe(false);
+      ids.add(op.id);
+      const route = `${op.method} ${op.path}`;
+      expect(routes.has(route), route).toBe(false);
+      routes.add(route);
+      const named = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      expect(Object.keys(op.params?.shape ?? {}).sort(), op.id).toEqual(named);
+      expect(routePath(op)).not.toMatch(/[{}]/);
+    }
+    expect(ALL_OPERATIONS.length).toBeGreaterThanOrEqual(55);
+  });
+
+  it('each answer something that is not an error, and give the errors their kind implies', () => {
+    for (const op of ALL_OPERATIONS) {
+      expect(Object.keys(op.answers).some((s) => Number(s) < 400), op.id).toBe(true);
+      if (op.auth !== 'public') expect(op.errorStatuses, op.id).toEqual(expect.arrayContaining([401, 403]));
+      if (op.body?.json) expect(op.errorStatuses, op.id).toEqual(expect.arrayContaining([400, 413]));
+      expect(op.unsafe, op.id).toBe(!['GET', 'HEAD'].includes(op.method));
+    }
+  });
+
+  it('fill in their paths for a client, encoded', () => {
+    const op = ALL_OPERATIONS.find((o) => o.id === 'getFile')!;
+    expect(pathOf(op, { id: 'a/b c' })).toBe('/files/a%2Fb%20c');
+    expect(() => pathOf(op)).toThrow(/\{id\}/);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('builds the same every time, with every error code and every operation', () => {
+    const doc = openApiDocument() as Record<string, any>;
+    expect(JSON.stringify(openApiDocument())).toBe(JSON.stringify(doc));
+    const count = Object.values<Record<string, unknown>>(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    expect(count).toBe(ALL_OPERATIONS.length);
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual(ERROR_CODE_LIST);
+    // Query integers are described as integers, with their bounds and default.
+    const limit = doc.paths['/list'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    expect(limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } });
+  });
+});
