@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { contentHash, type BlockRef } from '@coffer/protocol';
-import { Chunker } from '../../../storage-engine/src/chunker.js';
+import { Chunker } from '@coffer/storage-engine/chunker';
 import { nodeReadable, type FileStat, type ReadableFile, type ReadHandle } from './file-handle.js';
 
 export function sha256Hex(bytes: Uint8Array): string {

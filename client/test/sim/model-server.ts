@@ -8,8 +8,7 @@
  * What it covers and leaves out, and how it is kept honest against the real server: README.md here.
  */
 import type { FileView, RevisionBlocks } from '@coffer/protocol';
-import { ConflictError, NotFoundError } from '../../../server/src/http-errors.js';
-import type { ChangePage } from '../../../server/src/sync/changes.js';
+import { ConflictError, NotFoundError, type ChangePage } from '@coffer/server/rules';
 import type { CommitRequest, DeleteCondition, SyncApi } from '../../src/sync/sync-api.js';
 import { BlockStore } from './model-blocks.js';
 import { commitSync, type CommitAnswer } from './model-commit.js';
