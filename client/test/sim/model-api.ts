@@ -11,11 +11,11 @@ import { HttpError, hashParam } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
 import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../../src/sync/sync-api.js';
 import { request } from './model-requests.js';
-import type { ModelServer } from './model-server.js';
+import type { ModelCore } from './model-core.js';
 
 export class ModelApi implements SyncApi {
   constructor(
-    private readonly model: ModelServer,
+    private readonly model: ModelCore,
     readonly deviceId: string,
   ) {}
 

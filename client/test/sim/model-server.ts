@@ -15,6 +15,7 @@ import { commitSync, type CommitAnswer } from './model-commit.js';
 import { allVersions, contentOf, liveTree, type LiveEntry, type VersionRecord } from './model-inspect.js';
 import { Journal } from './model-journal.js';
 import { ModelApi } from './model-api.js';
+import type { ModelCore } from './model-core.js';
 import { entryByPath, type EntryRef } from './model-resolve.js';
 import { IdSource, realClock, type ModelClock } from './model-sources.js';
 import type { Caller, ModelState, Version } from './model-state.js';
@@ -26,7 +27,7 @@ export interface ModelOptions {
   clock?: ModelClock;
 }
 
-export class ModelServer {
+export class ModelServer implements ModelCore {
   readonly clock: ModelClock;
   readonly #ids = new IdSource();
   readonly #devices = new Map<string, Caller>();
