@@ -8,8 +8,11 @@ import type { ChangePage } from '@coffer/server/rules';
 import type { CommitRequest, DeleteCondition } from '../../src/sync/sync-api.js';
 import type { CommitAnswer } from './model-commit.js';
 import type { EntryRef } from './model-resolve.js';
+import type { ModelClock } from './model-sources.js';
 
 export interface ModelCore {
+  /** Time and timers of the model (long polls wait on it). */
+  readonly clock: ModelClock;
   metadata(path: string): FileView;
   list(path: string): FileView[];
   mkdir(deviceId: string, path: string, parents: boolean): FileView;
