@@ -1,6 +1,6 @@
 /**
  * A local file as the server sees it: the blocks the shared FastCDC chunker cuts (one
- * implementation, storage-engine/src/chunker.ts, so client and server cut identically), their
+ * implementation, @coffer/storage-engine/chunker, so client and server cut identically), their
  * SHA-256, and the content hash that names a version. Files are streamed, never read whole.
  */
 import { createHash } from 'node:crypto';
