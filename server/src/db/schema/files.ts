@@ -25,6 +25,8 @@ export const files = pgTable(
     trashedAt: timestamp('trashed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     modifiedAt: timestamp('modified_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set on a mount: a folder at a recipient's root standing for the share's folder (sharing/). */
+    mountShareId: uuid('mount_share_id'),
   },
   (t) => [
     uniqueIndex('files_unique_live_name')
