@@ -65,7 +65,8 @@ ALTER TABLE "notifications" ADD COLUMN "count" integer DEFAULT 1 NOT NULL;
 --> statement-breakpoint
 ALTER TABLE "notifications" ADD COLUMN "updated_at" timestamp with time zone DEFAULT now() NOT NULL;
 --> statement-breakpoint
-CREATE INDEX "notifications_group" ON "notifications" USING btree ("user_id", "group_key") WHERE "group_key" IS NOT NULL AND "read_at" IS NULL;
+-- One unread entry per group: changes while it is unread are counted in it.
+CREATE UNIQUE INDEX "notifications_group" ON "notifications" USING btree ("user_id", "group_key") WHERE "group_key" IS NOT NULL AND "read_at" IS NULL;
 --> statement-breakpoint
 -- Every journal row about an entry inside a shared folder is mirrored into the namespace of each
 -- recipient that mounted it (one place, so every writer — the JS appends and the one-statement
