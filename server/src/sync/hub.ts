@@ -123,7 +123,7 @@ export class SyncHub {
     this.fanoutPage = opts.fanoutPage ?? 500;
     this.watchdogMs = opts.watchdogMs ?? 30_000;
     this.groupMs = opts.groupMs ?? 1_000;
-    this.groupMaxMs = opts.groupMaxMs ?? 10_000;
+    this.groupMaxMs = opts.groupMaxMs ?? 60_000;
     this.presence = new Presence(this.db, opts.presenceAnnounceMs);
   }
 
