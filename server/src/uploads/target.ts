@@ -49,6 +49,11 @@ export async function resolveTarget(db: Db, user: AuthUser, path: string): Promi
   if (existing?.isDir) throw new ConflictError(`${joinPath(segments)} is a folder`, { code: 'is_folder' });
   // As stored, like every other answer's path (the caller may have typed another case).
   const stored = joinPath([...walked.slice(0, segments.length - 1).map((r) => r.name), existing?.name ?? name]);
+  if (existing && segments.length === 1 && existing.namespaceId !== user.namespaceId) {
+    // A shared file mounted at the caller's root: the commit goes to the file where it really is.
+    const [real] = await db.select().from(files).where(eq(files.id, existing.id));
+    if (real) return { namespaceId: real.namespaceId, parentId: real.parentId, name: real.name, path: stored, existing: real };
+  }
   return { namespaceId, parentId, name, path: stored, existing };
 }
 
