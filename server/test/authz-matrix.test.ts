@@ -115,7 +115,7 @@ function operationsOf(doc: Json): Op[] {
 }
 
 /** A request for `op` about `t`: parameters by name (path, id, to, …), other required fields by type. */
-function requestFor(op: Op, t: Target, doc: Json): { target: string; body?: BodyInit; headers: Auth } {
+function requestFor(op: Op, t: Target, doc: Json): { target: string; body?: string; headers: Auth } {
   const resolve = (x: Json): Json => (x?.$ref ? resolve(x.$ref.split('/').slice(1).reduce((o: Json, k: string) => o[k], doc)) : x);
   const url = op.path.replace(/\{(\w+)\}/g, (_, n: string) => (n === 'id' ? t.id : n === 'sha256' ? 'a'.repeat(64) : '00000000-0000-0000-0000-000000000001'));
   const q = new URLSearchParams();
@@ -126,7 +126,7 @@ function requestFor(op: Op, t: Target, doc: Json): { target: string; body?: Body
     else if (p.required) q.set(p.name, p.schema.enum?.[0] ?? '1');
   }
   const headers: Auth = {};
-  let body: BodyInit | undefined;
+  let body: string | undefined;
   if (op.body) {
     const props = resolve(op.body).properties ?? {};
     const required: string[] = resolve(op.body).required ?? [];
