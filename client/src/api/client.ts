@@ -122,6 +122,10 @@ export class CofferApi implements SyncApi {
   }
 
   // Sharing.
+  async readOnlyRoots(): Promise<string[]> {
+    const list = await this.shares('incoming');
+    return list.filter((s) => s.state === 'accepted' && s.role === 'viewer' && s.path !== null).map((s) => s.path!);
+  }
   share(path: string, to: { user?: string; group?: string }, role: 'viewer' | 'editor', allowReshare?: boolean) {
     return this.#call(ops.createShare, { body: { path, ...to, role, ...(allowReshare !== undefined ? { allowReshare } : {}) } });
   }

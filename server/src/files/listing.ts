@@ -14,7 +14,7 @@ import { joinPath, parsePath } from '../names.js';
 import { can } from './access.js';
 import { mountTarget, viewerPath } from '../sharing/mounts.js';
 import { entryAt, pathOf, type FolderId } from './tree.js';
-import { fileView, type FileRow, type FileView } from './view.js';
+import { fileView, type FileRow, type FileView, type ViewedRow } from './view.js';
 import { encodePageCursor, type FileList, type ListCursor, type ListOrder, type ListSort } from '@coffer/protocol';
 
 export interface ListQuery {
@@ -30,7 +30,7 @@ export interface ListQuery {
 export type ListPage = FileList;
 
 /** The folder at a path the caller may read: the root, or a live folder (409 'not_a_folder' for a file). */
-export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ id: FolderId; path: string; namespaceId: string }> {
+export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ id: FolderId; path: string; namespaceId: string; viewId?: string }> {
   const segments = parsePath(path);
   if (segments.length === 0) return { id: null, path: '/', namespaceId: user.namespaceId };
   const row = await entryAt(db, user.namespaceId, segments);
@@ -38,7 +38,7 @@ export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ 
   if (!row || !(await can(db, user, 'read', row))) throw new NotFoundError(`nothing at ${typed}`);
   if (!row.isDir) throw new ConflictError(`${typed} is a file, not a folder`, { code: 'not_a_folder' });
   const shown = (await viewerPath(db, user.namespaceId, row)) ?? (await pathOf(db, row));
-  return { id: row.id, path: shown, namespaceId: row.namespaceId }; // as stored: names are case-insensitive, paths show the real case
+  return { id: row.id, path: shown, namespaceId: row.namespaceId, viewId: (row as ViewedRow).viewId }; // as stored: names are case-insensitive, paths show the real case
 }
 
 export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<ListPage> {
@@ -66,7 +66,11 @@ export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<
   const page = more ? rows.slice(0, q.limit) : rows;
   const base = folder.path === '/' ? '' : folder.path;
   const entries = await Promise.all(
-    page.map(async ({ modifiedMicros: _m, ...row }) => fileView(await shownAs(db, row as FileRow), `${base}/${row.name}`)),
+    page.map(async ({ modifiedMicros: _m, ...row }) => {
+      const view = fileView(await shownAs(db, row as FileRow), `${base}/${row.name}`);
+      // Children of a mounted share's root name the mount as their folder, as the recipient's journal does.
+      return folder.viewId && view.parentId === folder.id ? { ...view, parentId: folder.viewId } : view;
+    }),
   );
   const last = page[page.length - 1];
   if (!more || !last) return { entries };

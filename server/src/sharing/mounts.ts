@@ -7,17 +7,17 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/open.js';
 import { files, shares } from '../db/schema.js';
 import { MAX_PATH_DEPTH } from '../names.js';
-import type { FileRow } from '../files/view.js';
+import type { FileRow, ViewedRow } from '../files/view.js';
 
 /** The shared root a mount row stands for, seen under the mount's name at the recipient's root. */
-export async function mountTarget(db: Db, mount: FileRow): Promise<FileRow | undefined> {
+export async function mountTarget(db: Db, mount: FileRow): Promise<ViewedRow | undefined> {
   if (!mount.mountShareId) return undefined;
   const [target] = await db
     .select({ f: files })
     .from(shares)
     .innerJoin(files, eq(files.id, shares.fileId))
     .where(and(eq(shares.id, mount.mountShareId), isNull(files.trashedAt)));
-  return target ? { ...target.f, name: mount.name, parentId: null } : undefined;
+  return target ? { ...target.f, name: mount.name, parentId: null, viewId: mount.id } : undefined;
 }
 
 /** The live child `name` of `parentId` in any namespace (a walk inside an owner's tree). */
