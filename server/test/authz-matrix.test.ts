@@ -18,6 +18,7 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/open.js';
 import { issueToken } from '../src/auth/tokens.js';
+import { operationsOf, type Operation as Op } from './fixtures/fuzz-requests.js';
 import { useTestServer } from './fixtures/server.js';
 
 type Json = Record<string, any>;
@@ -27,17 +28,6 @@ const PRINCIPALS = ['anonymous', 'other', 'viewer', 'editor', 'owner', 'admin' /
 type Principal = (typeof PRINCIPALS)[number];
 const SITUATIONS = ['own', 'shared', 'mounted', 'outside'] as const;
 type Situation = (typeof SITUATIONS)[number];
-
-interface Op {
-  id: string;
-  method: string;
-  path: string;
-  auth: 'public' | 'user' | 'admin';
-  pathParams: string[];
-  query: { name: string; required: boolean; schema: Json }[];
-  body?: Json;
-  raw: boolean;
-}
 
 /** Where the file of a cell is, as the principal addresses it. */
 interface Target {
@@ -66,7 +56,7 @@ function fileUse(op: Op): 'read' | 'write' | 'create' | 'delete' | undefined {
   const addressesFile =
     op.query.some((q) => q.name === 'path') ||
     (op.pathParams.includes('id') && /^\/(files|trash)\//.test(op.path)) ||
-    ['path', 'from'].some((k) => op.body?.properties?.[k]);
+    ['path', 'from'].some((k) => op.jsonBody?.properties?.[k]);
   if (!addressesFile || op.path.startsWith('/shares')) return undefined;
   if (op.id === 'mkdir' || op.id === 'copy') return 'create';
   if (op.id === 'delete' || (op.path.startsWith('/trash/') && op.method === 'DELETE')) return 'delete';
@@ -91,29 +81,6 @@ function expected(op: Op, p: Principal, s: Situation): Expect {
   return 'allowed';
 }
 
-function operationsOf(doc: Json): Op[] {
-  const resolve = (x: Json): Json => (x?.$ref ? resolve(x.$ref.split('/').slice(1).reduce((o: Json, k: string) => o[k], doc)) : x);
-  const ops: Op[] = [];
-  for (const [path, item] of Object.entries<Json>(doc.paths)) {
-    for (const [method, op] of Object.entries<Json>(item)) {
-      if (method === 'parameters') continue;
-      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(resolve);
-      const content = op.requestBody?.content ?? {};
-      ops.push({
-        id: op.operationId,
-        method: method.toUpperCase(),
-        path,
-        auth: op['x-coffer-auth'],
-        pathParams: params.filter((q) => q.in === 'path').map((q) => q.name),
-        query: params.filter((q) => q.in === 'query').map((q) => ({ name: q.name, required: !!q.required, schema: resolve(q.schema ?? {}) })),
-        body: content['application/json'] ? resolve(content['application/json'].schema) : undefined,
-        raw: !!content['application/octet-stream'],
-      });
-    }
-  }
-  return ops;
-}
-
 /** A request for `op` about `t`: parameters by name (path, id, to, …), other required fields by type. */
 function requestFor(op: Op, t: Target, doc: Json): { target: string; body?: string; headers: Auth } {
   const resolve = (x: Json): Json => (x?.$ref ? resolve(x.$ref.split('/').slice(1).reduce((o: Json, k: string) => o[k], doc)) : x);
@@ -127,9 +94,9 @@ function requestFor(op: Op, t: Target, doc: Json): { target: string; body?: stri
   }
   const headers: Auth = {};
   let body: string | undefined;
-  if (op.body) {
-    const props = resolve(op.body).properties ?? {};
-    const required: string[] = resolve(op.body).required ?? [];
+  if (op.jsonBody) {
+    const props = resolve(op.jsonBody).properties ?? {};
+    const required: string[] = resolve(op.jsonBody).required ?? [];
     const b: Json = {};
     if (props.path) b.path = op.id === 'mkdir' ? `${t.path}.d` : t.path;
     else if (props.from) b.from = t.path;
@@ -145,7 +112,7 @@ function requestFor(op: Op, t: Target, doc: Json): { target: string; body?: stri
     if (op.id === 'restoreRevision') b.rev = 1;
     body = JSON.stringify(b);
     headers['content-type'] = 'application/json';
-  } else if (op.raw) {
+  } else if (op.rawBody) {
     body = 'matrix bytes';
     headers['content-type'] = 'application/octet-stream';
   }
