@@ -72,9 +72,10 @@ CREATE UNIQUE INDEX "notifications_group" ON "notifications" USING btree ("user_
 -- recipient that mounted it (one place, so every writer — the JS appends and the one-statement
 -- first commit of 0005 alike — is covered): same seq order rules (the recipient namespace's
 -- journal lock, then the row, then the wake-up), the folder id of the shared root replaced by the
--- mount's id, and paths under the shared root rewritten under the mount's name. Rows about the
--- shared root itself are not mirrored: the recipient sees the mount, which the share service
--- journals. A row that is itself a mirror is never mirrored again (mirror_of set).
+-- mount's id, and paths under the shared root rewritten under the mount's name. Rows about a shared
+-- folder itself are not mirrored: the recipient sees the mount, which the share service
+-- journals; rows about a shared *file* are mirrored as rows about its mount. A row that is itself a
+-- mirror is never mirrored again (mirror_of set).
 CREATE OR REPLACE FUNCTION coffer_mirror_journal() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   m record;
@@ -91,11 +92,23 @@ BEGIN
       UNION ALL
       SELECT f.id, f.parent_id, up.depth + 1 FROM files f JOIN up ON f.id = up.parent_id WHERE up.depth < 300
     )
-    SELECT s.file_id AS root_id, mf.id AS mount_id, mf.namespace_id AS mount_ns, mf.name AS mount_name
-    FROM up JOIN shares s ON s.file_id = up.id AND up.depth > 0
+    SELECT s.file_id AS root_id, mf.id AS mount_id, mf.namespace_id AS mount_ns, mf.name AS mount_name, up.depth
+    FROM up JOIN shares s ON s.file_id = up.id
     JOIN files mf ON mf.mount_share_id = s.id AND mf.trashed_at IS NULL
+    -- The shared root itself: a folder is the mount (not mirrored); a shared file's own changes are.
+    WHERE up.depth > 0 OR NOT mf.is_dir
   LOOP
     p := NEW.payload;
+    IF m.depth = 0 THEN
+      -- A shared file: the recipient knows it as the mount, at their root, under the mount's name.
+      p := p || jsonb_build_object('name', m.mount_name, 'parentId', NULL);
+      IF p ? 'path' THEN p := jsonb_set(p, '{path}', to_jsonb('/' || m.mount_name)); END IF;
+      PERFORM pg_advisory_xact_lock(1785884268, hashtext(m.mount_ns::text));
+      INSERT INTO journal (namespace_id, file_id, op, rev, device_id, payload, mirror_of)
+      VALUES (m.mount_ns, m.mount_id, NEW.op, NEW.rev, NEW.device_id, p, NEW.seq);
+      PERFORM pg_notify('coffer_journal', m.mount_ns::text);
+      CONTINUE;
+    END IF;
     IF p->>'parentId' = m.root_id::text THEN p := jsonb_set(p, '{parentId}', to_jsonb(m.mount_id::text)); END IF;
     IF p->>'oldParentId' = m.root_id::text THEN p := jsonb_set(p, '{oldParentId}', to_jsonb(m.mount_id::text)); END IF;
     WITH RECURSIVE up(id, parent_id, name, depth) AS (

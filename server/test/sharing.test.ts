@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { useTestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { SyncClient } from './fixtures/sync-client.js';
 import { EventsClient, getJson, loginDevice, postJson, type Json } from './fixtures/sync-devices.js';
 import { download, upload } from './fixtures/transfer.js';
@@ -19,8 +19,8 @@ async function send(url: string, method: string, path: string, auth: Auth, body?
   return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
 }
 
-describe('sharing (postgres)', () => {
-  const srv = useTestServer('postgres');
+for (const backend of BACKENDS) describe(`sharing (${backend})`, () => {
+  const srv = useTestServer(backend);
 
   /** Owner with /Family/a.txt shared to a recipient (role), who accepted it as /Fam. */
   async function sharedFolder(role: 'viewer' | 'editor') {
@@ -67,6 +67,24 @@ describe('sharing (postgres)', () => {
     expect((await upload(srv.url, owner.auth, '/Family/later.txt', Buffer.from('x'))).status).toBe(201);
     const after = await getJson(srv.url, `/api/v1/changes?cursor=${feed.body.cursor}&limit=100`, other.auth);
     expect(after.body.entries).toMatchObject([{ op: 'create', name: 'later.txt', parentId: mount.fileId }]);
+  });
+
+  it('a file shared on its own is mounted as a file; its edits reach the recipient as edits of the mount', async () => {
+    const owner = await srv.user();
+    const other = await srv.user();
+    expect((await upload(srv.url, owner.auth, '/report.txt', Buffer.from('v1'))).status).toBe(201);
+    const offered = await postJson(srv.url, '/api/v1/shares', owner.auth, { path: '/report.txt', user: other.username, role: 'editor' });
+    const accepted = await postJson(srv.url, `/api/v1/shares/${offered.body.id}/accept`, other.auth, {});
+    expect(accepted.body.path).toBe('/report.txt');
+    const root = await getJson(srv.url, '/api/v1/list?path=/', other.auth);
+    expect(root.body.entries).toMatchObject([{ name: 'report.txt', isDir: false, rev: 1, size: 2 }]);
+    const cursor = (await getJson(srv.url, '/api/v1/changes/latest', other.auth)).body.cursor as number;
+    expect((await upload(srv.url, owner.auth, '/report.txt', Buffer.from('v2 by owner'), '&overwrite=true')).status).toBe(201);
+    const feed = await getJson(srv.url, `/api/v1/changes?cursor=${cursor}`, other.auth);
+    expect(feed.body.entries).toMatchObject([{ op: 'update', fileId: root.body.entries[0].id, name: 'report.txt', parentId: null, rev: 2 }]);
+    // The editor writes through the mount: the owner's file gets the revision.
+    expect((await upload(srv.url, other.auth, '/report.txt', Buffer.from('v3 by editor'), '&overwrite=true')).status).toBe(201);
+    expect(await (await download(srv.url, owner.auth, '/report.txt')).text()).toBe('v3 by editor');
   });
 
   it('a viewer reads but cannot change anything; refused changes change nothing', async () => {
