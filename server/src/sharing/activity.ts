@@ -17,13 +17,14 @@ import { shareRootAbove } from './boundary.js';
 
 export type ActivityKind = 'added' | 'edited' | 'deleted';
 
-/** Must run in the change's transaction (the entries exist exactly when the change does). */
-export async function noteActivity(tx: Db, actor: AuthUser, row: Pick<FileRow, 'id' | 'name' | 'namespaceId'>, kind: ActivityKind, path?: string): Promise<void> {
+/** Must run in the change's transaction (the entries exist exactly when the change does).
+ *  Answers whether the entry is in a shared folder (its members were told). */
+export async function noteActivity(tx: Db, actor: AuthUser, row: Pick<FileRow, 'id' | 'name' | 'namespaceId'>, kind: ActivityKind, path?: string): Promise<boolean> {
   // Most changes are in folders no one shares: one probe, then nothing.
   const shared = rowsOf(await tx.execute(sql`select 1 from shares where namespace_id = ${row.namespaceId} limit 1`));
-  if (shared.length === 0) return;
+  if (shared.length === 0) return false;
   const root = await shareRootAbove(tx, row.id, true);
-  if (root === null) return;
+  if (root === null) return false;
   const members = rowsOf<{ user_id: string }>(
     await tx.execute(sql`
       select owner_id as user_id from shares where file_id = ${root}
@@ -47,6 +48,7 @@ export async function noteActivity(tx: Db, actor: AuthUser, row: Pick<FileRow, '
     const [saved] = await tx.select().from(notifications).where(eq(notifications.id, String(entry!.id)));
     await publishGrouped(tx, saved!);
   }
+  return true;
 }
 
 async function publishGrouped(tx: Db, row: NotificationRow): Promise<void> {

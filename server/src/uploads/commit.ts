@@ -16,11 +16,11 @@ import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files, fileVersions, uploadSessions } from '../db/schema.js';
 import { commitNewFile } from '../files/first-version.js';
-import { findChild } from '../files/tree.js';
+import { findChild, pathOf } from '../files/tree.js';
 import { commitVersion, type VersionBlock } from '../files/versions.js';
 import type { FileRow } from '../files/view.js';
 import { ConflictError } from '../http-errors.js';
-import { ownsNamespace } from '../notifications/notify-owner.js';
+import { notifyOwner, ownsNamespace } from '../notifications/notify-owner.js';
 import { noteActivity } from '../sharing/activity.js';
 import { addNotification } from '../notifications/store.js';
 import type { ReservationKey } from '../quota/reservations.js';
@@ -70,8 +70,18 @@ export async function commitContent(tx: Db, c: ContentCommit): Promise<FileRow> 
     reservation: c.reservation,
   });
   const row = c.content.mtime ? await keepMtime(tx, committed, c.content.mtime) : committed;
-  // The share's other members (the owner included), grouped per shared folder and author.
-  await noteActivity(tx, c.user, row, row.rev === 1 ? 'added' : 'edited', c.path);
+  // In a shared folder: its other members (the owner included), grouped per folder and author.
+  const told = await noteActivity(tx, c.user, row, row.rev === 1 ? 'added' : 'edited', c.path);
+  if (!told && !ownsNamespace(c.user, row.namespaceId)) {
+    // Someone else wrote into the owner's files outside any share (e.g. a file drop): the owner is told of each.
+    await notifyOwner(tx, {
+      namespaceId: row.namespaceId,
+      actorId: c.user.id,
+      kind: 'edit',
+      fileId: row.id,
+      payload: { path: c.path ?? (await pathOf(tx, row)), name: row.name, rev: row.rev, size: row.size },
+    });
+  }
   return row;
 }
 
