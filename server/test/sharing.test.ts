@@ -100,6 +100,34 @@ for (const backend of BACKENDS) describe(`sharing (${backend})`, () => {
     expect(list.body.entries.map((e: Json) => e.name)).toEqual(['a.txt']);
   });
 
+  it('re-sharing: only the owner, or an editor the owner allowed; a role change bites at the next request; each step is in the inbox', async () => {
+    const { owner, other, shareId } = await sharedFolder('editor');
+    const third = await srv.user();
+    const reshare = () => postJson(srv.url, '/api/v1/shares', other.auth, { path: '/Fam', user: third.username, role: 'viewer' });
+    const refused = await reshare();
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('cannot_share');
+    expect((await send(srv.url, 'PATCH', `/api/v1/shares/${shareId}`, other.auth, { allowReshare: true })).status).toBe(403);
+    expect((await send(srv.url, 'PATCH', `/api/v1/shares/${shareId}`, owner.auth, { allowReshare: true })).body).toMatchObject({ allowReshare: true });
+    const allowed = await reshare();
+    expect(allowed.status).toBe(201);
+    expect(allowed.body).toMatchObject({ owner: { username: owner.username }, grantee: { name: third.username }, allowReshare: false });
+    // Down to viewer: the next upload is refused; what the inbox says.
+    expect((await send(srv.url, 'PATCH', `/api/v1/shares/${shareId}`, owner.auth, { role: 'viewer' })).body.role).toBe('viewer');
+    expect((await upload(srv.url, other.auth, '/Fam/late.txt', Buffer.from('no'))).status).toBe(403);
+    expect((await postJson(srv.url, '/api/v1/shares', other.auth, { path: '/Fam', user: third.username, role: 'editor' })).status).toBe(403);
+    const kinds = async (u: { auth: Auth }) => ((await getJson(srv.url, '/api/v1/notifications', u.auth)).body.notifications as Json[]).map((n) => n.kind);
+    expect(await kinds(other)).toContain('share_offered');
+    expect(await kinds(owner)).toContain('share_accepted');
+    expect(await kinds(third)).toEqual(['share_offered']);
+    await postJson(srv.url, `/api/v1/shares/${allowed.body.id}/decline`, third.auth, {});
+    expect(await kinds(owner)).toContain('share_declined');
+    expect((await send(srv.url, 'DELETE', `/api/v1/shares/${shareId}`, other.auth)).status).toBe(403);
+    expect((await send(srv.url, 'DELETE', `/api/v1/shares/${shareId}`, third.auth)).status).toBe(404);
+    expect((await send(srv.url, 'DELETE', `/api/v1/shares/${shareId}`, owner.auth)).status).toBe(204);
+    expect(await kinds(other)).toContain('share_revoked');
+  });
+
   it('a move across the share edge is refused 409 share_boundary; a copy out is allowed', async () => {
     const { other } = await sharedFolder('editor');
     const out = await postJson(srv.url, '/api/v1/move', other.auth, { from: '/Fam/a.txt', to: '/mine.txt' });
