@@ -14,6 +14,7 @@ import { Agent, snapshot, sha, until } from './sync-harness.js';
 let srv: ServerProcess;
 let temp: TempDir;
 let viewer: Agent;
+let editor: Agent | undefined;
 
 beforeAll(async () => {
   srv = await startServerProcess({ tls: true, admin: true });
@@ -22,6 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await viewer?.stop();
+  await editor?.stop();
   await srv?.cleanup();
   await temp?.remove();
 });
@@ -68,4 +70,30 @@ describe('coffer sync as a viewer', () => {
     expect((await viewer.stats()).blocksSent).toBe(0);
     expect(viewer.output).not.toMatch(/sync pass failed/);
   }, 120_000);
+
+  it("an editor's `coffer sync` of a mounted share syncs it both ways, into the owner's folder", async () => {
+    const name = `editor_${Date.now().toString(36)}`;
+    expect((await srv.call('POST', '/api/v1/admin/users', { headers: srv.adminAuth, json: { username: name, password: PASSWORD, mustChangePassword: false } })).status).toBe(201);
+    expect((await srv.call('POST', '/api/v1/mkdir', { json: { path: '/Team' } })).status).toBe(201);
+    expect((await srv.call('POST', '/api/v1/upload?uploadType=media&path=/Team/plan.txt', { body: 'plan v1' })).status).toBe(201);
+    const share = await srv.call('POST', '/api/v1/shares', { json: { path: '/Team', user: name, role: 'editor' } });
+    const login = await srv.call('POST', '/api/v1/auth/login', { json: { username: name, password: PASSWORD } });
+    const eauth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+    expect((await srv.call('POST', `/api/v1/shares/${share.json<{ id: string }>().id}/accept`, { headers: eauth, json: { name: 'Work' } })).status).toBe(200);
+    const configDir = join(temp.path, 'config-editor');
+    const r = await runCli(['login', srv.url, '--username', name, '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!), '--device-name', 'editor-laptop'], { configDir, input: PASSWORD });
+    expect(r.code, r.stderr).toBe(0);
+    const dir = join(temp.path, 'work');
+    await (await import('node:fs/promises')).mkdir(dir);
+    editor = new Agent('editor', dir, configDir, join(temp.path, 'stats-editor.jsonl'), '/Work');
+    editor.start();
+    await until(async () => (await snapshot(dir)).get('plan.txt') === sha('plan v1'));
+    // The editor's new file lands in the owner's folder; the owner's edit comes down.
+    await writeFile(join(dir, 'from-editor.txt'), 'hello from the editor');
+    await until(async () => (await srv.call('GET', '/api/v1/download?path=/Team/from-editor.txt')).body.toString() === 'hello from the editor');
+    expect((await srv.call('POST', '/api/v1/upload?uploadType=media&path=/Team/plan.txt&overwrite=true', { body: 'plan v2' })).status).toBe(201);
+    await until(async () => (await snapshot(dir)).get('plan.txt') === sha('plan v2'));
+    expect(editor.output).not.toMatch(/sync pass failed/);
+  }, 120_000);
 });
+
