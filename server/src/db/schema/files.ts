@@ -33,6 +33,7 @@ export const files = pgTable(
       .on(t.namespaceId, sql`coalesce(${t.parentId}, '00000000-0000-0000-0000-000000000000'::uuid)`, t.nameKey)
       .where(sql`${t.trashedAt} is null`),
     index('files_parent').on(t.namespaceId, t.parentId),
+    index('files_mount_share').on(t.mountShareId).where(sql`${t.mountShareId} is not null`),
   ],
 );
 

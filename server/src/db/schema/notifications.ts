@@ -1,6 +1,6 @@
 /** The notification inbox: what happened to a user's files that they should hear about. */
 import { sql } from 'drizzle-orm';
-import { integer, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { integer, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.js';
 import { files } from './files.js';
 /** As @coffer/protocol's NOTIFICATION_KINDS (kept here so the schema stands alone for drizzle-kit). */
@@ -30,5 +30,7 @@ export const notifications = pgTable(
     // Newest first, keyset-paged by (created_at, id).
     index('notifications_user_created').on(t.userId, t.createdAt, t.id),
     index('notifications_user_unread').on(t.userId).where(sql`${t.readAt} is null`),
+    // One unread entry per group (sharing/activity.ts counts into it).
+    uniqueIndex('notifications_group').on(t.userId, t.groupKey).where(sql`${t.groupKey} is not null and ${t.readAt} is null`),
   ],
 );

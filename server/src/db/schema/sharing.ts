@@ -53,7 +53,13 @@ export const shares = pgTable(
     createdBy: uuid('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('shares_user').on(t.granteeUserId), index('shares_group').on(t.granteeGroupId), index('shares_namespace').on(t.namespaceId)],
+  (t) => [
+    uniqueIndex('shares_file_user').on(t.fileId, t.granteeUserId).where(sql`${t.granteeUserId} is not null`),
+    uniqueIndex('shares_file_group').on(t.fileId, t.granteeGroupId).where(sql`${t.granteeGroupId} is not null`),
+    index('shares_user').on(t.granteeUserId),
+    index('shares_group').on(t.granteeGroupId),
+    index('shares_namespace').on(t.namespaceId),
+  ],
 );
 
 export const shareMounts = pgTable(
