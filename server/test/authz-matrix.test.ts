@@ -52,14 +52,15 @@ function parentWritable(p: Principal, s: Situation): boolean {
 }
 
 /** How an operation uses the file: read it, change it, make something new beside it, or delete it. */
-function fileUse(op: Op): 'read' | 'write' | 'create' | 'delete' | undefined {
+function fileUse(op: Op): 'read' | 'write' | 'create' | 'delete' | 'purge' | undefined {
   const addressesFile =
     op.query.some((q) => q.name === 'path') ||
     (op.pathParams.includes('id') && /^\/(files|trash)\//.test(op.path)) ||
     ['path', 'from'].some((k) => op.jsonBody?.properties?.[k]);
   if (!addressesFile || op.path.startsWith('/shares')) return undefined;
   if (op.id === 'mkdir' || op.id === 'copy') return 'create';
-  if (op.id === 'delete' || (op.path.startsWith('/trash/') && op.method === 'DELETE')) return 'delete';
+  if (op.path.startsWith('/trash/') && op.method === 'DELETE') return 'purge';
+  if (op.id === 'delete') return 'delete';
   return op.method === 'GET' || op.method === 'HEAD' ? 'read' : 'write';
 }
 
@@ -76,6 +77,8 @@ function expected(op: Op, p: Principal, s: Situation): Expect {
   if (use === 'create') return parentWritable(p, s) ? 'allowed' : { status: 403 };
   if (use === 'read') return 'allowed';
   if (!writable(p, s)) return { status: 403 };
+  // For good: the owner's alone.
+  if (use === 'purge' && p !== 'owner' && s !== 'own') return { status: 403 };
   // The shared root itself is the owner's to delete (a recipient declines instead).
   if (use === 'delete' && s === 'shared' && p !== 'owner') return { status: 403 };
   return 'allowed';

@@ -2,7 +2,8 @@
  * The one place permission decisions are made: can this principal do this to this file?
  * A user reaches their own namespace whole (admins included: an admin manages accounts, not other
  * people's files), and the subtrees shared with them or one of their groups, by role:
- * viewer — read; editor — read, write, delete inside (not the shared root itself); share —
+ * viewer — read; editor — read, write, delete to the trash inside (not the shared root itself;
+ * purging for good is the owner's alone); share —
  * the owner, or an editor of a share that allows re-sharing. Every route asks through `can`
  * (tree.ts, listing, uploads, downloads, blocks), so WebDAV and the web app get the same answers.
  *
@@ -14,7 +15,8 @@ import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
 import { MAX_PATH_DEPTH } from '../names.js';
 
-export type FileAction = 'read' | 'write' | 'delete' | 'share';
+/** `purge`: delete for good (from the trash), the owner's alone. */
+export type FileAction = 'read' | 'write' | 'delete' | 'purge' | 'share';
 
 /** A signed-in user (the request's caller). */
 export type UserPrincipal = AuthUser;
@@ -102,5 +104,7 @@ export async function can(db: Db, principal: Principal, action: FileAction, file
       return grant.role === 'editor' && grant.rootId !== file.id;
     case 'share':
       return grant.role === 'editor' && grant.allowReshare;
+    case 'purge':
+      return false;
   }
 }

@@ -92,9 +92,9 @@ export async function entryById(db: Db, user: AuthUser, id: string, action: File
  *  (a viewer of a share, an editor deleting the shared root itself, re-sharing without leave). */
 async function refusal(db: Db, user: AuthUser, action: FileAction, row: FileRow | undefined, missing: string): Promise<HttpError> {
   if (row && action !== 'read' && (await can(db, user, 'read', row))) {
-    return action === 'share'
-      ? new ForbiddenError('only the owner, or an editor the owner allowed, can share this', { code: 'cannot_share' })
-      : new ForbiddenError('the share is view-only here: you cannot change this', { code: 'read_only_share' });
+    if (action === 'share') return new ForbiddenError('only the owner, or an editor the owner allowed, can share this', { code: 'cannot_share' });
+    if (action === 'purge') return new ForbiddenError('only the owner can delete this for good', { code: 'forbidden' });
+    return new ForbiddenError('the share is view-only here: you cannot change this', { code: 'read_only_share' });
   }
   return new NotFoundError(missing);
 }
