@@ -94,6 +94,9 @@ async function refusal(db: Db, user: AuthUser, action: FileAction, row: FileRow 
   if (row && action !== 'read' && (await can(db, user, 'read', row))) {
     if (action === 'share') return new ForbiddenError('only the owner, or an editor the owner allowed, can share this', { code: 'cannot_share' });
     if (action === 'purge') return new ForbiddenError('only the owner can delete this for good', { code: 'forbidden' });
+    if (action === 'delete' && (await can(db, user, 'write', row))) {
+      return new ForbiddenError('a shared folder or file itself is its owner’s to delete: decline the share to leave it', { code: 'forbidden' });
+    }
     return new ForbiddenError('the share is view-only here: you cannot change this', { code: 'read_only_share' });
   }
   return new NotFoundError(missing);
