@@ -3,7 +3,7 @@
  * local edit is kept as a local conflicted copy beside the file, the server's version comes back
  * in its place, a local new file stays local, all of it reported, and not one block is sent.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
@@ -28,27 +28,35 @@ afterAll(async () => {
   await temp?.remove();
 });
 
+/**
+ * The test user (the owner) makes FOLDER with FILE in it and shares it with a new user as ROLE,
+ * who accepts it under the same name and starts `coffer sync` of the mount; the agent, once FILE is down.
+ */
+async function recipientAgent(role: 'viewer' | 'editor', folder: string, file: string, content: string): Promise<Agent> {
+  const name = `${role}_${Date.now().toString(36)}`;
+  expect((await srv.call('POST', '/api/v1/admin/users', { headers: srv.adminAuth, json: { username: name, password: PASSWORD, mustChangePassword: false } })).status).toBe(201);
+  expect((await srv.call('POST', '/api/v1/mkdir', { json: { path: `/${folder}` } })).status).toBe(201);
+  expect((await srv.call('POST', `/api/v1/upload?uploadType=media&path=/${folder}/${file}`, { body: content })).status).toBe(201);
+  const share = await srv.call('POST', '/api/v1/shares', { json: { path: `/${folder}`, user: name, role } });
+  expect(share.status).toBe(201);
+  const login = await srv.call('POST', '/api/v1/auth/login', { json: { username: name, password: PASSWORD } });
+  const auth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
+  expect((await srv.call('POST', `/api/v1/shares/${share.json<{ id: string }>().id}/accept`, { headers: auth, json: { name: folder } })).status).toBe(200);
+  const configDir = join(temp.path, `config-${role}`);
+  const r = await runCli(['login', srv.url, '--username', name, '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!), '--device-name', `${role}-laptop`], { configDir, input: PASSWORD });
+  expect(r.code, r.stderr).toBe(0);
+  const dir = join(temp.path, folder);
+  await mkdir(dir);
+  const agent = new Agent(role, dir, configDir, join(temp.path, `stats-${role}.jsonl`), `/${folder}`);
+  agent.start();
+  await until(async () => (await snapshot(dir)).get(file) === sha(content));
+  return agent;
+}
+
 describe('coffer sync as a viewer', () => {
   it('keeps a local edit as a local conflicted copy, restores the server version, uploads nothing', async () => {
-    const name = `viewer_${Date.now().toString(36)}`;
-    const made = await srv.call('POST', '/api/v1/admin/users', { headers: srv.adminAuth, json: { username: name, password: PASSWORD, mustChangePassword: false } });
-    expect(made.status).toBe(201);
-    expect((await srv.call('POST', '/api/v1/mkdir', { json: { path: '/Family' } })).status).toBe(201);
-    expect((await srv.call('POST', '/api/v1/upload?uploadType=media&path=/Family/photo.txt', { body: 'original' })).status).toBe(201);
-    const share = await srv.call('POST', '/api/v1/shares', { json: { path: '/Family', user: name, role: 'viewer' } });
-    expect(share.status).toBe(201);
-    const login = await srv.call('POST', '/api/v1/auth/login', { json: { username: name, password: PASSWORD } });
-    const vauth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
-    expect((await srv.call('POST', `/api/v1/shares/${share.json<{ id: string }>().id}/accept`, { headers: vauth, json: { name: 'Family' } })).status).toBe(200);
-
-    const configDir = join(temp.path, 'config');
-    const r = await runCli(['login', srv.url, '--username', name, '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!), '--device-name', 'viewer-laptop'], { configDir, input: PASSWORD });
-    expect(r.code, r.stderr).toBe(0);
-    const dir = join(temp.path, 'family');
-    await (await import('node:fs/promises')).mkdir(dir);
-    viewer = new Agent('viewer', dir, configDir, join(temp.path, 'stats.jsonl'), '/Family');
-    viewer.start();
-    await until(async () => (await snapshot(dir)).get('photo.txt') === sha('original'));
+    viewer = await recipientAgent('viewer', 'Family', 'photo.txt', 'original');
+    const dir = viewer.dir;
 
     const from = viewer.output.length;
     await writeFile(join(dir, 'photo.txt'), 'edited by the viewer');
@@ -72,22 +80,8 @@ describe('coffer sync as a viewer', () => {
   }, 120_000);
 
   it("an editor's `coffer sync` of a mounted share syncs it both ways, into the owner's folder", async () => {
-    const name = `editor_${Date.now().toString(36)}`;
-    expect((await srv.call('POST', '/api/v1/admin/users', { headers: srv.adminAuth, json: { username: name, password: PASSWORD, mustChangePassword: false } })).status).toBe(201);
-    expect((await srv.call('POST', '/api/v1/mkdir', { json: { path: '/Team' } })).status).toBe(201);
-    expect((await srv.call('POST', '/api/v1/upload?uploadType=media&path=/Team/plan.txt', { body: 'plan v1' })).status).toBe(201);
-    const share = await srv.call('POST', '/api/v1/shares', { json: { path: '/Team', user: name, role: 'editor' } });
-    const login = await srv.call('POST', '/api/v1/auth/login', { json: { username: name, password: PASSWORD } });
-    const eauth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
-    expect((await srv.call('POST', `/api/v1/shares/${share.json<{ id: string }>().id}/accept`, { headers: eauth, json: { name: 'Work' } })).status).toBe(200);
-    const configDir = join(temp.path, 'config-editor');
-    const r = await runCli(['login', srv.url, '--username', name, '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!), '--device-name', 'editor-laptop'], { configDir, input: PASSWORD });
-    expect(r.code, r.stderr).toBe(0);
-    const dir = join(temp.path, 'work');
-    await (await import('node:fs/promises')).mkdir(dir);
-    editor = new Agent('editor', dir, configDir, join(temp.path, 'stats-editor.jsonl'), '/Work');
-    editor.start();
-    await until(async () => (await snapshot(dir)).get('plan.txt') === sha('plan v1'));
+    editor = await recipientAgent('editor', 'Team', 'plan.txt', 'plan v1');
+    const dir = editor.dir;
     // The editor's new file lands in the owner's folder; the owner's edit comes down.
     await writeFile(join(dir, 'from-editor.txt'), 'hello from the editor');
     await until(async () => (await srv.call('GET', '/api/v1/download?path=/Team/from-editor.txt')).body.toString() === 'hello from the editor');
