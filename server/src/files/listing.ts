@@ -65,13 +65,16 @@ export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const base = folder.path === '/' ? '' : folder.path;
-  const entries = await Promise.all(
+  const shown = await Promise.all(
     page.map(async ({ modifiedMicros: _m, ...row }) => {
-      const view = fileView(await shownAs(db, row as FileRow), `${base}/${row.name}`);
+      const target = await shownAs(db, row as FileRow);
+      if (!target) return undefined;
+      const view = fileView(target, `${base}/${row.name}`);
       // Children of a mounted share's root name the mount as their folder, as the recipient's journal does.
       return folder.viewId && view.parentId === folder.id ? { ...view, parentId: folder.viewId } : view;
     }),
   );
+  const entries = shown.filter((v): v is FileView => v !== undefined);
   const last = page[page.length - 1];
   if (!more || !last) return { entries };
   const cursor: ListCursor = { v: 1, f: folder.id, s: q.sort, o: q.order, d: last.isDir, k: keyOf(q.sort, last), i: last.id };
@@ -132,9 +135,10 @@ function sameListing(c: ListCursor, folderId: FolderId, sort: ListSort, order: L
   return c;
 }
 
-/** A mount is listed as what it stands for (size, revision, content), under its own id and name. */
-async function shownAs(db: Db, row: FileRow): Promise<FileRow> {
+/** A mount is listed as what it stands for (size, revision, content), under its own id and name;
+ *  one whose shared folder is gone (trashed, purged, its owner deleted) is not listed. */
+async function shownAs(db: Db, row: FileRow): Promise<FileRow | undefined> {
   if (!row.mountShareId) return row;
   const target = await mountTarget(db, row);
-  return target ? { ...target, id: row.id, name: row.name, namespaceId: row.namespaceId } : row;
+  return target ? { ...target, id: row.id, name: row.name, namespaceId: row.namespaceId } : undefined;
 }
