@@ -82,10 +82,3 @@ export function nameTaken(name: string, current?: FileRow): ConflictError {
     current: current ? { id: current.id, name: current.name, isDir: current.isDir, rev: current.rev } : undefined,
   });
 }
-
-/** Today every entry a user reaches is in their namespace; a shared one (later) moves only within its own. */
-export function sameNamespace(row: FileRow, user: AuthUser): void {
-  if (row.namespaceId !== user.namespaceId) {
-    throw new ConflictError('entries cannot be moved or copied between different owners’ spaces', { code: 'cross_namespace' });
-  }
-}
