@@ -14,6 +14,7 @@ export * from './shapes/account.js';
 export * from './shapes/admin.js';
 export * from './shapes/files.js';
 export * from './shapes/notifications.js';
+export * from './shapes/sharing.js';
 export * from './shapes/sync.js';
 export * from './shapes/transfer.js';
 export { timestamp } from './shapes/common.js';

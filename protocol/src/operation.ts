@@ -24,6 +24,7 @@ export const TAGS = {
   revisions: 'A file’s history',
   sync: 'Delta sync: blocks by hash, commits from blocks, the change journal',
   notifications: 'The notification inbox',
+  sharing: 'Shares to users and groups: offering, accepting (a mount in your tree), changing, revoking; groups (admin)',
 } as const;
 export type Tag = keyof typeof TAGS;
 

@@ -16,6 +16,7 @@ import { changeRoutes } from './routes/changes.js';
 import { commitRoutes } from './routes/commit.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { fileRoutes } from './routes/files.js';
+import { sharingRoutes } from './routes/sharing.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { revisionRoutes } from './routes/revisions.js';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', blockRoutes(deps));
   api.route('/', commitRoutes(deps));
   api.route('/', notificationRoutes(deps));
+  api.route('/', sharingRoutes(deps));
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));

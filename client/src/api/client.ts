@@ -121,6 +121,30 @@ export class CofferApi implements SyncApi {
     return this.#call(ops.restoreRevision, { body: { path, rev } });
   }
 
+  // Sharing.
+  async readOnlyRoots(): Promise<string[]> {
+    const list = await this.shares('incoming');
+    return list.filter((s) => s.state === 'accepted' && s.role === 'viewer' && s.path !== null).map((s) => s.path!);
+  }
+  share(path: string, to: { user?: string; group?: string }, role: 'viewer' | 'editor', allowReshare?: boolean) {
+    return this.#call(ops.createShare, { body: { path, ...to, role, ...(allowReshare !== undefined ? { allowReshare } : {}) } });
+  }
+  async shares(direction: 'incoming' | 'outgoing') {
+    return (await this.#call(ops.listShares, { query: { direction } })).shares;
+  }
+  acceptShare(id: string, name?: string) {
+    return this.#call(ops.acceptShare, { params: { id }, body: name !== undefined ? { name } : {} });
+  }
+  declineShare(id: string) {
+    return this.#call(ops.declineShare, { params: { id } });
+  }
+  async revokeShare(id: string): Promise<void> {
+    await this.#call(ops.revokeShare, { params: { id } });
+  }
+  shareRole(id: string, role: 'viewer' | 'editor') {
+    return this.#call(ops.updateShare, { params: { id }, body: { role } });
+  }
+
   /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once). */
   async missingBlocks(hashes: string[]): Promise<Set<string>> {
     const missing = new Set<string>();

@@ -28,7 +28,7 @@ export class Journal {
   append(e: JournalAppend, at: Date): number {
     const seq = this.#rows.length + 1;
     // A copy of the payload: the row must not change when the entry it describes does.
-    this.#rows.push({ seq, namespaceId: NAMESPACE_ID, fileId: e.fileId, op: e.op, rev: e.rev, deviceId: e.deviceId, payload: { ...e.payload }, at });
+    this.#rows.push({ seq, namespaceId: NAMESPACE_ID, fileId: e.fileId, op: e.op, rev: e.rev, deviceId: e.deviceId, payload: { ...e.payload }, at, mirrorOf: null });
     for (const l of [...this.#listeners]) l(seq);
     return seq;
   }

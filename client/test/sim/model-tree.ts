@@ -101,6 +101,7 @@ export class Tree {
       trashedAt: null,
       createdAt: at,
       modifiedAt: at,
+      mountShareId: null,
     };
     this.#claim(row);
     this.#rows.set(row.id, row);

@@ -20,6 +20,7 @@ import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.j
 import { ancestorsLive, byId, hasLiveChild, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
 import { entryById, isWithin, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
+import { noteActivity } from '../sharing/activity.js';
 import { encodePageCursor, type FileList, type TrashCursor } from '@coffer/protocol';
 
 /** Conditions a sync client puts on a delete, so it never removes what it has not seen. */
@@ -39,6 +40,7 @@ export interface DeleteCondition {
 export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef, cond: DeleteCondition = {}): Promise<FileView> {
   await lockTree(tx, user.namespaceId);
   const { row, path } = await resolveLiveEntry(tx, user, ref, 'delete');
+  if (row.namespaceId !== user.namespaceId) await lockTree(tx, row.namespaceId); // inside a mounted share
   if (cond.rev !== undefined && cond.rev !== row.rev) {
     throw new ConflictError(`${path} is at revision ${row.rev}, not ${cond.rev}: it changed since, so it was not deleted`, {
       code: 'stale_revision',
@@ -54,6 +56,7 @@ export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef, cond: De
   await tx.execute(sql`${subtree(byId(row.id), { live: true })}
     update files set trashed_at = ${at.toISOString()}::timestamptz where id in (select id from sub) and trashed_at is null`);
   await appendJournal(tx, journalEntry('delete', row, user.deviceId, { path, ...placeOf(row), isDir: row.isDir }));
+  await noteActivity(tx, user, row, 'deleted', path);
   return fileView({ ...row, trashedAt: at }, path);
 }
 

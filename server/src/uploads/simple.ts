@@ -36,7 +36,7 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
   const target = await uploadTarget(deps.db, user, up.path, up.length, up);
   const reservation =
     up.length === undefined || up.length >= RESERVE_FROM_BYTES
-      ? { kind: 'upload' as const, ref: randomUUID(), namespaceId: user.namespaceId, expiresAt: new Date(Date.now() + RESERVATION_MS) }
+      ? { kind: 'upload' as const, ref: randomUUID(), namespaceId: target.namespaceId, expiresAt: new Date(Date.now() + RESERVATION_MS) }
       : undefined;
   // A declared size is reserved whole before the bytes travel (507 at once when it cannot fit).
   if (reservation && up.length !== undefined) await reserve(deps.db, { ...reservation, bytes: up.length });
