@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
+import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
 import { fingerprintOfPem, PASSWORD, runCli, usernameOf } from './cli-harness.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 let srv: ServerProcess;
 const dir = useTempDir('coffer-cli-shares-');

@@ -6,8 +6,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
-import { makeTempDir, type TempDir } from '../../test-support/temp-dir.js';
+import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
+import { makeTempDir, type TempDir } from '@coffer/test-support/temp-dir';
 import { fingerprintOfPem, PASSWORD, runCli } from './cli-harness.js';
 import { Agent, snapshot, sha, until } from './sync-harness.js';
 
