@@ -4,7 +4,7 @@ import { id, optionalParam, pageLimit, queryFlag } from '../fields.js';
 import { MAX_READ_IDS } from '../limits.js';
 import { timestamp } from './common.js';
 
-export const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict'] as const;
+export const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict', 'link_drop', 'link_limit'] as const;
 
 export const Notification = z
   .object({

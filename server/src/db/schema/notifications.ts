@@ -12,7 +12,7 @@ export const notifications = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['edit', 'delete', 'share', 'conflict'] }).notNull(),
+    kind: text('kind', { enum: ['edit', 'delete', 'share', 'conflict', 'link_drop', 'link_limit'] }).notNull(),
     /** The file it is about; kept (as null) when the file is purged, so the inbox keeps its history. */
     fileId: uuid('file_id').references(() => files.id, { onDelete: 'set null' }),
     /** What to show without another lookup: path and name then, who did it, revision, … */
