@@ -65,7 +65,8 @@ export function publicLinkRoutes(deps: AppDeps, guard = new LinkGuard()): Hono {
     const t = await open(c);
     const { path } = parse(PublicPathQuery, c.req.query());
     const base = { kind: t.link.kind, expiresAt: t.link.expiresAt?.toISOString() ?? null };
-    if (t.link.kind === 'drop') return c.json({ ...base, name: t.entry.name, isDir: true, size: 0 } satisfies PublicLinkView);
+    // A drop link names its folder and nothing in it (entryInLink refuses a path: 404).
+    if (t.link.kind === 'drop' && path === undefined) return c.json({ ...base, name: t.entry.name, isDir: true, size: 0 } satisfies PublicLinkView);
     const at = await entryInLink(db, t, 'list', path);
     const view: PublicLinkView = { ...base, name: at.row.name, isDir: at.row.isDir, size: at.row.size };
     if (at.row.isDir) {
