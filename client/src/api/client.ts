@@ -12,6 +12,8 @@ import {
   pathOf,
   type DeleteRequest,
   type FileView,
+  type LinkCreate,
+  type LinkUpdate,
   type Operation,
   type OperationSpec,
 } from '@coffer/protocol';
@@ -119,6 +121,19 @@ export class CofferApi implements SyncApi {
   }
   restore(path: string, rev: number) {
     return this.#call(ops.restoreRevision, { body: { path, rev } });
+  }
+
+  createLink(body: LinkCreate) {
+    return this.#call(ops.createLink, { body });
+  }
+  links() {
+    return this.#call(ops.listLinks);
+  }
+  updateLink(id: string, body: LinkUpdate) {
+    return this.#call(ops.updateLink, { params: { id }, body });
+  }
+  async deleteLink(id: string): Promise<void> {
+    await this.#call(ops.deleteLink, { params: { id } });
   }
 
   /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once). */

@@ -7,11 +7,12 @@ import { debugging } from '../env.js';
 import { get, put } from './commands/transfer.js';
 import { login, logout } from './commands/login.js';
 import { ls, mkdir, mv, rm } from './commands/files.js';
+import { link } from './commands/links.js';
 import { restore, revs } from './commands/revisions.js';
 import { status } from './commands/status.js';
 import { sync } from './commands/sync.js';
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { login, logout, ls, put, get, mkdir, mv, rm, revs, restore, status, sync };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { login, logout, ls, put, get, mkdir, mv, rm, revs, restore, status, sync, link };
 
 export const HELP = `usage: coffer COMMAND [ARGS]
 
@@ -28,6 +29,9 @@ export const HELP = `usage: coffer COMMAND [ARGS]
   revs PATH [-n LIMIT]                              a file's revisions, newest first
   restore PATH REV                                  make an old revision the newest
   sync DIR [REMOTE] [--once] [--stats FILE]         keep DIR and REMOTE (default /DIRNAME) in sync
+  link create PATH [--drop] [--password-stdin] [--expires 7d|ISO] [--max-downloads N]
+                                                    a public link (or a file drop); prints its URL once
+  link list | disable ID | enable ID | delete ID    your links
 
 put and get take --stats (bytes moved, as JSON on stderr).
 The login is kept in $COFFER_CONFIG_DIR, $XDG_CONFIG_HOME/coffer or ~/.config/coffer (mode 0600).`;
