@@ -72,6 +72,21 @@ for (const backend of BACKENDS) {
       expect((await linkFetch(srv.url, token, `/download?path=${encodeURIComponent('/secret.txt')}`)).status).toBe(404);
     });
 
+    it('a big folder lists in pages of 500 through the cursor', async () => {
+      const owner = await srv.user();
+      await mkdir(owner.auth, '/Many');
+      const names = Array.from({ length: 503 }, (_, i) => `d${String(i).padStart(3, '0')}`);
+      for (let i = 0; i < names.length; i += 25) await Promise.all(names.slice(i, i + 25).map((n) => mkdir(owner.auth, `/Many/${n}`)));
+      const { token } = await makeLink(srv.url, owner.auth, { path: '/Many' });
+      const first = (await (await linkFetch(srv.url, token)).json()) as Json;
+      expect(first.entries).toHaveLength(500);
+      expect(typeof first.cursor).toBe('string');
+      const second = (await (await linkFetch(srv.url, token, `?cursor=${encodeURIComponent(first.cursor)}`)).json()) as Json;
+      expect([...first.entries, ...second.entries].map((e: Json) => e.name)).toEqual(names);
+      expect(second.cursor).toBeUndefined();
+      expect((await linkFetch(srv.url, token, '?cursor=garbage')).status).toBe(400);
+    }, 60_000);
+
     it('a download limit counts whole downloads, then 410 link_gone, and the owner hears of it', async () => {
       const owner = await srv.user();
       const file = (await (await upload(srv.url, owner.auth, '/limited.bin', Buffer.alloc(1000, 7))).json()) as Json;

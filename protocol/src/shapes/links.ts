@@ -1,6 +1,7 @@
 /** Public links on the wire: the owner's management API (/api/v1/links) and what /s/{token} answers. */
 import { z } from 'zod';
-import { count, id, path, text } from '../fields.js';
+import { ListCursor } from '../cursors.js';
+import { count, id, optionalParam, pageCursor, path, text } from '../fields.js';
 import { timestamp } from './common.js';
 
 /** `view`: anyone with the link may list and download; `drop`: anyone may upload into the folder, nothing more. */
@@ -72,13 +73,16 @@ export const PublicLinkView = z
     isDir: z.boolean(),
     size: count(),
     expiresAt: timestamp().nullable(),
-    entries: z.array(PublicEntry).optional().meta({ description: 'A view link of a folder: the entries of `?path=` (default its root)' }),
+    entries: z.array(PublicEntry).optional().meta({ description: 'A view link of a folder: the entries of `?path=` (default its root), folders first, by name' }),
+    cursor: z.string().optional().meta({ description: 'When more entries follow: pass it back as `cursor` with the same `path`' }),
   })
   .meta({ id: 'PublicLinkView' });
 export type PublicLinkView = z.infer<typeof PublicLinkView>;
 
-/** Query of /s/{token} and /s/{token}/download: a path inside a folder link. */
+/** Query of /s/{token}/download: a path inside a folder link. */
 export const PublicPathQuery = z.object({ path: path().optional() });
+/** Query of /s/{token}: a path inside a folder link, and the page of its entries. */
+export const PublicListQuery = PublicPathQuery.extend({ cursor: optionalParam(pageCursor(ListCursor)) });
 /** Query of POST /s/{token}/upload: the dropped file's name (sanitised, renamed on collision). */
 export const PublicDropQuery = z.object({ name: text(1024, 1) });
 

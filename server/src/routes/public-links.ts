@@ -12,7 +12,7 @@
  * sandboxing CSP), no Referer leaves with the token, and nothing is cached or indexed.
  */
 import { Hono, type Context } from 'hono';
-import { PublicDropQuery, PublicPathQuery, type PublicLinkView } from '@coffer/protocol';
+import { PublicDropQuery, PublicListQuery, PublicPathQuery, type PublicLinkView } from '@coffer/protocol';
 import { clientIp } from '../auth/client-ip.js';
 import { contentLength, declaredLength } from '../content-length.js';
 import type { AppDeps } from '../deps.js';
@@ -30,7 +30,8 @@ import { folderZip } from '../links/zip.js';
 import { discardBody } from '../uploads/body.js';
 
 const PASSWORD_HEADER = 'x-coffer-link-password';
-const LIST_LIMIT = 1000;
+/** Entries per page of a folder link's listing. */
+const LIST_LIMIT = 500;
 
 export function publicLinkRoutes(deps: AppDeps, guard = new LinkGuard()): Hono {
   const { db } = deps;
@@ -63,14 +64,15 @@ export function publicLinkRoutes(deps: AppDeps, guard = new LinkGuard()): Hono {
 
   app.get('/:token', async (c) => {
     const t = await open(c);
-    const { path } = parse(PublicPathQuery, c.req.query());
+    const { path, cursor } = parse(PublicListQuery, c.req.query());
     const base = { kind: t.link.kind, expiresAt: t.link.expiresAt?.toISOString() ?? null };
     // A drop link names its folder and nothing in it (entryInLink refuses a path: 404).
-    if (t.link.kind === 'drop' && path === undefined) return c.json({ ...base, name: t.entry.name, isDir: true, size: 0 } satisfies PublicLinkView);
+    if (t.link.kind === 'drop' && path === undefined && cursor === undefined) return c.json({ ...base, name: t.entry.name, isDir: true, size: 0 } satisfies PublicLinkView);
     const at = await entryInLink(db, t, 'list', path);
     const view: PublicLinkView = { ...base, name: at.row.name, isDir: at.row.isDir, size: at.row.size };
     if (at.row.isDir) {
-      const page = await listFolder(db, t.owner, { path: at.path, limit: LIST_LIMIT, sort: 'name', order: 'asc' });
+      const page = await listFolder(db, t.owner, { path: at.path, limit: LIST_LIMIT, cursor, sort: 'name', order: 'asc' });
+      if (page.cursor !== undefined) view.cursor = page.cursor;
       const prefix = at.relPath === '/' ? '' : at.relPath;
       view.entries = page.entries.map((f) => ({ name: f.name, path: `${prefix}/${f.name}`, isDir: f.isDir, size: f.size, modifiedAt: f.modifiedAt }));
     }
