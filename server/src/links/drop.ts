@@ -8,13 +8,11 @@
 import { and, eq, isNull, like } from 'drizzle-orm';
 import type { AppDeps } from '../deps.js';
 import { files } from '../db/schema.js';
-import { HttpError } from '../http-errors.js';
+import { BadRequestError, HttpError } from '../http-errors.js';
 import { MAX_NAME_BYTES, nameKey, normalizeName, splitExtension, truncateUtf8, uniqueName } from '../names.js';
 import { addNotification } from '../notifications/store.js';
 import { simpleUpload } from '../uploads/simple.js';
 import type { LinkTarget } from './link-access.js';
-
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
 
 /**
  * Any text → a valid name: the last segment of a path a browser may send ('C:\\x\\a.txt'),
@@ -26,12 +24,18 @@ export function sanitizeDropName(raw: string): string {
   n = n.split(/[/\\]/).pop() ?? '';
   n = n.replace(/\p{Cc}/gu, '').trim().replace(/[. ]+$/u, '');
   if (n === '' || n === '.' || n === '..') n = 'file';
-  if (WINDOWS_DEVICE.test(n.split('.', 1)[0]!.trimEnd())) n = `_${n}`;
   if (Buffer.byteLength(n) > MAX_NAME_BYTES) {
     const { stem, ext } = splitExtension(n);
     n = truncateUtf8(stem, MAX_NAME_BYTES - Buffer.byteLength(ext)).replace(/[. ]+$/u, '') + ext;
   }
-  return normalizeName(n || 'file');
+  n ||= 'file';
+  try {
+    return normalizeName(n);
+  } catch (err) {
+    // A Windows device name ('NUL.txt') is the one refusal left: names.ts knows the list.
+    if (err instanceof BadRequestError && (err.details as { reason?: string } | undefined)?.reason === 'reserved') return normalizeName(truncateUtf8(`_${n}`, MAX_NAME_BYTES));
+    throw err;
+  }
 }
 
 export interface Dropped {

@@ -9,6 +9,7 @@
  * unknown token with a password costs the same scrypt, so neither the body nor the time tells
  * that a link exists.
  */
+import { isLinkToken } from '@coffer/protocol';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { LoginLimiter } from '../auth/rate-limit.js';
 import { TooManyRequestsError } from '../http-errors.js';
@@ -40,7 +41,7 @@ export class LinkGuard {
   /** Count a request; 429 when the address or the token is over its limit. */
   request(token: string, ip: string): void {
     // Only a well-formed token gets a key of its own: junk cannot grow the table past one key.
-    this.requests.begin(/^[A-Za-z0-9_-]{43}$/.test(token) ? token : '-', ip);
+    this.requests.begin(isLinkToken(token) ? token : '-', ip);
   }
 
   /** An unknown token: a given password costs what checking it would, then 404. */
