@@ -131,6 +131,10 @@ for (const backend of BACKENDS) {
       const missing = await linkFetch(srv.url, token);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'No such link' } });
+      // Refusals carry the link headers too (no Referer with the token, nothing cached).
+      expect(missing.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(missing.headers.get('cache-control')).toBe('private, no-store');
+      expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
     });
 
     it('a password-protected link answers like a missing link until the password comes', async () => {

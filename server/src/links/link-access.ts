@@ -38,11 +38,10 @@ export function linkGone(why: string): HttpError {
   return new HttpError(410, 'link_gone', why);
 }
 
-/** The link a token names, or 404. Its state is checked by `checkLive` (after the password). */
-export async function linkByToken(db: Db, token: string): Promise<LinkRow> {
-  if (!isLinkToken(token)) throw missingLink();
+/** The link a token names, if any. Its state is checked by `checkLive` (after the password). */
+export async function linkByToken(db: Db, token: string): Promise<LinkRow | undefined> {
+  if (!isLinkToken(token)) return undefined;
   const [row] = await db.select().from(links).where(eq(links.tokenHash, hashToken(token)));
-  if (!row) throw missingLink();
   return row;
 }
 

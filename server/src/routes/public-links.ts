@@ -56,7 +56,7 @@ export function publicLinkRoutes(deps: AppDeps, guard = new LinkGuard()): Hono {
     const ip = clientIp(c, deps.config.trustProxy);
     guard.request(token, ip);
     const password = passwordOf(c.req.header(PASSWORD_HEADER));
-    const link = await linkByToken(db, token).catch(() => guard.unknown(password));
+    const link = (await linkByToken(db, token)) ?? (await guard.unknown(password));
     await guard.password(link, password, ip);
     checkLive(link);
     return linkTarget(db, link);
