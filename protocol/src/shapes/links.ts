@@ -42,7 +42,7 @@ export const LinkCreate = z
     kind: z.enum(LINK_KINDS).default('view').meta({ description: '`drop` needs a folder' }),
     password: LinkPassword.optional(),
     expiresAt: timestamp().optional().meta({ description: 'After this the link answers 410 `link_gone`' }),
-    maxDownloads: count(1).optional().meta({ description: 'Downloads allowed (a range request from byte 0 or a zip counts one); then 410 `link_gone`' }),
+    maxDownloads: count(1).optional().meta({ description: 'Downloads allowed (each answer with bytes counts: a file, a range, a zip; not HEAD or 304); then 410 `link_gone`' }),
   })
   .refine((b) => (b.path === undefined) !== (b.fileId === undefined), { message: 'give exactly one of path and fileId' })
   .meta({ id: 'LinkCreate' });

@@ -5,6 +5,7 @@
  */
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
+import { matches } from '../downloads/send.js';
 import { links } from '../db/schema.js';
 import { addNotification } from '../notifications/store.js';
 import { linkGone, type LinkTarget } from './link-access.js';
@@ -28,8 +29,12 @@ export async function countDownload(db: Db, t: LinkTarget): Promise<void> {
   });
 }
 
-/** A download counts when it starts at the first byte (a resumed one does not count again). */
-export function countsAsDownload(method: string, range: string | undefined): boolean {
-  if (method !== 'GET') return false;
-  return range === undefined || /^bytes=0-/.test(range.trim());
+/**
+ * Every answer that carries bytes counts: a whole file, any range of it, a zip. Counting only
+ * ranges from byte 0 would let `Range: bytes=1-` fetch a file without limit; a resumed or
+ * multi-connection download costs more than one, which is the safe side. HEAD and a 304 (the
+ * client has the bytes already) do not count.
+ */
+export function countsAsDownload(method: string, ifNoneMatch: string | undefined, etag: string | undefined): boolean {
+  return method === 'GET' && !(etag !== undefined && matches(ifNoneMatch, etag));
 }

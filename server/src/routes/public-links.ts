@@ -21,6 +21,7 @@ import { contentDisposition } from '../downloads/disposition.js';
 import { USER_CONTENT_CSP } from '../downloads/user-content.js';
 import { listFolder } from '../files/listing.js';
 import { versionOf } from '../files/revisions.js';
+import { etagOf } from '../files/view.js';
 import { parse } from '../http-errors.js';
 import { countDownload, countsAsDownload } from '../links/download-count.js';
 import { dropFile } from '../links/drop.js';
@@ -83,15 +84,14 @@ export function publicLinkRoutes(deps: AppDeps, guard = new LinkGuard()): Hono {
     const t = await open(c);
     const { path } = parse(PublicPathQuery, c.req.query());
     const at = await entryInLink(db, t, 'read', path);
-    const counts = countsAsDownload(c.req.method, c.req.header('range'));
     if (at.row.isDir) {
       const zip = await folderZip(deps, at.row);
       if (c.req.method === 'HEAD') return c.body(null, 200, zipHeaders(at.row.name, zip.length));
-      if (counts) await countDownload(db, t);
+      await countDownload(db, t);
       return c.body(zip.stream, 200, zipHeaders(at.row.name, zip.length));
     }
     const version = await versionOf(db, at.row);
-    if (counts) await countDownload(db, t);
+    if (countsAsDownload(c.req.method, c.req.header('if-none-match'), etagOf(version.contentHash))) await countDownload(db, t);
     return sendVersion(c, deps, at.row.name, version);
   });
 
