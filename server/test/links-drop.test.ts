@@ -2,7 +2,7 @@
  * File drops (issue 15): strangers put files into a folder through a `drop` link and can do
  * nothing else — no listing, no download. Dropped files go through the one upload commit path as
  * the owner's files: the owner's quota is charged (507 past it), names are made storable and a
- * taken name becomes "name (1).ext", and the owner's inbox gets `link_drop`.
+ * taken name becomes "name (1).ext", and the owner's inbox gets one `link_drop` per burst.
  */
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from './fixtures/server.js';
@@ -43,14 +43,21 @@ describe('file drops', () => {
     expect((await linkFetch(srv.url, token, '/download')).status).toBe(404);
     expect((await linkFetch(srv.url, token, `/download?path=${encodeURIComponent('/new.txt')}`)).status).toBe(404);
 
+    // One inbox entry for the burst, not one per file.
     const drops = (await inbox(srv.url, owner.auth)).filter((n) => n.kind === 'link_drop');
-    expect(drops.map((n) => n.payload.name).sort()).toEqual(['REPORT (2).pdf', 'new.txt', 'report (1).pdf']);
-    expect(drops[0]!.payload).toMatchObject({ linkId: link.id });
+    expect(drops).toHaveLength(1);
+    expect(drops[0]!.payload).toMatchObject({ linkId: link.id, folder: '/Inbox', count: 3, bytes: 12, names: ['report (1).pdf', 'REPORT (2).pdf', 'new.txt'], path: '/Inbox/new.txt' });
+
+    // Once read, the next drop starts a new entry.
+    await fetch(`${srv.url}/api/v1/notifications/read`, { method: 'POST', headers: { ...owner.auth, 'content-type': 'application/json' }, body: JSON.stringify({ all: true }) });
+    expect((await drop(token, 'later.txt', 'l')).status).toBe(201);
+    const after = (await inbox(srv.url, owner.auth)).filter((n) => n.kind === 'link_drop');
+    expect(after.map((n) => n.payload.count)).toEqual([1, 3]);
 
     // A view link cannot take uploads.
     const { token: viewToken } = await makeLink(srv.url, owner.auth, { path: '/Inbox' });
     expect((await drop(viewToken, 'x.txt', 'x')).status).toBe(404);
-    expect((await list(owner.auth, '/Inbox')).length).toBe(4);
+    expect((await list(owner.auth, '/Inbox')).length).toBe(5);
   });
 
   it('names are made storable: no path, no control characters, no trailing dots, no device names', async () => {

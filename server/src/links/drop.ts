@@ -10,8 +10,8 @@ import type { AppDeps } from '../deps.js';
 import { files } from '../db/schema.js';
 import { BadRequestError, HttpError } from '../http-errors.js';
 import { MAX_NAME_BYTES, nameKey, normalizeName, splitExtension, truncateUtf8, uniqueName } from '../names.js';
-import { addNotification } from '../notifications/store.js';
 import { simpleUpload } from '../uploads/simple.js';
+import { noticeDrop } from './drop-notice.js';
 import type { LinkTarget } from './link-access.js';
 
 /**
@@ -52,14 +52,7 @@ export async function dropFile(deps: AppDeps, t: LinkTarget, rawName: string, le
     throw err;
   });
   // After the commit, in its own transaction: a lost notification must never lose the file.
-  await deps.db.transaction((tx) =>
-    addNotification(tx, {
-      userId: t.link.ownerId,
-      kind: 'link_drop',
-      fileId: row.id,
-      payload: { linkId: t.link.id, path, name: row.name, size: row.size },
-    }),
-  );
+  await deps.db.transaction((tx) => noticeDrop(tx, t, { id: row.id, name: row.name, path, size: row.size }));
   return { name: row.name, size: row.size };
 }
 
