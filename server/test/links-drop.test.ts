@@ -5,14 +5,14 @@
  * taken name becomes "name (1).ext", and the owner's inbox gets one `link_drop` per burst.
  */
 import { describe, expect, it } from 'vitest';
-import { useTestServer } from './fixtures/server.js';
+import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { inbox, linkFetch, makeLink } from './fixtures/links.js';
 import { upload } from './fixtures/transfer.js';
 
 type Json = Record<string, any>;
 
-describe('file drops', () => {
-  const srv = useTestServer('postgres');
+for (const backend of BACKENDS) describe(`file drops (${backend})`, () => {
+  const srv = useTestServer(backend);
   const mkdir = (auth: Record<string, string>, path: string) =>
     fetch(`${srv.url}/api/v1/mkdir`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ path }) });
   const list = async (auth: Record<string, string>, path: string) =>
