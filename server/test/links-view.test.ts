@@ -139,6 +139,21 @@ for (const backend of BACKENDS) {
       expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
     });
 
+    it("a link stops with its maker's account: a disabled maker's links answer like missing ones", async () => {
+      const owner = await srv.user();
+      const admin = await srv.user({ role: 'admin' });
+      await upload(srv.url, owner.auth, '/m.txt', Buffer.from('m'));
+      const { token } = await makeLink(srv.url, owner.auth, { path: '/m.txt' });
+      expect((await linkFetch(srv.url, token, '/download')).status).toBe(200);
+      const off = await fetch(`${srv.url}/api/v1/admin/users/${owner.id}`, {
+        method: 'PATCH',
+        headers: { ...admin.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ disabled: true }),
+      });
+      expect(off.status).toBe(200);
+      expect((await linkFetch(srv.url, token, '/download')).status).toBe(404);
+    });
+
     it('a password-protected link answers like a missing link until the password comes', async () => {
       const owner = await srv.user();
       await upload(srv.url, owner.auth, '/p.txt', Buffer.from('pw'));

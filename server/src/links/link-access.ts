@@ -11,15 +11,16 @@
  */
 import { eq } from 'drizzle-orm';
 import { isLinkToken } from '@coffer/protocol';
+import type { AuthUser } from '../auth/context.js';
 import { hashToken } from '../auth/tokens.js';
 import type { Db } from '../db/open.js';
 import { files, links, users } from '../db/schema.js';
+import { can } from '../files/access.js';
 import { entryAt, pathOf } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
 import { HttpError, NotFoundError } from '../http-errors.js';
 import { parsePath } from '../names.js';
 import type { LinkRow } from './view.js';
-import type { AuthUser } from '../auth/context.js';
 
 export type LinkAction = 'list' | 'read' | 'drop';
 
@@ -56,23 +57,30 @@ export function checkLive(link: LinkRow, now = new Date()): void {
 export interface LinkTarget {
   link: LinkRow;
   entry: FileRow;
-  /** The entry's path in its owner's tree. */
+  /** The entry's path in its namespace. */
   path: string;
-  /** The owner, as the services that read and write the tree take a caller. */
+  /**
+   * Whom the link acts as on the tree: the owner of the entry's namespace, so paths resolve there
+   * and drops are charged to that quota (the link's maker, when sharing lets an editor make one,
+   * is not who pays). The maker is told of drops and limits.
+   */
   owner: AuthUser;
 }
 
 export async function linkTarget(db: Db, link: LinkRow): Promise<LinkTarget> {
   const [entry] = await db.select().from(files).where(eq(files.id, link.fileId));
   if (!entry || entry.trashedAt) throw linkGone('The linked file or folder was deleted');
-  const [owner] = await db.select().from(users).where(eq(users.id, link.ownerId));
+  const [maker] = await db.select().from(users).where(eq(users.id, link.ownerId));
+  // A link lives only while its maker may still share what it names (an account disabled, a share revoked: gone).
+  if (!maker || maker.disabled || !(await can(db, callerOf(maker), 'share', entry))) throw missingLink();
+  const [owner] = maker.namespaceId === entry.namespaceId ? [maker] : await db.select().from(users).where(eq(users.namespaceId, entry.namespaceId));
   if (!owner || owner.disabled) throw missingLink();
-  return {
-    link,
-    entry,
-    path: await pathOf(db, entry),
-    owner: { id: owner.id, username: owner.username, role: owner.role, namespaceId: owner.namespaceId, tokenKind: 'session', mustChangePassword: false },
-  };
+  return { link, entry, path: await pathOf(db, entry), owner: callerOf(owner) };
+}
+
+/** A user row as the services that read and write the tree take their caller. */
+function callerOf(u: typeof users.$inferSelect): AuthUser {
+  return { id: u.id, username: u.username, role: u.role, namespaceId: u.namespaceId, tokenKind: 'session', mustChangePassword: false };
 }
 
 /**

@@ -7,7 +7,7 @@ export const links = pgTable(
   'links',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    /** Who made it; the owner of the namespace, whose quota drops are charged to and whose inbox hears of them. */
+    /** Who made it (and manages it): their inbox hears of drops and limits; the link lives while they may share the file. */
     ownerId: uuid('owner_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
