@@ -123,6 +123,10 @@ export const ERROR_CODES = {
   has_shards: 'The node still holds shards (details.shards)',
   last_hot_node: 'The hot tier keeps at least one node',
   not_active: 'The job has already finished',
+
+  // Public links (/s/{token}).
+  link_locked: 'Too many wrong passwords for this link or from this address: retry after Retry-After seconds',
+  link_gone: 'The link expired, was disabled or reached its download limit',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,6 +12,8 @@ import {
   pathOf,
   type DeleteRequest,
   type FileView,
+  type LinkCreate,
+  type LinkUpdate,
   type Operation,
   type OperationSpec,
 } from '@coffer/protocol';
@@ -143,6 +145,18 @@ export class CofferApi implements SyncApi {
   }
   shareRole(id: string, role: 'viewer' | 'editor') {
     return this.#call(ops.updateShare, { params: { id }, body: { role } });
+  }
+  createLink(body: LinkCreate) {
+    return this.#call(ops.createLink, { body });
+  }
+  links() {
+    return this.#call(ops.listLinks);
+  }
+  updateLink(id: string, body: LinkUpdate) {
+    return this.#call(ops.updateLink, { params: { id }, body });
+  }
+  async deleteLink(id: string): Promise<void> {
+    await this.#call(ops.deleteLink, { params: { id } });
   }
 
   /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once). */

@@ -6,8 +6,9 @@ import { timestamp } from './common.js';
 
 /** edit/delete/conflict: someone else's change to your file; share_*: a share offered to you, accepted or
  *  declined by its recipient, revoked; activity: files added, edited or deleted in a shared folder by
- *  someone else, grouped (payload.count). */
-export const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict', 'share_offered', 'share_accepted', 'share_declined', 'share_revoked', 'activity'] as const;
+ *  someone else, grouped (payload.count); link_drop: files dropped through
+ *  a file-drop link; link_limit: a link reached its download limit. */
+export const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict', 'share_offered', 'share_accepted', 'share_declined', 'share_revoked', 'activity', 'link_drop', 'link_limit'] as const;
 
 export const Notification = z
   .object({

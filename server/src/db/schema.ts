@@ -8,3 +8,4 @@ export * from './schema/jobs.js';
 export * from './schema/quota.js';
 export * from './schema/nodes.js';
 export * from './schema/sharing.js';
+export * from './schema/links.js';

@@ -4,7 +4,7 @@ import { integer, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } fr
 import { users } from './accounts.js';
 import { files } from './files.js';
 /** As @coffer/protocol's NOTIFICATION_KINDS (kept here so the schema stands alone for drizzle-kit). */
-const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict', 'share_offered', 'share_accepted', 'share_declined', 'share_revoked', 'activity'] as const;
+const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict', 'share_offered', 'share_accepted', 'share_declined', 'share_revoked', 'activity', 'link_drop', 'link_limit'] as const;
 
 export const notifications = pgTable(
   'notifications',
