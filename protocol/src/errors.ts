@@ -113,6 +113,10 @@ export const ERROR_CODES = {
   has_shards: 'The node still holds shards (details.shards)',
   last_hot_node: 'The hot tier keeps at least one node',
   not_active: 'The job has already finished',
+
+  // WebDAV (/dav/).
+  invalid_xml: 'The XML body is malformed, declares a DOCTYPE or entities, or is not the element the method takes',
+  locked: 'A WebDAV lock held by someone else covers the resource (423)',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

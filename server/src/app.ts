@@ -21,6 +21,7 @@ import { openapiRoutes } from './routes/openapi.js';
 import { revisionRoutes } from './routes/revisions.js';
 import { trashRoutes } from './routes/trash.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { webdavRoutes } from './webdav/index.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -79,6 +80,8 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', commitRoutes(deps));
   api.route('/', notificationRoutes(deps));
   app.route('/api/v1', api);
+  // WebDAV mounts (/dav/): Basic auth with app passwords, never the session cookie (webdav/auth.ts).
+  app.route('/', webdavRoutes(deps));
 
   app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));
   return app;
