@@ -30,12 +30,24 @@ export async function davUser(c: Context, deps: AppDeps, limiter: LoginLimiter):
   if (colon <= 0) throw davUnauthorized('malformed Basic credentials');
   const username = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
-  const attempt = limiter.begin(username, clientIp(c, deps.config.trustProxy));
-  let user = await userForAppPassword(deps, username, password);
-  if (!user && deps.config.webdavAccountPassword) user = await accountUser(deps, username, password);
-  if (!user) throw davUnauthorized('wrong username or app password');
-  limiter.succeeded(attempt);
-  return user;
+  const ip = clientIp(c, deps.config.trustProxy);
+  // A mount sends many requests at once, each with its credentials: only failures count, since
+  // an app password is one hash lookup (no scrypt for parallel guesses to race past the check).
+  limiter.check(username, ip);
+  const user = await userForAppPassword(deps, username, password);
+  if (user) return user;
+  if (deps.config.webdavAccountPassword) {
+    // The account password costs scrypt: counted from the start, like a sign-in.
+    const attempt = limiter.begin(username, ip);
+    const account = await accountUser(deps, username, password);
+    if (account) {
+      limiter.succeeded(attempt);
+      return account;
+    }
+    throw davUnauthorized('wrong username or password');
+  }
+  limiter.failed(username, ip);
+  throw davUnauthorized('wrong username or app password');
 }
 
 /** The account password, when allowed: a full sign-in check (scrypt; the limiter has counted it). */
