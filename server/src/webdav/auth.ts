@@ -31,13 +31,13 @@ export async function davUser(c: Context, deps: AppDeps, limiter: LoginLimiter):
   const username = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
   const ip = clientIp(c, deps.config.trustProxy);
-  // A mount sends many requests at once, each with its credentials: only failures count, since
-  // an app password is one hash lookup (no scrypt for parallel guesses to race past the check).
-  limiter.check(username, ip);
+  // A mount sends many requests at once, each with its credentials, so an app password (one hash
+  // lookup; 256 random bits, beyond guessing) is tried first and only failures count: someone
+  // guessing at an account cannot lock its owner's mounts out. Past the limit, failures are 429.
   const user = await userForAppPassword(deps, username, password);
   if (user) return user;
   if (deps.config.webdavAccountPassword) {
-    // The account password costs scrypt: counted from the start, like a sign-in.
+    // The account password can be guessed and costs scrypt: limited from the start, like a sign-in.
     const attempt = limiter.begin(username, ip);
     const account = await accountUser(deps, username, password);
     if (account) {
@@ -46,6 +46,7 @@ export async function davUser(c: Context, deps: AppDeps, limiter: LoginLimiter):
     }
     throw davUnauthorized('wrong username or password');
   }
+  limiter.check(username, ip);
   limiter.failed(username, ip);
   throw davUnauthorized('wrong username or app password');
 }
