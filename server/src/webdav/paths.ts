@@ -4,7 +4,7 @@
  * Answers carry hrefs built from the stored spelling, each segment percent-encoded.
  */
 import type { AuthUser } from '../auth/context.js';
-import { BadRequestError, HttpError } from '../http-errors.js';
+import { BadRequestError } from '../http-errors.js';
 import { MAX_PATH_DEPTH, nameKey, normalizeName } from '../names.js';
 import { WEBDAV_PREFIX, WEBDAV_USER_PREFIX } from '@coffer/protocol';
 
@@ -37,9 +37,10 @@ export function destinationOf(header: string | undefined, requestUrl: URL, user:
   } catch {
     throw new BadRequestError('the Destination header is not a URL');
   }
-  if (url.host !== requestUrl.host) throw new HttpError(502, 'bad_request', 'the Destination is on another server');
+  // RFC 4918 allows 502 here; a 4xx says better that the request, not a gateway, is at fault.
+  if (url.host !== requestUrl.host) throw new BadRequestError('the Destination is on another server: COPY and MOVE stay on this one');
   if (url.pathname !== WEBDAV_PREFIX && !url.pathname.startsWith(`${WEBDAV_PREFIX}/`)) {
-    throw new HttpError(502, 'bad_request', 'the Destination is outside the WebDAV tree');
+    throw new BadRequestError('the Destination is outside the WebDAV tree (/dav/)');
   }
   return davPathOf(url.pathname, user);
 }
