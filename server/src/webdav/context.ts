@@ -44,7 +44,7 @@ export async function resolveResource(db: Db, user: AuthUser, segments: string[]
 }
 
 /** The ETag WebDAV shows: the REST API's for files (content hash); folders change with their modification time. */
-export function resourceEtag(row: FileRow | undefined): string | undefined {
+export function resourceEtag(row: Pick<FileRow, 'id' | 'isDir' | 'modifiedAt' | 'contentHash'> | undefined): string | undefined {
   if (!row) return undefined;
   if (row.isDir) return `"d${row.modifiedAt.getTime().toString(36)}-${row.id.slice(0, 8)}"`;
   return row.contentHash ? etagOf(row.contentHash) : undefined;

@@ -3,21 +3,20 @@
  * A folder's children come in one query, their dead properties in one more (only when asked),
  * the locks near it in one, the quota in one (only when asked): four statements at most.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files } from '../db/schema.js';
 import { can } from '../files/access.js';
-import type { FileRow } from '../files/view.js';
 import { ForbiddenError, NotFoundError } from '../http-errors.js';
 import { nameKey } from '../names.js';
 import { usageOf } from '../quota/usage.js';
 import { readXml } from './body.js';
 import { resolveResource, type DavContext } from './context.js';
 import { locksNear } from './lock-store.js';
-import { hrefOf } from './paths.js';
+import { encodeSegment, hrefOf } from './paths.js';
 import { deadPropsOf } from './prop-store.js';
-import { DAV, MULTISTATUS_CLOSE, MULTISTATUS_OPEN, responseXml, type PropName, type PropRequest } from './props.js';
+import { DAV, MULTISTATUS_CLOSE, MULTISTATUS_OPEN, responseXml, type PropName, type PropRequest, type PropRow } from './props.js';
 import { elements, invalidXml, type XmlElement } from './xml.js';
 import { multistatus } from './answers.js';
 
@@ -47,14 +46,12 @@ export async function propfind(ctx: DavContext): Promise<Response> {
   parts.push(responseXml({ href: hrefOf(base, r.segments.length ? storedSegments(r.treePath) : [], r.isDir), row: r.row, isRoot: r.isRoot, lockKey: r.lockKey, dead: r.row ? (dead.get(r.row.id) ?? []) : [], locks, quota, base }, req));
   const parentSegs = storedSegments(r.treePath);
   const parentKey = r.lockKey === '/' ? '' : r.lockKey;
+  const parentHref = hrefOf(base, parentSegs, true).replace(/\/$/, '');
   for (const k of kids) {
-    const segs = [...parentSegs, k.name];
-    parts.push(
-      responseXml(
-        { href: hrefOf(base, segs, k.isDir), row: k, isRoot: false, lockKey: `${parentKey}/${nameKey(k.name)}`, dead: dead.get(k.id) ?? [], locks, quota, base },
-        req,
-      ),
-    );
+    // The lock key (case folding) only matters when some lock is near.
+    const lockKey = locks.length > 0 ? `${parentKey}/${nameKey(k.name)}` : '';
+    const href = `${parentHref}/${encodeSegment(k.name)}${k.isDir ? '/' : ''}`;
+    parts.push(responseXml({ href, row: k, isRoot: false, lockKey, dead: dead.get(k.id) ?? [], locks, quota, base }, req));
   }
   parts.push(MULTISTATUS_CLOSE);
   return multistatus(parts.join(''));
@@ -64,16 +61,25 @@ function storedSegments(treePath: string): string[] {
   return treePath === '/' ? [] : treePath.slice(1).split('/');
 }
 
-/** A folder's live children the caller may read, in one query (pending first uploads are left out: nothing to read yet). */
-async function children(db: Db, user: AuthUser, parentId: string | null): Promise<FileRow[]> {
+/**
+ * A folder's live children the caller may read, in one query of only the columns a listing shows
+ * (pending first uploads are left out: nothing to read yet).
+ */
+async function children(db: Db, user: AuthUser, parentId: string | null): Promise<PropRow[]> {
   const rows = await db
-    .select()
+    .select({ id: files.id, namespaceId: files.namespaceId, name: files.name, isDir: files.isDir, size: files.size, contentHash: files.contentHash, createdAt: files.createdAt, modifiedAt: files.modifiedAt })
     .from(files)
-    .where(and(eq(files.namespaceId, user.namespaceId), parentId === null ? isNull(files.parentId) : eq(files.parentId, parentId), isNull(files.trashedAt)));
-  const visible = rows.filter((r) => r.isDir || r.rev > 0);
+    .where(
+      and(
+        eq(files.namespaceId, user.namespaceId),
+        parentId === null ? isNull(files.parentId) : eq(files.parentId, parentId),
+        isNull(files.trashedAt),
+        or(eq(files.isDir, true), gt(files.rev, 0)),
+      ),
+    );
   // The permission function decides per entry; today it needs no query (own namespace), so this stays one pass.
-  const allowed = await Promise.all(visible.map((r) => can(db, user, 'read', r)));
-  return visible.filter((_, i) => allowed[i]);
+  const allowed = await Promise.all(rows.map((r) => can(db, user, 'read', r)));
+  return rows.filter((_, i) => allowed[i]);
 }
 
 /** The body: empty is allprop; otherwise `propfind` with `prop`, `allprop` (+ `include`) or `propname`. */

@@ -20,9 +20,12 @@ export interface PropName {
 
 export type PropRequest = { kind: 'allprop'; include: PropName[] } | { kind: 'propname' } | { kind: 'prop'; names: PropName[] };
 
+/** What a listing shows of an entry (PROPFIND fetches only these columns). */
+export type PropRow = Pick<FileRow, 'id' | 'name' | 'isDir' | 'size' | 'contentHash' | 'createdAt' | 'modifiedAt'>;
+
 export interface PropSource {
   href: string;
-  row?: FileRow;
+  row?: PropRow;
   isRoot: boolean;
   lockKey: string;
   dead: DeadProp[];
