@@ -46,7 +46,7 @@ function remote(vendor: string): Record<string, string> {
 }
 
 async function rclone(env: Record<string, string>, ...args: string[]) {
-  return run('rclone', [...args, '--transfers', '8', '--checkers', '8', '--retries', '1', '--low-level-retries', '1'], { env, timeoutMs: 240_000 });
+  return run('rclone', [...args, '--transfers', '16', '--checkers', '16', '--retries', '1', '--low-level-retries', '1'], { env, timeoutMs: 240_000 });
 }
 
 async function listFiles(root: string): Promise<string[]> {
