@@ -16,8 +16,8 @@ import { startServerProcess, watchMemory, type Backend } from '../server/test/fi
 import { scriptOptions } from './options.js';
 
 const opt = scriptOptions(
-  { 'size-mib': 256, files: 1000, 'file-kib': 4, clients: 8, propfinds: 60, backend: 'postgres' },
-  'npm run bench:webdav [-- --size-mib 256 --files 1000 --file-kib 4 --clients 8 --propfinds 60 --backend postgres|pglite]',
+  { 'size-mib': 256, rounds: 2, files: 1000, 'file-kib': 4, clients: 8, propfinds: 60, backend: 'postgres' },
+  'npm run bench:webdav [-- --size-mib 256 --rounds 2 --files 1000 --file-kib 4 --clients 8 --propfinds 60 --backend postgres|pglite]',
 );
 const MiB = 1024 * 1024;
 const SIZE = opt['size-mib'] * MiB;
@@ -73,14 +73,27 @@ try {
     return res.statusCode ?? 0;
   };
   const len = { 'content-length': String(SIZE), 'content-type': 'application/octet-stream' };
-  const restUp = await timed(async () => (await srv.call('POST', '/api/v1/upload?uploadType=media&path=%2Frest-big.bin', { headers: len, body: generated(`${seed}-rest`, 0, SIZE) })).status);
-  const davUp = await timed(async () => (await dav('PUT', '/dav-big.bin', { headers: len, body: generated(`${seed}-dav`, 0, SIZE) })).status);
-  if (restUp.status !== 201 || davUp.status !== 201) throw new Error(`big uploads answered ${restUp.status} / ${davUp.status}`);
-  const restDown = await timed(() => drain('GET', '/api/v1/download?path=%2Frest-big.bin', {}));
-  const davDown = await timed(() => drain('GET', '/dav/dav-big.bin', basic));
+  // Rounds alternate REST and WebDAV; the best of each is kept (the machine is shared: the best
+  // run is the one least disturbed, and both sides get the same chances).
+  const best = { restUp: Infinity, davUp: Infinity, restDown: Infinity, davDown: Infinity };
+  for (let round = 0; round < opt.rounds; round++) {
+    const restUp = await timed(async () => (await srv.call('POST', `/api/v1/upload?uploadType=media&path=%2Frest-big-${round}.bin`, { headers: len, body: generated(`${seed}-rest-${round}`, 0, SIZE) })).status);
+    const davUp = await timed(async () => (await dav('PUT', `/dav-big-${round}.bin`, { headers: len, body: generated(`${seed}-dav-${round}`, 0, SIZE) })).status);
+    if (restUp.status !== 201 || davUp.status !== 201) throw new Error(`big uploads answered ${restUp.status} / ${davUp.status}`);
+    const restDown = await timed(() => drain('GET', `/api/v1/download?path=%2Frest-big-${round}.bin`, {}));
+    const davDown = await timed(() => drain('GET', `/dav/dav-big-${round}.bin`, basic));
+    best.restUp = Math.min(best.restUp, restUp.ms);
+    best.davUp = Math.min(best.davUp, davUp.ms);
+    best.restDown = Math.min(best.restDown, restDown.ms);
+    best.davDown = Math.min(best.davDown, davDown.ms);
+  }
+  const restUp = { ms: best.restUp };
+  const davUp = { ms: best.davUp };
+  const restDown = { ms: best.restDown };
+  const davDown = { ms: best.davDown };
   const ratioUp = mbps(SIZE, davUp.ms) / mbps(SIZE, restUp.ms);
   const ratioDown = mbps(SIZE, davDown.ms) / mbps(SIZE, restDown.ms);
-  console.log(`\n${SIZE / MiB} MiB file, one stream         REST     WebDAV    WebDAV/REST`);
+  console.log(`\n${SIZE / MiB} MiB file, one stream, best of ${opt.rounds}   REST     WebDAV    WebDAV/REST`);
   console.log(`  PUT / upload (MB/s)          ${pad(mbps(SIZE, restUp.ms).toFixed(0))}  ${pad(mbps(SIZE, davUp.ms).toFixed(0))}  ${pad((ratioUp * 100).toFixed(0))} %`);
   console.log(`  GET / download (MB/s)        ${pad(mbps(SIZE, restDown.ms).toFixed(0))}  ${pad(mbps(SIZE, davDown.ms).toFixed(0))}  ${pad((ratioDown * 100).toFixed(0))} %`);
   if (ratioUp < TARGET_RATIO) misses.push(`WebDAV PUT at ${(ratioUp * 100).toFixed(0)} % of REST (target ≥ ${TARGET_RATIO * 100} %)`);

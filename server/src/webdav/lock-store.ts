@@ -14,9 +14,9 @@ function atOrBelow(key: string) {
   return key === '/' ? sql`true` : or(eq(webdavLocks.pathKey, key), sql`left(${webdavLocks.pathKey}, ${key.length + 1}) = ${`${key}/`}`);
 }
 
-/** Live locks that cover `key`: on it, or depth-infinity on an ancestor. */
-export async function locksCovering(db: Db, namespaceId: string, key: string): Promise<LockRow[]> {
-  const ancestors = ancestorKeys(key);
+/** Live locks of the namespace on `key` itself (or below it, with `below`) or depth-infinity on an ancestor. */
+async function liveLocks(db: Db, namespaceId: string, key: string, below: boolean): Promise<LockRow[]> {
+  const ancestors = `{${ancestorKeys(key).map(quoteArray).join(',')}}`;
   return db
     .select()
     .from(webdavLocks)
@@ -24,24 +24,19 @@ export async function locksCovering(db: Db, namespaceId: string, key: string): P
       and(
         eq(webdavLocks.namespaceId, namespaceId),
         gt(webdavLocks.expiresAt, sql`now()`),
-        or(eq(webdavLocks.pathKey, key), and(eq(webdavLocks.depthInfinity, true), sql`${webdavLocks.pathKey} = any(${`{${ancestors.map(quoteArray).join(',')}}`}::text[])`)),
+        or(below ? atOrBelow(key) : eq(webdavLocks.pathKey, key), and(eq(webdavLocks.depthInfinity, true), sql`${webdavLocks.pathKey} = any(${ancestors}::text[])`)),
       ),
     );
 }
 
+/** Live locks that cover `key`: on it, or depth-infinity on an ancestor. */
+export function locksCovering(db: Db, namespaceId: string, key: string): Promise<LockRow[]> {
+  return liveLocks(db, namespaceId, key, false);
+}
+
 /** Live locks covering `key` or anything below it (a DELETE or MOVE of a folder needs all their tokens). */
-export async function locksNear(db: Db, namespaceId: string, key: string): Promise<LockRow[]> {
-  const ancestors = ancestorKeys(key);
-  return db
-    .select()
-    .from(webdavLocks)
-    .where(
-      and(
-        eq(webdavLocks.namespaceId, namespaceId),
-        gt(webdavLocks.expiresAt, sql`now()`),
-        or(atOrBelow(key), and(eq(webdavLocks.depthInfinity, true), sql`${webdavLocks.pathKey} = any(${`{${ancestors.map(quoteArray).join(',')}}`}::text[])`)),
-      ),
-    );
+export function locksNear(db: Db, namespaceId: string, key: string): Promise<LockRow[]> {
+  return liveLocks(db, namespaceId, key, true);
 }
 
 export async function insertLock(db: Db, lock: Omit<LockRow, 'expiresAt'> & { expiresAt: Date }): Promise<void> {
