@@ -7,6 +7,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppPassword } from '../src/auth/app-passwords.js';
 import { startDavServer, type DavServer } from './fixtures/webdav.js';
 
 let s: DavServer;
@@ -134,5 +135,15 @@ describe('uploads', () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(await (await s.fetch('/atomic.bin')).text()).toBe('first version');
+  });
+
+  it('over quota: 507 Insufficient Storage, and the file keeps what it had', async () => {
+    const small = await s.server.user({ quotaBytes: 10_000 });
+    const { password } = await createAppPassword(s.server.database.db, small.id, 'q');
+    const auth = { authorization: `Basic ${Buffer.from(`${small.username}:${password}`).toString('base64')}` };
+    expect((await fetch(`${s.dav}/fits.txt`, { method: 'PUT', headers: auth, body: 'small' })).status).toBe(201);
+    const big = await fetch(`${s.dav}/fits.txt`, { method: 'PUT', headers: auth, body: new Uint8Array(50_000) });
+    expect(big.status).toBe(507);
+    expect(await (await fetch(`${s.dav}/fits.txt`, { headers: auth })).text()).toBe('small');
   });
 });
