@@ -14,7 +14,7 @@ import { simpleUpload } from '../uploads/simple.js';
 import { WEBDAV_MTIME_HEADER } from '@coffer/protocol';
 import { resolveResource, resourceEtag, type DavContext } from './context.js';
 import { guardWrite } from './guard.js';
-import { mtimeHeader, setModifiedTime } from './mtime.js';
+import { mtimeHeader } from './mtime.js';
 import { methodNotAllowed } from './tree-ops.js';
 
 export async function get(ctx: DavContext): Promise<Response> {
@@ -45,14 +45,12 @@ export async function put(ctx: DavContext): Promise<Response> {
   }
   await guardWrite(ctx, [{ segments: r.segments }]);
   const length = contentLength(c.req.header('content-length'));
-  const { row } = await simpleUpload(deps, user, { path: r.treePath, baseRev: null, overwrite: true, length }, c.req.raw.body);
+  // Kept by the commit itself, like a sync client's modification time.
+  const mtime = mtimeHeader(c.req.header(WEBDAV_MTIME_HEADER));
+  const { row } = await simpleUpload(deps, user, { path: r.treePath, baseRev: null, overwrite: true, length, mtime }, c.req.raw.body);
   const headers: Record<string, string> = {};
   if (row.contentHash) headers.ETag = etagOf(row.contentHash);
-  const mtime = mtimeHeader(c.req.header(WEBDAV_MTIME_HEADER));
-  if (mtime) {
-    await setModifiedTime(deps.db, row.id, mtime);
-    headers['X-OC-Mtime'] = 'accepted';
-  }
+  if (mtime) headers['X-OC-Mtime'] = 'accepted';
   return new Response(null, { status: r.exists ? 204 : 201, headers });
 }
 
