@@ -39,6 +39,10 @@ describe('auth', () => {
     expect(opt.status).toBe(200);
     expect(opt.headers.get('dav')).toContain('2');
     expect(opt.headers.get('ms-author-via')).toBe('DAV');
+    // …and of the server's root, before mapping a drive below it.
+    const root = await fetch(`${s.server.url}/`, { method: 'OPTIONS' });
+    expect(root.status).toBe(200);
+    expect(root.headers.get('dav')).toContain('2');
   });
 
   it('rate limits failed attempts like a sign-in (429), while the right app password is never slowed', async () => {

@@ -27,6 +27,8 @@ it('takes Explorer’s sequence: LOCK a new name, 0-byte PUT, real PUT under the
   expect(lock.status).toBe(201); // nothing was there: an empty file now is
   const token = lock.headers.get('lock-token')!;
   expect(token).toMatch(/^<opaquelocktoken:[0-9a-f-]{36}>$/);
+  const answer = await lock.clone().text();
+  expect(answer).toContain('<D:lockroot><D:href>/dav/report.docx</D:href></D:lockroot>');
   expect(await lock.text()).toContain('<D:owner><href xmlns="DAV:">explorer</href></D:owner>'); // the owner as sent, namespaces declared
   expect((await s.fetch('/report.docx', { method: 'PUT', body: '' })).status).toBe(423);
   expect((await s.fetch('/report.docx', { method: 'PUT', body: '', headers: { if: `(${token})` } })).status).toBe(204);

@@ -31,6 +31,8 @@ export function webdavRoutes(deps: AppDeps): Hono {
     res.headers.set('MS-Author-Via', 'DAV');
     return res;
   };
+  // Windows' WebClient asks OPTIONS of the server's root before it maps a drive below it.
+  app.options('/', () => new Response(null, { status: 200, headers: { DAV: WEBDAV_CLASSES, 'MS-Author-Via': 'DAV', Allow: 'OPTIONS, GET, HEAD', 'Content-Length': '0' } }));
   app.all(WEBDAV_PREFIX, handle);
   app.all(`${WEBDAV_PREFIX}/*`, handle);
   return app;

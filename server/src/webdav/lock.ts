@@ -12,6 +12,7 @@ import { readXml } from './body.js';
 import { resolveResource, type DavContext } from './context.js';
 import { checkIf, guardWrite, lockedError } from './guard.js';
 import { covers, deleteLock, insertLock, locksCovering, locksNear, refreshLock, type LockRow } from './lock-store.js';
+import { hrefOf, storedSegments } from './paths.js';
 import { activeLockXml, DAV } from './props.js';
 import { child, invalidXml, serialize } from './xml.js';
 import { xmlAnswer } from './answers.js';
@@ -28,7 +29,8 @@ export async function lock(ctx: DavContext): Promise<Response> {
     const held = (await locksCovering(deps.db, user.namespaceId, r.lockKey)).filter((l) => tokens.has(l.token));
     if (held.length === 0) throw new BadRequestError('a LOCK without a body refreshes a lock: name its token in an If header');
     const refreshed = await refreshLock(deps.db, held[0]!.token, seconds);
-    return lockAnswer(refreshed!, ctx.path.base, 200);
+    const self = refreshed!.pathKey === r.lockKey ? hrefOf(ctx.path.base, storedSegments(r.treePath), r.isDir) : undefined;
+    return lockAnswer(refreshed!, ctx.path.base, 200, self);
   }
 
   if (body.ns !== DAV || body.name !== 'lockinfo') throw invalidXml('LOCK takes a DAV:lockinfo element');
@@ -68,7 +70,7 @@ export async function lock(ctx: DavContext): Promise<Response> {
     expiresAt: new Date(Date.now() + seconds * 1000),
   };
   await insertLock(deps.db, row);
-  return lockAnswer(row, ctx.path.base, created ? 201 : 200);
+  return lockAnswer(row, ctx.path.base, created ? 201 : 200, hrefOf(ctx.path.base, storedSegments(r.treePath), r.isDir));
 }
 
 export async function unlock(ctx: DavContext): Promise<Response> {
@@ -83,8 +85,8 @@ export async function unlock(ctx: DavContext): Promise<Response> {
   return new Response(null, { status: 204 });
 }
 
-function lockAnswer(l: LockRow, base: string, status: number): Response {
-  const xml = `<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLockXml(l, base)}</D:lockdiscovery></D:prop>`;
+function lockAnswer(l: LockRow, base: string, status: number, rootHref?: string): Response {
+  const xml = `<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLockXml(l, base, rootHref)}</D:lockdiscovery></D:prop>`;
   return xmlAnswer(status, xml, { 'Lock-Token': `<${l.token}>` });
 }
 

@@ -73,3 +73,8 @@ export function encodeSegment(s: string): string {
 export function lockKeyOf(segments: readonly string[]): string {
   return `/${segments.map(nameKey).join('/')}`;
 }
+
+/** '/a/b' → ['a', 'b']; '/' → []. */
+export function storedSegments(treePath: string): string[] {
+  return treePath === '/' ? [] : treePath.slice(1).split('/');
+}

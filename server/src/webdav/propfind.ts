@@ -14,7 +14,7 @@ import { usageOf } from '../quota/usage.js';
 import { readXml } from './body.js';
 import { resolveResource, type DavContext } from './context.js';
 import { locksNear } from './lock-store.js';
-import { encodeSegment, hrefOf } from './paths.js';
+import { encodeSegment, hrefOf, storedSegments } from './paths.js';
 import { deadPropsOf } from './prop-store.js';
 import { DAV, MULTISTATUS_CLOSE, MULTISTATUS_OPEN, responseXml, type PropName, type PropRequest, type PropRow } from './props.js';
 import { elements, invalidXml, type XmlElement } from './xml.js';
@@ -55,10 +55,6 @@ export async function propfind(ctx: DavContext): Promise<Response> {
   }
   parts.push(MULTISTATUS_CLOSE);
   return multistatus(parts.join(''));
-}
-
-function storedSegments(treePath: string): string[] {
-  return treePath === '/' ? [] : treePath.slice(1).split('/');
 }
 
 /**

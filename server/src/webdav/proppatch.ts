@@ -11,7 +11,7 @@ import { readXml } from './body.js';
 import { resolveResource, type DavContext } from './context.js';
 import { guardWrite } from './guard.js';
 import { setModifiedTime } from './mtime.js';
-import { hrefOf } from './paths.js';
+import { hrefOf, storedSegments } from './paths.js';
 import { countProps, removeProp, setProp } from './prop-store.js';
 import { DAV, emptyElement, MULTISTATUS_CLOSE, MULTISTATUS_OPEN } from './props.js';
 import { elements, invalidXml, serialize, textOf, type XmlElement } from './xml.js';
@@ -70,7 +70,7 @@ export async function proppatch(ctx: DavContext): Promise<Response> {
     byStatus.set(status, [...(byStatus.get(status) ?? []), emptyElement(x.op.el.ns, x.op.el.name)]);
   }
   const propstats = [...byStatus].map(([status, names]) => `<D:propstat><D:prop>${names.join('')}</D:prop><D:status>HTTP/1.1 ${status} ${REASON[status]}</D:status></D:propstat>`);
-  return multistatus(`${MULTISTATUS_OPEN}<D:response><D:href>${hrefOf(ctx.path.base, r.treePath === '/' ? [] : r.treePath.slice(1).split('/'), r.isDir)}</D:href>${propstats.join('')}</D:response>${MULTISTATUS_CLOSE}`);
+  return multistatus(`${MULTISTATUS_OPEN}<D:response><D:href>${hrefOf(ctx.path.base, storedSegments(r.treePath), r.isDir)}</D:href>${propstats.join('')}</D:response>${MULTISTATUS_CLOSE}`);
 }
 
 const REASON: Record<number, string> = { 200: 'OK', 403: 'Forbidden', 409: 'Conflict', 424: 'Failed Dependency', 507: 'Insufficient Storage' };

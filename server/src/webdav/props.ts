@@ -106,7 +106,7 @@ function live(src: PropSource, name: string): string | undefined {
     case 'lockdiscovery':
       return `<D:lockdiscovery>${src.locks
         .filter((l) => covers(l, src.lockKey))
-        .map((l) => activeLockXml(l, src.base))
+        .map((l) => activeLockXml(l, src.base, l.pathKey === src.lockKey ? src.href : undefined))
         .join('')}</D:lockdiscovery>`;
     case 'quota-available-bytes':
       return src.quota ? `<D:quota-available-bytes>${src.quota.available}</D:quota-available-bytes>` : undefined;
@@ -123,10 +123,11 @@ const SUPPORTED_LOCK =
   '<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>' +
   '</D:supportedlock>';
 
-/** One `<D:activelock>`; its root's href is built from the lock's key (names as compared, case-folded). */
-export function activeLockXml(l: LockRow, base: string): string {
+/** One `<D:activelock>`; its root is `rootHref` (the resource's own href, when the lock is on it),
+ *  else built from the lock's key (an ancestor's names as compared: case-folded). */
+export function activeLockXml(l: LockRow, base: string, rootHref?: string): string {
   const remaining = Math.max(0, Math.round((l.expiresAt.getTime() - Date.now()) / 1000));
-  const root = `${base}${l.pathKey === '/' ? '/' : l.pathKey.split('/').map(encodeURIComponent).join('/')}`;
+  const root = rootHref ?? `${base}${l.pathKey === '/' ? '/' : l.pathKey.split('/').map(encodeURIComponent).join('/')}`;
   return (
     '<D:activelock>' +
     '<D:locktype><D:write/></D:locktype>' +
