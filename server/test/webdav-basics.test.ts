@@ -102,6 +102,20 @@ describe('properties', () => {
     expect(await read()).toBe(when);
   });
 
+  it('copies dead properties with a folder and everything in it; a move keeps them', async () => {
+    const setProp = (path: string, v: string) =>
+      s.fetch(path, { method: 'PROPPATCH', body: `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><t:tag xmlns:t="urn:test">${v}</t:tag></D:prop></D:set></D:propertyupdate>` });
+    const getProp = async (path: string) => (await (await propfind(path, '<D:propfind xmlns:D="DAV:"><D:prop><t:tag xmlns:t="urn:test"/></D:prop></D:propfind>')).text()).match(/<tag xmlns="urn:test">([^<]*)<\/tag>/)?.[1];
+    await s.fetch('/pc', { method: 'MKCOL' });
+    await s.fetch('/pc/in', { method: 'MKCOL' });
+    await s.fetch('/pc/in/f.txt', { method: 'PUT', body: 'f' });
+    for (const [p, v] of [['/pc', 'top'], ['/pc/in', 'mid'], ['/pc/in/f.txt', 'leaf']] as const) expect((await setProp(p, v)).status).toBe(207);
+    expect((await s.fetch('/pc', { method: 'COPY', headers: { destination: `${s.dav}/pc2` } })).status).toBe(201);
+    expect([await getProp('/pc2'), await getProp('/pc2/in'), await getProp('/pc2/in/f.txt')]).toEqual(['top', 'mid', 'leaf']);
+    expect((await s.fetch('/pc2/in/f.txt', { method: 'MOVE', headers: { destination: `${s.dav}/moved.txt` } })).status).toBe(201);
+    expect(await getProp('/moved.txt')).toBe('leaf');
+  });
+
   it('refuses Depth: infinity with propfind-finite-depth', async () => {
     const r = await propfind('/', '', 'infinity');
     expect(r.status).toBe(403);

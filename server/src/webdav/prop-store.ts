@@ -39,9 +39,22 @@ export async function removeProp(tx: Db, fileId: string, ns: string, name: strin
   await tx.delete(webdavProps).where(and(eq(webdavProps.fileId, fileId), eq(webdavProps.ns, ns), eq(webdavProps.name, name)));
 }
 
-/** A copy gets its source's dead properties. */
+/**
+ * A copy gets its source's dead properties: the entry's and, for a folder, each live entry's below
+ * it, matched to its copy by the path below the copied folder (one statement).
+ */
 export async function copyProps(tx: Db, fromId: string, toId: string): Promise<void> {
-  await tx.execute(sql`insert into webdav_props (file_id, ns, name, value)
-    select ${toId}::uuid, ns, name, value from webdav_props where file_id = ${fromId}::uuid
+  await tx.execute(sql`
+    with recursive src(id, rel) as (
+      select id, ''::text from files where id = ${fromId}::uuid
+      union all
+      select f.id, src.rel || '/' || f.name_key from files f join src on f.parent_id = src.id where f.trashed_at is null
+    ), dst(id, rel) as (
+      select id, ''::text from files where id = ${toId}::uuid
+      union all
+      select f.id, dst.rel || '/' || f.name_key from files f join dst on f.parent_id = dst.id where f.trashed_at is null
+    )
+    insert into webdav_props (file_id, ns, name, value)
+    select dst.id, p.ns, p.name, p.value from src join dst on dst.rel = src.rel join webdav_props p on p.file_id = src.id
     on conflict (file_id, ns, name) do update set value = excluded.value`);
 }
