@@ -14,7 +14,7 @@ import { checkIf, guardWrite, lockedError } from './guard.js';
 import { covers, deleteLock, insertLock, locksCovering, locksNear, refreshLock, type LockRow } from './lock-store.js';
 import { hrefOf, storedSegments } from './paths.js';
 import { activeLockXml, DAV } from './props.js';
-import { child, invalidXml, serialize } from './xml.js';
+import { child, escapeText, invalidXml, serialize } from './xml.js';
 import { xmlAnswer } from './answers.js';
 
 export async function lock(ctx: DavContext): Promise<Response> {
@@ -102,7 +102,4 @@ export function timeoutOf(header: string | undefined): number {
   return WEBDAV_LIMITS.defaultLockSeconds;
 }
 
-function escapeText(s: string): string {
-  return s.replace(/[<>&]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : '&amp;'));
-}
 

@@ -9,7 +9,7 @@ import { mediaType } from '../uploads/media-types.js';
 import { resourceEtag } from './context.js';
 import { covers, type LockRow } from './lock-store.js';
 import type { DeadProp } from './prop-store.js';
-import { escapeXml } from './xml.js';
+import { escapeText, escapeXml } from './xml.js';
 
 export const DAV = 'DAV:';
 
@@ -67,7 +67,7 @@ export function responseXml(src: PropSource, req: PropRequest): string {
       else missing.push(emptyElement(n.ns, n.name));
     }
   }
-  let out = `<D:response><D:href>${escapeXml(src.href)}</D:href>`;
+  let out = `<D:response><D:href>${escapeText(src.href)}</D:href>`;
   if (found.length > 0 || missing.length === 0) out += `<D:propstat><D:prop>${found.join('')}</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>`;
   if (missing.length > 0) out += `<D:propstat><D:prop>${missing.join('')}</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>`;
   return `${out}</D:response>`;
@@ -88,14 +88,14 @@ function live(src: PropSource, name: string): string | undefined {
     case 'resourcetype':
       return isDir ? '<D:resourcetype><D:collection/></D:resourcetype>' : '<D:resourcetype/>';
     case 'displayname':
-      return `<D:displayname>${escapeXml(row?.name ?? '')}</D:displayname>`;
+      return `<D:displayname>${escapeText(row?.name ?? '')}</D:displayname>`;
     case 'getcontentlength':
       return isDir ? undefined : `<D:getcontentlength>${row?.size ?? 0}</D:getcontentlength>`;
     case 'getcontenttype':
-      return isDir || !row ? undefined : `<D:getcontenttype>${escapeXml(mediaType(row.name))}</D:getcontenttype>`;
+      return isDir || !row ? undefined : `<D:getcontenttype>${escapeText(mediaType(row.name))}</D:getcontenttype>`;
     case 'getetag': {
       const e = resourceEtag(row);
-      return e === undefined ? undefined : `<D:getetag>${escapeXml(e)}</D:getetag>`;
+      return e === undefined ? undefined : `<D:getetag>${escapeText(e)}</D:getetag>`;
     }
     case 'getlastmodified':
       return row ? `<D:getlastmodified>${row.modifiedAt.toUTCString()}</D:getlastmodified>` : undefined;
@@ -135,8 +135,8 @@ export function activeLockXml(l: LockRow, base: string, rootHref?: string): stri
     `<D:depth>${l.depthInfinity ? 'infinity' : '0'}</D:depth>` +
     (l.ownerXml ? `<D:owner>${l.ownerXml}</D:owner>` : '') +
     `<D:timeout>Second-${Math.min(remaining, WEBDAV_LIMITS.maxLockSeconds)}</D:timeout>` +
-    `<D:locktoken><D:href>${escapeXml(l.token)}</D:href></D:locktoken>` +
-    `<D:lockroot><D:href>${escapeXml(root)}</D:href></D:lockroot>` +
+    `<D:locktoken><D:href>${escapeText(l.token)}</D:href></D:locktoken>` +
+    `<D:lockroot><D:href>${escapeText(root)}</D:href></D:lockroot>` +
     '</D:activelock>'
   );
 }

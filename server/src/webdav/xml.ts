@@ -128,6 +128,11 @@ export function textOf(el: XmlElement): string {
   return el.children.map((c) => (typeof c === 'string' ? c : textOf(c))).join('');
 }
 
+/** For element content: quotes need no escaping there (ETags are full of them). */
+export function escapeText(s: string): string {
+  return s.replace(/[<>&]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : '&amp;'));
+}
+
 export function escapeXml(s: string): string {
   return s.replace(/[<>&"]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : '&quot;'));
 }
@@ -151,6 +156,6 @@ export function serialize(el: XmlElement, parentNs: string | null = null): strin
       attrs += ` ${p}:${m[2]}="${escapeXml(v)}"`;
     }
   }
-  const body = el.children.map((c) => (typeof c === 'string' ? escapeXml(c) : serialize(c, el.ns))).join('');
+  const body = el.children.map((c) => (typeof c === 'string' ? escapeText(c) : serialize(c, el.ns))).join('');
   return body === '' ? `<${el.name}${decls}${attrs}/>` : `<${el.name}${decls}${attrs}>${body}</${el.name}>`;
 }
