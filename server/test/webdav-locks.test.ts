@@ -51,6 +51,15 @@ it('holds a lock across server instances sharing the database', async () => {
   expect((await s.fetch('/shared.txt', { method: 'DELETE' })).status).toBe(204);
 });
 
+it('drops a lock whose file was deleted through the REST API (which knows no locks)', async () => {
+  expect((await s.fetch('/gone.txt', { method: 'PUT', body: 'x' })).status).toBe(201);
+  expect((await s.fetch('/gone.txt', { method: 'LOCK', headers: { 'content-type': 'text/xml' }, body: LOCKINFO })).status).toBe(200);
+  const del = await fetch(`${s.server.url}/api/v1/delete`, { method: 'POST', headers: { ...s.bearer, 'content-type': 'application/json' }, body: JSON.stringify({ path: '/gone.txt' }) });
+  expect(del.status).toBe(200);
+  expect((await s.fetch('/gone.txt', { method: 'PUT', body: 'new file' })).status).toBe(201);
+  expect((await s.fetch('/gone.txt', { method: 'LOCK', headers: { 'content-type': 'text/xml' }, body: LOCKINFO })).status).toBe(200);
+});
+
 it('takes the account password when the admin allows it', async () => {
   const account = `Basic ${Buffer.from(`${s.username}:correct horse battery staple`).toString('base64')}`;
   expect((await fetch(`${s.dav}/`, { method: 'PROPFIND', headers: { authorization: account, depth: '0' } })).status).toBe(207);

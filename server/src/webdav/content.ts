@@ -43,7 +43,7 @@ export async function put(ctx: DavContext): Promise<Response> {
   if (ifNoneMatch !== undefined && r.exists && (ifNoneMatch.trim() === '*' || etagListHas(ifNoneMatch, current))) {
     throw new PreconditionFailedError('If-None-Match: the file exists');
   }
-  await guardWrite(ctx, [{ segments: r.segments }]);
+  await guardWrite(ctx, [{ segments: r.segments, missing: !r.exists }]);
   const length = contentLength(c.req.header('content-length'));
   // Kept by the commit itself, like a sync client's modification time.
   const mtime = mtimeHeader(c.req.header(WEBDAV_MTIME_HEADER));

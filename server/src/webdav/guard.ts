@@ -7,13 +7,16 @@ import { HttpError, PreconditionFailedError } from '../http-errors.js';
 import { WEBDAV_PREFIX } from '@coffer/protocol';
 import { resolveResource, resourceEtag, type DavContext } from './context.js';
 import { evaluateIf, parseIf, submittedTokens, type IfList, type ResourceState } from './if-header.js';
-import { locksCovering, locksNear, type LockRow } from './lock-store.js';
+import { deleteLock, locksCovering, locksNear, type LockRow } from './lock-store.js';
 import { davPathOf, lockKeyOf } from './paths.js';
 
 export interface Target {
   segments: string[];
   /** Locks on anything below count too (DELETE or MOVE of a folder, a depth-infinity LOCK). */
   below?: boolean;
+  /** Nothing is at the path: a lock on exactly it outlived its resource (deleted or moved through the
+   *  REST API, which knows no locks) and is dropped instead of enforced. */
+  missing?: boolean;
 }
 
 export function lockedError(path: string): HttpError {
@@ -34,7 +37,11 @@ export async function guardWrite(ctx: DavContext, targets: Target[]): Promise<Se
   const { tokens } = await checkIf(ctx);
   for (const t of targets) {
     const key = lockKeyOf(t.segments);
-    const locks = t.below ? await locksNear(ctx.deps.db, ctx.user.namespaceId, key) : await locksCovering(ctx.deps.db, ctx.user.namespaceId, key);
+    let locks = t.below ? await locksNear(ctx.deps.db, ctx.user.namespaceId, key) : await locksCovering(ctx.deps.db, ctx.user.namespaceId, key);
+    if (t.missing && locks.some((l) => l.pathKey === key)) {
+      for (const l of locks.filter((x) => x.pathKey === key)) await deleteLock(ctx.deps.db, l.token);
+      locks = locks.filter((l) => l.pathKey !== key);
+    }
     if (!satisfied(locks, tokens)) throw lockedError(`/${t.segments.join('/')}`);
   }
   return tokens;

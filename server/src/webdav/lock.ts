@@ -46,7 +46,9 @@ export async function lock(ctx: DavContext): Promise<Response> {
   const depthInfinity = depthHeader === 'infinity' && (r.isDir || !r.exists);
 
   if (!r.exists && !r.parentExists) throw new ConflictError('the folder it would be in does not exist', { code: 'parent_not_found' });
-  await checkIf(ctx);
+  // A new file is a change to its folder (its locks' tokens are needed); this also drops a stale lock at the name.
+  if (!r.exists) await guardWrite(ctx, [{ segments: r.segments, missing: true }]);
+  else await checkIf(ctx);
   // Conflicts: anything locked on, above or (for a depth-infinity lock) below it.
   const near = await locksNear(deps.db, user.namespaceId, r.lockKey);
   const relevant = near.filter((l) => covers(l, r.lockKey) || (depthInfinity && l.pathKey.startsWith(r.lockKey === '/' ? '/' : `${r.lockKey}/`)));
@@ -54,7 +56,6 @@ export async function lock(ctx: DavContext): Promise<Response> {
 
   let created = false;
   if (!r.exists) {
-    await guardWrite(ctx, [{ segments: r.segments }]);
     await simpleUpload(deps, user, { path: r.treePath, baseRev: null, overwrite: false, length: 0 }, null);
     created = true;
   }

@@ -21,7 +21,7 @@ export async function mkcol(ctx: DavContext): Promise<Response> {
   const r = await resolveResource(ctx.deps.db, ctx.user, ctx.path.segments);
   if (r.exists) return methodNotAllowed(`${r.treePath} exists already`);
   if (!r.parentExists) throw new ConflictError('the folder it would be in does not exist', { code: 'parent_not_found' });
-  await guardWrite(ctx, [{ segments: r.segments }]);
+  await guardWrite(ctx, [{ segments: r.segments, missing: true }]);
   await ctx.deps.db.transaction((tx) => makeFolder(tx, ctx.user, r.treePath, false));
   return new Response(null, { status: 201 });
 }
@@ -65,7 +65,7 @@ export async function copyOrMove(ctx: DavContext, move: boolean): Promise<Respon
   if (!to.parentExists) throw new ConflictError('the destination folder does not exist', { code: 'parent_not_found' });
   if (to.exists && overwriteHeader === 'F') throw new PreconditionFailedError('the destination exists and Overwrite is F');
 
-  await guardWrite(ctx, [...(move ? [{ segments: src.segments, below: true }] : []), { segments: to.segments, below: true }]);
+  await guardWrite(ctx, [...(move ? [{ segments: src.segments, below: true }] : []), { segments: to.segments, below: true, missing: !to.exists }]);
   await db.transaction(async (tx) => {
     if (to.exists) {
       await trashEntry(tx, ctx.user, { path: to.treePath });
