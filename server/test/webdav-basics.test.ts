@@ -138,6 +138,16 @@ describe('uploads', () => {
     expect(page.entries).toContainEqual(expect.objectContaining({ op: 'create', name: 'feed.txt', size: 11 }));
   });
 
+  it("wake another device's long poll", async () => {
+    const start = ((await (await fetch(`${s.server.url}/api/v1/changes/latest`, { headers: s.bearer })).json()) as { cursor: number }).cursor;
+    const poll = fetch(`${s.server.url}/api/v1/changes/longpoll?cursor=${start}&timeout=30`, { headers: s.bearer }).then((r) => r.json());
+    await new Promise((r) => setTimeout(r, 200));
+    const t = Date.now();
+    expect((await s.fetch('/wake.txt', { method: 'PUT', body: 'wake up' })).status).toBe(201);
+    expect(await poll).toEqual({ changes: true });
+    expect(Date.now() - t).toBeLessThan(5000);
+  });
+
   it('take chunked bodies, and a PUT cut off half-way leaves the previous revision', async () => {
     const chunked = await s.fetch('/atomic.bin', {
       method: 'PUT',
