@@ -127,6 +127,9 @@ export const ERROR_CODES = {
   // Public links (/s/{token}).
   link_locked: 'Too many wrong passwords for this link or from this address: retry after Retry-After seconds',
   link_gone: 'The link expired, was disabled or reached its download limit',
+  // WebDAV (/dav/).
+  invalid_xml: 'The XML body is malformed, declares a DOCTYPE or entities, or is not the element the method takes',
+  locked: 'A WebDAV lock held by someone else covers the resource (423)',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -20,3 +20,4 @@ export * from './shapes/sync.js';
 export * from './shapes/transfer.js';
 export { timestamp } from './shapes/common.js';
 export { operations, ALL_OPERATIONS, type Operations } from './operations/index.js';
+export * from './webdav.js';

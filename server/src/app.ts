@@ -24,6 +24,7 @@ import { publicLinkRoutes } from './routes/public-links.js';
 import { revisionRoutes } from './routes/revisions.js';
 import { trashRoutes } from './routes/trash.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { webdavRoutes } from './webdav/index.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -86,6 +87,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1', api);
   // Public links: their own path, never behind `authenticate` (a link carries nobody's session).
   app.route('/s', publicLinkRoutes(deps));
+  // WebDAV mounts (/dav/): Basic auth with app passwords, never the session cookie (webdav/auth.ts).
+  app.route('/', webdavRoutes(deps));
 
   app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));
   return app;

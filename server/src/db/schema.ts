@@ -9,3 +9,4 @@ export * from './schema/quota.js';
 export * from './schema/nodes.js';
 export * from './schema/sharing.js';
 export * from './schema/links.js';
+export * from './schema/webdav.js';

@@ -30,6 +30,8 @@ export interface SimpleUpload extends CommitRule {
   path: string;
   /** Content-Length, when the client sent one. */
   length?: number;
+  /** The modification time the client keeps for the file (WebDAV's X-OC-Mtime), set by the commit. */
+  mtime?: Date;
 }
 
 export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUpload, body: ReadableStream<Uint8Array> | null): Promise<{ row: FileRow; path: string }> {
@@ -51,7 +53,7 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
         ? reservedAhead(bytes, (atLeast, upTo) => reserve(deps.db, { ...reservation, bytes: Math.min(upTo, MAX_FILE_BYTES), minimum: atLeast }))
         : bytes;
     const content = await deps.storage.files.write(user.namespaceId, source, { compress: compressible(target.name) });
-    const { row, path } = await commitUpload(deps.db, { user, target, content, rule: up, pendingId: pendingRow?.id, reservation });
+    const { row, path } = await commitUpload(deps.db, { user, target, content: up.mtime ? { ...content, mtime: up.mtime } : content, rule: up, pendingId: pendingRow?.id, reservation });
     return { row, path };
   } catch (err) {
     if (pendingRow) await deps.db.transaction((tx) => abandonUpload(tx, pendingRow.id)).catch(() => undefined);
