@@ -5,15 +5,17 @@
  * parameters and JSON schema). Refused cells (401/403/404) must change nothing, and a refused read
  * of something the principal cannot see answers exactly like a missing file (404).
  *
- * Principals: anonymous, another user, viewer, editor, owner, admin (an admin is nobody special
- * to files). SLOT for the public-link holder: the links work (issue 15 part B) adds it to
- * PRINCIPALS with its own `visible`/`writable` rules below.
+ * Principals: anonymous, a public-link holder (a view link to the shared folder and a drop link
+ * to the private one; it presents the link tokens, the only credential it has, as bearer token
+ * and cookie: no /api/v1 route may take them), another user, viewer, editor, owner, admin (an
+ * admin is nobody special to files). What a link holder may do under /s/ is the links tests'.
  *
  * Situations, each with a target file per principal so a permitted change by one cell cannot
  * disturb another: own — the principal's own file; shared — a file shared on its own (a single-file
  * share, mounted at the recipient's root); mounted — a file inside a shared folder the recipient
  * mounted; outside — the owner's file outside any share.
  */
+import { SESSION_COOKIE } from '@coffer/protocol';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/open.js';
@@ -24,7 +26,9 @@ import { useTestServer } from './fixtures/server.js';
 type Json = Record<string, any>;
 type Auth = Record<string, string>;
 
-const PRINCIPALS = ['anonymous', 'other', 'viewer', 'editor', 'owner', 'admin' /* , 'link' — public-link holder: slot for the links work */] as const;
+const PRINCIPALS = ['anonymous', 'link', 'other', 'viewer', 'editor', 'owner', 'admin'] as const;
+/** Principals without an account: every operation that needs one answers them 401. */
+const NOBODY: readonly Principal[] = ['anonymous', 'link'];
 type Principal = (typeof PRINCIPALS)[number];
 const SITUATIONS = ['own', 'shared', 'mounted', 'outside'] as const;
 type Situation = (typeof SITUATIONS)[number];
@@ -37,7 +41,7 @@ interface Target {
 
 /** What a principal may do in a situation (the owner's rules of files/access.ts, restated). */
 function visible(p: Principal, s: Situation): boolean {
-  if (p === 'anonymous') return false;
+  if (NOBODY.includes(p)) return false;
   if (s === 'own' || p === 'owner') return true;
   return (p === 'viewer' || p === 'editor') && (s === 'shared' || s === 'mounted');
 }
@@ -52,13 +56,15 @@ function parentWritable(p: Principal, s: Situation): boolean {
 }
 
 /** How an operation uses the file: read it, change it, make something new beside it, or delete it. */
-function fileUse(op: Op): 'read' | 'write' | 'create' | 'delete' | 'purge' | undefined {
+function fileUse(op: Op): 'read' | 'write' | 'create' | 'delete' | 'purge' | 'share' | undefined {
   const addressesFile =
     op.query.some((q) => q.name === 'path') ||
     (op.pathParams.includes('id') && /^\/(files|trash)\//.test(op.path)) ||
     ['path', 'from'].some((k) => op.jsonBody?.properties?.[k]);
   if (!addressesFile || op.path.startsWith('/shares')) return undefined;
   if (op.id === 'mkdir' || op.id === 'copy') return 'create';
+  // Making a public link shares the file: the owner's (or a re-sharing editor's, not given here).
+  if (op.path.startsWith('/links')) return 'share';
   if (op.path.startsWith('/trash/') && op.method === 'DELETE') return 'purge';
   if (op.id === 'delete') return 'delete';
   return op.method === 'GET' || op.method === 'HEAD' ? 'read' : 'write';
@@ -67,7 +73,7 @@ function fileUse(op: Op): 'read' | 'write' | 'create' | 'delete' | 'purge' | und
 type Expect = { status: number } | 'allowed';
 
 function expected(op: Op, p: Principal, s: Situation): Expect {
-  if (op.auth !== 'public' && p === 'anonymous') return { status: 401 };
+  if (op.auth !== 'public' && NOBODY.includes(p)) return { status: 401 };
   const use = fileUse(op);
   if (use === undefined) {
     if (op.auth === 'admin' && p !== 'admin') return { status: 403 };
@@ -76,6 +82,7 @@ function expected(op: Op, p: Principal, s: Situation): Expect {
   if (!visible(p, s)) return { status: 404 };
   if (use === 'create') return parentWritable(p, s) ? 'allowed' : { status: 403 };
   if (use === 'read') return 'allowed';
+  if (use === 'share') return s === 'own' || p === 'owner' ? 'allowed' : { status: 403 };
   if (!writable(p, s)) return { status: 403 };
   // For good: the owner's alone.
   if (use === 'purge' && p !== 'owner' && s !== 'own') return { status: 403 };
@@ -126,8 +133,10 @@ function requestFor(op: Op, t: Target, doc: Json): { target: string; body?: stri
 describe('authorization matrix (postgres)', () => {
   const srv = useTestServer('postgres');
   let doc: Json;
-  const users = {} as Record<Exclude<Principal, 'anonymous'>, { id: string; username: string; auth: Auth }>;
+  const users = {} as Record<Exclude<Principal, 'anonymous' | 'link'>, { id: string; username: string; auth: Auth }>;
   let n = 0;
+  /** The link holder's credentials: the tokens of the links made in the newest world. */
+  let linkAuth: Auth = {};
 
   beforeAll(async () => {
     doc = (await (await fetch(`${srv.url}/api/v1/openapi.json`)).json()) as Json;
@@ -161,10 +170,14 @@ describe('authorization matrix (postgres)', () => {
     await call('POST', '/mkdir', owner.auth, { path: `/m${k}/Single` });
     await share(`/m${k}/Team`, 'viewer', `Team${k}`);
     await share(`/m${k}/Team`, 'editor', `Team${k}`);
+    const view = await call('POST', '/links', owner.auth, { path: `/m${k}/Team` });
+    const drop = await call('POST', '/links', owner.auth, { path: `/m${k}/Private`, kind: 'drop' });
+    const tokenOf = (l: Json) => String(l.url).split('/s/')[1]!;
+    linkAuth = { authorization: `Bearer ${tokenOf(view)}`, cookie: `${SESSION_COOKIE}=${tokenOf(drop)}` };
     for (const p of PRINCIPALS) {
       const who = p === 'anonymous' ? 'x' : p;
-      // own
-      const ownerOfOwn = p === 'anonymous' ? owner : users[p];
+      // own (nobody's own is the owner's)
+      const ownerOfOwn = p === 'anonymous' || p === 'link' ? owner : users[p];
       const own = await put(ownerOfOwn, `/own${k}-${who}.txt`);
       w.own[p] = { path: own.path, id: own.id };
       // mounted: a file in the shared folder (recipients address it through their mount)
@@ -197,6 +210,7 @@ describe('authorization matrix (postgres)', () => {
 
   async function tokenFor(p: Principal, op: Op): Promise<Auth> {
     if (p === 'anonymous') return {};
+    if (p === 'link') return linkAuth;
     // Sign-in operations (logout) may end the token they are sent with: a fresh one each time.
     if (op.path.startsWith('/auth/')) return { authorization: `Bearer ${(await issueToken(srv.database.db, users[p].id, 'device')).token}` };
     return users[p].auth;
