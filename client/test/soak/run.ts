@@ -1,15 +1,12 @@
 /**
  * One soak run: the schedule played against a SoakWorld, then quiet until everyone agrees, then
- * the simulation's checks on what the folders and the server hold. Findings are sorted into the
- * issue's classes: a content a person wrote that is current nowhere is "lost" when no revision
- * keeps it, an "unrequested delete" when only the trash does, "stale" when it survives only as an
- * old revision; any difference between a device and the server after quiet is a divergence.
+ * the simulation's checks on what the folders and the server hold (verdict.ts), and a summary.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check } from '../sim/checks.js';
 import { makePlan, readPlan, writePlanLines, type SoakEvent } from './plan.js';
 import { SoakWorld } from './soak-world.js';
+import { judge } from './verdict.js';
 
 export interface SoakOptions {
   seed: number;
@@ -112,25 +109,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     f.settled = await w.settle(o.quietMs);
     f.quietAfterS = Math.round((Date.now() - quietStart) / 1000);
     note(f.settled ? 'settled' : 'never settled');
-    const { observed, tags, errors } = await w.observe(f.settled);
-    const verdict = check(observed);
-    const problems: string[] = [];
-    for (const p of verdict.problems) {
-      const lost = /^lost: (\S+)/.exec(p);
-      if (lost) {
-        const where = tags.get(lost[1]!);
-        if (where === 'trash') f.unrequestedDeletes++, problems.push(`unrequested delete (only in the trash): ${p.slice(6)}`);
-        else if (where === 'old' || where === 'head') f.stale++, problems.push(`stale (only an old revision keeps it): ${p.slice(6)}`);
-        else f.lost++, problems.push(p);
-      } else if (/^dev\d+ (lacks|has) /.test(p)) f.divergences++, problems.push(p);
-      else if (/^came back/.test(p)) f.cameBack++, problems.push(p);
-      else if (!/^dev\d+ error: /.test(p)) problems.push(p);
-    }
-    for (const [i, e] of errors.entries()) {
-      f.expectedRetries += e.expected;
-      f.agentErrors += e.unexpected.length;
-      for (const u of e.unexpected) problems.push(`dev${i} error: ${u}`);
-    }
+    const { problems, ...counts } = await judge(w, f.settled);
+    Object.assign(f, counts);
     const ok = f.settled && problems.length === 0;
     const summary =
       `soak seed=${o.replay ? `replay:${o.replay}` : o.seed} agents=${agents} minutes=${o.minutes}: ` +

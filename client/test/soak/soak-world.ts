@@ -12,7 +12,7 @@ import { startServerProcess, type ServerProcess } from '../../../server/test/fix
 import { makeTempDir, type TempDir } from '../../../test-support/temp-dir.js';
 import { PASSWORD, runCli } from '../cli-harness.js';
 import type { Observed } from '../sim/checks.js';
-import { applyUserOp, ContentSource, visible, type OpEffect, type UserOp } from '../sim/user-ops.js';
+import { applyUserOp, ContentSource, short, visible, type OpEffect, type UserDisk, type UserOp } from '../sim/user-ops.js';
 import { Agent, snapshot } from '../sync-harness.js';
 import { agentErrors, type AgentErrors } from './agent-errors.js';
 import { Gate } from './gate.js';
@@ -123,6 +123,61 @@ export class SoakWorld {
     this.effects.push(e);
     this.note(`${d.name}: USER ${e.line}`);
     return e;
+  }
+
+  /**
+   * A scripted person's step on device `i` (the regression tests): `fn` acts on the folder and says
+   * what it wrote and moved; what it replaced or removed is read from the disk as it happens.
+   */
+  act(i: number, line: string, fn: (disk: UserDisk, path: (rel: string) => string) => { written?: string[]; moved?: string[] } | void): void {
+    const d = this.devices[i]!;
+    const superseded: OpEffect['superseded'] = [];
+    const disk = realDisk(d.agent.dir, (content, by) => superseded.push({ content, by }));
+    const e = fn(disk, (rel) => join(d.agent.dir, rel)) ?? {};
+    this.effects.push({ line: `${d.name}: ${line}`, written: e.written ?? [], superseded, moved: e.moved ?? [] });
+    this.note(`${d.name}: USER ${line}`);
+  }
+
+  /** Device `i` writes new content (in place) to `rel`; the content. */
+  write(i: number, rel: string, size = 40): string {
+    const c = this.contents.next(i, size);
+    this.act(i, `write ${rel} = ${short(c)}`, (disk) => {
+      disk.writeFile(rel, new TextEncoder().encode(c));
+      return { written: [c] };
+    });
+    return c;
+  }
+
+  /** Device `i` saves new content to `rel` the way editors do: a temp file renamed over it. */
+  saveViaTemp(i: number, rel: string, size = 40): string {
+    const c = this.contents.next(i, size);
+    this.act(i, `save-via-temp ${rel} = ${short(c)}`, (disk) => {
+      disk.writeFile(`${rel}.tmp`, new TextEncoder().encode(c));
+      disk.rename(`${rel}.tmp`, rel);
+      return { written: [c] };
+    });
+    return c;
+  }
+
+  /** Device `i` renames or moves `from` (a file or a folder) to `to`. */
+  rename(i: number, from: string, to: string): void {
+    this.act(i, `rename ${from} -> ${to}`, (disk) => {
+      const moved = disk.walk().filter((e) => e.kind === 'file' && (e.path === from || e.path.startsWith(`${from}/`))).map((e) => new TextDecoder().decode(e.bytes));
+      disk.rename(from, to);
+      return { moved };
+    });
+  }
+
+  /** Device `i` deletes a file or a whole folder. */
+  remove(i: number, rel: string): void {
+    this.act(i, `delete ${rel}`, (disk) => {
+      if (disk.stat(rel)?.kind === 'dir') disk.removeTree(rel);
+      else disk.unlink(rel);
+    });
+  }
+
+  mkdir(i: number, rel: string): void {
+    this.act(i, `mkdir ${rel}`, (disk) => disk.mkdir(rel));
   }
 
   async kill(i: number): Promise<void> {
