@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 
 export class Gate {
   private open = true;
+  /** Bytes per second from the agent to the server (undefined: as fast as it goes). */
+  private rate: number | undefined;
   private readonly sockets = new Set<Socket>();
   private constructor(
     private readonly server: Server,
@@ -47,8 +49,21 @@ export class Gate {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      if (!upstream.write(chunk)) client.pause(), upstream.once('drain', () => client.resume());
+      if (this.rate) {
+        // A slow uplink: hold the agent's next bytes back as long as these take at the rate.
+        client.pause();
+        setTimeout(() => upstream.writableNeedDrain || client.resume(), (chunk.length / this.rate) * 1000);
+      }
+    });
+    client.on('end', () => upstream.end());
     upstream.pipe(client);
+  }
+
+  /** A slow uplink (a big upload then takes long enough for another device's step to land during it). */
+  slow(bytesPerSecond: number | undefined): void {
+    this.rate = bytesPerSecond;
   }
 
   /** Offline: every connection reset now, new ones refused until `restore`. */
