@@ -237,13 +237,11 @@ export class SoakWorld {
         const fresh = d.agent.output.slice(seen[d.index]);
         seen[d.index] = d.agent.output.length;
         const lines = fresh.split('\n').filter((l) => l.trim());
-        if (lines.some((l) => !/ idle$/.test(l))) {
-          lastActivity = Date.now();
-          idleSince[d.index] = -1;
-        }
-        if (lines.some((l) => / idle$/.test(l)) && idleSince[d.index] < 0) idleSince[d.index] = Date.now();
+        if (lines.some((l) => !/ idle$/.test(l))) lastActivity = Date.now();
+        // Idle: its last word was "idle" (a pass finished with nothing left), not something after it.
+        if (lines.length) idleSince[d.index] = / idle$/.test(lines[lines.length - 1]!) ? (idleSince[d.index]! < 0 ? Date.now() : idleSince[d.index]!) : -1;
       }
-      if (Date.now() - lastActivity < quietMs || idleSince.some((t) => t < 0)) continue;
+      if (Date.now() - lastActivity < quietMs || idleSince.some((t) => t < 0) || this.devices.some((d) => !d.running)) continue;
       const shots = await Promise.all(this.devices.map((d) => snapshot(d.agent.dir)));
       const shown = shots.map((s) => JSON.stringify([...s].sort()));
       if (shown.every((s) => s === shown[0])) return true;
