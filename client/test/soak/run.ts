@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePlan, readPlan, writePlanLines, type SoakEvent } from './plan.js';
 import { SoakWorld } from './soak-world.js';
-import { judge } from './verdict.js';
+import { judge, type Findings } from './verdict.js';
 
 export interface SoakOptions {
   seed: number;
@@ -21,20 +21,14 @@ export interface SoakOptions {
   print?: (line: string) => void;
 }
 
-export interface SoakFigures {
+/** The run's counts, and what verdict.ts found. */
+export interface SoakFigures extends Omit<Findings, 'problems'> {
   ops: number;
   concurrent: number;
   big: number;
   kills: number;
   offline: number;
   serverKills: number;
-  lost: number;
-  unrequestedDeletes: number;
-  divergences: number;
-  agentErrors: number;
-  stale: number;
-  cameBack: number;
-  expectedRetries: number;
   settled: boolean;
   quietAfterS: number;
 }
