@@ -112,7 +112,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       `lost ${f.lost}, unrequested deletes ${f.unrequestedDeletes}, divergences ${f.divergences}, agent errors ${f.agentErrors} ` +
       `(stale revisions ${f.stale}, came back ${f.cameBack}, expected retries ${f.expectedRetries}; ${f.settled ? `quiet after ${f.quietAfterS} s` : 'NEVER SETTLED'})`;
     writeFileSync(join(o.outDir, 'log.txt'), log.join('\n') + '\n');
-    if (!ok) for (const d of w.devices) writeFileSync(join(o.outDir, `agent-${d.name}.txt`), d.agent.output);
+    for (const d of w.devices) writeFileSync(join(o.outDir, `agent-${d.name}.txt`), d.agent.output);
     return { ok, figures: f, summary, problems, log };
   } finally {
     await w.cleanup();
