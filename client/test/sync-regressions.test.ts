@@ -7,9 +7,11 @@
  * the server hold (soak/verdict.ts) must find nothing. One world for the file; each history uses
  * its own names, and the checks cover everything written so far.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CofferApi } from '../src/api/client.js';
+import { uploadFile } from '../src/transfer/upload.js';
 import { short } from './sim/user-ops.js';
 import { SoakWorld } from './soak/soak-world.js';
 import { judge } from './soak/verdict.js';
@@ -173,6 +175,31 @@ describe('issue 13 against real processes: the failure classes', () => {
       await allPromisesHold();
       expect(heldEverywhere('', big)).toBe(true);
     }
+  }, 90_000);
+
+  it('unrequested delete: a delete "only if still revision 1" racing a commit of revision 2 never trashes revision 2 (soak seed 303)', async () => {
+    // Two devices' requests straight to the server, the delete sent 0–19 ms after the upload
+    // starts: before the server locked the row for the check, 29 of 80 such rounds committed
+    // revision 2 and then trashed it.
+    const api = () => new CofferApi(w.srv.url, { insecureHttp: true }, w.srv.token);
+    const [a, b] = [api(), api()];
+    const dir = w.devices[A]!.agent.dir + '-race';
+    mkdirSync(dir, { recursive: true });
+    await a.mkdir('/race', true); // outside the synced folder: the agents do not see it
+    let both = 0;
+    for (let i = 0; i < 40; i++) {
+      writeFileSync(join(dir, 'one'), `first ${i}`);
+      const first = await uploadFile(a, join(dir, 'one'), `/race/r${i}.txt`, { baseRev: null });
+      writeFileSync(join(dir, 'two'), `second ${i}`);
+      const [up, del] = await Promise.allSettled([
+        uploadFile(a, join(dir, 'two'), `/race/r${i}.txt`, { baseRev: 1, fileId: first.answer.id, onConflict: 'copy' }),
+        sleep(i % 20).then(() => b.delete({ id: first.answer.id }, { rev: 1 })),
+      ]);
+      if (up.status === 'fulfilled' && !up.value.answer.conflict && del.status === 'fulfilled') both++;
+    }
+    a.close();
+    b.close();
+    expect(both).toBe(0);
   }, 90_000);
 
   it('divergence: one file edited on three devices at once ends the same everywhere, every version kept', async () => {
