@@ -15,7 +15,7 @@ const o = scriptOptions(
   'npm run soak:sync -- [--seed N] [--minutes M] [--agents N] [--server-kills N] [--replay schedule.jsonl] [--out DIR] [--quiet-seconds S]',
 );
 const outDir = o.out ?? join(tmpdir(), `coffer-soak-${o.seed}-${Date.now().toString(36)}`);
-console.log(`soak: seed ${o.seed}, ${o.agents} agents, ${o.minutes} min, ${o['server-kills']} server kills; log and schedule in ${outDir}`);
+console.log(`soak: ${o.replay ? `replaying ${o.replay}` : `seed ${o.seed}, ${o.agents} agents, ${o.minutes} min, ${o['server-kills']} server kills`}; log and schedule in ${outDir}`);
 const r = await runSoak({ seed: o.seed, minutes: o.minutes, agents: o.agents, serverKills: o['server-kills'], replay: o.replay, outDir, quietMs: o['quiet-seconds'] * 1000 });
 if (!r.ok) {
   console.log('\nproblems:');

@@ -107,7 +107,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     Object.assign(f, counts);
     const ok = f.settled && problems.length === 0;
     const summary =
-      `soak seed=${o.replay ? `replay:${o.replay}` : o.seed} agents=${agents} minutes=${o.minutes}: ` +
+      (o.replay ? `soak replay=${o.replay} agents=${agents}: ` : `soak seed=${o.seed} agents=${agents} minutes=${o.minutes}: `) +
       `${f.ops} ops (${f.concurrent} concurrent edits, ${f.big} multi-MB), ${f.kills} kills, ${f.offline} offline periods, ${f.serverKills} server kills — ` +
       `lost ${f.lost}, unrequested deletes ${f.unrequestedDeletes}, divergences ${f.divergences}, agent errors ${f.agentErrors} ` +
       `(stale revisions ${f.stale}, came back ${f.cameBack}, expected retries ${f.expectedRetries}; ${f.settled ? `quiet after ${f.quietAfterS} s` : 'NEVER SETTLED'})`;
