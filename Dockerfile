@@ -5,8 +5,15 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY storage-engine/native storage-engine/native
-# Workspace packages: npm ci links them (their sources come with `COPY . .`).
+# Workspace packages: npm ci links them (their sources come with `COPY . .`); every one listed
+# in the root package.json's `workspaces` must be here, or npm ci fails.
 COPY protocol/package.json protocol/package.json
+COPY storage-engine/package.json storage-engine/package.json
+COPY server/package.json server/package.json
+COPY client/package.json client/package.json
+COPY web/package.json web/package.json
+COPY admin-ui/package.json admin-ui/package.json
+COPY test-support/package.json test-support/package.json
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 

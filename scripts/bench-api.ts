@@ -20,8 +20,8 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { generated } from '../server/test/fixtures/data.js';
-import { startServerProcess, watchMemory, type Backend } from '../server/test/fixtures/server-process.js';
+import { generated } from '@coffer/server/testing/data';
+import { startServerProcess, watchMemory, type Backend } from '@coffer/server/testing/server-process';
 import { httpsFloor } from './https-floor.js';
 import { scriptOptions } from './options.js';
 

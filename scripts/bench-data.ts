@@ -1,5 +1,5 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
-import type { FillSource } from '../storage-engine/src/index.js';
+import type { FillSource } from '@coffer/storage-engine';
 
 /**
  * Benchmark inputs generated on the fly, so a 1 GiB run never holds 1 GiB: random bytes from an

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { BlockIds, FsNode, StageTimer, WorkerSealer } from '../storage-engine/src/index.js';
-import { engineForTest } from '../storage-engine/test/fixtures/engine.js';
+import { BlockIds, FsNode, StageTimer, WorkerSealer } from '@coffer/storage-engine';
+import { engineForTest } from '@coffer/storage-engine/testing';
 import { generate, type DataKind } from './bench-data.js';
 
 export interface RunResult {

@@ -12,8 +12,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FsNode } from '../storage-engine/src/index.js';
-import { engineForTest } from '../storage-engine/test/fixtures/engine.js';
+import { FsNode } from '@coffer/storage-engine';
+import { engineForTest } from '@coffer/storage-engine/testing';
 import { scriptOptions } from './options.js';
 
 const opt = scriptOptions(

@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
-import { converged, sha, twoAgents } from '../client/test/sync-harness.js';
+import { converged, sha, twoAgents } from '@coffer/client/testing/sync-harness';
 import { scriptOptions } from './options.js';
 
 const opt = scriptOptions({ runs: 10, 'big-mib': 100 }, 'npm run bench:sync-client [-- --runs 10 --big-mib 100]');

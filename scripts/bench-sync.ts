@@ -22,7 +22,7 @@ import { Agent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { memoryOf, startServerProcess } from '../server/test/fixtures/server-process.js';
+import { memoryOf, startServerProcess } from '@coffer/server/testing/server-process';
 import { scriptOptions } from './options.js';
 
 /** This process's own limit on open files: the server child inherits it. */

@@ -7,7 +7,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSoak } from '../client/test/soak/run.js';
+import { runSoak } from '@coffer/client/testing/soak/run';
 import { scriptOptions } from './options.js';
 
 const o = scriptOptions(

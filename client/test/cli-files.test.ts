@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
+import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
 import { CofferApi } from '../src/api/client.js';
 import { assembleFile } from '../src/transfer/assemble.js';
 import { blockListOf } from '../src/transfer/blocks.js';
 import { TransferStats } from '../src/transfer/stats.js';
 import { fingerprintOfPem, PASSWORD, runCli, usernameOf, type Run } from './cli-harness.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 let srv: ServerProcess;
 const dir = useTempDir('coffer-cli-files-');

@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
+import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
 import { fingerprintOfPem, impostor, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 let srv: ServerProcess;
 const dir = useTempDir('coffer-cli-login-');

@@ -10,7 +10,7 @@ import { humanSize } from '../src/cli/format.js';
 import { clientEnv, debugging } from '../src/env.js';
 import { replaceFile, writeFileAtomic } from '../src/transfer/atomic-write.js';
 import { contentHashOf, sha256Hex } from '../src/transfer/blocks.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 describe('cli helpers', () => {
   it('prints sizes in binary units', () => {

@@ -10,7 +10,7 @@ import { systemClock } from '../src/sync/clock.js';
 import type { LocalFs, LocalStat } from '../src/sync/local-fs.js';
 import { LocalOps, TMP_DIR } from '../src/sync/local-ops.js';
 import { nodeFs } from '../src/sync/node-fs.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 for (const nativeRename of [true, false]) {
   describe(`local steps on a real disk (${nativeRename ? 'native rename' : 'link + unlink fallback'})`, () => {

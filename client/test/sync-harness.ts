@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess } from '../../server/test/fixtures/server-process.js';
-import { makeTempDir } from '../../test-support/temp-dir.js';
+import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
+import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { fingerprintOfPem, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
 
 const TSX = import.meta.resolve('tsx');

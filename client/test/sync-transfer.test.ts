@@ -9,7 +9,7 @@ import { open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converged, sha, twoAgents, type World } from './sync-harness.js';
-import { seededBytes } from '../../server/test/fixtures/data.js';
+import { seededBytes } from '@coffer/server/testing/data';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.COFFER_TEST_BIG_MIB ?? 500) * MiB;

@@ -79,6 +79,16 @@ export const ERROR_CODES = {
   no_content: 'The file is still uploading its first revision',
   name_exhausted: 'No free name was found for a copy',
 
+  // Sharing.
+  share_boundary: 'Entries cannot move into or out of a shared folder: copy them, then delete the original',
+  read_only_share: 'The share is view-only: its recipients cannot change it',
+  cannot_share: 'Only the owner (or an editor the owner allowed to re-share) can share this',
+  already_shared: 'This entry is already shared with that user or group: change the share instead',
+  no_such_grantee: 'No user or group of that name',
+  share_self: 'You cannot share with yourself',
+  share_in_share: 'Shares cannot nest: share the shared folder itself',
+  group_name_taken: 'A group of that name exists',
+
   // Uploads.
   no_session: 'No such upload session',
   session_expired: 'The upload session expired: start a new one',
@@ -113,6 +123,13 @@ export const ERROR_CODES = {
   has_shards: 'The node still holds shards (details.shards)',
   last_hot_node: 'The hot tier keeps at least one node',
   not_active: 'The job has already finished',
+
+  // Public links (/s/{token}).
+  link_locked: 'Too many wrong passwords for this link or from this address: retry after Retry-After seconds',
+  link_gone: 'The link expired, was disabled or reached its download limit',
+  // WebDAV (/dav/).
+  invalid_xml: 'The XML body is malformed, declares a DOCTYPE or entities, or is not the element the method takes',
+  locked: 'A WebDAV lock held by someone else covers the resource (423)',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

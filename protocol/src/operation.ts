@@ -24,6 +24,8 @@ export const TAGS = {
   revisions: 'A file’s history',
   sync: 'Delta sync: blocks by hash, commits from blocks, the change journal',
   notifications: 'The notification inbox',
+  sharing: 'Shares to users and groups: offering, accepting (a mount in your tree), changing, revoking; groups (admin)',
+  links: 'Public links and file drops (served under /s/{token})',
 } as const;
 export type Tag = keyof typeof TAGS;
 

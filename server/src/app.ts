@@ -16,11 +16,15 @@ import { changeRoutes } from './routes/changes.js';
 import { commitRoutes } from './routes/commit.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { fileRoutes } from './routes/files.js';
+import { sharingRoutes } from './routes/sharing.js';
+import { linkRoutes } from './routes/links.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { publicLinkRoutes } from './routes/public-links.js';
 import { revisionRoutes } from './routes/revisions.js';
 import { trashRoutes } from './routes/trash.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { webdavRoutes } from './webdav/index.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -78,7 +82,13 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', blockRoutes(deps));
   api.route('/', commitRoutes(deps));
   api.route('/', notificationRoutes(deps));
+  api.route('/', sharingRoutes(deps));
+  api.route('/', linkRoutes(deps));
   app.route('/api/v1', api);
+  // Public links: their own path, never behind `authenticate` (a link carries nobody's session).
+  app.route('/s', publicLinkRoutes(deps));
+  // WebDAV mounts (/dav/): Basic auth with app passwords, never the session cookie (webdav/auth.ts).
+  app.route('/', webdavRoutes(deps));
 
   app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));
   return app;

@@ -58,6 +58,7 @@ const Env = z.object({
   ),
   /** Tests: check every JSON answer against the protocol's schema for its status; a mismatch is a 500 and a log line. */
   COFFER_VALIDATE_ANSWERS: z.enum(['0', '1', 'true', 'false']).default('0'),
+  COFFER_WEBDAV_ACCOUNT_PASSWORD: z.enum(['0', '1', 'true', 'false']).default('0'),
 });
 
 const on = (v: string) => v === '1' || v === 'true';
@@ -85,6 +86,8 @@ export interface Config {
   publicUrl?: string;
   /** Check answers against @coffer/protocol (COFFER_VALIDATE_ANSWERS; the test fixtures set it). */
   validateAnswers: boolean;
+  /** WebDAV Basic auth also takes the account password (COFFER_WEBDAV_ACCOUNT_PASSWORD); app passwords always work. */
+  webdavAccountPassword: boolean;
   jobs: {
     enabled: boolean;
     gcGraceMs: number;
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxJsonBytes: e.COFFER_MAX_JSON_BYTES,
     publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),
     validateAnswers: on(e.COFFER_VALIDATE_ANSWERS),
+    webdavAccountPassword: on(e.COFFER_WEBDAV_ACCOUNT_PASSWORD),
     jobs: {
       enabled: on(e.COFFER_JOBS),
       gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,

@@ -21,7 +21,7 @@ import {
   NotFoundError as EngineNotFoundError,
   QuorumError,
   UnrecoverableError,
-} from '../../storage-engine/src/errors.js';
+} from '@coffer/storage-engine';
 
 export interface HttpErrorOptions {
   /** Machine-readable code, snake_case; defaults to the status's code (e.g. 'not_found'). */

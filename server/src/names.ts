@@ -139,6 +139,13 @@ export function conflictedCopyName(name: string, device: string, date: Date): st
   return withSuffix(splitExtension(n), ` (conflicted copy from ${tidyDevice(device)} ${day})`);
 }
 
+/** Between people (a shared folder): `report (ann's conflicted copy 2024-05-01).txt`. */
+export function personConflictedCopyName(name: string, person: string, date: Date): string {
+  const n = normalizeName(name);
+  const day = date.toISOString().slice(0, 10);
+  return withSuffix(splitExtension(n), ` (${tidyDevice(person)}'s conflicted copy ${day})`);
+}
+
 /**
  * `name` itself if its key is free, else the first free 'a (1).txt', 'a (2).txt', …
  * A name already numbered continues its count: a copy of 'a (3).txt' is 'a (4).txt'.

@@ -9,7 +9,7 @@ import {
   loadSecret,
   type MasterKey,
   type StorageNode,
-} from '../../storage-engine/src/index.js';
+} from '@coffer/storage-engine';
 import type { Config } from './config.js';
 import { DbBlockMetadata } from './db/block-metadata.js';
 import { DbKeyProvider } from './db/key-provider.js';

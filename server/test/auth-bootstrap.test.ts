@@ -6,7 +6,7 @@ import { bootstrapAdmin } from '../src/auth/bootstrap.js';
 import { userByName } from '../src/auth/users.js';
 import { users } from '../src/db/schema.js';
 import { BACKENDS, useTestServer } from './fixtures/server.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 for (const backend of BACKENDS) {
   describe(`first-admin bootstrap (${backend})`, () => {

@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase, rowsOf } from '../src/db/open.js';
 import { startServerProcess } from './fixtures/server-process.js';
 import { EventsClient } from './fixtures/sync-devices.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 import { download, upload } from './fixtures/transfer.js';
 
 const LONG_AGO = '2001-01-01T00:00:00Z';

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 function get(url: string): Promise<{ status: number; body: string; cert: X509Certificate }> {
   return new Promise((resolve, reject) => {

@@ -7,12 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockIds, BlockStore, FsNode, KeyError, MasterKey, NodePool, type BlockRecord } from '../../storage-engine/src/index.js';
+import { BlockIds, BlockStore, FsNode, KeyError, MasterKey, NodePool, type BlockRecord } from '@coffer/storage-engine';
 import { DbBlockMetadata } from '../src/db/block-metadata.js';
 import { DbKeyProvider } from '../src/db/key-provider.js';
 import { openDatabase, type Database } from '../src/db/open.js';
 import { freshPostgresDatabase } from './fixtures/postgres.js';
-import { useTempDir, withTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir, withTempDir } from '@coffer/test-support/temp-dir';
 
 function record(key: string, nodes = ['a', 'b', 'c']): BlockRecord {
   return {

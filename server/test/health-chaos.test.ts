@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Cluster, type LocalS3Cluster } from '../../scripts/s3-nodes.js';
+import { startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/open.js';
 import { countDegraded } from '../src/health/degraded.js';

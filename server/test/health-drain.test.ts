@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { NodePool } from '../../storage-engine/src/index.js';
+import { NodePool } from '@coffer/storage-engine';
 import { loadConfig } from '../src/config.js';
 import { rowsOf } from '../src/db/open.js';
 import { jobHandlers } from '../src/jobs/index.js';

@@ -11,7 +11,7 @@ import {
   NotFoundError as EngineNotFoundError,
   QuorumError,
   UnrecoverableError,
-} from '../../storage-engine/src/errors.js';
+} from '@coffer/storage-engine';
 import {
   BadRequestError,
   ConflictError,

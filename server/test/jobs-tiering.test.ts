@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3Cluster, type LocalS3Cluster } from '../../scripts/s3-nodes.js';
+import { startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
 import { rowsOf } from '../src/db/open.js';
 import { filesUnder, runJob } from './fixtures/jobs.js';
 import { startTestServer, type TestServer } from './fixtures/server.js';

@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodePool, S3Node } from '../../storage-engine/src/index.js';
-import { S3_SECRET_KEY, startS3Cluster, type LocalS3Cluster } from '../../scripts/s3-nodes.js';
+import { NodePool, S3Node } from '@coffer/storage-engine';
+import { S3_SECRET_KEY, startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
 import { DbKeyProvider } from '../src/db/key-provider.js';
 import { rowsOf } from '../src/db/open.js';
 import { NodeRegistry } from '../src/nodes/registry.js';

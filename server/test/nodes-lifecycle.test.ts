@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { S3_SECRET_KEY, type LocalS3Cluster } from '../../scripts/s3-nodes.js';
+import { S3_SECRET_KEY, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
 import { nodeAdmin, refusalOf, waitForJob } from './fixtures/node-admin.js';
 import { useServerProcessBesideS3Cluster } from './fixtures/s3-server.js';
 

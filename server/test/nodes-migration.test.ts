@@ -11,14 +11,14 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MasterKey, NodePool } from '../../storage-engine/src/index.js';
+import { MasterKey, NodePool } from '@coffer/storage-engine';
 import { loadConfig } from '../src/config.js';
 import { DbKeyProvider } from '../src/db/key-provider.js';
 import type { Db } from '../src/db/open.js';
 import { NodeConfigError } from '../src/nodes/reconcile.js';
 import { NodeRegistry } from '../src/nodes/registry.js';
 import { freshPostgresDatabase } from './fixtures/postgres.js';
-import { makeTempDir, useTempDir } from '../../test-support/temp-dir.js';
+import { makeTempDir, useTempDir } from '@coffer/test-support/temp-dir';
 
 const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHUNKER_OPTIONS } from '../../storage-engine/src/index.js';
+import { DEFAULT_CHUNKER_OPTIONS } from '@coffer/storage-engine';
 import { files, journal, users } from '../src/db/schema.js';
 import { BACKENDS, useTestServer } from './fixtures/server.js';
 import { SyncClient, sha256 } from './fixtures/sync-client.js';

@@ -1,14 +1,14 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BlockStore } from '../src/block-store.js';
+import { BlockStore } from '../src/store/block-store.js';
 import { QuorumError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
-import { shardObjectKey } from '../src/shard-key.js';
+import { shardObjectKey } from '../src/shards/shard-key.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
 import { s3NodesForTest } from './fixtures/s3.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 describe('BlockStore on local-directory nodes', () => {
   const root = useTempDir('coffer-bs-', { each: true });

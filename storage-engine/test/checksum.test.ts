@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, nativeCrc32 } from '../src/checksum.js';
+import { crc32, nativeCrc32 } from '../src/codec/checksum.js';
 
 describe('shard checksum', () => {
   it('uses the SIMD binding on linux-x64 (a prebuilt optional package npm may leave out)', () => {

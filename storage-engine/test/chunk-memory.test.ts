@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkBuffer, chunkStream } from '../src/chunker.js';
-import { SharedArena } from '../src/shared-arena.js';
+import { chunkBuffer, chunkStream } from '../src/chunk/chunker.js';
+import { SharedArena } from '../src/memory/shared-arena.js';
 import { arenaMemory, asAsync, ends, pieces, prngBytes, SMALL } from './fixtures/chunk-input.js';
 
 const KiB = 1024;

@@ -3,9 +3,9 @@ import { open, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chunkFills, fileFillSource, type FillSource } from '../src/chunk-reader.js';
-import { chunkBuffer } from '../src/chunker.js';
-import { SharedArena } from '../src/shared-arena.js';
+import { chunkFills, fileFillSource, type FillSource } from '../src/chunk/chunk-reader.js';
+import { chunkBuffer } from '../src/chunk/chunker.js';
+import { SharedArena } from '../src/memory/shared-arena.js';
 import { arenaMemory, ends, fills, prngBytes, SMALL } from './fixtures/chunk-input.js';
 
 const MiB = 1024 * 1024;

@@ -11,11 +11,11 @@ import {
   DEFAULT_CHUNKER_OPTIONS,
   findCut,
   type ChunkerOptions,
-} from '../src/chunker.js';
+} from '../src/chunk/chunker.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { GEAR } from '../src/gear-table.js';
+import { GEAR } from '../src/chunk/gear-table.js';
 import { asAsync, ends, pieces, prngBytes, SMALL } from './fixtures/chunk-input.js';
-import { withTempDir } from '../../test-support/temp-dir.js';
+import { withTempDir } from '@coffer/test-support/temp-dir';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BlockIds, contentHash } from '../src/block-id.js';
-import { decodeFrame, encodeFrame, FRAME_OVERHEAD, readFrameHeader } from '../src/codec.js';
-import { compress, decompress } from '../src/compression.js';
+import { BlockIds, contentHash } from '../src/keys/block-id.js';
+import { decodeFrame, encodeFrame, FRAME_OVERHEAD, readFrameHeader } from '../src/codec/codec.js';
+import { compress, decompress } from '../src/codec/compression.js';
 import { FormatError, IntegrityError, KeyError } from '../src/errors.js';
-import { newDataKey } from '../src/keys.js';
+import { newDataKey } from '../src/keys/keys.js';
 import { randomData, textBytes } from './fixtures/data.js';
 import { createHash, randomBytes } from 'node:crypto';
 

@@ -4,7 +4,7 @@ import type { StorageNode } from '../src/nodes/node.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 async function objectNames(nodes: StorageNode[]): Promise<string[]> {
   const names: string[] = [];

@@ -5,15 +5,15 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockStore } from '../src/block-store.js';
+import { BlockStore } from '../src/store/block-store.js';
 import { FsNode } from '../src/nodes/fs.js';
-import { shardObjectKey } from '../src/shard-key.js';
-import type { FileBlock } from '../src/file-store.js';
+import { shardObjectKey } from '../src/shards/shard-key.js';
+import type { FileBlock } from '../src/store/file-store.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest, type TestEngine } from './fixtures/engine.js';
 import { s3NodesForTest, type S3TestNodes } from './fixtures/s3.js';
 import { listAll } from './fixtures/usage.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 interface Stored {
   sha: string;

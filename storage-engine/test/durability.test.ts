@@ -4,8 +4,8 @@
  * blocks then survive the loss of two *other* nodes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockStore } from '../src/block-store.js';
-import type { FileBlock } from '../src/file-store.js';
+import { BlockStore } from '../src/store/block-store.js';
+import type { FileBlock } from '../src/store/file-store.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest, type TestEngine } from './fixtures/engine.js';
 import { s3NodesForTest } from './fixtures/s3.js';

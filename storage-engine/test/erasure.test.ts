@@ -8,11 +8,11 @@ import {
   rebuildShards,
   shardPayloadSize,
   type ErasureOptions,
-} from '../src/erasure.js';
+} from '../src/erasure/erasure.js';
 import { FormatError, IntegrityError, InvalidArgumentError, UnrecoverableError } from '../src/errors.js';
-import { shardCount, type Layout } from '../src/layout.js';
-import { readShard, SHARD_HEADER_SIZE, writeShard } from '../src/shard-format.js';
-import { encodeShards } from '../src/shard-encode.js';
+import { shardCount, type Layout } from '../src/erasure/layout.js';
+import { readShard, SHARD_HEADER_SIZE, writeShard } from '../src/shards/shard-format.js';
+import { encodeShards } from '../src/shards/shard-encode.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

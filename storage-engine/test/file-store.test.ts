@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { contentHashWebCrypto } from '@coffer/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileBlock } from '../src/file-store.js';
+import type { FileBlock } from '../src/store/file-store.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { fills } from './fixtures/chunk-input.js';
 import { pieces, randomData, textBytes } from './fixtures/data.js';
 import { engineForTest, type TestEngine } from './fixtures/engine.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 describe('FileStore writes in pieces (resumable uploads)', () => {
   const dir = useTempDir('coffer-fs-');

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from '../src/codec.js';
+import { decodeFrame, encodeFrame } from '../src/codec/codec.js';
 import { KeyError } from '../src/errors.js';
-import { loadMasterKey, loadSecret, MasterKey, MemoryKeyProvider, newDataKey, rewrap } from '../src/keys.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { loadMasterKey, loadSecret, MasterKey, MemoryKeyProvider, newDataKey, rewrap } from '../src/keys/keys.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 describe('envelope encryption', () => {
   it('wraps and unwraps data keys; another master or a tampered wrapping is refused', () => {

@@ -5,13 +5,13 @@ import { dirname, join } from 'node:path';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chunkBuffer } from '../src/chunker.js';
-import { decodeFrame, encodeFrame } from '../src/codec.js';
-import { GEAR } from '../src/gear-table.js';
+import { chunkBuffer } from '../src/chunk/chunker.js';
+import { decodeFrame, encodeFrame } from '../src/codec/codec.js';
+import { GEAR } from '../src/chunk/gear-table.js';
 import { native } from '../src/native.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { ends, prngBytes } from './fixtures/chunk-input.js';
-import { withTempDir } from '../../test-support/temp-dir.js';
+import { withTempDir } from '@coffer/test-support/temp-dir';
 
 /** The byte loop of chunker.ts's scan, as the reference the addon must match. */
 function scanReference(d: Uint8Array, i: number, stop: number, h: number, t: number): number {

@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { giveBlockMemory, takeBlockMemory } from '../src/block-memory.js';
+import { giveBlockMemory, takeBlockMemory } from '../src/memory/block-memory.js';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
 import type { StorageNode } from '../src/nodes/node.js';
 import { S3Node } from '../src/nodes/s3.js';
 import { s3NodesForTest, type S3TestNodes } from './fixtures/s3.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 const local = !process.env.COFFER_TEST_S3_URLS;
 

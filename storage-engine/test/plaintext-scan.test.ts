@@ -10,7 +10,7 @@ import { FsNode } from '../src/nodes/fs.js';
 import { pieces, randomData, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
 import { s3NodesForTest } from './fixtures/s3.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 const W = 32;
 

@@ -1,14 +1,14 @@
 /** A node added to a tier takes its rendezvous share of shards; reads stay byte-identical. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BlockStore } from '../src/block-store.js';
-import { shardCount } from '../src/layout.js';
+import { BlockStore } from '../src/store/block-store.js';
+import { shardCount } from '../src/erasure/layout.js';
 import { FsNode } from '../src/nodes/fs.js';
-import { rankNodes } from '../src/placement.js';
+import { rankNodes } from '../src/nodes/placement.js';
 import { randomData, sha256 } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
 import { listAll } from './fixtures/usage.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 describe('rebalance onto a new node (local-directory nodes)', () => {
   const root = useTempDir('coffer-rebal-', { each: true });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SharedArena } from '../src/shared-arena.js';
+import { SharedArena } from '../src/memory/shared-arena.js';
 
 describe('shared arena', () => {
   it('never hands out overlapping pieces, and gets all its memory back', () => {

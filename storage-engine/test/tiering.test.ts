@@ -4,9 +4,9 @@
  * and hot usage drops by exactly the moved bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessTracker } from '../src/access-tracker.js';
-import type { FileBlock } from '../src/file-store.js';
-import { MemoryBlockMetadata } from '../src/metadata-memory.js';
+import { AccessTracker } from '../src/store/access-tracker.js';
+import type { FileBlock } from '../src/store/file-store.js';
+import { MemoryBlockMetadata } from '../src/metadata/metadata-memory.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest, type TestEngine } from './fixtures/engine.js';
 import { s3NodesForTest, type S3TestNodes } from './fixtures/s3.js';

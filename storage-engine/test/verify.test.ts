@@ -2,13 +2,13 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BlockStore } from '../src/block-store.js';
-import type { BlockRecord } from '../src/metadata-port.js';
+import { BlockStore } from '../src/store/block-store.js';
+import type { BlockRecord } from '../src/metadata/metadata-port.js';
 import { FsNode } from '../src/nodes/fs.js';
-import { shardObjectKey } from '../src/shard-key.js';
+import { shardObjectKey } from '../src/shards/shard-key.js';
 import { randomData, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
-import { useTempDir } from '../../test-support/temp-dir.js';
+import { useTempDir } from '@coffer/test-support/temp-dir';
 
 describe('BlockStore.verify on local-directory nodes', () => {
   const root = useTempDir('coffer-verify-', { each: true });

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockIds } from '../src/block-id.js';
+import { BlockIds } from '../src/keys/block-id.js';
 import { IntegrityError } from '../src/errors.js';
-import { newDataKey } from '../src/keys.js';
+import { newDataKey } from '../src/keys/keys.js';
 import { FsNode } from '../src/nodes/fs.js';
-import { InlineSealer } from '../src/sealer.js';
-import { WorkerSealer } from '../src/worker-sealer.js';
+import { InlineSealer } from '../src/seal/sealer.js';
+import { WorkerSealer } from '../src/seal/worker-sealer.js';
 import { collect, pieces, randomData, sha256, textBytes } from './fixtures/data.js';
 import { engineForTest } from './fixtures/engine.js';
-import { withTempDir } from '../../test-support/temp-dir.js';
+import { withTempDir } from '@coffer/test-support/temp-dir';
 
 const erasure = { k: 4, m: 2, replicaThreshold: 128 * 1024 };
 
@@ -40,7 +40,7 @@ describe('WorkerSealer (hash, compress, encrypt and erasure-code on worker threa
   it('keeps error types across the thread boundary', async () => {
     const dataKey = newDataKey();
     const frame = Buffer.from(
-      (await import('../src/codec.js')).encodeFrame(randomData(10_000), dataKey, { aad: Buffer.from('k') }),
+      (await import('../src/codec/codec.js')).encodeFrame(randomData(10_000), dataKey, { aad: Buffer.from('k') }),
     );
     frame[frame.length - 1]! ^= 1;
     await expect(sealer.unseal({ frame, dataKey, key: 'k', hash: '00'.repeat(32) })).rejects.toBeInstanceOf(IntegrityError);

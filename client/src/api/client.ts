@@ -12,6 +12,8 @@ import {
   pathOf,
   type DeleteRequest,
   type FileView,
+  type LinkCreate,
+  type LinkUpdate,
   type Operation,
   type OperationSpec,
 } from '@coffer/protocol';
@@ -119,6 +121,42 @@ export class CofferApi implements SyncApi {
   }
   restore(path: string, rev: number) {
     return this.#call(ops.restoreRevision, { body: { path, rev } });
+  }
+
+  // Sharing.
+  async readOnlyRoots(): Promise<string[]> {
+    const list = await this.shares('incoming');
+    return list.filter((s) => s.state === 'accepted' && s.role === 'viewer' && s.path !== null).map((s) => s.path!);
+  }
+  share(path: string, to: { user?: string; group?: string }, role: 'viewer' | 'editor', allowReshare?: boolean) {
+    return this.#call(ops.createShare, { body: { path, ...to, role, ...(allowReshare !== undefined ? { allowReshare } : {}) } });
+  }
+  async shares(direction: 'incoming' | 'outgoing') {
+    return (await this.#call(ops.listShares, { query: { direction } })).shares;
+  }
+  acceptShare(id: string, name?: string) {
+    return this.#call(ops.acceptShare, { params: { id }, body: name !== undefined ? { name } : {} });
+  }
+  declineShare(id: string) {
+    return this.#call(ops.declineShare, { params: { id } });
+  }
+  async revokeShare(id: string): Promise<void> {
+    await this.#call(ops.revokeShare, { params: { id } });
+  }
+  shareRole(id: string, role: 'viewer' | 'editor') {
+    return this.#call(ops.updateShare, { params: { id }, body: { role } });
+  }
+  createLink(body: LinkCreate) {
+    return this.#call(ops.createLink, { body });
+  }
+  links() {
+    return this.#call(ops.listLinks);
+  }
+  updateLink(id: string, body: LinkUpdate) {
+    return this.#call(ops.updateLink, { params: { id }, body });
+  }
+  async deleteLink(id: string): Promise<void> {
+    await this.#call(ops.deleteLink, { params: { id } });
   }
 
   /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once). */

@@ -6,6 +6,7 @@
  * the base is saved; the order is always: change, then record — a crash in between leaves a
  * base that both sides contradict, which the next pass resolves by content hash.
  */
+import { firstReport, isLocalCopy, isReadOnly, READ_ONLY_LABEL } from './read-only.js';
 import { ApiError } from '../api/errors.js';
 import { FileChangedError, uploadFile } from '../transfer/upload.js';
 import { writeBlocks } from '../transfer/assemble.js';
@@ -47,6 +48,7 @@ export async function forget(ctx: SyncContext, rel: string): Promise<void> {
 /** Make a remote folder (and missing parents); the picture afterwards has it, or it was not possible (false). */
 export async function ensureRemoteDir(ctx: SyncContext, rel: string): Promise<boolean> {
   if (rel === '' || ctx.remote.get(rel)?.isDir) return true;
+  if (isReadOnly(ctx, rel)) return false; // a view-only share: nothing is made there
   try {
     await ctx.api.mkdir(absOf(ctx.remoteRoot, rel), true);
   } catch (err) {
@@ -66,6 +68,7 @@ export type StepResult = 'done' | 'again';
  */
 export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | undefined): Promise<StepResult> {
   const known = base && !base.isDir ? base : undefined;
+  if (isReadOnly(ctx, rel)) return keepLocal(ctx, rel);
   if (!(await ensureRemoteDir(ctx, parentOf(rel)))) return 'again';
   if (ctx.faults.has('state-before-commit')) {
     const st = await ctx.fs.lstat(rel);
@@ -197,6 +200,12 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
 
 /** Trash a remote file or folder this device deleted, only if it is still what the base says. */
 export async function deleteRemote(ctx: SyncContext, rel: string, b: BaseEntry): Promise<StepResult> {
+  if (isReadOnly(ctx, rel)) {
+    // Deleted here, in a view-only share: the server's copy comes back next pass.
+    await forget(ctx, rel);
+    ctx.log(`${rel} is in a view-only share: not deleted on the server; restoring it here`);
+    return 'again';
+  }
   try {
     await ctx.api.delete({ id: b.fileId }, b.isDir ? { recursive: false } : { rev: b.rev });
   } catch (err) {
@@ -216,4 +225,22 @@ export async function deleteRemote(ctx: SyncContext, rel: string, b: BaseEntry):
   await forget(ctx, rel);
   ctx.log(`deleted remotely ${rel}`);
   return 'done';
+}
+
+/**
+ * A local change in a view-only share: never uploaded. The edited file is kept beside as
+ * `name (conflicted copy, view-only share).ext` (reported once), and the server's version comes back
+ * to its place next pass; such kept copies (and new files there) stay local, untouched.
+ */
+async function keepLocal(ctx: SyncContext, rel: string): Promise<StepResult> {
+  if (isLocalCopy(rel) || !ctx.remote.get(rel)) {
+    if (firstReport(ctx, rel)) ctx.log(`${rel} is in a view-only share: kept here only, not uploaded`);
+    return 'done';
+  }
+  const aside = await ctx.local.keepAside(rel, READ_ONLY_LABEL);
+  if (aside) {
+    ctx.log(`${rel} is in a view-only share: kept this device's edit as ${aside} (not uploaded)`);
+    await forget(ctx, rel);
+  }
+  return 'again';
 }

@@ -8,6 +8,7 @@
  * Its world is three small interfaces — SyncApi, LocalFs, Clock — so the deterministic
  * simulation (client/test/sim/) runs exactly this code.
  */
+import { readOnlyRels } from './read-only.js';
 import { hostname } from 'node:os';
 import { ApiError } from '../api/errors.js';
 import { debugging } from '../env.js';
@@ -86,6 +87,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     absentBefore: new Set(),
     stats: o.stats ?? new TransferStats(),
     faults: o.faults ?? NO_FAULTS,
+    readOnly: [],
     log: o.log,
   };
   await retry(async () => {
@@ -95,6 +97,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
         if (!(e instanceof ApiError && e.status === 409)) throw e; // made meanwhile by another device
       });
     }
+    ctx.readOnly = await readOnlyRels(ctx);
     await relist(ctx);
   }, backoff, clock, o.log);
 
@@ -120,6 +123,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       wake = undefined;
       dirty = false;
       try {
+        ctx.readOnly = await readOnlyRels(ctx); // a share's role may change: read before every pass
         const res = await syncPass(ctx);
         ctx.state.setCursor(ctx.cursor);
         await ctx.state.save();

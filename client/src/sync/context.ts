@@ -32,5 +32,7 @@ export interface SyncContext {
   absentBefore: Set<string>;
   stats: TransferStats;
   faults: Faults;
+  /** Subtrees (relative) that are view-only shares: nothing there is uploaded (read-only.ts). */
+  readOnly: string[];
   log: (line: string) => void;
 }

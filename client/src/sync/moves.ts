@@ -9,6 +9,7 @@
  * moves the entry by id — the entry itself, wherever it is now — and the base keeps the revision
  * this device last agreed on, so an edit made elsewhere meanwhile is downloaded, not overwritten.
  */
+import { isReadOnly } from './read-only.js';
 import { ApiError } from '../api/errors.js';
 import { ensureRemoteDir, localHash } from './actions.js';
 import type { SyncContext } from './context.js';
@@ -66,6 +67,7 @@ export async function applyLocalMoves(ctx: SyncContext, local: LocalTree): Promi
     const [p, q] = found;
     tried.add(q);
     const b = ctx.state.get(p)!;
+    if (isReadOnly(ctx, p) || isReadOnly(ctx, q)) continue; // view-only: a delete and a new file, each handled as such
     if (!(await ensureRemoteDir(ctx, parentOf(q)))) continue;
     try {
       await ctx.api.move({ id: b.fileId }, absOf(ctx.remoteRoot, q));

@@ -2,7 +2,7 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { native } from '../../../storage-engine/src/native.js';
+import { native } from '@coffer/storage-engine/native';
 import { writeFileAtomic } from '../transfer/atomic-write.js';
 import { openNodeFile, toFileStat as toStat } from '../transfer/file-handle.js';
 import { fsCode, type LocalFs } from './local-fs.js';

@@ -24,6 +24,8 @@ export type DeleteCondition = Pick<DeleteRequest, 'rev' | 'recursive'>;
 export interface SyncApi {
   /** The signed-in device. */
   me(): Promise<{ deviceId?: string }>;
+  /** Absolute remote paths of the caller's view-only shares (mounted); absent: none. */
+  readOnlyRoots?(): Promise<string[]>;
   /** The entry at `path`, or undefined (404). */
   stat(path: string): Promise<FileView | undefined>;
   metadata(path: string): Promise<FileView>;

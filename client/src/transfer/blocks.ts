@@ -1,11 +1,11 @@
 /**
  * A local file as the server sees it: the blocks the shared FastCDC chunker cuts (one
- * implementation, storage-engine/src/chunker.ts, so client and server cut identically), their
+ * implementation, @coffer/storage-engine/chunker, so client and server cut identically), their
  * SHA-256, and the content hash that names a version. Files are streamed, never read whole.
  */
 import { createHash } from 'node:crypto';
 import { contentHash, type BlockRef } from '@coffer/protocol';
-import { Chunker } from '../../../storage-engine/src/chunker.js';
+import { Chunker } from '@coffer/storage-engine/chunker';
 import { nodeReadable, type FileStat, type ReadableFile, type ReadHandle } from './file-handle.js';
 
 export function sha256Hex(bytes: Uint8Array): string {

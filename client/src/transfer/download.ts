@@ -9,7 +9,7 @@
  * passes `blocks` (assemble.ts); otherwise a changed file is fetched whole with GET /download.
  */
 import { stat, utimes, type FileHandle } from 'node:fs/promises';
-import { Chunker } from '../../../storage-engine/src/chunker.js';
+import { Chunker } from '@coffer/storage-engine/chunker';
 import type { CofferApi } from '../api/client.js';
 import { assembleFile } from './assemble.js';
 import { blockListOf, contentHashOf, sha256Hex } from './blocks.js';

@@ -5,12 +5,9 @@
  * commit's mtime), error messages are not compared (status, code and details are).
  */
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { createDevice } from '../../../server/src/auth/devices.js';
-import { issueToken } from '../../../server/src/auth/tokens.js';
-import { journal } from '../../../server/src/db/schema.js';
-import type { TestServer } from '../../../server/test/fixtures/server.js';
+import { journalOf, seedDevice } from '@coffer/server/testing/seed';
+import type { TestServer } from '@coffer/server/testing/server';
 import { CofferApi } from '../../src/api/client.js';
 import { ApiError } from '../../src/api/errors.js';
 import type { BlockRef } from '@coffer/protocol';
@@ -134,15 +131,10 @@ export class Side {
 /** The real server (in process, real HTTP) with a fresh account and two signed-in devices. */
 export async function realSide(srv: TestServer): Promise<Side> {
   const user = await srv.user();
-  // What a sign-in with a device does (auth/session.ts), without checking the password twice more per history.
-  const device = async (name: string) => {
-    const id = await createDevice(srv.database.db, user.id, { name, kind: 'desktop' });
-    return { id, token: (await issueToken(srv.database.db, user.id, 'device', { deviceId: id })).token };
-  };
-  const [da, db] = [await device(DEVICE_NAMES.a), await device(DEVICE_NAMES.b)];
+  // Signed in without checking the password twice more per history.
+  const [da, db] = [await seedDevice(srv, user, DEVICE_NAMES.a), await seedDevice(srv, user, DEVICE_NAMES.b)];
   const [a, b] = [new CofferApi(srv.url, { insecureHttp: true }, da.token), new CofferApi(srv.url, { insecureHttp: true }, db.token)];
-  const readSeqs = async () =>
-    (await srv.database.db.select({ seq: journal.seq }).from(journal).where(eq(journal.namespaceId, user.namespaceId)).orderBy(journal.seq)).map((r) => r.seq);
+  const readSeqs = async () => (await journalOf(srv, user)).map((r) => r.seq);
   return new Side('real', a, b, { a: da.id, b: db.id }, readSeqs, () => {
     a.close();
     b.close();

@@ -7,16 +7,15 @@
  */
 import type { z } from 'zod';
 import { ChangePage, CommitAnswer, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, RevisionBlocks, type LongPollAnswer } from '@coffer/protocol';
-import { hashParam } from '../../../server/src/blocks/hash.js';
-import { HttpError } from '../../../server/src/http-errors.js';
+import { HttpError, hashParam } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
 import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../../src/sync/sync-api.js';
 import { request } from './model-requests.js';
-import type { ModelServer } from './model-server.js';
+import type { ModelCore } from './model-core.js';
 
 export class ModelApi implements SyncApi {
   constructor(
-    private readonly model: ModelServer,
+    private readonly model: ModelCore,
     readonly deviceId: string,
   ) {}
 

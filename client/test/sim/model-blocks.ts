@@ -4,8 +4,7 @@
  * (blocks/readable.ts). Nothing is ever collected: every block a version names stays.
  */
 import { MAX_BLOCK_BYTES } from '@coffer/protocol';
-import { checkBlockBytes, tooLarge } from '../../../server/src/blocks/put.js';
-import { NotFoundError } from '../../../server/src/http-errors.js';
+import { NotFoundError, checkBlockBytes, tooLarge } from '@coffer/server/rules';
 
 export class BlockStore {
   readonly #bytes = new Map<string, Uint8Array>();

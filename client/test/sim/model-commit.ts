@@ -5,11 +5,7 @@
  * conflicted copy named exactly as the server names it.
  */
 import { contentHash, type BlockRef, type CommitAnswer, type CommitRequest } from '@coffer/protocol';
-import { fileView, type FileRow } from '../../../server/src/files/view.js';
-import { BadRequestError, ConflictError } from '../../../server/src/http-errors.js';
-import { conflictedCopyName, uniqueName } from '../../../server/src/names.js';
-import { checkFileSize } from '../../../server/src/uploads/limits.js';
-import { checkRule, type CommitRule } from '../../../server/src/uploads/target.js';
+import { BadRequestError, ConflictError, checkFileSize, checkRule, conflictedCopyName, fileView, uniqueName, type CommitRule, type FileRow } from '@coffer/server/rules';
 import { sha256Hex } from '../../src/transfer/blocks.js';
 import { resolveTarget, type UploadTarget } from './model-resolve.js';
 import type { Caller, ModelState } from './model-state.js';

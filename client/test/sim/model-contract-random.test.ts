@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { useTestServer } from '../../../server/test/fixtures/server.js';
+import { useTestServer } from '@coffer/server/testing/server';
 import type { FileView } from '@coffer/protocol';
 import type { SyncApi } from '../../src/sync/sync-api.js';
 import { lockstep, type Side } from './contract-harness.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, it } from 'vitest';
-import { useTestServer } from '../../../server/test/fixtures/server.js';
+import { useTestServer } from '@coffer/server/testing/server';
 import { lockstep, type Lockstep, type Side } from './contract-harness.js';
 
 /** Commit `text` (blocks split at '|') to `path` as device a or b. */

@@ -3,13 +3,9 @@
  * by the server's own toChangeEntry (so every field is exactly where the server puts it), with
  * its cursor rules (sync/cursor.ts) and a way to wait for the next append (a long poll).
  */
-import type { journal } from '../../../server/src/db/schema.js';
-import type { JournalOp } from '../../../server/src/files/journal.js';
-import { toChangeEntry, type ChangePage } from '../../../server/src/sync/changes.js';
-import { CursorResetError } from '../../../server/src/sync/cursor.js';
+import { CursorResetError, toChangeEntry, type ChangePage, type JournalOp, type JournalRow } from '@coffer/server/rules';
 import { NAMESPACE_ID } from './model-tree.js';
 
-type JournalRow = typeof journal.$inferSelect;
 
 /** What an operation records; the payload is exactly what the server's appendJournal call site passes. */
 export interface JournalAppend {
@@ -32,7 +28,7 @@ export class Journal {
   append(e: JournalAppend, at: Date): number {
     const seq = this.#rows.length + 1;
     // A copy of the payload: the row must not change when the entry it describes does.
-    this.#rows.push({ seq, namespaceId: NAMESPACE_ID, fileId: e.fileId, op: e.op, rev: e.rev, deviceId: e.deviceId, payload: { ...e.payload }, at });
+    this.#rows.push({ seq, namespaceId: NAMESPACE_ID, fileId: e.fileId, op: e.op, rev: e.rev, deviceId: e.deviceId, payload: { ...e.payload }, at, mirrorOf: null });
     for (const l of [...this.#listeners]) l(seq);
     return seq;
   }

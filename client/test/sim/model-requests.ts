@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { operations as ops } from '@coffer/protocol';
-import { parse } from '../../../server/src/http-errors.js';
+import { parse } from '@coffer/server/rules';
 
 const schemas = {
   mkdir: ops.mkdir.body.json,

@@ -3,10 +3,7 @@
  * listing.ts folderAt, uploads/target.ts resolveTarget): the same checks in the same order, the
  * same errors. Paths are parsed by the server's own names.ts.
  */
-import { folderOf } from '../../../server/src/files/tree.js';
-import type { FileRow } from '../../../server/src/files/view.js';
-import { ConflictError, NotFoundError } from '../../../server/src/http-errors.js';
-import { joinPath, parsePath } from '../../../server/src/names.js';
+import { ConflictError, NotFoundError, folderOf, joinPath, parsePath, type FileRow } from '@coffer/server/rules';
 import type { Tree } from './model-tree.js';
 
 export type EntryRef = { path: string } | { id: string };

@@ -8,14 +8,14 @@
  * What it covers and leaves out, and how it is kept honest against the real server: README.md here.
  */
 import type { FileView, RevisionBlocks } from '@coffer/protocol';
-import { ConflictError, NotFoundError } from '../../../server/src/http-errors.js';
-import type { ChangePage } from '../../../server/src/sync/changes.js';
+import { ConflictError, NotFoundError, type ChangePage } from '@coffer/server/rules';
 import type { CommitRequest, DeleteCondition, SyncApi } from '../../src/sync/sync-api.js';
 import { BlockStore } from './model-blocks.js';
 import { commitSync, type CommitAnswer } from './model-commit.js';
 import { allVersions, contentOf, liveTree, type LiveEntry, type VersionRecord } from './model-inspect.js';
 import { Journal } from './model-journal.js';
 import { ModelApi } from './model-api.js';
+import type { ModelCore } from './model-core.js';
 import { entryByPath, type EntryRef } from './model-resolve.js';
 import { IdSource, realClock, type ModelClock } from './model-sources.js';
 import type { Caller, ModelState, Version } from './model-state.js';
@@ -27,7 +27,7 @@ export interface ModelOptions {
   clock?: ModelClock;
 }
 
-export class ModelServer {
+export class ModelServer implements ModelCore {
   readonly clock: ModelClock;
   readonly #ids = new IdSource();
   readonly #devices = new Map<string, Caller>();

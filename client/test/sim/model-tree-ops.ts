@@ -3,11 +3,7 @@
  * checks in the server's order (files/mkdir.ts, move.ts, trash.ts, listing.ts, routes/files.ts):
  * a refused call changes nothing, an accepted one appends the journal rows the server appends.
  */
-import { fileView, type FileRow, type FileView } from '../../../server/src/files/view.js';
-import { nameTaken } from '../../../server/src/files/move.js';
-import { folderOf } from '../../../server/src/files/tree.js';
-import { ConflictError } from '../../../server/src/http-errors.js';
-import { joinPath, parsePath } from '../../../server/src/names.js';
+import { ConflictError, fileView, folderOf, joinPath, nameTaken, parsePath, type FileRow, type FileView } from '@coffer/server/rules';
 import type { DeleteCondition } from '../../src/sync/sync-api.js';
 import { folderAt, resolveDestination, resolveEntry, resolveLiveEntry, type EntryRef } from './model-resolve.js';
 import type { Caller, ModelState } from './model-state.js';

@@ -4,8 +4,7 @@
  * per folder (case-insensitive keys, as the database's unique index), and the lookups the server
  * makes in SQL (tree.ts, subtree.ts) done in memory.
  */
-import type { FileRow } from '../../../server/src/files/view.js';
-import { nameKey, normalizeName } from '../../../server/src/names.js';
+import { nameKey, normalizeName, type FileRow } from '@coffer/server/rules';
 import type { IdSource } from './model-sources.js';
 
 /** The one account the model serves. */
@@ -102,6 +101,7 @@ export class Tree {
       trashedAt: null,
       createdAt: at,
       modifiedAt: at,
+      mountShareId: null,
     };
     this.#claim(row);
     this.#rows.set(row.id, row);

@@ -5,7 +5,7 @@
  * Offline, a request fails when its step runs. A long poll's answer waits for the journal to pass
  * its cursor or for its (virtual) timeout.
  */
-import { HttpError } from '../../../server/src/http-errors.js';
+import { HttpError } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
 import type { SyncApi } from '../../src/sync/sync-api.js';
 import type { ModelServer } from './model-server.js';

@@ -4,7 +4,7 @@
  * content from one that survives only as an old revision or in the trash — the tag of every
  * revision of every file the journal ever named.
  */
-import type { ServerProcess } from '../../../server/test/fixtures/server-process.js';
+import type { ServerProcess } from '@coffer/server/testing/server-process';
 import type { Tree } from '../sim/checks.js';
 import { short } from '../sim/user-ops.js';
 

@@ -8,8 +8,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess } from '../../../server/test/fixtures/server-process.js';
-import { makeTempDir, type TempDir } from '../../../test-support/temp-dir.js';
+import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
+import { makeTempDir, type TempDir } from '@coffer/test-support/temp-dir';
 import { PASSWORD, runCli } from '../cli-harness.js';
 import type { Observed } from '../sim/checks.js';
 import { applyUserOp, ContentSource, short, visible, type OpEffect, type UserDisk, type UserOp } from '../sim/user-ops.js';

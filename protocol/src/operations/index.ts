@@ -3,10 +3,12 @@ import type { Operation } from '../operation.js';
 import * as account from './account.js';
 import * as admin from './admin.js';
 import * as files from './files.js';
+import * as links from './links.js';
+import * as sharing from './sharing.js';
 import * as sync from './sync.js';
 import * as transfer from './transfer.js';
 
-export const operations = { ...account, ...admin, ...files, ...transfer, ...sync } as const;
+export const operations = { ...account, ...admin, ...files, ...transfer, ...sync, ...sharing, ...links } as const;
 export type Operations = typeof operations;
 
 /** The same as a list, in the order the document lists them. */

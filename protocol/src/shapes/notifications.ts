@@ -4,7 +4,11 @@ import { id, optionalParam, pageLimit, queryFlag } from '../fields.js';
 import { MAX_READ_IDS } from '../limits.js';
 import { timestamp } from './common.js';
 
-export const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict'] as const;
+/** edit/delete/conflict: someone else's change to your file; share_*: a share offered to you, accepted or
+ *  declined by its recipient, revoked; activity: files added, edited or deleted in a shared folder by
+ *  someone else, grouped (payload.count); link_drop: files dropped through
+ *  a file-drop link; link_limit: a link reached its download limit. */
+export const NOTIFICATION_KINDS = ['edit', 'delete', 'share', 'conflict', 'share_offered', 'share_accepted', 'share_declined', 'share_revoked', 'activity', 'link_drop', 'link_limit'] as const;
 
 export const Notification = z
   .object({
@@ -14,6 +18,7 @@ export const Notification = z
     payload: z.record(z.string(), z.unknown()).meta({ description: 'What happened (path, name, device, …)' }),
     createdAt: timestamp(),
     readAt: timestamp().nullable(),
+    count: z.number().int().min(1).optional().meta({ description: 'Grouped entries: how many changes this one stands for' }),
   })
   .meta({ id: 'Notification' });
 export type Notification = z.infer<typeof Notification>;

@@ -50,6 +50,24 @@ export class LoginLimiter {
     return { userKey, ipKey, at };
   }
 
+  /** 429 when the username or address is over its limit, recording nothing: for credentials that
+   *  are cheap to check (an app password is one hash lookup), where only `failed` counts. */
+  check(username: string, ip: string): void {
+    const at = this.now();
+    const wait = Math.max(this.waitMs(`u:${username.toLowerCase()}`, this.opts.perUser, at), this.waitMs(`ip:${ip}`, this.opts.perIp, at));
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new TooManyRequestsError(`Too many failed sign-in attempts; try again in ${seconds} s`, { retryAfter: seconds });
+    }
+  }
+
+  /** A failed attempt of cheap credentials (see `check`). */
+  failed(username: string, ip: string): void {
+    const at = this.now();
+    this.record(`u:${username.toLowerCase()}`, at);
+    this.record(`ip:${ip}`, at);
+  }
+
   /** The password was right: the username starts afresh, and this attempt no longer counts for the address. */
   succeeded(a: Attempt): void {
     this.hits.delete(a.userKey);

@@ -7,21 +7,22 @@ import { eq } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files, fileVersions, versionBlocks } from '../db/schema.js';
-import { can } from '../files/access.js';
+import { can, grantsOf } from '../files/access.js';
 import { NotFoundError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
 
 /** Files referencing one block looked at per namespace: one readable is enough. */
 const CANDIDATES = 100;
 
-/** The namespaces whose blocks the caller might reach. Sharing adds the namespaces of what is shared with them. */
-function namespacesOf(user: AuthUser): string[] {
-  return [user.namespaceId];
+/** The namespaces whose blocks the caller might reach: their own and those of what is shared with them.
+ *  (A recipient's uploads into a share keep their blocks in the recipient's namespace: also their own.) */
+async function namespacesOf(db: Db, user: AuthUser): Promise<string[]> {
+  return [...new Set([user.namespaceId, ...(await grantsOf(db, user)).map((g) => g.namespaceId)])];
 }
 
 /** The stored key of the block with this hash the caller may read, or 404. */
 export async function readableBlockKey(db: Db, storage: Storage, user: AuthUser, hash: string): Promise<string> {
-  for (const namespaceId of namespacesOf(user)) {
+  for (const namespaceId of await namespacesOf(db, user)) {
     const key = storage.blocks.keyFor(namespaceId, hash);
     const rows = await db
       .select({ file: files })

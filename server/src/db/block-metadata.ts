@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
-import type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation, Tier } from '../../../storage-engine/src/index.js';
+import type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation, Tier } from '@coffer/storage-engine';
 import type { Db } from './open.js';
 import { rawValue } from './raw.js';
 import { tableRow } from './table-row.js';

@@ -1,5 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { KeyError, newDataKey, rewrap, type DataKey, type KeyProvider, type MasterKey } from '../../../storage-engine/src/index.js';
+import { KeyError, newDataKey, rewrap, type DataKey, type KeyProvider, type MasterKey } from '@coffer/storage-engine';
 import type { Db } from './open.js';
 import { namespaceKeys } from './schema.js';
 

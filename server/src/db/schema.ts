@@ -7,3 +7,6 @@ export * from './schema/notifications.js';
 export * from './schema/jobs.js';
 export * from './schema/quota.js';
 export * from './schema/nodes.js';
+export * from './schema/sharing.js';
+export * from './schema/links.js';
+export * from './schema/webdav.js';

@@ -55,7 +55,8 @@ export async function sendVersion(c: Context, deps: AppDeps, name: string, v: Ve
   return c.body(stream, range ? 206 : 200, headers);
 }
 
-function matches(header: string | undefined, etag: string): boolean {
+/** If-None-Match names this ETag (or `*`): the answer is a 304 without the bytes. */
+export function matches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }

@@ -8,11 +8,11 @@ import type { Db } from '../db/open.js';
 import { checkRoom } from '../quota/usage.js';
 import { ConflictError } from '../http-errors.js';
 import { createEntry } from './entries.js';
-import { sameNamespace } from './move.js';
 import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.js';
 import { liveDescendants, lockTree } from './subtree.js';
 import { isWithin, pathOf, type FolderId } from './tree.js';
 import { blocksOfVersion, commitVersion } from './versions.js';
+import { destinationNamespace } from '../sharing/boundary.js';
 import { fileView, type FileView } from './view.js';
 
 /** What a file copy needs of its source. */
@@ -33,17 +33,19 @@ interface SourceFile {
 export async function copyEntry(tx: Db, user: AuthUser, from: EntryRef, to: string): Promise<FileView> {
   await lockTree(tx, user.namespaceId);
   const { row, path: fromPath } = await resolveLiveEntry(tx, user, from, 'read');
-  sameNamespace(row, user);
-  const dest = await resolveDestination(tx, row.namespaceId, to);
-  const ns = row.namespaceId;
+  // Copies may cross a share's edge (the way across it): the destination as the caller sees their
+  // tree, its owner's namespace and quota; the bytes' blocks are shared, not rewritten.
+  const dest = await resolveDestination(tx, user.namespaceId, to);
+  const ns = await destinationNamespace(tx, user, dest.parentId);
+  if (ns !== user.namespaceId) await lockTree(tx, ns);
 
   if (!row.isDir) {
     if (!hasContent(row)) {
       throw new ConflictError(`${fromPath} has no content yet (its upload has not finished)`, { code: 'not_ready' });
     }
     await checkRoom(tx, ns, row.size);
-    const copied = await copyFile(tx, user, row, dest.parentId, dest.name);
-    return fileView(copied, await pathOf(tx, copied));
+    const copied = await copyFile(tx, user, ns, row, dest.parentId, dest.name);
+    return fileView(copied, ns === user.namespaceId ? await pathOf(tx, copied) : dest.path);
   }
 
   if (dest.parentId !== null && (await isWithin(tx, dest.parentId, row.id))) {
@@ -64,10 +66,10 @@ export async function copyEntry(tx: Db, user: AuthUser, from: EntryRef, to: stri
       const f = await createEntry(tx, { namespaceId: ns, parentId, name: d.name, isDir: true, deviceId: user.deviceId ?? null });
       copyOf.set(d.id, f.id);
     } else if (hasContent(d)) {
-      await copyFile(tx, user, d, parentId, d.name);
+      await copyFile(tx, user, ns, d, parentId, d.name);
     }
   }
-  return fileView(root, await pathOf(tx, root));
+  return fileView(root, ns === user.namespaceId ? await pathOf(tx, root) : dest.path);
 }
 
 function hasContent(f: Pick<SourceFile, 'headVersionId' | 'rev' | 'contentHash'>): boolean {
@@ -75,8 +77,8 @@ function hasContent(f: Pick<SourceFile, 'headVersionId' | 'rev' | 'contentHash'>
 }
 
 /** A new file at parentId/name whose revision 1 is the source's head, on the same blocks ('create' journaled by commitVersion). */
-async function copyFile(tx: Db, user: AuthUser, src: SourceFile, parentId: FolderId, name: string) {
-  const entry = await createEntry(tx, { namespaceId: user.namespaceId, parentId, name, isDir: false, deviceId: user.deviceId ?? null });
+async function copyFile(tx: Db, user: AuthUser, ns: string, src: SourceFile, parentId: FolderId, name: string) {
+  const entry = await createEntry(tx, { namespaceId: ns, parentId, name, isDir: false, deviceId: user.deviceId ?? null });
   const blocks = await blocksOfVersion(tx, src.headVersionId!);
   return commitVersion(tx, {
     fileId: entry.id,

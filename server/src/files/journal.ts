@@ -8,6 +8,8 @@ import type { journal } from '../db/schema.js';
 import type { FileRow } from './view.js';
 
 export type JournalOp = (typeof journal.$inferInsert)['op'];
+/** A journal row as read back. */
+export type JournalRow = typeof journal.$inferSelect;
 
 export interface JournalEntry {
   namespaceId: string;

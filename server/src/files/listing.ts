@@ -12,8 +12,9 @@ import { files } from '../db/schema.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';
 import { joinPath, parsePath } from '../names.js';
 import { can } from './access.js';
+import { mountTarget, viewerPath } from '../sharing/mounts.js';
 import { entryAt, pathOf, type FolderId } from './tree.js';
-import { fileView, type FileRow, type FileView } from './view.js';
+import { fileView, type FileRow, type FileView, type ViewedRow } from './view.js';
 import { encodePageCursor, type FileList, type ListCursor, type ListOrder, type ListSort } from '@coffer/protocol';
 
 export interface ListQuery {
@@ -29,14 +30,15 @@ export interface ListQuery {
 export type ListPage = FileList;
 
 /** The folder at a path the caller may read: the root, or a live folder (409 'not_a_folder' for a file). */
-export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ id: FolderId; path: string }> {
+export async function folderAt(db: Db, user: AuthUser, path: string): Promise<{ id: FolderId; path: string; namespaceId: string; viewId?: string }> {
   const segments = parsePath(path);
-  if (segments.length === 0) return { id: null, path: '/' };
+  if (segments.length === 0) return { id: null, path: '/', namespaceId: user.namespaceId };
   const row = await entryAt(db, user.namespaceId, segments);
   const typed = joinPath(segments);
   if (!row || !(await can(db, user, 'read', row))) throw new NotFoundError(`nothing at ${typed}`);
   if (!row.isDir) throw new ConflictError(`${typed} is a file, not a folder`, { code: 'not_a_folder' });
-  return { id: row.id, path: await pathOf(db, row) }; // as stored: names are case-insensitive, paths show the real case
+  const shown = (await viewerPath(db, user.namespaceId, row)) ?? (await pathOf(db, row));
+  return { id: row.id, path: shown, namespaceId: row.namespaceId, viewId: (row as ViewedRow).viewId }; // as stored: names are case-insensitive, paths show the real case
 }
 
 export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<ListPage> {
@@ -47,7 +49,7 @@ export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<
   const keys = sortKeys(q.sort, micros);
   const dir = q.order === 'asc' ? asc : desc;
   const where: (SQL | undefined)[] = [
-    eq(files.namespaceId, user.namespaceId),
+    eq(files.namespaceId, folder.namespaceId), // a mounted share's folders are in its owner's namespace
     folder.id === null ? isNull(files.parentId) : eq(files.parentId, folder.id),
     isNull(files.trashedAt),
   ];
@@ -63,7 +65,16 @@ export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const base = folder.path === '/' ? '' : folder.path;
-  const entries = page.map(({ modifiedMicros: _m, ...row }) => fileView(row as FileRow, `${base}/${row.name}`));
+  const shown = await Promise.all(
+    page.map(async ({ modifiedMicros: _m, ...row }) => {
+      const target = await shownAs(db, row as FileRow);
+      if (!target) return undefined;
+      const view = fileView(target, `${base}/${row.name}`);
+      // Children of a mounted share's root name the mount as their folder, as the recipient's journal does.
+      return folder.viewId && view.parentId === folder.id ? { ...view, parentId: folder.viewId } : view;
+    }),
+  );
+  const entries = shown.filter((v): v is FileView => v !== undefined);
   const last = page[page.length - 1];
   if (!more || !last) return { entries };
   const cursor: ListCursor = { v: 1, f: folder.id, s: q.sort, o: q.order, d: last.isDir, k: keyOf(q.sort, last), i: last.id };
@@ -122,4 +133,12 @@ function sameListing(c: ListCursor, folderId: FolderId, sort: ListSort, order: L
     });
   }
   return c;
+}
+
+/** A mount is listed as what it stands for (size, revision, content), under its own id and name;
+ *  one whose shared folder is gone (trashed, purged, its owner deleted) is not listed. */
+async function shownAs(db: Db, row: FileRow): Promise<FileRow | undefined> {
+  if (!row.mountShareId) return row;
+  const target = await mountTarget(db, row);
+  return target ? { ...target, id: row.id, name: row.name, namespaceId: row.namespaceId } : undefined;
 }

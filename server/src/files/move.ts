@@ -15,6 +15,8 @@ import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.j
 import { lockTree } from './subtree.js';
 import { findChild, isWithin, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
+import { checkShareBoundary, destinationNamespace } from '../sharing/boundary.js';
+import { viewerPath } from '../sharing/mounts.js';
 
 /**
  * Must run inside a transaction. 409 'name_taken' when another entry holds the new name
@@ -24,8 +26,10 @@ import { fileView, type FileRow, type FileView } from './view.js';
 export async function moveEntry(tx: Db, user: AuthUser, from: EntryRef, to: string): Promise<FileView> {
   await lockTree(tx, user.namespaceId);
   const { row, path: fromPath } = await resolveLiveEntry(tx, user, from, 'write');
-  sameNamespace(row, user);
-  const dest = await resolveDestination(tx, row.namespaceId, to);
+  if (row.namespaceId !== user.namespaceId) await lockTree(tx, row.namespaceId); // inside a mounted share
+  // The destination as the caller sees their tree (through mounts); never across a share's edge.
+  const dest = await resolveDestination(tx, user.namespaceId, to);
+  await checkShareBoundary(tx, row, dest.parentId, await destinationNamespace(tx, user, dest.parentId));
   if (dest.parentId !== null && (await isWithin(tx, dest.parentId, row.id))) {
     throw new ConflictError(`${fromPath} cannot be moved into itself (${dest.path})`, { code: 'into_itself' });
   }
@@ -33,7 +37,7 @@ export async function moveEntry(tx: Db, user: AuthUser, from: EntryRef, to: stri
   if (dest.parentId === row.parentId && dest.name === row.name) return fileView(row, fromPath);
 
   const updated = await renameRow(tx, row, dest.parentId, dest.name);
-  const toPath = await pathOf(tx, updated);
+  const toPath = (await viewerPath(tx, user.namespaceId, updated)) ?? (await pathOf(tx, updated));
   await appendJournal(tx, journalEntry('move', row, user.deviceId, { from: fromPath, to: toPath, ...placeOf(updated), oldParentId: row.parentId, isDir: row.isDir }));
   return fileView(updated, toPath);
 }
@@ -77,11 +81,4 @@ export function nameTaken(name: string, current?: FileRow): ConflictError {
     code: 'name_taken',
     current: current ? { id: current.id, name: current.name, isDir: current.isDir, rev: current.rev } : undefined,
   });
-}
-
-/** Today every entry a user reaches is in their namespace; a shared one (later) moves only within its own. */
-export function sameNamespace(row: FileRow, user: AuthUser): void {
-  if (row.namespaceId !== user.namespaceId) {
-    throw new ConflictError('entries cannot be moved or copied between different owners’ spaces', { code: 'cross_namespace' });
-  }
 }

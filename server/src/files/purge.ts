@@ -23,7 +23,7 @@ export type { PurgeResult };
  */
 export async function purgeEntry(tx: Db, user: AuthUser, id: string): Promise<PurgeResult> {
   await lockTree(tx, user.namespaceId);
-  const row = await entryById(tx, user, id, 'delete');
+  const row = await entryById(tx, user, id, 'purge');
   const path = await pathOf(tx, row);
   if (!row.trashedAt) throw new ConflictError(`${path} is not in the trash; delete it first`, { code: 'not_in_trash' });
   const result = await purgeSubtrees(tx, row.namespaceId, byId(row.id));

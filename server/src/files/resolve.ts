@@ -6,6 +6,7 @@ import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { ConflictError } from '../http-errors.js';
 import { joinPath, parsePath } from '../names.js';
+import { viewerPath } from '../sharing/mounts.js';
 import type { FileAction } from './access.js';
 import { entryById, entryByPath, parentFolder, pathOf, type FolderId } from './tree.js';
 import type { FileRow } from './view.js';
@@ -22,7 +23,7 @@ export interface EntryRef {
  */
 export async function resolveEntry(db: Db, user: AuthUser, ref: EntryRef, action: FileAction): Promise<{ row: FileRow; path: string }> {
   const row = ref.id !== undefined ? await entryById(db, user, ref.id, action) : (await entryByPath(db, user, ref.path ?? '', action)).row;
-  return { row, path: await pathOf(db, row) };
+  return { row, path: (await viewerPath(db, user.namespaceId, row)) ?? (await pathOf(db, row)) };
 }
 
 /** Like resolveEntry, but the entry must be live: a trashed one must be restored first. */

@@ -20,6 +20,7 @@ import { resolveDestination, resolveLiveEntry, type EntryRef } from './resolve.j
 import { ancestorsLive, byId, hasLiveChild, latestTrashTimeMs, lockTree, pathsOf, subtree } from './subtree.js';
 import { entryById, isWithin, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView } from './view.js';
+import { noteActivity } from '../sharing/activity.js';
 import { encodePageCursor, type FileList, type TrashCursor } from '@coffer/protocol';
 
 /** Conditions a sync client puts on a delete, so it never removes what it has not seen. */
@@ -40,6 +41,7 @@ export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef, cond: De
   await lockTree(tx, user.namespaceId);
   const found = await resolveLiveEntry(tx, user, ref, 'delete');
   const { path } = found;
+  if (found.row.namespaceId !== user.namespaceId) await lockTree(tx, found.row.namespaceId); // inside a mounted share
   // The row locked, then read again, before its revision is checked: a commit to it in flight
   // (which holds this lock) finishes first and is seen, so "only if still revision N" holds.
   const [row] = await tx.select().from(files).where(eq(files.id, found.row.id)).for('update');
@@ -59,6 +61,7 @@ export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef, cond: De
   await tx.execute(sql`${subtree(byId(row.id), { live: true })}
     update files set trashed_at = ${at.toISOString()}::timestamptz where id in (select id from sub) and trashed_at is null`);
   await appendJournal(tx, journalEntry('delete', row, user.deviceId, { path, ...placeOf(row), isDir: row.isDir }));
+  await noteActivity(tx, user, row, 'deleted', path);
   return fileView({ ...row, trashedAt: at }, path);
 }
 

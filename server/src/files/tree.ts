@@ -9,7 +9,8 @@ import { rowsOf, type Db } from '../db/open.js';
 import { pgTextArray, rawValue } from '../db/raw.js';
 import { tableRow } from '../db/table-row.js';
 import { files } from '../db/schema.js';
-import { ConflictError, NotFoundError } from '../http-errors.js';
+import { ConflictError, ForbiddenError, HttpError, NotFoundError } from '../http-errors.js';
+import { walkThroughMount } from '../sharing/mounts.js';
 import { joinPath, MAX_PATH_DEPTH, nameKey, parsePath } from '../names.js';
 import { isId } from '@coffer/protocol';
 import { can, type FileAction } from './access.js';
@@ -42,7 +43,9 @@ export async function walkPath(db: Db, namespaceId: string, segments: readonly s
   if (segments.length === 0) return [];
   const keys = pgTextArray(segments.map((s) => nameKey(s)));
   const rows = await rawValue<Record<string, unknown>[]>(db, 'select coffer_walk($1::uuid, $2::text[]) as v', [namespaceId, keys]);
-  return (rows ?? []).map((r) => tableRow(files, r));
+  const walked = (rows ?? []).map((r) => tableRow(files, r));
+  // A mount at the root: the rest of the path is in the owner's tree (sharing/mounts.ts).
+  return walked[0]?.mountShareId ? walkThroughMount(db, walked, segments.map((s) => nameKey(s))) : walked;
 }
 
 /** The live entry at a path (segments already parsed), undefined when any segment is missing. */
@@ -74,15 +77,29 @@ export async function entryByPath(db: Db, user: AuthUser, path: string, action: 
   const segments = parsePath(path);
   if (segments.length === 0) throw new ConflictError('the root folder cannot be used here', { code: 'root' });
   const row = await entryAt(db, user.namespaceId, segments);
-  if (!row || !(await can(db, user, action, row))) throw new NotFoundError(`nothing at ${joinPath(segments)}`);
+  if (!row || !(await can(db, user, action, row))) throw await refusal(db, user, action, row, `nothing at ${joinPath(segments)}`);
   return { row, path: joinPath(segments) };
 }
 
 /** An entry by id (live or trashed) the caller may act on, or 404. */
 export async function entryById(db: Db, user: AuthUser, id: string, action: FileAction): Promise<FileRow> {
   const [row] = isId(id) ? await db.select().from(files).where(eq(files.id, id)) : [];
-  if (!row || !(await can(db, user, action, row))) throw new NotFoundError(`no file or folder with id ${id}`);
+  if (!row || !(await can(db, user, action, row))) throw await refusal(db, user, action, row, `no file or folder with id ${id}`);
   return row;
+}
+
+/** A refused entry answers like a missing one, unless the caller may see it: then a change is 403
+ *  (a viewer of a share, an editor deleting the shared root itself, re-sharing without leave). */
+async function refusal(db: Db, user: AuthUser, action: FileAction, row: FileRow | undefined, missing: string): Promise<HttpError> {
+  if (row && action !== 'read' && (await can(db, user, 'read', row))) {
+    if (action === 'share') return new ForbiddenError('only the owner, or an editor the owner allowed, can share this', { code: 'cannot_share' });
+    if (action === 'purge') return new ForbiddenError('only the owner can delete this for good', { code: 'forbidden' });
+    if (action === 'delete' && (await can(db, user, 'write', row))) {
+      return new ForbiddenError('a shared folder or file itself is its owner’s to delete: decline the share to leave it', { code: 'forbidden' });
+    }
+    return new ForbiddenError('the share is view-only here: you cannot change this', { code: 'read_only_share' });
+  }
+  return new NotFoundError(missing);
 }
 
 /** The path of an entry, from its ancestors (one recursive query; bounded, so even a corrupt cycle cannot spin). */

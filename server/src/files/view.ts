@@ -6,9 +6,13 @@ export type FileRow = typeof files.$inferSelect;
 
 export type { FileView };
 
-export function fileView(row: FileRow, path: string): FileView {
+/** A shared root seen through a recipient's mount (sharing/mounts.ts) is shown under the mount's
+ *  id, the id the recipient's journal gives it; its rows keep the real id for the work. */
+export type ViewedRow = FileRow & { viewId?: string };
+
+export function fileView(row: ViewedRow, path: string): FileView {
   return {
-    id: row.id,
+    id: row.viewId ?? row.id,
     name: row.name,
     path,
     parentId: row.parentId,

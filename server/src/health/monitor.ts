@@ -6,7 +6,7 @@
  * it can tell (a local directory: statfs of its file system); S3 nodes do not say, so null.
  */
 import { statfs } from 'node:fs/promises';
-import { FsNode, type NodePool, type NodeState, type StorageNode, type Tier } from '../../../storage-engine/src/index.js';
+import { FsNode, type NodePool, type NodeState, type StorageNode, type Tier } from '@coffer/storage-engine';
 
 export interface NodeHealth {
   id: string;

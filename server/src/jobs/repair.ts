@@ -5,7 +5,7 @@
  * block changes nothing.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { NotFoundError as EngineNotFound } from '../../../storage-engine/src/index.js';
+import { NotFoundError as EngineNotFound } from '@coffer/storage-engine';
 import type { Db } from '../db/open.js';
 import { degradedBlocks } from '../db/schema.js';
 import { listDegraded, noteRepairFailed, sweepMetadataDegraded, type DegradedRow } from '../health/degraded.js';

@@ -6,7 +6,7 @@
  * there. What cannot be fixed now goes on the degraded list for the repair job.
  */
 import { asc, count, gt } from 'drizzle-orm';
-import { NotFoundError as EngineNotFound } from '../../../storage-engine/src/index.js';
+import { NotFoundError as EngineNotFound } from '@coffer/storage-engine';
 import type { Db } from '../db/open.js';
 import { blocks } from '../db/schema.js';
 import { recordDegraded } from '../health/degraded.js';

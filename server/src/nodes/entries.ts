@@ -5,7 +5,7 @@
  * `cold-0`, …, as before names existed), and boot refuses it where positions could have shifted.
  * Nothing here ever puts a URL in a message: URLs carry credentials.
  */
-import type { Tier } from '../../../storage-engine/src/index.js';
+import type { Tier } from '@coffer/storage-engine';
 
 // The name and URL rules are the admin API's too: they live in the protocol.
 import { nodeNameProblem, nodeUrlProblem } from '@coffer/protocol';

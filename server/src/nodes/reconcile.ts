@@ -12,7 +12,7 @@
  * - a retired node's entry is ignored (with a note); its name is not used again;
  * - with no hot node configured or known at all, the three embedded local nodes are made.
  */
-import type { Tier } from '../../../storage-engine/src/index.js';
+import type { Tier } from '@coffer/storage-engine';
 import type { NodeLifecycle } from '../db/schema.js';
 import { endpointOf, type NodeEntry } from './entries.js';
 

@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FsNode, S3Node, type KeyProvider, type NodePool, type StorageNode, type Tier } from '../../../storage-engine/src/index.js';
+import { FsNode, S3Node, type KeyProvider, type NodePool, type StorageNode, type Tier } from '@coffer/storage-engine';
 import type { Db } from '../db/open.js';
 import type { NodeLifecycle } from '../db/schema.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js';

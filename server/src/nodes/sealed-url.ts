@@ -5,7 +5,7 @@
  * the S3 secrets, and rotating the master key re-wraps it with every other data key). The node's
  * name is bound in as associated data, so a sealed URL cannot be moved to another row.
  */
-import { decodeFrame, encodeFrame, readFrameHeader, type KeyProvider } from '../../../storage-engine/src/index.js';
+import { decodeFrame, encodeFrame, readFrameHeader, type KeyProvider } from '@coffer/storage-engine';
 
 /** Not a UUID, so it can be no user's namespace. */
 const NODE_URLS_NAMESPACE = 'coffer:node-urls';

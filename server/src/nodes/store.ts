@@ -1,6 +1,6 @@
 /** The `nodes` table and the shard counts the node rules need: every statement of server/src/nodes. */
 import { and, asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Tier } from '../../../storage-engine/src/index.js';
+import type { Tier } from '@coffer/storage-engine';
 import type { Db } from '../db/open.js';
 import { blockShards, nodes, type NodeLifecycle } from '../db/schema.js';
 

@@ -11,6 +11,8 @@ export interface NotificationView {
   payload: Record<string, unknown>;
   createdAt: string;
   readAt: string | null;
+  /** Grouped entries: how many changes it stands for. */
+  count?: number;
 }
 
 export function notificationView(row: NotificationRow): NotificationView {
@@ -21,5 +23,6 @@ export function notificationView(row: NotificationRow): NotificationView {
     payload: row.payload,
     createdAt: row.createdAt.toISOString(),
     readAt: row.readAt?.toISOString() ?? null,
+    ...(row.groupKey ? { count: row.count } : {}),
   };
 }

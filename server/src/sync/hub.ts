@@ -91,6 +91,9 @@ export interface HubOptions {
   presenceAnnounceMs?: number;
   /** Entries a wake carries at most; a websocket further behind reads on its own. */
   fanoutPage?: number;
+  /** Grouped events: quiet time before one is delivered, and the longest a burst is held. */
+  groupMs?: number;
+  groupMaxMs?: number;
 }
 
 export class SyncHub {
@@ -107,6 +110,9 @@ export class SyncHub {
   private pingOutstanding = false;
   private stopped = false;
   private dismissed = false;
+  private readonly grouped = new Map<string, { first: number; timer: NodeJS.Timeout }>();
+  private readonly groupMs: number;
+  private readonly groupMaxMs: number;
 
   constructor(
     private readonly database: Database,
@@ -116,6 +122,8 @@ export class SyncHub {
     this.busyConnections = opts.busyConnections ?? 10_000;
     this.fanoutPage = opts.fanoutPage ?? 500;
     this.watchdogMs = opts.watchdogMs ?? 30_000;
+    this.groupMs = opts.groupMs ?? 1_000;
+    this.groupMaxMs = opts.groupMaxMs ?? 60_000;
     this.presence = new Presence(this.db, opts.presenceAnnounceMs);
   }
 
@@ -138,6 +146,8 @@ export class SyncHub {
 
   /** Stop listening (dismissing every connection first, if that was not done). */
   async stop(): Promise<void> {
+    for (const g of this.grouped.values()) clearTimeout(g.timer);
+    this.grouped.clear();
     this.dismiss();
     this.stopped = true;
     clearInterval(this.watchdog);
@@ -256,8 +266,29 @@ export class SyncHub {
     }
     const event = msg.event as HubEvent | undefined;
     if (typeof msg.target !== 'string' || typeof event?.type !== 'string') return;
+    if (typeof event.groupKey === 'string') return this.deliverGrouped(msg.target, event);
     const t = this.targets.get(msg.target);
     if (t) each(t.watchers, (w) => w.onEvent?.(event));
+  }
+
+  /**
+   * Grouped events (a shared folder's activity: sharing/activity.ts publishes one per change, each
+   * carrying the running count) reach the connections once the burst pauses for `groupMs` (at
+   * most `groupMaxMs` after its first): a sync of 1,000 files is one push, with the last count.
+   */
+  private deliverGrouped(target: string, event: HubEvent): void {
+    const key = `${target}|${event.groupKey as string}`;
+    const pending = this.grouped.get(key);
+    const first = pending?.first ?? Date.now();
+    if (pending) clearTimeout(pending.timer);
+    const wait = Math.max(0, Math.min(this.groupMs, first + this.groupMaxMs - Date.now()));
+    const timer = setTimeout(() => {
+      this.grouped.delete(key);
+      const t = this.targets.get(target);
+      if (t) each(t.watchers, (w) => w.onEvent?.(event));
+    }, wait);
+    timer.unref();
+    this.grouped.set(key, { first, timer });
   }
 
   private async subscribe(): Promise<void> {

@@ -14,13 +14,14 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { files, uploadSessions } from '../db/schema.js';
+import { files, fileVersions, uploadSessions } from '../db/schema.js';
 import { commitNewFile } from '../files/first-version.js';
 import { findChild, pathOf } from '../files/tree.js';
 import { commitVersion, type VersionBlock } from '../files/versions.js';
 import type { FileRow } from '../files/view.js';
 import { ConflictError } from '../http-errors.js';
 import { notifyOwner, ownsNamespace } from '../notifications/notify-owner.js';
+import { noteActivity } from '../sharing/activity.js';
 import { addNotification } from '../notifications/store.js';
 import type { ReservationKey } from '../quota/reservations.js';
 import { conflictedCopyEntry } from './conflicted-copy.js';
@@ -69,7 +70,10 @@ export async function commitContent(tx: Db, c: ContentCommit): Promise<FileRow> 
     reservation: c.reservation,
   });
   const row = c.content.mtime ? await keepMtime(tx, committed, c.content.mtime) : committed;
-  if (!ownsNamespace(c.user, row.namespaceId)) {
+  // In a shared folder: its other members (the owner included), grouped per folder and author.
+  const told = await noteActivity(tx, c.user, row, row.rev === 1 ? 'added' : 'edited', c.path);
+  if (!told && !ownsNamespace(c.user, row.namespaceId)) {
+    // Someone else wrote into the owner's files outside any share (e.g. a file drop): the owner is told of each.
     await notifyOwner(tx, {
       namespaceId: row.namespaceId,
       actorId: c.user.id,
@@ -104,7 +108,11 @@ export interface CommittedUpload {
 
 export async function commitUpload(db: Db, c: PathCommit): Promise<CommittedUpload> {
   const fresh = await commitFirstVersion(db, c);
-  if (fresh) return { row: fresh, path: c.target.path };
+  if (fresh) {
+    // The one-statement commit is the owner's own (ownsNamespace): recipients of a share may need telling.
+    await noteActivity(db, c.user, fresh, 'added', c.target.path);
+    return { row: fresh, path: c.target.path };
+  }
   try {
     return await db.transaction(async (tx) => {
       if (c.rule.fileId !== undefined) await lockSameEntry(tx, c.target, c.rule.fileId);
@@ -166,7 +174,12 @@ function lostRace(err: unknown): boolean {
 async function commitCopy(tx: Db, c: PathCommit): Promise<CommittedUpload> {
   const { target, user } = c;
   const original = await findChild(tx, target.namespaceId, target.parentId, target.name);
-  const { entry, device } = await conflictedCopyEntry(tx, user, target, new Date());
+  // Who wrote the revision that won: another person (an editor of a shared folder, or its owner)?
+  const [winner] = original?.headVersionId
+    ? await tx.select({ authorId: fileVersions.authorId }).from(fileVersions).where(eq(fileVersions.id, original.headVersionId))
+    : [];
+  const otherPerson = winner?.authorId && winner.authorId !== user.id ? winner.authorId : undefined;
+  const { entry, device } = await conflictedCopyEntry(tx, user, target, new Date(), otherPerson !== undefined);
   const path = target.path.slice(0, target.path.lastIndexOf('/') + 1) + entry.name;
   const row = await commitContent(tx, { ...c, fileId: entry.id, rule: { baseRev: null, overwrite: false }, path });
   const conflict = { original: { id: original?.id ?? null, path: target.path, rev: original?.rev ?? 0 } };
@@ -177,6 +190,15 @@ async function commitCopy(tx: Db, c: PathCommit): Promise<CommittedUpload> {
     fileId: row.id,
     payload: { path, name: row.name, device, baseRev: c.rule.baseRev, ...conflict },
   });
+  // Both are told: the person whose commit won learns that a conflicted copy sits beside it.
+  if (otherPerson) {
+    await addNotification(tx, {
+      userId: otherPerson,
+      kind: 'conflict',
+      fileId: row.id,
+      payload: { path: target.path, copy: { id: row.id, name: row.name }, by: { id: user.id, username: user.username }, ...conflict },
+    });
+  }
   return { row, path, conflict };
 }
 

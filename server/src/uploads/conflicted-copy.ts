@@ -11,7 +11,7 @@ import { createEntry } from '../files/entries.js';
 import { findChild, type FolderId } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
 import { HttpError } from '../http-errors.js';
-import { conflictedCopyName, nameKey, uniqueName } from '../names.js';
+import { conflictedCopyName, nameKey, personConflictedCopyName, uniqueName } from '../names.js';
 import { lockUploadFolder } from './target.js';
 
 /** The calling device's name, as the copy's name shows it. */
@@ -38,10 +38,12 @@ export async function conflictedCopyEntry(
   user: AuthUser,
   target: { namespaceId: string; parentId: FolderId; name: string },
   now: Date,
+  /** The copy is named after its author, not their device (another person's commit won). */
+  byPerson = false,
 ): Promise<{ entry: FileRow; device: string }> {
   await lockUploadFolder(tx, target.parentId);
   const device = await deviceName(tx, user);
-  const wanted = conflictedCopyName(target.name, device, now);
+  const wanted = byPerson ? personConflictedCopyName(target.name, user.username, now) : conflictedCopyName(target.name, device, now);
   for (let attempt = 0; ; attempt++) {
     const name = await freeName(tx, target.namespaceId, target.parentId, wanted);
     try {

@@ -27,7 +27,7 @@ export interface SyncCommit extends CommitRule {
 export async function commitSync(deps: Pick<AppDeps, 'db' | 'storage'>, user: AuthUser, c: SyncCommit): Promise<CommittedUpload> {
   // Cheap refusals before the block list is looked up (the commit checks them again, exactly).
   const target = await uploadTarget(deps.db, user, c.path, c.size, c.onConflict === 'fail' ? c : undefined);
-  await checkQuota(deps.db, user.namespaceId, c.size, target.existing?.size ?? 0);
+  await checkQuota(deps.db, target.namespaceId, c.size, target.existing?.size ?? 0);
   const blocks = await resolveBlockList(deps.db, deps.storage, user.namespaceId, c.blocks, c.size);
   // The same content hash a simple upload of these bytes gets: sha256 over the blocks' sha256s.
   const content = { blocks, size: c.size, contentHash: contentHashOf(c.blocks), mtime: c.mtime };

@@ -45,14 +45,14 @@ export interface NewSession extends CommitRule {
 export async function startSession(deps: AppDeps, user: AuthUser, s: NewSession): Promise<Session> {
   const target = await uploadTarget(deps.db, user, s.path, s.size, s);
   // Early: the pieces will have to reserve all of it (a replaced file's bytes stay stored as a revision).
-  await checkRoom(deps.db, user.namespaceId, s.size ?? 0);
+  await checkRoom(deps.db, target.namespaceId, s.size ?? 0); // the owner's, in a shared folder
   return deps.db.transaction(async (tx) => {
     const file = await fileForUpload(tx, target, { pending: true, deviceId: user.deviceId });
     const [row] = await tx
       .insert(uploadSessions)
       .values({
         userId: user.id,
-        namespaceId: user.namespaceId,
+        namespaceId: target.namespaceId, // the owner's, in a shared folder: its quota holds the pieces
         fileId: file.id,
         parentId: target.parentId,
         name: target.name,

@@ -30,13 +30,15 @@ export interface SimpleUpload extends CommitRule {
   path: string;
   /** Content-Length, when the client sent one. */
   length?: number;
+  /** The modification time the client keeps for the file (WebDAV's X-OC-Mtime), set by the commit. */
+  mtime?: Date;
 }
 
 export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUpload, body: ReadableStream<Uint8Array> | null): Promise<{ row: FileRow; path: string }> {
   const target = await uploadTarget(deps.db, user, up.path, up.length, up);
   const reservation =
     up.length === undefined || up.length >= RESERVE_FROM_BYTES
-      ? { kind: 'upload' as const, ref: randomUUID(), namespaceId: user.namespaceId, expiresAt: new Date(Date.now() + RESERVATION_MS) }
+      ? { kind: 'upload' as const, ref: randomUUID(), namespaceId: target.namespaceId, expiresAt: new Date(Date.now() + RESERVATION_MS) }
       : undefined;
   // A declared size is reserved whole before the bytes travel (507 at once when it cannot fit).
   if (reservation && up.length !== undefined) await reserve(deps.db, { ...reservation, bytes: up.length });
@@ -51,7 +53,7 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
         ? reservedAhead(bytes, (atLeast, upTo) => reserve(deps.db, { ...reservation, bytes: Math.min(upTo, MAX_FILE_BYTES), minimum: atLeast }))
         : bytes;
     const content = await deps.storage.files.write(user.namespaceId, source, { compress: compressible(target.name) });
-    const { row, path } = await commitUpload(deps.db, { user, target, content, rule: up, pendingId: pendingRow?.id, reservation });
+    const { row, path } = await commitUpload(deps.db, { user, target, content: up.mtime ? { ...content, mtime: up.mtime } : content, rule: up, pendingId: pendingRow?.id, reservation });
     return { row, path };
   } catch (err) {
     if (pendingRow) await deps.db.transaction((tx) => abandonUpload(tx, pendingRow.id)).catch(() => undefined);

@@ -11,7 +11,7 @@ import { createEntry } from '../files/entries.js';
 import { appendJournal, journalEntry, placeOf } from '../files/journal.js';
 import { findChild, folderOf, walkPath, type FolderId } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
-import { ConflictError, HttpError, NotFoundError } from '../http-errors.js';
+import { ConflictError, ForbiddenError, HttpError, NotFoundError } from '../http-errors.js';
 import { joinPath, parsePath } from '../names.js';
 import { checkFileSize } from './limits.js';
 
@@ -41,11 +41,20 @@ export async function resolveTarget(db: Db, user: AuthUser, path: string): Promi
   const parentId = folderOf(segments, walked);
   const name = segments.at(-1)!;
   const existing = walked.length === segments.length ? walked.at(-1) : undefined;
-  if (existing && !(await can(db, user, 'write', existing))) throw new NotFoundError(`nothing at ${joinPath(segments)}`);
+  if (existing && !(await can(db, user, 'write', existing))) throw await writeRefusal(db, user, existing, segments);
+  // Into a mounted share: the folder's owner's namespace (their quota), if the caller may write there.
+  const parent = segments.length > 1 ? walked[segments.length - 2] : undefined;
+  const namespaceId = parent?.namespaceId ?? user.namespaceId;
+  if (parent && !existing && !(await can(db, user, 'write', parent))) throw await writeRefusal(db, user, parent, segments);
   if (existing?.isDir) throw new ConflictError(`${joinPath(segments)} is a folder`, { code: 'is_folder' });
   // As stored, like every other answer's path (the caller may have typed another case).
   const stored = joinPath([...walked.slice(0, segments.length - 1).map((r) => r.name), existing?.name ?? name]);
-  return { namespaceId: user.namespaceId, parentId, name, path: stored, existing };
+  if (existing && segments.length === 1 && existing.namespaceId !== user.namespaceId) {
+    // A shared file mounted at the caller's root: the commit goes to the file where it really is.
+    const [real] = await db.select().from(files).where(eq(files.id, existing.id));
+    if (real) return { namespaceId: real.namespaceId, parentId: real.parentId, name: real.name, path: stored, existing: real };
+  }
+  return { namespaceId, parentId, name, path: stored, existing };
 }
 
 /**
@@ -137,4 +146,10 @@ export async function abandonUpload(tx: Db, fileId: string, exceptSession?: stri
   } else {
     await tx.update(files).set({ pending: false }).where(eq(files.id, fileId));
   }
+}
+
+/** 404 like a missing entry, unless the caller can see it (a viewer of a share): 403 'read_only_share'. */
+async function writeRefusal(db: Db, user: AuthUser, row: FileRow, segments: readonly string[]): Promise<HttpError> {
+  if (await can(db, user, 'read', row)) return new ForbiddenError('the share is view-only here: you cannot change this', { code: 'read_only_share' });
+  return new NotFoundError(`nothing at ${joinPath(segments)}`);
 }

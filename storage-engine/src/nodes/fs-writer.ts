@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, normalize } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { arenaSpan, blockArena } from '../block-memory.js';
+import { arenaSpan, blockArena } from '../memory/block-memory.js';
 import { native } from '../native.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import type { Layout } from '../../../../storage-engine/src/index.js';
+import type { Layout } from '@coffer/storage-engine';
 
 /** Data keys of a namespace, wrapped by the master key; generation 1 is the first, the highest is current. */
 export const namespaceKeys = pgTable(

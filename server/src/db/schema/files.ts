@@ -25,12 +25,15 @@ export const files = pgTable(
     trashedAt: timestamp('trashed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     modifiedAt: timestamp('modified_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set on a mount: a folder at a recipient's root standing for the share's folder (sharing/). */
+    mountShareId: uuid('mount_share_id'),
   },
   (t) => [
     uniqueIndex('files_unique_live_name')
       .on(t.namespaceId, sql`coalesce(${t.parentId}, '00000000-0000-0000-0000-000000000000'::uuid)`, t.nameKey)
       .where(sql`${t.trashedAt} is null`),
     index('files_parent').on(t.namespaceId, t.parentId),
+    index('files_mount_share').on(t.mountShareId).where(sql`${t.mountShareId} is not null`),
   ],
 );
 

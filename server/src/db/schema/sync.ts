@@ -50,6 +50,8 @@ export const journal = pgTable(
     /** Path and details at the time of the change (so a device need not look them up). */
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** A copy, in a share recipient's namespace, of the entry with this seq (trigger of 0008_sharing). */
+    mirrorOf: bigint('mirror_of', { mode: 'number' }),
   },
   (t) => [index('journal_namespace_seq').on(t.namespaceId, t.seq)],
 );

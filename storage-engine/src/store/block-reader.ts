@@ -1,0 +1,116 @@
+import { decodeShards } from '../erasure/erasure.js';
+import { IntegrityError, NodeDownError, UnrecoverableError } from '../errors.js';
+import { shardsNeeded } from '../erasure/layout.js';
+import type { BlockRecord, ShardLocation } from '../metadata/metadata-port.js';
+import type { NodePool } from '../nodes/node-pool.js';
+import { readShard } from '../shards/shard-format.js';
+import { shardObjectKey } from '../shards/shard-key.js';
+
+export interface FrameRead {
+  frame: Buffer;
+  /** Shards found missing or corrupt: the block needs repair. */
+  damaged: number[];
+  /** Shards on nodes that did not answer: not known lost, but the block is at risk. */
+  unavailable: number[];
+}
+
+export interface ReadOptions {
+  /** Ask one more node when the first answers are this slow (ms). */
+  hedgeDelayMs: number;
+}
+
+/**
+ * Fetch any k intact shards of a block in parallel and decode its frame. Data shards are asked
+ * first (decoding is then a copy), suspect nodes last; a shard that fails its checksum or is
+ * missing is replaced by another at once, and a slow node is hedged after a short delay.
+ */
+export async function readFrame(pool: NodePool, record: BlockRecord, opts: ReadOptions): Promise<FrameRead> {
+  const need = shardsNeeded(record.layout);
+  const candidates = orderCandidates(pool, record);
+  const good = new Map<number, Buffer>();
+  const damaged: number[] = [];
+  const unavailable: number[] = [];
+  let next = 0;
+  let inFlight = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let hedgeTimer: NodeJS.Timeout | undefined;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(hedgeTimer);
+      if (err) reject(err);
+      else resolve();
+    };
+    const armHedge = () => {
+      clearTimeout(hedgeTimer);
+      hedgeTimer = setTimeout(() => {
+        if (settled) return;
+        launch();
+        armHedge();
+      }, opts.hedgeDelayMs);
+      hedgeTimer.unref?.();
+    };
+    const checkDone = () => {
+      if (good.size >= need) finish();
+      else if (inFlight === 0 && next >= candidates.length) {
+        finish(
+          new UnrecoverableError(
+            `block ${record.key.slice(0, 12)}…: ${good.size} of ${need} needed shards readable (damaged ${damaged.join(',') || '-'}, unavailable ${unavailable.join(',') || '-'})`,
+          ),
+        );
+      }
+    };
+    const launch = () => {
+      const loc = candidates[next++];
+      if (!loc) return;
+      inFlight++;
+      fetchShard(pool, record, loc).then(
+        (bytes) => {
+          inFlight--;
+          if (settled) return;
+          good.set(loc.index, bytes);
+          checkDone();
+        },
+        (err: unknown) => {
+          inFlight--;
+          (err instanceof NodeDownError ? unavailable : damaged).push(loc.index);
+          if (!settled) launch();
+          checkDone();
+        },
+      );
+    };
+    for (let i = 0; i < need; i++) launch();
+    armHedge();
+    checkDone();
+  });
+
+  const frame = await decodeShards(good, record.layout, record.frameSize);
+  return { frame, damaged, unavailable };
+}
+
+/** Read one shard and verify it against its header and against what metadata recorded. */
+export async function fetchShard(pool: NodePool, record: BlockRecord, loc: ShardLocation): Promise<Buffer> {
+  const node = pool.get(loc.nodeId);
+  if (!node) throw new NodeDownError(loc.nodeId, 'not in the node pool');
+  let bytes: Buffer;
+  try {
+    bytes = await node.get(shardObjectKey(record, loc.index));
+    pool.reportSuccess(node.id);
+  } catch (err) {
+    if (err instanceof NodeDownError) pool.reportFailure(node.id);
+    throw err;
+  }
+  const { header } = readShard(bytes);
+  if (header.index !== loc.index || header.checksum !== loc.checksum || header.frameSize !== record.frameSize) {
+    throw new IntegrityError(`shard ${loc.index} of block ${record.key.slice(0, 12)}… does not match its metadata`);
+  }
+  return bytes;
+}
+
+function orderCandidates(pool: NodePool, record: BlockRecord): ShardLocation[] {
+  const k = record.layout.kind === 'rs' ? record.layout.k : 1;
+  const rank = (s: ShardLocation) => (pool.isSuspect(s.nodeId) ? 2 : 0) + (s.index < k ? 0 : 1);
+  return [...record.shards].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+}

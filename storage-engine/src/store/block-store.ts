@@ -1,0 +1,280 @@
+import type { BlockIds } from '../keys/block-id.js';
+import { readFrameHeader } from '../codec/codec.js';
+import type { ErasureOptions } from '../erasure/erasure.js';
+import { AccessTracker } from './access-tracker.js';
+import { drainNode, type DrainOptions, type DrainResult } from '../ops/drain.js';
+import { InvalidArgumentError, NotFoundError, UnrecoverableError } from '../errors.js';
+import { KeyLocks } from './key-locks.js';
+import type { KeyProvider } from '../keys/keys.js';
+import { shardsNeeded, shardCount, type Layout, type Tier } from '../erasure/layout.js';
+import type { BlockMetadataPort, BlockRecord } from '../metadata/metadata-port.js';
+import type { NodePool } from '../nodes/node-pool.js';
+import { readFrame } from './block-reader.js';
+import { repairBlock, type RepairResult } from '../ops/block-repair.js';
+import { writeShards } from './block-writer.js';
+import { InlineSealer, type SealedChunk, type Sealer } from '../seal/sealer.js';
+import { shardObjectKey } from '../shards/shard-key.js';
+import { rebalanceOnto, type RebalanceOptions, type RebalanceProgress } from '../ops/rebalance.js';
+import { StageTimer } from '../stage-timer.js';
+import { moveColdBlocks, moveToTier, type TierMove, type TieringOptions, type TieringProgress } from '../ops/tiering.js';
+import { verifyBlock, type VerifyResult } from '../ops/verify.js';
+
+export interface BlockStoreOptions {
+  pool: NodePool;
+  metadata: BlockMetadataPort;
+  keys: KeyProvider;
+  ids: BlockIds;
+  /** Reed-Solomon k+m and the replica threshold; by default 4+2 with six or more nodes, else 2+1. */
+  erasure?: Partial<ErasureOptions>;
+  /** Shards beyond k a write must store before it is acknowledged (default 1: quorum k+1). */
+  quorumExtra?: number;
+  hedgeDelayMs?: number;
+  /** Where hashing and encryption run; inline by default, worker threads for throughput. */
+  sealer?: Sealer;
+  /** Told about blocks found degraded on read or write, so the server can queue repair. */
+  onDegraded?: (key: string, reason: string) => void;
+  timer?: StageTimer;
+  /** The clock for last-access times (tests advance it). */
+  now?: () => number;
+  /** How often reads' last-access times are written to metadata, batched (default 60 s). */
+  accessFlushMs?: number;
+}
+
+export interface PutResult {
+  key: string;
+  /** Hex SHA-256 of the plaintext. */
+  hash: string;
+  size: number;
+  /** False when the namespace already had this block (dedup): nothing was written. */
+  stored: boolean;
+}
+
+export interface PutOptions {
+  /** False for known-compressed types (skips the attempt). */
+  compress?: boolean;
+  tier?: Tier;
+}
+
+/**
+ * Blocks by their stored key: the engine's main face. put seals a chunk and spreads it over
+ * nodes (or finds it already there); get reads any k shards back and checks the plaintext
+ * against its SHA-256; repair re-creates what is missing.
+ */
+export class BlockStore {
+  readonly pool: NodePool;
+  readonly metadata: BlockMetadataPort;
+  readonly timer: StageTimer;
+  private readonly keys: KeyProvider;
+  private readonly ids: BlockIds;
+  private readonly sealer: Sealer;
+  /** The code's base options; k and m are chosen per write unless the caller fixed them (erasureNow). */
+  private readonly erasure: ErasureOptions;
+  private readonly fixedWidth: boolean;
+  private readonly quorumExtra: number;
+  private readonly hedgeDelayMs: number;
+  private readonly onDegraded: (key: string, reason: string) => void;
+  private readonly locks = new KeyLocks();
+  private readonly access: AccessTracker;
+
+  constructor(opts: BlockStoreOptions) {
+    this.pool = opts.pool;
+    this.metadata = opts.metadata;
+    this.keys = opts.keys;
+    this.ids = opts.ids;
+    this.sealer = opts.sealer ?? new InlineSealer(opts.ids);
+    this.fixedWidth = opts.erasure?.k !== undefined || opts.erasure?.m !== undefined;
+    this.erasure = { k: 2, m: 1, replicaThreshold: 128 * 1024, ...opts.erasure };
+    this.quorumExtra = opts.quorumExtra ?? 1;
+    this.hedgeDelayMs = opts.hedgeDelayMs ?? 100;
+    this.onDegraded = opts.onDegraded ?? (() => {});
+    this.timer = opts.timer ?? new StageTimer();
+    this.access = new AccessTracker(opts.metadata, { now: opts.now, flushMs: opts.accessFlushMs });
+  }
+
+  /** The stored key a chunk with this SHA-256 has in a namespace. */
+  keyFor(namespace: string, hash: Buffer | string): string {
+    return this.ids.storedKey(namespace, typeof hash === 'string' ? Buffer.from(hash, 'hex') : hash);
+  }
+
+  async has(namespace: string, hash: Buffer | string): Promise<boolean> {
+    return (await this.metadata.getBlock(this.keyFor(namespace, hash))) !== undefined;
+  }
+
+  async put(namespace: string, chunk: Uint8Array, opts: PutOptions = {}): Promise<PutResult> {
+    const sealed = await this.seal(namespace, chunk, opts);
+    return this.store(namespace, sealed, opts);
+  }
+
+  /** First half of put: hash, encrypt and erasure-code (possibly on a worker thread). */
+  async seal(namespace: string, chunk: Uint8Array, opts: PutOptions = {}): Promise<SealedChunk> {
+    if (chunk.byteLength === 0) throw new InvalidArgumentError('a block cannot be empty');
+    const dataKey = await this.keys.currentKey(namespace);
+    const sealed = await this.sealer.seal({ namespace, chunk, dataKey, compress: opts.compress ?? true, erasure: this.erasureNow() });
+    if (sealed.timings) {
+      this.timer.add('sha256', sealed.timings.hash);
+      this.timer.add('compress+encrypt', sealed.timings.codec);
+      this.timer.add('erasure', sealed.timings.erasure);
+    }
+    return sealed;
+  }
+
+  /** Second half of put: unless the namespace has the block already, erasure-code and store it. */
+  async store(namespace: string, sealed: SealedChunk, opts: PutOptions = {}): Promise<PutResult> {
+    try {
+      return await this.storeSealed(namespace, sealed, opts);
+    } finally {
+      // Every put of the shard objects has settled (nodes copy what they keep): reuse their memory.
+      sealed.release?.();
+    }
+  }
+
+  private async storeSealed(namespace: string, sealed: SealedChunk, opts: PutOptions): Promise<PutResult> {
+    const result = { key: sealed.key, hash: sealed.hash.toString('hex'), size: sealed.size };
+    if (await this.metadata.getBlock(sealed.key)) return { ...result, stored: false };
+    const { layout } = sealed;
+    const tier = opts.tier ?? 'hot';
+    const written = await writeShards(this.pool, sealed.key, sealed.shards, layout, tier, this.quorum(layout));
+    this.timer.add('store', written.timings.store);
+    const record: BlockRecord = {
+      key: sealed.key,
+      namespace,
+      hash: result.hash,
+      size: sealed.size,
+      frameSize: sealed.frameSize,
+      generation: written.generation,
+      layout,
+      tier,
+      shards: written.shards,
+    };
+    const existing = await this.metadata.insertBlock(record);
+    if (existing) {
+      // Another writer stored the same block first: keep theirs, drop ours.
+      await this.deleteShards(record);
+      return { ...result, stored: false };
+    }
+    if (written.degraded) this.onDegraded(sealed.key, 'written degraded');
+    return { ...result, stored: true };
+  }
+
+  /** The plaintext of a block, verified end to end (GCM tag and SHA-256). */
+  async get(key: string): Promise<Buffer> {
+    let record = await this.metadata.getBlock(key);
+    if (!record) throw new NotFoundError('metadata', key);
+    const t0 = process.hrtime.bigint();
+    let read;
+    try {
+      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+    } catch (err) {
+      // A drain or tier move may have deleted the shards this record named: read where they went.
+      const moved = err instanceof UnrecoverableError ? await this.movedSince(record) : undefined;
+      if (!moved) throw err;
+      record = moved;
+      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+    }
+    const t1 = process.hrtime.bigint();
+    this.access.touch(key);
+    // A shard missing because it was just moved is not damage: report only if it is still there.
+    const bad = read.damaged.length > 0 || read.unavailable.length > 0;
+    if (bad && !(await this.movedSince(record))) {
+      if (read.damaged.length > 0) this.onDegraded(key, `damaged shards ${read.damaged.join(',')}`);
+      else this.onDegraded(key, `unavailable shards ${read.unavailable.join(',')}`);
+    }
+    const header = readFrameHeader(read.frame);
+    const dataKey = await this.keys.keyById(record.namespace, header.keyId);
+    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash });
+    this.timer.add('fetch+decode shards', Number(t1 - t0));
+    this.timer.add('decrypt+decompress+verify', Number(process.hrtime.bigint() - t1));
+    return plain;
+  }
+
+  /** Remove a block's shards and then its record (a crash in between leaves a record GC retries). */
+  async delete(key: string): Promise<void> {
+    await this.locks.run(key, async () => {
+      const record = await this.metadata.getBlock(key);
+      if (!record) return;
+      await this.deleteShards(record);
+      await this.metadata.deleteBlock(key);
+    });
+  }
+
+  /** Re-create missing or corrupt shards (deep: read and verify every shard, as scrub does). */
+  async repair(key: string, opts: { deep?: boolean } = {}): Promise<RepairResult> {
+    return this.locks.run(key, () => repairBlock(this.pool, this.metadata, key, { deep: opts.deep ?? false }));
+  }
+
+  /** Scrub one block: read and check every shard; with `repair`, rebuild what is bad (verify.ts). */
+  async verify(key: string, opts: { repair: boolean } = { repair: false }): Promise<VerifyResult> {
+    return this.locks.run(key, () => verifyBlock(this.pool, this.metadata, key, opts));
+  }
+
+  /** Move every shard off a node (set 'draining' first) so it can be retired (drain.ts). */
+  async drainNode(nodeId: string, opts: DrainOptions = {}): Promise<DrainResult> {
+    return drainNode(this.ops(), nodeId, opts);
+  }
+
+  /** Move to a newly added node the shards rendezvous placement now gives it (rebalance.ts). */
+  async rebalance(nodeId: string, opts: RebalanceOptions = {}): Promise<RebalanceProgress> {
+    return rebalanceOnto(this.ops(), nodeId, opts);
+  }
+
+  /** Re-place a block on another tier's nodes; reads stay transparent (tiering.ts). */
+  async moveToTier(key: string, tier: Tier): Promise<TierMove> {
+    return moveToTier(this.ops(), key, tier);
+  }
+
+  /** The tiering job: hot blocks not read since `before` go cold, least recently read first. */
+  async moveColdBlocks(before: Date, opts: TieringOptions = {}): Promise<TieringProgress> {
+    return moveColdBlocks(this.ops(), before, opts);
+  }
+
+  /** Write pending last-access times now (they are otherwise batched). */
+  async flushAccess(): Promise<void> {
+    await this.access.flush();
+  }
+
+  /** Whether a record lacks shards or has two on one node. */
+  static isDegraded(record: BlockRecord): boolean {
+    const distinct = new Set(record.shards.map((s) => s.nodeId)).size;
+    return record.shards.length < shardCount(record.layout) || distinct < record.shards.length;
+  }
+
+  async close(): Promise<void> {
+    await this.access.flush();
+    await this.sealer.close();
+  }
+
+  /** The block's record if its shards are no longer where `seen` says (moved or re-encoded). */
+  private async movedSince(seen: BlockRecord): Promise<BlockRecord | undefined> {
+    const now = await this.metadata.getBlock(seen.key);
+    if (!now) return undefined;
+    const where = (r: BlockRecord) => `${r.generation}:${r.shards.map((s) => `${s.index}@${s.nodeId}`).join(',')}`;
+    return where(now) === where(seen) ? undefined : now;
+  }
+
+  /**
+   * The code new blocks get: as the caller fixed it, else 4+2 while six or more hot nodes take
+   * shards and 2+1 below — counted at each write (draining nodes aside: they are leaving), as
+   * nodes are added and retired at run time.
+   */
+  private erasureNow(): ErasureOptions {
+    if (this.fixedWidth) return this.erasure;
+    const staying = this.pool.all('hot').filter((n) => this.pool.state(n.id) !== 'draining').length;
+    return staying >= 6 ? { ...this.erasure, k: 4, m: 2 } : { ...this.erasure, k: 2, m: 1 };
+  }
+
+  /** What the operation modules need (drain, rebalance, tiering). */
+  private ops() {
+    const { pool, metadata, locks, quorumExtra, hedgeDelayMs, onDegraded } = this;
+    return { pool, metadata, locks, erasure: this.erasureNow(), quorumExtra, hedgeDelayMs, onDegraded };
+  }
+
+  private quorum(layout: Layout): number {
+    return Math.min(shardsNeeded(layout) + this.quorumExtra, shardCount(layout));
+  }
+
+  private async deleteShards(record: BlockRecord): Promise<void> {
+    await Promise.allSettled(
+      record.shards.map((s) => this.pool.get(s.nodeId)?.delete(shardObjectKey(record, s.index))),
+    );
+  }
+}
