@@ -16,6 +16,8 @@ const TSX = import.meta.resolve('tsx');
 export class Agent {
   child: ChildProcess | undefined;
   output = '';
+  /** More environment for the agent process (e.g. its timings). */
+  env: Record<string, string> = {};
   constructor(
     readonly name: string,
     readonly dir: string,
@@ -25,7 +27,7 @@ export class Agent {
   ) {}
 
   start(): void {
-    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: this.configDir, COFFER_SYNC_RESCAN_MS: '5000', COFFER_SYNC_POLL_S: '30' };
+    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: this.configDir, COFFER_SYNC_RESCAN_MS: '5000', COFFER_SYNC_POLL_S: '30', ...this.env };
     const child = spawn(process.execPath, ['--import', TSX, `${ROOT}client/bin/coffer.ts`, 'sync', this.dir, this.remote, '--stats', this.statsFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (this.output += d));
     child.stderr!.on('data', (d: Buffer) => (this.output += d));

@@ -63,9 +63,19 @@ export async function catchUp(ctx: SyncContext): Promise<void> {
 
 /** The cursor at the journal's head first, then the listing: changes in between are replayed by the next catchUp, not missed. */
 export async function relist(ctx: SyncContext): Promise<void> {
-  ctx.cursor = (await ctx.api.changesLatest()).cursor;
-  if (ctx.remoteRoot !== '/') ctx.rootId = (await ctx.api.metadata(ctx.remoteRoot)).id;
-  await listRemote(ctx.api, ctx.remoteRoot, ctx.remote);
+  for (let attempt = 1; ; attempt++) {
+    ctx.cursor = (await ctx.api.changesLatest()).cursor;
+    if (ctx.remoteRoot !== '/') ctx.rootId = (await ctx.api.metadata(ctx.remoteRoot)).id;
+    try {
+      await listRemote(ctx.api, ctx.remoteRoot, ctx.remote);
+      break;
+    } catch (err) {
+      // A folder moved or deleted by another device while the tree was being listed (seen by the
+      // soak): list again from a new cursor. Skipping it instead would drop its children from the
+      // picture, and a later replay of its move would then look like their deletion.
+      if (!(err instanceof ApiError && err.status === 404) || attempt >= 5) throw err;
+    }
+  }
   ctx.relist = false;
   await catchUp(ctx);
 }

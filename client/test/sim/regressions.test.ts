@@ -117,6 +117,26 @@ describe('sync simulation: the defects issue 13 traced', () => {
     }
   });
 
+  it('a folder moved away while an agent lists the tree at start-up: listed again, no failed start-up (soak seed 101)', async () => {
+    for (let k = 0; k < RACE_STEPS; k++) {
+      const w = await world(2, (w) => {
+        const a = w.devices[0]!;
+        w.user(a, op('mkdir', 0, 0)); // x/
+        w.user(a, op('mkdir', 1, 1)); // x/y/
+        w.user(a, op('create', 2, 0)); // x/y/a.txt
+        w.user(a, op('mkdir', 0, 3)); // Photos/
+      });
+      const [a, b] = w.devices as [SimDevice, SimDevice];
+      w.crash(b);
+      w.start(b);
+      for (let i = 0; i < k; i++) await w.sched.runOne(b.owner); // B's start-up listing, k steps in
+      w.user(a, op('move', 2, 1)); // A moves x/y into Photos/…
+      await runDevice(w, a, 2_000); // …and its agent sends the move
+      await settledAndChecked(w);
+      expect(w.log.filter((l) => /dev1: nothing at .*; retrying in/.test(l))).toEqual([]);
+    }
+  });
+
   it('an agent killed at any step of an upload, restarted, makes no conflicted copy of its own change', async () => {
     for (let k = 0; k < RACE_STEPS; k++) {
       const w = await world(2, (w) => w.user(w.devices[0]!, op('create', 0, 0)));

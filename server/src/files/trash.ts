@@ -39,8 +39,13 @@ export interface DeleteCondition {
  */
 export async function trashEntry(tx: Db, user: AuthUser, ref: EntryRef, cond: DeleteCondition = {}): Promise<FileView> {
   await lockTree(tx, user.namespaceId);
-  const { row, path } = await resolveLiveEntry(tx, user, ref, 'delete');
-  if (row.namespaceId !== user.namespaceId) await lockTree(tx, row.namespaceId); // inside a mounted share
+  const found = await resolveLiveEntry(tx, user, ref, 'delete');
+  const { path } = found;
+  if (found.row.namespaceId !== user.namespaceId) await lockTree(tx, found.row.namespaceId); // inside a mounted share
+  // The row locked, then read again, before its revision is checked: a commit to it in flight
+  // (which holds this lock) finishes first and is seen, so "only if still revision N" holds.
+  const [row] = await tx.select().from(files).where(eq(files.id, found.row.id)).for('update');
+  if (!row || row.trashedAt) throw new ConflictError(`${path} is in the trash; restore it first`, { code: 'in_trash' });
   if (cond.rev !== undefined && cond.rev !== row.rev) {
     throw new ConflictError(`${path} is at revision ${row.rev}, not ${cond.rev}: it changed since, so it was not deleted`, {
       code: 'stale_revision',
