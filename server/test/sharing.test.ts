@@ -195,7 +195,7 @@ for (const backend of BACKENDS) describe(`sharing (${backend})`, () => {
     expect((await inbox(winnerUser)).filter((n) => n.kind === 'conflict')).toHaveLength(1);
   });
 
-  it('groups: a share to a group reaches present and future members; leaving the group unmounts', async () => {
+  it('groups: a share to a group reaches present and future members; leaving the group or deleting it unmounts; one share is seen by its people only', async () => {
     const admin = await srv.user({ role: 'admin' });
     const owner = await srv.user();
     const [m1, m2] = [await srv.user(), await srv.user()];
@@ -214,5 +214,17 @@ for (const backend of BACKENDS) describe(`sharing (${backend})`, () => {
     await send(srv.url, 'DELETE', `/api/v1/admin/groups/${g.body.id}/members/${m2.id}`, admin.auth);
     expect((await getJson(srv.url, '/api/v1/list?path=/', m2.auth)).body.entries).toEqual([]);
     expect((await getJson(srv.url, '/api/v1/list?path=/Photos', m1.auth)).status).toBe(200);
+    // One share: its owner and a recipient see it, a stranger gets the same 404 as a missing share.
+    expect((await getJson(srv.url, `/api/v1/shares/${s.body.id}`, owner.auth)).body).toMatchObject({ id: s.body.id, role: 'viewer' });
+    expect((await getJson(srv.url, `/api/v1/shares/${s.body.id}`, m1.auth)).status).toBe(200);
+    const stranger = await srv.user();
+    const hidden = await getJson(srv.url, `/api/v1/shares/${s.body.id}`, stranger.auth);
+    const missing = await getJson(srv.url, '/api/v1/shares/00000000-0000-0000-0000-000000000009', stranger.auth);
+    expect([hidden.status, hidden.body.error?.code]).toEqual([missing.status, missing.body.error?.code]);
+    // Deleting the group (admin only) takes its shares with it: the member's mount goes.
+    expect((await send(srv.url, 'DELETE', `/api/v1/admin/groups/${g.body.id}`, owner.auth)).status).toBe(403);
+    expect((await send(srv.url, 'DELETE', `/api/v1/admin/groups/${g.body.id}`, admin.auth)).status).toBe(204);
+    expect((await getJson(srv.url, '/api/v1/list?path=/', m1.auth)).body.entries).toEqual([]);
+    expect((await getJson(srv.url, `/api/v1/shares/${s.body.id}`, owner.auth)).status).toBe(404);
   });
 });
