@@ -13,7 +13,7 @@
 import { sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
-import { MAX_PATH_DEPTH } from '../names.js';
+import { ancestorsCte } from './ancestors.js';
 
 /** `purge`: delete for good (from the trash), the owner's alone. */
 export type FileAction = 'read' | 'write' | 'delete' | 'purge' | 'share';
@@ -76,13 +76,7 @@ export async function grantFor(db: Db, user: UserPrincipal, file: Guarded & { id
   if (grants.length === 0) return undefined;
   const ancestors = new Set(
     rowsOf<{ id: string }>(
-      await db.execute(sql`
-        with recursive up(id, parent_id, depth) as (
-          select id, parent_id, 0 from files where id = ${file.id}
-          union all
-          select f.id, f.parent_id, up.depth + 1 from files f join up on f.id = up.parent_id where up.depth <= ${MAX_PATH_DEPTH}
-        )
-        select id from up`),
+      await db.execute(sql`${ancestorsCte(file.id)} select id from up`),
     ).map((r) => r.id),
   );
   const covering = grants.filter((g) => ancestors.has(g.rootId));

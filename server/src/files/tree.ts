@@ -11,9 +11,10 @@ import { tableRow } from '../db/table-row.js';
 import { files } from '../db/schema.js';
 import { ConflictError, ForbiddenError, HttpError, NotFoundError } from '../http-errors.js';
 import { walkThroughMount } from '../sharing/mounts.js';
-import { joinPath, MAX_PATH_DEPTH, nameKey, parsePath } from '../names.js';
+import { joinPath, nameKey, parsePath } from '../names.js';
 import { isId } from '@coffer/protocol';
 import { can, type FileAction } from './access.js';
+import { ancestorsCte } from './ancestors.js';
 import type { FileRow } from './view.js';
 
 /** A folder to put things in: null is the namespace's root. */
@@ -105,14 +106,7 @@ async function refusal(db: Db, user: AuthUser, action: FileAction, row: FileRow 
 /** The path of an entry, from its ancestors (one recursive query; bounded, so even a corrupt cycle cannot spin). */
 export async function pathOf(db: Db, row: Pick<FileRow, 'id' | 'parentId' | 'name'>): Promise<string> {
   if (row.parentId === null) return `/${row.name}`;
-  const names = rowsOf<{ name: string }>(await db.execute(sql`
-    with recursive up(id, parent_id, name, depth) as (
-      select id, parent_id, name, 0 from files where id = ${row.parentId}
-      union all
-      select f.id, f.parent_id, f.name, up.depth + 1 from files f join up on f.id = up.parent_id
-      where up.depth <= ${MAX_PATH_DEPTH}
-    )
-    select name from up order by depth desc`));
+  const names = rowsOf<{ name: string }>(await db.execute(sql`${ancestorsCte(row.parentId)} select name from up order by depth desc`));
   return `/${[...names.map((r) => r.name), row.name].join('/')}`;
 }
 

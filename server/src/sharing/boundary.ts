@@ -12,22 +12,17 @@ import { eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
 import { files } from '../db/schema.js';
+import { ancestorsCte } from '../files/ancestors.js';
 import { can } from '../files/access.js';
 import type { FolderId } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http-errors.js';
-import { MAX_PATH_DEPTH } from '../names.js';
 
 /** The nearest shared root at or above `id` (`inclusive`) or strictly above it; null when none. */
 export async function shareRootAbove(db: Db, id: string | null, inclusive: boolean): Promise<string | null> {
   if (id === null) return null;
   const rows = rowsOf<{ id: string }>(
-    await db.execute(sql`
-      with recursive up(id, parent_id, depth) as (
-        select id, parent_id, 0 from files where id = ${id}
-        union all
-        select f.id, f.parent_id, up.depth + 1 from files f join up on f.id = up.parent_id where up.depth <= ${MAX_PATH_DEPTH}
-      )
+    await db.execute(sql`${ancestorsCte(id)}
       select up.id from up join shares s on s.file_id = up.id where ${inclusive ? sql`true` : sql`up.depth > 0`}
       order by up.depth asc limit 1`),
   );

@@ -6,7 +6,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/open.js';
 import { files, shares } from '../db/schema.js';
-import { MAX_PATH_DEPTH } from '../names.js';
+import { ancestorsCte } from '../files/ancestors.js';
 import type { FileRow, ViewedRow } from '../files/view.js';
 
 /** The shared root a mount row stands for, seen under the mount's name at the recipient's root. */
@@ -59,12 +59,7 @@ export async function walkThroughMount(db: Db, walked: FileRow[], keys: readonly
 export async function viewerPath(db: Db, viewerNs: string, row: Pick<FileRow, 'id' | 'parentId' | 'name' | 'namespaceId'>): Promise<string | undefined> {
   if (row.namespaceId === viewerNs) return undefined;
   const up = rowsOf<{ id: string; name: string; depth: number }>(
-    await db.execute(sql`
-      with recursive up(id, parent_id, name, depth) as (
-        select id, parent_id, name, 0 from files where id = ${row.id}
-        union all
-        select f.id, f.parent_id, f.name, up.depth + 1 from files f join up on f.id = up.parent_id where up.depth <= ${MAX_PATH_DEPTH}
-      )
+    await db.execute(sql`${ancestorsCte(row.id)}
       select id, name, depth from up order by depth asc`),
   );
   if (up.length === 0) return undefined;

@@ -10,12 +10,13 @@ import type { AuthUser } from '../auth/context.js';
 import { rowsOf, type Db } from '../db/open.js';
 import { files, groupMembers, groups, shareMounts, shares, users } from '../db/schema.js';
 import { can, forgetGrants } from '../files/access.js';
+import { ancestorsCte } from '../files/ancestors.js';
 import { createEntry } from '../files/entries.js';
 import { appendJournal, journalEntry, placeOf } from '../files/journal.js';
 import { resolveLiveEntry, type EntryRef } from '../files/resolve.js';
 import { findChild, pathOf } from '../files/tree.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../http-errors.js';
-import { nameKey, uniqueName } from '../names.js';
+import { MAX_PATH_DEPTH, nameKey, uniqueName } from '../names.js';
 import { addNotification } from '../notifications/store.js';
 import { publish } from '../sync/hub.js';
 import type { Share, ShareRole } from '@coffer/protocol';
@@ -42,13 +43,9 @@ export async function createShare(tx: Db, user: AuthUser, n: NewShare): Promise<
   if (!(await can(tx, user, 'share', row))) throw new ForbiddenError('only the owner, or an editor the owner allowed, can share this', { code: 'cannot_share' });
   if (row.mountShareId) throw new ConflictError('this is a mount of a share: share the folder itself (its owner can)', { code: 'share_in_share' });
   // Shares do not nest: one shared root per subtree keeps a file's grants and its journal mirror single.
-  const nested = await tx.execute(sql`
-    with recursive up(id, parent_id, depth) as (
-      select id, parent_id, 0 from files where id = ${row.id}
-      union all select f.id, f.parent_id, up.depth + 1 from files f join up on f.id = up.parent_id where up.depth < 300
-    ), down(id, depth) as (
+  const nested = await tx.execute(sql`${ancestorsCte(row.id)}, down(id, depth) as (
       select id, 0 from files where id = ${row.id}
-      union all select f.id, down.depth + 1 from files f join down on f.parent_id = down.id where down.depth < 300
+      union all select f.id, down.depth + 1 from files f join down on f.parent_id = down.id where down.depth <= ${MAX_PATH_DEPTH}
     )
     select 1 from shares where file_id <> ${row.id} and (file_id in (select id from up) or file_id in (select id from down)) limit 1`);
   if (rowsOf(nested).length > 0) {
