@@ -3,7 +3,10 @@
  * `public` screens need no sign-in (a public link opened by a stranger).
  */
 import type { ComponentType } from 'preact';
+import { RecentScreen, StarredScreen } from '../features/files/ComingScreen';
 import { FilesScreen } from '../features/files/FilesScreen';
+import { SearchScreen } from '../features/files/SearchScreen';
+import { TrashScreen } from '../features/files/TrashScreen';
 
 export interface Route {
   /** Matches the URL path; the captured groups go to the screen as `params`. */
@@ -14,6 +17,10 @@ export interface Route {
 
 export const ROUTES: Route[] = [
   { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
+  { pattern: /^\/trash$/, view: TrashScreen },
+  { pattern: /^\/search$/, view: SearchScreen },
+  { pattern: /^\/recent$/, view: RecentScreen },
+  { pattern: /^\/starred$/, view: StarredScreen },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {

@@ -6,3 +6,5 @@ export { ProgressBar } from './ProgressBar';
 export { TextField } from './TextField';
 export { Toasts, toast, toasts } from './toasts';
 export { applyTheme, effectiveTheme, theme, type Theme } from './theme';
+export { Checkbox } from './Checkbox';
+export { Menu, type MenuItem } from './Menu';

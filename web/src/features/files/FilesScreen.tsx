@@ -1,85 +1,122 @@
-import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type FileView } from '@coffer/protocol';
-import { call } from '../../api/client';
-import { Link } from '../../app/Link';
-import { drivePathOf, filesHref, location } from '../../app/router';
-import { formatBytes, formatDate } from '../../i18n/i18n';
-import { Icon } from '../../ui/index';
+/** A folder of the drive: breadcrumbs, toolbar, the virtualised list or grid, and their dialogs. */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { FileView } from '@coffer/protocol';
+import { drivePathOf, location } from '../../app/router';
+import { Button, Icon } from '../../ui/index';
+import { moveInto, newFolder, trash } from './actions';
+import { Breadcrumbs } from './Breadcrumbs';
+import { useEntryActions } from './EntryActions';
+import { FileBrowser } from './FileBrowser';
+import { usePageKeys } from './keys';
+import { listFolder } from './listing';
 import { t } from './messages';
-
-/** Every entry of a folder, following the listing's cursor page by page. */
-async function listAll(path: string): Promise<FileView[]> {
-  const all: FileView[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await call(ops.listFolder, { query: { path, limit: 1000, cursor } });
-    all.push(...page.entries);
-    cursor = page.cursor;
-  } while (cursor);
-  return all;
-}
-
-function Breadcrumbs(props: { path: string }) {
-  const segs = props.path.split('/').filter(Boolean);
-  return (
-    <nav aria-label={t('breadcrumbs')} class="crumbs">
-      <ol>
-        <li>
-          <Link href="/files" aria-current={segs.length === 0 ? 'page' : undefined}>
-            {t('root')}
-          </Link>
-        </li>
-        {segs.map((s, i) => (
-          <li key={i}>
-            <Link href={filesHref('/' + segs.slice(0, i + 1).join('/'))} aria-current={i === segs.length - 1 ? 'page' : undefined}>
-              {s}
-            </Link>
-          </li>
-        ))}
-      </ol>
-    </nav>
-  );
-}
+import { openEntry } from './open';
+import { PromptDialog } from './PromptDialog';
+import { SearchBox } from './SearchBox';
+import { sortEntries } from './sort';
+import { filesChanged, savePrefs, sortSpec, viewMode } from './state';
+import { SelectionBar, Toolbar } from './Toolbar';
 
 export function FilesScreen() {
   const path = drivePathOf(location.value.path);
+  const changed = filesChanged.value;
   const [entries, setEntries] = useState<FileView[]>();
   const [error, setError] = useState<string>();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const clear = () => setSelected(new Set());
+  const act = useEntryActions(clear);
+  usePageKeys(() => act.setOpen({ kind: 'help' }));
+
+  useEffect(() => {
+    setEntries(undefined);
+    clear();
+  }, [path]);
   useEffect(() => {
     let live = true;
-    setEntries(undefined);
     setError(undefined);
-    listAll(path).then(
+    listFolder(path).then(
       (e) => live && setEntries(e),
       (err: unknown) => live && setError(t('loadFailed', { msg: err instanceof Error ? err.message : String(err) })),
     );
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [path, changed]);
+
+  const sorted = useMemo(() => (entries ? sortEntries(entries, sortSpec.value) : []), [entries, sortSpec.value]);
+  const chosen = () => sorted.filter((f) => selected.has(f.id));
+  const drop = (moving: readonly FileView[], folder: string) => {
+    clear();
+    void moveInto(moving, folder);
+  };
+  const name = path === '/' ? t('root') : path.slice(path.lastIndexOf('/') + 1);
+
   return (
-    <section aria-labelledby="files-title">
+    <section class="files-screen" aria-labelledby="files-title">
+      <SearchBox />
       <h1 id="files-title" class="sr-only">
         {t('title')}
       </h1>
-      <Breadcrumbs path={path} />
+      <Breadcrumbs path={path} onDrop={drop} />
+      <Toolbar
+        onHelp={() => act.setOpen({ kind: 'help' })}
+        selection={
+          selected.size > 0 ? (
+            <SelectionBar
+              count={selected.size}
+              onClear={clear}
+              onMove={() => act.setOpen({ kind: 'move', entries: chosen() })}
+              onDelete={() => {
+                const c = chosen();
+                clear();
+                void trash(c);
+              }}
+            />
+          ) : undefined
+        }
+        actions={
+          <>
+            <Button
+              onClick={() =>
+                act.setOpen({
+                  kind: 'other',
+                  node: <PromptDialog title={t('newFolder')} label={t('folderName')} submit={t('create')} onSubmit={(n) => newFolder(path, n)} onClose={act.close} />,
+                })
+              }
+            >
+              <Icon name="newFolder" />
+              {t('newFolder')}
+            </Button>
+            {/* Uploads: the upload button and drop zone go here. */}
+          </>
+        }
+      />
       {error && <p class="form-error">{error}</p>}
+      {!entries && !error && (
+        <p class="muted" role="status">
+          {t('loading')}
+        </p>
+      )}
       {entries && entries.length === 0 && <p class="empty">{t('empty')}</p>}
       {entries && entries.length > 0 && (
-        <ul class="file-list" aria-label={path}>
-          {entries.map((f) => {
-            const href = filesHref(`${path === '/' ? '' : path}/${f.name}`);
-            return (
-              <li key={f.id} class="file-row">
-                <Icon name={f.isDir ? 'folder' : 'file'} />
-                {f.isDir ? <Link href={href}>{f.name}</Link> : <span>{f.name}</span>}
-                <span class="muted">{f.isDir ? t('folder') : formatBytes(f.size)}</span>
-                <span class="muted">{formatDate(f.modifiedAt)}</span>
-              </li>
-            );
-          })}
-        </ul>
+        <FileBrowser
+          entries={sorted}
+          label={t('listLabel', { name })}
+          view={viewMode.value}
+          sort={sortSpec.value}
+          onSort={(s) => {
+            sortSpec.value = s;
+            savePrefs();
+          }}
+          selected={selected}
+          onSelect={setSelected}
+          onOpen={openEntry}
+          menuItems={act.menuItems}
+          onKeyAction={act.onKeyAction}
+          onDropInto={drop}
+        />
       )}
+      {act.dialog}
     </section>
   );
 }

@@ -1,0 +1,59 @@
+/** A file's revisions: when, how big, restored from which; download an old one or restore it. */
+import { useEffect, useState } from 'preact/hooks';
+import { operations as ops, type FileView, type Revision } from '@coffer/protocol';
+import { call } from '../../api/client';
+import { formatBytes, formatDate } from '../../i18n/i18n';
+import { Button, Dialog, Icon } from '../../ui/index';
+import { downloadUrl, restoreRevision } from './actions';
+import { t } from './messages';
+
+export function RevisionsDialog(p: { f: FileView; onClose: () => void }) {
+  const [revs, setRevs] = useState<Revision[]>();
+  const [error, setError] = useState<string>();
+  const load = () =>
+    call(ops.listRevisionsById, { params: { id: p.f.id }, query: { limit: 1000 } }).then(
+      (r) => setRevs(r.revisions),
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
+  useEffect(() => {
+    void load();
+  }, [p.f.id]);
+  const head = revs?.[0]?.rev;
+  return (
+    <Dialog title={t('revisionsOf', { name: p.f.name })} onClose={p.onClose} actions={<Button onClick={p.onClose}>{t('close')}</Button>}>
+      {error && <p class="form-error">{t('failed', { msg: error })}</p>}
+      {revs === undefined && !error && <p class="muted">{t('loading')}</p>}
+      {revs?.length === 0 && <p class="muted">{t('noRevisions')}</p>}
+      <ul class="revs" aria-label={t('revisions')}>
+        {revs?.map((r) => (
+          <li key={r.rev} class="rev">
+            <div class="rev-text">
+              <strong>
+                {t('rev', { n: r.rev })}
+                {r.rev === head && <span class="badge">{t('current')}</span>}
+              </strong>
+              <span class="muted">
+                {formatDate(r.createdAt)} · {formatBytes(r.size)}
+                {r.restoredFrom !== null && ` · ${t('restoredFrom', { n: r.restoredFrom })}`}
+                {r.deviceId !== null && ` · ${t('byDevice')}`}
+              </span>
+            </div>
+            <a class="btn btn-ghost btn-icon" href={downloadUrl(p.f, r.rev)} download={p.f.name} aria-label={t('downloadRev', { n: r.rev })}>
+              <Icon name="download" />
+            </a>
+            {r.rev !== head && (
+              <Button
+                aria-label={t('restoreRev', { n: r.rev })}
+                onClick={async () => {
+                  if (await restoreRevision(p.f, r.rev)) await load();
+                }}
+              >
+                {t('restore')}
+              </Button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Dialog>
+  );
+}
