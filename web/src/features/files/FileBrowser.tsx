@@ -7,7 +7,7 @@
  */
 import type { FileView } from '@coffer/protocol';
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Checkbox, Menu, type MenuItem } from '../../ui/index';
 import { dropTarget, endDrag, startDrag } from './dnd';
 import { ListRow, Tile, type ItemProps } from './EntryItem';
@@ -68,7 +68,6 @@ export function FileBrowser(p: BrowserProps) {
   const rowH = grid ? GRID_ROW : LIST_ROW;
   const rows = Math.ceil(n / cols);
   const cur = Math.min(focus, Math.max(0, n - 1));
-  const indexOf = useMemo(() => new Map(p.entries.map((f, i) => [f.id, i])), [p.entries]);
 
   useEffect(() => {
     if (!wantFocus.current) return;

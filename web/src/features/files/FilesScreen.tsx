@@ -77,6 +77,8 @@ export function FilesScreen() {
         actions={
           <>
             <Button
+              class="icon-on-phone"
+              aria-label={t('newFolder')}
               onClick={() =>
                 act.setOpen({
                   kind: 'other',
@@ -85,7 +87,7 @@ export function FilesScreen() {
               }
             >
               <Icon name="newFolder" />
-              {t('newFolder')}
+              <span class="hide-phone">{t('newFolder')}</span>
             </Button>
             {/* Uploads: the upload button and drop zone go here. */}
           </>

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { operations as ops, type FileView, type Revision } from '@coffer/protocol';
 import { call } from '../../api/client';
-import { formatBytes, formatDate } from '../../i18n/i18n';
+import { dateText as formatDate, sizeText as formatBytes } from './format';
 import { Button, Dialog, Icon } from '../../ui/index';
 import { downloadUrl, restoreRevision } from './actions';
 import { t } from './messages';
