@@ -325,9 +325,13 @@ describe('the files screens', () => {
     expect(await row(page, 'entry-10000').getAttribute('aria-rowindex')).toBe('10001');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe('9999');
     expect(await page.locator('.fb-row[data-index]').count()).toBeLessThan(60);
-    // And back to the top by scrolling.
+    // Back to the top by scrolling: the rows are recycled, and keyboard focus stays on its entry.
     await page.locator('.fb-scroll').evaluate((el) => (el.scrollTop = 0));
     await row(page, 'entry-00001').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('entry-10000');
+    await page.keyboard.press('ArrowUp');
+    await row(page, 'entry-09999').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe('9998');
     await context.close();
   }, 90_000);
 });

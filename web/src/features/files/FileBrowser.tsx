@@ -7,7 +7,7 @@
  */
 import type { FileView } from '@coffer/protocol';
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Checkbox, Menu, type MenuItem } from '../../ui/index';
 import { dropTarget, endDrag, startDrag } from './dnd';
 import { ListRow, Tile, type ItemProps } from './EntryItem';
@@ -18,7 +18,7 @@ import { useViewport } from './viewport';
 export const LIST_ROW = 56;
 export const GRID_ROW = 188;
 const TILE_MIN = 156;
-const OVERSCAN = 6;
+const OVERSCAN = 4;
 
 export type KeyAction = 'delete' | 'rename';
 
@@ -62,6 +62,7 @@ export function FileBrowser(p: BrowserProps) {
   const [menu, setMenu] = useState<{ x: number; y: number; index: number }>();
   const anchor = useRef(0);
   const wantFocus = useRef(false);
+  const listHadFocus = useRef(false);
   const n = p.entries.length;
   const grid = p.view === 'grid';
   const cols = grid ? Math.max(2, Math.floor(vp.width / TILE_MIN)) : 1;
@@ -69,10 +70,16 @@ export function FileBrowser(p: BrowserProps) {
   const rows = Math.ceil(n / cols);
   const cur = Math.min(focus, Math.max(0, n - 1));
 
-  useEffect(() => {
-    if (!wantFocus.current) return;
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const active = document.activeElement as HTMLElement | null;
+    const activeIndex = active && el.contains(active) ? active.getAttribute('data-index') : null;
+    // Focus follows the keyboard, and stays on its entry when a recycled row node changes entry.
+    const lost = listHadFocus.current && (active === document.body || (activeIndex !== null && activeIndex !== String(cur)));
+    if (!wantFocus.current && !lost) return;
     wantFocus.current = false;
-    scroller.current?.querySelector<HTMLElement>(`[data-index="${cur}"]`)?.focus({ preventScroll: true });
+    el.querySelector<HTMLElement>(`[data-index="${cur}"]`)?.focus({ preventScroll: true });
   });
 
   const selectedEntries = () => p.entries.filter((f) => p.selected.has(f.id));
@@ -248,13 +255,18 @@ export function FileBrowser(p: BrowserProps) {
     };
   }
 
-  // The rows in view, plus the focused one wherever it is (so focus never drops out of the DOM).
-  const first = Math.max(0, Math.floor(vp.top / rowH) - OVERSCAN);
-  const last = Math.min(rows - 1, Math.ceil((vp.top + vp.height) / rowH) + OVERSCAN);
+  // The rows in view plus OVERSCAN either side: always `pool` rows, so a row scrolling in takes the
+  // key (and the DOM nodes) of the one that scrolled out — updated, not rebuilt. The focused row is
+  // rendered even out of view; when scrolling moves it between a slot and its own node, the layout
+  // effect above puts focus back on it.
+  const pool = Math.ceil(vp.height / rowH) + 2 * OVERSCAN + 2;
+  const first = Math.max(0, Math.min(Math.floor(vp.top / rowH) - OVERSCAN, rows - pool));
+  const last = Math.min(rows - 1, first + pool - 1);
   const shown: number[] = [];
   for (let r = first; r <= last; r++) shown.push(r);
   const focusRow = Math.floor(cur / cols);
   if (n > 0 && (focusRow < first || focusRow > last)) shown.push(focusRow);
+  const rowKey = (r: number) => (r < first || r > last ? 'focus' : `s${r % pool}`);
 
   const allSelected = n > 0 && p.selected.size === n;
   const menuEntry = menu ? p.entries[menu.index] : undefined;
@@ -268,6 +280,12 @@ export function FileBrowser(p: BrowserProps) {
       aria-rowcount={grid ? rows : n + 1}
       aria-colcount={grid ? cols : undefined}
       onKeyDown={onKeyDown}
+      onFocusIn={() => (listHadFocus.current = true)}
+      onFocusOut={(e) => {
+        // A removed node's focusout has no relatedTarget: only a move elsewhere counts.
+        const to = e.relatedTarget as Node | null;
+        if (to && !(e.currentTarget as HTMLElement).contains(to)) listHadFocus.current = false;
+      }}
     >
       {!grid && (
         <div role="rowgroup" class="fb-head">
@@ -300,7 +318,7 @@ export function FileBrowser(p: BrowserProps) {
                 })}
               </div>
             ) : (
-              <ListRow key={p.entries[r]!.id} top={r * rowH} {...itemProps(r)} />
+              <ListRow key={rowKey(r)} top={r * rowH} {...itemProps(r)} />
             ),
           )}
         </div>

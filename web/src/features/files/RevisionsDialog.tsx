@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { operations as ops, type FileView, type Revision } from '@coffer/protocol';
 import { call } from '../../api/client';
+import { me } from '../../session/session';
 import { dateText as formatDate, sizeText as formatBytes } from './format';
 import { Button, Dialog, Icon } from '../../ui/index';
 import { downloadUrl, restoreRevision } from './actions';
@@ -10,6 +11,7 @@ import { t } from './messages';
 export function RevisionsDialog(p: { f: FileView; onClose: () => void }) {
   const [revs, setRevs] = useState<Revision[]>();
   const [error, setError] = useState<string>();
+  const [devices, setDevices] = useState<Map<string, string>>(new Map());
   const load = () =>
     call(ops.listRevisionsById, { params: { id: p.f.id }, query: { limit: 1000 } }).then(
       (r) => setRevs(r.revisions),
@@ -17,7 +19,17 @@ export function RevisionsDialog(p: { f: FileView; onClose: () => void }) {
     );
   useEffect(() => {
     void load();
+    // Names of the caller's devices, to say where a revision came from (nothing if this fails).
+    call(ops.listDevices).then(
+      (d) => setDevices(new Map(d.devices.map((x) => [x.id, x.name]))),
+      () => {},
+    );
   }, [p.f.id]);
+  const who = (r: Revision): string => {
+    const by = r.authorId === null ? '' : r.authorId === me.value?.id ? t('byYou') : t('bySomeone');
+    const from = r.deviceId === null ? '' : devices.has(r.deviceId) ? t('fromDevice', { name: devices.get(r.deviceId)! }) : t('byDevice');
+    return [by, from].filter(Boolean).join(' ');
+  };
   const head = revs?.[0]?.rev;
   return (
     <Dialog title={t('revisionsOf', { name: p.f.name })} onClose={p.onClose} actions={<Button onClick={p.onClose}>{t('close')}</Button>}>
@@ -35,7 +47,7 @@ export function RevisionsDialog(p: { f: FileView; onClose: () => void }) {
               <span class="muted">
                 {formatDate(r.createdAt)} · {formatBytes(r.size)}
                 {r.restoredFrom !== null && ` · ${t('restoredFrom', { n: r.restoredFrom })}`}
-                {r.deviceId !== null && ` · ${t('byDevice')}`}
+                {who(r) && ` · ${who(r)}`}
               </span>
             </div>
             <a class="btn btn-ghost btn-icon" href={downloadUrl(p.f, r.rev)} download={p.f.name} aria-label={t('downloadRev', { n: r.rev })}>
