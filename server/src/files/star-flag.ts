@@ -1,0 +1,18 @@
+/** Whether the caller starred an entry (stars.ts): as a column of a select over `files`, or for one entry. */
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { files, stars } from '../db/schema.js';
+
+/** `files.id` is starred by the user: for a select over `files` (the primary key answers it). */
+export function starredFlag(userId: string): SQL<boolean> {
+  return sql<boolean>`exists (select 1 from ${stars} where ${stars.userId} = ${userId} and ${stars.fileId} = ${files.id})`;
+}
+
+export async function isStarred(db: Db, userId: string, fileId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql`1` })
+    .from(stars)
+    .where(and(eq(stars.userId, userId), eq(stars.fileId, fileId)));
+  return row !== undefined;
+}
+
