@@ -23,5 +23,5 @@ CREATE TABLE "thumbnails" (
 ALTER TABLE "stars" ADD CONSTRAINT "stars_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "stars" ADD CONSTRAINT "stars_file_id_files_id_fk" FOREIGN KEY ("file_id") REFERENCES "public"."files"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "thumbnails" ADD CONSTRAINT "thumbnails_block_key_blocks_key_fk" FOREIGN KEY ("block_key") REFERENCES "public"."blocks"("key") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "stars_user_time" ON "stars" USING btree ("user_id","starred_at" DESC NULLS LAST,"file_id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "files_recent" ON "files" USING btree ("namespace_id","modified_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "files"."trashed_at" is null and not "files"."is_dir";
+CREATE INDEX "stars_user_time" ON "stars" USING btree ("user_id","starred_at" DESC NULLS FIRST,"file_id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "files_recent" ON "files" USING btree ("namespace_id","modified_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "files"."trashed_at" is null and not "files"."is_dir";

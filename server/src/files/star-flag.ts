@@ -3,9 +3,13 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { files, stars } from '../db/schema.js';
 
-/** `files.id` is starred by the user: for a select over `files` (the primary key answers it). */
+/**
+ * `files.id` is starred by the user: a column for a select over `files`, one primary-key probe
+ * per row answered. A scalar subquery, not EXISTS: the planner may turn an EXISTS into a hash of
+ * all the user's stars, read whole for every page.
+ */
 export function starredFlag(userId: string): SQL<boolean> {
-  return sql<boolean>`exists (select 1 from ${stars} where ${stars.userId} = ${userId} and ${stars.fileId} = ${files.id})`;
+  return sql<boolean>`coalesce((select true from ${stars} where ${stars.userId} = ${userId} and ${stars.fileId} = ${files.id}), false)`;
 }
 
 export async function isStarred(db: Db, userId: string, fileId: string): Promise<boolean> {

@@ -31,17 +31,22 @@ export async function unstarEntry(db: Db, user: AuthUser, id: string): Promise<F
   return { ...fileView(found.row, found.path), starred: false };
 }
 
-/** The user's starred live entries, newest star first (keyset on the star's instant and the file id). */
-export async function listStarred(db: Db, user: AuthUser, q: { limit: number; cursor?: StarredCursor }): Promise<FileList> {
-  const where: (SQL | undefined)[] = [eq(stars.userId, user.id), isNull(files.trashedAt)];
+/** A page of the user's stars on live entries, newest first (keyset on the star's instant and file id; index stars_user_time). */
+export function starredQuery(db: Db, userId: string, q: { limit: number; cursor?: StarredCursor }) {
+  const where: (SQL | undefined)[] = [eq(stars.userId, userId), isNull(files.trashedAt)];
   if (q.cursor !== undefined) where.push(sql`(${stars.starredAt}, ${stars.fileId}) < (${fromMicros(q.cursor.t)}, ${q.cursor.i}::uuid)`);
-  const rows = await db
+  return db
     .select({ file: files, t: microsOf(stars.starredAt) })
     .from(stars)
     .innerJoin(files, eq(files.id, stars.fileId))
     .where(and(...where))
     .orderBy(desc(stars.starredAt), desc(stars.fileId))
     .limit(q.limit + 1);
+}
+
+/** The user's starred live entries they can still read, newest star first. */
+export async function listStarred(db: Db, user: AuthUser, q: { limit: number; cursor?: StarredCursor }): Promise<FileList> {
+  const rows = await starredQuery(db, user.id, q);
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const own = page.filter((r) => r.file.namespaceId === user.namespaceId);

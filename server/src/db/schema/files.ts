@@ -36,7 +36,7 @@ export const files = pgTable(
     index('files_mount_share').on(t.mountShareId).where(sql`${t.mountShareId} is not null`),
     // Recent files (files/recent.ts): a namespace's live files, newest change first, keyset by (modified_at, id).
     index('files_recent')
-      .on(t.namespaceId, t.modifiedAt.desc(), t.id.desc())
+      .on(t.namespaceId, t.modifiedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.trashedAt} is null and not ${t.isDir}`),
   ],
 );

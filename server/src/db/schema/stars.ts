@@ -18,6 +18,6 @@ export const stars = pgTable(
   (t) => [
     // The primary key answers "is this starred by me" (the listings' flag); the index the starred list's order.
     primaryKey({ columns: [t.userId, t.fileId] }),
-    index('stars_user_time').on(t.userId, t.starredAt.desc(), t.fileId.desc()),
+    index('stars_user_time').on(t.userId, t.starredAt.desc().nullsFirst(), t.fileId.desc().nullsFirst()),
   ],
 );
