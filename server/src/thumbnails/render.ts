@@ -72,9 +72,9 @@ async function renderNow(source: Buffer, edge: number, name: string, onDecode: (
   const opts = { limitInputPixels: MAX_PIXELS, failOn: 'error', sequentialRead: true, pages: 1 } as const;
   let meta: Metadata;
   try {
-    meta = await sharp(source, opts).metadata();
-  } catch (err) {
-    if (err instanceof Error && /pixel limit/i.test(err.message)) throw tooLarge({});
+    // The header only: the pixel budget is checked below with the dimensions in hand.
+    meta = await sharp(source, { ...opts, limitInputPixels: false }).metadata();
+  } catch {
     throw notAnImage(name);
   }
   if (!meta.format || !IMAGE_FORMATS.has(meta.format)) throw notAnImage(name);
