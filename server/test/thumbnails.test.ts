@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/open.js';
+import { runJob } from './fixtures/jobs.js';
 import { BACKENDS, useTestServer, type TestServer } from './fixtures/server.js';
 import { apiAs, q } from './fixtures/seed.js';
 
@@ -181,6 +182,35 @@ for (const backend of BACKENDS) {
         expect(r.status).toBe(200);
         expect(await sharp(Buffer.from(await r.arrayBuffer())).metadata()).toMatchObject({ format: 'webp', width: 64, height: 43 });
       }
+    });
+
+    it('GC lets a thumbnail go with the last version of its content, and keeps one still in use', async () => {
+      const u = await srv.user();
+      const a = apiAs(srv, u);
+      const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#abcdef' } }).png().toBuffer();
+      const other = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#fedcba' } }).png().toBuffer();
+      const gone = await upload(srv, u, '/gone.png', png);
+      const kept = await upload(srv, u, '/kept.png', other);
+      expect((await thumb(srv, u, gone.id)).status).toBe(200);
+      expect((await thumb(srv, u, kept.id)).status).toBe(200);
+      const keyOf = async (hash: string) =>
+        rowsOf<{ block_key: string }>(await srv.database.db.execute(sql`select block_key from thumbnails where namespace_id = ${u.namespaceId}::uuid and content_hash = ${hash}`))[0]?.block_key;
+      const goneKey = (await keyOf(gone.contentHash))!;
+      expect(goneKey).toBeDefined();
+
+      // In the trash the content still exists (a restore brings it back): the thumbnail stays.
+      await a.post('/delete', { path: '/gone.png' });
+      await runJob(srv, 'gc', { env: { COFFER_GC_GRACE_SECONDS: '0' } });
+      expect(await keyOf(gone.contentHash)).toBe(goneKey);
+
+      expect((await a.del(`/trash/${gone.id}`)).status).toBe(200);
+      const job = await runJob(srv, 'gc', { env: { COFFER_GC_GRACE_SECONDS: '0' } });
+      expect(job.progress).toMatchObject({ thumbnails: 1 });
+      expect(await keyOf(gone.contentHash)).toBeUndefined();
+      expect(rowsOf(await srv.database.db.execute(sql`select 1 from blocks where key = ${goneKey}`))).toEqual([]);
+      // The other one is untouched and still a hit.
+      const k = await thumb(srv, u, kept.id);
+      expect(k.headers.get('x-coffer-cache')).toBe('hit');
     });
   });
 }

@@ -48,3 +48,27 @@ export async function storeThumbnail(db: Db, storage: Storage, k: ThumbnailKey, 
     if (held.length === 0) await tx.delete(thumbnails).where(and(eq(thumbnails.namespaceId, k.namespaceId), eq(thumbnails.contentHash, k.contentHash), eq(thumbnails.edge, k.edge)));
   });
 }
+
+/**
+ * For GC: thumbnails of content no version in their namespace has any more (purged, thinned by
+ * retention) go, and give back their block reference; a block left at zero is then garbage like
+ * any other (after the grace period). One anti-join over the versions; how many went.
+ */
+export async function releaseOrphanThumbnails(db: Db): Promise<number> {
+  const rows = rowsOf<{ n: string | number }>(
+    await db.execute(sql`
+      with gone as (
+        delete from thumbnails t
+        where not exists (
+          select 1 from file_versions v join files f on f.id = v.file_id
+          where f.namespace_id = t.namespace_id and v.content_hash = t.content_hash)
+        returning t.block_key),
+      released as (
+        update blocks b set refcount = greatest(b.refcount - g.n, 0)
+        from (select block_key, count(*)::int as n from gone group by block_key) g
+        where b.key = g.block_key and b.refcount > 0
+        returning 1)
+      select (select count(*) from gone) as n`),
+  );
+  return Number(rows[0]?.n ?? 0);
+}
