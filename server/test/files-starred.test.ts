@@ -67,6 +67,11 @@ for (const backend of BACKENDS) {
       expect((await a.get('/list?path=/dir')).body.entries[0]).toMatchObject({ name: 'c.txt', starred: true });
       expect((await a.get('/metadata?path=/a.txt')).body.starred).toBe(true);
       expect((await a.get(`/files/${fb.id}`)).body.starred).toBe(false);
+      expect((await a.get('/search?q=.txt')).body.entries.map((e: View) => [e.name, e.starred])).toEqual([
+        ['a.txt', true],
+        ['b.txt', false],
+        ['c.txt', true],
+      ]);
 
       // Trashing the folder takes it and what is in it out of the list; restoring brings both back.
       const trashed = await a.post('/delete', { path: '/dir' });

@@ -24,7 +24,7 @@ export const FileView = z
       .optional()
       .meta({
         description:
-          'The caller starred it. Present in listings, `/metadata`, `/files/{id}`, the starred and recent lists and star answers; left out where an answer does not look it up',
+          'The caller starred it. Present in listings, search, `/metadata`, `/files/{id}`, the starred and recent lists and star answers; left out where an answer does not look it up',
       }),
   })
   .meta({ id: 'FileView', description: 'A file or folder as every answer shows it.' });
