@@ -308,6 +308,45 @@ describe('the files screens', () => {
     }
   });
 
+  it('stars from a row and lists starred entries and recent files', async () => {
+    const user = await userWithTree();
+    for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+      const context = await signedInContext(env, user, viewport);
+      const page = await open(context, '/files');
+      const star = row(page, 'notes.md').getByRole('button', { name: 'Star notes.md' });
+      if (size === 'phone') {
+        expect(await star.getAttribute('aria-pressed')).toBe('false');
+        await star.click();
+        await expect.poll(() => star.getAttribute('aria-pressed')).toBe('true');
+        await row(page, 'Documents').getByRole('button', { name: 'More actions for Documents' }).click();
+        await page.getByRole('menuitem', { name: 'Star' }).click();
+        await expect.poll(() => row(page, 'Documents').getByRole('button', { name: 'Star Documents' }).getAttribute('aria-pressed')).toBe('true');
+      }
+      await page.goto('/starred');
+      await page.getByRole('heading', { name: 'Starred' }).waitFor();
+      await row(page, 'notes.md').waitFor();
+      expect((await page.locator('.fb-row[data-index] .entry-name').allTextContents()).sort()).toEqual(['Documents', 'notes.md']);
+      await noViolations(page);
+      await shot(page, `starred-${size}`, true);
+      await page.goto('/recent');
+      await page.getByRole('heading', { name: 'Recent' }).waitFor();
+      await row(page, 'todo.txt').waitFor();
+      // Files only, newest first: todo.txt was uploaded last.
+      expect(await page.locator('.fb-row[data-index] .entry-name').allTextContents()).toEqual(['todo.txt', 'notes.md', 'plan.md', 'report.txt']);
+      await noViolations(page);
+      await shot(page, `recent-${size}`, true);
+      await context.close();
+    }
+    // Unstarring from the starred list takes it off.
+    const context = await signedInContext(env, user, DESKTOP);
+    const page = await open(context, '/starred');
+    await row(page, 'notes.md').getByRole('button', { name: 'Star notes.md' }).click();
+    await expect.poll(() => row(page, 'notes.md').count()).toBe(0);
+    const starred = await api<{ entries: Entry[] }>(user, 'GET', '/starred');
+    expect(starred.body.entries.map((e) => e.name)).toEqual(['Documents']);
+    await context.close();
+  });
+
   it('renders a 10,000-entry folder as a window of rows and scrolls to its end', async () => {
     const user = await env.server.user();
     await seedWideFolder(env.server, user, 'Big', 10_000);

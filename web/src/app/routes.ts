@@ -3,7 +3,7 @@
  * `public` screens need no sign-in (a public link opened by a stranger).
  */
 import type { ComponentType } from 'preact';
-import { RecentScreen, StarredScreen } from '../features/files/ComingScreen';
+import { RecentScreen, StarredScreen } from '../features/files/RecentStarred';
 import { FilesScreen } from '../features/files/FilesScreen';
 import { SearchScreen } from '../features/files/SearchScreen';
 import { TrashScreen } from '../features/files/TrashScreen';

@@ -6,7 +6,7 @@ import type { FileView } from '@coffer/protocol';
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { MenuItem } from '../../ui/index';
-import { download, rename, trash } from './actions';
+import { download, rename, setStar, trash } from './actions';
 import { DetailsDialog } from './DetailsDialog';
 import type { KeyAction } from './FileBrowser';
 import { HelpDialog } from './HelpDialog';
@@ -37,6 +37,7 @@ export function useEntryActions(clearSelection: () => void) {
     if (one) items.push({ label: t('rename'), icon: 'edit', run: () => setOpen({ kind: 'rename', f }) });
     items.push({ label: t('moveTo'), icon: 'move', run: () => setOpen({ kind: 'move', entries: targets }) });
     if (one && !f.isDir) items.push({ label: t('revisions'), icon: 'history', run: () => setOpen({ kind: 'revisions', f }) });
+    if (one) items.push({ label: f.starred ? t('unstar') : t('star'), icon: f.starred ? 'starOutline' : 'star', run: () => void setStar(f, !f.starred) });
     if (one) items.push({ label: t('details'), icon: 'file', run: () => setOpen({ kind: 'details', f }) });
     items.push({
       label: t('delete'),

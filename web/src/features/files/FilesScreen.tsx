@@ -14,6 +14,7 @@ import { openEntry } from './open';
 import { PromptDialog } from './PromptDialog';
 import { SearchBox } from './SearchBox';
 import { sortEntries } from './sort';
+import { starExtras } from './StarButton';
 import { filesChanged, savePrefs, sortSpec, viewMode } from './state';
 import { SelectionBar, Toolbar } from './Toolbar';
 
@@ -115,6 +116,7 @@ export function FilesScreen() {
           onOpen={openEntry}
           menuItems={act.menuItems}
           onKeyAction={act.onKeyAction}
+          extras={starExtras}
           onDropInto={drop}
         />
       )}

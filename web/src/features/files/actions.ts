@@ -93,6 +93,13 @@ export function restoreRevision(f: FileView, rev: number): Promise<boolean> {
   });
 }
 
+/** Stars or unstars an entry (for the caller only). */
+export function setStar(f: FileView, on: boolean): Promise<boolean> {
+  return attempt(async () => {
+    await call(on ? ops.starFile : ops.unstarFile, { params: { id: f.id } });
+  });
+}
+
 /** The address of a file's bytes (an old revision with `rev`), as an attachment. */
 export function downloadUrl(f: FileView, rev?: number): string {
   return urlOf(ops.downloadById, { params: { id: f.id }, query: { rev } });
