@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, startWebEnv, type TestUser, type WebEnv } from '@coffer/web/testing/browser';
+import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, startWebEnv, TEST_PASSWORD, type TestUser, type WebEnv } from '@coffer/web/testing/browser';
 import { seedWideFolder } from '@coffer/server/testing/bulk-entries';
 import { mkdir, put } from '@coffer/web/testing/drive';
 
@@ -344,6 +344,21 @@ describe('the files screens', () => {
     await expect.poll(() => row(page, 'notes.md').count()).toBe(0);
     const starred = await api<{ entries: Entry[] }>(user, 'GET', '/starred');
     expect(starred.body.entries.map((e) => e.name)).toEqual(['Documents']);
+    await context.close();
+  });
+
+  it('speaks Korean in the dark theme', async () => {
+    const user = await userWithTree();
+    const context = await env.browser.newContext({ baseURL: env.server.url, viewport: PHONE, locale: 'ko-KR', colorScheme: 'dark' });
+    const login = await context.request.post('/api/v1/auth/login', { data: { username: user.username, password: TEST_PASSWORD, cookie: true }, headers: { origin: env.server.url } });
+    expect(login.ok()).toBe(true);
+    const page = await open(context, '/files');
+    await row(page, 'notes.md').waitFor();
+    await page.getByRole('button', { name: '새 폴더' }).waitFor();
+    await row(page, 'notes.md').getByRole('button', { name: 'notes.md에 대한 작업 더 보기' }).click();
+    await page.getByRole('menuitem', { name: '버전 기록' }).waitFor();
+    await noViolations(page);
+    await shot(page, 'files-menu-dark-ko-phone', true);
     await context.close();
   });
 

@@ -54,6 +54,7 @@ function More(p: ItemProps) {
 
 export function ListRow(p: ItemProps & { top: number }) {
   const folder = parentOf(p.f.path);
+  const folderName = folder === '/' ? t('root') : folder;
   return (
     <div role="row" class="fb-row" aria-rowindex={p.index + 2} aria-selected={p.selected} tabIndex={p.focused ? 0 : -1} data-index={p.index} style={{ transform: `translateY(${p.top}px)` }} {...p.events}>
       <div role="gridcell" class="c-check">
@@ -63,7 +64,7 @@ export function ListRow(p: ItemProps & { top: number }) {
         <Icon name={kindIcon(p.f)} />
         <span class="entry-text">
           <NameLink {...p} />
-          <span class="entry-sub muted">{p.showPath ? folder : summary(p.f)}</span>
+          <span class="entry-sub muted">{p.showPath ? folderName : summary(p.f)}</span>
         </span>
       </div>
       <div role="gridcell" class="c-size muted">
@@ -75,7 +76,7 @@ export function ListRow(p: ItemProps & { top: number }) {
       {p.showPath && (
         <div role="gridcell" class="c-path muted">
           <Link href={filesHref(folder)} tabIndex={p.focused ? 0 : -1}>
-            {folder === '/' ? t('root') : folder}
+            {folderName}
           </Link>
         </div>
       )}
@@ -101,7 +102,7 @@ export function Tile(p: ItemProps) {
         <Icon name={kindIcon(p.f)} size={48} />
       </div>
       <NameLink {...p} />
-      <span class="entry-sub muted">{p.showPath ? parentOf(p.f.path) : p.f.isDir ? t('folder') : formatBytes(p.f.size)}</span>
+      <span class="entry-sub muted">{p.showPath ? (parentOf(p.f.path) === '/' ? t('root') : parentOf(p.f.path)) : p.f.isDir ? t('folder') : formatBytes(p.f.size)}</span>
     </div>
   );
 }

@@ -43,7 +43,7 @@ export function EntryListScreen(p: { title: string; load: () => Promise<FileView
         {p.title}
       </h1>
       {p.intro}
-      <Toolbar onHelp={() => act.setOpen({ kind: 'help' })} />
+      <Toolbar onHelp={() => act.setOpen({ kind: 'help' })} sortable={p.sorted ?? false} />
       {error && <p class="form-error">{error}</p>}
       {!entries && !error && (
         <p class="muted" role="status">

@@ -10,10 +10,12 @@ import { savePrefs, sortSpec, viewMode } from './state';
 
 const SORT_LABEL: Record<ListSort, () => string> = { name: () => t('sortName'), modified: () => t('sortModified'), size: () => t('sortSize') };
 
-export function ViewControls(p: { onHelp: () => void }) {
+export function ViewControls(p: { onHelp: () => void; sortable?: boolean }) {
   const s = sortSpec.value;
   return (
     <div class="view-controls">
+      {p.sortable !== false && (
+        <>
       <label class="sr-only" for="files-sort">
         {t('sortBy')}
       </label>
@@ -35,6 +37,8 @@ export function ViewControls(p: { onHelp: () => void }) {
           )),
         )}
       </select>
+        </>
+      )}
       <Button
         variant="ghost"
         icon
@@ -78,11 +82,11 @@ export function SelectionBar(p: { count: number; onMove?: () => void; onDelete: 
   );
 }
 
-export function Toolbar(p: { actions?: ComponentChildren; selection?: ComponentChildren; onHelp: () => void }) {
+export function Toolbar(p: { actions?: ComponentChildren; selection?: ComponentChildren; onHelp: () => void; sortable?: boolean }) {
   return (
     <div class="files-toolbar">
       {p.selection ?? <div class="files-actions">{p.actions}</div>}
-      <ViewControls onHelp={p.onHelp} />
+      <ViewControls onHelp={p.onHelp} sortable={p.sortable} />
     </div>
   );
 }
