@@ -107,6 +107,9 @@ export async function benchScroll(opts: ScrollOptions = {}): Promise<Record<stri
       await page.goto('/files/Big');
       await page.locator('.fb-row[data-index="0"]').waitFor({ timeout: 60_000 });
       const listedMs = performance.now() - openStart;
+      // Every page of the listing in (the first shows before the rest arrive).
+      await page.locator(`[role=grid][aria-rowcount="${entries + 1}"]`).waitFor({ timeout: 120_000 });
+      const fullMs = performance.now() - openStart;
       // Let the first render settle before measuring.
       await page.waitForTimeout(300);
       const m = (await page.evaluate(`(${SCROLL_IN_PAGE})(${step})`)) as Measured;
@@ -130,7 +133,8 @@ export async function benchScroll(opts: ScrollOptions = {}): Promise<Record<stri
         maxRowsInDom: m.maxRows,
         idleFrameMsP50: round(percentile(idle, 50)),
         idleFrameMsP95: round(percentile(idle, 95)),
-        firstListingMs: Math.round(listedMs),
+        firstRowsMs: Math.round(listedMs),
+        wholeListingMs: Math.round(fullMs),
         seedMs: Math.round(seedMs),
         targetP95Ms: TARGET_P95_MS,
         meetsTarget: p95 <= TARGET_P95_MS,

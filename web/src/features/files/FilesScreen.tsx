@@ -1,5 +1,5 @@
 /** A folder of the drive: breadcrumbs, toolbar, the virtualised list or grid, and their dialogs. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FileView } from '@coffer/protocol';
 import { drivePathOf, location } from '../../app/router';
 import { Button, Icon } from '../../ui/index';
@@ -24,6 +24,8 @@ export function FilesScreen() {
   const [entries, setEntries] = useState<FileView[]>();
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  /** The folder whose whole listing is on screen. */
+  const shownPath = useRef<string | undefined>(undefined);
   const clear = () => setSelected(new Set());
   const act = useEntryActions(clear);
   usePageKeys(() => act.setOpen({ kind: 'help' }));
@@ -35,8 +37,14 @@ export function FilesScreen() {
   useEffect(() => {
     let live = true;
     setError(undefined);
-    listFolder(path).then(
-      (e) => live && setEntries(e),
+    // A big folder shows its first page at once on first load (a refresh replaces the list whole).
+    const first = (soFar: FileView[]) => live && setEntries((e) => (e === undefined || shownPath.current !== path ? soFar : e));
+    listFolder(path, first).then(
+      (e) => {
+        if (!live) return;
+        shownPath.current = path;
+        setEntries(e);
+      },
       (err: unknown) => live && setError(t('loadFailed', { msg: err instanceof Error ? err.message : String(err) })),
     );
     return () => {

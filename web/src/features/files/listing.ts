@@ -2,20 +2,21 @@
 import { operations as ops, type FileList, type FileView } from '@coffer/protocol';
 import { call } from '../../api/client';
 
-/** Follows `cursor` until the last page. */
-export async function allPages(page: (cursor: string | undefined) => Promise<FileList>): Promise<FileView[]> {
+/** Follows `cursor` until the last page; `progress` sees what has come so far after each page but the last. */
+export async function allPages(page: (cursor: string | undefined) => Promise<FileList>, progress?: (soFar: FileView[]) => void): Promise<FileView[]> {
   const all: FileView[] = [];
   let cursor: string | undefined;
   do {
     const p = await page(cursor);
     all.push(...p.entries);
     cursor = p.cursor;
+    if (cursor) progress?.([...all]);
   } while (cursor);
   return all;
 }
 
-export function listFolder(path: string): Promise<FileView[]> {
-  return allPages((cursor) => call(ops.listFolder, { query: { path, limit: 1000, cursor } }));
+export function listFolder(path: string, progress?: (soFar: FileView[]) => void): Promise<FileView[]> {
+  return allPages((cursor) => call(ops.listFolder, { query: { path, limit: 1000, cursor } }), progress);
 }
 
 export function listTrash(): Promise<FileView[]> {
