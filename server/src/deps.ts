@@ -1,3 +1,4 @@
+import type { SettingsStore } from './auth/two-factor/settings.js';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { TokenCache } from './db/token-cache.js';
@@ -17,4 +18,6 @@ export interface AppDeps {
   hub: SyncHub;
   /** Token lookups remembered in memory, on the embedded database only (db/token-cache.ts). */
   tokens: TokenCache | null;
+  /** Server-wide settings an administrator changes at run time (the two-factor requirement). */
+  settings: SettingsStore;
 }
