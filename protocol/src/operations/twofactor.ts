@@ -179,9 +179,11 @@ export const updateServerSettings = operation({
   path: '/admin/settings',
   tag: 'admin',
   summary: 'Change server-wide settings (require two-factor sign-in for everyone)',
+  description: '409 `two_factor_not_enabled` when the administrator asking to require two-factor sign-in has no second factor.',
   auth: 'admin',
   body: { json: ServerSettingsPatch, maxBytes: SMALL_JSON },
   answers: { 200: { description: 'The settings now', json: ServerSettings } },
+  errors: [409],
 });
 
 export const resetUserTwoFactor = operation({

@@ -119,7 +119,13 @@ export function twoFactorAdminRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.getServerSettings, async () => ({ status: 200, body: await settings.get() }));
 
-  r.mount(ops.updateServerSettings, async ({ body }) => ({ status: 200, body: await settings.update(body) }));
+  r.mount(ops.updateServerSettings, async ({ user, body }) => {
+    // Like GitHub's organisations: whoever requires a second factor has one, or they would lock themselves out.
+    if (body.requireTwoFactor && !(await hasSecondFactor(db, user.id))) {
+      throw new ConflictError('enrol a second factor yourself before requiring one for everyone', { code: 'two_factor_not_enabled' });
+    }
+    return { status: 200, body: await settings.update(body) };
+  });
 
   r.mount(ops.resetUserTwoFactor, async ({ params }) => {
     const user = await userById(db, params.id);
