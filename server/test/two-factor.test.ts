@@ -32,7 +32,7 @@ for (const backend of BACKENDS) {
   describe(`two-factor sign-in (${backend})`, () => {
     let srv: TestServer;
     beforeAll(async () => {
-      srv = await startTestServer(backend, { COFFER_TRUST_PROXY: '1', COFFER_LOGIN_FAILURES_PER_USER: '6', COFFER_LOGIN_FAILURES_PER_IP: '1000' });
+      srv = await startTestServer(backend, { COFFER_TRUST_PROXY: '1', COFFER_LOGIN_FAILURES_PER_USER: '6', COFFER_LOGIN_FAILURES_PER_IP: '1000', COFFER_WEBDAV_ACCOUNT_PASSWORD: '1' });
     }, 60_000);
     afterAll(async () => {
       await srv?.close();
@@ -137,6 +137,26 @@ for (const backend of BACKENDS) {
       expect((await call('GET', '/me', { auth: bearer(app.body.password) })).status).toBe(200);
       // … and can do nothing to the second factors.
       expect((await call('POST', '/me/2fa/totp/remove', { auth: bearer(app.body.password), body: { password: PASSWORD } })).body.error.code).toBe('app_password_not_allowed');
+    });
+
+    it('WebDAV: with a second factor the account password no longer mounts; app passwords do, and the requirement reaches them', async () => {
+      const t = await freshStep();
+      const u = await srv.user();
+      const admin = await srv.user({ role: 'admin' });
+      const dav = (password: string) =>
+        fetch(`${srv.url}/dav/`, { method: 'PROPFIND', headers: { depth: '0', 'x-forwarded-for': ip(), authorization: `Basic ${Buffer.from(`${u.username}:${password}`).toString('base64')}` } }).then((r) => r.status);
+      const app = (await call('POST', '/app-passwords', { auth: u.auth, body: { label: 'mount' } })).body.password as string;
+      expect(await dav(PASSWORD)).toBe(207); // COFFER_WEBDAV_ACCOUNT_PASSWORD=1 on this server
+      await enrolTotp(admin, t);
+      expect((await call('PATCH', '/admin/settings', { auth: admin.auth, body: { requireTwoFactor: true } })).status).toBe(200);
+      try {
+        expect(await dav(app)).toBe(403);
+      } finally {
+        expect((await call('PATCH', '/admin/settings', { auth: admin.auth, body: { requireTwoFactor: false } })).status).toBe(200);
+      }
+      await enrolTotp(u, t);
+      expect(await dav(PASSWORD)).toBe(401);
+      expect(await dav(app)).toBe(207);
     });
 
     it('wrong codes are rate-limited like passwords, and a few end the ticket', async () => {
