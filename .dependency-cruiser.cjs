@@ -114,8 +114,8 @@ module.exports = {
     {
       name: 'browser-apps-use-the-api',
       severity: 'error',
-      comment: 'web/ and admin-ui/ reach the server over HTTP; of other parts only protocol (and the chunker).',
-      from: { path: '^(web|admin-ui)/' },
+      comment: 'web/ and admin-ui/ reach the server over HTTP; of other parts only protocol (and the chunker). Their tests may start a server.',
+      from: { path: '^(web|admin-ui)/', pathNot: '^(web|admin-ui)/test/' },
       to: { path: `^${ALL}/`, pathNot: ['^(web|admin-ui)/', '^protocol/', '^storage-engine/src/chunk/'] },
     },
     {
@@ -133,7 +133,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['types', 'import', 'require', 'node', 'default'],
-      extensions: ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
+      extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
       mainFields: ['types', 'module', 'main'],
     },
     skipAnalysisNotInRules: true,

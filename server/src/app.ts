@@ -27,6 +27,7 @@ import { trashRoutes } from './routes/trash.js';
 import { twoFactorAdminRoutes, twoFactorLoginRoutes, twoFactorRoutes } from './routes/two-factor.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { webdavRoutes } from './webdav/index.js';
+import { mountWebApp } from './web/static.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): Hono {
   // WebDAV mounts (/dav/): Basic auth with app passwords, never the session cookie (webdav/auth.ts).
   app.route('/', webdavRoutes(deps));
 
-  app.get('/', (c) => c.text('Coffer is running. The drive, API and apps are being built: see the project README.\n'));
+  // The web app last: it answers every GET the routers above did not take (web/static.ts).
+  mountWebApp(app, deps.config.webDir);
   return app;
 }

@@ -1,0 +1,102 @@
+/**
+ * The web app (web/dist, built by Vite) at the root: hashed files under /assets/ are immutable
+ * for a year; everything else (index.html, the service worker, the manifest) is revalidated each
+ * time, so a new build reaches every browser on its next load. Any other GET that is not an API,
+ * WebDAV, link or health path answers the app shell, so /files/a/b opens on reload. Text files
+ * are gzipped once and kept in memory (keyed by mtime): the shell and its scripts cost no disk
+ * read or compression per request.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Context, Hono } from 'hono';
+import { APP_HEADERS } from './csp.js';
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.webmanifest', '.svg', '.txt', '.wasm']);
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+
+/** A file name inside dist: plain segments only (no '..', no dot-files, no backslashes). */
+const SAFE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+/** Paths the app never answers: other routers own them; a miss there stays their 404. */
+const NOT_APP = /^\/(?:api|dav|s|healthz|readyz|metrics|admin\/api)(?:\/|$)/;
+
+interface Cached {
+  mtimeMs: number;
+  body: Buffer;
+  gzip?: Buffer;
+}
+
+export function mountWebApp(app: Hono, webDir: string): void {
+  const cache = new Map<string, Cached>();
+
+  async function load(rel: string): Promise<Cached | undefined> {
+    const file = join(webDir, rel);
+    let st;
+    try {
+      st = await stat(file);
+    } catch {
+      return undefined;
+    }
+    if (!st.isFile()) return undefined;
+    const hit = cache.get(rel);
+    if (hit && hit.mtimeMs === st.mtimeMs) return hit;
+    const body = await readFile(file);
+    const entry: Cached = { mtimeMs: st.mtimeMs, body };
+    if (COMPRESSIBLE.has(extname(rel)) && body.length > 512) entry.gzip = gzipSync(body, { level: 9 });
+    cache.set(rel, entry);
+    return entry;
+  }
+
+  function answer(c: Context, rel: string, file: Cached, cacheControl: string): Response {
+    const headers: Record<string, string> = {
+      ...APP_HEADERS,
+      'Content-Type': TYPES[extname(rel)] ?? 'application/octet-stream',
+      'Cache-Control': cacheControl,
+      Vary: 'Accept-Encoding',
+    };
+    const gz = file.gzip && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    const body = gz ? file.gzip! : file.body;
+    if (gz) headers['Content-Encoding'] = 'gzip';
+    headers['Content-Length'] = String(body.length);
+    return c.req.method === 'HEAD' ? c.body(null, 200, headers) : c.body(new Uint8Array(body), 200, headers);
+  }
+
+  async function shell(c: Context): Promise<Response> {
+    const index = await load('index.html');
+    if (!index) return c.text('The web app is not built: run `npm run build:web` (npm start builds it).\n', 503);
+    return answer(c, 'index.html', index, REVALIDATE);
+  }
+
+  app.on(['GET', 'HEAD'], '*', async (c) => {
+    const path = c.req.path;
+    if (NOT_APP.test(path)) return c.notFound();
+    const rel = path.slice(1);
+    if (rel.startsWith('assets/')) {
+      const file = SAFE_PATH.test(rel) ? await load(rel) : undefined;
+      return file ? answer(c, rel, file, IMMUTABLE) : c.notFound();
+    }
+    // A file at dist's top level or below (manifest, service worker, icons), else the app shell.
+    if (rel !== '' && rel !== 'index.html' && SAFE_PATH.test(rel) && extname(rel) !== '') {
+      const file = await load(rel);
+      if (file) return answer(c, rel, file, REVALIDATE);
+      return c.notFound();
+    }
+    return shell(c);
+  });
+}

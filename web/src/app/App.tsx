@@ -1,0 +1,52 @@
+import { useEffect } from 'preact/hooks';
+import { PasswordChange } from '../features/signin/PasswordChange';
+import { SignIn } from '../features/signin/SignIn';
+import { me } from '../session/session';
+import { Toasts } from '../ui/index';
+import { Layout } from './Layout';
+import { t } from './messages';
+import { matchRoute } from './routes';
+import { location } from './router';
+
+export function App() {
+  const loc = location.value;
+  const found = matchRoute(loc.path);
+  useEffect(() => {
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [loc.path]);
+  let screen;
+  if (found?.route.public) {
+    const View = found.route.view;
+    screen = <View params={found.params} />;
+  } else if (me.value === undefined) {
+    screen = (
+      <div class="boot" role="status">
+        <div class="spinner" />
+        <span class="sr-only">{t('loading')}</span>
+      </div>
+    );
+  } else if (me.value === null) {
+    screen = <SignIn />;
+  } else if (me.value.mustChangePassword) {
+    screen = <PasswordChange />;
+  } else if (!found) {
+    screen = (
+      <Layout>
+        <p class="empty">{t('notFound')}</p>
+      </Layout>
+    );
+  } else {
+    const View = found.route.view;
+    screen = (
+      <Layout>
+        <View params={found.params} />
+      </Layout>
+    );
+  }
+  return (
+    <>
+      {screen}
+      <Toasts />
+    </>
+  );
+}

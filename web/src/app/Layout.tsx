@@ -1,0 +1,81 @@
+import { signal } from '@preact/signals';
+import type { ComponentChildren } from 'preact';
+import { me, signOut } from '../session/session';
+import { Button, Icon, type IconName } from '../ui/index';
+import { LanguageSwitch } from './LanguageSwitch';
+import { Link } from './Link';
+import { QuotaBar } from './QuotaBar';
+import { location } from './router';
+import { t } from './messages';
+import { ThemeSwitch } from './ThemeSwitch';
+
+const menuOpen = signal(false);
+
+interface NavItem {
+  href: string;
+  icon: IconName;
+  label: () => string;
+  /** Also current for these URL prefixes. */
+  prefix: string;
+}
+
+const NAV: NavItem[] = [
+  { href: '/files', icon: 'folder', label: () => t('files'), prefix: '/files' },
+  { href: '/recent', icon: 'clock', label: () => t('recent'), prefix: '/recent' },
+  { href: '/starred', icon: 'star', label: () => t('starred'), prefix: '/starred' },
+  { href: '/shared', icon: 'people', label: () => t('shared'), prefix: '/shared' },
+  { href: '/trash', icon: 'trash', label: () => t('trash'), prefix: '/trash' },
+];
+
+function current(item: NavItem): boolean {
+  const p = location.value.path;
+  return p === item.prefix || p.startsWith(item.prefix + '/') || (item.prefix === '/files' && p === '/');
+}
+
+/** The frame of every signed-in screen: a top bar, the navigation (a drawer on phones), the content. */
+export function Layout(props: { children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <div class={`shell${menuOpen.value ? ' menu-open' : ''}`}>
+      <a class="skip" href="#main">
+        {t('skip')}
+      </a>
+      <header class="topbar">
+        <Button variant="ghost" icon class="menu-btn" aria-label={menuOpen.value ? t('closeMenu') : t('openMenu')} aria-expanded={menuOpen.value} aria-controls="nav" onClick={() => (menuOpen.value = !menuOpen.value)}>
+          <Icon name="menu" />
+        </Button>
+        <Link href="/files" class="brand">
+          Coffer
+        </Link>
+        <div class="topbar-slot" id="topbar-slot" />
+        <Link href="/account" class="btn btn-ghost btn-icon" aria-label={`${t('account')}: ${me.value?.username ?? ''}`}>
+          <Icon name="user" />
+        </Link>
+      </header>
+      <nav id="nav" class="sidenav" aria-label={t('navigation')} onClick={() => (menuOpen.value = false)}>
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.href}>
+              <Link href={item.href} class="navlink" aria-current={current(item) ? 'page' : undefined}>
+                <Icon name={item.icon} />
+                <span>{item.label()}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <div class="sidenav-foot" onClick={(e) => e.stopPropagation()}>
+          <QuotaBar />
+          <ThemeSwitch />
+          <LanguageSwitch />
+          <Button variant="ghost" onClick={() => void signOut()}>
+            <Icon name="logout" />
+            {t('signOut')}
+          </Button>
+        </div>
+      </nav>
+      <div class="scrim" aria-hidden="true" onClick={() => (menuOpen.value = false)} />
+      <main id="main" class="content" tabIndex={-1}>
+        {props.children}
+      </main>
+    </div>
+  );
+}

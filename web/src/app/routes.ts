@@ -1,0 +1,25 @@
+/**
+ * The app's screens by URL. Each feature adds its lines here (one place to see every address).
+ * `public` screens need no sign-in (a public link opened by a stranger).
+ */
+import type { ComponentType } from 'preact';
+import { FilesScreen } from '../features/files/FilesScreen';
+
+export interface Route {
+  /** Matches the URL path; the captured groups go to the screen as `params`. */
+  pattern: RegExp;
+  view: ComponentType<{ params: string[] }>;
+  public?: boolean;
+}
+
+export const ROUTES: Route[] = [
+  { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
+];
+
+export function matchRoute(path: string): { route: Route; params: string[] } | undefined {
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (m) return { route, params: m.slice(1).map((s) => s ?? '') };
+  }
+  return undefined;
+}

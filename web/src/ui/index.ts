@@ -1,0 +1,8 @@
+/** The shared components of the design language (the web app's; the admin UI uses them too). */
+export { Button } from './Button';
+export { Dialog } from './Dialog';
+export { Icon, type IconName } from './Icon';
+export { ProgressBar } from './ProgressBar';
+export { TextField } from './TextField';
+export { Toasts, toast, toasts } from './toasts';
+export { applyTheme, effectiveTheme, theme, type Theme } from './theme';
