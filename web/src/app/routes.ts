@@ -3,6 +3,7 @@
  * `public` screens need no sign-in (a public link opened by a stranger).
  */
 import type { ComponentType } from 'preact';
+import { AccountScreen } from '../features/account/AccountScreen';
 import { FilesScreen } from '../features/files/FilesScreen';
 
 export interface Route {
@@ -14,6 +15,7 @@ export interface Route {
 
 export const ROUTES: Route[] = [
   { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
+  { pattern: /^\/account$/, view: AccountScreen },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {
