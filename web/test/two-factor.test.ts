@@ -154,7 +154,7 @@ describe('two-step sign-in in the browser', () => {
 
       // And alone: no username, no password.
       await signOut();
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await page.getByRole('button', { name: 'Use a passkey instead' }).click();
       await signedIn(page);
       const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
       expect(me.username).toBe(user.username);

@@ -42,7 +42,7 @@ export function TwoFactorStep(props: { challenge: Challenge }) {
     }
   }
 
-  const why = mode === 'recovery' ? t('stepWhyRecovery') : challenge.passkeyOptions ? t('stepWhyPasskey') : t('stepWhy');
+  const why = mode === 'recovery' ? (challenge.passkeyOptions && !hasApp ? t('stepWhyPasskeyRecovery') : t('stepWhyRecovery')) : challenge.passkeyOptions ? t('stepWhyPasskey') : t('stepWhy');
   return (
     <main class="auth-page">
       <form

@@ -7,6 +7,7 @@ export const t = messages(
     stepWhy: 'Enter the 6-digit code from your authenticator app.',
     stepWhyPasskey: 'Use your passkey, or enter the 6-digit code from your authenticator app.',
     stepWhyRecovery: 'Enter one of your recovery codes. Each works once.',
+    stepWhyPasskeyRecovery: 'Use your passkey, or enter one of your recovery codes.',
     code: 'Authenticator code',
     recoveryCode: 'Recovery code',
     verify: 'Verify',
@@ -19,7 +20,7 @@ export const t = messages(
     tooMany: 'Too many attempts. Try again in {s} seconds.',
     passkeyFailed: 'The passkey did not sign you in: {msg}',
     backToSignIn: 'Back to sign-in',
-    signInWithPasskey: 'Sign in with a passkey',
+    signInWithPasskey: 'Use a passkey instead',
     failed: 'Something went wrong: {msg}',
 
     // The account page.
@@ -88,6 +89,7 @@ export const t = messages(
     stepWhy: '인증 앱에 표시된 6자리 코드를 입력하세요.',
     stepWhyPasskey: '패스키를 사용하거나 인증 앱에 표시된 6자리 코드를 입력하세요.',
     stepWhyRecovery: '복구 코드 중 하나를 입력하세요. 각 코드는 한 번만 사용할 수 있습니다.',
+    stepWhyPasskeyRecovery: '패스키를 사용하거나 복구 코드 중 하나를 입력하세요.',
     code: '인증 코드',
     recoveryCode: '복구 코드',
     verify: '확인',
@@ -100,7 +102,7 @@ export const t = messages(
     tooMany: '시도 횟수가 너무 많습니다. {s}초 후에 다시 시도하세요.',
     passkeyFailed: '패스키로 로그인하지 못했습니다: {msg}',
     backToSignIn: '로그인으로 돌아가기',
-    signInWithPasskey: '패스키로 로그인',
+    signInWithPasskey: '대신 패스키 사용',
     failed: '문제가 발생했습니다: {msg}',
 
     accountTitle: '계정',
