@@ -163,4 +163,36 @@ describe('two-step sign-in in the browser', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('when an administrator requires two-step sign-in, an account without it sees only enrolment until it enrols', async () => {
+    const admin = await env.server.user({ role: 'admin' });
+    const user = await env.server.user();
+    const api = (method: string, path: string, auth: Record<string, string>, body?: unknown) =>
+      fetch(`${env.server.url}/api/v1${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    // The administrator enrols first (the server refuses the requirement otherwise).
+    const t = await freshStep();
+    const begun = (await (await api('POST', '/me/2fa/totp', admin.auth)).json()) as { secret: string };
+    expect((await api('POST', '/me/2fa/totp/confirm', admin.auth, { code: codeAt(begun.secret, t) })).status).toBe(200);
+    expect((await api('PATCH', '/admin/settings', admin.auth, { requireTwoFactor: true })).status).toBe(200);
+    const { context, page, errors } = await open(PHONE);
+    try {
+      await page.goto('/');
+      await signInWithPassword(page, user);
+      await page.getByText('Your administrator requires two-step verification.').waitFor();
+      expect(await page.getByRole('link', { name: /^Account:/ }).count()).toBe(0); // no way into the drive yet
+      await noViolations(page);
+      await shot(page, 'enrolment-required-phone', true);
+      await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+      const secret = (await page.getByTestId('totp-secret').getAttribute('data-secret'))!;
+      await page.getByLabel('Enter the code the app shows now').fill(codeAt(secret, Date.now()));
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.getByRole('dialog', { name: 'Save your recovery codes' }).getByRole('button', { name: 'I have saved them' }).click();
+      // Enrolled: the drive opens.
+      await signedIn(page);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await api('PATCH', '/admin/settings', admin.auth, { requireTwoFactor: false });
+    }
+  }, 120_000);
 });

@@ -6,7 +6,7 @@ import { t } from './messages';
 import { PasskeysSection } from './PasskeysSection';
 import { RecoveryCodesSection } from './RecoveryCodesSection';
 import { RecoveryCodesShown } from './RecoveryCodesShown';
-import { reloadTwoFactor, shownCodes, twoFactor } from './status';
+import { codesSeen, reloadTwoFactor, shownCodes, twoFactor } from './status';
 import { TotpSection } from './TotpSection';
 
 export function SecuritySections() {
@@ -26,7 +26,7 @@ export function SecuritySections() {
           <RecoveryCodesSection />
         </>
       )}
-      {shownCodes.value && <RecoveryCodesShown codes={shownCodes.value} onClose={() => (shownCodes.value = null)} />}
+      {shownCodes.value && <RecoveryCodesShown codes={shownCodes.value} onClose={() => void codesSeen()} />}
     </section>
   );
 }

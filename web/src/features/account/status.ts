@@ -10,6 +10,16 @@ export const shownCodes = signal<string[] | null>(null);
 
 export async function reloadTwoFactor(): Promise<void> {
   twoFactor.value = await call(ops.getTwoFactor);
-  // An enrolment the administrator required: the rest of the app opens now.
-  if (me.value?.twoFactorEnrolmentRequired && twoFactor.value.enabled) await loadMe();
+  // An enrolment the administrator required: the rest of the app opens, once the codes were seen.
+  if (!shownCodes.value) await openAppIfEnrolled();
+}
+
+/** The recovery codes were seen (and, one hopes, saved). */
+export async function codesSeen(): Promise<void> {
+  shownCodes.value = null;
+  await openAppIfEnrolled();
+}
+
+async function openAppIfEnrolled(): Promise<void> {
+  if (me.value?.twoFactorEnrolmentRequired && twoFactor.value?.enabled) await loadMe();
 }
