@@ -19,7 +19,7 @@ export function EnrolmentRequired() {
       <SecuritySections />
       <div class="row">
         <Button variant="ghost" onClick={() => void signOut()}>
-          {t('backToSignIn')}
+          {t('signOut')}
         </Button>
         <LanguageSwitch />
       </div>

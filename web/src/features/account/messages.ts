@@ -20,6 +20,7 @@ export const t = messages(
     tooMany: 'Too many attempts. Try again in {s} seconds.',
     passkeyFailed: 'The passkey did not sign you in: {msg}',
     backToSignIn: 'Back to sign-in',
+    signOut: 'Sign out',
     signInWithPasskey: 'Use a passkey instead',
     failed: 'Something went wrong: {msg}',
 
@@ -102,6 +103,7 @@ export const t = messages(
     tooMany: '시도 횟수가 너무 많습니다. {s}초 후에 다시 시도하세요.',
     passkeyFailed: '패스키로 로그인하지 못했습니다: {msg}',
     backToSignIn: '로그인으로 돌아가기',
+    signOut: '로그아웃',
     signInWithPasskey: '대신 패스키 사용',
     failed: '문제가 발생했습니다: {msg}',
 
