@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/open.js';
 import { BACKENDS, startTestServer, type TestServer } from './fixtures/server.js';
@@ -49,6 +50,14 @@ for (const backend of BACKENDS) {
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     }
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    /** The status a websocket upgrade to the change feed gets (101: opened, then closed here). */
+    const upgradeStatus = (token: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/api/v1/events`, ['coffer', `bearer.${token}`]);
+        ws.once('open', () => (ws.close(), resolve(101)));
+        ws.once('unexpected-response', (_req, res) => (resolve(res.statusCode ?? 0), res.resume()));
+        ws.once('error', reject);
+      });
     const login = (u: { username: string }, extra: object = {}) => call('POST', '/auth/login', { body: { username: u.username, password: PASSWORD, ...extra } });
     const second = (body: object, from?: string) => call('POST', '/auth/2fa', { body, from });
 
@@ -217,9 +226,11 @@ for (const backend of BACKENDS) {
         expect((await call('POST', '/app-passwords', { auth, body: { label: 'x' } })).body.error.code).toBe('two_factor_enrolment_required');
         expect((await call('GET', '/me', { auth })).body).toMatchObject({ id: u.id, twoFactorEnrolmentRequired: true });
         expect((await call('GET', '/me/2fa', { auth })).body).toMatchObject({ enabled: false, required: true });
+        expect(await upgradeStatus(s.body.token)).toBe(403); // the change feed's websocket too
         await enrolTotp({ ...u, auth }, t);
         expect((await call('GET', '/list?path=/', { auth })).status).toBe(200);
         expect((await call('GET', '/me', { auth })).body.twoFactorEnrolmentRequired).toBe(false);
+        expect(await upgradeStatus(s.body.token)).toBe(101);
       } finally {
         await call('PATCH', '/admin/settings', { auth: admin.auth, body: { requireTwoFactor: false } });
       }
