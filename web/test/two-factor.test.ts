@@ -195,4 +195,23 @@ describe('two-step sign-in in the browser', () => {
       await api('PATCH', '/admin/settings', admin.auth, { requireTwoFactor: false });
     }
   }, 120_000);
+
+  it('the account page in Korean and the dark theme', async () => {
+    const user = await env.server.user();
+    const context = await env.browser.newContext({ baseURL: base, viewport: PHONE, locale: 'ko-KR', colorScheme: 'dark' });
+    const page = await context.newPage();
+    try {
+      await page.goto('/account');
+      await page.getByLabel('사용자 이름').fill(user.username);
+      await page.getByLabel('비밀번호').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: '로그인', exact: true }).click();
+      await page.getByRole('heading', { name: '로그인 보안' }).waitFor();
+      await page.getByRole('button', { name: '인증 앱 설정' }).click();
+      await page.getByRole('img', { name: '인증 앱용 QR 코드' }).waitFor();
+      await noViolations(page);
+      await shot(page, 'account-ko-dark-phone', true);
+    } finally {
+      await context.close();
+    }
+  });
 });
