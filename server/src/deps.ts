@@ -4,6 +4,7 @@ import type { Db } from './db/open.js';
 import type { TokenCache } from './db/token-cache.js';
 import type { Storage } from './storage.js';
 import type { SyncHub } from './sync/hub.js';
+import type { Renderer } from './thumbnails/render.js';
 
 /**
  * What every router is given, made once at boot (boot/server.ts): nothing a request needs is
@@ -20,4 +21,6 @@ export interface AppDeps {
   tokens: TokenCache | null;
   /** Server-wide settings an administrator changes at run time (the two-factor requirement). */
   settings: SettingsStore;
+  /** Makes image thumbnails, a bounded few at a time (thumbnails/render.ts). */
+  thumbnails: Renderer;
 }
