@@ -3,7 +3,7 @@
  * id), and lists them, most recently starred first. A star outlives the trash (a trashed entry
  * leaves the list and comes back with a restore) and goes with a purge (the foreign key). An
  * entry the user can no longer read (a share revoked) keeps its star but is not shown.
- * Listings carry the flag through `starredFlag`, one indexed EXISTS per row in the same statement.
+ * Listings carry the flag through `starredFlag` (star-flag.ts): one primary-key probe per row shown, in the same statement.
  */
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
