@@ -4,6 +4,7 @@ import { SignIn } from '../features/signin/SignIn';
 import { me } from '../session/session';
 import { Toasts } from '../ui/index';
 import { Layout } from './Layout';
+import { OfflineBanner } from './OfflineBanner';
 import { t } from './messages';
 import { matchRoute } from './routes';
 import { location } from './router';
@@ -45,6 +46,7 @@ export function App() {
   }
   return (
     <>
+      <OfflineBanner />
       {screen}
       <Toasts />
     </>

@@ -4,6 +4,7 @@
  */
 import type { ComponentType } from 'preact';
 import { FilesScreen } from '../features/files/FilesScreen';
+import { ShareTargetScreen } from '../features/share-target/ShareTargetScreen';
 
 export interface Route {
   /** Matches the URL path; the captured groups go to the screen as `params`. */
@@ -14,6 +15,7 @@ export interface Route {
 
 export const ROUTES: Route[] = [
   { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
+  { pattern: /^\/share-target$/, view: ShareTargetScreen },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {

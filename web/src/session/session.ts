@@ -5,11 +5,13 @@
 import { signal } from '@preact/signals';
 import { operations as ops, type Me } from '@coffer/protocol';
 import { ApiError, call, whenUnauthorized } from '../api/client';
+import { forgetOfflineCopies } from '../pwa/register';
 
 export const me = signal<Me | null | undefined>(undefined);
 
 whenUnauthorized(() => {
   me.value = null;
+  void forgetOfflineCopies();
 });
 
 export async function loadMe(): Promise<void> {
@@ -31,5 +33,6 @@ export async function signOut(): Promise<void> {
     await call(ops.logout);
   } finally {
     me.value = null;
+    await forgetOfflineCopies();
   }
 }
