@@ -111,8 +111,8 @@ describe('the PWA', () => {
     const context = await signedInContext(env, user, PHONE);
     const page = await controlledPage(context);
     await page.getByText('notes.md').waitFor();
-    const caches = await page.evaluate(() => caches.keys());
-    expect(caches.some((c) => c.startsWith('coffer-shell-'))).toBe(true);
+    const cacheNames = await page.evaluate(() => caches.keys());
+    expect(cacheNames.some((c) => c.startsWith('coffer-shell-'))).toBe(true);
 
     await context.setOffline(true);
     await page.reload();
