@@ -11,6 +11,7 @@
  * (whose origin is the navigation start). The same run also measures the listing request alone
  * from Node (the API's share of the time) and when, in the page, its answer ended.
  */
+import { loadavg } from 'node:os';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureWebBuilt } from '@coffer/web/build';
 import { launchBrowser } from '@coffer/web/testing/chromium';
@@ -45,7 +46,8 @@ const LISTING_TIMES = `(() => {
 
 /** Navigation start → rows painted, and when the listing's answer ended, in this page load. */
 async function timing(page: Page): Promise<{ paintedMs: number; listAnsweredMs: number | undefined }> {
-  await page.waitForFunction('window.__cofferListingAt !== undefined', undefined, { timeout: 30_000 });
+  // A function, not text: text would be eval'd in the page, which the app's CSP forbids.
+  await page.waitForFunction(() => (globalThis as { __cofferListingAt?: number }).__cofferListingAt !== undefined, undefined, { timeout: 30_000 });
   return (await page.evaluate(LISTING_TIMES)) as { paintedMs: number; listAnsweredMs: number | undefined };
 }
 
@@ -109,7 +111,7 @@ export async function benchListing(opts: ListingOptions = {}): Promise<SectionRe
         // Warm: this context, once its service worker controls the page.
         await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
         await page.reload();
-        await page.waitForFunction('navigator.serviceWorker.controller !== null');
+        await page.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null);
         await timing(page);
         for (let j = 0; j < runs; j++) {
           await page.reload();
@@ -135,6 +137,7 @@ export async function benchListing(opts: ListingOptions = {}): Promise<SectionRe
       notes: [
         `cold runs: ${cold.map(round).join(', ')} ms; warm runs: ${warm.map(round).join(', ')} ms`,
         `server process on ${srv.backend}, plain HTTP on 127.0.0.1; chromium headless, 1280×800`,
+        `load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (a shared machine's load lengthens every figure)`,
       ],
     };
   } finally {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { PHONE, seriousViolations, shot, signedInContext, startWebEnv, type TestUser, type WebEnv } from '@coffer/web/testing/browser';
+import { PHONE, seriousViolations, shot, signedInContext, startWebEnv, TEST_PASSWORD, type TestUser, type WebEnv } from '@coffer/web/testing/browser';
 
 let env: WebEnv;
 beforeAll(async () => {
@@ -190,6 +190,35 @@ describe('the PWA', () => {
     const second = await fetch(`${env.server.url}/api/v1/download?path=${encodeURIComponent('/Shared from phone/beach (2).jpg')}`, { headers: user.auth });
     expect(await second.text()).toBe('another beach');
     await context.close();
+  });
+
+  it('fits a 360 px wide phone: sign-in, the shell with long names, its drawer, the share screen, the offline banner (English and Korean)', async () => {
+    const user = await env.server.user();
+    await put(user, '/a-very-long-file-name-without-any-spaces-that-could-push-the-row-wide.jpg', 'x');
+    const narrow = { width: 360, height: 740 };
+    for (const locale of ['en-US', 'ko-KR']) {
+      const context = await env.browser.newContext({ baseURL: env.server.url, viewport: narrow, locale });
+      const page = await context.newPage();
+      const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+      await page.goto('/files');
+      await page.locator('input[name="username"]').waitFor();
+      expect(await width()).toBeLessThanOrEqual(360);
+      const login = await context.request.post('/api/v1/auth/login', { data: { username: user.username, password: TEST_PASSWORD, cookie: true }, headers: { origin: env.server.url } });
+      expect(login.ok()).toBe(true);
+      await page.reload();
+      await page.getByText('a-very-long-file-name', { exact: false }).waitFor();
+      expect(await width()).toBeLessThanOrEqual(360);
+      await page.locator('.menu-btn').click();
+      await page.locator('.sidenav-foot').waitFor();
+      expect(await width()).toBeLessThanOrEqual(360);
+      await page.goto('/share-target');
+      await page.locator('#share-title').waitFor();
+      await context.setOffline(true);
+      await page.locator('.offline-banner').waitFor();
+      expect(await width()).toBeLessThanOrEqual(360);
+      expect(await seriousViolations(page)).toEqual([]);
+      await context.close();
+    }
   });
 
   it('answers a share posted without a service worker with the screen that says the files were lost', async () => {
