@@ -1,5 +1,5 @@
 /**
- * npm run bench:web [-- --only listing,scroll,upload --runs 7 --backend pglite|postgres]
+ * npm run bench:web [-- --only listing,scroll,upload --runs 7 --backend pglite|postgres --upload-mib 1024]
  *
  * The web app's benchmarks (issue 17's "Done when"), each a section in scripts/bench-web/ that
  * measures its own figures next to its target or denominator in the same run:
@@ -13,20 +13,22 @@ import { scriptOptions } from './options.js';
 import type { SectionReport } from './bench-web/section.js';
 
 const opt = scriptOptions(
-  { only: 'listing,scroll,upload', runs: 7, backend: 'pglite' },
-  'npm run bench:web [-- --only listing,scroll,upload --runs 7 --backend pglite|postgres]',
+  { only: 'listing,scroll,upload', runs: 7, backend: 'pglite', 'upload-mib': 1024 },
+  'npm run bench:web [-- --only listing,scroll,upload --runs 7 --backend pglite|postgres --upload-mib 1024]',
 );
 
 interface Section {
   name: string;
   file: string;
   fn: string;
+  /** What the section's function is called with (each keeps its own defaults otherwise). */
+  options: object;
 }
 
 const SECTIONS: Section[] = [
-  { name: 'listing', file: './bench-web/listing.js', fn: 'benchListing' },
-  { name: 'scroll', file: './bench-web/scroll.js', fn: 'benchScroll' },
-  { name: 'upload', file: './bench-web/upload.js', fn: 'benchUpload' },
+  { name: 'listing', file: './bench-web/listing.js', fn: 'benchListing', options: { runs: opt.runs, backend: opt.backend } },
+  { name: 'scroll', file: './bench-web/scroll.js', fn: 'benchScroll', options: {} },
+  { name: 'upload', file: './bench-web/upload.js', fn: 'benchUpload', options: { sizeMiB: opt['upload-mib'] } },
 ];
 
 function isReport(x: unknown): x is SectionReport {
@@ -49,7 +51,7 @@ for (const w of wanted) if (!SECTIONS.some((s) => s.name === w)) {
   process.exit(2);
 }
 const report: { sections: unknown[]; skipped: { section: string; why: string }[]; failed: { section: string; error: string }[] } = { sections: [], skipped: [], failed: [] };
-console.log(`Coffer web benchmarks: ${[...wanted].join(', ')} (runs ${opt.runs}, ${opt.backend})`);
+console.log(`Coffer web benchmarks: ${[...wanted].join(', ')} (listing: ${opt.runs} runs on ${opt.backend}; upload: ${opt['upload-mib']} MiB)`);
 for (const s of SECTIONS) {
   if (!wanted.has(s.name)) continue;
   let mod: Record<string, unknown>;
@@ -71,7 +73,7 @@ for (const s of SECTIONS) {
     continue;
   }
   try {
-    const result: unknown = await (fn as (o: object) => Promise<unknown>)({ runs: opt.runs, backend: opt.backend });
+    const result: unknown = await (fn as (o: object) => Promise<unknown>)(s.options);
     report.sections.push(result);
     if (isReport(result)) printTable(result);
     else console.log(`\n${s.name}\n${JSON.stringify(result, null, 2)}`);
