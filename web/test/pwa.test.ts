@@ -122,10 +122,11 @@ describe('the PWA', () => {
     await page.getByText('You are offline: showing what is cached.').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'offline-files-phone', true);
-    // A folder never opened is not in the offline copy: the shell stays, saying so.
+    // A folder never opened is not in the offline copy: still the app's shell, still the banner.
     await page.goto('/files/Documents');
     await page.getByRole('link', { name: 'Coffer' }).waitFor();
-    await page.getByText('Could not load this folder').waitFor();
+    await page.getByText('You are offline: showing what is cached.').waitFor();
+    expect(await page.getByText('report.txt').count()).toBe(0);
     await context.setOffline(false);
 
     // Only the offline copies (who am I, listings) of the API are ever stored.
@@ -143,6 +144,26 @@ describe('the PWA', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate(() => caches.has('coffer-offline-v1'))).toBe(false);
+    await context.close();
+  });
+
+  it("deletes older builds' shell caches when a worker activates, and keeps the offline copies", async () => {
+    const user = await env.server.user();
+    const context = await signedInContext(env, user, PHONE);
+    const page = await controlledPage(context);
+    const names = await page.evaluate(async () => {
+      await (await caches.open('coffer-shell-0ldbuild')).put('/', new Response('an old shell'));
+      // A new worker installs and activates, as when a new build's sw.js arrives (another script
+      // URL is an update even with the same bytes).
+      const reg = await navigator.serviceWorker.register('/sw.js?next', { scope: '/' });
+      const worker = reg.installing ?? reg.waiting;
+      if (!worker) throw new Error('no new worker installing');
+      if (worker.state !== 'activated') await new Promise<void>((r) => worker.addEventListener('statechange', () => worker.state === 'activated' && r()));
+      return caches.keys();
+    });
+    expect(names).not.toContain('coffer-shell-0ldbuild');
+    expect(names.filter((n) => n.startsWith('coffer-shell-'))).toHaveLength(1);
+    expect(names).toContain('coffer-offline-v1');
     await context.close();
   });
 
