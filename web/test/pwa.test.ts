@@ -138,12 +138,14 @@ describe('the PWA', () => {
     expect(apiKeys.length).toBeGreaterThan(0);
     expect(apiKeys.filter((p) => !/^\/api\/v1\/(?:me|list)$/.test(p))).toEqual([]);
 
-    // Signing out forgets them.
+    // Signing out forgets them, and who was signed in.
+    expect(await page.evaluate(() => localStorage.getItem('coffer.me'))).toContain(user.username);
     await page.goto('/files');
     await page.getByRole('button', { name: 'Open menu' }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate(() => caches.has('coffer-offline-v1'))).toBe(false);
+    expect(await page.evaluate(() => localStorage.getItem('coffer.me'))).toBeNull();
     await context.close();
   });
 
