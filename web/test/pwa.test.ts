@@ -212,6 +212,28 @@ describe('the PWA', () => {
     await page.waitForURL(/\/files\/Shared%20from%20phone$/);
     const second = await fetch(`${env.server.url}/api/v1/download?path=${encodeURIComponent('/Shared from phone/beach (2).jpg')}`, { headers: user.auth });
     expect(await second.text()).toBe('another beach');
+
+    // As the OS does it: a form navigation posting the file; the worker answers with the screen.
+    await page.evaluate(() => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.enctype = 'multipart/form-data';
+      form.action = '/share-target';
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.name = 'files';
+      input.id = 'share-file';
+      form.append(input);
+      document.body.append(form);
+    });
+    await page.setInputFiles('#share-file', { name: 'clip.mp4', mimeType: 'video/mp4', buffer: Buffer.from('pretend video') });
+    await Promise.all([page.waitForURL(/\/share-target\?received=1$/), page.evaluate(() => document.querySelector('form')!.submit())]);
+    await page.getByText('clip.mp4').waitFor();
+    await page.getByLabel('Upload to folder').fill('/Videos/From phone');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.waitForURL(/\/files\/Videos\/From%20phone$/);
+    const clip = await fetch(`${env.server.url}/api/v1/download?path=${encodeURIComponent('/Videos/From phone/clip.mp4')}`, { headers: user.auth });
+    expect(await clip.text()).toBe('pretend video');
     await context.close();
   });
 
