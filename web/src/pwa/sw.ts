@@ -31,8 +31,9 @@ const sw = self as unknown as ServiceWorkerGlobalScope;
 const SHELL_CACHE = SHELL_CACHE_PREFIX + COFFER_BUILD;
 const SHELL_KEY = '/';
 const PRECACHED = new Set(COFFER_PRECACHE);
-/** Paths the app does not own (the server's other routers): never answered from a cache. */
-const NOT_APP = /^\/(?:api|dav|s|healthz|readyz|metrics|admin\/api)(?:\/|$)/;
+/** Paths the app does not own (the server's other routers, and the admin UI, a separate app):
+ *  never answered from a cache, and never stored as this app's shell. */
+const NOT_APP = /^\/(?:api|dav|s|healthz|readyz|metrics|admin)(?:\/|$)/;
 const OFFLINE_READABLE = /^\/api\/v1\/(?:me|list)$/;
 
 sw.addEventListener('install', (event) => {
