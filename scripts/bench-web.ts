@@ -59,12 +59,16 @@ for (const s of SECTIONS) {
     mod = (await import(s.file)) as Record<string, unknown>;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes(s.file.replace('./', '').replace(/\.js$/, ''))) {
+    // Only the section's own file missing is a skip; a module it imports missing is a failure.
+    const own = new RegExp(`Cannot find module '[^']*${s.file.slice(2).replace(/\.js$/, '')}(?:\\.[jt]s)?'`);
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && own.test(String(e.message))) {
       report.skipped.push({ section: s.name, why: `${s.file.replace(/\.js$/, '.ts')} is not there yet` });
       console.log(`\n${s.name}: skipped (scripts/${s.file.slice(2).replace(/\.js$/, '.ts')} is not there yet)`);
       continue;
     }
-    throw err;
+    report.failed.push({ section: s.name, error: `cannot load ${s.file}: ${e.message}` });
+    console.error(`\n${s.name}: FAILED to load: ${e.message}`);
+    continue;
   }
   const fn = mod[s.fn];
   if (typeof fn !== 'function') {
