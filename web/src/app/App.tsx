@@ -6,6 +6,7 @@ import { SignIn } from '../features/signin/SignIn';
 import { me, secondStep } from '../session/session';
 import { Toasts } from '../ui/index';
 import { Layout } from './Layout';
+import { OfflineBanner } from './OfflineBanner';
 import { t } from './messages';
 import { matchRoute } from './routes';
 import { location } from './router';
@@ -49,6 +50,7 @@ export function App() {
   }
   return (
     <>
+      <OfflineBanner />
       {screen}
       <Toasts />
     </>

@@ -5,6 +5,7 @@
 import type { ComponentType } from 'preact';
 import { AccountScreen } from '../features/account/AccountScreen';
 import { FilesScreen } from '../features/files/FilesScreen';
+import { ShareTargetScreen } from '../features/share-target/ShareTargetScreen';
 
 export interface Route {
   /** Matches the URL path; the captured groups go to the screen as `params`. */
@@ -16,6 +17,7 @@ export interface Route {
 export const ROUTES: Route[] = [
   { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
   { pattern: /^\/account$/, view: AccountScreen },
+  { pattern: /^\/share-target$/, view: ShareTargetScreen },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {
