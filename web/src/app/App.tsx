@@ -1,9 +1,12 @@
 import { useEffect } from 'preact/hooks';
+import { EnrolmentRequired } from '../features/account/EnrolmentRequired';
+import { TwoFactorStep } from '../features/account/TwoFactorStep';
 import { PasswordChange } from '../features/signin/PasswordChange';
 import { SignIn } from '../features/signin/SignIn';
-import { me } from '../session/session';
+import { me, secondStep } from '../session/session';
 import { Toasts } from '../ui/index';
 import { Layout } from './Layout';
+import { OfflineBanner } from './OfflineBanner';
 import { t } from './messages';
 import { matchRoute } from './routes';
 import { location } from './router';
@@ -26,9 +29,11 @@ export function App() {
       </div>
     );
   } else if (me.value === null) {
-    screen = <SignIn />;
+    screen = secondStep.value ? <TwoFactorStep challenge={secondStep.value} /> : <SignIn />;
   } else if (me.value.mustChangePassword) {
     screen = <PasswordChange />;
+  } else if (me.value.twoFactorEnrolmentRequired) {
+    screen = <EnrolmentRequired />;
   } else if (!found) {
     screen = (
       <Layout>
@@ -45,6 +50,7 @@ export function App() {
   }
   return (
     <>
+      <OfflineBanner />
       {screen}
       <Toasts />
     </>

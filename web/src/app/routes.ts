@@ -3,10 +3,12 @@
  * `public` screens need no sign-in (a public link opened by a stranger).
  */
 import type { ComponentType } from 'preact';
+import { AccountScreen } from '../features/account/AccountScreen';
 import { RecentScreen, StarredScreen } from '../features/files/RecentStarred';
 import { FilesScreen } from '../features/files/FilesScreen';
 import { SearchScreen } from '../features/files/SearchScreen';
 import { TrashScreen } from '../features/files/TrashScreen';
+import { ShareTargetScreen } from '../features/share-target/ShareTargetScreen';
 
 export interface Route {
   /** Matches the URL path; the captured groups go to the screen as `params`. */
@@ -21,6 +23,8 @@ export const ROUTES: Route[] = [
   { pattern: /^\/search$/, view: SearchScreen },
   { pattern: /^\/recent$/, view: RecentScreen },
   { pattern: /^\/starred$/, view: StarredScreen },
+  { pattern: /^\/account$/, view: AccountScreen },
+  { pattern: /^\/share-target$/, view: ShareTargetScreen },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {
