@@ -16,7 +16,8 @@ export async function allPages(page: (cursor: string | undefined) => Promise<Fil
 }
 
 export function listFolder(path: string, progress?: (soFar: FileView[]) => void): Promise<FileView[]> {
-  return allPages((cursor) => call(ops.listFolder, { query: { path, limit: 1000, cursor } }), progress);
+  // A small first page shows a big folder sooner; the rest come 1,000 at a time.
+  return allPages((cursor) => call(ops.listFolder, { query: { path, limit: cursor ? 1000 : 200, cursor } }), progress);
 }
 
 export function listTrash(): Promise<FileView[]> {
