@@ -33,7 +33,16 @@ export function webBuildIsStale(): boolean {
 export async function buildWeb(): Promise<void> {
   const { build } = await import('vite');
   const tmp = join(WEB_ROOT, `dist.tmp-${process.pid}`);
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), build: { outDir: tmp, emptyOutDir: true } });
+  // A production build whatever runs it: vitest sets NODE_ENV=test, which would make Vite's
+  // import.meta.env.PROD false (no service worker, dev-only paths kept).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), mode: 'production', build: { outDir: tmp, emptyOutDir: true } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const old = join(WEB_ROOT, `dist.old-${process.pid}`);
   if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);
   renameSync(tmp, WEB_DIST);
