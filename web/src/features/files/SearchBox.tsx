@@ -11,19 +11,32 @@ export function SearchBox() {
   const [q, setQ] = useState(location.value.path === '/search' ? (location.value.query.get('q') ?? '') : '');
   useEffect(() => setSlot(document.getElementById('topbar-slot')), []);
   if (!slot) return null;
+  const submit = () => {
+    const v = q.trim();
+    if (v) navigate(`/search?q=${encodeURIComponent(v)}`);
+  };
+  // A search landmark rather than a <form>: nothing here posts, and page scripts that look for "the"
+  // form of a page (the share target's) must not find this one.
   return createPortal(
-    <form
-      class="searchbox"
-      role="search"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const v = q.trim();
-        if (v) navigate(`/search?q=${encodeURIComponent(v)}`);
-      }}
-    >
+    <div class="searchbox" role="search">
       <Icon name="search" />
-      <input id={SEARCH_INPUT_ID} type="search" class="input" aria-label={t('searchLabel')} placeholder={t('search')} value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} enterKeyHint="search" />
-    </form>,
+      <input
+        id={SEARCH_INPUT_ID}
+        type="search"
+        class="input"
+        aria-label={t('searchLabel')}
+        placeholder={t('search')}
+        value={q}
+        onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            submit();
+          }
+        }}
+        enterKeyHint="search"
+      />
+    </div>,
     slot,
   );
 }
