@@ -1,4 +1,7 @@
 import { useEffect } from 'preact/hooks';
+import { PreviewHost } from '../features/preview/index';
+import { ShareHost } from '../features/sharing/index';
+import { LiveHost } from '../live/LiveHost';
 import { PasswordChange } from '../features/signin/PasswordChange';
 import { SignIn } from '../features/signin/SignIn';
 import { me } from '../session/session';
@@ -46,6 +49,9 @@ export function App() {
   return (
     <>
       {screen}
+      <LiveHost />
+      <PreviewHost />
+      <ShareHost />
       <Toasts />
     </>
   );

@@ -4,6 +4,8 @@
  */
 import type { ComponentType } from 'preact';
 import { FilesScreen } from '../features/files/FilesScreen';
+import { LinkPage } from '../features/links/LinkPage';
+import { SharedScreen } from '../features/sharing/SharedScreen';
 
 export interface Route {
   /** Matches the URL path; the captured groups go to the screen as `params`. */
@@ -14,6 +16,8 @@ export interface Route {
 
 export const ROUTES: Route[] = [
   { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
+  { pattern: /^\/shared\/?$/, view: SharedScreen },
+  { pattern: /^\/s\/([A-Za-z0-9_-]+)\/?$/, view: LinkPage, public: true },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {

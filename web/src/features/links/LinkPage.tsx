@@ -1,0 +1,129 @@
+/**
+ * What a public link opens for anyone (no account): a password prompt when it needs one, then a
+ * file page (preview and download), a folder page (browse inside it, download a file or the
+ * folder as a zip) or a file-drop page (upload into it). Expired, used-up, unknown links and
+ * wrong passwords are said plainly.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { PublicLinkView } from '@coffer/protocol';
+import { LanguageSwitch } from '../../app/LanguageSwitch';
+import { location, navigate } from '../../app/router';
+import { ThemeSwitch } from '../../app/ThemeSwitch';
+import { Button, Icon, TextField } from '../../ui/index';
+import { DropPage } from './DropPage';
+import { FolderPage } from './FolderPage';
+import { FilePage } from './FilePage';
+import { LinkError, readLink } from './link-api';
+import { t } from './messages';
+
+/** Why a link cannot be shown, in the visitor's words. */
+export function linkProblem(err: unknown, triedPassword: boolean): { text: string; askPassword: boolean } {
+  if (!(err instanceof LinkError)) return { text: t('network'), askPassword: false };
+  if (err.status === 404) return { text: triedPassword ? t('wrongPassword') : t('notFoundOrPassword'), askPassword: true };
+  if (err.status === 429) return { text: err.code === 'link_locked' ? t('locked') : t('slowDown'), askPassword: err.code === 'link_locked' };
+  if (err.status === 410) {
+    const m = err.message.toLowerCase();
+    const text = m.includes('expired') ? t('expired') : m.includes('limit') ? t('exhausted') : m.includes('disabled') ? t('disabled') : m.includes('deleted') ? t('deleted') : t('gone');
+    return { text, askPassword: false };
+  }
+  return { text: err.message, askPassword: false };
+}
+
+function PasswordForm(props: { problem: string; onPassword: (p: string) => void; busy: boolean }) {
+  const [pw, setPw] = useState('');
+  return (
+    <form
+      class="card link-card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (pw) props.onPassword(pw);
+      }}
+    >
+      <h1>{t('protectedTitle')}</h1>
+      <p role="alert" class="link-problem">
+        {props.problem}
+      </p>
+      <TextField label={t('password')} type="password" autoComplete="current-password" value={pw} onInput={(e) => setPw(e.currentTarget.value)} required />
+      <Button type="submit" variant="primary" disabled={props.busy || !pw}>
+        {t('open')}
+      </Button>
+    </form>
+  );
+}
+
+export function LinkPage(props: { params: string[] }) {
+  const token = props.params[0] ?? '';
+  const path = location.value.query.get('path') ?? undefined;
+  const [password, setPassword] = useState<string>();
+  /** Bumped on every password given, so the same (wrong) one asked again is checked again. */
+  const [attempt, setAttempt] = useState(0);
+  const [view, setView] = useState<PublicLinkView>();
+  const [problem, setProblem] = useState<{ text: string; askPassword: boolean }>();
+  const [busy, setBusy] = useState(true);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setBusy(true);
+    readLink(token, { path, password, signal: ac.signal }).then(
+      (v) => {
+        setView(v);
+        setProblem(undefined);
+        setBusy(false);
+      },
+      (err: unknown) => {
+        if (ac.signal.aborted) return;
+        setView(undefined);
+        setProblem(linkProblem(err, password !== undefined));
+        setBusy(false);
+      },
+    );
+    return () => ac.abort();
+  }, [token, path, password, attempt]);
+
+  useEffect(() => {
+    document.title = view ? `${view.name} · Coffer` : 'Coffer';
+  }, [view?.name]);
+
+  let body;
+  if (view) {
+    if (view.kind === 'drop') body = <DropPage token={token} view={view} password={password} />;
+    else if (view.isDir) body = <FolderPage token={token} view={view} path={path ?? '/'} password={password} onOpen={(p) => navigate(`/s/${token}${p === '/' ? '' : `?path=${encodeURIComponent(p)}`}`)} />;
+    else body = <FilePage token={token} view={view} password={password} />;
+  } else if (problem?.askPassword) {
+    body = <PasswordForm problem={problem.text} busy={busy} onPassword={(p) => {
+          setPassword(p);
+          setAttempt((n) => n + 1);
+        }} />;
+  } else if (problem) {
+    body = (
+      <div class="card link-card">
+        <h1>{t('cannotOpen')}</h1>
+        <p role="alert" class="link-problem">
+          {problem.text}
+        </p>
+      </div>
+    );
+  } else {
+    body = (
+      <p class="muted link-loading" role="status">
+        {t('loading')}
+      </p>
+    );
+  }
+
+  return (
+    <div class="link-shell">
+      <header class="topbar link-top">
+        <span class="brand">
+          <Icon name="link" /> Coffer
+        </span>
+        <span class="link-top-fill" />
+        <ThemeSwitch />
+        <LanguageSwitch />
+      </header>
+      <main id="main" class="link-main" tabIndex={-1}>
+        {body}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import { messages } from '../../i18n/i18n';
+
+export const t = messages(
+  {
+    loading: 'Loading preview…',
+    failed: 'No preview: {msg}',
+    noPreview: 'There is no preview for this kind of file. Download it to open it.',
+    truncated: 'Showing the first {size}.',
+    notThisKind: 'the file is not what its name says',
+    htmlView: 'How to show this page',
+    source: 'Source',
+    renderedNoScripts: 'Rendered (no scripts)',
+    renderedTitle: '{name}, rendered without scripts',
+    previous: 'Previous file',
+    next: 'Next file',
+    download: 'Download',
+    close: 'Close preview',
+    position: '{i} of {n}',
+  },
+  {
+    loading: '미리 보기를 불러오는 중…',
+    failed: '미리 볼 수 없습니다: {msg}',
+    noPreview: '이 종류의 파일은 미리 볼 수 없습니다. 내려받아 여세요.',
+    truncated: '처음 {size}만 보여 줍니다.',
+    notThisKind: '파일 내용이 이름과 맞지 않습니다',
+    htmlView: '이 페이지를 보여 주는 방식',
+    source: '소스',
+    renderedNoScripts: '렌더링 (스크립트 없음)',
+    renderedTitle: '{name}, 스크립트 없이 렌더링',
+    previous: '이전 파일',
+    next: '다음 파일',
+    download: '내려받기',
+    close: '미리 보기 닫기',
+    position: '{n}개 중 {i}번째',
+  },
+);
