@@ -2,3 +2,4 @@
 export { openShareDialog, closeShareDialog } from './share-state';
 export { ShareHost } from './ShareDialog';
 export { SharedScreen } from './SharedScreen';
+export { ShareButton } from './ShareButton';
