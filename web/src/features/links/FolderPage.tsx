@@ -63,7 +63,7 @@ function FilePreviewDialog(props: { token: string; entry: Entry; password: strin
   );
 }
 
-export function FolderPage(props: { token: string; view: PublicLinkView; path: string; password: string | undefined; onOpen: (path: string) => void }) {
+export function FolderPage(props: { token: string; view: PublicLinkView; rootName: string; path: string; password: string | undefined; onOpen: (path: string) => void }) {
   const { token, view, path, password } = props;
   const [entries, setEntries] = useState<Entry[]>(view.entries ?? []);
   const [cursor, setCursor] = useState(view.cursor);
@@ -91,7 +91,7 @@ export function FolderPage(props: { token: string; view: PublicLinkView; path: s
       setError(linkProblem(err, true).text);
     }
   }
-  const here = path === '/' ? view.name : (path.split('/').pop() ?? view.name);
+  const here = path === '/' ? props.rootName : view.name;
   return (
     <section class="link-folder" aria-labelledby="link-folder-title">
       <div class="link-file-head">
@@ -105,7 +105,7 @@ export function FolderPage(props: { token: string; view: PublicLinkView; path: s
           {t('downloadZip')}
         </Button>
       </div>
-      <Crumbs root={view.name} path={path} onOpen={props.onOpen} />
+      {path !== '/' && <Crumbs root={props.rootName} path={path} onOpen={props.onOpen} />}
       {error && (
         <p class="form-error" role="alert">
           {error}

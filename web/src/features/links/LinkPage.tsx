@@ -60,6 +60,8 @@ export function LinkPage(props: { params: string[] }) {
   const [view, setView] = useState<PublicLinkView>();
   const [problem, setProblem] = useState<{ text: string; askPassword: boolean }>();
   const [busy, setBusy] = useState(true);
+  /** The linked folder's own name (an answer for a path inside names that entry instead). */
+  const [rootName, setRootName] = useState<string>();
 
   useEffect(() => {
     const ac = new AbortController();
@@ -67,6 +69,7 @@ export function LinkPage(props: { params: string[] }) {
     readLink(token, { path, password, signal: ac.signal }).then(
       (v) => {
         setView(v);
+        if (path === undefined || path === '/') setRootName(v.name);
         setProblem(undefined);
         setBusy(false);
       },
@@ -87,7 +90,7 @@ export function LinkPage(props: { params: string[] }) {
   let body;
   if (view) {
     if (view.kind === 'drop') body = <DropPage token={token} view={view} password={password} />;
-    else if (view.isDir) body = <FolderPage token={token} view={view} path={path ?? '/'} password={password} onOpen={(p) => navigate(`/s/${token}${p === '/' ? '' : `?path=${encodeURIComponent(p)}`}`)} />;
+    else if (view.isDir) body = <FolderPage token={token} view={view} rootName={rootName ?? t('sharedFolder')} path={path ?? '/'} password={password} onOpen={(p) => navigate(`/s/${token}${p === '/' ? '' : `?path=${encodeURIComponent(p)}`}`)} />;
     else body = <FilePage token={token} view={view} password={password} />;
   } else if (problem?.askPassword) {
     body = <PasswordForm problem={problem.text} busy={busy} onPassword={(p) => {
