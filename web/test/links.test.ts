@@ -44,7 +44,7 @@ async function makeLink(token: string, body: Record<string, unknown>): Promise<s
   return new URL(((await res.json()) as { url: string }).url, env.server.url).href;
 }
 
-function stranger(viewport = DESKTOP): Promise<BrowserContext> {
+function stranger(viewport: { width: number; height: number } = DESKTOP): Promise<BrowserContext> {
   return env.browser.newContext({ baseURL: env.server.url, viewport, locale: 'en-US', acceptDownloads: true });
 }
 
@@ -61,7 +61,7 @@ describe('public link pages', () => {
     expect(await asPage.text()).toMatch(/<div id="app">/);
     // Without Sec-Fetch-Dest (an older browser), an Accept preferring HTML is a page too.
     expect((await fetch(url, { headers: { accept: 'text/html,*/*;q=0.8' } })).headers.get('content-type')).toMatch(/text\/html/);
-    for (const headers of [{ accept: 'application/json' }, {}, { 'sec-fetch-dest': 'empty', accept: '*/*' }]) {
+    for (const headers of [{ accept: 'application/json' }, {}, { 'sec-fetch-dest': 'empty', accept: '*/*' }] as Record<string, string>[]) {
       const res = await fetch(url, { headers });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/json/);

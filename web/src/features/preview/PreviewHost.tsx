@@ -63,6 +63,18 @@ export function PreviewHost() {
     if (p && d && !d.open) d.showModal();
   }, [!!p]);
 
+  // On the document: focus may have left the dialog (a button that just became disabled).
+  useEffect(() => {
+    if (!p) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT|VIDEO|AUDIO)$/.test(e.target.tagName)) return;
+      if (e.key === 'ArrowLeft') stepPreview(-1);
+      else if (e.key === 'ArrowRight') stepPreview(1);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [!!p]);
+
   if (!p || !src) return null;
   return (
     <dialog
@@ -72,12 +84,6 @@ export function PreviewHost() {
       onCancel={(e) => {
         e.preventDefault();
         closePreview();
-      }}
-      onKeyDown={(e) => {
-        const inText = e.target instanceof HTMLElement && /^(INPUT|TEXTAREA|VIDEO|AUDIO)$/.test(e.target.tagName);
-        if (inText) return;
-        if (e.key === 'ArrowLeft') stepPreview(-1);
-        else if (e.key === 'ArrowRight') stepPreview(1);
       }}
       onTouchStart={(e) => (touch.current = e.touches[0]?.clientX ?? null)}
       onTouchEnd={(e) => {

@@ -16,5 +16,7 @@ export async function renderMarkdown(text: string, into: HTMLElement): Promise<v
     a.setAttribute('target', '_blank');
     a.setAttribute('rel', 'noopener noreferrer');
   }
+  // An image the author gave no text is decorative to a screen reader, not a nameless one.
+  for (const img of clean.querySelectorAll('img:not([alt])')) img.setAttribute('alt', '');
   into.replaceChildren(clean);
 }
