@@ -164,6 +164,16 @@ describe('previews', () => {
     const inside = await frame;
     expect(inside).not.toBeNull();
     await inside!.getByRole('heading', { name: 'Hello from the stored page' }).waitFor();
+    // The frame is an opaque origin (the sandbox, not only the app's CSP): no cookie jar, no
+    // storage, nothing same-origin with the app even if a script did run.
+    expect(await inside!.evaluate(() => window.origin)).toBe('null');
+    expect(await inside!.evaluate(() => {
+      try {
+        return document.cookie;
+      } catch (e) {
+        return (e as Error).name;
+      }
+    })).toBe('SecurityError');
     expect(await seriousViolations(page)).toEqual([]);
     await new Promise((r) => setTimeout(r, 1500)); // time for any script, refresh or form to act
 
