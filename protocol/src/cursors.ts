@@ -33,3 +33,11 @@ export type ListCursor = z.infer<typeof ListCursor>;
 /** The trash's position: the last item's trash instant (microseconds) and id. */
 export const TrashCursor = z.object({ t: int8String(), i: id() });
 export type TrashCursor = z.infer<typeof TrashCursor>;
+
+/** Starred entries' position: the last item's star instant (microseconds) and its file id. */
+export const StarredCursor = z.object({ t: int8String(), i: id() });
+export type StarredCursor = z.infer<typeof StarredCursor>;
+
+/** Recent files' position: the last item's modification instant (microseconds) and id. */
+export const RecentCursor = z.object({ t: int8String(), i: id() });
+export type RecentCursor = z.infer<typeof RecentCursor>;

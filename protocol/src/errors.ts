@@ -79,6 +79,11 @@ export const ERROR_CODES = {
   no_content: 'The file is still uploading its first revision',
   name_exhausted: 'No free name was found for a copy',
 
+  // Thumbnails (GET /files/{id}/thumbnail).
+  not_an_image: 'The file is not an image a thumbnail can be made of (JPEG, PNG, WebP, GIF, AVIF), by its name or its content',
+  image_too_large: 'The image is past the thumbnail budget (details: maxPixels, maxBytes, and what it has): download it instead',
+  image_unreadable: 'The image’s bytes could not be decoded (corrupt or truncated)',
+
   // Sharing.
   share_boundary: 'Entries cannot move into or out of a shared folder: copy them, then delete the original',
   read_only_share: 'The share is view-only: its recipients cannot change it',
@@ -167,7 +172,9 @@ export const ERROR_STATUSES = {
   410: ['Gone', 'The sync cursor can no longer be served (pruned, or from elsewhere): code `reset`, start over from `details.latestCursor`'],
   412: ['PreconditionFailed', 'A precondition (`If-Match`, `baseRev`) did not hold'],
   413: ['PayloadTooLarge', 'The body is larger than allowed or than declared'],
+  415: ['UnsupportedMediaType', 'The content is not of a type this operation handles (`not_an_image`)'],
   416: ['RangeNotSatisfiable', 'The requested range lies outside the content (`Content-Range: bytes */size`)'],
+  422: ['UnprocessableContent', 'The content is of the right type but cannot be processed (`image_too_large`, `image_unreadable`)'],
   429: ['TooManyRequests', 'Rate-limited; retry after `Retry-After` seconds (also `details.retryAfter`)'],
   503: ['ServiceUnavailable', 'Storage cannot serve right now, or the request crossed another (`retry`); retry after `Retry-After` seconds'],
   507: ['InsufficientStorage', 'Over quota (`quota_exceeded`)'],

@@ -22,6 +22,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { publicLinkRoutes } from './routes/public-links.js';
 import { revisionRoutes } from './routes/revisions.js';
+import { thumbnailRoutes } from './routes/thumbnails.js';
 import { trashRoutes } from './routes/trash.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { webdavRoutes } from './webdav/index.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', trashRoutes(deps));
   api.route('/', uploadRoutes(deps));
   api.route('/', downloadRoutes(deps));
+  api.route('/', thumbnailRoutes(deps));
   api.route('/', revisionRoutes(deps));
   // Sync: the change journal, delta blocks and commits, notifications.
   api.route('/', changeRoutes(deps));

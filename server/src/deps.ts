@@ -3,6 +3,7 @@ import type { Db } from './db/open.js';
 import type { TokenCache } from './db/token-cache.js';
 import type { Storage } from './storage.js';
 import type { SyncHub } from './sync/hub.js';
+import type { Renderer } from './thumbnails/render.js';
 
 /**
  * What every router is given, made once at boot (boot/server.ts): nothing a request needs is
@@ -17,4 +18,6 @@ export interface AppDeps {
   hub: SyncHub;
   /** Token lookups remembered in memory, on the embedded database only (db/token-cache.ts). */
   tokens: TokenCache | null;
+  /** Makes image thumbnails, a bounded few at a time (thumbnails/render.ts). */
+  thumbnails: Renderer;
 }

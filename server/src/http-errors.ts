@@ -107,6 +107,19 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(message = 'Unsupported media type', options: HttpErrorOptions = {}) {
+    super(415, options.code ?? 'unsupported_media_type', message, options);
+  }
+}
+
+/** 422: the request is well formed and the content of the right kind, but it cannot be processed. */
+export class UnprocessableContentError extends HttpError {
+  constructor(message = 'Unprocessable content', options: HttpErrorOptions = {}) {
+    super(422, options.code ?? 'bad_request', message, options);
+  }
+}
+
 /** 416 with `Content-Range: bytes * /size` (RFC 9110 §14.4) when the representation's size is known. */
 export class RangeNotSatisfiableError extends HttpError {
   constructor(message = 'Range not satisfiable', options: HttpErrorOptions & { size?: number } = {}) {

@@ -63,6 +63,8 @@ function fileUse(op: Op): 'read' | 'write' | 'create' | 'delete' | 'purge' | 'sh
     ['path', 'from'].some((k) => op.jsonBody?.properties?.[k]);
   if (!addressesFile || op.path.startsWith('/shares')) return undefined;
   if (op.id === 'mkdir' || op.id === 'copy') return 'create';
+  // A star is the caller's own mark: whoever may read the entry may star it (it changes nothing of the owner's).
+  if (op.id === 'starFile' || op.id === 'unstarFile') return 'read';
   // Making a public link shares the file: the owner's (or a re-sharing editor's, not given here).
   if (op.path.startsWith('/links')) return 'share';
   if (op.path.startsWith('/trash/') && op.method === 'DELETE') return 'purge';
@@ -203,7 +205,8 @@ describe('authorization matrix (postgres)', () => {
         (select count(*) from file_versions) as versions, (select count(*) from journal) as journal,
         (select count(*) from shares) as shares, (select count(*) from share_mounts) as mounts,
         (select count(*) from notifications) as notes, (select sum(used_bytes) from users) as used,
-        (select count(*) from upload_sessions) as sessions`),
+        (select count(*) from upload_sessions) as sessions, (select count(*) from stars) as stars,
+        (select count(*) from thumbnails) as thumbnails`),
     );
     return JSON.stringify(row);
   }

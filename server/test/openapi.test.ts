@@ -67,9 +67,10 @@ describe('OpenAPI document', () => {
   it('describes FileView and the Error shape exactly as the server answers them', () => {
     const fv = doc.components.schemas.FileView;
     expect(Object.keys(fv.properties).sort()).toEqual(
-      ['id', 'name', 'path', 'parentId', 'isDir', 'size', 'rev', 'contentHash', 'pending', 'createdAt', 'modifiedAt', 'trashedAt'].sort(),
+      ['id', 'name', 'path', 'parentId', 'isDir', 'size', 'rev', 'contentHash', 'pending', 'createdAt', 'modifiedAt', 'trashedAt', 'starred'].sort(),
     );
-    expect(fv.required.sort()).toEqual(Object.keys(fv.properties).sort());
+    // `starred` only where an answer looks it up (listings, metadata, stars, recent).
+    expect(fv.required.sort()).toEqual(Object.keys(fv.properties).filter((k) => k !== 'starred').sort());
     const err = doc.components.schemas.Error;
     expect(err.required).toEqual(['error']);
     expect(err.properties.error.required).toEqual(['code', 'message']);

@@ -10,7 +10,10 @@ import {
   MoveOrCopy,
   PathQuery,
   PurgeResult,
+  RecentQuery,
   SearchQuery,
+  StarredQuery,
+  ThumbnailQuery,
   TrashQuery,
   TrashRestoreRequest,
 } from '../shapes/files.js';
@@ -165,4 +168,84 @@ export const purgeFromTrash = operation({
   params: IdParams,
   answers: { 200: { description: 'Purged', json: PurgeResult } },
   errors: [409],
+});
+
+export const starFile = operation({
+  id: 'starFile',
+  method: 'PUT',
+  path: '/files/{id}/star',
+  tag: 'files',
+  summary: 'Star an entry (for the caller only)',
+  description:
+    'Anything the caller may read can be starred, their own or inside a share. Starring twice keeps the first star’s time. ' +
+    'A trashed entry stays starred and leaves the starred list until it is restored.',
+  auth: 'user',
+  params: IdParams,
+  answers: { 200: { description: 'The entry (`starred: true`)', json: FileView } },
+});
+
+export const unstarFile = operation({
+  id: 'unstarFile',
+  method: 'DELETE',
+  path: '/files/{id}/star',
+  tag: 'files',
+  summary: 'Remove the caller’s star from an entry (nothing happens if it had none)',
+  auth: 'user',
+  params: IdParams,
+  answers: { 200: { description: 'The entry (`starred: false`)', json: FileView } },
+});
+
+export const listStarred = operation({
+  id: 'listStarred',
+  method: 'GET',
+  path: '/starred',
+  tag: 'files',
+  summary: 'The caller’s starred entries, most recently starred first',
+  description: 'Entries in the trash are left out (they come back when restored), and so are entries the caller can no longer read.',
+  auth: 'user',
+  query: StarredQuery,
+  answers: { 200: { description: 'One page of starred entries; `cursor` when more follow', json: FileList } },
+});
+
+export const listRecent = operation({
+  id: 'listRecent',
+  method: 'GET',
+  path: '/recent',
+  tag: 'files',
+  summary: 'The caller’s files, most recently modified or uploaded first',
+  description:
+    'Files (not folders) of the caller’s own tree that have content, outside the trash. Files inside shares mounted from others are not included.',
+  auth: 'user',
+  query: RecentQuery,
+  answers: { 200: { description: 'One page of files; `cursor` when more follow', json: FileList } },
+});
+
+export const getThumbnail = operation({
+  id: 'getThumbnail',
+  method: 'GET',
+  path: '/files/{id}/thumbnail',
+  tag: 'files',
+  summary: 'A small WebP of an image file’s head revision',
+  description:
+    'Made by the server on first request and kept, encrypted, in the block store (keyed by the content and the size), so later requests decode nothing. ' +
+    'JPEG, PNG, WebP, GIF (its first frame) and AVIF, by name and by content. ' +
+    '415 `not_an_image` otherwise (folders too); 422 `image_too_large` past the pixel or byte budget, `image_unreadable` for bytes that do not decode; ' +
+    '404 `no_content` while the first upload is in progress.',
+  auth: 'user',
+  params: IdParams,
+  query: ThumbnailQuery,
+  headers: { 'If-None-Match': { description: 'The ETag of a thumbnail held → 304' } },
+  answers: {
+    200: {
+      description: 'The thumbnail',
+      bytes: 'image/webp',
+      headers: {
+        ETag: { description: 'Strong validator: the source content and the size' },
+        'Cache-Control': { description: '`private, max-age=31536000, immutable` when `hash` named the content, else `private, no-cache`' },
+        'X-Coffer-Cache': { description: '`hit` when the thumbnail came from the store, `miss` when it was made for this request' },
+      },
+    },
+    304: { description: 'Not modified (`If-None-Match` matched)', headers: { ETag: { description: 'The thumbnail’s ETag' } } },
+  },
+  errors: [404, 409, 415, 422],
 });

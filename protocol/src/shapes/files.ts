@@ -1,7 +1,7 @@
 /** The file tree's shapes: an entry as every answer shows it, listings, and the tree's requests. */
 import { z } from 'zod';
-import { sha256Answer } from '../blocks.js';
-import { LIST_ORDERS, LIST_SORTS, ListCursor, TrashCursor } from '../cursors.js';
+import { Sha256Hex, sha256Answer } from '../blocks.js';
+import { LIST_ORDERS, LIST_SORTS, ListCursor, RecentCursor, StarredCursor, TrashCursor } from '../cursors.js';
 import { count, id, int4, MAX_PATH_CHARS, optionalParam, pageCursor, pageLimit, path, text } from '../fields.js';
 import { timestamp } from './common.js';
 
@@ -19,6 +19,13 @@ export const FileView = z
     createdAt: timestamp(),
     modifiedAt: timestamp(),
     trashedAt: timestamp().nullable(),
+    starred: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'The caller starred it. Present in listings, search, `/metadata`, `/files/{id}`, the starred and recent lists and star answers; left out where an answer does not look it up',
+      }),
   })
   .meta({ id: 'FileView', description: 'A file or folder as every answer shows it.' });
 export type FileView = z.infer<typeof FileView>;
@@ -98,3 +105,31 @@ export const TrashQuery = z.object({
 });
 
 export const TrashRestoreRequest = z.strictObject({ to: path().optional().meta({ description: 'Restore to this path instead' }) });
+
+export const StarredQuery = z.object({
+  limit: Limit,
+  // `cursor=` (empty) is the first page.
+  cursor: optionalParam(pageCursor(StarredCursor)).meta({ description: 'From the previous page’s answer' }),
+});
+
+export const RecentQuery = z.object({
+  limit: pageLimit(200, 50),
+  // `cursor=` (empty) is the first page.
+  cursor: optionalParam(pageCursor(RecentCursor)).meta({ description: 'From the previous page’s answer' }),
+});
+
+/** The edge lengths a thumbnail is made in (a few, so the cache stays small and shared). */
+export const THUMBNAIL_SIZES = ['64', '128', '256', '512', '1024'] as const;
+
+export const ThumbnailQuery = z.object({
+  size: z
+    .enum(THUMBNAIL_SIZES)
+    .default('256')
+    .transform(Number)
+    .meta({ description: 'The longest edge in pixels (the image fits inside a square of it; never enlarged)' }),
+  hash: optionalParam(Sha256Hex).meta({
+    description:
+      'The head’s `contentHash` as the caller last saw it: the URL then names one content, and the answer may be cached for good; ' +
+      '409 `stale_revision` when the file has changed since',
+  }),
+});

@@ -16,6 +16,7 @@
  * A boot that fails half-way closes what it had opened, the same way, and throws.
  */
 import type { AppDeps } from '../deps.js';
+import { Renderer } from '../thumbnails/render.js';
 import { createApp } from '../app.js';
 import { bootstrapAdmin, type FirstAdmin } from '../auth/bootstrap.js';
 import type { Config } from '../config.js';
@@ -71,7 +72,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     const firstAdmin = await bootstrapAdmin(database.db, config);
     const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
     const hub = (parts.hub = await startHub(database, opts.hub));
-    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens };
+    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens, thumbnails: new Renderer() };
     // Node probes and background jobs (jobs/index.ts); every instance may run them.
     storage.monitor.start();
     if (config.jobs.enabled) (parts.jobs = createJobRunner(deps)).start();

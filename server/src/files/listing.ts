@@ -13,6 +13,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../http-errors.js
 import { joinPath, parsePath } from '../names.js';
 import { can } from './access.js';
 import { mountTarget, viewerPath } from '../sharing/mounts.js';
+import { starredFlag } from './star-flag.js';
 import { entryAt, pathOf, type FolderId } from './tree.js';
 import { fileView, type FileRow, type FileView, type ViewedRow } from './view.js';
 import { encodePageCursor, type FileList, type ListCursor, type ListOrder, type ListSort } from '@coffer/protocol';
@@ -56,7 +57,7 @@ export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<
   if (after) where.push(keysetAfter(keys, q.order, after));
 
   const rows = await db
-    .select({ ...getTableColumns(files), modifiedMicros: sql<string>`${micros}::text` })
+    .select({ ...getTableColumns(files), modifiedMicros: sql<string>`${micros}::text`, starred: starredFlag(user.id) })
     .from(files)
     .where(and(...where))
     .orderBy(desc(files.isDir), dir(keys.primary), dir(files.id))
@@ -66,10 +67,10 @@ export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<
   const page = more ? rows.slice(0, q.limit) : rows;
   const base = folder.path === '/' ? '' : folder.path;
   const shown = await Promise.all(
-    page.map(async ({ modifiedMicros: _m, ...row }) => {
+    page.map(async ({ modifiedMicros: _m, starred, ...row }): Promise<FileView | undefined> => {
       const target = await shownAs(db, row as FileRow);
       if (!target) return undefined;
-      const view = fileView(target, `${base}/${row.name}`);
+      const view = { ...fileView(target, `${base}/${row.name}`), starred };
       // Children of a mounted share's root name the mount as their folder, as the recipient's journal does.
       return folder.viewId && view.parentId === folder.id ? { ...view, parentId: folder.viewId } : view;
     }),
@@ -137,7 +138,7 @@ function sameListing(c: ListCursor, folderId: FolderId, sort: ListSort, order: L
 
 /** A mount is listed as what it stands for (size, revision, content), under its own id and name;
  *  one whose shared folder is gone (trashed, purged, its owner deleted) is not listed. */
-async function shownAs(db: Db, row: FileRow): Promise<FileRow | undefined> {
+export async function shownAs(db: Db, row: FileRow): Promise<FileRow | undefined> {
   if (!row.mountShareId) return row;
   const target = await mountTarget(db, row);
   return target ? { ...target, id: row.id, name: row.name, namespaceId: row.namespaceId } : undefined;

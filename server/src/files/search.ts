@@ -3,12 +3,13 @@
  * case-insensitively by the same folding as names (names.ts nameKey), with their paths.
  * Names that start with the query come first, then by name.
  */
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files } from '../db/schema.js';
 import { nameKey } from '../names.js';
 import { can } from './access.js';
+import { starredFlag } from './star-flag.js';
 import { pathsOf } from './subtree.js';
 import { fileView, type FileView } from './view.js';
 
@@ -16,7 +17,7 @@ export async function searchByName(db: Db, user: AuthUser, q: string, limit: num
   const needle = escapeLike(nameKey(q.normalize('NFC')));
   const prefix = sql`${files.nameKey} like ${needle + '%'} escape '\\'`;
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(files), starred: starredFlag(user.id) })
     .from(files)
     .where(and(eq(files.namespaceId, user.namespaceId), isNull(files.trashedAt), sql`${files.nameKey} like ${'%' + needle + '%'} escape '\\'`))
     .orderBy(desc(prefix), asc(sql`${files.nameKey} collate "C"`), asc(files.id))
@@ -27,7 +28,7 @@ export async function searchByName(db: Db, user: AuthUser, q: string, limit: num
     db,
     allowed.map((r) => r.id),
   );
-  return { entries: allowed.map((r) => fileView(r, paths.get(r.id) ?? `/${r.name}`)) };
+  return { entries: allowed.map(({ starred, ...r }) => ({ ...fileView(r, paths.get(r.id) ?? `/${r.name}`), starred })) };
 }
 
 /** A LIKE pattern that matches `s` literally: '\', '%' and '_' escaped with '\'. */

@@ -1,7 +1,8 @@
 /**
  * GC: deletes blocks no version references, once past a grace period, and expired upload
  * sessions first (their blocks are referenced by nothing else), releasing their quota
- * reservations and every other reservation past its expiry (quota/reservations.ts). A block
+ * reservations and every other reservation past its expiry (quota/reservations.ts), and
+ * thumbnails of content no version has any more (thumbnails/cache.ts). A block
  * that is still reserved (PUT for a commit to come) is not garbage, whatever its age.
  *
  * Never racing a commit: a block is claimed in one transaction that locks its row and checks it
@@ -17,6 +18,7 @@ import { rowsOf, type Db } from '../db/open.js';
 import { uploadSessions } from '../db/schema.js';
 import { releaseExpired } from '../quota/reservations.js';
 import type { Storage } from '../storage.js';
+import { releaseOrphanThumbnails } from '../thumbnails/cache.js';
 import { dropSession } from '../uploads/sessions.js';
 import { abandonUpload } from '../uploads/target.js';
 import { pruneFinished } from './queue.js';
@@ -33,6 +35,8 @@ export function gcHandler(deps: { db: Db; storage: Storage }, opts: GcOptions): 
     const { db } = deps;
     const sessions = await dropExpiredSessions(db);
     const reservations = await releaseExpired(db);
+    // Before claiming: a thumbnail of purged content leaves its block unreferenced, so this run takes it (past the grace).
+    const thumbnails = await releaseOrphanThumbnails(db);
     let deleted = Number(ctx.progress.deleted ?? 0);
     let bytes = Number(ctx.progress.bytes ?? 0);
     for (;;) {
@@ -44,10 +48,10 @@ export function gcHandler(deps: { db: Db; storage: Storage }, opts: GcOptions): 
         deleted++;
         bytes += b.size;
       }
-      await ctx.report({ sessions, reservations, deleted, bytes });
+      await ctx.report({ sessions, reservations, thumbnails, deleted, bytes });
     }
     await pruneFinished(db, 30);
-    await ctx.report({ sessions, reservations, deleted, bytes, finished: true });
+    await ctx.report({ sessions, reservations, thumbnails, deleted, bytes, finished: true });
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The file tree over HTTP: list, metadata, mkdir, move, copy, delete, search. Routes hand over
+ * The file tree over HTTP: list, metadata, mkdir, move, copy, delete, search, stars, recent files. Routes hand over
  * to files/ (one concept per module); every change is one transaction with its journal rows.
  * Paths and ids the caller cannot reach answer 404 like missing ones.
  */
@@ -12,7 +12,10 @@ import { listFolder } from '../files/listing.js';
 import { makeFolder } from '../files/mkdir.js';
 import { moveEntry } from '../files/move.js';
 import { resolveEntry } from '../files/resolve.js';
+import { listRecent } from '../files/recent.js';
 import { searchByName } from '../files/search.js';
+import { isStarred } from '../files/star-flag.js';
+import { listStarred, starEntry, unstarEntry } from '../files/stars.js';
 import { trashEntry } from '../files/trash.js';
 import { fileView } from '../files/view.js';
 import { operationRouter } from '../http/operation.js';
@@ -25,12 +28,12 @@ export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.getMetadata, async ({ query, user }) => {
     const found = await resolveEntry(db, user, { path: query.path }, 'read');
-    return { status: 200, body: fileView(found.row, found.path) };
+    return { status: 200, body: { ...fileView(found.row, found.path), starred: await isStarred(db, user.id, found.row.id) } };
   });
 
   r.mount(ops.getFile, async ({ params, user }) => {
     const found = await resolveEntry(db, user, { id: params.id }, 'read');
-    return { status: 200, body: fileView(found.row, found.path) };
+    return { status: 200, body: { ...fileView(found.row, found.path), starred: await isStarred(db, user.id, found.row.id) } };
   });
 
   r.mount(ops.mkdir, async ({ body, user }) => ({
@@ -54,6 +57,11 @@ export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
   }));
 
   r.mount(ops.search, async ({ query, user }) => ({ status: 200, body: await searchByName(db, user, query.q, query.limit) }));
+
+  r.mount(ops.starFile, async ({ params, user }) => ({ status: 200, body: await starEntry(db, user, params.id) }));
+  r.mount(ops.unstarFile, async ({ params, user }) => ({ status: 200, body: await unstarEntry(db, user, params.id) }));
+  r.mount(ops.listStarred, async ({ query, user }) => ({ status: 200, body: await listStarred(db, user, query) }));
+  r.mount(ops.listRecent, async ({ query, user }) => ({ status: 200, body: await listRecent(db, user, query) }));
 
   return r.router;
 }

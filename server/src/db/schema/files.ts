@@ -34,6 +34,10 @@ export const files = pgTable(
       .where(sql`${t.trashedAt} is null`),
     index('files_parent').on(t.namespaceId, t.parentId),
     index('files_mount_share').on(t.mountShareId).where(sql`${t.mountShareId} is not null`),
+    // Recent files (files/recent.ts): a namespace's live files, newest change first, keyset by (modified_at, id).
+    index('files_recent')
+      .on(t.namespaceId, t.modifiedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.trashedAt} is null and not ${t.isDir}`),
   ],
 );
 
