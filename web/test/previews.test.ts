@@ -96,6 +96,8 @@ describe('previews', () => {
       const img = preview.getByRole('img', { name: 'a-photo.png' });
       await img.waitFor();
       await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(48);
+      // The server's thumbnail (never enlarged), not the original bytes.
+      expect(await img.getAttribute('src')).toMatch(/^\/api\/v1\/files\/[^/]+\/thumbnail\?size=1024&hash=[0-9a-f]{64}$/);
       expect(await seriousViolations(page)).toEqual([]);
       await preview.getByText('1 of 3').waitFor();
 

@@ -128,12 +128,14 @@ function HtmlView(props: { src: PreviewSource }) {
 }
 
 function MediaView(props: { src: PreviewSource; kind: 'image' | 'video' | 'audio' }) {
-  const direct = props.kind === 'image' ? (props.src.imageUrl ?? props.src.inlineUrl) : props.src.inlineUrl;
+  // A thumbnail the server cannot make (a format it does not decode, too many pixels): the file itself.
+  const [noThumb, setNoThumb] = useState(false);
+  const direct = props.kind === 'image' && !noThumb ? (props.src.imageUrl ?? props.src.inlineUrl) : props.src.inlineUrl;
   const blob = useBlobUrl(props.src, direct === undefined);
   const url = direct ?? blob.url;
   if (blob.error) return <Failed error={blob.error} />;
   if (!url) return <Loading />;
-  if (props.kind === 'image') return <img class="preview-image" src={url} alt={props.src.name} />;
+  if (props.kind === 'image') return <img class="preview-image" src={url} alt={props.src.name} onError={() => !noThumb && props.src.imageUrl && setNoThumb(true)} />;
   if (props.kind === 'video') return <video class="preview-video" src={url} controls preload="metadata" aria-label={props.src.name} />;
   return <audio class="preview-audio" src={url} controls preload="metadata" aria-label={props.src.name} />;
 }

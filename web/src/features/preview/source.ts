@@ -13,7 +13,7 @@ export interface PreviewSource {
   size: number;
   /** A URL the browser may load itself (img, video, audio); undefined when only fetch can (a password). */
   inlineUrl?: string;
-  /** An image's URL (a thumbnail where the server makes them); defaults to inlineUrl. */
+  /** An image's URL (a thumbnail where the server makes them; inlineUrl is the fallback when it fails). */
   imageUrl?: string;
   /** A URL that downloads the file (a plain link), when one works without extra headers. */
   downloadUrl?: string;
@@ -29,8 +29,9 @@ export function driveSource(f: FileView): PreviewSource {
     name: f.name,
     size: f.size,
     inlineUrl: urlOf(ops.downloadById, { params, query: { inline: true } }),
-    // The server's thumbnails (GET /files/{id}/thumbnail) replace this once they are on main.
-    imageUrl: urlOf(ops.downloadById, { params, query: { inline: true } }),
+    // The server's 1024 px WebP (made once, cached): a phone does not pull a 20 MB photo to show
+    // it on a 6-inch screen. The hash makes the URL name one content, so it caches for good.
+    imageUrl: urlOf(ops.getThumbnail, { params, query: { size: '1024', ...(f.contentHash ? { hash: f.contentHash } : {}) } }),
     downloadUrl: urlOf(ops.downloadById, { params }),
     fetch: ({ signal, range }) => send(ops.downloadById, { params, signal, headers: range ? { range: `bytes=${range[0]}-${range[1]}` } : {} }),
   };
