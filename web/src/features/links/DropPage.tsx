@@ -5,7 +5,7 @@ import type { PublicLinkView } from '@coffer/protocol';
 import { formatBytes } from '../../i18n/i18n';
 import { Icon, ProgressBar } from '../../ui/index';
 import { dropFile } from './link-api';
-import { linkProblem } from './LinkPage';
+import { linkProblem } from './problems';
 import { t } from './messages';
 
 interface Sent {

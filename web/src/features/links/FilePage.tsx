@@ -8,7 +8,7 @@ import { PreviewBody, type PreviewSource } from '../preview/index';
 import { downloadUrl, fetchBytes } from './link-api';
 import { t } from './messages';
 import { saveFromLink } from './save';
-import { linkProblem } from './LinkPage';
+import { linkProblem } from './problems';
 
 /** A file inside a link as a preview source (direct URLs only when no password is needed). */
 export function linkSource(token: string, path: string | undefined, name: string, size: number, password: string | undefined): PreviewSource {

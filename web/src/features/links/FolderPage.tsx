@@ -7,7 +7,7 @@ import { Button, Icon } from '../../ui/index';
 import { PreviewFrame } from '../preview/index';
 import { linkSource } from './FilePage';
 import { readLink } from './link-api';
-import { linkProblem } from './LinkPage';
+import { linkProblem } from './problems';
 import { t } from './messages';
 import { saveFromLink } from './save';
 
