@@ -123,6 +123,10 @@ describe('sharing in the web app', () => {
     await bobPage.getByRole('button', { name: "Open 'Plans'" }).click();
     await bobPage.getByText('roadmap.txt').waitFor();
     expect(new URL(bobPage.url()).pathname).toBe('/files/Plans');
+    // Alice adds a file to the folder: it appears in Bob's listing without a reload.
+    await put(alice.token, '/Plans/budget.txt', 'numbers');
+    await bobPage.getByRole('button', { name: 'budget.txt', exact: true }).waitFor({ timeout: 10_000 });
+    expect(await bobPage.evaluate(() => (window as unknown as { stillHere?: number }).stillHere)).toBe(1);
 
     // Alice's side: the outgoing tab lists the share, and she hears of the acceptance.
     await page.keyboard.press('Escape');

@@ -5,6 +5,7 @@ import { Link } from '../../app/Link';
 import { drivePathOf, filesHref, location } from '../../app/router';
 import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Icon } from '../../ui/index';
+import { changeTick } from '../../live/changes';
 import { openPreview } from '../preview/index';
 import { ShareButton } from '../sharing/index';
 import { t } from './messages';
@@ -58,7 +59,7 @@ export function FilesScreen() {
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [path, changeTick.value]);
   return (
     <section aria-labelledby="files-title">
       <h1 id="files-title" class="sr-only">
