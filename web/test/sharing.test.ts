@@ -34,6 +34,15 @@ async function put(token: string, path: string, body: string): Promise<void> {
   expect(res.status).toBe(201);
 }
 
+/** The page at phone size, once the navigation drawer has finished sliding away; then back. */
+async function phoneShot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(500);
+  await shot(page, name, true);
+  await page.setViewportSize(DESKTOP);
+  await page.waitForTimeout(300);
+}
+
 /** Resolves once the page's change feed has resumed (the server said `synced`). */
 function liveOn(page: Page): Promise<void> {
   return new Promise((resolve) => {
@@ -80,9 +89,7 @@ describe('sharing in the web app', () => {
     expect(await dialog.getByLabel(`Role of ${bob.username}`).inputValue()).toBe('editor');
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'share-dialog-desktop', true);
-    await page.setViewportSize(PHONE);
-    await shot(page, 'share-dialog-phone', true);
-    await page.setViewportSize(DESKTOP);
+    await phoneShot(page, 'share-dialog-phone');
     // An unknown user is refused plainly.
     await dialog.getByLabel('Username').fill('nobody_here');
     await dialog.getByRole('button', { name: 'Share', exact: true }).click();
@@ -105,9 +112,7 @@ describe('sharing in the web app', () => {
     await bobPage.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
     expect(await seriousViolations(bobPage)).toEqual([]);
     await shot(bobPage, 'shared-with-me-desktop', true);
-    await bobPage.setViewportSize(PHONE);
-    await shot(bobPage, 'shared-with-me-phone', true);
-    await bobPage.setViewportSize(DESKTOP);
+    await phoneShot(bobPage, 'shared-with-me-phone');
 
     // The inbox lists it; marking all read clears the count.
     await bobPage.getByRole('button', { name: 'Notifications, 1 unread' }).click();
