@@ -194,5 +194,12 @@ describe('public link pages', () => {
     await p.goto(expiring);
     await expect.poll(() => p.getByRole('alert').textContent()).toContain('This link has expired.');
     await s.close();
+    // In Korean, in the dark theme: the same page, still without serious violations (contrast).
+    const ko = await env.browser.newContext({ baseURL: env.server.url, viewport: PHONE, locale: 'ko-KR', colorScheme: 'dark' });
+    const kp = await ko.newPage();
+    await kp.goto(once);
+    await expect.poll(() => kp.getByRole('alert').textContent()).toContain('이 링크는 다운로드 한도에 도달했습니다.');
+    expect(await seriousViolations(kp)).toEqual([]);
+    await ko.close();
   });
 });
