@@ -5,6 +5,7 @@
  * Alice's dialog lists Bob and changes his role; the outgoing tab lists the share. axe-core on
  * the dialog and the screen; screenshots at phone and desktop size.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, startWebEnv, type WebEnv } from '@coffer/web/testing/browser';
@@ -78,6 +79,12 @@ describe('sharing in the web app', () => {
     const page = await aliceCtx.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto('/files');
+    // The folder downloads as one zip.
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: "Download 'Plans' as a zip" }).click()]);
+    expect(zip.suggestedFilename()).toBe('Plans.zip');
+    const zipped = await readFile((await zip.path())!);
+    expect(zipped.subarray(0, 4).toString('hex')).toBe('504b0304');
+    expect(zipped.includes(Buffer.from('Plans/roadmap.txt'))).toBe(true);
     await page.getByRole('button', { name: "Share 'Plans'" }).click();
     const dialog = page.getByRole('dialog', { name: "Share 'Plans'" });
     await dialog.waitFor();
@@ -87,6 +94,8 @@ describe('sharing in the web app', () => {
     await dialog.getByRole('button', { name: 'Share', exact: true }).click();
     await dialog.getByLabel(`Role of ${bob.username}`).waitFor();
     expect(await dialog.getByLabel(`Role of ${bob.username}`).inputValue()).toBe('editor');
+    // Bob's page, never reloaded, announces it (a toast, for a few seconds).
+    await bobPage.locator('.toast').getByText(`${alice.username} shared 'Plans' with you`).waitFor({ timeout: 10_000 });
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'share-dialog-desktop', true);
     await phoneShot(page, 'share-dialog-phone');
@@ -108,7 +117,6 @@ describe('sharing in the web app', () => {
     const offer = bobPage.getByRole('button', { name: "Accept 'Plans'" });
     await offer.waitFor({ timeout: 10_000 });
     expect(await bobPage.evaluate(() => (window as unknown as { stillHere?: number }).stillHere)).toBe(1);
-    await bobPage.getByText(`${alice.username} shared 'Plans' with you`).first().waitFor();
     await bobPage.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
     expect(await seriousViolations(bobPage)).toEqual([]);
     await shot(bobPage, 'shared-with-me-desktop', true);
@@ -128,6 +136,10 @@ describe('sharing in the web app', () => {
     await bobPage.getByRole('button', { name: "Open 'Plans'" }).click();
     await bobPage.getByText('roadmap.txt').waitFor();
     expect(new URL(bobPage.url()).pathname).toBe('/files/Plans');
+    // Bob downloads a file of the share.
+    const [file] = await Promise.all([bobPage.waitForEvent('download'), bobPage.getByRole('link', { name: "Download 'roadmap.txt'" }).click()]);
+    expect(file.suggestedFilename()).toBe('roadmap.txt');
+    expect(await readFile((await file.path())!, 'utf8')).toBe('phase one');
     // Alice adds a file to the folder: it appears in Bob's listing without a reload.
     await put(alice.token, '/Plans/budget.txt', 'numbers');
     await bobPage.getByRole('button', { name: 'budget.txt', exact: true }).waitFor({ timeout: 10_000 });

@@ -6,7 +6,7 @@ import { drivePathOf, filesHref, location } from '../../app/router';
 import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Icon } from '../../ui/index';
 import { changeTick } from '../../live/changes';
-import { openPreview } from '../preview/index';
+import { DownloadButton, openPreview } from '../preview/index';
 import { ShareButton } from '../sharing/index';
 import { t } from './messages';
 
@@ -78,6 +78,7 @@ export function FilesScreen() {
                 {f.isDir ? <Link href={href}>{f.name}</Link> : <button type="button" class="linklike" onClick={() => openPreview(f, entries)}>{f.name}</button>}
                 <span class="muted">{f.isDir ? t('folder') : formatBytes(f.size)}</span>
                 <span class="muted">{formatDate(f.modifiedAt)}</span>
+                <DownloadButton entry={f} />
                 <ShareButton entry={f} />
               </li>
             );

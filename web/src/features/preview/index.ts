@@ -4,3 +4,4 @@ export { PreviewHost, PreviewFrame } from './PreviewHost';
 export { PreviewBody } from './PreviewBody';
 export { previewKind } from './kinds';
 export type { PreviewSource } from './source';
+export { DownloadButton, downloadHref } from './DownloadButton';
