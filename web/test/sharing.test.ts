@@ -104,6 +104,15 @@ describe('sharing in the web app', () => {
     await dialog.getByRole('button', { name: 'Share', exact: true }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('There is no such user or group.');
     expect(await seriousViolations(page)).toEqual([]);
+    // Let Bob share it on, then make him a viewer: the server has both.
+    await dialog.getByLabel('May share', { exact: true }).click();
+    await expect
+      .poll(async () => {
+        const l = (await (await api(alice.token, 'GET', '/shares?direction=outgoing')).json()) as { shares: { allowReshare: boolean }[] };
+        return l.shares.map((s) => s.allowReshare);
+      })
+      .toEqual([true]);
+    await expect.poll(() => dialog.getByLabel('May share', { exact: true }).isChecked()).toBe(true);
     // Change Bob's role to viewer: the server has it.
     await dialog.getByLabel(`Role of ${bob.username}`).selectOption('viewer');
     await expect

@@ -32,10 +32,13 @@ function AccessRow(props: { share: Share; onChanged: () => void; onError: (e: st
   return (
     <li class="access-row">
       <Icon name={s.grantee.kind === 'group' ? 'people' : 'user'} />
-      <span class="access-name">
-        {who}
-        {s.allowReshare && <span class="muted"> · {t('canReshare')}</span>}
-      </span>
+      <span class="access-name">{who}</span>
+      {s.role === 'editor' && (
+        <label class="check access-reshare">
+          <input type="checkbox" checked={s.allowReshare} disabled={busy} onChange={(e) => void run(() => call(ops.updateShare, { params: { id: s.id }, body: { allowReshare: e.currentTarget.checked } }))} />
+          <span>{t('canReshare')}</span>
+        </label>
+      )}
       <label class="sr-only" for={`role-${s.id}`}>
         {t('roleOf', { who })}
       </label>

@@ -13,7 +13,7 @@ export const t = messages(
     viewer: 'Viewer',
     editor: 'Editor',
     allowReshare: 'Editors may share it on',
-    canReshare: 'may share on',
+    canReshare: 'May share',
     share: 'Share',
     shareNamed: "Share '{name}'",
     whoHasAccess: 'Who has access',
