@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
 import { fingerprintOfPem, impostor, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
@@ -150,4 +151,31 @@ describe('coffer login', () => {
     expect(after.code).toBe(1);
     expect(after.stderr).toMatch(/not logged in/);
   });
+});
+
+describe('coffer login with two-factor sign-in', () => {
+  it('asks for the second step: without a code (no terminal) it says so; with --code it saves a device token', async () => {
+    // Start early in a 30-second step, so the steps the codes below name do not move under the test.
+    const left = 30_000 - (Date.now() % 30_000);
+    if (left < 15_000) await new Promise((r) => setTimeout(r, left + 50));
+    const begun = (await srv.call('POST', '/api/v1/me/2fa/totp', { headers: srv.auth })).json<{ secret: string }>();
+    const totp = new TOTP({ secret: Secret.fromBase32(begun.secret), algorithm: 'SHA1', digits: 6, period: 30 });
+    // Codes of the step before now and of now: both inside the server's window, each spent once.
+    const confirm = await srv.call('POST', '/api/v1/me/2fa/totp/confirm', { headers: srv.auth, json: { code: totp.generate({ timestamp: Date.now() - 30_000 }) } });
+    expect(confirm.status).toBe(200);
+
+    const none = await login(cfg('2fa-none'), ['--fingerprint', fingerprint]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--code/);
+    await expect(stat(join(cfg('2fa-none'), 'config.json'))).rejects.toThrow();
+
+    const wrong = await login(cfg('2fa-wrong'), ['--fingerprint', fingerprint, '--code', totp.generate({ timestamp: Date.now() - 30_000 })]);
+    expect(wrong.code).toBe(1); // spent by the confirmation: a code works once
+
+    const ok = await login(cfg('2fa'), ['--fingerprint', fingerprint, '--code', totp.generate()]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const saved = JSON.parse(await readFile(join(cfg('2fa'), 'config.json'), 'utf8'));
+    expect((await srv.call('GET', '/api/v1/me', { headers: { authorization: `Bearer ${saved.token}` } })).json<{ tokenKind: string }>().tokenKind).toBe('device');
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
  * the OpenAPI document; its shapes live here all the same.
  */
 import { z } from 'zod';
-import { count, journalCursor, journalCursorNumber } from './fields.js';
+import { count, id, journalCursor, journalCursorNumber } from './fields.js';
 import { ChangeEntry } from './shapes/sync.js';
 import { Notification } from './shapes/notifications.js';
 
@@ -30,5 +30,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
     notification: Notification.partial({ payload: true }),
     truncated: z.literal(true).optional(),
   }),
+  /** The user starred or unstarred an entry (on any of their devices): stars are not in the journal. */
+  z.object({ type: z.literal('starred'), id: id(), starred: z.boolean() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -17,6 +17,7 @@ export const TAGS = {
   meta: 'This description',
   auth: 'Signing in and out',
   account: 'The caller’s account, app passwords and devices',
+  twofactor: 'Two-factor sign-in: authenticator apps (TOTP), passkeys (WebAuthn), recovery codes',
   admin: 'Accounts, roles and quotas; storage nodes, background jobs, degraded blocks (admin role)',
   files: 'The file tree',
   trash: 'Deleted entries',

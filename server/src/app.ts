@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './auth/context.js';
 import { authenticate } from './auth/middleware.js';
 import { requirePasswordChanged } from './auth/password-change.js';
+import { requireTwoFactorEnrolled } from './auth/two-factor/enrolment-required.js';
 import type { AppDeps } from './deps.js';
 import { installErrorHandler } from './http-errors.js';
 import { jsonBodyLimit } from './json-body.js';
@@ -24,6 +25,7 @@ import { publicLinkRoutes } from './routes/public-links.js';
 import { revisionRoutes } from './routes/revisions.js';
 import { thumbnailRoutes } from './routes/thumbnails.js';
 import { trashRoutes } from './routes/trash.js';
+import { twoFactorAdminRoutes, twoFactorLoginRoutes, twoFactorRoutes } from './routes/two-factor.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { webdavRoutes } from './webdav/index.js';
 import { mountWebApp } from './web/static.js';
@@ -67,10 +69,15 @@ export function createApp(deps: AppDeps): Hono {
   // Public: the API's description and signing in.
   api.route('/', openapiRoutes(deps));
   api.route('/', authRoutes(deps));
+  api.route('/', twoFactorLoginRoutes(deps));
   api.use('*', authenticate(deps));
   // While a password change is due, only these two answer (and signing out, above).
   api.route('/', meRoutes(deps));
   api.use('*', requirePasswordChanged);
+  // While an administrator's two-factor requirement is unmet, only enrolment answers (and the above).
+  api.route('/', twoFactorRoutes(deps));
+  api.use('*', requireTwoFactorEnrolled(deps));
+  api.route('/', twoFactorAdminRoutes(deps));
   api.route('/', accountRoutes(deps));
   api.route('/', adminRoutes(deps));
   api.route('/', adminStorageRoutes(deps));

@@ -1,3 +1,4 @@
+import type { SettingsStore } from './auth/two-factor/settings.js';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { TokenCache } from './db/token-cache.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   hub: SyncHub;
   /** Token lookups remembered in memory, on the embedded database only (db/token-cache.ts). */
   tokens: TokenCache | null;
+  /** Server-wide settings an administrator changes at run time (the two-factor requirement). */
+  settings: SettingsStore;
   /** Makes image thumbnails, a bounded few at a time (thumbnails/render.ts). */
   thumbnails: Renderer;
 }

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { stars } from '../src/db/schema.js';
 import { BACKENDS, useTestServer, type TestServer } from './fixtures/server.js';
 import { apiAs, q, seedFile, seedPending } from './fixtures/seed.js';
+import { EventsClient } from './fixtures/sync-devices.js';
 
 type View = { id: string; name: string; path: string; isDir: boolean; starred?: boolean; trashedAt: string | null };
 
@@ -45,6 +46,8 @@ for (const backend of BACKENDS) {
       const fc = await seedFile(srv, u, '/dir/c.txt', 'c');
       const dir = (await a.get('/metadata?path=/dir')).body as View;
 
+      // The user's other devices hear of each change (and of nothing else: a star again is no change).
+      const ws = await EventsClient.open(srv.url, u.token);
       const s1 = await put(srv, u, `/files/${fa.id}/star`);
       expect(s1.status).toBe(200);
       expect(s1.body).toMatchObject({ id: fa.id, path: '/a.txt', starred: true });
@@ -86,6 +89,14 @@ for (const backend of BACKENDS) {
       expect(un.body).toMatchObject({ id: fa.id, starred: false });
       expect((await a.del(`/files/${fa.id}/star`)).status).toBe(200);
       expect((await a.get('/starred')).body.entries.map((e: View) => e.path)).toEqual(['/dir/c.txt', '/dir']);
+      const events = await ws.next((m) => m.type === 'starred', 4);
+      expect(events).toEqual([
+        { type: 'starred', id: fa.id, starred: true },
+        { type: 'starred', id: dir.id, starred: true },
+        { type: 'starred', id: fc.id, starred: true },
+        { type: 'starred', id: fa.id, starred: false },
+      ]);
+      ws.close();
 
       // Purged for good: the star goes with the entry.
       await a.post('/delete', { path: '/dir/c.txt' });

@@ -171,8 +171,22 @@ for (const backend of BACKENDS) {
       const missing = await thumb(srv, u, '00000000-0000-0000-0000-000000000009');
       expect(missing.status).toBe(404);
       expect(rowsOf(await srv.database.db.execute(sql`select 1 from thumbnails where namespace_id = ${u.namespaceId}::uuid`))).toEqual([]);
-      // The owner gets it; a GIF and a WebP too.
+      // The owner gets it, and so does someone it is shared with (from the owner's cache).
       expect((await thumb(srv, u, small.id)).status).toBe(200);
+      const viewer = await srv.user();
+      const share = await apiAs(srv, u).post('/shares', { path: '/small.png', user: viewer.username, role: 'viewer' });
+      expect(share.status).toBe(201);
+      const seen = await thumb(srv, viewer, small.id);
+      expect(seen.status).toBe(200);
+      expect(seen.headers.get('x-coffer-cache')).toBe('hit');
+      // Many at once: all answered, never more than two renders at a time.
+      const many = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map(async (n) => upload(srv, u, `/many-${n}.png`, await sharp({ create: { width: 500, height: 500, channels: 3, background: { r: n * 40, g: 0, b: 0 } } }).png().toBuffer())),
+      );
+      const answers = await Promise.all(many.map((f) => thumb(srv, u, f.id, 'size=128')));
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(srv.deps.thumbnails.peak).toBeLessThanOrEqual(2);
+      // A GIF and a WebP too.
       for (const [name, make] of [
         ['anim.gif', () => sharp({ create: { width: 90, height: 60, channels: 3, background: '#123456' } }).gif().toBuffer()],
         ['pic.webp', () => sharp({ create: { width: 90, height: 60, channels: 3, background: '#654321' } }).webp().toBuffer()],

@@ -6,6 +6,7 @@ import './features/preview/preview.css';
 import './features/sharing/sharing.css';
 import './features/links/links.css';
 import './live/live.css';
+import './features/account/account.css';
 import { App } from './app/App';
 import { lang } from './i18n/i18n';
 import { loadMe } from './session/session';

@@ -72,6 +72,11 @@ export class CofferApi implements SyncApi {
   login(username: string, password: string, deviceName: string) {
     return this.#call(ops.login, { body: { username, password, device: { name: deviceName, kind: 'cli' } } });
   }
+  /** The second step of a sign-in (an authenticator code or a recovery code; six digits are a code). */
+  loginSecondStep(ticket: string, code: string) {
+    const c = code.trim();
+    return this.#call(ops.completeTwoFactorLogin, { body: /^\d{6}$/.test(c) ? { ticket, totp: c } : { ticket, recoveryCode: c } });
+  }
   async logout(): Promise<void> {
     await this.#call(ops.logout);
   }

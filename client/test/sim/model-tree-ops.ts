@@ -99,18 +99,19 @@ export function trashEntry(s: ModelState, who: Caller, ref: EntryRef, cond: Dele
   return fileView(row, path);
 }
 
-/** GET /list, every page: folders first, then by case-folded name in byte order (collate "C"), then id. */
+/** GET /list, every page: folders first, then by case-folded name in byte order (collate "C"), then id.
+ *  Listings and metadata carry the caller's star; a sync client never stars, so it is always false here. */
 export function listFolder(s: ModelState, path: string): FileView[] {
   const folder = folderAt(s.tree, path);
   const base = folder.path === '/' ? '' : folder.path;
   return s.tree
     .children(folder.id)
     .sort((a, b) => Number(b.isDir) - Number(a.isDir) || Buffer.compare(Buffer.from(a.nameKey), Buffer.from(b.nameKey)) || (a.id < b.id ? -1 : 1))
-    .map((row) => fileView(row, `${base}/${row.name}`));
+    .map((row) => ({ ...fileView(row, `${base}/${row.name}`), starred: false }));
 }
 
 /** GET /metadata: a live entry by path, with its path as stored. */
 export function metadata(s: ModelState, path: string): FileView {
   const { row, path: stored } = resolveEntry(s.tree, { path });
-  return fileView(row, stored);
+  return { ...fileView(row, stored), starred: false };
 }

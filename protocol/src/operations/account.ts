@@ -13,6 +13,7 @@ import {
   SignupRequest,
 } from '../shapes/account.js';
 import { IdParams } from '../shapes/files.js';
+import { TwoFactorChallenge } from '../shapes/twofactor.js';
 
 export const getOpenApi = operation({
   id: 'getOpenApi',
@@ -35,7 +36,8 @@ export const login = operation({
     'Answers a bearer token (shown once): bound to a new device when `device` is given (lasts until revoked), else a ' +
     '30-day session. With `cookie: true` it is also set as the HttpOnly `coffer_session` cookie. Wrong credentials: ' +
     '401 `invalid_credentials`; a disabled account: 403 `account_disabled`; a cross-site `Origin`: 403 `cross_origin`; ' +
-    'repeated failures: 429 with `Retry-After`.',
+    'repeated failures: 429 with `Retry-After`. An account with a second factor answers 202 with a ticket instead of a ' +
+    'session: finish with POST /auth/2fa.',
   auth: 'public',
   body: { json: LoginRequest },
   answers: {
@@ -44,6 +46,7 @@ export const login = operation({
       json: LoginAnswer,
       headers: { 'Set-Cookie': { description: 'The session cookie, when `cookie: true`' } },
     },
+    202: { description: 'The password was right; a second factor is needed (POST /auth/2fa)', json: TwoFactorChallenge },
   },
   errors: [401, 403, 429],
 });

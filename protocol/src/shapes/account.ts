@@ -70,6 +70,10 @@ export const Me = Caller.extend({
   quotaBytes: count().meta({ description: 'The account’s quota' }),
   usedBytes: count().meta({ description: 'Bytes of the account’s files (head revisions, trash included)' }),
   reservedBytes: count().meta({ description: 'Bytes stored for uploads not committed yet: they count against the quota too' }),
+  twoFactorEnrolmentRequired: z
+    .boolean()
+    .optional()
+    .meta({ description: 'An administrator requires two-factor sign-in and this account has no second factor: apps should lead to enrolment (only it, GET /me, the password change and signing out work until then)' }),
 }).meta({ id: 'Me', description: 'The caller, with their quota; the room left is quotaBytes − usedBytes − reservedBytes.' });
 export type Me = z.infer<typeof Me>;
 

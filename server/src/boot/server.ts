@@ -15,6 +15,7 @@
  *
  * A boot that fails half-way closes what it had opened, the same way, and throws.
  */
+import { SettingsStore } from '../auth/two-factor/settings.js';
 import type { AppDeps } from '../deps.js';
 import { Renderer } from '../thumbnails/render.js';
 import { createApp } from '../app.js';
@@ -72,7 +73,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     const firstAdmin = await bootstrapAdmin(database.db, config);
     const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
     const hub = (parts.hub = await startHub(database, opts.hub));
-    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens, thumbnails: new Renderer() };
+    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens, settings: new SettingsStore(database.db), thumbnails: new Renderer() };
     // Node probes and background jobs (jobs/index.ts); every instance may run them.
     storage.monitor.start();
     if (config.jobs.enabled) (parts.jobs = createJobRunner(deps)).start();

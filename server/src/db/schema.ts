@@ -10,5 +10,6 @@ export * from './schema/nodes.js';
 export * from './schema/sharing.js';
 export * from './schema/links.js';
 export * from './schema/webdav.js';
+export * from './schema/two-factor.js';
 export * from './schema/stars.js';
 export * from './schema/thumbnails.js';

@@ -4,10 +4,10 @@
  * turns a cursor's value back into a timestamptz, so a keyset condition compares the column
  * itself and its index can serve it.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 
 /** The column as microseconds (text in the answer: a bigint). */
-export function microsOf(column: SQL | unknown): SQL<string> {
+export function microsOf(column: AnyColumn): SQL<string> {
   return sql<string>`((extract(epoch from ${column}) * 1000000)::bigint)::text`;
 }
 

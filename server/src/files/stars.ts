@@ -3,13 +3,14 @@
  * id), and lists them, most recently starred first. A star outlives the trash (a trashed entry
  * leaves the list and comes back with a restore) and goes with a purge (the foreign key). An
  * entry the user can no longer read (a share revoked) keeps its star but is not shown.
- * Listings carry the flag through `starredFlag`, one indexed EXISTS per row in the same statement.
+ * Listings carry the flag through `starredFlag` (star-flag.ts): one primary-key probe per row shown, in the same statement.
  */
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files, stars } from '../db/schema.js';
 import { viewerPath } from '../sharing/mounts.js';
+import { publish } from '../sync/hub.js';
 import { encodePageCursor, type FileList, type StarredCursor } from '@coffer/protocol';
 import { can } from './access.js';
 import { fromMicros, microsOf } from './instants.js';
@@ -18,17 +19,31 @@ import { resolveEntry } from './resolve.js';
 import { pathsOf } from './subtree.js';
 import { fileView, type FileView } from './view.js';
 
-/** Star an entry the user can read (404 otherwise); starring again keeps the first time. */
+/**
+ * Star an entry the user can read (404 otherwise); starring again keeps the first time. The
+ * user's other devices hear of a change on the websocket (`starred`), once it is committed.
+ */
 export async function starEntry(db: Db, user: AuthUser, id: string): Promise<FileView> {
   const found = await resolveEntry(db, user, { id }, 'read');
-  await db.insert(stars).values({ userId: user.id, fileId: found.row.id }).onConflictDoNothing();
-  return { ...fileView(found.row, found.path), starred: true };
+  const view = { ...fileView(found.row, found.path), starred: true };
+  await db.transaction(async (tx) => {
+    const added = await tx.insert(stars).values({ userId: user.id, fileId: found.row.id }).onConflictDoNothing().returning({ fileId: stars.fileId });
+    if (added.length > 0) await publish(tx, user.id, { type: 'starred', id: view.id, starred: true });
+  });
+  return view;
 }
 
 export async function unstarEntry(db: Db, user: AuthUser, id: string): Promise<FileView> {
   const found = await resolveEntry(db, user, { id }, 'read');
-  await db.delete(stars).where(and(eq(stars.userId, user.id), eq(stars.fileId, found.row.id)));
-  return { ...fileView(found.row, found.path), starred: false };
+  const view = { ...fileView(found.row, found.path), starred: false };
+  await db.transaction(async (tx) => {
+    const removed = await tx
+      .delete(stars)
+      .where(and(eq(stars.userId, user.id), eq(stars.fileId, found.row.id)))
+      .returning({ fileId: stars.fileId });
+    if (removed.length > 0) await publish(tx, user.id, { type: 'starred', id: view.id, starred: false });
+  });
+  return view;
 }
 
 /** A page of the user's stars on live entries, newest first (keyset on the star's instant and file id; index stars_user_time). */

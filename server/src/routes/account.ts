@@ -10,6 +10,7 @@ import { clientIp } from '../auth/client-ip.js';
 import type { AppEnv } from '../auth/context.js';
 import { deleteDevice, listDevices } from '../auth/devices.js';
 import { LoginLimiter } from '../auth/rate-limit.js';
+import { enrolmentDue } from '../auth/two-factor/enrolment-required.js';
 import { changeOwnPassword, meOf, passwordMatches } from '../auth/users.js';
 import type { AppDeps } from '../deps.js';
 import { operationRouter } from '../http/operation.js';
@@ -21,7 +22,7 @@ export function meRoutes(deps: AppDeps): Hono<AppEnv> {
   // A stolen session must not be able to guess the current password at full speed either.
   const limiter = new LoginLimiter(config.loginLimits);
 
-  r.mount(ops.getMe, async ({ user }) => ({ status: 200, body: await meOf(db, user) }));
+  r.mount(ops.getMe, async ({ user }) => ({ status: 200, body: { ...(await meOf(db, user)), twoFactorEnrolmentRequired: await enrolmentDue(deps, user.id) } }));
 
   r.mount(ops.changePassword, async ({ user, body }, c) => {
     const attempt = limiter.begin(user.username, clientIp(c, config.trustProxy));

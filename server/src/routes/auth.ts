@@ -10,6 +10,9 @@ import { presentedToken } from '../auth/middleware.js';
 import { LoginLimiter } from '../auth/rate-limit.js';
 import { clearSessionCookie, startSession } from '../auth/session.js';
 import { lookupToken, revokeToken } from '../auth/tokens.js';
+import { secondFactorMethods } from '../auth/two-factor/factors.js';
+import { beginLoginStep } from '../auth/two-factor/login-step.js';
+import { relyingParty } from '../auth/two-factor/passkeys.js';
 import { createAccount } from '../auth/users.js';
 import type { AppDeps } from '../deps.js';
 import { operationRouter } from '../http/operation.js';
@@ -26,6 +29,13 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     const user = await checkCredentials(db, body.username, body.password);
     limiter.succeeded(attempt);
     if (user.disabled) throw new ForbiddenError('this account is disabled; ask an administrator', { code: 'account_disabled' });
+    // An account with a second factor gets a ticket for POST /auth/2fa, not a session: the same for
+    // browsers and for the device tokens of the CLI and apps.
+    const methods = await secondFactorMethods(db, user.id);
+    if (methods.length > 0) {
+      const session = { ...(body.device ? { device: body.device } : {}), ...(body.cookie ? { cookie: body.cookie } : {}) };
+      return { status: 202, body: await beginLoginStep(db, relyingParty(c, config), user, methods, session) };
+    }
     return { status: 200, body: await startSession(c, db, config, user, body) };
   });
 

@@ -13,6 +13,8 @@ import { parse as parseCookies } from 'hono/utils/cookie';
 import type { AuthUser } from '../auth/context.js';
 import { assertPasswordChanged } from '../auth/password-change.js';
 import { SESSION_COOKIE } from '../auth/session.js';
+import { enrolmentDue } from '../auth/two-factor/enrolment-required.js';
+import type { SettingsStore } from '../auth/two-factor/settings.js';
 import { lookupToken, touchToken, type TokenAccess } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { publicHost } from '../public-url.js';
@@ -30,7 +32,7 @@ export function offeredProtocols(req: IncomingMessage): string[] {
 
 /** `url`: the request target, already parsed (events.ts refuses one that is not a URL). */
 export async function authenticateUpgrade(
-  deps: TokenAccess & { config: Pick<Config, 'trustProxy' | 'publicUrl'> },
+  deps: TokenAccess & { config: Pick<Config, 'trustProxy' | 'publicUrl'>; settings: SettingsStore },
   req: IncomingMessage,
   url: URL,
 ): Promise<AuthUser> {
@@ -40,6 +42,10 @@ export async function authenticateUpgrade(
   const match = await lookupToken(deps, presented.token);
   if (!match) throw new UnauthorizedError('the token is unknown, expired or revoked');
   assertPasswordChanged(match.user);
+  // Like every /api/v1 route but enrolment: an administrator's two-factor requirement is met first.
+  if (await enrolmentDue(deps, match.user.id)) {
+    throw new ForbiddenError('an administrator requires two-factor sign-in: enrol a second factor first', { code: 'two_factor_enrolment_required' });
+  }
   await touchToken(deps, match);
   return match.user;
 }

@@ -46,18 +46,27 @@ export class Renderer {
   private readonly waiting: (() => void)[] = [];
   /** How many images this renderer decoded past their header (a cache hit or a refusal adds nothing). */
   decoded = 0;
+  /** The most renders that ever ran at once (at most `slots`). */
+  peak = 0;
 
   constructor(private readonly slots = 2) {}
 
-  /** A WebP whose longest edge is at most `edge` (never enlarged), of the first frame, turned as EXIF says. */
-  async render(source: Buffer, edge: number, name: string): Promise<Rendered> {
-    if (source.byteLength > MAX_SOURCE_BYTES) throw tooLarge({ bytes: source.byteLength });
-    return this.inSlot(() => renderNow(source, edge, name, () => this.decoded++));
+  /**
+   * A WebP whose longest edge is at most `edge` (never enlarged), of the first frame, turned as
+   * EXIF says. The source is loaded inside the slot too, so waiting requests hold no bytes.
+   */
+  async render(load: () => Promise<Buffer>, edge: number, name: string): Promise<Rendered> {
+    return this.inSlot(async () => {
+      const source = await load();
+      if (source.byteLength > MAX_SOURCE_BYTES) throw tooLarge({ bytes: source.byteLength });
+      return renderNow(source, edge, name, () => this.decoded++);
+    });
   }
 
   private async inSlot<T>(work: () => Promise<T>): Promise<T> {
     if (this.busy >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.busy++;
+    this.peak = Math.max(this.peak, this.busy);
     try {
       return await work();
     } finally {

@@ -47,9 +47,12 @@ export async function sendThumbnail(c: Context, deps: AppDeps, user: AuthUser, q
   const hit = data !== undefined;
   if (!data) {
     if (v.size > MAX_SOURCE_BYTES) throw tooLarge({ bytes: v.size });
-    const parts: Buffer[] = [];
-    for await (const part of storage.files.read(await blocksOfVersion(db, v.id))) parts.push(part);
-    const rendered = await deps.thumbnails.render(Buffer.concat(parts), q.edge, row.name);
+    const load = async () => {
+      const parts: Buffer[] = [];
+      for await (const part of storage.files.read(await blocksOfVersion(db, v.id))) parts.push(part);
+      return Buffer.concat(parts);
+    };
+    const rendered = await deps.thumbnails.render(load, q.edge, row.name);
     await storeThumbnail(db, storage, key, rendered);
     data = rendered.data;
   }

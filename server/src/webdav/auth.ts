@@ -11,6 +11,8 @@ import type { AuthUser } from '../auth/context.js';
 import { checkCredentials } from '../auth/login.js';
 import { assertPasswordChanged } from '../auth/password-change.js';
 import type { LoginLimiter } from '../auth/rate-limit.js';
+import { enrolmentDue } from '../auth/two-factor/enrolment-required.js';
+import { hasSecondFactor } from '../auth/two-factor/factors.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, UnauthorizedError } from '../http-errors.js';
 
@@ -22,6 +24,16 @@ export function davUnauthorized(message: string): UnauthorizedError {
 
 /** The user the request's Basic credentials prove, or a 401 with the Basic challenge (429 when over the limit). */
 export async function davUser(c: Context, deps: AppDeps, limiter: LoginLimiter): Promise<AuthUser> {
+  const user = await basicUser(c, deps, limiter);
+  // An administrator's two-factor requirement reaches mounts too: an account without a second
+  // factor must enrol (in the web app) before its app passwords work again.
+  if (await enrolmentDue(deps, user.id)) {
+    throw new HttpError(403, 'two_factor_enrolment_required', 'an administrator requires two-factor sign-in: enrol a second factor first');
+  }
+  return user;
+}
+
+async function basicUser(c: Context, deps: AppDeps, limiter: LoginLimiter): Promise<AuthUser> {
   const header = c.req.header('authorization');
   const m = header ? /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
   if (!m) throw davUnauthorized('WebDAV needs HTTP Basic auth: your username and an app password');
@@ -55,7 +67,9 @@ export async function davUser(c: Context, deps: AppDeps, limiter: LoginLimiter):
 async function accountUser(deps: AppDeps, username: string, password: string): Promise<AuthUser | undefined> {
   try {
     const row = await checkCredentials(deps.db, username, password);
-    if (row.disabled) return undefined;
+    // An account with a second factor never mounts with its password alone: app passwords are
+    // the single-factor credential, made after a full sign-in.
+    if (row.disabled || (await hasSecondFactor(deps.db, row.id))) return undefined;
     const user: AuthUser = { id: row.id, username: row.username, role: row.role as AuthUser['role'], namespaceId: row.namespaceId, tokenKind: 'app_password', mustChangePassword: row.mustChangePassword };
     assertPasswordChanged(user);
     return user;

@@ -2,9 +2,11 @@ import { useEffect } from 'preact/hooks';
 import { PreviewHost } from '../features/preview/index';
 import { ShareHost } from '../features/sharing/index';
 import { LiveHost } from '../live/LiveHost';
+import { EnrolmentRequired } from '../features/account/EnrolmentRequired';
+import { TwoFactorStep } from '../features/account/TwoFactorStep';
 import { PasswordChange } from '../features/signin/PasswordChange';
 import { SignIn } from '../features/signin/SignIn';
-import { me } from '../session/session';
+import { me, secondStep } from '../session/session';
 import { Toasts } from '../ui/index';
 import { Layout } from './Layout';
 import { t } from './messages';
@@ -29,9 +31,11 @@ export function App() {
       </div>
     );
   } else if (me.value === null) {
-    screen = <SignIn />;
+    screen = secondStep.value ? <TwoFactorStep challenge={secondStep.value} /> : <SignIn />;
   } else if (me.value.mustChangePassword) {
     screen = <PasswordChange />;
+  } else if (me.value.twoFactorEnrolmentRequired) {
+    screen = <EnrolmentRequired />;
   } else if (!found) {
     screen = (
       <Layout>

@@ -3,6 +3,7 @@
  * `public` screens need no sign-in (a public link opened by a stranger).
  */
 import type { ComponentType } from 'preact';
+import { AccountScreen } from '../features/account/AccountScreen';
 import { FilesScreen } from '../features/files/FilesScreen';
 import { LinkPage } from '../features/links/LinkPage';
 import { SharedScreen } from '../features/sharing/SharedScreen';
@@ -18,6 +19,7 @@ export const ROUTES: Route[] = [
   { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
   { pattern: /^\/shared\/?$/, view: SharedScreen },
   { pattern: /^\/s\/([A-Za-z0-9_-]+)\/?$/, view: LinkPage, public: true },
+  { pattern: /^\/account$/, view: AccountScreen },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {

@@ -5,7 +5,7 @@ import { clearInbox, loadInbox } from './notifications';
 import { startLive, stopLive } from './socket';
 
 export function LiveHost() {
-  const signedIn = !!me.value && !me.value.mustChangePassword;
+  const signedIn = !!me.value && !me.value.mustChangePassword && !me.value.twoFactorEnrolmentRequired;
   useEffect(() => {
     if (!signedIn) return;
     startLive();

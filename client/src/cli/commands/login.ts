@@ -11,7 +11,7 @@ import { configPath, loadConfig, removeConfig, saveConfig } from '../config.js';
 import { note, parse, print, trustOf } from '../context.js';
 import { ask, interactive, readStdin } from '../prompt.js';
 
-const USAGE = 'coffer login URL [--username U] [--password-stdin] [--fingerprint XX:..|--yes|--ca FILE] [--device-name N] [--insecure-http]';
+const USAGE = 'coffer login URL [--username U] [--password-stdin] [--code C] [--fingerprint XX:..|--yes|--ca FILE] [--device-name N] [--insecure-http]';
 
 export async function login(args: string[]): Promise<void> {
   const { values: v, positionals } = parse(
@@ -19,6 +19,7 @@ export async function login(args: string[]): Promise<void> {
     {
       username: { type: 'string', short: 'u' },
       'password-stdin': { type: 'boolean' },
+      code: { type: 'string' },
       ca: { type: 'string' },
       fingerprint: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
@@ -53,7 +54,15 @@ export async function login(args: string[]): Promise<void> {
   const anon = new CofferApi(base, trust);
   let token: string;
   try {
-    token = (await anon.login(username, password, deviceName)).token;
+    const first = await anon.login(username, password, deviceName);
+    if ('token' in first) token = first.token;
+    else {
+      // Two-factor sign-in: the device token comes only after the second step (app passwords are
+      // the single-factor credential for scripts).
+      const code = v.code ?? (interactive() ? await ask('Authenticator code (or a recovery code): ') : undefined);
+      if (!code) throw new UsageError('this account signs in with a second factor: give --code (no terminal to ask on)');
+      token = (await anon.loginSecondStep(first.twoFactor.ticket, code)).token;
+    }
   } finally {
     anon.close();
   }

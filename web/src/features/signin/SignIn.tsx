@@ -3,6 +3,7 @@ import { ApiError } from '../../api/client';
 import { signIn } from '../../session/session';
 import { Button, TextField } from '../../ui/index';
 import { LanguageSwitch } from '../../app/LanguageSwitch';
+import { PasskeySignIn } from '../account/PasskeySignIn';
 import { t } from './messages';
 
 function reason(err: unknown): string {
@@ -53,6 +54,7 @@ export function SignIn() {
         <Button type="submit" variant="primary" disabled={busy} class="wide">
           {busy ? t('signingIn') : t('signIn')}
         </Button>
+        <PasskeySignIn onError={setError} />
         <LanguageSwitch />
       </form>
     </main>
