@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WEB_DIST = join(WEB_ROOT, 'dist');
 
-const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts'];
+const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts', 'build/sw-plugin.ts'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -7,12 +7,18 @@ import './features/sharing/sharing.css';
 import './features/links/links.css';
 import './live/live.css';
 import './features/account/account.css';
+import './features/share-target/share-target.css';
 import { App } from './app/App';
 import { lang } from './i18n/i18n';
-import { loadMe } from './session/session';
+import { registerServiceWorker } from './pwa/register';
+import { loadMe, me } from './session/session';
 import { applyTheme } from './ui/index';
 
 applyTheme();
 document.documentElement.lang = lang.value;
 render(<App />, document.getElementById('app')!);
-void loadMe();
+// Offline with nothing cached, who is signed in stays unknown: ask again when the network is back.
+const whoAmI = () => void loadMe().catch(() => {});
+whoAmI();
+window.addEventListener('online', () => me.value === undefined && whoAmI());
+registerServiceWorker();

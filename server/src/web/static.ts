@@ -100,6 +100,11 @@ export function mountWebApp(app: Hono, webDir: string): void {
     return answer(c, 'index.html', index, REVALIDATE);
   }
 
+  // The PWA's Web Share Target posts here; the service worker takes the post. Without one (the
+  // app never opened on this device, or storage cleared) the files cannot be kept: open the app's
+  // screen there, which says so, instead of a bare 404.
+  app.post('/share-target', (c) => c.redirect('/share-target?lost=1', 303));
+
   app.on(['GET', 'HEAD'], '*', async (c) => {
     const path = c.req.path;
     if (NOT_APP.test(path) && !(LINK_PAGE.test(path) && wantsPage(c))) return c.notFound();

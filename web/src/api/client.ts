@@ -6,6 +6,8 @@
  */
 import type { z } from 'zod';
 import { CSRF_HEADER, ErrorBody, pathOf, type Operation, type OperationSpec } from '@coffer/protocol';
+import { OFFLINE_COPY_HEADER } from '../pwa/caches';
+import { noteReachability } from './network';
 
 type Answers<O extends OperationSpec> = O['answers'];
 /** What a call answers: the parsed JSON of whichever answer came (undefined for one without a body). */
@@ -62,7 +64,14 @@ export async function send<O extends Operation>(op: O, c: Call<O> = {}): Promise
     headers['content-type'] ??= 'application/octet-stream';
     body = c.raw;
   }
-  const res = await fetch(urlOf(op, c), { method: op.method, headers, body, credentials: 'same-origin', signal: c.signal });
+  let res: Response;
+  try {
+    res = await fetch(urlOf(op, c), { method: op.method, headers, body, credentials: 'same-origin', signal: c.signal });
+  } catch (err) {
+    if (!c.signal?.aborted) noteReachability(false);
+    throw err;
+  }
+  noteReachability(res.headers.get(OFFLINE_COPY_HEADER) === null);
   if (!res.ok) throw await errorOf(res);
   return res;
 }

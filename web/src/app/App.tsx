@@ -9,6 +9,7 @@ import { SignIn } from '../features/signin/SignIn';
 import { me, secondStep } from '../session/session';
 import { Toasts } from '../ui/index';
 import { Layout } from './Layout';
+import { OfflineBanner } from './OfflineBanner';
 import { t } from './messages';
 import { matchRoute } from './routes';
 import { location } from './router';
@@ -52,6 +53,7 @@ export function App() {
   }
   return (
     <>
+      <OfflineBanner />
       {screen}
       <LiveHost />
       <PreviewHost />

@@ -7,6 +7,7 @@ import { AccountScreen } from '../features/account/AccountScreen';
 import { FilesScreen } from '../features/files/FilesScreen';
 import { LinkPage } from '../features/links/LinkPage';
 import { SharedScreen } from '../features/sharing/SharedScreen';
+import { ShareTargetScreen } from '../features/share-target/ShareTargetScreen';
 
 export interface Route {
   /** Matches the URL path; the captured groups go to the screen as `params`. */
@@ -20,6 +21,7 @@ export const ROUTES: Route[] = [
   { pattern: /^\/shared\/?$/, view: SharedScreen },
   { pattern: /^\/s\/([A-Za-z0-9_-]+)\/?$/, view: LinkPage, public: true },
   { pattern: /^\/account$/, view: AccountScreen },
+  { pattern: /^\/share-target$/, view: ShareTargetScreen },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {

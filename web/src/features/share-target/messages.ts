@@ -1,0 +1,38 @@
+import { messages } from '../../i18n/i18n';
+
+export const t = messages(
+  {
+    title: 'Shared to Coffer',
+    waiting: '{n} file(s) to upload',
+    nothing: 'Nothing is waiting to be uploaded.',
+    failed: 'The shared files could not be received. Try sharing them again.',
+    lost: 'The shared files did not reach Coffer: open Coffer once while online, then share again.',
+    folder: 'Upload to folder',
+    folderHint: 'Created if it does not exist.',
+    defaultFolder: '/Shared from phone',
+    upload: 'Upload',
+    discard: 'Discard',
+    uploading: 'Uploading {name}',
+    progress: 'Upload progress',
+    done: '{n} file(s) uploaded to {folder}',
+    uploadFailed: 'Could not upload {name}: {msg}',
+    badFolder: 'Give a folder path starting with /.',
+  },
+  {
+    title: 'Coffer로 공유됨',
+    waiting: '업로드할 파일 {n}개',
+    nothing: '업로드를 기다리는 항목이 없습니다.',
+    failed: '공유된 파일을 받지 못했습니다. 다시 공유해 보세요.',
+    lost: '공유된 파일이 Coffer에 도착하지 않았습니다. 온라인 상태에서 Coffer를 한 번 연 다음 다시 공유하세요.',
+    folder: '업로드할 폴더',
+    folderHint: '없으면 새로 만듭니다.',
+    defaultFolder: '/휴대폰에서 공유됨',
+    upload: '업로드',
+    discard: '버리기',
+    uploading: '{name} 업로드 중',
+    progress: '업로드 진행률',
+    done: '파일 {n}개를 {folder}에 업로드했습니다',
+    uploadFailed: '{name}을(를) 업로드하지 못했습니다: {msg}',
+    badFolder: '/로 시작하는 폴더 경로를 입력하세요.',
+  },
+);
