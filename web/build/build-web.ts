@@ -33,7 +33,17 @@ export function webBuildIsStale(): boolean {
 export async function buildWeb(): Promise<void> {
   const { build } = await import('vite');
   const tmp = join(WEB_ROOT, `dist.tmp-${process.pid}`);
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), build: { outDir: tmp, emptyOutDir: true } });
+  // Always a production build: Vite takes `import.meta.env.PROD` from NODE_ENV, which vitest sets
+  // to 'test' — a build made by the tests' global setup would otherwise leave out what only
+  // production does (the service worker's registration).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), mode: 'production', build: { outDir: tmp, emptyOutDir: true } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const old = join(WEB_ROOT, `dist.old-${process.pid}`);
   if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);
   renameSync(tmp, WEB_DIST);
