@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
+import { Bell } from '../live/Bell';
 import { me, signOut } from '../session/session';
 import { Button, Icon, type IconName } from '../ui/index';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -47,6 +48,7 @@ export function Layout(props: { children: ComponentChildren; actions?: Component
           Coffer
         </Link>
         <div class="topbar-slot" id="topbar-slot" />
+        <Bell />
         <Link href="/account" class="btn btn-ghost btn-icon" aria-label={`${t('account')}: ${me.value?.username ?? ''}`}>
           <Icon name="user" />
         </Link>

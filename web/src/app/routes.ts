@@ -5,6 +5,8 @@
 import type { ComponentType } from 'preact';
 import { AccountScreen } from '../features/account/AccountScreen';
 import { FilesScreen } from '../features/files/FilesScreen';
+import { LinkPage } from '../features/links/LinkPage';
+import { SharedScreen } from '../features/sharing/SharedScreen';
 import { ShareTargetScreen } from '../features/share-target/ShareTargetScreen';
 
 export interface Route {
@@ -16,6 +18,8 @@ export interface Route {
 
 export const ROUTES: Route[] = [
   { pattern: /^\/(?:files(?:\/.*)?)?$/, view: FilesScreen },
+  { pattern: /^\/shared\/?$/, view: SharedScreen },
+  { pattern: /^\/s\/([A-Za-z0-9_-]+)\/?$/, view: LinkPage, public: true },
   { pattern: /^\/account$/, view: AccountScreen },
   { pattern: /^\/share-target$/, view: ShareTargetScreen },
 ];

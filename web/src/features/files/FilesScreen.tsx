@@ -5,6 +5,9 @@ import { Link } from '../../app/Link';
 import { drivePathOf, filesHref, location } from '../../app/router';
 import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Icon } from '../../ui/index';
+import { changeTick } from '../../live/changes';
+import { DownloadButton, openPreview } from '../preview/index';
+import { ShareButton } from '../sharing/index';
 import { t } from './messages';
 
 /** Every entry of a folder, following the listing's cursor page by page. */
@@ -56,7 +59,7 @@ export function FilesScreen() {
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [path, changeTick.value]);
   return (
     <section aria-labelledby="files-title">
       <h1 id="files-title" class="sr-only">
@@ -72,9 +75,11 @@ export function FilesScreen() {
             return (
               <li key={f.id} class="file-row">
                 <Icon name={f.isDir ? 'folder' : 'file'} />
-                {f.isDir ? <Link href={href}>{f.name}</Link> : <span>{f.name}</span>}
+                {f.isDir ? <Link href={href}>{f.name}</Link> : <button type="button" class="linklike" onClick={() => openPreview(f, entries)}>{f.name}</button>}
                 <span class="muted">{f.isDir ? t('folder') : formatBytes(f.size)}</span>
                 <span class="muted">{formatDate(f.modifiedAt)}</span>
+                <DownloadButton entry={f} />
+                <ShareButton entry={f} />
               </li>
             );
           })}
