@@ -6,6 +6,7 @@ import { drivePathOf, filesHref, location } from '../../app/router';
 import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Icon } from '../../ui/index';
 import { t } from './messages';
+import { DropZone, UploadButton, uploadsCommitted } from '../transfers/index';
 
 /** Every entry of a folder, following the listing's cursor page by page. */
 async function listAll(path: string): Promise<FileView[]> {
@@ -56,13 +57,15 @@ export function FilesScreen() {
     return () => {
       live = false;
     };
-  }, [path]);
+  }, [path, uploadsCommitted.value]);
   return (
     <section aria-labelledby="files-title">
       <h1 id="files-title" class="sr-only">
         {t('title')}
       </h1>
       <Breadcrumbs path={path} />
+      <UploadButton path={path} />
+      <DropZone path={path}>
       {error && <p class="form-error">{error}</p>}
       {entries && entries.length === 0 && <p class="empty">{t('empty')}</p>}
       {entries && entries.length > 0 && (
@@ -80,6 +83,7 @@ export function FilesScreen() {
           })}
         </ul>
       )}
+      </DropZone>
     </section>
   );
 }
