@@ -91,7 +91,7 @@ export function TransferPanel() {
         )}
       </header>
       {!collapsed.value && (
-        <ul id="transfer-list" class="transfer-list" aria-label={t('panel')}>
+        <ul id="transfer-list" class="transfer-list" aria-label={t('panel')} tabIndex={0}>
           {transfers.value.map((x) => (
             <Row key={x.id} item={x} />
           ))}

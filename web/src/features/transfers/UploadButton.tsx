@@ -44,7 +44,7 @@ export function UploadButton(props: { path: string }) {
         </div>
       )}
       <input ref={files} type="file" multiple hidden data-upload="files" aria-label={t('uploadFiles')} onChange={picked} />
-      <input ref={folder} type="file" multiple hidden data-upload="folder" aria-label={t('uploadFolder')} {...{ webkitdirectory: '' }} onChange={picked} />
+      <input ref={folder} type="file" multiple hidden data-upload="folder" aria-label={t('uploadFolder')} {...{ webkitdirectory: true }} onChange={picked} />
       <input ref={media} type="file" multiple hidden data-upload="media" accept="image/*,video/*" aria-label={t('uploadPhotos')} onChange={picked} />
     </div>
   );
