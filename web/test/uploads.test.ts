@@ -93,7 +93,8 @@ async function countPuts(context: BrowserContext): Promise<void> {
     const original = window.fetch.bind(window);
     window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
       if (init?.method === 'PUT' && String(input).includes('/api/v1/blocks/')) {
-        w.__puts.bytes += (init.body as Uint8Array).byteLength;
+        const body = init.body as Blob | Uint8Array;
+        w.__puts.bytes += body instanceof Blob ? body.size : body.byteLength;
         w.__puts.count++;
       }
       return original(input, init);

@@ -82,7 +82,7 @@ export function TransferPanel() {
           <ProgressBar value={sum.size > 0 ? sum.done / sum.size : allDone ? 1 : 0} label={t('totalProgress')} />
         </div>
         <Button variant="ghost" icon aria-label={collapsed.value ? t('expand') : t('collapse')} aria-expanded={!collapsed.value} aria-controls="transfer-list" onClick={() => (collapsed.value = !collapsed.value)}>
-          <Icon name={collapsed.value ? 'upload' : 'download'} />
+          <Icon name={collapsed.value ? 'chevronUp' : 'chevronDown'} />
         </Button>
         {sum.finished > 0 && (
           <Button variant="ghost" icon aria-label={t('clear')} onClick={clearFinished}>

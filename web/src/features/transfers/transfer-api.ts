@@ -8,8 +8,8 @@ export const httpUploadApi: UploadApi = {
     const ans = await call(ops.missingBlocks, { body: { hashes }, signal });
     return new Set(ans.missing);
   },
-  async putBlock(hash, bytes, signal) {
-    const res = await send(ops.putBlock, { params: { sha256: hash }, raw: bytes, signal });
+  async putBlock(hash, body, signal) {
+    const res = await send(ops.putBlock, { params: { sha256: hash }, raw: body, signal });
     await res.body?.cancel();
   },
   commit: (req, signal) => call(ops.commitFromBlocks, { body: req, signal }),

@@ -3,8 +3,8 @@
  * cut it into the protocol's blocks, hash each with Web Crypto, ask the server which it lacks
  * (POST /blocks/missing), PUT only those, then commit the block list (POST /files/commit).
  * Pipelined in one pass: while a batch's blocks are asked about and sent (several PUTs at once),
- * the next slices are read, cut and hashed; at most two batches are held, so memory stays a few
- * tens of MiB whatever the file size. Resuming is the same call again: blocks are
+ * the next slices are read, cut and hashed. A block's bytes are held only until hashed (a PUT sends
+ * the file's own slice), so memory stays a slice or two whatever the file size. Resuming is the same call again: blocks are
  * content-addressed and the server keeps uploaded, uncommitted blocks for its GC grace period
  * (24 h by default), so a re-run sends only what /blocks/missing still names.
  * No framework here: the transfer list (transfers.ts) drives it and the tests can call it.
@@ -16,7 +16,9 @@ import { fileBlocks } from './file-blocks';
 export interface UploadApi {
   /** Which of these hashes the server lacks (each list within MAX_MISSING_HASHES). */
   missing(hashes: string[], signal?: AbortSignal): Promise<Set<string>>;
-  putBlock(hash: string, bytes: Uint8Array<ArrayBuffer>, signal?: AbortSignal): Promise<void>;
+  /** `body` is a slice of the file: Chromium sends a Blob body many times faster than bytes in memory
+   *  (measured: ~50 MB/s against ~2.5 MB/s for 4 MiB), and nothing is copied. */
+  putBlock(hash: string, body: Blob, signal?: AbortSignal): Promise<void>;
   commit(req: CommitRequest, signal?: AbortSignal): Promise<CommitAnswer>;
 }
 
@@ -51,7 +53,8 @@ export interface SentFile {
 
 interface Pending {
   hash: Promise<string>;
-  bytes: Uint8Array<ArrayBuffer>;
+  offset: number;
+  size: number;
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -75,10 +78,10 @@ function limiter(n: number) {
 }
 
 /** PUT with a few tries on network trouble (never on an abort or a refusal the server explains). */
-async function putWithRetry(api: UploadApi, hash: string, bytes: Uint8Array<ArrayBuffer>, signal?: AbortSignal): Promise<void> {
+async function putWithRetry(api: UploadApi, hash: string, body: Blob, signal?: AbortSignal): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await api.putBlock(hash, bytes, signal);
+      return await api.putBlock(hash, body, signal);
     } catch (err) {
       signal?.throwIfAborted();
       const status = (err as { status?: number }).status;
@@ -114,15 +117,15 @@ export async function sendBlocks(api: UploadApi, blob: Blob, o: SendOptions = {}
     batch.forEach((b, i) => {
       const h = hs[i]!;
       if (!missing.delete(h)) {
-        progress.done += b.bytes.byteLength;
+        progress.done += b.size;
         return;
       }
       puts.push(
         put(async () => {
           if (failed) return;
-          await putWithRetry(api, h, b.bytes, signal);
-          progress.done += b.bytes.byteLength;
-          progress.sent += b.bytes.byteLength;
+          await putWithRetry(api, h, blob.slice(b.offset, b.offset + b.size), signal);
+          progress.done += b.size;
+          progress.sent += b.size;
           progress.blocksSent++;
           report();
         }),
@@ -142,15 +145,18 @@ export async function sendBlocks(api: UploadApi, blob: Blob, o: SendOptions = {}
 
   let batch: Pending[] = [];
   let batchBytes = 0;
+  let offset = 0;
   try {
     for await (const bytes of fileBlocks(blob, signal)) {
       if (failed) break;
       const own = bytes as Uint8Array<ArrayBuffer>;
+      // The bytes are held only until hashed; the PUT sends the file's own slice.
       const hash = sha256Hex(own);
       hashes.push(hash);
       sizes.push(own.byteLength);
       progress.blocks++;
-      batch.push({ hash, bytes: own });
+      batch.push({ hash, offset, size: own.byteLength });
+      offset += own.byteLength;
       batchBytes += own.byteLength;
       if (batch.length >= BATCH_BLOCKS || batchBytes >= BATCH_BYTES) {
         await flush(batch);
