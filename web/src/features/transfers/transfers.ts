@@ -43,7 +43,7 @@ export interface Transfer {
 }
 
 /** Files uploading at once (small files gain from overlap; one large file fills the line alone). */
-const PARALLEL_FILES = 3;
+const PARALLEL_FILES = 6;
 
 let api: UploadApi = httpUploadApi;
 let nextId = 1;

@@ -42,6 +42,8 @@ export interface SendOptions {
 const BATCH_BLOCKS = 24;
 const BATCH_BYTES = 24 * 1024 * 1024;
 const PARALLEL_PUTS = 4;
+/** Below this many bytes in a batch (all of a small file), blocks are sent without asking first. */
+const ASK_FROM_BYTES = 256 * 1024;
 const PUT_TRIES = 3;
 
 export interface SentFile {
@@ -110,8 +112,13 @@ export async function sendBlocks(api: UploadApi, blob: Blob, o: SendOptions = {}
     const ask = [...new Set(hs.filter((h) => !known.has(h)))];
     ask.forEach((h) => known.add(h));
     const missing = new Set<string>();
-    for (let i = 0; i < ask.length; i += MAX_MISSING_HASHES) {
-      for (const h of await api.missing(ask.slice(i, i + MAX_MISSING_HASHES), signal)) missing.add(h);
+    if (batch.reduce((n, b) => n + b.size, 0) < ASK_FROM_BYTES) {
+      // A small file costs as much to send as to ask about: send it (a block the server has is answered 200, not stored twice).
+      ask.forEach((h) => missing.add(h));
+    } else {
+      for (let i = 0; i < ask.length; i += MAX_MISSING_HASHES) {
+        for (const h of await api.missing(ask.slice(i, i + MAX_MISSING_HASHES), signal)) missing.add(h);
+      }
     }
     const puts: Promise<void>[] = [];
     batch.forEach((b, i) => {
