@@ -222,7 +222,7 @@ describe('uploads', () => {
     }
   });
 
-  it('a 64 MiB file edited in one byte, uploaded again and replacing the old one, sends exactly one block; keep both takes a numbered name', { timeout: 300_000 }, async () => {
+  it('a 64 MiB file edited in one byte, uploaded again and replacing the old one, sends exactly one block; pause and resume; keep both takes a numbered name', { timeout: 300_000 }, async () => {
     const user = await env.server.user();
     const context = await signedInContext(env, user, DESKTOP);
     await countPuts(context);
@@ -246,29 +246,46 @@ describe('uploads', () => {
       expect(first.bytes).toBe(original.size);
       expect(first.count).toBe(blocks.length);
 
+      // Pause stops the requests; resume sends what the server still lacks and completes.
+      const paused: GenFile = { name: 'paused.bin', seed: 32, size: 32 * MiB };
+      await dropGenerated(page, [paused]);
+      await expect.poll(async () => (await puts(page)).bytes, { timeout: 60_000, interval: 50 }).toBeGreaterThan(first.bytes);
+      await row(page, 'paused.bin').getByRole('button', { name: 'Pause paused.bin' }).click();
+      await row(page, 'paused.bin').and(page.locator('[data-state="paused"]')).waitFor();
+      const atPause = (await puts(page)).bytes;
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await puts(page)).bytes).toBe(atPause); // nothing more went out while paused
+      await row(page, 'paused.bin').getByRole('button', { name: 'Resume paused.bin' }).click();
+      await row(page, 'paused.bin').and(page.locator('[data-state="done"]')).waitFor({ timeout: 100_000 });
+      expect((await stat(user, '/Edit/paused.bin')).contentHash).toBe(contentHash(blocksOf(nodeBytes(paused)), sha));
+      const afterPause = await puts(page);
+      // Blocks cut off by the pause (at most the PUTs in flight) may go twice; nothing else does.
+      expect(afterPause.bytes - first.bytes).toBeLessThanOrEqual(paused.size + 4 * 4 * MiB);
+      const base = afterPause;
+
       await dropGenerated(page, [edited]);
       const conflict = page.locator('.transfer[data-state="conflict"]');
       await conflict.waitFor({ timeout: 100_000 });
       expect(await seriousViolations(page)).toEqual([]);
       await shot(page, 'transfer-conflict');
       await conflict.getByRole('button', { name: 'Replace' }).click();
-      await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 60_000 }).toBe(2);
+      await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 60_000 }).toBe(3);
       const second = await puts(page);
-      expect(second.count - first.count).toBe(1);
-      expect(second.bytes - first.bytes).toBe(changed[0]!.size);
+      expect(second.count - base.count).toBe(1);
+      expect(second.bytes - base.bytes).toBe(changed[0]!.size);
       const e = await stat(user, '/Edit/video.bin');
       expect(e.rev).toBe(2);
       expect(e.contentHash).toBe(contentHash(after, sha));
       // Keep both: a different file under a taken name lands beside it as 'clip (1).txt'.
       await dropGenerated(page, [{ name: 'clip.txt', seed: 1, size: 1024 }]);
-      await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 60_000 }).toBe(3);
+      await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 60_000 }).toBe(4);
       await dropGenerated(page, [{ name: 'clip.txt', seed: 2, size: 1024 }]);
       await page.locator('.transfer[data-state="conflict"]').getByRole('button', { name: 'Keep both' }).click();
-      await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 60_000 }).toBe(4);
+      await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 60_000 }).toBe(5);
       expect(await page.getByText('Saved as clip (1).txt').count()).toBe(1);
       expect((await stat(user, '/Edit/clip (1).txt')).contentHash).toBe(contentHash(blocksOf(nodeBytes({ name: 'clip.txt', seed: 2, size: 1024 })), sha));
       expect((await stat(user, '/Edit/clip.txt')).contentHash).toBe(contentHash(blocksOf(nodeBytes({ name: 'clip.txt', seed: 1, size: 1024 })), sha));
-      console.log(`64 MiB one-byte edit: ${second.count - first.count} block of ${(changed[0]!.size / 1024).toFixed(0)} KiB sent (of ${after.length} blocks)`);
+      console.log(`64 MiB one-byte edit: ${second.count - base.count} block of ${(changed[0]!.size / 1024).toFixed(0)} KiB sent (of ${after.length} blocks)`);
       await page.close();
     } finally {
       await context.close();

@@ -130,6 +130,7 @@ export async function sendBlocks(api: UploadApi, blob: Blob, o: SendOptions = {}
       puts.push(
         put(async () => {
           if (failed) return;
+          signal?.throwIfAborted(); // paused or cancelled while waiting for a turn
           await putWithRetry(api, h, blob.slice(b.offset, b.offset + b.size), signal);
           progress.done += b.size;
           progress.sent += b.size;
