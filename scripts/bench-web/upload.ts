@@ -65,7 +65,11 @@ function runCli(args: string[], configDir: string, input = ''): Promise<{ code: 
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 const mbps = (bytes: number, ms: number) => Math.round((bytes / 1e6 / (ms / 1000)) * 10) / 10;
 
 export async function benchUpload(o: { sizeMiB?: number; runs?: number } = {}): Promise<Record<string, unknown>> {
