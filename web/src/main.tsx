@@ -8,6 +8,7 @@ import './features/links/links.css';
 import './live/live.css';
 import './features/account/account.css';
 import './features/share-target/share-target.css';
+import './features/transfers/transfers.css';
 import { App } from './app/App';
 import { lang } from './i18n/i18n';
 import { registerServiceWorker } from './pwa/register';

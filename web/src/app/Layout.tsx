@@ -9,6 +9,7 @@ import { QuotaBar } from './QuotaBar';
 import { location } from './router';
 import { t } from './messages';
 import { ThemeSwitch } from './ThemeSwitch';
+import { TransferPanel } from '../features/transfers/index';
 
 const menuOpen = signal(false);
 
@@ -78,6 +79,7 @@ export function Layout(props: { children: ComponentChildren; actions?: Component
       <main id="main" class="content" tabIndex={-1}>
         {props.children}
       </main>
+      <TransferPanel />
     </div>
   );
 }

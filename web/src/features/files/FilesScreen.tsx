@@ -9,6 +9,7 @@ import { changeTick } from '../../live/changes';
 import { DownloadButton, openPreview } from '../preview/index';
 import { ShareButton } from '../sharing/index';
 import { t } from './messages';
+import { DropZone, UploadButton, uploadsCommitted } from '../transfers/index';
 
 /** Every entry of a folder, following the listing's cursor page by page. */
 async function listAll(path: string): Promise<FileView[]> {
@@ -59,13 +60,15 @@ export function FilesScreen() {
     return () => {
       live = false;
     };
-  }, [path, changeTick.value]);
+  }, [path, changeTick.value, uploadsCommitted.value]);
   return (
     <section aria-labelledby="files-title">
       <h1 id="files-title" class="sr-only">
         {t('title')}
       </h1>
       <Breadcrumbs path={path} />
+      <UploadButton path={path} />
+      <DropZone path={path}>
       {error && <p class="form-error">{error}</p>}
       {entries && entries.length === 0 && <p class="empty">{t('empty')}</p>}
       {entries && entries.length > 0 && (
@@ -85,6 +88,7 @@ export function FilesScreen() {
           })}
         </ul>
       )}
+      </DropZone>
     </section>
   );
 }
