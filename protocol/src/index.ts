@@ -22,3 +22,6 @@ export * from './shapes/twofactor.js';
 export { timestamp } from './shapes/common.js';
 export { operations, ALL_OPERATIONS, type Operations } from './operations/index.js';
 export * from './webdav.js';
+export * from './copy-names.js';
+export * from './chunking/gear-table.js';
+export * from './chunking/fastcdc.js';

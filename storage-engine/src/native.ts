@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { GEAR } from './chunk/gear-table.js';
+import { GEAR } from '@coffer/protocol';
 
 /**
  * The engine's C addon (`storage-engine/native`, built on install): the chunker's gear scan,

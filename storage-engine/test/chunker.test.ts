@@ -13,7 +13,7 @@ import {
   type ChunkerOptions,
 } from '../src/chunk/chunker.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { GEAR } from '../src/chunk/gear-table.js';
+import { GEAR } from '@coffer/protocol';
 import { asAsync, ends, pieces, prngBytes, SMALL } from './fixtures/chunk-input.js';
 import { withTempDir } from '@coffer/test-support/temp-dir';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { chunkBuffer } from '../src/chunk/chunker.js';
 import { decodeFrame, encodeFrame } from '../src/codec/codec.js';
-import { GEAR } from '../src/chunk/gear-table.js';
+import { GEAR } from '@coffer/protocol';
 import { native } from '../src/native.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { ends, prngBytes } from './fixtures/chunk-input.js';

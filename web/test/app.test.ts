@@ -70,11 +70,11 @@ describe('the web app', () => {
       await shot(page, `sign-in-${size}`, true);
       await page.getByLabel('Password').fill(TEST_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('link', { name: 'Documents' }).waitFor();
+      await page.getByRole('link', { name: 'Documents', exact: true }).waitFor();
       expect(await page.getByText('notes.md').count()).toBe(1);
       expect(await seriousViolations(page)).toEqual([]);
       await shot(page, `files-${size}`, true);
-      await page.getByRole('link', { name: 'Documents' }).click();
+      await page.getByRole('link', { name: 'Documents', exact: true }).click();
       await page.getByText('report.txt').waitFor();
       expect(new URL(page.url()).pathname).toBe('/files/Documents');
       await page.reload();

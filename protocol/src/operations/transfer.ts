@@ -180,6 +180,30 @@ export const downloadByIdHead = operation({
   answers: HEAD_ANSWERS,
 });
 
+export const downloadFolderZip = operation({
+  id: 'downloadFolderZip',
+  method: 'GET',
+  path: '/files/{id}/zip',
+  tag: 'transfer',
+  summary: 'A folder and everything in it as one zip, streamed (stored, not compressed; zip64 past 4 GiB)',
+  description:
+    'Entries are named under the folder’s own name; files still uploading their first revision are left out. The length is known beforehand (Content-Length). ' +
+    '409 `not_a_folder` for a file.',
+  auth: 'user',
+  params: IdParams,
+  answers: {
+    200: {
+      description: 'The zip',
+      bytes: 'application/zip',
+      headers: {
+        'Content-Disposition': { description: 'attachment; `filename*` is the folder’s name with `.zip`' },
+        'Content-Length': { description: 'Bytes of the zip', type: 'integer' },
+      },
+    },
+  },
+  errors: [404, 409],
+});
+
 export const listRevisions = operation({
   id: 'listRevisions',
   method: 'GET',

@@ -6,6 +6,9 @@ import type { AppDeps } from '../deps.js';
 import { sendVersion } from '../downloads/send.js';
 import { versionOf } from '../files/revisions.js';
 import { entryById, entryByPath } from '../files/tree.js';
+import { contentDisposition } from '../downloads/disposition.js';
+import { ConflictError } from '../http-errors.js';
+import { folderZip } from '../links/zip.js';
 import { operationRouter } from '../http/operation.js';
 
 export function downloadRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -27,6 +30,19 @@ export function downloadRoutes(deps: AppDeps): Hono<AppEnv> {
       return sendVersion(c, deps, row.name, await versionOf(db, row, query.rev), { inline: query.inline });
     });
   }
+
+  // A folder as one streamed zip (the same writer as a folder link's): whoever may read the folder.
+  r.mount(ops.downloadFolderZip, async ({ params, user }, c) => {
+    const row = await entryById(db, user, params.id, 'read');
+    if (!row.isDir) throw new ConflictError('a file is not a folder: download it as it is', { code: 'not_a_folder' });
+    const zip = await folderZip(deps, row);
+    const headers = { 'Content-Type': 'application/zip', 'Content-Disposition': contentDisposition(`${row.name}.zip`, false), 'Content-Length': String(zip.length), 'X-Content-Type-Options': 'nosniff' };
+    if (c.req.method === 'HEAD') {
+      await zip.stream.cancel();
+      return c.body(null, 200, headers);
+    }
+    return c.body(zip.stream, 200, headers);
+  });
 
   return r.router;
 }

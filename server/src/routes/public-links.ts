@@ -2,7 +2,8 @@
  * Public links, served under /s/{token}: outside /api/v1 and without `authenticate`, so no
  * session cookie or bearer token is ever read or set here — a link acts for nobody but itself.
  *
- *   GET  /s/{token}[?path=/sub]            what the link is (a view link of a folder: its entries)
+ *   GET  /s/{token}[?path=/sub]            what the link is (a view link of a folder: its entries);
+ *                                          a browser navigating here gets the app's page instead
  *   GET  /s/{token}/download[?path=/f]     a file's bytes (Range, ETag as in /api/v1/download),
  *                                          or a folder as a streamed zip
  *   POST /s/{token}/upload?name=a.pdf      a drop link: the body is the file (201 { name, size })
@@ -29,6 +30,7 @@ import { LinkGuard } from '../links/guard.js';
 import { checkLive, entryInLink, linkByToken, linkTarget, type LinkTarget } from '../links/link-access.js';
 import { folderZip } from '../links/zip.js';
 import { discardBody } from '../uploads/body.js';
+import { wantsPage } from '../web/static.js';
 
 const PASSWORD_HEADER = 'x-coffer-link-password';
 /** Entries per page of a folder link's listing. */
@@ -63,7 +65,10 @@ export function publicLinkRoutes(deps: AppDeps, guard = new LinkGuard()): Hono {
     return linkTarget(db, link);
   }
 
-  app.get('/:token', async (c) => {
+  app.get('/:token', async (c, next) => {
+    // A browser opening the link as a page gets the app, which shows the link (web/static.ts);
+    // the app's own fetch of this URL (Accept: application/json) gets the JSON below.
+    if (wantsPage(c)) return next();
     const t = await open(c);
     const { path, cursor } = parse(PublicListQuery, c.req.query());
     const base = { kind: t.link.kind, expiresAt: t.link.expiresAt?.toISOString() ?? null };

@@ -2,7 +2,9 @@
  * The app's Content-Security-Policy: only its own scripts and styles (no inline script, no eval),
  * API calls and the websocket to this origin, images and media from here or from blob: (previews,
  * thumbnails), frames only of this origin (user content is framed sandboxed and carries its own
- * sandboxing CSP, downloads/user-content.ts), and no one may frame the app.
+ * sandboxing CSP, downloads/user-content.ts) and of blob: (a PDF preview: the app hands the
+ * browser's PDF viewer bytes it checked to start with %PDF-, typed application/pdf, because the
+ * server sends PDFs only as attachments), and no one may frame the app.
  */
 export const APP_CSP = [
   "default-src 'self'",
@@ -12,7 +14,7 @@ export const APP_CSP = [
   "media-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self'",
-  "frame-src 'self'",
+  "frame-src 'self' blob:",
   "worker-src 'self'",
   "manifest-src 'self'",
   "object-src 'none'",

@@ -35,6 +35,23 @@ const REVALIDATE = 'no-cache';
 const SAFE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 /** Paths the app never answers: other routers own them; a miss there stays their 404. */
 const NOT_APP = /^\/(?:api|dav|s|healthz|readyz|metrics|admin\/api)(?:\/|$)/;
+/** A public link's own address: a browser opening it as a page gets the app (the link's page);
+ *  every other request there is the link's JSON (routes/public-links.ts). */
+const LINK_PAGE = /^\/s\/[A-Za-z0-9_-]{1,100}\/?$/;
+
+/**
+ * Whether a request is a browser navigating to a page (not the app's own fetch of JSON):
+ * `Sec-Fetch-Dest: document` where the browser sends it, else an Accept preferring HTML.
+ */
+export function wantsPage(c: Context): boolean {
+  const dest = c.req.header('sec-fetch-dest');
+  if (dest) return dest === 'document';
+  const accept = (c.req.header('accept') ?? '').toLowerCase();
+  const html = accept.indexOf('text/html');
+  if (html < 0) return false;
+  const json = accept.indexOf('application/json');
+  return json < 0 || html < json;
+}
 
 interface Cached {
   mtimeMs: number;
@@ -90,7 +107,7 @@ export function mountWebApp(app: Hono, webDir: string): void {
 
   app.on(['GET', 'HEAD'], '*', async (c) => {
     const path = c.req.path;
-    if (NOT_APP.test(path)) return c.notFound();
+    if (NOT_APP.test(path) && !(LINK_PAGE.test(path) && wantsPage(c))) return c.notFound();
     const rel = path.slice(1);
     if (rel.startsWith('assets/')) {
       const file = SAFE_PATH.test(rel) ? await load(rel) : undefined;

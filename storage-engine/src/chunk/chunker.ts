@@ -1,185 +1,49 @@
 /**
- * FastCDC content-defined chunking (gear rolling hash, normalised chunking).
- *
- * A cut may fall after byte i when the gear hash h there, read as unsigned, is below a
- * threshold: a stricter one while the chunk is shorter than avgSize, a looser one after, so
- * sizes bunch around avgSize. h = (h << 1) + GEAR[byte] in 32 bits, so h depends on exactly the
- * last 32 bytes. Hashing starts 32 bytes before minSize, so every cut test is a pure function of
- * the 32 bytes before the candidate: an insert moves the cuts near it and no others, and the
- * boundaries never depend on how the input was split into pieces. Every byte position is a
- * candidate (testing only every 4th would tie cuts to offsets mod 4, and a 1-byte insert would
- * then move every later cut); speed comes from reading 32-bit words and testing eight hashes with
- * one branch instead (see scan).
- * With min = avg/4 the mean chunk comes out near 1.15 x avgSize.
+ * The engine's chunker: FastCDC as @coffer/protocol defines it (protocol/src/chunking: the cut
+ * rule, the gear table, the parameters — the browser runs that same code), with the C addon's
+ * gear scan plugged in when it loaded (same cuts, ~1.3x the JavaScript loop), plus the streaming
+ * Chunker that gives each chunk memory of its own (or the FileStore's block memory).
  */
-import { CHUNKER_PARAMETERS } from '@coffer/protocol';
+import {
+  CHUNKER_PARAMETERS,
+  ChunkerOptionsError,
+  CutFinder as ProtocolCutFinder,
+  CutSearch,
+  chunkBuffer as protocolChunkBuffer,
+  chunkerParams,
+  findCut as protocolFindCut,
+  type ChunkerOptions,
+  type ChunkerParams,
+  type GearScan,
+} from '@coffer/protocol';
 import { InvalidArgumentError } from '../errors.js';
-import { GEAR } from './gear-table.js';
 import { native } from '../native.js';
 
-export interface ChunkerOptions {
-  minSize: number;
-  avgSize: number;
-  maxSize: number;
-}
+export type { ChunkerOptions };
 
 /** The protocol's parameters: client and server must cut alike, so they are part of the wire contract. */
 export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = Object.freeze({ ...CHUNKER_PARAMETERS });
 
-/** Bytes the gear hash depends on; hashing starts this far before minSize. */
-const WINDOW = 32;
-const MIN_MIN_SIZE = 2 * WINDOW;
-const MAX_MAX_SIZE = 1 << 30;
+/** The addon's scan, when it loaded (COFFER_NATIVE=0 or a failed build: the protocol's JavaScript scan). */
+const FAST: GearScan | undefined = native ? (d, i, stop, h, t) => native!.gearScan(d, i, stop, h, t) : undefined;
 
-/** Validated sizes plus the cut thresholds (unsigned h below them cuts). */
-interface Params {
-  min: number;
-  avg: number;
-  max: number;
-  /** Before avgSize: probability 1/(4·avg) per byte (FastCDC normalisation level 2). */
-  strict: number;
-  /** From avgSize on: probability 4/avg per byte. */
-  loose: number;
+/** The protocol's option errors as the engine's InvalidArgumentError. */
+function engineErrors<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ChunkerOptionsError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
 }
 
-function resolve(opts: Partial<ChunkerOptions> | undefined): Params {
-  const min = opts?.minSize ?? DEFAULT_CHUNKER_OPTIONS.minSize;
-  const avg = opts?.avgSize ?? DEFAULT_CHUNKER_OPTIONS.avgSize;
-  const max = opts?.maxSize ?? DEFAULT_CHUNKER_OPTIONS.maxSize;
-  for (const [name, v] of [['minSize', min], ['avgSize', avg], ['maxSize', max]] as const) {
-    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`chunker ${name} must be an integer, got ${v}`);
-  }
-  if (min < MIN_MIN_SIZE) throw new InvalidArgumentError(`chunker minSize must be at least ${MIN_MIN_SIZE}, got ${min}`);
-  if (max > MAX_MAX_SIZE) throw new InvalidArgumentError(`chunker maxSize must be at most ${MAX_MAX_SIZE}, got ${max}`);
-  if (!(min <= avg && avg <= max)) {
-    throw new InvalidArgumentError(`chunker sizes must satisfy min <= avg <= max, got ${min} / ${avg} / ${max}`);
-  }
-  // Thresholds instead of bit masks, so any avgSize works, not just powers of two.
-  return { min, avg, max, strict: Math.floor(2 ** 30 / avg), loose: Math.floor(2 ** 34 / avg) };
-}
-
-/** Word reads below assume little-endian byte order; elsewhere the byte loop alone runs. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** Second result of scanBytes/scan when no cut was found: the hash after the last byte. */
-let scanHash = 0;
-
-/** Hash d[i..stop) into h byte by byte; return the index just past the first byte after which h < t (unsigned), or -1. */
-function scanBytes(d: Uint8Array, i: number, stop: number, h: number, t: number): number {
-  const g = GEAR;
-  while (i < stop) {
-    h = ((h << 1) + g[d[i]!]!) | 0;
-    i++;
-    if (h >>> 0 < t) return i;
-  }
-  scanHash = h;
-  return -1;
-}
-
-/** Ranges at least this long go to the C addon (~1.3x this loop's speed; a call costs ~0.1 µs). */
-const NATIVE_MIN = 4096;
-
-/**
- * Same result as scanBytes, faster (the C addon's loop, when it loaded, faster still): reads two aligned 32-bit words at a time and tests the eight
- * hashes with one branch. h < t (unsigned) implies clz32(h) >= clz32(t - 1), and the OR of eight
- * leading-zero counts is at least each of them, so OR-ing them is a cheap test that never misses
- * a cut (it fires falsely only when some hash has 16 or more leading zeros, ~1 in 8,000 groups);
- * when it fires the byte loop decides exactly. Half the operations of comparing each hash.
- */
-function scan(d: Uint8Array, i: number, stop: number, h: number, t: number): number {
-  if (native && stop - i >= NATIVE_MIN) {
-    const r = native.gearScan(d, i, stop, h, t);
-    if (r >= 0) return r;
-    scanHash = (-1 - r) | 0;
-    return -1;
-  }
-  if (!LITTLE_ENDIAN || stop - i < 64) return scanBytes(d, i, stop, h, t);
-  const g = GEAR;
-  while (((d.byteOffset + i) & 3) !== 0) {
-    h = ((h << 1) + g[d[i]!]!) | 0;
-    i++;
-    if (h >>> 0 < t) return i;
-  }
-  const need = Math.clz32(t - 1);
-  const clz = Math.clz32;
-  const words = ((stop - i) >> 3) << 1;
-  const w32 = new Uint32Array(d.buffer, d.byteOffset + i, words);
-  for (let k = 0; k < words; k += 2) {
-    const w = w32[k]!;
-    const v = w32[k + 1]!;
-    const h1 = ((h << 1) + g[w & 255]!) | 0;
-    const h2 = ((h1 << 1) + g[(w >>> 8) & 255]!) | 0;
-    const h3 = ((h2 << 1) + g[(w >>> 16) & 255]!) | 0;
-    const h4 = ((h3 << 1) + g[w >>> 24]!) | 0;
-    const h5 = ((h4 << 1) + g[v & 255]!) | 0;
-    const h6 = ((h5 << 1) + g[(v >>> 8) & 255]!) | 0;
-    const h7 = ((h6 << 1) + g[(v >>> 16) & 255]!) | 0;
-    const h8 = ((h7 << 1) + g[v >>> 24]!) | 0;
-    if ((clz(h1) | clz(h2) | clz(h3) | clz(h4) | clz(h5) | clz(h6) | clz(h7) | clz(h8)) >= need) {
-      const cut = scanBytes(d, i + 4 * k, i + 4 * k + 8, h, t);
-      if (cut >= 0) return cut;
-    }
-    h = h8;
-  }
-  return scanBytes(d, i + 4 * words, stop, h, t);
-}
-
-/** Scan state to resume from when advance returns -1. */
-let nextPos = 0;
-let nextHash = 0;
-
-/**
- * Continue the cut search of the chunk that starts at `start` (may be negative: the chunk began
- * in an earlier piece) from byte `pos` with hash `h`, using bytes up to `end`. Returns the chunk
- * length, or -1 when the bytes so far hold no cut (nextPos/nextHash then say where to resume).
- */
-function advance(d: Uint8Array, start: number, pos: number, h: number, end: number, p: Params): number {
-  const firstTest = start + p.min - 1; // index of the last byte of a minSize chunk
-  const looseFrom = start + p.avg - 1;
-  const last = start + p.max - 1;
-  if (pos < firstTest) {
-    const g = GEAR;
-    const stop = Math.min(end, firstTest);
-    for (; pos < stop; pos++) h = ((h << 1) + g[d[pos]!]!) | 0;
-    if (pos < firstTest) return pause(pos, h);
-  }
-  if (pos < looseFrom) {
-    const stop = Math.min(end, looseFrom);
-    const cut = scan(d, pos, stop, h, p.strict);
-    if (cut >= 0) return cut - start;
-    h = scanHash;
-    pos = stop;
-    if (pos < looseFrom) return pause(pos, h);
-  }
-  if (pos < last) {
-    const stop = Math.min(end, last);
-    const cut = scan(d, pos, stop, h, p.loose);
-    if (cut >= 0) return cut - start;
-    h = scanHash;
-    pos = stop;
-    if (pos < last) return pause(pos, h);
-  }
-  return end > last ? p.max : pause(pos, h);
-}
-
-function pause(pos: number, h: number): -1 {
-  nextPos = pos;
-  nextHash = h;
-  return -1;
+function resolve(opts: Partial<ChunkerOptions> | undefined): ChunkerParams {
+  return engineErrors(() => chunkerParams(opts));
 }
 
 /** Length of the next chunk of data[start..end) if the data ended at `end` (cut <= end-start). `final` = no more data follows. Returns -1 if more data is needed to decide. */
 export function findCut(data: Uint8Array, start: number, end: number, opts: ChunkerOptions, final: boolean): number {
-  const p = resolve(opts);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > data.length) {
-    throw new InvalidArgumentError(`findCut range [${start}, ${end}) is not inside ${data.length} bytes`);
-  }
-  return cutAt(data, start, end, p, final);
-}
-
-function cutAt(data: Uint8Array, start: number, end: number, p: Params, final: boolean): number {
-  const cut = advance(data, start, start + p.min - WINDOW, 0, end, p);
-  return cut >= 0 ? cut : final ? end - start : -1;
+  return engineErrors(() => protocolFindCut(data, start, end, opts, final, FAST));
 }
 
 /**
@@ -187,45 +51,16 @@ function cutAt(data: Uint8Array, start: number, end: number, p: Params, final: b
  * (chunk-reader.ts fills such memory itself): feed it the bytes so far, again and again as more
  * arrive, until it answers with the chunk's length.
  */
-export class CutFinder {
-  readonly #p: Params;
-  #pos: number;
-  #hash = 0;
-
+export class CutFinder extends ProtocolCutFinder {
   constructor(opts?: Partial<ChunkerOptions>) {
-    this.#p = resolve(opts);
-    this.#pos = this.#p.min - WINDOW;
-  }
-
-  get maxSize(): number {
-    return this.#p.max;
-  }
-
-  /** The chunk's length if data[0..end) holds its cut (then the search restarts for the next
-   *  chunk), or -1 when more bytes are needed to decide. */
-  find(data: Uint8Array, end: number): number {
-    const cut = advance(data, 0, this.#pos, this.#hash, end, this.#p);
-    if (cut < 0) {
-      this.#pos = nextPos;
-      this.#hash = nextHash;
-    } else {
-      this.#pos = this.#p.min - WINDOW;
-      this.#hash = 0;
-    }
-    return cut;
+    resolve(opts);
+    super(opts, FAST);
   }
 }
 
 /** Split a whole buffer: returns subarrays (views, no copies) covering data in order. Empty input -> []. */
 export function chunkBuffer(data: Uint8Array, opts?: Partial<ChunkerOptions>): Uint8Array[] {
-  const p = resolve(opts);
-  const chunks: Uint8Array[] = [];
-  for (let start = 0; start < data.length; ) {
-    const len = cutAt(data, start, data.length, p, true);
-    chunks.push(data.subarray(start, start + len));
-    start += len;
-  }
-  return chunks;
+  return engineErrors(() => protocolChunkBuffer(data, opts, FAST));
 }
 
 /**
@@ -249,7 +84,7 @@ const OWN_MEMORY: ChunkMemory = { take: (n) => Buffer.allocUnsafeSlow(n) };
  * (less than maxSize) is kept aside until its cut (see ChunkMemory for how often it is copied).
  */
 export class Chunker {
-  readonly #p: Params;
+  readonly #search: CutSearch;
   readonly #memory: ChunkMemory;
   /** Bytes of the chunk in progress, scanned already and not yet cut: #pending[0..#pendingLen).
    *  With a trimming memory, #pending is that chunk's own memory (taken for maxSize). */
@@ -263,8 +98,8 @@ export class Chunker {
   /** `memory` gives each chunk its memory (default: a fresh buffer of its own); the engine's
    *  FileStore passes block memory, which it gives back once the chunk is stored. */
   constructor(opts?: Partial<ChunkerOptions>, memory: ChunkMemory = OWN_MEMORY) {
-    this.#p = resolve(opts);
-    this.#pos = this.#p.min - WINDOW;
+    this.#search = new CutSearch(resolve(opts), FAST);
+    this.#pos = this.#search.firstPos(0);
     this.#memory = memory;
   }
 
@@ -291,23 +126,23 @@ export class Chunker {
   *cuts(piece: Uint8Array): Generator<Buffer> {
     this.#checkOpen();
     if (!(piece instanceof Uint8Array)) throw new InvalidArgumentError('chunker input pieces must be Uint8Array');
-    const p = this.#p;
+    const search = this.#search;
     const len = piece.length;
     let start = -this.#pendingLen; // the chunk in progress, in this piece's coordinates
     let pos = start + this.#pos;
     let h = this.#hash;
     for (;;) {
-      const cut = advance(piece, start, pos, h, len, p);
-      if (cut < 0) break; // nextPos/nextHash hold the scan state
+      const cut = search.advance(piece, start, pos, h, len);
+      if (cut < 0) break; // search.nextPos/nextHash hold the scan state
       const chunk = this.#emit(piece, start, start + cut);
       start += cut;
-      pos = start + p.min - WINDOW;
+      pos = search.firstPos(start);
       h = 0;
       yield chunk;
     }
     if (start < len) this.#keep(piece.subarray(Math.max(start, 0)));
-    this.#pos = nextPos - start;
-    this.#hash = nextHash;
+    this.#pos = search.nextPos - start;
+    this.#hash = search.nextHash;
   }
 
   /** A chunk as its own Buffer: the pending bytes (when start < 0) followed by piece[max(start,0)..end). */
@@ -334,9 +169,9 @@ export class Chunker {
   #keep(bytes: Uint8Array): void {
     const need = this.#pendingLen + bytes.length;
     if (this.#memory.trim) {
-      if (this.#pending.byteLength === 0) this.#pending = this.#memory.take(this.#p.max);
+      if (this.#pending.byteLength === 0) this.#pending = this.#memory.take(this.#search.p.max);
     } else if (need > this.#pending.length) {
-      const grown = new Uint8Array(Math.min(this.#p.max, Math.max(need, 2 * this.#pending.length, 64 * 1024)));
+      const grown = new Uint8Array(Math.min(this.#search.p.max, Math.max(need, 2 * this.#pending.length, 64 * 1024)));
       grown.set(this.#pending.subarray(0, this.#pendingLen));
       this.#pending = grown;
     }

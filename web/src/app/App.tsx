@@ -1,4 +1,7 @@
 import { useEffect } from 'preact/hooks';
+import { PreviewHost } from '../features/preview/index';
+import { ShareHost } from '../features/sharing/index';
+import { LiveHost } from '../live/LiveHost';
 import { EnrolmentRequired } from '../features/account/EnrolmentRequired';
 import { TwoFactorStep } from '../features/account/TwoFactorStep';
 import { PasswordChange } from '../features/signin/PasswordChange';
@@ -52,6 +55,9 @@ export function App() {
     <>
       <OfflineBanner />
       {screen}
+      <LiveHost />
+      <PreviewHost />
+      <ShareHost />
       <Toasts />
     </>
   );

@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
+import { Bell } from '../live/Bell';
 import { me, signOut } from '../session/session';
 import { Button, Icon, type IconName } from '../ui/index';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -8,6 +9,7 @@ import { QuotaBar } from './QuotaBar';
 import { location } from './router';
 import { t } from './messages';
 import { ThemeSwitch } from './ThemeSwitch';
+import { TransferPanel } from '../features/transfers/index';
 
 const menuOpen = signal(false);
 
@@ -47,6 +49,7 @@ export function Layout(props: { children: ComponentChildren; actions?: Component
           Coffer
         </Link>
         <div class="topbar-slot" id="topbar-slot" />
+        <Bell />
         <Link href="/account" class="btn btn-ghost btn-icon" aria-label={`${t('account')}: ${me.value?.username ?? ''}`}>
           <Icon name="user" />
         </Link>
@@ -76,6 +79,7 @@ export function Layout(props: { children: ComponentChildren; actions?: Component
       <main id="main" class="content" tabIndex={-1}>
         {props.children}
       </main>
+      <TransferPanel />
     </div>
   );
 }

@@ -8,6 +8,8 @@ import { RecentScreen, StarredScreen } from '../features/files/RecentStarred';
 import { FilesScreen } from '../features/files/FilesScreen';
 import { SearchScreen } from '../features/files/SearchScreen';
 import { TrashScreen } from '../features/files/TrashScreen';
+import { LinkPage } from '../features/links/LinkPage';
+import { SharedScreen } from '../features/sharing/SharedScreen';
 import { ShareTargetScreen } from '../features/share-target/ShareTargetScreen';
 
 export interface Route {
@@ -23,6 +25,8 @@ export const ROUTES: Route[] = [
   { pattern: /^\/search$/, view: SearchScreen },
   { pattern: /^\/recent$/, view: RecentScreen },
   { pattern: /^\/starred$/, view: StarredScreen },
+  { pattern: /^\/shared\/?$/, view: SharedScreen },
+  { pattern: /^\/s\/([A-Za-z0-9_-]+)\/?$/, view: LinkPage, public: true },
   { pattern: /^\/account$/, view: AccountScreen },
   { pattern: /^\/share-target$/, view: ShareTargetScreen },
 ];

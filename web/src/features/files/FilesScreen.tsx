@@ -9,6 +9,9 @@ import { useEntryActions } from './EntryActions';
 import { FileBrowser } from './FileBrowser';
 import { usePageKeys } from './keys';
 import { listFolder } from './listing';
+import { changeTick } from '../../live/changes';
+import { openPreview } from '../preview/index';
+import { DropZone, UploadButton, uploadsCommitted } from '../transfers/index';
 import { t } from './messages';
 import { openEntry } from './open';
 import { PromptDialog } from './PromptDialog';
@@ -50,7 +53,7 @@ export function FilesScreen() {
     return () => {
       live = false;
     };
-  }, [path, changed]);
+  }, [path, changed, changeTick.value, uploadsCommitted.value]);
 
   const sorted = useMemo(() => (entries ? sortEntries(entries, sortSpec.value) : []), [entries, sortSpec.value]);
   const chosen = () => sorted.filter((f) => selected.has(f.id));
@@ -98,10 +101,11 @@ export function FilesScreen() {
               <Icon name="newFolder" />
               <span class="hide-phone">{t('newFolder')}</span>
             </Button>
-            {/* Uploads: the upload button and drop zone go here. */}
+            <UploadButton path={path} />
           </>
         }
       />
+      <DropZone path={path}>
       {error && <p class="form-error">{error}</p>}
       {!entries && !error && (
         <p class="muted" role="status">
@@ -121,13 +125,14 @@ export function FilesScreen() {
           }}
           selected={selected}
           onSelect={setSelected}
-          onOpen={openEntry}
+          onOpen={(f) => (f.isDir ? openEntry(f) : openPreview(f, sorted))}
           menuItems={act.menuItems}
           onKeyAction={act.onKeyAction}
           extras={starExtras}
           onDropInto={drop}
         />
       )}
+      </DropZone>
       {act.dialog}
     </section>
   );

@@ -1,0 +1,25 @@
+/** The upload engine's calls over HTTP: each an operation of @coffer/protocol. */
+import { operations as ops } from '@coffer/protocol';
+import { call, send } from '../../api/client';
+import type { UploadApi } from './upload-engine';
+
+export const httpUploadApi: UploadApi = {
+  async missing(hashes, signal) {
+    const ans = await call(ops.missingBlocks, { body: { hashes }, signal });
+    return new Set(ans.missing);
+  },
+  async putBlock(hash, body, signal) {
+    const res = await send(ops.putBlock, { params: { sha256: hash }, raw: body, signal });
+    await res.body?.cancel();
+  },
+  commit: (req, signal) => call(ops.commitFromBlocks, { body: req, signal }),
+};
+
+/** Create `path` and its missing parents; a folder that is there already is fine. */
+export async function ensureFolder(path: string): Promise<void> {
+  try {
+    await call(ops.mkdir, { body: { path, parents: true } });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'name_taken') throw err;
+  }
+}
