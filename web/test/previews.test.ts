@@ -140,7 +140,9 @@ describe('previews', () => {
     const fromFrames: string[] = [];
     const fromApp: string[] = [];
     const dialogs: string[] = [];
-    page.on('request', (r) => {
+    // Requests that left the browser: chromium also reports requests its CSP then blocks
+    // (net::ERR_BLOCKED_BY_CSP, as DevTools lists them), so count the finished ones.
+    page.on('requestfinished', (r) => {
       const u = r.url();
       if (r.frame() !== page.mainFrame()) fromFrames.push(u);
       else if (u.includes('/api/v1/')) fromApp.push(new URL(u).pathname);

@@ -156,7 +156,7 @@ describe('uploads', () => {
         expect(await seriousViolations(page)).toEqual([]);
         await shot(page, 'transfer-panel-phone', true);
         await page.getByRole('link', { name: 'Trip 2026' }).click();
-        await expect.poll(() => page.locator('.file-row').count(), { timeout: 20_000 }).toBe(151); // 150 photos and raw/
+        await expect.poll(() => page.getByRole('grid').getAttribute('aria-rowcount'), { timeout: 20_000 }).toBe('152'); // 150 photos and raw/, plus the header row
         expect((await stat(user, '/Trip 2026/raw/photo-199.jpg')).size).toBe('photo 199 '.repeat(50).length);
         await page.close();
       });
@@ -170,7 +170,7 @@ describe('uploads', () => {
       });
       await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 120_000 }).toBe(200);
       await page.getByRole('button', { name: 'Clear finished' }).click();
-      await expect.poll(() => page.locator('.file-row').count(), { timeout: 20_000 }).toBe(200);
+      await expect.poll(() => page.getByRole('grid').getAttribute('aria-rowcount'), { timeout: 20_000 }).toBe('201'); // plus the header row
       expect(await page.locator('.transfer-panel').count()).toBe(0);
       const e = await stat(user, '/Dropped/note-123.txt');
       expect(e.size).toBe('note 123\n'.length);

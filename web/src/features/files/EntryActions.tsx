@@ -7,6 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { MenuItem } from '../../ui/index';
 import { download, rename, setStar, trash } from './actions';
+import { openShareDialog } from '../sharing/index';
 import { DetailsDialog } from './DetailsDialog';
 import type { KeyAction } from './FileBrowser';
 import { HelpDialog } from './HelpDialog';
@@ -33,7 +34,8 @@ export function useEntryActions(clearSelection: () => void) {
     const one = targets.length <= 1;
     const items: MenuItem[] = [];
     if (one) items.push({ label: t('open'), icon: f.isDir ? 'folder' : 'file', run: () => openEntry(f) });
-    if (one && !f.isDir) items.push({ label: t('download'), icon: 'download', run: () => download(f) });
+    if (one) items.push({ label: t('download'), icon: 'download', run: () => download(f) });
+    if (one) items.push({ label: t('share'), icon: 'share', run: () => openShareDialog(f) });
     if (one) items.push({ label: t('rename'), icon: 'edit', run: () => setOpen({ kind: 'rename', f }) });
     items.push({ label: t('moveTo'), icon: 'move', run: () => setOpen({ kind: 'move', entries: targets }) });
     if (one && !f.isDir) items.push({ label: t('revisions'), icon: 'history', run: () => setOpen({ kind: 'revisions', f }) });

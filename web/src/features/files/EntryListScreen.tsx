@@ -12,7 +12,7 @@ import { t } from './messages';
 import { openEntry } from './open';
 import { SearchBox } from './SearchBox';
 import { sortEntries } from './sort';
-import { starExtras } from './StarButton';
+import { rowExtras } from './RowExtras';
 import { filesChanged, savePrefs, sortSpec, viewMode } from './state';
 import { Toolbar } from './Toolbar';
 
@@ -71,7 +71,7 @@ export function EntryListScreen(p: { title: string; load: () => Promise<FileView
           onOpen={openEntry}
           menuItems={act.menuItems}
           onKeyAction={act.onKeyAction}
-          extras={starExtras}
+          extras={rowExtras}
         />
       )}
       {act.dialog}

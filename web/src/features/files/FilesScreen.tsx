@@ -17,7 +17,7 @@ import { openEntry } from './open';
 import { PromptDialog } from './PromptDialog';
 import { SearchBox } from './SearchBox';
 import { sortEntries } from './sort';
-import { starExtras } from './StarButton';
+import { rowExtras } from './RowExtras';
 import { filesChanged, savePrefs, sortSpec, viewMode } from './state';
 import { SelectionBar, Toolbar } from './Toolbar';
 
@@ -128,7 +128,7 @@ export function FilesScreen() {
           onOpen={(f) => (f.isDir ? openEntry(f) : openPreview(f, sorted))}
           menuItems={act.menuItems}
           onKeyAction={act.onKeyAction}
-          extras={starExtras}
+          extras={rowExtras}
           onDropInto={drop}
         />
       )}

@@ -2,6 +2,7 @@
  * What the files screens do to entries, each a call of @coffer/protocol plus the toast that says
  * what happened (with Undo for the trash); every action refreshes the listing after.
  */
+import { downloadHref } from '../preview/index';
 import { operations as ops, type FileView } from '@coffer/protocol';
 import { call, urlOf } from '../../api/client';
 import { toast } from '../../ui/index';
@@ -105,16 +106,11 @@ export function downloadUrl(f: FileView, rev?: number): string {
   return urlOf(ops.downloadById, { params: { id: f.id }, query: { rev } });
 }
 
-/** Starts the browser's own download (no bytes through the page's memory). */
+/** Starts the browser's own download (no bytes through the page's memory); a folder comes as a zip. */
 export function download(f: FileView, rev?: number): void {
-  if (f.isDir) {
-    // The API has no folder archive yet.
-    toast(t('noFolderZip'));
-    return;
-  }
   const a = document.createElement('a');
-  a.href = downloadUrl(f, rev);
-  a.download = f.name;
+  a.href = f.isDir ? downloadHref(f) : downloadUrl(f, rev);
+  a.download = f.isDir ? `${f.name}.zip` : f.name;
   document.body.append(a);
   a.click();
   a.remove();

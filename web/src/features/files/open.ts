@@ -1,12 +1,9 @@
-/** Opening an entry: a folder is browsed; a file is previewed (downloaded until previews exist). */
+/** Opening an entry: a folder is browsed; a file is previewed (with its neighbours to page through). */
 import type { FileView } from '@coffer/protocol';
 import { filesHref, navigate } from '../../app/router';
-import { download } from './actions';
+import { openPreview } from '../preview/index';
 
-/** The one line to swap for the preview feature's opener. */
-const openFile = (f: FileView): void => download(f);
-
-export function openEntry(f: FileView): void {
+export function openEntry(f: FileView, siblings?: FileView[]): void {
   if (f.isDir) navigate(filesHref(f.path));
-  else openFile(f);
+  else openPreview(f, siblings);
 }

@@ -4,9 +4,9 @@ import { Icon } from '../../ui/index';
 import { t } from './messages';
 import { openShareDialog } from './share-state';
 
-export function ShareButton(props: { entry: FileView }) {
+export function ShareButton(props: { entry: FileView; tabIndex?: number }) {
   return (
-    <button type="button" class="btn btn-ghost btn-icon" aria-label={t('shareNamed', { name: props.entry.name })} onClick={() => openShareDialog(props.entry)}>
+    <button type="button" class="btn btn-ghost btn-icon" tabIndex={props.tabIndex} aria-label={t('shareNamed', { name: props.entry.name })} onClick={() => openShareDialog(props.entry)}>
       <Icon name="share" />
     </button>
   );
