@@ -25,7 +25,9 @@ async function put(token: string, path: string, body: string): Promise<void> {
 
 describe('the web app', () => {
   it('is served with a strict CSP, no inline script, and immutable hashed assets', async () => {
-    const res = await fetch(`${env.server.url}/files/some/deep/folder`);
+    const res = await fetch(`${env.server.url}/files/some/deep/folder`, { headers: { accept: 'text/html' } });
+    // Not a browser asking for a page: the JSON 404, not the shell.
+    expect((await fetch(`${env.server.url}/files/some/deep/folder`)).status).toBe(404);
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");

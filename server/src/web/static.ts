@@ -53,6 +53,10 @@ export function wantsPage(c: Context): boolean {
   return json < 0 || html < json;
 }
 
+function acceptsHtml(c: Context): boolean {
+  return c.req.header('sec-fetch-dest') === 'document' || (c.req.header('accept') ?? '').toLowerCase().includes('text/html');
+}
+
 interface Cached {
   mtimeMs: number;
   body: Buffer;
@@ -119,6 +123,9 @@ export function mountWebApp(app: Hono, webDir: string): void {
       if (file) return answer(c, rel, file, REVALIDATE);
       return c.notFound();
     }
+    // An app path is a page only for a browser asking for one (and '/', which the service worker
+    // precaches); anything else (curl, a client's mistyped API path) keeps the JSON 404.
+    if (rel !== '' && !acceptsHtml(c)) return c.notFound();
     return shell(c);
   });
 }
