@@ -13,9 +13,19 @@ import { App } from './app/App';
 import { lang } from './i18n/i18n';
 import { registerServiceWorker } from './pwa/register';
 import { loadMe, me } from './session/session';
+import { drivePathOf } from './app/router';
+import { prefetchFirstPage } from './features/files/listing';
 import { applyTheme } from './ui/index';
 
 applyTheme();
+// Nothing remembered of who is signed in: the files screen waits for /me, so its first page is asked now.
+if (me.value === undefined && /^\/(?:files(?:\/|$)|$)/.test(window.location.pathname)) {
+  try {
+    prefetchFirstPage(drivePathOf(decodeURIComponent(window.location.pathname)));
+  } catch {
+    // a malformed URL: the screen says so
+  }
+}
 document.documentElement.lang = lang.value;
 render(<App />, document.getElementById('app')!);
 // Offline with nothing cached, who is signed in stays unknown: ask again when the network is back.

@@ -14,6 +14,8 @@ import { ListRow, Tile, type ItemProps } from './EntryItem';
 import { t } from './messages';
 import type { SortSpec, ViewMode } from './state';
 import { useViewport } from './viewport';
+import { MemoRow } from './MemoRow';
+import { lang } from '../../i18n/i18n';
 
 export const LIST_ROW = 56;
 export const GRID_ROW = 188;
@@ -21,6 +23,15 @@ const TILE_MIN = 156;
 const OVERSCAN = 4;
 
 export type KeyAction = 'delete' | 'rename';
+
+/** What a row's handlers read at the time they run (see `live` below). */
+interface Live {
+  p: BrowserProps;
+  cur: number;
+  onItemClick: (e: MouseEvent, i: number) => void;
+  onCheck: (e: MouseEvent, i: number) => void;
+  targetsOf: (i: number) => FileView[];
+}
 
 export interface BrowserProps {
   entries: FileView[];
@@ -63,6 +74,7 @@ export function FileBrowser(p: BrowserProps) {
   const anchor = useRef(0);
   const wantFocus = useRef(false);
   const listHadFocus = useRef(false);
+  const live = useRef<Live | null>(null);
   const n = p.entries.length;
   const grid = p.view === 'grid';
   const cols = grid ? Math.max(2, Math.floor(vp.width / TILE_MIN)) : 1;
@@ -212,9 +224,15 @@ export function FileBrowser(p: BrowserProps) {
     setFocus(i);
   }
 
+  // Rows skip re-rendering while their data is unchanged (MemoRow), so a row's handlers may be
+  // from an earlier render: they reach this render's state through `live`, and carry only their
+  // own index and entry (which MemoRow compares).
+  live.current = { p, cur, onItemClick, onCheck, targetsOf };
+  const L = () => live.current!;
+
   function itemProps(i: number): ItemProps {
     const f = p.entries[i]!;
-    const drop = f.isDir && p.onDropInto ? dropTarget(f.path, p.onDropInto) : {};
+    const drop = f.isDir && p.onDropInto ? dropTarget(f.path, (entries, folder) => L().p.onDropInto?.(entries, folder)) : {};
     return {
       f,
       index: i,
@@ -222,8 +240,8 @@ export function FileBrowser(p: BrowserProps) {
       focused: i === cur,
       showPath: p.showPath ?? false,
       extras: p.extras?.(f, i === cur),
-      onOpen: () => p.onOpen(f),
-      onCheck: (e) => onCheck(e, i),
+      onOpen: () => L().p.onOpen(f),
+      onCheck: (e) => L().onCheck(e, i),
       onMore: (e) => {
         e.stopPropagation();
         const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -231,24 +249,24 @@ export function FileBrowser(p: BrowserProps) {
         setMenu({ x: r.right - 220, y: r.bottom, index: i });
       },
       events: {
-        onClick: (e: MouseEvent) => onItemClick(e, i),
+        onClick: (e: MouseEvent) => L().onItemClick(e, i),
         onDblClick: (e: MouseEvent) => {
-          if (!(e.target as HTMLElement).closest('a, button, input, label')) p.onOpen(f);
+          if (!(e.target as HTMLElement).closest('a, button, input, label')) L().p.onOpen(f);
         },
         onContextMenu: (e: MouseEvent) => {
           e.preventDefault();
-          if (!p.selected.has(f.id)) {
+          if (!L().p.selected.has(f.id)) {
             anchor.current = i;
-            p.onSelect(new Set([f.id]));
+            L().p.onSelect(new Set([f.id]));
           }
           setFocus(i);
           setMenu({ x: e.clientX, y: e.clientY, index: i });
         },
         draggable: p.onDropInto ? true : undefined,
-        onDragStart: p.onDropInto ? (e: DragEvent) => startDrag(e, targetsOf(i)) : undefined,
+        onDragStart: p.onDropInto ? (e: DragEvent) => startDrag(e, L().targetsOf(i)) : undefined,
         onDragEnd: endDrag,
         onFocus: (e: FocusEvent) => {
-          if (e.target === e.currentTarget && cur !== i) setFocus(i);
+          if (e.target === e.currentTarget && L().cur !== i) setFocus(i);
         },
         ...drop,
       },
@@ -318,7 +336,7 @@ export function FileBrowser(p: BrowserProps) {
                 })}
               </div>
             ) : (
-              <ListRow key={rowKey(r)} top={r * rowH} {...itemProps(r)} />
+              <MemoRow key={rowKey(r)} top={r * rowH} dnd={!!p.onDropInto} extrasOf={p.extras} lang={lang.value} {...itemProps(r)} />
             ),
           )}
         </div>

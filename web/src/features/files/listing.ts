@@ -15,9 +15,32 @@ export async function allPages(page: (cursor: string | undefined) => Promise<Fil
   return all;
 }
 
+const FIRST_PAGE = 200;
+/** How long a first page asked for at page load may stand in for the screen's own request. */
+const EARLY_FOR_MS = 10_000;
+let early: { path: string; at: number; page: Promise<FileList> } | undefined;
+
+/**
+ * Asks for the first page of `path` now, at page load, alongside /me: with nothing remembered of
+ * who is signed in, the files screen would otherwise ask only after /me answered. The screen's
+ * first `listFolder(path)` takes this answer instead of asking again (once, and only while fresh).
+ */
+export function prefetchFirstPage(path: string): void {
+  const page = call(ops.listFolder, { query: { path, limit: FIRST_PAGE } });
+  page.catch(() => {}); // the screen asks again, and shows its own error
+  early = { path, at: Date.now(), page };
+}
+
+function takeEarly(path: string): Promise<FileList> | undefined {
+  const e = early;
+  early = undefined;
+  return e && e.path === path && Date.now() - e.at < EARLY_FOR_MS ? e.page : undefined;
+}
+
 export function listFolder(path: string, progress?: (soFar: FileView[]) => void): Promise<FileView[]> {
   // A small first page shows a big folder sooner; the rest come 1,000 at a time.
-  return allPages((cursor) => call(ops.listFolder, { query: { path, limit: cursor ? 1000 : 200, cursor } }), progress);
+  const ask = (cursor: string | undefined) => call(ops.listFolder, { query: { path, limit: cursor ? 1000 : FIRST_PAGE, cursor } });
+  return allPages((cursor) => (cursor ? undefined : takeEarly(path)?.catch(() => ask(undefined))) ?? ask(cursor), progress);
 }
 
 export function listTrash(): Promise<FileView[]> {
