@@ -23,23 +23,12 @@ import { ensureWebBuilt } from '@coffer/web/build';
 import { chromium } from 'playwright-core';
 import { PASSWORD, startServerProcess } from '@coffer/server/testing/server-process';
 import { scriptOptions } from '../options.js';
+import { genBytes } from '@coffer/web/testing/generated-bytes';
 
 const MiB = 1024 * 1024;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
-/** Deterministic bytes, word i a hash of (seed, i). */
-function genBytes(seed: number, byteStart: number, bytes: number): Uint8Array {
-  const out = new Uint32Array(bytes / 4);
-  const w0 = byteStart / 4;
-  for (let i = 0; i < out.length; i++) {
-    let x = (seed + Math.imul(w0 + i, 0x9e3779b9)) | 0;
-    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-    out[i] = x ^ (x >>> 16);
-  }
-  return new Uint8Array(out.buffer);
-}
 
 async function writeGenerated(path: string, seed: number, size: number): Promise<void> {
   const out = createWriteStream(path);

@@ -3,25 +3,13 @@
  * wrong password said plainly, then the drive), the forced password change, a deep link opened
  * on reload, and axe-core on each screen. Saves the main screens at phone and desktop size.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, startWebEnv, TEST_PASSWORD, type WebEnv } from '@coffer/web/testing/browser';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, TEST_PASSWORD } from '@coffer/web/testing/browser';
+import { webEnvForFile } from '@coffer/web/testing/suite';
+import { driveFor } from '@coffer/web/testing/drive';
 
-let env: WebEnv;
-beforeAll(async () => {
-  env = await startWebEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-async function put(token: string, path: string, body: string): Promise<void> {
-  const res = await fetch(`${env.server.url}/api/v1/upload?uploadType=media&path=${encodeURIComponent(path)}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-    body,
-  });
-  expect(res.status).toBe(201);
-}
+const env = webEnvForFile();
+const { put } = driveFor(env);
 
 describe('the web app', () => {
   it('is served with a strict CSP, no inline script, and immutable hashed assets', async () => {

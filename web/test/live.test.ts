@@ -3,26 +3,14 @@
  * a reload; when the websocket drops, the app reconnects by itself (backoff) and resumes from the
  * last change it saw, so a file added while it was down appears too.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocketRoute } from 'playwright-core';
-import { DESKTOP, signedInContext, startWebEnv, type WebEnv } from '@coffer/web/testing/browser';
+import { DESKTOP, signedInContext } from '@coffer/web/testing/browser';
+import { webEnvForFile } from '@coffer/web/testing/suite';
+import { driveFor } from '@coffer/web/testing/drive';
 
-let env: WebEnv;
-beforeAll(async () => {
-  env = await startWebEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-async function put(token: string, path: string, body: string): Promise<void> {
-  const res = await fetch(`${env.server.url}/api/v1/upload?uploadType=media&path=${encodeURIComponent(path)}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-    body,
-  });
-  expect(res.status).toBe(201);
-}
+const env = webEnvForFile();
+const { put } = driveFor(env);
 
 describe('the live change feed', () => {
   it('shows files added elsewhere without a reload, and resumes after the socket drops', async () => {

@@ -11,8 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, startWebEnv, type WebEnv } from '@coffer/web/testing/browser';
+import { driveFor } from '@coffer/web/testing/drive';
 
 let env: WebEnv;
+const { put } = driveFor({ get server() { return env.server; } });
 let callback: Server;
 let callbackUrl = '';
 /** Requests that reached the test's own server from a page (there must be none). */
@@ -32,15 +34,6 @@ afterAll(async () => {
   await env?.close();
   await new Promise((r) => callback?.close(r));
 });
-
-async function put(token: string, path: string, body: string | Buffer): Promise<void> {
-  const res = await fetch(`${env.server.url}/api/v1/upload?uploadType=media&path=${encodeURIComponent(path)}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-    body: typeof body === 'string' ? body : new Uint8Array(body),
-  });
-  expect(res.status).toBe(201);
-}
 
 /** A real PNG: w×h pixels of one colour. */
 function png(w: number, h: number): Buffer {

@@ -4,26 +4,14 @@
  * banner), API answers other than the offline copies never cached, and the Web Share Target path
  * (a multipart POST to /share-target, which the worker keeps and the app uploads into the drive).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { PHONE, seriousViolations, shot, signedInContext, startWebEnv, TEST_PASSWORD, type TestUser, type WebEnv } from '@coffer/web/testing/browser';
+import { PHONE, seriousViolations, shot, signedInContext, TEST_PASSWORD } from '@coffer/web/testing/browser';
+import { webEnvForFile } from '@coffer/web/testing/suite';
+import { driveFor } from '@coffer/web/testing/drive';
 
-let env: WebEnv;
-beforeAll(async () => {
-  env = await startWebEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-async function put(user: TestUser, path: string, body: string): Promise<void> {
-  const res = await fetch(`${env.server.url}/api/v1/upload?uploadType=media&path=${encodeURIComponent(path)}`, {
-    method: 'POST',
-    headers: { ...user.auth, 'content-type': 'application/octet-stream' },
-    body,
-  });
-  expect(res.status).toBe(201);
-}
+const env = webEnvForFile();
+const { put } = driveFor(env);
 
 /** Width and height from a PNG's IHDR chunk (bytes 16..23), after checking the signature. */
 function pngSize(bytes: Buffer): { width: number; height: number } {

@@ -6,34 +6,14 @@
  * the dialog and the screen; screenshots at phone and desktop size.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, startWebEnv, type WebEnv } from '@coffer/web/testing/browser';
+import { DESKTOP, PHONE, seriousViolations, shot, signedInContext } from '@coffer/web/testing/browser';
+import { webEnvForFile } from '@coffer/web/testing/suite';
+import { driveFor } from '@coffer/web/testing/drive';
 
-let env: WebEnv;
-beforeAll(async () => {
-  env = await startWebEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-async function api(token: string, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${env.server.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function put(token: string, path: string, body: string): Promise<void> {
-  const res = await fetch(`${env.server.url}/api/v1/upload?uploadType=media&path=${encodeURIComponent(path)}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-    body,
-  });
-  expect(res.status).toBe(201);
-}
+const env = webEnvForFile();
+const { put, api } = driveFor(env);
 
 /** The page at phone size, once the navigation drawer has finished sliding away; then back. */
 async function phoneShot(page: Page, name: string): Promise<void> {

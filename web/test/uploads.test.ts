@@ -13,6 +13,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkBuffer, contentHash } from '@coffer/protocol';
 import { withTempDir } from '@coffer/test-support/temp-dir';
+import { genBytes } from '@coffer/web/testing/generated-bytes';
 import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, startWebEnv, type TestUser, type WebEnv } from '@coffer/web/testing/browser';
 
 const MiB = 1024 * 1024;
@@ -24,18 +25,6 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** Deterministic bytes, word i a hash of (seed, i): the same in Node and in the page, whatever the slicing. (Copied into the page's code below.) */
-function genBytes(seed: number, byteStart: number, bytes: number): Uint8Array {
-  const out = new Uint32Array(bytes / 4);
-  const w0 = byteStart / 4;
-  for (let i = 0; i < out.length; i++) {
-    let x = (seed + Math.imul(w0 + i, 0x9e3779b9)) | 0;
-    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-    out[i] = x ^ (x >>> 16);
-  }
-  return new Uint8Array(out.buffer);
-}
 
 interface GenFile {
   name: string;

@@ -41,20 +41,16 @@ const LINK_PAGE = /^\/s\/[A-Za-z0-9_-]{1,100}\/?$/;
 
 /**
  * Whether a request is a browser navigating to a page (not the app's own fetch of JSON):
- * `Sec-Fetch-Dest: document` where the browser sends it, else an Accept preferring HTML.
+ * `Sec-Fetch-Dest: document`, or an Accept preferring HTML (a fetch that follows a navigation's
+ * redirect, e.g. the share target's, asks for HTML without being a document request).
  */
 export function wantsPage(c: Context): boolean {
-  const dest = c.req.header('sec-fetch-dest');
-  if (dest) return dest === 'document';
+  if (c.req.header('sec-fetch-dest') === 'document') return true;
   const accept = (c.req.header('accept') ?? '').toLowerCase();
   const html = accept.indexOf('text/html');
   if (html < 0) return false;
   const json = accept.indexOf('application/json');
   return json < 0 || html < json;
-}
-
-function acceptsHtml(c: Context): boolean {
-  return c.req.header('sec-fetch-dest') === 'document' || (c.req.header('accept') ?? '').toLowerCase().includes('text/html');
 }
 
 interface Cached {
@@ -125,7 +121,7 @@ export function mountWebApp(app: Hono, webDir: string): void {
     }
     // An app path is a page only for a browser asking for one (and '/', which the service worker
     // precaches); anything else (curl, a client's mistyped API path) keeps the JSON 404.
-    if (rel !== '' && !acceptsHtml(c)) return c.notFound();
+    if (rel !== '' && !wantsPage(c)) return c.notFound();
     return shell(c);
   });
 }
