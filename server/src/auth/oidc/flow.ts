@@ -84,6 +84,13 @@ function providerFailure(err: unknown): HttpError {
   if (code === 'OAUTH_TIMEOUT' || code === 'ABORT_ERR' || (err as Error).name === 'TimeoutError' || network) {
     return new ServiceUnavailableError('the identity provider cannot be reached; try again shortly', { cause: err, retryAfter: 10 });
   }
-  const what = err instanceof oidc.AuthorizationResponseError || err instanceof oidc.ResponseBodyError ? `${err.error}${err.error_description ? `: ${err.error_description}` : ''}` : (err as Error).message;
+  const what = err instanceof oidc.AuthorizationResponseError || err instanceof oidc.ResponseBodyError ? `${err.error}${err.error_description ? `: ${err.error_description}` : ''}` : describe(err);
   return new BadRequestError(`the identity provider's answer did not verify: ${String(what).slice(0, 300)}`, { code: 'sso_failed', cause: err });
+}
+
+/** The error's message with its causes' (openid-client wraps the precise reason: "JWT signature verification failed"). */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) parts.push(e.message);
+  return parts.join(': ');
 }

@@ -32,9 +32,10 @@ export class OidcProvider {
     const auth = s.clientSecret ? oidc.ClientSecretBasic(s.clientSecret) : oidc.None();
     // Plain http only for a loopback issuer (config.ts refuses any other).
     const insecure = new URL(s.issuer).protocol === 'http:';
-    return oidc.discovery(new URL(s.issuer), s.clientId, undefined, auth, {
-      timeout: PROVIDER_TIMEOUT_S,
-      ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-    });
+    // ID tokens' signatures are checked against the provider's published keys too, although TLS to the
+    // token endpoint would do (OIDC Core §3.1.3.7): a loopback provider may speak plain http, and a
+    // checked signature costs one cached key-set fetch.
+    const execute = insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks];
+    return oidc.discovery(new URL(s.issuer), s.clientId, undefined, auth, { timeout: PROVIDER_TIMEOUT_S, execute });
   }
 }
