@@ -18,6 +18,7 @@ import { commitRoutes } from './routes/commit.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { fileRoutes } from './routes/files.js';
 import { sharingRoutes } from './routes/sharing.js';
+import { ssoRoutes } from './routes/sso.js';
 import { linkRoutes } from './routes/links.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', openapiRoutes(deps));
   api.route('/', authRoutes(deps));
   api.route('/', twoFactorLoginRoutes(deps));
+  api.route('/', ssoRoutes(deps));
   api.use('*', authenticate(deps));
   // While a password change is due, only these two answer (and signing out, above).
   api.route('/', meRoutes(deps));

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { signInConfigFrom, type SignInConfig } from './auth/oidc/config.js';
 import { parseNodeLists, type NodeEntry } from './nodes/entries.js';
 
 /** The checkout's built web app: server/src → ../../web/dist (the image keeps the same layout). */
@@ -96,6 +97,8 @@ export interface Config {
   validateAnswers: boolean;
   /** WebDAV Basic auth also takes the account password (COFFER_WEBDAV_ACCOUNT_PASSWORD); app passwords always work. */
   webdavAccountPassword: boolean;
+  /** Password sign-in on or off, and single sign-on (auth/oidc/config.ts: COFFER_OIDC_*, COFFER_PASSWORD_LOGIN). */
+  signIn: SignInConfig;
   jobs: {
     enabled: boolean;
     gcGraceMs: number;
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     throw new Error(`invalid configuration: ${(err as Error).message}`);
   }
+  const signIn = signInConfigFrom(env);
   return {
     dataDir: resolve(e.COFFER_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
@@ -143,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),
     validateAnswers: on(e.COFFER_VALIDATE_ANSWERS),
     webdavAccountPassword: on(e.COFFER_WEBDAV_ACCOUNT_PASSWORD),
+    signIn,
     jobs: {
       enabled: on(e.COFFER_JOBS),
       gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,

@@ -5,11 +5,12 @@ import * as admin from './admin.js';
 import * as files from './files.js';
 import * as links from './links.js';
 import * as sharing from './sharing.js';
+import * as sso from './sso.js';
 import * as sync from './sync.js';
 import * as transfer from './transfer.js';
 import * as twofactor from './twofactor.js';
 
-export const operations = { ...account, ...admin, ...files, ...transfer, ...sync, ...sharing, ...links, ...twofactor } as const;
+export const operations = { ...account, ...admin, ...files, ...transfer, ...sync, ...sharing, ...links, ...twofactor, ...sso } as const;
 export type Operations = typeof operations;
 
 /** The same as a list, in the order the document lists them. */

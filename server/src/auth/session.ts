@@ -44,7 +44,7 @@ export function clearSessionCookie(c: Context, config: Config): void {
 
 /** Secure unless Coffer itself speaks plain HTTP and no trusted proxy says the browser used HTTPS
  *  (a Secure cookie over http://host would never come back). */
-function secureCookies(c: Context, config: Config): boolean {
+export function secureCookies(c: Context, config: Config): boolean {
   if (!config.plainHttp) return true;
   return config.trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
 }

@@ -7,6 +7,7 @@ import { requireCsrfHeader, requireSameOrigin } from '../auth/csrf.js';
 import { deleteDevice } from '../auth/devices.js';
 import { checkCredentials } from '../auth/login.js';
 import { presentedToken } from '../auth/middleware.js';
+import { refusePasswordSignIn } from '../auth/oidc/password-sign-in.js';
 import { LoginLimiter } from '../auth/rate-limit.js';
 import { clearSessionCookie, startSession } from '../auth/session.js';
 import { lookupToken, revokeToken } from '../auth/tokens.js';
@@ -24,6 +25,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   const limiter = new LoginLimiter(config.loginLimits);
 
   r.mount(ops.login, async ({ body }, c) => {
+    refusePasswordSignIn(config);
     requireSameOrigin(c, config);
     const attempt = limiter.begin(body.username, clientIp(c, config.trustProxy));
     const user = await checkCredentials(db, body.username, body.password);
@@ -41,6 +43,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.signup, async ({ body }, c) => {
     if (!config.openSignup) throw new ForbiddenError('sign-up is closed; ask an administrator for an account', { code: 'signup_closed' });
+    refusePasswordSignIn(config);
     requireSameOrigin(c, config);
     const user = await createAccount(db, { username: body.username, password: body.password });
     return { status: 201, body: await startSession(c, db, config, user, body) };

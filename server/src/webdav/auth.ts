@@ -48,7 +48,7 @@ async function basicUser(c: Context, deps: AppDeps, limiter: LoginLimiter): Prom
   // guessing at an account cannot lock its owner's mounts out. Past the limit, failures are 429.
   const user = await userForAppPassword(deps, username, password);
   if (user) return user;
-  if (deps.config.webdavAccountPassword) {
+  if (deps.config.webdavAccountPassword && deps.config.signIn.passwordLogin) {
     // The account password can be guessed and costs scrypt: limited from the start, like a sign-in.
     const attempt = limiter.begin(username, ip);
     const account = await accountUser(deps, username, password);

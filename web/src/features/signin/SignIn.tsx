@@ -5,6 +5,7 @@ import { Button, TextField } from '../../ui/index';
 import { LanguageSwitch } from '../../app/LanguageSwitch';
 import { PasskeySignIn } from '../account/PasskeySignIn';
 import { t } from './messages';
+import { SsoSignIn, useAuthMethods } from './SsoSignIn';
 
 function reason(err: unknown): string {
   if (err instanceof ApiError) {
@@ -21,9 +22,12 @@ function reason(err: unknown): string {
 
 export function SignIn() {
   const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
+  const [passwordText, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const methods = useAuthMethods();
+  // Until the server says otherwise, the password form shows (a server without SSO answers quickly).
+  const password = methods?.password ?? true;
   return (
     <main class="auth-page">
       <form
@@ -33,7 +37,7 @@ export function SignIn() {
           setBusy(true);
           setError(undefined);
           try {
-            await signIn(username.trim(), password);
+            await signIn(username.trim(), passwordText);
           } catch (err) {
             setError(reason(err));
             setBusy(false);
@@ -44,16 +48,24 @@ export function SignIn() {
           Coffer
         </div>
         <h1>{t('title')}</h1>
-        <TextField label={t('username')} name="username" autoComplete="username" autoCapitalize="none" spellcheck={false} required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
-        <TextField label={t('password')} name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        {methods?.sso && <SsoSignIn sso={methods.sso} primary={!password} />}
+        {methods?.sso && password && <p class="auth-or">{t('or')}</p>}
+        {password && (
+          <>
+            <TextField label={t('username')} name="username" autoComplete="username" autoCapitalize="none" spellcheck={false} required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+            <TextField label={t('password')} name="password" type="password" autoComplete="current-password" required value={passwordText} onInput={(e) => setPassword(e.currentTarget.value)} />
+          </>
+        )}
         {error && (
           <p class="form-error" role="alert">
             {error}
           </p>
         )}
-        <Button type="submit" variant="primary" disabled={busy} class="wide">
-          {busy ? t('signingIn') : t('signIn')}
-        </Button>
+        {password && (
+          <Button type="submit" variant="primary" disabled={busy} class="wide">
+            {busy ? t('signingIn') : t('signIn')}
+          </Button>
+        )}
         <PasskeySignIn onError={setError} />
         <LanguageSwitch />
       </form>

@@ -21,6 +21,8 @@ export const t = messages(
     wrongCurrent: 'The current password is wrong.',
     save: 'Save and continue',
     signOut: 'Sign out',
+    signInWith: 'Sign in with {label}',
+    or: 'or',
   },
   {
     title: 'Coffer에 로그인',
@@ -42,5 +44,7 @@ export const t = messages(
     wrongCurrent: '현재 비밀번호가 올바르지 않습니다.',
     save: '저장하고 계속',
     signOut: '로그아웃',
+    signInWith: '{label}(으)로 로그인',
+    or: '또는',
   },
 );
