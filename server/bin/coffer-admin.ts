@@ -4,4 +4,7 @@ import { main } from '../src/admin-cli/main.js';
 // `npm run coffer-admin -- …` starts in the package root; local paths mean the caller's directory.
 if (process.env.npm_lifecycle_event === 'coffer-admin' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A command is done when main returns: whatever a library left open (a socket's keep-alive) must
+// not keep it waiting. stdout and stderr are written synchronously on files, pipes and terminals here.
+process.exit(code);

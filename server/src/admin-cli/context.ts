@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/open.js';
+import { S3Node } from '@coffer/storage-engine';
 import { openStorage, type Storage } from '../storage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -54,6 +55,8 @@ export async function openInstallWithStorage(c: Config = config()): Promise<{ da
     async close() {
       try {
         await storage.blocks.close();
+        // Their keep-alive sockets would hold the process open after the command is done.
+        for (const node of storage.nodes) if (node instanceof S3Node) node.close();
       } finally {
         await database.close();
       }
