@@ -21,7 +21,9 @@ import { Renderer } from '../thumbnails/render.js';
 import { createApp } from '../app.js';
 import { bootstrapAdmin, type FirstAdmin } from '../auth/bootstrap.js';
 import type { Config } from '../config.js';
+import { DUMP_SOCKET, serveDumps } from '../db/dump-socket.js';
 import { openDatabase, type Database } from '../db/open.js';
+import { join } from 'node:path';
 import { createJobRunner } from '../jobs/index.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { openStorage, type Storage } from '../storage.js';
@@ -62,6 +64,8 @@ interface Parts {
   jobs?: JobRunner;
   http?: Listener;
   events?: Events;
+  /** The embedded database's backup socket (db/dump-socket.ts). */
+  dumps?: () => Promise<void>;
 }
 
 export async function startServer(config: Config, opts: ServerOptions = {}): Promise<CofferServer> {
@@ -69,6 +73,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const stop = () => shutdown(parts, opts.drainMs ?? 5_000);
   try {
     const database = (parts.database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+    if (database.kind === 'pglite') parts.dumps = await serveDumps(database, join(config.dataDir, DUMP_SOCKET));
     const storage = (parts.storage = await openStorage(config, database.db));
     const firstAdmin = await bootstrapAdmin(database.db, config);
     const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
@@ -119,6 +124,7 @@ async function shutdown(p: Parts, drainMs: number): Promise<void> {
   // Not started yet when a boot fails before the hub: stopping it then is harmless.
   await step(() => p.storage?.monitor.stop());
   await step(() => p.storage?.blocks.close());
+  await step(() => p.dumps?.());
   await step(() => p.database?.close());
   if (failures.length > 0) throw failures[0];
 }

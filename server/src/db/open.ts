@@ -25,8 +25,13 @@ export interface Database {
    * reconnect, notifications sent during the gap are lost, so callers re-read what they watch.
    */
   listen(channel: string, onPayload: (payload: string) => void, onListen?: () => void): Promise<Unlisten>;
+  /** The embedded database only: a consistent copy of its data directory (tar.gz, after a checkpoint), for backups. */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
+
+/** Left in the data directory by `coffer-admin migrate-db`: the embedded database moved to PostgreSQL. */
+export const MIGRATED_MARKER = 'pglite.migrated';
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'drizzle');
 /** Arbitrary constant: the advisory lock that lets one server instance at a time migrate. */
@@ -68,6 +73,9 @@ async function openPostgres(url: string): Promise<Database> {
 }
 
 async function openPglite(dir: string): Promise<Database> {
+  // A copy left behind for going back, no longer the live one: a server must not quietly run on it.
+  const moved = await readFile(join(dirname(dir), MIGRATED_MARKER), 'utf8').catch(() => undefined);
+  if (moved !== undefined) throw new Error(`the embedded database was ${moved.trim()}: set DATABASE_URL (or remove ${join(dirname(dir), MIGRATED_MARKER)} to go back)`);
   await mkdir(dir, { recursive: true });
   const releaseLock = await takeLock(`${dir}.lock`);
   try {
@@ -92,6 +100,11 @@ async function openPglite(dir: string): Promise<Database> {
         onListen?.();
         return () => unlisten();
       },
+      // dumpDataDir runs between queries (PGlite serialises them); the checkpoint first puts every page in the files.
+      dump: async () => {
+        await client.exec('checkpoint');
+        return client.dumpDataDir('gzip');
+      },
       close: async () => {
         await client.close();
         await releaseLock();
@@ -108,7 +121,7 @@ async function openPglite(dir: string): Promise<Database> {
  * seen lost that way), so the directory is guarded by a lockfile holding the owner's pid.
  * A lock left by a process that no longer runs is taken over.
  */
-async function takeLock(path: string): Promise<() => Promise<void>> {
+export async function takeLock(path: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await openFile(path, 'wx', 0o600);
