@@ -31,8 +31,8 @@ export interface RequestObservation {
   bytesOut: number;
 }
 
-/** A scrape reads the database at most this often; Prometheus scrapes every 15 s or so. */
-const STATS_TTL_MS = 5_000;
+/** Scrapes read the database at most once a second (concurrent scrapes share one read). */
+const STATS_TTL_MS = 1_000;
 const DB_POOL_MAX = { postgres: 10, pglite: 1 } as const;
 
 export class Metrics {
