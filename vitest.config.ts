@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start their own S3 node processes; two cores, so keep files few at once.
     maxWorkers: 2,
+    // In-process servers log to the test's stdout: errors only, unless asked for more. Server
+    // processes (server-process.ts) log at info into the output they keep.
+    env: { COFFER_LOG_LEVEL: process.env.COFFER_LOG_LEVEL ?? 'error' },
   },
 });

@@ -13,6 +13,7 @@ export * from './openapi.js';
 export * from './shapes/account.js';
 export * from './shapes/admin.js';
 export * from './shapes/files.js';
+export * from './shapes/health.js';
 export * from './shapes/links.js';
 export * from './shapes/notifications.js';
 export * from './shapes/sharing.js';

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppEnv } from './auth/context.js';
 import { authenticate } from './auth/middleware.js';
@@ -7,6 +6,9 @@ import { requireTwoFactorEnrolled } from './auth/two-factor/enrolment-required.j
 import type { AppDeps } from './deps.js';
 import { installErrorHandler } from './http-errors.js';
 import { jsonBodyLimit } from './json-body.js';
+import { accessLog } from './observability/access-log.js';
+import { mountMetrics } from './observability/metrics-route.js';
+import { readiness } from './observability/readiness.js';
 import { requireValidUrl } from './request-target.js';
 import { accountRoutes, meRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
@@ -39,30 +41,18 @@ export type { AppDeps } from './deps.js';
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // First: the request id and context, and the access line once the answer is sent (errors included).
+  app.use('*', accessLog(deps.metrics, { trustProxy: deps.config.trustProxy }));
   installErrorHandler(app);
   app.use('*', requireValidUrl);
   app.use('*', jsonBodyLimit(deps.config.maxJsonBytes));
+  // Liveness: the process answers. Readiness: a write can be acknowledged now (readiness.ts).
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const results = await Promise.all(
-      deps.storage.nodes.map(async (n) => {
-        try {
-          await n.head('health/probe');
-          return { id: n.id, up: true };
-        } catch {
-          return { id: n.id, up: false };
-        }
-      }),
-    );
-    const up = results.filter((r) => r.up).length;
-    const database = await deps.db.execute(sql`select 1`).then(
-      () => true,
-      () => false,
-    );
-    // Writes need a quorum of k+1 shards on distinct nodes; with 2+1 that is two nodes.
-    const ready = database && up >= Math.min(deps.storage.nodes.length, 2);
-    return c.json({ status: ready ? 'ready' : 'not ready', database, nodes: results }, ready ? 200 : 503);
+    const r = await readiness(deps);
+    return c.json(r, r.status === 'ready' ? 200 : 503);
   });
+  mountMetrics(app, deps.metrics, { ...deps.config.metrics, trustProxy: deps.config.trustProxy });
 
   // Every router mounts operations of @coffer/protocol at their full paths (http/operation.ts),
   // so all sit at '/'; only the order matters: public ones before `authenticate`.

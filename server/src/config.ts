@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { signInConfigFrom, type SignInConfig } from './auth/oidc/config.js';
 import { parseNodeLists, type NodeEntry } from './nodes/entries.js';
+import { DEFAULT_METRICS_ALLOW, blockListOf } from './observability/address-list.js';
+import { LOG_LEVELS } from './observability/log-levels.js';
 
 /** The checkout's built web app: server/src → ../../web/dist (the image keeps the same layout). */
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -66,6 +68,12 @@ const Env = z.object({
   /** Tests: check every JSON answer against the protocol's schema for its status; a mismatch is a 500 and a log line. */
   COFFER_VALIDATE_ANSWERS: z.enum(['0', '1', 'true', 'false']).default('0'),
   COFFER_WEBDAV_ACCOUNT_PASSWORD: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Log level (observability/log.ts reads it at start; validated here so a misspelt one refuses the start). */
+  COFFER_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** A bearer token that may read /metrics from any address. */
+  COFFER_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
+  /** Comma-separated CIDRs that may read /metrics without the token (default loopback only). */
+  COFFER_METRICS_ALLOW: z.string().optional(),
 });
 
 const on = (v: string) => v === '1' || v === 'true';
@@ -99,6 +107,8 @@ export interface Config {
   webdavAccountPassword: boolean;
   /** Password sign-in on or off, and single sign-on (auth/oidc/config.ts: COFFER_OIDC_*, COFFER_PASSWORD_LOGIN). */
   signIn: SignInConfig;
+  /** Who may read /metrics: the token (never log it), or an address in `allow`. */
+  metrics: { token?: string; allow: string[] };
   jobs: {
     enabled: boolean;
     gcGraceMs: number;
@@ -118,8 +128,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   let nodes: NodeEntry[];
+  const metricsAllow = e.COFFER_METRICS_ALLOW?.split(',').map((s) => s.trim()).filter(Boolean) ?? DEFAULT_METRICS_ALLOW;
   try {
     nodes = parseNodeLists(e.COFFER_NODES, e.COFFER_COLD_NODES);
+    blockListOf(metricsAllow); // refuses what is no address or CIDR
   } catch (err) {
     throw new Error(`invalid configuration: ${(err as Error).message}`);
   }
@@ -148,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     validateAnswers: on(e.COFFER_VALIDATE_ANSWERS),
     webdavAccountPassword: on(e.COFFER_WEBDAV_ACCOUNT_PASSWORD),
     signIn,
+    metrics: { token: e.COFFER_METRICS_TOKEN, allow: metricsAllow },
     jobs: {
       enabled: on(e.COFFER_JOBS),
       gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,

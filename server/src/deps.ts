@@ -1,6 +1,7 @@
 import type { SettingsStore } from './auth/two-factor/settings.js';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
+import type { Metrics } from './observability/metrics.js';
 import type { TokenCache } from './db/token-cache.js';
 import type { Storage } from './storage.js';
 import type { SyncHub } from './sync/hub.js';
@@ -23,4 +24,6 @@ export interface AppDeps {
   settings: SettingsStore;
   /** Makes image thumbnails, a bounded few at a time (thumbnails/render.ts). */
   thumbnails: Renderer;
+  /** This server's Prometheus series (observability/metrics.ts). */
+  metrics: Metrics;
 }

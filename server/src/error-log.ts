@@ -28,10 +28,7 @@ export function describeError(err: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
-/** console.error, with database errors reduced as above. */
-export function logError(context: string, err: unknown): void {
-  console.error(context, loggable(err));
-}
+// Writing a line: `logError` in observability/log.ts (which applies `loggable` to every error).
 
 function causes(err: unknown): unknown[] {
   const out: unknown[] = [];

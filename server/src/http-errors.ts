@@ -10,6 +10,7 @@ import type { Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { pgErrorCode } from './db/errors.js';
 import { loggable } from './error-log.js';
+import { componentLogger, logError } from './observability/log.js';
 import { readJsonText } from './json-body.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
@@ -176,11 +177,13 @@ export interface ErrorAnswer {
   body: ErrorBody;
   headers: Record<string, string>;
 }
-/** Where unexpected errors go; `installErrorHandler` and `errorResponse` default to console.error.
- *  Database errors reach it without their SQL and parameters (error-log.ts). */
+/** Where unexpected errors go; `installErrorHandler` and `errorResponse` default to the log (at
+ *  error level, with the request's id). Database errors reach it without their SQL and parameters
+ *  (error-log.ts). */
 export type ErrorLogger = (message: string, err: unknown) => void;
 
-const defaultLogger: ErrorLogger = (message, err) => console.error(message, err);
+const httpLog = componentLogger('http');
+const defaultLogger: ErrorLogger = (message, err) => logError(message, err, httpLog);
 
 /** Map any thrown value to its HTTP answer. Logs (once) only what the operator must see:
  *  unexpected errors and storage failures; deliberate HttpErrors are not logged. */

@@ -1,8 +1,12 @@
 /** `npm start`: boot Coffer on its configuration (embedded defaults in ./data when nothing is set). */
 import { startServer, type CofferServer } from './boot/server.js';
 import { loadConfig, type Config } from './config.js';
-import { logError } from './error-log.js';
 import { NodeConfigError } from './nodes/reconcile.js';
+import { componentLogger, logError } from './observability/log.js';
+
+// The start and stop lines are written whatever COFFER_LOG_LEVEL says: they tell the operator
+// (and scripts waiting for the URL) where the server is.
+const log = componentLogger('main').child({}, { level: 'info' });
 
 // Last resort, after every listener, timer and background task was made to handle its own errors
 // (sync/events.ts, sync/hub.ts, jobs/runner.ts): a promise nobody awaited that still rejects is a
@@ -22,7 +26,7 @@ try {
 } catch (err) {
   // A node configuration that would strand shards: say what to do, not a stack trace.
   if (!(err instanceof NodeConfigError)) throw err;
-  console.error(`Coffer cannot start: ${err.message}`);
+  log.fatal(`Coffer cannot start: ${err.message}`);
   process.exit(1);
 }
 printStarted(server, config);
@@ -33,12 +37,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     setTimeout(() => {
-      console.error(`Coffer did not stop within ${SHUTDOWN_LIMIT_MS / 1000} s (something was left open); exiting`);
+      log.fatal(`Coffer did not stop within ${SHUTDOWN_LIMIT_MS / 1000} s (something was left open); exiting`);
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
     // Nothing else is waited for: once everything is closed, the process ends on its own.
     server.close().then(
-      () => console.log('Coffer stopped'),
+      () => log.info('Coffer stopped'),
       (err: unknown) => {
         logError('shutting down failed', err);
         process.exitCode = 1;
@@ -48,12 +52,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 function printStarted(s: CofferServer, c: Config): void {
-  console.log(`Coffer listening on ${s.url}`);
-  if (s.tls) console.log(`TLS certificate SHA-256 fingerprint: ${s.tls.fingerprint}`);
-  console.log(`data directory: ${c.dataDir}; metadata: ${s.database.kind}; storage nodes: ${s.storage.nodes.map((n) => n.id).join(', ')}`);
-  if (s.database.kind === 'pglite') console.log('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
-  if (c.publicUrl) console.log(`public URL: ${c.publicUrl}`);
-  else if (c.trustProxy) console.log('behind a proxy without COFFER_PUBLIC_URL: absolute URLs (upload session Locations) name this server directly; set COFFER_PUBLIC_URL');
-  if (s.firstAdmin?.generated) console.log(`first admin: username ${s.firstAdmin.username}, password ${s.firstAdmin.password} (shown once; change it after signing in)`);
-  else if (s.firstAdmin) console.log(`first admin: username ${s.firstAdmin.username}, password from COFFER_ADMIN_PASSWORD`);
+  log.info({ url: s.url }, `Coffer listening on ${s.url}`);
+  if (s.tls) log.info(`TLS certificate SHA-256 fingerprint: ${s.tls.fingerprint}`);
+  log.info(`data directory: ${c.dataDir}; metadata: ${s.database.kind}; storage nodes: ${s.storage.nodes.map((n) => n.id).join(', ')}`);
+  if (s.database.kind === 'pglite') log.warn('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
+  if (c.publicUrl) log.info(`public URL: ${c.publicUrl}`);
+  else if (c.trustProxy) log.warn('behind a proxy without COFFER_PUBLIC_URL: absolute URLs (upload session Locations) name this server directly; set COFFER_PUBLIC_URL');
+  // The generated password is an answer to the operator, shown once, not a log entry: it is
+  // written as a plain line of its own, outside the JSON log (which never carries a password).
+  if (s.firstAdmin?.generated) process.stdout.write(`first admin: username ${s.firstAdmin.username}, password ${s.firstAdmin.password} (shown once; change it after signing in)\n`);
+  else if (s.firstAdmin) log.info(`first admin: username ${s.firstAdmin.username}, password from COFFER_ADMIN_PASSWORD`);
 }

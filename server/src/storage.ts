@@ -7,6 +7,7 @@ import {
   WorkerSealer,
   loadMasterKey,
   loadSecret,
+  type EngineEvents,
   type MasterKey,
   type StorageNode,
 } from '@coffer/storage-engine';
@@ -37,7 +38,7 @@ export interface Storage {
  * refuses the start); with none configured or known, three local directories in the data
  * directory (2+1 erasure coding on one machine — for trying Coffer out).
  */
-export async function openStorage(config: Config, db: Db): Promise<Storage> {
+export async function openStorage(config: Config, db: Db, events?: EngineEvents): Promise<Storage> {
   const master = await loadMasterKey({ envValue: config.masterKey, file: join(config.dataDir, 'keys', 'master.key') });
   const secret = await loadSecret({ envValue: config.serverSecret, file: join(config.dataDir, 'keys', 'server-secret.key') });
   const keys = new DbKeyProvider(db, master);
@@ -54,6 +55,8 @@ export async function openStorage(config: Config, db: Db): Promise<Storage> {
     sealer: config.sealThreads > 0 ? new WorkerSealer(secret, config.sealThreads) : undefined,
     // Persisted, so the repair job finds every degraded block, also after a restart.
     onDegraded: (key, reason) => void recordDegraded(db, key, reason),
+    // Stage timings and dedup/compression figures for the metrics.
+    ...(events ? { events } : {}),
   });
   const monitor = new NodeMonitor(pool, {
     intervalMs: config.jobs.probeIntervalMs,

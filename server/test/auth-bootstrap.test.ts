@@ -67,7 +67,7 @@ describe('npm start on an empty data directory', () => {
       });
       proc!.stdout!.on('data', (d) => {
         out += d;
-        const u = /listening on (https:\/\/\S+)/.exec(out);
+        const u = /listening on (https:\/\/[^\s"]+)/.exec(out);
         const p = /first admin: username admin, password (\S+) \(shown once; change it after signing in\)/.exec(out);
         if (u && p) {
           clearTimeout(timer);

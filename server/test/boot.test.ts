@@ -36,7 +36,7 @@ describe('boot on embedded defaults', () => {
       const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
       proc.stdout!.on('data', (d) => {
         out += d;
-        const m = /listening on (https:\/\/\S+)/.exec(out);
+        const m = /listening on (https:\/\/[^\s"]+)/.exec(out);
         if (m && out.includes('fingerprint')) {
           clearTimeout(timer);
           url = m[1]!;

@@ -81,7 +81,8 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('named storage nodes, added and
     cluster.nodes[4]!.port = 0;
     await cluster.start(4);
     await srv.restart(list(cluster, 0, 1, 3, 4, 5));
-    expect(srv.output()).toContain(`node "n4" moved from http://127.0.0.1:`);
+    // The JSON log escapes the quotes of the message.
+    expect(srv.output()).toContain(`node \\"n4\\" moved from http://127.0.0.1:`);
     nodes = await admin.nodes();
     expect(nodes.get('n4')).toMatchObject({ state: 'up', endpoint: `http://127.0.0.1:${cluster.nodes[4]!.port}/coffer` });
     expect(nodes.get('n5')).toMatchObject({ origin: 'config' });

@@ -7,6 +7,13 @@ import type { Context } from 'hono';
  * cut to their /64: one subscriber usually holds a whole /64 and could otherwise rotate freely.
  */
 export function clientIp(c: Context, trustProxy: boolean): string {
+  const ip = clientAddress(c, trustProxy);
+  return ip === 'unknown' ? ip : normalizeIp(ip);
+}
+
+/** The caller's whole address (as clientIp finds it, IPv4-mapped IPv6 shown as IPv4; IPv6 not
+ *  cut to its /64): what the logs name, for fail2ban to ban. */
+export function clientAddress(c: Context, trustProxy: boolean): string {
   let ip: string | undefined;
   if (trustProxy) ip = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
   if (!ip) {
@@ -16,7 +23,8 @@ export function clientIp(c: Context, trustProxy: boolean): string {
       ip = undefined; // not served by @hono/node-server (app.request in a unit test)
     }
   }
-  return ip ? normalizeIp(ip) : 'unknown';
+  if (!ip) return 'unknown';
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ip.toLowerCase();
 }
 
 export function normalizeIp(ip: string): string {

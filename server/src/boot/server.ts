@@ -25,6 +25,7 @@ import { DUMP_SOCKET, serveDumps } from '../db/dump-socket.js';
 import { openDatabase, type Database } from '../db/open.js';
 import { join } from 'node:path';
 import { createJobRunner } from '../jobs/index.js';
+import { Metrics } from '../observability/metrics.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { openStorage, type Storage } from '../storage.js';
 import { attachEvents, type Events } from '../sync/events.js';
@@ -72,16 +73,24 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   const parts: Parts = {};
   const stop = () => shutdown(parts, opts.drainMs ?? 5_000);
   try {
+    const metrics = new Metrics();
     const database = (parts.database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
     if (database.kind === 'pglite') parts.dumps = await serveDumps(database, join(config.dataDir, DUMP_SOCKET));
-    const storage = (parts.storage = await openStorage(config, database.db));
+    const storage = (parts.storage = await openStorage(config, database.db, metrics.engineEvents));
     const firstAdmin = await bootstrapAdmin(database.db, config);
     const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
     const hub = (parts.hub = await startHub(database, opts.hub));
-    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens, settings: new SettingsStore(database.db), thumbnails: new Renderer() };
+    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens, settings: new SettingsStore(database.db), thumbnails: new Renderer(), metrics };
+    metrics.watch({
+      db: database.db,
+      dbKind: database.kind,
+      connections: () => hub.openConnections(),
+      nodes: () => storage.monitor.snapshot(),
+      quorum: () => storage.blocks.writeQuorum(),
+    });
     // Node probes and background jobs (jobs/index.ts); every instance may run them.
     storage.monitor.start();
-    if (config.jobs.enabled) (parts.jobs = createJobRunner(deps)).start();
+    if (config.jobs.enabled) (parts.jobs = createJobRunner(deps, { onAttemptFailed: (kind) => metrics.jobFailed(kind) })).start();
     const http = (parts.http = await listen(createApp(deps), config, tls));
     // Websockets at /api/v1/events share the port.
     parts.events = attachEvents(http.server, deps, { heartbeatMs: opts.heartbeatMs });

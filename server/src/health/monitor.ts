@@ -7,6 +7,9 @@
  */
 import { statfs } from 'node:fs/promises';
 import { FsNode, type NodePool, type NodeState, type StorageNode, type Tier } from '@coffer/storage-engine';
+import { componentLogger } from '../observability/log.js';
+
+const log = componentLogger('health');
 
 export interface NodeHealth {
   id: string;
@@ -14,6 +17,8 @@ export interface NodeHealth {
   state: NodeState;
   /** Last successful probe (ISO), null when none yet. */
   lastSeenAt: string | null;
+  /** How long the last successful probe took. */
+  latencyMs: number | null;
   usedBytes: number | null;
   capacityBytes: number | null;
 }
@@ -21,6 +26,7 @@ export interface NodeHealth {
 interface Seen {
   ok: boolean;
   lastSeenAt: number | null;
+  latencyMs: number | null;
   usedBytes: number | null;
   capacityBytes: number | null;
 }
@@ -84,6 +90,7 @@ export class NodeMonitor {
         tier: this.pool.tierOf(n.id) ?? 'hot',
         state: this.pool.state(n.id) ?? 'down',
         lastSeenAt: s?.lastSeenAt ? new Date(s.lastSeenAt).toISOString() : null,
+        latencyMs: s?.latencyMs ?? null,
         usedBytes: s?.usedBytes ?? null,
         capacityBytes: s?.capacityBytes ?? null,
       };
@@ -94,14 +101,20 @@ export class NodeMonitor {
     const now = this.opts.now ?? Date.now;
     const prev = this.seen.get(node.id);
     try {
+      const t0 = performance.now();
       await withTimeout(node.head(PROBE_KEY), this.opts.timeoutMs ?? 5_000);
+      const latencyMs = performance.now() - t0;
       const usage = await capacityOf(node);
-      this.seen.set(node.id, { ok: true, lastSeenAt: now(), ...usage });
+      this.seen.set(node.id, { ok: true, lastSeenAt: now(), latencyMs, ...usage });
       this.pool.reportSuccess(node.id);
-    } catch {
-      this.seen.set(node.id, { lastSeenAt: null, usedBytes: null, capacityBytes: null, ...prev, ok: false });
+      if (prev?.ok === false) log.info({ node: node.id }, `storage node ${node.id} is up again`);
+    } catch (err) {
+      this.seen.set(node.id, { lastSeenAt: null, latencyMs: null, usedBytes: null, capacityBytes: null, ...prev, ok: false });
       this.pool.reportFailure(node.id);
-      if (prev?.ok !== false) await this.opts.onDown?.(node.id).catch(() => undefined);
+      if (prev?.ok !== false) {
+        log.warn({ node: node.id, reason: errorKind(err) }, `storage node ${node.id} is down; its blocks are listed for repair`);
+        await this.opts.onDown?.(node.id).catch(() => undefined);
+      }
     }
   }
 }
@@ -110,6 +123,13 @@ async function capacityOf(node: StorageNode): Promise<{ usedBytes: number | null
   if (!(node instanceof FsNode)) return { usedBytes: null, capacityBytes: null };
   const st = await statfs(node.dir);
   return { capacityBytes: st.blocks * st.bsize, usedBytes: (st.blocks - st.bfree) * st.bsize };
+}
+
+/** The error's kind only (ECONNREFUSED, a timeout): a driver's message may name an endpoint with its keys. */
+function errorKind(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code === 'string') return code;
+  return err instanceof Error && err.message.startsWith('no answer within') ? 'timeout' : err instanceof Error ? err.name : 'unknown';
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

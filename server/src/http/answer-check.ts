@@ -8,8 +8,11 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorBody, type Operation } from '@coffer/protocol';
 import type { z } from 'zod';
-import { logError } from '../error-log.js';
+import { componentLogger, logError as logErrorTo } from '../observability/log.js';
 import { logCheckedAnswer } from './answer-log.js';
+
+const log = componentLogger('http');
+const logError = (context: string, err: unknown) => logErrorTo(context, err, log);
 
 export function answerCheck(op: Operation): MiddlewareHandler {
   return async (c, next) => {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/open.js';
 import { describeError, loggable } from '../error-log.js';
+import { componentLogger } from '../observability/log.js';
 import { claim, complete, enqueue, fail, release, renew, saveProgress, type Job, type Json } from './queue.js';
 
 export interface JobContext {
@@ -37,7 +38,11 @@ export interface RunnerOptions {
   schedules?: Schedule[];
   now?: () => number;
   log?: (msg: string) => void;
+  /** Told of every failed attempt (the metrics' failure counter). */
+  onAttemptFailed?: (kind: string) => void;
 }
+
+const jobsLog = componentLogger('jobs');
 
 class LeaseLost extends Error {}
 
@@ -63,7 +68,8 @@ export class JobRunner {
       retryBaseMs: opts.retryBaseMs ?? 5_000,
       schedules: opts.schedules ?? [],
       now: opts.now ?? Date.now,
-      log: opts.log ?? ((m) => console.error(m)),
+      log: opts.log ?? ((m) => jobsLog.warn(m)),
+      onAttemptFailed: opts.onAttemptFailed ?? (() => {}),
     };
   }
 
@@ -168,6 +174,7 @@ export class JobRunner {
         return;
       }
       const retryIn = Math.min(this.opts.retryBaseMs * 2 ** Math.max(0, job.attempts - 1), 3_600_000);
+      this.opts.onAttemptFailed(job.kind);
       this.opts.log(`jobs: ${job.kind} ${job.id} attempt ${job.attempts} failed: ${describeError(err)}`);
       await fail(this.db, job, this.id, lastError(err), retryIn).catch(() => undefined);
     } finally {

@@ -25,6 +25,9 @@ import {
   shardCounts,
   type NodeRow,
 } from './store.js';
+import { componentLogger } from '../observability/log.js';
+
+const nodesLog = componentLogger('nodes');
 
 /** Written, read back and deleted on a node added at run time: it must take shards, not only answer. */
 const CHECK_KEY = 'health/add-check';
@@ -35,7 +38,7 @@ export class NodeRegistry {
     readonly pool: NodePool,
     private readonly keys: KeyProvider,
     private readonly dataDir: string,
-    private readonly log: (line: string) => void = console.log,
+    private readonly log: (line: string) => void = (line) => nodesLog.info(line),
   ) {}
 
   /** Reconcile the configured entries with the table and open every live node; NodeConfigError refuses the start. */

@@ -15,11 +15,14 @@ import type { RawData, WebSocket } from 'ws';
 import { ClientMessage } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { logError } from '../error-log.js';
+import { componentLogger, logError as logErrorTo } from '../observability/log.js';
 import { readChanges, type ChangeEntry } from './changes.js';
 import { checkCursor, CursorResetError } from './cursor.js';
 import type { HubEvent, JournalWake, SyncHub } from './hub.js';
 import { recordDeviceCursor } from './presence.js';
+
+const log = componentLogger('websocket');
+const logError = (context: string, err: unknown) => logErrorTo(context, err, log);
 
 /** Entries read per query while catching up. */
 const PAGE = 500;
@@ -50,7 +53,7 @@ export class EventSocket {
   ) {
     this.cleanups.push(
       hub.watch(user.id, { onEvent: (e) => this.onEvent(e), onClose: () => ws.close(1001, 'server shutting down') }),
-      hub.hold(),
+      hub.hold('websocket'),
       hub.presence.connect(user.deviceId),
     );
     ws.on('pong', () => (this.alive = true));

@@ -14,10 +14,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
-import { logError } from '../error-log.js';
+import { componentLogger, logError as logErrorTo } from '../observability/log.js';
 import { errorResponse } from '../http-errors.js';
 import { authenticateUpgrade, EVENTS_SUBPROTOCOL } from './event-auth.js';
 import { EventSocket } from './event-socket.js';
+
+const log = componentLogger('websocket');
+const logError = (context: string, err: unknown) => logErrorTo(context, err, log);
 
 export const EVENTS_PATH = '/api/v1/events';
 

@@ -19,10 +19,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database, Db, Unlisten } from '../db/open.js';
-import { logError } from '../error-log.js';
+import { componentLogger, logError as logErrorTo } from '../observability/log.js';
 import { JOURNAL_CHANNEL } from '../files/journal.js';
 import { journalBounds, readChanges, type ChangeEntry } from './changes.js';
 import { Presence, PRESENCE_CHANNEL } from './presence.js';
+
+const log = componentLogger('sync');
+const logError = (context: string, err: unknown) => logErrorTo(context, err, log);
 
 export const EVENTS_CHANNEL = 'coffer_events';
 /** NOTIFY payloads must stay under 8,000 bytes. */
@@ -105,6 +108,7 @@ export class SyncHub {
   private readonly fanoutPage: number;
   private readonly watchdogMs: number;
   private connections = 0;
+  private readonly byKind = { longpoll: 0, websocket: 0 };
   private unlisten: Unlisten[] = [];
   private watchdog: NodeJS.Timeout | undefined;
   private pingOutstanding = false;
@@ -184,14 +188,23 @@ export class SyncHub {
     };
   }
 
-  /** Count a held connection (for the backoff hint); call the answer when it ends. */
-  hold(): () => void {
+  /** Count a held connection (for the backoff hint and the metrics); call the answer when it ends. */
+  hold(kind: 'longpoll' | 'websocket'): () => void {
     this.connections++;
+    this.byKind[kind]++;
     let done = false;
     return () => {
-      if (!done) this.connections--;
+      if (!done) {
+        this.connections--;
+        this.byKind[kind]--;
+      }
       done = true;
     };
+  }
+
+  /** Long polls and websockets held open now (the metrics' gauge). */
+  openConnections(): { longPolls: number; websockets: number } {
+    return { longPolls: this.byKind.longpoll, websockets: this.byKind.websocket };
   }
 
   get heldConnections(): number {
@@ -305,7 +318,7 @@ export class SyncHub {
     if (this.stopped) return;
     try {
       if (this.pingOutstanding) {
-        console.error('sync hub: no notification came back from the database; listening again');
+        log.warn('sync hub: no notification came back from the database; listening again');
         await Promise.all(this.unlisten.map((u) => u().catch(() => undefined)));
         await this.subscribe();
       }

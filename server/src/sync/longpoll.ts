@@ -40,7 +40,7 @@ export function longpoll(db: Db, hub: SyncHub, user: AuthUser, cursor: number, t
     cleanups.push(
       hub.watch(user.namespaceId, { onJournal: (w) => w.head > cursor && finish({ changes: true }), onClose: () => finish({ changes: false }) }),
       hub.watch(user.id, { onEvent: () => finish({ changes: false, events: true }) }),
-      hub.hold(),
+      hub.hold('longpoll'),
       hub.presence.connect(user.deviceId),
     );
     const timer = setTimeout(() => finish({ changes: false }), jitteredTimeoutMs(timeoutS));

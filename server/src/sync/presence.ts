@@ -10,7 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { devices } from '../db/schema.js';
-import { logError } from '../error-log.js';
+import { componentLogger, logError as logErrorTo } from '../observability/log.js';
+
+const log = componentLogger('sync');
+const logError = (context: string, err: unknown) => logErrorTo(context, err, log);
 
 export const PRESENCE_CHANNEL = 'coffer_presence';
 /** UUIDs per NOTIFY (37 bytes each with the comma): well under the 8,000-byte payload limit. */

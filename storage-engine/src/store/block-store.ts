@@ -16,6 +16,7 @@ import { InlineSealer, type SealedChunk, type Sealer } from '../seal/sealer.js';
 import { shardObjectKey } from '../shards/shard-key.js';
 import { rebalanceOnto, type RebalanceOptions, type RebalanceProgress } from '../ops/rebalance.js';
 import { StageTimer } from '../stage-timer.js';
+import type { EngineEvents, WriteQuorum } from '../events.js';
 import { moveColdBlocks, moveToTier, type TierMove, type TieringOptions, type TieringProgress } from '../ops/tiering.js';
 import { verifyBlock, type VerifyResult } from '../ops/verify.js';
 
@@ -34,6 +35,8 @@ export interface BlockStoreOptions {
   /** Told about blocks found degraded on read or write, so the server can queue repair. */
   onDegraded?: (key: string, reason: string) => void;
   timer?: StageTimer;
+  /** Told about stage timings and each put (the server's metrics); the engine logs nothing itself. */
+  events?: EngineEvents;
   /** The clock for last-access times (tests advance it). */
   now?: () => number;
   /** How often reads' last-access times are written to metadata, batched (default 60 s). */
@@ -75,6 +78,7 @@ export class BlockStore {
   private readonly onDegraded: (key: string, reason: string) => void;
   private readonly locks = new KeyLocks();
   private readonly access: AccessTracker;
+  private readonly events: EngineEvents;
 
   constructor(opts: BlockStoreOptions) {
     this.pool = opts.pool;
@@ -88,6 +92,9 @@ export class BlockStore {
     this.hedgeDelayMs = opts.hedgeDelayMs ?? 100;
     this.onDegraded = opts.onDegraded ?? (() => {});
     this.timer = opts.timer ?? new StageTimer();
+    this.events = opts.events ?? {};
+    const stage = this.events.stage;
+    if (stage) this.timer.listen((name, ns) => stage(name, ns));
     this.access = new AccessTracker(opts.metadata, { now: opts.now, flushMs: opts.accessFlushMs });
   }
 
@@ -130,7 +137,12 @@ export class BlockStore {
 
   private async storeSealed(namespace: string, sealed: SealedChunk, opts: PutOptions): Promise<PutResult> {
     const result = { key: sealed.key, hash: sealed.hash.toString('hex'), size: sealed.size };
-    if (await this.metadata.getBlock(sealed.key)) return { ...result, stored: false };
+    const told = (stored: boolean): PutResult => {
+      const shardBytes = sealed.shards.reduce((sum, o) => sum + o.parts.reduce((n, p) => n + p.byteLength, 0), 0);
+      this.events.put?.({ size: sealed.size, frameSize: sealed.frameSize, shardBytes, stored });
+      return { ...result, stored };
+    };
+    if (await this.metadata.getBlock(sealed.key)) return told(false);
     const { layout } = sealed;
     const tier = opts.tier ?? 'hot';
     const written = await writeShards(this.pool, sealed.key, sealed.shards, layout, tier, this.quorum(layout));
@@ -150,10 +162,10 @@ export class BlockStore {
     if (existing) {
       // Another writer stored the same block first: keep theirs, drop ours.
       await this.deleteShards(record);
-      return { ...result, stored: false };
+      return told(false);
     }
     if (written.degraded) this.onDegraded(sealed.key, 'written degraded');
-    return { ...result, stored: true };
+    return told(true);
   }
 
   /** The plaintext of a block, verified end to end (GCM tag and SHA-256). */
@@ -249,6 +261,16 @@ export class BlockStore {
     if (!now) return undefined;
     const where = (r: BlockRecord) => `${r.generation}:${r.shards.map((s) => `${s.index}@${s.nodeId}`).join(',')}`;
     return where(now) === where(seen) ? undefined : now;
+  }
+
+  /**
+   * What a write of a large block needs now on the hot tier: its code and the shards the quorum
+   * stores. Each on a node of its own, that many reachable hot nodes let a write succeed without
+   * doubling shards up (the server's readiness check asks this).
+   */
+  writeQuorum(): WriteQuorum {
+    const { k, m } = this.erasureNow();
+    return { k, m, shards: this.quorum({ kind: 'rs', k, m }) };
   }
 
   /**
