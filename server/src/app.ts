@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): Hono {
   // WebDAV mounts (/dav/): Basic auth with app passwords, never the session cookie (webdav/auth.ts).
   app.route('/', webdavRoutes(deps));
 
-  // The web app last: it answers every GET the routers above did not take (web/static.ts).
-  mountWebApp(app, deps.config.webDir);
+  // The web app and the admin UI last: they answer every GET the routers above did not take (web/static.ts).
+  mountWebApp(app, deps.config.webDir, deps.config.adminWebDir);
   return app;
 }

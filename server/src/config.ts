@@ -5,6 +5,8 @@ import { parseNodeLists, type NodeEntry } from './nodes/entries.js';
 
 /** The checkout's built web app: server/src → ../../web/dist (the image keeps the same layout). */
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** The checkout's built admin UI (admin-ui/dist), served at /admin. */
+const DEFAULT_ADMIN_WEB_DIR = fileURLToPath(new URL('../../admin-ui/dist', import.meta.url));
 
 /** Every setting, from the environment, validated once at boot (documented in README and .env.example). */
 const Env = z.object({
@@ -62,6 +64,8 @@ const Env = z.object({
   ),
   /** The built web app (web/dist) served at /; default: the checkout's web/dist. */
   COFFER_WEB_DIR: z.string().optional(),
+  /** The built admin UI (admin-ui/dist) served at /admin; default: the checkout's admin-ui/dist. */
+  COFFER_ADMIN_WEB_DIR: z.string().optional(),
   /** Tests: check every JSON answer against the protocol's schema for its status; a mismatch is a 500 and a log line. */
   COFFER_VALIDATE_ANSWERS: z.enum(['0', '1', 'true', 'false']).default('0'),
   COFFER_WEBDAV_ACCOUNT_PASSWORD: z.enum(['0', '1', 'true', 'false']).default('0'),
@@ -90,6 +94,8 @@ export interface Config {
   maxJsonBytes: number;
   /** The built web app's folder (index.html, assets/). */
   webDir: string;
+  /** The built admin UI's folder, served at /admin. */
+  adminWebDir: string;
   /** The origin (and path prefix, if any) clients use, without a trailing slash; unset: see public-url.ts. */
   publicUrl?: string;
   /** Check answers against @coffer/protocol (COFFER_VALIDATE_ANSWERS; the test fixtures set it). */
@@ -140,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sealThreads: e.COFFER_SEAL_THREADS,
     maxJsonBytes: e.COFFER_MAX_JSON_BYTES,
     webDir: e.COFFER_WEB_DIR ? resolve(e.COFFER_WEB_DIR) : DEFAULT_WEB_DIR,
+    adminWebDir: e.COFFER_ADMIN_WEB_DIR ? resolve(e.COFFER_ADMIN_WEB_DIR) : DEFAULT_ADMIN_WEB_DIR,
     publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),
     validateAnswers: on(e.COFFER_VALIDATE_ANSWERS),
     webdavAccountPassword: on(e.COFFER_WEBDAV_ACCOUNT_PASSWORD),

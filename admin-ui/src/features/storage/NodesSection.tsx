@@ -1,0 +1,159 @@
+import { useState } from 'preact/hooks';
+import { operations as ops, type JobView, type NodeView } from '@coffer/protocol';
+import { Button, Dialog, Icon, ProgressBar, toast } from '@coffer/web/ui';
+import { call } from '../../api/client';
+import { formatAgo, formatCount, formatSize } from '../../app/format';
+import { t as tJob } from '../../app/job-messages';
+import { JobProgress } from '../../app/JobProgress';
+import { Section } from '../../app/Page';
+import { AddNodeDialog } from './AddNodeDialog';
+import { t } from './messages';
+
+const STATE_BADGE: Record<NodeView['state'], string> = { up: 'badge-ok', down: 'badge-bad', draining: 'badge-warn', retired: '' };
+
+/** The newest drain or rebalance job of a node. */
+export function nodeJobOf(node: NodeView, jobs: JobView[]): JobView | undefined {
+  return jobs.find((j) => (j.kind === 'drain' || j.kind === 'rebalance') && (j.payload.nodeId === node.id || j.progress.nodeId === node.id));
+}
+
+function NodeJob(props: { node: NodeView; job: JobView }) {
+  const { job, node } = props;
+  const remaining = job.progress.remainingBlocks;
+  return (
+    <div class="node-job" data-testid={`node-job-${node.id}`}>
+      <JobProgress job={job} label={t('progressOf', { job: tJob(job.kind), name: node.id })} />
+      {job.kind === 'drain' && typeof remaining === 'number' && <span class="muted">{remaining === 0 && job.state === 'done' ? t('empty') : t('toEmpty', { n: formatCount(remaining) })}</span>}
+      {job.lastError && job.state === 'failed' && <span class="error-text">{job.lastError}</span>}
+    </div>
+  );
+}
+
+function Capacity(props: { node: NodeView }) {
+  const { usedBytes: used, capacityBytes: cap } = props.node;
+  if (used === null || cap === null || cap === 0) return <span class="muted">{t('unknownCapacity')}</span>;
+  return (
+    <div class="usage">
+      <ProgressBar value={used / cap} label={`${t('use')}: ${props.node.id}`} />
+      <span class="muted">{t('capacity', { used: formatSize(used), total: formatSize(cap) })}</span>
+    </div>
+  );
+}
+
+type Confirm = { kind: 'drain' | 'retire'; node: NodeView } | null;
+
+export function NodesSection(props: { nodes: NodeView[]; jobs: JobView[]; onChanged: () => void }) {
+  const [adding, setAdding] = useState(false);
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const act = async (f: () => Promise<unknown>, done: string) => {
+    try {
+      await f();
+      toast(done);
+      props.onChanged();
+    } catch (err) {
+      toast((err as Error).message);
+    }
+  };
+  const live = props.nodes.filter((n) => n.state !== 'retired');
+  const retired = props.nodes.filter((n) => n.state === 'retired');
+  return (
+    <Section
+      title={t('nodes')}
+      id="nodes"
+      actions={
+        <Button onClick={() => setAdding(true)}>
+          <Icon name="add" />
+          {t('addNode')}
+        </Button>
+      }
+    >
+      <table class="table nodes-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('name')}</th>
+            <th scope="col">{t('tier')}</th>
+            <th scope="col">{t('state')}</th>
+            <th scope="col">{t('use')}</th>
+            <th scope="col">{t('lastSeen')}</th>
+            <th scope="col">{t('actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...live, ...retired].map((n) => {
+            const job = nodeJobOf(n, props.jobs);
+            return (
+              <tr key={n.id} data-testid={`node-${n.id}`}>
+                <td class="cell-main">
+                  {n.id}
+                  {n.endpoint && <div class="muted mono">{n.endpoint}</div>}
+                </td>
+                <td data-label={t('tier')}>{n.tier === 'hot' ? t('hot') : t('cold')}</td>
+                <td data-label={t('state')}>
+                  <span class={`badge ${STATE_BADGE[n.state]}`}>{t(n.state === 'retired' ? 'retired' : n.state)}</span>
+                </td>
+                <td data-label={t('use')} class="cell-wide">
+                  {n.state !== 'retired' && <Capacity node={n} />}
+                  {job && <NodeJob node={n} job={job} />}
+                </td>
+                <td data-label={t('lastSeen')}>{n.lastSeenAt ? formatAgo(n.lastSeenAt) : t('never')}</td>
+                <td>
+                  {n.state !== 'retired' && (
+                    <div class="row-actions">
+                      {n.state !== 'draining' && (
+                        <Button onClick={() => setConfirm({ kind: 'drain', node: n })} aria-label={`${t('drain')} ${n.id}`}>
+                          {t('drain')}
+                        </Button>
+                      )}
+                      {n.state === 'draining' && (
+                        <Button variant="danger" onClick={() => setConfirm({ kind: 'retire', node: n })} aria-label={`${t('retire')} ${n.id}`}>
+                          {t('retire')}
+                        </Button>
+                      )}
+                      <Button onClick={() => void act(() => call(ops.adminRebalanceNode, { params: { id: n.id } }), t('rebalanceQueued', { name: n.id }))} aria-label={`${t('rebalance')} ${n.id}`}>
+                        {t('rebalance')}
+                      </Button>
+                    </div>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {adding && (
+        <AddNodeDialog
+          onClose={() => setAdding(false)}
+          onAdded={(name) => {
+            setAdding(false);
+            toast(t('added', { name }));
+            props.onChanged();
+          }}
+        />
+      )}
+      {confirm && (
+        <Dialog
+          title={t(confirm.kind === 'drain' ? 'drainTitle' : 'retireTitle', { name: confirm.node.id })}
+          onClose={() => setConfirm(null)}
+          actions={
+            <>
+              <Button onClick={() => setConfirm(null)}>{t('cancel')}</Button>
+              <Button
+                variant={confirm.kind === 'retire' ? 'danger' : 'primary'}
+                onClick={() => {
+                  const { kind, node } = confirm;
+                  setConfirm(null);
+                  void (kind === 'drain'
+                    ? act(() => call(ops.adminDrainNode, { params: { id: node.id } }), t('drainQueued', { name: node.id }))
+                    : act(() => call(ops.adminRetireNode, { params: { id: node.id } }), t('retired2', { name: node.id })));
+                }}
+              >
+                {confirm.kind === 'drain' ? t('drain') : t('retire')}
+              </Button>
+            </>
+          }
+        >
+          <p>{t(confirm.kind === 'drain' ? 'drainText' : 'retireText', { name: confirm.node.id })}</p>
+        </Dialog>
+      )}
+    </Section>
+  );
+}
