@@ -38,7 +38,7 @@ function UserRow(props: { user: AdminUser; onManage: () => void }) {
       <td data-label={t('quota')} class="cell-wide">
         <QuotaUsage user={u} />
       </td>
-      <td>
+      <td class="cell-actions">
         <div class="row-actions">
           <Button onClick={props.onManage} aria-label={t('manageTitle', { name: u.username })}>
             {t('manage')}
@@ -81,7 +81,7 @@ export function PeopleScreen() {
         {users === undefined ? (
           <div class="spinner" role="status" aria-label={tApp('loading')} />
         ) : (
-          <table class="table">
+          <table class="table with-row-actions">
             <thead>
               <tr>
                 <th scope="col">{t('username')}</th>
