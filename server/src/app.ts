@@ -10,7 +10,11 @@ import { jsonBodyLimit } from './json-body.js';
 import { requireValidUrl } from './request-target.js';
 import { accountRoutes, meRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminOverviewRoutes } from './routes/admin-overview.js';
+import { adminPeopleRoutes } from './routes/admin-people.js';
+import { adminSettingsRoutes } from './routes/admin-settings.js';
 import { adminStorageRoutes } from './routes/admin-storage.js';
+import { countTraffic } from './usage/traffic.js';
 import { authRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { changeRoutes } from './routes/changes.js';
@@ -41,6 +45,7 @@ export function createApp(deps: AppDeps): Hono {
   installErrorHandler(app);
   app.use('*', requireValidUrl);
   app.use('*', jsonBodyLimit(deps.config.maxJsonBytes));
+  app.use('*', countTraffic(deps.traffic));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const results = await Promise.all(
@@ -81,6 +86,9 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', accountRoutes(deps));
   api.route('/', adminRoutes(deps));
   api.route('/', adminStorageRoutes(deps));
+  api.route('/', adminOverviewRoutes(deps));
+  api.route('/', adminPeopleRoutes(deps));
+  api.route('/', adminSettingsRoutes(deps));
   api.route('/', fileRoutes(deps));
   api.route('/', trashRoutes(deps));
   api.route('/', uploadRoutes(deps));

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { SettingValues } from '@coffer/protocol';
 import { parseNodeLists, type NodeEntry } from './nodes/entries.js';
+import { settingsFromEnv } from './settings/env.js';
 
 /** The checkout's built web app: server/src → ../../web/dist (the image keeps the same layout). */
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -69,6 +71,10 @@ const Env = z.object({
   /** Tests: check every JSON answer against the protocol's schema for its status; a mismatch is a 500 and a log line. */
   COFFER_VALIDATE_ANSWERS: z.enum(['0', '1', 'true', 'false']).default('0'),
   COFFER_WEBDAV_ACCOUNT_PASSWORD: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** How often the usage sampler records storage use and traffic for the dashboard's charts. */
+  COFFER_USAGE_SAMPLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Usage samples older than this are dropped. */
+  COFFER_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
 });
 
 const on = (v: string) => v === '1' || v === 'true';
@@ -102,6 +108,9 @@ export interface Config {
   validateAnswers: boolean;
   /** WebDAV Basic auth also takes the account password (COFFER_WEBDAV_ACCOUNT_PASSWORD); app passwords always work. */
   webdavAccountPassword: boolean;
+  /** Run-time settings the environment pins (settings/env.ts): an admin cannot change these. */
+  pinnedSettings: Partial<SettingValues>;
+  usage: { sampleMs: number; retentionDays: number };
   jobs: {
     enabled: boolean;
     gcGraceMs: number;
@@ -150,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),
     validateAnswers: on(e.COFFER_VALIDATE_ANSWERS),
     webdavAccountPassword: on(e.COFFER_WEBDAV_ACCOUNT_PASSWORD),
+    pinnedSettings: settingsFromEnv(env),
+    usage: { sampleMs: e.COFFER_USAGE_SAMPLE_MINUTES * 60_000, retentionDays: e.COFFER_USAGE_RETENTION_DAYS },
     jobs: {
       enabled: on(e.COFFER_JOBS),
       gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,

@@ -1,10 +1,11 @@
-import type { SettingsStore } from './auth/two-factor/settings.js';
+import type { SettingsStore } from './settings/store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { TokenCache } from './db/token-cache.js';
 import type { Storage } from './storage.js';
 import type { SyncHub } from './sync/hub.js';
 import type { Renderer } from './thumbnails/render.js';
+import type { TrafficCounter } from './usage/traffic.js';
 
 /**
  * What every router is given, made once at boot (boot/server.ts): nothing a request needs is
@@ -23,4 +24,6 @@ export interface AppDeps {
   settings: SettingsStore;
   /** Makes image thumbnails, a bounded few at a time (thumbnails/render.ts). */
   thumbnails: Renderer;
+  /** This instance's request and answer bytes, for the usage series (usage/traffic.ts). */
+  traffic: TrafficCounter;
 }

@@ -13,3 +13,4 @@ export * from './schema/webdav.js';
 export * from './schema/two-factor.js';
 export * from './schema/stars.js';
 export * from './schema/thumbnails.js';
+export * from './schema/admin.js';

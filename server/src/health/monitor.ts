@@ -16,6 +16,8 @@ export interface NodeHealth {
   lastSeenAt: string | null;
   usedBytes: number | null;
   capacityBytes: number | null;
+  /** The last successful probe's round trip (ms), null before one. */
+  latencyMs: number | null;
 }
 
 interface Seen {
@@ -23,6 +25,7 @@ interface Seen {
   lastSeenAt: number | null;
   usedBytes: number | null;
   capacityBytes: number | null;
+  latencyMs: number | null;
 }
 
 const PROBE_KEY = 'health/probe';
@@ -86,6 +89,7 @@ export class NodeMonitor {
         lastSeenAt: s?.lastSeenAt ? new Date(s.lastSeenAt).toISOString() : null,
         usedBytes: s?.usedBytes ?? null,
         capacityBytes: s?.capacityBytes ?? null,
+        latencyMs: s?.latencyMs ?? null,
       };
     });
   }
@@ -94,12 +98,14 @@ export class NodeMonitor {
     const now = this.opts.now ?? Date.now;
     const prev = this.seen.get(node.id);
     try {
+      const started = performance.now();
       await withTimeout(node.head(PROBE_KEY), this.opts.timeoutMs ?? 5_000);
+      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
       const usage = await capacityOf(node);
-      this.seen.set(node.id, { ok: true, lastSeenAt: now(), ...usage });
+      this.seen.set(node.id, { ok: true, lastSeenAt: now(), latencyMs, ...usage });
       this.pool.reportSuccess(node.id);
     } catch {
-      this.seen.set(node.id, { lastSeenAt: null, usedBytes: null, capacityBytes: null, ...prev, ok: false });
+      this.seen.set(node.id, { lastSeenAt: null, usedBytes: null, capacityBytes: null, latencyMs: null, ...prev, ok: false });
       this.pool.reportFailure(node.id);
       if (prev?.ok !== false) await this.opts.onDown?.(node.id).catch(() => undefined);
     }
