@@ -57,7 +57,8 @@ describe('people', () => {
     await adminShot(page, 'people-manage-desktop');
     await manage.getByRole('button', { name: 'Delete account…' }).click();
     const del = page.getByRole('dialog', { name: 'Delete dana?' });
-    expect(await del.textContent()).toContain('Their files (100 MiB) are no longer reachable');
+    await del.getByTestId('delete-consequences').waitFor();
+    expect(await del.textContent()).toContain('(100 MiB) go with the account');
     expect(await del.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
     await expectAccessible(page, 'delete dialog');
     await adminShot(page, 'people-delete-desktop');

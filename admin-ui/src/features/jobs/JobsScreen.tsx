@@ -1,24 +1,17 @@
 import { useState } from 'preact/hooks';
 import { JOB_STATES, operations as ops, PLAIN_JOB_KINDS, type JobState, type JobView } from '@coffer/protocol';
+import { SchedulesSection } from './SchedulesSection';
 import { Button, toast } from '@coffer/web/ui';
 import { call } from '../../api/client';
 import { formatAgo } from '../../app/format';
 import { t as tJob } from '../../app/job-messages';
 import { JobProgress } from '../../app/JobProgress';
 import { t as tApp } from '../../app/messages';
-import { NotYet, Page, Section } from '../../app/Page';
+import { Page, Section } from '../../app/Page';
 import { usePoll } from '../../app/poll';
 import { t } from './messages';
 
 type PlainKind = (typeof PLAIN_JOB_KINDS)[number];
-const isPlain = (k: string): k is PlainKind => (PLAIN_JOB_KINDS as readonly string[]).includes(k);
-
-/** Run a finished job's kind again: plain kinds through POST /admin/jobs, node jobs through their node. */
-function again(job: JobView): Promise<unknown> {
-  if (isPlain(job.kind)) return call(ops.adminStartJob, { body: { kind: job.kind } });
-  const id = String(job.payload.nodeId ?? '');
-  return job.kind === 'drain' ? call(ops.adminDrainNode, { params: { id } }) : call(ops.adminRebalanceNode, { params: { id } });
-}
 
 function JobRow(props: { job: JobView; onChanged: () => void }) {
   const j = props.job;
@@ -55,7 +48,7 @@ function JobRow(props: { job: JobView; onChanged: () => void }) {
             </Button>
           )}
           {(j.state === 'failed' || j.state === 'cancelled') && (
-            <Button onClick={() => void act(() => again(j), t('queuedOne'))} aria-label={`${t('again')}: ${tJob(j.kind)}${node}`}>
+            <Button onClick={() => void act(() => call(ops.adminRetryJob, { params: { id: j.id } }), t('queuedOne'))} aria-label={`${t('again')}: ${tJob(j.kind)}${node}`}>
               {t('again')}
             </Button>
           )}
@@ -65,7 +58,7 @@ function JobRow(props: { job: JobView; onChanged: () => void }) {
   );
 }
 
-/** The job queue: filter by state, cancel, run again, start one; schedules when the server tells them. */
+/** The job queue: filter by state, cancel, retry, start one; the schedules. */
 export function JobsScreen() {
   const [state, setState] = useState<JobState | ''>('');
   const [jobs, setJobs] = useState<JobView[] | undefined>();
@@ -150,9 +143,7 @@ export function JobsScreen() {
           </table>
         )}
       </Section>
-      <Section title={t('schedules')}>
-        <NotYet />
-      </Section>
+      <SchedulesSection />
     </Page>
   );
 }

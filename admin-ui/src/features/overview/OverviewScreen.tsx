@@ -1,18 +1,20 @@
 import { useState } from 'preact/hooks';
-import { operations as ops } from '@coffer/protocol';
-import { Button, ProgressBar, toast } from '@coffer/web/ui';
+import { operations as ops, type AdminOverview, type JobView } from '@coffer/protocol';
+import { Button, toast } from '@coffer/web/ui';
 import { call } from '../../api/client';
-import { formatAgo, formatCount, formatPercent, formatSize } from '../../app/format';
+import { formatAgo, formatCount } from '../../app/format';
+import { JobProgress } from '../../app/JobProgress';
 import { t as tApp } from '../../app/messages';
-import { NotYet, Page, Section } from '../../app/Page';
+import { Page, Section } from '../../app/Page';
 import { usePoll } from '../../app/poll';
-import { loadOverview, type OverviewData } from './overview-data';
 import { t } from './messages';
+import { StorageStages } from './StorageStages';
+import { UsageCharts } from './UsageCharts';
 
 /** How often the overview asks again: "live-ish" without loading the server. */
 export const OVERVIEW_POLL_MS = 3000;
 
-function SafetyBanner(props: { o: OverviewData; onRepair: () => void }) {
+function SafetyBanner(props: { o: AdminOverview; repair: JobView | undefined; onRepair: () => void }) {
   const { o } = props;
   const [title, detail] =
     o.safety === 'safe'
@@ -25,20 +27,12 @@ function SafetyBanner(props: { o: OverviewData; onRepair: () => void }) {
   return (
     <div class="safety" data-state={o.safety} role="status" aria-live="polite" data-testid="safety">
       <span class="safety-dot" aria-hidden="true" />
-      <div style={{ flex: 1, minWidth: 0 }}>
+      <div class="safety-text">
         <strong>{title}</strong>
         <span class="muted">{detail}</span>
-        {o.repair && (
-          <div class="bar-line">
-            <div class="bar-line-head">
-              <span>{t('repairProgress')}</span>
-              <span>{formatPercent(o.repair.fraction)}</span>
-            </div>
-            <ProgressBar value={o.repair.fraction} label={t('repairProgress')} />
-          </div>
-        )}
+        {props.repair && <JobProgress job={props.repair} label={t('repairProgress')} />}
       </div>
-      {o.blocks.degraded > 0 && !o.repair && o.nodes.down === 0 && (
+      {o.blocks.degraded > 0 && !props.repair && o.nodes.down === 0 && (
         <Button variant="primary" onClick={props.onRepair}>
           {t('repairNow')}
         </Button>
@@ -47,7 +41,7 @@ function SafetyBanner(props: { o: OverviewData; onRepair: () => void }) {
   );
 }
 
-function Health(props: { o: OverviewData }) {
+function Health(props: { o: AdminOverview }) {
   const { o } = props;
   const scrub = o.lastScrub;
   return (
@@ -61,10 +55,14 @@ function Health(props: { o: OverviewData }) {
           </dd>
         </div>
         <div class="stat">
-          <dt>{t('degradedBlocks')}</dt>
+          <dt>{t('blocks')}</dt>
           <dd>
-            {formatCount(o.blocks.degraded)}
-            {o.blocks.repairing > 0 && <small>{t('beingRepaired')}</small>}
+            {formatCount(o.blocks.redundant)}
+            <small>
+              {t('redundantOf', { total: formatCount(o.blocks.total) })}
+              {o.blocks.degraded > 0 && ` · ${t('degradedN', { n: formatCount(o.blocks.degraded) })}`}
+              {o.blocks.repairing > 0 && ` · ${t('repairingN', { n: formatCount(o.blocks.repairing) })}`}
+            </small>
           </dd>
         </div>
         <div class="stat">
@@ -72,12 +70,10 @@ function Health(props: { o: OverviewData }) {
           <dd>
             {scrub === null ? (
               t('never')
-            ) : scrub.state === 'running' ? (
-              <small>{t('scrubRunning', { scanned: formatCount(scrub.scanned), total: scrub.total === null ? '?' : formatCount(scrub.total) })}</small>
             ) : (
               <>
-                {scrub.finishedAt ? formatAgo(scrub.finishedAt) : scrub.state}
-                <small>{t('scrubFound', { damaged: scrub.damaged, repaired: scrub.repaired })}</small>
+                {scrub.finishedAt ? formatAgo(scrub.finishedAt) : t('scrubRunning', { scanned: formatCount(scrub.scanned) })}
+                <small>{t('scrubFound', { damaged: scrub.damaged, repaired: scrub.repaired, unrepaired: scrub.unrepaired })}</small>
               </>
             )}
           </dd>
@@ -85,44 +81,32 @@ function Health(props: { o: OverviewData }) {
         <div class="stat">
           <dt>{t('failingJobs')}</dt>
           <dd>
-            {formatCount(o.failedJobs)}
-            <small>{t('failingDetail')}</small>
+            {formatCount(o.jobs.failedRecently)}
+            <small>
+              {t('failingDetail')} · {t('jobsActive', { running: o.jobs.running, queued: o.jobs.queued })}
+            </small>
           </dd>
         </div>
       </dl>
-    </Section>
-  );
-}
-
-function Storage(props: { o: OverviewData }) {
-  return (
-    <Section title={t('storageUsed')}>
-      <dl class="stats">
-        <div class="stat">
-          <dt>{t('logical')}</dt>
-          <dd>
-            {formatSize(props.o.storage.logicalBytes)}
-            <small>{t('users', { n: props.o.users })}</small>
-          </dd>
-        </div>
-      </dl>
-      <NotYet what={`${t('afterDedup')}, ${t('afterCompression')}, ${t('afterErasure')}`} />
     </Section>
   );
 }
 
 export function OverviewScreen() {
-  const [o, setO] = useState<OverviewData | undefined>();
+  const [o, setO] = useState<AdminOverview | undefined>();
+  const [repair, setRepair] = useState<JobView | undefined>();
   const [error, setError] = useState<string | undefined>();
   const refresh = usePoll(async () => {
     try {
-      setO(await loadOverview());
+      const [overview, repairs] = await Promise.all([call(ops.adminOverview), call(ops.adminListJobs, { query: { kind: 'repair', limit: 5 } })]);
+      setO(overview);
+      setRepair(repairs.jobs.find((j) => j.state === 'running' || j.state === 'queued'));
       setError(undefined);
     } catch (err) {
       setError((err as Error).message);
     }
   }, OVERVIEW_POLL_MS);
-  const repair = async () => {
+  const startRepair = async () => {
     try {
       await call(ops.adminStartJob, { body: { kind: 'repair' } });
       toast(t('repairQueued'));
@@ -137,15 +121,13 @@ export function OverviewScreen() {
         !error && <div class="spinner" role="status" aria-label={tApp('loading')} />
       ) : (
         <>
-          <SafetyBanner o={o} onRepair={() => void repair()} />
+          <SafetyBanner o={o} repair={repair} onRepair={() => void startRepair()} />
           <Health o={o} />
-          <Storage o={o} />
-          <Section title={t('usageOverTime')}>
-            <NotYet />
-          </Section>
+          <StorageStages o={o} />
+          <UsageCharts />
+          <p class="muted">{t('liveNote', { time: formatAgo(o.at) })}</p>
         </>
       )}
-      <p class="muted">{t('liveNote')}</p>
     </Page>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { operations as ops, type AdminUser } from '@coffer/protocol';
 import { Button, Dialog, TextField, toast } from '@coffer/web/ui';
 import { ApiError, call } from '../../api/client';
-import { NotYet } from '../../app/Page';
+import { AccessSection } from './AccessSection';
 import { t } from './messages';
 import { QuotaUsage } from './QuotaUsage';
 import { bytesOfGib, gibOf } from './quota';
@@ -88,10 +88,7 @@ export function ManageUserDialog(props: { user: AdminUser; self: boolean; onClos
         <p class="muted">{t('twoFactorResetHint')}</p>
         <Button onClick={() => void resetTwoFactor()}>{t('twoFactorReset')}</Button>
       </div>
-      <div class="dialog-section">
-        <h3>{t('sessions')}</h3>
-        <NotYet />
-      </div>
+      <AccessSection userId={u.id} username={u.username} />
       {!props.self && (
         <div class="dialog-section">
           <Button variant="danger" onClick={props.onDelete}>

@@ -1,59 +1,107 @@
-import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type ServerSettings } from '@coffer/protocol';
-import { Checkbox, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { useState } from 'preact/hooks';
+import { operations as ops, SETTING_KEYS, type AdminSettings, type SettingKey } from '@coffer/protocol';
+import { Button, Checkbox, toast } from '@coffer/web/ui';
+import { ApiError, call } from '../../api/client';
+import { formatSize } from '../../app/format';
 import { t as tApp } from '../../app/messages';
-import { NotYet, Page, Section } from '../../app/Page';
+import { Page, Section } from '../../app/Page';
+import { usePoll } from '../../app/poll';
 import { t } from './messages';
+import { SettingEditor } from './SettingEditor';
 
-/** Server-wide settings with their effective value and where it comes from. */
+type Value = AdminSettings[SettingKey]['value'];
+
+/** A setting's value in words: on/off, a size, a number of days. */
+export function shown(key: SettingKey, v: Value): string {
+  if (typeof v === 'boolean') return v ? t('on') : t('off');
+  if (key === 'defaultQuotaBytes') return formatSize(v);
+  if (key === 'linkMaxExpiryDays' && v === 0) return t('noLimit');
+  if (key === 'maxVersions') return String(v);
+  return t('days', { n: v });
+}
+
+function why(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'setting_pinned') return t('pinned');
+  if (err instanceof ApiError && err.code === 'two_factor_not_enabled') return t('needTwoFactor');
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Every run-time setting: its effective value, where it comes from (environment, database, default), and an editor unless the environment pins it. */
 export function SettingsScreen() {
-  const [settings, setSettings] = useState<ServerSettings | undefined>();
+  const [settings, setSettings] = useState<AdminSettings | undefined>();
   const [error, setError] = useState<string | undefined>();
-  useEffect(() => {
-    call(ops.getServerSettings).then(setSettings, (err: Error) => setError(err.message));
-  }, []);
-  const set = async (requireTwoFactor: boolean) => {
+  usePoll(async () => {
     try {
-      setSettings(await call(ops.updateServerSettings, { body: { requireTwoFactor } }));
+      setSettings(await call(ops.adminGetSettings));
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }, 30_000);
+  const put = async (key: SettingKey, value: Value | null) => {
+    try {
+      setSettings(await call(ops.adminPutSettings, { body: { [key]: value } }));
       toast(t('saved'));
     } catch (err) {
-      toast((err as Error).message);
+      toast(why(err));
     }
   };
   return (
     <Page title={tApp('settings')} error={error}>
-      <Section title={t('security')}>
-        {settings && (
+      <Section title={t('all')}>
+        <p class="muted">{t('intro')}</p>
+        {settings === undefined ? (
+          !error && <div class="spinner" role="status" aria-label={tApp('loading')} />
+        ) : (
           <table class="table settings-table">
             <thead>
               <tr>
-                <th scope="col">{tApp('settings')}</th>
+                <th scope="col">{t('setting')}</th>
                 <th scope="col">{t('effective')}</th>
                 <th scope="col">{t('source')}</th>
+                <th scope="col">{t('change')}</th>
               </tr>
             </thead>
             <tbody>
-              <tr>
-                <td class="cell-main">
-                  <div class="check-row">
-                    <Checkbox id="require-2fa" label={t('requireTwoFactor')} checked={settings.requireTwoFactor} onChange={(e) => void set(e.currentTarget.checked)} />
-                    <label for="require-2fa">{t('requireTwoFactor')}</label>
-                  </div>
-                  <div class="muted">{t('requireTwoFactorHint')}</div>
-                </td>
-                <td data-label={t('effective')}>{settings.requireTwoFactor ? t('on') : t('off')}</td>
-                <td data-label={t('source')}>
-                  <span class="badge">{t('database')}</span>
-                </td>
-              </tr>
+              {SETTING_KEYS.map((key) => {
+                const s = settings[key];
+                return (
+                  <tr key={key} data-testid={`setting-${key}`}>
+                    <td class="cell-main">
+                      {t(`name_${key}`)}
+                      <div class="muted setting-hint">{t(`hint_${key}`)}</div>
+                    </td>
+                    <td data-label={t('effective')}>
+                      <strong>{shown(key, s.value)}</strong>
+                      {s.value !== s.defaultValue && <div class="muted">{t('defaultIs', { v: shown(key, s.defaultValue) })}</div>}
+                    </td>
+                    <td data-label={t('source')}>
+                      <span class={s.source === 'environment' ? 'badge badge-warn' : s.source === 'database' ? 'badge badge-info' : 'badge'}>{t(`source_${s.source}`)}</span>
+                      {s.env && <div class="muted mono">{s.env}</div>}
+                    </td>
+                    <td data-label={t('change')} class="cell-wide">
+                      {s.source === 'environment' ? (
+                        <span class="muted">{t('pinnedBy', { env: s.env ?? '' })}</span>
+                      ) : typeof s.value === 'boolean' ? (
+                        <div class="check-row">
+                          <Checkbox id={`set-${key}`} label={t(`name_${key}`)} checked={s.value} onChange={(e) => void put(key, e.currentTarget.checked)} />
+                          <label for={`set-${key}`}>{s.value ? t('on') : t('off')}</label>
+                        </div>
+                      ) : (
+                        <SettingEditor settingKey={key} value={s.value} onSave={(v) => void put(key, v)} />
+                      )}
+                      {s.source === 'database' && (
+                        <Button variant="ghost" onClick={() => void put(key, null)}>
+                          {t('useDefault')}
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}
-      </Section>
-      <Section title={t('others')}>
-        <p class="muted">{t('othersHint')}</p>
-        <NotYet />
       </Section>
     </Page>
   );

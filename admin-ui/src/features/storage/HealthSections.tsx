@@ -1,13 +1,11 @@
-import { operations as ops, type DegradedBlock, type JobView, type NodeView } from '@coffer/protocol';
+import { operations as ops, type DegradedBlock, type JobView, type StorageReport } from '@coffer/protocol';
 import { Button, toast } from '@coffer/web/ui';
 import { call } from '../../api/client';
-import { formatAgo, formatCount, formatSize } from '../../app/format';
+import { formatAgo, formatCount, formatDuration, formatSize } from '../../app/format';
 import { t as tJob } from '../../app/job-messages';
 import { JobProgress } from '../../app/JobProgress';
-import { NotYet, Section } from '../../app/Page';
+import { Section } from '../../app/Page';
 import { t } from './messages';
-
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 async function start(kind: 'repair' | 'scrub' | 'tiering', done: string, onChanged: () => void): Promise<void> {
   try {
@@ -20,20 +18,21 @@ async function start(kind: 'repair' | 'scrub' | 'tiering', done: string, onChang
 }
 
 /** Blocks below full redundancy, and the repair bringing them back. */
-export function DegradedSection(props: { total: number; blocks: DegradedBlock[]; jobs: JobView[]; onChanged: () => void }) {
-  const repair = props.jobs.find((j) => j.kind === 'repair' && (j.state === 'running' || j.state === 'queued'));
+export function DegradedSection(props: { repair: StorageReport['repair']; blocks: DegradedBlock[]; job: JobView | undefined; onChanged: () => void }) {
+  const r = props.repair;
   return (
     <Section
       title={t('degraded')}
       id="degraded"
       actions={
-        <Button onClick={() => void start('repair', t('repairQueued'), props.onChanged)} disabled={repair !== undefined}>
+        <Button onClick={() => void start('repair', t('repairQueued'), props.onChanged)} disabled={props.job !== undefined}>
           {t('repairNow')}
         </Button>
       }
     >
-      <p data-testid="degraded-count">{props.total === 0 ? t('degradedNone') : t('degradedCount', { n: formatCount(props.total) })}</p>
-      {repair && <JobProgress job={repair} label={t('repairRunning')} />}
+      <p data-testid="degraded-count">{r.degraded === 0 ? t('degradedNone') : t('degradedCount', { n: formatCount(r.degraded) })}</p>
+      {props.job && <JobProgress job={props.job} label={t('repairRunning')} />}
+      {r.lastRunAt && <p class="muted">{t('lastRepair', { when: formatAgo(r.lastRunAt), n: formatCount(r.lastRepaired ?? 0) })}</p>}
       {props.blocks.length > 0 && (
         <table class="table">
           <thead>
@@ -67,23 +66,23 @@ export function DegradedSection(props: { total: number; blocks: DegradedBlock[];
   );
 }
 
-/** Scrub runs (from the job list) and a button to run one now. */
-export function ScrubSection(props: { jobs: JobView[]; onChanged: () => void }) {
-  const scrubs = props.jobs.filter((j) => j.kind === 'scrub').slice(0, 10);
-  const active = scrubs.find((j) => j.state === 'running' || j.state === 'queued');
+/** Scrub: its schedule and pace, the running one, what recent runs found. */
+export function ScrubSection(props: { scrub: StorageReport['scrub']; job: JobView | undefined; onChanged: () => void }) {
+  const s = props.scrub;
   return (
     <Section
       title={t('scrub')}
       id="scrub"
       actions={
-        <Button onClick={() => void start('scrub', t('scrubQueued'), props.onChanged)} disabled={active !== undefined}>
+        <Button onClick={() => void start('scrub', t('scrubQueued'), props.onChanged)} disabled={props.job !== undefined}>
           {t('scrubNow')}
         </Button>
       }
     >
-      {active && <JobProgress job={active} label={t('scrub')} />}
+      <p>{t('scrubSchedule', { every: formatDuration(s.everySeconds * 1000), next: formatAgo(s.nextRunAt), pace: formatCount(s.blocksPerSecond) })}</p>
+      {props.job && <JobProgress job={props.job} label={t('scrub')} />}
       <h3 class="sub">{t('scrubHistory')}</h3>
-      {scrubs.length === 0 ? (
+      {s.history.length === 0 ? (
         <p class="muted">{t('scrubNone')}</p>
       ) : (
         <table class="table">
@@ -103,46 +102,44 @@ export function ScrubSection(props: { jobs: JobView[]; onChanged: () => void }) 
             </tr>
           </thead>
           <tbody>
-            {scrubs.map((j) => (
-              <tr key={j.id}>
-                <td class="cell-main">{j.finishedAt ? formatAgo(j.finishedAt) : formatAgo(j.createdAt)}</td>
-                <td data-label={t('state')}>{tJob(j.state)}</td>
+            {s.history.slice(0, 8).map((h) => (
+              <tr key={h.jobId}>
+                <td class="cell-main">{h.finishedAt ? formatAgo(h.finishedAt) : '—'}</td>
+                <td data-label={t('state')}>{tJob(h.state as JobView['state'])}</td>
                 <td data-label={t('scanned')} class="num">
-                  {formatCount(num(j.progress.scanned))}
+                  {formatCount(h.scanned)}
                 </td>
                 <td data-label={t('damaged')} class="num">
-                  {formatCount(num(j.progress.damaged))}
+                  {formatCount(h.damaged)}
+                  {h.unrepaired > 0 && <span class="badge badge-bad">{t('unrepairedN', { n: h.unrepaired })}</span>}
                 </td>
                 <td data-label={t('repaired')} class="num">
-                  {formatCount(num(j.progress.repaired))}
+                  {formatCount(h.repaired)}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <h3 class="sub">{t('schedule')}</h3>
-      <NotYet />
     </Section>
   );
 }
 
-/** The cold tier: its nodes and what tiering moved. */
-export function ColdTierSection(props: { nodes: NodeView[]; jobs: JobView[]; onChanged: () => void }) {
-  const cold = props.nodes.filter((n) => n.tier === 'cold' && n.state !== 'retired');
-  const runs = props.jobs.filter((j) => j.kind === 'tiering').slice(0, 5);
+/** The cold tier: whether there is one, when blocks move there, what moved. */
+export function ColdTierSection(props: { tiering: StorageReport['tiering']; onChanged: () => void }) {
+  const c = props.tiering;
   return (
     <Section
       title={t('coldTier')}
       id="cold"
-      actions={
-        cold.length > 0 && (
-          <Button onClick={() => void start('tiering', t('tierQueued'), props.onChanged)}>{t('tierNow')}</Button>
-        )
-      }
+      actions={c.enabled && <Button onClick={() => void start('tiering', t('tierQueued'), props.onChanged)}>{t('tierNow')}</Button>}
     >
-      <p>{cold.length === 0 ? t('coldNone') : t('coldNodes', { n: cold.length })}</p>
-      {runs.length > 0 && (
+      {c.enabled ? (
+        <p>{t('coldRule', { days: c.afterDays, blocks: formatCount(c.coldBlocks), bytes: formatSize(c.coldBytes), next: formatAgo(c.nextRunAt) })}</p>
+      ) : (
+        <p>{t('coldNone')}</p>
+      )}
+      {c.history.length > 0 && (
         <table class="table">
           <thead>
             <tr>
@@ -157,15 +154,15 @@ export function ColdTierSection(props: { nodes: NodeView[]; jobs: JobView[]; onC
             </tr>
           </thead>
           <tbody>
-            {runs.map((j) => (
-              <tr key={j.id}>
-                <td class="cell-main">{formatAgo(j.finishedAt ?? j.createdAt)}</td>
-                <td data-label={t('state')}>{tJob(j.state)}</td>
+            {c.history.slice(0, 5).map((h) => (
+              <tr key={h.jobId}>
+                <td class="cell-main">{h.finishedAt ? formatAgo(h.finishedAt) : '—'}</td>
+                <td data-label={t('state')}>{tJob(h.state)}</td>
                 <td data-label={t('moved')} class="num">
-                  {formatCount(num(j.progress.moved))}
+                  {formatCount(h.moved)}
                 </td>
                 <td data-label={t('freed')} class="num">
-                  {formatSize(num(j.progress.bytesFreed))}
+                  {formatSize(h.bytesFreed)}
                 </td>
               </tr>
             ))}

@@ -1,36 +1,18 @@
 import { useState } from 'preact/hooks';
-import { operations as ops, type JobView, type NodeView } from '@coffer/protocol';
+import { operations as ops, type NodeStats, type NodeTask, type NodeView } from '@coffer/protocol';
 import { Button, Dialog, Icon, ProgressBar, toast } from '@coffer/web/ui';
 import { call } from '../../api/client';
 import { formatAgo, formatCount, formatSize } from '../../app/format';
-import { t as tJob } from '../../app/job-messages';
-import { JobProgress } from '../../app/JobProgress';
 import { Section } from '../../app/Page';
 import { AddNodeDialog } from './AddNodeDialog';
 import { t } from './messages';
+import { TaskProgress } from './TaskProgress';
 
 const STATE_BADGE: Record<NodeView['state'], string> = { up: 'badge-ok', down: 'badge-bad', draining: 'badge-warn', retired: '' };
 
-/** The newest drain or rebalance job of a node. */
-export function nodeJobOf(node: NodeView, jobs: JobView[]): JobView | undefined {
-  return jobs.find((j) => (j.kind === 'drain' || j.kind === 'rebalance') && (j.payload.nodeId === node.id || j.progress.nodeId === node.id));
-}
-
-function NodeJob(props: { node: NodeView; job: JobView }) {
-  const { job, node } = props;
-  const remaining = job.progress.remainingBlocks;
-  return (
-    <div class="node-job" data-testid={`node-job-${node.id}`}>
-      <JobProgress job={job} label={t('progressOf', { job: tJob(job.kind), name: node.id })} />
-      {job.kind === 'drain' && typeof remaining === 'number' && <span class="muted">{remaining === 0 && job.state === 'done' ? t('empty') : t('toEmpty', { n: formatCount(remaining) })}</span>}
-      {job.lastError && job.state === 'failed' && <span class="error-text">{job.lastError}</span>}
-    </div>
-  );
-}
-
-function Capacity(props: { node: NodeView }) {
+function Capacity(props: { node: NodeStats }) {
   const { usedBytes: used, capacityBytes: cap } = props.node;
-  if (used === null || cap === null || cap === 0) return <span class="muted">{t('unknownCapacity')}</span>;
+  if (used === null || cap === null || cap === 0) return <span class="muted">{t('shardBytes', { bytes: formatSize(props.node.shardBytes) })}</span>;
   return (
     <div class="usage">
       <ProgressBar value={used / cap} label={`${t('use')}: ${props.node.id}`} />
@@ -41,7 +23,10 @@ function Capacity(props: { node: NodeView }) {
 
 type Confirm = { kind: 'drain' | 'retire'; node: NodeView } | null;
 
-export function NodesSection(props: { nodes: NodeView[]; jobs: JobView[]; onChanged: () => void }) {
+/** The newest drain or rebalance of a node (the report lists active ones first). */
+const taskOf = (node: NodeView, tasks: NodeTask[]) => tasks.find((k) => k.nodeId === node.id);
+
+export function NodesSection(props: { nodes: NodeStats[]; tasks: NodeTask[]; onChanged: () => void }) {
   const [adding, setAdding] = useState(false);
   const [confirm, setConfirm] = useState<Confirm>(null);
   const act = async (f: () => Promise<unknown>, done: string) => {
@@ -73,13 +58,19 @@ export function NodesSection(props: { nodes: NodeView[]; jobs: JobView[]; onChan
             <th scope="col">{t('tier')}</th>
             <th scope="col">{t('state')}</th>
             <th scope="col">{t('use')}</th>
+            <th scope="col" class="num">
+              {t('shards')}
+            </th>
+            <th scope="col" class="num">
+              {t('latency')}
+            </th>
             <th scope="col">{t('lastSeen')}</th>
             <th scope="col">{t('actions')}</th>
           </tr>
         </thead>
         <tbody>
           {[...live, ...retired].map((n) => {
-            const job = nodeJobOf(n, props.jobs);
+            const task = taskOf(n, props.tasks);
             return (
               <tr key={n.id} data-testid={`node-${n.id}`}>
                 <td class="cell-main">
@@ -92,10 +83,16 @@ export function NodesSection(props: { nodes: NodeView[]; jobs: JobView[]; onChan
                 </td>
                 <td data-label={t('use')} class="cell-wide">
                   {n.state !== 'retired' && <Capacity node={n} />}
-                  {job && <NodeJob node={n} job={job} />}
+                  {task && <TaskProgress task={task} />}
+                </td>
+                <td data-label={t('shards')} class="num">
+                  {formatCount(n.shards)}
+                </td>
+                <td data-label={t('latency')} class="num">
+                  {n.latencyMs === null ? '—' : t('ms', { ms: Math.round(n.latencyMs) })}
                 </td>
                 <td data-label={t('lastSeen')}>{n.lastSeenAt ? formatAgo(n.lastSeenAt) : t('never')}</td>
-                <td>
+                <td class="cell-actions">
                   {n.state !== 'retired' && (
                     <div class="row-actions">
                       {n.state !== 'draining' && (

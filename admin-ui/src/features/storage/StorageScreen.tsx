@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { operations as ops, type DegradedBlock, type JobView, type NodeView } from '@coffer/protocol';
+import { operations as ops, type DegradedBlock, type JobView, type StorageReport } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { t as tApp } from '../../app/messages';
 import { Page } from '../../app/Page';
@@ -8,19 +8,28 @@ import { ColdTierSection, DegradedSection, ScrubSection } from './HealthSections
 import { NodesSection } from './NodesSection';
 
 interface StorageData {
-  nodes: NodeView[];
-  jobs: JobView[];
-  degraded: { total: number; blocks: DegradedBlock[] };
+  report: StorageReport;
+  degraded: DegradedBlock[];
+  /** The repair and scrub under way, for their progress bars. */
+  repair: JobView | undefined;
+  scrub: JobView | undefined;
 }
 
-/** Every node with its state, use and running jobs; degraded blocks and repair; scrubs; the cold tier. */
+const active = (jobs: JobView[]) => jobs.find((j) => j.state === 'running' || j.state === 'queued');
+
+/** Every node with its state, use, shards and latency; drains and rebalances; degraded blocks and repair; scrubs; the cold tier. */
 export function StorageScreen() {
   const [data, setData] = useState<StorageData | undefined>();
   const [error, setError] = useState<string | undefined>();
   const refresh = usePoll(async () => {
     try {
-      const [nodes, jobs, degraded] = await Promise.all([call(ops.adminListNodes), call(ops.adminListJobs, { query: { limit: 200 } }), call(ops.adminListDegradedBlocks, { query: { limit: 20 } })]);
-      setData({ nodes: nodes.nodes, jobs: jobs.jobs, degraded });
+      const [report, degraded, repairs, scrubs] = await Promise.all([
+        call(ops.adminStorageReport),
+        call(ops.adminListDegradedBlocks, { query: { limit: 20 } }),
+        call(ops.adminListJobs, { query: { kind: 'repair', limit: 5 } }),
+        call(ops.adminListJobs, { query: { kind: 'scrub', limit: 5 } }),
+      ]);
+      setData({ report, degraded: degraded.blocks, repair: active(repairs.jobs), scrub: active(scrubs.jobs) });
       setError(undefined);
     } catch (err) {
       setError((err as Error).message);
@@ -33,11 +42,11 @@ export function StorageScreen() {
         !error && <div class="spinner" role="status" aria-label={tApp('loading')} />
       ) : (
         <>
-          <NodesSection nodes={data.nodes} jobs={data.jobs} onChanged={changed} />
-          <DegradedSection total={data.degraded.total} blocks={data.degraded.blocks} jobs={data.jobs} onChanged={changed} />
+          <NodesSection nodes={data.report.nodes} tasks={data.report.tasks} onChanged={changed} />
+          <DegradedSection repair={data.report.repair} blocks={data.degraded} job={data.repair} onChanged={changed} />
           <div class="grid-2">
-            <ScrubSection jobs={data.jobs} onChanged={changed} />
-            <ColdTierSection nodes={data.nodes} jobs={data.jobs} onChanged={changed} />
+            <ScrubSection scrub={data.report.scrub} job={data.scrub} onChanged={changed} />
+            <ColdTierSection tiering={data.report.tiering} onChanged={changed} />
           </div>
         </>
       )}
