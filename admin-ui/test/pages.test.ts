@@ -4,6 +4,7 @@
  * to admin-ui/screenshots (checked in). Also in Korean with the dark theme, and the phone's
  * navigation drawer.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, startWebEnv, type WebEnv } from '@coffer/web/testing/browser';
 import { adminContext, adminShot, expectAccessible, openPage, PAGES } from './fixtures/admin.js';
@@ -24,6 +25,19 @@ beforeAll(async () => {
   }
   const group = await fetch(`${env.server.url}/api/v1/admin/groups`, { method: 'POST', headers: { ...admin.auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Family' }) });
   expect(group.status).toBe(201);
+  // A day of usage samples (the sampler job is off in tests): the charts have something to draw.
+  const GiB = 1024 ** 3;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  for (let h = 48; h >= 1; h--) {
+    const at = new Date(Date.now() - h * 30 * 60_000).toISOString();
+    const logical = Math.round((20 + (48 - h) * 0.15) * GiB);
+    bytesIn += Math.round((0.2 + Math.abs(Math.sin(h / 5))) * 0.4 * GiB);
+    bytesOut += Math.round((0.3 + Math.abs(Math.cos(h / 7))) * 0.6 * GiB);
+    await env.server.database.db.execute(
+      sql`insert into usage_samples (at, logical_bytes, dedup_bytes, compressed_bytes, stored_bytes, bytes_in_total, bytes_out_total) values (${at}, ${logical}, ${Math.round(logical * 0.8)}, ${Math.round(logical * 0.55)}, ${Math.round(logical * 0.83)}, ${bytesIn}, ${bytesOut})`,
+    );
+  }
   const job = await fetch(`${env.server.url}/api/v1/admin/jobs`, { method: 'POST', headers: { ...admin.auth, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scrub' }) });
   expect(job.status).toBe(201);
 });

@@ -8,7 +8,12 @@ import { t } from './job-messages';
 export function JobProgress(props: { job: JobView; label: string }) {
   const frac = fractionOf(props.job);
   const left = timeLeftOf(props.job);
-  if (frac === undefined) return <span class="muted">{t(props.job.state)}</span>;
+  if (frac === undefined)
+    return (
+      <span class="muted">
+        {props.label} · {t(props.job.state)}
+      </span>
+    );
   return (
     <div class="bar-line job-progress">
       <div class="bar-line-head">

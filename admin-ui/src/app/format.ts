@@ -9,6 +9,7 @@ export function formatDuration(ms: number): string {
   const m = Math.round(s / 60);
   if (m < 60) return ko ? `${m}분` : `${m} min`;
   const h = Math.floor(m / 60);
+  if (h < 48 && m % 60 === 0) return ko ? `${h}시간` : `${h} h`;
   if (h < 48) return ko ? `${h}시간 ${m % 60}분` : `${h} h ${m % 60} min`;
   const d = Math.round(h / 24);
   return ko ? `${d}일` : `${d} d`;

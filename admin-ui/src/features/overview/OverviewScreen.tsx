@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type AdminOverview, type JobView } from '@coffer/protocol';
-import { Button, toast } from '@coffer/web/ui';
+import { Button, ProgressBar, toast } from '@coffer/web/ui';
 import { call } from '../../api/client';
-import { formatAgo, formatCount } from '../../app/format';
-import { JobProgress } from '../../app/JobProgress';
+import { formatAgo, formatCount, formatPercent } from '../../app/format';
 import { t as tApp } from '../../app/messages';
 import { Page, Section } from '../../app/Page';
 import { usePoll } from '../../app/poll';
@@ -13,6 +12,23 @@ import { UsageCharts } from './UsageCharts';
 
 /** How often the overview asks again: "live-ish" without loading the server. */
 export const OVERVIEW_POLL_MS = 3000;
+
+/** A queued or running repair: blocks repaired so far against those still degraded. */
+function RepairProgress(props: { job: JobView; degraded: number }) {
+  const repaired = typeof props.job.progress.repaired === 'number' ? props.job.progress.repaired : 0;
+  const frac = repaired + props.degraded > 0 ? repaired / (repaired + props.degraded) : 0;
+  return (
+    <div class="bar-line">
+      <div class="bar-line-head">
+        <span>
+          {t('repairProgress')} · {formatPercent(frac)}
+        </span>
+        <span class="muted">{t('repairCounts', { repaired: formatCount(repaired), left: formatCount(props.degraded) })}</span>
+      </div>
+      <ProgressBar value={frac} label={t('repairProgress')} />
+    </div>
+  );
+}
 
 function SafetyBanner(props: { o: AdminOverview; repair: JobView | undefined; onRepair: () => void }) {
   const { o } = props;
@@ -30,7 +46,7 @@ function SafetyBanner(props: { o: AdminOverview; repair: JobView | undefined; on
       <div class="safety-text">
         <strong>{title}</strong>
         <span class="muted">{detail}</span>
-        {props.repair && <JobProgress job={props.repair} label={t('repairProgress')} />}
+        {props.repair && <RepairProgress job={props.repair} degraded={o.blocks.degraded} />}
       </div>
       {o.blocks.degraded > 0 && !props.repair && o.nodes.down === 0 && (
         <Button variant="primary" onClick={props.onRepair}>

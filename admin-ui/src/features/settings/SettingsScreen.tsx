@@ -77,7 +77,7 @@ export function SettingsScreen() {
                     </td>
                     <td data-label={t('source')}>
                       <span class={s.source === 'environment' ? 'badge badge-warn' : s.source === 'database' ? 'badge badge-info' : 'badge'}>{t(`source_${s.source}`)}</span>
-                      {s.env && <div class="muted mono">{s.env}</div>}
+                      {s.env && <div class="muted env-name">{s.source === 'environment' ? <code>{s.env}</code> : t('envCan', { env: s.env })}</div>}
                     </td>
                     <td data-label={t('change')} class="cell-wide">
                       {s.source === 'environment' ? (
