@@ -32,16 +32,18 @@ function RepairProgress(props: { job: JobView; degraded: number }) {
 
 function SafetyBanner(props: { o: AdminOverview; repair: JobView | undefined; onRepair: () => void }) {
   const { o } = props;
+  // A repair queued but not yet picked up is already under way for the operator (the server counts a running one only).
+  const safety = o.safety === 'degraded' && props.repair && o.nodes.down === 0 ? 'repairing' : o.safety;
   const [title, detail] =
-    o.safety === 'safe'
+    safety === 'safe'
       ? [t('safe'), t('safeDetail')]
-      : o.safety === 'repairing'
+      : safety === 'repairing'
         ? [t('repairing'), t('repairingDetail', { blocks: formatCount(o.blocks.degraded) })]
-        : o.safety === 'at_risk'
+        : safety === 'at_risk'
           ? [t('atRisk'), t('atRiskDetail')]
           : [t('degraded'), t('degradedDetail', { blocks: formatCount(o.blocks.degraded), down: o.nodes.down, total: o.nodes.total })];
   return (
-    <div class="safety" data-state={o.safety} role="status" aria-live="polite" data-testid="safety">
+    <div class="safety" data-state={safety} role="status" aria-live="polite" data-testid="safety">
       <span class="safety-dot" aria-hidden="true" />
       <div class="safety-text">
         <strong>{title}</strong>
