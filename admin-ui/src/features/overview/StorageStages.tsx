@@ -8,12 +8,18 @@ import { t } from './messages';
  * the nodes after erasure coding — each with its bar (relative to the largest) and what the stage
  * saved (or, for redundancy, cost).
  */
+/** What a stage saved of what came in; a stage can add a little (compression's framing on random data). */
+function saving(bytes: number, of: number): string {
+  if (bytes <= 0) return t('nothingSaved', { bytes: formatSize(-bytes) });
+  return t('saved', { bytes: formatSize(bytes), share: formatPercent(of > 0 ? bytes / of : 0) });
+}
+
 export function StorageStages(props: { o: AdminOverview }) {
   const s = props.o.storage;
   const stages = [
     { label: t('logical'), bytes: s.logicalBytes, note: '' },
-    { label: t('afterDedup'), bytes: s.dedupBytes, note: t('saved', { bytes: formatSize(s.savings.dedupBytes), share: formatPercent(s.logicalBytes > 0 ? s.savings.dedupBytes / s.logicalBytes : 0) }) },
-    { label: t('afterCompression'), bytes: s.compressedBytes, note: t('saved', { bytes: formatSize(s.savings.compressionBytes), share: formatPercent(s.dedupBytes > 0 ? s.savings.compressionBytes / s.dedupBytes : 0) }) },
+    { label: t('afterDedup'), bytes: s.dedupBytes, note: saving(s.savings.dedupBytes, s.logicalBytes) },
+    { label: t('afterCompression'), bytes: s.compressedBytes, note: saving(s.savings.compressionBytes, s.dedupBytes) },
     { label: t('afterErasure'), bytes: s.storedBytes, note: t('costs', { bytes: formatSize(-s.savings.redundancyBytes) }) },
   ];
   const max = Math.max(1, ...stages.map((x) => x.bytes));

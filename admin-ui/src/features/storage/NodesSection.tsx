@@ -12,7 +12,13 @@ const STATE_BADGE: Record<NodeView['state'], string> = { up: 'badge-ok', down: '
 
 function Capacity(props: { node: NodeStats }) {
   const { usedBytes: used, capacityBytes: cap } = props.node;
-  if (used === null || cap === null || cap === 0) return <span class="muted">{t('shardBytes', { bytes: formatSize(props.node.shardBytes) })}</span>;
+  if (used === null || cap === null || cap === 0)
+    return (
+      <span>
+        {t('shardBytes', { bytes: formatSize(props.node.shardBytes) })}
+        <small class="muted block">{t('noCapacity')}</small>
+      </span>
+    );
   return (
     <div class="usage">
       <ProgressBar value={used / cap} label={`${t('use')}: ${props.node.id}`} />

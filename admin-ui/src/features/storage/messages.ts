@@ -3,7 +3,8 @@ import { messages } from '@coffer/web/i18n';
 export const t = messages(
   {
     nodes: 'Nodes',
-    shardBytes: '{bytes} of shards (S3 does not report capacity)',
+    shardBytes: '{bytes} in shards',
+    noCapacity: 'capacity not reported (S3)',
     ms: '{ms} ms',
     lastRepair: 'Last repair {when}: {n} blocks repaired.',
     scrubSchedule: 'Every {every}, next {next}, at {pace} blocks a second.',
@@ -81,7 +82,8 @@ export const t = messages(
   },
   {
     nodes: '노드',
-    shardBytes: '조각 {bytes}(S3는 용량을 알려 주지 않음)',
+    shardBytes: '조각 {bytes}',
+    noCapacity: '용량 보고 없음(S3)',
     ms: '{ms}ms',
     lastRepair: '마지막 복구 {when}: 블록 {n}개 복구.',
     scrubSchedule: '{every}마다, 다음 실행 {next}, 초당 블록 {pace}개.',
