@@ -119,6 +119,26 @@ module.exports = {
       to: { path: `^${ALL}/`, pathNot: ['^(web|admin-ui)/', '^protocol/', '^storage-engine/src/chunk/'] },
     },
     {
+      name: 'admin-ui-uses-the-web-kit-only',
+      comment: "Of the web app, admin-ui/ uses the design language (web/src/ui: components, theme, shell) and the i18n helpers; its build uses the web app's build step. Nothing else of the drive's app.",
+      severity: 'error',
+      from: { path: '^admin-ui/', pathNot: '^admin-ui/test/' },
+      to: { path: '^web/', pathNot: ['^web/src/ui/', '^web/src/i18n/', '^web/build/build-web\\.ts$'] },
+    },
+    {
+      name: 'admin-ui-src-not-build-code',
+      severity: 'error',
+      from: { path: '^admin-ui/src/' },
+      to: { path: '^web/build/' },
+    },
+    {
+      name: 'web-not-admin-ui',
+      comment: 'The drive app knows nothing of the dashboard (it links to /admin, an address).',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^admin-ui/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},

@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['**/test/**/*.test.ts'],
     exclude: ['node_modules/**', 'data/**'],
     // Reports which API operations the HTTP tests got a (schema-checked) answer from.
-    globalSetup: ['server/test/answer-coverage.ts', 'web/test/global-setup.ts'],
+    globalSetup: ['server/test/answer-coverage.ts', 'web/test/global-setup.ts', 'admin-ui/test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests start their own S3 node processes; two cores, so keep files few at once.

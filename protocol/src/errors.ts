@@ -140,6 +140,9 @@ export const ERROR_CODES = {
   has_shards: 'The node still holds shards (details.shards)',
   last_hot_node: 'The hot tier keeps at least one node',
   not_active: 'The job has already finished',
+  not_retryable: 'Only a failed or cancelled job can be retried',
+  setting_pinned: 'The environment sets this setting: change it there',
+  link_policy: 'The server’s link policy refuses this link (public links off, a password required, or an expiry too far)',
 
   // Public links (/s/{token}).
   link_locked: 'Too many wrong passwords for this link or from this address: retry after Retry-After seconds',

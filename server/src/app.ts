@@ -12,7 +12,11 @@ import { readiness } from './observability/readiness.js';
 import { requireValidUrl } from './request-target.js';
 import { accountRoutes, meRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminOverviewRoutes } from './routes/admin-overview.js';
+import { adminPeopleRoutes } from './routes/admin-people.js';
+import { adminSettingsRoutes } from './routes/admin-settings.js';
 import { adminStorageRoutes } from './routes/admin-storage.js';
+import { countTraffic } from './usage/traffic.js';
 import { authRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { changeRoutes } from './routes/changes.js';
@@ -46,6 +50,7 @@ export function createApp(deps: AppDeps): Hono {
   installErrorHandler(app);
   app.use('*', requireValidUrl);
   app.use('*', jsonBodyLimit(deps.config.maxJsonBytes));
+  app.use('*', countTraffic(deps.traffic));
   // Liveness: the process answers. Readiness: a write can be acknowledged now (readiness.ts).
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -73,6 +78,9 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', accountRoutes(deps));
   api.route('/', adminRoutes(deps));
   api.route('/', adminStorageRoutes(deps));
+  api.route('/', adminOverviewRoutes(deps));
+  api.route('/', adminPeopleRoutes(deps));
+  api.route('/', adminSettingsRoutes(deps));
   api.route('/', fileRoutes(deps));
   api.route('/', trashRoutes(deps));
   api.route('/', uploadRoutes(deps));
@@ -92,7 +100,7 @@ export function createApp(deps: AppDeps): Hono {
   // WebDAV mounts (/dav/): Basic auth with app passwords, never the session cookie (webdav/auth.ts).
   app.route('/', webdavRoutes(deps));
 
-  // The web app last: it answers every GET the routers above did not take (web/static.ts).
-  mountWebApp(app, deps.config.webDir);
+  // The web app and the admin UI last: they answer every GET the routers above did not take (web/static.ts).
+  mountWebApp(app, deps.config.webDir, deps.config.adminWebDir);
   return app;
 }

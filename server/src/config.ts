@@ -5,9 +5,13 @@ import { signInConfigFrom, type SignInConfig } from './auth/oidc/config.js';
 import { parseNodeLists, type NodeEntry } from './nodes/entries.js';
 import { DEFAULT_METRICS_ALLOW, blockListOf } from './observability/address-list.js';
 import { LOG_LEVELS } from './observability/log-levels.js';
+import type { SettingValues } from '@coffer/protocol';
+import { settingsFromEnv } from './settings/env.js';
 
 /** The checkout's built web app: server/src → ../../web/dist (the image keeps the same layout). */
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** The checkout's built admin UI (admin-ui/dist), served at /admin. */
+const DEFAULT_ADMIN_WEB_DIR = fileURLToPath(new URL('../../admin-ui/dist', import.meta.url));
 
 /** Every setting, from the environment, validated once at boot (documented in README and .env.example). */
 const Env = z.object({
@@ -65,6 +69,8 @@ const Env = z.object({
   ),
   /** The built web app (web/dist) served at /; default: the checkout's web/dist. */
   COFFER_WEB_DIR: z.string().optional(),
+  /** The built admin UI (admin-ui/dist) served at /admin; default: the checkout's admin-ui/dist. */
+  COFFER_ADMIN_WEB_DIR: z.string().optional(),
   /** Tests: check every JSON answer against the protocol's schema for its status; a mismatch is a 500 and a log line. */
   COFFER_VALIDATE_ANSWERS: z.enum(['0', '1', 'true', 'false']).default('0'),
   COFFER_WEBDAV_ACCOUNT_PASSWORD: z.enum(['0', '1', 'true', 'false']).default('0'),
@@ -74,6 +80,10 @@ const Env = z.object({
   COFFER_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
   /** Comma-separated CIDRs that may read /metrics without the token (default loopback only). */
   COFFER_METRICS_ALLOW: z.string().optional(),
+  /** How often the usage sampler records storage use and traffic for the dashboard's charts. */
+  COFFER_USAGE_SAMPLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Usage samples older than this are dropped. */
+  COFFER_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
 });
 
 const on = (v: string) => v === '1' || v === 'true';
@@ -99,6 +109,8 @@ export interface Config {
   maxJsonBytes: number;
   /** The built web app's folder (index.html, assets/). */
   webDir: string;
+  /** The built admin UI's folder, served at /admin. */
+  adminWebDir: string;
   /** The origin (and path prefix, if any) clients use, without a trailing slash; unset: see public-url.ts. */
   publicUrl?: string;
   /** Check answers against @coffer/protocol (COFFER_VALIDATE_ANSWERS; the test fixtures set it). */
@@ -109,6 +121,9 @@ export interface Config {
   signIn: SignInConfig;
   /** Who may read /metrics: the token (never log it), or an address in `allow`. */
   metrics: { token?: string; allow: string[] };
+  /** Run-time settings the environment pins (settings/env.ts): an admin cannot change these. */
+  pinnedSettings: Partial<SettingValues>;
+  usage: { sampleMs: number; retentionDays: number };
   jobs: {
     enabled: boolean;
     gcGraceMs: number;
@@ -156,11 +171,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sealThreads: e.COFFER_SEAL_THREADS,
     maxJsonBytes: e.COFFER_MAX_JSON_BYTES,
     webDir: e.COFFER_WEB_DIR ? resolve(e.COFFER_WEB_DIR) : DEFAULT_WEB_DIR,
+    adminWebDir: e.COFFER_ADMIN_WEB_DIR ? resolve(e.COFFER_ADMIN_WEB_DIR) : DEFAULT_ADMIN_WEB_DIR,
     publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),
     validateAnswers: on(e.COFFER_VALIDATE_ANSWERS),
     webdavAccountPassword: on(e.COFFER_WEBDAV_ACCOUNT_PASSWORD),
     signIn,
     metrics: { token: e.COFFER_METRICS_TOKEN, allow: metricsAllow },
+    pinnedSettings: settingsFromEnv(env),
+    usage: { sampleMs: e.COFFER_USAGE_SAMPLE_MINUTES * 60_000, retentionDays: e.COFFER_USAGE_RETENTION_DAYS },
     jobs: {
       enabled: on(e.COFFER_JOBS),
       gcGraceMs: e.COFFER_GC_GRACE_SECONDS * 1000,

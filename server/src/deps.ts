@@ -1,4 +1,4 @@
-import type { SettingsStore } from './auth/two-factor/settings.js';
+import type { SettingsStore } from './settings/store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { Metrics } from './observability/metrics.js';
@@ -6,6 +6,7 @@ import type { TokenCache } from './db/token-cache.js';
 import type { Storage } from './storage.js';
 import type { SyncHub } from './sync/hub.js';
 import type { Renderer } from './thumbnails/render.js';
+import type { TrafficCounter } from './usage/traffic.js';
 
 /**
  * What every router is given, made once at boot (boot/server.ts): nothing a request needs is
@@ -26,4 +27,6 @@ export interface AppDeps {
   thumbnails: Renderer;
   /** This server's Prometheus series (observability/metrics.ts). */
   metrics: Metrics;
+  /** This instance's request and answer bytes, for the usage series (usage/traffic.ts). */
+  traffic: TrafficCounter;
 }

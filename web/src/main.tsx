@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import './ui/theme.css';
+import './ui/shell.css';
 import './app/app.css';
 import './features/files/files.css';
 import './features/preview/preview.css';

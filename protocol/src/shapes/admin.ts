@@ -128,7 +128,7 @@ export const NodeList = z.object({ nodes: z.array(NodeView) });
 
 // ---- Jobs ----
 
-export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance'] as const;
+export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 /** Kinds an admin queues through POST /admin/jobs (drain and rebalance name a node: /admin/nodes/{id}/…). */
 export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering'] as const;
@@ -145,7 +145,7 @@ export const JobView = z
     payload: json,
     progress: json.meta({
       description:
-        'Per kind. scrub: `{scanned, total, damaged, repaired, unrepaired, bytes, lastKey}`; repair: `{repaired, pending}`; gc: `{sessions, deleted, bytes}`; retention: `{versionsDeleted, trashPurged}`; tiering: `{moved, bytesFreed, bytesWritten, failed, before}`; drain: `{nodeId, total, done, movedShards, movedBytes, reencoded, stuck, remainingBlocks, sweptObjects, empty}`; rebalance: `{nodeId, scanned, movedShards, movedBytes, cursor}`',
+        'Per kind. scrub: `{scanned, total, damaged, repaired, unrepaired, bytes, lastKey}`; repair: `{repaired, pending}`; gc: `{sessions, deleted, bytes}`; retention: `{versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed}`; usage: `{at}`; tiering: `{moved, bytesFreed, bytesWritten, failed, before}`; drain: `{nodeId, total, done, movedShards, movedBytes, reencoded, stuck, remainingBlocks, sweptObjects, empty}`; rebalance: `{nodeId, scanned, movedShards, movedBytes, cursor}`',
     }),
     attempts: count(),
     maxAttempts: count(),

@@ -15,7 +15,8 @@
  *
  * A boot that fails half-way closes what it had opened, the same way, and throws.
  */
-import { SettingsStore } from '../auth/two-factor/settings.js';
+import { SettingsStore } from '../settings/store.js';
+import { TrafficCounter } from '../usage/traffic.js';
 import type { AppDeps } from '../deps.js';
 import { Renderer } from '../thumbnails/render.js';
 import { createApp } from '../app.js';
@@ -80,7 +81,7 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     const firstAdmin = await bootstrapAdmin(database.db, config);
     const tls = config.plainHttp ? undefined : await loadTls(config.dataDir, config.tls);
     const hub = (parts.hub = await startHub(database, opts.hub));
-    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens, settings: new SettingsStore(database.db), thumbnails: new Renderer(), metrics };
+    const deps: AppDeps = { db: database.db, storage, config, hub, tokens: database.tokens, settings: new SettingsStore(database.db, config.pinnedSettings), thumbnails: new Renderer(), metrics, traffic: new TrafficCounter(database.db) };
     metrics.watch({
       db: database.db,
       dbKind: database.kind,

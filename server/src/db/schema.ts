@@ -13,4 +13,5 @@ export * from './schema/webdav.js';
 export * from './schema/two-factor.js';
 export * from './schema/stars.js';
 export * from './schema/thumbnails.js';
+export * from './schema/admin.js';
 export * from './schema/sso.js';

@@ -21,6 +21,8 @@ export interface NodeHealth {
   latencyMs: number | null;
   usedBytes: number | null;
   capacityBytes: number | null;
+  /** The last successful probe's round trip (ms), null before one. */
+  latencyMs: number | null;
 }
 
 interface Seen {
@@ -29,6 +31,7 @@ interface Seen {
   latencyMs: number | null;
   usedBytes: number | null;
   capacityBytes: number | null;
+  latencyMs: number | null;
 }
 
 const PROBE_KEY = 'health/probe';
@@ -93,6 +96,7 @@ export class NodeMonitor {
         latencyMs: s?.latencyMs ?? null,
         usedBytes: s?.usedBytes ?? null,
         capacityBytes: s?.capacityBytes ?? null,
+        latencyMs: s?.latencyMs ?? null,
       };
     });
   }
@@ -103,7 +107,7 @@ export class NodeMonitor {
     try {
       const t0 = performance.now();
       await withTimeout(node.head(PROBE_KEY), this.opts.timeoutMs ?? 5_000);
-      const latencyMs = performance.now() - t0;
+      const latencyMs = Math.round((performance.now() - t0) * 10) / 10;
       const usage = await capacityOf(node);
       this.seen.set(node.id, { ok: true, lastSeenAt: now(), latencyMs, ...usage });
       this.pool.reportSuccess(node.id);

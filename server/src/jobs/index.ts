@@ -1,7 +1,10 @@
 /** The server's background jobs: their kinds, handlers and schedules, wired into one runner. */
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { SettingsStore } from '../settings/store.js';
 import type { Storage } from '../storage.js';
+import { usageSampler } from '../usage/sampler.js';
+import type { TrafficCounter } from '../usage/traffic.js';
 import { gcHandler } from './gc.js';
 import { drainHandler, rebalanceHandler } from './nodes.js';
 import { repairHandler } from './repair.js';
@@ -10,7 +13,7 @@ import { JobRunner, type JobHandler, type RunnerOptions, type Schedule } from '.
 import { scrubHandler } from './scrub.js';
 import { tieringHandler } from './tiering.js';
 
-export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance'] as const;
+export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage'] as const;
 /** Kinds an admin queues through POST /admin/jobs (drain and rebalance name a node: /admin/nodes/:id/…). */
 export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -24,18 +27,28 @@ export const SCHEDULES: Schedule[] = [
   { kind: 'tiering', everyMs: 24 * 60 * MINUTE },
 ];
 
-export function jobHandlers(deps: { db: Db; storage: Storage; config: Config }, now?: () => number): Record<JobKind, JobHandler> {
+/** Every schedule of this server: the fixed ones and the usage sampler at its configured pace. */
+export function schedulesOf(config: Config): Schedule[] {
+  return [...SCHEDULES, { kind: 'usage', everyMs: config.usage.sampleMs }];
+}
+
+type JobDeps = { db: Db; storage: Storage; config: Config; settings?: SettingsStore; traffic?: TrafficCounter };
+
+export function jobHandlers(deps: JobDeps, now?: () => number): Record<JobKind, JobHandler> {
+  const settings = deps.settings ?? new SettingsStore(deps.db, deps.config.pinnedSettings);
+  const policy = async () => ({ ...(await settings.values()), usageRetentionDays: deps.config.usage.retentionDays });
   return {
     repair: repairHandler(deps),
     scrub: scrubHandler(deps, { blocksPerSecond: deps.config.jobs.scrubBlocksPerSecond }),
     gc: gcHandler(deps, { graceMs: deps.config.jobs.gcGraceMs }),
-    retention: retentionHandler(deps, { maxVersions: deps.config.jobs.maxVersions, trashDays: deps.config.jobs.trashDays, now }),
+    retention: retentionHandler(deps, { maxVersions: deps.config.jobs.maxVersions, trashDays: deps.config.jobs.trashDays, policy, now }),
     tiering: tieringHandler(deps, { afterMs: deps.config.jobs.tierAfterMs, now }),
     drain: drainHandler(deps),
     rebalance: rebalanceHandler(deps),
+    usage: usageSampler(deps, { now }),
   };
 }
 
-export function createJobRunner(deps: { db: Db; storage: Storage; config: Config }, opts: RunnerOptions = {}): JobRunner {
-  return new JobRunner(deps.db, jobHandlers(deps), { schedules: SCHEDULES, ...opts });
+export function createJobRunner(deps: JobDeps, opts: RunnerOptions = {}): JobRunner {
+  return new JobRunner(deps.db, jobHandlers(deps), { schedules: schedulesOf(deps.config), ...opts });
 }

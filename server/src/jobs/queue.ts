@@ -141,6 +141,16 @@ export async function cancel(db: Db, id: string): Promise<Job | undefined> {
   return row;
 }
 
+/** Queues a failed or cancelled job again, due now, with a fresh count of attempts; its progress stays (handlers resume from it). */
+export async function retry(db: Db, id: string): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({ state: 'queued', attempts: 0, runAfter: sql`now()`, lockedBy: null, lockedUntil: null, finishedAt: null, updatedAt: sql`now()` })
+    .where(and(eq(jobs.id, id), inArray(jobs.state, ['failed', 'cancelled'])))
+    .returning();
+  return row;
+}
+
 export async function getJob(db: Db, id: string): Promise<Job | undefined> {
   const [row] = await db.select().from(jobs).where(eq(jobs.id, id));
   return row;

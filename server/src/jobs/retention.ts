@@ -1,22 +1,34 @@
 /**
  * Retention: thins each file's history by the policy in retention-policy.ts (the dropped versions
  * release their blocks, which GC later takes), and purges what has been in the trash longer than
- * the trash period, as its owner emptying it would (journal, quota, block references).
- * Idempotent and resumable: progress records the last file thinned.
+ * the trash period, as its owner emptying it would (journal, quota, block references); then trims
+ * the audit log and the usage samples past their retention. The periods are the run-time settings
+ * as they are when the run starts (`policy`). Idempotent and resumable: progress records the last file thinned.
  */
 import { asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { trimAudit } from '../audit/search.js';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files, fileVersions, users } from '../db/schema.js';
 import { purgeEntry } from '../files/purge.js';
 import { allTopLevelTrash } from '../files/trash.js';
 import { releaseVersionBlocks } from '../files/versions.js';
+import { trimUsageSamples } from '../usage/samples.js';
 import { versionsToKeep } from './retention-policy.js';
 import type { JobHandler } from './runner.js';
 
-export interface RetentionOptions {
+export interface RetentionPolicy {
   maxVersions: number;
   trashDays: number;
+  /** Audit events older than this go (none are trimmed without it). */
+  auditRetentionDays?: number;
+  /** Usage samples older than this go. */
+  usageRetentionDays?: number;
+}
+
+export interface RetentionOptions extends RetentionPolicy {
+  /** The settings now (settings/store.ts), read at the start of each run; they override the fixed values. */
+  policy?: () => Promise<Partial<RetentionPolicy>>;
   now?: () => number;
 }
 
@@ -24,6 +36,7 @@ export function retentionHandler(deps: { db: Db }, opts: RetentionOptions): JobH
   return async (_job, ctx) => {
     const { db } = deps;
     const now = (opts.now ?? Date.now)();
+    const policy: RetentionPolicy = { ...opts, ...(await opts.policy?.()) };
     let lastFileId = typeof ctx.progress.lastFileId === 'string' ? ctx.progress.lastFileId : undefined;
     let versionsDeleted = Number(ctx.progress.versionsDeleted ?? 0);
     for (;;) {
@@ -38,13 +51,15 @@ export function retentionHandler(deps: { db: Db }, opts: RetentionOptions): JobH
       if (page.length === 0) break;
       for (const { fileId } of page) {
         ctx.signal.throwIfAborted();
-        versionsDeleted += await thinFile(db, fileId, now, opts.maxVersions);
+        versionsDeleted += await thinFile(db, fileId, now, policy.maxVersions);
         lastFileId = fileId;
       }
       await ctx.report({ versionsDeleted, lastFileId });
     }
-    const trashPurged = await purgeOldTrash(db, new Date(now - opts.trashDays * 86_400_000));
-    await ctx.report({ versionsDeleted, trashPurged, finished: true });
+    const trashPurged = await purgeOldTrash(db, new Date(now - policy.trashDays * 86_400_000));
+    const auditTrimmed = policy.auditRetentionDays ? await trimAudit(db, policy.auditRetentionDays) : 0;
+    const samplesTrimmed = policy.usageRetentionDays ? await trimUsageSamples(db, policy.usageRetentionDays) : 0;
+    await ctx.report({ versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed, finished: true });
   };
 }
 

@@ -1,60 +1,86 @@
 /** Storage operations for administrators: nodes, jobs, degraded blocks. */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
-import type { AppEnv } from '../auth/context.js';
+import { actorOf } from '../audit/actor.js';
+import { recordAudit, type AuditEntry } from '../audit/record.js';
+import type { AppEnv, AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { countDegraded, degradedView, listDegraded } from '../health/degraded.js';
 import { operationRouter } from '../http/operation.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
-import { cancel, enqueue, getJob, listJobs } from '../jobs/queue.js';
+import { cancel, enqueue, getJob, listJobs, retry } from '../jobs/queue.js';
 import { jobView } from '../jobs/view.js';
 import { nodeViewOf, nodeViews } from '../nodes/view.js';
 
 export function adminStorageRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { db } = deps;
+  const { db, config } = deps;
   const { registry, monitor } = deps.storage;
   const r = operationRouter(deps);
+  // Node changes happen in the registry and on the nodes, not in one database transaction: recorded once done.
+  const audit = (c: Context<AppEnv>, user: AuthUser, e: AuditEntry) => recordAudit(db, actorOf(c, user, config.trustProxy), e);
 
   // Live nodes with their health, then retired ones; endpoints carry no credentials.
   r.mount(ops.adminListNodes, async () => ({ status: 200, body: { nodes: nodeViews(await registry.rows(), await monitor.snapshot()) } }));
 
   // Added now (it must store a test object), its URL sealed in the database so the next boot
   // opens it too; a rebalance onto it queued unless rebalance: false.
-  r.mount(ops.adminAddNode, async ({ body }) => {
+  r.mount(ops.adminAddNode, async ({ body, user }, c) => {
     const row = await registry.add({ name: body.name, url: body.url, tier: body.tier });
     const job = body.rebalance ? await enqueue(db, { kind: 'rebalance', payload: { nodeId: row.name } }) : undefined;
+    // Never the URL: it holds the node's credentials.
+    await audit(c, user, { kind: 'node_added', target: row.name, details: { tier: row.tier, endpoint: row.endpoint, rebalance: body.rebalance } });
     return { status: 201, body: { node: await nodeViewOf(registry, monitor, row.name), job: job ? jobView(job) : null } };
   });
 
   // Drain: the node turns 'draining' at once, persistently; the job moves every shard off it.
   // Rebalance: a newly added node takes its share; a draining node takes shards again.
-  r.mount(ops.adminDrainNode, async ({ params }) => {
+  r.mount(ops.adminDrainNode, async ({ params, user }, c) => {
     await registry.drain(params.id);
-    return { status: 201, body: jobView((await enqueue(db, { kind: 'drain', payload: { nodeId: params.id } }))!) };
+    const job = (await enqueue(db, { kind: 'drain', payload: { nodeId: params.id } }))!;
+    await audit(c, user, { kind: 'node_drain', target: params.id, details: { jobId: job.id } });
+    return { status: 201, body: jobView(job) };
   });
-  r.mount(ops.adminRebalanceNode, async ({ params }) => {
+  r.mount(ops.adminRebalanceNode, async ({ params, user }, c) => {
     await registry.undrain(params.id);
-    return { status: 201, body: jobView((await enqueue(db, { kind: 'rebalance', payload: { nodeId: params.id } }))!) };
+    const job = (await enqueue(db, { kind: 'rebalance', payload: { nodeId: params.id } }))!;
+    await audit(c, user, { kind: 'node_rebalance', target: params.id, details: { jobId: job.id } });
+    return { status: 201, body: jobView(job) };
   });
 
-  r.mount(ops.adminRetireNode, async ({ params }) => {
+  r.mount(ops.adminRetireNode, async ({ params, user }, c) => {
     const row = await registry.retire(params.id);
+    await audit(c, user, { kind: 'node_retired', target: row.name });
     return { status: 200, body: { node: await nodeViewOf(registry, monitor, row.name) } };
   });
 
   r.mount(ops.adminListJobs, async ({ query }) => ({ status: 200, body: { jobs: (await listJobs(db, query)).map(jobView) } }));
 
-  r.mount(ops.adminStartJob, async ({ body }) => {
+  r.mount(ops.adminStartJob, async ({ body, user }, c) => {
     const job = await enqueue(db, { kind: body.kind, payload: body.blocksPerSecond ? { blocksPerSecond: body.blocksPerSecond } : {} });
+    await audit(c, user, { kind: 'job_started', target: body.kind, details: { jobId: job!.id } });
     return { status: 201, body: jobView(job!) };
   });
 
-  r.mount(ops.adminCancelJob, async ({ params }) => {
+  r.mount(ops.adminCancelJob, async ({ params, user }, c) => {
     const job = await cancel(db, params.id);
-    if (job) return { status: 200, body: jobView(job) };
+    if (job) {
+      await audit(c, user, { kind: 'job_cancelled', target: job.kind, details: { jobId: job.id } });
+      return { status: 200, body: jobView(job) };
+    }
     const existing = await getJob(db, params.id);
     if (!existing) throw new NotFoundError('no such job');
     throw new ConflictError(`the job has already ${existing.state === 'done' ? 'finished' : existing.state}`, { code: 'not_active', details: { state: existing.state } });
+  });
+
+  r.mount(ops.adminRetryJob, async ({ params, user }, c) => {
+    const job = await retry(db, params.id);
+    if (job) {
+      await audit(c, user, { kind: 'job_retried', target: job.kind, details: { jobId: job.id } });
+      return { status: 200, body: jobView(job) };
+    }
+    const existing = await getJob(db, params.id);
+    if (!existing) throw new NotFoundError('no such job');
+    throw new ConflictError(`only a failed or cancelled job can be retried; this one is ${existing.state}`, { code: 'not_retryable', details: { state: existing.state } });
   });
 
   // In key order, with how many there are in all.

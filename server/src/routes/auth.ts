@@ -1,6 +1,7 @@
 /** Sign in, sign out, sign up (mounted before `authenticate`: they check credentials themselves). */
 import type { Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
+import { recordAuditQuietly } from '../audit/record.js';
 import { clientIp } from '../auth/client-ip.js';
 import type { AppEnv } from '../auth/context.js';
 import { requireCsrfHeader, requireSameOrigin } from '../auth/csrf.js';
@@ -27,13 +28,24 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.login, async ({ body }, c) => {
     refusePasswordSignIn(config);
     requireSameOrigin(c, config);
-    const attempt = limiter.begin(body.username, clientIp(c, config.trustProxy));
-    const user = await checkCredentials(db, body.username, body.password);
+    const address = clientIp(c, config.trustProxy);
+    const attempt = limiter.begin(body.username, address);
+    const user = await checkCredentials(db, body.username, body.password).catch(async (err: unknown) => {
+      // The name tried, never the password; the address is what a ban acts on.
+      await recordAuditQuietly(db, { id: null, name: body.username, address }, { kind: 'sign_in_failed', target: body.username, details: { reason: 'bad_credentials' } });
+      throw err;
+    });
     limiter.succeeded(attempt);
-    if (user.disabled) throw new ForbiddenError('this account is disabled; ask an administrator', { code: 'account_disabled' });
+    const actor = { id: user.id, name: user.username, address };
+    if (user.disabled) {
+      await recordAuditQuietly(db, actor, { kind: 'sign_in_failed', target: user.username, details: { reason: 'account_disabled' } });
+      throw new ForbiddenError('this account is disabled; ask an administrator', { code: 'account_disabled' });
+    }
     // An account with a second factor gets a ticket for POST /auth/2fa, not a session: the same for
     // browsers and for the device tokens of the CLI and apps.
     const methods = await secondFactorMethods(db, user.id);
+    // The password proved right; with a second factor the sign-in completes at POST /auth/2fa.
+    await recordAuditQuietly(db, actor, { kind: 'sign_in', target: user.username, details: { secondFactorNext: methods.length > 0, mustChangePassword: user.mustChangePassword } });
     if (methods.length > 0) {
       const session = { ...(body.device ? { device: body.device } : {}), ...(body.cookie ? { cookie: body.cookie } : {}) };
       return { status: 202, body: await beginLoginStep(db, relyingParty(c, config), user, methods, session) };
@@ -42,10 +54,10 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   r.mount(ops.signup, async ({ body }, c) => {
-    if (!config.openSignup) throw new ForbiddenError('sign-up is closed; ask an administrator for an account', { code: 'signup_closed' });
+    if (!(await deps.settings.values()).openSignup) throw new ForbiddenError('sign-up is closed; ask an administrator for an account', { code: 'signup_closed' });
     refusePasswordSignIn(config);
     requireSameOrigin(c, config);
-    const user = await createAccount(db, { username: body.username, password: body.password });
+    const user = await createAccount(db, { username: body.username, password: body.password, quotaBytes: (await deps.settings.values()).defaultQuotaBytes });
     return { status: 201, body: await startSession(c, db, config, user, body) };
   });
 

@@ -14,7 +14,7 @@ import type { AuthUser } from '../auth/context.js';
 import { assertPasswordChanged } from '../auth/password-change.js';
 import { SESSION_COOKIE } from '../auth/session.js';
 import { enrolmentDue } from '../auth/two-factor/enrolment-required.js';
-import type { SettingsStore } from '../auth/two-factor/settings.js';
+import type { SettingsStore } from '../settings/store.js';
 import { lookupToken, touchToken, type TokenAccess } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { publicHost } from '../public-url.js';

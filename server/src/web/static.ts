@@ -1,10 +1,11 @@
 /**
- * The web app (web/dist, built by Vite) at the root: hashed files under /assets/ are immutable
- * for a year; everything else (index.html, the service worker, the manifest) is revalidated each
- * time, so a new build reaches every browser on its next load. Any other GET that is not an API,
- * WebDAV, link or health path answers the app shell, so /files/a/b opens on reload. Text files
- * are gzipped once and kept in memory (keyed by mtime): the shell and its scripts cost no disk
- * read or compression per request.
+ * The web app (web/dist, built by Vite) at the root and the admin UI (admin-ui/dist) at /admin:
+ * hashed files under assets/ are immutable for a year; everything else (index.html, the service
+ * worker, the manifest) is revalidated each time, so a new build reaches every browser on its next
+ * load. Any other GET that is not an API, WebDAV, link or health path answers the app's shell, so
+ * /files/a/b (or /admin/people) opens on reload. Both answer with the same CSP. Text files are
+ * gzipped once and kept in memory (keyed by mtime): the shell and its scripts cost no disk read or
+ * compression per request. The admin UI's files are no secret (the admin API is the boundary).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -33,8 +34,11 @@ const REVALIDATE = 'no-cache';
 
 /** A file name inside dist: plain segments only (no '..', no dot-files, no backslashes). */
 const SAFE_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
-/** Paths the app never answers: other routers own them; a miss there stays their 404. */
-const NOT_APP = /^\/(?:api|dav|s|healthz|readyz|metrics|admin\/api)(?:\/|$)/;
+/** Paths the web app never answers: other routers (or the admin UI) own them; a miss there stays their 404. */
+const NOT_APP = /^\/(?:api|dav|s|healthz|readyz|metrics|admin)(?:\/|$)/;
+/** The admin UI's own address space; /admin/api stays a 404 (no API there). */
+const ADMIN = /^\/admin(?:\/|$)/;
+const NOT_ADMIN = /^\/admin\/api(?:\/|$)/;
 /** A public link's own address: a browser opening it as a page gets the app (the link's page);
  *  every other request there is the link's JSON (routes/public-links.ts). */
 const LINK_PAGE = /^\/s\/[A-Za-z0-9_-]{1,100}\/?$/;
@@ -59,11 +63,12 @@ interface Cached {
   gzip?: Buffer;
 }
 
-export function mountWebApp(app: Hono, webDir: string): void {
+/** One built app's folder: its files (cached, gzipped) and its shell. */
+function distFiles(dir: string, notBuilt: string) {
   const cache = new Map<string, Cached>();
 
   async function load(rel: string): Promise<Cached | undefined> {
-    const file = join(webDir, rel);
+    const file = join(dir, rel);
     let st;
     try {
       st = await stat(file);
@@ -94,11 +99,32 @@ export function mountWebApp(app: Hono, webDir: string): void {
     return c.req.method === 'HEAD' ? c.body(null, 200, headers) : c.body(new Uint8Array(body), 200, headers);
   }
 
-  async function shell(c: Context): Promise<Response> {
+  /**
+   * A GET of `rel` (the path inside the app, '' for its root): a hashed asset, a file at the
+   * top level or below (manifest, service worker, icons), else the shell for a browser asking for
+   * a page (and for the root, which the service worker precaches); anything else (curl, a client's
+   * mistyped API path) keeps the JSON 404.
+   */
+  return async function serve(c: Context, rel: string): Promise<Response> {
+    if (rel.startsWith('assets/')) {
+      const file = SAFE_PATH.test(rel) ? await load(rel) : undefined;
+      return file ? answer(c, rel, file, IMMUTABLE) : c.notFound();
+    }
+    if (rel !== '' && rel !== 'index.html' && SAFE_PATH.test(rel) && extname(rel) !== '') {
+      const file = await load(rel);
+      if (file) return answer(c, rel, file, REVALIDATE);
+      return c.notFound();
+    }
+    if (rel !== '' && !wantsPage(c)) return c.notFound();
     const index = await load('index.html');
-    if (!index) return c.text('The web app is not built: run `npm run build:web` (npm start builds it).\n', 503);
+    if (!index) return c.text(notBuilt, 503);
     return answer(c, 'index.html', index, REVALIDATE);
-  }
+  };
+}
+
+export function mountWebApp(app: Hono, webDir: string, adminWebDir: string): void {
+  const web = distFiles(webDir, 'The web app is not built: run `npm run build:web` (npm start builds it).\n');
+  const admin = distFiles(adminWebDir, 'The admin UI is not built: run `npm run build:admin` (npm start builds it).\n');
 
   // The PWA's Web Share Target posts here; the service worker takes the post. Without one (the
   // app never opened on this device, or storage cleared) the files cannot be kept: open the app's
@@ -107,21 +133,8 @@ export function mountWebApp(app: Hono, webDir: string): void {
 
   app.on(['GET', 'HEAD'], '*', async (c) => {
     const path = c.req.path;
+    if (ADMIN.test(path) && !NOT_ADMIN.test(path)) return admin(c, path.replace(/^\/admin\/?/, ''));
     if (NOT_APP.test(path) && !(LINK_PAGE.test(path) && wantsPage(c))) return c.notFound();
-    const rel = path.slice(1);
-    if (rel.startsWith('assets/')) {
-      const file = SAFE_PATH.test(rel) ? await load(rel) : undefined;
-      return file ? answer(c, rel, file, IMMUTABLE) : c.notFound();
-    }
-    // A file at dist's top level or below (manifest, service worker, icons), else the app shell.
-    if (rel !== '' && rel !== 'index.html' && SAFE_PATH.test(rel) && extname(rel) !== '') {
-      const file = await load(rel);
-      if (file) return answer(c, rel, file, REVALIDATE);
-      return c.notFound();
-    }
-    // An app path is a page only for a browser asking for one (and '/', which the service worker
-    // precaches); anything else (curl, a client's mistyped API path) keeps the JSON 404.
-    if (rel !== '' && !wantsPage(c)) return c.notFound();
-    return shell(c);
+    return web(c, path.slice(1));
   });
 }

@@ -10,7 +10,7 @@ import type { Db } from '../../db/open.js';
 import { ForbiddenError } from '../../http-errors.js';
 import type { AppEnv } from '../context.js';
 import { hasSecondFactor } from './factors.js';
-import type { SettingsStore } from './settings.js';
+import type { SettingsStore } from '../../settings/store.js';
 
 export async function enrolmentDue(deps: { db: Db; settings: SettingsStore }, userId: string): Promise<boolean> {
   return (await deps.settings.get()).requireTwoFactor && !(await hasSecondFactor(deps.db, userId));

@@ -87,6 +87,8 @@ export const serverSettings = pgTable(
     id: smallint('id').primaryKey().default(1),
     /** Every account must enrol a second factor; until then it reaches only enrolment (GitHub-like). */
     requireTwoFactor: boolean('require_two_factor').notNull().default(false),
+    /** The other run-time settings an admin set (admin/settings.ts): absent keys take the default. */
+    values: jsonb('values').$type<Record<string, unknown>>().notNull().default({}),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('server_settings_one_row', sql`${t.id} = 1`)],

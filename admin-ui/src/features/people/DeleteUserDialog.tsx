@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'preact/hooks';
+import { operations as ops, type AdminUser, type UserDeletePreview } from '@coffer/protocol';
+import { Button, Dialog, TextField } from '@coffer/web/ui';
+import { ApiError, call } from '../../api/client';
+import { formatCount, formatSize } from '../../app/format';
+import { t } from './messages';
+
+/** Deleting an account says what happens to its files, shares, links and sign-ins first (the server's preview), and wants the username typed. */
+export function DeleteUserDialog(props: { user: AdminUser; onClose: () => void; onDeleted: () => void }) {
+  const u = props.user;
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState('');
+  const [preview, setPreview] = useState<UserDeletePreview | undefined>();
+  useEffect(() => {
+    call(ops.adminUserDeletePreview, { params: { id: u.id } }).then(setPreview, (err: Error) => setError(err.message));
+  }, [u.id]);
+  const del = async () => {
+    try {
+      await call(ops.adminDeleteUser, { params: { id: u.id } });
+      props.onDeleted();
+    } catch (err) {
+      setError(err instanceof ApiError && err.code === 'cannot_delete_self' ? t('self') : err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <Dialog
+      title={t('deleteTitle', { name: u.username })}
+      onClose={props.onClose}
+      actions={
+        <>
+          <Button onClick={props.onClose}>{t('cancel')}</Button>
+          <Button variant="danger" disabled={typed !== u.username || !preview} onClick={() => void del()}>
+            {t('delete')}
+          </Button>
+        </>
+      }
+    >
+      {preview ? (
+        <ul class="consequences" data-testid="delete-consequences">
+          <li>{t('deleteFiles', { files: formatCount(preview.files), folders: formatCount(preview.folders), bytes: formatSize(preview.bytes) })}</li>
+          <li>{t('deleteShares', { shares: formatCount(preview.sharesEnding), links: formatCount(preview.linksEnding) })}</li>
+          <li>{t('deleteAccess', { devices: formatCount(preview.devices), tokens: formatCount(preview.tokens), name: u.username })}</li>
+          <li>
+            <strong>{t('deleteWhat4')}</strong>
+          </li>
+        </ul>
+      ) : (
+        !error && <div class="spinner" role="status" />
+      )}
+      <TextField label={t('deleteConfirm')} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autocomplete="off" />
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,174 @@
+import { operations as ops, type DegradedBlock, type JobView, type StorageReport } from '@coffer/protocol';
+import { Button, toast } from '@coffer/web/ui';
+import { call } from '../../api/client';
+import { formatAgo, formatCount, formatDuration, formatSize } from '../../app/format';
+import { t as tJob } from '../../app/job-messages';
+import { JobProgress } from '../../app/JobProgress';
+import { Section } from '../../app/Page';
+import { t } from './messages';
+
+async function start(kind: 'repair' | 'scrub' | 'tiering', done: string, onChanged: () => void): Promise<void> {
+  try {
+    await call(ops.adminStartJob, { body: { kind } });
+    toast(done);
+    onChanged();
+  } catch (err) {
+    toast((err as Error).message);
+  }
+}
+
+/** Blocks below full redundancy, and the repair bringing them back. */
+export function DegradedSection(props: { repair: StorageReport['repair']; blocks: DegradedBlock[]; job: JobView | undefined; onChanged: () => void }) {
+  const r = props.repair;
+  return (
+    <Section
+      title={t('degraded')}
+      id="degraded"
+      actions={
+        <Button onClick={() => void start('repair', t('repairQueued'), props.onChanged)} disabled={props.job !== undefined}>
+          {t('repairNow')}
+        </Button>
+      }
+    >
+      <p data-testid="degraded-count">{r.degraded === 0 ? t('degradedNone') : t('degradedCount', { n: formatCount(r.degraded) })}</p>
+      {props.job && <JobProgress job={props.job} label={t('repairRunning')} />}
+      {r.lastRunAt && <p class="muted">{t('lastRepair', { when: formatAgo(r.lastRunAt), n: formatCount(r.lastRepaired ?? 0) })}</p>}
+      {props.blocks.length > 0 && (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('key')}</th>
+              <th scope="col">{t('reason')}</th>
+              <th scope="col">{t('since')}</th>
+              <th scope="col" class="num">
+                {t('attempts')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.blocks.map((b) => (
+              <tr key={b.key}>
+                <td class="cell-main mono">{b.key.slice(0, 16)}…</td>
+                <td data-label={t('reason')}>
+                  {b.reason}
+                  {b.lastError && <div class="error-text">{b.lastError}</div>}
+                </td>
+                <td data-label={t('since')}>{formatAgo(b.firstSeenAt)}</td>
+                <td data-label={t('attempts')} class="num">
+                  {b.repairAttempts}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+/** Scrub: its schedule and pace, the running one, what recent runs found. */
+export function ScrubSection(props: { scrub: StorageReport['scrub']; job: JobView | undefined; onChanged: () => void }) {
+  const s = props.scrub;
+  return (
+    <Section
+      title={t('scrub')}
+      id="scrub"
+      actions={
+        <Button onClick={() => void start('scrub', t('scrubQueued'), props.onChanged)} disabled={props.job !== undefined}>
+          {t('scrubNow')}
+        </Button>
+      }
+    >
+      <p>{t('scrubSchedule', { every: formatDuration(s.everySeconds * 1000), next: formatAgo(s.nextRunAt), pace: formatCount(s.blocksPerSecond) })}</p>
+      {props.job && <JobProgress job={props.job} label={t('scrub')} />}
+      <h3 class="sub">{t('scrubHistory')}</h3>
+      {s.history.length === 0 ? (
+        <p class="muted">{t('scrubNone')}</p>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('finished')}</th>
+              <th scope="col">{t('state')}</th>
+              <th scope="col" class="num">
+                {t('scanned')}
+              </th>
+              <th scope="col" class="num">
+                {t('damaged')}
+              </th>
+              <th scope="col" class="num">
+                {t('repaired')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.history.slice(0, 8).map((h) => (
+              <tr key={h.jobId}>
+                <td class="cell-main">{h.finishedAt ? formatAgo(h.finishedAt) : '—'}</td>
+                <td data-label={t('state')}>{tJob(h.state as JobView['state'])}</td>
+                <td data-label={t('scanned')} class="num">
+                  {formatCount(h.scanned)}
+                </td>
+                <td data-label={t('damaged')} class="num">
+                  {formatCount(h.damaged)}
+                  {h.unrepaired > 0 && <span class="badge badge-bad">{t('unrepairedN', { n: h.unrepaired })}</span>}
+                </td>
+                <td data-label={t('repaired')} class="num">
+                  {formatCount(h.repaired)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+/** The cold tier: whether there is one, when blocks move there, what moved. */
+export function ColdTierSection(props: { tiering: StorageReport['tiering']; onChanged: () => void }) {
+  const c = props.tiering;
+  return (
+    <Section
+      title={t('coldTier')}
+      id="cold"
+      actions={c.enabled && <Button onClick={() => void start('tiering', t('tierQueued'), props.onChanged)}>{t('tierNow')}</Button>}
+    >
+      {c.enabled ? (
+        <p>{t('coldRule', { days: c.afterDays, blocks: formatCount(c.coldBlocks), bytes: formatSize(c.coldBytes), next: formatAgo(c.nextRunAt) })}</p>
+      ) : (
+        <p>{t('coldNone')}</p>
+      )}
+      {c.history.length > 0 && (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('finished')}</th>
+              <th scope="col">{t('state')}</th>
+              <th scope="col" class="num">
+                {t('moved')}
+              </th>
+              <th scope="col" class="num">
+                {t('freed')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.history.slice(0, 5).map((h) => (
+              <tr key={h.jobId}>
+                <td class="cell-main">{h.finishedAt ? formatAgo(h.finishedAt) : '—'}</td>
+                <td data-label={t('state')}>{tJob(h.state)}</td>
+                <td data-label={t('moved')} class="num">
+                  {formatCount(h.moved)}
+                </td>
+                <td data-label={t('freed')} class="num">
+                  {formatSize(h.bytesFreed)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
