@@ -4,11 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import postgres from 'postgres';
 import { EventsClient } from '@coffer/server/testing/sync-devices';
 import type { StackClient, Reply } from './client.js';
-import { ADMIN_PASSWORD, type Instance, type Stack } from './topology.js';
+import { composeSchemaErrors, loadCompose } from './compose-file.js';
+import type { ImageLayout } from './image-layout.js';
+import { ADMIN_PASSWORD, bootInstance, waitHealthy, type Instance, type Stack } from './topology.js';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -19,6 +23,9 @@ export interface Ctx {
   http: StackClient;
   token: string;
   auth: Record<string, string>;
+  image: ImageLayout;
+  /** The instance instanceKilledMidUpload killed. */
+  killed?: Instance;
   log(line: string): void;
 }
 
@@ -230,6 +237,140 @@ export async function instanceKilledMidUpload(ctx: Ctx): Promise<string> {
     at = storedBytes(probe);
   }
   assert.ok(killed, 'an instance was killed');
+  ctx.killed = killed;
   assert.equal(sha(await downloaded(ctx, proxy, '/stack/survivor.bin')), sha(data), 'the file reads back identical');
   return `${killed.name} killed mid-piece; ${failures} failed request(s), ${retries} status probe(s) through the proxy; the ${data.length}-byte upload finished on the other instance, identical`;
+}
+
+/** `restart: unless-stopped` brings the crashed instance back; the proxy's health check puts it back in rotation. */
+export async function killedInstanceRejoins(ctx: Ctx): Promise<string> {
+  const inst = ctx.killed;
+  assert.ok(inst, 'no instance was killed before');
+  const t = Date.now();
+  inst.output = '';
+  await bootInstance(inst, ctx.image);
+  await waitHealthy(inst, ctx.image);
+  const healthyAfter = Date.now() - t;
+  const before = ctx.stack.balancer.counts[inst.name] ?? 0;
+  const deadline = Date.now() + 20_000;
+  while ((ctx.stack.balancer.counts[inst.name] ?? 0) === before) {
+    assert.ok(Date.now() < deadline, `the proxy sent nothing to ${inst.name} within 20 s of it being healthy`);
+    const r = await ctx.http.call('GET', downloadUrl(ctx.stack.balancer.url, '/stack/survivor.bin'), { headers: { ...ctx.auth, range: 'bytes=0-0' } });
+    assert.ok(r.status === 206 || r.status === 200, `read through the proxy: ${r.status}`);
+    await sleep(250);
+  }
+  return `${inst.name} healthy ${healthyAfter} ms after its restart, and served through the proxy again`;
+}
+
+/** `docker stop` / `docker compose down`: SIGTERM (tini passes it on), then each instance exits 0 on its own, well within the grace period. */
+export async function stopsCleanly(ctx: Ctx): Promise<string> {
+  const out: string[] = [];
+  for (const inst of ctx.stack.instances) {
+    const p = inst.proc;
+    assert.ok(p && p.exitCode === null, `${inst.name} is running`);
+    const t = Date.now();
+    const exit = new Promise<{ code: number | null; signal: string | null }>((r) => p.once('exit', (code, signal) => r({ code, signal })));
+    p.kill('SIGTERM');
+    const ended = await Promise.race([exit, sleep(20_000).then(() => undefined)]);
+    assert.ok(ended, `${inst.name} still running 20 s after SIGTERM (compose grants 40 s):\n${inst.output.slice(-2000)}`);
+    assert.deepEqual(ended, { code: 0, signal: null }, `${inst.name} exits 0 by itself:\n${inst.output.slice(-2000)}`);
+    assert.ok(inst.output.includes('Coffer stopped'), `${inst.name} says it stopped`);
+    out.push(`${inst.name} in ${Date.now() - t} ms`);
+  }
+  return `SIGTERM → exit 0: ${out.join(', ')}`;
+}
+
+/**
+ * README, "Add a disk", done to a copy of compose.yaml and .env: HOT7_PATH in .env; a hot7
+ * service, its COFFER_NODES entry and its depends_on line in compose.yaml; `docker compose up -d`
+ * (hot7 starts, both instances are recreated with the new list, one after the other). Then new
+ * blocks land on the new disk and everything reads back.
+ */
+export async function diskAdded(ctx: Ctx, root: string): Promise<string> {
+  const { stack } = ctx;
+  const composeText = addDiskToCompose(readFileSync(join(root, 'compose.yaml'), 'utf8'), readFileSync(join(root, 'README.md'), 'utf8'));
+  const env = { ...stack.env, HOT7_PATH: join(stack.workDir, 'disks', 'hot7') };
+  const dotEnv = Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  const file = join(stack.workDir, 'compose.added-disk.yaml');
+  writeFileSync(file, composeText);
+  const doc = loadCompose(file, env);
+  const errors = composeSchemaErrors(doc, join(root, 'scripts/stack/compose-spec.schema.json'));
+  assert.deepEqual(errors, [], errors.join('\n'));
+  assert.ok(doc.services.hot7, 'the edited file has hot7');
+
+  await stack.startNode('hot7', doc.services.hot7!);
+  for (const inst of stack.instances) {
+    inst.env = stack.instanceEnv(doc, inst.name, dotEnv);
+    assert.ok(inst.env.COFFER_NODES!.includes('hot7='), `${inst.name} gets hot7 in COFFER_NODES`);
+    // Recreated: stopped (SIGTERM) if running, started with the new list, healthy before the next.
+    const p = inst.proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill('SIGTERM');
+      await exited;
+    }
+    inst.output = '';
+    await bootInstance(inst, ctx.image);
+    await waitHealthy(inst, ctx.image);
+    const deadline = Date.now() + 10_000;
+    while (!/storage nodes: /.test(inst.output) && Date.now() < deadline) await sleep(100);
+    assert.match(inst.output, /storage nodes: [^\n]*hot7/, `${inst.name} runs with hot7`);
+  }
+  // New files: with seven hot nodes and 4+2 stripes, hot7 takes shards of new blocks.
+  const disk = env.HOT7_PATH;
+  const files: Buffer[] = [];
+  for (let i = 0; i < 6; i++) {
+    const data = randomBytes(2 * MiB + i);
+    files.push(data);
+    const res = await ctx.http.call('POST', uploadUrl(stack.balancer.url, `/stack/after-disk-${i}.bin`), { headers: ctx.auth, body: data });
+    assert.equal(res.status, 201, `upload after adding the disk: ${res.body.toString()}`);
+  }
+  // The README's rebalance onto the new node is accepted (and runs in the background).
+  const rebalance = await ctx.http.call('POST', `${stack.balancer.url}/api/v1/admin/nodes/hot7/rebalance`, { headers: ctx.auth });
+  assert.equal(rebalance.status, 201, `rebalance onto hot7: ${rebalance.body.toString()}`);
+  const onDisk = countFiles(disk);
+  assert.ok(onDisk > 0, `no shard on the new disk ${disk}`);
+  for (const [i, data] of files.entries()) assert.equal(sha(await downloaded(ctx, stack.balancer.url, `/stack/after-disk-${i}.bin`)), sha(data));
+  assert.equal(sha(await downloaded(ctx, stack.balancer.url, '/stack/cross.bin')).length, 64, 'files from before read back too');
+  return `hot7 on ${disk}: both instances recreated with it; ${onDisk} objects on the new disk after 6 uploads; all read back`;
+}
+
+/**
+ * The README's "Add a disk" edit, taken from the README itself: its backticked hot7 service,
+ * COFFER_NODES entry and depends_on line, each put after its hot6 line (as it says).
+ */
+export function addDiskToCompose(text: string, readme: string): string {
+  const para = /\*\*Add a disk\*\*[\s\S]*?\n\n/.exec(readme)?.[0];
+  assert.ok(para, 'README has an "Add a disk" paragraph');
+  const spans = [...para.replace(/\n/g, ' ').matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  const service = spans.find((t) => t.startsWith('hot7: { <<:'));
+  const entry = spans.find((t) => t.startsWith('hot7=http'));
+  const dep = spans.find((t) => t.startsWith('hot7: { condition:'));
+  assert.ok(service && entry && dep, `the README names hot7's service, node entry and depends_on line: ${spans.join(' | ')}`);
+  const lines = text.split('\n');
+  const at = (pred: (l: string) => boolean, what: string) => {
+    const i = lines.findIndex(pred);
+    assert.ok(i > 0, `compose.yaml has hot6's ${what}`);
+    return i;
+  };
+  const svc = at((l) => l.startsWith('  hot6: '), 'service');
+  const ent = at((l) => l.trim().startsWith('hot6=http://'), 'COFFER_NODES entry');
+  const dp = at((l) => l.trim().startsWith('hot6: { condition: service_healthy }'), 'depends_on line');
+  const indent = (i: number) => lines[i]!.match(/^\s*/)![0];
+  const edits = [
+    { i: svc, line: `  ${service}` },
+    { i: dp, line: `${indent(dp)}${dep}` },
+    { i: ent, line: `${indent(ent)}${entry}`, comma: true },
+  ].sort((a, b) => b.i - a.i); // bottom up, so each index still points at its line
+  for (const e of edits) {
+    if (e.comma) lines[e.i] = `${lines[e.i]},`;
+    lines.splice(e.i + 1, 0, e.line);
+  }
+  return lines.join('\n');
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n++;
+  return n;
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkComposeRules } from './compose-rules.js';
 import { StackClient } from './client.js';
-import { crossInstanceTransfer, instanceKilledMidUpload, jobsLeasedOnce, resumableAcrossInstances, signIn, websocketAcrossInstances, type Ctx } from './checks.js';
+import { crossInstanceTransfer, diskAdded, instanceKilledMidUpload, jobsLeasedOnce, killedInstanceRejoins, resumableAcrossInstances, signIn, stopsCleanly, websocketAcrossInstances, type Ctx } from './checks.js';
 import { assembleImage } from './image-layout.js';
 import { startStack, type Stack } from './topology.js';
 
@@ -69,7 +69,7 @@ try {
   log(stack.describe());
   http = new StackClient(stack.balancer.ca);
   const token = await signIn(stack, http);
-  const ctx: Ctx = { stack, http, token, auth: { authorization: `Bearer ${token}` }, log };
+  const ctx: Ctx = { stack, http, token, auth: { authorization: `Bearer ${token}` }, image, log };
 
   log('checks');
   await step('upload through one instance, download through the other', () => crossInstanceTransfer(ctx));
@@ -77,6 +77,9 @@ try {
   await step('websocket on instance 2 woken by a commit on instance 1', () => websocketAcrossInstances(ctx));
   await step('jobs leased once across both instances', () => jobsLeasedOnce(ctx));
   await step('an instance killed mid-upload; the client retries through the proxy and finishes', () => instanceKilledMidUpload(ctx));
+  await step('the killed instance restarts and rejoins the rotation', () => killedInstanceRejoins(ctx));
+  await step('a disk added (README, "Add a disk"): both instances recreated with it, new blocks on it', () => diskAdded(ctx, ROOT));
+  await step('docker stop: SIGTERM, clean exit within the grace period', () => stopsCleanly(ctx));
 } catch (err) {
   results.push({ name: 'stack', ok: false, detail: err instanceof Error ? err.stack ?? err.message : String(err), ms: 0 });
   log(`  FAIL  stack: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);

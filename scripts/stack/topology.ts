@@ -6,7 +6,7 @@
  * Dockerfile's CMD: the compiled server) with the service's environment, the proxy the
  * balancer stand-in (balancer.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -36,6 +36,13 @@ export interface Stack {
   nodes: LocalS3Cluster;
   /** Node service name → index in `nodes`. */
   nodeIndex: Record<string, number>;
+  workDir: string;
+  /** Node service name → its local port (including nodes started later). */
+  nodePorts: Map<string, number>;
+  /** Starts an S3 node service added to the compose file later (on its host path). */
+  startNode(name: string, service: ComposeService): Promise<void>;
+  /** A Coffer service's environment in a (changed) compose file and .env, translated to this machine. */
+  instanceEnv(doc: ComposeFile, name: string, dotEnv: string): Record<string, string>;
   databaseUrl: string;
   instances: Instance[];
   balancer: Balancer;
@@ -91,6 +98,13 @@ export async function startStack(opts: { root: string; workDir: string; image: I
     const nodes = await startS3Cluster({ count: nodeNames.length, baseDir: join(workDir, 's3'), dirs: nodeNames.map((n) => hostDataPath(n, compose.services[n]!)) });
     cleanups.push(() => nodes.stopAll());
     const nodeIndex = Object.fromEntries(nodeNames.map((n, i) => [n, i]));
+    const nodePorts = new Map(nodeNames.map((n, i) => [n, nodes.nodes[i]!.port]));
+    /** Starts one more S3 node service (a disk added later). */
+    const startNode = async (name: string, service: ComposeService): Promise<void> => {
+      const extra = await startS3Cluster({ count: 1, baseDir: join(workDir, 's3', name), dirs: [hostDataPath(name, service)] });
+      cleanups.push(() => extra.stopAll());
+      nodePorts.set(name, extra.nodes[0]!.port);
+    };
 
     // PostgreSQL: a fresh database on the machine's server stands for the postgres service.
     const pg = await freshPostgresDatabase();
@@ -112,19 +126,21 @@ export async function startStack(opts: { root: string; workDir: string; image: I
       const out: Record<string, string> = { ...e, COFFER_HOST: '127.0.0.1', COFFER_PORT: String(port), COFFER_DATA_DIR: join(workDir, `${name}-data`), DATABASE_URL: pg.url };
       for (const key of ['COFFER_NODES', 'COFFER_COLD_NODES']) {
         out[key] = (out[key] ?? '').replace(/http:\/\/[^@/]+@([a-z0-9-]+):9000\//g, (_whole: string, host: string) => {
-          const i = nodeIndex[host];
-          if (i === undefined) throw new Error(`${name}: ${key} names ${host}, which is no S3 node service`);
-          return `http://${S3_ACCESS_KEY}:${S3_SECRET_KEY}@127.0.0.1:${nodes.nodes[i]!.port}/`;
+          const port = nodePorts.get(host);
+          if (port === undefined) throw new Error(`${name}: ${key} names ${host}, which is no running S3 node service`);
+          return `http://${S3_ACCESS_KEY}:${S3_SECRET_KEY}@127.0.0.1:${port}/`;
         });
       }
       return out;
     };
 
-    const instances: Instance[] = cofferNames.map((name, i) => {
-      const composeEnv = serviceEnvironment(compose.services[name]!, (p) => {
+    const composeEnvOf = (doc: ComposeFile, name: string, dotEnv: string): Record<string, string> =>
+      serviceEnvironment(doc.services[name]!, (p) => {
         if (p !== '.env') throw new Error(`${name}: env_file ${p} (the stack writes only .env)`);
-        return parseEnvFile(envText);
+        return parseEnvFile(dotEnv);
       });
+    const instances: Instance[] = cofferNames.map((name, i) => {
+      const composeEnv = composeEnvOf(compose, name, envText);
       const inst: Instance = {
         name,
         port: ports[i]!,
@@ -152,8 +168,15 @@ export async function startStack(opts: { root: string; workDir: string; image: I
     return {
       compose,
       env,
+      workDir,
       nodes,
       nodeIndex,
+      nodePorts,
+      startNode,
+      instanceEnv: (doc, name, dotEnv) => {
+        const inst = instances.find((x) => x.name === name)!;
+        return translate(name, composeEnvOf(doc, name, dotEnv), inst.port);
+      },
       databaseUrl: pg.url,
       instances,
       balancer,
@@ -210,8 +233,13 @@ export async function waitHealthy(inst: Instance, image: ImageLayout, timeoutMs 
   let last = '';
   const [exe, ...args] = image.healthcheck;
   while (Date.now() < deadline) {
-    const r = spawnSync(exe === 'node' ? process.execPath : exe!, args, { cwd: image.dir, env: { ...process.env, ...inst.env }, encoding: 'utf8' });
-    if (r.status === 0) return;
+    // Not spawnSync: the balancer shares this event loop.
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(exe === 'node' ? process.execPath : exe!, args, { cwd: image.dir, env: { ...process.env, ...inst.env } }, (err, _out, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr }),
+      );
+    });
+    if (r.code === 0) return;
     last = r.stderr;
     await new Promise((res) => setTimeout(res, 500));
   }
