@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkCaddyfile } from './caddyfile.js';
 import { checkComposeRules } from './compose-rules.js';
 import { StackClient } from './client.js';
 import { crossInstanceTransfer, diskAdded, instanceKilledMidUpload, jobsLeasedOnce, killedInstanceRejoins, resumableAcrossInstances, signIn, stopsCleanly, websocketAcrossInstances, type Ctx } from './checks.js';
@@ -49,6 +50,7 @@ let http: StackClient | undefined;
 try {
   log('compose.yaml');
   await step('schema and rules', () => checkComposeRules(ROOT));
+  await step('Caddyfile', () => checkCaddyfile(ROOT, ['coffer1', 'coffer2']) ?? 'skipped: caddy is not installed (apt-get install caddy; .ci/run does)');
 
   log('image');
   // What the Dockerfile's build stage runs (npm run build), then its last stage replayed.
