@@ -201,12 +201,20 @@ export async function startStack(opts: { root: string; workDir: string; image: I
   }
 }
 
+/** Instance processes still running: killed if this process exits any other way than stop(). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
+
 /** Starts (or restarts) an instance's process and waits for its "listening" line. */
 export async function bootInstance(inst: Instance, image: ImageLayout): Promise<void> {
   const [exe, ...args] = image.cmd;
   const { NODE_OPTIONS: _loader, ...parentEnv } = process.env;
   const proc = spawn(exe === 'node' ? process.execPath : exe!, args, { cwd: image.dir, env: { ...parentEnv, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   inst.proc = proc;
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${inst.name} printed no URL within 60 s:\n${inst.output}`)), 60_000);
     const onData = (d: Buffer) => {
