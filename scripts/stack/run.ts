@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,9 @@ try {
     assert.ok(image.user && image.user !== 'root' && image.user !== '0', `the image runs as a user, not root (USER ${image.user})`);
     assert.ok(!image.cmd.includes('tsx') && !image.cmd.some((a) => a.endsWith('.ts')), `no tsx at run time: ${image.cmd.join(' ')}`);
     assert.ok(image.entrypoint[0]?.endsWith('tini'), 'tini forwards docker stop\'s SIGTERM');
+    // Never in the build context: secrets, data, installed packages, tests.
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const p of ['.env', 'data', 'node_modules', '**/test']) assert.ok(ignored.includes(p), `.dockerignore leaves out ${p}`);
     return `${image.copies.length} COPYs into ${image.dir}; USER ${image.user}; ${image.entrypoint.join(' ')} ${image.cmd.join(' ')}`;
   });
   if (!image) throw new Error('no image layout');
