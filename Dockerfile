@@ -1,12 +1,18 @@
-# Coffer server image. Native addons (Reed-Solomon, zstd, and Coffer's own in
-# storage-engine/native) are compiled in the build stage.
-FROM node:24-bookworm-slim AS build
+# syntax=docker/dockerfile:1
+# Coffer server image: `docker compose build` (compose.yaml), or
+#   docker build --build-arg VERSION=$(node -p "require('./package.json').version") --build-arg SOURCE=https://… -t coffer .
+# Three stages: `deps` compiles the production dependencies (native addons: Reed-Solomon, zstd and
+# Coffer's own storage-engine/native), `build` turns the TypeScript into JavaScript (the server
+# bundle in dist/server, the web app in web/dist), and the last stage runs that JavaScript as an
+# unprivileged user: no compiler, no dev dependencies and no tsx at run time.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS toolchain
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY storage-engine/native storage-engine/native
-# Workspace packages: npm ci links them (their sources come with `COPY . .`); every one listed
-# in the root package.json's `workspaces` must be here, or npm ci fails.
+# Every workspace listed in the root package.json's `workspaces` must be here, or npm ci fails.
 COPY protocol/package.json protocol/package.json
 COPY storage-engine/package.json storage-engine/package.json
 COPY server/package.json server/package.json
@@ -14,14 +20,46 @@ COPY client/package.json client/package.json
 COPY web/package.json web/package.json
 COPY admin-ui/package.json admin-ui/package.json
 COPY test-support/package.json test-support/package.json
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY . .
 
-FROM node:24-bookworm-slim
+FROM toolchain AS deps
+RUN npm ci --omit=dev --no-audit --no-fund
+# The native addons must have built (npm skips install scripts that allowScripts does not name).
+RUN node -e "require('@ronomon/reed-solomon'); require('zstd-napi/binding'); require('@coffer/native')"
+
+FROM toolchain AS build
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM ${NODE_IMAGE}
+# compose.yaml passes these from .env (COFFER_VERSION, COFFER_SOURCE, COFFER_REVISION).
+ARG VERSION=0.1.0
+ARG SOURCE=local
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="Coffer" \
+      org.opencontainers.image.description="Self-hosted drive: files, sync, WebDAV, sharing; erasure-coded, encrypted blocks on S3 nodes" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.revision="${REVISION}"
+# tini is PID 1: it forwards `docker stop`'s SIGTERM to node (which closes everything and exits
+# on its own, main.ts) and reaps any orphan.
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production COFFER_DATA_DIR=/data COFFER_PORT=8443
-COPY --from=build /app /app
+ENV NODE_ENV=production COFFER_DATA_DIR=/data COFFER_HOST=0.0.0.0 COFFER_PORT=8443
+COPY package.json ./
+COPY --from=deps /app/node_modules node_modules
+COPY --from=deps /app/storage-engine/native storage-engine/native
+COPY --from=build /app/dist dist
+COPY --from=build /app/web/dist web/dist
+COPY server/drizzle server/drizzle
+COPY storage-engine/src/nodes/fs-write-worker.mjs storage-engine/src/nodes/fs-write-worker.mjs
+COPY scripts/healthcheck.mjs scripts/healthcheck.mjs
+# The node image's unprivileged user (uid 1000) owns only the data directory; the code is read-only to it.
+RUN mkdir -p /data && chown node:node /data
+USER node
 VOLUME /data
 EXPOSE 8443
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "require('https').get({host:'127.0.0.1',port:process.env.COFFER_PORT,path:'/healthz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
-CMD ["npx", "tsx", "server/src/main.ts"]
+# Follows the configured protocol (COFFER_PLAIN_HTTP) and asks /readyz (database and nodes).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--enable-source-maps", "dist/server/main.js"]

@@ -1,6 +1,7 @@
 /** `npm start`: boot Coffer on its configuration (embedded defaults in ./data when nothing is set). */
 import { startServer, type CofferServer } from './boot/server.js';
 import { loadConfig, type Config } from './config.js';
+import { DatabaseTooNewError } from './db/schema-version.js';
 import { NodeConfigError } from './nodes/reconcile.js';
 import { componentLogger, logError } from './observability/log.js';
 
@@ -24,8 +25,9 @@ let server: CofferServer;
 try {
   server = await startServer(config);
 } catch (err) {
-  // A node configuration that would strand shards: say what to do, not a stack trace.
-  if (!(err instanceof NodeConfigError)) throw err;
+  // A node configuration that would strand shards, or a database newer code has migrated
+  // (an upgrade rolled back without its backup): say what to do, not a stack trace.
+  if (!(err instanceof NodeConfigError) && !(err instanceof DatabaseTooNewError)) throw err;
   log.fatal(`Coffer cannot start: ${err.message}`);
   process.exit(1);
 }

@@ -57,16 +57,18 @@ function trackChild(child: ChildProcess): void {
  * Starts `count` s3rver processes below `baseDir` (node i in `baseDir/node-i`), each with the
  * bucket `coffer` and the credentials S3RVER/S3RVER, and resolves once all answer. Without
  * `baseDir`, below a fresh temporary directory that `stopAll` removes. Without `basePort` each
- * takes a free port from the OS. A child also exits when this process dies
+ * takes a free port from the OS. `dirs` gives each node its own directory instead (one disk each,
+ * as compose.yaml's HOTn_PATH; `stopAll` leaves those in place). A child also exits when this process dies
  * (its stdin closes), so no test run leaves processes behind.
  */
-export async function startS3Cluster(opts: { count: number; baseDir?: string; basePort?: number }): Promise<LocalS3Cluster> {
+export async function startS3Cluster(opts: { count: number; baseDir?: string; basePort?: number; dirs?: readonly string[] }): Promise<LocalS3Cluster> {
+  if (opts.dirs && opts.dirs.length !== opts.count) throw new RangeError(`dirs names ${opts.dirs.length} directories for ${opts.count} nodes`);
   const temp = opts.baseDir === undefined ? await mkdtemp(join(tmpdir(), 'coffer-s3-')) : undefined;
   const baseDir = resolve(opts.baseDir ?? temp!);
   const nodes: LocalS3Node[] = Array.from({ length: opts.count }, (_, i) => ({
     id: `s3-${i}`,
     port: opts.basePort === undefined ? 0 : opts.basePort + i,
-    dir: join(baseDir, `node-${i}`),
+    dir: opts.dirs?.[i] !== undefined ? resolve(opts.dirs[i]!) : join(baseDir, `node-${i}`),
     url: '',
     pid: undefined,
   }));

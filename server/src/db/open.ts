@@ -6,6 +6,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { Db, RawQuery } from './handle.js';
 import { pgliteRawQuery } from './pglite-statements.js';
+import { assertNotNewerThanCode } from './schema-version.js';
 import { TokenCache } from './token-cache.js';
 import * as schema from './schema.js';
 
@@ -50,13 +51,19 @@ async function openPostgres(url: string): Promise<Database> {
   const orm = drizzlePostgres(sql, { schema });
   const db = withRaw(orm, (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }));
   // Several server instances may boot at once: one migrates, the others wait for it.
-  const lock = await sql.reserve();
   try {
-    await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
-    await migratePostgres(orm, { migrationsFolder });
-  } finally {
-    await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
-    lock.release();
+    const lock = await sql.reserve();
+    try {
+      await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      await assertNotNewerThanCode((text) => lock.unsafe(text), migrationsFolder);
+      await migratePostgres(orm, { migrationsFolder });
+    } finally {
+      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
+      lock.release();
+    }
+  } catch (err) {
+    await sql.end({ timeout: 5 }).catch(() => undefined);
+    throw err;
   }
   return {
     db,
@@ -88,6 +95,12 @@ async function openPglite(dir: string): Promise<Database> {
     const client = await PGlite.create(dir);
     const orm = drizzlePglite(client, { schema });
     const db = withRaw(orm, pgliteRawQuery(client));
+    try {
+      await assertNotNewerThanCode(async (text) => (await client.query<Record<string, unknown>>(text)).rows, migrationsFolder);
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
     await migratePglite(orm, { migrationsFolder });
     const tokens = await TokenCache.listening((channel, onNotice) => client.listen(channel, onNotice));
     return {

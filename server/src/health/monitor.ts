@@ -21,8 +21,6 @@ export interface NodeHealth {
   latencyMs: number | null;
   usedBytes: number | null;
   capacityBytes: number | null;
-  /** The last successful probe's round trip (ms), null before one. */
-  latencyMs: number | null;
 }
 
 interface Seen {
@@ -31,7 +29,6 @@ interface Seen {
   latencyMs: number | null;
   usedBytes: number | null;
   capacityBytes: number | null;
-  latencyMs: number | null;
 }
 
 const PROBE_KEY = 'health/probe';
@@ -96,7 +93,6 @@ export class NodeMonitor {
         latencyMs: s?.latencyMs ?? null,
         usedBytes: s?.usedBytes ?? null,
         capacityBytes: s?.capacityBytes ?? null,
-        latencyMs: s?.latencyMs ?? null,
       };
     });
   }

@@ -30,7 +30,7 @@ function bundled(): URL | undefined {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node24',
       write: false,
       external: ['@ronomon/reed-solomon', 'zstd-napi', 'zstd-napi/*', '@node-rs/crc32', '@coffer/native'],
     });
