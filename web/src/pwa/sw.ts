@@ -66,10 +66,10 @@ sw.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   if (OFFLINE_READABLE.test(url.pathname)) return event.respondWith(offlineReadable(req));
   if (NOT_APP.test(url.pathname)) {
-    // Navigation preload has sent this navigation already: answer with that response, or the browser
-    // sends it a second time (a single sign-on callback would find its sign-in spent; a link's
-    // download limit would count twice).
-    if (req.mode === 'navigate') event.respondWith(preloadedOrFetch(req, event.preloadResponse));
+    // Navigation preload has sent a navigation to the API already (single sign-on's start and
+    // callback): answer with that response, or the browser sends it a second time and the second
+    // callback finds its sign-in spent.
+    if (req.mode === 'navigate' && url.pathname.startsWith('/api/')) event.respondWith(preloadedOrFetch(req, event.preloadResponse));
     return;
   }
   if (url.pathname.startsWith('/assets/')) return event.respondWith(cacheFirst(req));
