@@ -110,7 +110,7 @@ describe('single sign-on with OpenID Connect (postgres)', () => {
     expect(first.answer.status).toBe(302);
     expect(first.answer.headers.get('location')).toBe('/');
     expect(first.jar.get(srv.url, 'coffer_session')).toMatch(/^cof_/);
-    expect(first.jar.get(srv.url, 'coffer_sso_state')).toBeUndefined();
+    expect(first.jar.header(srv.url)).not.toMatch(/coffer_sso_/); // the sign-in's cookie is spent
     const m1 = await me(first.jar);
     expect(m1.status).toBe(200);
     expect(m1.body).toMatchObject({ username: 'alice', role: 'admin' });
@@ -213,6 +213,51 @@ describe('single sign-on with OpenID Connect (postgres)', () => {
     expect(res.body?.error?.code).toBe('sso_username_taken');
     const links = await srv.database.db.select().from(ssoIdentities).where(and(eq(ssoIdentities.subject, 'imposter')));
     expect(links).toEqual([]);
+  });
+});
+
+describe('single sign-on only, linking by verified email (pglite)', () => {
+  let idp: TestIdp;
+  let srv: TestServer;
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    srv = await startTestServer('pglite', idp.env({ COFFER_PASSWORD_LOGIN: '0', COFFER_OIDC_LINK_BY_EMAIL: '1', COFFER_OIDC_GROUPS_CLAIM: '' }));
+    idp.redirectUris.push(`${srv.url}/api/v1/auth/oidc/callback`);
+  }, 90_000);
+  afterAll(async () => {
+    await srv?.close();
+    await idp?.close();
+  });
+
+  it('refuses password sign-in, says so to the sign-in page, and links a first SSO sign-in to the account of the same verified email', async () => {
+    const methods = await (await fetch(`${srv.url}/api/v1/auth/methods`)).json();
+    expect(methods).toEqual({ password: false, sso: { label: 'SSO', startPath: '/api/v1/auth/oidc/start' } });
+    const local = await srv.user();
+    await srv.database.db.update(users).set({ email: 'Dana@Example.com' }).where(eq(users.id, local.id));
+    const login = await fetch(`${srv.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: local.username, password: 'correct horse battery staple' }),
+    });
+    expect(login.status).toBe(403);
+    expect(((await login.json()) as { error: { code: string } }).error.code).toBe('password_login_disabled');
+
+    idp.signInAs({ sub: 'dana-unverified', preferred_username: 'dana', email: 'dana@example.com', email_verified: false });
+    const jar = new Jar();
+    const start = await go(jar, `${srv.url}/api/v1/auth/oidc/start`);
+    let location = new URL(start.headers.get('location')!);
+    while (location.origin === idp.issuer) location = new URL((await go(jar, location.href)).headers.get('location')!, location);
+    const unverified = await go(jar, location.href);
+    expect(unverified.status).toBe(403); // an unverified email links nothing
+    expect(((await unverified.json()) as { error: { code: string } }).error.code).toBe('sso_claim_invalid');
+
+    idp.signInAs({ sub: 'dana-verified', preferred_username: 'dana', email: 'dana@example.com', email_verified: true });
+    const jar2 = new Jar();
+    location = new URL((await go(jar2, `${srv.url}/api/v1/auth/oidc/start`)).headers.get('location')!);
+    while (location.origin === idp.issuer) location = new URL((await go(jar2, location.href)).headers.get('location')!, location);
+    expect((await go(jar2, location.href)).status).toBe(302);
+    const me = await fetch(`${srv.url}/api/v1/me`, { headers: { cookie: jar2.header(srv.url) } });
+    expect(await me.json()).toMatchObject({ id: local.id, username: local.username });
   });
 });
 

@@ -7,13 +7,18 @@ import { finishSignIn, startSignIn } from '../auth/oidc/flow.js';
 import { SSO_LOGIN_TTL_MS } from '../auth/oidc/pending.js';
 import { OidcProvider } from '../auth/oidc/provider.js';
 import { secureCookies, startSession } from '../auth/session.js';
+import { hashToken } from '../auth/tokens.js';
 import type { AppDeps } from '../deps.js';
 import { operationRouter } from '../http/operation.js';
 import { NotFoundError } from '../http-errors.js';
 import { absoluteUrl } from '../public-url.js';
 
-/** Binds a sign-in to the browser that started it (login CSRF: RFC 6749 §10.12). */
-const STATE_COOKIE = 'coffer_sso_state';
+/**
+ * Binds a sign-in to the browser that started it (login CSRF: RFC 6749 §10.12): one cookie per
+ * sign-in, named after its state, so two at once (two tabs; or a service worker's navigation
+ * preload, which sends a second /start whose cookie would overwrite the first's) each keep theirs.
+ */
+const stateCookie = (state: string) => `coffer_sso_${hashToken(state).slice(0, 16)}`;
 const COOKIE_PATH = '/api/v1/auth/oidc';
 const CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 
@@ -40,19 +45,21 @@ export function ssoRoutes(deps: AppDeps): Hono<AppEnv> {
     const redirectUri = settings!.redirectUrl ?? absoluteUrl(c, config, CALLBACK_PATH);
     const { url, state } = await startSignIn(db, p, redirectUri);
     // Lax: the provider's redirect back is a top-level GET from another site, which Lax lets through.
-    setCookie(c, STATE_COOKIE, state, { httpOnly: true, secure: secureCookies(c, config), sameSite: 'Lax', path: COOKIE_PATH, maxAge: SSO_LOGIN_TTL_MS / 1000 });
+    setCookie(c, stateCookie(state), state, { httpOnly: true, secure: secureCookies(c, config), sameSite: 'Lax', path: COOKIE_PATH, maxAge: SSO_LOGIN_TTL_MS / 1000 });
     return c.redirect(url.href, 302);
   });
 
   r.mount(ops.ssoCallback, async (_input, c) => {
     const p = configured();
-    const cookieState = getCookie(c, STATE_COOKIE);
     // The query as the provider sent it (the operation's schema has checked its known fields).
     const query = new URL(c.req.url).searchParams;
+    const state = query.get('state');
+    const cookie = state ? stateCookie(state) : undefined;
+    const cookieState = cookie && getCookie(c, cookie);
     const user = await finishSignIn(db, p, query, cookieState);
     // The identity provider owns the second factor: Coffer's own (TOTP, passkeys) guards password sign-in.
     await startSession(c, db, config, user, { cookie: true });
-    deleteCookie(c, STATE_COOKIE, { path: COOKIE_PATH, secure: secureCookies(c, config), httpOnly: true, sameSite: 'Lax' });
+    deleteCookie(c, cookie!, { path: COOKIE_PATH, secure: secureCookies(c, config), httpOnly: true, sameSite: 'Lax' });
     return c.redirect(config.publicUrl ? `${config.publicUrl}/` : '/', 302);
   });
 

@@ -65,11 +65,21 @@ sw.addEventListener('fetch', (event) => {
   if (req.method === 'POST' && url.pathname === SHARE_TARGET_PATH) return event.respondWith(receiveShare(req));
   if (req.method !== 'GET') return;
   if (OFFLINE_READABLE.test(url.pathname)) return event.respondWith(offlineReadable(req));
-  if (NOT_APP.test(url.pathname)) return;
+  if (NOT_APP.test(url.pathname)) {
+    // Navigation preload has sent a navigation to the API already (single sign-on's start and
+    // callback): answer with that response, or the browser sends it a second time and the second
+    // callback finds its sign-in spent.
+    if (req.mode === 'navigate' && url.pathname.startsWith('/api/')) event.respondWith(preloadedOrFetch(req, event.preloadResponse));
+    return;
+  }
   if (url.pathname.startsWith('/assets/')) return event.respondWith(cacheFirst(req));
   if (req.mode === 'navigate') return event.respondWith(appShell(req, event.preloadResponse));
   if (PRECACHED.has(url.pathname)) return event.respondWith(networkFirst(req));
 });
+
+async function preloadedOrFetch(req: Request, preloaded: Promise<Response | undefined>): Promise<Response> {
+  return (await preloaded.catch(() => undefined)) ?? fetch(req);
+}
 
 async function appShell(req: Request, preloaded: Promise<Response | undefined>): Promise<Response> {
   try {
