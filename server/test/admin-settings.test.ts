@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { auditEvents, files } from '../src/db/schema.js';
 import { caller } from './fixtures/admin-calls.js';
 import { runJob } from './fixtures/jobs.js';
@@ -135,5 +136,15 @@ describe('admin settings pinned by the environment (postgres)', () => {
     expect(after.openSignup.source).toBe('default');
     expect(after.trashDays.value).toBe(7);
     expect((await call('POST', '/admin/users', admin.token, { username: `e_${randomBytes(3).toString('hex')}`, password: 'initial password' })).body.quotaBytes).toBe(1000);
+  });
+});
+
+describe('run-time settings from the environment', () => {
+  it('reads set variables with the settings’ own rules and stops the boot on a bad one', () => {
+    expect(loadConfig({ COFFER_OPEN_SIGNUP: 'true', COFFER_LINK_MAX_EXPIRY_DAYS: '14', COFFER_DEFAULT_QUOTA_BYTES: '' }).pinnedSettings).toEqual({ openSignup: true, linkMaxExpiryDays: 14 });
+    expect(loadConfig({}).pinnedSettings).toEqual({});
+    for (const bad of [{ COFFER_LINK_MAX_EXPIRY_DAYS: 'soon' }, { COFFER_ALLOW_PUBLIC_LINKS: 'maybe' }, { COFFER_AUDIT_RETENTION_DAYS: '0' }, { COFFER_OPEN_SIGNUP: 'yes' }]) {
+      expect(() => loadConfig(bad), JSON.stringify(bad)).toThrow(/invalid configuration/);
+    }
   });
 });
