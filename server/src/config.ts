@@ -32,8 +32,9 @@ const Env = z.object({
   COFFER_COLD_NODES: z.string().optional(),
   /** Tiering: blocks not read for this many days move to the cold tier. */
   COFFER_TIER_AFTER_DAYS: z.coerce.number().positive().default(30),
-  /** Anyone may create an account at POST /auth/signup; otherwise only admins create users. */
-  COFFER_OPEN_SIGNUP: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Anyone may create an account at POST /auth/signup; otherwise only admins create users. Unset:
+   *  the run-time setting decides (settings/env.ts); set, it pins it. */
+  COFFER_OPEN_SIGNUP: z.enum(['0', '1', 'true', 'false']).optional(),
   /** The first admin's password (only used when the database has no user yet); default: random, printed once. */
   COFFER_ADMIN_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(8).max(1024).optional()),
   /** Failed sign-ins allowed per username and per client address in a minute before 429. */
@@ -50,7 +51,7 @@ const Env = z.object({
   COFFER_SCRUB_BLOCKS_PER_SECOND: z.coerce.number().positive().default(50),
   /** Retention: at most this many versions of a file are kept (after the hourly/daily/weekly thinning). */
   COFFER_MAX_VERSIONS: z.coerce.number().int().min(1).default(100),
-  /** Retention: trash older than this many days is purged. */
+  /** Retention: trash older than this many days is purged (as COFFER_MAX_VERSIONS, a run-time setting the variable pins). */
   COFFER_TRASH_DAYS: z.coerce.number().int().min(1).default(30),
   /** How often the health monitor probes each storage node. */
   COFFER_NODE_PROBE_SECONDS: z.coerce.number().positive().default(10),
@@ -99,7 +100,6 @@ export interface Config {
   serverSecret?: string;
   /** Configured storage nodes of both tiers (URLs hold credentials: never log them). */
   nodes: NodeEntry[];
-  openSignup: boolean;
   adminPassword?: string;
   loginLimits: { perUser: number; perIp: number; windowMs: number };
   trustProxy: boolean;
@@ -161,7 +161,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.COFFER_MASTER_KEY,
     serverSecret: e.COFFER_SERVER_SECRET,
     nodes,
-    openSignup: on(e.COFFER_OPEN_SIGNUP),
     adminPassword: e.COFFER_ADMIN_PASSWORD,
     loginLimits: { perUser: e.COFFER_LOGIN_FAILURES_PER_USER, perIp: e.COFFER_LOGIN_FAILURES_PER_IP, windowMs: 60_000 },
     trustProxy: on(e.COFFER_TRUST_PROXY),
