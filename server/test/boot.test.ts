@@ -33,7 +33,7 @@ describe('boot on embedded defaults', () => {
     });
     proc.stderr!.on('data', (d) => (out += d));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 90_000);
       proc.stdout!.on('data', (d) => {
         out += d;
         const m = /listening on (https:\/\/[^\s"]+)/.exec(out);
@@ -44,7 +44,7 @@ describe('boot on embedded defaults', () => {
         }
       });
     });
-  }, 40_000);
+  }, 100_000);
 
   afterAll(async () => {
     proc?.kill('SIGKILL');
