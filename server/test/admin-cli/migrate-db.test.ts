@@ -84,5 +84,5 @@ describe('coffer-admin migrate-db', () => {
     // And the admin command follows the configuration to PostgreSQL.
     await srv.kill('SIGTERM');
     expect(await admin(['verify'], { ...env, DATABASE_URL: pg.url })).toMatch(/checking 1001 files, 1003 versions/);
-  }, 600_000);
+  }, 900_000);
 });
