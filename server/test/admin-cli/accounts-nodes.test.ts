@@ -68,5 +68,5 @@ describe('coffer-admin accounts and nodes', () => {
     const login = (pw: string) => srv!.call('POST', '/api/v1/auth/login', { json: { username: user, password: pw } });
     expect((await login(password!)).status).toBe(200);
     expect((await login(PASSWORD)).status).toBe(401);
-  }, 300_000);
+  }, 600_000);
 });

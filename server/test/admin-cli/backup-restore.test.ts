@@ -100,5 +100,5 @@ describe.each((process.env.ADMIN_BACKENDS?.split(',') ?? ['pglite', 'postgres'])
     await readAll(srv, files);
     const later = await srv.call('GET', `/api/v1/download?path=${encodeURIComponent('/later.txt')}`, { headers: srv.auth });
     expect(later.status).toBe(404);
-  }, 240_000);
+  }, 600_000);
 });

@@ -56,7 +56,8 @@ describe('coffer-admin import, export, verify, rotate-master-key', () => {
     expect(await admin(['export', srv.username, out, '--from', '/imported'], env)).toContain('exported 25 files');
     const want = await treeHashes(src);
     expect(await treeHashes(out)).toEqual(want);
-    expect((await stat(join(out, 'readme.txt'))).mtimeMs).toBe((await stat(join(src, 'readme.txt'))).mtimeMs);
+    // Kept to the millisecond (what the database holds).
+    expect(Math.abs((await stat(join(out, 'readme.txt'))).mtimeMs - (await stat(join(src, 'readme.txt'))).mtimeMs)).toBeLessThan(1);
     expect((await readdir(join(out, 'empty folder'))).length).toBe(0);
     const notEmpty = await runAdmin(['export', srv.username, out], env);
     expect(notEmpty.code).toBe(1);
@@ -105,5 +106,5 @@ describe('coffer-admin import, export, verify, rotate-master-key', () => {
     expect(rowGone.code).toBe(1);
     expect(rowGone.stdout).toMatch(/problem: file \S+ rev 1: block \w+ is not in the blocks table/);
     await rm(out, { recursive: true, force: true });
-  }, 400_000);
+  }, 600_000);
 });

@@ -3,7 +3,9 @@
  * files through the same paths uploads take — the engine's chunker and block store (dedup,
  * compression, encryption, erasure coding), the one commit path (quota, revisions, journal) —
  * with several files' blocks written at once. Folders first, then files; a file already there
- * is reported and left as it is. Modification times are kept.
+ * is reported and left as it is. Modification times are kept. New files commit in batches (one
+ * transaction for up to BATCH files, each with its own version and journal entry as any commit);
+ * a batch that fails is committed again file by file, so one bad file costs only itself.
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -11,15 +13,22 @@ import { fileFillSource } from '@coffer/storage-engine';
 import type { AuthUser } from '../../auth/context.js';
 import { makeFolder } from '../../files/mkdir.js';
 import type { Db } from '../../db/open.js';
-import { commitUpload } from '../../uploads/commit.js';
+import { commitContent, commitUpload, type UploadedContent } from '../../uploads/commit.js';
 import { compressible } from '../../uploads/media-types.js';
-import { uploadTarget } from '../../uploads/target.js';
+import { fileForUpload, uploadTarget, type UploadTarget } from '../../uploads/target.js';
 import { HttpError } from '../../http-errors.js';
 import { AdminError, openInstallWithStorage, parse, print, UsageError, note } from '../context.js';
 import { namedUser } from '../user-arg.js';
 import { formatSize } from '../size.js';
 
 const USAGE = 'import DIR --user USER [--to /PATH] [--parallel N]';
+const BATCH = 50;
+const RULE = { baseRev: null, overwrite: false };
+
+interface Stored {
+  target: UploadTarget;
+  content: UploadedContent;
+}
 
 export async function importTree(args: string[]): Promise<number> {
   const { positionals, values } = parse(args, { user: { type: 'string' }, to: { type: 'string' }, parallel: { type: 'string' } }, { min: 1, max: 1, usage: USAGE });
@@ -43,13 +52,27 @@ export async function importTree(args: string[]): Promise<number> {
     if (base !== '/') await db.transaction((tx) => makeFolder(tx as unknown as Db, user, base, true));
     for (const f of folders) await db.transaction((tx) => makeFolder(tx as unknown as Db, user, remote(f), true));
     let next = 0;
+    const batch: Stored[] = [];
+    let committing = Promise.resolve();
+    // One batch commits at a time (in order); workers go on storing blocks meanwhile.
+    const flush = () => {
+      const items = batch.splice(0);
+      if (items.length === 0) return committing;
+      committing = committing.then(async () => {
+        const ok = await commitBatch(db, user, items);
+        done += ok.length;
+        bytes += ok.reduce((a, i) => a + i.content.size, 0);
+        for (const f of items.filter((i) => !ok.includes(i))) failures.push(f.target.path);
+      });
+      return committing;
+    };
     const worker = async () => {
       while (next < fileList.length) {
         const local = fileList[next++]!;
         const path = remote(local);
         try {
-          bytes += await importFile(db, install.storage.files, user, local, path);
-          done++;
+          batch.push(await storeFile(db, install.storage.files, user, local, path));
+          if (batch.length >= BATCH) await flush();
         } catch (err) {
           const why = err instanceof HttpError || err instanceof Error ? err.message : String(err);
           failures.push(`${path}: ${why}`);
@@ -58,6 +81,7 @@ export async function importTree(args: string[]): Promise<number> {
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));
+    await flush();
   } finally {
     await install.close();
   }
@@ -66,17 +90,41 @@ export async function importTree(args: string[]): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-async function importFile(db: Db, files: import('@coffer/storage-engine').FileStore, user: AuthUser, local: string, path: string): Promise<number> {
+/** The file's blocks stored (the engine's chunking, dedup and sealing), nothing committed yet. */
+async function storeFile(db: Db, files: import('@coffer/storage-engine').FileStore, user: AuthUser, local: string, path: string): Promise<Stored> {
   const fh = await open(local, 'r');
   try {
     const st = await fh.stat();
-    const rule = { baseRev: null, overwrite: false };
-    const target = await uploadTarget(db, user, path, st.size, rule);
+    const target = await uploadTarget(db, user, path, st.size, RULE);
     const content = await files.write(target.namespaceId, fileFillSource(fh), { compress: compressible(target.name) });
-    await commitUpload(db, { user, target, content: { ...content, mtime: st.mtime }, rule });
-    return content.size;
+    return { target, content: { ...content, mtime: st.mtime } };
   } finally {
     await fh.close();
+  }
+}
+
+/** Commit stored files in one transaction; if it fails, one by one. Answers those committed. */
+async function commitBatch(db: Db, user: AuthUser, items: Stored[]): Promise<Stored[]> {
+  try {
+    await db.transaction(async (tx) => {
+      const t = tx as unknown as Db;
+      for (const i of items) {
+        const fileId = (await fileForUpload(t, i.target, { pending: false, deviceId: null })).id;
+        await commitContent(t, { user, content: i.content, fileId, rule: RULE, path: i.target.path });
+      }
+    });
+    return items;
+  } catch {
+    const ok: Stored[] = [];
+    for (const i of items) {
+      try {
+        await commitUpload(db, { user, target: i.target, content: i.content, rule: RULE });
+        ok.push(i);
+      } catch (err) {
+        note(`not imported: ${i.target.path}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return ok;
   }
 }
 

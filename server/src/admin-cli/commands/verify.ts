@@ -30,7 +30,7 @@ export async function verify(args: string[]): Promise<number> {
     await checkShards(db, known, report);
     if (values['read-data']) {
       let read = 0;
-      for (const key of await referencedBlocks(db)) {
+      for (const key of await allBlocks(db)) {
         const r = await install.storage.blocks.verify(key).catch((err: unknown) => ({ error: (err as Error).message }));
         if ('error' in r) report(`block ${key}: ${r.error}`);
         else if (!r.ok) {
@@ -97,6 +97,6 @@ async function checkShards(db: Db, known: Set<string>, report: (p: string) => vo
   }
 }
 
-async function referencedBlocks(db: Db): Promise<string[]> {
+async function allBlocks(db: Db): Promise<string[]> {
   return rowsOf<{ key: string }>(await db.execute(sql`select key from blocks order by key`)).map((r) => r.key);
 }
