@@ -26,7 +26,8 @@ try {
 } catch (err) {
   // A node configuration that would strand shards: say what to do, not a stack trace.
   if (!(err instanceof NodeConfigError)) throw err;
-  log.fatal(`Coffer cannot start: ${err.message}`);
+  // Several lines of what to do, for the person starting it: plain text, not a JSON log line.
+  process.stderr.write(`Coffer cannot start: ${err.message}\n`);
   process.exit(1);
 }
 printStarted(server, config);
