@@ -28,7 +28,8 @@ try {
   // A node configuration that would strand shards, or a database newer code has migrated
   // (an upgrade rolled back without its backup): say what to do, not a stack trace.
   if (!(err instanceof NodeConfigError) && !(err instanceof DatabaseTooNewError)) throw err;
-  log.fatal(`Coffer cannot start: ${err.message}`);
+  // Several lines of what to do, for the person starting it: plain text, not a JSON log line.
+  process.stderr.write(`Coffer cannot start: ${err.message}\n`);
   process.exit(1);
 }
 printStarted(server, config);

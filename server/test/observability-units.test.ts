@@ -2,6 +2,7 @@
  * The observability pieces that need no server: the logger's redaction and error reduction, the
  * request id rule, the /metrics guard's 403, and the fail2ban filter against lines of each kind.
  */
+import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +78,14 @@ describe('observability units', () => {
     expect(bannedHost(regexes, line('203.0.113.8', 'request', 'info'))).toBeUndefined();
     // A forged message inside another field is no match: the message is the line's last field.
     expect(bannedHost(regexes, JSON.stringify({ level: 'info', note: '"msg":"authentication failed: client=198.51.100.1 method=password route=/x"}', msg: 'request' }))).toBeUndefined();
+  });
+
+  it('the Grafana dashboard uses only series the server exports', async () => {
+    const dashboard = await readFile(new URL('../../admin-ui/grafana/coffer-dashboard.json', import.meta.url), 'utf8');
+    JSON.parse(dashboard);
+    const used = new Set([...dashboard.matchAll(/\b((?:coffer|nodejs|process)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, '')));
+    const exported = new Set((await new Metrics().registry.getMetricsAsJSON()).map((m) => m.name));
+    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+    expect(used.size).toBeGreaterThan(25);
   });
 });
