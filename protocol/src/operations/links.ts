@@ -11,7 +11,7 @@ export const createLink = operation({
   summary: 'Create a public link to a file or folder (view/download), or a file drop into a folder',
   description:
     'The answer carries `url` (`/s/{token}`, 256 random bits) once: only the token’s hash is stored. ' +
-    '409 `not_a_folder` for a drop link to a file.',
+    '409 `not_a_folder` for a drop link to a file; 409 `link_policy` when the server’s link policy refuses it (public links off, a password required, an expiry too far).',
   auth: 'user',
   body: { json: LinkCreate },
   answers: { 201: { description: 'The link, with its URL', json: Link } },
@@ -45,10 +45,12 @@ export const updateLink = operation({
   path: '/links/{id}',
   tag: 'links',
   summary: 'Disable or enable a link, change its password, expiry or download limit',
+  description: '409 `link_policy` when a change (removing the password, a later expiry, enabling) would break the server’s link policy.',
   auth: 'user',
   params: IdParams,
   body: { json: LinkUpdate },
   answers: { 200: { description: 'The link as it is now', json: Link } },
+  errors: [409],
 });
 
 export const deleteLink = operation({

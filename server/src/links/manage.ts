@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Link, LinkCreate, LinkUpdate } from '@coffer/protocol';
+import { recordAudit, type Actor } from '../audit/record.js';
 import type { AuthUser } from '../auth/context.js';
 import { hashPassword } from '../auth/passwords.js';
 import { hashToken } from '../auth/tokens.js';
@@ -14,6 +15,7 @@ import { files, links } from '../db/schema.js';
 import { pathsOf } from '../files/subtree.js';
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
+import { checkLinkPolicy, type LinkPolicy } from './policy.js';
 import { linkView, type LinkRow } from './view.js';
 
 /** 32 random bytes, base64url (43 characters): 256 bits, twice the 128 asked of a bearer secret. */
@@ -21,7 +23,15 @@ export function newLinkToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export async function createLink(db: Db, user: AuthUser, body: LinkCreate & { kind: 'view' | 'drop' }, urlOf: (token: string) => string): Promise<Link> {
+export async function createLink(
+  db: Db,
+  user: AuthUser,
+  body: LinkCreate & { kind: 'view' | 'drop' },
+  urlOf: (token: string) => string,
+  policy: LinkPolicy,
+  actor?: Actor,
+): Promise<Link> {
+  checkLinkPolicy(policy, { hasPassword: body.password !== undefined, expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt) });
   const found = body.path !== undefined ? await entryByPath(db, user, body.path, 'share') : { row: await entryById(db, user, body.fileId!, 'share') };
   const entry = found.row;
   if (entry.trashedAt) throw new NotFoundError('no such file or folder');
@@ -39,6 +49,7 @@ export async function createLink(db: Db, user: AuthUser, body: LinkCreate & { ki
       maxDownloads: body.maxDownloads ?? null,
     })
     .returning();
+  if (actor) await recordAudit(db, actor, { kind: 'link_created', target: row!.id, details: { kind: body.kind, fileId: entry.id, password: body.password !== undefined, expiresAt: body.expiresAt ?? null } });
   return linkView(row!, { path: await pathOf(db, entry), isDir: entry.isDir }, urlOf(token));
 }
 
@@ -74,8 +85,15 @@ export async function getLink(db: Db, user: AuthUser, id: string): Promise<Link>
   return withEntry(db, await ownLink(db, user, id));
 }
 
-export async function updateLink(db: Db, user: AuthUser, id: string, body: LinkUpdate): Promise<Link> {
+export async function updateLink(db: Db, user: AuthUser, id: string, body: LinkUpdate, policy: LinkPolicy, actor?: Actor): Promise<Link> {
   const current = await ownLink(db, user, id);
+  // A change that loosens the link (its password or expiry) must meet the policy; disabling one never has to.
+  if (body.password !== undefined || body.expiresAt !== undefined || body.disabled === false) {
+    checkLinkPolicy(policy, {
+      hasPassword: body.password === undefined ? current.passwordHash !== null : body.password !== null,
+      expiresAt: body.expiresAt === undefined ? current.expiresAt : body.expiresAt === null ? null : new Date(body.expiresAt),
+    });
+  }
   const set: Partial<typeof links.$inferInsert> = {};
   if (body.disabled !== undefined) set.disabledAt = body.disabled ? (current.disabledAt ?? new Date()) : null;
   if (body.password !== undefined) set.passwordHash = body.password === null ? null : await hashPassword(body.password);
@@ -88,13 +106,15 @@ export async function updateLink(db: Db, user: AuthUser, id: string, body: LinkU
     .where(and(eq(links.id, id), eq(links.ownerId, user.id)))
     .returning();
   if (!row) throw new NotFoundError('No such link');
+  if (actor && body.disabled === true && !current.disabledAt) await recordAudit(db, actor, { kind: 'link_revoked', target: id, details: { disabled: true } });
   return withEntry(db, row);
 }
 
-export async function deleteLink(db: Db, user: AuthUser, id: string): Promise<void> {
+export async function deleteLink(db: Db, user: AuthUser, id: string, actor?: Actor): Promise<void> {
   const gone = await db
     .delete(links)
     .where(and(eq(links.id, id), eq(links.ownerId, user.id)))
-    .returning({ id: links.id });
+    .returning({ id: links.id, kind: links.kind });
   if (gone.length === 0) throw new NotFoundError('No such link');
+  if (actor) await recordAudit(db, actor, { kind: 'link_revoked', target: id, details: { kind: gone[0]!.kind, deleted: true } });
 }

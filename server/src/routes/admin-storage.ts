@@ -8,7 +8,8 @@ import type { AppDeps } from '../deps.js';
 import { countDegraded, degradedView, listDegraded } from '../health/degraded.js';
 import { operationRouter } from '../http/operation.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
-import { cancel, enqueue, getJob, listJobs, retry } from '../jobs/queue.js';
+import type { Db } from '../db/open.js';
+import { cancel, enqueue, getJob, listJobs, retry, type Job } from '../jobs/queue.js';
 import { jobView } from '../jobs/view.js';
 import { nodeViewOf, nodeViews } from '../nodes/view.js';
 
@@ -61,27 +62,33 @@ export function adminStorageRoutes(deps: AppDeps): Hono<AppEnv> {
     return { status: 201, body: jobView(job!) };
   });
 
-  r.mount(ops.adminCancelJob, async ({ params, user }, c) => {
-    const job = await cancel(db, params.id);
+  /** A job changed by `change` (cancel, retry), audited; else 404 for no such job or 409 for one in the wrong state. */
+  const jobChange = async (
+    c: Context<AppEnv>,
+    user: AuthUser,
+    id: string,
+    change: (db: Db, id: string) => Promise<Job | undefined>,
+    kind: 'job_cancelled' | 'job_retried',
+    refusal: (state: string) => { message: string; code: 'not_active' | 'not_retryable' },
+  ) => {
+    const job = await change(db, id);
     if (job) {
-      await audit(c, user, { kind: 'job_cancelled', target: job.kind, details: { jobId: job.id } });
-      return { status: 200, body: jobView(job) };
+      await audit(c, user, { kind, target: job.kind, details: { jobId: job.id } });
+      return { status: 200 as const, body: jobView(job) };
     }
-    const existing = await getJob(db, params.id);
+    const existing = await getJob(db, id);
     if (!existing) throw new NotFoundError('no such job');
-    throw new ConflictError(`the job has already ${existing.state === 'done' ? 'finished' : existing.state}`, { code: 'not_active', details: { state: existing.state } });
-  });
+    const { message, code } = refusal(existing.state);
+    throw new ConflictError(message, { code, details: { state: existing.state } });
+  };
 
-  r.mount(ops.adminRetryJob, async ({ params, user }, c) => {
-    const job = await retry(db, params.id);
-    if (job) {
-      await audit(c, user, { kind: 'job_retried', target: job.kind, details: { jobId: job.id } });
-      return { status: 200, body: jobView(job) };
-    }
-    const existing = await getJob(db, params.id);
-    if (!existing) throw new NotFoundError('no such job');
-    throw new ConflictError(`only a failed or cancelled job can be retried; this one is ${existing.state}`, { code: 'not_retryable', details: { state: existing.state } });
-  });
+  r.mount(ops.adminCancelJob, ({ params, user }, c) =>
+    jobChange(c, user, params.id, cancel, 'job_cancelled', (state) => ({ message: `the job has already ${state === 'done' ? 'finished' : state}`, code: 'not_active' })),
+  );
+
+  r.mount(ops.adminRetryJob, ({ params, user }, c) =>
+    jobChange(c, user, params.id, retry, 'job_retried', (state) => ({ message: `only a failed or cancelled job can be retried; this one is ${state}`, code: 'not_retryable' })),
+  );
 
   // In key order, with how many there are in all.
   r.mount(ops.adminListDegradedBlocks, async ({ query }) => {

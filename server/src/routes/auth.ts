@@ -42,12 +42,12 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     // An account with a second factor gets a ticket for POST /auth/2fa, not a session: the same for
     // browsers and for the device tokens of the CLI and apps.
     const methods = await secondFactorMethods(db, user.id);
-    // The password proved right; with a second factor the sign-in completes at POST /auth/2fa.
-    await recordAuditQuietly(db, actor, { kind: 'sign_in', target: user.username, details: { secondFactorNext: methods.length > 0, mustChangePassword: user.mustChangePassword } });
+    // With a second factor the sign-in completes (and is recorded) at POST /auth/2fa.
     if (methods.length > 0) {
       const session = { ...(body.device ? { device: body.device } : {}), ...(body.cookie ? { cookie: body.cookie } : {}) };
       return { status: 202, body: await beginLoginStep(db, relyingParty(c, config), user, methods, session) };
     }
+    await recordAuditQuietly(db, actor, { kind: 'sign_in', target: user.username, details: { mustChangePassword: user.mustChangePassword } });
     return { status: 200, body: await startSession(c, db, config, user, body) };
   });
 

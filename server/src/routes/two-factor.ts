@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
 import { clientIp } from '../auth/client-ip.js';
 import { actorOf } from '../audit/actor.js';
+import { recordAuditQuietly } from '../audit/record.js';
 import { changeSettings } from '../settings/change.js';
 import type { AppEnv } from '../auth/context.js';
 import { requireSameOrigin } from '../auth/csrf.js';
@@ -36,7 +37,13 @@ export function twoFactorLoginRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.completeTwoFactorLogin, async ({ body }, c) => {
     requireSameOrigin(c, config);
-    const { user, session } = await finishLoginStep(step, relyingParty(c, config), clientIp(c, config.trustProxy), body.ticket, body);
+    const address = clientIp(c, config.trustProxy);
+    const { user, session } = await finishLoginStep(step, relyingParty(c, config), address, body.ticket, body).catch(async (err: unknown) => {
+      // Who it was is in the ticket only, which failed: the address is what the record can name.
+      await recordAuditQuietly(db, { id: null, name: null, address }, { kind: 'sign_in_failed', details: { reason: 'second_factor' } });
+      throw err;
+    });
+    await recordAuditQuietly(db, { id: user.id, name: user.username, address }, { kind: 'sign_in', target: user.username, details: { secondFactor: true } });
     return { status: 200, body: await startSession(c, db, config, user, session) };
   });
 
