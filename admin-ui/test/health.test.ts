@@ -54,6 +54,7 @@ describe('storage health in the dashboard', () => {
     await expectAccessible(page, 'overview degraded');
     await adminShot(page, 'overview-degraded-desktop');
     await page.setViewportSize(PHONE);
+    await page.waitForTimeout(400); // the navigation's slide into a drawer
     await adminShot(page, 'overview-degraded-phone');
     await page.setViewportSize(DESKTOP);
 
@@ -110,6 +111,7 @@ describe('storage health in the dashboard', () => {
     await expectAccessible(page, 'storage drained');
     await adminShot(page, 'storage-drained-desktop');
     await page.setViewportSize(PHONE);
+    await page.waitForTimeout(400);
     await row.scrollIntoViewIfNeeded();
     await adminShot(page, 'storage-drained-phone');
     await page.setViewportSize(DESKTOP);

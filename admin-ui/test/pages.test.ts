@@ -55,6 +55,17 @@ describe('every dashboard page', () => {
         await page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
         await expectAccessible(page, `${p.name} at ${size}`);
         await adminShot(page, `${p.name}-${size}`);
+        if (p.name === 'overview') {
+          await page.getByRole('img', { name: 'Usage over time' }).scrollIntoViewIfNeeded();
+          await adminShot(page, `overview-charts-${size}`);
+        }
+        if (p.name === 'audit') {
+          // Searchable: only the matching kind is listed.
+          await page.getByLabel('What').selectOption({ label: 'Job started' });
+          await page.getByRole('button', { name: 'Search' }).click();
+          await expect.poll(() => page.locator('.audit-table tbody tr').count()).toBe(1);
+          expect(await page.locator('.audit-table tbody').textContent()).toContain('scrub');
+        }
         expect(errors, p.name).toEqual([]);
         await page.close();
       }

@@ -1,7 +1,6 @@
 import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
-import { lang, setLang, type Lang } from '@coffer/web/i18n';
-import { applyTheme, Button, Icon, theme, type IconName, type Theme } from '@coffer/web/ui';
+import { Button, Icon, LanguageSelect, ThemeSelect, type IconName } from '@coffer/web/ui';
 import { Link } from './Link';
 import { t } from './messages';
 import { location } from './router';
@@ -48,25 +47,8 @@ export function Layout(props: { children: ComponentChildren }) {
           ))}
         </ul>
         <div class="sidenav-foot" onClick={(e) => e.stopPropagation()}>
-          <label class="inline-select">
-            <span>{t('theme')}</span>
-            <select class="input" value={theme.value} onChange={(e) => applyTheme(e.currentTarget.value as Theme)}>
-              <option value="system">{t('themeSystem')}</option>
-              <option value="light">{t('themeLight')}</option>
-              <option value="dark">{t('themeDark')}</option>
-            </select>
-          </label>
-          <label class="inline-select">
-            <span>{t('language')}</span>
-            <select class="input" value={lang.value} onChange={(e) => setLang(e.currentTarget.value as Lang)}>
-              <option value="en" lang="en">
-                English
-              </option>
-              <option value="ko" lang="ko">
-                한국어
-              </option>
-            </select>
-          </label>
+          <ThemeSelect label={t('theme')} names={{ system: t('themeSystem'), light: t('themeLight'), dark: t('themeDark') }} />
+          <LanguageSelect label={t('language')} />
           <a class="btn btn-ghost" href="/files">
             <Icon name="back" />
             {t('backToDrive')}

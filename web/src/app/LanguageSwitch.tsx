@@ -1,18 +1,6 @@
-import { lang, setLang, type Lang } from '../i18n/i18n';
+import { LanguageSelect } from '../ui/index';
 import { t } from './messages';
 
 export function LanguageSwitch() {
-  return (
-    <label class="inline-select">
-      <span>{t('language')}</span>
-      <select class="input" value={lang.value} onChange={(e) => setLang(e.currentTarget.value as Lang)}>
-        <option value="en" lang="en">
-          English
-        </option>
-        <option value="ko" lang="ko">
-          한국어
-        </option>
-      </select>
-    </label>
-  );
+  return <LanguageSelect label={t('language')} />;
 }

@@ -8,3 +8,5 @@ export { Toasts, toast, toasts } from './toasts';
 export { applyTheme, effectiveTheme, theme, type Theme } from './theme';
 export { Checkbox } from './Checkbox';
 export { Menu, type MenuItem } from './Menu';
+export { LanguageSelect } from './LanguageSelect';
+export { ThemeSelect } from './ThemeSelect';

@@ -73,7 +73,7 @@ export function AuditScreen() {
             setTimeout(() => void refresh(), 0);
           }}
         >
-          <TextField label={t('text')} hint={t('textHint')} type="search" value={draft.q} onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })} />
+          <TextField label={t('text')} type="search" value={draft.q} onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })} />
           <TextField label={t('actor')} value={draft.actor} onInput={(e) => setDraft({ ...draft, actor: e.currentTarget.value })} autocomplete="off" />
           <div class="field select-field">
             <label for="audit-kind">{t('kind')}</label>

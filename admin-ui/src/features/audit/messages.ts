@@ -2,10 +2,9 @@ import { messages } from '@coffer/web/i18n';
 
 export const t = messages(
   {
-    intro: 'Sign-ins and their failures, administrators’ actions, shares and links, node changes — kept in the database for {days} days (Settings).',
+    intro: 'Sign-ins and their failures, administrators’ actions, shares and links, node changes — kept in the database for {days} days (Settings). Text is looked for in who did it, what it was done to and the details.',
     search: 'Search',
     text: 'Text',
-    textHint: 'In the actor, target or details',
     actor: 'Who (username)',
     kind: 'What',
     anyKind: 'Anything',
@@ -44,10 +43,9 @@ export const t = messages(
     job_retried: 'Job retried',
   },
   {
-    intro: '로그인과 실패, 관리자의 작업, 공유와 링크, 노드 변경 — 데이터베이스에 {days}일 동안 보관됩니다(설정).',
+    intro: '로그인과 실패, 관리자의 작업, 공유와 링크, 노드 변경 — 데이터베이스에 {days}일 동안 보관됩니다(설정). 텍스트는 수행자, 대상, 세부 정보에서 찾습니다.',
     search: '검색',
     text: '텍스트',
-    textHint: '수행자, 대상, 세부 정보에서 찾기',
     actor: '누가(사용자 이름)',
     kind: '무엇을',
     anyKind: '전체',

@@ -10,7 +10,8 @@ import { t } from './messages';
  */
 /** What a stage saved of what came in; a stage can add a little (compression's framing on random data). */
 function saving(bytes: number, of: number): string {
-  if (bytes <= 0) return t('nothingSaved', { bytes: formatSize(-bytes) });
+  if (bytes === 0) return t('savedNothing');
+  if (bytes < 0) return t('nothingSaved', { bytes: formatSize(-bytes) });
   return t('saved', { bytes: formatSize(bytes), share: formatPercent(of > 0 ? bytes / of : 0) });
 }
 

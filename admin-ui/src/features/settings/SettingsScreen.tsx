@@ -75,7 +75,7 @@ export function SettingsScreen() {
                       <strong>{shown(key, s.value)}</strong>
                       {s.value !== s.defaultValue && <div class="muted">{t('defaultIs', { v: shown(key, s.defaultValue) })}</div>}
                     </td>
-                    <td data-label={t('source')}>
+                    <td data-label={t('source')} class="cell-wide">
                       <span class={s.source === 'environment' ? 'badge badge-warn' : s.source === 'database' ? 'badge badge-info' : 'badge'}>{t(`source_${s.source}`)}</span>
                       {s.env && <div class="muted env-name">{s.source === 'environment' ? <code>{s.env}</code> : t('envCan', { env: s.env })}</div>}
                     </td>
