@@ -43,7 +43,16 @@ LABEL org.opencontainers.image.title="Coffer" \
       org.opencontainers.image.revision="${REVISION}"
 # tini is PID 1: it forwards `docker stop`'s SIGTERM to node (which closes everything and exits
 # on its own, main.ts) and reaps any orphan.
-RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+# postgresql-client-17 (PostgreSQL's own apt repository; Debian's is 15): `coffer-admin backup`
+# runs pg_dump, which must be as new as compose's PostgreSQL 17.
+RUN apt-get update && apt-get install -y --no-install-recommends tini ca-certificates curl \
+ && install -d /usr/share/postgresql-common/pgdg \
+ && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+ && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" > /etc/apt/sources.list.d/pgdg.list \
+ && apt-get update && apt-get install -y --no-install-recommends postgresql-client-17 \
+ && apt-get purge -y curl && rm -rf /var/lib/apt/lists/*
+# `docker compose exec coffer1 coffer-admin …` (server/src/admin-cli, compiled by npm run build).
+RUN printf '#!/bin/sh\nexec node --enable-source-maps /app/dist/server/coffer-admin.js "$@"\n' > /usr/local/bin/coffer-admin && chmod 755 /usr/local/bin/coffer-admin
 WORKDIR /app
 ENV NODE_ENV=production COFFER_DATA_DIR=/data COFFER_HOST=0.0.0.0 COFFER_PORT=8443
 COPY package.json ./
@@ -51,6 +60,7 @@ COPY --from=deps /app/node_modules node_modules
 COPY --from=deps /app/storage-engine/native storage-engine/native
 COPY --from=build /app/dist dist
 COPY --from=build /app/web/dist web/dist
+COPY --from=build /app/admin-ui/dist admin-ui/dist
 COPY server/drizzle server/drizzle
 COPY storage-engine/src/nodes/fs-write-worker.mjs storage-engine/src/nodes/fs-write-worker.mjs
 COPY scripts/healthcheck.mjs scripts/healthcheck.mjs

@@ -61,4 +61,6 @@ const common = {
 const started = Date.now();
 await build({ ...common, entryPoints: { main: join(ROOT, 'server/src/main.ts') }, outdir: OUT, outExtension: { '.js': '.js' } });
 await build({ ...common, entryPoints: { 'seal-worker': join(ROOT, 'storage-engine/src/seal/seal-worker.ts') }, outdir: OUT });
-console.log(`server built into ${relative(ROOT, OUT)}/ (main.js, seal-worker.js) in ${Date.now() - started} ms`);
+// The operator's command, run in the image as `coffer-admin` (server/src/admin-cli).
+await build({ ...common, entryPoints: { 'coffer-admin': join(ROOT, 'server/bin/coffer-admin.ts') }, outdir: OUT });
+console.log(`server built into ${relative(ROOT, OUT)}/ (main.js, seal-worker.js, coffer-admin.js) in ${Date.now() - started} ms`);
