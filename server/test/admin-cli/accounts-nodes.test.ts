@@ -44,7 +44,7 @@ describe('coffer-admin accounts and nodes', () => {
 
     // Nodes: the three local ones; an S3 node added (checked with a test object), drained, retired.
     expect(await admin(['nodes', 'list'], env)).toMatch(/local-0\thot\tlocal\tactive/);
-    cluster = await startS3Cluster({ count: 1 });
+    cluster = await startS3Cluster({ count: 2 });
     const badName = await runAdmin(['nodes', 'add', 'Bad Name', cluster.nodes[0]!.url], env);
     expect(badName.code).toBe(2);
     const unreachable = await runAdmin(['nodes', 'add', 'gone', 'http://S3RVER:S3RVER@127.0.0.1:9/coffer'], env);
@@ -59,6 +59,10 @@ describe('coffer-admin accounts and nodes', () => {
     const list = await admin(['nodes', 'list'], env);
     expect(list).toMatch(/extra-1\thot\ts3\tretired/);
     expect(list).not.toContain('S3RVER');
+    // The README's `nodes add NAME URL --tier cold`: a cold-tier node; a tier that is not one is wrong usage.
+    expect((await runAdmin(['nodes', 'add', 'cold-x', cluster.nodes[1]!.url, '--tier', 'warm'], env)).code).toBe(2);
+    expect(await admin(['nodes', 'add', 'cold-1', cluster.nodes[1]!.url, '--tier', 'cold'], env)).toContain('added cold node cold-1');
+    expect(await admin(['nodes', 'list'], env)).toMatch(/cold-1\tcold\ts3\tactive/);
     const noSuch = await runAdmin(['nodes', 'drain', 'nope'], env);
     expect(noSuch.code).toBe(1);
     expect(noSuch.stderr).toContain('no storage node nope');
