@@ -3,6 +3,7 @@
  * the usage sampler and its series, the storage report, job schedules and retry; none of it for
  * anyone but an admin.
  */
+import { randomBytes } from 'node:crypto';
 import { ALL_OPERATIONS, pathOf } from '@coffer/protocol';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -125,7 +126,10 @@ describe('admin dashboard: overview, usage, storage, jobs (postgres)', () => {
   it('storage report: nodes with shards and latency, drain progress, scrub and tiering', async () => {
     const admin = await srv.user({ role: 'admin' });
     const u = await srv.user();
-    await fetch(`${srv.url}/api/v1/upload?uploadType=media&path=/report.bin`, { method: 'POST', headers: u.auth, body: 'report '.repeat(1000) });
+    // Random, so not compressed to a few bytes: a small block is kept as copies on some nodes only,
+    // a big one is erasure-coded across every node.
+    const up = await fetch(`${srv.url}/api/v1/upload?uploadType=media&path=/report.bin`, { method: 'POST', headers: u.auth, body: new Uint8Array(randomBytes(1024 * 1024)) });
+    expect(up.status).toBe(201);
     const scrub = await runJob(srv, 'scrub');
     const res = await call('GET', '/admin/storage', admin.token);
     expect(res.status).toBe(200);
