@@ -27,7 +27,7 @@ for (const backend of BACKENDS) {
   describe(`websocket events (${backend})`, () => {
     let srv: TestServer;
     beforeAll(async () => {
-      srv = await startTestServer(backend, {}, { heartbeatMs: 100 });
+      srv = await startTestServer(backend, {}, { heartbeatMs: 250 });
     }, 60_000);
     afterAll(async () => {
       await srv?.close();

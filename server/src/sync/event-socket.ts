@@ -30,8 +30,8 @@ const PAGE = 500;
 const CURSOR_SAVE_MS = 5_000;
 
 export class EventSocket {
-  /** Answered a protocol ping since the last heartbeat. */
-  alive = true;
+  /** Heartbeats since the peer last showed life (a pong or any message). */
+  missedPings = 0;
   /** Last seq delivered; null until the client resumes. */
   private cursor: number | null = null;
   private resumed = false;
@@ -56,13 +56,14 @@ export class EventSocket {
       hub.hold('websocket'),
       hub.presence.connect(user.deviceId),
     );
-    ws.on('pong', () => (this.alive = true));
-    ws.on('message', (data, isBinary) =>
-      this.onMessage(data, isBinary).catch((err: unknown) => {
+    ws.on('pong', () => (this.missedPings = 0));
+    ws.on('message', (data, isBinary) => {
+      this.missedPings = 0;
+      void this.onMessage(data, isBinary).catch((err: unknown) => {
         logError('events: handling a message failed', err);
         ws.close(1011, 'internal error');
-      }),
-    );
+      });
+    });
     ws.on('close', () => this.dispose());
     ws.on('error', () => ws.terminate());
   }

@@ -1,8 +1,8 @@
 /**
  * The websocket channel /api/v1/events on the HTTP(S) server: authentication at the handshake
  * (a refusal is a plain HTTP answer with our JSON error body), one EventSocket per connection,
- * and heartbeats: a protocol ping every `heartbeatMs`; a peer that did not answer the previous
- * one is dropped (a dead peer behind NAT or a sleeping laptop would otherwise hold memory forever).
+ * and heartbeats: a protocol ping every `heartbeatMs`; a peer that answered none of the last two
+ * is dropped (a dead peer behind NAT or a sleeping laptop would otherwise hold memory forever).
  *
  * The upgrade listener runs outside Hono's error mapping, on whatever bytes a client sent: every
  * step answers or closes the socket itself, and nothing it does may throw out of the listener
@@ -23,6 +23,8 @@ const log = componentLogger('websocket');
 const logError = (context: string, err: unknown) => logErrorTo(context, err, log);
 
 export const EVENTS_PATH = '/api/v1/events';
+/** Consecutive unanswered heartbeats before a peer is dropped: one lost tick is not a dead peer. */
+const MISSED_PINGS_TO_DROP = 2;
 
 export interface EventsOptions {
   heartbeatMs?: number;
@@ -93,21 +95,28 @@ export function attachEvents(server: HttpServer | HttpsServer, deps: AppDeps, op
   };
   server.on('upgrade', onUpgrade);
 
+  const heartbeatMs = opts.heartbeatMs ?? 30_000;
+  let lastBeat = Date.now();
   const heartbeat = setInterval(() => {
+    // A tick that comes late means this process's event loop was stalled (a long GC, a busy
+    // embedded database): pongs may sit unread behind this timer, so nobody is judged on it.
+    const now = Date.now();
+    const stalled = now - lastBeat > heartbeatMs * 1.5;
+    lastBeat = now;
     for (const s of sockets) {
       try {
-        if (!s.alive) {
+        if (!stalled && s.missedPings >= MISSED_PINGS_TO_DROP) {
           s.ws.terminate();
           continue;
         }
-        s.alive = false;
+        if (!stalled) s.missedPings++;
         s.ws.ping();
       } catch (err) {
         logError('events: heartbeat failed', err);
         s.ws.terminate();
       }
     }
-  }, opts.heartbeatMs ?? 30_000);
+  }, heartbeatMs);
   heartbeat.unref();
 
   return {
