@@ -19,8 +19,9 @@ import { prefetchFirstPage } from './features/files/listing';
 import { applyTheme } from './ui/index';
 
 applyTheme();
-// Nothing remembered of who is signed in: the files screen waits for /me, so its first page is asked now.
-if (me.value === undefined && /^\/(?:files(?:\/|$)|$)/.test(window.location.pathname)) {
+// The files screen's first page is asked now, before the app renders: with nothing remembered of
+// who is signed in the screen would wait for /me, and even with it would ask only after first paint.
+if (/^\/(?:files(?:\/|$)|$)/.test(window.location.pathname)) {
   try {
     prefetchFirstPage(drivePathOf(decodeURIComponent(window.location.pathname)));
   } catch {

@@ -6,12 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { PHONE, seriousViolations, shot, signedInContext, TEST_PASSWORD } from '@coffer/web/testing/browser';
+import { sql } from 'drizzle-orm';
+import { DESKTOP, PHONE, seriousViolations, shot, signedInContext, TEST_PASSWORD } from '@coffer/web/testing/browser';
 import { webEnvForFile } from '@coffer/web/testing/suite';
 import { driveFor } from '@coffer/web/testing/drive';
 
 const env = webEnvForFile();
-const { put } = driveFor(env);
+const { api, put } = driveFor(env);
 
 /** Width and height from a PNG's IHDR chunk (bytes 16..23), after checking the signature. */
 function pngSize(bytes: Buffer): { width: number; height: number } {
@@ -134,6 +135,36 @@ describe('the PWA', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate(() => caches.has('coffer-offline-v1'))).toBe(false);
     expect(await page.evaluate(() => localStorage.getItem('coffer.me'))).toBeNull();
+    await context.close();
+  });
+
+  it('opens a folder at once with the listing last seen, then the fresh one when the server answers', async () => {
+    const user = await env.server.user();
+    await put(user, '/before.txt', 'kept');
+    const context = await signedInContext(env, user, DESKTOP);
+    const page = await controlledPage(context);
+    await page.getByText('before.txt').waitFor();
+    // Meanwhile the folder changes, and the server is slow to list it: its files table locked.
+    expect((await api(user, 'POST', '/move', { from: '/before.txt', to: '/after.txt' })).status).toBe(200);
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const held = env.server.database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table files in access exclusive mode`);
+      locked();
+      await new Promise<void>((r) => (release = r));
+    });
+    try {
+      await isLocked;
+      await page.reload();
+      await page.getByText('before.txt').waitFor(); // the copy last seen, while the listing waits
+      expect(await page.getByText('after.txt').count()).toBe(0);
+    } finally {
+      release();
+      await held;
+    }
+    await page.getByText('after.txt').waitFor();
+    await expect.poll(() => page.getByText('before.txt').count()).toBe(0);
     await context.close();
   });
 

@@ -8,7 +8,7 @@ import { Breadcrumbs } from './Breadcrumbs';
 import { useEntryActions } from './EntryActions';
 import { FileBrowser } from './FileBrowser';
 import { usePageKeys } from './keys';
-import { listFolder } from './listing';
+import { keptFirstPage, listFolder } from './listing';
 import { changeTick } from '../../live/changes';
 import { openPreview } from '../preview/index';
 import { DropZone, UploadButton, uploadsCommitted } from '../transfers/index';
@@ -42,6 +42,8 @@ export function FilesScreen() {
     setError(undefined);
     // A big folder shows its first page at once on first load (a refresh replaces the list whole).
     const first = (soFar: FileView[]) => live && setEntries((e) => (e === undefined || shownPath.current !== path ? soFar : e));
+    // A folder opened anew shows the copy last seen while the network answers (not on a refresh).
+    if (shownPath.current !== path) void keptFirstPage(path).then((kept) => live && kept && setEntries((e) => e ?? kept));
     listFolder(path, first).then(
       (e) => {
         if (!live) return;

@@ -1,6 +1,7 @@
 /** Reading listings whole, page after page (a folder, the trash, and other paged lists). */
-import { operations as ops, type FileList, type FileView } from '@coffer/protocol';
-import { call } from '../../api/client';
+import { FileList, operations as ops, type FileView } from '@coffer/protocol';
+import { call, urlOf } from '../../api/client';
+import { OFFLINE_CACHE } from '../../pwa/caches';
 
 /** Follows `cursor` until the last page; `progress` sees what has come so far after each page but the last. */
 export async function allPages(page: (cursor: string | undefined) => Promise<FileList>, progress?: (soFar: FileView[]) => void): Promise<FileView[]> {
@@ -29,6 +30,23 @@ export function prefetchFirstPage(path: string): void {
   const page = call(ops.listFolder, { query: { path, limit: FIRST_PAGE } });
   page.catch(() => {}); // the screen asks again, and shows its own error
   early = { path, at: Date.now(), page };
+}
+
+/**
+ * The first page of `path` as the service worker last kept it (its offline copies, which sign-out
+ * and any 401 delete), or undefined: shown while the network answers, as Drive and Dropbox show the
+ * folder they last saw at once, and replaced by the fresh listing as soon as it comes.
+ */
+export async function keptFirstPage(path: string): Promise<FileView[] | undefined> {
+  if (!('caches' in window) || !navigator.serviceWorker?.controller) return undefined;
+  try {
+    const res = await caches.match(urlOf(ops.listFolder, { query: { path, limit: FIRST_PAGE } }), { cacheName: OFFLINE_CACHE });
+    if (!res?.ok) return undefined;
+    const page = FileList.safeParse(await res.json());
+    return page.success ? page.data.entries : undefined;
+  } catch {
+    return undefined; // storage blocked or a damaged copy: the network answers
+  }
 }
 
 function takeEarly(path: string): Promise<FileList> | undefined {
