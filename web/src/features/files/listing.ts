@@ -30,14 +30,24 @@ export function prefetchFirstPage(path: string): void {
   const page = call(ops.listFolder, { query: { path, limit: FIRST_PAGE } });
   page.catch(() => {}); // the screen asks again, and shows its own error
   early = { path, at: Date.now(), page };
+  keptEarly = { path, at: Date.now(), page: readKept(path) };
 }
 
 /**
  * The first page of `path` as the service worker last kept it (its offline copies, which sign-out
  * and any 401 delete), or undefined: shown while the network answers, as Drive and Dropbox show the
- * folder they last saw at once, and replaced by the fresh listing as soon as it comes.
+ * folder they last saw at once, and replaced by the fresh listing as soon as it comes. Read at page
+ * load for the folder in the URL (prefetchFirstPage), so it is ready when the screen first renders.
  */
-export async function keptFirstPage(path: string): Promise<FileView[] | undefined> {
+export function keptFirstPage(path: string): Promise<FileView[] | undefined> {
+  const k = keptEarly;
+  keptEarly = undefined;
+  return k && k.path === path && Date.now() - k.at < EARLY_FOR_MS ? k.page : readKept(path);
+}
+
+let keptEarly: { path: string; at: number; page: Promise<FileView[] | undefined> } | undefined;
+
+async function readKept(path: string): Promise<FileView[] | undefined> {
   if (!('caches' in window) || !navigator.serviceWorker?.controller) return undefined;
   try {
     const res = await caches.match(urlOf(ops.listFolder, { query: { path, limit: FIRST_PAGE } }), { cacheName: OFFLINE_CACHE });
