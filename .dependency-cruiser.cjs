@@ -120,10 +120,10 @@ module.exports = {
     },
     {
       name: 'admin-ui-uses-the-web-kit-only',
-      comment: "Of the web app, admin-ui/ uses the design language (web/src/ui: components, theme, shell) and the i18n helpers; its build uses the web app's build step. Nothing else of the drive's app.",
+      comment: "Of the web app, admin-ui/ uses the design language (web/src/ui: components, theme, shell), the i18n helpers and the typed API client (web/src/api/client.ts); its build uses the web app's build step. Nothing else of the drive's app.",
       severity: 'error',
       from: { path: '^admin-ui/', pathNot: '^admin-ui/test/' },
-      to: { path: '^web/', pathNot: ['^web/src/ui/', '^web/src/i18n/', '^web/build/build-web\\.ts$'] },
+      to: { path: '^web/', pathNot: ['^web/src/ui/', '^web/src/i18n/', '^web/src/api/client\\.ts$', '^web/build/build-web\\.ts$'] },
     },
     {
       name: 'admin-ui-src-not-build-code',

@@ -10,6 +10,7 @@ import './live/live.css';
 import './features/account/account.css';
 import './features/share-target/share-target.css';
 import './features/transfers/transfers.css';
+import './api/network'; // watches every answer for the offline banner, before the first call
 import { App } from './app/App';
 import { lang } from './i18n/i18n';
 import { registerServiceWorker } from './pwa/register';

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Button, TextField } from '@coffer/web/ui';
-import { ApiError } from '../api/client';
+import { ApiError } from '@coffer/web/api';
 import { t } from './messages';
 import { needsSecondStep, signIn } from './session';
 

@@ -4,7 +4,7 @@
  */
 import { signal } from '@preact/signals';
 import { operations as ops, type Me } from '@coffer/protocol';
-import { ApiError, call, whenUnauthorized } from '../api/client';
+import { ApiError, call, whenUnauthorized } from '@coffer/web/api';
 
 export const me = signal<Me | null | undefined>(undefined);
 /** A sign-in that needs a second step: finished in the web app (it has the passkey and code screens). */

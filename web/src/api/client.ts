@@ -3,11 +3,11 @@
  * (method, path, schemas), sent with the session cookie and the CSRF header, and its JSON answer
  * is parsed with the operation's schema for the status that came — the app never writes an API
  * type by hand. Failures are ApiError (status, code, message from the server's ErrorBody).
+ * The admin dashboard uses it too (`@coffer/web/api`): it knows nothing of the app's offline
+ * copies, which watch every answer through `observeAnswers` (api/network.ts).
  */
 import type { z } from 'zod';
 import { CSRF_HEADER, ErrorBody, pathOf, type Operation, type OperationSpec } from '@coffer/protocol';
-import { OFFLINE_COPY_HEADER } from '../pwa/caches';
-import { noteReachability } from './network';
 
 type Answers<O extends OperationSpec> = O['answers'];
 /** What a call answers: the parsed JSON of whichever answer came (undefined for one without a body). */
@@ -45,6 +45,12 @@ export function whenUnauthorized(f: () => void): void {
   onUnauthorized = f;
 }
 
+/** Sees every answer and every network failure (the app's reachability banner). */
+let observer: { answered(res: Response): void; failed(): void } | undefined;
+export function observeAnswers(o: { answered(res: Response): void; failed(): void }): void {
+  observer = o;
+}
+
 /** The URL of an operation with its path parameters and query filled in (also for links and <img src>). */
 export function urlOf<O extends Operation>(op: O, c: Pick<Call<O>, 'params' | 'query'> = {}): string {
   const qs = new URLSearchParams();
@@ -68,10 +74,10 @@ export async function send<O extends Operation>(op: O, c: Call<O> = {}): Promise
   try {
     res = await fetch(urlOf(op, c), { method: op.method, headers, body, credentials: 'same-origin', signal: c.signal });
   } catch (err) {
-    if (!c.signal?.aborted) noteReachability(false);
+    if (!c.signal?.aborted) observer?.failed();
     throw err;
   }
-  noteReachability(res.headers.get(OFFLINE_COPY_HEADER) === null);
+  observer?.answered(res);
   if (!res.ok) throw await errorOf(res);
   return res;
 }

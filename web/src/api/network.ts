@@ -4,6 +4,8 @@
  * The shell shows a banner while `offline` is true.
  */
 import { computed, signal } from '@preact/signals';
+import { OFFLINE_COPY_HEADER } from '../pwa/caches';
+import { observeAnswers } from './client';
 
 const browserOnline = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
 /** The last API call failed to reach the server, or was answered from the offline copy. */
@@ -21,7 +23,8 @@ if (typeof window !== 'undefined') {
   });
 }
 
-/** Called by the API client after each call: `reached` false for a network error or an offline copy. */
-export function noteReachability(reached: boolean): void {
-  unreachable.value = !reached;
-}
+// After each call: unreachable on a network error or an answer from the offline copy.
+observeAnswers({
+  answered: (res) => (unreachable.value = res.headers.get(OFFLINE_COPY_HEADER) !== null),
+  failed: () => (unreachable.value = true),
+});

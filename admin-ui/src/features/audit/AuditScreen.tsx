@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { AUDIT_KINDS, operations as ops, type AuditEvent, type AuditKind } from '@coffer/protocol';
 import { formatDate } from '@coffer/web/i18n';
 import { Button, TextField } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { t as tApp } from '../../app/messages';
 import { Page, Section } from '../../app/Page';
 import { usePoll } from '../../app/poll';

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { JOB_STATES, operations as ops, PLAIN_JOB_KINDS, type JobState, type JobView } from '@coffer/protocol';
 import { SchedulesSection } from './SchedulesSection';
 import { Button, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { formatAgo } from '../../app/format';
 import { t as tJob } from '../../app/job-messages';
 import { JobProgress } from '../../app/JobProgress';

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type JobKind } from '@coffer/protocol';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { formatAgo, formatDuration } from '../../app/format';
 import { t as tJob } from '../../app/job-messages';
 import { Section } from '../../app/Page';

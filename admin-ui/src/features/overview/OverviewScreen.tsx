@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type AdminOverview, type JobView } from '@coffer/protocol';
 import { Button, ProgressBar, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { formatAgo, formatCount, formatPercent } from '../../app/format';
 import { t as tApp } from '../../app/messages';
 import { Page, Section } from '../../app/Page';

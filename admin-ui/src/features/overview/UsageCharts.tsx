@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, USAGE_RANGES, type UsageRange, type UsageSeries } from '@coffer/protocol';
 import { lang } from '@coffer/web/i18n';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { formatSize } from '../../app/format';
 import { Section } from '../../app/Page';
 import { usePoll } from '../../app/poll';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { operations as ops, type UserAccess } from '@coffer/protocol';
 import { Button, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { formatAgo } from '../../app/format';
 import { t } from './messages';
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { operations as ops, type AdminUser, type UserDeletePreview } from '@coffer/protocol';
 import { Button, Dialog, TextField } from '@coffer/web/ui';
-import { ApiError, call } from '../../api/client';
+import { ApiError, call } from '@coffer/web/api';
 import { formatCount, formatSize } from '../../app/format';
 import { t } from './messages';
 

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type Group } from '@coffer/protocol';
 import { Button, Icon, TextField, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { Section } from '../../app/Page';
 import { t } from './messages';
 

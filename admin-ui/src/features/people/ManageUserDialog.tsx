@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type AdminUser } from '@coffer/protocol';
 import { Button, Dialog, TextField, toast } from '@coffer/web/ui';
-import { ApiError, call } from '../../api/client';
+import { ApiError, call } from '@coffer/web/api';
 import { AccessSection } from './AccessSection';
 import { t } from './messages';
 import { QuotaUsage } from './QuotaUsage';

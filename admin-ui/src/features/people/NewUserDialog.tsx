@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type AdminUser } from '@coffer/protocol';
 import { Button, Checkbox, Dialog, TextField } from '@coffer/web/ui';
-import { ApiError, call } from '../../api/client';
+import { ApiError, call } from '@coffer/web/api';
 import { t } from './messages';
 import { bytesOfGib } from './quota';
 

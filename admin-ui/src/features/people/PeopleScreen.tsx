@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type AdminUser, type Group } from '@coffer/protocol';
 import { Button, Icon, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { t as tApp } from '../../app/messages';
 import { Page, Section } from '../../app/Page';
 import { usePoll } from '../../app/poll';

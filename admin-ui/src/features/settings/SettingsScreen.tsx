@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, SETTING_KEYS, type AdminSettings, type SettingKey } from '@coffer/protocol';
 import { Button, Checkbox, toast } from '@coffer/web/ui';
-import { ApiError, call } from '../../api/client';
+import { ApiError, call } from '@coffer/web/api';
 import { formatSize } from '../../app/format';
 import { t as tApp } from '../../app/messages';
 import { Page, Section } from '../../app/Page';

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { nodeNameProblem, nodeUrlProblem, operations as ops } from '@coffer/protocol';
 import { Button, Checkbox, Dialog, TextField } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { t } from './messages';
 
 /** Add an S3 node at run time; the protocol's own rules check the name and URL before sending. */

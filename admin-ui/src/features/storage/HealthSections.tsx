@@ -1,6 +1,6 @@
 import { operations as ops, type DegradedBlock, type JobView, type StorageReport } from '@coffer/protocol';
 import { Button, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { formatAgo, formatCount, formatDuration, formatSize } from '../../app/format';
 import { t as tJob } from '../../app/job-messages';
 import { JobProgress } from '../../app/JobProgress';

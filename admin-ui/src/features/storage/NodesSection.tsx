@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type NodeStats, type NodeTask, type NodeView } from '@coffer/protocol';
 import { Button, Dialog, Icon, ProgressBar, toast } from '@coffer/web/ui';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { formatAgo, formatCount, formatSize } from '../../app/format';
 import { Section } from '../../app/Page';
 import { AddNodeDialog } from './AddNodeDialog';

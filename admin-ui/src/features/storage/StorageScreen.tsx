@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type DegradedBlock, type JobView, type StorageReport } from '@coffer/protocol';
-import { call } from '../../api/client';
+import { call } from '@coffer/web/api';
 import { t as tApp } from '../../app/messages';
 import { Page } from '../../app/Page';
 import { usePoll } from '../../app/poll';
