@@ -1,8 +1,7 @@
-import { signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { Bell } from '../live/Bell';
 import { me, signOut } from '../session/session';
-import { Button, Icon, type IconName } from '../ui/index';
+import { Button, Icon, Shell, type IconName } from '../ui/index';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Link } from './Link';
 import { QuotaBar } from './QuotaBar';
@@ -10,8 +9,6 @@ import { location } from './router';
 import { t } from './messages';
 import { ThemeSwitch } from './ThemeSwitch';
 import { TransferPanel } from '../features/transfers/index';
-
-const menuOpen = signal(false);
 
 interface NavItem {
   href: string;
@@ -37,35 +34,31 @@ function current(item: NavItem): boolean {
 /** The frame of every signed-in screen: a top bar, the navigation (a drawer on phones), the content. */
 export function Layout(props: { children: ComponentChildren; actions?: ComponentChildren }) {
   return (
-    <div class={`shell${menuOpen.value ? ' menu-open' : ''}`}>
-      <a class="skip" href="#main">
-        {t('skip')}
-      </a>
-      <header class="topbar">
-        <Button variant="ghost" icon class="menu-btn" aria-label={menuOpen.value ? t('closeMenu') : t('openMenu')} aria-expanded={menuOpen.value} aria-controls="nav" onClick={() => (menuOpen.value = !menuOpen.value)}>
-          <Icon name="menu" />
-        </Button>
+    <Shell
+      labels={{ skip: t('skip'), openMenu: t('openMenu'), closeMenu: t('closeMenu'), navigation: t('navigation') }}
+      brand={
         <Link href="/files" class="brand">
           Coffer
         </Link>
-        <div class="topbar-slot" id="topbar-slot" />
-        <Bell />
-        <Link href="/account" class="btn btn-ghost btn-icon" aria-label={`${t('account')}: ${me.value?.username ?? ''}`}>
-          <Icon name="user" />
-        </Link>
-      </header>
-      <nav id="nav" class="sidenav" aria-label={t('navigation')} onClick={() => (menuOpen.value = false)}>
-        <ul>
-          {NAV.map((item) => (
-            <li key={item.href}>
-              <Link href={item.href} class="navlink" aria-current={current(item) ? 'page' : undefined}>
-                <Icon name={item.icon} />
-                <span>{item.label()}</span>
-              </Link>
-            </li>
-          ))}
-        </ul>
-        <div class="sidenav-foot" onClick={(e) => e.stopPropagation()}>
+      }
+      topbarEnd={
+        <>
+          <Bell />
+          <Link href="/account" class="btn btn-ghost btn-icon" aria-label={`${t('account')}: ${me.value?.username ?? ''}`}>
+            <Icon name="user" />
+          </Link>
+        </>
+      }
+      nav={NAV.map((item) => (
+        <li key={item.href}>
+          <Link href={item.href} class="navlink" aria-current={current(item) ? 'page' : undefined}>
+            <Icon name={item.icon} />
+            <span>{item.label()}</span>
+          </Link>
+        </li>
+      ))}
+      navFoot={
+        <>
           <QuotaBar />
           <ThemeSwitch />
           <LanguageSwitch />
@@ -73,13 +66,11 @@ export function Layout(props: { children: ComponentChildren; actions?: Component
             <Icon name="logout" />
             {t('signOut')}
           </Button>
-        </div>
-      </nav>
-      <div class="scrim" aria-hidden="true" onClick={() => (menuOpen.value = false)} />
-      <main id="main" class="content" tabIndex={-1}>
-        {props.children}
-      </main>
-      <TransferPanel />
-    </div>
+        </>
+      }
+      after={<TransferPanel />}
+    >
+      {props.children}
+    </Shell>
   );
 }

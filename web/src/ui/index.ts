@@ -10,3 +10,7 @@ export { Checkbox } from './Checkbox';
 export { Menu, type MenuItem } from './Menu';
 export { LanguageSelect } from './LanguageSelect';
 export { ThemeSelect } from './ThemeSelect';
+export { Shell, type ShellProps } from './Shell';
+export { SelectField } from './SelectField';
+export { CheckField } from './CheckField';
+export { FormDialog } from './FormDialog';

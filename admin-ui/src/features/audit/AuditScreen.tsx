@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { AUDIT_KINDS, operations as ops, type AuditEvent, type AuditKind } from '@coffer/protocol';
 import { formatDate } from '@coffer/web/i18n';
-import { Button, TextField } from '@coffer/web/ui';
+import { Button, SelectField, TextField } from '@coffer/web/ui';
 import { call } from '@coffer/web/api';
 import { t as tApp } from '../../app/messages';
 import { Page, Section } from '../../app/Page';
@@ -75,17 +75,7 @@ export function AuditScreen() {
         >
           <TextField label={t('text')} type="search" value={draft.q} onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })} />
           <TextField label={t('actor')} value={draft.actor} onInput={(e) => setDraft({ ...draft, actor: e.currentTarget.value })} autocomplete="off" />
-          <div class="field select-field">
-            <label for="audit-kind">{t('kind')}</label>
-            <select id="audit-kind" class="input" value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.currentTarget.value as AuditKind | '' })}>
-              <option value="">{t('anyKind')}</option>
-              {AUDIT_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(k)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField id="audit-kind" label={t('kind')} value={draft.kind} onChange={(kind) => setDraft({ ...draft, kind })} options={[{ value: '' as const, label: t('anyKind') }, ...AUDIT_KINDS.map((k) => ({ value: k, label: t(k) }))]} />
           <Button variant="primary" type="submit">
             {t('search')}
           </Button>

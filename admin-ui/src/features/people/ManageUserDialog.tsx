@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, type AdminUser } from '@coffer/protocol';
-import { Button, Dialog, TextField, toast } from '@coffer/web/ui';
+import { Button, Dialog, SelectField, TextField, toast } from '@coffer/web/ui';
 import { ApiError, call } from '@coffer/web/api';
 import { AccessSection } from './AccessSection';
 import { t } from './messages';
@@ -61,13 +61,7 @@ export function ManageUserDialog(props: { user: AdminUser; self: boolean; onClos
         <Button type="submit">{t('save')}</Button>
       </form>
       <div class="dialog-section">
-        <div class="field select-field">
-          <label for="manage-role">{t('role')}</label>
-          <select id="manage-role" class="input" value={u.role} onChange={(e) => void patch({ role: e.currentTarget.value as 'user' | 'admin' })}>
-            <option value="user">{t('roleUser')}</option>
-            <option value="admin">{t('roleAdmin')}</option>
-          </select>
-        </div>
+        <SelectField id="manage-role" label={t('role')} value={u.role} onChange={(role) => void patch({ role })} options={[{ value: 'user', label: t('roleUser') }, { value: 'admin', label: t('roleAdmin') }]} />
         <p class="muted">{t('disableHint', { name: u.username })}</p>
         <div class="row-actions" style={{ justifyContent: 'flex-start' }}>
           <Button variant={u.disabled ? 'primary' : 'danger'} onClick={() => void patch({ disabled: !u.disabled })}>

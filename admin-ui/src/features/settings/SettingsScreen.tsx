@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { operations as ops, SETTING_KEYS, type AdminSettings, type SettingKey } from '@coffer/protocol';
-import { Button, Checkbox, toast } from '@coffer/web/ui';
+import { Button, CheckField, toast } from '@coffer/web/ui';
 import { ApiError, call } from '@coffer/web/api';
 import { formatSize } from '../../app/format';
 import { t as tApp } from '../../app/messages';
@@ -83,10 +83,7 @@ export function SettingsScreen() {
                       {s.source === 'environment' ? (
                         <span class="muted">{t('pinnedBy', { env: s.env ?? '' })}</span>
                       ) : typeof s.value === 'boolean' ? (
-                        <div class="check-row">
-                          <Checkbox id={`set-${key}`} label={t(`name_${key}`)} checked={s.value} onChange={(e) => void put(key, e.currentTarget.checked)} />
-                          <label for={`set-${key}`}>{s.value ? t('on') : t('off')}</label>
-                        </div>
+                        <CheckField id={`set-${key}`} label={t(`name_${key}`)} text={s.value ? t('on') : t('off')} checked={s.value} onChange={(v) => void put(key, v)} />
                       ) : (
                         <SettingEditor settingKey={key} value={s.value} onSave={(v) => void put(key, v)} />
                       )}

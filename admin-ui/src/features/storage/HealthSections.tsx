@@ -4,6 +4,7 @@ import { call } from '@coffer/web/api';
 import { formatAgo, formatCount, formatDuration, formatSize } from '../../app/format';
 import { t as tJob } from '../../app/job-messages';
 import { JobProgress } from '../../app/JobProgress';
+import { DataTable } from '../../app/DataTable';
 import { Section } from '../../app/Page';
 import { t } from './messages';
 
@@ -34,33 +35,24 @@ export function DegradedSection(props: { repair: StorageReport['repair']; blocks
       {props.job && <JobProgress job={props.job} label={t('repairRunning')} />}
       {r.lastRunAt && <p class="muted">{t('lastRepair', { when: formatAgo(r.lastRunAt), n: formatCount(r.lastRepaired ?? 0) })}</p>}
       {props.blocks.length > 0 && (
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('key')}</th>
-              <th scope="col">{t('reason')}</th>
-              <th scope="col">{t('since')}</th>
-              <th scope="col" class="num">
-                {t('attempts')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.blocks.map((b) => (
-              <tr key={b.key}>
-                <td class="cell-main mono">{b.key.slice(0, 16)}…</td>
-                <td data-label={t('reason')}>
+        <DataTable
+          rows={props.blocks}
+          rowKey={(b) => b.key}
+          columns={[
+            { label: t('key'), class: 'mono', cell: (b) => `${b.key.slice(0, 16)}…` },
+            {
+              label: t('reason'),
+              cell: (b) => (
+                <>
                   {b.reason}
                   {b.lastError && <div class="error-text">{b.lastError}</div>}
-                </td>
-                <td data-label={t('since')}>{formatAgo(b.firstSeenAt)}</td>
-                <td data-label={t('attempts')} class="num">
-                  {b.repairAttempts}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { label: t('since'), cell: (b) => formatAgo(b.firstSeenAt) },
+            { label: t('attempts'), num: true, cell: (b) => b.repairAttempts },
+          ]}
+        />
       )}
     </Section>
   );
@@ -85,41 +77,26 @@ export function ScrubSection(props: { scrub: StorageReport['scrub']; job: JobVie
       {s.history.length === 0 ? (
         <p class="muted">{t('scrubNone')}</p>
       ) : (
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('finished')}</th>
-              <th scope="col">{t('state')}</th>
-              <th scope="col" class="num">
-                {t('scanned')}
-              </th>
-              <th scope="col" class="num">
-                {t('damaged')}
-              </th>
-              <th scope="col" class="num">
-                {t('repaired')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.history.slice(0, 8).map((h) => (
-              <tr key={h.jobId}>
-                <td class="cell-main">{h.finishedAt ? formatAgo(h.finishedAt) : '—'}</td>
-                <td data-label={t('state')}>{tJob(h.state as JobView['state'])}</td>
-                <td data-label={t('scanned')} class="num">
-                  {formatCount(h.scanned)}
-                </td>
-                <td data-label={t('damaged')} class="num">
+        <DataTable
+          rows={s.history.slice(0, 8)}
+          rowKey={(h) => h.jobId}
+          columns={[
+            { label: t('finished'), cell: (h) => (h.finishedAt ? formatAgo(h.finishedAt) : '—') },
+            { label: t('state'), cell: (h) => tJob(h.state as JobView['state']) },
+            { label: t('scanned'), num: true, cell: (h) => formatCount(h.scanned) },
+            {
+              label: t('damaged'),
+              num: true,
+              cell: (h) => (
+                <>
                   {formatCount(h.damaged)}
                   {h.unrepaired > 0 && <span class="badge badge-bad">{t('unrepairedN', { n: h.unrepaired })}</span>}
-                </td>
-                <td data-label={t('repaired')} class="num">
-                  {formatCount(h.repaired)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { label: t('repaired'), num: true, cell: (h) => formatCount(h.repaired) },
+          ]}
+        />
       )}
     </Section>
   );
@@ -140,34 +117,16 @@ export function ColdTierSection(props: { tiering: StorageReport['tiering']; onCh
         <p>{t('coldNone')}</p>
       )}
       {c.history.length > 0 && (
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('finished')}</th>
-              <th scope="col">{t('state')}</th>
-              <th scope="col" class="num">
-                {t('moved')}
-              </th>
-              <th scope="col" class="num">
-                {t('freed')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {c.history.slice(0, 5).map((h) => (
-              <tr key={h.jobId}>
-                <td class="cell-main">{h.finishedAt ? formatAgo(h.finishedAt) : '—'}</td>
-                <td data-label={t('state')}>{tJob(h.state)}</td>
-                <td data-label={t('moved')} class="num">
-                  {formatCount(h.moved)}
-                </td>
-                <td data-label={t('freed')} class="num">
-                  {formatSize(h.bytesFreed)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          rows={c.history.slice(0, 5)}
+          rowKey={(h) => h.jobId}
+          columns={[
+            { label: t('finished'), cell: (h) => (h.finishedAt ? formatAgo(h.finishedAt) : '—') },
+            { label: t('state'), cell: (h) => tJob(h.state) },
+            { label: t('moved'), num: true, cell: (h) => formatCount(h.moved) },
+            { label: t('freed'), num: true, cell: (h) => formatSize(h.bytesFreed) },
+          ]}
+        />
       )}
     </Section>
   );
