@@ -16,7 +16,6 @@ import { adminOverviewRoutes } from './routes/admin-overview.js';
 import { adminPeopleRoutes } from './routes/admin-people.js';
 import { adminSettingsRoutes } from './routes/admin-settings.js';
 import { adminStorageRoutes } from './routes/admin-storage.js';
-import { countTraffic } from './usage/traffic.js';
 import { authRoutes } from './routes/auth.js';
 import { blockRoutes } from './routes/blocks.js';
 import { changeRoutes } from './routes/changes.js';
@@ -46,11 +45,10 @@ export type { AppDeps } from './deps.js';
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   // First: the request id and context, and the access line once the answer is sent (errors included).
-  app.use('*', accessLog(deps.metrics, { trustProxy: deps.config.trustProxy }));
+  app.use('*', accessLog(deps.metrics, { trustProxy: deps.config.trustProxy, onBytes: (bytesIn, bytesOut) => deps.traffic.add(bytesIn, bytesOut) }));
   installErrorHandler(app);
   app.use('*', requireValidUrl);
   app.use('*', jsonBodyLimit(deps.config.maxJsonBytes));
-  app.use('*', countTraffic(deps.traffic));
   // Liveness: the process answers. Readiness: a write can be acknowledged now (readiness.ts).
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

@@ -11,6 +11,7 @@ import { degradedBlocks, jobs, usageSamples } from '../src/db/schema.js';
 import { enqueue } from '../src/jobs/queue.js';
 import { caller } from './fixtures/admin-calls.js';
 import { runJob } from './fixtures/jobs.js';
+import { trafficNow } from '../src/usage/traffic.js';
 import { useTestServer } from './fixtures/server.js';
 
 const NEW_OPS = [
@@ -99,8 +100,16 @@ describe('admin dashboard: overview, usage, storage, jobs (postgres)', () => {
     expect((await runJob(srv, 'usage', { now: () => t0 })).state).toBe('done');
     const payload = 'x'.repeat(50_000);
     expect((await fetch(`${srv.url}/api/v1/upload?uploadType=media&path=/traffic.bin`, { method: 'POST', headers: u.auth, body: payload })).status).toBe(201);
-    expect((await fetch(`${srv.url}/api/v1/download?path=/traffic.bin`, { headers: u.auth })).status).toBe(200);
-    await srv.deps.traffic.flush();
+    const download = await fetch(`${srv.url}/api/v1/download?path=/traffic.bin`, { headers: u.auth });
+    expect(download.status).toBe(200);
+    expect((await download.arrayBuffer()).byteLength).toBe(payload.length);
+    // Counted when the answer's last byte has left (the access log's socket count), then flushed.
+    await expect
+      .poll(async () => {
+        await srv.deps.traffic.flush();
+        return (await trafficNow(db)).bytesOut;
+      })
+      .toBeGreaterThanOrEqual(payload.length);
     expect((await runJob(srv, 'usage', { now: () => t0 + 15 * 60_000 })).state).toBe('done');
 
     const series = await call('GET', '/admin/usage?range=1h', admin.token);

@@ -25,7 +25,13 @@ interface NodeBindings {
   outgoing?: ServerResponse;
 }
 
-export function accessLog(metrics: Metrics, opts: { trustProxy: boolean }): MiddlewareHandler {
+export interface AccessLogOptions {
+  trustProxy: boolean;
+  /** Sees each request's body bytes in and answer bytes out as they crossed the socket (the usage series' traffic). */
+  onBytes?: (bytesIn: number, bytesOut: number) => void;
+}
+
+export function accessLog(metrics: Metrics, opts: AccessLogOptions): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
     const reqId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
@@ -46,6 +52,7 @@ export function accessLog(metrics: Metrics, opts: { trustProxy: boolean }): Midd
       const declaredIn = Number(c.req.header('content-length') ?? 0) || 0;
       const bytesIn = Math.max(declaredIn, socket ? socket.bytesRead - readAtStart : 0);
       const bytesOut = socket ? socket.bytesWritten - writtenAtStart : Number(c.res.headers.get('content-length') ?? 0) || 0;
+      opts.onBytes?.(bytesIn, bytesOut);
       requestContext.run({ reqId }, () => record(c, metrics, opts, { started, bytesIn, bytesOut, aborted: !!outgoing && !outgoing.writableFinished }));
     };
     // Streamed answers (downloads, zips, long polls) end after this middleware returns.

@@ -1,10 +1,9 @@
 /**
- * Traffic: request and answer bytes of this instance, counted in memory by a middleware (the
- * declared Content-Length of each; a streamed answer without one counts what it announced, so
- * zero) and added to the shared totals (traffic_totals) at most every few seconds, and by the
- * usage sampler before it reads them. So every instance's traffic reaches the series.
+ * Traffic: request and answer bytes of this instance, counted in memory from what the access log
+ * measured on the socket (observability/access-log.ts `onBytes`: streamed answers included) and
+ * added to the shared totals (traffic_totals) at most every few seconds, and by the usage sampler
+ * before it reads them. So every instance's traffic reaches the series.
  */
-import { createMiddleware } from 'hono/factory';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { trafficTotals } from '../db/schema.js';
@@ -49,19 +48,6 @@ export class TrafficCounter {
       throw err;
     }
   }
-}
-
-const declared = (v: string | null | undefined) => {
-  const n = v ? Number(v) : 0;
-  return Number.isSafeInteger(n) && n > 0 ? n : 0;
-};
-
-/** Counts each request's and answer's declared bytes. */
-export function countTraffic(counter: TrafficCounter) {
-  return createMiddleware(async (c, next) => {
-    await next();
-    counter.add(declared(c.req.header('content-length')), declared(c.res.headers.get('content-length')));
-  });
 }
 
 /** The shared totals now. */
