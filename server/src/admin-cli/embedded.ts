@@ -10,20 +10,40 @@ import { join } from 'node:path';
 import { DUMP_SOCKET } from '../db/dump-socket.js';
 import { openDatabase, takeLock } from '../db/open.js';
 import { AdminError } from './context.js';
+import { appliedMigrations } from './migrations.js';
 
 export function pgliteDir(dataDir: string): string {
   return join(dataDir, 'pglite');
 }
 
-/** The data directory as tar.gz: from the running server if there is one, else opened here. */
-export async function dumpEmbedded(dataDir: string): Promise<{ bytes: Buffer; from: 'running server' | 'data directory' }> {
+/**
+ * The data directory as tar.gz: from the running server if there is one, else opened here; with
+ * the count of migrations it holds (the backup's manifest records it, so a restore by older code
+ * is refused).
+ */
+export async function dumpEmbedded(dataDir: string): Promise<{ bytes: Buffer; from: 'running server' | 'data directory'; migrations: number }> {
   const live = await askServer(join(dataDir, DUMP_SOCKET));
-  if (live) return { bytes: live, from: 'running server' };
+  if (live) return { bytes: live, from: 'running server', migrations: await migrationsInDump(live) };
   const database = await openDatabase({ dataDir });
   try {
-    return { bytes: Buffer.from(await (await database.dump!()).arrayBuffer()), from: 'data directory' };
+    const migrations = await appliedMigrations(database.db);
+    return { bytes: Buffer.from(await (await database.dump!()).arrayBuffer()), from: 'data directory', migrations };
   } finally {
     await database.close();
+  }
+}
+
+/** Opens a dump in memory (the server holds the directory) and counts its applied migrations. */
+async function migrationsInDump(bytes: Buffer): Promise<number> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const client = await PGlite.create({ loadDataDir: new Blob([bytes], { type: 'application/x-gzip' }) });
+  try {
+    const present = await client.query<{ present: boolean }>(`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
+    if (!present.rows[0]?.present) return 0;
+    const rows = await client.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations');
+    return Number(rows.rows[0]?.n ?? 0);
+  } finally {
+    await client.close();
   }
 }
 

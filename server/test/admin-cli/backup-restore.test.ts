@@ -11,6 +11,8 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
 import { makeTempDir, type TempDir } from '@coffer/test-support/temp-dir';
+import { readBackupFile } from '../../src/admin-cli/backup-format.js';
+import { codeMigrations } from '../../src/admin-cli/migrations.js';
 import { startServerProcess, type ServerProcess } from '../fixtures/server-process.js';
 import { admin, adminEnv, download, runAdmin, upload } from './admin-harness.js';
 
@@ -71,6 +73,9 @@ describe.each((process.env.ADMIN_BACKENDS?.split(',') ?? ['pglite', 'postgres'])
     const out = await admin(['backup', '--to', file, '--passphrase-file', pass], env);
     expect(out).toContain('backup written to');
     if (backend === 'pglite') expect(out).toContain('from the running server');
+    // The manifest records how far the schema is (a restore by older code is refused on it).
+    const manifest = await readBackupFile(file, PASSPHRASE, join(tmp.path, 'dump.check'));
+    expect(manifest.database.migrations).toBe(await codeMigrations());
     let s3: string | undefined;
     if (backend === 'postgres') {
       cluster = await startS3Cluster({ count: 1 });

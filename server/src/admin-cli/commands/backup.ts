@@ -38,8 +38,8 @@ export async function backup(args: string[]): Promise<void> {
       // Both must succeed: a pg_dump that fails half-way leaves a staged file that is never delivered.
       await Promise.all([writeBackupFile(staged, manifest, dump.stream, passphrase), dump.done]);
     } else {
-      const { bytes, from } = await dumpEmbedded(c.dataDir);
-      manifest = { format: 'coffer-backup', version: 1, createdAt: new Date().toISOString(), database: { kind: 'pglite', dump: 'pglite-tar-gz', migrations: 0 }, keys };
+      const { bytes, from, migrations } = await dumpEmbedded(c.dataDir);
+      manifest = { format: 'coffer-backup', version: 1, createdAt: new Date().toISOString(), database: { kind: 'pglite', dump: 'pglite-tar-gz', migrations }, keys };
       print(`embedded database dumped from the ${from}`);
       await writeBackupFile(staged, manifest, [bytes], passphrase);
     }
