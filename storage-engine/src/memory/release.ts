@@ -9,12 +9,16 @@
  * goes, and every other view of it becomes empty. Node's shared pool (small Buffers) and shared
  * memory are never touched.
  */
+const POOL_CEILING = 64 * 1024;
+
 type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
 
 export function releaseMemory(view: Uint8Array): void {
   const ab = view.buffer as Transferable;
   if (!(ab instanceof ArrayBuffer) || typeof ab.transfer !== 'function' || ab.detached) return;
-  // Node's Buffer pool is poolSize bytes and hands out slices under half of it.
-  if (ab.byteLength <= Buffer.poolSize) return;
+  // Node's Buffer pool (Buffer.poolSize bytes, which some libraries raise to 64 KiB) hands out
+  // slices under half its size: a view of its whole buffer, or of one larger than a pool, is none.
+  const whole = view.byteOffset === 0 && view.byteLength === ab.byteLength;
+  if (!whole && ab.byteLength <= Math.max(Buffer.poolSize, POOL_CEILING)) return;
   ab.transfer(0);
 }
