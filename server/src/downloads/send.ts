@@ -3,7 +3,9 @@
  * in memory), with validators and ranges as browsers, curl and sync clients expect, and the
  * headers that keep stored content from running as script (user-content.ts).
  */
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
+import { releaseMemory } from '@coffer/storage-engine';
 import type { AppDeps } from '../deps.js';
 import { loggable } from '../error-log.js';
 import type { VersionRow } from '../files/revisions.js';
@@ -35,23 +37,39 @@ export async function sendVersion(c: Context, deps: AppDeps, name: string, v: Ve
   const source = deps.storage.files.read(blocks, { start, end });
   // The first block is read before answering, so storage trouble is a clean 503, not a cut-off 200.
   let first: IteratorResult<Buffer> | undefined = await source.next();
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = first ?? (await source.next());
-        first = undefined;
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (err) {
-        // Headers are gone already: the client sees a truncated body. The HTTP server logs what the
-        // stream failed with, so it gets the error without any SQL it carried.
-        controller.error(loggable(err));
-      }
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  // The block handed on last: each sits in memory of its own (FileStore.read), freed as soon as
+  // the socket has taken it rather than at V8's next collection for external memory.
+  let sent: Buffer | undefined;
+  const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        // Asked again (no read-ahead: highWaterMark 0). Once the headers are out, Node's adapter
+        // writes each block it takes before asking for the next (before that it may hold a few to
+        // size a small body), so with nothing pending on the response no one holds the block any
+        // more. Only when this stream is what the server writes out (no middleware wrapped it).
+        if (sent && outgoing?.headersSent && outgoing.writableLength === 0 && c.res.body === stream) releaseMemory(sent);
+        sent = undefined;
+        try {
+          const next = first ?? (await source.next());
+          first = undefined;
+          if (next.done) controller.close();
+          else {
+            controller.enqueue(next.value);
+            sent = next.value;
+          }
+        } catch (err) {
+          // Headers are gone already: the client sees a truncated body. The HTTP server logs what the
+          // stream failed with, so it gets the error without any SQL it carried.
+          controller.error(loggable(err));
+        }
+      },
+      async cancel() {
+        await source.return(undefined);
+      },
     },
-    async cancel() {
-      await source.return(undefined);
-    },
-  });
+    { highWaterMark: 0 },
+  );
   return c.body(stream, range ? 206 : 200, headers);
 }
 

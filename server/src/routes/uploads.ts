@@ -10,6 +10,7 @@ import { absoluteUrl } from '../public-url.js';
 import { parseContentRange } from '../uploads/content-range.js';
 import { cancelSession, putPiece, startSession } from '../uploads/sessions.js';
 import { simpleUpload } from '../uploads/simple.js';
+import { uploadBody } from '../uploads/body.js';
 
 export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = operationRouter(deps);
@@ -27,13 +28,13 @@ export function uploadRoutes(deps: AppDeps): Hono<AppEnv> {
     }
     const length = contentLength(c.req.header('content-length'));
     const opts = { path: query.path!, baseRev: query.baseRev ?? null, overwrite: query.overwrite ?? false, length };
-    const { row, path } = await simpleUpload(deps, user, opts, c.req.raw.body);
+    const { row, path } = await simpleUpload(deps, user, opts, uploadBody(c));
     return { status: 201, body: fileView(row, path) };
   });
 
   r.mount(ops.uploadPiece, async ({ params, user }, c) => {
     const range = parseContentRange(c.req.header('content-range'), contentLength(c.req.header('content-length')));
-    const result = await putPiece(deps, user, params.id, range, c.req.raw.body);
+    const result = await putPiece(deps, user, params.id, range, uploadBody(c));
     if (result.kind === 'committed') return { status: 201, body: fileView(result.row, result.path) };
     // 308 "Resume Incomplete": Range names the bytes durably stored (none: no Range header).
     return result.received > 0 ? { status: 308, headers: { Range: `bytes=0-${result.received - 1}` } } : { status: 308 };

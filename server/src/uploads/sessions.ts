@@ -19,7 +19,7 @@ import { files, uploadSessions, type UploadedBlock } from '../db/schema.js';
 import { pathOf } from '../files/tree.js';
 import type { FileRow } from '../files/view.js';
 import { BadRequestError, ConflictError, HttpError, NotFoundError } from '../http-errors.js';
-import { requestBytes } from './body.js';
+import { requestBytes, type RequestBody } from './body.js';
 import { contentHashOf } from './content-hash.js';
 import type { PieceRange } from './content-range.js';
 import { release, reserve, shrink, type ReservationKey } from '../quota/reservations.js';
@@ -70,7 +70,7 @@ export async function startSession(deps: AppDeps, user: AuthUser, s: NewSession)
 /** One PUT at a time per session in this process; the conditional update guards across instances. */
 const busy = new Set<string>();
 
-export async function putPiece(deps: AppDeps, user: AuthUser, id: string, range: PieceRange, body: ReadableStream<Uint8Array> | null): Promise<PieceResult> {
+export async function putPiece(deps: AppDeps, user: AuthUser, id: string, range: PieceRange, body: RequestBody): Promise<PieceResult> {
   if (busy.has(id)) throw new ConflictError('another request is uploading to this session right now', { code: 'session_busy' });
   busy.add(id);
   try {
@@ -112,7 +112,7 @@ async function ownSession(deps: AppDeps, user: AuthUser, id: string): Promise<Se
   return s;
 }
 
-async function put(deps: AppDeps, user: AuthUser, s: Session, range: PieceRange, body: ReadableStream<Uint8Array> | null): Promise<PieceResult> {
+async function put(deps: AppDeps, user: AuthUser, s: Session, range: PieceRange, body: RequestBody): Promise<PieceResult> {
   if (s.committedRev !== null) return committed(deps, s);
   const total = range.total ?? s.size ?? undefined;
   if (range.total !== undefined && s.size !== null && range.total !== s.size) {
@@ -147,6 +147,7 @@ async function put(deps: AppDeps, user: AuthUser, s: Session, range: PieceRange,
       skip: s.received - start,
       limit: end + 1 - s.received,
       tooLarge: () => new BadRequestError('the body is longer than its Content-Range says', { code: 'body_too_long' }),
+      release: true,
     });
   }
   // Progress is recorded as it goes: a crash or a dropped connection loses at most a checkpoint's worth.

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import type { FileRow } from '../files/view.js';
-import { requestBytes } from './body.js';
+import { requestBytes, type RequestBody } from './body.js';
 import { release, reserve } from '../quota/reservations.js';
 import { reservedAhead } from '../quota/reserve-ahead.js';
 import { commitUpload } from './commit.js';
@@ -34,7 +34,7 @@ export interface SimpleUpload extends CommitRule {
   mtime?: Date;
 }
 
-export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUpload, body: ReadableStream<Uint8Array> | null): Promise<{ row: FileRow; path: string }> {
+export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUpload, body: RequestBody): Promise<{ row: FileRow; path: string }> {
   const target = await uploadTarget(deps.db, user, up.path, up.length, up);
   const reservation =
     up.length === undefined || up.length >= RESERVE_FROM_BYTES
@@ -46,7 +46,7 @@ export async function simpleUpload(deps: AppDeps, user: AuthUser, up: SimpleUplo
   const showPending = up.length === undefined || up.length >= PENDING_FROM_BYTES;
   const pendingRow = showPending ? await deps.db.transaction((tx) => fileForUpload(tx, target, { pending: true, deviceId: user.deviceId })) : undefined;
   try {
-    const bytes = requestBytes(body, { limit: MAX_FILE_BYTES, tooLarge: () => fileTooLarge(MAX_FILE_BYTES + 1) });
+    const bytes = requestBytes(body, { limit: MAX_FILE_BYTES, tooLarge: () => fileTooLarge(MAX_FILE_BYTES + 1), release: true });
     // Unsized: reserved a step ahead as the body streams, and stopped at the quota.
     const source =
       reservation && up.length === undefined

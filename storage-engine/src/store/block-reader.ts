@@ -4,6 +4,7 @@ import { shardsNeeded } from '../erasure/layout.js';
 import type { BlockRecord, ShardLocation } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
 import { readShard } from '../shards/shard-format.js';
+import { releaseMemory } from '../memory/release.js';
 import { shardObjectKey } from '../shards/shard-key.js';
 
 export interface FrameRead {
@@ -87,6 +88,8 @@ export async function readFrame(pool: NodePool, record: BlockRecord, opts: ReadO
   });
 
   const frame = await decodeShards(good, record.layout, record.frameSize);
+  // The frame holds copies: the shards the nodes handed over are ours and done with.
+  for (const bytes of good.values()) releaseMemory(bytes);
   return { frame, damaged, unavailable };
 }
 

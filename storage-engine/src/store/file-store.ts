@@ -145,7 +145,9 @@ export class FileStore {
     return { size: offset, blocks, contentHash: hash, newBytes, ...(rest ? { rest } : {}) };
   }
 
-  /** The bytes of a file (or of [start, end) of it), reading only the blocks that cover them. */
+  /** The bytes of a file (or of [start, end) of it), reading only the blocks that cover them.
+   *  Each yielded buffer lies in memory of its own, shared with no other block and kept by no
+   *  one here: a consumer done with it may free it at once (releaseMemory). */
   async *read(blocks: readonly Pick<FileBlock, 'key' | 'size'>[], range?: { start: number; end: number }): AsyncGenerator<Buffer> {
     const total = blocks.reduce((n, b) => n + b.size, 0);
     const start = range?.start ?? 0;
