@@ -16,9 +16,9 @@ export interface Run {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { configDir: string; input?: string; cwd?: string }): Promise<Run> {
+export function runCli(args: string[], opts: { configDir: string; input?: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: opts.configDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: opts.configDir, ...opts.env };
     delete env.COFFER_DEBUG;
     // tsx by absolute URL: the CLI runs in other directories, where `--import tsx` would not resolve.
     const child = spawn(process.execPath, ['--import', TSX, `${ROOT}client/bin/coffer.ts`, ...args], {

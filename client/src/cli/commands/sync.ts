@@ -6,6 +6,7 @@ import { runAgent } from '../../sync/agent.js';
 import { nodeFs } from '../../sync/node-fs.js';
 import { countBlocksTo } from '../../sync/stats-file.js';
 import { clientEnv } from '../../env.js';
+import { EXIT } from '../failure.js';
 import { note, openSession, parse, remotePath } from '../context.js';
 
 export async function sync(args: string[]): Promise<void> {
@@ -23,12 +24,12 @@ export async function sync(args: string[]): Promise<void> {
   const { api, config } = await openSession();
   // Ctrl-C or a service stop: leave no half-written temp files behind (SIGKILL leaves hidden
   // `.name.coffer-….part` files, which are ignored and cleaned by nothing worse than a later rm).
-  const stop = () => {
+  const stop = (code: number) => () => {
     removeTempFilesSync();
-    process.exit(130);
+    process.exit(code);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop(EXIT.sigint));
+  process.once('SIGTERM', stop(EXIT.sigterm));
   const log = (line: string) => {
     if (!v.quiet || !line.startsWith('idle')) note(`${new Date().toISOString()} ${line}`);
   };
