@@ -7,6 +7,7 @@ import type { CliTrust } from '@coffer/protocol';
 import { AuthError } from './failure.js';
 import { loadConfig, saveConfig, type Config } from './config.js';
 import { note } from './output.js';
+import { useServer } from './server-in-use.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -36,16 +37,7 @@ export function trustView(c: Pick<Config, 'fingerprint' | 'ca' | 'insecureHttp'>
   return { kind: c.ca ? 'ca' : 'system' };
 }
 
-let server: string | undefined;
-
-/** The server the command talks to, for messages ("run `coffer login URL`"). */
-export function serverInUse(): string | undefined {
-  return server;
-}
-
-export function useServer(url: string): void {
-  server = url;
-}
+export { useServer } from './server-in-use.js';
 
 export interface Session {
   config: Config;

@@ -7,7 +7,9 @@
 import { ApiError, UsageError } from '../api/errors.js';
 import { CertificateMismatchError, speaksTls } from '../api/pinned-agent.js';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, conflict: 3, auth: 4, sigint: 130, sigterm: 143 } as const;
+import { EXIT } from './exit-codes.js';
+
+export { EXIT };
 
 /** A local refusal because something is in the way (a remote file exists, say): exit 3. */
 export class ConflictError extends Error {}

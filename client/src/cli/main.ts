@@ -1,43 +1,53 @@
 /**
  * The `coffer` command line: `--version`, `help`, `COMMAND --help`, the global `--json`, dispatch
- * to a command, and each failure as a line on stderr with its exit code (failure.ts).
+ * to a command, and each failure as a line on stderr with its exit code (failure.ts). Commands
+ * are loaded when run, so `--version` and help start without loading the client (ms count:
+ * issue 22 asks under 150 ms for a command that needs no network).
  */
-import { CliVersion } from '@coffer/protocol';
 import pkg from '../../package.json' with { type: 'json' };
-import { debugging } from '../env.js';
-import { get, put } from './commands/transfer.js';
-import { login, logout } from './commands/login.js';
-import { ls, mkdir, mv, rm } from './commands/files.js';
-import { link } from './commands/links.js';
-import { restore, revs } from './commands/revisions.js';
-import { share, shares } from './commands/shares.js';
-import { status } from './commands/status.js';
-import { sync } from './commands/sync.js';
-import { trust } from './commands/trust.js';
-import { completion } from './commands/completion.js';
-import { serverInUse } from './context.js';
-import { describeFailure, EXIT } from './failure.js';
+import { EXIT } from './exit-codes.js';
 import { commandHelp, generalHelp } from './help.js';
-import { jsonOutput, printJson, setJsonOutput } from './output.js';
+import { jsonOutput, setJsonOutput } from './output.js';
+import { serverInUse } from './server-in-use.js';
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { login, logout, ls, put, get, mkdir, mv, rm, revs, restore, status, sync, share, shares, link, trust, completion };
+type Command = (args: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  login: async () => (await import('./commands/login.js')).login,
+  logout: async () => (await import('./commands/login.js')).logout,
+  status: async () => (await import('./commands/status.js')).status,
+  ls: async () => (await import('./commands/files.js')).ls,
+  put: async () => (await import('./commands/transfer.js')).put,
+  get: async () => (await import('./commands/transfer.js')).get,
+  mkdir: async () => (await import('./commands/files.js')).mkdir,
+  mv: async () => (await import('./commands/files.js')).mv,
+  rm: async () => (await import('./commands/files.js')).rm,
+  revs: async () => (await import('./commands/revisions.js')).revs,
+  restore: async () => (await import('./commands/revisions.js')).restore,
+  sync: async () => (await import('./commands/sync.js')).sync,
+  share: async () => (await import('./commands/shares.js')).share,
+  shares: async () => (await import('./commands/shares.js')).shares,
+  link: async () => (await import('./commands/links.js')).link,
+  trust: async () => (await import('./commands/trust.js')).trust,
+  completion: async () => (await import('./commands/completion.js')).completion,
+};
 
 export const VERSION: string = pkg.version;
 
-/** Flags before `--` (after it, a path may be called `--help`). */
-function flagsOf(args: string[]): string[] {
+/** How many leading arguments are flags' territory (after `--`, a path may be called `--help`). */
+function flagsEnd(args: string[]): number {
   const end = args.indexOf('--');
-  return end === -1 ? args : args.slice(0, end);
+  return end === -1 ? args.length : end;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const end = flagsOf(argv).length;
+  const end = flagsEnd(argv);
   const args = argv.filter((a, i) => !(i < end && a === '--json'));
   setJsonOutput(args.length < argv.length);
   const [name, ...rest] = args;
   if (name === '--version' || name === '-V' || name === 'version') {
-    if (jsonOutput()) printJson(CliVersion, { version: VERSION, node: process.version });
-    else process.stdout.write(`coffer ${VERSION} (node ${process.version})\n`);
+    // The CliVersion shape of @coffer/protocol (not loaded here: start-up time).
+    process.stdout.write(jsonOutput() ? JSON.stringify({ version: VERSION, node: process.version }, null, 2) + '\n' : `coffer ${VERSION} (node ${process.version})\n`);
     return EXIT.ok;
   }
   if (name === undefined) {
@@ -51,18 +61,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(text + '\n');
     return EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) return unknown(name);
-  if (flagsOf(rest).some((a) => a === '--help' || a === '-h')) {
+  const load = COMMANDS[name];
+  if (!load) return unknown(name);
+  if (rest.slice(0, flagsEnd(rest)).some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(commandHelp(name)! + '\n');
     return EXIT.ok;
   }
   try {
-    await command(rest);
+    await (await load())(rest);
     return EXIT.ok;
   } catch (err) {
+    const { describeFailure } = await import('./failure.js');
     const failure = await describeFailure(err, serverInUse());
     process.stderr.write(`coffer ${name}: ${failure.message}\n`);
+    const { debugging } = await import('../env.js');
     if (debugging() && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return failure.code;
   }
