@@ -60,3 +60,7 @@ export const CliSyncStatus = z.object({
   updatedAt: z.string().nullable(),
 });
 export type CliSyncStatus = z.infer<typeof CliSyncStatus>;
+export const CliSyncStatusList = z.object({ agents: z.array(CliSyncStatus) });
+
+/** `coffer sync --install`: the file written and how to start it now. */
+export const CliSyncInstall = z.object({ file: z.string(), kind: z.enum(['systemd', 'launchd']), start: z.string() });
