@@ -21,8 +21,10 @@ const Env = z.object({
   XDG_CONFIG_HOME: optionalText,
   /** Print stack traces with errors. */
   COFFER_DEBUG: flag,
-  /** No progress line, even on a terminal. */
+  /** No progress line, even on a terminal; so do NO_COLOR (no-color.org: set and not empty) and TERM=dumb. */
   COFFER_NO_PROGRESS: flag,
+  NO_COLOR: optionalText,
+  TERM: optionalText,
   /** The sync agent's timings (client/src/sync/agent.ts DEFAULT_TIMINGS): the pause after a local change, */
   COFFER_SYNC_DEBOUNCE_MS: whole(0, 3_600_000),
   /** how often the folder is scanned whole, */
@@ -52,7 +54,7 @@ export function clientEnv(env: NodeJS.ProcessEnv = process.env): ClientEnv {
   return {
     configDir: e.COFFER_CONFIG_DIR ?? (e.XDG_CONFIG_HOME ? join(e.XDG_CONFIG_HOME, 'coffer') : join(homedir(), '.config', 'coffer')),
     debug: e.COFFER_DEBUG,
-    progress: !e.COFFER_NO_PROGRESS,
+    progress: !e.COFFER_NO_PROGRESS && e.NO_COLOR === undefined && e.TERM !== 'dumb',
     syncTimings: Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined)),
   };
 }

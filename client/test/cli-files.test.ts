@@ -22,9 +22,9 @@ let configDir: string;
 const MiB = 1024 * 1024;
 const cli = (...args: string[]) => runCli(args, { configDir, cwd: dir() });
 const statsOf = (r: Run) => JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { blocksSent: number; blockBytesSent: number; blocksReused: number; bytesDownloaded: number; wireSent: number };
-/** An error is one line: `coffer CMD: message`, exit code 1. */
-function expectError(r: Run, pattern: RegExp): void {
-  expect(r.code).toBe(1);
+/** An error is one line: `coffer CMD: message`, exit code 1 (3 for a conflict). */
+function expectError(r: Run, pattern: RegExp, code = 1): void {
+  expect(r.code).toBe(code);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(pattern);
 }
@@ -78,7 +78,7 @@ describe('put and get', () => {
     data[4 * MiB] = data[4 * MiB]! ^ 0xff;
     await writeFile(local, data);
     const refused = await cli('put', 'delta.bin', '/delta.bin');
-    expectError(refused, /exists.*--overwrite/);
+    expectError(refused, /exists.*--overwrite/, 3); // a conflict
     const second = await cli('put', 'delta.bin', '/delta.bin', '--overwrite', '--stats');
     expect(second.code).toBe(0);
     const s = statsOf(second);

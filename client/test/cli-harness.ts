@@ -1,10 +1,10 @@
 /** Test helpers: run the real `coffer` CLI as a child process, and a stranger's HTTPS server. */
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import forge from 'node-forge';
+import { selfSigned } from './tls-fixtures.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -16,9 +16,9 @@ export interface Run {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { configDir: string; input?: string; cwd?: string }): Promise<Run> {
+export function runCli(args: string[], opts: { configDir: string; input?: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: opts.configDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: opts.configDir, ...opts.env };
     delete env.COFFER_DEBUG;
     // tsx by absolute URL: the CLI runs in other directories, where `--import tsx` would not resolve.
     const child = spawn(process.execPath, ['--import', TSX, `${ROOT}client/bin/coffer.ts`, ...args], {
@@ -42,19 +42,9 @@ export function fingerprintOfPem(pem: string): string {
 
 /** An HTTPS server with a certificate of its own (an impostor), counting the requests it got. */
 export async function impostor(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string);
-  cert.serialNumber = '02';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 24 * 3600 * 1000);
-  const attrs = [{ name: 'commonName', value: 'coffer' }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  const own = selfSigned();
   let requests = 0;
-  const server: Server = createServer({ key: keyPem, cert: forge.pki.certificateToPem(cert) }, (_req, res) => {
+  const server: Server = createServer(own, (_req, res) => {
     requests++;
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"entries":[]}');
   });

@@ -50,9 +50,9 @@ describe('coffer login', () => {
     expect(http.stderr).toMatch(/--insecure-http/);
   });
 
-  it('reports a wrong password with the server message (exit 1)', async () => {
+  it('reports a wrong password plainly (exit 4: sign-in refused)', async () => {
     const r = await runCli(['login', srv.url, '--username', username, '--password-stdin', '--yes'], { configDir: cfg('badpw'), input: 'not it' });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^coffer login: .+/);
     await expect(stat(join(cfg('badpw'), 'config.json'))).rejects.toThrow();
   });
@@ -148,7 +148,7 @@ describe('coffer login', () => {
     await expect(stat(file)).rejects.toThrow();
     expect((await srv.call('GET', '/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     const after = await runCli(['ls'], { configDir: cfg('ok') });
-    expect(after.code).toBe(1);
+    expect(after.code).toBe(4);
     expect(after.stderr).toMatch(/not logged in/);
   });
 });
@@ -170,7 +170,7 @@ describe('coffer login with two-factor sign-in', () => {
     await expect(stat(join(cfg('2fa-none'), 'config.json'))).rejects.toThrow();
 
     const wrong = await login(cfg('2fa-wrong'), ['--fingerprint', fingerprint, '--code', totp.generate({ timestamp: Date.now() - 30_000 })]);
-    expect(wrong.code).toBe(1); // spent by the confirmation: a code works once
+    expect(wrong.code).toBe(4); // sign-in refused (exit 4): spent by the confirmation: a code works once
 
     const ok = await login(cfg('2fa'), ['--fingerprint', fingerprint, '--code', totp.generate()]);
     expect(ok.stderr).toBe('');

@@ -165,7 +165,7 @@ describe('coffer sync, two agents', () => {
     const up = await runCli(['sync', da, '/once', '--once'], { configDir: w.a.configDir });
     expect(up.code).toBe(0);
     expect(up.stderr).toContain('uploaded sub/one.txt');
-    const down = await runCli(['sync', db, '/once', '--once'], { configDir: w.b.configDir });
+    const down = await runCli(['sync', db, '/once', '--once', '--create'], { configDir: w.b.configDir });
     expect(down.code).toBe(0);
     expect(await readFile(join(db, 'sub/one.txt'), 'utf8')).toBe('one');
   }, 90_000);

@@ -1,18 +1,31 @@
 /**
- * TLS trust for a Coffer server: either a pinned certificate fingerprint (trust on first use,
- * as ssh and Syncthing do, for the self-signed certificate a server makes on first boot) or a CA
- * file (ordinary chain and hostname checks).
+ * TLS trust for a Coffer server, as browsers and ssh together would have it:
+ * - a certificate that validates (the system's CAs, plus a `--ca` file) gets the ordinary chain
+ *   and hostname checks and is never pinned, so a reverse proxy's renewed Let's Encrypt
+ *   certificate just works;
+ * - a certificate that does not validate (the self-signed one a server makes on first boot) is
+ *   trusted only by its pinned SHA-256 fingerprint (trust on first use); a change is refused;
+ * - a pinned certificate replaced by one that validates is accepted, with a notice (`onValidated`
+ *   lets the caller drop the pin).
  *
- * Pinning is done in the agent's createConnection: the socket is handed to the HTTP request only
- * after the handshake finished and the peer certificate's SHA-256 matched, so not one byte of a
+ * The decision is made in the agent's createConnection: the socket is handed to the HTTP request
+ * only after the handshake finished and the certificate was accepted, so not one byte of a
  * request (and so never the bearer token) is written to an unverified peer.
  */
 import type { RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
-import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect, rootCertificates, type ConnectionOptions, type PeerCertificate as TlsPeerCertificate, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 
-export type Trust = { fingerprint: string } | { ca: string } | { insecureHttp: true };
+export interface TlsTrust {
+  /** A PEM CA (bundle) trusted besides the system's. */
+  ca?: string;
+  /** The pinned SHA-256 of a certificate that does not validate. */
+  fingerprint?: string;
+  /** A pinned server now presents a certificate that validates: called once per agent. */
+  onValidated?: (was: string, now: string) => void;
+}
+export type Trust = TlsTrust | { insecureHttp: true };
 
 /** `AB:CD:…` upper-case, the form servers print and users compare; accepts any case, with or without colons. */
 export function normalizeFingerprint(input: string): string {
@@ -27,27 +40,52 @@ export class CertificateMismatchError extends Error {
     readonly actual: string,
   ) {
     super(
-      `the server's certificate has CHANGED (expected ${expected}, got ${actual}); ` +
+      `the server's certificate has CHANGED (expected ${expected}, got ${actual}) and no trusted CA vouches for the new one; ` +
         'this may be an attack. If the server really has a new certificate, run `coffer login` again with --fingerprint',
     );
   }
 }
 
-/** An https agent that refuses any peer whose certificate is not the pinned one. */
-export class PinnedAgent extends HttpsAgent {
-  readonly #fingerprint: string;
+/** A certificate that neither validates nor is pinned. */
+export class UntrustedCertificateError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly fingerprint: string,
+  ) {
+    super(`the server's certificate is not trusted (${reason}, SHA-256 ${fingerprint}); run \`coffer login URL\` to check and pin it, or give its CA with --ca FILE`);
+    this.name = 'UntrustedCertificateError';
+  }
+}
 
-  constructor(fingerprint: string, opts: AgentOptions = {}) {
+/** The CA list for a connection: the system's plus the given file (Node's `ca` replaces, not adds). */
+export function caList(ca: string | undefined): string[] | undefined {
+  return ca ? [...rootCertificates, ca] : undefined;
+}
+
+/** Does the certificate validate for this host name (chain already checked by `authorized`)? */
+export function validatesFor(socket: TLSSocket, host: string): boolean {
+  if (!socket.authorized) return false;
+  return checkServerIdentity(host, socket.getPeerCertificate() as TlsPeerCertificate) === undefined;
+}
+
+/** An https agent applying the trust rules of this file's header. */
+export class TrustingAgent extends HttpsAgent {
+  readonly #trust: TlsTrust;
+  #noticed = false;
+
+  constructor(trust: TlsTrust, opts: AgentOptions = {}) {
     // No TLS session reuse: a resumed session would skip presenting the certificate we check.
     super({ ...opts, maxCachedSessions: 0 });
-    this.#fingerprint = normalizeFingerprint(fingerprint);
+    this.#trust = { ...trust, fingerprint: trust.fingerprint ? normalizeFingerprint(trust.fingerprint) : undefined };
   }
 
   // Node's Agent accepts an asynchronous createConnection (socket given to the callback).
   override createConnection(options: RequestOptions, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
-    const expected = this.#fingerprint;
-    // The chain cannot verify (self-signed); the fingerprint comparison below replaces it.
-    const socket = connect({ ...(options as ConnectionOptions), rejectUnauthorized: false, session: undefined });
+    const { fingerprint: pinned, ca } = this.#trust;
+    const o = options as ConnectionOptions & RequestOptions;
+    const host = o.servername || o.hostname || o.host || 'localhost';
+    // The chain is checked below, not by connect: a pinned self-signed certificate cannot pass it.
+    const socket = connect({ ...(options as ConnectionOptions), ca: caList(ca), rejectUnauthorized: false, session: undefined });
     let settled = false;
     const settle = (err: Error | null) => {
       if (settled) return;
@@ -59,8 +97,16 @@ export class PinnedAgent extends HttpsAgent {
       } else callback?.(null, socket);
     };
     socket.once('secureConnect', () => {
-      const actual = socket.getPeerCertificate().fingerprint256 ?? '';
-      settle(actual.toUpperCase() === expected ? null : new CertificateMismatchError(expected, actual));
+      const actual = (socket.getPeerCertificate().fingerprint256 ?? '').toUpperCase();
+      if (validatesFor(socket, host)) {
+        if (pinned && pinned !== actual && !this.#noticed) {
+          this.#noticed = true;
+          this.#trust.onValidated?.(pinned, actual);
+        }
+        return settle(null);
+      }
+      if (pinned) return settle(pinned === actual ? null : new CertificateMismatchError(pinned, actual));
+      settle(new UntrustedCertificateError(String(socket.authorizationError ?? 'the host name does not match'), actual));
     });
     // Errors before the hand-over are the request's; after it, http's own listeners take them.
     socket.on('error', settle);
@@ -74,20 +120,25 @@ export interface PeerCertificate {
   issuer: string;
   validTo: string;
   selfSigned: boolean;
+  /** It validates against the system's CAs (or the CA given) for this host name: nothing to pin. */
+  validates: boolean;
 }
 
 /** Connect, read the server's certificate and hang up, sending nothing (for first use). */
-export function probeCertificate(url: URL, timeoutMs = 10_000): Promise<PeerCertificate> {
+export function probeCertificate(url: URL, opts: { ca?: string; timeoutMs?: number } = {}): Promise<PeerCertificate> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
     const socket: TLSSocket = connect({
       host: url.hostname,
       port: Number(url.port || 443),
       servername: isIp(url.hostname) ? undefined : url.hostname,
+      ca: caList(opts.ca),
       rejectUnauthorized: false,
     });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS answer from ${url.host} within ${timeoutMs / 1000} s`)));
     socket.once('secureConnect', () => {
       const c = socket.getPeerCertificate();
+      const validates = validatesFor(socket, url.hostname.replace(/^\[|\]$/g, ''));
       socket.end();
       const name = (o: Record<string, unknown> | undefined) => (o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '');
       resolve({
@@ -96,9 +147,24 @@ export function probeCertificate(url: URL, timeoutMs = 10_000): Promise<PeerCert
         issuer: name(c.issuer as unknown as Record<string, unknown>),
         validTo: c.valid_to,
         selfSigned: String(socket.authorizationError) === 'DEPTH_ZERO_SELF_SIGNED_CERT',
+        validates,
       });
     });
     socket.once('error', reject);
+  });
+}
+
+/** Does something at this URL's host and port answer a TLS handshake (to explain a plain-HTTP failure)? */
+export function speaksTls(url: URL, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port || 80), rejectUnauthorized: false });
+    socket.setTimeout(timeoutMs, () => socket.destroy());
+    socket.once('secureConnect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
   });
 }
 
@@ -108,7 +174,6 @@ function isIp(host: string): boolean {
 
 /** The agent for a trust setting (keep-alive: many block PUTs share a few connections). */
 export function agentFor(trust: Trust): HttpsAgent | undefined {
-  if ('fingerprint' in trust) return new PinnedAgent(trust.fingerprint, { keepAlive: true, maxSockets: 8 });
-  if ('ca' in trust) return new HttpsAgent({ keepAlive: true, maxSockets: 8, ca: trust.ca });
-  return undefined;
+  if ('insecureHttp' in trust) return undefined;
+  return new TrustingAgent(trust, { keepAlive: true, maxSockets: 8 });
 }

@@ -3,7 +3,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CofferApi } from '../api/client.js';
 import { UsageError } from '../api/errors.js';
 import type { Trust } from '../api/pinned-agent.js';
-import { loadConfig, type Config } from './config.js';
+import type { CliTrust } from '@coffer/protocol';
+import { AuthError } from './failure.js';
+import { loadConfig, saveConfig, type Config } from './config.js';
+import { note } from './output.js';
+import { useServer } from './server-in-use.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -20,12 +24,20 @@ export function parse<O extends Options>(args: string[], options: O, positionals
   return parsed;
 }
 
+/** The saved trust: plain http, or TLS validated against the system's CAs (and a CA file), else a pin. */
 export function trustOf(c: Pick<Config, 'fingerprint' | 'ca' | 'insecureHttp'>): Trust {
-  if (c.fingerprint) return { fingerprint: c.fingerprint };
-  if (c.ca) return { ca: c.ca };
   if (c.insecureHttp) return { insecureHttp: true };
-  throw new Error('the saved login names no way to trust the server; run `coffer login` again');
+  return { ...(c.ca ? { ca: c.ca } : {}), ...(c.fingerprint ? { fingerprint: c.fingerprint } : {}) };
 }
+
+/** How the trust is shown (status, login, --json). */
+export function trustView(c: Pick<Config, 'fingerprint' | 'ca' | 'insecureHttp'>): CliTrust {
+  if (c.insecureHttp) return { kind: 'insecure-http' };
+  if (c.fingerprint) return { kind: 'pinned', fingerprint: c.fingerprint };
+  return { kind: c.ca ? 'ca' : 'system' };
+}
+
+export { useServer } from './server-in-use.js';
 
 export interface Session {
   config: Config;
@@ -34,8 +46,18 @@ export interface Session {
 
 export async function openSession(): Promise<Session> {
   const config = await loadConfig((m) => process.stderr.write(`coffer: warning: ${m}\n`));
-  if (!config) throw new Error('not logged in; run `coffer login URL` first');
-  return { config, api: new CofferApi(config.url, trustOf(config), config.token) };
+  if (!config) throw new AuthError('not logged in; run `coffer login URL` first');
+  useServer(config.url);
+  const trust = trustOf(config);
+  if (!('insecureHttp' in trust) && trust.fingerprint) {
+    // The pinned certificate was replaced by one a CA vouches for: no pin is needed any more.
+    trust.onValidated = (was, now) => {
+      note(`coffer: notice: ${config.url} now presents a certificate that validates (SHA-256 ${now}); the pinned ${was} is no longer needed and was removed`);
+      const { fingerprint: _dropped, ...rest } = config;
+      void saveConfig(rest).catch((err: Error) => note(`coffer: warning: could not save the login (${err.message})`));
+    };
+  }
+  return { config, api: new CofferApi(config.url, trust, config.token) };
 }
 
 /** Remote paths are absolute and `/`-separated; `foo/bar` means `/foo/bar`, trailing slashes go. */
@@ -48,10 +70,4 @@ export function remoteJoin(dir: string, name: string): string {
   return remotePath(`${dir}/${name}`);
 }
 
-export function print(line: string): void {
-  process.stdout.write(line + '\n');
-}
-
-export function note(line: string): void {
-  process.stderr.write(line + '\n');
-}
+export { note, print } from './output.js';

@@ -1,76 +1,86 @@
 /**
- * The `coffer` command line: dispatch to a command, turn failures into one line on stderr and
- * an exit code (0 ok, 1 error — the server's own message when it sent one, 2 usage).
+ * The `coffer` command line: `--version`, `help`, `COMMAND --help`, the global `--json`, dispatch
+ * to a command, and each failure as a line on stderr with its exit code (failure.ts). Commands
+ * are loaded when run, so `--version` and help start without loading the client (ms count:
+ * issue 22 asks under 150 ms for a command that needs no network).
  */
-import { ApiError, UsageError } from '../api/errors.js';
-import { debugging } from '../env.js';
-import { get, put } from './commands/transfer.js';
-import { login, logout } from './commands/login.js';
-import { ls, mkdir, mv, rm } from './commands/files.js';
-import { link } from './commands/links.js';
-import { restore, revs } from './commands/revisions.js';
-import { share, shares } from './commands/shares.js';
-import { status } from './commands/status.js';
-import { sync } from './commands/sync.js';
+import pkg from '../../package.json' with { type: 'json' };
+import { EXIT } from './exit-codes.js';
+import { commandHelp, generalHelp } from './help.js';
+import { jsonOutput, setJsonOutput } from './output.js';
+import { serverInUse } from './server-in-use.js';
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { login, logout, ls, put, get, mkdir, mv, rm, revs, restore, status, sync, share, shares, link };
+type Command = (args: string[]) => Promise<void>;
 
-export const HELP = `usage: coffer COMMAND [ARGS]
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  login: async () => (await import('./commands/login.js')).login,
+  logout: async () => (await import('./commands/login.js')).logout,
+  status: async () => (await import('./commands/status.js')).status,
+  ls: async () => (await import('./commands/files.js')).ls,
+  put: async () => (await import('./commands/transfer.js')).put,
+  get: async () => (await import('./commands/transfer.js')).get,
+  mkdir: async () => (await import('./commands/files.js')).mkdir,
+  mv: async () => (await import('./commands/files.js')).mv,
+  rm: async () => (await import('./commands/files.js')).rm,
+  revs: async () => (await import('./commands/revisions.js')).revs,
+  restore: async () => (await import('./commands/revisions.js')).restore,
+  sync: async () => (await import('./commands/sync.js')).sync,
+  share: async () => (await import('./commands/shares.js')).share,
+  shares: async () => (await import('./commands/shares.js')).shares,
+  link: async () => (await import('./commands/links.js')).link,
+  trust: async () => (await import('./commands/trust.js')).trust,
+  completion: async () => (await import('./commands/completion.js')).completion,
+};
 
-  login URL [--username U] [--password-stdin] [--fingerprint XX:..|--yes|--ca FILE]
-            [--device-name N] [--insecure-http]      sign in; trust the certificate on first use
-  logout                                            revoke this device's token, forget the login
-  status                                            server, user, device, quota
-  ls [PATH] [-l]                                    list a folder
-  put LOCAL [REMOTE] [--overwrite|--base-rev N]     upload (only blocks the server lacks)
-  get REMOTE [LOCAL] [--rev N]                      download (atomic; skipped when up to date)
-  mkdir [-p] PATH...                                make folders
-  mv FROM TO                                        move or rename
-  rm PATH...                                        move to the trash
-  revs PATH [-n LIMIT]                              a file's revisions, newest first
-  restore PATH REV                                  make an old revision the newest
-  sync DIR [REMOTE] [--once] [--stats FILE]         keep DIR and REMOTE (default /DIRNAME) in sync
-  share PATH (--user U|--group G) [--role viewer|editor] [--allow-reshare]
-                                                    share a folder or file (default role: viewer)
-  shares list [--outgoing]                          shared with me (or what I shared), with ids
-  shares accept ID [--name NAME]                    mount a share at your root (under NAME)
-  shares decline ID | revoke ID | role ID ROLE      decline or leave; revoke; change the role
-  link create PATH [--drop] [--password-stdin] [--expires 7d|ISO] [--max-downloads N]
-                                                    a public link (or a file drop); prints its URL once
-  link list | disable ID | enable ID | delete ID    your links
+export const VERSION: string = pkg.version;
 
-put and get take --stats (bytes moved, as JSON on stderr).
-The login is kept in $COFFER_CONFIG_DIR, $XDG_CONFIG_HOME/coffer or ~/.config/coffer (mode 0600).`;
+/** How many leading arguments are flags' territory (after `--`, a path may be called `--help`). */
+function flagsEnd(args: string[]): number {
+  const end = args.indexOf('--');
+  return end === -1 ? args.length : end;
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    (name === undefined ? process.stderr : process.stdout).write(HELP + '\n');
-    return name === undefined ? 2 : 0;
+  const end = flagsEnd(argv);
+  const args = argv.filter((a, i) => !(i < end && a === '--json'));
+  setJsonOutput(args.length < argv.length);
+  const [name, ...rest] = args;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    // The CliVersion shape of @coffer/protocol (not loaded here: start-up time).
+    process.stdout.write(jsonOutput() ? JSON.stringify({ version: VERSION, node: process.version }, null, 2) + '\n' : `coffer ${VERSION} (node ${process.version})\n`);
+    return EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`coffer: unknown command "${name}" (try coffer --help)\n`);
-    return 2;
+  if (name === undefined) {
+    process.stderr.write(generalHelp() + '\n');
+    return EXIT.usage;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const topic = rest[0] === '--help' || rest[0] === '-h' ? 'help' : rest[0];
+    const text = topic === undefined ? generalHelp() : commandHelp(topic);
+    if (text === undefined) return unknown(topic!);
+    process.stdout.write(text + '\n');
+    return EXIT.ok;
+  }
+  const load = COMMANDS[name];
+  if (!load) return unknown(name);
+  if (rest.slice(0, flagsEnd(rest)).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(commandHelp(name)! + '\n');
+    return EXIT.ok;
   }
   try {
-    await command(args);
-    return 0;
+    await (await load())(rest);
+    return EXIT.ok;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`coffer ${name}: ${err.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`coffer ${name}: ${messageOf(err)}\n`);
+    const { describeFailure } = await import('./failure.js');
+    const failure = await describeFailure(err, serverInUse());
+    process.stderr.write(`coffer ${name}: ${failure.message}\n`);
+    const { debugging } = await import('../env.js');
     if (debugging() && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return 1;
+    return failure.code;
   }
 }
 
-function messageOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ECONNREFUSED') return `cannot reach the server (${e.message})`;
-  if (e?.code === 'ENOENT' && e.path) return `${e.path}: no such file or directory`;
-  return (e?.message ?? String(err)).split('\n')[0]!;
+function unknown(name: string): number {
+  process.stderr.write(`coffer: unknown command "${name}" (coffer help lists them)\n`);
+  return EXIT.usage;
 }

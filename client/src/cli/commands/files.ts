@@ -1,5 +1,7 @@
 /** Tree commands: `ls`, `mkdir`, `mv`, `rm` (to the trash). */
-import type { FileView } from '@coffer/protocol';
+import { CliEntries, CliList, CliTrashed, type FileView } from '@coffer/protocol';
+import { jsonOutput, printJson } from '../output.js';
+import { UsageError } from '../../api/errors.js';
 import { humanDate, humanSize, table } from '../format.js';
 import { openSession, parse, print, remoteJoin, remotePath } from '../context.js';
 
@@ -14,6 +16,7 @@ export async function ls(args: string[]): Promise<void> {
   try {
     const entry = path === '/' ? undefined : await api.metadata(path);
     const entries: FileView[] = entry && !entry.isDir ? [entry] : await api.list(path);
+    if (jsonOutput()) return printJson(CliList, { entries });
     if (!v.long) {
       for (const e of entries) print(e.isDir ? `${e.name}/` : e.name);
       return;
@@ -35,10 +38,12 @@ export async function mkdir(args: string[]): Promise<void> {
   const { values: v, positionals } = parse(args, { parents: { type: 'boolean', short: 'p' } }, { min: 1, max: Infinity, usage: 'coffer mkdir [-p] PATH...' });
   const { api } = await openSession();
   try {
+    const made: FileView[] = [];
     for (const p of positionals) {
-      const made = await api.mkdir(remotePath(p), v.parents === true);
-      print(`Created ${made.path}/`);
+      made.push(await api.mkdir(remotePath(p), v.parents === true));
+      print(`Created ${made.at(-1)!.path}/`);
     }
+    if (jsonOutput()) printJson(CliEntries, { entries: made });
   } finally {
     api.close();
   }
@@ -55,6 +60,7 @@ export async function mv(args: string[]): Promise<void> {
     if (target?.isDir) to = remoteJoin(to, baseName(from));
     const moved = await api.move(from, to);
     print(`Moved ${from} to ${moved.path}`);
+    if (jsonOutput()) printJson(CliEntries, { entries: [moved] });
   } finally {
     api.close();
   }
@@ -64,12 +70,15 @@ export async function rm(args: string[]): Promise<void> {
   const { positionals } = parse(args, {}, { min: 1, max: Infinity, usage: 'coffer rm PATH...' });
   const { api } = await openSession();
   try {
+    const trashed: string[] = [];
     for (const p of positionals) {
       const path = remotePath(p);
-      if (path === '/') throw new Error('refusing to delete the root folder');
+      if (path === '/') throw new UsageError('refusing to delete the root folder');
       await api.delete(path);
+      trashed.push(path);
       print(`Moved ${path} to the trash`);
     }
+    if (jsonOutput()) printJson(CliTrashed, { trashed });
   } finally {
     api.close();
   }

@@ -3,7 +3,8 @@
  * `coffer link list`, `coffer link disable ID`, `coffer link enable ID`, `coffer link delete ID`:
  * public links and file drops (the URL is printed once, at creation: only its hash is stored).
  */
-import type { Link } from '@coffer/protocol';
+import { CliLinkCreated, Link, LinkList } from '@coffer/protocol';
+import { jsonOutput, printJson } from '../output.js';
 import { UsageError } from '../../api/errors.js';
 import { humanDate, table } from '../format.js';
 import { openSession, parse, print, remotePath } from '../context.js';
@@ -34,6 +35,7 @@ async function create(args: string[]): Promise<void> {
   const { api } = await openSession();
   try {
     const made = await api.createLink({ path: remotePath(positionals[0]!), kind: v.drop ? 'drop' : 'view', password, expiresAt, maxDownloads });
+    if (jsonOutput()) return printJson(CliLinkCreated, { url: made.url! });
     print(made.url!);
   } finally {
     api.close();
@@ -45,6 +47,7 @@ async function list(args: string[]): Promise<void> {
   const { api } = await openSession();
   try {
     const { links } = await api.links();
+    if (jsonOutput()) return printJson(LinkList, { links });
     if (links.length) print(table(links.map(row)).replace(/ +$/gm, ''));
   } finally {
     api.close();
@@ -65,6 +68,7 @@ async function toggle(args: string[], disabled: boolean): Promise<void> {
   const { api } = await openSession();
   try {
     const l = await api.updateLink(positionals[0]!, { disabled });
+    if (jsonOutput()) return printJson(Link, l);
     print(`${disabled ? 'Disabled' : 'Enabled'} the ${l.kind} link to ${l.path}`);
   } finally {
     api.close();

@@ -1,5 +1,7 @@
 /** `revs PATH` (a file's revisions, newest first) and `restore PATH REV`. */
+import { CliEntries, RevisionList } from '@coffer/protocol';
 import { UsageError } from '../../api/errors.js';
+import { jsonOutput, printJson } from '../output.js';
 import { humanDate, humanSize, table } from '../format.js';
 import { openSession, parse, print, remotePath } from '../context.js';
 
@@ -9,6 +11,7 @@ export async function revs(args: string[]): Promise<void> {
   const { api } = await openSession();
   try {
     const { revisions } = await api.revisions(remotePath(positionals[0]!), limit);
+    if (jsonOutput()) return printJson(RevisionList, { revisions });
     const rows = revisions.map((r) => [`rev ${r.rev}`, humanSize(r.size), humanDate(r.createdAt), r.restoredFrom ? `restored from rev ${r.restoredFrom}` : '']);
     if (rows.length) print(table(rows).replace(/ +$/gm, ''));
   } finally {
@@ -22,6 +25,7 @@ export async function restore(args: string[]): Promise<void> {
   const { api } = await openSession();
   try {
     const now = await api.restore(remotePath(positionals[0]!), rev);
+    if (jsonOutput()) return printJson(CliEntries, { entries: [now] });
     print(`Restored ${now.path} to the content of rev ${rev} (now rev ${now.rev}, ${humanSize(now.size)})`);
   } finally {
     api.close();

@@ -1,5 +1,6 @@
 /** Sharing commands: `share` (offer a folder or file) and `shares list|accept|decline|revoke|role`. */
-import type { Share } from '@coffer/protocol';
+import { Share, ShareList } from '@coffer/protocol';
+import { jsonOutput, printJson } from '../output.js';
 import { UsageError } from '../../api/errors.js';
 import { table } from '../format.js';
 import { openSession, parse, print, remotePath } from '../context.js';
@@ -29,6 +30,7 @@ export async function share(args: string[]): Promise<void> {
   const { api } = await openSession();
   try {
     const s = await api.share(remotePath(positionals[0]!), { user: v.user as string | undefined, group: v.group as string | undefined }, role(v.role as string | undefined, usage), v['allow-reshare'] as boolean | undefined);
+    if (jsonOutput()) return printJson(Share, s);
     print(`Shared ${s.path ?? s.name} with ${s.grantee.name} as ${s.role} (share ${s.id})`);
   } finally {
     api.close();
@@ -44,12 +46,14 @@ export async function shares(args: string[]): Promise<void> {
       case 'list': {
         const { values: v } = parse(rest, { outgoing: { type: 'boolean' } }, { min: 0, max: 0, usage });
         const list = await api.shares(v.outgoing ? 'outgoing' : 'incoming');
+        if (jsonOutput()) return printJson(ShareList, { shares: list });
         if (list.length) print(table(list.map(line)));
         return;
       }
       case 'accept': {
         const { values: v, positionals } = parse(rest, { name: { type: 'string' } }, { min: 1, max: 1, usage });
         const s = await api.acceptShare(positionals[0]!, v.name as string | undefined);
+        if (jsonOutput()) return printJson(Share, s);
         print(`Accepted: ${s.name} is at ${s.path}`);
         return;
       }
@@ -68,6 +72,7 @@ export async function shares(args: string[]): Promise<void> {
       case 'role': {
         const { positionals } = parse(rest, {}, { min: 2, max: 2, usage });
         const s = await api.shareRole(positionals[0]!, role(positionals[1], usage));
+        if (jsonOutput()) return printJson(Share, s);
         print(`${s.grantee.name} is now ${s.role}`);
         return;
       }

@@ -6,7 +6,10 @@ import { UsageError } from '../../api/errors.js';
 import { downloadFile } from '../../transfer/download.js';
 import { TransferStats } from '../../transfer/stats.js';
 import { uploadFile } from '../../transfer/upload.js';
+import { CliTransfer } from '@coffer/protocol';
 import { humanSize } from '../format.js';
+import { ConflictError } from '../failure.js';
+import { jsonOutput, printJson } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { note, openSession, parse, print, remoteJoin, remotePath } from '../context.js';
 import { positiveInt } from './revisions.js';
@@ -42,7 +45,7 @@ export async function put(args: string[]): Promise<void> {
     let baseRev: number | null = null;
     if (baseRevGiven !== undefined) baseRev = baseRevGiven;
     else if (existing && v.overwrite) baseRev = existing.rev;
-    else if (existing) throw new Error(`${target} exists (rev ${existing.rev}); use --overwrite to replace it with a new revision`);
+    else if (existing) throw new ConflictError(`${target} exists (rev ${existing.rev}); use --overwrite to replace it with a new revision`);
 
     const bar = new ProgressBar(basename(local));
     let done;
@@ -51,6 +54,7 @@ export async function put(args: string[]): Promise<void> {
     } finally {
       bar.done();
     }
+    if (jsonOutput()) printJson(CliTransfer, { files: [{ local, remote: done.path, rev: done.rev, size: done.size, blocksSent: stats.blocksSent, bytesSent: stats.blockBytesSent }] });
     print(`Uploaded ${local} to ${done.path} (rev ${done.rev}, ${humanSize(done.size)}; sent ${stats.blocksSent} block(s), ${humanSize(stats.blockBytesSent)})`);
   } finally {
     if (v.stats) printStats(api, stats);
@@ -82,6 +86,7 @@ export async function get(args: string[]): Promise<void> {
     } finally {
       bar.done();
     }
+    if (jsonOutput()) printJson(CliTransfer, { files: [{ local, remote, rev: done.rev, size: done.size, upToDate: done.upToDate }] });
     print(done.upToDate ? `${local} is already up to date (rev ${done.rev}, ${humanSize(done.size)})` : `Downloaded ${remote} (rev ${done.rev}, ${humanSize(done.size)}) to ${local}`);
   } finally {
     if (v.stats) printStats(api, stats);

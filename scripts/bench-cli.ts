@@ -1,0 +1,59 @@
+/**
+ * npm run bench:cli [-- --runs 15]
+ *
+ * Start-up of the `coffer` command as installed (client/bin/coffer.mjs running the bundle that
+ * `npm run build:cli` makes; built first here): `coffer --version` (no network) and `coffer ls`
+ * (a login file, one HTTPS request to a real server process), against `node -e 0` measured in the
+ * same run, the three interleaved so machine load hits them alike. Target (issue 22): `--version`
+ * under 150 ms; what Node itself needs to start is printed beside it.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServerProcess } from '@coffer/server/testing/server-process';
+import { makeTempDir } from '@coffer/test-support/temp-dir';
+import { scriptOptions } from './options.js';
+
+const opt = scriptOptions({ runs: 15 }, 'npm run bench:cli [-- --runs 15]');
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const BIN = join(ROOT, 'client/bin/coffer.mjs');
+const TARGET_MS = 150;
+
+const built = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/build-cli.ts')], { cwd: ROOT, encoding: 'utf8' });
+if (built.status !== 0) throw new Error(`build:cli failed: ${built.stderr}`);
+
+const srv = await startServerProcess({ tls: true });
+const config = await makeTempDir('coffer-bench-cli-');
+try {
+  const env = { ...process.env, COFFER_CONFIG_DIR: config.path };
+  const login = spawnSync(process.execPath, [BIN, 'login', srv.url, '--username', srv.username, '--password-stdin', '--yes'], { input: 'correct horse battery staple', env, encoding: 'utf8' });
+  if (login.status !== 0) throw new Error(`login failed: ${login.stderr}`);
+
+  const cases: [string, string[]][] = [
+    ['node -e 0', ['-e', '0']],
+    ['coffer --version', [BIN, '--version']],
+    ['coffer ls', [BIN, 'ls']],
+  ];
+  const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+  for (let i = 0; i < opt.runs; i++) {
+    for (const [name, args] of cases) {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
+      times.get(name)!.push(ms);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const base = median(times.get('node -e 0')!);
+  console.log(`start-up, median of ${opt.runs} runs (interleaved):`);
+  for (const [name] of cases) {
+    const m = median(times.get(name)!);
+    const extra = name === 'node -e 0' ? '' : `  (+${(m - base).toFixed(0)} ms over node -e 0)`;
+    const target = name === 'coffer --version' ? `  target ≤ ${TARGET_MS} ms: ${m <= TARGET_MS ? 'met' : 'NOT met'}` : '';
+    console.log(`  ${name.padEnd(17)} ${m.toFixed(0).padStart(5)} ms${extra}${target}`);
+  }
+} finally {
+  await srv.cleanup();
+  await config.remove();
+}
