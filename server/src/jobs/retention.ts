@@ -9,7 +9,7 @@ import { asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { trimAudit } from '../audit/search.js';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { files, fileVersions, users } from '../db/schema.js';
+import { files, fileVersions, keptVersions, users } from '../db/schema.js';
 import { purgeEntry } from '../files/purge.js';
 import { allTopLevelTrash } from '../files/trash.js';
 import { releaseVersionBlocks } from '../files/versions.js';
@@ -70,8 +70,14 @@ async function thinFile(db: Db, fileId: string, now: number, max: number): Promi
     // The file row lock orders this after (or before) any commit or restore of the same file.
     const [file] = await t.select({ head: files.headVersionId }).from(files).where(eq(files.id, fileId)).for('update');
     if (!file) return 0;
-    const versions = await t.select({ id: fileVersions.id, rev: fileVersions.rev, createdAt: fileVersions.createdAt }).from(fileVersions).where(eq(fileVersions.fileId, fileId));
-    const keep = versionsToKeep(versions, now, max);
+    const versions = await t
+      .select({ id: fileVersions.id, rev: fileVersions.rev, createdAt: fileVersions.createdAt, kept: keptVersions.versionId })
+      .from(fileVersions)
+      .leftJoin(keptVersions, eq(keptVersions.versionId, fileVersions.id))
+      .where(eq(fileVersions.fileId, fileId));
+    // Kept-forever revisions are never thinned, and do not take a place the policy gives others.
+    const keep = versionsToKeep(versions.filter((v) => v.kept === null), now, max);
+    for (const v of versions) if (v.kept !== null) keep.add(v.id);
     if (file.head) keep.add(file.head);
     const drop = versions.filter((v) => !keep.has(v.id)).map((v) => v.id);
     if (drop.length === 0) return 0;
