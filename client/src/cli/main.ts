@@ -28,6 +28,7 @@ export const HELP = `usage: coffer COMMAND [ARGS]
   mv FROM TO                                        move or rename
   rm PATH...                                        move to the trash
   revs PATH [-n LIMIT]                              a file's revisions, newest first
+  revs PATH --keep REV | --unkeep REV               keep a revision forever (retention never thins it), or not
   restore PATH REV                                  make an old revision the newest
   sync DIR [REMOTE] [--once] [--stats FILE]         keep DIR and REMOTE (default /DIRNAME) in sync
   share PATH (--user U|--group G) [--role viewer|editor] [--allow-reshare]
