@@ -24,4 +24,5 @@ export { FileStore, type FileBlock, type WrittenFile, type FileStoreOptions, typ
 export { InlineSealer, type Sealer } from './seal/sealer.js';
 export { WorkerSealer } from './seal/worker-sealer.js';
 export { StageTimer } from './stage-timer.js';
+export { parseShardObjectKey, shardObjectKey } from './shards/shard-key.js';
 export type { BlockPut, EngineEvents, WriteQuorum } from './events.js';
