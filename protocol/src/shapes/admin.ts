@@ -128,10 +128,10 @@ export const NodeList = z.object({ nodes: z.array(NodeView) });
 
 // ---- Jobs ----
 
-export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage', 'orphans', 'reconcile'] as const;
+export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage', 'orphans', 'reconcile', 'departed'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 /** Kinds an admin queues through POST /admin/jobs (drain and rebalance name a node: /admin/nodes/{id}/…). */
-export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'orphans', 'reconcile'] as const;
+export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'orphans', 'reconcile', 'departed'] as const;
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -145,7 +145,7 @@ export const JobView = z
     payload: json,
     progress: json.meta({
       description:
-        'Per kind. scrub: `{scanned, total, damaged, repaired, unrepaired, bytes, lastKey}`; repair: `{repaired, pending}`; gc: `{sessions, deleted, bytes}`; retention: `{versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed}`; usage: `{at}`; tiering: `{moved, bytesFreed, bytesWritten, failed, before}`; drain: `{nodeId, total, done, movedShards, movedBytes, reencoded, stuck, remainingBlocks, sweptObjects, empty}`; rebalance: `{nodeId, scanned, movedShards, movedBytes, cursor}`; orphans: `{dryRun, nodes: {<id>: {listed, orphans, deleted, waiting, sample}}, orphans, deleted, waiting}`; reconcile: `{users, drifted, repaired, drift: [{userId, username, recordedBytes, actualBytes}]}`',
+        'Per kind. scrub: `{scanned, total, damaged, repaired, unrepaired, bytes, lastKey}`; repair: `{repaired, pending}`; gc: `{sessions, deleted, bytes}`; retention: `{versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed}`; usage: `{at}`; tiering: `{moved, bytesFreed, bytesWritten, failed, before}`; drain: `{nodeId, total, done, movedShards, movedBytes, reencoded, stuck, remainingBlocks, sweptObjects, empty}`; rebalance: `{nodeId, scanned, movedShards, movedBytes, cursor}`; orphans: `{dryRun, nodes: {<id>: {listed, orphans, deleted, waiting, sample}}, orphans, deleted, waiting}`; reconcile: `{users, drifted, repaired, drift: [{userId, username, recordedBytes, actualBytes}]}`; departed: `{due, purged, blocksDeleted}`',
     }),
     attempts: count(),
     maxAttempts: count(),

@@ -70,3 +70,13 @@ export const orphanCandidates = pgTable(
   },
   (t) => [uniqueIndex('orphan_candidates_object').on(t.nodeId, t.objectKey)],
 );
+
+/**
+ * Namespaces whose owner was deleted (a trigger on users, migration 0016): the `departed` job
+ * purges their files, versions, blocks and finally their data keys once the grace has passed.
+ */
+export const departedNamespaces = pgTable('departed_namespaces', {
+  namespaceId: uuid('namespace_id').primaryKey(),
+  username: text('username'),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
+});
