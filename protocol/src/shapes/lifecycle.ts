@@ -14,3 +14,18 @@ export const AdminJournal = z
   })
   .meta({ id: 'AdminJournal' });
 export type AdminJournal = z.infer<typeof AdminJournal>;
+
+export const TransferUserRequest = z
+  .strictObject({ to: z.uuid().meta({ description: 'The account that receives the files (its quota is charged)' }) })
+  .meta({ id: 'TransferUserRequest' });
+
+export const TransferUserResult = z
+  .object({
+    folder: z.string().meta({ description: 'The folder at the recipient’s root holding the files (“From <username>”)' }),
+    files: count(),
+    folders: count(),
+    bytes: count().meta({ description: 'Charged to the recipient’s quota' }),
+    sharesReowned: count(),
+  })
+  .meta({ id: 'TransferUserResult' });
+export type TransferUserResult = z.infer<typeof TransferUserResult>;
