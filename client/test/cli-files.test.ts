@@ -196,5 +196,16 @@ describe('tree commands', () => {
     expect(await readFile(join(dir(), 'restored.txt'), 'utf8')).toBe('one');
     expectError(await cli('restore', '/r.txt', '99'), /^coffer restore: /);
     expect((await cli('restore', '/r.txt', 'x')).code).toBe(2);
+
+    const keep = await cli('revs', '/r.txt', '--keep', '1');
+    expect(keep.code).toBe(0);
+    expect(keep.stdout).toMatch(/Keeping rev 1 forever/);
+    const listed = (await cli('revs', '/r.txt')).stdout.trim().split('\n');
+    expect(listed.find((l) => l.startsWith('rev 1'))).toMatch(/kept/);
+    expect(listed.find((l) => l.startsWith('rev 2'))).not.toMatch(/kept/);
+    expect((await cli('revs', '/r.txt', '--unkeep', 'rev1')).stdout).toMatch(/no longer kept/);
+    expect((await cli('revs', '/r.txt')).stdout).not.toMatch(/kept/);
+    expectError(await cli('revs', '/r.txt', '--keep', '99'), /^coffer revs: /);
+    expect((await cli('revs', '/r.txt', '--keep', '1', '--unkeep', '1')).code).toBe(2);
   });
 });

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
+import { startServerProcess, type ServerProcess, type ServerProcessOptions } from '@coffer/server/testing/server-process';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { fingerprintOfPem, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
 
@@ -78,8 +78,8 @@ export interface World {
   cleanup(): Promise<void>;
 }
 
-export async function twoAgents(remote = '/sync'): Promise<World> {
-  const srv = await startServerProcess({ tls: true });
+export async function twoAgents(remote = '/sync', server: ServerProcessOptions = {}): Promise<World> {
+  const srv = await startServerProcess({ tls: true, ...server });
   const temp = await makeTempDir('coffer-sync-');
   const base = temp.path;
   const user = await usernameOf(srv);

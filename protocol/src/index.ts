@@ -27,6 +27,7 @@ export * from './shapes/transfer.js';
 export * from './shapes/twofactor.js';
 export * from './shapes/sso.js';
 export * from './shapes/cli-output.js';
+export * from './shapes/lifecycle.js';
 export { timestamp } from './shapes/common.js';
 export { operations, ALL_OPERATIONS, type Operations } from './operations/index.js';
 export * from './webdav.js';

@@ -12,6 +12,7 @@ import { readiness } from './observability/readiness.js';
 import { requireValidUrl } from './request-target.js';
 import { accountRoutes, meRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminLifecycleRoutes } from './routes/admin-lifecycle.js';
 import { adminOverviewRoutes } from './routes/admin-overview.js';
 import { adminPeopleRoutes } from './routes/admin-people.js';
 import { adminSettingsRoutes } from './routes/admin-settings.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   api.route('/', adminRoutes(deps));
   api.route('/', adminStorageRoutes(deps));
   api.route('/', adminOverviewRoutes(deps));
+  api.route('/', adminLifecycleRoutes(deps));
   api.route('/', adminPeopleRoutes(deps));
   api.route('/', adminSettingsRoutes(deps));
   api.route('/', fileRoutes(deps));

@@ -26,7 +26,7 @@ describe('admin settings (postgres)', () => {
     expect(got.body.openSignup).toEqual({ value: false, source: 'default', env: 'COFFER_OPEN_SIGNUP', defaultValue: false });
     expect(got.body.requireTwoFactor).toEqual({ value: false, source: 'default', env: null, defaultValue: false });
     expect(Object.keys(got.body).sort()).toEqual(
-      ['allowPublicLinks', 'auditRetentionDays', 'defaultQuotaBytes', 'linkMaxExpiryDays', 'linkRequirePassword', 'maxVersions', 'openSignup', 'requireTwoFactor', 'trashDays'].sort(),
+      ['allowPublicLinks', 'auditRetentionDays', 'defaultQuotaBytes', 'journalRetentionDays', 'linkMaxExpiryDays', 'linkRequirePassword', 'maxVersions', 'openSignup', 'requireTwoFactor', 'trashDays'].sort(),
     );
     for (const bad of [{}, { trashDays: 0 }, { openSignup: 'yes' }, { bogus: 1 }, { defaultQuotaBytes: -1 }]) {
       expect((await call('PUT', '/admin/settings/values', admin.token, bad)).status, JSON.stringify(bad)).toBe(400);

@@ -25,4 +25,5 @@ export { InlineSealer, type Sealer } from './seal/sealer.js';
 export { WorkerSealer } from './seal/worker-sealer.js';
 export { StageTimer } from './stage-timer.js';
 export { releaseMemory } from './memory/release.js';
+export { parseShardObjectKey, shardObjectKey } from './shards/shard-key.js';
 export type { BlockPut, EngineEvents, WriteQuorum } from './events.js';

@@ -127,6 +127,9 @@ export class CofferApi implements SyncApi {
   restore(path: string, rev: number) {
     return this.#call(ops.restoreRevision, { body: { path, rev } });
   }
+  keepRevision(path: string, rev: number, keep: boolean) {
+    return this.#call(ops.keepRevision, { body: { path, rev, keep } });
+  }
 
   // Sharing.
   async readOnlyRoots(): Promise<string[]> {

@@ -67,10 +67,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   mv: { summary: 'move or rename', usage: 'coffer mv FROM TO [--json]', options: [JSON_OPT], examples: ['coffer mv /draft.txt /Documents/', 'coffer mv /old-name /new-name'] },
   rm: { summary: 'move to the trash', usage: 'coffer rm PATH... [--json]', options: [JSON_OPT], examples: ['coffer rm /tmp.txt /Old'] },
   revs: {
-    summary: "a file's revisions, newest first",
-    usage: 'coffer revs PATH [-n LIMIT] [--json]',
-    options: [['-n, --limit LIMIT', 'at most this many (default 100)'], JSON_OPT],
-    examples: ['coffer revs /notes.txt -n 5'],
+    summary: "a file's revisions, newest first; or keep one forever (retention never thins it)",
+    usage: 'coffer revs PATH [-n LIMIT] [--json] | PATH --keep REV | PATH --unkeep REV',
+    options: [['-n, --limit LIMIT', 'at most this many (default 100)'], ['--keep REV', 'keep this revision forever (it counts against the quota)'], ['--unkeep REV', 'let retention thin it again'], JSON_OPT],
+    examples: ['coffer revs /notes.txt -n 5', 'coffer revs /thesis.pdf --keep 12'],
   },
   restore: { summary: 'make an old revision the newest', usage: 'coffer restore PATH REV [--json]', options: [JSON_OPT], examples: ['coffer restore /notes.txt 3'] },
   sync: {

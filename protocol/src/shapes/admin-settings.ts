@@ -20,6 +20,12 @@ export const SETTING_VALUES = {
   linkRequirePassword: z.boolean().meta({ description: 'New public links must have a password' }),
   linkMaxExpiryDays: z.number().int().min(0).max(36_500).meta({ description: 'New links expire within this many days (0: no limit)' }),
   auditRetentionDays: z.number().int().min(1).max(36_500).meta({ description: 'Audit events older than this are trimmed' }),
+  journalRetentionDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(36_500)
+    .meta({ description: 'Change journal entries older than this are pruned (a device offline longer lists its tree again)' }),
   requireTwoFactor: z.boolean().meta({ description: 'Every account must enrol a second factor' }),
 } as const;
 export type SettingKey = keyof typeof SETTING_VALUES;
@@ -35,6 +41,7 @@ export const SETTING_DEFAULTS: SettingValues = {
   linkRequirePassword: false,
   linkMaxExpiryDays: 0,
   auditRetentionDays: 365,
+  journalRetentionDays: 30,
   requireTwoFactor: false,
 };
 
@@ -58,6 +65,7 @@ export const AdminSettings = z
     linkRequirePassword: effective(V.linkRequirePassword),
     linkMaxExpiryDays: effective(V.linkMaxExpiryDays),
     auditRetentionDays: effective(V.auditRetentionDays),
+    journalRetentionDays: effective(V.journalRetentionDays),
     requireTwoFactor: effective(V.requireTwoFactor),
   } satisfies Record<SettingKey, unknown>)
   .meta({ id: 'AdminSettings', description: 'Every run-time setting: its effective value, its source, its default.' });
@@ -73,6 +81,7 @@ export const AdminSettingsPut = z
     linkRequirePassword: V.linkRequirePassword.nullable().optional(),
     linkMaxExpiryDays: V.linkMaxExpiryDays.nullable().optional(),
     auditRetentionDays: V.auditRetentionDays.nullable().optional(),
+    journalRetentionDays: V.journalRetentionDays.nullable().optional(),
     requireTwoFactor: V.requireTwoFactor.nullable().optional(),
   } satisfies Record<SettingKey, unknown>)
   .refine((b) => Object.keys(b).length > 0, 'name at least one setting')

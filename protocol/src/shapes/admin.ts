@@ -128,10 +128,10 @@ export const NodeList = z.object({ nodes: z.array(NodeView) });
 
 // ---- Jobs ----
 
-export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage'] as const;
+export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage', 'orphans', 'reconcile', 'departed'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 /** Kinds an admin queues through POST /admin/jobs (drain and rebalance name a node: /admin/nodes/{id}/…). */
-export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering'] as const;
+export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'orphans', 'reconcile', 'departed'] as const;
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
@@ -145,7 +145,7 @@ export const JobView = z
     payload: json,
     progress: json.meta({
       description:
-        'Per kind. scrub: `{scanned, total, damaged, repaired, unrepaired, bytes, lastKey}`; repair: `{repaired, pending}`; gc: `{sessions, deleted, bytes}`; retention: `{versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed}`; usage: `{at}`; tiering: `{moved, bytesFreed, bytesWritten, failed, before}`; drain: `{nodeId, total, done, movedShards, movedBytes, reencoded, stuck, remainingBlocks, sweptObjects, empty}`; rebalance: `{nodeId, scanned, movedShards, movedBytes, cursor}`',
+        'Per kind. scrub: `{scanned, total, damaged, repaired, unrepaired, bytes, lastKey}`; repair: `{repaired, pending}`; gc: `{sessions, deleted, bytes}`; retention: `{versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed}`; usage: `{at}`; tiering: `{moved, bytesFreed, bytesWritten, failed, before}`; drain: `{nodeId, total, done, movedShards, movedBytes, reencoded, stuck, remainingBlocks, sweptObjects, empty}`; rebalance: `{nodeId, scanned, movedShards, movedBytes, cursor}`; orphans: `{dryRun, nodes: {<id>: {listed, orphans, deleted, waiting, sample}}, orphans, deleted, waiting}`; reconcile: `{users, drifted, repaired, drift: [{userId, username, recordedBytes, actualBytes}]}`; departed: `{due, purged, blocksDeleted}`',
     }),
     attempts: count(),
     maxAttempts: count(),
@@ -171,8 +171,10 @@ export const NewJobRequest = z
   .strictObject({
     kind: z.enum(PLAIN_JOB_KINDS),
     blocksPerSecond: z.number().positive().max(1_000_000).optional().meta({ description: 'scrub only: its pace (default from COFFER_SCRUB_BLOCKS_PER_SECOND)' }),
+    dryRun: z.boolean().optional().meta({ description: 'orphans and reconcile only: report what would be deleted or repaired, change nothing' }),
   })
-  .refine((b) => b.blocksPerSecond === undefined || b.kind === 'scrub', 'blocksPerSecond applies to scrub only');
+  .refine((b) => b.blocksPerSecond === undefined || b.kind === 'scrub', 'blocksPerSecond applies to scrub only')
+  .refine((b) => b.dryRun === undefined || b.kind === 'orphans' || b.kind === 'reconcile', 'dryRun applies to orphans and reconcile only');
 
 export const DegradedQuery = z.object({ after: optionalParam(text(200)).meta({ description: 'The key to continue after' }), limit: Limit });
 

@@ -58,6 +58,7 @@ export const Revision = z
     authorId: id().nullable().meta({ description: 'Who wrote it' }),
     deviceId: id().nullable().meta({ description: 'From which device' }),
     restoredFrom: int4(1).nullable().meta({ description: 'The revision this one restored, if any' }),
+    keep: z.boolean().meta({ description: 'Kept forever: retention never thins it; while not the head it counts against the quota' }),
   })
   .meta({ id: 'Revision' });
 export type Revision = z.infer<typeof Revision>;

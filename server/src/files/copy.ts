@@ -72,12 +72,12 @@ export async function copyEntry(tx: Db, user: AuthUser, from: EntryRef, to: stri
   return fileView(root, ns === user.namespaceId ? await pathOf(tx, root) : dest.path);
 }
 
-function hasContent(f: Pick<SourceFile, 'headVersionId' | 'rev' | 'contentHash'>): boolean {
+export function hasContent(f: Pick<SourceFile, 'headVersionId' | 'rev' | 'contentHash'>): boolean {
   return f.headVersionId !== null && f.rev > 0 && f.contentHash !== null;
 }
 
 /** A new file at parentId/name whose revision 1 is the source's head, on the same blocks ('create' journaled by commitVersion). */
-async function copyFile(tx: Db, user: AuthUser, ns: string, src: SourceFile, parentId: FolderId, name: string) {
+export async function copyFile(tx: Db, user: AuthUser, ns: string, src: SourceFile, parentId: FolderId, name: string) {
   const entry = await createEntry(tx, { namespaceId: ns, parentId, name, isDir: false, deviceId: user.deviceId ?? null });
   const blocks = await blocksOfVersion(tx, src.headVersionId!);
   return commitVersion(tx, {

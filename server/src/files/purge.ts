@@ -59,8 +59,15 @@ async function purgeSubtrees(tx: Db, namespaceId: string, seed: SQL): Promise<Pu
     tx,
     versions.map((v) => v.id),
   );
+  // Kept revisions other than the head count against the quota too (files/revisions-keep.ts).
+  const [kept] = rowsOf<{ bytes: number | string }>(
+    await tx.execute(sql`${cte}
+      select coalesce(sum(v.size), 0) as bytes from file_versions v join files f on f.id = v.file_id
+      join kept_versions k on k.version_id = v.id
+      where f.id in (select id from sub) and v.id is distinct from f.head_version_id`),
+  );
   const freedBytes = Number(stats?.bytes ?? 0);
-  await chargeQuota(tx, namespaceId, -freedBytes);
+  await chargeQuota(tx, namespaceId, -(freedBytes + Number(kept?.bytes ?? 0)));
   await tx.execute(sql`${cte} delete from files where id in (select id from sub)`);
   return { files: Number(stats?.files ?? 0), folders: Number(stats?.folders ?? 0), freedBytes };
 }

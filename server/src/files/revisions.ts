@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Revision } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { blocks as blocksTable, fileVersions, versionBlocks } from '../db/schema.js';
+import { blocks as blocksTable, fileVersions, keptVersions, versionBlocks } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../http-errors.js';
 import { blocksOfVersion, commitVersion } from './versions.js';
 import type { FileRow } from './view.js';
@@ -15,8 +15,18 @@ export type VersionRow = typeof fileVersions.$inferSelect;
 
 export async function listRevisions(db: Db, file: FileRow, limit: number): Promise<RevisionView[]> {
   if (file.isDir) throw new ConflictError('folders have no revisions', { code: 'is_folder' });
-  const rows = await db.select().from(fileVersions).where(eq(fileVersions.fileId, file.id)).orderBy(desc(fileVersions.rev)).limit(limit);
-  return rows.map((v) => ({
+  const rows = await db
+    .select({ v: fileVersions, kept: keptVersions.versionId })
+    .from(fileVersions)
+    .leftJoin(keptVersions, eq(keptVersions.versionId, fileVersions.id))
+    .where(eq(fileVersions.fileId, file.id))
+    .orderBy(desc(fileVersions.rev))
+    .limit(limit);
+  return rows.map((r) => revisionView(r.v, r.kept !== null));
+}
+
+export function revisionView(v: VersionRow, keep: boolean): RevisionView {
+  return {
     rev: v.rev,
     size: v.size,
     contentHash: v.contentHash,
@@ -24,7 +34,8 @@ export async function listRevisions(db: Db, file: FileRow, limit: number): Promi
     authorId: v.authorId,
     deviceId: v.deviceId,
     restoredFrom: v.restoredFrom,
-  }));
+    keep,
+  };
 }
 
 /** The version to read: the head, or a given revision. A file still uploading its first revision has none. */

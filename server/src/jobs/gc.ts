@@ -1,5 +1,6 @@
 /**
- * GC: deletes blocks no version references, once past a grace period, and expired upload
+ * GC: deletes blocks no version references, once past a grace period counted from when the last
+ * reference went (blocks.unreferenced_at, kept by a trigger: migration 0015), and expired upload
  * sessions first (their blocks are referenced by nothing else), releasing their quota
  * reservations and every other reservation past its expiry (quota/reservations.ts), and
  * thumbnails of content no version has any more (thumbnails/cache.ts). A block
@@ -64,7 +65,7 @@ export async function claimGarbage(db: Db, graceMs: number, limit: number): Prom
         select b.key from blocks b
         where b.refcount = -1
            or (b.refcount = 0
-               and b.created_at < now() - (${Math.floor(graceMs)}::bigint * interval '1 millisecond')
+               and b.unreferenced_at < now() - (${Math.floor(graceMs)}::bigint * interval '1 millisecond')
                and not exists (select 1 from quota_reservations r where r.kind = 'block' and r.ref = b.key)
                and not exists (
                  select 1 from upload_sessions s
@@ -73,8 +74,9 @@ export async function claimGarbage(db: Db, graceMs: number, limit: number): Prom
         order by b.key
         limit ${limit}
         for update skip locked)
-      -- re-checked under the row lock: a commit that got there first has made refcount 1
-      and (refcount = -1 or refcount = 0)
+      -- re-checked under the row lock: a commit that got there first has made refcount 1, and one
+      -- that referenced and dropped it again meanwhile has restarted its grace
+      and (refcount = -1 or (refcount = 0 and unreferenced_at < now() - (${Math.floor(graceMs)}::bigint * interval '1 millisecond')))
       returning key, size`),
   );
   return rows.map((r) => ({ key: r.key, size: Number(r.size) }));

@@ -6,16 +6,19 @@ import type { Storage } from '../storage.js';
 import { usageSampler } from '../usage/sampler.js';
 import type { TrafficCounter } from '../usage/traffic.js';
 import { gcHandler } from './gc.js';
+import { departedHandler } from './departed.js';
 import { drainHandler, rebalanceHandler } from './nodes.js';
+import { orphanHandler } from './orphans.js';
+import { reconcileHandler } from './reconcile.js';
 import { repairHandler } from './repair.js';
 import { retentionHandler } from './retention.js';
 import { JobRunner, type JobHandler, type RunnerOptions, type Schedule } from './runner.js';
 import { scrubHandler } from './scrub.js';
 import { tieringHandler } from './tiering.js';
 
-export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage'] as const;
+export const JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'drain', 'rebalance', 'usage', 'orphans', 'reconcile', 'departed'] as const;
 /** Kinds an admin queues through POST /admin/jobs (drain and rebalance name a node: /admin/nodes/:id/…). */
-export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering'] as const;
+export const PLAIN_JOB_KINDS = ['repair', 'scrub', 'gc', 'retention', 'tiering', 'orphans', 'reconcile', 'departed'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 const MINUTE = 60_000;
@@ -25,7 +28,13 @@ export const SCHEDULES: Schedule[] = [
   { kind: 'scrub', everyMs: 24 * 60 * MINUTE },
   { kind: 'retention', everyMs: 24 * 60 * MINUTE },
   { kind: 'tiering', everyMs: 24 * 60 * MINUTE },
+  { kind: 'orphans', everyMs: 24 * 60 * MINUTE },
+  { kind: 'reconcile', everyMs: 24 * 60 * MINUTE },
+  { kind: 'departed', everyMs: 24 * 60 * MINUTE },
 ];
+
+/** An object unnamed by metadata is deleted only this long after the sweep first saw it (jobs/orphans.ts). */
+const ORPHAN_SAFETY_MS = 24 * 60 * MINUTE;
 
 /** Every schedule of this server: the fixed ones and the usage sampler at its configured pace. */
 export function schedulesOf(config: Config): Schedule[] {
@@ -46,6 +55,9 @@ export function jobHandlers(deps: JobDeps, now?: () => number): Record<JobKind, 
     drain: drainHandler(deps),
     rebalance: rebalanceHandler(deps),
     usage: usageSampler(deps, { now }),
+    orphans: orphanHandler(deps, { objectsPerSecond: deps.config.jobs.scrubBlocksPerSecond * 10, safetyMs: ORPHAN_SAFETY_MS }),
+    reconcile: reconcileHandler(deps),
+    departed: departedHandler(deps, { graceDays: async () => (await settings.values()).trashDays, now }),
   };
 }
 

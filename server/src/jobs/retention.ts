@@ -1,18 +1,20 @@
 /**
  * Retention: thins each file's history by the policy in retention-policy.ts (the dropped versions
- * release their blocks, which GC later takes), and purges what has been in the trash longer than
- * the trash period, as its owner emptying it would (journal, quota, block references); then trims
- * the audit log and the usage samples past their retention. The periods are the run-time settings
- * as they are when the run starts (`policy`). Idempotent and resumable: progress records the last file thinned.
+ * release their blocks, which GC later takes; revisions kept forever are never thinned), and
+ * purges what has been in the trash longer than the trash period, as its owner emptying it would
+ * (journal, quota, block references); then trims the audit log, the usage samples and the change
+ * journal past their retention. The periods are the run-time settings as they are when the run
+ * starts (`policy`). Idempotent and resumable: progress records the last file thinned.
  */
 import { asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { trimAudit } from '../audit/search.js';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { files, fileVersions, users } from '../db/schema.js';
+import { files, fileVersions, keptVersions, users } from '../db/schema.js';
 import { purgeEntry } from '../files/purge.js';
 import { allTopLevelTrash } from '../files/trash.js';
 import { releaseVersionBlocks } from '../files/versions.js';
+import { pruneJournal } from '../sync/journal-retention.js';
 import { trimUsageSamples } from '../usage/samples.js';
 import { versionsToKeep } from './retention-policy.js';
 import type { JobHandler } from './runner.js';
@@ -24,6 +26,8 @@ export interface RetentionPolicy {
   auditRetentionDays?: number;
   /** Usage samples older than this go. */
   usageRetentionDays?: number;
+  /** Change journal entries older than this go (sync/journal-retention.ts). */
+  journalRetentionDays?: number;
 }
 
 export interface RetentionOptions extends RetentionPolicy {
@@ -59,7 +63,8 @@ export function retentionHandler(deps: { db: Db }, opts: RetentionOptions): JobH
     const trashPurged = await purgeOldTrash(db, new Date(now - policy.trashDays * 86_400_000));
     const auditTrimmed = policy.auditRetentionDays ? await trimAudit(db, policy.auditRetentionDays) : 0;
     const samplesTrimmed = policy.usageRetentionDays ? await trimUsageSamples(db, policy.usageRetentionDays) : 0;
-    await ctx.report({ versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed, finished: true });
+    const journalPruned = policy.journalRetentionDays ? await pruneJournal(db, new Date(now - policy.journalRetentionDays * 86_400_000)) : 0;
+    await ctx.report({ versionsDeleted, trashPurged, auditTrimmed, samplesTrimmed, journalPruned, finished: true });
   };
 }
 
@@ -70,8 +75,14 @@ async function thinFile(db: Db, fileId: string, now: number, max: number): Promi
     // The file row lock orders this after (or before) any commit or restore of the same file.
     const [file] = await t.select({ head: files.headVersionId }).from(files).where(eq(files.id, fileId)).for('update');
     if (!file) return 0;
-    const versions = await t.select({ id: fileVersions.id, rev: fileVersions.rev, createdAt: fileVersions.createdAt }).from(fileVersions).where(eq(fileVersions.fileId, fileId));
-    const keep = versionsToKeep(versions, now, max);
+    const versions = await t
+      .select({ id: fileVersions.id, rev: fileVersions.rev, createdAt: fileVersions.createdAt, kept: keptVersions.versionId })
+      .from(fileVersions)
+      .leftJoin(keptVersions, eq(keptVersions.versionId, fileVersions.id))
+      .where(eq(fileVersions.fileId, fileId));
+    // Kept-forever revisions are never thinned, and do not take a place the policy gives others.
+    const keep = versionsToKeep(versions.filter((v) => v.kept === null), now, max);
+    for (const v of versions) if (v.kept !== null) keep.add(v.id);
     if (file.head) keep.add(file.head);
     const drop = versions.filter((v) => !keep.has(v.id)).map((v) => v.id);
     if (drop.length === 0) return 0;

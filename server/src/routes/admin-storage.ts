@@ -57,7 +57,8 @@ export function adminStorageRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.adminListJobs, async ({ query }) => ({ status: 200, body: { jobs: (await listJobs(db, query)).map(jobView) } }));
 
   r.mount(ops.adminStartJob, async ({ body, user }, c) => {
-    const job = await enqueue(db, { kind: body.kind, payload: body.blocksPerSecond ? { blocksPerSecond: body.blocksPerSecond } : {} });
+    const payload = { ...(body.blocksPerSecond ? { blocksPerSecond: body.blocksPerSecond } : {}), ...(body.dryRun !== undefined ? { dryRun: body.dryRun } : {}) };
+    const job = await enqueue(db, { kind: body.kind, payload });
     await audit(c, user, { kind: 'job_started', target: body.kind, details: { jobId: job!.id } });
     return { status: 201, body: jobView(job!) };
   });

@@ -1,9 +1,10 @@
-/** Revisions: list a file's history, its block lists, restore an old revision as the newest one. */
+/** Revisions: list a file's history, its block lists, restore an old revision as the newest one, keep one forever. */
 import type { Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { blockListOf, listRevisions, restoreRevision, versionOf } from '../files/revisions.js';
+import { keepRevision } from '../files/revisions-keep.js';
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
 import { fileView } from '../files/view.js';
 import { operationRouter } from '../http/operation.js';
@@ -33,6 +34,11 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
     const row = body.path !== undefined ? (await entryByPath(db, user, body.path, 'write')).row : await entryById(db, user, body.id!, 'write');
     const restored = await restoreRevision(db, user, row, body.rev);
     return { status: 200, body: fileView(restored, await pathOf(db, restored)) };
+  });
+
+  r.mount(ops.keepRevision, async ({ body, user }) => {
+    const row = body.path !== undefined ? (await entryByPath(db, user, body.path, 'write')).row : await entryById(db, user, body.id!, 'write');
+    return { status: 200, body: await keepRevision(db, row, body.rev, body.keep, user.id) };
   });
 
   return r.router;

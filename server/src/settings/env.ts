@@ -14,6 +14,7 @@ export const SETTING_ENV: Readonly<Record<SettingKey, string | null>> = {
   linkRequirePassword: 'COFFER_LINK_REQUIRE_PASSWORD',
   linkMaxExpiryDays: 'COFFER_LINK_MAX_EXPIRY_DAYS',
   auditRetentionDays: 'COFFER_AUDIT_RETENTION_DAYS',
+  journalRetentionDays: 'COFFER_JOURNAL_RETENTION_DAYS',
   // Kept in the database only (the two-factor settings page turns it on).
   requireTwoFactor: null,
 };

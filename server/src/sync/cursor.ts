@@ -3,7 +3,7 @@
  *
  * Retention horizon: every cursor the server hands out is 0 or the seq of an entry of the
  * caller's namespace (a page's last entry, or /changes/latest's head). Entries are never
- * deleted except by journal pruning (future work), which always keeps a namespace's newest
+ * deleted except by journal pruning (journal-retention.ts), which always keeps a namespace's newest
  * entry. So a cursor c > 0 is servable exactly when oldest ≤ c ≤ head over the entries the
  * journal still holds for the namespace:
  * - c < oldest: entries after c were pruned (or c came from another namespace): reset;

@@ -35,10 +35,12 @@ export const blocks = pgTable(
     tier: text('tier', { enum: ['hot', 'cold'] }).notNull().default('hot'),
     /** Versions referencing the block; GC may take it once zero and past the grace period. */
     refcount: integer('refcount').notNull().default(0),
+    /** When the refcount last dropped to zero (a trigger keeps it, migration 0015); GC's grace counts from here. Null while referenced. */
+    unreferencedAt: timestamp('unreferenced_at', { withTimezone: true }).defaultNow(),
     lastAccess: timestamp('last_access', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('blocks_namespace_hash').on(t.namespaceId, t.hash), index('blocks_gc').on(t.refcount, t.createdAt).where(sql`refcount = 0`)],
+  (t) => [index('blocks_namespace_hash').on(t.namespaceId, t.hash), index('blocks_gc').on(t.refcount, t.unreferencedAt).where(sql`refcount = 0`)],
 );
 
 export const blockShards = pgTable(

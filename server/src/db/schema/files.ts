@@ -61,6 +61,15 @@ export const fileVersions = pgTable(
   (t) => [uniqueIndex('file_versions_rev').on(t.fileId, t.rev)],
 );
 
+/** Revisions kept forever (issue 23): retention never thins them. A table of its own: versions are read-only (migration 0001). */
+export const keptVersions = pgTable('kept_versions', {
+  versionId: uuid('version_id')
+    .primaryKey()
+    .references(() => fileVersions.id, { onDelete: 'cascade' }),
+  keptBy: uuid('kept_by'),
+  keptAt: timestamp('kept_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const versionBlocks = pgTable(
   'version_blocks',
   {

@@ -54,3 +54,29 @@ export const degradedBlocks = pgTable(
   },
   (t) => [index('degraded_blocks_seen').on(t.lastSeenAt)],
 );
+
+/**
+ * Shard objects the orphan sweep (jobs/orphans.ts) found on a node with no metadata row naming
+ * them. One is deleted only by a sweep after the safety window since it was first seen, and only
+ * if still unnamed then: a block being written (shards stored, metadata to come) is never taken.
+ */
+export const orphanCandidates = pgTable(
+  'orphan_candidates',
+  {
+    nodeId: text('node_id').notNull(),
+    objectKey: text('object_key').notNull(),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('orphan_candidates_object').on(t.nodeId, t.objectKey)],
+);
+
+/**
+ * Namespaces whose owner was deleted (a trigger on users, migration 0016): the `departed` job
+ * purges their files, versions, blocks and finally their data keys once the grace has passed.
+ */
+export const departedNamespaces = pgTable('departed_namespaces', {
+  namespaceId: uuid('namespace_id').primaryKey(),
+  username: text('username'),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
+});
