@@ -33,18 +33,22 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
       for (let b = 0; b < BATCHES; b++) expect((await s.call('POST', '/api/v1/mkdir', { json: { path: `/b${b}` } })).status).toBeLessThan(300);
       const itemsOf = (b: number) => data[b]!.map((d, i) => ({ path: `/b${b}/f${i}.txt`, size: d.byteLength, blocks: [{ hash: sha256(d), size: d.byteLength }], baseRev: null }));
 
-      // Each batch is sent with the kill scheduled a little later each time, until one is cut short.
+      // The first batch is committed untouched and timed; each later one is sent with the kill
+      // scheduled at a growing fraction of that time, until one is cut short.
       const acknowledged: number[] = [];
       let interrupted: number | undefined;
+      let took = 0;
       for (let b = 0; b < BATCHES && interrupted === undefined; b++) {
-        const killAfter = b === BATCHES - 1 ? 0 : 5 + b * 40;
+        const t0 = Date.now();
         const commit = s.call('POST', '/api/v1/files/commit/batch', { json: { files: itemsOf(b) } }).then(
           (r) => (r.status === 200 ? 'ok' : `status ${r.status}`),
           () => 'failed',
         );
-        const timer = new Promise<'kill'>((r) => setTimeout(() => r('kill'), killAfter));
+        const killAfter = b === 0 ? Infinity : b === BATCHES - 1 ? 0 : took * (0.3 + 0.2 * b);
+        const timer = new Promise<'kill'>((r) => (killAfter === Infinity ? undefined : setTimeout(() => r('kill'), killAfter)));
         const first = await Promise.race([commit, timer]);
         if (first === 'ok') {
+          if (b === 0) took = Date.now() - t0;
           acknowledged.push(b);
           continue;
         }
@@ -55,7 +59,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         else interrupted = b;
         break;
       }
-      console.log(`[batch-crash ${backend}] acknowledged batches ${acknowledged.join(',') || 'none'}; interrupted ${interrupted ?? 'none'}`);
+      console.log(`[batch-crash ${backend}] a batch took ${took} ms; acknowledged batches ${acknowledged.join(',') || 'none'}; interrupted ${interrupted ?? 'none'}`);
       await s.restart();
 
       /** The committed files of batch b's folder (every entry there, checked to be one of the batch's). */
