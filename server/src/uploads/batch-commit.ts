@@ -14,11 +14,10 @@
 import type { AuthUser } from '../auth/context.js';
 import { heldBlocks } from '../blocks/lookup.js';
 import type { AppDeps } from '../deps.js';
-import type { Db } from '../db/open.js';
 import { commitNewFiles, type BatchNewFile } from '../files/first-versions.js';
 import { HttpError } from '../http-errors.js';
 import { ownsNamespace } from '../notifications/notify-owner.js';
-import { noteActivity } from '../sharing/activity.js';
+import { hasShares, noteActivity } from '../sharing/activity.js';
 import { listedBlocks } from './block-list.js';
 import { commitUpload, type CommittedUpload, type PathCommit } from './commit.js';
 import { contentHashOf } from './content-hash.js';
@@ -50,8 +49,8 @@ export async function commitBatch(deps: Pick<AppDeps, 'db' | 'storage'>, user: A
       const fresh = plain.flatMap((r, k) => (rows[k] ? [{ i: r.i, row: rows[k], path: r.commit.target.path }] : []));
       for (const f of fresh) out[f.i] = { ok: true, committed: { row: f.row, path: f.path } };
       // The one-statement commit tells no one: members of a share the file landed in learn of it here.
-      if (fresh.length > 0 && (await noteActivity(tx, user, fresh[0]!.row, 'added', fresh[0]!.path))) {
-        for (const f of fresh.slice(1)) await noteActivity(tx, user, f.row, 'added', f.path);
+      if (fresh.length > 0 && (await hasShares(tx, user.namespaceId))) {
+        for (const f of fresh) await noteActivity(tx, user, f.row, 'added', f.path);
       }
       for (const r of ready) {
         if (out[r.i]) continue;
@@ -92,4 +91,3 @@ function failure(err: unknown): BatchOutcome {
   throw err;
 }
 
-export type { Db };
