@@ -22,7 +22,7 @@ export interface PackEntry {
 }
 
 /** Blocks sealed and written at once: enough to keep the engine's threads and the nodes busy. */
-const STORE_CONCURRENCY = 4;
+const STORE_CONCURRENCY = 16;
 
 function tooLarge(): PayloadTooLargeError {
   return new PayloadTooLargeError(`a pack may be at most ${MAX_PACK_BYTES} bytes`, { details: { maxBytes: MAX_PACK_BYTES } });
