@@ -120,6 +120,7 @@ export const ERROR_CODES = {
   hash_mismatch: 'The block’s bytes do not hash to the name given',
   empty_block: 'A block has at least one byte',
   block_too_large: 'The block is larger than MAX_BLOCK_BYTES',
+  invalid_pack: 'A block pack is malformed (its header, an entry’s length, or a truncated entry); nothing of it was stored',
   block_not_found: 'No file the caller may read has that block',
   missing_blocks: 'The commit names blocks the server lacks; details.missing lists them',
   block_size_mismatch: 'A block’s size is not the one stored',

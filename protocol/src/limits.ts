@@ -22,3 +22,19 @@ export const MAX_READ_IDS = 1000;
 
 /** The default cap on other JSON request bodies (the server's `COFFER_MAX_JSON_BYTES` may change it). */
 export const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
+
+/** Files per `POST /files/commit/batch`: a batch commits in one transaction, so it stays a bounded one. */
+export const MAX_BATCH_FILES = 1000;
+
+/** Block references per batch commit, all files together (a batch is for many small files; a big one commits alone). */
+export const MAX_BATCH_BLOCKS = 10_000;
+
+/** Room for a full batch: each file's path (up to 4 KiB, JSON-escaped) and fields, and its block list. */
+export const MAX_BATCH_BODY_BYTES = MAX_BATCH_FILES * 5 * 1024 + MAX_BATCH_BLOCKS * 128 + 64 * 1024;
+
+/** Bytes per `POST /blocks/pack`: held whole and verified before any block is stored, so bounded;
+ *  room for one block of the largest size and its entry header. */
+export const MAX_PACK_BYTES = 16 * 1024 * 1024;
+
+/** Entries per pack (many tiny blocks would otherwise make one request do unbounded work). */
+export const MAX_PACK_BLOCKS = 4096;

@@ -10,6 +10,8 @@ import {
   MAX_MISSING_HASHES,
   operations as ops,
   pathOf,
+  type BatchCommitItem,
+  type BatchCommitResult,
   type DeleteRequest,
   type FileView,
   type LinkCreate,
@@ -185,6 +187,14 @@ export class CofferApi implements SyncApi {
   }
   commit(c: CommitRequest) {
     return this.#call(ops.commitFromBlocks, { body: c });
+  }
+  /** Many blocks in one request (a pack, transfer/pack.ts builds it). */
+  putPack(pack: Uint8Array) {
+    return this.#call(ops.putPack, { raw: pack });
+  }
+  /** Many commits in one request and one transaction; one result per file, in order. */
+  async commitBatch(files: BatchCommitItem[]): Promise<BatchCommitResult[]> {
+    return (await this.#call(ops.commitBatch, { body: { files } })).results;
   }
   /** The bytes of a file (head or a revision); the caller consumes the stream. */
   download(path: string, opts: { rev?: number; headers?: Record<string, string> } = {}): Promise<IncomingMessage> {

@@ -8,7 +8,7 @@
  */
 import { firstReport, isLocalCopy, isReadOnly, READ_ONLY_LABEL } from './read-only.js';
 import { ApiError } from '../api/errors.js';
-import { FileChangedError, uploadFile } from '../transfer/upload.js';
+import { FileChangedError, uploadFile, type Uploaded } from '../transfer/upload.js';
 import { writeBlocks } from '../transfer/assemble.js';
 import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
 import type { ReadableFile } from '../transfer/file-handle.js';
@@ -35,9 +35,10 @@ export async function localHash(ctx: SyncContext, rel: string): Promise<{ hash: 
 }
 
 /** Record that `rel` is `r` remotely and `l` locally, and save. */
-export async function record(ctx: SyncContext, rel: string, r: RemoteEntry, l: LocalStat): Promise<void> {
+export async function record(ctx: SyncContext, rel: string, r: RemoteEntry, l: LocalStat, save = true): Promise<void> {
   ctx.state.set(rel, { isDir: r.isDir, fileId: r.id, rev: r.rev, contentHash: r.contentHash, size: r.isDir ? 0 : r.size, ino: l.ino, mtimeMs: r.isDir ? 0 : l.mtimeMs });
-  await ctx.state.save();
+  // A batch of uploads records many and saves once (upload-pipeline.ts).
+  if (save) await ctx.state.save();
 }
 
 export async function forget(ctx: SyncContext, rel: string): Promise<void> {
@@ -75,6 +76,11 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
     if (st) ctx.state.set(rel, { isDir: false, fileId: known?.fileId ?? '', rev: (known?.rev ?? 0) + 1, contentHash: null, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs });
     await ctx.state.save();
   }
+  if (ctx.uploads && ctx.faults.size === 0) {
+    // A small file goes in a batch (its answer is settled later in the pass); undefined: on its own.
+    const queued = await ctx.uploads.add(rel, known);
+    if (queued) return queued;
+  }
   let up;
   try {
     up = await uploadFile(ctx.api, readable(ctx, rel), absOf(ctx.remoteRoot, rel), {
@@ -88,10 +94,7 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
       },
     });
   } catch (err) {
-    if (err instanceof FileChangedError) return 'again';
-    if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(fsCode(err) ?? '')) return 'again'; // gone or replaced while read
-    if (err instanceof ApiError && err.status === 409 && ['is_folder', 'name_taken', 'root', 'parent_not_folder'].includes(err.code)) return 'again';
-    if (err instanceof ApiError && err.status === 404) return 'again'; // its folder went meanwhile
+    if (err instanceof FileChangedError || passedOver(err)) return 'again';
     throw err;
   }
   // The intent goes with the base's update (one save): if anything fails before, the next pass settles it.
@@ -102,12 +105,28 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
     ctx.state.setIntent(rel, { kind: 'upload', contentHash: up.contentHash, ino: up.stat.ino, size: up.stat.size, mtimeMs: up.stat.mtimeMs, cursor: ctx.cursor });
     throw err;
   }
+  return settleUpload(ctx, rel, up, true);
+}
+
+/** An upload that failed for a reason the next pass sorts out (the file or its place changed meanwhile). */
+export function passedOver(err: unknown): boolean {
+  if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(fsCode(err) ?? '')) return true; // gone or replaced while read
+  if (err instanceof ApiError && err.status === 409 && ['is_folder', 'name_taken', 'root', 'parent_not_folder'].includes(err.code)) return true;
+  return err instanceof ApiError && err.status === 404; // its folder went meanwhile
+}
+
+/**
+ * After the commit of `rel` answered and the picture caught up past it: record what was
+ * committed, or — when the server kept our content as a conflicted copy — follow it there.
+ * `save` false: the caller saves the base once for many (a batch, upload-pipeline.ts).
+ */
+export async function settleUpload(ctx: SyncContext, rel: string, up: Pick<Uploaded, 'answer' | 'stat' | 'contentHash'>, save: boolean): Promise<StepResult> {
   const ans = up.answer;
   if (!ans.conflict) {
     const r = ctx.remote.get(rel);
     // The picture is past our commit; if someone changed the file again since, the next pass sees it.
     const mine: RemoteEntry = { isDir: false, id: ans.id, rev: ans.rev, contentHash: up.contentHash, size: ans.size, mtimeMs: Date.parse(ans.modifiedAt) };
-    await record(ctx, rel, r && r.id === ans.id && r.rev === ans.rev ? r : mine, up.stat);
+    await record(ctx, rel, r && r.id === ans.id && r.rev === ans.rev ? r : mine, up.stat, save);
     ctx.log(`uploaded ${rel} (rev ${ans.rev})`);
     return 'done';
   }

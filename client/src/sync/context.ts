@@ -1,5 +1,6 @@
 /** What every step of a sync pass shares. */
 import type { TransferStats } from '../transfer/stats.js';
+import type { UploadPipeline } from './upload-pipeline.js';
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
 import type { IgnoreRules } from './ignore.js';
@@ -35,4 +36,6 @@ export interface SyncContext {
   /** Subtrees (relative) that are view-only shares: nothing there is uploaded (read-only.ts). */
   readOnly: string[];
   log: (line: string) => void;
+  /** During a pass's file phase: where small files' uploads go as batches (absent: one at a time). */
+  uploads?: UploadPipeline;
 }

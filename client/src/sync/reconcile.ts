@@ -21,6 +21,8 @@ import { applyLocalMoves, applyRemoteMoves } from './moves.js';
 import type { RemoteEntry } from './remote.js';
 import { scanLocal, type LocalEntry, type ScanResult } from './scanner.js';
 import { unchanged, type BaseEntry } from './state.js';
+import { UploadPipeline } from './upload-pipeline.js';
+import { batchApi } from '../transfer/batch-upload.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. */
 export const SETTLE_MS = 250;
@@ -116,13 +118,24 @@ class Pass {
       if (this.movePending(p)) continue;
       this.step(await this.folderOrClash(p, local.get(p), ctx.remote.get(p), ctx.state.get(p)));
     }
-    for (const p of paths) {
-      const l = local.get(p);
-      const r = ctx.remote.get(p);
-      const b = ctx.state.get(p);
-      if (l?.kind === 'dir' || r?.isDir || (b?.isDir && !(l && r))) continue;
-      if (this.movePending(p)) continue;
-      this.step(await this.fileStep(p, l, r, b));
+    // Small files' uploads go in batches, several in flight, settled as they come back (upload-pipeline.ts).
+    const api = batchApi(ctx.api);
+    ctx.uploads = api ? new UploadPipeline(ctx, api) : undefined;
+    try {
+      for (const p of paths) {
+        const l = local.get(p);
+        const r = ctx.remote.get(p);
+        const b = ctx.state.get(p);
+        if (l?.kind === 'dir' || r?.isDir || (b?.isDir && !(l && r))) continue;
+        if (this.movePending(p)) continue;
+        this.step(await this.fileStep(p, l, r, b));
+        await ctx.uploads?.settle();
+      }
+      if (ctx.uploads) this.step(await ctx.uploads.drain());
+    } finally {
+      // A pass that failed midway lets its batches land before the next one looks (their intents say what they were).
+      await ctx.uploads?.quiesce();
+      ctx.uploads = undefined;
     }
     for (const p of [...paths].reverse()) if (!this.movePending(p)) this.step(await this.folderGone(p));
     for (const c of scan.collisions) this.step(await this.caseConflict(c));

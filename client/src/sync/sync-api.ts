@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { ChangePage, CommitAnswer, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks } from '@coffer/protocol';
+import type { BatchCommitItem, BatchCommitResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -38,6 +38,9 @@ export interface SyncApi {
   putBlock(hash: string, bytes: Uint8Array): Promise<void>;
   getBlock(hash: string): Promise<Uint8Array>;
   commit(c: CommitRequest): Promise<CommitAnswer>;
+  /** Batches (issue 20): many blocks in one request, many commits in one. Absent (the simulation): one file at a time. */
+  putPack?(pack: Uint8Array): Promise<PackStored>;
+  commitBatch?(files: BatchCommitItem[]): Promise<BatchCommitResult[]>;
   /** A revision's ordered block list (the head when rev is omitted). */
   revisionBlocks(path: string, rev?: number): Promise<RevisionBlocks>;
   /** One page of the journal after `cursor`; ApiError 410 `reset` when it cannot be served. */

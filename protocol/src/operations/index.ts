@@ -2,6 +2,7 @@
 import type { Operation } from '../operation.js';
 import * as account from './account.js';
 import * as admin from './admin.js';
+import * as batch from './batch.js';
 import * as adminAudit from './admin-audit.js';
 import * as adminLifecycle from './admin-lifecycle.js';
 import * as adminOverview from './admin-overview.js';
@@ -17,7 +18,7 @@ import * as sync from './sync.js';
 import * as transfer from './transfer.js';
 import * as twofactor from './twofactor.js';
 
-export const operations = { ...account, ...admin, ...adminOverview, ...adminPeople, ...adminStorage, ...adminAudit, ...adminSettings, ...files, ...transfer, ...sync, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep, ...adminLifecycle } as const;
+export const operations = { ...account, ...admin, ...adminOverview, ...adminPeople, ...adminStorage, ...adminAudit, ...adminSettings, ...files, ...transfer, ...sync, ...batch, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep, ...adminLifecycle } as const;
 export type Operations = typeof operations;
 
 /** The same as a list, in the order the document lists them. */

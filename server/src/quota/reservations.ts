@@ -83,3 +83,19 @@ export async function shrink(db: Db, key: ReservationKey, bytes: number): Promis
 export async function releaseExpired(db: Db, now = new Date()): Promise<number> {
   return Number((await rawValue<number | string>(db, 'select coffer_release_expired($1::timestamptz) as v', [now.toISOString()])) ?? 0);
 }
+
+/** The reservations of a pack's new blocks (kind 'block'), all or none: 507 `quota_exceeded` reserving nothing. One statement (coffer_reserve_blocks, migration 0017). */
+export async function reserveBlocks(db: Db, r: { namespaceId: string; refs: readonly string[]; bytes: readonly number[]; expiresAt: Date }): Promise<void> {
+  if (r.refs.length === 0) return;
+  const a = await rawValue<ReserveAnswer & { ok?: boolean }>(db, 'select coffer_reserve_blocks($1::text[], $2::uuid, $3::bigint[], $4::timestamptz) as v', [
+    pgTextArray(r.refs),
+    r.namespaceId,
+    `{${r.bytes.join(',')}}`,
+    r.expiresAt.toISOString(),
+  ]);
+  if (!a) throw new Error('coffer_reserve_blocks answered nothing');
+  if (a.refused) {
+    const needed = r.bytes.reduce((n, b) => n + b, 0);
+    throw quotaError({ used: Number(a.used), reserved: Number(a.reserved), quota: Number(a.quota) }, needed);
+  }
+}

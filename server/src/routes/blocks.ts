@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import { missingHashes } from '../blocks/lookup.js';
+import { readPack, storePack } from '../blocks/pack.js';
 import { putBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
 import { contentLength } from '../content-length.js';
@@ -28,6 +29,11 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.putBlock, async ({ params, user }, c) => {
     const result = await putBlock(blockPut, user.namespaceId, params.sha256, c.req.raw.body, contentLength(c.req.header('content-length')));
     return result.stored ? { status: 201, body: result } : { status: 200, body: result };
+  });
+
+  r.mount(ops.putPack, async ({ user }, c) => {
+    const entries = await readPack(c.req.raw.body, contentLength(c.req.header('content-length')));
+    return { status: 200, body: await storePack(blockPut, user.namespaceId, entries) };
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {

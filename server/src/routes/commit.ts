@@ -1,28 +1,51 @@
-/** POST /files/commit — a sync client's new version from blocks already uploaded (uploads/delta-commit.ts). */
+/** POST /files/commit — a sync client's new version from blocks already uploaded (uploads/delta-commit.ts); POST /files/commit/batch — many (uploads/batch-commit.ts). */
 import type { Hono } from 'hono';
-import { operations as ops } from '@coffer/protocol';
+import { operations as ops, type BatchCommitItem, type CommitRequest } from '@coffer/protocol';
+import type { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { fileView } from '../files/view.js';
 import { operationRouter } from '../http/operation.js';
-import { commitSync } from '../uploads/delta-commit.js';
+import { commitBatch } from '../uploads/batch-commit.js';
+import type { CommittedUpload } from '../uploads/commit.js';
+import { commitSync, type SyncCommit } from '../uploads/delta-commit.js';
 
 export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = operationRouter(deps);
 
   r.mount(ops.commitFromBlocks, async ({ body, user }) => {
-    const out = await commitSync(deps, user, {
-      path: body.path,
-      size: body.size,
-      blocks: body.blocks,
-      baseRev: body.baseRev,
-      ...(body.fileId !== undefined ? { fileId: body.fileId } : {}),
-      overwrite: body.overwrite ?? false,
-      onConflict: body.onConflict ?? 'fail',
-      ...(body.mtime !== undefined ? { mtime: new Date(body.mtime) } : {}),
-    });
-    return { status: 201, body: { ...fileView(out.row, out.path), conflict: out.conflict !== undefined, ...(out.conflict ?? {}) } };
+    const out = await commitSync(deps, user, syncCommitOf(body));
+    return { status: 201, body: commitAnswer(out) };
+  });
+
+  r.mount(ops.commitBatch, async ({ body, user }) => {
+    const outcomes = await commitBatch(deps, user, body.files.map(syncCommitOf));
+    const results = outcomes.map((o) =>
+      o.ok
+        ? { ok: true as const, file: commitAnswer(o.committed) }
+        : { ok: false as const, error: { status: o.error.status, code: o.error.code, message: o.error.message, ...(o.error.details !== undefined ? { details: o.error.details } : {}) } },
+    );
+    return { status: 200, body: { results } };
   });
 
   return r.router;
+}
+
+type CommitBody = z.output<typeof CommitRequest> | z.output<typeof BatchCommitItem>;
+
+function syncCommitOf(body: CommitBody): SyncCommit {
+  return {
+    path: body.path,
+    size: body.size,
+    blocks: body.blocks,
+    baseRev: body.baseRev,
+    ...(body.fileId !== undefined ? { fileId: body.fileId } : {}),
+    overwrite: body.overwrite ?? false,
+    onConflict: body.onConflict ?? 'fail',
+    ...(body.mtime !== undefined ? { mtime: new Date(body.mtime) } : {}),
+  };
+}
+
+function commitAnswer(out: CommittedUpload) {
+  return { ...fileView(out.row, out.path), conflict: out.conflict !== undefined, ...(out.conflict ?? {}) };
 }

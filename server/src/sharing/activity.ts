@@ -21,8 +21,7 @@ export type ActivityKind = 'added' | 'edited' | 'deleted';
  *  Answers whether the entry is in a shared folder (its members were told). */
 export async function noteActivity(tx: Db, actor: AuthUser, row: Pick<FileRow, 'id' | 'name' | 'namespaceId'>, kind: ActivityKind, path?: string): Promise<boolean> {
   // Most changes are in folders no one shares: one probe, then nothing.
-  const shared = rowsOf(await tx.execute(sql`select 1 from shares where namespace_id = ${row.namespaceId} limit 1`));
-  if (shared.length === 0) return false;
+  if (!(await hasShares(tx, row.namespaceId))) return false;
   const root = await shareRootAbove(tx, row.id, true);
   if (root === null) return false;
   const members = rowsOf<{ user_id: string }>(
@@ -49,6 +48,11 @@ export async function noteActivity(tx: Db, actor: AuthUser, row: Pick<FileRow, '
     await publishGrouped(tx, saved!);
   }
   return true;
+}
+
+/** Whether anything in the namespace is shared (a batch of changes probes once, then tells each change's members). */
+export async function hasShares(tx: Db, namespaceId: string): Promise<boolean> {
+  return rowsOf(await tx.execute(sql`select 1 from shares where namespace_id = ${namespaceId} limit 1`)).length > 0;
 }
 
 async function publishGrouped(tx: Db, row: NotificationRow): Promise<void> {

@@ -1,6 +1,6 @@
 /** A sync commit's block list, checked against what the namespace holds before anything commits. */
 import type { Db } from '../db/open.js';
-import { heldBlocks } from '../blocks/lookup.js';
+import { heldBlocks, type HeldBlock } from '../blocks/lookup.js';
 import type { VersionBlock } from '../files/versions.js';
 import { BadRequestError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
@@ -20,11 +20,13 @@ export interface ListedBlock {
  * still there when the commit counts its reference.
  */
 export async function resolveBlockList(db: Db, storage: Storage, namespaceId: string, list: readonly ListedBlock[], size: number): Promise<VersionBlock[]> {
-  const sum = list.reduce((n, b) => n + b.size, 0);
-  if (sum !== size) {
-    throw new BadRequestError(`the blocks add up to ${sum} bytes, not the ${size} declared`, { code: 'size_mismatch', details: { size, blocksSize: sum } });
-  }
-  const held = await heldBlocks(db, storage, namespaceId, [...new Set(list.map((b) => b.hash))]);
+  checkSizes(list, size);
+  return listedBlocks(await heldBlocks(db, storage, namespaceId, [...new Set(list.map((b) => b.hash))]), list, size);
+}
+
+/** resolveBlockList's checks against blocks looked up already (a batch looks up all its files' at once). */
+export function listedBlocks(held: ReadonlyMap<string, HeldBlock>, list: readonly ListedBlock[], size: number): VersionBlock[] {
+  checkSizes(list, size);
   const missing = [...new Set(list.filter((b) => !held.has(b.hash)).map((b) => b.hash))];
   if (missing.length > 0) {
     throw new BadRequestError(`${missing.length} of the blocks are not on the server; upload them first`, { code: 'missing_blocks', details: { missing } });
@@ -36,4 +38,11 @@ export async function resolveBlockList(db: Db, storage: Storage, namespaceId: st
     }
     return { key: h.key, size: b.size };
   });
+}
+
+function checkSizes(list: readonly ListedBlock[], size: number): void {
+  const sum = list.reduce((n, b) => n + b.size, 0);
+  if (sum !== size) {
+    throw new BadRequestError(`the blocks add up to ${sum} bytes, not the ${size} declared`, { code: 'size_mismatch', details: { size, blocksSize: sum } });
+  }
 }

@@ -97,6 +97,8 @@ export interface PathCommit extends Upload {
   pendingId?: string;
   /** 'fail' (default): a lost race is 409. 'copy': the content becomes a conflicted copy instead. */
   onConflict?: 'fail' | 'copy';
+  /** The one-statement first commit was tried already (a batch's, files/first-versions.ts) and declined. */
+  firstVersionTried?: boolean;
 }
 
 export interface CommittedUpload {
@@ -107,7 +109,7 @@ export interface CommittedUpload {
 }
 
 export async function commitUpload(db: Db, c: PathCommit): Promise<CommittedUpload> {
-  const fresh = await commitFirstVersion(db, c);
+  const fresh = c.firstVersionTried ? undefined : await commitFirstVersion(db, c);
   if (fresh) {
     // The one-statement commit is the owner's own (ownsNamespace): recipients of a share may need telling.
     await noteActivity(db, c.user, fresh, 'added', c.target.path);

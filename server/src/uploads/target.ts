@@ -2,7 +2,7 @@
  * Where an upload goes: the folder and name from its path, the entry already there (if any),
  * and the early checks that spare the client sending bytes that could never commit.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files, uploadSessions } from '../db/schema.js';
@@ -128,6 +128,12 @@ export async function lockUploadFolder(tx: Db, parentId: FolderId): Promise<void
   // too) waits for this transaction, and one that won already is seen here.
   const [parent] = await tx.select({ trashedAt: files.trashedAt }).from(files).where(eq(files.id, parentId)).for('share');
   if (!parent || parent.trashedAt) throw new ConflictError('the folder was deleted while the file was uploading', { code: 'parent_gone' });
+}
+
+/** lockUploadFolder for many uploads at once (a batch), in id order so that two batches never wait on each other; a gone folder is each upload's own refusal later. */
+export async function lockUploadFolders(tx: Db, parentIds: readonly FolderId[]): Promise<void> {
+  const ids = [...new Set(parentIds.filter((p): p is string => p !== null))].sort();
+  if (ids.length > 0) await tx.select({ id: files.id }).from(files).where(inArray(files.id, ids)).orderBy(files.id).for('share');
 }
 
 /** An upload into `fileId` ended without committing: a never-committed entry with no other upload

@@ -1,0 +1,145 @@
+/**
+ * A pass's small-file uploads as a pipeline of batches (issue 20). The pass hands each small file
+ * to `add` as it reaches it: the file is read and hashed there and then, its intent noted, and it
+ * joins the open batch; a full batch is sent (missing blocks, packs, one commit of all its files:
+ * transfer/batch-upload.ts) while the pass goes on, with up to IN_FLIGHT batches under way. What
+ * came back is settled in the pass's own flow (`settle`, `drain`), one journal catch-up and one
+ * save of the base per batch, each file exactly as actions.upload settles a single upload.
+ *
+ * The rules of a single upload hold: a file's intent is saved before any commit naming it is
+ * sent; a request whose answer is lost leaves the intents for the next pass to settle by content
+ * hash; an answer is recorded only after the picture caught up past it.
+ */
+import type { BatchCommitResult } from '@coffer/protocol';
+import { BATCH_BYTES, BATCH_FILE_BYTES, BATCH_FILES, readSmall, resultError, sendBatch, type BatchApi, type BatchItem, type ReadSmall } from '../transfer/batch-upload.js';
+import { passedOver, readable, settleUpload, type StepResult } from './actions.js';
+import type { SyncContext } from './context.js';
+import { catchUp } from './follower.js';
+import { absOf } from './remote.js';
+import type { BaseEntry } from './state.js';
+
+/** Batches sent and not yet answered: enough to overlap reading, sending and committing. */
+const IN_FLIGHT = 3;
+
+interface Queued extends BatchItem {
+  rel: string;
+}
+
+type Answered = { batch: Queued[]; results: BatchCommitResult[] } | { batch: Queued[]; error: unknown };
+
+export class UploadPipeline {
+  private open: Queued[] = [];
+  private openBytes = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly answered: Answered[] = [];
+  private again = false;
+
+  constructor(
+    private readonly ctx: SyncContext,
+    private readonly api: BatchApi,
+  ) {}
+
+  /** Queue the upload of `rel` (its folder exists remotely). Undefined: not a small file, upload it on its own. */
+  async add(rel: string, known: BaseEntry | undefined): Promise<StepResult | undefined> {
+    const { ctx } = this;
+    const st = await ctx.fs.lstat(rel);
+    if (!st || st.kind !== 'file' || st.size > BATCH_FILE_BYTES) return undefined;
+    let read: ReadSmall;
+    try {
+      read = await readSmall(readable(ctx, rel));
+    } catch (err) {
+      if (passedOver(err)) return 'again';
+      throw err;
+    }
+    if (!read.stable || read.stat.kind !== 'file') return 'again'; // written to while read
+    if (read.stat.size > BATCH_FILE_BYTES) return undefined;
+    const { stat, contentHash } = read;
+    ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, cursor: ctx.cursor });
+    this.open.push({
+      rel,
+      read,
+      commit: {
+        path: absOf(ctx.remoteRoot, rel),
+        size: stat.size,
+        blocks: read.blocks,
+        baseRev: known ? known.rev : null,
+        ...(known ? { fileId: known.fileId } : {}),
+        mtime: stat.mtimeMs,
+        onConflict: 'copy',
+      },
+    });
+    this.openBytes += stat.size;
+    if (this.open.length >= BATCH_FILES || this.openBytes >= BATCH_BYTES) await this.send();
+    await this.settle();
+    return 'done';
+  }
+
+  /** Settle the batches answered so far (in the pass's flow: they touch the picture and the base). */
+  async settle(): Promise<void> {
+    for (let a = this.answered.shift(); a; a = this.answered.shift()) await this.settleBatch(a);
+  }
+
+  /** Send what is queued, wait for every batch, settle them all: 'again' when a file needs the next pass. */
+  async drain(): Promise<StepResult> {
+    await this.send();
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.settle();
+    return this.again ? 'again' : 'done';
+  }
+
+  /** Wait until no batch is under way, settling nothing (a pass that failed). */
+  async quiesce(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
+  }
+
+  private async send(): Promise<void> {
+    if (this.open.length === 0) return;
+    const batch = this.open;
+    this.open = [];
+    this.openBytes = 0;
+    // The intents are durable before any commit naming their files is sent.
+    await this.ctx.state.save();
+    while (this.inFlight.size >= IN_FLIGHT) await Promise.race(this.inFlight);
+    const p: Promise<void> = sendBatch(this.api, batch, this.ctx.stats).then(
+      (results) => void this.answered.push({ batch, results }),
+      (error: unknown) => void this.answered.push({ batch, error }),
+    );
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async settleBatch(a: Answered): Promise<void> {
+    const { ctx } = this;
+    // No answer: the files may or may not have committed; their intents settle it next pass.
+    if ('error' in a) throw a.error;
+    for (const q of a.batch) ctx.state.setIntent(q.rel, undefined);
+    const committed = a.batch.flatMap((q, i) => {
+      const r = a.results[i]!;
+      return r.ok ? [{ q, answer: r.file }] : [];
+    });
+    try {
+      await catchUp(ctx);
+    } catch (err) {
+      for (const { q } of committed) {
+        const { stat, contentHash } = q.read;
+        ctx.state.setIntent(q.rel, { kind: 'upload', contentHash, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, cursor: ctx.cursor });
+      }
+      throw err;
+    }
+    let failed: unknown;
+    for (const [i, q] of a.batch.entries()) {
+      const r = a.results[i]!;
+      const err = resultError(r);
+      let step: StepResult;
+      if (!err && r.ok) step = await settleUpload(ctx, q.rel, { answer: r.file, stat: q.read.stat, contentHash: q.read.contentHash }, false);
+      else if (passedOver(err) || err?.code === 'missing_blocks') step = 'again'; // a block collected meanwhile: sent again next pass
+      else {
+        failed ??= err;
+        step = 'again';
+      }
+      if (step === 'again') this.again = true;
+    }
+    await ctx.state.save();
+    if (failed) throw failed;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Many small files uploaded as batches (issue 20): each file is read once, its blocks kept in
+ * memory (small files only, so a batch stays a few MiB), then a batch costs three requests
+ * whatever its size — which blocks are missing (one POST /blocks/missing for all its files), the
+ * missing ones in packs (POST /blocks/pack), and one commit of all its files (POST
+ * /files/commit/batch, one transaction, an answer per file). Callers keep several batches in flight.
+ */
+import type { BatchCommitItem, BatchCommitResult, BlockRef } from '@coffer/protocol';
+import { ApiError } from '../api/errors.js';
+import type { SyncApi } from '../sync/sync-api.js';
+import { contentHashOf, handleChunks } from './blocks.js';
+import type { FileStat, ReadableFile } from './file-handle.js';
+import { encodePack, packsOf, type PackBlock } from './pack.js';
+import type { TransferStats } from './stats.js';
+
+/** Files up to this size go in batches; larger ones upload on their own (transfer/upload.ts). */
+export const BATCH_FILE_BYTES = 1024 * 1024;
+/** A batch is sealed at this many files or bytes (a pack's worth). */
+export const BATCH_FILES = 500;
+export const BATCH_BYTES = 8 * 1024 * 1024;
+
+export type BatchApi = Pick<SyncApi, 'missingBlocks'> & Required<Pick<SyncApi, 'putPack' | 'commitBatch'>>;
+
+export function batchApi(api: SyncApi): BatchApi | undefined {
+  return api.putPack && api.commitBatch ? (api as BatchApi) : undefined;
+}
+
+/** A small file read whole: its block list, the blocks' bytes and what it was while read. */
+export interface ReadSmall {
+  blocks: BlockRef[];
+  bytes: Uint8Array[];
+  stat: FileStat;
+  /** False when the file changed while it was read (then nothing of it may be committed). */
+  stable: boolean;
+  contentHash: string;
+}
+
+export async function readSmall(file: ReadableFile): Promise<ReadSmall> {
+  const h = await file.open();
+  try {
+    const before = await h.stat();
+    const blocks: BlockRef[] = [];
+    const bytes: Uint8Array[] = [];
+    for await (const c of handleChunks(h, undefined, before.size)) {
+      blocks.push({ hash: c.hash, size: c.bytes.byteLength });
+      bytes.push(c.bytes);
+    }
+    const after = await h.stat();
+    const read = bytes.reduce((n, b) => n + b.byteLength, 0);
+    const stable = before.size === after.size && before.mtimeMs === after.mtimeMs && before.ino === after.ino && read === before.size;
+    return { blocks, bytes, stat: before, stable, contentHash: contentHashOf(blocks) };
+  } finally {
+    await h.close();
+  }
+}
+
+export interface BatchItem {
+  read: ReadSmall;
+  commit: BatchCommitItem;
+}
+
+/** Send one batch: missing blocks in packs, then one commit. Answers one result per item, in order; a failed request throws. */
+export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stats?: TransferStats): Promise<BatchCommitResult[]> {
+  const all = new Map<string, Uint8Array>();
+  for (const it of items) it.read.blocks.forEach((b, i) => all.set(b.hash, it.read.bytes[i]!));
+  const missing = await api.missingBlocks([...all.keys()]);
+  const send: PackBlock[] = [...missing].flatMap((hash) => (all.has(hash) ? [{ hash, bytes: all.get(hash)! }] : []));
+  await Promise.all(packsOf(send).map((p) => api.putPack(encodePack(p))));
+  if (stats) {
+    stats.blocksSent += send.length;
+    stats.blockBytesSent += send.reduce((n, b) => n + b.bytes.byteLength, 0);
+    stats.blocksReused += items.reduce((n, it) => n + it.read.blocks.length, 0) - send.length;
+  }
+  return api.commitBatch(items.map((it) => it.commit));
+}
+
+/** A batch result's error as the single-file path would have thrown it. */
+export function resultError(r: BatchCommitResult): ApiError | undefined {
+  return r.ok ? undefined : new ApiError(r.error.status, r.error.code, r.error.message, r.error.details);
+}

@@ -1,0 +1,36 @@
+/** Batches on the wire (issue 20): a pack of blocks, a batch of commits. Which blocks of many files are missing is one POST /blocks/missing. */
+import { operation } from '../operation.js';
+import { MAX_BATCH_BODY_BYTES, MAX_PACK_BYTES } from '../limits.js';
+import { BatchCommitAnswer, BatchCommitRequest, PackStored } from '../shapes/batch.js';
+
+export const putPack = operation({
+  id: 'putPack',
+  method: 'POST',
+  path: '/blocks/pack',
+  tag: 'sync',
+  summary: 'Upload many blocks in one request: a pack (`CFP1`, then per block its SHA-256, 4-byte big-endian length, bytes)',
+  description:
+    `At most MAX_PACK_BYTES (${MAX_PACK_BYTES}) bytes and MAX_PACK_BLOCKS entries. The whole pack is read and every entry verified before anything is stored: ` +
+    '400 `invalid_pack` (bad header, an entry cut short, a length of 0 or over MAX_BLOCK_BYTES), `hash_mismatch` (details name the entry) store nothing; ' +
+    '413 `payload_too_large`; 507 `quota_exceeded` when the new blocks do not fit (blocks reserved before it stay so). Blocks count against the quota as with PUT /blocks/{sha256}.',
+  auth: 'user',
+  body: { raw: 'application/octet-stream', description: 'The pack' },
+  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored } },
+  errors: [400, 413, 507],
+});
+
+export const commitBatch = operation({
+  id: 'commitBatch',
+  method: 'POST',
+  path: '/files/commit/batch',
+  tag: 'sync',
+  summary: 'Commit many files from blocks already uploaded, in one transaction, each file answered on its own',
+  description:
+    'Each file is what `POST /files/commit` takes and succeeds or fails alone (`results[i].error` is what that would have answered: ' +
+    '409 `stale_revision`/`exists`, 400 `invalid_name`/`missing_blocks`, 507 `quota_exceeded`…); the files that succeed commit together, ' +
+    'in one transaction, before the answer is sent. A malformed request (not a list of such files, more than MAX_BATCH_FILES files or ' +
+    'MAX_BATCH_BLOCKS block references) is 400 and commits nothing.',
+  auth: 'user',
+  body: { json: BatchCommitRequest, maxBytes: MAX_BATCH_BODY_BYTES },
+  answers: { 200: { description: 'One result per file, in order', json: BatchCommitAnswer } },
+});

@@ -1,0 +1,93 @@
+/**
+ * A batch of sync commits (`POST /files/commit/batch`, issue 20): many files from blocks already
+ * uploaded, committed in ONE transaction, each file still succeeding or failing on its own.
+ *
+ * Outside the transaction (reads only): one block lookup for every file's list, then each file's
+ * target and rule — the early refusals `POST /files/commit` gives (bad name, no folder, stale
+ * revision, missing blocks). Inside it: the folders are share-locked together (in id order, so two
+ * batches never wait on each other's folders), the plain new files commit in one statement
+ * (files/first-versions.ts), and every other file — or one that statement declined — takes the
+ * general commit path in a savepoint of its own, so its failure (a conflict, over quota) undoes
+ * it alone. Nothing is answered before the transaction commits: an acknowledged file is durable,
+ * and a crash before that leaves none of the batch visible.
+ */
+import type { AuthUser } from '../auth/context.js';
+import { heldBlocks } from '../blocks/lookup.js';
+import type { AppDeps } from '../deps.js';
+import { commitNewFiles, type BatchNewFile } from '../files/first-versions.js';
+import { HttpError } from '../http-errors.js';
+import { ownsNamespace } from '../notifications/notify-owner.js';
+import { hasShares, noteActivity } from '../sharing/activity.js';
+import { listedBlocks } from './block-list.js';
+import { commitUpload, type CommittedUpload, type PathCommit } from './commit.js';
+import { contentHashOf } from './content-hash.js';
+import type { SyncCommit } from './delta-commit.js';
+import { lockUploadFolders, uploadTarget } from './target.js';
+
+export type BatchOutcome = { ok: true; committed: CommittedUpload } | { ok: false; error: HttpError };
+
+export async function commitBatch(deps: Pick<AppDeps, 'db' | 'storage'>, user: AuthUser, list: readonly SyncCommit[]): Promise<BatchOutcome[]> {
+  const { db } = deps;
+  const out: (BatchOutcome | undefined)[] = list.map(() => undefined);
+  const held = await heldBlocks(db, deps.storage, user.namespaceId, [...new Set(list.flatMap((c) => c.blocks.map((b) => b.hash)))]);
+  const ready: { i: number; commit: PathCommit }[] = [];
+  for (const [i, c] of list.entries()) {
+    try {
+      const target = await uploadTarget(db, user, c.path, c.size, c.onConflict === 'fail' ? c : undefined);
+      const blocks = listedBlocks(held, c.blocks, c.size);
+      const content = { blocks, size: c.size, contentHash: contentHashOf(c.blocks), mtime: c.mtime };
+      ready.push({ i, commit: { user, target, content, rule: c, onConflict: c.onConflict } });
+    } catch (err) {
+      out[i] = failure(err);
+    }
+  }
+  if (ready.length > 0) {
+    await db.transaction(async (tx) => {
+      await lockUploadFolders(tx, ready.map((r) => r.commit.target.parentId));
+      const plain = ready.filter((r) => isPlain(r.commit));
+      const rows = await commitNewFiles(tx, plain.map((r) => newFileOf(r.commit)));
+      const fresh = plain.flatMap((r, k) => (rows[k] ? [{ i: r.i, row: rows[k], path: r.commit.target.path }] : []));
+      for (const f of fresh) out[f.i] = { ok: true, committed: { row: f.row, path: f.path } };
+      // The one-statement commit tells no one: members of a share the file landed in learn of it here.
+      if (fresh.length > 0 && (await hasShares(tx, user.namespaceId))) {
+        for (const f of fresh) await noteActivity(tx, user, f.row, 'added', f.path);
+      }
+      for (const r of ready) {
+        if (out[r.i]) continue;
+        try {
+          const committed = await tx.transaction((sp) => commitUpload(sp, { ...r.commit, firstVersionTried: true }));
+          out[r.i] = { ok: true, committed };
+        } catch (err) {
+          out[r.i] = failure(err);
+        }
+      }
+    });
+  }
+  return out.map((o) => o!);
+}
+
+/** What commitUpload's one-statement first commit takes (uploads/commit.ts commitFirstVersion), a device mtime allowed. */
+function isPlain(c: PathCommit): boolean {
+  return !c.target.existing && c.rule.fileId === undefined && (c.rule.overwrite || (c.rule.baseRev ?? 0) === 0) && ownsNamespace(c.user, c.target.namespaceId);
+}
+
+function newFileOf(c: PathCommit): BatchNewFile {
+  return {
+    blocks: c.content.blocks,
+    size: c.content.size,
+    contentHash: c.content.contentHash,
+    authorId: c.user.id,
+    deviceId: c.user.deviceId ?? null,
+    namespaceId: c.target.namespaceId,
+    parentId: c.target.parentId,
+    name: c.target.name,
+    ...(c.content.mtime ? { modifiedAt: c.content.mtime } : {}),
+  };
+}
+
+/** A file's own refusal; anything else (the database, a bug) fails the whole batch. */
+function failure(err: unknown): BatchOutcome {
+  if (err instanceof HttpError) return { ok: false, error: err };
+  throw err;
+}
+
