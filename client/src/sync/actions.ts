@@ -12,7 +12,7 @@ import { FileChangedError, uploadFile, type Uploaded } from '../transfer/upload.
 import { writeBlocks } from '../transfer/assemble.js';
 import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
 import type { ReadableFile } from '../transfer/file-handle.js';
-import type { SyncContext } from './context.js';
+import type { StepResult, SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { fsCode, parentOf, type LocalStat } from './local-fs.js';
 import { absOf, relOf, type RemoteEntry } from './remote.js';
@@ -60,7 +60,7 @@ export async function ensureRemoteDir(ctx: SyncContext, rel: string): Promise<bo
   return !!ctx.remote.get(rel)?.isDir;
 }
 
-export type StepResult = 'done' | 'again';
+export type { StepResult } from './context.js';
 
 /**
  * Upload the local file at `rel` as a new revision of `base` (or as a new file without one). A

@@ -1,13 +1,12 @@
 /** What every step of a sync pass shares. */
 import type { TransferStats } from '../transfer/stats.js';
-import type { UploadPipeline } from './upload-pipeline.js';
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
 import type { IgnoreRules } from './ignore.js';
 import type { LocalFs } from './local-fs.js';
 import type { LocalOps } from './local-ops.js';
 import type { RemoteTree } from './remote.js';
-import type { SyncState } from './state.js';
+import type { BaseEntry, SyncState } from './state.js';
 import type { SyncApi } from './sync-api.js';
 
 export interface SyncContext {
@@ -37,5 +36,14 @@ export interface SyncContext {
   readOnly: string[];
   log: (line: string) => void;
   /** During a pass's file phase: where small files' uploads go as batches (absent: one at a time). */
-  uploads?: UploadPipeline;
+  uploads?: BatchUploads;
+}
+
+/** What an upload step answers: finished, or to be tried again next pass. */
+export type StepResult = 'done' | 'again';
+
+/** Where a pass's small files queue for batched upload (upload-pipeline.ts implements it). */
+export interface BatchUploads {
+  /** Queues `rel`; answers a result when it was handled at once, undefined when it went into a batch. */
+  add(rel: string, known: BaseEntry | undefined): Promise<StepResult | undefined>;
 }

@@ -120,7 +120,8 @@ class Pass {
     }
     // Small files' uploads go in batches, several in flight, settled as they come back (upload-pipeline.ts).
     const api = batchApi(ctx.api);
-    ctx.uploads = api ? new UploadPipeline(ctx, api) : undefined;
+    const uploads = api ? new UploadPipeline(ctx, api) : undefined;
+    ctx.uploads = uploads;
     try {
       for (const p of paths) {
         const l = local.get(p);
@@ -129,12 +130,12 @@ class Pass {
         if (l?.kind === 'dir' || r?.isDir || (b?.isDir && !(l && r))) continue;
         if (this.movePending(p)) continue;
         this.step(await this.fileStep(p, l, r, b));
-        await ctx.uploads?.settle();
+        await uploads?.settle();
       }
-      if (ctx.uploads) this.step(await ctx.uploads.drain());
+      if (uploads) this.step(await uploads.drain());
     } finally {
       // A pass that failed midway lets its batches land before the next one looks (their intents say what they were).
-      await ctx.uploads?.quiesce();
+      await uploads?.quiesce();
       ctx.uploads = undefined;
     }
     for (const p of [...paths].reverse()) if (!this.movePending(p)) this.step(await this.folderGone(p));

@@ -13,7 +13,7 @@
 import type { BatchCommitResult } from '@coffer/protocol';
 import { BATCH_BYTES, BATCH_FILE_BYTES, BATCH_FILES, readSmall, resultError, sendBatch, type BatchApi, type BatchItem, type ReadSmall } from '../transfer/batch-upload.js';
 import { passedOver, readable, settleUpload, type StepResult } from './actions.js';
-import type { SyncContext } from './context.js';
+import type { BatchUploads, SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { absOf } from './remote.js';
 import type { BaseEntry } from './state.js';
@@ -27,7 +27,7 @@ interface Queued extends BatchItem {
 
 type Answered = { batch: Queued[]; results: BatchCommitResult[] } | { batch: Queued[]; error: unknown };
 
-export class UploadPipeline {
+export class UploadPipeline implements BatchUploads {
   private open: Queued[] = [];
   private openBytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
