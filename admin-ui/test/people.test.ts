@@ -60,6 +60,10 @@ describe('people', () => {
     await del.getByTestId('delete-consequences').waitFor();
     expect(await del.textContent()).toContain('(100 MiB) go with the account');
     expect(await del.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
+    // Purge by default, or the files given to another account (the server's transfer).
+    const to = del.getByLabel('Give the files to');
+    expect(await to.inputValue()).toBe('');
+    expect(await to.locator('option').count()).toBeGreaterThan(1);
     await expectAccessible(page, 'delete dialog');
     await adminShot(page, 'people-delete-desktop');
     expect(errors).toEqual([]);

@@ -5,10 +5,12 @@ import { ApiError, call } from '@coffer/web/api';
 import { formatCount, formatSize } from '../../app/format';
 import { t } from './messages';
 
-/** Deleting an account says what happens to its files, shares, links and sign-ins first (the server's preview), and wants the username typed. */
-export function DeleteUserDialog(props: { user: AdminUser; onClose: () => void; onDeleted: () => void }) {
+/** Deleting an account says what happens to its files, shares, links and sign-ins first (the server's preview), and wants the username typed.
+ *  Its files are purged after the trash period, or given to another account first (issue 23). */
+export function DeleteUserDialog(props: { user: AdminUser; others: AdminUser[]; onClose: () => void; onDeleted: () => void }) {
   const u = props.user;
   const [typed, setTyped] = useState('');
+  const [recipient, setRecipient] = useState('');
   const [error, setError] = useState('');
   const [preview, setPreview] = useState<UserDeletePreview | undefined>();
   useEffect(() => {
@@ -16,7 +18,8 @@ export function DeleteUserDialog(props: { user: AdminUser; onClose: () => void; 
   }, [u.id]);
   const del = async () => {
     try {
-      await call(ops.adminDeleteUser, { params: { id: u.id } });
+      if (recipient) await call(ops.adminTransferUser, { params: { id: u.id }, body: { to: recipient } });
+      else await call(ops.adminDeleteUser, { params: { id: u.id } });
       props.onDeleted();
     } catch (err) {
       setError(err instanceof ApiError && err.code === 'cannot_delete_self' ? t('self') : err instanceof Error ? err.message : String(err));
@@ -47,6 +50,17 @@ export function DeleteUserDialog(props: { user: AdminUser; onClose: () => void; 
       ) : (
         !error && <div class="spinner" role="status" />
       )}
+      <label class="inline-select">
+        <span>{t('transferTo')}</span>
+        <select value={recipient} onChange={(e) => setRecipient(e.currentTarget.value)}>
+          <option value="">{t('transferNobody')}</option>
+          {props.others.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.username}
+            </option>
+          ))}
+        </select>
+      </label>
       <TextField label={t('deleteConfirm')} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autocomplete="off" />
       {error && (
         <p class="form-error" role="alert">

@@ -118,6 +118,7 @@ export function PeopleScreen() {
       {open?.kind === 'delete' && managed && (
         <DeleteUserDialog
           user={managed}
+          others={(users ?? []).filter((u) => u.id !== managed.id)}
           onClose={() => setOpen({ kind: 'manage', id: managed.id })}
           onDeleted={() => {
             setOpen(null);
