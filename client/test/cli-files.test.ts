@@ -160,7 +160,7 @@ describe('put and get', () => {
 describe('tree commands', () => {
   it('mkdir, mv, rm, ls: happy paths and errors', async () => {
     expect((await cli('mkdir', '-p', '/a/b/c')).code).toBe(0);
-    expectError(await cli('mkdir', '/a/b'), /^coffer mkdir: /);
+    expectError(await cli('mkdir', '/a/b'), /^coffer mkdir: an entry of that name exists already/, 3); // a conflict
     await writeFile(join(dir(), 'note.txt'), 'note');
     expect((await cli('put', 'note.txt', '/a/note.txt')).code).toBe(0);
 

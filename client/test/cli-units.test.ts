@@ -7,6 +7,7 @@ import { apiErrorFrom } from '../src/api/errors.js';
 import { configDir } from '../src/cli/config.js';
 import { remoteJoin, remotePath } from '../src/cli/context.js';
 import { humanSize } from '../src/cli/format.js';
+import { humanDuration, MovingRate } from '../src/cli/progress.js';
 import { clientEnv, debugging } from '../src/env.js';
 import { replaceFile, writeFileAtomic } from '../src/transfer/atomic-write.js';
 import { contentHashOf, sha256Hex } from '../src/transfer/blocks.js';
@@ -19,6 +20,17 @@ describe('cli helpers', () => {
     expect(humanSize(1536)).toBe('1.5 KiB');
     expect(humanSize(5 * 1024 * 1024 + 123)).toBe('5.0 MiB');
     expect(humanSize(300 * 1024 ** 3)).toBe('300 GiB');
+  });
+
+  it('measures the rate over the last seconds only, and says the time left', () => {
+    const r = new MovingRate(3000);
+    expect(r.add(0, 0)).toBeUndefined();
+    // 10 s at 1 MB/s, then a stall: the stall shows within the window, not averaged away.
+    for (let t = 1000; t <= 10_000; t += 1000) expect(r.add(t, t * 1000)).toBeCloseTo(1_000_000, -3);
+    expect(r.add(13_000, 10_000_000)).toBeLessThan(100_000);
+    // A new pass counts from 0 again.
+    expect(r.add(14_000, 500)).toBeUndefined();
+    expect([humanDuration(42), humanDuration(125), humanDuration(3 * 3600 + 60), humanDuration(Infinity)]).toEqual(['42s', '2m05s', '3h01m', '--']);
   });
 
   it('makes remote paths absolute without doubled or trailing slashes', () => {

@@ -1,61 +1,70 @@
-/** `put LOCAL [REMOTE]` and `get REMOTE [LOCAL]`: delta transfers with a progress bar. */
+/** `put LOCAL [REMOTE]` and `get REMOTE [LOCAL]` (folders with -r): delta transfers with a progress bar. */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { CliTransfer } from '@coffer/protocol';
 import type { CofferApi } from '../../api/client.js';
 import { UsageError } from '../../api/errors.js';
-import { downloadFile } from '../../transfer/download.js';
 import { TransferStats } from '../../transfer/stats.js';
-import { uploadFile } from '../../transfer/upload.js';
-import { CliTransfer } from '@coffer/protocol';
-import { humanSize } from '../format.js';
 import { ConflictError } from '../failure.js';
 import { jsonOutput, printJson } from '../output.js';
 import { ProgressBar } from '../progress.js';
-import { note, openSession, parse, print, remoteJoin, remotePath } from '../context.js';
+import { note, openSession, parse, remoteJoin, remotePath } from '../context.js';
+import { getFile, getTree, putFile, putTree, type Item } from '../tree-transfer.js';
 import { positiveInt } from './revisions.js';
 
 function printStats(api: CofferApi, stats: TransferStats): void {
   note(JSON.stringify(stats.toJSON(api.http.traffic())));
 }
 
+function printResult(items: Item[]): void {
+  if (jsonOutput()) printJson(CliTransfer, { files: items });
+}
+
 export async function put(args: string[]): Promise<void> {
   const { values: v, positionals } = parse(
     args,
-    { overwrite: { type: 'boolean', short: 'f' }, 'base-rev': { type: 'string' }, stats: { type: 'boolean' } },
-    { min: 1, max: 2, usage: 'coffer put LOCAL [REMOTE] [--overwrite | --base-rev N] [--stats]' },
+    { overwrite: { type: 'boolean', short: 'f' }, 'base-rev': { type: 'string' }, stats: { type: 'boolean' }, recursive: { type: 'boolean', short: 'r' } },
+    { min: 1, max: 2, usage: 'coffer put LOCAL [REMOTE] [-r] [--overwrite | --base-rev N] [--stats]' },
   );
   const local = positionals[0]!;
   const baseRevGiven = v['base-rev'] === undefined ? undefined : Number.parseInt(v['base-rev'], 10);
   if (v['base-rev'] !== undefined && !(/^\d+$/.test(v['base-rev']) && baseRevGiven! >= 0)) throw new UsageError(`--base-rev must be a revision number, got ${v['base-rev']}`);
   const info = await stat(local).catch(() => undefined);
-  if (!info?.isFile()) throw new Error(`${local}: no such file (folders are not uploaded by put yet)`);
+  if (!info) throw new Error(`${local}: no such file or folder`);
+  if (info.isDirectory() && !v.recursive) throw new UsageError(`${local} is a folder: add -r to upload it and everything in it`);
+  if (info.isDirectory() && baseRevGiven !== undefined) throw new UsageError('--base-rev names one file\'s revision: not with -r');
+  if (!info.isDirectory() && !info.isFile()) throw new Error(`${local} is neither a file nor a folder`);
 
   const { api } = await openSession();
   const stats = new TransferStats();
   try {
-    let target = remotePath(positionals[1] ?? '/');
     const raw = positionals[1] ?? '/';
+    let target = remotePath(raw);
     let existing = target === '/' ? undefined : await api.stat(target);
-    // Like cp: a folder (or a name ending in /) as target means "into it, same name".
-    if (target === '/' || raw.endsWith('/') || existing?.isDir) {
+    // A file: like cp, a folder (or a name ending in /) as target means "into it, same name".
+    // A folder (-r): REMOTE is that folder itself (as rsync and rclone have it, so running the
+    // same command again resumes), unless it ends in / or is not given: then into it.
+    const into = info.isDirectory() ? target === '/' || raw.endsWith('/') : target === '/' || raw.endsWith('/') || existing?.isDir;
+    if (into) {
       target = remoteJoin(target, basename(local));
       existing = await api.stat(target);
     }
-    if (existing?.isDir) throw new Error(`${target} is a folder`);
-    let baseRev: number | null = null;
-    if (baseRevGiven !== undefined) baseRev = baseRevGiven;
-    else if (existing && v.overwrite) baseRev = existing.rev;
-    else if (existing) throw new ConflictError(`${target} exists (rev ${existing.rev}); use --overwrite to replace it with a new revision`);
-
     const bar = new ProgressBar(basename(local));
-    let done;
     try {
-      done = (await uploadFile(api, local, target, { baseRev, stats, onProgress: bar.update })).answer;
+      if (info.isDirectory()) {
+        if (existing && !existing.isDir) throw new ConflictError(`${target} is a file, not a folder`);
+        printResult(await putTree(api, local, target, { overwrite: v.overwrite === true, stats, bar }));
+        return;
+      }
+      if (existing?.isDir) throw new Error(`${target} is a folder`);
+      let baseRev: number | null = null;
+      if (baseRevGiven !== undefined) baseRev = baseRevGiven;
+      else if (existing && v.overwrite) baseRev = existing.rev;
+      else if (existing) throw new ConflictError(`${target} exists (rev ${existing.rev}); use --overwrite to replace it with a new revision`);
+      printResult([await putFile(api, local, target, { baseRev, stats, bar })]);
     } finally {
       bar.done();
     }
-    if (jsonOutput()) printJson(CliTransfer, { files: [{ local, remote: done.path, rev: done.rev, size: done.size, blocksSent: stats.blocksSent, bytesSent: stats.blockBytesSent }] });
-    print(`Uploaded ${local} to ${done.path} (rev ${done.rev}, ${humanSize(done.size)}; sent ${stats.blocksSent} block(s), ${humanSize(stats.blockBytesSent)})`);
   } finally {
     if (v.stats) printStats(api, stats);
     api.close();
@@ -65,29 +74,30 @@ export async function put(args: string[]): Promise<void> {
 export async function get(args: string[]): Promise<void> {
   const { values: v, positionals } = parse(
     args,
-    { rev: { type: 'string', short: 'r' }, stats: { type: 'boolean' } },
-    { min: 1, max: 2, usage: 'coffer get REMOTE [LOCAL] [--rev N] [--stats]' },
+    { rev: { type: 'string' }, stats: { type: 'boolean' }, recursive: { type: 'boolean', short: 'r' } },
+    { min: 1, max: 2, usage: 'coffer get REMOTE [LOCAL] [-r] [--rev N] [--stats]' },
   );
   const remote = remotePath(positionals[0]!);
   const rev = v.rev === undefined ? undefined : positiveInt(v.rev, '--rev');
   const name = remote.slice(remote.lastIndexOf('/') + 1);
-  if (!name) throw new UsageError('give a file to get, not the root folder');
-  let local = positionals[1] ?? name;
+  if (!name && !v.recursive) throw new UsageError('give a file to get, not the root folder (or -r for everything)');
+  let local = positionals[1] ?? (name || 'coffer');
   // Like cp: an existing local folder as target means "into it, same name".
-  if ((await stat(local).catch(() => undefined))?.isDirectory()) local = join(local, name);
+  if (positionals[1] !== undefined && (await stat(local).catch(() => undefined))?.isDirectory()) local = join(local, name || 'coffer');
 
   const { api } = await openSession();
   const stats = new TransferStats();
   try {
-    const bar = new ProgressBar(name);
-    let done;
+    const entry = remote === '/' ? undefined : await api.metadata(remote);
+    const isDir = remote === '/' || entry!.isDir;
+    if (isDir && !v.recursive) throw new UsageError(`${remote} is a folder: add -r to download it and everything in it`);
+    if (isDir && rev !== undefined) throw new UsageError('--rev names one file\'s revision: not with -r');
+    const bar = new ProgressBar(name || '/');
     try {
-      done = await downloadFile(api, remote, local, { rev, stats, onProgress: bar.update });
+      printResult(isDir ? await getTree(api, remote, local, { stats, bar }) : [await getFile(api, remote, local, { rev, stats, bar })]);
     } finally {
       bar.done();
     }
-    if (jsonOutput()) printJson(CliTransfer, { files: [{ local, remote, rev: done.rev, size: done.size, upToDate: done.upToDate }] });
-    print(done.upToDate ? `${local} is already up to date (rev ${done.rev}, ${humanSize(done.size)})` : `Downloaded ${remote} (rev ${done.rev}, ${humanSize(done.size)}) to ${local}`);
   } finally {
     if (v.stats) printStats(api, stats);
     api.close();
