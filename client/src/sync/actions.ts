@@ -111,7 +111,8 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
 /** An upload that failed for a reason the next pass sorts out (the file or its place changed meanwhile). */
 export function passedOver(err: unknown): boolean {
   if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(fsCode(err) ?? '')) return true; // gone or replaced while read
-  if (err instanceof ApiError && err.status === 409 && ['is_folder', 'name_taken', 'root', 'parent_not_folder'].includes(err.code)) return true;
+  // parent_gone: the folder was trashed between the request's checks and its commit (a batch waits longer for its commit).
+  if (err instanceof ApiError && err.status === 409 && ['is_folder', 'name_taken', 'root', 'parent_not_folder', 'parent_gone'].includes(err.code)) return true;
   return err instanceof ApiError && err.status === 404; // its folder went meanwhile
 }
 
