@@ -6,21 +6,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
+import { describe, expect, it } from 'vitest';
 import { CofferApi } from '../src/api/client.js';
 import { assembleFile } from '../src/transfer/assemble.js';
 import { blockListOf } from '../src/transfer/blocks.js';
 import { TransferStats } from '../src/transfer/stats.js';
-import { fingerprintOfPem, PASSWORD, runCli, usernameOf, type Run } from './cli-harness.js';
+import { fingerprintOfPem, runCli, type Run, useSignedInCli } from './cli-harness.js';
 import { useTempDir } from '@coffer/test-support/temp-dir';
 
-let srv: ServerProcess;
 const dir = useTempDir('coffer-cli-files-');
-let configDir: string;
+const cliEnv = useSignedInCli(dir, 90_000);
 
 const MiB = 1024 * 1024;
-const cli = (...args: string[]) => runCli(args, { configDir, cwd: dir() });
+const cli = (...args: string[]) => runCli(args, { configDir: cliEnv.configDir, cwd: dir() });
 const statsOf = (r: Run) => JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { blocksSent: number; blockBytesSent: number; blocksReused: number; bytesDownloaded: number; wireSent: number };
 /** An error is one line: `coffer CMD: message`, exit code 1 (3 for a conflict). */
 function expectError(r: Run, pattern: RegExp, code = 1): void {
@@ -28,17 +26,6 @@ function expectError(r: Run, pattern: RegExp, code = 1): void {
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(pattern);
 }
-
-beforeAll(async () => {
-  srv = await startServerProcess({ tls: true });
-  configDir = join(dir(), 'config');
-  const r = await runCli(['login', srv.url, '--username', await usernameOf(srv), '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!)], { configDir, input: PASSWORD });
-  if (r.code !== 0) throw new Error(`login failed: ${r.stderr}`);
-}, 90_000);
-
-afterAll(async () => {
-  await srv?.cleanup();
-});
 
 describe('put and get', () => {
   it('round-trips a few MiB, an empty file and a unicode name byte for byte, keeping mtimes', async () => {
@@ -105,7 +92,7 @@ describe('put and get', () => {
     // The "crash": some blocks reached the server, the commit never happened.
     const blocks = await blockListOf(join(dir(), 'resume.bin'));
     expect(blocks.length).toBeGreaterThanOrEqual(2);
-    const api = new CofferApi(srv.url, { fingerprint: fingerprintOfPem(srv.ca!) }, srv.token);
+    const api = new CofferApi(cliEnv.srv.url, { fingerprint: fingerprintOfPem(cliEnv.srv.ca!) }, cliEnv.srv.token);
     let offset = 0;
     let early = 0;
     for (const [i, b] of blocks.entries()) {
@@ -135,7 +122,7 @@ describe('put and get', () => {
     older[3 * MiB] = older[3 * MiB]! ^ 1;
     await writeFile(local, older);
     const stats = new TransferStats();
-    const api = new CofferApi(srv.url, { fingerprint: fingerprintOfPem(srv.ca!) }, srv.token);
+    const api = new CofferApi(cliEnv.srv.url, { fingerprint: fingerprintOfPem(cliEnv.srv.ca!) }, cliEnv.srv.token);
     try {
       await assembleFile(api, blocks, local, { reuseFrom: local, stats, mtime: new Date('2023-01-02T03:04:05Z') });
     } finally {

@@ -4,6 +4,8 @@ import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
 import { selfSigned } from './tls-fixtures.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,3 +65,24 @@ export async function usernameOf(srv: { call(m: string, p: string): Promise<{ js
 }
 
 export const PASSWORD = 'correct horse battery staple';
+
+/** A test file's HTTPS server process and a `coffer` signed in to it (its login in `dir()/config`). */
+export interface SignedInCli {
+  srv: ServerProcess;
+  configDir: string;
+}
+
+/** Starts the server and signs in before the file's tests (login pinned by fingerprint); stops it after. */
+export function useSignedInCli(dir: () => string, timeoutMs = 240_000): SignedInCli {
+  const env = {} as SignedInCli;
+  beforeAll(async () => {
+    env.srv = await startServerProcess({ tls: true });
+    env.configDir = `${dir()}/config`;
+    const r = await runCli(['login', env.srv.url, '--username', await usernameOf(env.srv), '--password-stdin', '--fingerprint', fingerprintOfPem(env.srv.ca!)], { configDir: env.configDir, input: PASSWORD });
+    if (r.code !== 0) throw new Error(`login failed: ${r.stderr}`);
+  }, timeoutMs);
+  afterAll(async () => {
+    await env.srv?.cleanup();
+  });
+  return env;
+}

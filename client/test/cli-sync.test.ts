@@ -6,33 +6,20 @@
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CliSyncInstall, CliSyncStatusList } from '@coffer/protocol';
-import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
 import { installAgent } from '../src/cli/sync-install.js';
-import { fingerprintOfPem, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
+import { ROOT, runCli, useSignedInCli } from './cli-harness.js';
 import { useTempDir } from '@coffer/test-support/temp-dir';
 
-let srv: ServerProcess;
 const dir = useTempDir('coffer-cli-sync-');
-let configDir: string;
-const cli = (args: string[], env?: NodeJS.ProcessEnv) => runCli(args, { configDir, cwd: dir(), env });
-
-beforeAll(async () => {
-  srv = await startServerProcess({ tls: true });
-  configDir = join(dir(), 'config');
-  const r = await runCli(['login', srv.url, '--username', await usernameOf(srv), '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!)], { configDir, input: PASSWORD });
-  if (r.code !== 0) throw new Error(`login failed: ${r.stderr}`);
-}, 240_000);
-
-afterAll(async () => {
-  await srv?.cleanup();
-});
+const cliEnv = useSignedInCli(dir);
+const cli = (args: string[], env?: NodeJS.ProcessEnv) => runCli(args, { configDir: cliEnv.configDir, cwd: dir(), env });
 
 /** A running `coffer sync`, until it printed `until`; then the test signals it. */
 function startAgent(local: string, until: RegExp): Promise<{ stop(signal: NodeJS.Signals): Promise<number | null>; stderr(): string }> {
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), `${ROOT}client/bin/coffer.ts`, 'sync', local, '/signals', '--create'], {
-    env: { ...process.env, COFFER_CONFIG_DIR: configDir },
+    env: { ...process.env, COFFER_CONFIG_DIR: cliEnv.configDir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -94,7 +81,7 @@ describe('coffer sync', () => {
     expect(done.start).toMatch(/systemctl --user enable --now coffer-sync-Docs.service/);
     const unit = await readFile(done.file, 'utf8');
     expect(unit).toContain(`ExecStart="${process.execPath}" "${join(ROOT, 'client/bin/coffer.mjs')}" "sync" "${local}" "/Docs" "--quiet"`);
-    expect(unit).toContain(`Environment="COFFER_CONFIG_DIR=${configDir}"`);
+    expect(unit).toContain(`Environment="COFFER_CONFIG_DIR=${cliEnv.configDir}"`);
     expect(unit).toMatch(/WantedBy=default.target/);
 
     const home = join(dir(), 'mac');

@@ -7,29 +7,16 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CliTransfer } from '@coffer/protocol';
-import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
-import { fingerprintOfPem, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
+import { ROOT, runCli, useSignedInCli } from './cli-harness.js';
 import { throttle } from './throttle.js';
 import { useTempDir } from '@coffer/test-support/temp-dir';
 
-let srv: ServerProcess;
 const dir = useTempDir('coffer-cli-tree-');
-let configDir: string;
+const cliEnv = useSignedInCli(dir);
 const MiB = 1024 * 1024;
-const cli = (...args: string[]) => runCli(args, { configDir, cwd: dir() });
-
-beforeAll(async () => {
-  srv = await startServerProcess({ tls: true });
-  configDir = join(dir(), 'config');
-  const r = await runCli(['login', srv.url, '--username', await usernameOf(srv), '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!)], { configDir, input: PASSWORD });
-  if (r.code !== 0) throw new Error(`login failed: ${r.stderr}`);
-}, 240_000);
-
-afterAll(async () => {
-  await srv?.cleanup();
-});
+const cli = (...args: string[]) => runCli(args, { configDir: cliEnv.configDir, cwd: dir() });
 
 describe('put -r and get -r', () => {
   it('round-trip a folder; a second put -r sends nothing; a folder needs -r', async () => {
@@ -68,10 +55,10 @@ function onTerminal(command: string, env: NodeJS.ProcessEnv): Promise<{ status: 
 describe('progress', () => {
   it('on a terminal: the current rate within 20% of the real throughput, and the time left; none when piped', async () => {
     const RATE = 3 * MiB;
-    const gate = await throttle(Number(new URL(srv.url).port), RATE);
+    const gate = await throttle(Number(new URL(cliEnv.srv.url).port), RATE);
     try {
       // The same login, through the throttled pipe (TLS passes through it untouched).
-      const saved = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8'));
+      const saved = JSON.parse(await readFile(join(cliEnv.configDir, 'config.json'), 'utf8'));
       const slowConfig = join(dir(), 'slow-config');
       await mkdir(slowConfig, { recursive: true });
       await writeFile(join(slowConfig, 'config.json'), JSON.stringify({ ...saved, url: `https://127.0.0.1:${gate.port}` }), { mode: 0o600 });
@@ -101,7 +88,7 @@ describe('progress', () => {
       expect(mid.every((s) => /^\d+(s|m\d\ds)$/.test(s.left))).toBe(true);
 
       // Piped: no progress line at all.
-      const piped = await runCli(['put', 'big.bin', '/big2.bin'], { configDir, cwd: dir() });
+      const piped = await runCli(['put', 'big.bin', '/big2.bin'], { configDir: cliEnv.configDir, cwd: dir() });
       expect(piped.code).toBe(0);
       expect(piped.stderr).toBe('');
     } finally {
