@@ -264,7 +264,7 @@ describe('the files screens', () => {
     }
   });
 
-  it('lists a file’s revisions and restores an old one', async () => {
+  it('lists a file’s revisions, keeps one forever and restores an old one', async () => {
     const user = await env.server.user();
     await put(env.server.url, user, '/essay.txt', 'first draft');
     await put(env.server.url, user, '/essay.txt', 'second draft, longer', true);
@@ -280,6 +280,14 @@ describe('the files screens', () => {
       await noViolations(page);
       await shot(page, `revisions-${size}`, true);
       if (size === 'desktop') {
+        // Keep forever: pressed, marked, and so the server says.
+        const keep = dialog.getByRole('button', { name: 'Keep revision 1 forever' });
+        expect(await keep.getAttribute('aria-pressed')).toBe('false');
+        await keep.click();
+        await expect.poll(() => keep.getAttribute('aria-pressed')).toBe('true');
+        await dialog.getByText('kept forever').waitFor();
+        const listed = (await (await fetch(`${env.server.url}/api/v1/revisions?path=%2Fessay.txt`, { headers: user.auth })).json()) as { revisions: { rev: number; keep: boolean }[] };
+        expect(listed.revisions.find((r) => r.rev === 1)?.keep).toBe(true);
         await dialog.getByRole('button', { name: 'Restore revision 1' }).click();
         await dialog.getByText('Revision 3').waitFor();
         const body = await (await fetch(`${env.server.url}/api/v1/download?path=%2Fessay.txt`, { headers: user.auth })).text();

@@ -1,4 +1,4 @@
-/** A file's revisions: when, how big, restored from which; download an old one or restore it. */
+/** A file's revisions: when, how big, restored from which; download an old one, restore it, or keep it forever. */
 import { useEffect, useState } from 'preact/hooks';
 import { operations as ops, type FileView, type Revision } from '@coffer/protocol';
 import { call } from '../../api/client';
@@ -43,6 +43,7 @@ export function RevisionsDialog(p: { f: FileView; onClose: () => void }) {
               <strong>
                 {t('rev', { n: r.rev })}
                 {r.rev === head && <span class="badge">{t('current')}</span>}
+                {r.keep && <span class="badge">{t('keptForever')}</span>}
               </strong>
               <span class="muted">
                 {formatDate(r.createdAt)} · {formatBytes(r.size)}
@@ -50,6 +51,20 @@ export function RevisionsDialog(p: { f: FileView; onClose: () => void }) {
                 {who(r) && ` · ${who(r)}`}
               </span>
             </div>
+            {/* Retention never thins a kept revision; while not the newest it counts against the quota. */}
+            <Button
+              variant="ghost"
+              aria-label={t('keepRev', { n: r.rev })}
+              aria-pressed={r.keep}
+              onClick={() =>
+                call(ops.keepRevision, { body: { id: p.f.id, rev: r.rev, keep: !r.keep } }).then(
+                  () => load(),
+                  (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+                )
+              }
+            >
+              {t('keep')}
+            </Button>
             <a class="btn btn-ghost btn-icon" href={downloadUrl(p.f, r.rev)} download={p.f.name} aria-label={t('downloadRev', { n: r.rev })}>
               <Icon name="download" />
             </a>
