@@ -7,28 +7,32 @@
  */
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const OUT = join(ROOT, 'client', 'dist');
 
-const started = Date.now();
-await rm(OUT, { recursive: true, force: true });
-await build({
-  entryPoints: { coffer: join(ROOT, 'client/bin/coffer.ts') },
-  outdir: OUT,
-  bundle: true,
-  splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  minify: true,
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  external: ['@coffer/native'],
-  chunkNames: 'chunks/[name]-[hash]',
-  // Bundled CommonJS dependencies would need require: give ESM one.
-  banner: { js: "import { createRequire as __cofferRequire } from 'node:module'; const require = __cofferRequire(import.meta.url);" },
-});
-console.log(`cli built into ${relative(ROOT, OUT)}/coffer.js in ${Date.now() - started} ms`);
+/** Bundles the CLI into `out` (its entry `coffer.js`, chunks beside it), emptied first. */
+export async function buildCli(out = join(ROOT, 'client', 'dist')): Promise<void> {
+  const started = Date.now();
+  await rm(out, { recursive: true, force: true });
+  await build({
+    entryPoints: { coffer: join(ROOT, 'client/bin/coffer.ts') },
+    outdir: out,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    external: ['@coffer/native'],
+    chunkNames: 'chunks/[name]-[hash]',
+    // Bundled CommonJS dependencies would need require: give ESM one.
+    banner: { js: "import { createRequire as __cofferRequire } from 'node:module'; const require = __cofferRequire(import.meta.url);" },
+  });
+  console.log(`cli built into ${relative(ROOT, out)}/coffer.js in ${Date.now() - started} ms`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await buildCli();

@@ -18,12 +18,13 @@ export interface Run {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { configDir: string; input?: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<Run> {
+/** Runs `coffer ARGS` from the TypeScript source, or the given installed `bin` instead. */
+export function runCli(args: string[], opts: { configDir: string; input?: string; cwd?: string; env?: NodeJS.ProcessEnv; bin?: string }): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: opts.configDir, ...opts.env };
     delete env.COFFER_DEBUG;
     // tsx by absolute URL: the CLI runs in other directories, where `--import tsx` would not resolve.
-    const child = spawn(process.execPath, ['--import', TSX, `${ROOT}client/bin/coffer.ts`, ...args], {
+    const child = spawn(opts.bin ?? process.execPath, opts.bin ? args : ['--import', TSX, `${ROOT}client/bin/coffer.ts`, ...args], {
       cwd: opts.cwd ?? ROOT,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
