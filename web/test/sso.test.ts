@@ -51,4 +51,20 @@ describe('single sign-on in the browser', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('shows why when the sign-in coming back fails (a stale or forged state), in words and not JSON', async () => {
+    const context = await env.browser.newContext({ baseURL: env.server.url, viewport: DESKTOP, locale: 'en-US' });
+    const page = await context.newPage();
+    // As a browser sent back by the provider without the sign-in it started (no state cookie).
+    await page.goto('/api/v1/auth/oidc/callback?state=forged-state&code=forged-code');
+    await page.getByText('Single sign-on took too long or was started elsewhere. Start it again.').waitFor();
+    expect(new URL(page.url()).search).toBe(''); // said once: a reload does not say it again
+    await page.getByRole('link', { name: 'Sign in with Authentik' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    // An API client still gets the JSON error.
+    const api = await fetch(`${env.server.url}/api/v1/auth/oidc/callback?state=forged-state&code=forged-code`);
+    expect(api.status).toBe(400);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('sso_state_invalid');
+    await context.close();
+  }, 60_000);
 });

@@ -10,8 +10,9 @@ import { secureCookies, startSession } from '../auth/session.js';
 import { hashToken } from '../auth/tokens.js';
 import type { AppDeps } from '../deps.js';
 import { operationRouter } from '../http/operation.js';
-import { NotFoundError } from '../http-errors.js';
+import { HttpError, NotFoundError } from '../http-errors.js';
 import { absoluteUrl } from '../public-url.js';
+import { wantsPage } from '../web/static.js';
 
 /**
  * Binds a sign-in to the browser that started it (login CSRF: RFC 6749 §10.12): one cookie per
@@ -27,6 +28,7 @@ export function ssoRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = operationRouter(deps);
   const settings = config.signIn.oidc;
   const provider = settings && new OidcProvider(settings);
+  const home = config.publicUrl ? `${config.publicUrl}/` : '/';
   const configured = () => {
     if (!provider) throw new NotFoundError('single sign-on is not configured on this server', { code: 'sso_not_configured' });
     return provider;
@@ -56,11 +58,19 @@ export function ssoRoutes(deps: AppDeps): Hono<AppEnv> {
     const state = query.get('state');
     const cookie = state ? stateCookie(state) : undefined;
     const cookieState = cookie && getCookie(c, cookie);
-    const user = await finishSignIn(db, p, query, cookieState);
+    let user: Awaited<ReturnType<typeof finishSignIn>>;
+    try {
+      user = await finishSignIn(db, p, query, cookieState);
+    } catch (err) {
+      // A browser sent back by the provider gets the sign-in page saying what failed (by code
+      // only: nothing the provider wrote is reflected into the page); API clients get the JSON error.
+      if (err instanceof HttpError && wantsPage(c)) return c.redirect(`${home}?sso_error=${encodeURIComponent(err.code)}`, 302);
+      throw err;
+    }
     // The identity provider owns the second factor: Coffer's own (TOTP, passkeys) guards password sign-in.
     await startSession(c, db, config, user, { cookie: true });
     deleteCookie(c, cookie!, { path: COOKIE_PATH, secure: secureCookies(c, config), httpOnly: true, sameSite: 'Lax' });
-    return c.redirect(config.publicUrl ? `${config.publicUrl}/` : '/', 302);
+    return c.redirect(home, 302);
   });
 
   return r.router;

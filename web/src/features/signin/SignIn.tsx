@@ -20,11 +20,27 @@ function reason(err: unknown): string {
   return t('failed', { msg: String(err) });
 }
 
+/**
+ * What a single sign-on that came back failed with: the server sends the browser to `/?sso_error=CODE`
+ * (by code only). Read once, and taken off the address so a reload does not say it again.
+ */
+function ssoFailure(): string | undefined {
+  const url = new URL(window.location.href);
+  const code = url.searchParams.get('sso_error');
+  if (code === null) return undefined;
+  url.searchParams.delete('sso_error');
+  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  if (code === 'sso_state_invalid') return t('ssoExpired');
+  if (code === 'unavailable') return t('ssoUnavailable');
+  if (code === 'account_disabled') return t('disabled');
+  return t('ssoFailed');
+}
+
 export function SignIn() {
   const [username, setUsername] = useState('');
   const [passwordText, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | undefined>(ssoFailure);
   const methods = useAuthMethods();
   // Until the server says otherwise, the password form shows (a server without SSO answers quickly).
   const password = methods?.password ?? true;

@@ -23,6 +23,9 @@ export const t = messages(
     signOut: 'Sign out',
     signInWith: 'Sign in with {label}',
     or: 'or',
+    ssoExpired: 'Single sign-on took too long or was started elsewhere. Start it again.',
+    ssoFailed: 'Single sign-on failed: the identity provider refused it or its answer did not verify.',
+    ssoUnavailable: 'The identity provider cannot be reached. Try again shortly.',
   },
   {
     title: 'Coffer에 로그인',
@@ -46,5 +49,8 @@ export const t = messages(
     signOut: '로그아웃',
     signInWith: '{label}(으)로 로그인',
     or: '또는',
+    ssoExpired: '통합 로그인이 너무 오래 걸렸거나 다른 곳에서 시작되었습니다. 다시 시작하세요.',
+    ssoFailed: '통합 로그인에 실패했습니다: ID 공급자가 거부했거나 응답을 확인할 수 없습니다.',
+    ssoUnavailable: 'ID 공급자에 연결할 수 없습니다. 잠시 후 다시 시도하세요.',
   },
 );
