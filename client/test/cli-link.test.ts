@@ -71,13 +71,13 @@ describe('coffer link', () => {
     expect((await cli(['link', 'list'])).stdout).toMatch(/drop\s+active\s+\/Drop/);
   }, 60_000);
 
-  it('usage mistakes exit 2; refusals exit 1 with the server’s message', async () => {
+  it('usage mistakes exit 2; refusals exit 1 with the server’s message (3 for a conflict)', async () => {
     expect((await cli(['link'])).code).toBe(2);
     expect((await cli(['link', 'create'])).code).toBe(2);
     expect((await cli(['link', 'create', '/hello.txt', '--max-downloads', '0'])).code).toBe(2);
     expect((await cli(['link', 'create', '/hello.txt', '--expires', 'soon'])).code).toBe(2);
     const notFolder = await cli(['link', 'create', '/hello.txt', '--drop']);
-    expect(notFolder.code).toBe(1);
+    expect(notFolder.code).toBe(3); // the server's 409 not_a_folder: a conflict (exit codes, README)
     expect(notFolder.stderr.trim()).toMatch(/^coffer link: .*folder/);
     const missing = await cli(['link', 'disable', '00000000-0000-0000-0000-000000000000']);
     expect(missing.code).toBe(1);
