@@ -38,6 +38,8 @@ export interface Balancer {
   counts: Record<string, number>;
   /** Requests each upstream is serving now (by name; websockets not counted). */
   active: Record<string, number>;
+  /** Resolves once every upstream passes a health check (the stack waits for it before its checks). */
+  ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -170,20 +172,25 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
 
-  const health = opts.healthMs
-    ? setInterval(() => {
-        for (const u of opts.upstreams) {
-          const r = httpRequest({ host: u.host, port: u.port, path: '/readyz', timeout: 3000, agent }, (res) => {
-            res.resume();
-            if (res.statusCode === 200) downUntil.delete(u.name);
-            else downUntil.set(u.name, Date.now() + opts.healthMs!);
-          });
-          r.on('timeout', () => r.destroy(new Error('timeout')));
-          r.on('error', () => downUntil.set(u.name, Date.now() + opts.healthMs!));
-          r.end();
-        }
-      }, opts.healthMs)
-    : undefined;
+  /** One active health check of `u` (/readyz answering 200 puts it back in rotation). */
+  const probe = (u: Upstream): Promise<void> =>
+    new Promise((resolve) => {
+      const down = () => {
+        downUntil.set(u.name, Date.now() + (opts.healthMs ?? failMs));
+        resolve();
+      };
+      const r = httpRequest({ host: u.host, port: u.port, path: '/readyz', timeout: 3000, agent }, (res) => {
+        res.resume();
+        if (res.statusCode === 200) {
+          downUntil.delete(u.name);
+          resolve();
+        } else down();
+      });
+      r.on('timeout', () => r.destroy(new Error('timeout')));
+      r.on('error', down);
+      r.end();
+    });
+  const health = opts.healthMs ? setInterval(() => opts.upstreams.forEach((u) => void probe(u)), opts.healthMs) : undefined;
 
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -193,6 +200,17 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     ca: cert,
     counts,
     active,
+    async ready(timeoutMs = 60_000) {
+      // Checked now rather than at the next tick: instances that were booting when a tick ran
+      // stay out of rotation until the following one.
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await Promise.all(opts.upstreams.map(probe));
+        if (opts.upstreams.every(healthy)) return;
+        if (Date.now() > deadline) throw new Error(`the balancer sees no healthy ${opts.upstreams.filter((u) => !healthy(u)).map((u) => u.name).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
     async close() {
       if (health) clearInterval(health);
       server.closeAllConnections();

@@ -164,6 +164,7 @@ export async function startStack(opts: { root: string; workDir: string; image: I
     // under the advisory lock while the other waits.
     await Promise.all(instances.map((inst) => bootInstance(inst, image)));
     for (const inst of instances) await waitHealthy(inst, image);
+    await balancer.ready();
 
     return {
       compose,
