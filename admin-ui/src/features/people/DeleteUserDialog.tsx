@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { operations as ops, type AdminUser, type UserDeletePreview } from '@coffer/protocol';
-import { Button, Dialog, TextField } from '@coffer/web/ui';
+import { Button, Dialog, SelectField, TextField } from '@coffer/web/ui';
 import { ApiError, call } from '@coffer/web/api';
 import { formatCount, formatSize } from '../../app/format';
 import { t } from './messages';
@@ -50,17 +50,7 @@ export function DeleteUserDialog(props: { user: AdminUser; others: AdminUser[]; 
       ) : (
         !error && <div class="spinner" role="status" />
       )}
-      <label class="inline-select">
-        <span>{t('transferTo')}</span>
-        <select value={recipient} onChange={(e) => setRecipient(e.currentTarget.value)}>
-          <option value="">{t('transferNobody')}</option>
-          {props.others.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.username}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField label={t('transferTo')} value={recipient} onChange={setRecipient} options={[{ value: '', label: t('transferNobody') }, ...props.others.map((o) => ({ value: o.id, label: o.username }))]} />
       <TextField label={t('deleteConfirm')} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autocomplete="off" />
       {error && (
         <p class="form-error" role="alert">
