@@ -26,7 +26,7 @@ export const Sha256Hex = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, 'must be a SHA-256 as 64 hex digits')
   .transform((h) => h.toLowerCase())
-  .meta({ description: 'SHA-256 of the block’s plaintext, 64 hex digits (any case)' });
+  .register(z.globalRegistry, { description: 'SHA-256 of the block’s plaintext, 64 hex digits (any case)' });
 
 /** A SHA-256 as the server writes it in answers: lowercase hex. */
 export const sha256Answer = () => z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase SHA-256');

@@ -164,15 +164,15 @@ export function isErrorCode(code: string): code is ErrorCode {
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum(ERROR_CODE_LIST).meta({ description: 'Machine-readable, snake_case (the list: `x-error-codes` of this document)' }),
-      message: z.string().meta({ description: 'Human-readable reason, safe to show' }),
+      code: z.enum(ERROR_CODE_LIST).register(z.globalRegistry, { description: 'Machine-readable, snake_case (the list: `x-error-codes` of this document)' }),
+      message: z.string().register(z.globalRegistry, { description: 'Human-readable reason, safe to show' }),
       details: z
         .unknown()
         .optional()
-        .meta({ description: 'Structured details: `issues` for invalid input, `current` for conflicts, `retryAfter` for 429/503' }),
+        .register(z.globalRegistry, { description: 'Structured details: `issues` for invalid input, `current` for conflicts, `retryAfter` for 429/503' }),
     }),
   })
-  .meta({ id: 'Error', example: { error: { code: 'not_found', message: 'Not found' } } });
+  .register(z.globalRegistry, { id: 'Error', example: { error: { code: 'not_found', message: 'Not found' } } });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** The error answers an operation may give, by status, with what each means. */

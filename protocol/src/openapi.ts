@@ -1,19 +1,17 @@
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the operations: zod 4's JSON Schema of
  * every parameter, body and answer (the input side: what a client sends and what it may read),
- * named schemas (`.meta({ id })`) as components, one shared answer per error status, and the
+ * named schemas (`{ id }` in zod's global registry) as components, one shared answer per error status, and the
  * security each operation needs. Pure: the server serves it, tests and tools read it.
  */
 import { z } from 'zod';
 import { ERROR_CODES, ERROR_STATUSES, ErrorBody, type ErrorStatus } from './errors.js';
 import { TAGS, type Answer, type HeaderDoc, type Operation } from './operation.js';
 import { ALL_OPERATIONS } from './operations/index.js';
+import { API_VERSION, CSRF_HEADER, SESSION_COOKIE } from './http-names.js';
 
 type Json = Record<string, unknown>;
 
-export const API_VERSION = '1';
-export const CSRF_HEADER = 'X-Coffer-CSRF';
-export const SESSION_COOKIE = 'coffer_session';
 
 /** Formats whose regex zod spells out in full; the format says it already. */
 const SELF_DESCRIBING_FORMATS = new Set(['uuid', 'date-time', 'email']);

@@ -23,7 +23,12 @@ describe('the web app', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache');
     const html = await res.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // every script has a src
-    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    // The boot script (a classic script that starts the first API requests) comes first, tiny.
+    const boot = /<script src="(\/assets\/boot-[^"]+\.js)"><\/script>/.exec(html)?.[1];
+    expect(boot).toBeDefined();
+    expect(html.indexOf(boot!)).toBeLessThan(html.indexOf('type="module"'));
+    expect((await (await fetch(`${env.server.url}${boot}`)).text()).length).toBeLessThan(1024);
+    const asset = /<script type="module"[^>]*src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
     const js = await fetch(`${env.server.url}${asset}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(js.headers.get('cache-control')).toContain('immutable');
@@ -72,6 +77,29 @@ describe('the web app', () => {
       expect(errors).toEqual([]);
       await context.close();
     }
+  });
+
+  it('asks for who is signed in and the folder once each at page load, started before the app ran', async () => {
+    const user = await env.server.user();
+    const mk = await fetch(`${env.server.url}/api/v1/mkdir`, { method: 'POST', headers: { ...user.auth, 'content-type': 'application/json' }, body: JSON.stringify({ path: '/Deep/Folder ü&x', parents: true }) });
+    expect(mk.status).toBe(201);
+    await put(user.token, '/Deep/Folder ü&x/inside.txt', 'in the folder');
+    const context = await signedInContext(env, user);
+    const page = await context.newPage();
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/')) asked.push(u.pathname + u.search);
+    });
+    await page.goto(`/files/${encodeURIComponent('Deep')}/${encodeURIComponent('Folder ü&x')}`);
+    await page.getByText('inside.txt').waitFor();
+    // boot.ts's URLs are the app's own: had either differed, the app would have asked again.
+    expect(asked.filter((a) => a.startsWith('/api/v1/me')), asked.join(' ')).toHaveLength(1);
+    expect(asked.filter((a) => a.startsWith('/api/v1/list')), asked.join(' ')).toEqual([`/api/v1/list?${new URLSearchParams({ path: '/Deep/Folder ü&x', limit: '200' })}`]);
+    // boot.ts ran first and started both.
+    const early = await page.evaluate('Object.keys(window.__cofferEarly?.answers ?? {})');
+    expect(early).toEqual(['/api/v1/me', `/api/v1/list?${new URLSearchParams({ path: '/Deep/Folder ü&x', limit: '200' })}`]);
+    await context.close();
   });
 
   it('asks for a new password first when the account must change it', async () => {

@@ -17,6 +17,7 @@ import * as sso from './sso.js';
 import * as sync from './sync.js';
 import * as transfer from './transfer.js';
 import * as twofactor from './twofactor.js';
+export { userOperations } from './user.js';
 
 export const operations = { ...account, ...admin, ...adminOverview, ...adminPeople, ...adminStorage, ...adminAudit, ...adminSettings, ...files, ...transfer, ...sync, ...batch, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep, ...adminLifecycle } as const;
 export type Operations = typeof operations;

@@ -9,10 +9,10 @@ const KeepRevisionRequest = z
     path: path().optional(),
     id: id().optional(),
     rev: int4(1),
-    keep: z.boolean().default(true).meta({ description: 'false lets retention thin it again' }),
+    keep: z.boolean().default(true).register(z.globalRegistry, { description: 'false lets retention thin it again' }),
   })
   .refine((b) => (b.path === undefined) !== (b.id === undefined), { message: 'give either path or id' })
-  .meta({ id: 'KeepRevisionRequest' });
+  .register(z.globalRegistry, { id: 'KeepRevisionRequest' });
 
 export const keepRevision = operation({
   id: 'keepRevision',

@@ -36,32 +36,32 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export const AuditEvent = z
   .object({
-    id: z.string().meta({ description: 'Increasing' }),
+    id: z.string().register(z.globalRegistry, { description: 'Increasing' }),
     at: timestamp(),
     kind: z.enum(AUDIT_KINDS),
     actorId: z.string().nullable(),
-    actorName: z.string().nullable().meta({ description: 'The actor’s username then (or the name tried, for a failed sign-in)' }),
-    target: z.string().nullable().meta({ description: 'What it was done to: a username, node, group, share or link id, setting names' }),
+    actorName: z.string().nullable().register(z.globalRegistry, { description: 'The actor’s username then (or the name tried, for a failed sign-in)' }),
+    target: z.string().nullable().register(z.globalRegistry, { description: 'What it was done to: a username, node, group, share or link id, setting names' }),
     clientAddress: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: 'AuditEvent' });
+  .register(z.globalRegistry, { id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
 const AuditCursor = z.object({ before: z.string().regex(/^\d{1,19}$/) });
 const instant = () => z.iso.datetime({ offset: true });
 
 export const AuditQuery = z.object({
-  q: optionalParam(text(200, 1)).meta({ description: 'Text found in the actor, target or details' }),
-  actor: optionalParam(text(200, 1)).meta({ description: 'The actor’s username (exact, any case)' }),
+  q: optionalParam(text(200, 1)).register(z.globalRegistry, { description: 'Text found in the actor, target or details' }),
+  actor: optionalParam(text(200, 1)).register(z.globalRegistry, { description: 'The actor’s username (exact, any case)' }),
   kind: optionalParam(z.enum(AUDIT_KINDS)),
-  from: optionalParam(instant()).meta({ description: 'Not before (ISO 8601)' }),
-  to: optionalParam(instant()).meta({ description: 'Before (ISO 8601)' }),
-  cursor: optionalParam(pageCursor(AuditCursor)).meta({ description: '`nextCursor` of the previous page' }),
+  from: optionalParam(instant()).register(z.globalRegistry, { description: 'Not before (ISO 8601)' }),
+  to: optionalParam(instant()).register(z.globalRegistry, { description: 'Before (ISO 8601)' }),
+  cursor: optionalParam(pageCursor(AuditCursor)).register(z.globalRegistry, { description: '`nextCursor` of the previous page' }),
   limit: pageLimit(500, 50),
 });
 
 export const AuditPage = z
-  .object({ events: z.array(AuditEvent).meta({ description: 'Newest first' }), nextCursor: z.string().nullable(), retentionDays: count() })
-  .meta({ id: 'AuditPage' });
+  .object({ events: z.array(AuditEvent).register(z.globalRegistry, { description: 'Newest first' }), nextCursor: z.string().nullable(), retentionDays: count() })
+  .register(z.globalRegistry, { id: 'AuditPage' });
 export type AuditPage = z.infer<typeof AuditPage>;

@@ -12,21 +12,21 @@ export type SettingSource = (typeof SETTING_SOURCES)[number];
 const GiB = 1024 ** 3;
 /** Each setting's value schema (a PUT body field takes the same, or null to drop the database value). */
 export const SETTING_VALUES = {
-  openSignup: z.boolean().meta({ description: 'Anyone may create an account at POST /auth/signup' }),
-  defaultQuotaBytes: count().meta({ description: 'Quota of a new account when none is given' }),
-  trashDays: z.number().int().min(1).max(36_500).meta({ description: 'Trash older than this is purged' }),
-  maxVersions: z.number().int().min(1).max(100_000).meta({ description: 'Versions kept per file at most (after thinning)' }),
-  allowPublicLinks: z.boolean().meta({ description: 'Users may make public links and file drops' }),
-  linkRequirePassword: z.boolean().meta({ description: 'New public links must have a password' }),
-  linkMaxExpiryDays: z.number().int().min(0).max(36_500).meta({ description: 'New links expire within this many days (0: no limit)' }),
-  auditRetentionDays: z.number().int().min(1).max(36_500).meta({ description: 'Audit events older than this are trimmed' }),
+  openSignup: z.boolean().register(z.globalRegistry, { description: 'Anyone may create an account at POST /auth/signup' }),
+  defaultQuotaBytes: count().register(z.globalRegistry, { description: 'Quota of a new account when none is given' }),
+  trashDays: z.number().int().min(1).max(36_500).register(z.globalRegistry, { description: 'Trash older than this is purged' }),
+  maxVersions: z.number().int().min(1).max(100_000).register(z.globalRegistry, { description: 'Versions kept per file at most (after thinning)' }),
+  allowPublicLinks: z.boolean().register(z.globalRegistry, { description: 'Users may make public links and file drops' }),
+  linkRequirePassword: z.boolean().register(z.globalRegistry, { description: 'New public links must have a password' }),
+  linkMaxExpiryDays: z.number().int().min(0).max(36_500).register(z.globalRegistry, { description: 'New links expire within this many days (0: no limit)' }),
+  auditRetentionDays: z.number().int().min(1).max(36_500).register(z.globalRegistry, { description: 'Audit events older than this are trimmed' }),
   journalRetentionDays: z
     .number()
     .int()
     .min(1)
     .max(36_500)
-    .meta({ description: 'Change journal entries older than this are pruned (a device offline longer lists its tree again)' }),
-  requireTwoFactor: z.boolean().meta({ description: 'Every account must enrol a second factor' }),
+    .register(z.globalRegistry, { description: 'Change journal entries older than this are pruned (a device offline longer lists its tree again)' }),
+  requireTwoFactor: z.boolean().register(z.globalRegistry, { description: 'Every account must enrol a second factor' }),
 } as const;
 export type SettingKey = keyof typeof SETTING_VALUES;
 export const SETTING_KEYS = Object.keys(SETTING_VALUES) as SettingKey[];
@@ -49,7 +49,7 @@ function effective<S extends z.ZodType>(value: S) {
   return z.object({
     value,
     source: z.enum(SETTING_SOURCES),
-    env: z.string().nullable().meta({ description: 'The environment variable that pins it, when one can' }),
+    env: z.string().nullable().register(z.globalRegistry, { description: 'The environment variable that pins it, when one can' }),
     defaultValue: value,
   });
 }
@@ -68,7 +68,7 @@ export const AdminSettings = z
     journalRetentionDays: effective(V.journalRetentionDays),
     requireTwoFactor: effective(V.requireTwoFactor),
   } satisfies Record<SettingKey, unknown>)
-  .meta({ id: 'AdminSettings', description: 'Every run-time setting: its effective value, its source, its default.' });
+  .register(z.globalRegistry, { id: 'AdminSettings', description: 'Every run-time setting: its effective value, its source, its default.' });
 export type AdminSettings = z.infer<typeof AdminSettings>;
 
 export const AdminSettingsPut = z
@@ -85,7 +85,7 @@ export const AdminSettingsPut = z
     requireTwoFactor: V.requireTwoFactor.nullable().optional(),
   } satisfies Record<SettingKey, unknown>)
   .refine((b) => Object.keys(b).length > 0, 'name at least one setting')
-  .meta({
+  .register(z.globalRegistry, {
     description:
       'Database values to set; null drops one (back to the default). A setting the environment pins is refused (409 `setting_pinned`).',
   });

@@ -14,12 +14,12 @@ export const AdminUser = z
     role: z.enum(ROLES),
     quotaBytes: count(),
     usedBytes: count(),
-    reservedBytes: count().meta({ description: 'Held by uploads not committed yet' }),
+    reservedBytes: count().register(z.globalRegistry, { description: 'Held by uploads not committed yet' }),
     disabled: z.boolean(),
     mustChangePassword: z.boolean(),
     createdAt: timestamp(),
   })
-  .meta({ id: 'AdminUser', description: 'An account as an administrator sees it (never the password hash).' });
+  .register(z.globalRegistry, { id: 'AdminUser', description: 'An account as an administrator sees it (never the password hash).' });
 export type AdminUser = z.infer<typeof AdminUser>;
 
 export const AdminUserList = z.object({ users: z.array(AdminUser) });
@@ -30,14 +30,14 @@ export const NewUserRequest = z.object({
   role: z.enum(ROLES).optional(),
   quotaBytes: count().optional(),
   email: Email.nullable().optional(),
-  mustChangePassword: z.boolean().optional().meta({ description: 'Default true: the admin knows the password they typed, so the user should replace it' }),
+  mustChangePassword: z.boolean().optional().register(z.globalRegistry, { description: 'Default true: the admin knows the password they typed, so the user should replace it' }),
 });
 
 export const UserPatchRequest = z
   .object({
     role: z.enum(ROLES),
     quotaBytes: count(),
-    disabled: z.boolean().meta({ description: 'Disabling signs the user out everywhere' }),
+    disabled: z.boolean().register(z.globalRegistry, { description: 'Disabling signs the user out everywhere' }),
     password: Password.meta({ description: 'A new password: signs the user out everywhere; they must change it unless `mustChangePassword: false`' }),
     email: Email.nullable(),
     mustChangePassword: z.boolean(),
@@ -94,34 +94,34 @@ const checked = (problem: (s: string) => string | undefined) => (value: string, 
 export const NewNodeRequest = z.strictObject({
   name: text(100)
     .superRefine(checked(nodeNameProblem))
-    .meta({ pattern: NODE_NAME.source, description: `${NODE_NAME_RULE}; not starting with \`${LOCAL_PREFIX}\` (the embedded nodes’ names)` }),
-  url: text(4096).superRefine(checked(nodeUrlProblem)).meta({ description: '`http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=…]`' }),
+    .register(z.globalRegistry, { pattern: NODE_NAME.source, description: `${NODE_NAME_RULE}; not starting with \`${LOCAL_PREFIX}\` (the embedded nodes’ names)` }),
+  url: text(4096).superRefine(checked(nodeUrlProblem)).register(z.globalRegistry, { description: '`http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=…]`' }),
   tier: z.enum(TIERS).default('hot'),
-  rebalance: z.boolean().default(true).meta({ description: 'Queue a rebalance onto the new node' }),
+  rebalance: z.boolean().default(true).register(z.globalRegistry, { description: 'Queue a rebalance onto the new node' }),
 });
 
 /** A node's name in a URL path: anything the service does not know is 404 `no_node`. */
-export const NodeParams = z.object({ id: text(200, 1).meta({ description: 'A node id, as `GET /admin/nodes` lists it' }) });
+export const NodeParams = z.object({ id: text(200, 1).register(z.globalRegistry, { description: 'A node id, as `GET /admin/nodes` lists it' }) });
 
 export const NodeView = z
   .object({
-    id: z.string().meta({ description: 'The node’s name: chosen by the operator, stored in shard records, never reused' }),
+    id: z.string().register(z.globalRegistry, { description: 'The node’s name: chosen by the operator, stored in shard records, never reused' }),
     tier: z.enum(TIERS),
-    kind: z.enum(['local', 's3']).meta({ description: '`local`: an embedded directory in the data directory' }),
+    kind: z.enum(['local', 's3']).register(z.globalRegistry, { description: '`local`: an embedded directory in the data directory' }),
     origin: z
       .enum(['config', 'api', 'embedded'])
-      .meta({ description: 'From `COFFER_NODES`/`COFFER_COLD_NODES`, added through this API, or the embedded default' }),
+      .register(z.globalRegistry, { description: 'From `COFFER_NODES`/`COFFER_COLD_NODES`, added through this API, or the embedded default' }),
     endpoint: z
       .string()
       .nullable()
-      .meta({ description: 'Where it is, without credentials (`http://host:port/bucket`, or a directory below the data directory)' }),
+      .register(z.globalRegistry, { description: 'Where it is, without credentials (`http://host:port/bucket`, or a directory below the data directory)' }),
     state: z.enum(['up', 'down', 'draining', 'retired']),
-    lastSeenAt: timestamp().nullable().meta({ description: 'Last successful probe' }),
-    usedBytes: count().nullable().meta({ description: 'Used bytes of the node’s file system; null when the driver cannot tell (S3)' }),
-    capacityBytes: count().nullable().meta({ description: 'Size of the node’s file system; null when the driver cannot tell (S3)' }),
+    lastSeenAt: timestamp().nullable().register(z.globalRegistry, { description: 'Last successful probe' }),
+    usedBytes: count().nullable().register(z.globalRegistry, { description: 'Used bytes of the node’s file system; null when the driver cannot tell (S3)' }),
+    capacityBytes: count().nullable().register(z.globalRegistry, { description: 'Size of the node’s file system; null when the driver cannot tell (S3)' }),
     retiredAt: timestamp().nullable(),
   })
-  .meta({ id: 'NodeView', description: 'A storage node with its health; never a credential.' });
+  .register(z.globalRegistry, { id: 'NodeView', description: 'A storage node with its health; never a credential.' });
 export type NodeView = z.infer<typeof NodeView>;
 
 export const NodeList = z.object({ nodes: z.array(NodeView) });
@@ -155,12 +155,12 @@ export const JobView = z
     updatedAt: timestamp(),
     finishedAt: timestamp().nullable(),
   })
-  .meta({ id: 'JobView', description: 'A background job and how far it got.' });
+  .register(z.globalRegistry, { id: 'JobView', description: 'A background job and how far it got.' });
 export type JobView = z.infer<typeof JobView>;
 
 export const JobList = z.object({ jobs: z.array(JobView) });
 
-export const NodeAdded = z.object({ node: NodeView, job: JobView.nullable().meta({ description: 'The rebalance queued onto it (null with `rebalance: false`)' }) });
+export const NodeAdded = z.object({ node: NodeView, job: JobView.nullable().register(z.globalRegistry, { description: 'The rebalance queued onto it (null with `rebalance: false`)' }) });
 export const NodeRetired = z.object({ node: NodeView });
 
 const Limit = pageLimit();
@@ -170,13 +170,13 @@ export const JobsQuery = z.object({ state: z.enum(JOB_STATES).optional(), kind: 
 export const NewJobRequest = z
   .strictObject({
     kind: z.enum(PLAIN_JOB_KINDS),
-    blocksPerSecond: z.number().positive().max(1_000_000).optional().meta({ description: 'scrub only: its pace (default from COFFER_SCRUB_BLOCKS_PER_SECOND)' }),
-    dryRun: z.boolean().optional().meta({ description: 'orphans and reconcile only: report what would be deleted or repaired, change nothing' }),
+    blocksPerSecond: z.number().positive().max(1_000_000).optional().register(z.globalRegistry, { description: 'scrub only: its pace (default from COFFER_SCRUB_BLOCKS_PER_SECOND)' }),
+    dryRun: z.boolean().optional().register(z.globalRegistry, { description: 'orphans and reconcile only: report what would be deleted or repaired, change nothing' }),
   })
   .refine((b) => b.blocksPerSecond === undefined || b.kind === 'scrub', 'blocksPerSecond applies to scrub only')
   .refine((b) => b.dryRun === undefined || b.kind === 'orphans' || b.kind === 'reconcile', 'dryRun applies to orphans and reconcile only');
 
-export const DegradedQuery = z.object({ after: optionalParam(text(200)).meta({ description: 'The key to continue after' }), limit: Limit });
+export const DegradedQuery = z.object({ after: optionalParam(text(200)).register(z.globalRegistry, { description: 'The key to continue after' }), limit: Limit });
 
 export const DegradedBlock = z
   .object({
@@ -187,7 +187,7 @@ export const DegradedBlock = z
     repairAttempts: count(),
     lastError: z.string().nullable(),
   })
-  .meta({ id: 'DegradedBlock' });
+  .register(z.globalRegistry, { id: 'DegradedBlock' });
 export type DegradedBlock = z.infer<typeof DegradedBlock>;
 
 export const DegradedList = z.object({ total: count(), blocks: z.array(DegradedBlock) });

@@ -19,11 +19,11 @@ export const PACK_ENTRY_HEADER_BYTES = 36;
 
 export const PackStored = z
   .object({
-    blocks: count().meta({ description: 'Entries in the pack' }),
-    stored: count().meta({ description: 'Of them, blocks the namespace did not have (written now)' }),
-    bytes: count().meta({ description: 'Block bytes in the pack' }),
+    blocks: count().register(z.globalRegistry, { description: 'Entries in the pack' }),
+    stored: count().register(z.globalRegistry, { description: 'Of them, blocks the namespace did not have (written now)' }),
+    bytes: count().register(z.globalRegistry, { description: 'Block bytes in the pack' }),
   })
-  .meta({ id: 'PackStored' });
+  .register(z.globalRegistry, { id: 'PackStored' });
 export type PackStored = z.infer<typeof PackStored>;
 
 /** One file of a batch: what `POST /files/commit` takes. Its path is checked per file (a bad name fails that file only). */
@@ -39,7 +39,7 @@ export const BatchCommitItem = z
     mtime: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)]).optional(),
   })
   .refine((b) => b.fileId === undefined || b.baseRev !== null, { message: 'fileId names the entry baseRev belongs to: give baseRev with it', path: ['fileId'] })
-  .meta({ id: 'BatchCommitItem' });
+  .register(z.globalRegistry, { id: 'BatchCommitItem' });
 export type BatchCommitItem = z.input<typeof BatchCommitItem>;
 
 export const BatchCommitRequest = z
@@ -48,19 +48,19 @@ export const BatchCommitRequest = z
     message: `at most ${MAX_BATCH_BLOCKS} block references in a batch: commit large files on their own`,
     path: ['files'],
   })
-  .meta({ id: 'BatchCommitRequest' });
+  .register(z.globalRegistry, { id: 'BatchCommitRequest' });
 export type BatchCommitRequest = z.input<typeof BatchCommitRequest>;
 
 export const BatchFileError = z
   .object({ status: z.number().int().min(400).max(599), code: z.string(), message: z.string(), details: z.unknown().optional() })
-  .meta({ id: 'BatchFileError', description: 'What `POST /files/commit` would have answered for this file alone' });
+  .register(z.globalRegistry, { id: 'BatchFileError', description: 'What `POST /files/commit` would have answered for this file alone' });
 
 export const BatchCommitResult = z
   .union([z.object({ ok: z.literal(true), file: CommitAnswer }), z.object({ ok: z.literal(false), error: BatchFileError })])
-  .meta({ id: 'BatchCommitResult' });
+  .register(z.globalRegistry, { id: 'BatchCommitResult' });
 export type BatchCommitResult = z.infer<typeof BatchCommitResult>;
 
 export const BatchCommitAnswer = z
-  .object({ results: z.array(BatchCommitResult).meta({ description: 'One per file, in the order sent' }) })
-  .meta({ id: 'BatchCommitAnswer' });
+  .object({ results: z.array(BatchCommitResult).register(z.globalRegistry, { description: 'One per file, in the order sent' }) })
+  .register(z.globalRegistry, { id: 'BatchCommitAnswer' });
 export type BatchCommitAnswer = z.infer<typeof BatchCommitAnswer>;

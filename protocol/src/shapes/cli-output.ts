@@ -1,7 +1,7 @@
 /**
  * What `coffer … --json` prints: one JSON document on stdout per command, for scripts. Not on
  * the HTTP wire, but a contract all the same (scripts parse it), so it is defined here, built
- * from the wire shapes it shows; no `.meta({ id })`, so the OpenAPI document does not list them.
+ * from the wire shapes it shows; no `.register(z.globalRegistry, { id })`, so the OpenAPI document does not list them.
  */
 import { z } from 'zod';
 import { Device, Me } from './account.js';

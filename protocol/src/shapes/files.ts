@@ -8,65 +8,65 @@ import { timestamp } from './common.js';
 export const FileView = z
   .object({
     id: id(),
-    name: z.string().meta({ description: 'NFC, case preserved' }),
-    path: z.string().meta({ description: 'Absolute, `/`-separated, as stored (whatever case the request used), e.g. `/Photos/cat.jpg`' }),
-    parentId: id().nullable().meta({ description: 'null at the root' }),
+    name: z.string().register(z.globalRegistry, { description: 'NFC, case preserved' }),
+    path: z.string().register(z.globalRegistry, { description: 'Absolute, `/`-separated, as stored (whatever case the request used), e.g. `/Photos/cat.jpg`' }),
+    parentId: id().nullable().register(z.globalRegistry, { description: 'null at the root' }),
     isDir: z.boolean(),
-    size: count().meta({ description: 'Bytes of the head revision (0 for folders)' }),
-    rev: int4().meta({ description: 'Head revision; 0 while no content is committed' }),
-    contentHash: sha256Answer().nullable().meta({ description: 'Names the head content: SHA-256 over its blocks’ SHA-256s (null for folders and rev 0)' }),
-    pending: z.boolean().meta({ description: 'An upload to this entry is in progress; rev 0 has no readable content yet' }),
+    size: count().register(z.globalRegistry, { description: 'Bytes of the head revision (0 for folders)' }),
+    rev: int4().register(z.globalRegistry, { description: 'Head revision; 0 while no content is committed' }),
+    contentHash: sha256Answer().nullable().register(z.globalRegistry, { description: 'Names the head content: SHA-256 over its blocks’ SHA-256s (null for folders and rev 0)' }),
+    pending: z.boolean().register(z.globalRegistry, { description: 'An upload to this entry is in progress; rev 0 has no readable content yet' }),
     createdAt: timestamp(),
     modifiedAt: timestamp(),
     trashedAt: timestamp().nullable(),
     starred: z
       .boolean()
       .optional()
-      .meta({
+      .register(z.globalRegistry, {
         description:
           'The caller starred it. Present in listings, search, `/metadata`, `/files/{id}`, the starred and recent lists and star answers; left out where an answer does not look it up',
       }),
   })
-  .meta({ id: 'FileView', description: 'A file or folder as every answer shows it.' });
+  .register(z.globalRegistry, { id: 'FileView', description: 'A file or folder as every answer shows it.' });
 export type FileView = z.infer<typeof FileView>;
 
 export const FileList = z
   .object({
     entries: z.array(FileView),
-    cursor: z.string().optional().meta({ description: 'Present when more entries follow: pass it back as `cursor`' }),
+    cursor: z.string().optional().register(z.globalRegistry, { description: 'Present when more entries follow: pass it back as `cursor`' }),
   })
-  .meta({ id: 'FileList' });
+  .register(z.globalRegistry, { id: 'FileList' });
 export type FileList = z.infer<typeof FileList>;
 
 /** What purging answers: how much went for good. */
 export const PurgeResult = z
   .object({
-    files: count().meta({ description: 'Files deleted for good' }),
+    files: count().register(z.globalRegistry, { description: 'Files deleted for good' }),
     folders: count(),
-    freedBytes: count().meta({ description: 'What the owner’s usage went down by' }),
+    freedBytes: count().register(z.globalRegistry, { description: 'What the owner’s usage went down by' }),
   })
-  .meta({ id: 'PurgeResult' });
+  .register(z.globalRegistry, { id: 'PurgeResult' });
 export type PurgeResult = z.infer<typeof PurgeResult>;
 
 const Limit = pageLimit();
 
 export const ListQuery = z.object({
-  path: text(MAX_PATH_CHARS).default('/').meta({ description: 'The folder (default: the root)' }),
+  path: text(MAX_PATH_CHARS).default('/').register(z.globalRegistry, { description: 'The folder (default: the root)' }),
   limit: Limit,
   // `cursor=` (empty) is the first page.
-  cursor: optionalParam(pageCursor(ListCursor)).meta({ description: 'From the previous page’s answer' }),
+  cursor: optionalParam(pageCursor(ListCursor)).register(z.globalRegistry, { description: 'From the previous page’s answer' }),
   sort: z.enum(LIST_SORTS).default('name'),
   order: z.enum(LIST_ORDERS).default('asc'),
 });
 
 /** The root is '/', so a path here may not be empty. */
-export const PathQuery = z.object({ path: path().meta({ description: 'Absolute path, e.g. `/Photos/cat.jpg`' }) });
+export const PathQuery = z.object({ path: path().register(z.globalRegistry, { description: 'Absolute path, e.g. `/Photos/cat.jpg`' }) });
 
 export const IdParams = z.object({ id: id() });
 
 export const MkdirRequest = z.strictObject({
   path: path(),
-  parents: z.boolean().optional().meta({ description: 'Create missing parent folders too' }),
+  parents: z.boolean().optional().register(z.globalRegistry, { description: 'Create missing parent folders too' }),
 });
 
 /** `{path}` or `{id}`, exactly one. */
@@ -77,45 +77,45 @@ const oneOf =
 
 export const MoveOrCopy = z
   .strictObject({
-    from: path().optional().meta({ description: 'Source path' }),
-    id: id().optional().meta({ description: 'Source id' }),
-    to: path().meta({ description: 'Target path' }),
+    from: path().optional().register(z.globalRegistry, { description: 'Source path' }),
+    id: id().optional().register(z.globalRegistry, { description: 'Source id' }),
+    to: path().register(z.globalRegistry, { description: 'Target path' }),
   })
   .refine(oneOf('from'), { message: 'give exactly one of from (a path) and id' })
-  .meta({ id: 'MoveOrCopy', description: 'Names the source by path (`from`) or by `id`, exactly one.' });
+  .register(z.globalRegistry, { id: 'MoveOrCopy', description: 'Names the source by path (`from`) or by `id`, exactly one.' });
 export type MoveOrCopy = z.input<typeof MoveOrCopy>;
 
 export const DeleteRequest = z
   .strictObject({
     path: path().optional(),
     id: id().optional(),
-    rev: int4().optional().meta({ description: 'Only while the entry is at this revision (409 `stale_revision` otherwise)' }),
-    recursive: z.boolean().optional().meta({ description: 'false: a folder only when nothing live is in it (409 `not_empty` otherwise); default true' }),
+    rev: int4().optional().register(z.globalRegistry, { description: 'Only while the entry is at this revision (409 `stale_revision` otherwise)' }),
+    recursive: z.boolean().optional().register(z.globalRegistry, { description: 'false: a folder only when nothing live is in it (409 `not_empty` otherwise); default true' }),
   })
   .refine(oneOf('path'), { message: 'give exactly one of path and id' })
-  .meta({ id: 'DeleteRequest', description: 'Names an entry by path or by id (one of them), with the conditions a sync client puts on deleting it.' });
+  .register(z.globalRegistry, { id: 'DeleteRequest', description: 'Names an entry by path or by id (one of them), with the conditions a sync client puts on deleting it.' });
 export type DeleteRequest = z.input<typeof DeleteRequest>;
 
-export const SearchQuery = z.object({ q: text(255, 1).meta({ description: 'Part of a name, any case' }), limit: Limit });
+export const SearchQuery = z.object({ q: text(255, 1).register(z.globalRegistry, { description: 'Part of a name, any case' }), limit: Limit });
 
 export const TrashQuery = z.object({
   limit: Limit,
   // `cursor=` (empty) is the first page.
-  cursor: optionalParam(pageCursor(TrashCursor)).meta({ description: 'From the previous page’s answer' }),
+  cursor: optionalParam(pageCursor(TrashCursor)).register(z.globalRegistry, { description: 'From the previous page’s answer' }),
 });
 
-export const TrashRestoreRequest = z.strictObject({ to: path().optional().meta({ description: 'Restore to this path instead' }) });
+export const TrashRestoreRequest = z.strictObject({ to: path().optional().register(z.globalRegistry, { description: 'Restore to this path instead' }) });
 
 export const StarredQuery = z.object({
   limit: Limit,
   // `cursor=` (empty) is the first page.
-  cursor: optionalParam(pageCursor(StarredCursor)).meta({ description: 'From the previous page’s answer' }),
+  cursor: optionalParam(pageCursor(StarredCursor)).register(z.globalRegistry, { description: 'From the previous page’s answer' }),
 });
 
 export const RecentQuery = z.object({
   limit: pageLimit(200, 50),
   // `cursor=` (empty) is the first page.
-  cursor: optionalParam(pageCursor(RecentCursor)).meta({ description: 'From the previous page’s answer' }),
+  cursor: optionalParam(pageCursor(RecentCursor)).register(z.globalRegistry, { description: 'From the previous page’s answer' }),
 });
 
 /** The edge lengths a thumbnail is made in (a few, so the cache stays small and shared). */
@@ -126,8 +126,8 @@ export const ThumbnailQuery = z.object({
     .enum(THUMBNAIL_SIZES)
     .default('256')
     .transform(Number)
-    .meta({ description: 'The longest edge in pixels (the image fits inside a square of it; never enlarged)' }),
-  hash: optionalParam(Sha256Hex).meta({
+    .register(z.globalRegistry, { description: 'The longest edge in pixels (the image fits inside a square of it; never enlarged)' }),
+  hash: optionalParam(Sha256Hex).register(z.globalRegistry, {
     description:
       'The head’s `contentHash` as the caller last saw it: the URL then names one content, and the answer may be cached for good; ' +
       '409 `stale_revision` when the file has changed since',

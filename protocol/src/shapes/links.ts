@@ -13,13 +13,13 @@ export const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export const isLinkToken = (s: string) => LINK_TOKEN.test(s);
 
 /** Passwords of links: as long as account passwords may be; NUL and lone surrogates refused. */
-const LinkPassword = text(1024, 1).meta({ format: 'password', description: 'Stored hashed (scrypt); the link asks for it' });
+const LinkPassword = text(1024, 1).register(z.globalRegistry, { format: 'password', description: 'Stored hashed (scrypt); the link asks for it' });
 
 export const Link = z
   .object({
     id: id(),
     fileId: id(),
-    path: z.string().meta({ description: 'Where the linked file or folder is now' }),
+    path: z.string().register(z.globalRegistry, { description: 'Where the linked file or folder is now' }),
     isDir: z.boolean(),
     kind: z.enum(LINK_KINDS),
     hasPassword: z.boolean(),
@@ -28,40 +28,40 @@ export const Link = z
     downloads: count(),
     disabled: z.boolean(),
     createdAt: timestamp(),
-    url: z.string().optional().meta({ description: 'Only in the answer to its creation: the token is stored hashed and never shown again' }),
+    url: z.string().optional().register(z.globalRegistry, { description: 'Only in the answer to its creation: the token is stored hashed and never shown again' }),
   })
-  .meta({ id: 'Link' });
+  .register(z.globalRegistry, { id: 'Link' });
 export type Link = z.infer<typeof Link>;
 
-export const LinkList = z.object({ links: z.array(Link) }).meta({ id: 'LinkList' });
+export const LinkList = z.object({ links: z.array(Link) }).register(z.globalRegistry, { id: 'LinkList' });
 
 export const LinkCreate = z
   .strictObject({
-    path: path().optional().meta({ description: 'The file or folder, by path (or give `fileId`)' }),
+    path: path().optional().register(z.globalRegistry, { description: 'The file or folder, by path (or give `fileId`)' }),
     fileId: id().optional(),
-    kind: z.enum(LINK_KINDS).default('view').meta({ description: '`drop` needs a folder' }),
+    kind: z.enum(LINK_KINDS).default('view').register(z.globalRegistry, { description: '`drop` needs a folder' }),
     password: LinkPassword.optional(),
-    expiresAt: timestamp().optional().meta({ description: 'After this the link answers 410 `link_gone`' }),
-    maxDownloads: count(1).optional().meta({ description: 'Downloads allowed (each answer with bytes counts: a file, a range, a zip; not HEAD or 304); then 410 `link_gone`' }),
+    expiresAt: timestamp().optional().register(z.globalRegistry, { description: 'After this the link answers 410 `link_gone`' }),
+    maxDownloads: count(1).optional().register(z.globalRegistry, { description: 'Downloads allowed (each answer with bytes counts: a file, a range, a zip; not HEAD or 304); then 410 `link_gone`' }),
   })
   .refine((b) => (b.path === undefined) !== (b.fileId === undefined), { message: 'give exactly one of path and fileId' })
-  .meta({ id: 'LinkCreate' });
+  .register(z.globalRegistry, { id: 'LinkCreate' });
 export type LinkCreate = z.input<typeof LinkCreate>;
 
 export const LinkUpdate = z
   .strictObject({
     disabled: z.boolean().optional(),
-    password: LinkPassword.nullable().optional().meta({ description: 'null removes the password' }),
+    password: LinkPassword.nullable().optional().register(z.globalRegistry, { description: 'null removes the password' }),
     expiresAt: timestamp().nullable().optional(),
     maxDownloads: count(1).nullable().optional(),
   })
-  .meta({ id: 'LinkUpdate' });
+  .register(z.globalRegistry, { id: 'LinkUpdate' });
 export type LinkUpdate = z.input<typeof LinkUpdate>;
 
 /** What GET /s/{token} answers: the linked entry and, for a view link of a folder, a folder's entries. */
 export const PublicEntry = z.object({
   name: z.string(),
-  path: z.string().meta({ description: 'Relative to the link, `/` its own root' }),
+  path: z.string().register(z.globalRegistry, { description: 'Relative to the link, `/` its own root' }),
   isDir: z.boolean(),
   size: count(),
   modifiedAt: timestamp(),
@@ -73,10 +73,10 @@ export const PublicLinkView = z
     isDir: z.boolean(),
     size: count(),
     expiresAt: timestamp().nullable(),
-    entries: z.array(PublicEntry).optional().meta({ description: 'A view link of a folder: the entries of `?path=` (default its root), folders first, by name' }),
-    cursor: z.string().optional().meta({ description: 'When more entries follow: pass it back as `cursor` with the same `path`' }),
+    entries: z.array(PublicEntry).optional().register(z.globalRegistry, { description: 'A view link of a folder: the entries of `?path=` (default its root), folders first, by name' }),
+    cursor: z.string().optional().register(z.globalRegistry, { description: 'When more entries follow: pass it back as `cursor` with the same `path`' }),
   })
-  .meta({ id: 'PublicLinkView' });
+  .register(z.globalRegistry, { id: 'PublicLinkView' });
 export type PublicLinkView = z.infer<typeof PublicLinkView>;
 
 /** Query of /s/{token}/download: a path inside a folder link. */
@@ -86,4 +86,4 @@ export const PublicListQuery = PublicPathQuery.extend({ cursor: optionalParam(pa
 /** Query of POST /s/{token}/upload: the dropped file's name (sanitised, renamed on collision). */
 export const PublicDropQuery = z.object({ name: text(1024, 1) });
 
-export const DropAnswer = z.object({ name: z.string().meta({ description: 'The name it was stored under' }), size: count() }).meta({ id: 'DropAnswer' });
+export const DropAnswer = z.object({ name: z.string().register(z.globalRegistry, { description: 'The name it was stored under' }), size: count() }).register(z.globalRegistry, { id: 'DropAnswer' });

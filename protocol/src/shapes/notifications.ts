@@ -15,17 +15,17 @@ export const Notification = z
     id: id(),
     kind: z.enum(NOTIFICATION_KINDS),
     fileId: id().nullable(),
-    payload: z.record(z.string(), z.unknown()).meta({ description: 'What happened (path, name, device, …)' }),
+    payload: z.record(z.string(), z.unknown()).register(z.globalRegistry, { description: 'What happened (path, name, device, …)' }),
     createdAt: timestamp(),
     readAt: timestamp().nullable(),
-    count: z.number().int().min(1).optional().meta({ description: 'Grouped entries: how many changes this one stands for' }),
+    count: z.number().int().min(1).optional().register(z.globalRegistry, { description: 'Grouped entries: how many changes this one stands for' }),
   })
-  .meta({ id: 'Notification' });
+  .register(z.globalRegistry, { id: 'Notification' });
 export type Notification = z.infer<typeof Notification>;
 
 export const NotificationPage = z
-  .object({ notifications: z.array(Notification), cursor: z.string().optional().meta({ description: 'When more follow: pass it back' }) })
-  .meta({ id: 'NotificationPage' });
+  .object({ notifications: z.array(Notification), cursor: z.string().optional().register(z.globalRegistry, { description: 'When more follow: pass it back' }) })
+  .register(z.globalRegistry, { id: 'NotificationPage' });
 
 export const NotificationsQuery = z.object({
   unread: queryFlag().default(false),
@@ -38,4 +38,4 @@ export const MarkReadRequest = z
   .strictObject({ ids: z.array(id()).max(MAX_READ_IDS).optional(), all: z.literal(true).optional() })
   .refine((b) => (b.ids === undefined) !== (b.all === undefined), { message: 'give exactly one of ids and all: true' });
 
-export const MarkReadAnswer = z.object({ updated: z.number().int().min(0).meta({ description: 'How many changed (the caller’s unread entries only)' }) });
+export const MarkReadAnswer = z.object({ updated: z.number().int().min(0).register(z.globalRegistry, { description: 'How many changed (the caller’s unread entries only)' }) });

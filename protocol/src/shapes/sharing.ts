@@ -11,33 +11,33 @@ const userRef = z.object({ id: id(), username: z.string() });
 export const Share = z
   .object({
     id: id(),
-    fileId: id().meta({ description: 'The shared folder or file' }),
-    name: z.string().meta({ description: 'Its name in the owner’s tree' }),
+    fileId: id().register(z.globalRegistry, { description: 'The shared folder or file' }),
+    name: z.string().register(z.globalRegistry, { description: 'Its name in the owner’s tree' }),
     isDir: z.boolean(),
     owner: userRef,
     grantee: z.object({ kind: z.enum(['user', 'group']), id: id(), name: z.string() }),
     role: z.enum(SHARE_ROLES),
-    allowReshare: z.boolean().meta({ description: 'Editors may share it on' }),
-    path: z.string().nullable().meta({ description: 'Where the caller sees it: the owner’s path for the owner, the mount’s path for a recipient who accepted, else null' }),
-    state: z.enum(['owner', 'pending', 'accepted', 'declined']).meta({ description: 'The caller’s side of it' }),
+    allowReshare: z.boolean().register(z.globalRegistry, { description: 'Editors may share it on' }),
+    path: z.string().nullable().register(z.globalRegistry, { description: 'Where the caller sees it: the owner’s path for the owner, the mount’s path for a recipient who accepted, else null' }),
+    state: z.enum(['owner', 'pending', 'accepted', 'declined']).register(z.globalRegistry, { description: 'The caller’s side of it' }),
     createdAt: timestamp(),
   })
-  .meta({ id: 'Share' });
+  .register(z.globalRegistry, { id: 'Share' });
 export type Share = z.infer<typeof Share>;
 
-export const ShareList = z.object({ shares: z.array(Share) }).meta({ id: 'ShareList' });
+export const ShareList = z.object({ shares: z.array(Share) }).register(z.globalRegistry, { id: 'ShareList' });
 export type ShareList = z.infer<typeof ShareList>;
 
 export const SharesQuery = z.object({
-  direction: z.enum(['incoming', 'outgoing']).default('incoming').meta({ description: 'incoming: shared with me; outgoing: what I shared' }),
+  direction: z.enum(['incoming', 'outgoing']).default('incoming').register(z.globalRegistry, { description: 'incoming: shared with me; outgoing: what I shared' }),
 });
 
 export const NewShareRequest = z
   .strictObject({
     path: path().optional(),
     id: id().optional(),
-    user: text(200, 1).optional().meta({ description: 'Username of the recipient' }),
-    group: text(200, 1).optional().meta({ description: 'Name of the recipient group' }),
+    user: text(200, 1).optional().register(z.globalRegistry, { description: 'Username of the recipient' }),
+    group: text(200, 1).optional().register(z.globalRegistry, { description: 'Name of the recipient group' }),
     role: z.enum(SHARE_ROLES),
     allowReshare: z.boolean().optional(),
   })
@@ -49,14 +49,14 @@ export const SharePatchRequest = z
   .refine((b) => b.role !== undefined || b.allowReshare !== undefined, { message: 'give role or allowReshare' });
 
 export const AcceptShareRequest = z.strictObject({
-  name: text(255, 1).optional().meta({ description: 'The mount’s name at your root (default: the shared folder’s name, made unique)' }),
+  name: text(255, 1).optional().register(z.globalRegistry, { description: 'The mount’s name at your root (default: the shared folder’s name, made unique)' }),
 });
 
 export const Group = z
   .object({ id: id(), name: z.string(), members: z.array(userRef), createdAt: timestamp() })
-  .meta({ id: 'Group' });
+  .register(z.globalRegistry, { id: 'Group' });
 export type Group = z.infer<typeof Group>;
-export const GroupList = z.object({ groups: z.array(Group) }).meta({ id: 'GroupList' });
+export const GroupList = z.object({ groups: z.array(Group) }).register(z.globalRegistry, { id: 'GroupList' });
 export const NewGroupRequest = z.strictObject({ name: text(200, 1) });
 export const GroupMemberRequest = z.strictObject({ username: text(200, 1) });
 export const GroupMemberParams = z.object({ id: id(), userId: id() });

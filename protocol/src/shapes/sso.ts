@@ -4,16 +4,16 @@ import { text } from '../fields.js';
 
 export const AuthMethods = z
   .object({
-    password: z.boolean().meta({ description: 'Username and password sign-in (POST /auth/login) is allowed' }),
+    password: z.boolean().register(z.globalRegistry, { description: 'Username and password sign-in (POST /auth/login) is allowed' }),
     sso: z
       .object({
-        label: z.string().meta({ description: 'The button’s label, e.g. "Authentik" (shown as "Sign in with Authentik")' }),
-        startPath: z.string().meta({ description: 'Where the browser goes to begin: GET /api/v1/auth/oidc/start' }),
+        label: z.string().register(z.globalRegistry, { description: 'The button’s label, e.g. "Authentik" (shown as "Sign in with Authentik")' }),
+        startPath: z.string().register(z.globalRegistry, { description: 'Where the browser goes to begin: GET /api/v1/auth/oidc/start' }),
       })
       .nullable()
-      .meta({ description: 'Single sign-on with an OpenID Connect provider, when the server is configured for it' }),
+      .register(z.globalRegistry, { description: 'Single sign-on with an OpenID Connect provider, when the server is configured for it' }),
   })
-  .meta({ id: 'AuthMethods', description: 'The ways this server lets people sign in.' });
+  .register(z.globalRegistry, { id: 'AuthMethods', description: 'The ways this server lets people sign in.' });
 export type AuthMethods = z.infer<typeof AuthMethods>;
 
 /** What a provider appends to the redirect URI (RFC 6749 §4.1.2, RFC 9207); others are ignored. */

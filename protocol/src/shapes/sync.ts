@@ -19,30 +19,30 @@ export const ChangeEntry = z
     op: z.enum(JOURNAL_OPS),
     fileId: id().nullable(),
     rev: int4().nullable(),
-    path: z.string().optional().meta({ description: 'Where the entry is after the change, when the change recorded it' }),
+    path: z.string().optional().register(z.globalRegistry, { description: 'Where the entry is after the change, when the change recorded it' }),
     name: z.string(),
-    parentId: id().nullable().optional().meta({ description: 'The folder holding the entry after the change (null: the root); absent when not recorded' }),
+    parentId: id().nullable().optional().register(z.globalRegistry, { description: 'The folder holding the entry after the change (null: the root); absent when not recorded' }),
     isDir: z.boolean().optional(),
     size: count().optional(),
     contentHash: sha256Answer().optional(),
-    from: z.string().optional().meta({ description: 'A move’s old path' }),
-    oldParentId: id().nullable().optional().meta({ description: 'A move’s old folder' }),
+    from: z.string().optional().register(z.globalRegistry, { description: 'A move’s old path' }),
+    oldParentId: id().nullable().optional().register(z.globalRegistry, { description: 'A move’s old folder' }),
     deviceId: id().nullable(),
     at: timestamp(),
   })
-  .meta({ id: 'ChangeEntry', description: 'One change as devices see it; path and details as they were at the time.' });
+  .register(z.globalRegistry, { id: 'ChangeEntry', description: 'One change as devices see it; path and details as they were at the time.' });
 export type ChangeEntry = z.infer<typeof ChangeEntry>;
 
 export const ChangePage = z
   .object({
     entries: z.array(ChangeEntry),
-    cursor: cursorNumber().meta({ description: 'Pass it back to continue (unchanged when there was no entry)' }),
+    cursor: cursorNumber().register(z.globalRegistry, { description: 'Pass it back to continue (unchanged when there was no entry)' }),
     has_more: z.boolean(),
   })
-  .meta({ id: 'ChangePage' });
+  .register(z.globalRegistry, { id: 'ChangePage' });
 export type ChangePage = z.infer<typeof ChangePage>;
 
-export const LatestCursor = z.object({ cursor: cursorNumber().meta({ description: 'The newest entry’s seq (0: none)' }) });
+export const LatestCursor = z.object({ cursor: cursorNumber().register(z.globalRegistry, { description: 'The newest entry’s seq (0: none)' }) });
 
 export const ChangesQuery = z.object({ cursor: journalCursor().default(0), limit: pageLimit(2000, 500) });
 export const LongpollQuery = z.object({ cursor: journalCursor(), timeout: queryInt(30, 480).default(60) });
@@ -50,19 +50,19 @@ export const LongpollQuery = z.object({ cursor: journalCursor(), timeout: queryI
 export const LongPollAnswer = z
   .object({
     changes: z.boolean(),
-    events: z.literal(true).optional().meta({ description: 'An event (e.g. a notification) was published to the user meanwhile' }),
-    backoff: int4(1).optional().meta({ description: 'Seconds to wait before polling again' }),
+    events: z.literal(true).optional().register(z.globalRegistry, { description: 'An event (e.g. a notification) was published to the user meanwhile' }),
+    backoff: int4(1).optional().register(z.globalRegistry, { description: 'Seconds to wait before polling again' }),
   })
-  .meta({ id: 'LongPollAnswer' });
+  .register(z.globalRegistry, { id: 'LongPollAnswer' });
 export type LongPollAnswer = z.infer<typeof LongPollAnswer>;
 
 export const PresenceDevice = z
   .object({ id: id(), name: z.string(), kind: z.enum(DEVICE_KINDS), online: z.boolean(), lastSeenAt: timestamp(), cursor: cursorNumber() })
-  .meta({ id: 'PresenceDevice' });
+  .register(z.globalRegistry, { id: 'PresenceDevice' });
 export const PresenceList = z.object({ devices: z.array(PresenceDevice) });
 
 export const MissingRequest = z.strictObject({ hashes: z.array(Sha256Hex).max(MAX_MISSING_HASHES) });
-export const MissingAnswer = z.object({ missing: z.array(sha256Answer()).meta({ description: 'Each once, in the order asked' }) });
+export const MissingAnswer = z.object({ missing: z.array(sha256Answer()).register(z.globalRegistry, { description: 'Each once, in the order asked' }) });
 
 export const BlockParams = z.object({ sha256: Sha256Hex });
 
@@ -70,17 +70,17 @@ export const BlockStored = z
   .object({
     hash: sha256Answer(),
     size: int4(1),
-    stored: z.boolean().meta({ description: 'false when the namespace already had the block' }),
+    stored: z.boolean().register(z.globalRegistry, { description: 'false when the namespace already had the block' }),
   })
-  .meta({ id: 'BlockStored' });
+  .register(z.globalRegistry, { id: 'BlockStored' });
 
 /** One block of a version, in file order. */
-export const BlockRef = z.object({ hash: sha256Answer(), size: int4(1) }).meta({ id: 'BlockRef' });
+export const BlockRef = z.object({ hash: sha256Answer(), size: int4(1) }).register(z.globalRegistry, { id: 'BlockRef' });
 export type BlockRef = z.infer<typeof BlockRef>;
 
 export const RevisionBlocks = z
-  .object({ rev: int4(1), size: count(), contentHash: sha256Answer(), blocks: z.array(BlockRef).meta({ description: 'In file order' }) })
-  .meta({ id: 'RevisionBlocks', description: 'A revision’s ordered block list, for delta downloads through GET /blocks/{sha256}.' });
+  .object({ rev: int4(1), size: count(), contentHash: sha256Answer(), blocks: z.array(BlockRef).register(z.globalRegistry, { description: 'In file order' }) })
+  .register(z.globalRegistry, { id: 'RevisionBlocks', description: 'A revision’s ordered block list, for delta downloads through GET /blocks/{sha256}.' });
 export type RevisionBlocks = z.infer<typeof RevisionBlocks>;
 
 export const CommitRequest = z
@@ -88,27 +88,27 @@ export const CommitRequest = z
     path: path(),
     size: count(),
     blocks: z.array(z.strictObject({ hash: Sha256Hex, size: int4(1).max(MAX_BLOCK_BYTES) })).max(MAX_COMMIT_BLOCKS),
-    baseRev: int4().nullable().meta({ description: 'The revision this replaces; null: a new file' }),
-    fileId: id().optional().meta({ description: 'With `baseRev`: the entry that revision belongs to' }),
+    baseRev: int4().nullable().register(z.globalRegistry, { description: 'The revision this replaces; null: a new file' }),
+    fileId: id().optional().register(z.globalRegistry, { description: 'With `baseRev`: the entry that revision belongs to' }),
     overwrite: z.boolean().optional(),
-    onConflict: z.enum(['fail', 'copy']).optional().meta({ description: "Default 'fail'" }),
+    onConflict: z.enum(['fail', 'copy']).optional().register(z.globalRegistry, { description: "Default 'fail'" }),
     mtime: z
       .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)])
       .optional()
-      .meta({ description: 'The file’s modification time: ISO 8601 with a zone, or milliseconds since 1970' }),
+      .register(z.globalRegistry, { description: 'The file’s modification time: ISO 8601 with a zone, or milliseconds since 1970' }),
   })
   .refine((b) => b.fileId === undefined || b.baseRev !== null, {
     message: 'fileId names the entry baseRev belongs to: give baseRev with it',
     path: ['fileId'],
   })
-  .meta({ id: 'CommitRequest' });
+  .register(z.globalRegistry, { id: 'CommitRequest' });
 export type CommitRequest = z.input<typeof CommitRequest>;
 
 export const CommitAnswer = FileView.extend({
-  conflict: z.boolean().meta({ description: 'true: the content went to a conflicted copy (this entry)' }),
+  conflict: z.boolean().register(z.globalRegistry, { description: 'true: the content went to a conflicted copy (this entry)' }),
   original: z
     .object({ id: id().nullable(), path: z.string(), rev: int4() })
     .optional()
-    .meta({ description: 'Where the content would have gone; `id` null when no entry is at that path any more' }),
-}).meta({ id: 'CommitAnswer', description: 'The committed file, or its conflicted copy.' });
+    .register(z.globalRegistry, { description: 'Where the content would have gone; `id` null when no entry is at that path any more' }),
+}).register(z.globalRegistry, { id: 'CommitAnswer', description: 'The committed file, or its conflicted copy.' });
 export type CommitAnswer = z.infer<typeof CommitAnswer>;

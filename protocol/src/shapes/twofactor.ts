@@ -16,13 +16,13 @@ export const RecoveryCode = text(64, 1);
 
 /** A short-lived ticket naming a step in flight (a sign-in between password and second factor,
  *  a passkey ceremony). */
-export const Ticket = text(200, 1).meta({ description: 'The step’s ticket, as answered when it began' });
+export const Ticket = text(200, 1).register(z.globalRegistry, { description: 'The step’s ticket, as answered when it began' });
 
 /** WebAuthn options as `@simplewebauthn/browser` takes them (PublicKeyCredentialRequestOptionsJSON
  *  or PublicKeyCredentialCreationOptionsJSON). */
 export const WebAuthnOptions = z
   .record(z.string(), z.unknown())
-  .meta({ id: 'WebAuthnOptions', description: 'Options for navigator.credentials.get/create, in their JSON form (WebAuthn Level 3)' });
+  .register(z.globalRegistry, { id: 'WebAuthnOptions', description: 'Options for navigator.credentials.get/create, in their JSON form (WebAuthn Level 3)' });
 
 /** What an authenticator answered, in its JSON form (`@simplewebauthn/browser`'s startRegistration /
  *  startAuthentication give it). The server verifies it whole. */
@@ -35,19 +35,19 @@ export const WebAuthnCredential = z
     clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
     authenticatorAttachment: z.string().max(32).optional(),
   })
-  .meta({ id: 'WebAuthnCredential', description: 'RegistrationResponseJSON or AuthenticationResponseJSON' });
+  .register(z.globalRegistry, { id: 'WebAuthnCredential', description: 'RegistrationResponseJSON or AuthenticationResponseJSON' });
 export type WebAuthnCredential = z.infer<typeof WebAuthnCredential>;
 
 export const TwoFactorChallenge = z
   .object({
     twoFactor: z.object({
-      ticket: z.string().meta({ description: 'Send it with the second factor to POST /auth/2fa' }),
-      methods: z.array(z.enum(TWO_FACTOR_METHODS)).meta({ description: 'What this account can answer with' }),
+      ticket: z.string().register(z.globalRegistry, { description: 'Send it with the second factor to POST /auth/2fa' }),
+      methods: z.array(z.enum(TWO_FACTOR_METHODS)).register(z.globalRegistry, { description: 'What this account can answer with' }),
       expiresAt: timestamp(),
-      passkeyOptions: WebAuthnOptions.optional().meta({ description: 'When the account has passkeys: the assertion to ask for' }),
+      passkeyOptions: WebAuthnOptions.optional().register(z.globalRegistry, { description: 'When the account has passkeys: the assertion to ask for' }),
     }),
   })
-  .meta({ id: 'TwoFactorChallenge', description: 'The password was right; a second factor is needed before a session is issued.' });
+  .register(z.globalRegistry, { id: 'TwoFactorChallenge', description: 'The password was right; a second factor is needed before a session is issued.' });
 export type TwoFactorChallenge = z.infer<typeof TwoFactorChallenge>;
 
 export const TwoFactorLoginRequest = z
@@ -58,64 +58,64 @@ export const TwoFactorLoginRequest = z
     passkey: WebAuthnCredential.optional(),
   })
   .refine((b) => [b.totp, b.recoveryCode, b.passkey].filter((x) => x !== undefined).length === 1, 'give exactly one of totp, recoveryCode, passkey')
-  .meta({ id: 'TwoFactorLoginRequest' });
+  .register(z.globalRegistry, { id: 'TwoFactorLoginRequest' });
 
 export const PasskeyLoginStart = SessionOptions.meta({ id: 'PasskeyLoginStart', description: 'The session to issue once the passkey answers' });
 
 export const PasskeyCeremony = z
   .object({ ticket: z.string(), expiresAt: timestamp(), options: WebAuthnOptions })
-  .meta({ id: 'PasskeyCeremony', description: 'A WebAuthn ceremony begun: answer the options, then send the result with the ticket' });
+  .register(z.globalRegistry, { id: 'PasskeyCeremony', description: 'A WebAuthn ceremony begun: answer the options, then send the result with the ticket' });
 export type PasskeyCeremony = z.infer<typeof PasskeyCeremony>;
 
 export const Passkey = z
   .object({
     id: id(),
     name: z.string(),
-    backedUp: z.boolean().meta({ description: 'Synced by its provider (a multi-device passkey)' }),
+    backedUp: z.boolean().register(z.globalRegistry, { description: 'Synced by its provider (a multi-device passkey)' }),
     createdAt: timestamp(),
     lastUsedAt: timestamp().nullable(),
   })
-  .meta({ id: 'Passkey' });
+  .register(z.globalRegistry, { id: 'Passkey' });
 export type Passkey = z.infer<typeof Passkey>;
 
 export const TwoFactorStatus = z
   .object({
-    enabled: z.boolean().meta({ description: 'Sign-in asks for a second factor (an authenticator app or a passkey is enrolled)' }),
-    totp: z.boolean().meta({ description: 'An authenticator app is enrolled (confirmed)' }),
+    enabled: z.boolean().register(z.globalRegistry, { description: 'Sign-in asks for a second factor (an authenticator app or a passkey is enrolled)' }),
+    totp: z.boolean().register(z.globalRegistry, { description: 'An authenticator app is enrolled (confirmed)' }),
     passkeys: z.array(Passkey),
     recoveryCodesLeft: count(),
-    required: z.boolean().meta({ description: 'An administrator requires two-factor sign-in for everyone' }),
+    required: z.boolean().register(z.globalRegistry, { description: 'An administrator requires two-factor sign-in for everyone' }),
   })
-  .meta({ id: 'TwoFactorStatus' });
+  .register(z.globalRegistry, { id: 'TwoFactorStatus' });
 export type TwoFactorStatus = z.infer<typeof TwoFactorStatus>;
 
 export const TotpEnrolment = z
   .object({
-    secret: z.string().meta({ description: 'Base32, for typing into an app' }),
-    uri: z.string().meta({ description: 'otpauth://totp/… for a QR code' }),
+    secret: z.string().register(z.globalRegistry, { description: 'Base32, for typing into an app' }),
+    uri: z.string().register(z.globalRegistry, { description: 'otpauth://totp/… for a QR code' }),
   })
-  .meta({ id: 'TotpEnrolment', description: 'A new secret, pending until POST /me/2fa/totp/confirm proves the app has it' });
+  .register(z.globalRegistry, { id: 'TotpEnrolment', description: 'A new secret, pending until POST /me/2fa/totp/confirm proves the app has it' });
 export type TotpEnrolment = z.infer<typeof TotpEnrolment>;
 
 export const TotpConfirmRequest = z.object({ code: TotpCode });
 
 export const RecoveryCodes = z
-  .object({ recoveryCodes: z.array(z.string()).meta({ description: 'Shown this once: each works one time in place of a code' }) })
-  .meta({ id: 'RecoveryCodes' });
+  .object({ recoveryCodes: z.array(z.string()).register(z.globalRegistry, { description: 'Shown this once: each works one time in place of a code' }) })
+  .register(z.globalRegistry, { id: 'RecoveryCodes' });
 export type RecoveryCodes = z.infer<typeof RecoveryCodes>;
 
 export const TwoFactorEnabled = z
-  .object({ recoveryCodes: z.array(z.string()).optional().meta({ description: 'New recovery codes, shown this once, when this was the first factor enrolled' }) })
-  .meta({ id: 'TwoFactorEnabled' });
+  .object({ recoveryCodes: z.array(z.string()).optional().register(z.globalRegistry, { description: 'New recovery codes, shown this once, when this was the first factor enrolled' }) })
+  .register(z.globalRegistry, { id: 'TwoFactorEnabled' });
 
 /** Proof that the person at the keyboard is the account's owner before a factor goes. */
 export const Reauthentication = z
   .object({
-    password: text(1024, 1).optional().meta({ format: 'password' }),
-    code: RecoveryCode.optional().meta({ description: 'A current authenticator code or an unused recovery code' }),
+    password: text(1024, 1).optional().register(z.globalRegistry, { format: 'password' }),
+    code: RecoveryCode.optional().register(z.globalRegistry, { description: 'A current authenticator code or an unused recovery code' }),
   })
   .refine((b) => b.password !== undefined || b.code !== undefined, 'give the password or a current code')
-  .meta({ id: 'Reauthentication' });
+  .register(z.globalRegistry, { id: 'Reauthentication' });
 
 export const PasskeyRegistrationRequest = z.object({
   ticket: Ticket,
@@ -124,12 +124,12 @@ export const PasskeyRegistrationRequest = z.object({
 });
 
 export const PasskeyCreated = z
-  .object({ passkey: Passkey, recoveryCodes: z.array(z.string()).optional().meta({ description: 'As TwoFactorEnabled' }) })
-  .meta({ id: 'PasskeyCreated' });
+  .object({ passkey: Passkey, recoveryCodes: z.array(z.string()).optional().register(z.globalRegistry, { description: 'As TwoFactorEnabled' }) })
+  .register(z.globalRegistry, { id: 'PasskeyCreated' });
 
 export const ServerSettings = z
-  .object({ requireTwoFactor: z.boolean().meta({ description: 'Every account must enrol a second factor; until then it reaches only enrolment' }) })
-  .meta({ id: 'ServerSettings' });
+  .object({ requireTwoFactor: z.boolean().register(z.globalRegistry, { description: 'Every account must enrol a second factor; until then it reaches only enrolment' }) })
+  .register(z.globalRegistry, { id: 'ServerSettings' });
 export type ServerSettings = z.infer<typeof ServerSettings>;
 
 export const ServerSettingsPatch = z

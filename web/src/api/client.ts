@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import { CSRF_HEADER, ErrorBody, pathOf, type Operation, type OperationSpec } from '@coffer/protocol';
+import { takeEarly } from './early';
 
 type Answers<O extends OperationSpec> = O['answers'];
 /** What a call answers: the parsed JSON of whichever answer came (undefined for one without a body). */
@@ -70,9 +71,12 @@ export async function send<O extends Operation>(op: O, c: Call<O> = {}): Promise
     headers['content-type'] ??= 'application/octet-stream';
     body = c.raw;
   }
+  const url = urlOf(op, c);
   let res: Response;
   try {
-    res = await fetch(urlOf(op, c), { method: op.method, headers, body, credentials: 'same-origin', signal: c.signal });
+    // A GET that boot.ts already started at page load (the same URL) takes that answer.
+    const early = op.method === 'GET' && !c.signal && !c.headers ? takeEarly(url) : undefined;
+    res = (early && (await early.catch(() => undefined))) || (await fetch(url, { method: op.method, headers, body, credentials: 'same-origin', signal: c.signal }));
   } catch (err) {
     if (!c.signal?.aborted) observer?.failed();
     throw err;

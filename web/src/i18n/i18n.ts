@@ -46,6 +46,28 @@ export function messages<E extends Catalog>(en: E, ko: { [K in keyof E]: string 
   };
 }
 
+/**
+ * The date formatter by language, made once: making one costs far more than using one, and a
+ * scrolling list formats dozens of dates a frame.
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(): Intl.DateTimeFormat {
+  let f = dateFormats.get(lang.value);
+  if (!f) dateFormats.set(lang.value, (f = new Intl.DateTimeFormat(lang.value, { dateStyle: 'medium', timeStyle: 'short' })));
+  return f;
+}
+
+/**
+ * A number with at most `digits` decimals and thousands grouped, as English and Korean both write
+ * it (1,234.5). Not Intl.NumberFormat: the first one a page makes costs 20–60 ms (the browser
+ * loads its number data), paid before the files screen's first paint, for output these two
+ * languages share. A language that writes numbers otherwise needs Intl here.
+ */
+function decimal(v: number, digits: 0 | 1): string {
+  const rounded = digits === 1 ? Math.round(v * 10) / 10 : Math.round(v);
+  return String(rounded).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** Byte counts as people read them (1.5 MB), in the current language's number format. */
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -55,9 +77,9 @@ export function formatBytes(n: number): string {
     v /= 1000;
     u++;
   }
-  return `${new Intl.NumberFormat(lang.value, { maximumFractionDigits: v < 10 && u > 0 ? 1 : 0 }).format(v)} ${units[u]}`;
+  return `${decimal(v, v < 10 && u > 0 ? 1 : 0)} ${units[u]}`;
 }
 
 export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat(lang.value, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return dateFormat().format(new Date(iso));
 }

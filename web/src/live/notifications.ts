@@ -4,7 +4,7 @@
  * offered, accepted, declined or revoked also bumps `sharesTick`, so "Shared with me" refreshes.
  */
 import { signal, computed } from '@preact/signals';
-import { operations as ops, type Notification } from '@coffer/protocol';
+import { userOperations as ops, type Notification } from '@coffer/protocol';
 import { call } from '../api/client';
 import { toast } from '../ui/index';
 import { sharesTick } from './changes';

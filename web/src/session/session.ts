@@ -8,7 +8,7 @@
  * costs nothing: the fresh /me replaces it, and a gone session answers 401 and signs out.
  */
 import { signal } from '@preact/signals';
-import { Me, operations as ops, type TwoFactorChallenge } from '@coffer/protocol';
+import { Me, userOperations as ops, type TwoFactorChallenge } from '@coffer/protocol';
 import { ApiError, call, whenUnauthorized } from '../api/client';
 import { forgetOfflineCopies } from '../pwa/register';
 

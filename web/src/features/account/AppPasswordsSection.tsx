@@ -1,6 +1,6 @@
 /** App passwords for WebDAV, rclone and scripts: create (shown once) and revoke. */
 import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type AppPassword, type AppPasswordCreated } from '@coffer/protocol';
+import { userOperations as ops, type AppPassword, type AppPasswordCreated } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { formatDate } from '../../i18n/i18n';
 import { Button, TextField, toast } from '../../ui/index';

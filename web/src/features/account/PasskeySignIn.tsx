@@ -1,7 +1,7 @@
 /** "Sign in with a passkey" on the sign-in page: no username or password, the passkey names the account. */
 import { browserSupportsWebAuthn, startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
-import { operations as ops, type WebAuthnCredential } from '@coffer/protocol';
+import { userOperations as ops, type WebAuthnCredential } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { signedIn } from '../../session/session';
 import { Button } from '../../ui/index';

@@ -1,7 +1,7 @@
 /** Passkeys: the list, adding one (a WebAuthn registration in this browser), removing one. */
 import { browserSupportsWebAuthn, startRegistration, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
-import { operations as ops, type Passkey, type WebAuthnCredential } from '@coffer/protocol';
+import { userOperations as ops, type Passkey, type WebAuthnCredential } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { formatDate } from '../../i18n/i18n';
 import { Button, TextField, toast } from '../../ui/index';

@@ -1,6 +1,6 @@
 /** How many recovery codes are left, and new ones (after confirming it is you). */
 import { useState } from 'preact/hooks';
-import { operations as ops } from '@coffer/protocol';
+import { userOperations as ops } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { Button } from '../../ui/index';
 import { t } from './messages';

@@ -1,6 +1,6 @@
 /** The authenticator app: set up (QR code and key, confirmed by a first code) or remove. */
 import { useState } from 'preact/hooks';
-import { operations as ops, type TotpEnrolment } from '@coffer/protocol';
+import { userOperations as ops, type TotpEnrolment } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { Button, TextField, toast } from '../../ui/index';
 import { reasonOf } from './errors';

@@ -1,7 +1,7 @@
 /** The second step of a sign-in: a code from the authenticator app, a recovery code, or a passkey. */
 import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
-import { operations as ops, type TwoFactorChallenge, type WebAuthnCredential } from '@coffer/protocol';
+import { userOperations as ops, type TwoFactorChallenge, type WebAuthnCredential } from '@coffer/protocol';
 import { ApiError, call } from '../../api/client';
 import { LanguageSwitch } from '../../app/LanguageSwitch';
 import { secondStep, signedIn } from '../../session/session';

@@ -1,6 +1,6 @@
 /** The caller's two-factor status, shared by the account page's sections. */
 import { signal } from '@preact/signals';
-import { operations as ops, type TwoFactorStatus } from '@coffer/protocol';
+import { userOperations as ops, type TwoFactorStatus } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { loadMe, me } from '../../session/session';
 

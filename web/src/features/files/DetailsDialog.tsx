@@ -1,5 +1,5 @@
 import type { FileView } from '@coffer/protocol';
-import { dateText as formatDate, sizeText as formatBytes } from './format';
+import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Button, Dialog } from '../../ui/index';
 import { t } from './messages';
 

@@ -3,7 +3,7 @@ import type { FileView } from '@coffer/protocol';
 import type { ComponentChildren } from 'preact';
 import { Link } from '../../app/Link';
 import { filesHref } from '../../app/router';
-import { dateText as formatDate, sizeText as formatBytes } from './format';
+import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Checkbox, Icon } from '../../ui/index';
 import { parentOf } from './listing';
 import { t } from './messages';

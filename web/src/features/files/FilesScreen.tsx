@@ -8,7 +8,7 @@ import { Breadcrumbs } from './Breadcrumbs';
 import { useEntryActions } from './EntryActions';
 import { FileBrowser } from './FileBrowser';
 import { usePageKeys } from './keys';
-import { keptFirstPage, listFolder } from './listing';
+import { answeredFirstPage, keptFirstPage, listFolder } from './listing';
 import { changeTick } from '../../live/changes';
 import { openPreview } from '../preview/index';
 import { DropZone, UploadButton, uploadsCommitted } from '../transfers/index';
@@ -24,7 +24,7 @@ import { SelectionBar, Toolbar } from './Toolbar';
 export function FilesScreen() {
   const path = drivePathOf(location.value.path);
   const changed = filesChanged.value;
-  const [entries, setEntries] = useState<FileView[]>();
+  const [entries, setEntries] = useState<FileView[] | undefined>(() => answeredFirstPage(path));
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   /** The folder whose whole listing is on screen. */
@@ -33,7 +33,11 @@ export function FilesScreen() {
   const act = useEntryActions(clear);
   usePageKeys(() => act.setOpen({ kind: 'help' }));
 
+  /** The folder this screen last cleared for: not cleared on mount, which may show rows already. */
+  const clearedFor = useRef(path);
   useEffect(() => {
+    if (clearedFor.current === path) return;
+    clearedFor.current = path;
     setEntries(undefined);
     clear();
   }, [path]);

@@ -1,5 +1,5 @@
 /** Recent files (newest first, as the server orders them) and starred entries. */
-import { operations as ops } from '@coffer/protocol';
+import { userOperations as ops } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { EntryListScreen } from './EntryListScreen';
 import { allPages } from './listing';

@@ -1,9 +1,9 @@
 /** A file's revisions: when, how big, restored from which; download an old one, restore it, or keep it forever. */
 import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type FileView, type Revision } from '@coffer/protocol';
+import { userOperations as ops, type FileView, type Revision } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { me } from '../../session/session';
-import { dateText as formatDate, sizeText as formatBytes } from './format';
+import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Button, Dialog, Icon } from '../../ui/index';
 import { downloadUrl, restoreRevision } from './actions';
 import { t } from './messages';

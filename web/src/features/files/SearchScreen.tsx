@@ -1,4 +1,4 @@
-import { operations as ops } from '@coffer/protocol';
+import { userOperations as ops } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { location } from '../../app/router';
 import { EntryListScreen } from './EntryListScreen';

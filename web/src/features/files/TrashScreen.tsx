@@ -1,7 +1,7 @@
 /** The trash: what was deleted (newest first), each restorable or deletable for good; empty it all. */
 import { useEffect, useState } from 'preact/hooks';
 import type { FileView } from '@coffer/protocol';
-import { dateText as formatDate, sizeText as formatBytes } from './format';
+import { formatBytes, formatDate } from '../../i18n/i18n';
 import { Button, Icon } from '../../ui/index';
 import { emptyTrash, purge, restore } from './actions';
 import { ConfirmDialog } from './ConfirmDialog';

@@ -3,7 +3,7 @@
  * what happened (with Undo for the trash); every action refreshes the listing after.
  */
 import { downloadHref } from '../preview/index';
-import { operations as ops, type FileView } from '@coffer/protocol';
+import { userOperations as ops, type FileView } from '@coffer/protocol';
 import { call, urlOf } from '../../api/client';
 import { toast } from '../../ui/index';
 import { joinPath, parentOf } from './listing';

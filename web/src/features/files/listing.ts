@@ -1,5 +1,5 @@
 /** Reading listings whole, page after page (a folder, the trash, and other paged lists). */
-import { FileList, operations as ops, type FileView } from '@coffer/protocol';
+import { FileList, userOperations as ops, type FileView } from '@coffer/protocol';
 import { call, urlOf } from '../../api/client';
 import { OFFLINE_CACHE } from '../../pwa/caches';
 
@@ -19,7 +19,7 @@ export async function allPages(page: (cursor: string | undefined) => Promise<Fil
 const FIRST_PAGE = 200;
 /** How long a first page asked for at page load may stand in for the screen's own request. */
 const EARLY_FOR_MS = 10_000;
-let early: { path: string; at: number; page: Promise<FileList> } | undefined;
+let early: { path: string; at: number; page: Promise<FileList>; answered?: FileList } | undefined;
 
 /**
  * Asks for the first page of `path` now, at page load, alongside /me: with nothing remembered of
@@ -28,8 +28,12 @@ let early: { path: string; at: number; page: Promise<FileList> } | undefined;
  */
 export function prefetchFirstPage(path: string): void {
   const page = call(ops.listFolder, { query: { path, limit: FIRST_PAGE } });
-  page.catch(() => {}); // the screen asks again, and shows its own error
-  early = { path, at: Date.now(), page };
+  const e: NonNullable<typeof early> = { path, at: Date.now(), page };
+  page.then(
+    (answered) => (e.answered = answered),
+    () => {}, // the screen asks again, and shows its own error
+  );
+  early = e;
   keptEarly = { path, at: Date.now(), page: readKept(path) };
 }
 
@@ -57,6 +61,16 @@ async function readKept(path: string): Promise<FileView[] | undefined> {
   } catch {
     return undefined; // storage blocked or a damaged copy: the network answers
   }
+}
+
+/**
+ * The first page asked for at page load if it has already come, without taking it: the files
+ * screen renders these rows in its very first render. Waiting for its effect to take them would
+ * cost a paint and a layout before any row shows (preact runs effects after the next frame).
+ */
+export function answeredFirstPage(path: string): FileView[] | undefined {
+  const e = early;
+  return e?.answered && e.path === path && Date.now() - e.at < EARLY_FOR_MS ? e.answered.entries : undefined;
 }
 
 function takeEarly(path: string): Promise<FileList> | undefined {

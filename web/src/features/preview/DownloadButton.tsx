@@ -1,5 +1,5 @@
 /** Downloading a row of a file list: a file's bytes, or a folder as one zip (streamed by the server). */
-import { operations as ops, type FileView } from '@coffer/protocol';
+import { userOperations as ops, type FileView } from '@coffer/protocol';
 import { urlOf } from '../../api/client';
 import { Icon } from '../../ui/index';
 import { t } from './messages';

@@ -3,7 +3,7 @@
  * rides along, so <img>/<video> load it directly). On a public link page: /s/{token}/download,
  * and when the link has a password only fetch() can send it, so media become blob: URLs.
  */
-import { operations as ops, type FileView } from '@coffer/protocol';
+import { userOperations as ops, type FileView } from '@coffer/protocol';
 import { send, urlOf } from '../../api/client';
 
 export interface PreviewSource {

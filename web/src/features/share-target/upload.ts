@@ -2,7 +2,7 @@
  * Puts shared files into the drive: the folder first (with its parents), then each file under a
  * free name ("photo (2).jpg" when "photo.jpg" is taken).
  */
-import { operations as ops } from '@coffer/protocol';
+import { userOperations as ops } from '@coffer/protocol';
 import { ApiError, call } from '../../api/client';
 
 export async function ensureFolder(path: string): Promise<void> {

@@ -4,7 +4,7 @@
  * URL is shown once: the server keeps only the token's hash); list and delete the entry's links.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type FileView, type Link } from '@coffer/protocol';
+import { userOperations as ops, type FileView, type Link } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { formatDate } from '../../i18n/i18n';
 import { Button, Icon, TextField, toast } from '../../ui/index';

@@ -3,7 +3,7 @@
  * share it on), see who has access, change a role, revoke; and its public links (LinksSection).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type FileView, type Share } from '@coffer/protocol';
+import { userOperations as ops, type FileView, type Share } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { sharesTick } from '../../live/changes';
 import { Button, Dialog, Icon, TextField } from '../../ui/index';

@@ -4,7 +4,7 @@
  * refreshes by itself when a share is offered, accepted or revoked (the live feed's sharesTick).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type Share } from '@coffer/protocol';
+import { userOperations as ops, type Share } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { filesHref, navigate } from '../../app/router';
 import { formatDate } from '../../i18n/i18n';

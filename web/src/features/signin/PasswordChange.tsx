@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { operations as ops } from '@coffer/protocol';
+import { userOperations as ops } from '@coffer/protocol';
 import { ApiError, call } from '../../api/client';
 import { loadMe, signOut } from '../../session/session';
 import { Button, TextField } from '../../ui/index';

@@ -1,6 +1,6 @@
 /** "Sign in with <provider>" on the sign-in page, when the server has single sign-on (GET /auth/methods). */
 import { useEffect, useState } from 'preact/hooks';
-import { operations as ops, type AuthMethods } from '@coffer/protocol';
+import { userOperations as ops, type AuthMethods } from '@coffer/protocol';
 import { call } from '../../api/client';
 import { t } from './messages';
 

@@ -1,5 +1,5 @@
 /** The upload engine's calls over HTTP: each an operation of @coffer/protocol. */
-import { operations as ops } from '@coffer/protocol';
+import { userOperations as ops } from '@coffer/protocol';
 import { call, send } from '../../api/client';
 import type { UploadApi } from './upload-engine';
 
