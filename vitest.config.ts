@@ -8,6 +8,9 @@ export default defineConfig({
     globalSetup: ['server/test/answer-coverage.ts', 'web/test/global-setup.ts', 'admin-ui/test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll's default (1 s) is shorter than a deliberately slow password check on a busy
+    // two-core machine: a wrong link password was once still being checked when the poll gave up.
+    expect: { poll: { timeout: 10_000 } },
     // Integration tests start their own S3 node processes; two cores, so keep files few at once.
     maxWorkers: 2,
     // In-process servers log to the test's stdout: errors only, unless asked for more. Server

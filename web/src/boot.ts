@@ -27,17 +27,14 @@ if (/^\/(?:files(?:\/|$)|$)/.test(at)) {
   }
 }
 
-// Intl loads its data on first use: the first date formatter of a fresh page costs 50–70 ms, which
-// the files screen's first render would pay (i18n.ts formatDate). Made here, in a task of its own
-// while the main script still downloads, the app's formatters then find the data loaded.
+// The collator the files screen sorts with loads its data on first use (a few ms, more on a
+// phone): made here, in a task of its own while the main script still downloads, the screen's
+// then finds the data loaded. (Dates and sizes are written without Intl: i18n.ts.)
 setTimeout(() => {
   try {
-    let lang = localStorage.getItem('coffer.lang');
-    if (lang !== 'en' && lang !== 'ko') lang = navigator.language.toLowerCase().startsWith('ko') ? 'ko' : 'en';
-    new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(0);
     new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare('a', 'b');
   } catch {
-    // storage blocked or no Intl: the app makes its own
+    // no Intl: the app makes its own
   }
 }, 0);
 

@@ -2,9 +2,6 @@ import { useEffect } from 'preact/hooks';
 import { PreviewHost } from '../features/preview/index';
 import { ShareHost } from '../features/sharing/index';
 import { LiveHost } from '../live/LiveHost';
-import { EnrolmentRequired } from '../features/account/EnrolmentRequired';
-import { TwoFactorStep } from '../features/account/TwoFactorStep';
-import { PasswordChange } from '../features/signin/PasswordChange';
 import { SignIn } from '../features/signin/SignIn';
 import { me, secondStep } from '../session/session';
 import { Toasts } from '../ui/index';
@@ -13,6 +10,12 @@ import { OfflineBanner } from './OfflineBanner';
 import { t } from './messages';
 import { matchRoute } from './routes';
 import { location } from './router';
+import { lazyView } from './lazy';
+
+// Steps few page loads show: loaded when one does (lazy.tsx).
+const EnrolmentRequired = lazyView(() => import('../features/account/EnrolmentRequired').then((m) => m.EnrolmentRequired));
+const TwoFactorStep = lazyView(() => import('../features/account/TwoFactorStep').then((m) => m.TwoFactorStep));
+const PasswordChange = lazyView(() => import('../features/signin/PasswordChange').then((m) => m.PasswordChange));
 
 export function App() {
   const loc = location.value;

@@ -22,6 +22,8 @@ export const t = messages(
     themeDark: 'Dark',
     notFound: 'There is nothing at this address.',
     loading: 'Loading…',
+    screenFailed: 'This screen did not load. Check the connection and try again.',
+    tryAgain: 'Try again',
     offline: 'You are offline: showing what is cached.',
   },
   {
@@ -45,6 +47,8 @@ export const t = messages(
     themeDark: '어둡게',
     notFound: '이 주소에는 아무것도 없습니다.',
     loading: '불러오는 중…',
+    screenFailed: '화면을 불러오지 못했습니다. 연결을 확인하고 다시 시도하세요.',
+    tryAgain: '다시 시도',
     offline: '오프라인 상태입니다. 캐시된 항목을 표시합니다.',
   },
 );

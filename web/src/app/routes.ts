@@ -3,14 +3,21 @@
  * `public` screens need no sign-in (a public link opened by a stranger).
  */
 import type { ComponentType } from 'preact';
-import { AccountScreen } from '../features/account/AccountScreen';
-import { RecentScreen, StarredScreen } from '../features/files/RecentStarred';
 import { FilesScreen } from '../features/files/FilesScreen';
-import { SearchScreen } from '../features/files/SearchScreen';
-import { TrashScreen } from '../features/files/TrashScreen';
-import { LinkPage } from '../features/links/LinkPage';
-import { SharedScreen } from '../features/sharing/SharedScreen';
-import { ShareTargetScreen } from '../features/share-target/ShareTargetScreen';
+import { lazyView } from './lazy';
+
+type Screen = ComponentType<{ params: string[] }>;
+const lazyScreen = (load: () => Promise<Screen>) => lazyView(load);
+
+// The files screen is in the main script; the others load when first opened (lazy.tsx says why).
+const TrashScreen = lazyScreen(() => import('../features/files/TrashScreen').then((m) => m.TrashScreen));
+const SearchScreen = lazyScreen(() => import('../features/files/SearchScreen').then((m) => m.SearchScreen));
+const RecentScreen = lazyScreen(() => import('../features/files/RecentStarred').then((m) => m.RecentScreen));
+const StarredScreen = lazyScreen(() => import('../features/files/RecentStarred').then((m) => m.StarredScreen));
+const SharedScreen = lazyScreen(() => import('../features/sharing/SharedScreen').then((m) => m.SharedScreen));
+const LinkPage = lazyScreen(() => import('../features/links/LinkPage').then((m) => m.LinkPage));
+const AccountScreen = lazyScreen(() => import('../features/account/AccountScreen').then((m) => m.AccountScreen));
+const ShareTargetScreen = lazyScreen(() => import('../features/share-target/ShareTargetScreen').then((m) => m.ShareTargetScreen));
 
 export interface Route {
   /** Matches the URL path; the captured groups go to the screen as `params`. */

@@ -47,17 +47,6 @@ export function messages<E extends Catalog>(en: E, ko: { [K in keyof E]: string 
 }
 
 /**
- * The date formatter by language, made once: making one costs far more than using one, and a
- * scrolling list formats dozens of dates a frame.
- */
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(): Intl.DateTimeFormat {
-  let f = dateFormats.get(lang.value);
-  if (!f) dateFormats.set(lang.value, (f = new Intl.DateTimeFormat(lang.value, { dateStyle: 'medium', timeStyle: 'short' })));
-  return f;
-}
-
-/**
  * A number with at most `digits` decimals and thousands grouped, as English and Korean both write
  * it (1,234.5). Not Intl.NumberFormat: the first one a page makes costs 20–60 ms (the browser
  * loads its number data), paid before the files screen's first paint, for output these two
@@ -80,6 +69,21 @@ export function formatBytes(n: number): string {
   return `${decimal(v, v < 10 && u > 0 ? 1 : 0)} ${units[u]}`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A date and time in local time, as Intl.DateTimeFormat's medium date and short time write it in
+ * English ("Dec 3, 2026, 10:40 PM") and Korean ("2026. 12. 3. 오후 10:40"); web/test/dates.test.ts
+ * holds it to Intl's output. Not Intl: the first DateTimeFormat a page makes costs 20–70 ms (the
+ * browser loads its calendar data), paid before the files screen's first paint, which shows a date
+ * on every row. A language added later formats with Intl here.
+ */
 export function formatDate(iso: string): string {
-  return dateFormat().format(new Date(iso));
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const h = d.getHours();
+  const h12 = h % 12 === 0 ? 12 : h % 12;
+  const time = `${h12}:${String(d.getMinutes()).padStart(2, '0')}`;
+  if (lang.value === 'ko') return `${d.getFullYear()}. ${d.getMonth() + 1}. ${d.getDate()}. ${h < 12 ? '오전' : '오후'} ${time}`;
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()}, ${time} ${h < 12 ? 'AM' : 'PM'}`;
 }

@@ -64,7 +64,7 @@ sw.addEventListener('fetch', (event) => {
   if (url.origin !== sw.location.origin) return;
   if (req.method === 'POST' && url.pathname === SHARE_TARGET_PATH) return event.respondWith(receiveShare(req));
   if (req.method !== 'GET') return;
-  if (OFFLINE_READABLE.test(url.pathname)) return event.respondWith(offlineReadable(req));
+  if (OFFLINE_READABLE.test(url.pathname)) return event.respondWith(offlineReadable(req, event));
   if (NOT_APP.test(url.pathname)) {
     // Navigation preload has sent a navigation to the API already (single sign-on's start and
     // callback): answer with that response, or the browser sends it a second time and the second
@@ -73,7 +73,7 @@ sw.addEventListener('fetch', (event) => {
     return;
   }
   if (url.pathname.startsWith('/assets/')) return event.respondWith(cacheFirst(req));
-  if (req.mode === 'navigate') return event.respondWith(appShell(req, event.preloadResponse));
+  if (req.mode === 'navigate') return event.respondWith(appShell(req, event));
   if (PRECACHED.has(url.pathname)) return event.respondWith(networkFirst(req));
 });
 
@@ -81,12 +81,17 @@ async function preloadedOrFetch(req: Request, preloaded: Promise<Response | unde
   return (await preloaded.catch(() => undefined)) ?? fetch(req);
 }
 
-async function appShell(req: Request, preloaded: Promise<Response | undefined>): Promise<Response> {
+/** Keeps `res` while the page already reads it: a cache write is never on the page's way. */
+function keepWhileAnswering(event: FetchEvent, write: Promise<unknown>): void {
+  event.waitUntil(write.catch(() => {})); // a copy not kept is only a copy
+}
+
+async function appShell(req: Request, event: FetchEvent): Promise<Response> {
   try {
-    const res = (await preloaded) ?? (await fetch(req));
+    const res = (await event.preloadResponse) ?? (await fetch(req));
     if (res.ok && (res.headers.get('content-type') ?? '').startsWith('text/html')) {
-      const cache = await caches.open(SHELL_CACHE);
-      await cache.put(SHELL_KEY, res.clone());
+      const copy = res.clone();
+      keepWhileAnswering(event, caches.open(SHELL_CACHE).then((cache) => cache.put(SHELL_KEY, copy)));
     }
     return res;
   } catch (err) {
@@ -117,7 +122,7 @@ async function networkFirst(req: Request): Promise<Response> {
   }
 }
 
-async function offlineReadable(req: Request): Promise<Response> {
+async function offlineReadable(req: Request, event: FetchEvent): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(req);
@@ -129,7 +134,7 @@ async function offlineReadable(req: Request): Promise<Response> {
     return new Response(copy.body, { status: copy.status, statusText: copy.statusText, headers });
   }
   if (res.status === 401) await caches.delete(OFFLINE_CACHE);
-  else if (res.ok) await keepCopy(req, res.clone());
+  else if (res.ok) keepWhileAnswering(event, keepCopy(req, res.clone()));
   return res;
 }
 

@@ -1,5 +1,5 @@
 /** A folder of the drive: breadcrumbs, toolbar, the virtualised list or grid, and their dialogs. */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { FileView } from '@coffer/protocol';
 import { drivePathOf, location } from '../../app/router';
 import { Button, Icon } from '../../ui/index';
@@ -35,13 +35,16 @@ export function FilesScreen() {
 
   /** The folder this screen last cleared for: not cleared on mount, which may show rows already. */
   const clearedFor = useRef(path);
-  useEffect(() => {
+  // Layout effects, in this order: the folder is cleared, then asked for, at the render that
+  // changed it. As after-paint effects, the first page already answered at page load would
+  // wait a frame and a paint before its rows showed.
+  useLayoutEffect(() => {
     if (clearedFor.current === path) return;
     clearedFor.current = path;
     setEntries(undefined);
     clear();
   }, [path]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     let live = true;
     setError(undefined);
     // A big folder shows its first page at once on first load (a refresh replaces the list whole).

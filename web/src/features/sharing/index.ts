@@ -1,5 +1,4 @@
 /** Sharing: `openShareDialog(entry)` from a file list; `<ShareHost/>` mounted once in App; the /shared screen. */
 export { openShareDialog, closeShareDialog } from './share-state';
 export { ShareHost } from './ShareDialog';
-export { SharedScreen } from './SharedScreen';
 export { ShareButton } from './ShareButton';
