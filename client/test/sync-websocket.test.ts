@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
-import { PASSWORD, runCli, usernameOf } from './cli-harness.js';
+import { CofferApi } from '../src/api/client.js';
+import { ApiError } from '../src/api/errors.js';
+import { CertificateMismatchError } from '../src/api/pinned-agent.js';
+import { fingerprintOfPem, PASSWORD, runCli, usernameOf } from './cli-harness.js';
 import { Gate } from './soak/gate.js';
 import { Agent, converged, twoAgents, until, type World } from './sync-harness.js';
 
@@ -77,10 +80,27 @@ describe('over HTTPS (a pinned self-signed certificate)', () => {
     console.log(`API write → b's disk: median ${median(viaApi).toFixed(0)} ms (${viaApi.map((x) => x.toFixed(0)).join(', ')}); a's disk → b's disk: median ${median(local).toFixed(0)} ms (${local.map((x) => x.toFixed(0)).join(', ')})`);
     // A long poll would answer the change too, but no long poll was asked while the sockets were up.
     expect((await serverCounts(w.srv)).longPolls).toBe(before.longPolls);
-    expect(median(viaApi)).toBeLessThan(2000);
-    expect(median(local)).toBeLessThan(3000);
+    expect(median(viaApi)).toBeLessThan(3000); // ~150 ms on an idle machine; generous for a loaded one
+    expect(median(local)).toBeLessThan(5000); // ~300 ms idle
     await converged(w, (s) => s.size === 10);
   }, 120_000);
+
+  it('a refused handshake closes the feed with the server\'s answer, never opened', async () => {
+    const api = new CofferApi(w.srv.url, { fingerprint: fingerprintOfPem(w.srv.ca!) }, 'not-a-token');
+    let opened = false;
+    const err = await new Promise<Error | undefined>((resolve) => api.events(0, { open: () => (opened = true), message: () => {}, closed: resolve }));
+    api.close();
+    expect(opened).toBe(false);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 401 });
+  });
+
+  it('a certificate that is neither pinned nor valid gets no handshake (and so no token)', async () => {
+    const api = new CofferApi(w.srv.url, { fingerprint: '00'.repeat(32) }, w.srv.token);
+    const err = await new Promise<Error | undefined>((resolve) => api.events(0, { open: () => {}, message: () => {}, closed: resolve }));
+    api.close();
+    expect(err).toBeInstanceOf(CertificateMismatchError);
+  });
 });
 
 describe('over plain HTTP through a gate that cuts the websocket', () => {
