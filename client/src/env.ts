@@ -25,8 +25,8 @@ const Env = z.object({
   COFFER_NO_PROGRESS: flag,
   NO_COLOR: optionalText,
   TERM: optionalText,
-  /** The sync agent's timings (client/src/sync/agent.ts DEFAULT_TIMINGS): the pause after a local change, */
-  COFFER_SYNC_DEBOUNCE_MS: whole(0, 3_600_000),
+  /** The sync agent's timings (client/src/sync/agent.ts DEFAULT_TIMINGS): the quiet time after a local change before a pass (settle window), */
+  COFFER_SYNC_SETTLE_MS: whole(0, 3_600_000),
   /** how often the folder is scanned whole, */
   COFFER_SYNC_RESCAN_MS: whole(1, 86_400_000),
   /** and how long a long poll waits (the server takes 30 to 480 s). */
@@ -38,7 +38,7 @@ export interface ClientEnv {
   debug: boolean;
   progress: boolean;
   /** Only those set. */
-  syncTimings: { debounceMs?: number; rescanMs?: number; pollSeconds?: number };
+  syncTimings: { settleMs?: number; rescanMs?: number; pollSeconds?: number };
 }
 
 /** COFFER_DEBUG alone: it never throws, for use while another error is being reported. */
@@ -50,7 +50,7 @@ export function clientEnv(env: NodeJS.ProcessEnv = process.env): ClientEnv {
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new Error(`invalid environment:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
-  const timings = { debounceMs: e.COFFER_SYNC_DEBOUNCE_MS, rescanMs: e.COFFER_SYNC_RESCAN_MS, pollSeconds: e.COFFER_SYNC_POLL_S };
+  const timings = { settleMs: e.COFFER_SYNC_SETTLE_MS, rescanMs: e.COFFER_SYNC_RESCAN_MS, pollSeconds: e.COFFER_SYNC_POLL_S };
   return {
     configDir: e.COFFER_CONFIG_DIR ?? (e.XDG_CONFIG_HOME ? join(e.XDG_CONFIG_HOME, 'coffer') : join(homedir(), '.config', 'coffer')),
     debug: e.COFFER_DEBUG,

@@ -71,7 +71,7 @@ describe('cli helpers', () => {
     expect(clientEnv({})).toMatchObject({ debug: false, progress: true, syncTimings: {} });
     expect(clientEnv({ COFFER_DEBUG: '1', COFFER_NO_PROGRESS: 'yes' })).toMatchObject({ debug: true, progress: false });
     expect(clientEnv({ COFFER_DEBUG: '0', COFFER_NO_PROGRESS: '' })).toMatchObject({ debug: false, progress: true });
-    expect(clientEnv({ COFFER_SYNC_RESCAN_MS: '5000', COFFER_SYNC_POLL_S: '30', COFFER_SYNC_DEBOUNCE_MS: '' }).syncTimings).toEqual({ rescanMs: 5000, pollSeconds: 30 });
+    expect(clientEnv({ COFFER_SYNC_RESCAN_MS: '5000', COFFER_SYNC_POLL_S: '30', COFFER_SYNC_SETTLE_MS: '' }).syncTimings).toEqual({ rescanMs: 5000, pollSeconds: 30 });
     expect(() => clientEnv({ COFFER_SYNC_POLL_S: '5' })).toThrow(/COFFER_SYNC_POLL_S/);
     expect(() => clientEnv({ COFFER_SYNC_RESCAN_MS: 'soon' })).toThrow(/COFFER_SYNC_RESCAN_MS/);
     // Reporting an error never fails on the environment.

@@ -10,6 +10,8 @@ import {
   MAX_MISSING_HASHES,
   operations as ops,
   pathOf,
+  ServerMessage,
+  EVENTS_PATH,
   type BatchCommitItem,
   type BatchCommitResult,
   type DeleteRequest,
@@ -19,9 +21,13 @@ import {
   type Operation,
   type OperationSpec,
 } from '@coffer/protocol';
+import { apiErrorFrom } from './errors.js';
 import { HttpClient, readAll, type Body, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
-import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../sync/sync-api.js';
+import type { CommitRequest, DeleteCondition, EntryRef, EventFeed, EventHandlers, SyncApi } from '../sync/sync-api.js';
+
+/** The server pings every 30 s: nothing heard for this long means a dead peer or network. */
+const EVENTS_SILENCE_MS = 75_000;
 
 /** A path, or an entry named by path or id. */
 const ref = (r: string | EntryRef): EntryRef => (typeof r === 'string' ? { path: r } : r);
@@ -215,6 +221,66 @@ export class CofferApi implements SyncApi {
   /** Held by the server until something follows `cursor` or `timeoutS` passes. */
   longpoll(cursor: number, timeoutS = 60) {
     return this.#call(ops.longpollChanges, { query: { cursor, timeout: timeoutS } }, { idleTimeoutMs: (timeoutS + 30) * 1000 });
+  }
+
+  /** The websocket change feed after `cursor`: each message checked against the protocol's shape. */
+  events(cursor: number, on: EventHandlers): EventFeed {
+    const ws = this.http.websocket(EVENTS_PATH.slice('/api/v1'.length), ['coffer']);
+    let done = false;
+    let failure: Error | undefined;
+    let silence: NodeJS.Timeout | undefined;
+    const heard = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        failure = new Error(`the event socket was silent for ${EVENTS_SILENCE_MS / 1000} s`);
+        ws.terminate();
+      }, EVENTS_SILENCE_MS);
+      silence.unref();
+    };
+    ws.on('open', () => {
+      heard();
+      ws.send(JSON.stringify({ type: 'resume', cursor }));
+      on.open();
+    });
+    ws.on('ping', heard);
+    ws.on('message', (data, isBinary) => {
+      heard();
+      let value: unknown;
+      try {
+        value = isBinary ? undefined : JSON.parse(data.toString());
+      } catch {
+        value = undefined;
+      }
+      const parsed = ServerMessage.safeParse(value);
+      if (!parsed.success) {
+        failure = new Error('unexpected message on the event socket; is this a Coffer server?');
+        ws.terminate();
+        return;
+      }
+      if (!done) on.message(parsed.data);
+    });
+    // A refused handshake (401, 403, 404…): the server's own words when it sent them.
+    ws.on('unexpected-response', (_req, res) => {
+      void readAll(res)
+        .then((b) => apiErrorFrom(res.statusCode ?? 0, b.toString('utf8')), (e: unknown) => e as Error)
+        .then((e) => {
+          failure = e;
+          ws.terminate();
+        });
+    });
+    ws.on('error', (err) => (failure ??= err));
+    ws.on('close', () => {
+      clearTimeout(silence);
+      if (done) return;
+      done = true;
+      on.closed(failure);
+    });
+    return {
+      close: () => {
+        if (ws.readyState === ws.CLOSED) return;
+        ws.terminate();
+      },
+    };
   }
 
   close(): void {

@@ -8,7 +8,8 @@ import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
-import { agentFor, type Trust } from './pinned-agent.js';
+import WebSocket from 'ws';
+import { agentFor, TrustingAgent, type Trust } from './pinned-agent.js';
 import { apiErrorFrom } from './errors.js';
 
 export type Body = Uint8Array | string | AsyncIterable<Uint8Array>;
@@ -34,10 +35,12 @@ export class HttpClient {
   readonly base: URL;
   readonly #agent: HttpsAgent | HttpAgent;
   readonly #sockets = new Set<Socket>();
+  readonly #trust: Trust;
   token: string | undefined;
 
   constructor(url: string, trust: Trust, token?: string) {
     this.base = new URL(url);
+    this.#trust = trust;
     if (this.base.protocol === 'http:' && !('insecureHttp' in trust)) throw new Error('plain http:// needs --insecure-http');
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new Error(`not an http(s) URL: ${url}`);
     this.#agent = this.base.protocol === 'https:' ? agentFor(trust)! : new HttpAgent({ keepAlive: true, maxSockets: 8 });
@@ -68,6 +71,27 @@ export class HttpClient {
     const res = await this.stream(method, path, o);
     const text = (await readAll(res)).toString('utf8');
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * A websocket to `/api/v1${path}` (the `ws` package: a global WebSocket cannot take an agent),
+   * under the same trust rules as every request: its own TrustingAgent, no keep-alive (the socket
+   * is the connection), so the handshake — and the bearer token in it — goes out only after the
+   * certificate was accepted.
+   */
+  websocket(path: string, protocols: string[]): WebSocket {
+    const url = new URL(`/api/v1${path}`, this.base);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const agent = url.protocol === 'wss:' && !('insecureHttp' in this.#trust) ? new TrustingAgent(this.#trust) : undefined;
+    const ws = new WebSocket(url, protocols, {
+      agent,
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      perMessageDeflate: false,
+      handshakeTimeout: 15_000,
+      maxPayload: 1024 * 1024, // one change entry per message: a few KiB
+    });
+    if (agent) ws.once('close', () => agent.destroy());
+    return ws;
   }
 
   traffic(): Traffic {

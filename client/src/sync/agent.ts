@@ -21,14 +21,17 @@ import { followRemote, relist } from './follower.js';
 import { IgnoreRules } from './ignore.js';
 import type { LocalFs } from './local-fs.js';
 import { LocalOps, sameStat } from './local-ops.js';
-import { syncPass } from './reconcile.js';
+import { SETTLE_MS, syncPass } from './reconcile.js';
 import { RemoteTree } from './remote.js';
 import { META_DIR, SyncState } from './state.js';
 import type { SyncApi } from './sync-api.js';
 
 export interface AgentTimings {
-  /** Quiet time after a local change before a pass starts. */
-  debounceMs: number;
+  /** The settle window: a pass starts once the watcher has been quiet this long after a local
+   *  change (the write has settled; reconcile.ts SETTLE_MS holds a file younger than that back)… */
+  settleMs: number;
+  /** …or this long after the first change of a burst, however busy the folder stays. */
+  settleMaxMs: number;
   /** A full pass this often, whatever the watcher says (file systems where watching is lossy). */
   rescanMs: number;
   /** Long-poll timeout. */
@@ -37,7 +40,7 @@ export interface AgentTimings {
   againMs: number;
 }
 
-export const DEFAULT_TIMINGS: AgentTimings = { debounceMs: 300, rescanMs: 60_000, pollSeconds: 60, againMs: 350 };
+export const DEFAULT_TIMINGS: AgentTimings = { settleMs: SETTLE_MS, settleMaxMs: 1000, rescanMs: 60_000, pollSeconds: 60, againMs: 350 };
 
 /** What the agent reports besides its log lines (the simulation watches these). */
 export interface AgentObserver {
@@ -107,11 +110,21 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     dirty = true;
     wake?.();
   };
-  let debounce: (() => void) | undefined;
+  let settle: (() => void) | undefined;
+  let burstStart: number | undefined;
   const onLocal = (rel: string | undefined) => {
     if (rel && (rel === META_DIR || rel.startsWith(META_DIR + '/') || ctx.ignore.ignoredPath(rel, false))) return; // our own state and temp files
-    debounce?.();
-    debounce = clock.timer(poke, t.debounceMs);
+    const now = clock.now();
+    burstStart ??= now;
+    settle?.();
+    settle = clock.timer(
+      () => {
+        settle = undefined;
+        burstStart = undefined;
+        poke();
+      },
+      Math.max(0, Math.min(t.settleMs, burstStart + t.settleMaxMs - now)),
+    );
   };
   const unwatch = o.once ? undefined : o.fs.watch(onLocal);
   const stopRescan = o.once ? undefined : clock.every(poke, t.rescanMs);
@@ -145,7 +158,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       }
     }
   } finally {
-    debounce?.();
+    settle?.();
     unwatch?.();
     stopRescan?.();
     follower?.stop();

@@ -1,46 +1,125 @@
 /**
- * Following remote changes. The follower only long-polls (GET /changes/longpoll) and wakes the
- * agent; the journal itself is read by the pass (`catchUp`), which is the one writer of the
- * remote picture and of the cursor. A cursor the journal can no longer serve (410 reset) means
- * listing the tree again.
+ * Following remote changes. The follower only wakes the agent; the journal itself is read by the
+ * pass (`catchUp`), which is the one writer of the remote picture and of the cursor.
+ *
+ * It follows the websocket feed (/api/v1/events, resumed after the pass's cursor) and wakes the
+ * agent on each change past the cursor as it arrives. While the socket cannot be opened or has
+ * dropped, it long-polls (GET /changes/longpoll) as before, and opens the socket again after a
+ * backoff (1 s doubling to 60 s; reset once a socket stayed up a while); the long polls stop once
+ * a socket is open. Either way nothing is missed: the socket resumes after the cursor, and a long
+ * poll answers at once when the journal is past it. A cursor the journal can no longer serve (a
+ * `reset` message, 410 on a long poll) means listing the tree again. An API without the feed
+ * (the simulation) long-polls only.
  */
 import { ApiError } from '../api/errors.js';
 import { Backoff } from './backoff.js';
 import type { SyncContext } from './context.js';
 import { applyChange, listRemote } from './remote.js';
+import type { EventFeed } from './sync-api.js';
 
 export interface Follower {
   stop(): void;
 }
 
+/** A socket that stayed open this long resets the reconnect backoff. */
+const SOCKET_SETTLED_MS = 30_000;
+
 export function followRemote(ctx: SyncContext, onChange: () => void, pollSeconds: number): Follower {
   let stopped = false;
-  const backoff = new Backoff(ctx.clock);
-  void (async () => {
-    while (!stopped) {
-      try {
-        const lp = await ctx.api.longpoll(ctx.cursor, pollSeconds);
-        if (stopped) return;
-        if (lp.changes) onChange();
-        backoff.reset();
-        if (lp.backoff) await ctx.clock.sleep(lp.backoff * 1000);
-        else if (lp.changes) await ctx.clock.sleep(50); // the pass moves the cursor; don't spin on the old one
-      } catch (err) {
-        if (stopped) return;
-        if (err instanceof ApiError && err.code === 'reset') {
+  /** A websocket is open and resumed: long polls are not needed. */
+  let live = false;
+  let polling = false;
+  let feed: EventFeed | undefined;
+  let cancelReconnect: (() => void) | undefined;
+  const socketBackoff = new Backoff(ctx.clock, 1000, 60_000);
+  /** The last socket failure was reported (one line per outage, not per attempt). */
+  let reported = false;
+
+  const poll = () => {
+    if (polling || stopped) return;
+    polling = true;
+    void longPoll(ctx, onChange, pollSeconds, () => stopped || live).finally(() => (polling = false));
+  };
+
+  const open = (events: NonNullable<SyncContext['api']['events']>) => {
+    cancelReconnect = undefined;
+    if (stopped) return;
+    let openedAt: number | undefined;
+    let resetSeen = false;
+    const f: EventFeed = events(ctx.cursor, {
+      open: () => {
+        openedAt = ctx.clock.now();
+        live = true;
+        reported = false;
+        ctx.log('remote changes: following the event socket');
+      },
+      message: (m) => {
+        if (stopped || feed !== f) return;
+        if (m.type === 'change') {
+          if (m.entry.seq > ctx.cursor) onChange();
+        } else if (m.type === 'reset') {
+          resetSeen = true;
           ctx.relist = true;
           onChange();
-          await ctx.clock.sleep(1000);
-          continue;
+          f.close(); // resumed again, from the cursor the relisting pass leaves, after a moment
+        } else if (m.type === 'error') ctx.log(`remote changes: the event socket said ${m.code}: ${m.message}`);
+      },
+      closed: (err) => {
+        if (feed !== f) return;
+        feed = undefined;
+        live = false;
+        if (stopped) return;
+        poll(); // until the socket is back: resumes from the cursor, so nothing in between is missed
+        if (openedAt !== undefined && ctx.clock.now() - openedAt >= SOCKET_SETTLED_MS) socketBackoff.reset();
+        const wait = resetSeen ? 1000 : socketBackoff.next();
+        if (!resetSeen && !reported) {
+          reported = true;
+          const why = err ? err.message : 'closed';
+          ctx.log(`remote changes: the event socket ${openedAt === undefined ? 'did not open' : 'dropped'} (${why}); long polling, the socket again in ${Math.round(wait / 100) / 10} s`);
         }
-        const wait = backoff.next();
-        ctx.log(`remote changes: ${(err as Error).message}; retrying in ${Math.round(wait / 100) / 10} s`);
-        await ctx.clock.sleep(wait);
-        onChange(); // the server may have restarted: a pass catches up on anything missed
+        cancelReconnect = ctx.clock.timer(() => open(events), wait);
+      },
+    });
+    feed = f;
+  };
+
+  const events = ctx.api.events?.bind(ctx.api);
+  if (events) open(events);
+  else poll();
+  return {
+    stop: () => {
+      stopped = true;
+      cancelReconnect?.();
+      feed?.close();
+    },
+  };
+}
+
+/** Long polls until `done()`: each answer that says something changed wakes the agent. */
+async function longPoll(ctx: SyncContext, onChange: () => void, pollSeconds: number, done: () => boolean): Promise<void> {
+  const backoff = new Backoff(ctx.clock);
+  while (!done()) {
+    try {
+      const lp = await ctx.api.longpoll(ctx.cursor, pollSeconds);
+      if (done()) return;
+      if (lp.changes) onChange();
+      backoff.reset();
+      if (lp.backoff) await ctx.clock.sleep(lp.backoff * 1000);
+      else if (lp.changes) await ctx.clock.sleep(50); // the pass moves the cursor; don't spin on the old one
+    } catch (err) {
+      if (done()) return;
+      if (err instanceof ApiError && err.code === 'reset') {
+        ctx.relist = true;
+        onChange();
+        await ctx.clock.sleep(1000);
+        continue;
       }
+      const wait = backoff.next();
+      ctx.log(`remote changes: ${(err as Error).message}; retrying in ${Math.round(wait / 100) / 10} s`);
+      await ctx.clock.sleep(wait);
+      onChange(); // the server may have restarted: a pass catches up on anything missed
     }
-  })();
-  return { stop: () => void (stopped = true) };
+  }
 }
 
 /** Bring the remote picture up to the journal's head: every entry after the cursor, this device's own too. */

@@ -24,8 +24,9 @@ import { unchanged, type BaseEntry } from './state.js';
 import { UploadPipeline } from './upload-pipeline.js';
 import { batchApi } from '../transfer/batch-upload.js';
 
-/** A file modified this recently may still be being written: it waits for the next pass. */
-export const SETTLE_MS = 250;
+/** A file modified this recently may still be being written: it waits for the next pass. Also
+ *  the agent's default settle window (agent.ts): a pass the watcher starts finds the file settled. */
+export const SETTLE_MS = 50;
 
 export interface PassResult {
   /** Something is left to do (a file still being written, a step that needs the next pass). */

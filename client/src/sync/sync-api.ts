@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BatchCommitItem, BatchCommitResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks } from '@coffer/protocol';
+import type { BatchCommitItem, BatchCommitResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -48,4 +48,20 @@ export interface SyncApi {
   changesLatest(): Promise<{ cursor: number }>;
   /** Answers when something follows `cursor`, or after about `timeoutS` seconds. */
   longpoll(cursor: number, timeoutS?: number): Promise<LongPollAnswer>;
+  /** The websocket change feed (/api/v1/events), resumed after `cursor`. Absent (the simulation): long polls only. */
+  events?(cursor: number, on: EventHandlers): EventFeed;
+}
+
+/** What the websocket feed reports; `closed` comes exactly once, whether or not `open` came. */
+export interface EventHandlers {
+  /** The handshake succeeded and the resume was sent. */
+  open(): void;
+  /** A message of the protocol's ServerMessage shape (anything else closes the feed). */
+  message(m: ServerMessage): void;
+  /** The socket closed or never opened; `err` says why when there was an error. */
+  closed(err?: Error): void;
+}
+
+export interface EventFeed {
+  close(): void;
 }

@@ -3,7 +3,7 @@
  * of events: a person's operation on a device, some steps of a device's agent (which of its
  * pending steps runs is chosen too, so answers and file-system calls interleave in any order),
  * time passing, an agent killed or restarted, a device going offline or back, a dropped
- * connection. After the last event the world settles and the checks run. fast-check shrinks a
+ * connection, a dropped event websocket alone (its undelivered change events lost). After the last event the world settles and the checks run. fast-check shrinks a
  * failing history to a minimal one and prints its seed and path, which replay it exactly.
  */
 import fc from 'fast-check';
@@ -20,7 +20,8 @@ export type SimEvent =
   | { t: 'restart'; dev: number }
   | { t: 'offline'; dev: number }
   | { t: 'online'; dev: number }
-  | { t: 'cut'; dev: number };
+  | { t: 'cut'; dev: number }
+  | { t: 'cut-socket'; dev: number };
 
 export interface History {
   devices: number;
@@ -59,6 +60,7 @@ export const eventArb: fc.Arbitrary<SimEvent> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('offline' as const), dev }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('online' as const), dev }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('cut' as const), dev }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('cut-socket' as const), dev }) },
 );
 
 export const historyArb: fc.Arbitrary<History> = fc.record({
@@ -102,6 +104,9 @@ export async function runHistory(h: History, faults?: Faults): Promise<Outcome> 
         break;
       case 'cut':
         world.cut(d);
+        break;
+      case 'cut-socket':
+        world.cutSocket(d);
         break;
     }
     await world.sched.settleMicrotasks();

@@ -3,10 +3,14 @@
  * reaching the server (where the model applies it at once) and the answer reaching the agent. A
  * cut between them is the dangerous case the agent must survive: applied, but never confirmed.
  * Offline, a request fails when its step runs. A long poll's answer waits for the journal to pass
- * its cursor or for its (virtual) timeout.
+ * its cursor or for its (virtual) timeout. The event websocket is a handshake (a request and its
+ * answer), then one answer step per message, in order (TCP's), each lost — and the socket closed —
+ * when the connection is cut or the device is offline as it runs: a cut in the middle of a burst
+ * of change events leaves the agent with some of them, and long polling.
  */
 import { HttpError } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
+import type { ServerMessage } from '@coffer/protocol';
 import type { SyncApi } from '../../src/sync/sync-api.js';
 import type { ModelServer } from './model-server.js';
 import { NetError, type Scheduler } from './scheduler.js';
@@ -21,7 +25,8 @@ async function capture(p: Promise<unknown>): Promise<Outcome> {
   }
 }
 
-export function simNet(inner: SyncApi, model: ModelServer, sched: Scheduler, owner: string, online: () => boolean): SyncApi {
+/** `sockets`: where each open event socket registers its cut (the world's `cutSocket`). */
+export function simNet(inner: SyncApi, model: ModelServer, sched: Scheduler, owner: string, online: () => boolean, sockets?: Set<(err: Error) => void>): SyncApi {
   const send = async <T>(call: () => Promise<T>): Promise<T> => {
     // The step's value is the promise of the outcome (the model answers at once; its promise
     // settles while the step's microtasks drain).
@@ -50,6 +55,76 @@ export function simNet(inner: SyncApi, model: ModelServer, sched: Scheduler, own
     revisionBlocks: (path, rev) => send(() => inner.revisionBlocks(path, rev)),
     changes: (cursor, limit) => send(() => inner.changes(cursor, limit)),
     changesLatest: () => send(() => inner.changesLatest()),
+    events(cursor, on) {
+      let closed = false;
+      let stopJournal = () => {};
+      const queue: ServerMessage[] = [];
+      let pumping = false;
+      const close = (err?: Error) => {
+        if (closed) return;
+        closed = true;
+        stopJournal();
+        sockets?.delete(close);
+        queueMicrotask(() => on.closed(err));
+      };
+      sockets?.add(close);
+      const deliver = (m: () => ServerMessage) =>
+        sched.step(owner, 'res', () => {
+          if (!online()) throw new NetError('offline (simulated)');
+          return m();
+        });
+      const pump = async () => {
+        if (pumping) return;
+        pumping = true;
+        try {
+          while (!closed && queue.length > 0) {
+            const m = await deliver(() => queue.shift()!);
+            if (!closed) on.message(m);
+          }
+        } catch (err) {
+          close(err as Error);
+        } finally {
+          pumping = false;
+        }
+      };
+      let sent = cursor;
+      const enqueue = (head: number) => {
+        if (closed || head <= sent) return;
+        while (sent < head) {
+          const page = model.changes(sent, 500);
+          for (const entry of page.entries) queue.push({ type: 'change', entry });
+          sent = page.cursor;
+          if (!page.hasMore || page.entries.length === 0) break;
+        }
+        void pump();
+      };
+      void (async () => {
+        try {
+          await sched.step(owner, 'req', () => {
+            if (!online()) throw new NetError('offline (simulated)');
+          });
+          await sched.step(owner, 'res', () => {
+            if (!online()) throw new NetError('offline (simulated)');
+          });
+        } catch (err) {
+          return close(err as Error);
+        }
+        if (closed) return;
+        on.open();
+        // The resume: the backlog after the cursor, then live entries (or `reset`: a cursor the journal no longer serves).
+        let head: number;
+        try {
+          head = model.checkCursor(cursor);
+        } catch (err) {
+          if (!(err instanceof HttpError && err.code === 'reset')) throw err;
+          queue.push({ type: 'reset', message: err.message, latestCursor: model.head() });
+          return void pump();
+        }
+        stopJournal = model.onJournal(enqueue);
+        enqueue(head);
+      })();
+      return { close: () => close() };
+    },
     async longpoll(cursor, timeoutS = 60) {
       const head = await sched.step(owner, 'req', () => {
         if (!online()) throw new NetError('offline (simulated)');

@@ -19,6 +19,8 @@ export const REMOTE_ROOT = '/Family';
 export class SimDevice {
   readonly disk: VirtualDisk;
   readonly watchers = new Set<(rel: string) => void>();
+  /** The agent's open event websockets: each closes its socket with the error it is given. */
+  readonly sockets = new Set<(err: Error) => void>();
   incarnation = 0;
   running = false;
   online = true;
@@ -74,7 +76,7 @@ export class World {
     d.incarnation++;
     d.running = true;
     const owner = d.owner;
-    const api = simNet(this.model.api(d.deviceId), this.model, this.sched, owner, () => d.online);
+    const api = simNet(this.model.api(d.deviceId), this.model, this.sched, owner, () => d.online, d.sockets);
     this.note(`dev${d.index}: agent starts (run ${d.incarnation})`);
     void runAgent({
       api,
@@ -104,6 +106,7 @@ export class World {
     if (!d.running) return;
     this.sched.drop(d.owner);
     d.watchers.clear();
+    d.sockets.clear();
     d.running = false;
     d.incarnation++; // what the old run still does (it is never resumed) is ignored
     this.note(`dev${d.index}: agent killed`);
@@ -126,6 +129,14 @@ export class World {
   cut(d: SimDevice): void {
     this.sched.cut(d.owner);
     this.note(`dev${d.index}: connection dropped`);
+  }
+
+  /** Only the event websocket drops (a proxy's idle timeout, a NAT rebinding): its undelivered
+   *  messages are lost; the agent's requests and long polls go on. */
+  cutSocket(d: SimDevice): void {
+    if (d.sockets.size === 0) return;
+    for (const close of [...d.sockets]) close(new NetError('websocket cut (simulated)'));
+    this.note(`dev${d.index}: event socket cut`);
   }
 
   async steps(d: SimDevice, n: number, pick: number): Promise<void> {

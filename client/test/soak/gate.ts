@@ -2,7 +2,9 @@
  * A small TCP gate in front of the server for one agent: the soak cuts it (every open connection
  * reset, new ones refused) to take the agent offline without stopping it, and opens it again. It
  * forwards to whatever port the server listens on now, so a server restart on the same port is
- * transparent to the agent's login URL.
+ * transparent to the agent's login URL. Over plain HTTP it can tell the agent's event websocket
+ * (a connection whose first bytes are `GET /api/v1/events`) from its other requests, and cut or
+ * refuse only that, so the agent must fall back to long polls.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,9 @@ export class Gate {
   /** Bytes per second from the agent to the server (undefined: as fast as it goes). */
   private rate: number | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Agent-side sockets of event websockets (plain HTTP only: TLS hides the request line). */
+  private readonly websockets = new Set<Socket>();
+  private refusingWebsockets = false;
   private constructor(
     private readonly server: Server,
     readonly port: number,
@@ -49,7 +54,16 @@ export class Gate {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
+    client.once('close', () => this.websockets.delete(client));
+    let first = true;
     client.on('data', (chunk: Buffer) => {
+      if (first) {
+        first = false;
+        if (chunk.subarray(0, 18).toString('latin1') === 'GET /api/v1/events') {
+          if (this.refusingWebsockets) return client.resetAndDestroy();
+          this.websockets.add(client);
+        }
+      }
       if (!upstream.write(chunk)) client.pause(), upstream.once('drain', () => client.resume());
       if (this.rate) {
         // A slow uplink: hold the agent's next bytes back as long as these take at the rate.
@@ -71,6 +85,24 @@ export class Gate {
     this.open = false;
     for (const s of this.sockets) s.resetAndDestroy();
     this.sockets.clear();
+  }
+
+  /** Reset every open event websocket now (the agent's other connections stay). */
+  cutWebsockets(): number {
+    const n = this.websockets.size;
+    for (const s of this.websockets) s.resetAndDestroy();
+    this.websockets.clear();
+    return n;
+  }
+
+  /** Reset each new event websocket at its first bytes (`false`: let them through again). */
+  refuseWebsockets(on: boolean): void {
+    this.refusingWebsockets = on;
+  }
+
+  /** Event websockets open through the gate now. */
+  get openWebsockets(): number {
+    return this.websockets.size;
   }
 
   restore(): void {
