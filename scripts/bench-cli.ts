@@ -11,11 +11,12 @@
  * bytes in 20 folders) into an empty folder, timed as a whole (start-up included), in files/s,
  * and how many requests the server answered for it (its coffer_http_requests_total).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { startServerProcess } from '@coffer/server/testing/server-process';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { scriptOptions } from './options.js';
@@ -76,9 +77,12 @@ try {
     };
     const before = await served();
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [BIN, 'put', '-r', src, '/bench-tree'], { env: { ...env, COFFER_NO_PROGRESS: '1' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    // Not spawnSync: this process reads the server's output, which must keep flowing meanwhile.
+    const put = promisify(execFile)(process.execPath, [BIN, 'put', '-r', src, '/bench-tree'], { env: { ...env, COFFER_NO_PROGRESS: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    await put.catch((err: { stderr?: string }) => {
+      throw new Error(`put -r failed: ${err.stderr ?? String(err)}`);
+    });
     const s = Number(process.hrtime.bigint() - t) / 1e9;
-    if (r.status !== 0) throw new Error(`put -r failed: ${r.stderr}`);
     const requests = (await served()) - before - 1;
     console.log(`coffer put -r, ${opt.tree} small files: ${s.toFixed(1)} s, ${(opt.tree / s).toFixed(0)} files/s, ${requests} requests`);
   }
