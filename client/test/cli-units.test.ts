@@ -106,3 +106,13 @@ describe('atomic writes', () => {
     expect(await readdir(dir())).toEqual(['kept.txt']);
   });
 });
+
+describe('put -r partial failure', () => {
+  it('exits with the code the failures share, else 1', async () => {
+    const { PartialFailure, describeFailure } = await import('../src/cli/failure.js');
+    expect((await describeFailure(new PartialFailure(2, 700, [3, 3]), undefined)).code).toBe(3);
+    expect((await describeFailure(new PartialFailure(2, 700, [3, 1]), undefined)).code).toBe(1);
+    expect((await describeFailure(new PartialFailure(1, 1, [4]), undefined)).code).toBe(4);
+    expect((await describeFailure(new PartialFailure(2, 700, [3, 3]), undefined)).message).toBe('2 of 700 entries not uploaded (each said above)');
+  });
+});

@@ -17,6 +17,18 @@ export class ConflictError extends Error {}
 /** Not signed in, or the sign-in is no longer valid: exit 4. */
 export class AuthError extends Error {}
 
+/**
+ * Some files of a folder upload failed, each reported on its own line already, the rest done:
+ * the exit code the failures share (3 when all were conflicts), else 1.
+ */
+export class PartialFailure extends Error {
+  readonly code: number;
+  constructor(failed: number, of: number, codes: readonly number[]) {
+    super(`${failed} of ${of} ${of === 1 ? 'entry' : 'entries'} not uploaded (each said above)`);
+    this.code = codes.length > 0 && codes.every((c) => c === codes[0]) ? codes[0]! : EXIT.error;
+  }
+}
+
 export interface Failure {
   message: string;
   code: number;
@@ -68,6 +80,7 @@ export async function describeFailure(err: unknown, server: string | undefined):
   if (err instanceof UsageError) return { message: err.message, code: EXIT.usage };
   if (err instanceof ConflictError) return { message: err.message, code: EXIT.conflict };
   if (err instanceof AuthError) return { message: err.message, code: EXIT.auth };
+  if (err instanceof PartialFailure) return { message: err.message, code: err.code };
   if (err instanceof CertificateMismatchError) return { message: err.message, code: EXIT.error };
   if (err instanceof ApiError) return apiFailure(err, server);
   const e = err as NodeJS.ErrnoException & { hostname?: string; address?: string; port?: number };

@@ -44,7 +44,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     summary: 'upload a file, or a folder with -r (only blocks the server lacks)',
     usage: 'coffer put LOCAL [REMOTE] [-r] [--overwrite | --base-rev N] [--stats] [--json]',
     options: [
-      ['-r, --recursive', 'upload a folder and everything in it'],
+      ['-r, --recursive', 'upload a folder and everything in it (small files in batches; a file refused is reported and the rest go on)'],
       ['-f, --overwrite', 'replace an existing file with a new revision'],
       ['--base-rev N', 'replace only if the file is still at revision N (exit 3 otherwise)'],
       ['--stats', 'bytes moved, as JSON on stderr'],

@@ -1,21 +1,33 @@
 /**
- * put and get of one file, and of folders (`-r`): a folder is walked and each file goes through
- * the same per-file delta path, so an interrupted `put -r` or `get -r` run again sends only what
- * is missing (files already there with the same content are skipped; blocks the server has are
- * never sent again). One line per file, unless --json.
+ * put and get of one file, and of folders (`-r`). `put -r` (issue 20): the remote side of the
+ * tree is read once (a listing per folder that exists there), the missing folders made, then
+ * small files (≤ BATCH_FILE_BYTES) go as a pipeline of batches — each read once and hashed,
+ * then many files in three requests (missing blocks, packs, one commit of all of them:
+ * transfer/batch-pipeline.ts, the sync agent's pipeline) with several batches in flight — and
+ * bigger files one at a time through the per-file delta path. Either way an interrupted run,
+ * run again, sends only what is missing (files already there with the same content are
+ * skipped; blocks the server has are never sent again). A file the server refuses (a name, a
+ * conflict, the quota) is reported on its own line and the others go on; the command then
+ * exits with the failures' code (failure.ts PartialFailure). One line per file, unless --json.
  */
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { BatchCommitResult, FileView } from '@coffer/protocol';
 import type { CofferApi } from '../api/client.js';
+import { ApiError } from '../api/errors.js';
+import { BatchPipeline, type BatchAnswer } from '../transfer/batch-pipeline.js';
+import { BATCH_FILE_BYTES, readSmall, resultError, type BatchItem } from '../transfer/batch-upload.js';
 import { blockListOf, contentHashOf } from '../transfer/blocks.js';
 import { downloadFile } from '../transfer/download.js';
+import { nodeReadable } from '../transfer/file-handle.js';
 import type { TransferStats } from '../transfer/stats.js';
-import { uploadFile } from '../transfer/upload.js';
+import { FileChangedError, uploadFile } from '../transfer/upload.js';
 import { remoteJoin } from './context.js';
-import { ConflictError } from './failure.js';
+import { ConflictError, describeFailure } from './failure.js';
 import { humanSize } from './format.js';
-import { print } from './output.js';
+import { note, print } from './output.js';
 import type { ProgressBar } from './progress.js';
+import { serverInUse } from './server-in-use.js';
 
 export interface Item {
   local: string;
@@ -25,6 +37,23 @@ export interface Item {
   upToDate?: boolean;
   blocksSent?: number;
   bytesSent?: number;
+}
+
+/** A file or folder `put -r` could not upload (the CliTransferFailure of @coffer/protocol). */
+export interface Failed {
+  local: string;
+  remote: string;
+  code: string;
+  message: string;
+}
+
+export interface TreeResult {
+  items: Item[];
+  failed: Failed[];
+  /** The failures' exit codes (failure.ts), in the order they came. */
+  exits: number[];
+  /** Files and folders looked at. */
+  entries: number;
 }
 
 interface Common {
@@ -37,8 +66,12 @@ export async function putFile(api: CofferApi, local: string, target: string, o: 
   const bytesBefore = o.stats.blockBytesSent;
   const done = (await uploadFile(api, local, target, { baseRev: o.baseRev, stats: o.stats, onProgress: o.bar.update })).answer;
   const item = { local, remote: done.path, rev: done.rev, size: done.size, blocksSent: o.stats.blocksSent - blocksBefore, bytesSent: o.stats.blockBytesSent - bytesBefore };
-  print(`Uploaded ${local} to ${done.path} (rev ${done.rev}, ${humanSize(done.size)}; sent ${item.blocksSent} block(s), ${humanSize(item.bytesSent)})`);
+  print(uploadedLine(item));
   return item;
+}
+
+function uploadedLine(i: Item): string {
+  return `Uploaded ${i.local} to ${i.remote} (rev ${i.rev}, ${humanSize(i.size)}; sent ${i.blocksSent ?? 0} block(s), ${humanSize(i.bytesSent ?? 0)})`;
 }
 
 export async function getFile(api: CofferApi, remote: string, local: string, o: Common & { rev?: number }): Promise<Item> {
@@ -47,17 +80,22 @@ export async function getFile(api: CofferApi, remote: string, local: string, o: 
   return { local, remote, rev: done.rev, size: done.size, upToDate: done.upToDate };
 }
 
+interface LocalFile {
+  path: string;
+  size: number;
+}
+
 /** Files and folders under `dir`, parents first (symbolic links are not followed). */
-async function walkLocal(dir: string): Promise<{ dirs: string[]; files: string[] }> {
+async function walkLocal(dir: string): Promise<{ dirs: string[]; files: LocalFile[] }> {
   const dirs: string[] = [];
-  const files: string[] = [];
+  const files: LocalFile[] = [];
   const visit = async (d: string) => {
     for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(d, e.name);
       if (e.isDirectory()) {
         dirs.push(p);
         await visit(p);
-      } else if (e.isFile()) files.push(p);
+      } else if (e.isFile()) files.push({ path: p, size: (await lstat(p)).size });
     }
   };
   await visit(dir);
@@ -68,32 +106,163 @@ function remoteOf(root: string, target: string, p: string): string {
   return relative(root, p).split(/[\\/]/).reduce(remoteJoin, target);
 }
 
-export async function putTree(api: CofferApi, root: string, target: string, o: Common & { overwrite: boolean }): Promise<Item[]> {
+/** Names are unique per folder whatever their case (DESIGN §4): the picture is looked up the same way. */
+const keyOf = (path: string) => path.normalize('NFC').toLowerCase();
+
+/** The remote entries of `target` and of the folders under it that the local tree has: one listing per such folder. */
+async function remotePicture(api: CofferApi, target: string, dirs: readonly string[]): Promise<Map<string, FileView>> {
+  const picture = new Map<string, FileView>();
+  const top = await api.stat(target);
+  if (top) picture.set(keyOf(target), top);
+  for (const d of [target, ...dirs]) {
+    if (!picture.get(keyOf(d))?.isDir) continue;
+    for (const e of await api.list(d)) picture.set(keyOf(e.path), e);
+  }
+  return picture;
+}
+
+/** A failure that is one file's own (it is reported and the others go on); anything else (the network, the server failing, the sign-in) stops the command. */
+function fileLevel(err: unknown): boolean {
+  if (err instanceof ConflictError || err instanceof FileChangedError) return true;
+  if (err instanceof ApiError) return err.status === 507 || (err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429);
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'ELOOP';
+}
+
+function failureCode(err: unknown): string {
+  if (err instanceof ApiError) return err.code;
+  if (err instanceof ConflictError) return 'conflict';
+  if (err instanceof FileChangedError) return 'changed';
+  return 'local';
+}
+
+interface Queued extends BatchItem {
+  index: number;
+  local: string;
+  /** Sent again once after a 'missing_blocks' answer (a block collected between asking and committing). */
+  retried?: boolean;
+}
+
+export async function putTree(api: CofferApi, root: string, target: string, o: Common & { overwrite: boolean }): Promise<TreeResult> {
   const { dirs, files } = await walkLocal(root);
-  for (const d of [target, ...dirs.map((d) => remoteOf(root, target, d))]) {
-    const there = await api.stat(d);
-    if (there && !there.isDir) throw new ConflictError(`${d} is a file, not a folder`);
-    if (!there) await api.mkdir(d, true);
-  }
-  const items: Item[] = [];
-  for (const [i, file] of files.entries()) {
-    o.bar.label = relative(root, file);
-    o.bar.files = `${i + 1}/${files.length} files`;
-    const dest = remoteOf(root, target, file);
-    const existing = await api.stat(dest);
-    if (existing?.isDir) throw new ConflictError(`${dest} is a folder`);
-    if (existing && !existing.pending && existing.contentHash === contentHashOf(await blockListOf(file))) {
-      // Already there (a run interrupted before, or unchanged): nothing to send.
-      const size = (await lstat(file)).size;
-      items.push({ local: file, remote: dest, rev: existing.rev, size, upToDate: true, blocksSent: 0, bytesSent: 0 });
-      print(`${dest} is already up to date (rev ${existing.rev})`);
-      continue;
-    }
-    if (existing && !o.overwrite) throw new ConflictError(`${dest} exists (rev ${existing.rev}) with other content; use --overwrite to replace it with a new revision`);
-    items.push(await putFile(api, file, dest, { ...o, baseRev: existing ? existing.rev : null }));
+  const remoteDirs = dirs.map((d) => remoteOf(root, target, d));
+  const picture = await remotePicture(api, target, remoteDirs);
+  const result: TreeResult = { items: [], failed: [], exits: [], entries: dirs.length + files.length };
+  const items: (Item | undefined)[] = [];
+  const fail = async (local: string, remote: string, err: unknown, own = false) => {
+    if (!own && !fileLevel(err)) throw err;
+    const f = await describeFailure(err, serverInUse());
     o.bar.done();
+    note(`coffer put: ${remote}: ${f.message}`);
+    result.failed.push({ local, remote, code: failureCode(err), message: f.message });
+    result.exits.push(f.code);
+  };
+
+  // Folders, parents first; a folder that cannot be made is reported once, with nothing under it tried.
+  const refused: string[] = [];
+  const underRefused = (p: string) => refused.some((r) => keyOf(p).startsWith(keyOf(r) + '/'));
+  for (const [i, d] of [target, ...remoteDirs].entries()) {
+    if (underRefused(d)) continue;
+    const there = picture.get(keyOf(d));
+    try {
+      if (there && !there.isDir) throw new ConflictError(i === 0 ? `${d} is a file, not a folder` : 'is a file, not a folder');
+      if (!there) await api.mkdir(d, true);
+    } catch (err) {
+      if (i === 0) throw err;
+      await fail(dirs[i - 1]!, d, err);
+      refused.push(d);
+    }
   }
-  return items;
+
+  let filesDone = 0;
+  let smallDone = 0;
+  const smallTotal = files.reduce((n, f) => n + (f.size <= BATCH_FILE_BYTES ? f.size : 0), 0);
+  const counted = () => {
+    filesDone++;
+    o.bar.files = `${filesDone}/${files.length} files`;
+  };
+  const pipeline = new BatchPipeline<Queued>(api, { stats: o.stats });
+  const settleBatch = async (a: BatchAnswer<Queued>) => {
+    if ('error' in a) throw a.error;
+    // Each block sent is put down to the first file of the batch that has it.
+    const owed = new Set(a.sent);
+    for (const [k, q] of a.batch.entries()) {
+      const r: BatchCommitResult = a.results[k]!;
+      if (!r.ok && r.error.code === 'missing_blocks' && !q.retried) {
+        await pipeline.add({ ...q, retried: true });
+        continue;
+      }
+      const mine = q.read.blocks.filter((b) => owed.delete(b.hash));
+      if (!r.ok) {
+        await fail(q.local, q.commit.path, resultError(r), true);
+      } else {
+        const item = { local: q.local, remote: r.file.path, rev: r.file.rev, size: r.file.size, blocksSent: mine.length, bytesSent: mine.reduce((n, b) => n + b.size, 0) };
+        items[q.index] = item;
+        print(uploadedLine(item));
+      }
+      counted();
+      o.bar.update('uploading', (smallDone += q.commit.size), smallTotal);
+    }
+  };
+  const settle = async () => {
+    for (let a = pipeline.nextAnswer(); a; a = pipeline.nextAnswer()) await settleBatch(a);
+  };
+
+  try {
+    for (const [index, file] of files.entries()) {
+      const dest = remoteOf(root, target, file.path);
+      if (underRefused(dest)) continue;
+      o.bar.label = relative(root, file.path);
+      try {
+        const existing = picture.get(keyOf(dest));
+        if (existing?.isDir) throw new ConflictError('is a folder');
+        const same = (hash: string) => !!existing && !existing.pending && existing.contentHash === hash;
+        const refuse = () => {
+          if (existing && !o.overwrite) throw new ConflictError(`exists (rev ${existing.rev}) with other content; use --overwrite to replace it with a new revision`);
+        };
+        const upToDate = (size: number) => {
+          // Already there (a run interrupted before, or unchanged): nothing to send.
+          items[index] = { local: file.path, remote: existing!.path, rev: existing!.rev, size, upToDate: true, blocksSent: 0, bytesSent: 0 };
+          print(`${existing!.path} is already up to date (rev ${existing!.rev})`);
+          counted();
+        };
+        if (file.size > BATCH_FILE_BYTES) {
+          if (existing && same(contentHashOf(await blockListOf(file.path)))) {
+            upToDate(file.size);
+          } else {
+            refuse();
+            items[index] = await putFile(api, file.path, dest, { ...o, baseRev: existing ? existing.rev : null });
+            o.bar.done();
+            counted();
+          }
+        } else {
+          const read = await readSmall(nodeReadable(file.path));
+          if (!read.stable || read.stat.kind !== 'file') throw new FileChangedError(file.path);
+          if (read.stat.size > BATCH_FILE_BYTES) throw new FileChangedError(file.path);
+          if (same(read.contentHash)) upToDate(read.stat.size);
+          else {
+            refuse();
+            const commit = { path: dest, size: read.stat.size, blocks: read.blocks, baseRev: existing ? existing.rev : null, mtime: read.stat.mtimeMs, onConflict: 'fail' as const };
+            await pipeline.add({ index, local: file.path, read, commit });
+          }
+        }
+      } catch (err) {
+        await fail(file.path, dest, err);
+        counted();
+      }
+      await settle();
+    }
+    // Retries of 'missing_blocks' join the pipeline while it is settled: until nothing is left.
+    while (!pipeline.idle()) {
+      await pipeline.finish();
+      await settle();
+    }
+  } catch (err) {
+    await pipeline.quiesce();
+    throw err;
+  }
+  result.items = items.filter((i): i is Item => i !== undefined);
+  return result;
 }
 
 /** Every file under a remote folder, with its local path. */

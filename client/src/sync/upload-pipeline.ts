@@ -2,7 +2,8 @@
  * A pass's small-file uploads as a pipeline of batches (issue 20). The pass hands each small file
  * to `add` as it reaches it: the file is read and hashed there and then, its intent noted, and it
  * joins the open batch; a full batch is sent (missing blocks, packs, one commit of all its files:
- * transfer/batch-upload.ts) while the pass goes on, with up to IN_FLIGHT batches under way. What
+ * transfer/batch-upload.ts) while the pass goes on, with up to three batches under way (the
+ * pipeline of transfer/batch-pipeline.ts, which `coffer put -r` uses too). What
  * came back is settled in the pass's own flow (`settle`, `drain`), one journal catch-up and one
  * save of the base per batch, each file exactly as actions.upload settles a single upload.
  *
@@ -10,34 +11,29 @@
  * sent; a request whose answer is lost leaves the intents for the next pass to settle by content
  * hash; an answer is recorded only after the picture caught up past it.
  */
-import type { BatchCommitResult } from '@coffer/protocol';
-import { BATCH_BYTES, BATCH_FILE_BYTES, BATCH_FILES, readSmall, resultError, sendBatch, type BatchApi, type BatchItem, type ReadSmall } from '../transfer/batch-upload.js';
+import { BatchPipeline, type BatchAnswer } from '../transfer/batch-pipeline.js';
+import { BATCH_FILE_BYTES, readSmall, resultError, type BatchApi, type BatchItem, type ReadSmall } from '../transfer/batch-upload.js';
 import { passedOver, readable, settleUpload, type StepResult } from './actions.js';
 import type { BatchUploads, SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { absOf } from './remote.js';
 import type { BaseEntry } from './state.js';
 
-/** Batches sent and not yet answered: enough to overlap reading, sending and committing. */
-const IN_FLIGHT = 3;
-
 interface Queued extends BatchItem {
   rel: string;
 }
 
-type Answered = { batch: Queued[]; results: BatchCommitResult[] } | { batch: Queued[]; error: unknown };
-
 export class UploadPipeline implements BatchUploads {
-  private open: Queued[] = [];
-  private openBytes = 0;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly answered: Answered[] = [];
+  private readonly batches: BatchPipeline<Queued>;
   private again = false;
 
   constructor(
     private readonly ctx: SyncContext,
-    private readonly api: BatchApi,
-  ) {}
+    api: BatchApi,
+  ) {
+    // The intents are durable before any commit naming their files is sent.
+    this.batches = new BatchPipeline<Queued>(api, { stats: ctx.stats, beforeSend: () => ctx.state.save() });
+  }
 
   /** Queue the upload of `rel` (its folder exists remotely). Undefined: not a small file, upload it on its own. */
   async add(rel: string, known: BaseEntry | undefined): Promise<StepResult | undefined> {
@@ -55,7 +51,7 @@ export class UploadPipeline implements BatchUploads {
     if (read.stat.size > BATCH_FILE_BYTES) return undefined;
     const { stat, contentHash } = read;
     ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, cursor: ctx.cursor });
-    this.open.push({
+    await this.batches.add({
       rel,
       read,
       commit: {
@@ -68,47 +64,28 @@ export class UploadPipeline implements BatchUploads {
         onConflict: 'copy',
       },
     });
-    this.openBytes += stat.size;
-    if (this.open.length >= BATCH_FILES || this.openBytes >= BATCH_BYTES) await this.send();
     await this.settle();
     return 'done';
   }
 
   /** Settle the batches answered so far (in the pass's flow: they touch the picture and the base). */
   async settle(): Promise<void> {
-    for (let a = this.answered.shift(); a; a = this.answered.shift()) await this.settleBatch(a);
+    for (let a = this.batches.nextAnswer(); a; a = this.batches.nextAnswer()) await this.settleBatch(a);
   }
 
   /** Send what is queued, wait for every batch, settle them all: 'again' when a file needs the next pass. */
   async drain(): Promise<StepResult> {
-    await this.send();
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.batches.finish();
     await this.settle();
     return this.again ? 'again' : 'done';
   }
 
   /** Wait until no batch is under way, settling nothing (a pass that failed). */
   async quiesce(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
+    await this.batches.quiesce();
   }
 
-  private async send(): Promise<void> {
-    if (this.open.length === 0) return;
-    const batch = this.open;
-    this.open = [];
-    this.openBytes = 0;
-    // The intents are durable before any commit naming their files is sent.
-    await this.ctx.state.save();
-    while (this.inFlight.size >= IN_FLIGHT) await Promise.race(this.inFlight);
-    const p: Promise<void> = sendBatch(this.api, batch, this.ctx.stats).then(
-      (results) => void this.answered.push({ batch, results }),
-      (error: unknown) => void this.answered.push({ batch, error }),
-    );
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
-  }
-
-  private async settleBatch(a: Answered): Promise<void> {
+  private async settleBatch(a: BatchAnswer<Queued>): Promise<void> {
     const { ctx } = this;
     // No answer: the files may or may not have committed; their intents settle it next pass.
     if ('error' in a) throw a.error;

@@ -59,8 +59,14 @@ export interface BatchItem {
   commit: BatchCommitItem;
 }
 
-/** Send one batch: missing blocks in packs, then one commit. Answers one result per item, in order; a failed request throws. */
-export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stats?: TransferStats): Promise<BatchCommitResult[]> {
+/** What a batch came to: one result per item, in order, and the hashes of the blocks sent (the rest the server had). */
+export interface SentBatch {
+  results: BatchCommitResult[];
+  sent: ReadonlySet<string>;
+}
+
+/** Send one batch: missing blocks in packs, then one commit. A failed request throws. */
+export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stats?: TransferStats): Promise<SentBatch> {
   const all = new Map<string, Uint8Array>();
   for (const it of items) it.read.blocks.forEach((b, i) => all.set(b.hash, it.read.bytes[i]!));
   const missing = await api.missingBlocks([...all.keys()]);
@@ -71,7 +77,8 @@ export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stat
     stats.blockBytesSent += send.reduce((n, b) => n + b.bytes.byteLength, 0);
     stats.blocksReused += items.reduce((n, it) => n + it.read.blocks.length, 0) - send.length;
   }
-  return api.commitBatch(items.map((it) => it.commit));
+  const results = await api.commitBatch(items.map((it) => it.commit));
+  return { results, sent: new Set(send.map((b) => b.hash)) };
 }
 
 /** A batch result's error as the single-file path would have thrown it. */

@@ -38,7 +38,14 @@ export const CliTransferItem = z.object({
   blocksSent: z.number().int().optional(),
   bytesSent: z.number().int().optional(),
 });
-export const CliTransfer = z.object({ files: z.array(CliTransferItem) });
+/** One file (or folder) `put -r` could not upload, the others going on: the server's error code (or the CLI's own: `conflict`, `changed`, `local`) and the sentence printed for it. */
+export const CliTransferFailure = z.object({
+  local: z.string(),
+  remote: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+export const CliTransfer = z.object({ files: z.array(CliTransferItem), failed: z.array(CliTransferFailure).optional() });
 export type CliTransfer = z.infer<typeof CliTransfer>;
 
 export const CliLinkCreated = z.object({ url: z.string() });

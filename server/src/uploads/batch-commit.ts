@@ -14,6 +14,7 @@
 import type { AuthUser } from '../auth/context.js';
 import { heldBlocks } from '../blocks/lookup.js';
 import type { AppDeps } from '../deps.js';
+import type { Db } from '../db/open.js';
 import { commitNewFiles, type BatchNewFile } from '../files/first-versions.js';
 import { HttpError } from '../http-errors.js';
 import { ownsNamespace } from '../notifications/notify-owner.js';
@@ -42,27 +43,41 @@ export async function commitBatch(deps: Pick<AppDeps, 'db' | 'storage'>, user: A
     }
   }
   if (ready.length > 0) {
-    await db.transaction(async (tx) => {
-      await lockUploadFolders(tx, ready.map((r) => r.commit.target.parentId));
-      const plain = ready.filter((r) => isPlain(r.commit));
-      const rows = await commitNewFiles(tx, plain.map((r) => newFileOf(r.commit)));
-      const fresh = plain.flatMap((r, k) => (rows[k] ? [{ i: r.i, row: rows[k], path: r.commit.target.path }] : []));
-      for (const f of fresh) out[f.i] = { ok: true, committed: { row: f.row, path: f.path } };
-      // The one-statement commit tells no one: members of a share the file landed in learn of it here.
-      if (fresh.length > 0 && (await hasShares(tx, user.namespaceId))) {
-        for (const f of fresh) await noteActivity(tx, user, f.row, 'added', f.path);
-      }
-      for (const r of ready) {
-        if (out[r.i]) continue;
-        try {
-          const committed = await tx.transaction((sp) => commitUpload(sp, { ...r.commit, firstVersionTried: true }));
-          out[r.i] = { ok: true, committed };
-        } catch (err) {
-          out[r.i] = failure(err);
-        }
-      }
-    });
+    const outcomes = await commitResolved(db, user, ready.map((r) => r.commit));
+    for (const [k, r] of ready.entries()) out[r.i] = outcomes[k];
   }
+  return out.map((o) => o!);
+}
+
+/**
+ * The transaction of a batch: files whose targets and contents are resolved already (the route's
+ * files above; `coffer-admin import`'s, whose blocks the engine stored there and then), all the
+ * caller's, committed together, each succeeding or failing on its own. An outcome per file, in order; a failure that
+ * is not a file's own (the database) throws and commits none of them.
+ */
+export async function commitResolved(db: Db, user: AuthUser, commits: readonly PathCommit[]): Promise<BatchOutcome[]> {
+  const out: (BatchOutcome | undefined)[] = commits.map(() => undefined);
+  if (commits.length === 0) return [];
+  await db.transaction(async (tx) => {
+    await lockUploadFolders(tx, commits.map((c) => c.target.parentId));
+    const plain = [...commits.entries()].filter(([, c]) => isPlain(c));
+    const rows = await commitNewFiles(tx, plain.map(([, c]) => newFileOf(c)));
+    const fresh = plain.flatMap(([i, c], k) => (rows[k] ? [{ i, row: rows[k], path: c.target.path }] : []));
+    for (const f of fresh) out[f.i] = { ok: true, committed: { row: f.row, path: f.path } };
+    // The one-statement commit tells no one: members of a share the file landed in learn of it here.
+    if (fresh.length > 0 && (await hasShares(tx, user.namespaceId))) {
+      for (const f of fresh) await noteActivity(tx, user, f.row, 'added', f.path);
+    }
+    for (const [i, c] of commits.entries()) {
+      if (out[i]) continue;
+      try {
+        const committed = await tx.transaction((sp) => commitUpload(sp, { ...c, firstVersionTried: true }));
+        out[i] = { ok: true, committed };
+      } catch (err) {
+        out[i] = failure(err);
+      }
+    }
+  });
   return out.map((o) => o!);
 }
 

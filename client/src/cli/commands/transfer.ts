@@ -5,19 +5,19 @@ import { CliTransfer } from '@coffer/protocol';
 import type { CofferApi } from '../../api/client.js';
 import { UsageError } from '../../api/errors.js';
 import { TransferStats } from '../../transfer/stats.js';
-import { ConflictError } from '../failure.js';
+import { ConflictError, PartialFailure } from '../failure.js';
 import { jsonOutput, printJson } from '../output.js';
 import { ProgressBar } from '../progress.js';
 import { note, openSession, parse, remoteJoin, remotePath } from '../context.js';
-import { getFile, getTree, putFile, putTree, type Item } from '../tree-transfer.js';
+import { getFile, getTree, putFile, putTree, type Failed, type Item } from '../tree-transfer.js';
 import { positiveInt } from './revisions.js';
 
 function printStats(api: CofferApi, stats: TransferStats): void {
   note(JSON.stringify(stats.toJSON(api.http.traffic())));
 }
 
-function printResult(items: Item[]): void {
-  if (jsonOutput()) printJson(CliTransfer, { files: items });
+function printResult(items: Item[], failed?: Failed[]): void {
+  if (jsonOutput()) printJson(CliTransfer, { files: items, ...(failed && failed.length > 0 ? { failed } : {}) });
 }
 
 export async function put(args: string[]): Promise<void> {
@@ -53,7 +53,10 @@ export async function put(args: string[]): Promise<void> {
     try {
       if (info.isDirectory()) {
         if (existing && !existing.isDir) throw new ConflictError(`${target} is a file, not a folder`);
-        printResult(await putTree(api, local, target, { overwrite: v.overwrite === true, stats, bar }));
+        const tree = await putTree(api, local, target, { overwrite: v.overwrite === true, stats, bar });
+        printResult(tree.items, tree.failed);
+        // Each failure had its line; the others are done. The exit code says that not all went.
+        if (tree.failed.length > 0) throw new PartialFailure(tree.failed.length, tree.entries, tree.exits);
         return;
       }
       if (existing?.isDir) throw new Error(`${target} is a folder`);

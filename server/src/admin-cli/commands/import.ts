@@ -3,9 +3,11 @@
  * files through the same paths uploads take — the engine's chunker and block store (dedup,
  * compression, encryption, erasure coding), the one commit path (quota, revisions, journal) —
  * with several files' blocks written at once. Folders first, then files; a file already there
- * is reported and left as it is. Modification times are kept. New files commit in batches (one
- * transaction for up to BATCH files, each with its own version and journal entry as any commit);
- * a batch that fails is committed again file by file, so one bad file costs only itself.
+ * is reported and left as it is. Modification times are kept. New files commit in batches through
+ * the batch commit's own transaction (uploads/batch-commit.ts `commitResolved`, as
+ * `POST /files/commit/batch`): one transaction for up to BATCH files, each with its own version and
+ * journal entry as any commit, and each refused on its own (over quota, say) without undoing the
+ * others. A failure that is not a file's own (the database) stops the import.
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -13,16 +15,18 @@ import { fileFillSource } from '@coffer/storage-engine';
 import type { AuthUser } from '../../auth/context.js';
 import { makeFolder } from '../../files/mkdir.js';
 import type { Db } from '../../db/open.js';
-import { commitContent, commitUpload, type UploadedContent } from '../../uploads/commit.js';
+import { commitResolved } from '../../uploads/batch-commit.js';
+import type { PathCommit, UploadedContent } from '../../uploads/commit.js';
 import { compressible } from '../../uploads/media-types.js';
-import { fileForUpload, uploadTarget, type UploadTarget } from '../../uploads/target.js';
+import { uploadTarget, type UploadTarget } from '../../uploads/target.js';
 import { HttpError } from '../../http-errors.js';
 import { AdminError, openInstallWithStorage, parse, print, UsageError, note } from '../context.js';
 import { namedUser } from '../user-arg.js';
 import { formatSize } from '../size.js';
 
 const USAGE = 'import DIR --user USER [--to /PATH] [--parallel N]';
-const BATCH = 50;
+/** Files a transaction commits (the sync client's batch size; the protocol allows up to MAX_BATCH_FILES). */
+const BATCH = 500;
 const RULE = { baseRev: null, overwrite: false };
 
 interface Stored {
@@ -54,34 +58,48 @@ export async function importTree(args: string[]): Promise<number> {
     let next = 0;
     const batch: Stored[] = [];
     let committing = Promise.resolve();
+    let fatal: { err: unknown } | undefined;
     // One batch commits at a time (in order); workers go on storing blocks meanwhile.
     const flush = () => {
       const items = batch.splice(0);
       if (items.length === 0) return committing;
       committing = committing.then(async () => {
-        const ok = await commitBatch(db, user, items);
-        done += ok.length;
-        bytes += ok.reduce((a, i) => a + i.content.size, 0);
-        for (const f of items.filter((i) => !ok.includes(i))) failures.push(f.target.path);
+        if (fatal) return;
+        try {
+          const outcomes = await commitResolved(db, user, items.map((i) => commitOf(user, i)));
+          for (const [k, o] of outcomes.entries()) {
+            const i = items[k]!;
+            if (o.ok) {
+              done++;
+              bytes += i.content.size;
+            } else {
+              failures.push(i.target.path);
+              note(`not imported: ${i.target.path}: ${o.error.message}`);
+            }
+          }
+        } catch (err) {
+          fatal = { err };
+        }
       });
       return committing;
     };
     const worker = async () => {
-      while (next < fileList.length) {
+      while (!fatal && next < fileList.length) {
         const local = fileList[next++]!;
         const path = remote(local);
         try {
           batch.push(await storeFile(db, install.storage.files, user, local, path));
-          if (batch.length >= BATCH) await flush();
         } catch (err) {
           const why = err instanceof HttpError || err instanceof Error ? err.message : String(err);
           failures.push(`${path}: ${why}`);
           note(`not imported: ${path}: ${why}`);
         }
+        if (batch.length >= BATCH) await flush();
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));
     await flush();
+    if (fatal) throw fatal.err;
   } finally {
     await install.close();
   }
@@ -103,29 +121,9 @@ async function storeFile(db: Db, files: import('@coffer/storage-engine').FileSto
   }
 }
 
-/** Commit stored files in one transaction; if it fails, one by one. Answers those committed. */
-async function commitBatch(db: Db, user: AuthUser, items: Stored[]): Promise<Stored[]> {
-  try {
-    await db.transaction(async (tx) => {
-      const t = tx as unknown as Db;
-      for (const i of items) {
-        const fileId = (await fileForUpload(t, i.target, { pending: false, deviceId: null })).id;
-        await commitContent(t, { user, content: i.content, fileId, rule: RULE, path: i.target.path });
-      }
-    });
-    return items;
-  } catch {
-    const ok: Stored[] = [];
-    for (const i of items) {
-      try {
-        await commitUpload(db, { user, target: i.target, content: i.content, rule: RULE });
-        ok.push(i);
-      } catch (err) {
-        note(`not imported: ${i.target.path}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    return ok;
-  }
+/** A stored file as the batch commit takes it: a new name (a file there meanwhile is its own 409). */
+function commitOf(user: AuthUser, i: Stored): PathCommit {
+  return { user, target: i.target, content: i.content, rule: RULE, onConflict: 'fail' };
 }
 
 /** Every folder (parents before children) and regular file under `dir`; links and special files are skipped. */
