@@ -41,27 +41,27 @@ const total = snapshots.reduce((a, s) => ({ files: a.files + s.files, bytes: a.b
 console.log(`  all ${snapshots.length}: ${total.files} files, ${(total.bytes / 2 ** 20).toFixed(1)} MiB`);
 
 const results = new Map<string, RunResult[]>();
-const record = (who: string, r: RunResult) => results.set(who, [...(results.get(who) ?? []), r]);
-for (let i = 0; i < opt.runs; i++) {
-  log(`run ${i + 1} of ${opt.runs}`);
-  const who: [string, (temp: string) => Promise<RunResult>][] = [
-    ...(['borg', 'restic'] as Yardstick[]).map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
-    ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
-  ];
-  for (const [name, go] of who) {
+const verdicts: Record<string, Verdicts> = {};
+const runners: [string, (temp: string) => Promise<RunResult>][] = [
+  ...(['borg', 'restic'] as Yardstick[]).map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
+  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
+];
+// One tool after the other (all its runs), each back end's table printed as soon as it is done.
+for (const [name, go] of runners) {
+  for (let i = 0; i < opt.runs; i++) {
+    log(`${name}: run ${i + 1} of ${opt.runs}`);
     const temp = await makeTempDir('coffer-bench-tree-', opt.dir);
     try {
-      record(name, await go(temp.path));
+      results.set(name, [...(results.get(name) ?? []), await go(temp.path)]);
     } finally {
       await temp.remove();
     }
   }
-}
-
-console.log(`\nbench:tree — medians of ${opt.runs} run(s); wall time of each command (coffer sync --once, borg create / extract, restic backup / restore)`);
-const verdicts: Record<string, Verdicts> = {};
-for (const b of backends) {
-  verdicts[b] = printBackend(`Coffer on ${BACKEND_TITLES[b]}`, snapshots, results.get(`coffer ${b}`)!, results.get('borg')!, results.get('restic')!);
+  const b = name.startsWith('coffer ') ? (name.slice(7) as CofferBackend) : undefined;
+  if (b) {
+    console.log(`\nbench:tree — medians of ${opt.runs} run(s); wall time of each command (coffer sync --once, borg create / extract, restic backup / restore)`);
+    verdicts[b] = printBackend(`Coffer on ${BACKEND_TITLES[b]}`, snapshots, results.get(name)!, results.get('borg')!, results.get('restic')!);
+  }
 }
 console.log(FOOTNOTES);
 

@@ -95,7 +95,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
     await login(srv, configDir, 'bench');
     const dir = join(temp, 'dir');
     for (const [k, s] of snapshots.entries()) {
-      await placeTree(s.dir, dir);
+      await placeTree(s.dir, dir, ['.coffer']);
       await sync(srv, SNAPSHOT_STAGES[k]!, configDir, dir, '/bench');
     }
     await sync(srv, AGAIN, configDir, dir, '/bench');
@@ -106,7 +106,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
     await rm(target, { recursive: true, force: true });
     await mkdir(target);
     await sync(srv, RESTORE, restoreConfig, target, '/bench');
-    await verifyRestore(target, snapshots.at(-1)!, `coffer ${backend}`, ['.coffer']);
+    res.restoreCheck = await verifyRestore(target, snapshots.at(-1)!, `coffer ${backend}`, log, ['.coffer']);
     await rm(target, { recursive: true, force: true });
   } finally {
     res.peakRss = Math.max(res.peakRss, await server.stop());

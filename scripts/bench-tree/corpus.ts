@@ -153,8 +153,13 @@ export async function treeDigest(dir: string, skip: string[] = []): Promise<{ di
   return { digest: h.digest('hex'), files: paths.length };
 }
 
-/** `from` copied to `to` (replacing it): a snapshot put in place as a user's folder. */
-export async function placeTree(from: string, to: string): Promise<void> {
-  await rm(to, { recursive: true, force: true });
+/**
+ * `from` copied to `to`, replacing what `to` held except the names in `keep` (the sync agent's
+ * `.coffer` state: without it every sync would be a first one, merging the old snapshot's files
+ * back in instead of deleting them): a snapshot put in place in a user's folder.
+ */
+export async function placeTree(from: string, to: string, keep: string[] = []): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const name of await readdir(to)) if (!keep.includes(name)) await rm(join(to, name), { recursive: true, force: true });
   await cp(from, to, { recursive: true });
 }

@@ -25,6 +25,8 @@ export interface RunResult {
   stages: Map<string, StageFigure>;
   /** Coffer: the server process's peak RSS (the highest of its processes in the run); borg, restic: the highest of their commands. */
   peakRss: number;
+  /** The restored folder against the last snapshot, by SHA-256: 'ok' or what differs. */
+  restoreCheck?: string;
 }
 
 export const RSS_TARGET = 256 * 2 ** 20;
@@ -108,6 +110,8 @@ export function printBackend(title: string, snapshots: Snapshot[], coffer: RunRe
   }
   console.log(`\n${title}`);
   console.log(table(rows));
+  const checks = (rs: RunResult[]) => [...new Set(rs.map((x) => x.restoreCheck ?? '—'))].join(', ');
+  console.log(`  restore checked by SHA-256: Coffer ${checks(coffer)}; borg ${checks(borg)}; restic ${checks(restic)}`);
   console.log(`  peak RSS: Coffer's server ${mib(c.peakRss)} (target ≤ ${mib(RSS_TARGET)}: ${verdict(v.rss)}); borg ${mib(b.peakRss)}; restic ${mib(r.peakRss)}`);
   const runs = [...c.stages].filter(([, x]) => x.walls.length > 1);
   if (runs.length) console.log(`  Coffer's runs: ${runs.map(([s, x]) => `${s} ${x.walls.map((w) => w.toFixed(1)).join('/')}`).join('; ')} s`);
