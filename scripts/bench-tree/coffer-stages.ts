@@ -1,0 +1,127 @@
+/**
+ * bench:tree's Coffer stages, as a user meets them: the server process over HTTPS (the test
+ * fixture `@coffer/server/testing/server-process`), the real `coffer` CLI
+ * (`@coffer/client/testing/cli-harness`). On the embedded default (PGlite, three local-directory
+ * nodes) or on PostgreSQL with six S3 node processes (`@coffer/test-support/s3-nodes`; six nodes
+ * give 4+2). One server: `coffer sync DIR /bench --once` for each snapshot placed in DIR in turn,
+ * the unchanged tree again, then a second device (its own login) syncs /bench into an empty folder
+ * — the restore of the last snapshot, checked file by file against it by SHA-256. A fresh server:
+ * all snapshots side by side in one sync. Stored bytes after each stage come from the admin
+ * overview (before and after erasure coding); the server's peak RSS from /proc.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fingerprintOfPem, PASSWORD, runCli } from '@coffer/client/testing/cli-harness';
+import { startServerProcess, watchMemory, type ServerProcess } from '@coffer/server/testing/server-process';
+import { startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
+import { placeTree, type Snapshot } from './corpus.js';
+import { verifyRestore } from './borg-restic.js';
+import { AGAIN, ALL, RESTORE, SNAPSHOT_STAGES, type RunResult } from './report.js';
+
+export type CofferBackend = 'embedded' | 'pg';
+
+export const BACKEND_TITLES: Record<CofferBackend, string> = {
+  embedded: 'the embedded default (PGlite, three local-directory nodes, 2+1)',
+  pg: 'PostgreSQL with six S3 node processes (s3rver, 4+2)',
+};
+
+interface Started {
+  srv: ServerProcess;
+  stop(): Promise<number>;
+}
+
+async function startServer(backend: CofferBackend, temp: string): Promise<Started> {
+  let cluster: LocalS3Cluster | undefined;
+  let srv: ServerProcess | undefined;
+  try {
+    if (backend === 'pg') cluster = await startS3Cluster({ count: 6, baseDir: join(temp, 's3') });
+    srv = await startServerProcess({
+      backend: backend === 'pg' ? 'postgres' : 'pglite',
+      tls: true,
+      admin: true,
+      parentDir: temp,
+      ...(cluster ? { env: { COFFER_NODES: cluster.nodes.map((n) => `${n.id}=${n.url}`).join(',') } } : {}),
+    });
+  } catch (err) {
+    await srv?.cleanup();
+    await cluster?.stopAll();
+    throw err;
+  }
+  const mem = watchMemory(srv.pid);
+  const s = srv;
+  return {
+    srv: s,
+    async stop() {
+      const peak = (await mem.stop()).peakRss;
+      await s.cleanup();
+      await cluster?.stopAll();
+      return peak;
+    },
+  };
+}
+
+async function login(srv: ServerProcess, configDir: string, device: string): Promise<void> {
+  const r = await runCli(['login', srv.url, '--username', srv.username, '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!), '--device-name', device], {
+    configDir,
+    input: PASSWORD,
+  });
+  if (r.code !== 0) throw new Error(`coffer login failed: ${r.stderr}`);
+}
+
+/** The blocks' frames before erasure coding, and what the nodes hold after it. */
+async function storage(srv: ServerProcess): Promise<{ compressedBytes: number; storedBytes: number }> {
+  const r = await srv.call('GET', '/api/v1/admin/overview', { headers: srv.adminAuth });
+  if (r.status !== 200) throw new Error(`admin overview: ${r.status} ${r.body.toString().slice(0, 500)}`);
+  return r.json<{ storage: { compressedBytes: number; storedBytes: number } }>().storage;
+}
+
+/** One run on one back end below `temp` (the folder is `temp/dir`, the restore `temp/restore`). */
+export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], temp: string, log: (s: string) => void): Promise<RunResult> {
+  const res: RunResult = { stages: new Map(), peakRss: 0 };
+  const sync = async (srv: ServerProcess, stage: string, configDir: string, dir: string, remote: string) => {
+    const t0 = performance.now();
+    const r = await runCli(['sync', dir, remote, '--once'], { configDir });
+    const wall = (performance.now() - t0) / 1000;
+    if (r.code !== 0) throw new Error(`coffer sync (${stage}) failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    const st = await storage(srv);
+    res.stages.set(stage, { wall, storedBytes: st.compressedBytes, nodeBytes: st.storedBytes });
+    log(`coffer ${backend}: ${stage}: ${wall.toFixed(1)} s, stored ${(st.compressedBytes / 1e6).toFixed(1)} MB before erasure coding, ${(st.storedBytes / 1e6).toFixed(1)} MB on the nodes`);
+  };
+
+  let server = await startServer(backend, temp);
+  try {
+    const { srv } = server;
+    const configDir = join(temp, 'config');
+    await login(srv, configDir, 'bench');
+    const dir = join(temp, 'dir');
+    for (const [k, s] of snapshots.entries()) {
+      await placeTree(s.dir, dir, ['.coffer']);
+      await sync(srv, SNAPSHOT_STAGES[k]!, configDir, dir, '/bench');
+    }
+    await sync(srv, AGAIN, configDir, dir, '/bench');
+    // The restore: a second device syncing the folder into an empty one.
+    const restoreConfig = join(temp, 'config-restore');
+    await login(srv, restoreConfig, 'bench-restore');
+    const target = join(temp, 'restore');
+    await rm(target, { recursive: true, force: true });
+    await mkdir(target);
+    await sync(srv, RESTORE, restoreConfig, target, '/bench');
+    res.restoreCheck = await verifyRestore(target, snapshots.at(-1)!, `coffer ${backend}`, log, ['.coffer']);
+    await rm(target, { recursive: true, force: true });
+  } finally {
+    res.peakRss = Math.max(res.peakRss, await server.stop());
+  }
+
+  server = await startServer(backend, temp);
+  try {
+    const { srv } = server;
+    const configDir = join(temp, 'config-all');
+    await login(srv, configDir, 'bench-all');
+    const all = join(temp, 'all');
+    for (const s of snapshots) await placeTree(s.dir, join(all, s.name.replace(/\s/g, '-')));
+    await sync(srv, ALL, configDir, all, '/bench-all');
+  } finally {
+    res.peakRss = Math.max(res.peakRss, await server.stop());
+  }
+  return res;
+}
