@@ -3,7 +3,8 @@
  * files), a 300 MiB file whose page is closed half way and which, dropped again, sends exactly
  * the blocks the server still lacks, and a 64 MiB file edited in one byte that sends exactly one
  * block. Bytes on the wire are counted in the page: every PUT /blocks body the app hands to
- * fetch (an init script wraps window.fetch). axe-core runs on the transfer panel; it is saved at
+ * fetch (an init script wraps window.fetch), and so are the batch requests (packs, batch commits)
+ * that carry a folder of small files. axe-core runs on the transfer panel; it is saved at
  * phone and desktop size.
  */
 import { createHash } from 'node:crypto';
@@ -74,11 +75,12 @@ async function dropGenerated(page: Page, files: GenFile[]): Promise<void> {
   }, files);
 }
 
-/** Counts, in every page of the context, the bodies of PUT /blocks requests the app sends. */
+/** Counts, in every page of the context, the bodies of PUT /blocks requests the app sends, and its upload POSTs by path. */
 async function countPuts(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const w = window as unknown as { __puts: { bytes: number; count: number } };
+    const w = window as unknown as { __puts: { bytes: number; count: number }; __posts: Record<string, number> };
     w.__puts = { bytes: 0, count: 0 };
+    w.__posts = {};
     const original = window.fetch.bind(window);
     window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
       if (init?.method === 'PUT' && String(input).includes('/api/v1/blocks/')) {
@@ -86,11 +88,16 @@ async function countPuts(context: BrowserContext): Promise<void> {
         w.__puts.bytes += body instanceof Blob ? body.size : body.byteLength;
         w.__puts.count++;
       }
+      if (init?.method === 'POST') {
+        const path = new URL(String(input), location.href).pathname.replace('/api/v1', '');
+        w.__posts[path] = (w.__posts[path] ?? 0) + 1;
+      }
       return original(input, init);
     };
   });
 }
 const puts = (page: Page) => page.evaluate(() => (window as unknown as { __puts: { bytes: number; count: number } }).__puts);
+const posts = (page: Page) => page.evaluate(() => (window as unknown as { __posts: Record<string, number> }).__posts);
 
 async function api<T>(user: TestUser, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${env.server.url}/api/v1${path}`, {
@@ -129,9 +136,10 @@ async function openFolder(context: BrowserContext, path: string): Promise<Page> 
 }
 
 describe('uploads', () => {
-  it('a folder of 200 files through the folder picker, and 200 files dropped, are all listed', { timeout: 300_000 }, async () => {
+  it('a folder of 200 files through the folder picker, and 200 files dropped, are all listed, sent as batches', { timeout: 300_000 }, async () => {
     const user = await env.server.user();
     const context = await signedInContext(env, user, PHONE);
+    await countPuts(context);
     try {
       await withTempDir('coffer-upload-folder-', async (dir) => {
         const root = join(dir, 'Trip 2026');
@@ -141,7 +149,11 @@ describe('uploads', () => {
         const t0 = Date.now();
         await page.locator('input[data-upload="folder"]').setInputFiles(root);
         await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 120_000 }).toBe(200);
-        console.log(`200 files through the folder picker: ${Date.now() - t0} ms`);
+        console.log(`200 files through the folder picker: ${Date.now() - t0} ms, requests ${JSON.stringify({ ...(await posts(page)), puts: (await puts(page)).count })}`);
+        // Small files go as batches: a few packs and batch commits, not a PUT and a commit per file.
+        expect((await puts(page)).count).toBe(0);
+        expect((await posts(page))['/files/commit'] ?? 0).toBe(0);
+        expect((await posts(page))['/files/commit/batch']).toBeLessThanOrEqual(10);
         expect(await seriousViolations(page)).toEqual([]);
         await shot(page, 'transfer-panel-phone', true);
         await page.getByRole('link', { name: 'Trip 2026' }).click();
@@ -158,11 +170,32 @@ describe('uploads', () => {
         document.querySelector('.drop-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
       });
       await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 120_000 }).toBe(200);
+      const sentAs = await posts(page);
+      expect(sentAs['/files/commit/batch']).toBeGreaterThanOrEqual(2);
+      expect(sentAs['/files/commit/batch']).toBeLessThanOrEqual(10);
+      expect(sentAs['/blocks/pack']).toBeLessThanOrEqual(10);
+      expect(sentAs['/files/commit'] ?? 0).toBe(0);
       await page.getByRole('button', { name: 'Clear finished' }).click();
       await expect.poll(() => page.getByRole('grid').getAttribute('aria-rowcount'), { timeout: 20_000 }).toBe('201'); // plus the header row
       expect(await page.locator('.transfer-panel').count()).toBe(0);
       const e = await stat(user, '/Dropped/note-123.txt');
       expect(e.size).toBe('note 123\n'.length);
+      expect(e.contentHash).toBe(contentHash(blocksOf(Buffer.from('note 123\n')), sha));
+      // A batch whose one file meets a taken name: the others land, that one offers keep both.
+      await page.evaluate(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['another note 5\n'], 'note-5.txt', { type: 'text/plain' }));
+        dt.items.add(new File(['a new note\n'], 'note-new.txt', { type: 'text/plain' }));
+        document.querySelector('.drop-zone')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      const conflict = page.locator('.transfer[data-state="conflict"]');
+      await conflict.waitFor({ timeout: 60_000 });
+      await conflict.getByRole('button', { name: 'Keep both' }).click();
+      await expect.poll(() => page.locator('.transfer[data-state="done"]').count(), { timeout: 60_000 }).toBe(2);
+      expect((await stat(user, '/Dropped/note-5 (1).txt')).size).toBe('another note 5\n'.length);
+      expect((await stat(user, '/Dropped/note-5.txt')).size).toBe('note 5\n'.length);
+      expect((await stat(user, '/Dropped/note-new.txt')).size).toBe('a new note\n'.length);
+      expect((await posts(page))['/files/commit/batch']).toBeGreaterThan(sentAs['/files/commit/batch']!);
     } finally {
       await context.close();
     }

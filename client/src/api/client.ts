@@ -194,7 +194,7 @@ export class CofferApi implements SyncApi {
   commit(c: CommitRequest) {
     return this.#call(ops.commitFromBlocks, { body: c });
   }
-  /** Many blocks in one request (a pack, transfer/pack.ts builds it). */
+  /** Many blocks in one request (a pack, @coffer/protocol's encodePack builds it). */
   putPack(pack: Uint8Array) {
     return this.#call(ops.putPack, { raw: pack });
   }

@@ -5,12 +5,11 @@
  * missing ones in packs (POST /blocks/pack), and one commit of all its files (POST
  * /files/commit/batch, one transaction, an answer per file). Callers keep several batches in flight.
  */
-import type { BatchCommitItem, BatchCommitResult, BlockRef } from '@coffer/protocol';
+import { encodePack, packsOf, type BatchCommitItem, type BatchCommitResult, type BlockRef, type PackBlock } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncApi } from '../sync/sync-api.js';
 import { contentHashOf, handleChunks } from './blocks.js';
 import type { FileStat, ReadableFile } from './file-handle.js';
-import { encodePack, packsOf, type PackBlock } from './pack.js';
 import type { TransferStats } from './stats.js';
 
 /** Files up to this size go in batches; larger ones upload on their own (transfer/upload.ts). */

@@ -1,9 +1,10 @@
 /** The upload engine's calls over HTTP: each an operation of @coffer/protocol. */
 import { userOperations as ops } from '@coffer/protocol';
 import { call, send } from '../../api/client';
+import type { BatchApi } from './batch-upload';
 import type { UploadApi } from './upload-engine';
 
-export const httpUploadApi: UploadApi = {
+export const httpUploadApi: UploadApi & BatchApi = {
   async missing(hashes, signal) {
     const ans = await call(ops.missingBlocks, { body: { hashes }, signal });
     return new Set(ans.missing);
@@ -13,6 +14,10 @@ export const httpUploadApi: UploadApi = {
     await res.body?.cancel();
   },
   commit: (req, signal) => call(ops.commitFromBlocks, { body: req, signal }),
+  async putPack(pack, signal) {
+    await call(ops.putPack, { raw: pack, signal });
+  },
+  commitBatch: async (files, signal) => (await call(ops.commitBatch, { body: { files }, signal })).results,
 };
 
 /** Create `path` and its missing parents; a folder that is there already is fine. */

@@ -4,11 +4,15 @@
  * Pause aborts the file's requests; resume runs it again (the server answers which blocks it
  * still lacks, so only those are sent). A commit that finds the name taken waits for the person:
  * keep both (a numbered name, the server's rule) or replace (a new version of that file).
- * `uploadsCommitted` ticks when files land, so a listing can refresh.
+ * Small files queued together go as batches (batch-upload.ts: a few requests for many files);
+ * a file alone, or a large one, takes the single-file path. `uploadsCommitted` ticks when files
+ * land, so a listing can refresh.
  */
 import { batch, computed, signal, type Signal } from '@preact/signals';
-import { numberedName } from '@coffer/protocol';
+import { numberedName, type BatchCommitResult } from '@coffer/protocol';
+import { ApiError } from '../../api/client';
 import { toast } from '../../ui/index';
+import { BATCH_BYTES, BATCH_FILES, BATCHES_IN_FLIGHT, SMALL_FILE_BYTES, sendSmallBatch, type BatchApi } from './batch-upload';
 import { t } from './messages';
 import { ensureFolder, httpUploadApi } from './transfer-api';
 import { SpeedMeter } from './speed';
@@ -40,12 +44,17 @@ export interface Transfer {
   controller?: AbortController;
   sentFile?: SentFile;
   mtime?: number;
+  /** Part of a batch under way (batch-upload.ts): not counted among the single uploads. */
+  batched?: boolean;
+  /** Its batch failed as a whole (or was stopped by a pause or cancel of one of its files): it goes alone from now on. */
+  batchFailed?: boolean;
 }
 
 /** Files uploading at once (small files gain from overlap; one large file fills the line alone). */
 const PARALLEL_FILES = 6;
 
-let api: UploadApi = httpUploadApi;
+let api: UploadApi & BatchApi = httpUploadApi;
+let batchesRunning = 0;
 let nextId = 1;
 
 export const transfers = signal<Transfer[]>([]);
@@ -54,7 +63,7 @@ export const uploadsCommitted = signal(0);
 export const panelOpen = signal(false);
 
 /** Tests and benchmarks may plug in another API (e.g. counting bytes). */
-export function useUploadApi(a: UploadApi): void {
+export function useUploadApi(a: UploadApi & BatchApi): void {
   api = a;
 }
 
@@ -130,13 +139,85 @@ export async function enqueue(folder: string, picked: PickedFile[]): Promise<voi
 }
 
 function pump(): void {
-  const running = transfers.value.filter((t) => t.state.value === 'uploading' || t.state.value === 'committing').length;
+  // Small files queued together go as batches; the batch's files wait for a batch slot, not a single one.
+  let small = transfers.value.filter((t) => t.state.value === 'queued' && t.size <= SMALL_FILE_BYTES && !t.batchFailed);
+  while (small.length >= 2 && batchesRunning < BATCHES_IN_FLIGHT) {
+    const take: Transfer[] = [];
+    let bytes = 0;
+    for (const t of small) {
+      if (take.length >= BATCH_FILES || (take.length > 0 && bytes + t.size > BATCH_BYTES)) break;
+      take.push(t);
+      bytes += t.size;
+    }
+    small = small.slice(take.length);
+    batchesRunning++;
+    void runBatch(take).finally(() => {
+      batchesRunning--;
+      pump();
+    });
+  }
+  const waitForBatch = small.length >= 2;
+  const running = transfers.value.filter((t) => !t.batched && (t.state.value === 'uploading' || t.state.value === 'committing')).length;
   let room = PARALLEL_FILES - running;
   for (const t of transfers.value) {
     if (room <= 0) break;
-    if (t.state.value !== 'queued') continue;
+    if (t.state.value !== 'queued' || (waitForBatch && t.size <= SMALL_FILE_BYTES && !t.batchFailed)) continue;
     room--;
     void run(t).finally(pump);
+  }
+}
+
+/** A batch of small files: sent together, then each file settled on its own answer (done, a conflict to settle, or failed). */
+async function runBatch(batchOf: Transfer[]): Promise<void> {
+  const controller = new AbortController();
+  batch(() => {
+    for (const t of batchOf) {
+      t.controller = controller;
+      t.batched = true;
+      t.state.value = 'uploading';
+      t.error.value = undefined;
+      t.done.value = 0;
+    }
+  });
+  try {
+    const sent = await sendSmallBatch(
+      api,
+      batchOf.map((t) => ({ blob: t.file, path: joinPath(t.folder, t.name), mtime: t.mtime })),
+      controller.signal,
+    );
+    await Promise.all(batchOf.map((t, i) => settleBatched(t, sent.files[i]!, sent.results[i]!)));
+  } catch {
+    // The batch as a whole failed (network, a refused pack, a pause or cancel of one of its files):
+    // the rest go again alone, where each fails or pauses on its own.
+    batch(() => {
+      for (const t of batchOf) {
+        t.batchFailed = true;
+        if (t.state.value === 'uploading') t.state.value = 'queued';
+      }
+    });
+  } finally {
+    for (const t of batchOf) t.batched = false;
+  }
+}
+
+/** One file's answer in a batch, settled as the single path would settle it. */
+async function settleBatched(t: Transfer, sent: SentFile, result: BatchCommitResult): Promise<void> {
+  t.sentFile = sent;
+  if (t.state.value === 'cancelled') return;
+  if (result.ok) {
+    landed(t, result.file.name);
+    return;
+  }
+  const target = { path: joinPath(t.folder, t.name), baseRev: null };
+  t.controller = new AbortController();
+  t.state.value = 'committing';
+  try {
+    const err = new ApiError(result.error.status, result.error.code, result.error.message, result.error.details);
+    // Blocks gone between asking and committing: the single path sends them again and commits.
+    if (result.error.code === 'missing_blocks') await commitAs(t, target);
+    else if (!(await commitFailed(t, target, err))) return;
+  } catch (err) {
+    failure(t, err);
   }
 }
 
@@ -179,39 +260,48 @@ async function run(t: Transfer): Promise<void> {
   }
 }
 
+function landed(t: Transfer, name: string): void {
+  batch(() => {
+    t.committedName.value = name;
+    t.state.value = 'done';
+    t.done.value = t.size;
+    t.speed.value = 0;
+  });
+  committed();
+}
+
 /** Commit the sent blocks at `target`; a taken name waits for keep-both or replace. */
 async function commitAs(t: Transfer, target: { path: string; baseRev: number | null; fileId?: string }): Promise<boolean> {
   const sent = t.sentFile!;
   try {
     const answer = await commitBlocks(api, t.file, sent, { ...target, mtime: t.mtime }, { signal: t.controller?.signal });
-    batch(() => {
-      t.committedName.value = answer.name;
-      t.state.value = 'done';
-      t.done.value = t.size;
-      t.speed.value = 0;
-    });
-    committed();
+    landed(t, answer.name);
     return true;
   } catch (err) {
-    const e = err as { status?: number; code?: string; details?: { current?: Conflict['current'] } };
-    if (e.status !== 409 || !e.details?.current) throw err;
-    const current = e.details.current;
-    if (current.id !== null && current.contentHash === sent.contentHash) {
-      // The same bytes are there already: nothing to settle.
-      batch(() => {
-        t.state.value = 'done';
-        t.done.value = t.size;
-      });
-      return true;
-    }
-    if (target.baseRev === null && !target.path.endsWith('/' + t.name)) return false; // a numbered try was taken: the caller tries the next
-    batch(() => {
-      t.conflict.value = { current };
-      t.state.value = 'conflict';
-      t.speed.value = 0;
-    });
-    return false;
+    return commitFailed(t, target, err);
   }
+}
+
+/** A commit refused: the same bytes there already are done; a taken name waits for the person (or, for a numbered try, the next number); anything else throws. */
+function commitFailed(t: Transfer, target: { path: string; baseRev: number | null }, err: unknown): boolean {
+  const e = err as { status?: number; code?: string; details?: { current?: Conflict['current'] } };
+  if (e.status !== 409 || !e.details?.current) throw err;
+  const current = e.details.current;
+  if (current.id !== null && current.contentHash === t.sentFile!.contentHash) {
+    // The same bytes are there already: nothing to settle.
+    batch(() => {
+      t.state.value = 'done';
+      t.done.value = t.size;
+    });
+    return true;
+  }
+  if (target.baseRev === null && !target.path.endsWith('/' + t.name)) return false; // a numbered try was taken: the caller tries the next
+  batch(() => {
+    t.conflict.value = { current };
+    t.state.value = 'conflict';
+    t.speed.value = 0;
+  });
+  return false;
 }
 
 /** Keep both: the upload takes the first free numbered name ('report (1).txt', …). */
