@@ -27,3 +27,6 @@ export { StageTimer } from './stage-timer.js';
 export { releaseMemory } from './memory/release.js';
 export { parseShardObjectKey, shardObjectKey } from './shards/shard-key.js';
 export type { BlockPut, EngineEvents, WriteQuorum } from './events.js';
+export { Packer, DEFAULT_PACK_OPTIONS, PACK_PREFIX, type PackOptions } from './packs/packer.js';
+export { scanPack, type PackRef, type ScannedPack, type ScannedEntry } from './packs/pack-format.js';
+export { readPackIndex, type NodePackIndex, type PackedShard } from './packs/pack-scan.js';
