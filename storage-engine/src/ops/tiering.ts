@@ -17,7 +17,7 @@ export interface TierMove {
   moved: boolean;
   from: Tier;
   to: Tier;
-  /** Bytes of shard objects removed from the old tier and written to the new one. */
+  /** Bytes of shard objects removed from the old tier (packed ones free nothing until compaction) and written to the new one. */
   bytesFreed: number;
   bytesWritten: number;
 }
@@ -79,7 +79,8 @@ export async function reencodeBlock(
   await Promise.allSettled(record.shards.map((s) => deleteShardObject(pool.get(s.nodeId), record, s)));
   return {
     moved: true,
-    bytesFreed: record.shards.length * shardObjectSize(record.layout, record.frameSize),
+    // A packed shard frees nothing yet: it is a dead entry until its pack is compacted.
+    bytesFreed: record.shards.filter((s) => !s.pack).length * shardObjectSize(record.layout, record.frameSize),
     bytesWritten: written.shards.length * shardObjectSize(layout, record.frameSize),
   };
 }
