@@ -16,6 +16,7 @@ export { BlockIds, contentHash } from './keys/block-id.js';
 export { BlockStore, type BlockStoreOptions, type PutOptions, type PutResult } from './store/block-store.js';
 export type { RepairResult } from './ops/block-repair.js';
 export type { VerifyResult } from './ops/verify.js';
+export type { CompactOptions, CompactResult } from './ops/pack-compact.js';
 export type { DrainOptions, DrainProgress, DrainResult } from './ops/drain.js';
 export type { RebalanceOptions, RebalanceProgress } from './ops/rebalance.js';
 export { tierLayout, type TierMove, type TieringOptions, type TieringProgress } from './ops/tiering.js';

@@ -66,7 +66,7 @@ describe('packed small blocks on local-directory nodes', () => {
     const shards = metadata.all().reduce((n, r) => n + r.shards.length, 0);
     expect(shards).toBe(600); // 2+1 on three nodes: small frames are 2 whole replicas
     expect(writes).toBeLessThan(shards / 10); // unpacked, every shard was a durable write of its own
-    for (const r of metadata.all()) for (const s of r.shards) expect(s.pack?.object).toMatch(/^packs\/[0-9a-f]+\.pack$/);
+    for (const r of metadata.all()) for (const s of r.shards) expect(s.pack?.object).toMatch(/^packs\/[0-9a-f]{12}-[0-9a-f]{16}\.pack$/);
     for (const [i, key] of keys.entries()) expect((await blocks.get(key)).equals(files[i]!)).toBe(true);
     // Without packing the same puts cost one object per shard.
     const plainNodes = [0, 1, 2].map((i) => new CountingNode(new FsNode(`fs-${i}`, dirOf(`plain-${i}`))));
@@ -141,6 +141,56 @@ describe('packed small blocks on local-directory nodes', () => {
     const after = await packLiveness(node, loc.pack!.object, metadata);
     expect(after).toEqual({ live: before.live - 1, total: before.total });
     for (const [i, key] of keys.slice(1).entries()) expect((await blocks.get(key)).equals(files[i + 1]!)).toBe(true);
+  });
+
+  it('compaction deletes dead packs and rewrites sparse ones while reads go on', async () => {
+    const { blocks, metadata, degraded } = engineForTest(nodes);
+    const files = smallFiles(80, 7);
+    const keys = await putAll(blocks, files);
+    const packBytes = async () => {
+      let total = 0;
+      for (const n of nodes) for await (const name of n.list('packs/')) total += (await n.head(name))!.size;
+      return total;
+    };
+    // Young packs are left alone: their entries may still be on their way into metadata.
+    expect((await blocks.compactPacks(nodes[0]!.id)).scanned).toBe(0);
+
+    for (const key of keys.slice(20)) await blocks.delete(key);
+    const before = await packBytes();
+    let stop = false;
+    let reads = 0;
+    const failures: unknown[] = [];
+    const reader = (async () => {
+      while (!stop) {
+        const i = reads++ % 20;
+        try {
+          if (!(await blocks.get(keys[i]!)).equals(files[i]!)) failures.push(`block ${i} differs`);
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+    })();
+    const results = [];
+    for (const n of nodes) results.push(await blocks.compactPacks(n.id, { minAgeMs: 0 }));
+    stop = true;
+    await reader;
+    expect(failures).toEqual([]);
+    expect(reads).toBeGreaterThan(0);
+    expect(degraded.size).toBe(0);
+    expect(results.reduce((n, r) => n + r.deleted, 0)).toBeGreaterThan(0);
+    expect(results.reduce((n, r) => n + r.movedEntries, 0)).toBe(40); // 20 blocks × 2 replicas, all in sparse packs
+    const after = await packBytes();
+    expect(after).toBeLessThan(before / 2);
+    expect(before - after).toBe(results.reduce((n, r) => n + r.bytesFreed, 0));
+    for (const [i, key] of keys.slice(0, 20).entries()) {
+      expect((await blocks.get(key)).equals(files[i]!)).toBe(true);
+      expect((await blocks.verify(key)).ok).toBe(true);
+    }
+    // Nothing live left: every pack goes.
+    for (const key of keys.slice(0, 20)) await blocks.delete(key);
+    for (const n of nodes) await blocks.compactPacks(n.id, { minAgeMs: 0 });
+    expect(await packBytes()).toBe(0);
+    expect(metadata.size).toBe(0);
   });
 
   it('moves packed blocks to the cold tier and back into its packs', async () => {

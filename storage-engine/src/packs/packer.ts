@@ -16,6 +16,20 @@ export const DEFAULT_PACK_OPTIONS: PackOptions = { maxShardBytes: 64 * 1024, max
 /** Pack object names: under their own prefix, which no shard name (`<2 hex>/…`) can start with. */
 export const PACK_PREFIX = 'packs/';
 
+/**
+ * `packs/<ms since 1970, 12 hex>-<random>.pack`: the time lets compaction leave young packs
+ * alone, whose entries may still be on their way into metadata (nodes report no object times).
+ */
+export function newPackName(now = Date.now()): string {
+  return `${PACK_PREFIX}${now.toString(16).padStart(12, '0')}-${randomBytes(8).toString('hex')}.pack`;
+}
+
+/** When a pack was written (ms), from its name; undefined for a name that is not a pack's. */
+export function packWrittenAt(name: string): number | undefined {
+  const m = /^packs\/([0-9a-f]{12})-[0-9a-f]+\.pack$/.exec(name);
+  return m ? parseInt(m[1]!, 16) : undefined;
+}
+
 interface Pending {
   bytes: Buffer;
   shardAt: number;
@@ -92,7 +106,7 @@ class NodeQueue {
     this.pending = [];
     this.pendingBytes = 0;
     this.inFlight++;
-    const object = `${PACK_PREFIX}${randomBytes(10).toString('hex')}.pack`;
+    const object = newPackName();
     // One buffer: FsNode's writev takes few parts, and S3 would join them anyway.
     const bytes = Buffer.concat(batch.map((p) => p.bytes));
     void this.node.put(object, bytes).then(

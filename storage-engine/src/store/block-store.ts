@@ -20,6 +20,7 @@ import { StageTimer } from '../stage-timer.js';
 import type { EngineEvents, WriteQuorum } from '../events.js';
 import { moveColdBlocks, moveToTier, type TierMove, type TieringOptions, type TieringProgress } from '../ops/tiering.js';
 import { verifyBlock, type VerifyResult } from '../ops/verify.js';
+import { compactPacks, type CompactOptions, type CompactResult } from '../ops/pack-compact.js';
 
 export interface BlockStoreOptions {
   pool: NodePool;
@@ -245,6 +246,15 @@ export class BlockStore {
     return moveColdBlocks(this.ops(), before, opts);
   }
 
+  /**
+   * GC of one node's packs (pack-compact.ts): delete packs with no live entry, rewrite those whose
+   * live share fell low. Nothing to do with packing off.
+   */
+  async compactPacks(nodeId: string, opts: CompactOptions = {}): Promise<CompactResult> {
+    if (!this.packer) return { scanned: 0, deleted: 0, movedEntries: 0, bytesFreed: 0 };
+    return compactPacks({ pool: this.pool, metadata: this.metadata, locks: this.locks, packer: this.packer }, nodeId, opts);
+  }
+
   /** Write pending last-access times now (they are otherwise batched). */
   async flushAccess(): Promise<void> {
     await this.access.flush();
@@ -265,7 +275,7 @@ export class BlockStore {
   private async movedSince(seen: BlockRecord): Promise<BlockRecord | undefined> {
     const now = await this.metadata.getBlock(seen.key);
     if (!now) return undefined;
-    const where = (r: BlockRecord) => `${r.generation}:${r.shards.map((s) => `${s.index}@${s.nodeId}`).join(',')}`;
+    const where = (r: BlockRecord) => `${r.generation}:${r.shards.map((s) => `${s.index}@${s.nodeId}${s.pack ? `/${s.pack.object}+${s.pack.offset}` : ''}`).join(',')}`;
     return where(now) === where(seen) ? undefined : now;
   }
 
