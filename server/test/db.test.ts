@@ -84,6 +84,22 @@ for (const backend of ['postgres', 'pglite'] as const) {
       expect(await meta.blocksOnNode('d')).toEqual([]);
     });
 
+    it('keeps where a packed shard sits (pack object, offset, length) through insert, update and relocation', async () => {
+      const meta = new DbBlockMetadata(database.db);
+      const packed = record('kp');
+      packed.shards[1]!.pack = { object: 'packs/00aa.pack', offset: 5_000_000_000, length: 712 };
+      expect(await meta.insertBlock(packed)).toBeUndefined();
+      expect(await meta.getBlock('kp')).toEqual(packed);
+      expect((await meta.getBlock('kp'))!.shards[0]!.pack).toBeUndefined(); // an unpacked shard has none
+      const moved = [{ index: 0, nodeId: 'e', checksum: 2, pack: { object: 'packs/00bb.pack', offset: 20, length: 90 } }];
+      await meta.updateShards('kp', moved);
+      expect((await meta.getBlock('kp'))!.shards).toEqual(moved);
+      const to = { tier: 'cold' as const, layout: { kind: 'replica' as const, copies: 1 }, generation: 'g2', shards: [{ index: 0, nodeId: 'f', checksum: 3, pack: { object: 'packs/00cc.pack', offset: 0, length: 64 } }] };
+      expect(await meta.relocateBlock('kp', 'g1', to)).toBe(true);
+      expect((await meta.getBlock('kp'))!.shards).toEqual(to.shards);
+      await meta.deleteBlock('kp');
+    });
+
     it('two concurrent inserts of one block: exactly one wins, the other gets its record', async () => {
       const meta = new DbBlockMetadata(database.db);
       const results = await Promise.all([meta.insertBlock(record('race', ['a', 'b', 'c'])), meta.insertBlock(record('race', ['x', 'y', 'z']))]);
@@ -126,6 +142,15 @@ for (const backend of ['postgres', 'pglite'] as const) {
       const repaired = await store.repair(put.key);
       expect(repaired.remaining).toEqual([]);
       expect((await store.get(put.key)).equals(data)).toBe(true);
+
+      // Small blocks go into packs; their places come back from the database and read by range.
+      const small = Array.from({ length: 30 }, () => randomBytes(700));
+      const keys = await Promise.all(small.map(async (b) => (await store.put('ns-engine', b)).key));
+      const fresh = new DbBlockMetadata(database.db);
+      for (const [i, key] of keys.entries()) {
+        expect((await fresh.getBlock(key))!.shards.every((s) => s.pack !== undefined)).toBe(true);
+        expect((await store.get(key)).equals(small[i]!)).toBe(true);
+      }
     });
   });
 }

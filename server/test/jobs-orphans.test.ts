@@ -20,14 +20,18 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('orphan sweep on three S3 node 
   const { srv } = useServerOnS3Cluster(3, { backend: 'postgres' });
   const db = () => srv.database.db;
 
-  /** Every shard metadata names is on its node. */
+  /** Every shard metadata names is on its node (a packed one: inside its pack). */
   async function everyNamedShardThere(): Promise<number> {
-    const rows = rowsOf<{ key: string; generation: string; idx: number; node_id: string }>(
-      await db().execute(sql`select s.block_key as key, b.generation, s.index as idx, s.node_id from block_shards s join blocks b on b.key = s.block_key`),
+    const rows = rowsOf<{ key: string; generation: string; idx: number; node_id: string; pack_object: string | null; pack_end: string | null }>(
+      await db().execute(
+        sql`select s.block_key as key, b.generation, s.index as idx, s.node_id, s.pack_object, s.pack_offset + s.pack_length as pack_end from block_shards s join blocks b on b.key = s.block_key`,
+      ),
     );
     for (const r of rows) {
       const node = srv.storage.nodes.find((n) => n.id === r.node_id)!;
-      expect(await node.head(shardObjectKey({ key: r.key, generation: r.generation }, r.idx)), `${r.node_id} ${r.key}`).toBeDefined();
+      const head = await node.head(r.pack_object ?? shardObjectKey({ key: r.key, generation: r.generation }, r.idx));
+      expect(head, `${r.node_id} ${r.key}`).toBeDefined();
+      if (r.pack_end !== null) expect(head!.size).toBeGreaterThanOrEqual(Number(r.pack_end));
     }
     return rows.length;
   }

@@ -15,7 +15,7 @@ describe('rebalance onto a new node (local-directory nodes)', () => {
 
   it('moves one shard of each block whose placement now ranks the new node, and nothing else', async () => {
     const nodes = [0, 1, 2, 3, 4, 5].map((i) => new FsNode(`fs-${i}`, join(root(), `n${i}`)));
-    const { blocks, metadata, pool } = engineForTest(nodes);
+    const { blocks, metadata, pool } = engineForTest(nodes, { packs: false }); // counts shard objects: the unpacked layout
     const written = new Map<string, string>();
     for (let i = 0; i < 30; i++) {
       const data = randomData(i % 5 === 0 ? 40_000 : 300_000 + i); // some replicas, mostly 4+2

@@ -61,7 +61,7 @@ describe('BlockStore.verify on local-directory nodes', () => {
   });
 
   it('tells a missing shard from a damaged one, for replicas too', async () => {
-    const { blocks, metadata } = engineForTest(nodes);
+    const { blocks, metadata } = engineForTest(nodes, { packs: false }); // shard objects of their own (packs.test.ts has the packed case)
     const small = textBytes(20_000); // stored as whole replicas
     const { key } = await blocks.put('ns', small);
     const record = (await metadata.getBlock(key))!;

@@ -23,7 +23,7 @@ export class DbBlockMetadata implements BlockMetadataPort {
       generation: b.generation,
       layout: b.layout,
       tier: b.tier,
-      shards: found.shards.map((x) => ({ index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) })),
+      shards: found.shards.map(shardFromJson),
     };
   }
 
@@ -38,7 +38,16 @@ export class DbBlockMetadata implements BlockMetadataPort {
       record.generation,
       JSON.stringify(record.layout),
       record.tier,
-      JSON.stringify(record.shards.map((s) => ({ index: s.index, node_id: s.nodeId, checksum: s.checksum }))),
+      JSON.stringify(
+        record.shards.map((s) => ({
+          index: s.index,
+          node_id: s.nodeId,
+          checksum: s.checksum,
+          pack_object: s.pack?.object ?? null,
+          pack_offset: s.pack?.offset ?? null,
+          pack_length: s.pack?.length ?? null,
+        })),
+      ),
     ]);
     return inserted ? undefined : this.getBlock(record.key);
   }
@@ -107,5 +116,20 @@ export class DbBlockMetadata implements BlockMetadataPort {
 }
 
 function shardRows(blockKey: string, shards: ShardLocation[]) {
-  return shards.map((s) => ({ blockKey, index: s.index, nodeId: s.nodeId, checksum: s.checksum }));
+  return shards.map((s) => ({
+    blockKey,
+    index: s.index,
+    nodeId: s.nodeId,
+    checksum: s.checksum,
+    packObject: s.pack?.object ?? null,
+    packOffset: s.pack?.offset ?? null,
+    packLength: s.pack?.length ?? null,
+  }));
+}
+
+/** A shard as coffer_block answers it (bigints may arrive as strings; `pack` null when unpacked). */
+function shardFromJson(x: ShardLocation & { pack?: ShardLocation['pack'] | null }): ShardLocation {
+  const shard: ShardLocation = { index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) };
+  if (x.pack) shard.pack = { object: x.pack.object, offset: Number(x.pack.offset), length: Number(x.pack.length) };
+  return shard;
 }

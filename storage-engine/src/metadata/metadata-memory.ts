@@ -29,14 +29,14 @@ export class MemoryBlockMetadata implements BlockMetadataPort {
   async updateShards(key: string, shards: ShardLocation[], tier?: Tier): Promise<void> {
     const found = this.blocks.get(key);
     if (!found) return;
-    found.shards = shards.map((s) => ({ ...s }));
+    found.shards = shards.map(copyShard);
     if (tier) found.tier = tier;
   }
 
   async relocateBlock(key: string, from: string, to: Relocation): Promise<boolean> {
     const found = this.blocks.get(key);
     if (!found || found.generation !== from) return false;
-    Object.assign(found, { tier: to.tier, layout: { ...to.layout }, generation: to.generation, shards: to.shards.map((s) => ({ ...s })) });
+    Object.assign(found, { tier: to.tier, layout: { ...to.layout }, generation: to.generation, shards: to.shards.map(copyShard) });
     return true;
   }
 
@@ -90,5 +90,9 @@ export class MemoryBlockMetadata implements BlockMetadataPort {
 }
 
 function copy(r: BlockRecord): BlockRecord {
-  return { ...r, layout: { ...r.layout }, shards: r.shards.map((s) => ({ ...s })) };
+  return { ...r, layout: { ...r.layout }, shards: r.shards.map(copyShard) };
+}
+
+function copyShard(s: ShardLocation): ShardLocation {
+  return s.pack ? { ...s, pack: { ...s.pack } } : { ...s };
 }

@@ -1,4 +1,5 @@
 import type { Layout, Tier } from '../erasure/layout.js';
+import type { PackRef } from '../packs/pack-format.js';
 
 /** Where one shard of a block actually went (placement is remembered, not recomputed). */
 export interface ShardLocation {
@@ -7,6 +8,8 @@ export interface ShardLocation {
   nodeId: string;
   /** CRC-32 of the shard's payload, as written in its header too. */
   checksum: number;
+  /** Set when the shard object sits in a pack (small blocks): the pack and its byte range there. */
+  pack?: PackRef;
 }
 
 /** What the engine needs to remember about a stored block. */

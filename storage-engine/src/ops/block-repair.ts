@@ -6,6 +6,7 @@ import type { BlockMetadataPort, BlockRecord, ShardLocation } from '../metadata/
 import type { NodePool } from '../nodes/node-pool.js';
 import { rankNodes } from '../nodes/placement.js';
 import { shardObjectKey } from '../shards/shard-key.js';
+import { deleteShardObject, hasShardObject } from '../packs/shard-io.js';
 
 export interface RepairResult {
   /** Shard indexes written anew (missing, corrupt, unreachable, or moved off a shared node). */
@@ -106,7 +107,7 @@ export async function repairBlock(
   // Only now that metadata points at the new copies may the old ones go.
   const replaced = record.shards.filter((s) => placed.some((p) => p.index === s.index && p.nodeId !== s.nodeId));
   await Promise.allSettled(
-    replaced.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey(record, s.index))),
+    replaced.map((s) => deleteShardObject(pool.get(s.nodeId), record, s)),
   );
   return { rebuilt: placed.map((p) => p.index), remaining, damaged };
 }
@@ -118,8 +119,7 @@ async function shardStatus(pool: NodePool, record: BlockRecord, index: number, d
   if (!node) return 'unavailable';
   try {
     if (deep) return { loc, bytes: await fetchShard(pool, record, loc) };
-    const head = await node.head(shardObjectKey(record, index));
-    return head ? { loc } : 'missing';
+    return (await hasShardObject(node, record, loc)) ? { loc } : 'missing';
   } catch (err) {
     return err instanceof NodeDownError ? 'unavailable' : 'missing';
   }

@@ -4,6 +4,8 @@ import type { BlockRecord } from '../metadata/metadata-port.js';
 import { rankNodes } from '../nodes/placement.js';
 import { forEachLimit, moveShard } from './shard-move.js';
 import { parseShardObjectKey } from '../shards/shard-key.js';
+import { PACK_PREFIX } from '../packs/packer.js';
+import { packLiveness } from '../packs/pack-live.js';
 import { reencodeBlock, tierLayout, type TieringContext } from './tiering.js';
 
 export interface DrainOptions {
@@ -34,6 +36,8 @@ export interface DrainResult extends DrainProgress {
   remainingBlocks: number;
   /** Objects left on the node that no block referenced (crash leftovers), deleted at the end. */
   sweptObjects: number;
+  /** Packs deleted from the node because none of their entries was live any more. */
+  sweptPacks: number;
   /**
    * No block has a shard on the node and it holds no shard objects: it may be retired. (False
    * for a dead node even when remainingBlocks is 0: its objects could not be listed.)
@@ -119,26 +123,36 @@ export async function drainNode(ctx: DrainContext, nodeId: string, opts: DrainOp
 
   const remainingBlocks = (await metadata.blocksOnNode(nodeId)).length;
   let sweptObjects = 0;
+  let sweptPacks = 0;
   let empty = false;
   if (remainingBlocks === 0 && !opts.signal?.aborted) {
     try {
-      sweptObjects = await sweep(ctx, nodeId);
+      ({ sweptObjects, sweptPacks } = await sweep(ctx, nodeId));
       empty = await isEmpty(ctx, nodeId);
     } catch {
       // A dead node cannot be listed: its blocks are all elsewhere, but emptiness is unproven.
     }
   }
-  return { ...progress, remainingBlocks, sweptObjects, empty };
+  return { ...progress, remainingBlocks, sweptObjects, sweptPacks, empty };
 }
 
-/** Delete shard objects on the node that no block's metadata points at. */
-async function sweep(ctx: DrainContext, nodeId: string): Promise<number> {
+/** Delete shard objects on the node that no block's metadata points at, and packs holding only such entries. */
+async function sweep(ctx: DrainContext, nodeId: string): Promise<{ sweptObjects: number; sweptPacks: number }> {
   const node = ctx.pool.get(nodeId);
-  if (!node) return 0;
+  if (!node) return { sweptObjects: 0, sweptPacks: 0 };
   const names: string[] = [];
   for await (const name of node.list('')) names.push(name);
   let swept = 0;
+  let sweptPacks = 0;
   for (const name of names) {
+    if (isPack(name)) {
+      // No block is left on the node (the caller checked), so no write is adding one to a pack here.
+      if ((await packLiveness(node, name, ctx.metadata)).live === 0) {
+        await node.delete(name);
+        sweptPacks++;
+      }
+      continue;
+    }
     const parts = parseShardObjectKey(name);
     if (!parts) continue; // not ours: leave it
     await ctx.locks.run(parts.key, async () => {
@@ -150,12 +164,14 @@ async function sweep(ctx: DrainContext, nodeId: string): Promise<number> {
       swept++;
     });
   }
-  return swept;
+  return { sweptObjects: swept, sweptPacks };
 }
 
 async function isEmpty(ctx: DrainContext, nodeId: string): Promise<boolean> {
   const node = ctx.pool.get(nodeId);
   if (!node) return false;
-  for await (const name of node.list('')) if (parseShardObjectKey(name)) return false;
+  for await (const name of node.list('')) if (parseShardObjectKey(name) || isPack(name)) return false;
   return true;
 }
+
+const isPack = (name: string) => name.startsWith(PACK_PREFIX) && name.endsWith('.pack');

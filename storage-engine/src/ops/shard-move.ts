@@ -7,6 +7,7 @@ import type { NodePool } from '../nodes/node-pool.js';
 import type { StorageNode } from '../nodes/node.js';
 import { SHARD_HEADER_SIZE } from '../shards/shard-format.js';
 import { shardObjectKey } from '../shards/shard-key.js';
+import { deleteShardObject } from '../packs/shard-io.js';
 
 /**
  * The bytes of shard `index`, verified: read from where metadata says it is, or, when that copy
@@ -76,7 +77,7 @@ export async function moveShard(
       return undefined;
     }
     // Best effort: a copy left behind on a down node is swept when that node is drained or GC'd.
-    await pool.get(from.nodeId)?.delete(objectKey).catch(() => undefined);
+    await deleteShardObject(pool.get(from.nodeId), record, from).catch(() => undefined);
     return shard.bytes.length;
   }
   return undefined;

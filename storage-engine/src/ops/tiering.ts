@@ -7,7 +7,8 @@ import type { KeyLocks } from '../store/key-locks.js';
 import { shardCount, shardsNeeded, type Layout, type Tier } from '../erasure/layout.js';
 import type { BlockMetadataPort, BlockRecord } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
-import { shardObjectKey } from '../shards/shard-key.js';
+import type { Packer } from '../packs/packer.js';
+import { deleteShardObject } from '../packs/shard-io.js';
 import { forEachLimit, shardObjectSize } from './shard-move.js';
 
 export interface TierMove {
@@ -16,7 +17,7 @@ export interface TierMove {
   moved: boolean;
   from: Tier;
   to: Tier;
-  /** Bytes of shard objects removed from the old tier and written to the new one. */
+  /** Bytes of shard objects removed from the old tier (packed ones free nothing until compaction) and written to the new one. */
   bytesFreed: number;
   bytesWritten: number;
 }
@@ -29,6 +30,8 @@ export interface TieringContext {
   quorumExtra: number;
   hedgeDelayMs: number;
   onDegraded: (key: string, reason: string) => void;
+  /** Packs small shard objects of re-encoded blocks, as new writes do. */
+  packer?: Packer;
 }
 
 /**
@@ -65,18 +68,19 @@ export async function reencodeBlock(
   const { frame } = await readFrame(pool, record, { hedgeDelayMs: ctx.hedgeDelayMs });
   const { objects: shards } = await encodeShardParts(frame, layout);
   const quorum = Math.min(shardsNeeded(layout) + ctx.quorumExtra, shardCount(layout));
-  const written = await writeShards(pool, key, shards, layout, to, quorum);
+  const written = await writeShards(pool, key, shards, layout, to, quorum, ctx.packer);
   const relocated = await metadata.relocateBlock(key, record.generation, { tier: to, layout, generation: written.generation, shards: written.shards });
   const newKey = { key, generation: written.generation };
   if (!relocated) {
-    await Promise.allSettled(written.shards.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey(newKey, s.index))));
+    await Promise.allSettled(written.shards.map((s) => deleteShardObject(pool.get(s.nodeId), newKey, s)));
     return { moved: false, bytesFreed: 0, bytesWritten: 0 };
   }
   if (written.degraded) ctx.onDegraded(key, `moved to ${to} degraded`);
-  await Promise.allSettled(record.shards.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey(record, s.index))));
+  await Promise.allSettled(record.shards.map((s) => deleteShardObject(pool.get(s.nodeId), record, s)));
   return {
     moved: true,
-    bytesFreed: record.shards.length * shardObjectSize(record.layout, record.frameSize),
+    // A packed shard frees nothing yet: it is a dead entry until its pack is compacted.
+    bytesFreed: record.shards.filter((s) => !s.pack).length * shardObjectSize(record.layout, record.frameSize),
     bytesWritten: written.shards.length * shardObjectSize(layout, record.frameSize),
   };
 }

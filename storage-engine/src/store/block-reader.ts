@@ -5,7 +5,7 @@ import type { BlockRecord, ShardLocation } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
 import { readShard } from '../shards/shard-format.js';
 import { releaseMemory } from '../memory/release.js';
-import { shardObjectKey } from '../shards/shard-key.js';
+import { getShardObject } from '../packs/shard-io.js';
 
 export interface FrameRead {
   frame: Buffer;
@@ -99,7 +99,7 @@ export async function fetchShard(pool: NodePool, record: BlockRecord, loc: Shard
   if (!node) throw new NodeDownError(loc.nodeId, 'not in the node pool');
   let bytes: Buffer;
   try {
-    bytes = await node.get(shardObjectKey(record, loc.index));
+    bytes = await getShardObject(node, record, loc);
     pool.reportSuccess(node.id);
   } catch (err) {
     if (err instanceof NodeDownError) pool.reportFailure(node.id);

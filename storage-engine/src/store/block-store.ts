@@ -13,12 +13,14 @@ import { readFrame } from './block-reader.js';
 import { repairBlock, type RepairResult } from '../ops/block-repair.js';
 import { writeShards } from './block-writer.js';
 import { InlineSealer, type SealedChunk, type Sealer } from '../seal/sealer.js';
-import { shardObjectKey } from '../shards/shard-key.js';
+import { Packer, type PackOptions } from '../packs/packer.js';
+import { deleteShardObject } from '../packs/shard-io.js';
 import { rebalanceOnto, type RebalanceOptions, type RebalanceProgress } from '../ops/rebalance.js';
 import { StageTimer } from '../stage-timer.js';
 import type { EngineEvents, WriteQuorum } from '../events.js';
 import { moveColdBlocks, moveToTier, type TierMove, type TieringOptions, type TieringProgress } from '../ops/tiering.js';
 import { verifyBlock, type VerifyResult } from '../ops/verify.js';
+import { compactPacks, type CompactOptions, type CompactResult } from '../ops/pack-compact.js';
 
 export interface BlockStoreOptions {
   pool: NodePool;
@@ -41,6 +43,8 @@ export interface BlockStoreOptions {
   now?: () => number;
   /** How often reads' last-access times are written to metadata, batched (default 60 s). */
   accessFlushMs?: number;
+  /** Small shard objects go into per-node packs with group commit (packs/); false stores each as an object of its own. */
+  packs?: Partial<PackOptions> | false;
 }
 
 export interface PutResult {
@@ -79,6 +83,8 @@ export class BlockStore {
   private readonly locks = new KeyLocks();
   private readonly access: AccessTracker;
   private readonly events: EngineEvents;
+  /** Undefined when packing is off. */
+  readonly packer: Packer | undefined;
 
   constructor(opts: BlockStoreOptions) {
     this.pool = opts.pool;
@@ -95,6 +101,7 @@ export class BlockStore {
     this.events = opts.events ?? {};
     const stage = this.events.stage;
     if (stage) this.timer.listen((name, ns) => stage(name, ns));
+    this.packer = opts.packs === false ? undefined : new Packer(opts.packs);
     this.access = new AccessTracker(opts.metadata, { now: opts.now, flushMs: opts.accessFlushMs });
   }
 
@@ -145,7 +152,7 @@ export class BlockStore {
     if (await this.metadata.getBlock(sealed.key)) return told(false);
     const { layout } = sealed;
     const tier = opts.tier ?? 'hot';
-    const written = await writeShards(this.pool, sealed.key, sealed.shards, layout, tier, this.quorum(layout));
+    const written = await writeShards(this.pool, sealed.key, sealed.shards, layout, tier, this.quorum(layout), this.packer);
     this.timer.add('store', written.timings.store);
     const record: BlockRecord = {
       key: sealed.key,
@@ -239,6 +246,15 @@ export class BlockStore {
     return moveColdBlocks(this.ops(), before, opts);
   }
 
+  /**
+   * GC of one node's packs (pack-compact.ts): delete packs with no live entry, rewrite those whose
+   * live share fell low. Nothing to do with packing off.
+   */
+  async compactPacks(nodeId: string, opts: CompactOptions = {}): Promise<CompactResult> {
+    if (!this.packer) return { scanned: 0, deleted: 0, movedEntries: 0, bytesFreed: 0 };
+    return compactPacks({ pool: this.pool, metadata: this.metadata, locks: this.locks, packer: this.packer }, nodeId, opts);
+  }
+
   /** Write pending last-access times now (they are otherwise batched). */
   async flushAccess(): Promise<void> {
     await this.access.flush();
@@ -259,7 +275,7 @@ export class BlockStore {
   private async movedSince(seen: BlockRecord): Promise<BlockRecord | undefined> {
     const now = await this.metadata.getBlock(seen.key);
     if (!now) return undefined;
-    const where = (r: BlockRecord) => `${r.generation}:${r.shards.map((s) => `${s.index}@${s.nodeId}`).join(',')}`;
+    const where = (r: BlockRecord) => `${r.generation}:${r.shards.map((s) => `${s.index}@${s.nodeId}${s.pack ? `/${s.pack.object}+${s.pack.offset}` : ''}`).join(',')}`;
     return where(now) === where(seen) ? undefined : now;
   }
 
@@ -286,8 +302,8 @@ export class BlockStore {
 
   /** What the operation modules need (drain, rebalance, tiering). */
   private ops() {
-    const { pool, metadata, locks, quorumExtra, hedgeDelayMs, onDegraded } = this;
-    return { pool, metadata, locks, erasure: this.erasureNow(), quorumExtra, hedgeDelayMs, onDegraded };
+    const { pool, metadata, locks, quorumExtra, hedgeDelayMs, onDegraded, packer } = this;
+    return { pool, metadata, locks, erasure: this.erasureNow(), quorumExtra, hedgeDelayMs, onDegraded, packer };
   }
 
   private quorum(layout: Layout): number {
@@ -296,7 +312,7 @@ export class BlockStore {
 
   private async deleteShards(record: BlockRecord): Promise<void> {
     await Promise.allSettled(
-      record.shards.map((s) => this.pool.get(s.nodeId)?.delete(shardObjectKey(record, s.index))),
+      record.shards.map((s) => deleteShardObject(this.pool.get(s.nodeId), record, s)),
     );
   }
 }

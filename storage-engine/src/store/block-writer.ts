@@ -6,6 +6,8 @@ import type { NodePool } from '../nodes/node-pool.js';
 import type { StorageNode } from '../nodes/node.js';
 import { assignShards, rankNodes } from '../nodes/placement.js';
 import { shardObjectKey } from '../shards/shard-key.js';
+import type { Packer } from '../packs/packer.js';
+import { deleteShardObject } from '../packs/shard-io.js';
 
 export interface WrittenShards {
   generation: string;
@@ -20,7 +22,8 @@ export interface WrittenShards {
  * Store a block's shard objects on distinct healthy nodes of a tier, in rendezvous
  * order; a node that fails is replaced by the next one in that order. Succeeds once the write
  * quorum holds and the stored shards survive the loss of any one node; otherwise removes what it
- * wrote and throws QuorumError, so nothing half-written is ever acknowledged.
+ * wrote and throws QuorumError, so nothing half-written is ever acknowledged. Small shard objects
+ * go into the node's next pack when a `packer` is given (group commit: resolves once it is durable).
  */
 export async function writeShards(
   pool: NodePool,
@@ -29,6 +32,7 @@ export async function writeShards(
   layout: Layout,
   tier: Tier,
   quorum: number,
+  packer?: Packer,
 ): Promise<WrittenShards> {
   const generation = randomBytes(6).toString('hex');
   const t1 = process.hrtime.bigint();
@@ -55,12 +59,18 @@ export async function writeShards(
     const obj = objects[index];
     if (!obj) return;
     const objectKey = shardObjectKey({ key, generation }, index);
+    const packed = packer?.accepts(obj.parts.reduce((n, p) => n + p.byteLength, 0)) ?? false;
     for (let node = first; node; node = replacement()) {
       if (failed.has(node.id)) continue;
       try {
-        await node.put(objectKey, obj.parts);
+        if (packed) {
+          const pack = await packer!.put(node, objectKey, obj.parts);
+          placed.push({ index, nodeId: node.id, checksum: obj.checksum, pack });
+        } else {
+          await node.put(objectKey, obj.parts);
+          placed.push({ index, nodeId: node.id, checksum: obj.checksum });
+        }
         pool.reportSuccess(node.id);
-        placed.push({ index, nodeId: node.id, checksum: obj.checksum });
         return;
       } catch {
         load.set(node.id, (load.get(node.id) ?? 1) - 1);
@@ -77,7 +87,7 @@ export async function writeShards(
   const multiNode = pool.all(tier).length > 1;
   if (placed.length < quorum || (multiNode && !survivesOneLoss(placed, need))) {
     await Promise.allSettled(
-      placed.map((s) => pool.get(s.nodeId)?.delete(shardObjectKey({ key, generation }, s.index))),
+      placed.map((s) => deleteShardObject(pool.get(s.nodeId), { key, generation }, s)),
     );
     throw new QuorumError(
       `block ${key.slice(0, 12)}…: ${placed.length} of ${total} shards stored on ${new Set(placed.map((s) => s.nodeId)).size} nodes; quorum is ${quorum} shards surviving one node loss`,

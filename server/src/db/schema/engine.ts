@@ -53,6 +53,10 @@ export const blockShards = pgTable(
     nodeId: text('node_id').notNull(),
     /** CRC-32 of the shard payload (unsigned 32-bit, so bigint). */
     checksum: bigint('checksum', { mode: 'number' }).notNull(),
+    /** Set (all three) when the shard object sits in a pack: the pack's object name and its byte range there (0018). */
+    packObject: text('pack_object'),
+    packOffset: bigint('pack_offset', { mode: 'number' }),
+    packLength: integer('pack_length'),
   },
   (t) => [primaryKey({ columns: [t.blockKey, t.index] }), index('block_shards_node').on(t.nodeId)],
 );
