@@ -7,6 +7,7 @@ import { blockListOf, listRevisions, restoreRevision, versionOf } from '../files
 import { keepRevision } from '../files/revisions-keep.js';
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
 import { fileView } from '../files/view.js';
+import { HttpError } from '../http-errors.js';
 import { operationRouter } from '../http/operation.js';
 
 export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -28,6 +29,21 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
     const { row } = await entryByPath(db, user, query.path, 'read');
     const v = await versionOf(db, row, query.rev);
     return { status: 200, body: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) } };
+  });
+
+  // Many files' block lists at once (a restore in batches), each answered on its own.
+  r.mount(ops.revisionBlocksBatch, async ({ body, user }) => {
+    const results = [];
+    for (const f of body.files) {
+      try {
+        const v = await versionOf(db, await entryById(db, user, f.id, 'read'), f.rev);
+        results.push({ ok: true as const, blocks: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) } });
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        results.push({ ok: false as const, error: { status: err.status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
+      }
+    }
+    return { status: 200, body: { results } };
   });
 
   r.mount(ops.restoreRevision, async ({ body, user }) => {
