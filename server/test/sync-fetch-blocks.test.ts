@@ -57,6 +57,9 @@ for (const backend of BACKENDS) {
       const results = lists.json().results as Json[];
       expect(results.map((r) => r.blocks.blocks[0].hash)).toEqual(hashes);
       expect(results[7]).toMatchObject({ ok: true, blocks: { rev: 1, size: data[7]!.byteLength } });
+      // The head revision asked for: the file's modification time comes with it (a sync agent keeps it).
+      const head = (await c.send('GET', `/api/v1/files/${ids[7]}`)).json();
+      expect(results[7]!.modifiedAt).toBe(head.modifiedAt);
       // Asked in any case, with a repeat: each block once, in the order first asked.
       const asked = [hashes[5]!.toUpperCase(), ...hashes, hashes[0]!];
       const res = await c.send('POST', '/api/v1/blocks/fetch', { hashes: asked });
@@ -90,6 +93,7 @@ for (const backend of BACKENDS) {
         [true, undefined, undefined],
         [false, 404, 'no_revision'],
       ]);
+      expect(lists.results[1].modifiedAt).toBeTypeOf('string');
       // Shared with A (viewer): B's blocks become readable to A.
       const offered = await cb.send('POST', '/api/v1/shares', { path: '/theirs', user: a.username, role: 'viewer' });
       expect(offered.status, offered.body.toString()).toBeLessThan(300);

@@ -1,6 +1,7 @@
 /** What every step of a sync pass shares. */
 import type { TransferStats } from '../transfer/stats.js';
 import type { Clock } from './clock.js';
+import type { DownloadPrefetch } from './download-prefetch.js';
 import type { Faults } from './faults.js';
 import type { IgnoreRules } from './ignore.js';
 import type { LocalFs } from './local-fs.js';
@@ -37,6 +38,8 @@ export interface SyncContext {
   log: (line: string) => void;
   /** During a pass's file phase: where small files' uploads go as batches (absent: one at a time). */
   uploads?: BatchUploads;
+  /** During a pass's file phase: small files' contents fetched ahead in batches (download-prefetch.ts; absent: one at a time). */
+  downloads?: Pick<DownloadPrefetch, 'take'>;
 }
 
 /** What an upload step answers: finished, or to be tried again next pass. */

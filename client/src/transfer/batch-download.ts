@@ -39,6 +39,8 @@ export interface WantedFile {
 export interface Served {
   blocks: RevisionBlocks;
   data: Uint8Array[];
+  /** The file's modification time, when the revision is its head. */
+  modifiedAt?: string;
 }
 
 export type Outcome = { ok: true; content: Served } | { ok: false; reason: string };
@@ -136,10 +138,10 @@ export async function fetchBatch(api: BatchDownloadApi, files: readonly WantedFi
   }
   return lists.map((r, i) => {
     if (outcomes[i]) return outcomes[i];
-    const blocks = (r as Extract<BlockListResult, { ok: true }>).blocks;
+    const { blocks, modifiedAt } = r as Extract<BlockListResult, { ok: true }>;
     const data = blocks.blocks.map((b) => got.get(b.hash));
     if (data.some((d) => d === undefined)) return { ok: false, reason: 'a block is no longer readable' };
-    return { ok: true, content: { blocks, data: data as Uint8Array[] } };
+    return { ok: true, content: { blocks, data: data as Uint8Array[], ...(modifiedAt !== undefined ? { modifiedAt } : {}) } };
   });
 }
 

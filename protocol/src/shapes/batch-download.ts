@@ -7,6 +7,7 @@ import { Sha256Hex } from '../blocks.js';
 import { id, int4 } from '../fields.js';
 import { MAX_BATCH_FILES, MAX_FETCH_BLOCKS } from '../limits.js';
 import { BatchFileError } from './batch.js';
+import { timestamp } from './common.js';
 import { RevisionBlocks } from './sync.js';
 
 /**
@@ -38,7 +39,16 @@ export const BlockListsRequest = z
 export type BlockListsRequest = z.input<typeof BlockListsRequest>;
 
 export const BlockListResult = z
-  .union([z.object({ ok: z.literal(true), blocks: RevisionBlocks }), z.object({ ok: z.literal(false), error: BatchFileError })])
+  .union([
+    z.object({
+      ok: z.literal(true),
+      blocks: RevisionBlocks,
+      modifiedAt: timestamp()
+        .optional()
+        .register(z.globalRegistry, { description: 'The file’s modification time, given when the revision asked for is its head' }),
+    }),
+    z.object({ ok: z.literal(false), error: BatchFileError }),
+  ])
   .register(z.globalRegistry, { id: 'BlockListResult' });
 export type BlockListResult = z.infer<typeof BlockListResult>;
 

@@ -36,8 +36,10 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
     const results = [];
     for (const f of body.files) {
       try {
-        const v = await versionOf(db, await entryById(db, user, f.id, 'read'), f.rev);
-        results.push({ ok: true as const, blocks: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) } });
+        const row = await entryById(db, user, f.id, 'read');
+        const v = await versionOf(db, row, f.rev);
+        const blocks = { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) };
+        results.push({ ok: true as const, blocks, ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) });
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         results.push({ ok: false as const, error: { status: err.status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
