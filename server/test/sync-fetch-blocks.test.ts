@@ -123,6 +123,9 @@ for (const backend of BACKENDS) {
       for (const d of big) expect((await c.send('PUT', `/api/v1/blocks/${sha256(d)}`, d)).status).toBe(201);
       const commit = await c.send('POST', '/api/v1/files/commit', { path: '/big/f', size: 9 * 4 * 1024 * 1024, blocks: big.map((d) => ({ hash: sha256(d), size: d.byteLength })), baseRev: null });
       expect(commit.status, commit.body.toString()).toBeLessThan(300);
+      // Its block list comes in file order, in the batch as alone.
+      const lists = (await c.send('POST', '/api/v1/revisions/blocks/batch', { files: [{ id: commit.json().id }] })).json();
+      expect(lists.results[0].blocks.blocks.map((b: Json) => b.hash)).toEqual(big.map(sha256));
       const res = await c.send('POST', '/api/v1/blocks/fetch', { hashes: big.map(sha256) });
       expect(res.status).toBe(413);
       expect(res.json().error).toMatchObject({ code: 'fetch_too_large', details: { maxBytes: 32 * 1024 * 1024 } });

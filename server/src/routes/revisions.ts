@@ -4,10 +4,10 @@ import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { blockListOf, listRevisions, restoreRevision, versionOf } from '../files/revisions.js';
+import { blockListsOf } from '../files/block-lists.js';
 import { keepRevision } from '../files/revisions-keep.js';
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
 import { fileView } from '../files/view.js';
-import { HttpError } from '../http-errors.js';
 import { operationRouter } from '../http/operation.js';
 
 export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -32,21 +32,7 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   // Many files' block lists at once (a restore in batches), each answered on its own.
-  r.mount(ops.revisionBlocksBatch, async ({ body, user }) => {
-    const results = [];
-    for (const f of body.files) {
-      try {
-        const row = await entryById(db, user, f.id, 'read');
-        const v = await versionOf(db, row, f.rev);
-        const blocks = { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) };
-        results.push({ ok: true as const, blocks, ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) });
-      } catch (err) {
-        if (!(err instanceof HttpError)) throw err;
-        results.push({ ok: false as const, error: { status: err.status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
-      }
-    }
-    return { status: 200, body: { results } };
-  });
+  r.mount(ops.revisionBlocksBatch, async ({ body, user }) => ({ status: 200, body: { results: await blockListsOf(db, user, body.files) } }));
 
   r.mount(ops.restoreRevision, async ({ body, user }) => {
     const row = body.path !== undefined ? (await entryByPath(db, user, body.path, 'write')).row : await entryById(db, user, body.id!, 'write');
