@@ -20,7 +20,7 @@ import {
   type WantedFile,
 } from '../transfer/batch-download.js';
 import type { TransferStats } from '../transfer/stats.js';
-import type { SyncContext } from './context.js';
+import type { DownloadsAhead, SyncContext } from './context.js';
 import type { RemoteEntry } from './remote.js';
 
 /** Bytes fetched ahead and not yet taken (or under way), at most. */
@@ -58,7 +58,7 @@ export function prefetchFor(ctx: SyncContext, paths: readonly string[], local: R
   return queue.length > 0 ? new DownloadPrefetch(api, queue, ctx.stats) : undefined;
 }
 
-export class DownloadPrefetch {
+export class DownloadPrefetch implements DownloadsAhead {
   private next = 0;
   private inFlight = 0;
   private heldBytes = 0;
