@@ -9,11 +9,13 @@
  *
  * With `--tree N` (issue 20), then: `coffer put -r` of N small files (0.5–8 KiB of text-like
  * bytes in 20 folders) into an empty folder, timed as a whole (start-up included), in files/s,
- * and how many requests the server answered for it (its coffer_http_requests_total).
+ * and how many requests the server answered for it (its coffer_http_requests_total); and back:
+ * `coffer get -r` of that folder into an empty one, timed and counted the same way, every file
+ * compared with its source.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -85,6 +87,21 @@ try {
     const s = Number(process.hrtime.bigint() - t) / 1e9;
     const requests = (await served()) - before - 1;
     console.log(`coffer put -r, ${opt.tree} small files: ${s.toFixed(1)} s, ${(opt.tree / s).toFixed(0)} files/s, ${requests} requests`);
+
+    const dest = join(config.path, 'restored');
+    const before2 = await served();
+    const t2 = process.hrtime.bigint();
+    const get = promisify(execFile)(process.execPath, [BIN, 'get', '-r', '/bench-tree', dest], { env: { ...env, COFFER_NO_PROGRESS: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    await get.catch((err: { stderr?: string }) => {
+      throw new Error(`get -r failed: ${err.stderr ?? String(err)}`);
+    });
+    const s2 = Number(process.hrtime.bigint() - t2) / 1e9;
+    const requests2 = (await served()) - before2 - 1;
+    for (let i = 0; i < opt.tree; i++) {
+      const rel = join(`folder-${i % 20}`, `file-${i}.txt`);
+      if (!(await readFile(join(src, rel))).equals(await readFile(join(dest, rel)))) throw new Error(`get -r: ${rel} differs from its source`);
+    }
+    console.log(`coffer get -r, ${opt.tree} small files: ${s2.toFixed(1)} s, ${(opt.tree / s2).toFixed(0)} files/s, ${requests2} requests (all byte-identical)`);
   }
 } finally {
   await srv.cleanup();

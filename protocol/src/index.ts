@@ -26,6 +26,7 @@ export * from './shapes/sharing.js';
 export * from './shapes/sync.js';
 export * from './shapes/batch.js';
 export * from './pack-body.js';
+export * from './shapes/batch-download.js';
 export * from './shapes/transfer.js';
 export * from './shapes/twofactor.js';
 export * from './shapes/sso.js';

@@ -38,3 +38,13 @@ export const MAX_PACK_BYTES = 16 * 1024 * 1024;
 
 /** Entries per pack (many tiny blocks would otherwise make one request do unbounded work). */
 export const MAX_PACK_BLOCKS = 4096;
+
+/** Hashes per `POST /blocks/fetch`: enough for a batch of small files' blocks in one answer. */
+export const MAX_FETCH_BLOCKS = 1024;
+
+/** Block bytes per `POST /blocks/fetch` answer (streamed, but one request should stay a bounded piece of work);
+ *  room for several blocks of the largest size. A client groups the blocks it asks for by the sizes it knows. */
+export const MAX_FETCH_BYTES = 32 * 1024 * 1024;
+
+/** Room for the longest fetch question (a quoted hash and a comma are 67 bytes; spaces allowed). */
+export const MAX_FETCH_BODY_BYTES = MAX_FETCH_BLOCKS * 80 + 1024;

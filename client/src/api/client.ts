@@ -14,6 +14,7 @@ import {
   EVENTS_PATH,
   type BatchCommitItem,
   type BatchCommitResult,
+  type BlockListResult,
   type DeleteRequest,
   type FileView,
   type LinkCreate,
@@ -21,6 +22,7 @@ import {
   type Operation,
   type OperationSpec,
 } from '@coffer/protocol';
+import { readFetchedPack, type FetchedBlock } from '../transfer/fetch-pack.js';
 import { apiErrorFrom } from './errors.js';
 import { HttpClient, readAll, type Body, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
@@ -201,6 +203,16 @@ export class CofferApi implements SyncApi {
   /** Many commits in one request and one transaction; one result per file, in order. */
   async commitBatch(files: BatchCommitItem[]): Promise<BatchCommitResult[]> {
     return (await this.#call(ops.commitBatch, { body: { files } })).results;
+  }
+  /** Many files' block lists by id (and revision) in one request; one result per file, in order. */
+  async blockLists(files: { id: string; rev?: number }[]): Promise<BlockListResult[]> {
+    return (await this.#call(ops.revisionBlocksBatch, { body: { files } })).results;
+  }
+  /** Many blocks in one streamed answer (at most MAX_FETCH_BLOCKS hashes and MAX_FETCH_BYTES bytes):
+   *  each readable one once, verified; the others are simply not among them. */
+  async *fetchBlocks(hashes: string[]): AsyncGenerator<FetchedBlock> {
+    const res = await this.http.stream('POST', ops.fetchBlocks.path, { json: { hashes }, headers: { accept: 'application/octet-stream' } });
+    yield* readFetchedPack(res);
   }
   /** The bytes of a file (head or a revision); the caller consumes the stream. */
   download(path: string, opts: { rev?: number; headers?: Record<string, string> } = {}): Promise<IncomingMessage> {

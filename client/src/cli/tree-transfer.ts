@@ -10,11 +10,13 @@
  * conflict, the quota) is reported on its own line and the others go on; the command then
  * exits with the failures' code (failure.ts PartialFailure). One line per file, unless --json.
  */
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, stat, utimes } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { BatchCommitResult, FileView } from '@coffer/protocol';
 import type { CofferApi } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
+import { replaceFile } from '../transfer/atomic-write.js';
+import { BATCH_DOWNLOAD_FILE_BYTES, batchDownloadApi, downloadInBatches, type WantedFile } from '../transfer/batch-download.js';
 import { BatchPipeline, type BatchAnswer } from '../transfer/batch-pipeline.js';
 import { BATCH_FILE_BYTES, readSmall, resultError, type BatchItem } from '../transfer/batch-upload.js';
 import { blockListOf, contentHashOf } from '../transfer/blocks.js';
@@ -266,29 +268,109 @@ export async function putTree(api: CofferApi, root: string, target: string, o: C
 }
 
 /** Every file under a remote folder, with its local path. */
-async function walkRemote(api: CofferApi, remote: string, local: string): Promise<{ dirs: string[]; files: { remote: string; local: string }[] }> {
+async function walkRemote(api: CofferApi, remote: string, local: string): Promise<{ dirs: string[]; files: RemoteFile[] }> {
   const dirs: string[] = [local];
-  const files: { remote: string; local: string }[] = [];
+  const files: RemoteFile[] = [];
   for (const e of await api.list(remote)) {
     const l = join(local, e.name);
     if (e.isDir) {
       const sub = await walkRemote(api, e.path, l);
       dirs.push(...sub.dirs);
       files.push(...sub.files);
-    } else if (!e.pending || e.rev > 0) files.push({ remote: e.path, local: l });
+    } else if (!e.pending || e.rev > 0) files.push({ remote: e.path, local: l, view: e });
   }
   return { dirs, files };
 }
 
+interface RemoteFile {
+  remote: string;
+  local: string;
+  view: FileView;
+}
+
+interface Wanted extends WantedFile {
+  index: number;
+  file: RemoteFile;
+  mode: number;
+}
+
+/** Files written at once from fetched batches: their fsyncs overlap. */
+const WRITES_AT_ONCE = 8;
+
+/**
+ * `get -r` (issue 20): small files (≤ BATCH_DOWNLOAD_FILE_BYTES) whose local copy differs come in
+ * batches (transfer/batch-download.ts: two requests a batch, several in flight), each written
+ * like any download — a temp file beside it, fsync, rename, the remote mtime kept — once its
+ * blocks matched their hashes and its list the listed content hash. Bigger files, and a file a
+ * batch could not serve (changed meanwhile), take the per-file path.
+ */
 export async function getTree(api: CofferApi, remote: string, local: string, o: Common): Promise<Item[]> {
   const { dirs, files } = await walkRemote(api, remote, local);
   for (const d of dirs) await mkdir(d, { recursive: true });
-  const items: Item[] = [];
-  for (const [i, f] of files.entries()) {
+  const items: (Item | undefined)[] = [];
+  let filesDone = 0;
+  const counted = () => {
+    filesDone++;
+    o.bar.files = `${filesDone}/${files.length} files`;
+  };
+  const one = async (i: number, f: RemoteFile) => {
     o.bar.label = relative(local, f.local);
-    o.bar.files = `${i + 1}/${files.length} files`;
-    items.push(await getFile(api, f.remote, f.local, o));
+    items[i] = await getFile(api, f.remote, f.local, o);
     o.bar.done();
+    counted();
+  };
+  const alone: number[] = [];
+  const batched: Wanted[] = [];
+  for (const [index, f] of files.entries()) {
+    const v = f.view;
+    if (v.size > BATCH_DOWNLOAD_FILE_BYTES || v.rev === 0 || v.contentHash === null) {
+      alone.push(index);
+      continue;
+    }
+    const st = await stat(f.local).catch(() => undefined);
+    if (st && !st.isFile()) {
+      alone.push(index); // the per-file path says what is in the way
+      continue;
+    }
+    if (st && st.size === v.size && contentHashOf(await blockListOf(f.local)) === v.contentHash) {
+      await utimes(f.local, new Date(), new Date(v.modifiedAt));
+      o.stats.blocksReused++;
+      print(`${f.local} is already up to date (rev ${v.rev}, ${humanSize(v.size)})`);
+      items[index] = { local: f.local, remote: f.remote, rev: v.rev, size: v.size, upToDate: true };
+      counted();
+      continue;
+    }
+    batched.push({ index, file: f, id: v.id, rev: v.rev, size: v.size, contentHash: v.contentHash, mode: st ? st.mode & 0o777 : 0o666 });
   }
-  return items;
+
+  const bulk = batchDownloadApi(api);
+  if (bulk && batched.length > 0) {
+    const total = batched.reduce((n, w) => n + w.size, 0);
+    let bytesDone = 0;
+    o.bar.label = relative(local, batched[0]!.file.local) || '.';
+    await downloadInBatches(
+      bulk,
+      batched,
+      async (w, outcome) => {
+        if (!outcome.ok) return one(w.index, w.file); // gone or changed meanwhile: the per-file path answers for it
+        const { data, blocks } = outcome.content;
+        await replaceFile(
+          w.file.local,
+          async (fh) => {
+            for (const d of data) await fh.write(d);
+          },
+          { mode: w.mode, mtime: new Date(w.file.view.modifiedAt) },
+        );
+        print(`Downloaded ${w.file.remote} (rev ${blocks.rev}, ${humanSize(blocks.size)}) to ${w.file.local}`);
+        items[w.index] = { local: w.file.local, remote: w.file.remote, rev: blocks.rev, size: blocks.size, upToDate: false };
+        counted();
+        o.bar.update('downloading', (bytesDone += w.size), total);
+      },
+      { stats: o.stats, settleConcurrency: WRITES_AT_ONCE },
+    );
+    o.bar.done();
+  } else alone.push(...batched.map((w) => w.index));
+
+  for (const i of alone.sort((a, b) => a - b)) await one(i, files[i]!);
+  return items.filter((i): i is Item => i !== undefined);
 }

@@ -176,14 +176,21 @@ async function keptAsCopy(ctx: SyncContext, rel: string, copyRel: string, copy: 
 export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, expected: LocalStat | undefined): Promise<StepResult> {
   let rb;
   let mtimeMs = r.mtimeMs;
-  try {
-    // The file's own modification time (journal entries carry only the time of the change).
-    const head = await ctx.api.stat(absOf(ctx.remoteRoot, rel));
-    if (head && head.id === r.id && head.rev === r.rev) mtimeMs = Date.parse(head.modifiedAt);
-    rb = await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), r.rev);
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return 'again'; // moved, deleted or replaced meanwhile
-    throw err;
+  // Fetched ahead in a batch (download-prefetch.ts): its blocks verified, its list the one of this revision.
+  const ahead = await ctx.downloads?.take(r.id, r.rev);
+  if (ahead) {
+    rb = ahead.blocks;
+    if (ahead.modifiedAt !== undefined) mtimeMs = Date.parse(ahead.modifiedAt);
+  } else {
+    try {
+      // The file's own modification time (journal entries carry only the time of the change).
+      const head = await ctx.api.stat(absOf(ctx.remoteRoot, rel));
+      if (head && head.id === r.id && head.rev === r.rev) mtimeMs = Date.parse(head.modifiedAt);
+      rb = await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), r.rev);
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return 'again'; // moved, deleted or replaced meanwhile
+      throw err;
+    }
   }
   if (r.contentHash !== null && rb.contentHash !== r.contentHash) return 'again'; // another file at that path now
   const temp = await ctx.local.newTemp();
@@ -191,7 +198,8 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
   try {
     const out = await ctx.fs.createExclusive(temp);
     try {
-      await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats });
+      if (ahead) for (const d of ahead.data) await out.write(d);
+      else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats });
       await out.sync();
     } finally {
       await out.close();

@@ -1,4 +1,5 @@
 /** What every step of a sync pass shares. */
+import type { Served } from '../transfer/batch-download.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
@@ -37,6 +38,8 @@ export interface SyncContext {
   log: (line: string) => void;
   /** During a pass's file phase: where small files' uploads go as batches (absent: one at a time). */
   uploads?: BatchUploads;
+  /** During a pass's file phase: small files' contents fetched ahead in batches (download-prefetch.ts; absent: one at a time). */
+  downloads?: DownloadsAhead;
 }
 
 /** What an upload step answers: finished, or to be tried again next pass. */
@@ -46,4 +49,10 @@ export type StepResult = 'done' | 'again';
 export interface BatchUploads {
   /** Queues `rel`; answers a result when it was handled at once, undefined when it went into a batch. */
   add(rel: string, known: BaseEntry | undefined): Promise<StepResult | undefined>;
+}
+
+/** Where a pass's small files' contents wait, fetched ahead in batches (download-prefetch.ts implements it). */
+export interface DownloadsAhead {
+  /** The verified content of file `id` at `rev`, each taken once; undefined: fetch it alone. */
+  take(id: string, rev: number): Promise<Served | undefined>;
 }

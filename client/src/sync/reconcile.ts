@@ -23,6 +23,7 @@ import { scanLocal, type LocalEntry, type ScanResult } from './scanner.js';
 import { unchanged, type BaseEntry } from './state.js';
 import { UploadPipeline } from './upload-pipeline.js';
 import { batchApi } from '../transfer/batch-upload.js';
+import { prefetchFor } from './download-prefetch.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. Also
  *  the agent's default settle window (agent.ts): a pass the watcher starts finds the file settled. */
@@ -123,8 +124,12 @@ class Pass {
     const api = batchApi(ctx.api);
     const uploads = api ? new UploadPipeline(ctx, api) : undefined;
     ctx.uploads = uploads;
+    // Small files' downloads are fetched ahead in batches, a few batches before the pass reaches them.
+    const downloads = prefetchFor(ctx, paths, local);
+    ctx.downloads = downloads;
     try {
-      for (const p of paths) {
+      for (const [pos, p] of paths.entries()) {
+        downloads?.reach(pos);
         const l = local.get(p);
         const r = ctx.remote.get(p);
         const b = ctx.state.get(p);
@@ -138,6 +143,7 @@ class Pass {
       // A pass that failed midway lets its batches land before the next one looks (their intents say what they were).
       await uploads?.quiesce();
       ctx.uploads = undefined;
+      ctx.downloads = undefined;
     }
     for (const p of [...paths].reverse()) if (!this.movePending(p)) this.step(await this.folderGone(p));
     for (const c of scan.collisions) this.step(await this.caseConflict(c));

@@ -7,7 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import type { SyncApi } from './sync-api.js';
 
-export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'getBlock'>, file: string): void {
+export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'getBlock' | 'fetchBlocks'>, file: string): void {
   const c = { pid: process.pid, blocksSent: 0, blockBytesSent: 0, blocksReceived: 0, blockBytesReceived: 0 };
   const write = () => appendFileSync(file, JSON.stringify(c) + '\n');
   const put = api.putBlock.bind(api);
@@ -25,5 +25,17 @@ export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'getBlock'>, file:
     write();
     return bytes;
   };
+  const fetch = api.fetchBlocks?.bind(api);
+  // Blocks fetched in batches (issue 20) count as they arrive, each verified, like a GET's body.
+  if (fetch) {
+    api.fetchBlocks = async function* (hashes) {
+      for await (const b of fetch(hashes)) {
+        c.blocksReceived++;
+        c.blockBytesReceived += b.bytes.byteLength;
+        write();
+        yield b;
+      }
+    };
+  }
   write();
 }

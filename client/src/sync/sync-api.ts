@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BatchCommitItem, BatchCommitResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
+import type { BatchCommitItem, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -41,6 +41,10 @@ export interface SyncApi {
   /** Batches (issue 20): many blocks in one request, many commits in one. Absent (the simulation): one file at a time. */
   putPack?(pack: Uint8Array): Promise<PackStored>;
   commitBatch?(files: BatchCommitItem[]): Promise<BatchCommitResult[]>;
+  /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one
+   *  streamed answer (readable ones only, each verified). Absent (the simulation): a file at a time. */
+  blockLists?(files: { id: string; rev?: number }[]): Promise<BlockListResult[]>;
+  fetchBlocks?(hashes: string[]): AsyncIterable<{ hash: string; bytes: Uint8Array }>;
   /** A revision's ordered block list (the head when rev is omitted). */
   revisionBlocks(path: string, rev?: number): Promise<RevisionBlocks>;
   /** One page of the journal after `cursor`; ApiError 410 `reset` when it cannot be served. */

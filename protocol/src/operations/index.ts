@@ -3,6 +3,7 @@ import type { Operation } from '../operation.js';
 import * as account from './account.js';
 import * as admin from './admin.js';
 import * as batch from './batch.js';
+import * as batchDownload from './batch-download.js';
 import * as adminAudit from './admin-audit.js';
 import * as adminLifecycle from './admin-lifecycle.js';
 import * as adminOverview from './admin-overview.js';
@@ -19,7 +20,7 @@ import * as transfer from './transfer.js';
 import * as twofactor from './twofactor.js';
 export { userOperations } from './user.js';
 
-export const operations = { ...account, ...admin, ...adminOverview, ...adminPeople, ...adminStorage, ...adminAudit, ...adminSettings, ...files, ...transfer, ...sync, ...batch, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep, ...adminLifecycle } as const;
+export const operations = { ...account, ...admin, ...adminOverview, ...adminPeople, ...adminStorage, ...adminAudit, ...adminSettings, ...files, ...transfer, ...sync, ...batch, ...batchDownload, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep, ...adminLifecycle } as const;
 export type Operations = typeof operations;
 
 /** The same as a list, in the order the document lists them. */

@@ -5,6 +5,7 @@
  */
 import * as account from './account.js';
 import * as batch from './batch.js';
+import * as batchDownload from './batch-download.js';
 import * as files from './files.js';
 import * as links from './links.js';
 import * as revisionsKeep from './revisions-keep.js';
@@ -14,4 +15,4 @@ import * as sync from './sync.js';
 import * as transfer from './transfer.js';
 import * as twofactor from './twofactor.js';
 
-export const userOperations = { ...account, ...files, ...transfer, ...sync, ...batch, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep } as const;
+export const userOperations = { ...account, ...files, ...transfer, ...sync, ...batch, ...batchDownload, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep } as const;

@@ -16,7 +16,7 @@ const CANDIDATES = 100;
 
 /** The namespaces whose blocks the caller might reach: their own and those of what is shared with them.
  *  (A recipient's uploads into a share keep their blocks in the recipient's namespace: also their own.) */
-async function namespacesOf(db: Db, user: AuthUser): Promise<string[]> {
+export async function namespacesOf(db: Db, user: AuthUser): Promise<string[]> {
   return [...new Set([user.namespaceId, ...(await grantsOf(db, user)).map((g) => g.namespaceId)])];
 }
 

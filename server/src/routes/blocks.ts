@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
+import { packStream, readableBlocks } from '../blocks/fetch.js';
 import { missingHashes } from '../blocks/lookup.js';
 import { readPack, storePack } from '../blocks/pack.js';
 import { putBlock } from '../blocks/put.js';
@@ -34,6 +35,17 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.putPack, async ({ user }, c) => {
     const entries = await readPack(c.req.raw.body, contentLength(c.req.header('content-length')));
     return { status: 200, body: await storePack(blockPut, user.namespaceId, entries) };
+  });
+
+  r.mount(ops.fetchBlocks, async ({ body, user }, c) => {
+    const list = await readableBlocks(db, storage, user, body.hashes);
+    // Streamed: the answer is committed to 200 before the blocks are read, so a failed read
+    // cuts the body short and the client, missing PACK_END, knows it.
+    return c.body(packStream(storage, list), 200, {
+      'Content-Type': 'application/octet-stream',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {

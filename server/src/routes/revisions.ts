@@ -4,6 +4,7 @@ import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { blockListOf, listRevisions, restoreRevision, versionOf } from '../files/revisions.js';
+import { blockListsOf } from '../files/block-lists.js';
 import { keepRevision } from '../files/revisions-keep.js';
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
 import { fileView } from '../files/view.js';
@@ -29,6 +30,9 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
     const v = await versionOf(db, row, query.rev);
     return { status: 200, body: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) } };
   });
+
+  // Many files' block lists at once (a restore in batches), each answered on its own.
+  r.mount(ops.revisionBlocksBatch, async ({ body, user }) => ({ status: 200, body: { results: await blockListsOf(db, user, body.files) } }));
 
   r.mount(ops.restoreRevision, async ({ body, user }) => {
     const row = body.path !== undefined ? (await entryByPath(db, user, body.path, 'write')).row : await entryById(db, user, body.id!, 'write');

@@ -1,0 +1,101 @@
+/**
+ * Many blocks in one answer (`POST /blocks/fetch`, issue 20): the download counterpart of a pack.
+ * Which blocks the caller may read is decided as for GET /blocks/{sha256} (readable.ts): a block
+ * belongs to a version of a file the caller can read, in their namespace or one shared with them;
+ * anything else is left out of the answer exactly like a hash nobody has. The readability is
+ * looked up in bulk (a statement per thousand keys and namespace, `can` once per file), then the
+ * blocks are read from the engine a few ahead of the stream and written as a pack ended by PACK_END.
+ */
+import { eq, inArray } from 'drizzle-orm';
+import { MAX_FETCH_BYTES, PACK_END, PACK_ENTRY_HEADER_BYTES, PACK_MAGIC } from '@coffer/protocol';
+import type { AuthUser } from '../auth/context.js';
+import type { Db } from '../db/open.js';
+import { files, fileVersions, versionBlocks } from '../db/schema.js';
+import { can } from '../files/access.js';
+import { PayloadTooLargeError } from '../http-errors.js';
+import type { Storage } from '../storage.js';
+import { namespacesOf } from './readable.js';
+
+export interface ReadableBlock {
+  hash: string;
+  key: string;
+  size: number;
+}
+
+/** Blocks read from the engine ahead of the one being written: keeps its threads and the nodes busy. */
+const READ_AHEAD = 8;
+
+/** The blocks among `hashes` (lowercase, each once, in order) the caller may read; the others are simply absent. */
+export async function readableBlocks(db: Db, storage: Storage, user: AuthUser, hashes: readonly string[]): Promise<ReadableBlock[]> {
+  const wanted = [...new Set(hashes)];
+  const found = new Map<string, ReadableBlock>();
+  const readable = new Map<string, Promise<boolean>>(); // by file id: `can` once per file
+  for (const namespaceId of await namespacesOf(db, user)) {
+    const hashOfKey = new Map<string, string>();
+    for (const h of wanted) if (!found.has(h)) hashOfKey.set(storage.blocks.keyFor(namespaceId, h), h);
+    const keys = [...hashOfKey.keys()];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const rows = await db
+        .select({ key: versionBlocks.blockKey, size: versionBlocks.length, file: files })
+        .from(versionBlocks)
+        .innerJoin(fileVersions, eq(fileVersions.id, versionBlocks.versionId))
+        .innerJoin(files, eq(files.id, fileVersions.fileId))
+        .where(inArray(versionBlocks.blockKey, keys.slice(i, i + 1000)));
+      for (const r of rows) {
+        const hash = hashOfKey.get(r.key)!;
+        if (found.has(hash)) continue;
+        let ok = readable.get(r.file.id);
+        if (!ok) readable.set(r.file.id, (ok = can(db, user, 'read', r.file)));
+        if (await ok) found.set(hash, { hash, key: r.key, size: r.size });
+      }
+    }
+  }
+  const out = wanted.flatMap((h) => found.get(h) ?? []);
+  const bytes = out.reduce((n, b) => n + b.size, 0);
+  if (bytes > MAX_FETCH_BYTES) {
+    throw new PayloadTooLargeError(`the blocks asked for add up to ${bytes} bytes, more than ${MAX_FETCH_BYTES}: ask for fewer at a time`, {
+      code: 'fetch_too_large',
+      details: { maxBytes: MAX_FETCH_BYTES },
+    });
+  }
+  return out;
+}
+
+/** The pack's bytes: the magic, an entry per block (read a few ahead), then PACK_END. A failed read ends the stream with an error (no PACK_END). */
+export function packStream(storage: Storage, list: readonly ReadableBlock[]): ReadableStream<Uint8Array> {
+  const reads: Promise<Uint8Array>[] = [];
+  let next = 0;
+  let sent = 0;
+  const fill = () => {
+    while (next < list.length && next - sent < READ_AHEAD) {
+      const p = storage.blocks.get(list[next++]!.key);
+      p.catch(() => undefined); // handled when its turn comes
+      reads.push(p);
+    }
+  };
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(new Uint8Array(PACK_MAGIC));
+      }
+      if (sent === list.length) {
+        controller.enqueue(new Uint8Array(PACK_END));
+        controller.close();
+        return;
+      }
+      fill();
+      const b = list[sent]!;
+      const bytes = await reads[sent]!;
+      delete reads[sent];
+      sent++;
+      const entry = Buffer.allocUnsafe(PACK_ENTRY_HEADER_BYTES + bytes.byteLength);
+      entry.write(b.hash, 0, 'hex');
+      entry.writeUInt32BE(bytes.byteLength, 32);
+      // A copy: the engine's buffer may sit in memory shared with its worker threads.
+      entry.set(bytes, PACK_ENTRY_HEADER_BYTES);
+      controller.enqueue(entry);
+    },
+  });
+}
