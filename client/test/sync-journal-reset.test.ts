@@ -81,5 +81,7 @@ describe('a device whose cursor predates the journal window', () => {
     const s = await converged(w, (s) => s.has('after-prune.txt') && s.has('new-name.txt') && !s.has('doomed.txt') && !s.has('old-name.txt'), 60_000);
     expect([...s.keys()].sort()).toEqual(['after-prune.txt', 'keep.txt', 'new-name.txt', 'while-away.txt']);
     expect(s.get('new-name.txt')).toBe(sha('renamed while b is away\n'));
+    // It tried its stored cursor first (state.ts keeps it), and listed only because of the reset.
+    expect(w.b.output.slice(from)).toMatch(/resuming from journal position \d+[^]*listing the remote tree/);
   });
 });

@@ -17,13 +17,13 @@ import { Backoff } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import type { SyncContext } from './context.js';
 import { NO_FAULTS, type Faults } from './faults.js';
-import { followRemote, relist } from './follower.js';
+import { catchUp, followRemote } from './follower.js';
 import { IgnoreRules } from './ignore.js';
 import type { LocalFs } from './local-fs.js';
 import { LocalOps, sameStat } from './local-ops.js';
 import { SETTLE_MS, syncPass } from './reconcile.js';
 import { RemoteTree } from './remote.js';
-import { META_DIR, SyncState } from './state.js';
+import { META_DIR, SyncState, type StateLocation } from './state.js';
 import type { SyncApi } from './sync-api.js';
 
 export interface AgentTimings {
@@ -52,6 +52,8 @@ export interface AgentOptions {
   api: SyncApi;
   fs: LocalFs;
   remoteRoot: string;
+  /** The state database (`DIR/.coffer/state.db`, state.ts STATE_DB), or an open one the caller keeps (the simulation's, in memory). */
+  state: StateLocation;
   clock?: Clock;
   /** Shown in the names of conflicted copies this device makes locally. */
   deviceName?: string;
@@ -68,12 +70,24 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   const clock = o.clock ?? systemClock;
   const t = { ...DEFAULT_TIMINGS, ...o.timings };
   const backoff = new Backoff(clock);
-  const state = await SyncState.load(o.fs, o.remoteRoot);
+  const state = await SyncState.open(o.fs, o.remoteRoot, o.state);
+  try {
+    await run(o, clock, t, backoff, state);
+  } finally {
+    state.close();
+  }
+}
+
+async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Backoff, state: SyncState): Promise<void> {
   const local = new LocalOps(o.fs, clock, o.deviceName ?? hostname(), o.log);
   // A crash may have left a file taken aside mid-replace: back in place before anything is scanned.
   // Temps a download intent names say whether it was put in place (intents.ts): they stay for now.
   const intentTemps = new Set(state.intentPaths().map((p) => state.intent(p)!.temp).filter((t): t is string => t !== undefined));
   await local.recover((rel, st) => sameStat(st, state.get(rel)), intentTemps);
+  // The remote picture of the last run, at its cursor: the journal from there brings it up to
+  // date (no listing of the tree, unless the journal no longer holds that cursor).
+  const remote = new RemoteTree();
+  let saved = state.loadRemote(remote);
   const ctx: SyncContext = {
     api: o.api,
     fs: o.fs,
@@ -85,7 +99,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     state,
     cursor: 0,
     relist: true,
-    remote: new RemoteTree(),
+    remote,
     ignore: IgnoreRules.of(''),
     absentBefore: new Set(),
     stats: o.stats ?? new TransferStats(),
@@ -101,7 +115,18 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       });
     }
     ctx.readOnly = await readOnlyRels(ctx);
-    await relist(ctx);
+    if (saved) {
+      // Only if the remote folder is still the one the picture is of (not deleted and made again).
+      const same = o.remoteRoot === '/' || (await o.api.metadata(o.remoteRoot)).id === saved.rootId;
+      if (same) {
+        ctx.cursor = saved.cursor;
+        ctx.rootId = saved.rootId;
+        ctx.relist = false;
+        o.log(`resuming from journal position ${saved.cursor} (${remote.size} remote items known)`);
+      } else o.log('the remote folder was made again since the last run');
+      saved = undefined; // decided once: a retry goes on from where this one got
+    }
+    await catchUp(ctx); // lists the tree when no picture was kept, or the journal no longer holds its cursor
   }, backoff, clock, o.log);
 
   let dirty = true;
@@ -138,7 +163,8 @@ export async function runAgent(o: AgentOptions): Promise<void> {
       try {
         ctx.readOnly = await readOnlyRels(ctx); // a share's role may change: read before every pass
         const res = await syncPass(ctx);
-        ctx.state.setCursor(ctx.cursor);
+        // The picture is at ctx.cursor after a pass (unless a listing is due: the stored one stays).
+        if (!ctx.relist) ctx.state.saveRemote(ctx.cursor, ctx.rootId, ctx.remote);
         await ctx.state.save();
         for (const c of res.collisions) if (!reported.has(c)) o.log(`skipped ${c}: another name in its folder differs only in case`), reported.add(c);
         backoff.reset();

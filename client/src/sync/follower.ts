@@ -142,6 +142,10 @@ export async function catchUp(ctx: SyncContext): Promise<void> {
 
 /** The cursor at the journal's head first, then the listing: changes in between are replayed by the next catchUp, not missed. */
 export async function relist(ctx: SyncContext): Promise<void> {
+  // Until the listing is complete the picture is partial: a failure midway must list again, not
+  // catch up on a partial tree (whose missing entries would look like remote deletes).
+  ctx.relist = true;
+  ctx.log('listing the remote tree');
   for (let attempt = 1; ; attempt++) {
     ctx.cursor = (await ctx.api.changesLatest()).cursor;
     if (ctx.remoteRoot !== '/') ctx.rootId = (await ctx.api.metadata(ctx.remoteRoot)).id;

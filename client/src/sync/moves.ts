@@ -23,15 +23,16 @@ export async function applyRemoteMoves(ctx: SyncContext): Promise<boolean> {
   const tried = new Set<string>();
   let moved = false;
   for (;;) {
+    // Filtered before sorting: a pass over a big tree usually finds no move at all.
     const next = ctx.state
-      .paths()
-      .sort(byDepth)
-      .find((p) => {
+      .entries()
+      .filter(([p, b]) => {
         if (tried.has(p)) return false;
-        const b = ctx.state.get(p)!;
         const q = ctx.remote.pathOf(b.fileId);
         return q !== undefined && q !== p && !ctx.state.get(q) && !ctx.ignore.ignoredPath(q, b.isDir);
-      });
+      })
+      .map(([p]) => p)
+      .sort(byDepth)[0];
     if (next === undefined) return moved;
     tried.add(next);
     const p = next;
@@ -90,8 +91,7 @@ export async function applyLocalMoves(ctx: SyncContext, local: LocalTree): Promi
 /** The first (parents first) new local path that is a vanished base path moved, as [from, to]. */
 async function findLocalMove(ctx: SyncContext, local: LocalTree, tried: Set<string>): Promise<[string, string] | undefined> {
   const vanished = new Map<number, string>();
-  for (const p of ctx.state.paths()) {
-    const b = ctx.state.get(p)!;
+  for (const [p, b] of ctx.state.entries()) {
     if (local.has(p) || ctx.ignore.ignoredPath(p, b.isDir) || ctx.remote.pathOf(b.fileId) === undefined) continue;
     vanished.set(b.ino, p);
   }

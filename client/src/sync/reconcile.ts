@@ -108,8 +108,8 @@ class Pass {
     const { ctx, scan } = this;
     const local = scan.tree;
     const all = new Set<string>(local.keys());
-    for (const p of ctx.state.paths()) {
-      if (ctx.ignore.ignoredPath(p, ctx.state.get(p)!.isDir)) continue; // left alone on both sides
+    for (const [p, b] of ctx.state.entries()) {
+      if (ctx.ignore.ignoredPath(p, b.isDir)) continue; // left alone on both sides
       all.add(p);
       if (!local.has(p)) this.absent.add(p);
     }
@@ -190,7 +190,7 @@ class Pass {
   private basePathOf(id: string): string | undefined {
     if (!this.baseIds) {
       this.baseIds = new Map();
-      for (const p of this.ctx.state.paths()) this.baseIds.set(this.ctx.state.get(p)!.fileId, p);
+      for (const [p, b] of this.ctx.state.entries()) this.baseIds.set(b.fileId, p);
     }
     const p = this.baseIds.get(id);
     return p !== undefined && this.ctx.state.get(p)?.fileId === id ? p : undefined;

@@ -1,6 +1,7 @@
 /**
  * The agent's picture of the remote folder: relative path → {id, rev, contentHash, size}. Built
- * by listing the tree (at start and after a journal `reset`), then kept current by applying
+ * by listing the tree (at the first start and after a journal `reset`; a restart loads the one
+ * state.ts stored with its cursor), then kept current by applying
  * every journal entry in order — this device's own too. Nothing else writes it: after each of
  * its own changes the agent reads the journal again (follower.ts catchUp), so the picture is
  * always the server's tree as of one journal position, never a guess about what an answer meant.
@@ -22,10 +23,16 @@ export function fromView(v: FileView): RemoteEntry {
   return { isDir: v.isDir, id: v.id, rev: v.rev, contentHash: v.contentHash, size: v.size, mtimeMs: Date.parse(v.modifiedAt) };
 }
 
-/** Path → entry with an index by id (journal entries name files and folders by id). */
+/**
+ * Path → entry with an index by id (journal entries name files and folders by id). It records
+ * which paths changed since `takeChanges` was last called, so that the state store writes only
+ * those rows (state.ts saveRemote).
+ */
 export class RemoteTree {
   private readonly byPath = new Map<string, RemoteEntry>();
   private readonly byId = new Map<string, string>();
+  private touched = new Set<string>();
+  private cleared = false;
 
   get size(): number {
     return this.byPath.size;
@@ -49,13 +56,30 @@ export class RemoteTree {
     const old = this.byPath.get(path);
     if (old && old.id !== e.id && this.byId.get(old.id) === path) this.byId.delete(old.id);
     const was = this.byId.get(e.id);
-    if (was !== undefined && was !== path) this.byPath.delete(was);
+    if (was !== undefined && was !== path) this.remove(was);
     this.byPath.set(path, e);
     this.byId.set(e.id, path);
+    this.touch(path);
   }
   clear(): void {
     this.byPath.clear();
     this.byId.clear();
+    this.touched.clear();
+    this.cleared = true;
+  }
+  /** The paths set or removed since the last call (`cleared`: everything, after a `clear`). */
+  takeChanges(): { cleared: boolean; paths: string[] } {
+    const out = { cleared: this.cleared, paths: [...this.touched] };
+    this.touched = new Set();
+    this.cleared = false;
+    return out;
+  }
+  private touch(path: string): void {
+    if (!this.cleared) this.touched.add(path);
+  }
+  private remove(path: string): void {
+    this.byPath.delete(path);
+    this.touch(path);
   }
   /** Every path equal to `path` or under it. */
   under(path: string): string[] {
@@ -69,7 +93,7 @@ export class RemoteTree {
   removeTree(path: string): void {
     for (const k of this.under(path)) {
       const e = this.byPath.get(k)!;
-      this.byPath.delete(k);
+      this.remove(k);
       if (this.byId.get(e.id) === k) this.byId.delete(e.id);
     }
   }

@@ -1,14 +1,27 @@
 /**
- * The sync agent's memory of the last agreed state ("base") of every path, plus the remote
- * journal cursor: one JSON file per sync root (`DIR/.coffer/state.json`).
+ * The sync agent's memory: the last agreed state ("base") of every path, the intents of steps
+ * whose answer may be lost, and the remote picture with the journal cursor it is at — in one
+ * SQLite database per sync root (`DIR/.coffer/state.db`, WAL), through `node:sqlite`.
  *
- * Why JSON and not SQLite: no native dependency to build on every desktop, and a whole-file
- * write via temp file + fsync + rename is atomic on POSIX, so a SIGKILL at any instant leaves
- * either the old or the new state, never a torn one. The agent saves after every committed step
- * (one upload, download, move or delete). A crash between a step and its save is recognised on
- * restart: the base then disagrees with both sides in a way content hashes resolve (reconcile.ts).
+ * Why SQLite: the JSON file it replaces was rewritten whole after every step, fine to ~10^4
+ * files; here a step writes its own rows. Writes go into an open transaction that `save()`
+ * commits, so a SIGKILL at any instant leaves the state as of the last save — exactly what the
+ * rewrite-and-rename of the JSON file gave (synchronous=FULL: a commit is on disk, as the fsync
+ * was). A crash between a step and its save is recognised on restart: the base then disagrees
+ * with both sides in a way content hashes resolve (reconcile.ts). Reads go to the database (no
+ * copy of the base in memory), through prepared statements.
+ *
+ * The remote picture (remote.ts) is stored after each complete pass together with its cursor
+ * (`saveRemote`), only the rows that changed: a restart loads it and reads the journal from that
+ * cursor instead of listing the whole tree (agent.ts). A base saved mid-pass may be newer than
+ * that picture; catching up from the older cursor replays the entries in between, as every pass does.
+ *
+ * An existing `state.json` (the JSON state of earlier versions) is migrated on first start and
+ * then renamed `state.json.bak` (kept: it is small and lets one go back to an older version).
  */
-import type { LocalFs, LocalStat } from './local-fs.js';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { fsCode, type LocalFs, type LocalStat } from './local-fs.js';
+import type { RemoteEntry, RemoteTree } from './remote.js';
 
 export interface BaseEntry {
   isDir: boolean;
@@ -43,17 +56,16 @@ export interface Intent {
   cursor?: number;
 }
 
-export interface StateData {
-  version: 1;
+/** The JSON state of earlier versions (migrated once). */
+interface LegacyState {
   remoteRoot: string;
-  cursor: number;
-  /** Relative path (`a/b.txt`, `/`-separated) → base. */
   entries: Record<string, BaseEntry>;
   intents?: Record<string, Intent>;
 }
 
 export const META_DIR = '.coffer';
-export const STATE_FILE = `${META_DIR}/state.json`;
+export const STATE_DB = `${META_DIR}/state.db`;
+export const LEGACY_STATE_FILE = `${META_DIR}/state.json`;
 
 /** The local file still is what the base recorded (same inode, size and mtime). */
 export function unchanged(l: LocalStat | undefined, b: BaseEntry | undefined): boolean {
@@ -62,91 +74,231 @@ export function unchanged(l: LocalStat | undefined, b: BaseEntry | undefined): b
   return l.kind === 'file' && l.ino === b.ino && l.size === b.size && l.mtimeMs === b.mtimeMs;
 }
 
-export class SyncState {
-  private dirty = false;
-  private saving: Promise<void> = Promise.resolve();
-  private constructor(
-    private readonly fs: LocalFs,
-    readonly data: StateData,
-  ) {}
+// ino and mtime as REAL: JS numbers, which an inode past 2^53 already is (and INTEGER would not read back).
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS base (path TEXT PRIMARY KEY, is_dir INTEGER NOT NULL, file_id TEXT NOT NULL, rev INTEGER NOT NULL,
+  content_hash TEXT, size INTEGER NOT NULL, ino REAL NOT NULL, mtime_ms REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS intent (path TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS remote (path TEXT PRIMARY KEY, is_dir INTEGER NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL,
+  content_hash TEXT, size INTEGER NOT NULL, mtime_ms REAL NOT NULL) WITHOUT ROWID;
+`;
+const SCHEMA_VERSION = '2';
 
-  static async load(fs: LocalFs, remoteRoot: string): Promise<SyncState> {
-    let data: StateData | undefined;
-    const raw = await fs.readFile(STATE_FILE);
-    if (raw) {
-      try {
-        data = JSON.parse(new TextDecoder().decode(raw)) as StateData;
-      } catch (err) {
-        throw new Error(`${STATE_FILE} is damaged (${(err as Error).message}); remove it to start over`);
-      }
+type Row = Record<string, unknown>;
+const toBase = (r: Row): BaseEntry => ({
+  isDir: r.is_dir === 1,
+  fileId: r.file_id as string,
+  rev: r.rev as number,
+  contentHash: r.content_hash as string | null,
+  size: r.size as number,
+  ino: r.ino as number,
+  mtimeMs: r.mtime_ms as number,
+});
+const toRemote = (r: Row): RemoteEntry => ({
+  isDir: r.is_dir === 1,
+  id: r.id as string,
+  rev: r.rev as number,
+  contentHash: r.content_hash as string | null,
+  size: r.size as number,
+  mtimeMs: r.mtime_ms as number,
+});
+
+/** `p` and everything below it, as a range of the primary key ('/' + 1 is '0'). */
+const treeRange = (p: string): [string, string, string] => [p, p + '/', p + '0'];
+
+/** Where the state lives: a database file, or an open database (the simulation keeps one per device). */
+export type StateLocation = string | DatabaseSync;
+
+/** The remote picture as last saved, and the journal position it is at. */
+export interface SavedRemote {
+  cursor: number;
+  rootId: string;
+}
+
+export class SyncState {
+  private readonly q: Record<string, StatementSync>;
+
+  private constructor(
+    private readonly db: DatabaseSync,
+    private readonly owned: boolean,
+  ) {
+    const p = (sql: string) => db.prepare(sql);
+    this.q = {
+      get: p('SELECT * FROM base WHERE path = ?'),
+      set: p('INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      del: p('DELETE FROM base WHERE path = ?'),
+      delTree: p('DELETE FROM base WHERE path = ? OR (path >= ? AND path < ?)'),
+      tree: p('SELECT * FROM base WHERE path = ? OR (path >= ? AND path < ?)'),
+      paths: p('SELECT path FROM base'),
+      all: p('SELECT * FROM base'),
+      intent: p('SELECT body FROM intent WHERE path = ?'),
+      intentPaths: p('SELECT path FROM intent'),
+      setIntent: p('INSERT OR REPLACE INTO intent VALUES (?, ?)'),
+      delIntent: p('DELETE FROM intent WHERE path = ?'),
+      meta: p('SELECT value FROM meta WHERE key = ?'),
+      setMeta: p('INSERT OR REPLACE INTO meta VALUES (?, ?)'),
+      delMeta: p('DELETE FROM meta WHERE key = ?'),
+      setRemote: p('INSERT OR REPLACE INTO remote VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      delRemote: p('DELETE FROM remote WHERE path = ?'),
+      clearRemote: p('DELETE FROM remote'),
+      allRemote: p('SELECT * FROM remote'),
+    };
+  }
+
+  /**
+   * Opens (making it when new) the state of the sync root `fs` for `remoteRoot`. A transaction a
+   * crashed run left open in a database it shared (the simulation's) is rolled back: as a crash
+   * loses what was not saved. A state kept for another remote folder says nothing about this one.
+   */
+  static async open(fs: LocalFs, remoteRoot: string, where: StateLocation): Promise<SyncState> {
+    let db: DatabaseSync;
+    if (typeof where === 'string') {
+      await fs.mkdir(META_DIR).catch((err: unknown) => {
+        if (fsCode(err) !== 'EEXIST') throw err;
+      });
+      db = new DatabaseSync(where, { timeout: 5000 });
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    } else {
+      db = where;
+      if (db.isTransaction) db.exec('ROLLBACK');
     }
-    // Another remote folder: the old base says nothing about this one.
-    if (!data || data.remoteRoot !== remoteRoot) data = { version: 1, remoteRoot, cursor: 0, entries: {} };
-    return new SyncState(fs, data);
+    db.exec(SCHEMA);
+    const s = new SyncState(db, typeof where === 'string');
+    const version = s.meta('version');
+    if (version !== undefined && version !== SCHEMA_VERSION) throw new Error(`${STATE_DB} has version ${version}, which this agent does not know; remove it to start over`);
+    if (version === undefined) await s.migrate(fs, remoteRoot);
+    else if (s.meta('remoteRoot') !== remoteRoot) s.reset(remoteRoot);
+    await s.save();
+    return s;
+  }
+
+  /** A new database: from the JSON state when there is one, else empty. */
+  private async migrate(fs: LocalFs, remoteRoot: string): Promise<void> {
+    this.reset(remoteRoot);
+    const raw = await fs.readFile(LEGACY_STATE_FILE);
+    if (!raw) return;
+    let old: LegacyState;
+    try {
+      old = JSON.parse(new TextDecoder().decode(raw)) as LegacyState;
+    } catch (err) {
+      throw new Error(`${LEGACY_STATE_FILE} is damaged (${(err as Error).message}); remove it to start over`);
+    }
+    if (old.remoteRoot === remoteRoot) {
+      for (const [p, e] of Object.entries(old.entries ?? {})) this.set(p, e);
+      for (const [p, i] of Object.entries(old.intents ?? {})) this.setIntent(p, i);
+    }
+    // Its cursor is not kept: the JSON had no remote picture, so the first start lists the tree.
+    await this.save();
+    await fs.rename(LEGACY_STATE_FILE, `${LEGACY_STATE_FILE}.bak`);
+  }
+
+  private reset(remoteRoot: string): void {
+    this.begin();
+    this.db.exec('DELETE FROM base; DELETE FROM intent; DELETE FROM remote; DELETE FROM meta;');
+    this.q.setMeta!.run('version', SCHEMA_VERSION);
+    this.q.setMeta!.run('remoteRoot', remoteRoot);
+  }
+
+  private begin(): void {
+    if (!this.db.isTransaction) this.db.exec('BEGIN IMMEDIATE');
+  }
+  private meta(key: string): string | undefined {
+    return (this.q.meta!.get(key) as Row | undefined)?.value as string | undefined;
   }
 
   get(path: string): BaseEntry | undefined {
-    return Object.hasOwn(this.data.entries, path) ? this.data.entries[path] : undefined;
+    const r = this.q.get!.get(path) as Row | undefined;
+    return r && toBase(r);
   }
   set(path: string, e: BaseEntry): void {
-    this.data.entries[path] = e;
-    this.dirty = true;
+    this.begin();
+    this.q.set!.run(path, e.isDir ? 1 : 0, e.fileId, e.rev, e.contentHash, e.size, e.ino, e.mtimeMs);
   }
   delete(path: string): void {
-    if (Object.hasOwn(this.data.entries, path)) {
-      delete this.data.entries[path];
-      this.dirty = true;
-    }
+    this.begin();
+    this.q.del!.run(path);
   }
   /** Forget a path and everything under it. */
   deleteTree(path: string): void {
-    for (const p of this.paths()) if (p === path || p.startsWith(path + '/')) this.delete(p);
+    this.begin();
+    this.q.delTree!.run(...treeRange(path));
   }
   paths(): string[] {
-    return Object.keys(this.data.entries);
+    return (this.q.paths!.all() as Row[]).map((r) => r.path as string);
   }
-  /** Rename a path and everything under it (a folder move). */
+  /** Every base, read in one go (a pass's loops over all paths). */
+  entries(): [string, BaseEntry][] {
+    return (this.q.all!.all() as Row[]).map((r) => [r.path as string, toBase(r)]);
+  }
+  /** Rename a path and everything under it (a folder move); what was at the new names is replaced. */
   renamePrefix(from: string, to: string): void {
-    const moved: [string, BaseEntry][] = [];
-    for (const p of this.paths()) {
-      const rest = p === from ? '' : p.startsWith(from + '/') ? p.slice(from.length) : undefined;
-      if (rest === undefined) continue;
-      moved.push([to + rest, this.data.entries[p]!]);
-      delete this.data.entries[p];
-    }
-    for (const [p, e] of moved) this.data.entries[p] = e;
-    this.dirty = true;
+    this.begin();
+    const moved = this.q.tree!.all(...treeRange(from)) as Row[];
+    this.q.delTree!.run(...treeRange(from));
+    for (const r of moved) this.set(to + (r.path as string).slice(from.length), toBase(r));
   }
   intent(path: string): Intent | undefined {
-    const all = this.data.intents;
-    return all && Object.hasOwn(all, path) ? all[path] : undefined;
+    const r = this.q.intent!.get(path) as Row | undefined;
+    return r && (JSON.parse(r.body as string) as Intent);
   }
   intentPaths(): string[] {
-    return Object.keys(this.data.intents ?? {});
+    return (this.q.intentPaths!.all() as Row[]).map((r) => r.path as string);
   }
   setIntent(path: string, i: Intent | undefined): void {
-    if (i) (this.data.intents ??= {})[path] = i;
-    else if (this.data.intents && Object.hasOwn(this.data.intents, path)) delete this.data.intents[path];
-    else return;
-    this.dirty = true;
+    this.begin();
+    if (i) this.q.setIntent!.run(path, JSON.stringify(i));
+    else this.q.delIntent!.run(path);
   }
 
-  setCursor(cursor: number): void {
-    if (cursor !== this.data.cursor) {
-      this.data.cursor = cursor;
-      this.dirty = true;
+  /**
+   * The remote picture as last saved into `into` (which must be empty and untracked), and its
+   * cursor; undefined when none was (a new state, or one from before pictures were kept).
+   */
+  loadRemote(into: RemoteTree): SavedRemote | undefined {
+    const cursor = this.meta('cursor');
+    if (cursor === undefined) return undefined;
+    for (const r of this.q.allRemote!.iterate() as Iterable<Row>) into.set(r.path as string, toRemote(r));
+    into.takeChanges(); // what was just read is what is stored
+    return { cursor: Number(cursor), rootId: this.meta('rootId') ?? '' };
+  }
+
+  /** Record the remote picture at `cursor` (its rows changed since the last call); committed by the next save. */
+  saveRemote(cursor: number, rootId: string, tree: RemoteTree): void {
+    this.begin();
+    const { cleared, paths } = tree.takeChanges();
+    if (cleared) {
+      this.q.clearRemote!.run();
+      for (const [p, e] of tree.entries()) this.putRemote(p, e);
+    } else {
+      for (const p of paths) {
+        const e = tree.get(p);
+        if (e) this.putRemote(p, e);
+        else this.q.delRemote!.run(p);
+      }
     }
+    this.q.setMeta!.run('cursor', String(cursor));
+    this.q.setMeta!.run('rootId', rootId);
+  }
+  private putRemote(p: string, e: RemoteEntry): void {
+    this.q.setRemote!.run(p, e.isDir ? 1 : 0, e.id, e.rev, e.contentHash, e.size, e.mtimeMs);
+  }
+  /** Forget the stored picture (the next start lists the tree). */
+  dropRemote(): void {
+    this.begin();
+    this.q.clearRemote!.run();
+    this.q.delMeta!.run('cursor');
   }
 
-  /** Write atomically and durably; one write at a time. */
-  save(): Promise<void> {
-    if (!this.dirty) return this.saving;
-    this.dirty = false;
-    const next = this.saving.then(() => this.fs.writeFileAtomic(STATE_FILE, new TextEncoder().encode(JSON.stringify(this.data))));
-    this.saving = next.catch(() => undefined);
-    return next.catch((err: unknown) => {
-      this.dirty = true; // try again with the next save
-      throw err;
-    });
+  /** Commit what was written since the last save (durably: synchronous=FULL). */
+  async save(): Promise<void> {
+    if (this.db.isTransaction) this.db.exec('COMMIT');
+  }
+
+  /** Close a database this state opened (one handed in stays open). Unsaved writes are dropped, as a crash would. */
+  close(): void {
+    if (!this.owned || !this.db.isOpen) return;
+    if (this.db.isTransaction) this.db.exec('ROLLBACK');
+    this.db.close();
   }
 }

@@ -4,6 +4,7 @@
  * history drives it: people's operations, steps of each agent, time passing, crashes, restarts,
  * offline periods and dropped connections. Everything is deterministic for a given history.
  */
+import { DatabaseSync } from 'node:sqlite';
 import { runAgent } from '../../src/sync/agent.js';
 import type { Faults } from '../../src/sync/faults.js';
 import { ModelServer } from './model-server.js';
@@ -18,6 +19,9 @@ export const REMOTE_ROOT = '/Family';
 
 export class SimDevice {
   readonly disk: VirtualDisk;
+  /** The agent's state database: in memory, kept across the agent's runs as its disk is
+   *  (a run that is killed leaves its unsaved writes in an open transaction; the next rolls them back). */
+  readonly stateDb = new DatabaseSync(':memory:');
   readonly watchers = new Set<(rel: string) => void>();
   /** The agent's open event websockets: each closes its socket with the error it is given. */
   readonly sockets = new Set<(err: Error) => void>();
@@ -81,6 +85,7 @@ export class World {
     void runAgent({
       api,
       fs: simFs(d.disk, this.sched, owner, d.watchers),
+      state: d.stateDb,
       clock: simClock(this.sched, owner),
       remoteRoot: REMOTE_ROOT,
       deviceName: `dev${d.index}`,

@@ -4,12 +4,13 @@
  * (what the running agents do: sync-status.ts), `--install` (start at login: sync-install.ts).
  */
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CliSyncInstall, CliSyncStatusList, type CliSyncStatus } from '@coffer/protocol';
 import { UsageError } from '../../api/errors.js';
 import { removeTempFilesSync } from '../../transfer/temp-files.js';
 import { runAgent } from '../../sync/agent.js';
 import { nodeFs } from '../../sync/node-fs.js';
+import { STATE_DB } from '../../sync/state.js';
 import { countBlocksTo } from '../../sync/stats-file.js';
 import { clientEnv } from '../../env.js';
 import { EXIT } from '../failure.js';
@@ -63,6 +64,7 @@ export async function sync(args: string[]): Promise<void> {
       api,
       fs: nodeFs(root),
       remoteRoot: remote,
+      state: join(root, STATE_DB),
       once: v.once,
       timings: clientEnv().syncTimings,
       log,
