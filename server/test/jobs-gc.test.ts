@@ -2,7 +2,8 @@
  * GC on PostgreSQL: purged files' blocks go once past the grace period (rows and shard objects),
  * live upload sessions keep theirs until they expire, and a block re-referenced by a concurrent
  * commit is never lost: a commit holding the row first makes GC skip it; GC claiming it first
- * makes the commit fail (409 block_gone) rather than point at a deleted block.
+ * makes the commit fail (409 block_gone) rather than point at a deleted block. Packs of small
+ * blocks whose entries died are compacted by the same job, and the live files still read.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -130,5 +131,31 @@ describe('GC on PostgreSQL', () => {
     expect(await existing(keys)).toBe(0);
     expect(await db().select().from(uploadSessions).where(eq(uploadSessions.id, s!.id))).toEqual([]);
     expect((await apiAs(srv, user).get(`/metadata?path=${q('/partial.bin')}`)).status).toBe(404);
+  });
+
+  it('compacts the packs that purged small files leave mostly dead; the files kept read back whole', async () => {
+    const user = await srv.user();
+    const packFiles = async () => (await filesUnder(join(srv.dataDir, 'nodes'))).filter((p) => p.includes('/packs/'));
+    const before = (await packFiles()).length;
+    // Uploaded together, so their small shards share packs (group commit).
+    const data = Array.from({ length: 24 }, (_, i) => randomBytes(900 + i));
+    await Promise.all(data.map((d, i) => put(user, `/small-f${i}.bin`, d)));
+    expect((await packFiles()).length).toBeGreaterThan(before);
+    for (let i = 2; i < data.length; i++) {
+      expect((await apiAs(srv, user).post('/delete', { path: `/small-f${i}.bin` })).status).toBe(200);
+    }
+    expect((await apiAs(srv, user).del('/trash')).status).toBe(200);
+
+    const gc = await runJob(srv, 'gc', { ...GRACE_0, payload: { packMinAgeSeconds: 0 } });
+    expect(gc.state).toBe('done');
+    const packs = gc.progress.packs as { deleted: number; movedEntries: number; bytesFreed: number; skipped: Record<string, string> };
+    expect(packs.skipped).toEqual({});
+    expect(packs.deleted).toBeGreaterThan(0);
+    expect(packs.bytesFreed).toBeGreaterThan(0);
+    for (const i of [0, 1]) {
+      const res = await download(srv.url, user.auth, `/small-f${i}.bin`);
+      expect(res.status).toBe(200);
+      expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(data[i]!));
+    }
   });
 });

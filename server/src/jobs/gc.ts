@@ -32,7 +32,7 @@ export interface GcOptions {
 }
 
 export function gcHandler(deps: { db: Db; storage: Storage }, opts: GcOptions): JobHandler {
-  return async (_job, ctx) => {
+  return async (job, ctx) => {
     const { db } = deps;
     const sessions = await dropExpiredSessions(db);
     const reservations = await releaseExpired(db);
@@ -51,9 +51,30 @@ export function gcHandler(deps: { db: Db; storage: Storage }, opts: GcOptions): 
       }
       await ctx.report({ sessions, reservations, thumbnails, deleted, bytes });
     }
+    const packs = await compactNodes(deps.storage, job.payload.packMinAgeSeconds, ctx.signal);
     await pruneFinished(db, 30);
-    await ctx.report({ sessions, reservations, thumbnails, deleted, bytes, finished: true });
+    await ctx.report({ sessions, reservations, thumbnails, deleted, bytes, packs, finished: true });
   };
+}
+
+/** Each node's packs compacted in turn; the totals, and the nodes that could not be (down, unreachable) with why. */
+async function compactNodes(storage: Storage, minAgeSeconds: unknown, signal: AbortSignal) {
+  const total = { scanned: 0, deleted: 0, movedEntries: 0, bytesFreed: 0, skipped: {} as Record<string, string> };
+  const minAgeMs = typeof minAgeSeconds === 'number' && minAgeSeconds >= 0 ? minAgeSeconds * 1000 : undefined;
+  for (const node of storage.nodes) {
+    signal.throwIfAborted();
+    try {
+      const r = await storage.blocks.compactPacks(node.id, { signal, ...(minAgeMs !== undefined ? { minAgeMs } : {}) });
+      total.scanned += r.scanned;
+      total.deleted += r.deleted;
+      total.movedEntries += r.movedEntries;
+      total.bytesFreed += r.bytesFreed;
+    } catch (err) {
+      signal.throwIfAborted();
+      total.skipped[node.id] = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return total;
 }
 
 /** Claims (refcount → -1) up to `limit` unreferenced blocks past the grace, plus claims left by a crash. */
