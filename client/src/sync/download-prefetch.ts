@@ -72,7 +72,11 @@ export class DownloadPrefetch implements DownloadsAhead {
 
   /** The pass reached position `pos`: what it passed without taking is dropped, and batches ahead start. */
   reach(pos: number): void {
-    for (const [key, h] of this.held) if (h.pos < pos) this.release(key, h);
+    // Held in the pass's order (batches start in queue order): the passed ones come first.
+    for (const [key, h] of this.held) {
+      if (h.pos >= pos) break;
+      this.release(key, h);
+    }
     this.pump();
   }
 
