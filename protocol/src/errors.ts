@@ -122,6 +122,8 @@ export const ERROR_CODES = {
   block_too_large: 'The block is larger than MAX_BLOCK_BYTES',
   invalid_pack: 'A block pack is malformed (its header, an entry’s length, or a truncated entry); nothing of it was stored',
   block_not_found: 'No file the caller may read has that block',
+  invalid_encoding: 'An encoded block does not decode (or not to its declared size); nothing was stored',
+  base_not_found: 'A delta’s base block is not in a file the caller may read; send the block without a base',
   missing_blocks: 'The commit names blocks the server lacks; details.missing lists them',
   block_size_mismatch: 'A block’s size is not the one stored',
   block_gone: 'A block was removed as garbage meanwhile: upload it again',
