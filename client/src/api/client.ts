@@ -13,6 +13,7 @@ import {
   ServerMessage,
   EVENTS_PATH,
   type BatchCommitItem,
+  type BlockEncoding,
   type BatchCommitResult,
   type DeleteRequest,
   type FileView,
@@ -186,6 +187,9 @@ export class CofferApi implements SyncApi {
   }
   async putBlock(hash: string, bytes: Uint8Array): Promise<void> {
     await this.#call(ops.putBlock, { params: { sha256: hash }, raw: bytes });
+  }
+  async putBlockEncoded(hash: string, body: Uint8Array, q: { encoding: BlockEncoding; size: number; base?: string }): Promise<void> {
+    await this.#call(ops.putBlockEncoded, { params: { sha256: hash }, query: q, raw: body }, { headers: { 'content-type': 'application/zstd' } });
   }
   /** One block's bytes (at most MAX_BLOCK_BYTES); readable when a version the caller may read has it. */
   async getBlock(hash: string): Promise<Buffer> {
