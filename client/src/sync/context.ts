@@ -1,4 +1,5 @@
 /** What every step of a sync pass shares. */
+import type { BlockCache } from '../transfer/block-cache.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
@@ -35,6 +36,8 @@ export interface SyncContext {
   /** Subtrees (relative) that are view-only shares: nothing there is uploaded (read-only.ts). */
   readOnly: string[];
   log: (line: string) => void;
+  /** Plaintext of blocks this device sent or received: bases of delta uploads (issue 21). Absent: blocks go compressed, never as deltas. */
+  blockCache?: BlockCache;
   /** During a pass's file phase: where small files' uploads go as batches (absent: one at a time). */
   uploads?: BatchUploads;
 }
