@@ -51,12 +51,13 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
   const file = typeof source === 'string' ? nodeReadable(source) : source;
   const name = typeof source === 'string' ? source : remotePath;
   const stats = o.stats ?? new TransferStats();
-  const scan = await scanBlocks(file, o.onProgress && ((done, total) => o.onProgress?.('hashing', done, total)));
+  const sender = new BlockSender(api, o.wire ?? {}, stats);
+  // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
+  const scan = await scanBlocks(file, o.onProgress && ((done, total) => o.onProgress?.('hashing', done, total)), (hash, bytes) => sender.remember(hash, bytes));
   if (scan.stat.kind !== 'file') throw new Error(`${name} is not a regular file`);
   if (!scan.stable) throw new FileChangedError(name);
   const { blocks, stat } = scan;
   const missing = await api.missingBlocks([...new Set(blocks.map((b) => b.hash))]);
-  const sender = new BlockSender(api, o.wire ?? {}, stats);
   await sendBlocks(sender, file, name, blocks, missing, stats, o.onProgress);
 
   const commit: CommitRequest = {
@@ -106,8 +107,6 @@ async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string,
     offset += chunk.bytes.byteLength;
     // The file must not change between the passes, or the committed list would not match the bytes.
     if (!expected || expected.hash !== chunk.hash) throw new FileChangedError(name);
-    // Sent or not, this version's block is the base of the next edit's delta.
-    await sender.remember(chunk.hash, chunk.bytes);
     if (!todo.delete(chunk.hash)) continue;
     const p: Promise<void> = sender.send(chunk.hash, chunk.bytes, at).then(
       () => {
