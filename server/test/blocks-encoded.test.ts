@@ -15,7 +15,7 @@ const zstd = (data: Uint8Array, dictionary?: Uint8Array) =>
   (zlib.zstdCompressSync as (b: Uint8Array, o: object) => Buffer)(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 }, ...(dictionary ? { dictionary } : {}) });
 
 const encodedPath = (hash: string, q: Record<string, string | number>) =>
-  `/api/v1/blocks/${hash}/encoded?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}`;
+  `/api/v1/blocks/${hash}/encoded?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`;
 
 describe('encoded blocks (postgres)', () => {
   const srv = useTestServer('postgres');
@@ -66,6 +66,12 @@ describe('encoded blocks (postgres)', () => {
     expect(await storedHashes(u.namespaceId)).toEqual([baseHash, sha256(next)].sort());
     expect((await c.commit('/big.bin', [{ hash: sha256(next), size: next.length }], { baseRev: 1, fileId: pushed.commit.json().id })).status).toBe(201);
     expect(Buffer.compare((await c.send('GET', `/api/v1/blocks/${sha256(next)}`)).body, next)).toBe(0);
+
+    // Two bases, their plaintexts joined in the order named: the end of one and the start of the other.
+    const joined = Buffer.concat([base.subarray(900_000), next.subarray(0, 200_000)]);
+    const two = await c.send('PUT', encodedPath(sha256(joined), { encoding: 'zstd-delta', base: `${baseHash},${sha256(next)}`, size: joined.length }), zstd(joined, Buffer.concat([base, next])));
+    expect(two.status).toBe(201);
+    expect(await storedHashes(u.namespaceId)).toContain(sha256(joined));
   });
 
   it("refuses a base the caller may not read (another user's block, or one in no file)", async () => {

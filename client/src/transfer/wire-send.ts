@@ -1,11 +1,11 @@
 /**
  * Sending one block the server lacks, in as few bytes as the server accepts (issue 21): a zstd
- * delta against the previous version's block at the same place when this device still has that
- * block's plaintext (block-cache.ts), else zstd, else raw. The base is found by offset overlap
- * in the replaced version's block list. A server without PUT /blocks/{sha256}/encoded (404 on
+ * delta against the previous version's blocks at the same place when this device still has their
+ * plaintext (block-cache.ts), else zstd, else raw. The bases are found by offset overlap in the
+ * replaced version's block list. A server without PUT /blocks/{sha256}/encoded (404 on
  * the route) gets raw blocks on PUT /blocks/{sha256}, as before, for the rest of the upload.
  */
-import type { BlockRef } from '@coffer/protocol';
+import { DELTA_DICTIONARY_BYTES, MAX_DELTA_BASES, usableDeltaBase, type BlockRef } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncApi } from '../sync/sync-api.js';
 import type { BlockCache } from './block-cache.js';
@@ -51,7 +51,7 @@ export class BlockSender {
     let enc = this.#encoded ? await encodeBlock(bytes, await this.#base(hash, offset, bytes.byteLength)) : undefined;
     while (enc && this.#encoded) {
       try {
-        await this.api.putBlockEncoded!(hash, enc.body, { encoding: enc.encoding, size: bytes.byteLength, ...(enc.base ? { base: enc.base } : {}) });
+        await this.api.putBlockEncoded!(hash, enc.body, { encoding: enc.encoding, size: bytes.byteLength, ...(enc.bases ? { base: enc.bases.join(',') } : {}) });
         this.#count(enc.body.byteLength, enc);
         return;
       } catch (err) {
@@ -71,8 +71,13 @@ export class BlockSender {
     if (enc?.encoding === 'zstd-delta') this.stats.deltasSent++;
   }
 
-  /** The replaced version's block that overlaps [offset, offset + size) most and whose plaintext is cached. */
-  async #base(hash: string, offset: number, size: number): Promise<{ hash: string; bytes: Buffer } | undefined> {
+  /**
+   * The dictionary of a delta: the replaced version's blocks near [offset, offset + size) — the
+   * window widened by half the block each way, as content moves when bytes are inserted or
+   * removed — whose plaintext is cached, at most MAX_DELTA_BASES within DELTA_DICTIONARY_BYTES,
+   * joined with the most overlapping last.
+   */
+  async #base(hash: string, offset: number, size: number): Promise<{ hashes: string[]; bytes: Buffer } | undefined> {
     const { cache, baseBlocks } = this.wire;
     if (!cache || !baseBlocks) return undefined;
     this.#bases ??= baseBlocks().then(
@@ -82,15 +87,26 @@ export class BlockSender {
       },
       () => [], // no list, no deltas: the upload itself goes on
     );
-    const end = offset + size;
-    const overlapping = (await this.#bases)
-      .map((b) => ({ hash: b.hash, overlap: Math.min(end, b.end) - Math.max(offset, b.offset) }))
+    const [from, to] = [offset - size / 2, offset + size + size / 2];
+    const near = (await this.#bases)
+      .map((b) => ({ ...b, overlap: Math.min(to, b.end) - Math.max(from, b.offset) }))
       .filter((b) => b.overlap > 0 && b.hash !== hash)
       .sort((a, b) => b.overlap - a.overlap);
-    for (const b of overlapping) {
-      const bytes = await cache.get(b.hash);
-      if (bytes) return { hash: b.hash, bytes };
+    const chosen: { hash: string; bytes: Buffer }[] = [];
+    let bytes = 0;
+    for (const b of near) {
+      if (chosen.length === MAX_DELTA_BASES) break;
+      if (chosen.some((c) => c.hash === b.hash)) continue;
+      const got = await cache.get(b.hash);
+      if (!got) continue;
+      // zstd uses the last DELTA_DICTIONARY_BYTES of a dictionary: past it, a further base would push out a better one.
+      if (chosen.length > 0 && bytes + got.byteLength > DELTA_DICTIONARY_BYTES) break;
+      chosen.push({ hash: b.hash, bytes: got });
+      bytes += got.byteLength;
     }
-    return undefined;
+    // The best base last, nearest the block (a block starting with zstd's dictionary magic cannot start the dictionary).
+    const ordered = chosen.reverse();
+    if (ordered.length === 0 || !usableDeltaBase(ordered[0]!.bytes)) return undefined;
+    return { hashes: ordered.map((c) => c.hash), bytes: Buffer.concat(ordered.map((c) => c.bytes)) };
   }
 }

@@ -1,12 +1,12 @@
 /**
  * Decoding a block that came encoded (issue 21, PUT /blocks/{sha256}/encoded): zstd frames,
- * possibly compressed against a base block's plaintext as dictionary (`zstd --patch-from`). The
+ * possibly compressed against base blocks' plaintext as dictionary (`zstd --patch-from`). The
  * output is bounded by the declared size, so a decompression bomb stops at that many bytes; the
  * decoded block is then checked and stored like any other (put.ts).
  */
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { usableDeltaBase, type EncodedBlockQuery } from '@coffer/protocol';
+import { MAX_DELTA_WINDOW_LOG, usableDeltaBase, type EncodedBlockQuery } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { BadRequestError, NotFoundError } from '../http-errors.js';
@@ -17,34 +17,37 @@ import { readableBlockKey } from './readable.js';
 type ZstdDictOptions = zlib.ZstdOptions & { dictionary?: Buffer };
 const zstdDecompress = promisify(zlib.zstdDecompress) as (body: Buffer, o: ZstdDictOptions) => Promise<Buffer>;
 
-/** 8 MiB windows at most: a block is ≤ 4 MiB, and a frame asking for more memory is refused, not honoured. */
-const WINDOW_LOG_MAX = 23;
 
 function invalid(why: string): BadRequestError {
   return new BadRequestError(`the encoded block does not decode: ${why}; nothing was stored`, { code: 'invalid_encoding' });
 }
 
-/** The plaintext of block `hash` for a delta, if the caller may read it (404 'base_not_found' otherwise). */
-export async function baseBlock(db: Db, storage: Storage, user: AuthUser, hash: string): Promise<Buffer> {
-  let key: string;
-  try {
-    key = await readableBlockKey(db, storage, user, hash);
-  } catch (err) {
-    if (err instanceof NotFoundError) throw new NotFoundError('the delta’s base is not a block of a file you may read', { code: 'base_not_found', details: { base: hash } });
-    throw err;
+/** The dictionary of a delta: the plaintexts of blocks `hashes`, in order, each one the caller may read (404 'base_not_found' otherwise). */
+export async function deltaDictionary(db: Db, storage: Storage, user: AuthUser, hashes: readonly string[]): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for (const hash of hashes) {
+    let key: string;
+    try {
+      key = await readableBlockKey(db, storage, user, hash);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new NotFoundError('a delta’s base is not a block of a file you may read', { code: 'base_not_found', details: { base: hash } });
+      throw err;
+    }
+    parts.push(await storage.blocks.get(key));
   }
-  return Buffer.from(await storage.blocks.get(key));
+  return Buffer.concat(parts);
 }
 
 /** The block's plaintext from its encoded body: exactly `q.size` bytes, or 400 'invalid_encoding'. */
-export async function decodeBlock(body: Buffer, q: EncodedBlockQuery, base: Buffer | undefined): Promise<Buffer> {
-  if (q.encoding === 'zstd-delta' && (!base || !usableDeltaBase(base))) throw invalid('the base cannot be a raw-content dictionary');
+export async function decodeBlock(body: Buffer, q: EncodedBlockQuery, dictionary: Buffer | undefined): Promise<Buffer> {
+  if (q.encoding === 'zstd-delta' && (!dictionary || !usableDeltaBase(dictionary))) throw invalid('the bases cannot make a raw-content dictionary');
   let out: Buffer;
   try {
     out = await zstdDecompress(body, {
       maxOutputLength: q.size,
-      params: { [zlib.constants.ZSTD_d_windowLogMax]: WINDOW_LOG_MAX },
-      ...(q.encoding === 'zstd-delta' ? { dictionary: base } : {}),
+      // A frame asking for a larger window (more memory) is refused, not honoured.
+      params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG },
+      ...(q.encoding === 'zstd-delta' ? { dictionary } : {}),
     });
   } catch (err) {
     const code = (err as { code?: string }).code;

@@ -8,7 +8,7 @@ import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import { missingHashes } from '../blocks/lookup.js';
 import { readPack, storePack } from '../blocks/pack.js';
-import { baseBlock, decodeBlock } from '../blocks/decode.js';
+import { decodeBlock, deltaDictionary } from '../blocks/decode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
 import { contentLength } from '../content-length.js';
@@ -35,8 +35,8 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   // Issue 21: a block compressed, or a delta against a block the caller may read; stored whole as above.
   r.mount(ops.putBlockEncoded, async ({ params, query, user }, c) => {
     const body = await readBlockBody(c.req.raw.body, contentLength(c.req.header('content-length')));
-    const base = query.base === undefined ? undefined : await baseBlock(db, storage, user, query.base);
-    const result = await storeBlock(blockPut, user.namespaceId, params.sha256, await decodeBlock(body, query, base));
+    const dictionary = query.base === undefined ? undefined : await deltaDictionary(db, storage, user, query.base);
+    const result = await storeBlock(blockPut, user.namespaceId, params.sha256, await decodeBlock(body, query, dictionary));
     return result.stored ? { status: 201, body: result } : { status: 200, body: result };
   });
 
