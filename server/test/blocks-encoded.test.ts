@@ -45,7 +45,7 @@ describe('encoded blocks (postgres)', () => {
   it('rebuilds a delta against a readable base block; a wrong hash stores nothing', async () => {
     const u = await srv.user();
     const c = new SyncClient(srv.url, u.auth);
-    const base = randomBytes(1 << 20);
+    const base = randomBytes(200_000); // below the chunker's minimum: one block
     const pushed = await c.push('/big.bin', base);
     expect(pushed.commit.status).toBe(201);
     const baseHash = sha256(base);
@@ -68,7 +68,7 @@ describe('encoded blocks (postgres)', () => {
     expect(Buffer.compare((await c.send('GET', `/api/v1/blocks/${sha256(next)}`)).body, next)).toBe(0);
 
     // Two bases, their plaintexts joined in the order named: the end of one and the start of the other.
-    const joined = Buffer.concat([base.subarray(900_000), next.subarray(0, 200_000)]);
+    const joined = Buffer.concat([base.subarray(150_000), next.subarray(0, 100_000)]);
     const two = await c.send('PUT', encodedPath(sha256(joined), { encoding: 'zstd-delta', base: `${baseHash},${sha256(next)}`, size: joined.length }), zstd(joined, Buffer.concat([base, next])));
     expect(two.status).toBe(201);
     expect(await storedHashes(u.namespaceId)).toContain(sha256(joined));
