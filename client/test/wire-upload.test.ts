@@ -3,7 +3,9 @@
  * against the previous version's block (bytes counted on the client's sockets), a compressible
  * new file goes compressed, and with encodings off the old raw route still works.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNKER_PARAMETERS } from '@coffer/protocol';
@@ -88,4 +90,59 @@ describe('uploads on the wire', () => {
     expect(sentRaw).toBeGreaterThan(raw.blockBytesSent);
     expect((await api.revisionBlocks('/b.txt')).blocks).toEqual(await blockListOf(join(dir(), 'b.txt')));
   });
+
+  it('falls back when a base is not readable on the server, and on a server without the encoded route', async () => {
+    const cache = new DiskBlockCache(join(dir(), 'cache-fallback'));
+    const text = Buffer.from(randomBytes(100_000).toString('base64').repeat(4)); // compressible, unlike anything stored
+    await writeFile(join(dir(), 'c.txt'), text);
+    // The cache holds a block the server never had: named as the base, it is refused (404 base_not_found).
+    const stranger = Buffer.concat([text.subarray(0, 200_000), Buffer.from('local only')]);
+    const strangerHash = (await blockListOf(await writeTemp('stranger.bin', stranger)))[0]!.hash;
+    await cache.put(strangerHash, stranger);
+    const stats = new TransferStats();
+    const refused: string[] = [];
+    const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    const put = watched.putBlockEncoded.bind(watched);
+    watched.putBlockEncoded = (hash, body, q) => put(hash, body, q).catch((err: { code: string }) => (refused.push(`${q.encoding} ${err.code}`), Promise.reject(err)));
+    await uploadFile(watched, join(dir(), 'c.txt'), '/c.txt', { baseRev: null, stats, wire: { cache, baseBlocks: async () => [{ hash: strangerHash, size: stranger.length }] } });
+    watched.http.close();
+    expect(refused[0]).toBe('zstd-delta base_not_found');
+    expect(stats.deltasSent).toBe(0);
+    expect(stats.blocksSent).toBeGreaterThan(0);
+    expect(stats.blockWireBytesSent).toBeLessThan(stats.blockBytesSent); // sent compressed instead
+    expect((await api.revisionBlocks('/c.txt')).blocks).toEqual(await blockListOf(join(dir(), 'c.txt')));
+
+    // An older server: a real HTTP hop in front that knows nothing of /encoded (404), forwarding the rest.
+    const target = new URL(srv.url);
+    const old = http.createServer((req, res) => {
+      if (req.url?.includes('/encoded')) {
+        req.resume();
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'no such route' } }));
+        return;
+      }
+      const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(fwd);
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const oldApi = new CofferApi(`http://127.0.0.1:${(old.address() as { port: number }).port}`, { insecureHttp: true }, (await srv.user()).token);
+    try {
+      const raw = new TransferStats();
+      await uploadFile(oldApi, join(dir(), 'c.txt'), '/c.txt', { baseRev: null, stats: raw });
+      expect(raw.blocksSent).toBe((await blockListOf(join(dir(), 'c.txt'))).length);
+      expect(raw.blockWireBytesSent).toBe(raw.blockBytesSent); // raw, on the old route
+      expect((await oldApi.revisionBlocks('/c.txt')).blocks).toEqual(await blockListOf(join(dir(), 'c.txt')));
+    } finally {
+      oldApi.http.close();
+      await new Promise<void>((resolve) => old.close(() => resolve()));
+    }
+  });
 });
+
+async function writeTemp(name: string, bytes: Buffer): Promise<string> {
+  const path = join(dir(), name);
+  await writeFile(path, bytes);
+  return path;
+}
