@@ -17,6 +17,8 @@ import { DiskBlockCache } from '../src/transfer/block-cache.js';
 import { blockListOf } from '../src/transfer/blocks.js';
 import { TransferStats } from '../src/transfer/stats.js';
 import { uploadFile } from '../src/transfer/upload.js';
+import { readSmall, sendBatch, type BatchItem } from '../src/transfer/batch-upload.js';
+import { nodeReadable } from '../src/transfer/file-handle.js';
 
 const MiB = 1024 * 1024;
 let srv: TestServer;
@@ -138,6 +140,24 @@ describe('uploads on the wire', () => {
       oldApi.http.close();
       await new Promise<void>((resolve) => old.close(() => resolve()));
     }
+  });
+});
+
+describe('small files in batches', () => {
+  it('sends a batch of text files as one compressed pack', async () => {
+    const items: BatchItem[] = [];
+    for (let i = 0; i < 20; i++) {
+      const path = await writeTemp(`small-${i}.txt`, Buffer.from(`note ${i}\n${'lorem ipsum dolor sit amet '.repeat(400)}`));
+      const read = await readSmall(nodeReadable(path));
+      items.push({ read, commit: { path: `/small-${i}.txt`, size: read.stat.size, blocks: read.blocks, baseRev: null, onConflict: 'fail' as const } });
+    }
+    const stats = new TransferStats();
+    let results!: Awaited<ReturnType<typeof sendBatch>>['results'];
+    const sent = await sentDuring(async () => void ({ results } = await sendBatch(api, items, stats)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(stats.blocksSent).toBe(20);
+    expect(stats.blockWireBytesSent).toBeLessThan(stats.blockBytesSent / 20);
+    expect(sent).toBeLessThan(stats.blockBytesSent / 5);
   });
 });
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { MAX_PACK_BYTES, PACK_MAGIC } from '@coffer/protocol';
 import { blocks } from '../src/db/schema.js';
 import { useTestServer } from './fixtures/server.js';
 import { SyncClient, sha256 } from './fixtures/sync-client.js';
@@ -116,5 +117,30 @@ describe('encoded blocks (postgres)', () => {
     const noBase = await c.send('PUT', encodedPath(sha256(small), { encoding: 'zstd-delta', size: 5000 }), zstd(small));
     expect(noBase.status).toBe(400);
     expect(await storedHashes(u.namespaceId)).toEqual([]);
+  });
+
+  it('takes a pack compressed whole, and refuses one that decodes past MAX_PACK_BYTES', async () => {
+    const u = await srv.user();
+    const c = new SyncClient(srv.url, u.auth);
+    const texts = [0, 1, 2].map((i) => Buffer.from(`file ${i}: ${'some text that repeats '.repeat(2000)}`));
+    const pack = Buffer.concat([
+      Buffer.from(PACK_MAGIC),
+      ...texts.flatMap((t) => {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(t.length);
+        return [Buffer.from(sha256(t), 'hex'), len, t];
+      }),
+    ]);
+    const body = zstd(pack);
+    expect(body.length).toBeLessThan(pack.length / 20);
+    const res = await c.send('POST', '/api/v1/blocks/pack/encoded?encoding=zstd', body);
+    expect(res.status).toBe(200);
+    expect(await storedHashes(u.namespaceId)).toEqual(texts.map((t) => sha256(t)).sort());
+
+    const bomb = zstd(Buffer.concat([Buffer.from(PACK_MAGIC), Buffer.alloc(MAX_PACK_BYTES + 1)]));
+    const refused = await c.send('POST', '/api/v1/blocks/pack/encoded?encoding=zstd', bomb);
+    expect(refused.status).toBe(400);
+    expect(refused.json().error.code).toBe('invalid_encoding');
+    expect(await storedHashes(u.namespaceId)).toHaveLength(3);
   });
 });

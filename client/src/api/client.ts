@@ -202,6 +202,10 @@ export class CofferApi implements SyncApi {
   putPack(pack: Uint8Array) {
     return this.#call(ops.putPack, { raw: pack });
   }
+  /** A pack compressed whole (issue 21); 404 from a server without the route. */
+  putPackEncoded(body: Uint8Array) {
+    return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd' } });
+  }
   /** Many commits in one request and one transaction; one result per file, in order. */
   async commitBatch(files: BatchCommitItem[]): Promise<BatchCommitResult[]> {
     return (await this.#call(ops.commitBatch, { body: { files } })).results;

@@ -42,6 +42,8 @@ export interface SyncApi {
   commit(c: CommitRequest): Promise<CommitAnswer>;
   /** Batches (issue 20): many blocks in one request, many commits in one. Absent (the simulation): one file at a time. */
   putPack?(pack: Uint8Array): Promise<PackStored>;
+  /** The same pack zstd-compressed whole (issue 21). Absent: packs go raw. */
+  putPackEncoded?(body: Uint8Array): Promise<PackStored>;
   commitBatch?(files: BatchCommitItem[]): Promise<BatchCommitResult[]>;
   /** A revision's ordered block list (the head when rev is omitted). */
   revisionBlocks(path: string, rev?: number): Promise<RevisionBlocks>;

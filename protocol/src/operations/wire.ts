@@ -1,7 +1,9 @@
 /** Blocks encoded on the wire (issue 21): compressed, or a delta against a block the server has. */
 import { operation } from '../operation.js';
 import { BlockParams, BlockStored } from '../shapes/sync.js';
-import { EncodedBlockQuery } from '../shapes/wire.js';
+import { PackStored } from '../shapes/batch.js';
+import { EncodedBlockQuery, EncodedPackQuery } from '../shapes/wire.js';
+import { MAX_PACK_BYTES } from '../limits.js';
 
 export const putBlockEncoded = operation({
   id: 'putBlockEncoded',
@@ -25,4 +27,20 @@ export const putBlockEncoded = operation({
     200: { description: 'Already there', json: BlockStored },
   },
   errors: [404, 413, 507],
+});
+
+export const putPackEncoded = operation({
+  id: 'putPackEncoded',
+  method: 'POST',
+  path: '/blocks/pack/encoded',
+  tag: 'sync',
+  summary: 'Upload a pack of blocks (as POST /blocks/pack takes) compressed whole with zstd (`encoding=zstd`)',
+  description:
+    `The server decodes into at most MAX_PACK_BYTES (${MAX_PACK_BYTES}) bytes: a body that decodes to more, or not at all, is 400 \`invalid_encoding\` and stores nothing; ` +
+    'then everything is as with POST /blocks/pack. A server without this route answers 404: the client then sends the pack raw to POST /blocks/pack.',
+  auth: 'user',
+  query: EncodedPackQuery,
+  body: { raw: 'application/zstd', description: 'The pack, zstd-compressed, at most MAX_PACK_BYTES' },
+  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored } },
+  errors: [400, 413, 507],
 });

@@ -56,3 +56,6 @@ export const EncodedBlockQuery = z
   })
   .refine((q) => (q.encoding === 'zstd-delta') === (q.base !== undefined), { message: 'base is given with zstd-delta, and only with it', path: ['base'] });
 export type EncodedBlockQuery = z.infer<typeof EncodedBlockQuery>;
+
+/** `POST /blocks/pack/encoded`: the whole pack (CFP1…) as zstd frames. */
+export const EncodedPackQuery = z.object({ encoding: z.enum(['zstd']).register(z.globalRegistry, { description: 'How the body encodes the pack' }) });

@@ -6,7 +6,7 @@
  */
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { MAX_DELTA_WINDOW_LOG, usableDeltaBase, type EncodedBlockQuery } from '@coffer/protocol';
+import { MAX_DELTA_WINDOW_LOG, MAX_PACK_BYTES, usableDeltaBase, type EncodedBlockQuery } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { BadRequestError, NotFoundError } from '../http-errors.js';
@@ -55,4 +55,14 @@ export async function decodeBlock(body: Buffer, q: EncodedBlockQuery, dictionary
   }
   if (out.byteLength !== q.size) throw invalid(`it is ${out.byteLength} bytes, not the declared ${q.size}`);
   return out;
+}
+
+/** A pack's bytes from its zstd body: at most MAX_PACK_BYTES, or 400 'invalid_encoding'. */
+export async function decodePack(body: Buffer): Promise<Buffer> {
+  try {
+    return await zstdDecompress(body, { maxOutputLength: MAX_PACK_BYTES, params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG } });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw invalid(code === 'ERR_BUFFER_TOO_LARGE' ? `it is larger than MAX_PACK_BYTES (${MAX_PACK_BYTES})` : ((err as Error).message ?? 'corrupt'));
+  }
 }

@@ -7,8 +7,8 @@ import type { Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import { missingHashes } from '../blocks/lookup.js';
-import { readPack, storePack } from '../blocks/pack.js';
-import { decodeBlock, deltaDictionary } from '../blocks/decode.js';
+import { parsePack, readPack, readPackBody, storePack } from '../blocks/pack.js';
+import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
 import { contentLength } from '../content-length.js';
@@ -43,6 +43,12 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.putPack, async ({ user }, c) => {
     const entries = await readPack(c.req.raw.body, contentLength(c.req.header('content-length')));
     return { status: 200, body: await storePack(blockPut, user.namespaceId, entries) };
+  });
+
+  // Issue 21: the same pack, zstd-compressed whole (small files' blocks, mostly text, compress well together).
+  r.mount(ops.putPackEncoded, async ({ user }, c) => {
+    const packed = await decodePack(await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length'))));
+    return { status: 200, body: await storePack(blockPut, user.namespaceId, parsePack(packed)) };
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {
