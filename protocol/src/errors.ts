@@ -123,6 +123,8 @@ export const ERROR_CODES = {
   invalid_pack: 'A block pack is malformed (its header, an entry’s length, or a truncated entry); nothing of it was stored',
   block_not_found: 'No file the caller may read has that block',
   fetch_too_large: 'The blocks asked for add up to more than MAX_FETCH_BYTES (details.maxBytes): ask for fewer at a time',
+  invalid_encoding: 'An encoded block does not decode (or not to its declared size); nothing was stored',
+  base_not_found: 'A delta’s base block is not in a file the caller may read; send the block without a base',
   missing_blocks: 'The commit names blocks the server lacks; details.missing lists them',
   block_size_mismatch: 'A block’s size is not the one stored',
   block_gone: 'A block was removed as garbage meanwhile: upload it again',

@@ -24,6 +24,7 @@ export * from './shapes/links.js';
 export * from './shapes/notifications.js';
 export * from './shapes/sharing.js';
 export * from './shapes/sync.js';
+export * from './shapes/wire.js';
 export * from './shapes/batch.js';
 export * from './pack-body.js';
 export * from './shapes/batch-download.js';

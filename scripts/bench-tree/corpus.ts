@@ -69,7 +69,7 @@ async function checked(what: string, path: string, want: string | undefined): Pr
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-async function npmTarball(cache: string, spec: string): Promise<string> {
+export async function npmTarball(cache: string, spec: string): Promise<string> {
   const dir = join(cache, 'tgz');
   const tgz = join(dir, `${spec.replace('@', '-')}.tgz`);
   if (!(await exists(tgz))) {
@@ -87,7 +87,7 @@ async function npmTarball(cache: string, spec: string): Promise<string> {
 }
 
 /** The .deb through apt (`apt-get download name=version`, from the mirrors in the apt sources). */
-async function debianPackage(cache: string, spec: string): Promise<string> {
+export async function debianPackage(cache: string, spec: string): Promise<string> {
   const dir = join(cache, 'deb');
   const [name, version] = spec.split('=') as [string, string];
   const deb = join(dir, `${name}_${version.replace(/^\d+:/, '')}_amd64.deb`);

@@ -13,6 +13,7 @@ import {
   ServerMessage,
   EVENTS_PATH,
   type BatchCommitItem,
+  type BlockEncoding,
   type BatchCommitResult,
   type BlockListResult,
   type DeleteRequest,
@@ -189,6 +190,9 @@ export class CofferApi implements SyncApi {
   async putBlock(hash: string, bytes: Uint8Array): Promise<void> {
     await this.#call(ops.putBlock, { params: { sha256: hash }, raw: bytes });
   }
+  async putBlockEncoded(hash: string, body: Uint8Array, q: { encoding: BlockEncoding; size: number; base?: string }): Promise<void> {
+    await this.#call(ops.putBlockEncoded, { params: { sha256: hash }, query: q, raw: body }, { headers: { 'content-type': 'application/zstd' } });
+  }
   /** One block's bytes (at most MAX_BLOCK_BYTES); readable when a version the caller may read has it. */
   async getBlock(hash: string): Promise<Buffer> {
     return readAll(await this.http.stream('GET', pathOf(ops.getBlock, { sha256: hash }), { headers: { accept: 'application/octet-stream' } }));
@@ -199,6 +203,10 @@ export class CofferApi implements SyncApi {
   /** Many blocks in one request (a pack, @coffer/protocol's encodePack builds it). */
   putPack(pack: Uint8Array) {
     return this.#call(ops.putPack, { raw: pack });
+  }
+  /** A pack compressed whole (issue 21); 404 from a server without the route. */
+  putPackEncoded(body: Uint8Array) {
+    return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd' } });
   }
   /** Many commits in one request and one transaction; one result per file, in order. */
   async commitBatch(files: BatchCommitItem[]): Promise<BatchCommitResult[]> {

@@ -88,6 +88,8 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
       ...(known ? { fileId: known.fileId } : {}),
       onConflict: 'copy',
       stats: ctx.stats,
+      // The replaced version's block list is fetched only if a block must be sent: its blocks are the deltas' bases.
+      wire: { cache: ctx.blockCache, ...(known && ctx.blockCache ? { baseBlocks: async () => (await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), known.rev)).blocks } : {}) },
       beforeCommit: async (contentHash, st) => {
         ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, cursor: ctx.cursor });
         await ctx.state.save();
@@ -198,8 +200,14 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
   try {
     const out = await ctx.fs.createExclusive(temp);
     try {
-      if (ahead) for (const d of ahead.data) await out.write(d);
-      else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats });
+      if (ahead) {
+        for (const [i, d] of ahead.data.entries()) {
+          await out.write(d);
+          // Like a download's blocks, a prefetched one is a delta base for this file's next upload (issue 21).
+          await ctx.blockCache?.put(rb.blocks[i]!.hash, d);
+        }
+      }
+      else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: ctx.blockCache });
       await out.sync();
     } finally {
       await out.close();

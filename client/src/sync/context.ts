@@ -1,5 +1,6 @@
 /** What every step of a sync pass shares. */
 import type { Served } from '../transfer/batch-download.js';
+import type { BlockCache } from '../transfer/block-cache.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
@@ -36,6 +37,8 @@ export interface SyncContext {
   /** Subtrees (relative) that are view-only shares: nothing there is uploaded (read-only.ts). */
   readOnly: string[];
   log: (line: string) => void;
+  /** Plaintext of blocks this device sent or received: bases of delta uploads (issue 21). Absent: blocks go compressed, never as deltas. */
+  blockCache?: BlockCache;
   /** During a pass's file phase: where small files' uploads go as batches (absent: one at a time). */
   uploads?: BatchUploads;
   /** During a pass's file phase: small files' contents fetched ahead in batches (download-prefetch.ts; absent: one at a time). */

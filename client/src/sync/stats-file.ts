@@ -7,8 +7,9 @@
 import { appendFileSync } from 'node:fs';
 import type { SyncApi } from './sync-api.js';
 
-export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'getBlock' | 'fetchBlocks'>, file: string): void {
-  const c = { pid: process.pid, blocksSent: 0, blockBytesSent: 0, blocksReceived: 0, blockBytesReceived: 0 };
+export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'getBlock' | 'fetchBlocks'>, file: string): void {
+  // blockBytesSent counts plaintext, however the block travelled; blockWireBytesSent what its bodies took (issue 21).
+  const c = { pid: process.pid, blocksSent: 0, blockBytesSent: 0, blockWireBytesSent: 0, blocksReceived: 0, blockBytesReceived: 0 };
   const write = () => appendFileSync(file, JSON.stringify(c) + '\n');
   const put = api.putBlock.bind(api);
   const get = api.getBlock.bind(api);
@@ -16,8 +17,19 @@ export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'getBlock' | 'fetc
     await put(hash, bytes);
     c.blocksSent++;
     c.blockBytesSent += bytes.byteLength;
+    c.blockWireBytesSent += bytes.byteLength;
     write();
   };
+  const putEncoded = api.putBlockEncoded?.bind(api);
+  if (putEncoded) {
+    api.putBlockEncoded = async (hash, body, q) => {
+      await putEncoded(hash, body, q);
+      c.blocksSent++;
+      c.blockBytesSent += q.size;
+      c.blockWireBytesSent += body.byteLength;
+      write();
+    };
+  }
   api.getBlock = async (hash) => {
     const bytes = await get(hash);
     c.blocksReceived++;

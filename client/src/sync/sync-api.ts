@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BatchCommitItem, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
+import type { BlockEncoding, BatchCommitItem, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -36,10 +36,14 @@ export interface SyncApi {
   delete(ref: EntryRef, cond?: DeleteCondition): Promise<void>;
   missingBlocks(hashes: string[]): Promise<Set<string>>;
   putBlock(hash: string, bytes: Uint8Array): Promise<void>;
+  /** A block compressed or as a delta (issue 21; transfer/wire-send.ts). Absent (the simulation): raw blocks only. */
+  putBlockEncoded?(hash: string, body: Uint8Array, q: { encoding: BlockEncoding; size: number; base?: string }): Promise<void>;
   getBlock(hash: string): Promise<Uint8Array>;
   commit(c: CommitRequest): Promise<CommitAnswer>;
   /** Batches (issue 20): many blocks in one request, many commits in one. Absent (the simulation): one file at a time. */
   putPack?(pack: Uint8Array): Promise<PackStored>;
+  /** The same pack zstd-compressed whole (issue 21). Absent: packs go raw. */
+  putPackEncoded?(body: Uint8Array): Promise<PackStored>;
   commitBatch?(files: BatchCommitItem[]): Promise<BatchCommitResult[]>;
   /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one
    *  streamed answer (readable ones only, each verified). Absent (the simulation): a file at a time. */

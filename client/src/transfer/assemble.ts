@@ -10,6 +10,7 @@ import type { BlockRef } from '@coffer/protocol';
 import type { SyncApi } from '../sync/sync-api.js';
 import { handleChunks, sha256Hex } from './blocks.js';
 import { nodeReadable, type ReadableFile, type ReadHandle, type WriteHandle } from './file-handle.js';
+import type { BlockCache } from './block-cache.js';
 import { TransferStats, type Progress } from './stats.js';
 import { replaceFile } from './atomic-write.js';
 
@@ -20,6 +21,8 @@ export interface WriteBlocksOptions {
   reuse?: ReadableFile;
   stats?: TransferStats;
   onProgress?: Progress;
+  /** Keeps each block written as the base of a later delta upload (issue 21, wire-send.ts). */
+  cache?: BlockCache;
 }
 
 export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], out: WriteHandle, o: WriteBlocksOptions = {}): Promise<void> {
@@ -41,6 +44,7 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
     for (const b of blocks) {
       const bytes = (await reuse(src, have.get(b.hash), b)) ?? (await fetchBlock(api, b, stats));
       await out.write(bytes);
+      await o.cache?.put(b.hash, bytes);
       o.onProgress?.('assembling', (done += b.size), total);
     }
   } finally {

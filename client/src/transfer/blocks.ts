@@ -66,14 +66,22 @@ export async function blockListOf(file: string | ReadableFile, onProgress?: (don
  * and after the read. `stable` is false when they differ (written to while being read), so the
  * list may describe bytes the file never held as a whole.
  */
-export async function scanBlocks(file: string | ReadableFile, onProgress?: (done: number, total: number) => void): Promise<{ blocks: BlockRef[]; stat: FileStat; stable: boolean }> {
+export async function scanBlocks(
+  file: string | ReadableFile,
+  onProgress?: (done: number, total: number) => void,
+  /** Each block as it is cut (the upload keeps them as the bases of later deltas). */
+  onBlock?: (hash: string, bytes: Buffer) => Promise<void>,
+): Promise<{ blocks: BlockRef[]; stat: FileStat; stable: boolean }> {
   const h = await (typeof file === 'string' ? nodeReadable(file) : file).open();
   try {
     const before = await h.stat();
     const blocks: BlockRef[] = [];
     let done = 0;
     const onBytes = onProgress && ((n: number) => onProgress((done += n), before.size));
-    for await (const c of handleChunks(h, onBytes, before.size)) blocks.push({ hash: c.hash, size: c.bytes.byteLength });
+    for await (const c of handleChunks(h, onBytes, before.size)) {
+      blocks.push({ hash: c.hash, size: c.bytes.byteLength });
+      await onBlock?.(c.hash, c.bytes);
+    }
     const after = await h.stat();
     const stable = before.size === after.size && before.mtimeMs === after.mtimeMs && before.ino === after.ino;
     return { blocks, stat: before, stable: stable && blocks.reduce((n, b) => n + b.size, 0) === before.size };

@@ -10,6 +10,7 @@ import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
 import { contentHashOf, fileChunks, scanBlocks } from './blocks.js';
 import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
+import { BlockSender, type BlockSendApi, type WireOptions } from './wire-send.js';
 
 const IN_FLIGHT = 3;
 
@@ -33,6 +34,8 @@ export interface UploadOptions {
   beforeCommit?: (contentHash: string, stat: FileStat) => Promise<void>;
   stats?: TransferStats;
   onProgress?: Progress;
+  /** How blocks travel (issue 21): compressed by default; deltas with a cache and the replaced version's block list. */
+  wire?: WireOptions;
 }
 
 export interface Uploaded {
@@ -42,18 +45,20 @@ export interface Uploaded {
   contentHash: string;
 }
 
-type UploadApi = Pick<SyncApi, 'missingBlocks' | 'putBlock' | 'commit'>;
+type UploadApi = Pick<SyncApi, 'missingBlocks' | 'commit'> & BlockSendApi;
 
 export async function uploadFile(api: UploadApi, source: string | ReadableFile, remotePath: string, o: UploadOptions): Promise<Uploaded> {
   const file = typeof source === 'string' ? nodeReadable(source) : source;
   const name = typeof source === 'string' ? source : remotePath;
   const stats = o.stats ?? new TransferStats();
-  const scan = await scanBlocks(file, o.onProgress && ((done, total) => o.onProgress?.('hashing', done, total)));
+  const sender = new BlockSender(api, o.wire ?? {}, stats);
+  // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
+  const scan = await scanBlocks(file, o.onProgress && ((done, total) => o.onProgress?.('hashing', done, total)), (hash, bytes) => sender.remember(hash, bytes));
   if (scan.stat.kind !== 'file') throw new Error(`${name} is not a regular file`);
   if (!scan.stable) throw new FileChangedError(name);
   const { blocks, stat } = scan;
   const missing = await api.missingBlocks([...new Set(blocks.map((b) => b.hash))]);
-  await sendBlocks(api, file, name, blocks, missing, stats, o.onProgress);
+  await sendBlocks(sender, file, name, blocks, missing, stats, o.onProgress);
 
   const commit: CommitRequest = {
     path: remotePath,
@@ -72,13 +77,13 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
     // Blocks can vanish between asking and committing (GC of uncommitted blocks): send them, retry once.
     if (!(err instanceof ApiError && err.code === 'missing_blocks')) throw err;
     const again = new Set((err.details as { missing?: string[] } | undefined)?.missing ?? blocks.map((b) => b.hash));
-    await sendBlocks(api, file, name, blocks, again, stats, o.onProgress);
+    await sendBlocks(sender, file, name, blocks, again, stats, o.onProgress);
     return done(await api.commit(commit));
   }
 }
 
 /** Second pass: re-read the file and PUT the chunks in `missing` (each once). */
-async function sendBlocks(api: UploadApi, file: ReadableFile, name: string, blocks: BlockRef[], missing: Set<string>, stats: TransferStats, onProgress?: Progress): Promise<void> {
+async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string, blocks: BlockRef[], missing: Set<string>, stats: TransferStats, onProgress?: Progress): Promise<void> {
   const todo = new Set(missing);
   const counted = new Set<string>();
   let total = 0;
@@ -94,13 +99,16 @@ async function sendBlocks(api: UploadApi, file: ReadableFile, name: string, bloc
   // A few PUTs in flight hide the round trips; memory stays IN_FLIGHT chunks (≤ 4 MiB each).
   const inFlight = new Set<Promise<void>>();
   let failed: unknown;
+  let offset = 0;
   for await (const chunk of fileChunks(file)) {
     if (failed) break;
     const expected = blocks[i++];
+    const at = offset;
+    offset += chunk.bytes.byteLength;
     // The file must not change between the passes, or the committed list would not match the bytes.
     if (!expected || expected.hash !== chunk.hash) throw new FileChangedError(name);
     if (!todo.delete(chunk.hash)) continue;
-    const p: Promise<void> = api.putBlock(chunk.hash, chunk.bytes).then(
+    const p: Promise<void> = sender.send(chunk.hash, chunk.bytes, at).then(
       () => {
         stats.blocksSent++;
         stats.blockBytesSent += chunk.bytes.byteLength;

@@ -16,11 +16,12 @@ import * as revisionsKeep from './revisions-keep.js';
 import * as sharing from './sharing.js';
 import * as sso from './sso.js';
 import * as sync from './sync.js';
+import * as wire from './wire.js';
 import * as transfer from './transfer.js';
 import * as twofactor from './twofactor.js';
 export { userOperations } from './user.js';
 
-export const operations = { ...account, ...admin, ...adminOverview, ...adminPeople, ...adminStorage, ...adminAudit, ...adminSettings, ...files, ...transfer, ...sync, ...batch, ...batchDownload, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep, ...adminLifecycle } as const;
+export const operations = { ...account, ...admin, ...adminOverview, ...adminPeople, ...adminStorage, ...adminAudit, ...adminSettings, ...files, ...transfer, ...sync, ...wire, ...batch, ...batchDownload, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep, ...adminLifecycle } as const;
 export type Operations = typeof operations;
 
 /** The same as a list, in the order the document lists them. */

@@ -14,5 +14,6 @@ import * as sso from './sso.js';
 import * as sync from './sync.js';
 import * as transfer from './transfer.js';
 import * as twofactor from './twofactor.js';
+import * as wire from './wire.js';
 
-export const userOperations = { ...account, ...files, ...transfer, ...sync, ...batch, ...batchDownload, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep } as const;
+export const userOperations = { ...account, ...files, ...transfer, ...sync, ...wire, ...batch, ...batchDownload, ...sharing, ...links, ...twofactor, ...sso, ...revisionsKeep } as const;

@@ -33,10 +33,15 @@ function invalid(message: string, details?: Record<string, unknown>): BadRequest
 }
 
 export async function readPack(body: ReadableStream<Uint8Array> | null, declaredLength: number | undefined): Promise<PackEntry[]> {
+  return parsePack(await readPackBody(body, declaredLength));
+}
+
+/** A pack-sized request body, held whole (413 past MAX_PACK_BYTES). */
+export async function readPackBody(body: ReadableStream<Uint8Array> | null, declaredLength: number | undefined): Promise<Buffer> {
   if (declaredLength !== undefined && declaredLength > MAX_PACK_BYTES) throw tooLarge();
   const parts: Uint8Array[] = [];
   for await (const p of requestBytes(body, { limit: MAX_PACK_BYTES, tooLarge })) parts.push(p);
-  return parsePack(Buffer.concat(parts));
+  return Buffer.concat(parts);
 }
 
 /** Every entry of a pack, each verified (400 `invalid_pack`, `hash_mismatch`); throws before anything is used. */

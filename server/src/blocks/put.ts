@@ -34,11 +34,20 @@ export async function putBlock(
   body: ReadableStream<Uint8Array> | null,
   declaredLength: number | undefined,
 ): Promise<PutBlockResult> {
-  if (declaredLength !== undefined && declaredLength > MAX_BLOCK_BYTES) throw tooLarge();
   // A block is at most a few MiB: held whole, as hashing must see all of it before anything is stored.
+  return storeBlock(deps, namespaceId, hash, await readBlockBody(body, declaredLength));
+}
+
+/** A block-sized request body, held whole (413 'block_too_large' past MAX_BLOCK_BYTES). */
+export async function readBlockBody(body: ReadableStream<Uint8Array> | null, declaredLength: number | undefined): Promise<Buffer> {
+  if (declaredLength !== undefined && declaredLength > MAX_BLOCK_BYTES) throw tooLarge();
   const parts: Uint8Array[] = [];
   for await (const p of requestBytes(body, { limit: MAX_BLOCK_BYTES, tooLarge })) parts.push(p);
-  const data = Buffer.concat(parts);
+  return Buffer.concat(parts);
+}
+
+/** A block's plaintext, checked against its name, reserved against the quota and stored once. */
+export async function storeBlock(deps: BlockPutDeps, namespaceId: string, hash: string, data: Buffer): Promise<PutBlockResult> {
   checkBlockBytes(hash, data);
   const key = deps.storage.blocks.keyFor(namespaceId, hash);
   const [held] = await deps.db.select({ refcount: blocks.refcount }).from(blocks).where(eq(blocks.key, key));

@@ -12,6 +12,8 @@ const TABLE: readonly [method: string, route: string, transfer: Transfer][] = [
   ['POST', '/api/v1/upload', { direction: 'upload', via: 'api' }],
   ['PUT', '/api/v1/upload/sessions/:id', { direction: 'upload', via: 'api' }],
   ['PUT', '/api/v1/blocks/:sha256', { direction: 'upload', via: 'sync' }],
+  ['PUT', '/api/v1/blocks/:sha256/encoded', { direction: 'upload', via: 'sync' }],
+  ['POST', '/api/v1/blocks/pack/encoded', { direction: 'upload', via: 'sync' }],
   ['PUT', '/dav/*', { direction: 'upload', via: 'webdav' }],
   ['POST', '/s/:token/upload', { direction: 'upload', via: 'link' }],
   ['GET', '/api/v1/download', { direction: 'download', via: 'api' }],

@@ -8,8 +8,9 @@ import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
 import { missingHashes } from '../blocks/lookup.js';
-import { readPack, storePack } from '../blocks/pack.js';
-import { putBlock } from '../blocks/put.js';
+import { parsePack, readPack, readPackBody, storePack } from '../blocks/pack.js';
+import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
+import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
 import { contentLength } from '../content-length.js';
 import type { AppDeps } from '../deps.js';
@@ -32,6 +33,14 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     return result.stored ? { status: 201, body: result } : { status: 200, body: result };
   });
 
+  // Issue 21: a block compressed, or a delta against a block the caller may read; stored whole as above.
+  r.mount(ops.putBlockEncoded, async ({ params, query, user }, c) => {
+    const body = await readBlockBody(c.req.raw.body, contentLength(c.req.header('content-length')));
+    const dictionary = query.base === undefined ? undefined : await deltaDictionary(db, storage, user, query.base);
+    const result = await storeBlock(blockPut, user.namespaceId, params.sha256, await decodeBlock(body, query, dictionary));
+    return result.stored ? { status: 201, body: result } : { status: 200, body: result };
+  });
+
   r.mount(ops.putPack, async ({ user }, c) => {
     const entries = await readPack(c.req.raw.body, contentLength(c.req.header('content-length')));
     return { status: 200, body: await storePack(blockPut, user.namespaceId, entries) };
@@ -46,6 +55,12 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
+  });
+
+  // Issue 21: the same pack, zstd-compressed whole (small files' blocks, mostly text, compress well together).
+  r.mount(ops.putPackEncoded, async ({ user }, c) => {
+    const packed = await decodePack(await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length'))));
+    return { status: 200, body: await storePack(blockPut, user.namespaceId, parsePack(packed)) };
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {

@@ -1,0 +1,42 @@
+/** The block cache (issue 21): bounded in bytes, least recently used dropped first, a damaged entry a miss, kept across restarts. */
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '@coffer/test-support/temp-dir';
+import { DiskBlockCache } from '../src/transfer/block-cache.js';
+
+const dir = useTempDir('coffer-block-cache-', { each: true });
+const block = (n: number) => {
+  const bytes = randomBytes(n);
+  return { hash: createHash('sha256').update(bytes).digest('hex'), bytes };
+};
+
+describe('DiskBlockCache', () => {
+  it('keeps at most its bound, dropping the least recently used', async () => {
+    const cache = new DiskBlockCache(dir(), 250_000);
+    const [a, b, c] = [block(100_000), block(100_000), block(100_000)];
+    await cache.put(a.hash, a.bytes);
+    await cache.put(b.hash, b.bytes);
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await cache.get(a.hash))?.equals(a.bytes)).toBe(true); // a is now the more recent
+    await cache.put(c.hash, c.bytes);
+    expect(await cache.size()).toBe(200_000);
+    expect(await cache.get(b.hash)).toBeUndefined();
+    expect((await cache.get(a.hash))?.equals(a.bytes)).toBe(true);
+    expect((await readdir(dir())).sort()).toEqual([a.hash, c.hash].sort());
+  });
+
+  it('answers a damaged entry as a miss and drops it; a new instance finds what was kept', async () => {
+    const [a, b] = [block(5000), block(5000)];
+    const first = new DiskBlockCache(dir());
+    await first.put(a.hash, a.bytes);
+    await first.put(b.hash, b.bytes);
+    await writeFile(join(dir(), b.hash), randomBytes(5000)); // damaged on disk
+    const second = new DiskBlockCache(dir());
+    expect(await second.size()).toBe(10_000);
+    expect((await second.get(a.hash))?.equals(a.bytes)).toBe(true);
+    expect(await second.get(b.hash)).toBeUndefined();
+    expect(await readdir(dir())).toEqual([a.hash]);
+  });
+});

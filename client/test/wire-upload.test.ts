@@ -1,0 +1,168 @@
+/**
+ * Blocks on the wire (issue 21): a 1-byte edit of a multi-MiB file uploads as a zstd delta
+ * against the previous version's block (bytes counted on the client's sockets), a compressible
+ * new file goes compressed, and with encodings off the old raw route still works.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHUNKER_PARAMETERS } from '@coffer/protocol';
+import { seededBytes } from '@coffer/server/testing/data';
+import { startTestServer, type TestServer } from '@coffer/server/testing/server';
+import { useTempDir } from '@coffer/test-support/temp-dir';
+import { CofferApi } from '../src/api/client.js';
+import { DiskBlockCache } from '../src/transfer/block-cache.js';
+import { blockListOf } from '../src/transfer/blocks.js';
+import { TransferStats } from '../src/transfer/stats.js';
+import { uploadFile } from '../src/transfer/upload.js';
+import { readSmall, sendBatch, type BatchItem } from '../src/transfer/batch-upload.js';
+import { nodeReadable } from '../src/transfer/file-handle.js';
+
+const MiB = 1024 * 1024;
+let srv: TestServer;
+let api: CofferApi;
+const dir = useTempDir('coffer-wire-');
+
+beforeAll(async () => {
+  srv = await startTestServer('postgres');
+  api = new CofferApi(srv.url, { insecureHttp: true }, (await srv.user()).token);
+});
+afterAll(async () => {
+  api?.http.close();
+  await srv?.close();
+});
+
+/** Bytes this client wrote to its sockets while `f` ran (headers and bodies). */
+async function sentDuring(f: () => Promise<unknown>): Promise<number> {
+  const before = api.http.traffic().wireSent;
+  await f();
+  return api.http.traffic().wireSent - before;
+}
+
+describe('uploads on the wire', () => {
+  it('sends a 1-byte edit of an 8 MiB file as a delta of a few hundred bytes', async () => {
+    const local = join(dir(), 'big.bin');
+    const cache = new DiskBlockCache(join(dir(), 'cache'));
+    const v1 = seededBytes('wire-upload-big', 8 * MiB); // incompressible: the first upload goes raw
+    await writeFile(local, v1);
+    const first = await uploadFile(api, local, '/big.bin', { baseRev: null, wire: { cache } });
+    expect(await cache.size()).toBe(v1.length);
+
+    const v2 = Buffer.from(v1);
+    v2[5 * MiB + 12_345]! ^= 0x01;
+    await writeFile(local, v2);
+    const stats = new TransferStats();
+    let up!: Awaited<ReturnType<typeof uploadFile>>;
+    const sent = await sentDuring(async () => {
+      up = await uploadFile(api, local, '/big.bin', {
+        baseRev: first.answer.rev,
+        fileId: first.answer.id,
+        stats,
+        wire: { cache, baseBlocks: async () => (await api.revisionBlocks('/big.bin', first.answer.rev)).blocks },
+      });
+    });
+    expect(stats.blocksSent).toBe(1);
+    expect(stats.deltasSent).toBe(1);
+    expect(stats.blockWireBytesSent).toBeLessThan(2048);
+    // Everything on the wire for the edit (block lists, the delta, the commit): far less than the smallest block.
+    expect(sent).toBeLessThan(CHUNKER_PARAMETERS.minSize / 8);
+    expect(up.answer.rev).toBe(first.answer.rev + 1);
+    // The server rebuilt exactly the new bytes.
+    const stored = (await api.revisionBlocks('/big.bin')).blocks;
+    expect(stored).toEqual(await blockListOf(local));
+    const before = new Set((await api.revisionBlocks('/big.bin', first.answer.rev)).blocks.map((b) => b.hash));
+    expect(stored.filter((b) => !before.has(b.hash))).toHaveLength(1);
+  });
+
+  it('compresses a new compressible file, and sends raw blocks when encodings are off', async () => {
+    const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(60_000)); // 2.6 MiB
+    await writeFile(join(dir(), 'a.txt'), text);
+    const zipped = new TransferStats();
+    const sentZ = await sentDuring(() => uploadFile(api, join(dir(), 'a.txt'), '/a.txt', { baseRev: null, stats: zipped }));
+    expect(zipped.blockBytesSent).toBe(text.length);
+    expect(sentZ).toBeLessThan(text.length / 50);
+
+    const other = Buffer.concat([text, Buffer.from('different tail')]);
+    await writeFile(join(dir(), 'b.txt'), other);
+    const raw = new TransferStats();
+    const sentRaw = await sentDuring(() => uploadFile(api, join(dir(), 'b.txt'), '/b.txt', { baseRev: null, stats: raw, wire: { raw: true } }));
+    expect(raw.blockWireBytesSent).toBe(raw.blockBytesSent);
+    expect(sentRaw).toBeGreaterThan(raw.blockBytesSent);
+    expect((await api.revisionBlocks('/b.txt')).blocks).toEqual(await blockListOf(join(dir(), 'b.txt')));
+  });
+
+  it('falls back when a base is not readable on the server, and on a server without the encoded route', async () => {
+    const cache = new DiskBlockCache(join(dir(), 'cache-fallback'));
+    const text = Buffer.from(randomBytes(100_000).toString('base64').repeat(4)); // compressible, unlike anything stored
+    await writeFile(join(dir(), 'c.txt'), text);
+    // The cache holds a block the server never had: named as the base, it is refused (404 base_not_found).
+    const stranger = Buffer.concat([text.subarray(0, 200_000), Buffer.from('local only')]);
+    const strangerHash = (await blockListOf(await writeTemp('stranger.bin', stranger)))[0]!.hash;
+    await cache.put(strangerHash, stranger);
+    const stats = new TransferStats();
+    const refused: string[] = [];
+    const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    const put = watched.putBlockEncoded.bind(watched);
+    watched.putBlockEncoded = (hash, body, q) => put(hash, body, q).catch((err: { code: string }) => (refused.push(`${q.encoding} ${err.code}`), Promise.reject(err)));
+    await uploadFile(watched, join(dir(), 'c.txt'), '/c.txt', { baseRev: null, stats, wire: { cache, baseBlocks: async () => [{ hash: strangerHash, size: stranger.length }] } });
+    watched.http.close();
+    expect(refused[0]).toBe('zstd-delta base_not_found');
+    expect(stats.deltasSent).toBe(0);
+    expect(stats.blocksSent).toBeGreaterThan(0);
+    expect(stats.blockWireBytesSent).toBeLessThan(stats.blockBytesSent); // sent compressed instead
+    expect((await api.revisionBlocks('/c.txt')).blocks).toEqual(await blockListOf(join(dir(), 'c.txt')));
+
+    // An older server: a real HTTP hop in front that knows nothing of /encoded (404), forwarding the rest.
+    const target = new URL(srv.url);
+    const old = http.createServer((req, res) => {
+      if (req.url?.includes('/encoded')) {
+        req.resume();
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'no such route' } }));
+        return;
+      }
+      const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(fwd);
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const oldApi = new CofferApi(`http://127.0.0.1:${(old.address() as { port: number }).port}`, { insecureHttp: true }, (await srv.user()).token);
+    try {
+      const raw = new TransferStats();
+      await uploadFile(oldApi, join(dir(), 'c.txt'), '/c.txt', { baseRev: null, stats: raw });
+      expect(raw.blocksSent).toBe((await blockListOf(join(dir(), 'c.txt'))).length);
+      expect(raw.blockWireBytesSent).toBe(raw.blockBytesSent); // raw, on the old route
+      expect((await oldApi.revisionBlocks('/c.txt')).blocks).toEqual(await blockListOf(join(dir(), 'c.txt')));
+    } finally {
+      oldApi.http.close();
+      await new Promise<void>((resolve) => old.close(() => resolve()));
+    }
+  });
+});
+
+describe('small files in batches', () => {
+  it('sends a batch of text files as one compressed pack', async () => {
+    const items: BatchItem[] = [];
+    for (let i = 0; i < 20; i++) {
+      const path = await writeTemp(`small-${i}.txt`, Buffer.from(`note ${i}\n${'lorem ipsum dolor sit amet '.repeat(400)}`));
+      const read = await readSmall(nodeReadable(path));
+      items.push({ read, commit: { path: `/small-${i}.txt`, size: read.stat.size, blocks: read.blocks, baseRev: null, onConflict: 'fail' as const } });
+    }
+    const stats = new TransferStats();
+    let results!: Awaited<ReturnType<typeof sendBatch>>['results'];
+    const sent = await sentDuring(async () => void ({ results } = await sendBatch(api, items, stats)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(stats.blocksSent).toBe(20);
+    expect(stats.blockWireBytesSent).toBeLessThan(stats.blockBytesSent / 20);
+    expect(sent).toBeLessThan(stats.blockBytesSent / 5);
+  });
+});
+
+async function writeTemp(name: string, bytes: Buffer): Promise<string> {
+  const path = join(dir(), name);
+  await writeFile(path, bytes);
+  return path;
+}

@@ -1,0 +1,61 @@
+/**
+ * Blocks encoded on the wire (issue 21): a new block travels zstd-compressed, a changed one as a
+ * zstd delta against a block the server already has (`zstd --patch-from`'s method: the base
+ * block's whole plaintext is the compressor's raw-content dictionary). The receiver decodes with
+ * the declared size as its bound, checks the SHA-256, and stores the whole block as always.
+ */
+import { z } from 'zod';
+import { MAX_BLOCK_BYTES, Sha256Hex } from '../blocks.js';
+import { queryInt } from '../fields.js';
+
+/** `zstd`: one or more zstd frames of the block. `zstd-delta`: the same, compressed with the base blocks' plaintext as dictionary. */
+export const BLOCK_ENCODINGS = ['zstd', 'zstd-delta'] as const;
+export type BlockEncoding = (typeof BLOCK_ENCODINGS)[number];
+
+/**
+ * The first four bytes of a zstd dictionary: zstd takes a dictionary that starts with them as a
+ * trained one, not as raw content, so a dictionary never starts with a block that starts with them.
+ */
+export const ZSTD_DICT_MAGIC: readonly number[] = Object.freeze([0x37, 0xa4, 0x30, 0xec]);
+
+/** Whether `block` can start a delta's dictionary (it does not start with the dictionary magic). */
+export function usableDeltaBase(block: Uint8Array): boolean {
+  return !(block.byteLength >= 4 && ZSTD_DICT_MAGIC.every((b, i) => block[i] === b));
+}
+
+/**
+ * A delta's dictionary may join a few blocks: where content moved, the new block's bytes come
+ * from the end of one old block and the start of the next.
+ */
+export const MAX_DELTA_BASES = 3;
+
+/** The largest zstd window a receiver decodes (8 MiB: a block is at most 4 MiB); a frame asking for more memory is refused. */
+export const MAX_DELTA_WINDOW_LOG = 23;
+
+/**
+ * How much of a dictionary zstd uses at level 3: only its last 2 MiB (measured: a base block
+ * further from the end than that gives no matches), so a sender keeps dictionaries within it,
+ * the most useful base last.
+ */
+export const DELTA_DICTIONARY_BYTES = 2 * 1024 * 1024;
+
+export const EncodedBlockQuery = z
+  .object({
+    encoding: z.enum(BLOCK_ENCODINGS).register(z.globalRegistry, { description: 'How the body encodes the block' }),
+    // The block's plaintext length: the decoder's bound (described in the operation: queryInt registers its own metadata).
+    size: queryInt(1, MAX_BLOCK_BYTES),
+    base: z
+      .string()
+      .max(MAX_DELTA_BASES * 65)
+      .transform((v) => v.split(','))
+      .pipe(z.array(Sha256Hex).min(1).max(MAX_DELTA_BASES))
+      .optional()
+      .register(z.globalRegistry, {
+        description: `With \`zstd-delta\` (required there, refused otherwise): the blocks whose plaintexts, concatenated in this order, are the dictionary; 1 to ${MAX_DELTA_BASES} SHA-256s separated by commas, each a block of a file the caller may read`,
+      }),
+  })
+  .refine((q) => (q.encoding === 'zstd-delta') === (q.base !== undefined), { message: 'base is given with zstd-delta, and only with it', path: ['base'] });
+export type EncodedBlockQuery = z.infer<typeof EncodedBlockQuery>;
+
+/** `POST /blocks/pack/encoded`: the whole pack (CFP1…) as zstd frames. */
+export const EncodedPackQuery = z.object({ encoding: z.enum(['zstd']).register(z.globalRegistry, { description: 'How the body encodes the pack' }) });

@@ -1,0 +1,48 @@
+/**
+ * A TCP proxy that counts every byte it relays, both ways: what a transfer costs on the wire,
+ * TLS records, HTTP headers and rsync's protocol included, the same way for every tool measured.
+ */
+import net from 'node:net';
+
+export interface CountingProxy {
+  port: number;
+  /** Bytes from clients to the target (up) and back (down) since the last reset. */
+  bytes(): { up: number; down: number };
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function countingProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<CountingProxy> {
+  let up = 0;
+  let down = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const target = net.connect(targetPort, targetHost);
+    for (const s of [client, target]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        target.destroy();
+      });
+    }
+    client.on('data', (d: Buffer) => void (up += d.byteLength));
+    target.on('data', (d: Buffer) => void (down += d.byteLength));
+    client.pipe(target);
+    target.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    bytes: () => ({ up, down }),
+    reset() {
+      up = 0;
+      down = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
