@@ -12,6 +12,7 @@ import { readOnlyRels } from './read-only.js';
 import { hostname } from 'node:os';
 import { ApiError } from '../api/errors.js';
 import { debugging } from '../env.js';
+import type { BlockCache } from '../transfer/block-cache.js';
 import { TransferStats } from '../transfer/stats.js';
 import { Backoff } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
@@ -63,6 +64,8 @@ export interface AgentOptions {
   faults?: Faults;
   observer?: AgentObserver;
   stats?: TransferStats;
+  /** Plaintext of blocks sent and received, the bases of delta uploads (issue 21); absent: blocks go compressed, never as deltas. */
+  blockCache?: BlockCache;
   log: (line: string) => void;
 }
 
@@ -106,6 +109,7 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
     faults: o.faults ?? NO_FAULTS,
     readOnly: [],
     log: o.log,
+    ...(o.blockCache ? { blockCache: o.blockCache } : {}),
   };
   await retry(async () => {
     ctx.deviceId ??= (await o.api.me()).deviceId;

@@ -88,10 +88,12 @@ export class BlockSender {
       () => [], // no list, no deltas: the upload itself goes on
     );
     const [from, to] = [offset - size / 2, offset + size + size / 2];
+    // Ranked by overlap with the block's own range first: a large neighbour can overlap the widened
+    // window more than the block at the same place does, and alone fill the dictionary.
     const near = (await this.#bases)
-      .map((b) => ({ ...b, overlap: Math.min(to, b.end) - Math.max(from, b.offset) }))
+      .map((b) => ({ ...b, own: Math.max(0, Math.min(offset + size, b.end) - Math.max(offset, b.offset)), overlap: Math.min(to, b.end) - Math.max(from, b.offset) }))
       .filter((b) => b.overlap > 0 && b.hash !== hash)
-      .sort((a, b) => b.overlap - a.overlap);
+      .sort((a, b) => b.own - a.own || b.overlap - a.overlap);
     const chosen: { hash: string; bytes: Buffer }[] = [];
     let bytes = 0;
     for (const b of near) {

@@ -10,7 +10,8 @@ import { UsageError } from '../../api/errors.js';
 import { removeTempFilesSync } from '../../transfer/temp-files.js';
 import { runAgent } from '../../sync/agent.js';
 import { nodeFs } from '../../sync/node-fs.js';
-import { STATE_DB } from '../../sync/state.js';
+import { META_DIR, STATE_DB } from '../../sync/state.js';
+import { DiskBlockCache } from '../../transfer/block-cache.js';
 import { countBlocksTo } from '../../sync/stats-file.js';
 import { clientEnv } from '../../env.js';
 import { EXIT } from '../failure.js';
@@ -65,6 +66,8 @@ export async function sync(args: string[]): Promise<void> {
       fs: nodeFs(root),
       remoteRoot: remote,
       state: join(root, STATE_DB),
+      // Blocks this device sent or received, kept so an edit goes as deltas against them (issue 21).
+      blockCache: new DiskBlockCache(join(root, META_DIR, 'blocks')),
       once: v.once,
       timings: clientEnv().syncTimings,
       log,
