@@ -44,6 +44,8 @@ export function statusRecorder(root: string, remote: string, everyMs = 1000): St
     status.lastSyncAt = new Date().toISOString();
   };
   const record = (line: string) => {
+    // The event feed's own news (socket up, down, long polling) is not what the agent is doing: an idle agent stays idle.
+    if (line.startsWith('remote changes:') && !line.includes('retrying in')) return;
     const urgent = line === 'idle' || line.includes('retrying in');
     if (line === 'idle') synced();
     else if (line.includes('retrying in')) {

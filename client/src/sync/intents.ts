@@ -7,7 +7,12 @@
  * a conflicted copy): the base records it as this device's last agreement, and the pass that
  * follows treats every later change as what it is. Without that, the device would take its own
  * commit for someone else's, and bring back a file deleted meanwhile as a "conflict".
+ * The commit must also be of that path (or of its conflicted copy beside it): content alone is
+ * no proof — many files share it (every empty file does), and a batch whose answer was lost
+ * would otherwise take other files' commits for its own, record files the server never got as
+ * synced, and then delete them locally as "deleted remotely".
  */
+import type { ChangeEntry } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncContext } from './context.js';
 import type { LocalStat } from './local-fs.js';
@@ -61,10 +66,22 @@ async function findCommits(ctx: SyncContext, uploads: (readonly [string, Intent]
     for (const e of page.entries) {
       if ((e.op !== 'create' && e.op !== 'update') || !e.fileId || e.rev === null || !e.contentHash) continue;
       if (ctx.deviceId !== undefined && e.deviceId !== ctx.deviceId) continue;
-      const match = uploads.find(([rel, i]) => !found.has(rel) && i.contentHash === e.contentHash && e.seq > (i.cursor ?? 0));
+      const match = uploads.find(([rel, i]) => !found.has(rel) && i.contentHash === e.contentHash && e.seq > (i.cursor ?? 0) && commitOf(ctx, rel, e));
       if (match) found.set(match[0], { fileId: e.fileId, rev: e.rev });
     }
     cursor = page.cursor;
     if (!page.has_more || found.size === uploads.length) return found;
   }
+}
+
+/** Whether a journal entry can be the commit of `rel`: that name (or its conflicted copy), in that folder when both sides know it. */
+function commitOf(ctx: SyncContext, rel: string, e: ChangeEntry): boolean {
+  const slash = rel.lastIndexOf('/');
+  const name = rel.slice(slash + 1).normalize('NFC').toLowerCase();
+  const got = e.name.normalize('NFC').toLowerCase();
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  if (got !== name && !got.startsWith(`${stem} (conflicted copy `)) return false;
+  const parentId = slash < 0 ? ctx.rootId : ctx.remote.get(rel.slice(0, slash))?.id;
+  return e.parentId === undefined || !parentId || e.parentId === parentId;
 }
