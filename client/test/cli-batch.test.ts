@@ -12,19 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { CliTransfer } from '@coffer/protocol';
 import { runCli, useSignedInCli } from './cli-harness.js';
 import { useTempDir } from '@coffer/test-support/temp-dir';
+import { requestsServed } from './server-metrics.js';
 
 const dir = useTempDir('coffer-cli-batch-');
 const cliEnv = useSignedInCli(dir);
 const cli = (...args: string[]) => runCli(args, { configDir: cliEnv.configDir, cwd: dir() });
-
-/** Requests the server answered so far, all routes (its Prometheus counter; /metrics is open to loopback). */
-async function requestsServed(): Promise<number> {
-  // No bearer token: a user's is no metrics token, and loopback needs none.
-  const res = await cliEnv.srv.call('GET', '/metrics', { headers: { authorization: '' } });
-  expect(res.status, res.body.toString()).toBe(200);
-  const text = res.body.toString();
-  return [...text.matchAll(/^coffer_http_requests_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-}
 
 describe('put -r in batches', () => {
   it('700 small files in a handful of requests, byte-identical; a refused name fails alone', async () => {
@@ -41,9 +33,9 @@ describe('put -r in batches', () => {
     // A Windows device name: the server refuses it (400 invalid_path, the name's reason), Linux does not.
     await writeFile(join(dir(), 'up', 'd4', 'nul.txt'), 'refused');
 
-    const before = await requestsServed();
+    const before = await requestsServed(cliEnv.srv);
     const first = await cli('put', '-r', 'up', '/Batch', '--json');
-    const requests = (await requestsServed()) - before - 1; // less the /metrics request itself
+    const requests = (await requestsServed(cliEnv.srv)) - before - 1; // less the /metrics request itself
     expect(first.code, first.stderr).toBe(1);
     expect(first.stderr).toMatch(/^coffer put: \/Batch\/d4\/nul\.txt: .*(not allowed|reserved|Invalid name)/im);
     expect(first.stderr).toMatch(/1 of \d+ entries not uploaded/);

@@ -11,17 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { CliTransfer } from '@coffer/protocol';
 import { runCli, useSignedInCli } from './cli-harness.js';
 import { useTempDir } from '@coffer/test-support/temp-dir';
+import { requestsServed } from './server-metrics.js';
 
 const dir = useTempDir('coffer-cli-get-batch-');
 const cliEnv = useSignedInCli(dir);
 const cli = (...args: string[]) => runCli(args, { configDir: cliEnv.configDir, cwd: dir() });
-
-/** Requests the server answered so far, all routes (its Prometheus counter; /metrics is open to loopback). */
-async function requestsServed(): Promise<number> {
-  const res = await cliEnv.srv.call('GET', '/metrics', { headers: { authorization: '' } });
-  expect(res.status, res.body.toString()).toBe(200);
-  return [...res.body.toString().matchAll(/^coffer_http_requests_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-}
 
 describe('get -r in batches', () => {
   it('500 small files in a handful of requests, byte-identical; again: all up to date; a local change is fetched alone', async () => {
@@ -38,9 +32,9 @@ describe('get -r in batches', () => {
     const up = await cli('put', '-r', 'up', '/Tree');
     expect(up.code, up.stderr).toBe(0);
 
-    const before = await requestsServed();
+    const before = await requestsServed(cliEnv.srv);
     const got = await cli('get', '-r', '/Tree', '.', '--json');
-    const requests = (await requestsServed()) - before - 1; // less the /metrics request itself
+    const requests = (await requestsServed(cliEnv.srv)) - before - 1; // less the /metrics request itself
     // Into the current folder, like cp: ./Tree, both times.
     expect(got.code, got.stderr).toBe(0);
     const out = CliTransfer.parse(JSON.parse(got.stdout));
@@ -57,9 +51,9 @@ describe('get -r in batches', () => {
 
     // Again: everything is up to date, nothing fetched (no block list, no pack).
     await writeFile(join(dir(), 'Tree', 'd1', 'f001.txt'), 'changed here');
-    const before2 = await requestsServed();
+    const before2 = await requestsServed(cliEnv.srv);
     const again = await cli('get', '-r', '/Tree', '.', '--json');
-    const requests2 = (await requestsServed()) - before2 - 1;
+    const requests2 = (await requestsServed(cliEnv.srv)) - before2 - 1;
     expect(again.code, again.stderr).toBe(0);
     const second = CliTransfer.parse(JSON.parse(again.stdout));
     expect(second.files.filter((f) => !f.upToDate).map((f) => f.remote)).toEqual(['/Tree/d1/f001.txt']);

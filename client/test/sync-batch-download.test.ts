@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converged, sha, twoAgents, type World } from './sync-harness.js';
+import { requestsServed } from './server-metrics.js';
 
 let w: World;
 
@@ -18,12 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w?.cleanup();
 });
-
-async function requestsServed(): Promise<number> {
-  const res = await w.srv.call('GET', '/metrics', { headers: { authorization: '' } });
-  expect(res.status).toBe(200);
-  return [...res.body.toString().matchAll(/^coffer_http_requests_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
-}
 
 describe('sync downloads in batches', () => {
   it('300 small files new remotely reach a second device in a handful of requests', async () => {
@@ -37,10 +32,10 @@ describe('sync downloads in batches', () => {
     await w.a.waitFor(/ idle\n/, 0, 120_000);
     await w.a.stop(); // only B talks to the server from here
 
-    const before = await requestsServed();
+    const before = await requestsServed(w.srv);
     w.b.start();
     const seen = await converged(w, (s) => s.size >= files.size, 120_000);
-    const requests = (await requestsServed()) - before - 1;
+    const requests = (await requestsServed(w.srv)) - before - 1;
     for (const [rel, bytes] of files) expect(seen.get(rel), rel).toBe(sha(bytes));
     const b = await w.b.stats();
     expect(b.blocksReceived).toBe(files.size);

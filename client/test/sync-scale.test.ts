@@ -14,6 +14,7 @@ import type { ServerProcess } from '@coffer/server/testing/server-process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_DB } from '../src/sync/state.js';
 import { twoAgents, until, type World } from './sync-harness.js';
+import { requestsServed } from './server-metrics.js';
 
 const FILES = Number(process.env.COFFER_SCALE_FILES ?? 10_000);
 const PER_FOLDER = 1000;
@@ -27,15 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w?.cleanup();
 });
-
-/** Requests the server answered for GET /list and GET /changes/latest (what a relisting agent asks). */
-async function listingRequests(srv: ServerProcess): Promise<number> {
-  const res = await srv.call('GET', '/metrics', { headers: { authorization: '' } }); // loopback, no token
-  const text = res.body.toString('utf8');
-  let n = 0;
-  for (const m of text.matchAll(/coffer_http_requests_total\{([^}]*)\} (\d+)/g)) if (/route="[^"]*\/(list|changes\/latest)"/.test(m[1]!)) n += Number(m[2]);
-  return n;
-}
 
 /** Peak resident memory of a process, in MiB (Linux). */
 function peakRssMiB(pid: number): number {
@@ -74,7 +66,7 @@ describe(`${FILES} files`, () => {
     // While it is down another device adds a file: the journal after the cursor brings it.
     expect((await w.srv.call('POST', `/api/v1/upload?uploadType=media&path=${encodeURIComponent('/scale/while-down.txt')}`, { body: 'made while the agent was down\n' })).status).toBe(201);
 
-    const listedBefore = await listingRequests(w.srv);
+    const listedBefore = await requestsServed(w.srv, /route="[^"]*\/(list|changes\/latest)"/);
     const from = a.output.length;
     t0 = performance.now();
     a.start();
@@ -86,7 +78,7 @@ describe(`${FILES} files`, () => {
     const after = a.output.slice(from);
     expect(after).toMatch(/resuming from journal position \d+ \(\d+ remote items known\)/);
     expect(after).not.toMatch(/listing the remote tree/);
-    expect(await listingRequests(w.srv)).toBe(listedBefore);
+    expect(await requestsServed(w.srv, /route="[^"]*\/(list|changes\/latest)"/)).toBe(listedBefore);
     expect(restart).toBeLessThan(10_000);
 
     console.log(

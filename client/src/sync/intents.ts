@@ -16,7 +16,7 @@ import type { ChangeEntry } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncContext } from './context.js';
 import type { LocalStat } from './local-fs.js';
-import { sameStat } from './local-ops.js';
+import { isConflictedCopyOf, sameStat } from './local-ops.js';
 import type { Intent } from './state.js';
 
 export async function settleIntents(ctx: SyncContext): Promise<void> {
@@ -79,9 +79,7 @@ function commitOf(ctx: SyncContext, rel: string, e: ChangeEntry): boolean {
   const slash = rel.lastIndexOf('/');
   const name = rel.slice(slash + 1).normalize('NFC').toLowerCase();
   const got = e.name.normalize('NFC').toLowerCase();
-  const dot = name.lastIndexOf('.');
-  const stem = dot > 0 ? name.slice(0, dot) : name;
-  if (got !== name && !got.startsWith(`${stem} (conflicted copy `)) return false;
+  if (got !== name && !isConflictedCopyOf(got, name)) return false;
   const parentId = slash < 0 ? ctx.rootId : ctx.remote.get(rel.slice(0, slash))?.id;
   return e.parentId === undefined || !parentId || e.parentId === parentId;
 }

@@ -35,9 +35,18 @@ export function conflictedName(name: string, device: string, at: number, n = 0):
 
 /** `name (LABEL).ext`, `name (LABEL 2).ext`, … */
 export function labelled(name: string, label: string, n = 0): string {
-  const dot = name.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  const [stem, ext] = stemAndExt(name);
   return `${stem} (${label}${n ? ` ${n}` : ''})${ext}`;
+}
+
+/** Whether `candidate` is a conflicted copy of `name` (`name (conflicted copy …).ext`, any device, day or number). */
+export function isConflictedCopyOf(candidate: string, name: string): boolean {
+  return candidate.startsWith(`${stemAndExt(name)[0]} (conflicted copy `);
+}
+
+function stemAndExt(name: string): [string, string] {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
 }
 
 export class LocalOps {

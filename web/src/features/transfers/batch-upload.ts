@@ -7,9 +7,9 @@
  * /files/commit/batch: one transaction, an answer per file). A folder of 200 notes is then a
  * handful of requests instead of 400.
  */
-import { bytesToHex, contentHashWebCrypto, encodePack, MAX_MISSING_HASHES, packsOf, type BatchCommitItem, type BatchCommitResult, type PackBlock } from '@coffer/protocol';
+import { contentHashWebCrypto, encodePack, MAX_MISSING_HASHES, packsOf, type BatchCommitItem, type BatchCommitResult, type PackBlock } from '@coffer/protocol';
 import { fileBlocks } from './file-blocks';
-import type { SentFile } from './upload-engine';
+import { sha256Hex, type SentFile } from './upload-engine';
 
 /** Files up to this size go in batches (the CLI's threshold); larger ones upload on their own. */
 export const SMALL_FILE_BYTES = 1024 * 1024;
@@ -38,10 +38,6 @@ export interface SentBatch {
   results: BatchCommitResult[];
   /** Block bytes that went on the wire (the rest the server had). */
   sentBytes: number;
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
 /** A small file read whole: its block list and the blocks' bytes. */

@@ -59,7 +59,8 @@ interface Pending {
   size: number;
 }
 
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+/** Lowercase hex SHA-256 with Web Crypto (the batch path hashes its small files with it too). */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
