@@ -10,6 +10,7 @@ import { firstReport, isLocalCopy, isReadOnly, READ_ONLY_LABEL } from './read-on
 import { ApiError } from '../api/errors.js';
 import { FileChangedError, uploadFile, type Uploaded } from '../transfer/upload.js';
 import { writeBlocks } from '../transfer/assemble.js';
+import { BATCH_FILE_BYTES } from '../transfer/batch-upload.js';
 import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
 import type { ReadableFile } from '../transfer/file-handle.js';
 import type { StepResult, SyncContext } from './context.js';
@@ -200,14 +201,9 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
   try {
     const out = await ctx.fs.createExclusive(temp);
     try {
-      if (ahead) {
-        for (const [i, d] of ahead.data.entries()) {
-          await out.write(d);
-          // Like a download's blocks, a prefetched one is a delta base for this file's next upload (issue 21).
-          await ctx.blockCache?.put(rb.blocks[i]!.hash, d);
-        }
-      }
-      else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: ctx.blockCache });
+      if (ahead) for (const d of ahead.data) await out.write(d);
+      // Kept as delta bases only for files that upload on their own: small ones go in batches, whole.
+      else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: r.size > BATCH_FILE_BYTES ? ctx.blockCache : undefined });
       await out.sync();
     } finally {
       await out.close();
