@@ -25,12 +25,16 @@ export const BACKEND_TITLES: Record<CofferBackend, string> = {
   pg: 'PostgreSQL with six S3 node processes (s3rver, 4+2)',
 };
 
-interface Started {
+export interface Started {
   srv: ServerProcess;
+  /** Stops the server (and its nodes); answers the peak RSS of the server's process tree (itself and any child it started). */
   stop(): Promise<number>;
+  /** The peak RSS, in bytes, of each process the server started (by command line), for the breakdown. */
+  children(): Map<string, number>;
 }
 
-async function startServer(backend: CofferBackend, temp: string): Promise<Started> {
+/** The server process on a back end, its process tree's memory sampled every 100 ms. `nodeArgs`, `env`: for experiments (bench:rss). */
+export async function startServer(backend: CofferBackend, temp: string, extra: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Started> {
   let cluster: LocalS3Cluster | undefined;
   let srv: ServerProcess | undefined;
   try {
@@ -40,7 +44,8 @@ async function startServer(backend: CofferBackend, temp: string): Promise<Starte
       tls: true,
       admin: true,
       parentDir: temp,
-      ...(cluster ? { env: { COFFER_NODES: cluster.nodes.map((n) => `${n.id}=${n.url}`).join(',') } } : {}),
+      ...(extra.nodeArgs ? { nodeArgs: extra.nodeArgs } : {}),
+      env: { ...extra.env, ...(cluster ? { COFFER_NODES: cluster.nodes.map((n) => `${n.id}=${n.url}`).join(',') } : {}) },
     });
   } catch (err) {
     await srv?.cleanup();
@@ -49,18 +54,21 @@ async function startServer(backend: CofferBackend, temp: string): Promise<Starte
   }
   const mem = watchMemory(srv.pid);
   const s = srv;
+  let byCommand = new Map<string, number>();
   return {
     srv: s,
     async stop() {
-      const peak = (await mem.stop()).peakRss;
+      const m = await mem.stop();
+      byCommand = m.byCommand;
       await s.cleanup();
       await cluster?.stopAll();
-      return peak;
+      return m.peakRss;
     },
+    children: () => byCommand,
   };
 }
 
-async function login(srv: ServerProcess, configDir: string, device: string): Promise<void> {
+export async function login(srv: ServerProcess, configDir: string, device: string): Promise<void> {
   const r = await runCli(['login', srv.url, '--username', srv.username, '--password-stdin', '--fingerprint', fingerprintOfPem(srv.ca!), '--device-name', device], {
     configDir,
     input: PASSWORD,
