@@ -1,5 +1,5 @@
 /**
- * npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args "…" --dir DIR]
+ * npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args=--flag,… --dir DIR]
  *
  * The server's memory under a fixed load (issue 20: peak RSS ≤ 256 MiB on both back ends). On each
  * back end (bench-tree/coffer-stages.ts: the embedded default, PGlite with three local-directory
@@ -21,11 +21,11 @@ import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { scriptOptions } from './options.js';
 import { BACKEND_TITLES, login, startServer, type CofferBackend } from './bench-tree/coffer-stages.js';
 
-const USAGE = 'npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args "--flag …" --dir DIR]';
+const USAGE = 'npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args=--flag,… --dir DIR]';
 const opt = scriptOptions({ runs: 3, backends: 'embedded,pg', files: 2000, 'big-mib': 256, 'node-args': '', dir: tmpdir() }, USAGE);
 const backends = opt.backends.split(',').map((b) => b.trim()) as CofferBackend[];
 for (const b of backends) if (!(b in BACKEND_TITLES)) throw new Error(`--backends: ${b} is neither embedded nor pg\nusage: ${USAGE}`);
-const nodeArgs = opt['node-args'].split(/\s+/).filter(Boolean);
+const nodeArgs = opt['node-args'].split(/[\s,]+/).filter(Boolean);
 const MiB = 2 ** 20;
 const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`;
 const log = (s: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${s}`);
