@@ -226,7 +226,7 @@ export class SyncState {
   set(path: string, e: BaseEntry): void {
     this.begin();
     this.q.set!.run(path, e.isDir ? 1 : 0, e.fileId, e.rev, e.contentHash, e.size, e.ino, e.mtimeMs);
-    this.remember(path, e);
+    this.remember(path, { ...e }); // a copy: the caller may reuse its object
   }
   delete(path: string): void {
     this.begin();
