@@ -8,8 +8,9 @@
  * commits, so a SIGKILL at any instant leaves the state as of the last save — exactly what the
  * rewrite-and-rename of the JSON file gave (synchronous=FULL: a commit is on disk, as the fsync
  * was). A crash between a step and its save is recognised on restart: the base then disagrees
- * with both sides in a way content hashes resolve (reconcile.ts). Reads go to the database (no
- * copy of the base in memory), through prepared statements.
+ * with both sides in a way content hashes resolve (reconcile.ts). Reads go to the database
+ * through prepared statements, behind a bounded cache of the paths read or written lately (a
+ * pass asks for each path's base several times in a row; the whole base is never held in memory).
  *
  * The remote picture (remote.ts) is stored after each complete pass together with its cursor
  * (`saveRemote`), only the rows that changed: a restart loads it and reads the journal from that
@@ -107,6 +108,9 @@ const toRemote = (r: Row): RemoteEntry => ({
 /** `p` and everything below it, as a range of the primary key ('/' + 1 is '0'). */
 const treeRange = (p: string): [string, string, string] => [p, p + '/', p + '0'];
 
+/** Bases kept in memory at most; past it the cache starts afresh (a pass reads path by path, so recent ones are what it asks for again). */
+const CACHE_LIMIT = 100_000;
+
 /** Where the state lives: a database file, or an open database (the simulation keeps one per device). */
 export type StateLocation = string | DatabaseSync;
 
@@ -118,6 +122,8 @@ export interface SavedRemote {
 
 export class SyncState {
   private readonly q: Record<string, StatementSync>;
+  /** Path → base as the open transaction sees it (null: none). */
+  private readonly cache = new Map<string, BaseEntry | null>();
 
   private constructor(
     private readonly db: DatabaseSync,
@@ -195,6 +201,7 @@ export class SyncState {
 
   private reset(remoteRoot: string): void {
     this.begin();
+    this.cache.clear();
     this.db.exec('DELETE FROM base; DELETE FROM intent; DELETE FROM remote; DELETE FROM meta;');
     this.q.setMeta!.run('version', SCHEMA_VERSION);
     this.q.setMeta!.run('remoteRoot', remoteRoot);
@@ -208,21 +215,33 @@ export class SyncState {
   }
 
   get(path: string): BaseEntry | undefined {
-    const r = this.q.get!.get(path) as Row | undefined;
-    return r && toBase(r);
+    let e = this.cache.get(path);
+    if (e === undefined) {
+      const r = this.q.get!.get(path) as Row | undefined;
+      e = r ? toBase(r) : null;
+      this.remember(path, e);
+    }
+    return e ?? undefined;
   }
   set(path: string, e: BaseEntry): void {
     this.begin();
     this.q.set!.run(path, e.isDir ? 1 : 0, e.fileId, e.rev, e.contentHash, e.size, e.ino, e.mtimeMs);
+    this.remember(path, { ...e }); // a copy: the caller may reuse its object
   }
   delete(path: string): void {
     this.begin();
     this.q.del!.run(path);
+    this.remember(path, null);
   }
   /** Forget a path and everything under it. */
   deleteTree(path: string): void {
     this.begin();
     this.q.delTree!.run(...treeRange(path));
+    this.cache.clear(); // a subtree: rare enough to start the cache afresh
+  }
+  private remember(path: string, e: BaseEntry | null): void {
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(path, e);
   }
   paths(): string[] {
     return (this.q.paths!.all() as Row[]).map((r) => r.path as string);
@@ -236,6 +255,7 @@ export class SyncState {
     this.begin();
     const moved = this.q.tree!.all(...treeRange(from)) as Row[];
     this.q.delTree!.run(...treeRange(from));
+    this.cache.clear();
     for (const r of moved) this.set(to + (r.path as string).slice(from.length), toBase(r));
   }
   intent(path: string): Intent | undefined {
@@ -292,7 +312,13 @@ export class SyncState {
 
   /** Commit what was written since the last save (durably: synchronous=FULL). */
   async save(): Promise<void> {
-    if (this.db.isTransaction) this.db.exec('COMMIT');
+    if (!this.db.isTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.cache.clear(); // the transaction may have been rolled back: read again
+      throw err;
+    }
   }
 
   /** Close a database this state opened (one handed in stays open). Unsaved writes are dropped, as a crash would. */

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { check, observeWorld } from './checks.js';
 import type { UserOp } from './user-ops.js';
-import { World, type SimDevice } from './world.js';
+import type { Intent } from '../../src/sync/state.js';
+import { REMOTE_ROOT, World, type SimDevice } from './world.js';
 
 const op = (kind: UserOp['kind'], a = 0, b = 0, size = 12): UserOp => ({ kind, a, b, size });
 
@@ -149,5 +150,56 @@ describe('sync simulation: the defects issue 13 traced', () => {
       await settledAndChecked(w);
       expect([...w.model.liveTree().keys()].filter((p) => p.includes('conflicted copy'))).toEqual([]);
     }
+  });
+});
+
+describe('sync simulation: a lost upload answer settled from the journal (issue 21, 9298374)', () => {
+  /**
+   * Two uploads of the same contents under way: batch Y (empty files, and files of equal bytes,
+   * in y/ and z/) commits; batch X (the same contents in x/, some of the same names) was sent
+   * earlier and its request was lost — the agent was killed with X's intents saved. At restart
+   * X's intents must not be settled by Y's commits: content alone is no proof. Before the fix
+   * they were, X's files were recorded as synced, then deleted locally as "deleted remotely".
+   * (The simulation has no batch route, so the lost batch is written as the agent leaves it:
+   * intents saved before the commit, whose request never arrived.)
+   */
+  it('no file of a batch whose request was lost is taken as synced by another batch of the same contents', async () => {
+    const names = ['e0', 'e1', 'e2', 'same.txt', 'Same2.txt'];
+    const bytes = (n: string) => new TextEncoder().encode(n.startsWith('e') ? '' : 'equal bytes everywhere\n');
+    const w = await world(2, (w) => {
+      const a = w.devices[0]!;
+      for (const dir of ['x', 'y', 'z']) a.disk.mkdir(dir);
+    });
+    const [a, b] = w.devices as [SimDevice, SimDevice];
+    const before = w.model.head(); // the journal position X's intents were recorded at
+    // Batch Y: y/ with X's names, z/ with other names, the same contents — committed by A's agent.
+    for (const n of names) a.disk.writeFile(`y/${n}`, bytes(n));
+    names.forEach((n, i) => a.disk.writeFile(`z/other${i}${n.slice(n.indexOf('.'))}`, bytes(n)));
+    expect(await w.settle()).toBe(true);
+    // Batch X: written before, sent with its intents saved, its request lost; the agent killed.
+    w.crash(a);
+    if (a.stateDb.isTransaction) a.stateDb.exec('ROLLBACK'); // what the next run does with the killed one's writes
+    const hashOf = (n: string) => [...w.model.liveTree()].find(([p]) => p.endsWith(`/y/${n}`))![1].contentHash!;
+    const put = a.stateDb.prepare('INSERT OR REPLACE INTO intent VALUES (?, ?)');
+    for (const n of names) {
+      a.disk.writeFile(`x/${n}`, bytes(n));
+      const st = a.disk.stat(`x/${n}`)!;
+      const intent: Intent = { kind: 'upload', contentHash: hashOf(n), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, cursor: before };
+      put.run(`x/${n}`, JSON.stringify(intent));
+    }
+    w.start(a);
+    const settled = await w.settle();
+    expect(settled).toBe(true);
+    const lost = w.log.filter((l) => /x\/.*committed as revision|deleted remotely/.test(l));
+    const server = w.model.liveTree();
+    for (const dir of ['x', 'y']) {
+      for (const n of names) {
+        expect(server.has(`${REMOTE_ROOT}/${dir}/${n}`), `${dir}/${n} on the server\n${lost.join('\n')}`).toBe(true);
+        for (const d of [a, b]) expect(d.disk.stat(`${dir}/${n}`)?.kind, `${dir}/${n} on dev${d.index}`).toBe('file');
+      }
+    }
+    expect(lost).toEqual([]);
+    const v = check(observeWorld(w, settled));
+    expect(v.problems, w.log.join('\n')).toEqual([]);
   });
 });
