@@ -27,7 +27,7 @@ import { prefetchFor } from './download-prefetch.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. Also
  *  the agent's default settle window (agent.ts): a pass the watcher starts finds the file settled. */
-export const SETTLE_MS = 50;
+export const SETTLE_MS = 10;
 
 export interface PassResult {
   /** Something is left to do (a file still being written, a step that needs the next pass). */
@@ -35,13 +35,16 @@ export interface PassResult {
   collisions: string[];
 }
 
-export async function syncPass(ctx: SyncContext): Promise<PassResult> {
+/** `ready`: work the caller started beside the first journal catch-up (agent.ts reads the view-only
+ *  roots meanwhile), awaited before anything that depends on it. */
+export async function syncPass(ctx: SyncContext, ready?: Promise<unknown>): Promise<PassResult> {
   ctx.ignore = await IgnoreRules.load(ctx.fs); // cheap, and picks up an edited .cofferignore
   let scan: ScanResult;
   // Moves first, both ways, until none is left (replaying a local move reads the journal, which
   // may bring remote moves).
   for (let i = 0; ; i++) {
     await catchUp(ctx);
+    if (i === 0) await ready;
     if (i === 0) await settleIntents(ctx);
     const remoteMoved = await applyRemoteMoves(ctx);
     scan = await scanTree(ctx);
