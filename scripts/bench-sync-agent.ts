@@ -1,76 +1,205 @@
 /**
- * npm run bench:sync-client [-- --runs 10 --big-mib 100]
+ * npm run bench:sync-client [-- --runs 20 --big-runs 20 --big-mib 100 --edit-mib 64 --cases all --syncthing 1 --cache DIR]
  *
- * The desktop sync agent end to end: the real server process (HTTPS, PGlite) and two
- * `coffer sync` agent processes (two devices of one user). For 1 KiB, 1 MiB and `big-mib` MiB
- * files: the time from a file being written in folder A until it is complete (right size and
- * bytes) in folder B, median and p90 of `runs`. Then the edit scenario: a 1-byte change in the
- * middle of the big file, with the block bytes A sent and B received (the agents' --stats).
- * Target: p50 under 1 s for 1 KiB. The agents' settle window (50 ms) is part of what is measured;
- * the runs start once both agents are idle (not mid start-up).
+ * The desktop sync agent end to end, A → B, beside Syncthing in the same run. Ours: the real
+ * server process (HTTPS, PGlite) and two `coffer sync` agent processes (two devices of one
+ * user). Syncthing: two instances of the Debian package on 127.0.0.1, watcher delay 1 s
+ * (bench-sync-syncthing.ts). For each case the time from the change in folder A until B holds
+ * the file with exactly the new bytes (the old name gone, for a rename), median and p90 of
+ * `runs`, the two tools interleaved run by run (which goes first alternates). The cases: a new
+ * 1 KiB file, a new `big-mib` file, edits of an `edit-mib` file (1 byte changed in the middle,
+ * 4 KiB inserted at the start, 4 KiB appended), its rename, and upgrades (a file replaced by its
+ * next version, back and forth): bench:wire's pinned typescript.js and .deb versions (`--cache`).
+ * `--cases` takes a comma list of case keys (new1k,newbig,byte,insert,append,rename,ts,deb).
+ * Target (issue 21): 1 KiB p50 ≤ 100 ms, p90 ≤ 250 ms; every other case faster than Syncthing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, stat, writeFile } from 'node:fs/promises';
-import { converged, sha, twoAgents } from '@coffer/client/testing/sync-harness';
+import { appendFile, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { converged, twoAgents } from '@coffer/client/testing/sync-harness';
+import { makeTempDir } from '@coffer/test-support/temp-dir';
+import { syncthingPair, type SyncthingPair } from './bench-sync-syncthing.js';
+import { wireCases } from './bench-wire/cases.js';
 import { scriptOptions } from './options.js';
 
-const opt = scriptOptions({ runs: 10, 'big-mib': 100 }, 'npm run bench:sync-client [-- --runs 10 --big-mib 100]');
-const RUNS = opt.runs;
-const BIG = opt['big-mib'] * 1024 * 1024;
+const opt = scriptOptions(
+  { runs: 20, 'big-runs': 20, 'big-mib': 100, 'edit-mib': 64, cases: 'all', syncthing: 1, cache: join(import.meta.dirname, '..', '.tmp', 'bench-tree'), 'st-port': 23400 },
+  'npm run bench:sync-client [-- --runs 20 --big-runs 20 --big-mib 100 --edit-mib 64 --cases new1k,newbig,byte,insert,append,rename,ts,deb --syncthing 1 --cache DIR]',
+);
 const KiB = 1024;
 const MiB = 1024 * KiB;
+const BIG = opt['big-mib'] * MiB;
+const EDIT = opt['edit-mib'] * MiB;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const human = (n: number) => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : n >= KiB ? `${(n / KiB).toFixed(1)} KiB` : `${n} B`);
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** One tool's pair of folders. */
+interface Side {
+  tool: string;
+  a: string;
+  b: string;
+}
+
+/** A change made in A: B must end with `name` holding `bytes` (and without `gone`). */
+interface Change {
+  name: string;
+  bytes: Buffer;
+  gone?: string;
+}
+
+interface Case {
+  key: string;
+  label: string;
+  runs: number;
+  /** Untimed: what the timed changes start from (made in A, waited for in B). */
+  setup?: (s: Side) => Promise<Change>;
+  act: (s: Side, i: number, cur: Change | undefined) => Promise<Change>;
+}
+
+/** Wait until B holds the change; a file is hashed only when its stat differs from the last one hashed. */
+async function arrived(dirB: string, c: Change): Promise<void> {
+  const until = Date.now() + 600_000;
+  const want = sha(c.bytes);
+  let seen = '';
+  for (;;) {
+    const st = await stat(join(dirB, c.name)).catch(() => undefined);
+    const key = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '';
+    if (st?.size === c.bytes.length && key !== seen) {
+      seen = key;
+      const ok = sha(await readFile(join(dirB, c.name)).catch(() => Buffer.alloc(0))) === want;
+      if (ok && (!c.gone || !(await stat(join(dirB, c.gone)).catch(() => undefined)))) return;
+      if (ok && c.gone) seen = ''; // content there, old name not yet gone: look again
+    }
+    if (Date.now() > until) throw new Error(`${c.name} never arrived in ${dirB}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** A file replaced by its next version and back, run by run (an upgrade, then a downgrade). */
+function upgrade(key: string, label: string, before: Buffer, after: Buffer): Case {
+  const versions = [before, after];
+  const name = `${key}-${label.split(' ')[0]}`;
+  return {
+    key,
+    label,
+    runs: opt.runs,
+    async setup(s) {
+      await writeFile(join(s.a, name), versions[0]!);
+      return { name, bytes: versions[0]! };
+    },
+    async act(s, i) {
+      const bytes = versions[(i + 1) % 2]!;
+      await writeFile(join(s.a, name), bytes);
+      return { name, bytes };
+    },
+  };
+}
+
+function editCase(key: string, label: string, edit: (s: Side, name: string, cur: Buffer, i: number) => Promise<Buffer>): Case {
+  const name = `${key}.bin`;
+  return {
+    key,
+    label,
+    runs: opt.runs,
+    async setup(s) {
+      const bytes = randomBytes(EDIT);
+      await writeFile(join(s.a, name), bytes);
+      return { name, bytes };
+    },
+    act: async (s, i, cur) => ({ name, bytes: await edit(s, name, cur!.bytes, i) }),
+  };
+}
+
+const cases: Case[] = [
+  { key: 'new1k', label: 'new 1 KiB file', runs: opt.runs, act: async (s, i) => writeNew(s, `n1k-${i}.bin`, randomBytes(KiB)) },
+  { key: 'newbig', label: `new ${opt['big-mib']} MiB file`, runs: opt['big-runs'], act: async (s, i) => writeNew(s, `nbig-${i}.bin`, randomBytes(BIG)) },
+  editCase('byte', `1 byte changed in ${opt['edit-mib']} MiB`, async (s, name, cur, i) => {
+    const next = Buffer.from(cur);
+    const at = (EDIT >> 1) + i * 7919;
+    next[at] = next[at]! ^ 0xff;
+    const fh = await open(join(s.a, name), 'r+');
+    await fh.write(next, at, 1, at);
+    await fh.close();
+    return next;
+  }),
+  editCase('insert', `4 KiB inserted at the start of ${opt['edit-mib']} MiB`, async (s, name, cur) => {
+    const next = Buffer.concat([randomBytes(4 * KiB), cur]);
+    await writeFile(join(s.a, name), next);
+    return next;
+  }),
+  editCase('append', `4 KiB appended to ${opt['edit-mib']} MiB`, async (s, name, cur) => {
+    const more = randomBytes(4 * KiB);
+    await appendFile(join(s.a, name), more);
+    return Buffer.concat([cur, more]);
+  }),
+  {
+    key: 'rename',
+    label: `rename of ${opt['edit-mib']} MiB`,
+    runs: opt.runs,
+    async setup(s) {
+      const bytes = randomBytes(EDIT);
+      await writeFile(join(s.a, 'ren-0.bin'), bytes);
+      return { name: 'ren-0.bin', bytes };
+    },
+    async act(s, i, cur) {
+      const name = `ren-${i + 1}.bin`;
+      await rename(join(s.a, cur!.name), join(s.a, name));
+      return { name, bytes: cur!.bytes, gone: cur!.name };
+    },
+  },
+];
+// The upgrades: bench:wire's pinned typescript.js and .deb versions (fetched once into --cache).
+for (const u of (await wireCases(opt.cache, 1)).filter((c) => c.file === 'typescript.js' || c.file.endsWith('.deb'))) cases.push(upgrade(u.file.endsWith('.deb') ? 'deb' : 'ts', u.name, u.before, u.after));
+const wanted = opt.cases === 'all' ? undefined : new Set(opt.cases.split(','));
+
+async function writeNew(s: Side, name: string, bytes: Buffer): Promise<Change> {
+  await writeFile(join(s.a, name), bytes);
+  return { name, bytes };
+}
 
 const w = await twoAgents('/bench');
+const tmp = opt.syncthing ? await makeTempDir('bench-syncthing-') : undefined;
+let st: SyncthingPair | undefined;
 try {
   w.a.start();
   w.b.start();
   await converged(w, () => true);
   await w.a.waitFor(/idle/, 0, 120_000);
   await w.b.waitFor(/idle/, 0, 120_000);
-
-  /** Wait until B holds `name` with exactly these bytes (size first: hashing is only worth it then). */
-  async function arrived(name: string, bytes: Buffer, hash: string): Promise<void> {
-    const until = Date.now() + 300_000;
-    for (;;) {
-      const st = await stat(w.b.path(name)).catch(() => undefined);
-      if (st?.size === bytes.length && createHash('sha256').update(await readFile(w.b.path(name))).digest('hex') === hash) return;
-      if (Date.now() > until) throw new Error(`${name} never arrived in B`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  const sides: Side[] = [{ tool: 'coffer', a: w.a.dir, b: w.b.dir }];
+  if (tmp) {
+    st = await syncthingPair(tmp.path, opt['st-port']);
+    sides.push({ tool: 'syncthing', a: st.a.dir, b: st.b.dir });
   }
-
-  console.log(`sync agent, A → B, ${RUNS} runs each (ms from the write in A to the complete file in B)`);
-  for (const [label, size] of [['1 KiB', KiB], ['1 MiB', MiB], [human(BIG), BIG]] as const) {
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const bytes = randomBytes(size);
-      const name = `f-${size}-${i}.bin`;
-      const t0 = performance.now();
-      await writeFile(w.a.path(name), bytes);
-      await arrived(name, bytes, sha(bytes));
-      times.push(performance.now() - t0);
+  console.log(`sync agents, ${sides.map((s) => s.tool).join(' vs ')}, A → B: ms from the change in A until B holds it (p50 / p90 / min of the runs)`);
+  const rows: string[] = [];
+  for (const c of cases) {
+    if (wanted && !wanted.has(c.key)) continue;
+    const cur = new Map<string, Change | undefined>();
+    for (const s of sides) {
+      const ch = await c.setup?.(s);
+      if (ch) await arrived(s.b, ch);
+      cur.set(s.tool, ch);
     }
-    console.log(`  ${label.padEnd(8)} p50 ${pct(times, 50).toFixed(0).padStart(6)} ms   p90 ${pct(times, 90).toFixed(0).padStart(6)} ms   min ${Math.min(...times).toFixed(0)} ms`);
+    const times = new Map<string, number[]>(sides.map((s) => [s.tool, []]));
+    for (let i = 0; i < c.runs; i++) {
+      const order = i % 2 === 0 ? sides : [...sides].reverse();
+      for (const s of order) {
+        await new Promise((r) => setTimeout(r, 300)); // the previous change's after-effects (the receiver's own pass) die down
+        const t0 = performance.now();
+        const ch = await c.act(s, i, cur.get(s.tool));
+        await arrived(s.b, ch);
+        times.get(s.tool)!.push(performance.now() - t0);
+        cur.set(s.tool, ch);
+      }
+    }
+    const cell = (xs: number[]) => `${pct(xs, 50).toFixed(0).padStart(6)} / ${pct(xs, 90).toFixed(0).padStart(6)} / ${Math.min(...xs).toFixed(0).padStart(5)}`;
+    const row = `  ${c.label.padEnd(42)} ${sides.map((s) => `${s.tool} ${cell(times.get(s.tool)!)}`).join('   ')}   (${c.runs} runs)`;
+    console.log(row);
+    rows.push(row);
   }
-
-  // The edit scenario: one byte in the middle of a big file.
-  const big = randomBytes(BIG);
-  await writeFile(w.a.path('edit.bin'), big);
-  await arrived('edit.bin', big, sha(big));
-  const a0 = await w.a.stats();
-  const b0 = await w.b.stats();
-  big[BIG >> 1] = big[BIG >> 1]! ^ 0xff;
-  const t0 = performance.now();
-  const fh = await open(w.a.path('edit.bin'), 'r+');
-  await fh.write(big, BIG >> 1, 1, BIG >> 1);
-  await fh.close();
-  await arrived('edit.bin', big, sha(big));
-  const ms = performance.now() - t0;
-  const a1 = await w.a.stats();
-  const b1 = await w.b.stats();
-  console.log(`1-byte edit in the middle of ${human(BIG)}: in B after ${ms.toFixed(0)} ms; A sent ${a1.blocksSent - a0.blocksSent} block(s), ${human(a1.blockBytesSent - a0.blockBytesSent)}; B received ${b1.blocksReceived - b0.blocksReceived} block(s), ${human(b1.blockBytesReceived - b0.blockBytesReceived)}`);
 } finally {
+  await st?.stop();
+  await tmp?.remove();
   await w.cleanup();
 }

@@ -23,6 +23,7 @@ import { IgnoreRules } from './ignore.js';
 import type { LocalFs } from './local-fs.js';
 import { LocalOps, sameStat } from './local-ops.js';
 import { SETTLE_MS, syncPass } from './reconcile.js';
+import { trace } from './trace.js';
 import { RemoteTree } from './remote.js';
 import { META_DIR, SyncState, type StateLocation } from './state.js';
 import type { SyncApi } from './sync-api.js';
@@ -143,6 +144,7 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
   let burstStart: number | undefined;
   const onLocal = (rel: string | undefined) => {
     if (rel && (rel === META_DIR || rel.startsWith(META_DIR + '/') || ctx.ignore.ignoredPath(rel, false))) return; // our own state and temp files
+    trace(`watch ${rel}`);
     const now = clock.now();
     burstStart ??= now;
     settle?.();
@@ -150,6 +152,7 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
       () => {
         settle = undefined;
         burstStart = undefined;
+        trace('settled');
         poke();
       },
       Math.max(0, Math.min(t.settleMs, burstStart + t.settleMaxMs - now)),
@@ -164,13 +167,17 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
       if (!dirty) await new Promise<void>((r) => (wake = r));
       wake = undefined;
       dirty = false;
+      trace('pass-start');
       try {
-        ctx.readOnly = await readOnlyRels(ctx); // a share's role may change: read before every pass
-        const res = await syncPass(ctx);
+        // A share's role may change: read before every pass, beside its journal catch-up (one round trip, not two).
+        const readOnly = readOnlyRels(ctx).then((r) => void (ctx.readOnly = r));
+        readOnly.catch(() => undefined); // awaited by the pass; a catch-up failing first must not leave it unhandled
+        const res = await syncPass(ctx, readOnly);
         // The picture is at ctx.cursor after a pass (unless a listing is due: the stored one stays).
         if (!ctx.relist) ctx.state.saveRemote(ctx.cursor, ctx.rootId, ctx.remote);
         await ctx.state.save();
         for (const c of res.collisions) if (!reported.has(c)) o.log(`skipped ${c}: another name in its folder differs only in case`), reported.add(c);
+        trace(`pass-end${res.again ? ' again' : ''}`);
         backoff.reset();
         if (res.again) clock.timer(poke, t.againMs);
         else if (o.once) return;

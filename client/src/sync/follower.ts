@@ -16,6 +16,7 @@ import { Backoff } from './backoff.js';
 import type { SyncContext } from './context.js';
 import { applyChange, listRemote } from './remote.js';
 import type { EventFeed } from './sync-api.js';
+import { trace } from './trace.js';
 
 export interface Follower {
   stop(): void;
@@ -56,6 +57,7 @@ export function followRemote(ctx: SyncContext, onChange: () => void, pollSeconds
       message: (m) => {
         if (stopped || feed !== f) return;
         if (m.type === 'change') {
+          trace(`ws-change ${m.entry.seq}`);
           if (m.entry.seq > ctx.cursor) onChange();
         } else if (m.type === 'reset') {
           resetSeen = true;

@@ -23,7 +23,7 @@ import { UploadPipeline } from './upload-pipeline.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. Also
  *  the agent's default settle window (agent.ts): a pass the watcher starts finds the file settled. */
-export const SETTLE_MS = 50;
+export const SETTLE_MS = 10;
 
 export interface PassResult {
   /** Something is left to do (a file still being written, a step that needs the next pass). */

@@ -15,13 +15,16 @@ import { scanLocal, type ScanResult } from './scanner.js';
 
 export { SETTLE_MS, type PassResult } from './pass.js';
 
-export async function syncPass(ctx: SyncContext): Promise<PassResult> {
+/** `ready`: work the caller started beside the first journal catch-up (agent.ts reads the view-only
+ *  roots meanwhile), awaited before anything that depends on it. */
+export async function syncPass(ctx: SyncContext, ready?: Promise<unknown>): Promise<PassResult> {
   ctx.ignore = await IgnoreRules.load(ctx.fs); // cheap, and picks up an edited .cofferignore
   let scan: ScanResult;
   // Moves first, both ways, until none is left (replaying a local move reads the journal, which
   // may bring remote moves).
   for (let i = 0; ; i++) {
     await catchUp(ctx);
+    if (i === 0) await ready;
     if (i === 0) await settleIntents(ctx);
     const remoteMoved = await applyRemoteMoves(ctx);
     scan = await scanTree(ctx);
