@@ -17,8 +17,8 @@ import { packOf } from './fixtures/pack.js';
 import { startServerProcess, type Backend, type ServerProcess } from './fixtures/server-process.js';
 import { sha256 } from './fixtures/sync-client.js';
 
-const CLIENTS = 4;
-const FILES_PER_BATCH = 40;
+const CLIENTS = 3;
+const FILES_PER_BATCH = 25;
 
 interface Batch {
   client: number;
@@ -97,8 +97,11 @@ for (const setup of setups) {
       const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
       // Kill once some batches are through, at a random moment while the clients are mid-stream.
       const started = Date.now();
-      while (batches.filter((b) => b.state === 'acknowledged').length < CLIENTS * 2 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, Math.random() * 300));
+      const until = (cond: () => boolean, ms: number) => (async () => { for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5)); })();
+      await until(() => batches.filter((b) => b.state === 'acknowledged').length >= CLIENTS, 30_000);
+      // Aim at a batch commit (a pack write is in flight nearly always): a few ms into one.
+      await until(() => batches.some((b) => b.state === 'committing'), 5_000);
+      await new Promise((r) => setTimeout(r, Math.random() * 15));
       killed = true;
       const inFlight = {
         packs: batches.filter((b) => b.state === 'packing').length,
