@@ -142,6 +142,7 @@ class Pass {
     } finally {
       // A pass that failed midway lets its batches land before the next one looks (their intents say what they were).
       await uploads?.quiesce();
+      await downloads?.close();
       ctx.uploads = undefined;
       ctx.downloads = undefined;
     }
