@@ -59,10 +59,13 @@ describe('the SQLite state', () => {
     const s = await open();
     for (const p of ['d', 'd/x', 'd/e/y', 'd0', 'd-1/z', 'dd', 'e']) s.set(p, base(p));
     s.set('n/x', base('old')); // replaced by the rename
+    expect(s.get('d/x')!.fileId).toBe('d/x'); // read (and cached) before the rename
     s.renamePrefix('d', 'n');
+    expect(s.get('d/x')).toBeUndefined();
     expect(s.paths().sort()).toEqual(['d-1/z', 'd0', 'dd', 'e', 'n', 'n/e/y', 'n/x']);
     expect(s.get('n/x')!.fileId).toBe('d/x');
     s.deleteTree('n');
+    expect(s.get('n/x')).toBeUndefined();
     expect(s.paths().sort()).toEqual(['d-1/z', 'd0', 'dd', 'e']);
     expect(new Map(s.entries()).get('dd')).toEqual(base('dd'));
     await s.save();

@@ -12,8 +12,9 @@
  * it) but is not fsync'd; a power loss may take the last commits back, which is that same case —
  * a base older than both sides — while the files themselves are fsync'd before they are placed.
  * With synchronous=FULL, two fsyncs per downloaded file on the main thread were half of a
- * restore of small files. Reads go to the database (no
- * copy of the base in memory), through prepared statements.
+ * restore of small files. Reads go to the database through prepared statements, behind a
+ * bounded cache of the paths read or written lately (a pass asks for each path's base several
+ * times in a row; the whole base is never held in memory).
  *
  * The remote picture (remote.ts) is stored after each complete pass together with its cursor
  * (`saveRemote`), only the rows that changed: a restart loads it and reads the journal from that
@@ -111,6 +112,9 @@ const toRemote = (r: Row): RemoteEntry => ({
 /** `p` and everything below it, as a range of the primary key ('/' + 1 is '0'). */
 const treeRange = (p: string): [string, string, string] => [p, p + '/', p + '0'];
 
+/** Bases kept in memory at most; past it the cache starts afresh (a pass reads path by path, so recent ones are what it asks for again). */
+const CACHE_LIMIT = 100_000;
+
 /** Where the state lives: a database file, or an open database (the simulation keeps one per device). */
 export type StateLocation = string | DatabaseSync;
 
@@ -122,6 +126,8 @@ export interface SavedRemote {
 
 export class SyncState {
   private readonly q: Record<string, StatementSync>;
+  /** Path → base as the open transaction sees it (null: none). */
+  private readonly cache = new Map<string, BaseEntry | null>();
 
   private constructor(
     private readonly db: DatabaseSync,
@@ -199,6 +205,7 @@ export class SyncState {
 
   private reset(remoteRoot: string): void {
     this.begin();
+    this.cache.clear();
     this.db.exec('DELETE FROM base; DELETE FROM intent; DELETE FROM remote; DELETE FROM meta;');
     this.q.setMeta!.run('version', SCHEMA_VERSION);
     this.q.setMeta!.run('remoteRoot', remoteRoot);
@@ -212,21 +219,33 @@ export class SyncState {
   }
 
   get(path: string): BaseEntry | undefined {
-    const r = this.q.get!.get(path) as Row | undefined;
-    return r && toBase(r);
+    let e = this.cache.get(path);
+    if (e === undefined) {
+      const r = this.q.get!.get(path) as Row | undefined;
+      e = r ? toBase(r) : null;
+      this.remember(path, e);
+    }
+    return e ?? undefined;
   }
   set(path: string, e: BaseEntry): void {
     this.begin();
     this.q.set!.run(path, e.isDir ? 1 : 0, e.fileId, e.rev, e.contentHash, e.size, e.ino, e.mtimeMs);
+    this.remember(path, e);
   }
   delete(path: string): void {
     this.begin();
     this.q.del!.run(path);
+    this.remember(path, null);
   }
   /** Forget a path and everything under it. */
   deleteTree(path: string): void {
     this.begin();
     this.q.delTree!.run(...treeRange(path));
+    this.cache.clear(); // a subtree: rare enough to start the cache afresh
+  }
+  private remember(path: string, e: BaseEntry | null): void {
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(path, e);
   }
   paths(): string[] {
     return (this.q.paths!.all() as Row[]).map((r) => r.path as string);
@@ -240,6 +259,7 @@ export class SyncState {
     this.begin();
     const moved = this.q.tree!.all(...treeRange(from)) as Row[];
     this.q.delTree!.run(...treeRange(from));
+    this.cache.clear();
     for (const r of moved) this.set(to + (r.path as string).slice(from.length), toBase(r));
   }
   intent(path: string): Intent | undefined {
@@ -296,7 +316,13 @@ export class SyncState {
 
   /** Commit what was written since the last save (kept through a crash of the agent; see the top of the file). */
   async save(): Promise<void> {
-    if (this.db.isTransaction) this.db.exec('COMMIT');
+    if (!this.db.isTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.cache.clear(); // the transaction may have been rolled back: read again
+      throw err;
+    }
   }
 
   /** Close a database this state opened (one handed in stays open). Unsaved writes are dropped, as a crash would. */
