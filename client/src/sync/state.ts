@@ -252,7 +252,13 @@ export class SyncState {
   }
   /** Every base, read in one go (a pass's loops over all paths). */
   entries(): [string, BaseEntry][] {
-    return (this.q.all!.all() as Row[]).map((r) => [r.path as string, toBase(r)]);
+    const out = (this.q.all!.all() as Row[]).map((r): [string, BaseEntry] => [r.path as string, toBase(r)]);
+    // A pass reads every base here and then asks for each again: while they fit, those asks are answered from memory.
+    for (const [p, e] of out) {
+      if (this.cache.size >= CACHE_LIMIT) break;
+      this.cache.set(p, e);
+    }
+    return out;
   }
   /** Rename a path and everything under it (a folder move); what was at the new names is replaced. */
   renamePrefix(from: string, to: string): void {
