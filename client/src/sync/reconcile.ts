@@ -24,6 +24,8 @@ import { unchanged, type BaseEntry } from './state.js';
 import { UploadPipeline } from './upload-pipeline.js';
 import { batchApi } from '../transfer/batch-upload.js';
 import { prefetchFor } from './download-prefetch.js';
+import { isReadOnly } from './read-only.js';
+import { makeRemoteDirsAhead } from './remote-dirs.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. Also
  *  the agent's default settle window (agent.ts): a pass the watcher starts finds the file settled. */
@@ -116,6 +118,11 @@ class Pass {
     for (const [k, r] of ctx.remote.entries()) if (!ctx.ignore.ignoredPath(k, r.isDir)) all.add(k);
     const paths = [...all].sort(byDepth);
 
+    // Folders new here go to the server a level at a time, several at once; phase 1 then finds them made.
+    await makeRemoteDirsAhead(
+      ctx,
+      paths.filter((p) => local.get(p)?.kind === 'dir' && !ctx.remote.get(p) && !ctx.state.get(p)?.isDir && !isReadOnly(ctx, p) && !this.movePending(p)),
+    );
     for (const p of paths) {
       if (this.movePending(p)) continue;
       this.step(await this.folderOrClash(p, local.get(p), ctx.remote.get(p), ctx.state.get(p)));
