@@ -179,7 +179,8 @@ async function keptAsCopy(ctx: SyncContext, rel: string, copyRel: string, copy: 
 export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, expected: LocalStat | undefined): Promise<StepResult> {
   let rb;
   let mtimeMs = r.mtimeMs;
-  // Fetched ahead in a batch (download-prefetch.ts): its blocks verified, its list the one of this revision.
+  // Fetched ahead in a batch (download-prefetch.ts): its blocks verified, its list the one of this
+  // revision, and usually already written into a finished temp file.
   const ahead = await ctx.downloads?.take(r.id, r.rev);
   if (ahead) {
     rb = ahead.blocks;
@@ -195,25 +196,34 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
       throw err;
     }
   }
-  if (r.contentHash !== null && rb.contentHash !== r.contentHash) return 'again'; // another file at that path now
-  const temp = await ctx.local.newTemp();
+  if (r.contentHash !== null && rb.contentHash !== r.contentHash) {
+    if (ahead?.temp) await ctx.local.discard(ahead.temp);
+    return 'again'; // another file at that path now
+  }
+  let temp: string;
   let st;
-  try {
-    const out = await ctx.fs.createExclusive(temp);
+  if (ahead?.temp && ahead.stat) {
+    temp = ahead.temp;
+    st = ahead.stat;
+  } else {
+    temp = await ctx.local.newTemp();
     try {
-      if (ahead) for (const d of ahead.data) await out.write(d);
-      // Kept as delta bases only for files that upload on their own: small ones go in batches, whole.
-      else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: r.size > BATCH_FILE_BYTES ? ctx.blockCache : undefined });
-      await out.sync();
-    } finally {
-      await out.close();
+      const out = await ctx.fs.createExclusive(temp);
+      try {
+        if (ahead) for (const d of ahead.data) await out.write(d);
+        // Kept as delta bases only for files that upload on their own: small ones go in batches, whole.
+        else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: r.size > BATCH_FILE_BYTES ? ctx.blockCache : undefined });
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await ctx.fs.utimes(temp, mtimeMs);
+      // The new file's own stat, taken before it is visible: what is recorded is exactly what we wrote.
+      st = await ctx.fs.lstat(temp);
+    } catch (err) {
+      await ctx.local.discard(temp);
+      throw err;
     }
-    await ctx.fs.utimes(temp, mtimeMs);
-    // The new file's own stat, taken before it is visible: what is recorded is exactly what we wrote.
-    st = await ctx.fs.lstat(temp);
-  } catch (err) {
-    await ctx.local.discard(temp);
-    throw err;
   }
   if (!st) return 'again';
   ctx.state.setIntent(rel, { kind: 'download', contentHash: rb.contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, fileId: r.id, rev: r.rev, temp });

@@ -5,7 +5,7 @@ import type { TransferStats } from '../transfer/stats.js';
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
 import type { IgnoreRules } from './ignore.js';
-import type { LocalFs } from './local-fs.js';
+import type { LocalFs, LocalStat } from './local-fs.js';
 import type { LocalOps } from './local-ops.js';
 import type { RemoteTree } from './remote.js';
 import type { BaseEntry, SyncState } from './state.js';
@@ -55,7 +55,14 @@ export interface BatchUploads {
 }
 
 /** Where a pass's small files' contents wait, fetched ahead in batches (download-prefetch.ts implements it). */
+/** A file fetched ahead: its verified content, and when written ahead, the finished temp file holding it (then `data` is empty). */
+export interface Ahead extends Served {
+  temp?: string;
+  /** The temp file as written (its time already set). */
+  stat?: LocalStat;
+}
+
 export interface DownloadsAhead {
-  /** The verified content of file `id` at `rev`, each taken once; undefined: fetch it alone. */
-  take(id: string, rev: number): Promise<Served | undefined>;
+  /** The verified content of file `id` at `rev`, each taken once; undefined: fetch it alone. A temp it brings is the caller's to place or remove. */
+  take(id: string, rev: number): Promise<Ahead | undefined>;
 }

@@ -7,6 +7,12 @@
  * it alone, and writes it exactly as before (temp file, intent, replace). Whatever is not here — a
  * file the pass decides otherwise about, one replaced meanwhile, a batch that failed — takes the
  * per-file path, which answers for it as before.
+ *
+ * A served file is also written ahead into its temp file (.coffer/tmp/*.part: written, fsync'd,
+ * its time set), several at once: one at a time in the pass, a restore of thousands of small
+ * files spent most of its time waiting on those calls. The pass's step then only puts the temp in
+ * place; a temp the pass does not take is removed (and a crash leaves only .part files, which
+ * the next start removes).
  */
 import {
   BATCH_DOWNLOAD_FILE_BYTES,
@@ -20,22 +26,26 @@ import {
   type WantedFile,
 } from '../transfer/batch-download.js';
 import type { TransferStats } from '../transfer/stats.js';
-import type { DownloadsAhead, SyncContext } from './context.js';
+import type { Ahead, DownloadsAhead, SyncContext } from './context.js';
 import type { RemoteEntry } from './remote.js';
 
 /** Bytes fetched ahead and not yet taken (or under way), at most. */
 const AHEAD_BYTES = 32 * 1024 * 1024;
+/** Temp files being written ahead at once (each a few file-system calls and an fsync on the thread pool). */
+const TEMP_WRITES = 8;
 
 export interface Candidate {
   /** The file's position in the pass's order. */
   pos: number;
   file: WantedFile;
+  /** The time the journal gave it, used when the batch does not bring the file's own. */
+  mtimeMs: number;
 }
 
 interface Held {
   pos: number;
   size: number;
-  content: Promise<Served | undefined>;
+  content: Promise<Ahead | undefined>;
 }
 
 /** Whether a remote entry is worth fetching ahead. */
@@ -53,9 +63,9 @@ export function prefetchFor(ctx: SyncContext, paths: readonly string[], local: R
     const b = ctx.state.get(p);
     if (!prefetchable(r) || local.get(p)?.kind === 'dir' || ctx.ignore.ignoredPath(p, false)) continue;
     if (b && !b.isDir && b.fileId === r.id && b.rev === r.rev) continue; // not changed remotely
-    queue.push({ pos, file: { id: r.id, rev: r.rev, size: r.size, contentHash: r.contentHash } });
+    queue.push({ pos, file: { id: r.id, rev: r.rev, size: r.size, contentHash: r.contentHash }, mtimeMs: r.mtimeMs });
   }
-  return queue.length > 0 ? new DownloadPrefetch(api, queue, ctx.stats) : undefined;
+  return queue.length > 0 ? new DownloadPrefetch(ctx, api, queue) : undefined;
 }
 
 export class DownloadPrefetch implements DownloadsAhead {
@@ -63,37 +73,81 @@ export class DownloadPrefetch implements DownloadsAhead {
   private inFlight = 0;
   private heldBytes = 0;
   private readonly held = new Map<string, Held>();
+  private writing = 0;
+  private readonly writeWaiters: (() => void)[] = [];
+  private closed = false;
 
   constructor(
+    private readonly ctx: Pick<SyncContext, 'fs' | 'local'> & { stats?: TransferStats },
     private readonly api: BatchDownloadApi,
     private readonly queue: readonly Candidate[],
-    private readonly stats?: TransferStats,
   ) {}
+
+  private get stats(): TransferStats | undefined {
+    return this.ctx.stats;
+  }
 
   /** The pass reached position `pos`: what it passed without taking is dropped, and batches ahead start. */
   reach(pos: number): void {
     // Held in the pass's order (batches start in queue order): the passed ones come first.
     for (const [key, h] of this.held) {
       if (h.pos >= pos) break;
-      this.release(key, h);
+      void this.release(key, h);
     }
     this.pump();
   }
 
   /** The content of file `id` at `rev` when it was fetched ahead (each once); undefined: fetch it alone. */
-  async take(id: string, rev: number): Promise<Served | undefined> {
+  async take(id: string, rev: number): Promise<Ahead | undefined> {
     const key = `${id}:${rev}`;
     const h = this.held.get(key);
     if (!h) return undefined;
     const content = await h.content;
-    this.release(key, h);
+    this.held.delete(key);
+    this.heldBytes -= h.size;
     this.pump();
     return content;
   }
 
-  private release(key: string, h: Held): void {
+  /** The pass is over: nothing more starts, and every temp written ahead and not taken is removed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.held].map(([key, h]) => this.release(key, h)));
+  }
+
+  /** Not taken: forget it and remove its temp once written. */
+  private release(key: string, h: Held): Promise<void> {
     this.held.delete(key);
     this.heldBytes -= h.size;
+    return h.content.then((a) => (a?.temp ? this.ctx.local.discard(a.temp) : undefined)).catch(() => undefined);
+  }
+
+  /** Write a served file into a new temp file (fsync'd, its time set); undefined when that failed (the step writes it itself). */
+  private async writeTemp(served: Served, c: Candidate): Promise<Ahead> {
+    if (this.writing >= TEMP_WRITES) await new Promise<void>((r) => this.writeWaiters.push(r));
+    this.writing++;
+    let temp: string | undefined;
+    try {
+      if (this.closed) return served;
+      temp = await this.ctx.local.newTemp();
+      const out = await this.ctx.fs.createExclusive(temp);
+      try {
+        for (const d of served.data) await out.write(d);
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await this.ctx.fs.utimes(temp, served.modifiedAt !== undefined ? Date.parse(served.modifiedAt) : c.mtimeMs);
+      const stat = await this.ctx.fs.lstat(temp);
+      if (!stat) return served;
+      return { ...served, data: [], temp, stat };
+    } catch {
+      if (temp) await this.ctx.local.discard(temp);
+      return served;
+    } finally {
+      this.writing--;
+      this.writeWaiters.shift()?.();
+    }
   }
 
   private pump(): void {
@@ -115,7 +169,7 @@ export class DownloadPrefetch implements DownloadsAhead {
         this.pump();
       });
       for (const [i, c] of batch.entries()) {
-        const content = outcomes.then((o) => (o?.[i]?.ok ? o[i].content : undefined));
+        const content = outcomes.then((o) => (o?.[i]?.ok ? this.writeTemp(o[i].content, c) : undefined));
         this.held.set(`${c.file.id}:${c.file.rev}`, { pos: c.pos, size: c.file.size, content });
         this.heldBytes += c.file.size;
       }

@@ -15,6 +15,8 @@ import { batchApi } from '../transfer/batch-upload.js';
 import { deleteRemote, download, ensureRemoteDir, forget, localHash, record, upload, type StepResult } from './actions.js';
 import type { SyncContext } from './context.js';
 import { prefetchFor } from './download-prefetch.js';
+import { isReadOnly } from './read-only.js';
+import { makeRemoteDirsAhead } from './remote-dirs.js';
 import { byDepth, isWithinRel } from './local-fs.js';
 import type { RemoteEntry } from './remote.js';
 import type { LocalEntry, ScanResult } from './scanner.js';
@@ -53,6 +55,12 @@ export class Pass {
     for (const [k, r] of ctx.remote.entries()) if (!ctx.ignore.ignoredPath(k, r.isDir)) all.add(k);
     const paths = [...all].sort(byDepth);
 
+    // Folders new here go to the server a level at a time, several at once; phase 1 then finds them made.
+    await makeRemoteDirsAhead(
+      ctx,
+      paths.filter((p) => local.get(p)?.kind === 'dir' && !ctx.remote.get(p) && !ctx.state.get(p)?.isDir && !isReadOnly(ctx, p) && !this.movePending(p)),
+    );
+
     for (const p of paths) {
       if (this.movePending(p)) continue;
       this.step(await this.folderOrClash(p, local.get(p), ctx.remote.get(p), ctx.state.get(p)));
@@ -79,6 +87,7 @@ export class Pass {
     } finally {
       // A pass that failed midway lets its batches land before the next one looks (their intents say what they were).
       await uploads?.quiesce();
+      await downloads?.close();
       ctx.uploads = undefined;
       ctx.downloads = undefined;
     }

@@ -6,11 +6,15 @@
  * Why SQLite: the JSON file it replaces was rewritten whole after every step, fine to ~10^4
  * files; here a step writes its own rows. Writes go into an open transaction that `save()`
  * commits, so a SIGKILL at any instant leaves the state as of the last save — exactly what the
- * rewrite-and-rename of the JSON file gave (synchronous=FULL: a commit is on disk, as the fsync
- * was). A crash between a step and its save is recognised on restart: the base then disagrees
- * with both sides in a way content hashes resolve (reconcile.ts). Reads go to the database
- * through prepared statements, behind a bounded cache of the paths read or written lately (a
- * pass asks for each path's base several times in a row; the whole base is never held in memory).
+ * rewrite-and-rename of the JSON file gave. A crash between a step and its save is recognised on
+ * restart: the base then disagrees with both sides in a way content hashes resolve (reconcile.ts).
+ * WAL with synchronous=NORMAL: a commit is in the OS once `save()` returns (a killed agent keeps
+ * it) but is not fsync'd; a power loss may take the last commits back, which is that same case —
+ * a base older than both sides — while the files themselves are fsync'd before they are placed.
+ * With synchronous=FULL, two fsyncs per downloaded file on the main thread were half of a
+ * restore of small files. Reads go to the database through prepared statements, behind a
+ * bounded cache of the paths read or written lately (a pass asks for each path's base several
+ * times in a row; the whole base is never held in memory).
  *
  * The remote picture (remote.ts) is stored after each complete pass together with its cursor
  * (`saveRemote`), only the rows that changed: a restart loads it and reads the journal from that
@@ -164,7 +168,7 @@ export class SyncState {
         if (fsCode(err) !== 'EEXIST') throw err;
       });
       db = new DatabaseSync(where, { timeout: 5000 });
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     } else {
       db = where;
       if (db.isTransaction) db.exec('ROLLBACK');
@@ -248,7 +252,13 @@ export class SyncState {
   }
   /** Every base, read in one go (a pass's loops over all paths). */
   entries(): [string, BaseEntry][] {
-    return (this.q.all!.all() as Row[]).map((r) => [r.path as string, toBase(r)]);
+    const out = (this.q.all!.all() as Row[]).map((r): [string, BaseEntry] => [r.path as string, toBase(r)]);
+    // A pass reads every base here and then asks for each again: while they fit, those asks are answered from memory.
+    for (const [p, e] of out) {
+      if (this.cache.size >= CACHE_LIMIT) break;
+      this.cache.set(p, e);
+    }
+    return out;
   }
   /** Rename a path and everything under it (a folder move); what was at the new names is replaced. */
   renamePrefix(from: string, to: string): void {
@@ -310,7 +320,7 @@ export class SyncState {
     this.q.delMeta!.run('cursor');
   }
 
-  /** Commit what was written since the last save (durably: synchronous=FULL). */
+  /** Commit what was written since the last save (kept through a crash of the agent; see the top of the file). */
   async save(): Promise<void> {
     if (!this.db.isTransaction) return;
     try {
