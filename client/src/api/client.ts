@@ -14,6 +14,8 @@ import {
   EVENTS_PATH,
   type BatchCommitItem,
   type BlockEncoding,
+  BLOCK_ENCODING_HEADER,
+  BLOCK_SIZE_HEADER,
   type BatchCommitResult,
   type BlockListResult,
   type DeleteRequest,
@@ -196,6 +198,16 @@ export class CofferApi implements SyncApi {
   /** One block's bytes (at most MAX_BLOCK_BYTES); readable when a version the caller may read has it. */
   async getBlock(hash: string): Promise<Buffer> {
     return readAll(await this.http.stream('GET', pathOf(ops.getBlock, { sha256: hash }), { headers: { accept: 'application/octet-stream' } }));
+  }
+  /** A block encoded for the wire (issue 21): the body and how it encodes the block, not yet decoded nor checked (transfer/wire-fetch.ts does both). */
+  async getBlockEncoded(hash: string, bases?: readonly string[]): Promise<{ encoding: string; size: number; body: Buffer }> {
+    const res = await this.http.stream('GET', pathOf(ops.getBlockEncoded, { sha256: hash }), {
+      headers: { accept: 'application/octet-stream' },
+      ...(bases && bases.length > 0 ? { query: { base: bases.join(',') } } : {}),
+    });
+    const encoding = String(res.headers[BLOCK_ENCODING_HEADER.toLowerCase()] ?? '');
+    const size = Number(res.headers[BLOCK_SIZE_HEADER.toLowerCase()]);
+    return { encoding, size, body: await readAll(res) };
   }
   commit(c: CommitRequest) {
     return this.#call(ops.commitFromBlocks, { body: c });

@@ -39,6 +39,8 @@ export interface SyncApi {
   /** A block compressed or as a delta (issue 21; transfer/wire-send.ts). Absent (the simulation): raw blocks only. */
   putBlockEncoded?(hash: string, body: Uint8Array, q: { encoding: BlockEncoding; size: number; base?: string }): Promise<void>;
   getBlock(hash: string): Promise<Uint8Array>;
+  /** A block encoded for the download (issue 21; transfer/wire-fetch.ts decodes and checks it). Absent: raw blocks only. */
+  getBlockEncoded?(hash: string, bases?: readonly string[]): Promise<{ encoding: string; size: number; body: Uint8Array }>;
   commit(c: CommitRequest): Promise<CommitAnswer>;
   /** Batches (issue 20): many blocks in one request, many commits in one. Absent (the simulation): one file at a time. */
   putPack?(pack: Uint8Array): Promise<PackStored>;

@@ -13,8 +13,10 @@ import { nodeReadable, type ReadableFile, type ReadHandle, type WriteHandle } fr
 import type { BlockCache } from './block-cache.js';
 import { TransferStats, type Progress } from './stats.js';
 import { replaceFile } from './atomic-write.js';
+import { BlockFetcher, type FetchBases } from './wire-fetch.js';
+import { DELTA_DICTIONARY_BYTES } from '@coffer/protocol';
 
-type BlockApi = Pick<SyncApi, 'getBlock'>;
+type BlockApi = Pick<SyncApi, 'getBlock' | 'getBlockEncoded'>;
 
 export interface WriteBlocksOptions {
   /** A file whose blocks may be reused (often an older version of the same file). */
@@ -32,6 +34,9 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
   const stats = o.stats ?? new TransferStats();
   const total = blocks.reduce((n, b) => n + b.size, 0);
   const src = o.reuse ? await o.reuse.open().catch(() => undefined) : undefined;
+  // Every block of the reusable file by offset: a changed block is fetched as a delta against
+  // the old block where it sits (issue 21), the one after the last block reused.
+  const old: { hash: string; offset: number; size: number }[] = [];
   try {
     // Where each wanted block sits in the reusable file (offsets only; bytes are read again later).
     const have = new Map<string, number>();
@@ -40,8 +45,18 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
       let offset = 0;
       for await (const c of handleChunks(src, undefined, (await src.stat()).size)) {
         if (wanted.has(c.hash) && !have.has(c.hash)) have.set(c.hash, offset);
+        old.push({ hash: c.hash, offset, size: c.bytes.byteLength });
         offset += c.bytes.byteLength;
       }
+    }
+    const fetcher = new BlockFetcher(api);
+    // For each block, the old file's offset after the last block before it that is reused: where its delta base sits.
+    const after: number[] = [];
+    let next = 0;
+    for (const b of blocks) {
+      after.push(next);
+      const at = have.get(b.hash);
+      if (at !== undefined) next = at + b.size;
     }
     let done = 0;
     // A few blocks are fetched ahead of the one being written: one at a time, a big file waited a
@@ -50,7 +65,7 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
     const start = (i: number) => {
       const b = blocks[i];
       if (!b || ahead.has(i)) return;
-      const p = (async () => (await reuse(src, have.get(b.hash), b)) ?? (await fetchBlock(api, b, stats)))();
+      const p = (async () => (await reuse(src, have.get(b.hash), b)) ?? (await fetchBlock(fetcher, b, stats, await basesAt(src, after[i]!))))();
       p.catch(() => undefined); // awaited in turn below; a failure ahead must not go unhandled meanwhile
       ahead.set(i, p);
     };
@@ -66,6 +81,17 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
     await src?.close();
   }
 
+  /** The old block starting at `offset` (or holding it), read and checked; none past the end or when changed on disk. */
+  async function basesAt(h: ReadHandle | undefined, offset: number): Promise<FetchBases | undefined> {
+    if (!h || old.length === 0) return undefined;
+    const i = old.findIndex((c) => c.offset + c.size > offset);
+    const c = old[i === -1 ? old.length - 1 : i]!;
+    if (c.size > DELTA_DICTIONARY_BYTES) return undefined;
+    const buf = new Uint8Array(c.size);
+    if ((await h.read(buf, 0, c.size, c.offset)) !== c.size || sha256Hex(buf) !== c.hash) return undefined;
+    return { hashes: [c.hash], bytes: buf };
+  }
+
   async function reuse(h: ReadHandle | undefined, offset: number | undefined, b: BlockRef): Promise<Uint8Array | undefined> {
     if (!h || offset === undefined) return undefined;
     const buf = new Uint8Array(b.size);
@@ -76,8 +102,8 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
   }
 }
 
-async function fetchBlock(api: BlockApi, b: BlockRef, stats: TransferStats): Promise<Uint8Array> {
-  const bytes = await api.getBlock(b.hash);
+async function fetchBlock(fetcher: BlockFetcher, b: BlockRef, stats: TransferStats, bases?: FetchBases): Promise<Uint8Array> {
+  const bytes = await fetcher.fetch(b.hash, b.size, bases);
   if (bytes.byteLength !== b.size || sha256Hex(bytes) !== b.hash) throw new Error(`block ${b.hash} arrived damaged; try again`);
   stats.bytesDownloaded += bytes.byteLength;
   return bytes;

@@ -2,7 +2,7 @@
 import { operation } from '../operation.js';
 import { BlockParams, BlockStored } from '../shapes/sync.js';
 import { PackStored } from '../shapes/batch.js';
-import { EncodedBlockQuery, EncodedPackQuery } from '../shapes/wire.js';
+import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, EncodedBlockQuery, EncodedFetchQuery, EncodedPackQuery } from '../shapes/wire.js';
 import { MAX_PACK_BYTES } from '../limits.js';
 
 export const putBlockEncoded = operation({
@@ -43,4 +43,30 @@ export const putPackEncoded = operation({
   body: { raw: 'application/zstd', description: 'The pack, zstd-compressed, at most MAX_PACK_BYTES' },
   answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored } },
   errors: [400, 413, 507],
+});
+
+export const getBlockEncoded = operation({
+  id: 'getBlockEncoded',
+  method: 'GET',
+  path: '/blocks/{sha256}/encoded',
+  tag: 'sync',
+  summary: 'One block’s bytes encoded for the wire: a zstd delta against blocks the caller names (`base`), else zstd, else raw',
+  description:
+    `The answer's \`${BLOCK_ENCODING_HEADER}\` says how the body encodes the block: \`zstd-delta\` (zstd with the plaintexts of the \`base\` blocks, ` +
+    'joined in the order named, as raw-content dictionary), `zstd`, or `identity` (the plaintext, when encoding saves too little); ' +
+    `\`${BLOCK_SIZE_HEADER}\` is the plaintext length, the client's bound when it decodes; it then checks the SHA-256. ` +
+    '404 `block_not_found` unless a file the caller may read has the block; 404 `base_not_found` when a base is not (fetch without `base` then). ' +
+    'A server without this route answers 404 `not_found`: the client then uses GET /blocks/{sha256}.',
+  auth: 'user',
+  params: BlockParams,
+  badParams: { status: 400, code: 'invalid_hash', message: 'not a SHA-256 (64 hex digits)' },
+  query: EncodedFetchQuery,
+  answers: {
+    200: {
+      description: 'The block, encoded as the headers say',
+      bytes: 'application/octet-stream',
+      headers: { [BLOCK_ENCODING_HEADER]: { description: '`zstd-delta`, `zstd` or `identity`' }, [BLOCK_SIZE_HEADER]: { description: 'The plaintext length in bytes' } },
+    },
+  },
+  errors: [404],
 });

@@ -39,23 +39,42 @@ export const MAX_DELTA_WINDOW_LOG = 23;
  */
 export const DELTA_DICTIONARY_BYTES = 2 * 1024 * 1024;
 
+/** A delta's bases in a query: SHA-256s separated by commas, in dictionary order. */
+const baseList = (description: string) =>
+  z
+    .string()
+    .max(MAX_DELTA_BASES * 65)
+    .transform((v) => v.split(','))
+    .pipe(z.array(Sha256Hex).min(1).max(MAX_DELTA_BASES))
+    .optional()
+    .register(z.globalRegistry, { description });
+
 export const EncodedBlockQuery = z
   .object({
     encoding: z.enum(BLOCK_ENCODINGS).register(z.globalRegistry, { description: 'How the body encodes the block' }),
     // The block's plaintext length: the decoder's bound (described in the operation: queryInt registers its own metadata).
     size: queryInt(1, MAX_BLOCK_BYTES),
-    base: z
-      .string()
-      .max(MAX_DELTA_BASES * 65)
-      .transform((v) => v.split(','))
-      .pipe(z.array(Sha256Hex).min(1).max(MAX_DELTA_BASES))
-      .optional()
-      .register(z.globalRegistry, {
-        description: `With \`zstd-delta\` (required there, refused otherwise): the blocks whose plaintexts, concatenated in this order, are the dictionary; 1 to ${MAX_DELTA_BASES} SHA-256s separated by commas, each a block of a file the caller may read`,
-      }),
+    base: baseList(
+      `With \`zstd-delta\` (required there, refused otherwise): the blocks whose plaintexts, concatenated in this order, are the dictionary; 1 to ${MAX_DELTA_BASES} SHA-256s separated by commas, each a block of a file the caller may read`,
+    ),
   })
   .refine((q) => (q.encoding === 'zstd-delta') === (q.base !== undefined), { message: 'base is given with zstd-delta, and only with it', path: ['base'] });
 export type EncodedBlockQuery = z.infer<typeof EncodedBlockQuery>;
 
 /** `POST /blocks/pack/encoded`: the whole pack (CFP1…) as zstd frames. */
 export const EncodedPackQuery = z.object({ encoding: z.enum(['zstd']).register(z.globalRegistry, { description: 'How the body encodes the pack' }) });
+
+/**
+ * `GET /blocks/{sha256}/encoded`: the blocks the caller already holds, which the server may use
+ * as a delta's dictionary (joined in the order named). Without them the server may still compress.
+ */
+export const EncodedFetchQuery = z.object({
+  base: baseList(
+    `Blocks the caller holds whose plaintexts, concatenated in this order, may be the delta's dictionary; 1 to ${MAX_DELTA_BASES} SHA-256s separated by commas, each a block of a file the caller may read`,
+  ),
+});
+export type EncodedFetchQuery = z.infer<typeof EncodedFetchQuery>;
+
+/** The headers of an encoded block answer: how the body encodes it (`identity` = raw), and its plaintext length. */
+export const BLOCK_ENCODING_HEADER = 'X-Coffer-Encoding';
+export const BLOCK_SIZE_HEADER = 'X-Coffer-Block-Size';

@@ -4,12 +4,13 @@
  * the SHA-256 of their plaintext; dedup and visibility are per namespace.
  */
 import type { Hono } from 'hono';
-import { operations as ops } from '@coffer/protocol';
+import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
 import { missingHashes } from '../blocks/lookup.js';
 import { parsePack, readPack, readPackBody, storePack } from '../blocks/pack.js';
 import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
+import { encodeForDownload } from '../blocks/encode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
 import { contentLength } from '../content-length.js';
@@ -77,6 +78,22 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       // A piece of a file is user content too: an attachment, never a document that could run.
       ...userContentHeaders(hash, { type: 'application/octet-stream' }),
       'Content-Length': String(bytes.byteLength),
+    });
+  });
+
+  // Issue 21: the block for a download, as a delta against blocks the caller holds, compressed, or raw.
+  r.mount(ops.getBlockEncoded, async ({ params, query, user }, c) => {
+    const key = await readableBlockKey(db, storage, user, params.sha256);
+    // The bases are checked before any work: each must be a block the caller may read (404 'base_not_found').
+    const dictionary = query.base === undefined ? undefined : await deltaDictionary(db, storage, user, query.base);
+    const bytes = await storage.blocks.get(key);
+    const enc = await encodeForDownload(bytes, dictionary);
+    return c.body(new Uint8Array(enc.body), 200, {
+      ...userContentHeaders(params.sha256, { type: 'application/octet-stream' }),
+      'Cache-Control': 'no-store',
+      [BLOCK_ENCODING_HEADER]: enc.encoding,
+      [BLOCK_SIZE_HEADER]: String(bytes.byteLength),
+      'Content-Length': String(enc.body.byteLength),
     });
   });
 

@@ -1,0 +1,39 @@
+/**
+ * A block encoded for a download (issue 21, GET /blocks/{sha256}/encoded): a zstd delta against
+ * blocks the client says it holds, else zstd alone, else the plaintext when encoding saves less
+ * than 5% (decoding would cost more than the bytes saved). Runs on libuv's threads.
+ */
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { usableDeltaBase, type BlockEncoding } from '@coffer/protocol';
+
+type ZstdDictOptions = zlib.ZstdOptions & { dictionary?: Uint8Array };
+const zstdCompress = promisify(zlib.zstdCompress) as (data: Uint8Array, o: ZstdDictOptions) => Promise<Buffer>;
+
+/** The client's levels (client/src/transfer/wire-encode.ts): 3 alone, 7 against a dictionary (level 3 barely uses a 1 MiB one). */
+const LEVEL = 3;
+const DELTA_LEVEL = 7;
+const MIN_GAIN = 0.05;
+
+export interface DownloadEncoding {
+  encoding: BlockEncoding | 'identity';
+  body: Uint8Array;
+}
+
+const compress = (data: Uint8Array, dictionary?: Uint8Array) =>
+  zstdCompress(data, {
+    params: { [zlib.constants.ZSTD_c_compressionLevel]: dictionary ? DELTA_LEVEL : LEVEL, [zlib.constants.ZSTD_c_contentSizeFlag]: 1 },
+    ...(dictionary ? { dictionary } : {}),
+  });
+
+/** The smallest worthwhile form of `block`; `dictionary` is the joined plaintexts of the bases the client holds. */
+export async function encodeForDownload(block: Uint8Array, dictionary?: Uint8Array): Promise<DownloadEncoding> {
+  const worth = (n: number) => n <= block.byteLength * (1 - MIN_GAIN);
+  if (block.byteLength < 64) return { encoding: 'identity', body: block };
+  if (dictionary && usableDeltaBase(dictionary)) {
+    const delta = await compress(block, dictionary);
+    if (worth(delta.byteLength)) return { encoding: 'zstd-delta', body: delta };
+  }
+  const alone = await compress(block);
+  return worth(alone.byteLength) ? { encoding: 'zstd', body: alone } : { encoding: 'identity', body: block };
+}
