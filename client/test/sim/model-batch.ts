@@ -19,7 +19,7 @@ import { MAX_BLOCK_BYTES, MAX_DELTA_WINDOW_LOG, MAX_FETCH_BYTES, MAX_PACK_BLOCKS
 import { BadRequestError, ConflictError, HttpError, NotFoundError, checkFileSize, checkRule, type CommitRule } from '@coffer/server/rules';
 import { sha256Hex } from '../../src/transfer/blocks.js';
 import { applyCommit, checkBlockList, type CommitRequest } from './model-commit.js';
-import { entryById, resolveTarget } from './model-resolve.js';
+import { entryById, resolveTarget, type UploadTarget } from './model-resolve.js';
 import type { Caller, ModelState } from './model-state.js';
 
 function invalidPack(message: string, details?: Record<string, unknown>): BadRequestError {
@@ -70,34 +70,40 @@ export function storeEncodedPack(s: ModelState, body: Uint8Array): PackStored {
 /** POST /files/commit/batch: an answer per file, in order; the commits as one transaction. */
 export function commitBatch(s: ModelState, who: Caller, list: readonly CommitRequest[]): BatchCommitResult[] {
   const out: (BatchCommitResult | undefined)[] = list.map(() => undefined);
-  const ready: { i: number; plain: boolean }[] = [];
+  const ready: { i: number; plain: boolean; target: UploadTarget }[] = [];
   for (const [i, c] of list.entries()) {
     try {
       checkFileSize(c.size);
       const target = resolveTarget(s.tree, c.path);
       if ((c.onConflict ?? 'fail') === 'fail') checkRule(target.existing, ruleOf(c));
       checkBlockList(s, c.blocks, c.size);
-      ready.push({ i, plain: !target.existing && c.fileId === undefined && (c.baseRev ?? 0) === 0 });
+      ready.push({ i, target, plain: !target.existing && c.fileId === undefined && (c.baseRev ?? 0) === 0 });
     } catch (err) {
       out[i] = failure(err);
     }
   }
   // The transaction: plain new files first (declined when their name is taken by now), then the rest in order.
-  for (const { i, plain } of ready) {
-    if (!plain) continue;
-    const target = resolveTarget(s.tree, list[i]!.path);
+  for (const r of ready) {
+    if (!r.plain) continue;
+    const target = inTransaction(s, r.target);
     if (target.existing) continue;
-    out[i] = { ok: true, file: applyCommit(s, who, list[i]!, target) };
+    out[r.i] = { ok: true, file: applyCommit(s, who, list[r.i]!, target) };
   }
-  for (const { i } of ready) {
-    if (out[i]) continue;
+  for (const r of ready) {
+    if (out[r.i]) continue;
     try {
-      out[i] = { ok: true, file: applyCommit(s, who, list[i]!, resolveTarget(s.tree, list[i]!.path)) };
+      out[r.i] = { ok: true, file: applyCommit(s, who, list[r.i]!, inTransaction(s, r.target)) };
     } catch (err) {
-      out[i] = failure(err);
+      out[r.i] = failure(err);
     }
   }
   return out.map((o) => o!);
+}
+
+/** The target resolved before the transaction (its path and name as then, in the answer and a copy's name), with the entry at its name now. */
+function inTransaction(s: ModelState, early: UploadTarget): UploadTarget {
+  const existing = s.tree.child(early.parentId, early.name);
+  return { parentId: early.parentId, name: early.name, path: early.path, ...(existing ? { existing } : {}) };
 }
 
 function ruleOf(c: CommitRequest): CommitRule {
