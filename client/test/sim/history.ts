@@ -31,7 +31,7 @@ export interface History {
 
 const KINDS: [UserOpKind, number][] = [
   ['create', 8],
-  ['burst', 3],
+  ['burst', 2],
   ['write', 6],
   ['save-via-temp', 3],
   ['rename', 3],

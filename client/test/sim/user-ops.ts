@@ -116,7 +116,7 @@ export function applyUserOp(disk: UserDisk, device: number, op: UserOp, contents
       // many with the same bytes: empty files, and this device's one repeated content. They go
       // up in batches, where identical contents must not be taken for one another.
       const made: { path: string; c: string }[] = [];
-      const count = 3 + (op.a % 6);
+      const count = 2 + (op.a % 4);
       for (let i = 0; i < count; i++) {
         const dir = pick(folders, op.a + i * 7)!;
         const name = FILE_NAMES[(op.b + i) % FILE_NAMES.length]!;
