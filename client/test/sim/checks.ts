@@ -73,8 +73,28 @@ export function check(o: Observed): Verdict {
   for (const e of o.effects) {
     for (const c of e.written) if (!superseded.has(c) && !current.has(c)) problems.push(`lost: ${short(c)} (written: ${e.line})`);
   }
+  // Contents written more than once (empty files, equal bytes): each copy is a file of its own,
+  // and must stay one unless a person replaced or removed it. Checked by count where no merge is
+  // possible: every copy written by one device's person and none moved (two copies can then
+  // never meet at one path, where syncing would rightly make them one file).
+  const copies = countOf(o.effects.flatMap((e) => e.written));
+  const gone = countOf(o.effects.flatMap((e) => e.superseded.map((s) => s.content)));
+  const live = countOf([...o.server.values()].filter((c): c is string => c !== null));
+  for (const [c, n] of copies) {
+    if (n < 2 || moved.has(c)) continue;
+    const writers = new Set(o.effects.filter((e) => e.written.includes(c)).map((e) => e.device));
+    if (writers.size !== 1 || writers.has(undefined)) continue;
+    const want = n - (gone.get(c) ?? 0);
+    if ((live.get(c) ?? 0) < want) problems.push(`lost: ${want - (live.get(c) ?? 0)} of ${want} files holding ${c === '' ? "''" : short(c)} (the server has ${live.get(c) ?? 0})`);
+  }
   for (const [c, by] of superseded) {
-    if (by === 'delete' && current.has(c) && !moved.has(c)) problems.push(`came back after a delete: ${short(c)}`);
+    if (by === 'delete' && current.has(c) && !moved.has(c) && (copies.get(c) ?? 0) < 2) problems.push(`came back after a delete: ${short(c)}`);
   }
   return { ok: problems.length === 0, problems };
+}
+
+function countOf(xs: readonly string[]): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1);
+  return n;
 }

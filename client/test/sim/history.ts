@@ -31,6 +31,7 @@ export interface History {
 
 const KINDS: [UserOpKind, number][] = [
   ['create', 8],
+  ['burst', 2],
   ['write', 6],
   ['save-via-temp', 3],
   ['rename', 3],

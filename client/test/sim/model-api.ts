@@ -6,9 +6,10 @@
  * message, details) as the client builds them from an error answer.
  */
 import type { z } from 'zod';
-import { ChangePage, CommitAnswer, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, RevisionBlocks, type LongPollAnswer } from '@coffer/protocol';
+import { BatchCommitAnswer, BlockListsAnswer, ChangePage, CommitAnswer, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, PACK_END, PackStored, RevisionBlocks, encodePack, type BatchCommitItem, type LongPollAnswer } from '@coffer/protocol';
 import { HttpError, hashParam } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
+import { readFetchedPack } from '../../src/transfer/fetch-pack.js';
 import type { CommitRequest, DeleteCondition, EntryRef, SyncApi } from '../../src/sync/sync-api.js';
 import { request } from './model-requests.js';
 import type { ModelCore } from './model-core.js';
@@ -71,6 +72,34 @@ export class ModelApi implements SyncApi {
   }
   async commit(c: CommitRequest) {
     return answer(CommitAnswer, () => this.model.commit(this.deviceId, request('commit', c)));
+  }
+  async putPack(pack: Uint8Array) {
+    return answer(PackStored, () => this.model.putPack(pack));
+  }
+  async putPackEncoded(body: Uint8Array) {
+    return answer(PackStored, () => this.model.putPackEncoded(body));
+  }
+  async commitBatch(files: BatchCommitItem[]) {
+    return answer(BatchCommitAnswer, () => ({ results: this.model.commitBatch(this.deviceId, request('commitBatch', { files }).files) })).results;
+  }
+  async blockLists(files: { id: string; rev?: number }[]) {
+    return answer(BlockListsAnswer, () => ({ results: this.model.blockLists(request('blockLists', { files }).files) })).results;
+  }
+  /** The answer's bytes as the server streams them (a pack ended by PACK_END), read and verified as CofferApi reads them. */
+  async *fetchBlocks(hashes: string[]) {
+    const body = this.fetchedPack(hashes);
+    yield* readFetchedPack((async function* () {
+      yield body;
+    })());
+  }
+  /** POST /blocks/fetch's whole body, at one instant (the simulated network may cut it short). */
+  fetchedPack(hashes: string[]): Uint8Array {
+    const blocks = answer(null, () => this.model.fetchBlocks(request('fetchBlocks', { hashes }).hashes));
+    const pack = encodePack(blocks);
+    const body = new Uint8Array(pack.byteLength + PACK_END.byteLength);
+    body.set(pack, 0);
+    body.set(PACK_END, pack.byteLength);
+    return body;
   }
   async revisionBlocks(path: string, rev?: number) {
     return answer(RevisionBlocks, () => {

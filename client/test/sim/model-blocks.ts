@@ -39,6 +39,11 @@ export class BlockStore {
     for (const h of hashes) this.#referenced.add(h);
   }
 
+  /** Whether a committed version lists the block (held and readable). */
+  readable(hash: string): boolean {
+    return this.#referenced.has(hash) && this.#bytes.has(hash);
+  }
+
   /** A block's bytes, if a committed version lists it; 404 'block_not_found' otherwise. */
   read(hash: string): Uint8Array {
     const bytes = this.#referenced.has(hash) ? this.#bytes.get(hash) : undefined;

@@ -10,7 +10,7 @@ import { sha256Hex } from '../../src/transfer/blocks.js';
 import { resolveTarget, type UploadTarget } from './model-resolve.js';
 import type { Caller, ModelState } from './model-state.js';
 
-export type { CommitAnswer };
+export type { CommitAnswer, CommitRequest };
 
 interface Content {
   blocks: readonly BlockRef[];
@@ -22,16 +22,23 @@ interface Content {
 export function commitSync(s: ModelState, who: Caller, c: CommitRequest): CommitAnswer {
   checkFileSize(c.size);
   const target = resolveTarget(s.tree, c.path);
-  const rule: CommitRule = { baseRev: c.baseRev, overwrite: false, ...(c.fileId !== undefined ? { fileId: c.fileId } : {}) };
-  const onConflict = c.onConflict ?? 'fail';
-  if (onConflict === 'fail') checkRule(target.existing, rule);
+  if ((c.onConflict ?? 'fail') === 'fail') checkRule(target.existing, ruleOf(c));
   checkBlockList(s, c.blocks, c.size);
+  return applyCommit(s, who, c, target);
+}
+
+function ruleOf(c: CommitRequest): CommitRule {
+  return { baseRev: c.baseRev, overwrite: false, ...(c.fileId !== undefined ? { fileId: c.fileId } : {}) };
+}
+
+/** The commit inside the server's transaction, its early refusals passed (a batch's files each take this in turn). */
+export function applyCommit(s: ModelState, who: Caller, c: CommitRequest, target: UploadTarget): CommitAnswer {
   const content: Content = { blocks: c.blocks, size: c.size, contentHash: contentHash(c.blocks, sha256Hex), ...(c.mtime !== undefined ? { mtime: new Date(c.mtime) } : {}) };
   try {
     // The server checks the same rule again inside its transaction (commitVersion, and the entry named by fileId).
-    checkRule(target.existing, rule);
+    checkRule(target.existing, ruleOf(c));
   } catch (err) {
-    if (onConflict !== 'copy' || !lostRace(err)) throw err;
+    if ((c.onConflict ?? 'fail') !== 'copy' || !lostRace(err)) throw err;
     return commitCopy(s, who, target, content);
   }
   const row = target.existing ?? s.tree.create(target.parentId, target.name, false, s.at());
@@ -45,7 +52,7 @@ function lostRace(err: unknown): boolean {
 }
 
 /** The block list must add up to the size, and the account must hold each block at the listed size (sync/block-list.ts). */
-function checkBlockList(s: ModelState, list: readonly BlockRef[], size: number): void {
+export function checkBlockList(s: ModelState, list: readonly BlockRef[], size: number): void {
   const sum = list.reduce((n, b) => n + b.size, 0);
   if (sum !== size) {
     throw new BadRequestError(`the blocks add up to ${sum} bytes, not the ${size} declared`, { code: 'size_mismatch', details: { size, blocksSize: sum } });

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, it } from 'vitest';
 import { useTestServer } from '@coffer/server/testing/server';
+import { encodePack, type BatchCommitItem } from '@coffer/protocol';
 import { lockstep, type Lockstep, type Side } from './contract-harness.js';
 
 /** Commit `text` (blocks split at '|') to `path` as device a or b. */
@@ -191,6 +192,54 @@ describe('the model server answers as the real one', () => {
       return poll;
     });
     await s.step('the change it announced', (x) => x.a.changes(x.seq(6)));
+  });
+
+  it('batches: packs, a batch commit whose files succeed and fail on their own, block lists by id, fetched blocks', async () => {
+    const s = (t = await lockstep(srv));
+    const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+    const block = (text: string) => ({ hash: hash(text), size: Buffer.byteLength(text) });
+    const pack = (...texts: string[]) => encodePack(texts.map((x) => ({ hash: hash(x), bytes: Buffer.from(x) })));
+    const batch = (x: Parameters<Parameters<typeof s.step>[1]>[0], files: BatchCommitItem[]) => x.a.commitBatch!(files);
+    await s.step('mkdir /B', (x) => x.a.mkdir('/B'));
+    await s.step('pack', (x) => x.a.putPack!(pack('p1', 'p2', 'p1')));
+    await s.step('pack again', (x) => x.b.putPack!(pack('p2', 'p3')));
+    await s.step('pack, a wrong hash (nothing stored)', (x) => x.a.putPack!(Buffer.concat([pack('p4'), Buffer.from(pack('p5')).subarray(4).fill(7, 0, 32)])));
+    await s.step('pack, not a pack', (x) => x.a.putPack!(Buffer.from('nope')));
+    await s.step('missing after the packs', (x) => x.a.missingBlocks([hash('p1'), hash('p4'), hash('p5')]));
+    const first = (
+      await s.step('batch: new files, a name twice, a missing folder, a missing block, an empty file', (x) =>
+        batch(x, [
+          { path: '/B/one.txt', size: 2, blocks: [block('p1')], baseRev: null, onConflict: 'copy', mtime: 1_700_000_000_000 },
+          { path: '/B/two.txt', size: 4, blocks: [block('p2'), block('p3')], baseRev: null },
+          { path: '/B/ONE.txt', size: 2, blocks: [block('p2')], baseRev: null, onConflict: 'copy' },
+          { path: '/B/dup.txt', size: 2, blocks: [block('p1')], baseRev: null },
+          { path: '/B/dup.txt', size: 2, blocks: [block('p2')], baseRev: null },
+          { path: '/Nope/x.txt', size: 2, blocks: [block('p1')], baseRev: null, onConflict: 'copy' },
+          { path: '/B/m.txt', size: 2, blocks: [block('p4')], baseRev: null },
+          { path: '/B/e', size: 0, blocks: [], baseRev: null },
+        ]),
+      )
+    ).ok as { ok: boolean; file?: { id: string } }[];
+    const one = first[0]!.file!.id;
+    const two = first[1]!.file!.id;
+    await s.step('batch: an update by id, a stale one kept as a copy, a stale one refused', (x) =>
+      batch(x, [
+        { path: '/B/one.txt', size: 2, blocks: [block('p3')], baseRev: 1, fileId: x.id(one), onConflict: 'copy' },
+        { path: '/B/one.txt', size: 2, blocks: [block('p2')], baseRev: 1, fileId: x.id(one), onConflict: 'copy' },
+        { path: '/B/two.txt', size: 2, blocks: [block('p2')], baseRev: 0 },
+      ]),
+    );
+    await s.step('batch, a bad name among good ones', (x) => batch(x, [{ path: '/B/con.txt', size: 2, blocks: [block('p1')], baseRev: null }, { path: '/B/ok.txt', size: 2, blocks: [block('p1')], baseRev: null }]));
+    await s.step('journal', (x) => x.b.changes(0));
+    await s.step('trash two.txt', (x) => x.b.delete({ path: '/B/two.txt' }));
+    await s.step('block lists: head, a revision, a trashed file, a folder, no such revision, no such id', (x) =>
+      x.b.blockLists!([{ id: x.id(one) }, { id: x.id(one), rev: 1 }, { id: x.id(two), rev: 1 }, { id: x.id('id1') }, { id: x.id(one), rev: 9 }, { id: x.id('nothing') }]),
+    );
+    await s.step('fetch: each readable block once, in the order asked; the unreadable left out', async (x) => {
+      const got: { hash: string; size: number }[] = [];
+      for await (const b of x.b.fetchBlocks!([hash('p3'), hash('p1'), hash('p4'), hash('zz'), hash('p1')])) got.push({ hash: b.hash, size: b.bytes.byteLength });
+      return got;
+    });
   });
 
   it('blocks and revisions: missing, put, get, revision block lists', async () => {

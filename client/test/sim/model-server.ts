@@ -7,9 +7,10 @@
  *
  * What it covers and leaves out, and how it is kept honest against the real server: README.md here.
  */
-import type { FileView, RevisionBlocks } from '@coffer/protocol';
+import type { BatchCommitResult, BlockListResult, FileView, PackStored, RevisionBlocks } from '@coffer/protocol';
 import { ConflictError, NotFoundError, type ChangePage } from '@coffer/server/rules';
 import type { CommitRequest, DeleteCondition, SyncApi } from '../../src/sync/sync-api.js';
+import { blockLists, commitBatch, fetchBlocks, storeEncodedPack, storePack } from './model-batch.js';
 import { BlockStore } from './model-blocks.js';
 import { commitSync, type CommitAnswer } from './model-commit.js';
 import { allVersions, contentOf, liveTree, type LiveEntry, type VersionRecord } from './model-inspect.js';
@@ -47,7 +48,7 @@ export class ModelServer implements ModelCore {
   }
 
   /** The SyncApi of one device: async, answers and errors exactly as CofferApi gives them. */
-  api(deviceId: string): SyncApi {
+  api(deviceId: string): ModelApi {
     this.#caller(deviceId);
     return new ModelApi(this, deviceId);
   }
@@ -80,6 +81,22 @@ export class ModelServer implements ModelCore {
   }
   getBlock(hash: string): Uint8Array {
     return this.#s.blocks.read(hash);
+  }
+  putPack(body: Uint8Array): PackStored {
+    return storePack(this.#s, body);
+  }
+  putPackEncoded(body: Uint8Array): PackStored {
+    return storeEncodedPack(this.#s, body);
+  }
+  /** POST /files/commit/batch: an answer per file; the batch's commits all at this one instant. */
+  commitBatch(deviceId: string, files: readonly CommitRequest[]): BatchCommitResult[] {
+    return commitBatch(this.#s, this.#caller(deviceId), files);
+  }
+  blockLists(files: readonly { id: string; rev?: number }[]): BlockListResult[] {
+    return blockLists(this.#s, files);
+  }
+  fetchBlocks(hashes: readonly string[]): { hash: string; bytes: Uint8Array }[] {
+    return fetchBlocks(this.#s, hashes);
   }
 
   /** GET /revisions/blocks (files/revisions.ts versionOf): the head's block list, or revision `rev`'s. */

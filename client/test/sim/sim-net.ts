@@ -12,6 +12,8 @@ import { HttpError } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
 import type { ServerMessage } from '@coffer/protocol';
 import type { SyncApi } from '../../src/sync/sync-api.js';
+import { readFetchedPack } from '../../src/transfer/fetch-pack.js';
+import type { ModelApi } from './model-api.js';
 import type { ModelServer } from './model-server.js';
 import { NetError, type Scheduler } from './scheduler.js';
 
@@ -26,7 +28,7 @@ async function capture(p: Promise<unknown>): Promise<Outcome> {
 }
 
 /** `sockets`: where each open event socket registers its cut (the world's `cutSocket`). */
-export function simNet(inner: SyncApi, model: ModelServer, sched: Scheduler, owner: string, online: () => boolean, sockets?: Set<(err: Error) => void>): SyncApi {
+export function simNet(inner: ModelApi, model: ModelServer, sched: Scheduler, owner: string, online: () => boolean, sockets?: Set<(err: Error) => void>): SyncApi {
   const send = async <T>(call: () => Promise<T>): Promise<T> => {
     // The step's value is the promise of the outcome (the model answers at once; its promise
     // settles while the step's microtasks drain).
@@ -40,6 +42,28 @@ export function simNet(inner: SyncApi, model: ModelServer, sched: Scheduler, own
     });
   };
 
+  /** A fetched pack: the request (the model reads the blocks then), then the body in two answer steps, so a cut can end it short. */
+  async function* fetched(hashes: string[]): AsyncGenerator<{ hash: string; bytes: Uint8Array }> {
+    const outcome = await sched.step<Outcome>(owner, 'req', () => {
+      if (!online()) throw new NetError('offline (simulated)');
+      try {
+        return { ok: true, value: inner.fetchedPack(hashes) };
+      } catch (err) {
+        return { ok: false, err };
+      }
+    });
+    const body = async function* () {
+      const all = await sched.step(owner, 'res', () => {
+        if (!outcome.ok) throw outcome.err;
+        return outcome.value as Uint8Array;
+      });
+      const half = Math.floor(all.byteLength / 2);
+      yield all.subarray(0, half);
+      yield await sched.step(owner, 'res', () => all.subarray(half));
+    };
+    yield* readFetchedPack(body());
+  }
+
   const api: SyncApi = {
     me: () => send(() => inner.me()),
     stat: (path) => send(() => inner.stat(path)),
@@ -52,6 +76,13 @@ export function simNet(inner: SyncApi, model: ModelServer, sched: Scheduler, own
     putBlock: (hash, bytes) => send(() => inner.putBlock(hash, bytes)),
     getBlock: (hash) => send(() => inner.getBlock(hash)),
     commit: (c) => send(() => inner.commit(c)),
+    // Batches (issue 20): each one request, applied whole at once, its answer lost like any other.
+    // No putPackEncoded: the agent compresses a pack on libuv's threads, outside the scheduler's
+    // steps, so a history would not replay step for step; packs go raw (the agent's fallback).
+    putPack: (pack) => send(() => inner.putPack(pack)),
+    commitBatch: (files) => send(() => inner.commitBatch(files)),
+    blockLists: (files) => send(() => inner.blockLists(files)),
+    fetchBlocks: (hashes) => fetched(hashes),
     revisionBlocks: (path, rev) => send(() => inner.revisionBlocks(path, rev)),
     changes: (cursor, limit) => send(() => inner.changes(cursor, limit)),
     changesLatest: () => send(() => inner.changesLatest()),

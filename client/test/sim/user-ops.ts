@@ -18,7 +18,7 @@ export interface UserDisk {
   walk(): { path: string; kind: 'file' | 'dir'; bytes?: Uint8Array }[];
 }
 
-export type UserOpKind = 'create' | 'write' | 'save-via-temp' | 'rename' | 'move' | 'case' | 'mkdir' | 'delete' | 'rmdir';
+export type UserOpKind = 'create' | 'burst' | 'write' | 'save-via-temp' | 'rename' | 'move' | 'case' | 'mkdir' | 'delete' | 'rmdir';
 
 export interface UserOp {
   kind: UserOpKind;
@@ -42,6 +42,8 @@ export interface OpEffect {
   superseded: { content: string; by: 'edit' | 'delete' }[];
   /** Contents a person moved or renamed now. */
   moved: string[];
+  /** The device whose person did it. */
+  device?: number;
 }
 
 const IGNORED = /(^|\/)(\.coffer(\/|$))|\.tmp$|~$|\.swp$/;
@@ -98,7 +100,7 @@ export function applyUserOp(disk: UserDisk, device: number, op: UserOp, contents
   const taken = (dir: string, name: string, self?: string) =>
     disk.readdirSafe(dir).some((n) => n.toLowerCase() === name.toLowerCase() && join(dir, n) !== self);
   const under = (p: string) => all.filter((e) => e.kind === 'file' && (e.path === p || e.path.startsWith(p + '/'))).map((e) => e.content!);
-  const effect = (line: string, e: Partial<OpEffect> = {}): OpEffect => ({ line, written: [], superseded: [], moved: [], ...e });
+  const effect = (line: string, e: Partial<OpEffect> = {}): OpEffect => ({ line, written: [], superseded: [], moved: [], device, ...e });
 
   switch (op.kind) {
     case 'create': {
@@ -108,6 +110,24 @@ export function applyUserOp(disk: UserDisk, device: number, op: UserOp, contents
       const c = contents.next(device, op.size);
       disk.writeFile(join(dir, name), new TextEncoder().encode(c));
       return effect(`create ${join(dir, name)} = ${short(c)}`, { written: [c] });
+    }
+    case 'burst': {
+      // Several small files at once in several folders (an unpacked archive, a build's output),
+      // many with the same bytes: empty files, and this device's one repeated content. They go
+      // up in batches, where identical contents must not be taken for one another.
+      const made: { path: string; c: string }[] = [];
+      const count = 2 + (op.a % 4);
+      for (let i = 0; i < count; i++) {
+        const dir = pick(folders, op.a + i * 7)!;
+        const name = FILE_NAMES[(op.b + i) % FILE_NAMES.length]!;
+        if (taken(dir, name)) continue;
+        const k = (op.b + i * (op.size % 3 === 0 ? 1 : 2)) % 4;
+        const c = k === 0 ? contents.next(device, op.size) : k === 1 ? '' : `same@d${device}`;
+        disk.writeFile(join(dir, name), new TextEncoder().encode(c));
+        made.push({ path: join(dir, name), c });
+      }
+      if (made.length === 0) return undefined;
+      return effect(`burst ${made.map((m) => `${m.path}=${m.c === '' ? "''" : short(m.c)}`).join(' ')}`, { written: made.map((m) => m.c) });
     }
     case 'write': {
       const f = pick(files, op.a);
