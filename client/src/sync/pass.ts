@@ -216,8 +216,11 @@ export class Pass {
   private async fileStep(p: string, l: LocalEntry | undefined, r: RemoteEntry | undefined, b: BaseEntry | undefined): Promise<StepResult> {
     const { ctx } = this;
     if (l && Math.abs(ctx.clock.now() - l.mtimeMs) < SETTLE_MS) return 'again';
-    if (l && b && !b.isDir && !unchanged(l, b) && l.size === b.size && b.contentHash) {
-      // Touched, or saved with the same bytes: only the stat moved.
+    if (l && r && b && !b.isDir && !unchanged(l, b) && l.size === b.size && b.contentHash) {
+      // Touched, or saved with the same bytes: only the stat moved. Not when the remote file is
+      // gone: then equal bytes do not make it the synced file (deleted here, the agent killed
+      // mid-delete, the same bytes saved again under the name) — it is kept and uploaded again.
+      // (The simulation's seed 1592590338 lost such a file as "deleted locally".)
       const h = await localHash(ctx, p);
       if (h && h.hash === b.contentHash) {
         b = { ...b, ino: h.stat.ino, mtimeMs: h.stat.mtimeMs };

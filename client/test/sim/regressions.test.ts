@@ -195,9 +195,9 @@ describe('sync simulation: the defects issue 13 traced', () => {
 
   // Found by simulation-b with bursts at weight 1 (seed 1592590338): a person deletes a.txt, the
   // agent is killed (its remote delete sent, the answer lost), the person makes a.txt again with
-  // the very same bytes; the restarted agent deletes the new a.txt as "deleted remotely". Open:
-  // it fails today (it.fails); when the agent keeps that file, make this a plain `it`.
-  it.fails('a file deleted, the agent killed, the same bytes saved again under that name: kept (open)', async () => {
+  // the very same bytes; the restarted agent deleted the new a.txt as "deleted remotely" (equal
+  // bytes were taken for the synced file). Fixed in pass.ts fileStep: it is kept and uploaded again.
+  it('a file deleted, the agent killed, the same bytes saved again under that name: kept', async () => {
     const h: History = {"devices": 2, "seed": 0, "events": [{"t": "user", "dev": 1, "op": {"kind": "burst", "a": 0, "b": 15, "size": 1}}, {"t": "tick", "ms": 400}, {"t": "step", "dev": 1, "n": 1, "pick": 0}, {"t": "step", "dev": 0, "n": 7, "pick": 0}, {"t": "step", "dev": 1, "n": 20, "pick": 0}, {"t": "step", "dev": 1, "n": 24, "pick": 0}, {"t": "tick", "ms": 90000}, {"t": "user", "dev": 1, "op": {"kind": "delete", "a": 0, "b": 0, "size": 1}}, {"t": "step", "dev": 1, "n": 11, "pick": 0}, {"t": "crash", "dev": 1}, {"t": "user", "dev": 1, "op": {"kind": "burst", "a": 0, "b": 14, "size": 42}}, {"t": "tick", "ms": 10}]};
     const out = await runHistory(h);
     expect(out.verdict.problems, out.world.log.join('\n')).toEqual([]);
