@@ -7,7 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import type { SyncApi } from './sync-api.js';
 
-export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'getBlock' | 'fetchBlocks'>, file: string): void {
+export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'getBlock' | 'getBlockEncoded' | 'fetchBlocks'>, file: string): void {
   // blockBytesSent counts plaintext, however the block travelled; blockWireBytesSent what its bodies took (issue 21).
   const c = { pid: process.pid, blocksSent: 0, blockBytesSent: 0, blockWireBytesSent: 0, blocksReceived: 0, blockBytesReceived: 0 };
   const write = () => appendFileSync(file, JSON.stringify(c) + '\n');
@@ -37,6 +37,17 @@ export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' 
     write();
     return bytes;
   };
+  const getEncoded = api.getBlockEncoded?.bind(api);
+  if (getEncoded) {
+    // A block that came compressed or as a delta counts its plaintext, like one sent that way.
+    api.getBlockEncoded = async (hash, bases) => {
+      const r = await getEncoded(hash, bases);
+      c.blocksReceived++;
+      c.blockBytesReceived += r.size;
+      write();
+      return r;
+    };
+  }
   const fetch = api.fetchBlocks?.bind(api);
   // Blocks fetched in batches (issue 20) count as they arrive, each verified, like a GET's body.
   if (fetch) {
