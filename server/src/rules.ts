@@ -6,6 +6,7 @@
  */
 export { checkBlockBytes, tooLarge } from './blocks/put.js';
 export { hashParam } from './blocks/hash.js';
+export { parsePack } from './blocks/pack-parse.js';
 export type { JournalOp, JournalRow } from './files/journal.js';
 export { nameTaken } from './files/move.js';
 export { folderOf } from './files/tree.js';

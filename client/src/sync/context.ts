@@ -54,7 +54,6 @@ export interface BatchUploads {
   add(rel: string, known: BaseEntry | undefined): Promise<StepResult | undefined>;
 }
 
-/** Where a pass's small files' contents wait, fetched ahead in batches (download-prefetch.ts implements it). */
 /** A file fetched ahead: its verified content, and when written ahead, the finished temp file holding it (then `data` is empty). */
 export interface Ahead extends Served {
   temp?: string;
@@ -62,6 +61,7 @@ export interface Ahead extends Served {
   stat?: LocalStat;
 }
 
+/** Where a pass's small files' contents wait, fetched ahead in batches (download-prefetch.ts implements it). */
 export interface DownloadsAhead {
   /** The verified content of file `id` at `rev`, each taken once; undefined: fetch it alone. A temp it brings is the caller's to place or remove. */
   take(id: string, rev: number): Promise<Ahead | undefined>;

@@ -25,6 +25,7 @@ import {
   type Served,
   type WantedFile,
 } from '../transfer/batch-download.js';
+import { atMost } from '../at-most.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { Ahead, DownloadsAhead, SyncContext } from './context.js';
 import type { RemoteEntry } from './remote.js';
@@ -73,8 +74,7 @@ export class DownloadPrefetch implements DownloadsAhead {
   private inFlight = 0;
   private heldBytes = 0;
   private readonly held = new Map<string, Held>();
-  private writing = 0;
-  private readonly writeWaiters: (() => void)[] = [];
+  private readonly writing = atMost(TEMP_WRITES);
   private closed = false;
 
   constructor(
@@ -82,10 +82,6 @@ export class DownloadPrefetch implements DownloadsAhead {
     private readonly api: BatchDownloadApi,
     private readonly queue: readonly Candidate[],
   ) {}
-
-  private get stats(): TransferStats | undefined {
-    return this.ctx.stats;
-  }
 
   /** The pass reached position `pos`: what it passed without taking is dropped, and batches ahead start. */
   reach(pos: number): void {
@@ -103,8 +99,7 @@ export class DownloadPrefetch implements DownloadsAhead {
     const h = this.held.get(key);
     if (!h) return undefined;
     const content = await h.content;
-    this.held.delete(key);
-    this.heldBytes -= h.size;
+    this.forget(key, h);
     this.pump();
     return content;
   }
@@ -115,39 +110,40 @@ export class DownloadPrefetch implements DownloadsAhead {
     await Promise.all([...this.held].map(([key, h]) => this.release(key, h)));
   }
 
-  /** Not taken: forget it and remove its temp once written. */
-  private release(key: string, h: Held): Promise<void> {
+  private forget(key: string, h: Held): void {
     this.held.delete(key);
     this.heldBytes -= h.size;
+  }
+
+  /** Not taken: forget it and remove its temp once written. */
+  private release(key: string, h: Held): Promise<void> {
+    this.forget(key, h);
     return h.content.then((a) => (a?.temp ? this.ctx.local.discard(a.temp) : undefined)).catch(() => undefined);
   }
 
   /** Write a served file into a new temp file (fsync'd, its time set); undefined when that failed (the step writes it itself). */
-  private async writeTemp(served: Served, c: Candidate): Promise<Ahead> {
-    if (this.writing >= TEMP_WRITES) await new Promise<void>((r) => this.writeWaiters.push(r));
-    this.writing++;
-    let temp: string | undefined;
-    try {
+  private writeTemp(served: Served, c: Candidate): Promise<Ahead> {
+    return this.writing(async () => {
       if (this.closed) return served;
-      temp = await this.ctx.local.newTemp();
-      const out = await this.ctx.fs.createExclusive(temp);
+      let temp: string | undefined;
       try {
-        for (const d of served.data) await out.write(d);
-        await out.sync();
-      } finally {
-        await out.close();
+        temp = await this.ctx.local.newTemp();
+        const out = await this.ctx.fs.createExclusive(temp);
+        try {
+          for (const d of served.data) await out.write(d);
+          await out.sync();
+        } finally {
+          await out.close();
+        }
+        await this.ctx.fs.utimes(temp, served.modifiedAt !== undefined ? Date.parse(served.modifiedAt) : c.mtimeMs);
+        const stat = await this.ctx.fs.lstat(temp);
+        if (!stat) return served;
+        return { ...served, data: [], temp, stat };
+      } catch {
+        if (temp) await this.ctx.local.discard(temp);
+        return served;
       }
-      await this.ctx.fs.utimes(temp, served.modifiedAt !== undefined ? Date.parse(served.modifiedAt) : c.mtimeMs);
-      const stat = await this.ctx.fs.lstat(temp);
-      if (!stat) return served;
-      return { ...served, data: [], temp, stat };
-    } catch {
-      if (temp) await this.ctx.local.discard(temp);
-      return served;
-    } finally {
-      this.writing--;
-      this.writeWaiters.shift()?.();
-    }
+    });
   }
 
   private pump(): void {
@@ -163,7 +159,7 @@ export class DownloadPrefetch implements DownloadsAhead {
       }
       this.inFlight++;
       // A failed batch is no failure of the pass: its files take the per-file path, which reports.
-      const outcomes = fetchBatch(this.api, batch.map((c) => c.file), this.stats).catch(() => undefined);
+      const outcomes = fetchBatch(this.api, batch.map((c) => c.file), this.ctx.stats).catch(() => undefined);
       void outcomes.finally(() => {
         this.inFlight--;
         this.pump();

@@ -7,6 +7,7 @@
  * whatever failed here is simply tried again there, one at a time, as before.
  */
 import { ApiError } from '../api/errors.js';
+import { eachAtMost } from '../at-most.js';
 import type { SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { absOf } from './remote.js';
@@ -23,20 +24,16 @@ export async function makeRemoteDirsAhead(ctx: SyncContext, dirs: readonly strin
   for (const d of dirs) levels.set(depthOf(d), [...(levels.get(depthOf(d)) ?? []), d]);
   for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
     const level = levels.get(depth)!.filter((d) => !ctx.remote.get(d));
-    let next = 0;
     let failed = false;
-    const worker = async () => {
-      while (next < level.length && !failed) {
-        const d = level[next++]!;
-        try {
-          await ctx.api.mkdir(absOf(ctx.remoteRoot, d), true);
-        } catch (err) {
-          // 409/404: made meanwhile, or something in the way — phase 1 sorts it out. Anything else: stop here.
-          if (!(err instanceof ApiError && (err.status === 409 || err.status === 404))) failed = true;
-        }
+    await eachAtMost(level, IN_FLIGHT, async (d) => {
+      if (failed) return;
+      try {
+        await ctx.api.mkdir(absOf(ctx.remoteRoot, d), true);
+      } catch (err) {
+        // 409/404: made meanwhile, or something in the way — phase 1 sorts it out. Anything else: stop here.
+        if (!(err instanceof ApiError && (err.status === 409 || err.status === 404))) failed = true;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, level.length) }, worker));
+    });
     await catchUp(ctx);
     if (failed) return;
   }

@@ -8,6 +8,7 @@
  * case-insensitive there): the one already synced (in the base) keeps its place, else the first
  * by code-point order; the others are reported and left alone.
  */
+import { eachAtMost } from '../at-most.js';
 import type { IgnoreRules } from './ignore.js';
 import { fsCode, joinRel, type LocalFs, type LocalStat } from './local-fs.js';
 
@@ -28,14 +29,7 @@ const STAT_AHEAD = 32;
 /** The stats of `rels`, in order, a few at once. */
 async function statAll(fs: LocalFs, rels: readonly string[]): Promise<(LocalStat | undefined)[]> {
   const out: (LocalStat | undefined)[] = new Array(rels.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < rels.length) {
-      const i = next++;
-      out[i] = await fs.lstat(rels[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(STAT_AHEAD, rels.length) }, worker));
+  await eachAtMost(rels, STAT_AHEAD, async (rel, i) => void (out[i] = await fs.lstat(rel)));
   return out;
 }
 

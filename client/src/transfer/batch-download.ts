@@ -9,6 +9,7 @@
  * reason: the caller takes its per-file path, which answers for it as before.
  */
 import { MAX_FETCH_BLOCKS, MAX_FETCH_BYTES, type BlockListResult, type RevisionBlocks } from '@coffer/protocol';
+import { atMost, eachAtMost } from '../at-most.js';
 import type { SyncApi } from '../sync/sync-api.js';
 import { contentHashOf } from './blocks.js';
 import type { TransferStats } from './stats.js';
@@ -82,35 +83,25 @@ export async function downloadInBatches<F extends WantedFile>(
   o: BatchDownloadOptions = {},
 ): Promise<void> {
   const batches = downloadBatchesOf(files);
-  let next = 0;
   let failed: { err: unknown } | undefined;
-  const limit = Math.max(1, o.settleConcurrency ?? 1);
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  const settleOne = async (f: F, outcome: Outcome) => {
-    while (active >= limit) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      if (!failed) await settle(f, outcome);
-    } catch (err) {
-      failed ??= { err };
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-  const worker = async () => {
-    while (!failed && next < batches.length) {
-      const batch = batches[next++]!;
+  const settling = atMost(Math.max(1, o.settleConcurrency ?? 1));
+  const settleOne = (f: F, outcome: Outcome) =>
+    settling(async () => {
       try {
-        const outcomes = await fetchBatch(api, batch, o.stats);
-        await Promise.all(batch.map((f, i) => settleOne(f, outcomes[i]!)));
+        if (!failed) await settle(f, outcome);
       } catch (err) {
         failed ??= { err };
       }
+    });
+  await eachAtMost(batches, o.inFlight ?? DOWNLOAD_BATCHES_IN_FLIGHT, async (batch) => {
+    if (failed) return;
+    try {
+      const outcomes = await fetchBatch(api, batch, o.stats);
+      await Promise.all(batch.map((f, i) => settleOne(f, outcomes[i]!)));
+    } catch (err) {
+      failed ??= { err };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.inFlight ?? DOWNLOAD_BATCHES_IN_FLIGHT, batches.length) }, worker));
+  });
   if (failed) throw failed.err;
 }
 

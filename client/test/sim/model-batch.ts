@@ -1,7 +1,7 @@
 /**
  * The batch operations (issue 20) applied at one instant, as the server applies them:
  *
- * - a pack (blocks/pack.ts): every entry parsed and verified before anything is stored (400
+ * - a pack (blocks/pack-parse.ts, the server's own reader): every entry parsed and verified before anything is stored (400
  *   `invalid_pack`, `hash_mismatch`: nothing stored), then each block stored as PUT stores it;
  *   the compressed pack (routes/blocks.ts putPackEncoded) decoded first (400 `invalid_encoding`);
  * - a batch commit (uploads/batch-commit.ts): each file's early refusals first (its target, its
@@ -15,41 +15,17 @@
  *   rest simply left out; 413 `fetch_too_large` past MAX_FETCH_BYTES.
  */
 import { zstdDecompressSync, constants as zlib } from 'node:zlib';
-import { MAX_BLOCK_BYTES, MAX_DELTA_WINDOW_LOG, MAX_FETCH_BYTES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, PACK_ENTRY_HEADER_BYTES, PACK_MAGIC, type BatchCommitResult, type BlockListResult, type PackStored } from '@coffer/protocol';
-import { BadRequestError, ConflictError, HttpError, NotFoundError, checkFileSize, checkRule, type CommitRule } from '@coffer/server/rules';
-import { sha256Hex } from '../../src/transfer/blocks.js';
+import { MAX_DELTA_WINDOW_LOG, MAX_FETCH_BYTES, MAX_PACK_BYTES, type BatchCommitResult, type BlockListResult, type PackStored } from '@coffer/protocol';
+import { BadRequestError, ConflictError, HttpError, NotFoundError, checkFileSize, checkRule, parsePack, type CommitRule } from '@coffer/server/rules';
 import { applyCommit, checkBlockList, type CommitRequest } from './model-commit.js';
 import { entryById, resolveTarget, type UploadTarget } from './model-resolve.js';
 import type { Caller, ModelState } from './model-state.js';
-
-function invalidPack(message: string, details?: Record<string, unknown>): BadRequestError {
-  return new BadRequestError(`${message}; nothing of the pack was stored`, { code: 'invalid_pack', ...(details ? { details } : {}) });
-}
 
 /** POST /blocks/pack: verify every entry, then store the blocks not held. */
 export function storePack(s: ModelState, body: Uint8Array): PackStored {
   const data = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (data.byteLength > MAX_PACK_BYTES) throw new HttpError(413, 'payload_too_large', `a pack may be at most ${MAX_PACK_BYTES} bytes`, { details: { maxBytes: MAX_PACK_BYTES } });
-  if (data.byteLength < PACK_MAGIC.byteLength || !data.subarray(0, PACK_MAGIC.byteLength).equals(PACK_MAGIC)) throw invalidPack('the body does not start with CFP1');
-  const entries: { hash: string; bytes: Uint8Array }[] = [];
-  let at = PACK_MAGIC.byteLength;
-  while (at < data.byteLength) {
-    const index = entries.length;
-    if (index >= MAX_PACK_BLOCKS) throw invalidPack(`more than ${MAX_PACK_BLOCKS} entries`, { maxBlocks: MAX_PACK_BLOCKS });
-    if (data.byteLength - at < PACK_ENTRY_HEADER_BYTES) throw invalidPack(`entry ${index} is cut short in its header`, { entry: index, offset: at });
-    const hash = data.subarray(at, at + 32).toString('hex');
-    const length = data.readUInt32BE(at + 32);
-    if (length === 0 || length > MAX_BLOCK_BYTES) throw invalidPack(`entry ${index} has length ${length} (1..${MAX_BLOCK_BYTES})`, { entry: index, length });
-    const start = at + PACK_ENTRY_HEADER_BYTES;
-    if (data.byteLength - start < length) throw invalidPack(`entry ${index} is cut short: ${data.byteLength - start} of ${length} bytes`, { entry: index, offset: at });
-    const bytes = data.subarray(start, start + length);
-    const actual = sha256Hex(bytes);
-    if (actual !== hash) {
-      throw new BadRequestError(`entry ${index}'s bytes do not hash to its SHA-256; nothing of the pack was stored`, { code: 'hash_mismatch', details: { entry: index, expected: hash, actual } });
-    }
-    entries.push({ hash, bytes });
-    at = start + length;
-  }
+  const entries = parsePack(data);
   let stored = 0;
   for (const e of entries) if (s.blocks.put(e.hash, e.bytes).stored) stored++;
   return { blocks: entries.length, stored, bytes: entries.reduce((n, e) => n + e.bytes.byteLength, 0) };

@@ -7,29 +7,21 @@
  * blocks stored a few at a time.
  */
 import { inArray } from 'drizzle-orm';
-import { MAX_BLOCK_BYTES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, PACK_ENTRY_HEADER_BYTES, PACK_MAGIC, type PackStored } from '@coffer/protocol';
+import { MAX_PACK_BYTES, type PackStored } from '@coffer/protocol';
 import type { Db } from '../db/open.js';
 import { blocks } from '../db/schema.js';
-import { BadRequestError, PayloadTooLargeError } from '../http-errors.js';
+import { PayloadTooLargeError } from '../http-errors.js';
 import { reserveBlocks } from '../quota/reservations.js';
 import { requestBytes } from '../uploads/body.js';
-import { sha256Hex } from './hash.js';
+import { parsePack, type PackEntry } from './pack-parse.js';
 import type { BlockPutDeps } from './put.js';
 
-export interface PackEntry {
-  hash: string;
-  bytes: Uint8Array;
-}
 
 /** Blocks sealed and written at once: enough to keep the engine's threads and the nodes busy. */
 const STORE_CONCURRENCY = 16;
 
 function tooLarge(): PayloadTooLargeError {
   return new PayloadTooLargeError(`a pack may be at most ${MAX_PACK_BYTES} bytes`, { details: { maxBytes: MAX_PACK_BYTES } });
-}
-
-function invalid(message: string, details?: Record<string, unknown>): BadRequestError {
-  return new BadRequestError(`${message}; nothing of the pack was stored`, { code: 'invalid_pack', ...(details ? { details } : {}) });
 }
 
 export async function readPack(body: ReadableStream<Uint8Array> | null, declaredLength: number | undefined): Promise<PackEntry[]> {
@@ -42,34 +34,6 @@ export async function readPackBody(body: ReadableStream<Uint8Array> | null, decl
   const parts: Uint8Array[] = [];
   for await (const p of requestBytes(body, { limit: MAX_PACK_BYTES, tooLarge })) parts.push(p);
   return Buffer.concat(parts);
-}
-
-/** Every entry of a pack, each verified (400 `invalid_pack`, `hash_mismatch`); throws before anything is used. */
-export function parsePack(data: Buffer): PackEntry[] {
-  if (data.byteLength < PACK_MAGIC.byteLength || !data.subarray(0, PACK_MAGIC.byteLength).equals(PACK_MAGIC)) throw invalid('the body does not start with CFP1');
-  const entries: PackEntry[] = [];
-  let at = PACK_MAGIC.byteLength;
-  while (at < data.byteLength) {
-    const index = entries.length;
-    if (index >= MAX_PACK_BLOCKS) throw invalid(`more than ${MAX_PACK_BLOCKS} entries`, { maxBlocks: MAX_PACK_BLOCKS });
-    if (data.byteLength - at < PACK_ENTRY_HEADER_BYTES) throw invalid(`entry ${index} is cut short in its header`, { entry: index, offset: at });
-    const hash = data.subarray(at, at + 32).toString('hex');
-    const length = data.readUInt32BE(at + 32);
-    if (length === 0 || length > MAX_BLOCK_BYTES) throw invalid(`entry ${index} has length ${length} (1..${MAX_BLOCK_BYTES})`, { entry: index, length });
-    const start = at + PACK_ENTRY_HEADER_BYTES;
-    if (data.byteLength - start < length) throw invalid(`entry ${index} is cut short: ${data.byteLength - start} of ${length} bytes`, { entry: index, offset: at });
-    const bytes = data.subarray(start, start + length);
-    const actual = sha256Hex(bytes);
-    if (actual !== hash) {
-      throw new BadRequestError(`entry ${index}'s bytes do not hash to its SHA-256; nothing of the pack was stored`, {
-        code: 'hash_mismatch',
-        details: { entry: index, expected: hash, actual },
-      });
-    }
-    entries.push({ hash, bytes });
-    at = start + length;
-  }
-  return entries;
 }
 
 /** Store a verified pack's blocks: PUT /blocks/{sha256}'s rules (blocks/put.ts) for all of them at once. */

@@ -8,7 +8,8 @@ import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, operations as ops } from '@co
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
 import { missingHashes } from '../blocks/lookup.js';
-import { parsePack, readPack, readPackBody, storePack } from '../blocks/pack.js';
+import { readPack, readPackBody, storePack } from '../blocks/pack.js';
+import { parsePack } from '../blocks/pack-parse.js';
 import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
 import { encodeForDownload } from '../blocks/encode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
