@@ -1,5 +1,6 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { zstdDecompressSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BlockStore } from '../src/store/block-store.js';
 import { QuorumError } from '../src/errors.js';
@@ -31,6 +32,22 @@ describe('BlockStore on local-directory nodes', () => {
     expect(await blocks.has('ns', a.hash)).toBe(true);
     expect(await blocks.has('other', a.hash)).toBe(false);
     expect((await blocks.put('ns', big)).stored).toBe(false);
+  });
+
+  it('answers a block as stored: a compressed one as its zstd payload, an incompressible one as plaintext', async () => {
+    const { blocks } = engineForTest(nodes);
+    const text = textBytes(300_000);
+    const noise = randomData(300_000);
+    const a = await blocks.put('ns', text);
+    const b = await blocks.put('ns', noise);
+    const sa = await blocks.getStored(a.key);
+    if (!('zstd' in sa)) throw new Error('text was not stored compressed');
+    expect(sa.plainSize).toBe(text.byteLength);
+    expect(sa.zstd.byteLength).toBeLessThan(text.byteLength / 2);
+    expect(zstdDecompressSync(sa.zstd).equals(text)).toBe(true);
+    const sb = await blocks.getStored(b.key);
+    if (!('plain' in sb)) throw new Error('random bytes came back compressed');
+    expect(sb.plain.equals(noise)).toBe(true);
   });
 
   it('never returns a corrupted shard: reads around it, reports it, and deep repair rewrites it', async () => {

@@ -87,13 +87,24 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     const key = await readableBlockKey(db, storage, user, params.sha256);
     // The bases are checked before any work: each must be a block the caller may read (404 'base_not_found').
     const dictionary = query.base === undefined ? undefined : await deltaDictionary(db, storage, user, query.base);
-    const bytes = await storage.blocks.get(key);
-    const enc = await encodeForDownload(bytes, dictionary);
+    let enc: { encoding: string; body: Uint8Array };
+    let size: number;
+    if (dictionary) {
+      const bytes = await storage.blocks.get(key);
+      enc = await encodeForDownload(bytes, dictionary);
+      size = bytes.byteLength;
+    } else {
+      // No delta asked: the block goes as it is stored — its zstd payload when it was stored
+      // compressed (compressed once, at ingest), else raw (it did not compress then either).
+      const stored = await storage.blocks.getStored(key);
+      enc = 'zstd' in stored ? { encoding: 'zstd', body: stored.zstd } : { encoding: 'identity', body: stored.plain };
+      size = stored.plainSize;
+    }
     return c.body(new Uint8Array(enc.body), 200, {
       ...userContentHeaders(params.sha256, { type: 'application/octet-stream' }),
       'Cache-Control': 'no-store',
       [BLOCK_ENCODING_HEADER]: enc.encoding,
-      [BLOCK_SIZE_HEADER]: String(bytes.byteLength),
+      [BLOCK_SIZE_HEADER]: String(size),
       'Content-Length': String(enc.body.byteLength),
     });
   });

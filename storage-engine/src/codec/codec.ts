@@ -125,14 +125,29 @@ export function readFrameHeader(frame: Uint8Array): FrameHeader {
 /** With `inPlace` (and the addon loaded) the frame's own memory receives the plaintext and the
  *  result is a view of it: the caller gives the frame up (a read's frame is garbage after this). */
 export function decodeFrame(frame: Uint8Array, key: DataKey, aad?: Uint8Array, opts: { inPlace?: boolean } = {}): Buffer {
+  const { payload, compressed, plainSize } = openFrame(frame, key, aad, opts);
+  return compressed ? decompress(payload, plainSize) : payload;
+}
+
+/** An authenticated frame's payload as stored: `compressed` ones are one zstd frame of `plainSize` bytes. */
+export interface OpenedFrame {
+  payload: Buffer;
+  compressed: boolean;
+  plainSize: number;
+}
+
+/**
+ * Decrypt and authenticate, without decompressing: a download that is sent zstd-compressed anyway
+ * takes the stored compressed payload as it is (the receiver checks the plaintext's hash).
+ */
+export function openFrame(frame: Uint8Array, key: DataKey, aad?: Uint8Array, opts: { inPlace?: boolean } = {}): OpenedFrame {
   checkKey(key);
   const header = readFrameHeader(frame);
   if (!header.keyId.equals(key.id)) throw new KeyError('the frame was sealed under another data key');
   const b = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   const payload = native ? openNative(b, header, key, aad, opts.inPlace === true) : openJs(b, header, key, aad);
-  if (header.compressed) return decompress(payload, header.plainSize);
-  if (payload.byteLength !== header.plainSize) throw new FormatError('frame size does not match its header');
-  return payload;
+  if (!header.compressed && payload.byteLength !== header.plainSize) throw new FormatError('frame size does not match its header');
+  return { payload, compressed: header.compressed, plainSize: header.plainSize };
 }
 
 function openNative(b: Buffer, header: FrameHeader, key: DataKey, aad: Uint8Array | undefined, inPlace: boolean): Buffer {

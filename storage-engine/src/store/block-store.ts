@@ -1,5 +1,5 @@
 import type { BlockIds } from '../keys/block-id.js';
-import { readFrameHeader } from '../codec/codec.js';
+import { openFrame, readFrameHeader } from '../codec/codec.js';
 import type { ErasureOptions } from '../erasure/erasure.js';
 import { AccessTracker } from './access-tracker.js';
 import { drainNode, type DrainOptions, type DrainResult } from '../ops/drain.js';
@@ -9,7 +9,7 @@ import type { KeyProvider } from '../keys/keys.js';
 import { shardsNeeded, shardCount, type Layout, type Tier } from '../erasure/layout.js';
 import type { BlockMetadataPort, BlockRecord } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
-import { readFrame } from './block-reader.js';
+import { readFrame, type FrameRead } from './block-reader.js';
 import { repairBlock, type RepairResult } from '../ops/block-repair.js';
 import { writeShards } from './block-writer.js';
 import { InlineSealer, type SealedChunk, type Sealer } from '../seal/sealer.js';
@@ -177,6 +177,31 @@ export class BlockStore {
 
   /** The plaintext of a block, verified end to end (GCM tag and SHA-256). */
   async get(key: string): Promise<Buffer> {
+    const { read, record, t1 } = await this.readBlockFrame(key);
+    const header = readFrameHeader(read.frame);
+    const dataKey = await this.keys.keyById(record.namespace, header.keyId);
+    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash });
+    this.timer.add('decrypt+decompress+verify', Number(process.hrtime.bigint() - t1));
+    return plain;
+  }
+
+  /**
+   * A block as stored, for a download that goes zstd-compressed: a compressed frame's zstd payload,
+   * only decrypted and authenticated (no decompressing here and compressing again for the wire;
+   * the receiver checks the plaintext's hash), or the verified plaintext of one stored raw.
+   */
+  async getStored(key: string): Promise<{ plainSize: number; zstd: Buffer } | { plainSize: number; plain: Buffer }> {
+    const { read, record, t1 } = await this.readBlockFrame(key);
+    const header = readFrameHeader(read.frame);
+    const dataKey = await this.keys.keyById(record.namespace, header.keyId);
+    if (!header.compressed) return { plainSize: header.plainSize, plain: await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash }) };
+    const opened = openFrame(read.frame, dataKey, Buffer.from(key, 'latin1'), { inPlace: true });
+    this.timer.add('decrypt', Number(process.hrtime.bigint() - t1));
+    return { plainSize: opened.plainSize, zstd: opened.payload };
+  }
+
+  /** The block's frame from any k of its shards, reporting damage (get and getStored). */
+  private async readBlockFrame(key: string): Promise<{ read: FrameRead; record: BlockRecord; t1: bigint }> {
     let record = await this.metadata.getBlock(key);
     if (!record) throw new NotFoundError('metadata', key);
     const t0 = process.hrtime.bigint();
@@ -198,12 +223,8 @@ export class BlockStore {
       if (read.damaged.length > 0) this.onDegraded(key, `damaged shards ${read.damaged.join(',')}`);
       else this.onDegraded(key, `unavailable shards ${read.unavailable.join(',')}`);
     }
-    const header = readFrameHeader(read.frame);
-    const dataKey = await this.keys.keyById(record.namespace, header.keyId);
-    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash });
     this.timer.add('fetch+decode shards', Number(t1 - t0));
-    this.timer.add('decrypt+decompress+verify', Number(process.hrtime.bigint() - t1));
-    return plain;
+    return { read, record, t1 };
   }
 
   /** Remove a block's shards and then its record (a crash in between leaves a record GC retries). */
