@@ -100,6 +100,21 @@ for (const backend of ['postgres', 'pglite'] as const) {
       await meta.deleteBlock('kp');
     });
 
+    it('looks up many block records in one call, leaving out the keys it does not have', async () => {
+      const meta = new DbBlockMetadata(database.db);
+      const packed = record('km2');
+      packed.shards[0]!.pack = { object: 'packs/00dd.pack', offset: 7, length: 100 };
+      await meta.insertBlock(record('km1'));
+      await meta.insertBlock(packed);
+      const found = await meta.getBlocks(['km1', 'nope', 'km2']);
+      expect([...found.keys()].sort()).toEqual(['km1', 'km2']);
+      expect(found.get('km1')).toEqual(record('km1'));
+      expect(found.get('km2')).toEqual(packed);
+      expect((await meta.getBlocks([])).size).toBe(0);
+      await meta.deleteBlock('km1');
+      await meta.deleteBlock('km2');
+    });
+
     it('two concurrent inserts of one block: exactly one wins, the other gets its record', async () => {
       const meta = new DbBlockMetadata(database.db);
       const results = await Promise.all([meta.insertBlock(record('race', ['a', 'b', 'c'])), meta.insertBlock(record('race', ['x', 'y', 'z']))]);

@@ -8,6 +8,7 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import { MAX_FETCH_BYTES, PACK_END, PACK_ENTRY_HEADER_BYTES, PACK_MAGIC } from '@coffer/protocol';
+import type { BlockRecord } from '@coffer/storage-engine';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files, fileVersions, versionBlocks } from '../db/schema.js';
@@ -66,9 +67,12 @@ export function packStream(storage: Storage, list: readonly ReadableBlock[]): Re
   const reads: Promise<Uint8Array>[] = [];
   let next = 0;
   let sent = 0;
+  // The blocks' records in one metadata statement (a lookup per small block cost more than reading it).
+  let records: Map<string, BlockRecord> | undefined;
   const fill = () => {
     while (next < list.length && next - sent < READ_AHEAD) {
-      const p = storage.blocks.get(list[next++]!.key);
+      const key = list[next++]!.key;
+      const p = storage.blocks.get(key, records?.get(key));
       p.catch(() => undefined); // handled when its turn comes
       reads.push(p);
     }
@@ -78,6 +82,7 @@ export function packStream(storage: Storage, list: readonly ReadableBlock[]): Re
     async pull(controller) {
       if (!started) {
         started = true;
+        records = await storage.blocks.records(list.map((b) => b.key));
         controller.enqueue(new Uint8Array(PACK_MAGIC));
       }
       if (sent === list.length) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation, Tier } from '@coffer/storage-engine';
 import type { Db } from './open.js';
-import { rawValue } from './raw.js';
+import { rawRows, rawValue } from './raw.js';
 import { tableRow } from './table-row.js';
 import { blocks, blockShards } from './schema.js';
 
@@ -11,20 +11,20 @@ export class DbBlockMetadata implements BlockMetadataPort {
 
   /** One call (coffer_block: the block and its shards): this sits on every write's dedup check and every read. */
   async getBlock(key: string): Promise<BlockRecord | undefined> {
-    const found = await rawValue<{ block: Record<string, unknown>; shards: ShardLocation[] }>(this.db, 'select coffer_block($1) as v', [key]);
-    if (!found) return undefined;
-    const b = tableRow(blocks, found.block);
-    return {
-      key: b.key,
-      namespace: b.namespaceId,
-      hash: b.hash,
-      size: b.size,
-      frameSize: b.frameSize,
-      generation: b.generation,
-      layout: b.layout,
-      tier: b.tier,
-      shards: found.shards.map(shardFromJson),
-    };
+    const found = await rawValue<FoundBlock>(this.db, 'select coffer_block($1) as v', [key]);
+    return found ? recordOf(found) : undefined;
+  }
+
+  /** One statement for many keys (the same function per key): a batch read asked for each record alone was a round trip per small block. */
+  async getBlocks(keys: readonly string[]): Promise<Map<string, BlockRecord>> {
+    const out = new Map<string, BlockRecord>();
+    if (keys.length === 0) return out;
+    const rows = await rawRows(this.db, 'select v from (select coffer_block(k) as v from json_array_elements_text($1::json) as k) found where v is not null', [JSON.stringify(keys)]);
+    for (const row of rows) {
+      const r = recordOf(row.v as FoundBlock);
+      out.set(r.key, r);
+    }
+    return out;
   }
 
   /** One call (coffer_insert_block, atomic on its own): the block row, and its shards only if that row was new. */
@@ -132,4 +132,25 @@ function shardFromJson(x: ShardLocation & { pack?: ShardLocation['pack'] | null 
   const shard: ShardLocation = { index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) };
   if (x.pack) shard.pack = { object: x.pack.object, offset: Number(x.pack.offset), length: Number(x.pack.length) };
   return shard;
+}
+
+/** What coffer_block answers for one key. */
+interface FoundBlock {
+  block: Record<string, unknown>;
+  shards: ShardLocation[];
+}
+
+function recordOf(found: FoundBlock): BlockRecord {
+  const b = tableRow(blocks, found.block);
+  return {
+    key: b.key,
+    namespace: b.namespaceId,
+    hash: b.hash,
+    size: b.size,
+    frameSize: b.frameSize,
+    generation: b.generation,
+    layout: b.layout,
+    tier: b.tier,
+    shards: found.shards.map(shardFromJson),
+  };
 }

@@ -18,6 +18,15 @@ export class MemoryBlockMetadata implements BlockMetadataPort {
     return found ? copy(found) : undefined;
   }
 
+  async getBlocks(keys: readonly string[]): Promise<Map<string, BlockRecord>> {
+    const out = new Map<string, BlockRecord>();
+    for (const k of keys) {
+      const found = this.blocks.get(k);
+      if (found) out.set(k, copy(found));
+    }
+    return out;
+  }
+
   async insertBlock(record: BlockRecord): Promise<BlockRecord | undefined> {
     const existing = this.blocks.get(record.key);
     if (existing) return copy(existing);

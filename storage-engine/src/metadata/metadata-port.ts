@@ -40,6 +40,8 @@ export interface BlockRecord {
  */
 export interface BlockMetadataPort {
   getBlock(key: string): Promise<BlockRecord | undefined>;
+  /** The records of many blocks at once (one round trip: a batch read of small blocks); absent keys are left out. */
+  getBlocks(keys: readonly string[]): Promise<Map<string, BlockRecord>>;
   /**
    * Record a newly stored block unless one with this key exists already.
    * Returns the existing record when there is one (the caller then drops its own shards).

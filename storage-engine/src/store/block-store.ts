@@ -176,8 +176,14 @@ export class BlockStore {
   }
 
   /** The plaintext of a block, verified end to end (GCM tag and SHA-256). */
-  async get(key: string): Promise<Buffer> {
-    const { read, record, t1 } = await this.readBlockFrame(key);
+  /** The records of many blocks in one metadata call, for reads of many small blocks (`get(key, record)`). */
+  records(keys: readonly string[]): Promise<Map<string, BlockRecord>> {
+    return this.metadata.getBlocks(keys);
+  }
+
+  /** `known`: its record, looked up already (`records`); a stale one is looked up again. */
+  async get(key: string, known?: BlockRecord): Promise<Buffer> {
+    const { read, record, t1 } = await this.readBlockFrame(key, known);
     const header = readFrameHeader(read.frame);
     const dataKey = await this.keys.keyById(record.namespace, header.keyId);
     const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash });
@@ -190,8 +196,8 @@ export class BlockStore {
    * only decrypted and authenticated (no decompressing here and compressing again for the wire;
    * the receiver checks the plaintext's hash), or the verified plaintext of one stored raw.
    */
-  async getStored(key: string): Promise<{ plainSize: number; zstd: Buffer } | { plainSize: number; plain: Buffer }> {
-    const { read, record, t1 } = await this.readBlockFrame(key);
+  async getStored(key: string, known?: BlockRecord): Promise<{ plainSize: number; zstd: Buffer } | { plainSize: number; plain: Buffer }> {
+    const { read, record, t1 } = await this.readBlockFrame(key, known);
     const header = readFrameHeader(read.frame);
     const dataKey = await this.keys.keyById(record.namespace, header.keyId);
     if (!header.compressed) return { plainSize: header.plainSize, plain: await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash }) };
@@ -201,8 +207,8 @@ export class BlockStore {
   }
 
   /** The block's frame from any k of its shards, reporting damage (get and getStored). */
-  private async readBlockFrame(key: string): Promise<{ read: FrameRead; record: BlockRecord; t1: bigint }> {
-    let record = await this.metadata.getBlock(key);
+  private async readBlockFrame(key: string, known?: BlockRecord): Promise<{ read: FrameRead; record: BlockRecord; t1: bigint }> {
+    let record = known ?? (await this.metadata.getBlock(key));
     if (!record) throw new NotFoundError('metadata', key);
     const t0 = process.hrtime.bigint();
     let read;
