@@ -61,11 +61,14 @@ export class FsNode implements StorageNode {
     }
     try {
       if (!range) return await fh.readFile();
-      const { size } = await fh.stat();
-      if (range.start >= size && range.end > range.start) {
+      // Read first, stat only when nothing came: a packed shard's read is then open, read, close
+      // (three trips to the thread pool, not four — a batch read of small blocks is mostly these).
+      const got = await readRange(fh, range.start, range.end);
+      if (got.byteLength === 0 && range.end > range.start) {
+        const { size } = await fh.stat();
         throw new InvalidArgumentError(`range [${range.start}, ${range.end}) starts past the end of ${key} (${size} bytes)`);
       }
-      return await readRange(fh, range.start, Math.min(range.end, size));
+      return got;
     } catch (err) {
       if (err instanceof InvalidArgumentError) throw err;
       // Reading a directory (a key that is only a prefix of other keys) means "no such object".
