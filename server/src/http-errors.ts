@@ -53,6 +53,11 @@ export class HttpError extends Error {
   }
 }
 
+/** An error as one item of a batch answers it (the protocol's BatchFileError): what the request alone would have answered. */
+export function batchItemError(err: HttpError): { status: number; code: ErrorCode; message: string; details?: unknown } {
+  return { status: err.status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
+}
+
 export class BadRequestError extends HttpError {
   constructor(message = 'Bad request', options: HttpErrorOptions = {}) {
     super(400, options.code ?? 'bad_request', message, options);

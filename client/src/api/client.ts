@@ -17,6 +17,7 @@ import {
   BLOCK_ENCODING_HEADER,
   BLOCK_SIZE_HEADER,
   type BatchCommitResult,
+  type MkdirBatchResult,
   type BlockListResult,
   type DeleteRequest,
   type FileView,
@@ -125,6 +126,11 @@ export class CofferApi implements SyncApi {
   }
   mkdir(path: string, parents = false) {
     return this.#call(ops.mkdir, { body: { path, parents } });
+  }
+
+  /** Many folders in one request (POST /mkdir/batch), each answered on its own. */
+  async mkdirBatch(paths: string[], parents = false): Promise<MkdirBatchResult[]> {
+    return (await this.#call(ops.mkdirBatch, { body: { paths, parents } })).results;
   }
   move(from: string | EntryRef, to: string) {
     const r = ref(from);

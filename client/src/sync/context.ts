@@ -13,6 +13,8 @@ import type { SyncApi } from './sync-api.js';
 
 export interface SyncContext {
   api: SyncApi;
+  /** The server answered 404 to POST /mkdir/batch (older): folders go one at a time from then on. */
+  noMkdirBatch?: boolean;
   fs: LocalFs;
   local: LocalOps;
   clock: Clock;

@@ -1,7 +1,7 @@
 /** Batches on the wire (issue 20): a pack of blocks, a batch of commits. Which blocks of many files are missing is one POST /blocks/missing. */
 import { operation } from '../operation.js';
 import { MAX_BATCH_BODY_BYTES, MAX_PACK_BYTES } from '../limits.js';
-import { BatchCommitAnswer, BatchCommitRequest, PackStored } from '../shapes/batch.js';
+import { BatchCommitAnswer, BatchCommitRequest, MkdirBatchAnswer, MkdirBatchRequest, PackStored } from '../shapes/batch.js';
 
 export const putPack = operation({
   id: 'putPack',
@@ -33,4 +33,19 @@ export const commitBatch = operation({
   auth: 'user',
   body: { json: BatchCommitRequest, maxBytes: MAX_BATCH_BODY_BYTES },
   answers: { 200: { description: 'One result per file, in order', json: BatchCommitAnswer } },
+});
+
+export const mkdirBatch = operation({
+  id: 'mkdirBatch',
+  method: 'POST',
+  path: '/mkdir/batch',
+  tag: 'files',
+  summary: 'Create many folders in one request and one transaction, each answered on its own',
+  description:
+    'Each path is made as `POST /mkdir` would make it, in the order sent, and succeeds or fails alone (`results[i].error` is what that would have answered: ' +
+    '409 `name_taken`/`parent_not_folder`, 404 `parent_not_found` without `parents`, 400 `invalid_name`…); the folders that succeed are made together ' +
+    'before the answer is sent. A malformed request (not a list of 1 to MAX_BATCH_FILES paths) is 400 and makes nothing.',
+  auth: 'user',
+  body: { json: MkdirBatchRequest },
+  answers: { 200: { description: 'One result per path, in order', json: MkdirBatchAnswer } },
 });

@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { MAX_BLOCK_BYTES, Sha256Hex } from '../blocks.js';
-import { count, id, int4 } from '../fields.js';
+import { count, id, int4, path } from '../fields.js';
 import { MAX_BATCH_BLOCKS, MAX_BATCH_FILES } from '../limits.js';
+import { FileView } from './files.js';
 import { CommitAnswer } from './sync.js';
 
 /**
@@ -64,3 +65,22 @@ export const BatchCommitAnswer = z
   .object({ results: z.array(BatchCommitResult).register(z.globalRegistry, { description: 'One per file, in the order sent' }) })
   .register(z.globalRegistry, { id: 'BatchCommitAnswer' });
 export type BatchCommitAnswer = z.infer<typeof BatchCommitAnswer>;
+
+/** Many folders in one request (the sync agent's new tree): each made as `POST /mkdir` would make it. */
+export const MkdirBatchRequest = z
+  .strictObject({
+    paths: z.array(path()).min(1).max(MAX_BATCH_FILES),
+    parents: z.boolean().optional().register(z.globalRegistry, { description: 'Create missing parent folders too' }),
+  })
+  .register(z.globalRegistry, { id: 'MkdirBatchRequest' });
+export type MkdirBatchRequest = z.input<typeof MkdirBatchRequest>;
+
+export const MkdirBatchResult = z
+  .union([z.object({ ok: z.literal(true), folder: FileView }), z.object({ ok: z.literal(false), error: BatchFileError })])
+  .register(z.globalRegistry, { id: 'MkdirBatchResult' });
+export type MkdirBatchResult = z.infer<typeof MkdirBatchResult>;
+
+export const MkdirBatchAnswer = z
+  .object({ results: z.array(MkdirBatchResult).register(z.globalRegistry, { description: 'One per path, in the order sent' }) })
+  .register(z.globalRegistry, { id: 'MkdirBatchAnswer' });
+export type MkdirBatchAnswer = z.infer<typeof MkdirBatchAnswer>;

@@ -10,7 +10,7 @@ import type { BlockListResult } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { blocks as blocksTable, files, fileVersions, versionBlocks } from '../db/schema.js';
-import { HttpError } from '../http-errors.js';
+import { batchItemError, HttpError } from '../http-errors.js';
 import { can } from './access.js';
 import { blockListOf, versionOf } from './revisions.js';
 import { entryById } from './tree.js';
@@ -68,6 +68,6 @@ async function oneByOne(db: Db, user: AuthUser, a: { id: string; rev?: number })
     return { ok: true, blocks, ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) };
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
-    return { ok: false, error: { status: err.status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+    return { ok: false, error: batchItemError(err) };
   }
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { fileView } from '../files/view.js';
+import { batchItemError } from '../http-errors.js';
 import { operationRouter } from '../http/operation.js';
 import { commitBatch } from '../uploads/batch-commit.js';
 import type { CommittedUpload } from '../uploads/commit.js';
@@ -23,7 +24,7 @@ export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
     const results = outcomes.map((o) =>
       o.ok
         ? { ok: true as const, file: commitAnswer(o.committed) }
-        : { ok: false as const, error: { status: o.error.status, code: o.error.code, message: o.error.message, ...(o.error.details !== undefined ? { details: o.error.details } : {}) } },
+        : { ok: false as const, error: batchItemError(o.error) },
     );
     return { status: 200, body: { results } };
   });

@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { copyEntry } from '../files/copy.js';
 import { listFolder } from '../files/listing.js';
 import { makeFolder } from '../files/mkdir.js';
+import { makeFolders } from '../files/mkdir-batch.js';
 import { moveEntry } from '../files/move.js';
 import { resolveEntry } from '../files/resolve.js';
 import { listRecent } from '../files/recent.js';
@@ -18,6 +19,7 @@ import { isStarred } from '../files/star-flag.js';
 import { listStarred, starEntry, unstarEntry } from '../files/stars.js';
 import { trashEntry } from '../files/trash.js';
 import { fileView } from '../files/view.js';
+import { batchItemError } from '../http-errors.js';
 import { operationRouter } from '../http/operation.js';
 
 export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -40,6 +42,16 @@ export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
     status: 201,
     body: await db.transaction((tx) => makeFolder(tx, user, body.path, body.parents ?? false)),
   }));
+
+  r.mount(ops.mkdirBatch, async ({ body, user }) => {
+    const outcomes = await makeFolders(db, user, body.paths, body.parents ?? false);
+    const results = outcomes.map((o) =>
+      o.ok
+        ? { ok: true as const, folder: o.folder }
+        : { ok: false as const, error: batchItemError(o.error) },
+    );
+    return { status: 200, body: { results } };
+  });
 
   r.mount(ops.move, async ({ body, user }) => ({
     status: 200,
