@@ -233,9 +233,11 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('chaos: nodes and the server ki
     expect(compacted.deleted).toBeGreaterThan(0);
 
     // Every node is back; one more GC compacts every pack (no write in flight now), then every committed file reads back identical.
+    const phase = { at: Date.now(), took: () => `${((Date.now() - phase.at) / 1000).toFixed(1)} s` };
     const last = (await enqueue(control!.db, { kind: 'gc', payload: { packMinAgeSeconds: 0 } }))!;
     await expect.poll(async () => (await gcRunner.drain(), (await getJob(control!.db, last.id))!.state), { timeout: 60_000, interval: 250 }).toBe('done');
-    console.log(`[chaos] final GC: ${JSON.stringify((await getJob(control!.db, last.id))!.progress)}`);
+    console.log(`[chaos] final GC (${phase.took()}): ${JSON.stringify((await getJob(control!.db, last.id))!.progress)}`);
+    phase.at = Date.now();
     await inParallel([...committed], 8, async ([path, digest]) => {
       const res = await server.call('GET', `/api/v1/download?path=${encodeURIComponent(path)}`);
       expect(res.status, path).toBe(200);
@@ -243,6 +245,8 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('chaos: nodes and the server ki
     });
 
     // Then repair and scrub (in this process, on the same database, keys and nodes): nothing left degraded.
+    console.log(`[chaos] ${committed.size} files read back (${phase.took()})`);
+    phase.at = Date.now();
     await server.kill('SIGTERM');
     const config = loadConfig({ COFFER_DATA_DIR: server.dataDir, DATABASE_URL: server.databaseUrl!, COFFER_NODES: cluster.nodes.map((n) => n.url).join(','), COFFER_SCRUB_BLOCKS_PER_SECOND: '100000' });
     const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -261,6 +265,7 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('chaos: nodes and the server ki
       expect(repair.state, repair.lastError ?? '').toBe('done');
       expect(await countDegraded(database.db)).toBe(0);
       const scrub = await run('scrub');
+      console.log(`[chaos] repair and scrub (${phase.took()}): ${JSON.stringify(scrub.progress)}`);
       expect(scrub.state, scrub.lastError ?? '').toBe('done');
       expect(scrub.progress).toMatchObject({ damaged: 0, unrepaired: 0 });
       expect(Number(scrub.progress.scanned)).toBe(Number(scrub.progress.total));
