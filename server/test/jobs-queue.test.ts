@@ -131,6 +131,52 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     await later.enqueueSchedules();
     expect(await count()).toBe(2);
   });
+
+  it('heartbeats keep a job running past its lease: no other runner takes it', async () => {
+    const job = (await enqueue(db, { kind: 'slow-beat' }))!;
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const slow: JobHandler = async (_j, ctx) => {
+      started();
+      await sleep(1_500, ctx.signal);
+    };
+    const a = new JobRunner(db, { 'slow-beat': slow }, { id: 'beating', leaseMs: 400, ...quiet });
+    const done = a.drain();
+    await running;
+    await new Promise((r) => setTimeout(r, 900)); // over two leases
+    const b = new JobRunner(db, { 'slow-beat': slow }, { id: 'other', ...quiet });
+    expect(await b.drain()).toBe(0);
+    expect(await done).toBe(1);
+    const row = (await getJob(db, job.id))!;
+    expect([row.state, row.attempts, row.lockedBy]).toEqual(['done', 1, 'beating']);
+  });
+
+  it('a runner never claims back its own job under an expired lease (it may still run it)', async () => {
+    const job = (await enqueue(db, { kind: 'own-expired' }))!;
+    expect((await claim(db, 'r1', ['own-expired'], 60_000))?.id).toBe(job.id);
+    await db.execute(sql`update jobs set locked_until = now() - interval '1 second' where id = ${job.id}`);
+    expect(await claim(db, 'r1', ['own-expired'], 60_000)).toBeUndefined();
+    expect((await claim(db, 'r2', ['own-expired'], 60_000))?.id).toBe(job.id);
+    expect(await complete(db, job.id, 'r2')).toBe(true);
+  });
+
+  // Last in this block: it hands back every claim other runners left in this database.
+  it('a sole runner (embedded database) hands back at start what an earlier process held, without waiting for its lease', async () => {
+    const job = (await enqueue(db, { kind: 'left-behind' }))!;
+    expect((await claim(db, 'killed-process', ['left-behind'], 60_000))?.id).toBe(job.id);
+    const handlers = { 'left-behind': async () => {} };
+    expect(await new JobRunner(db, handlers, quiet).drain()).toBe(0); // its lease still holds
+    const sole = new JobRunner(db, handlers, { sole: true, pollMs: 20, ...quiet });
+    sole.start();
+    try {
+      await expect.poll(async () => (await getJob(db, job.id))!.state, { timeout: 5_000 }).toBe('done');
+    } finally {
+      await sole.stop();
+    }
+    const row = (await getJob(db, job.id))!;
+    expect([row.attempts, row.lockedBy]).toEqual([2, sole.id]);
+    expect(await complete(db, job.id, 'killed-process')).toBe(false);
+  });
 });
 
 describe('job queue with two runners on PostgreSQL', () => {
@@ -159,5 +205,41 @@ describe('job queue with two runners on PostgreSQL', () => {
     for (const [id, who] of runs) expect(who, id).toHaveLength(1);
     const [done] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from jobs where kind = 'once' and state = 'done'`));
     expect(done!.n).toBe(40);
+  });
+
+  it('a runner that cannot renew its leases stops its job before another may take it (fencing), and hands it back', async () => {
+    const db = env.database.db;
+    const job = (await enqueue(db, { kind: 'fenced' }))!;
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    let abortedAfter: number | undefined;
+    const t0 = Date.now();
+    let runs = 0;
+    const handler: JobHandler = async (_j, ctx) => {
+      if (runs++ > 0) return; // handed back and claimed again: done at once
+      started();
+      try {
+        await sleep(10_000, ctx.signal);
+      } finally {
+        abortedAfter = Date.now() - t0;
+      }
+    };
+    const runner = new JobRunner(db, { fenced: handler }, { id: 'fenced-runner', leaseMs: 500, ...quiet });
+    const done = runner.drain();
+    await running;
+    // Another session locks the table: the runner's heartbeats wait (as on a network partition).
+    const blockedMs = 1_500;
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`lock table jobs in access exclusive mode`);
+      await new Promise((r) => setTimeout(r, blockedMs));
+      // Stopped while the lock still held, well before the lease (500 ms after the last renewal) could be taken over.
+      expect(abortedAfter).toBeDefined();
+    });
+    expect(abortedAfter!).toBeLessThan(blockedMs);
+    // Handed back once the database answered again (uncounted), and so claimed again by the drain.
+    expect(await done).toBe(2);
+    expect(runs).toBe(2);
+    const row = (await getJob(db, job.id))!;
+    expect([row.state, row.attempts]).toEqual(['done', 1]);
   });
 });

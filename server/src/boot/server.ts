@@ -91,7 +91,9 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
     });
     // Node probes and background jobs (jobs/index.ts); every instance may run them.
     storage.monitor.start();
-    if (config.jobs.enabled) (parts.jobs = createJobRunner(deps, { onAttemptFailed: (kind) => metrics.jobFailed(kind) })).start();
+    // The embedded database admits one process (its lockfile): this runner is the only one, and
+    // claims an earlier, killed process left are handed back at start instead of after their lease.
+    if (config.jobs.enabled) (parts.jobs = createJobRunner(deps, { onAttemptFailed: (kind) => metrics.jobFailed(kind), sole: database.kind === 'pglite' })).start();
     const http = (parts.http = await listen(createApp(deps), config, tls));
     // Websockets at /api/v1/events share the port.
     parts.events = attachEvents(http.server, deps, { heartbeatMs: opts.heartbeatMs });

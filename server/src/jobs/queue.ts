@@ -53,6 +53,8 @@ const leaseEnd = (leaseMs: number): SQL => sql`now() + (${Math.ceil(leaseMs)}::i
  * pass over it instead of waiting, so two runners never get the same job. A kind with a job
  * running under a live lease is passed over too: one scrub (or GC …) at a time does the work
  * once — best effort (two claims racing may each start one), which is safe as handlers are idempotent.
+ * A runner never takes back its own job under an expired lease: it may still be running it (the
+ * runner hands back what it stopped: runner.ts).
  */
 export async function claim(db: Db, runner: string, kinds: readonly string[], leaseMs: number): Promise<Job | undefined> {
   if (kinds.length === 0) return undefined;
@@ -64,7 +66,8 @@ export async function claim(db: Db, runner: string, kinds: readonly string[], le
         jobs.id,
         sql`(select j.id from jobs j
              where j.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})
-               and ((j.state = 'queued' and j.run_after <= now()) or (j.state = 'running' and j.locked_until < now()))
+               and ((j.state = 'queued' and j.run_after <= now())
+                    or (j.state = 'running' and j.locked_until < now() and j.locked_by is distinct from ${runner}))
                and not exists (select 1 from jobs r where r.kind = j.kind and r.state = 'running' and r.locked_until >= now())
              order by j.run_after, j.created_at limit 1
              for update of j skip locked)`,
@@ -74,14 +77,35 @@ export async function claim(db: Db, runner: string, kinds: readonly string[], le
   return row;
 }
 
-/** Extends the lease; false when the runner no longer holds it (cancelled, or expired and taken). */
-export async function renew(db: Db, id: string, runner: string, leaseMs: number): Promise<boolean> {
+/**
+ * The runner's heartbeat: extends the lease of every job `runner` holds, in one statement; answers
+ * the ids it still holds (one missing was cancelled or taken over).
+ */
+export async function renewAll(db: Db, runner: string, leaseMs: number): Promise<Set<string>> {
   const rows = await db
     .update(jobs)
     .set({ lockedUntil: leaseEnd(leaseMs), updatedAt: sql`now()` })
-    .where(held(id, runner))
+    .where(and(eq(jobs.lockedBy, runner), eq(jobs.state, 'running')))
     .returning({ id: jobs.id });
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Queues again, due now, every running job held by a runner other than `runner` — or, with
+ * `exceptIds`, the jobs `runner` holds but no longer runs. Only for when their holders are
+ * provably gone: the embedded database is opened by one process at a time (its lockfile), so at
+ * its start any claim not its own was left by a process that died. The attempt stays counted (a
+ * job that keeps killing its server runs out of attempts).
+ */
+export async function releaseOrphans(db: Db, runner: string, exceptIds?: readonly string[]): Promise<Job[]> {
+  const holder = exceptIds
+    ? and(eq(jobs.lockedBy, runner), exceptIds.length ? sql`${jobs.id} not in (${sql.join(exceptIds.map((id) => sql`${id}`), sql`, `)})` : undefined)
+    : sql`${jobs.lockedBy} is distinct from ${runner}`;
+  return db
+    .update(jobs)
+    .set({ state: 'queued', lockedBy: null, lockedUntil: null, runAfter: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(jobs.state, 'running'), holder))
+    .returning();
 }
 
 /** Records progress (and extends the lease); false when the runner no longer holds the job. */

@@ -1,14 +1,22 @@
 /**
  * Runs jobs from the queue in this server instance: polls for due jobs, runs their handlers
- * (a few at once), renews each lease while it runs, records progress, retries failures with
- * exponential back-off, and enqueues periodic jobs. Any number of instances may run one.
+ * (a few at once), heartbeats its claims (one statement renews the leases of all it runs), records
+ * progress, retries failures with exponential back-off, and enqueues periodic jobs. Any number of
+ * instances may run one.
+ *
+ * A killed instance's claims must not hold their kinds for long (issue 20): leases are short
+ * (10 s), so another instance takes them over soon; on the embedded database, which one process
+ * owns at a time, a starting runner (`sole`) hands back every claim left by an earlier process at
+ * once. A job never runs twice at once: an instance that could not renew its leases for most of
+ * a lease stops those jobs itself (fencing) before anyone may take them over.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/open.js';
 import { describeError, loggable } from '../error-log.js';
 import { componentLogger } from '../observability/log.js';
-import { claim, complete, enqueue, fail, release, renew, saveProgress, type Job, type Json } from './queue.js';
+import { performance } from 'node:perf_hooks';
+import { claim, complete, enqueue, fail, release, releaseOrphans, renewAll, saveProgress, type Job, type Json } from './queue.js';
 
 export interface JobContext {
   /** Aborted when the job is cancelled, its lease is lost, or the runner stops. */
@@ -31,7 +39,14 @@ export interface Schedule {
 export interface RunnerOptions {
   id?: string;
   pollMs?: number;
+  /** How long a claim holds without a heartbeat (default 10 s); heartbeats come every fifth of it. */
   leaseMs?: number;
+  /**
+   * No other runner can use this database while this one lives (the embedded default: its
+   * lockfile admits one process). On start, claims of earlier runners are handed back at once —
+   * their holders are gone — and no fencing is needed.
+   */
+  sole?: boolean;
   concurrency?: number;
   /** First retry after this long, doubling per attempt, at most an hour. */
   retryBaseMs?: number;
@@ -46,6 +61,13 @@ const jobsLog = componentLogger('jobs');
 
 class LeaseLost extends Error {}
 
+/** A claim being run here: aborted when lost; fenced by the last heartbeat (or the claim) that reached the database. */
+interface Held {
+  ctl: AbortController;
+  /** performance.now() when the claim was sent: its lease runs at least from then. */
+  claimSentAt: number;
+}
+
 export class JobRunner {
   readonly id: string;
   private readonly opts: Required<Omit<RunnerOptions, 'id'>>;
@@ -54,6 +76,13 @@ export class JobRunner {
   private ticking: Promise<void> | undefined;
   private stopping = false;
   private schedulesCheckedAt = -Infinity;
+  private readonly held = new Map<string, Held>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private beating = false;
+  /** performance.now() when the last heartbeat that succeeded was sent. */
+  private lastBeatSentAt = -Infinity;
+  /** Earlier claims still to hand back: at start when sole, or after a hand-back failed. */
+  private orphansToRelease: 'others' | 'own' | undefined;
 
   constructor(
     private readonly db: Db,
@@ -63,7 +92,8 @@ export class JobRunner {
     this.id = opts.id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.opts = {
       pollMs: opts.pollMs ?? 1_000,
-      leaseMs: opts.leaseMs ?? 60_000,
+      leaseMs: opts.leaseMs ?? 10_000,
+      sole: opts.sole ?? false,
       concurrency: opts.concurrency ?? 2,
       retryBaseMs: opts.retryBaseMs ?? 5_000,
       schedules: opts.schedules ?? [],
@@ -76,6 +106,7 @@ export class JobRunner {
   start(): void {
     if (this.timer) return;
     this.stopping = false;
+    if (this.opts.sole) this.orphansToRelease = 'others';
     this.timer = setInterval(() => void this.tick(), this.opts.pollMs);
     this.timer.unref();
     void this.tick();
@@ -103,9 +134,10 @@ export class JobRunner {
   async drain(): Promise<number> {
     let ran = 0;
     for (;;) {
+      const sentAt = performance.now();
       const job = await claim(this.db, this.id, Object.keys(this.handlers), this.opts.leaseMs);
       if (!job) return ran;
-      await this.run(job);
+      await this.run(job, sentAt);
       ran++;
     }
   }
@@ -120,24 +152,32 @@ export class JobRunner {
 
   private async round(): Promise<void> {
     if (this.stopping) return;
+    if (this.orphansToRelease) await this.releaseOrphans(this.orphansToRelease);
     // Slots are minutes apart at the least: looking once a minute is enough.
     if (this.opts.now() - this.schedulesCheckedAt >= 60_000) {
       await this.enqueueSchedules();
       this.schedulesCheckedAt = this.opts.now();
     }
     while (!this.stopping && this.active.size < this.opts.concurrency) {
+      const sentAt = performance.now();
       const job = await claim(this.db, this.id, Object.keys(this.handlers), this.opts.leaseMs);
       if (!job) return;
       const ctl = new AbortController();
       // Nothing awaits `done` until stop(): a rejection here would be unhandled and end the process.
-      const done = this.run(job, ctl)
+      const done = this.run(job, sentAt, ctl)
         .catch((err: unknown) => this.opts.log(`jobs: ${job.kind} ${job.id} could not be recorded: ${describeError(err)}`))
         .finally(() => this.active.delete(job.id));
       this.active.set(job.id, { ctl, done });
     }
   }
 
-  private async run(job: Job, ctl = new AbortController()): Promise<void> {
+  private async releaseOrphans(which: 'others' | 'own'): Promise<void> {
+    const gone = await releaseOrphans(this.db, this.id, which === 'own' ? [...this.held.keys()] : undefined);
+    this.orphansToRelease = undefined;
+    if (which === 'others') for (const j of gone) this.opts.log(`jobs: ${j.kind} ${j.id} was held by ${j.lockedBy ?? '?'}, gone: queued again`);
+  }
+
+  private async run(job: Job, claimSentAt: number, ctl = new AbortController()): Promise<void> {
     const handler = this.handlers[job.kind];
     if (!handler) return;
     if (job.attempts > job.maxAttempts) {
@@ -145,13 +185,7 @@ export class JobRunner {
       return fail(this.db, job, this.id, `gave up after ${job.maxAttempts} attempts`, 0);
     }
     const leaseMs = this.opts.leaseMs;
-    const renewal = setInterval(() => {
-      renew(this.db, job.id, this.id, leaseMs).then(
-        (held) => held || ctl.abort(new LeaseLost('cancelled or lease lost')),
-        () => undefined, // a database hiccup: the next renewal or the lease decides
-      );
-    }, Math.max(50, Math.floor(leaseMs / 3)));
-    renewal.unref();
+    this.hold(job.id, { ctl, claimSentAt });
     const ctx: JobContext = {
       signal: ctl.signal,
       progress: job.progress,
@@ -169,8 +203,11 @@ export class JobRunner {
       await complete(this.db, job.id, this.id);
     } catch (err) {
       if (ctl.signal.aborted) {
-        // Cancelled or taken over: nothing to write. Stopping: hand it back for another runner.
-        if (this.stopping && !(ctl.signal.reason instanceof LeaseLost)) await release(this.db, job.id, this.id).catch(() => undefined);
+        // Stopping, fenced, cancelled or taken over: hand it back for another runner if it is
+        // still ours (cancelled or taken over, it is not, and this writes nothing).
+        await release(this.db, job.id, this.id).catch(() => {
+          this.orphansToRelease ??= 'own';
+        });
         return;
       }
       const retryIn = Math.min(this.opts.retryBaseMs * 2 ** Math.max(0, job.attempts - 1), 3_600_000);
@@ -178,7 +215,54 @@ export class JobRunner {
       this.opts.log(`jobs: ${job.kind} ${job.id} attempt ${job.attempts} failed: ${describeError(err)}`);
       await fail(this.db, job, this.id, lastError(err), retryIn).catch(() => undefined);
     } finally {
-      clearInterval(renewal);
+      this.unhold(job.id);
+    }
+  }
+
+  private hold(id: string, h: Held): void {
+    this.held.set(id, h);
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(20, Math.floor(this.opts.leaseMs / 5)));
+    this.heartbeatTimer.unref();
+  }
+
+  private unhold(id: string): void {
+    this.held.delete(id);
+    if (this.held.size > 0) return;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  /** Renews every lease held here; aborts jobs no longer held, and fences those whose lease may have run out. */
+  private async heartbeat(): Promise<void> {
+    this.fence();
+    if (this.beating) return; // the last one still waits on the database: the fence watches it
+    this.beating = true;
+    const sentAt = performance.now();
+    try {
+      const still = await renewAll(this.db, this.id, this.opts.leaseMs);
+      this.lastBeatSentAt = sentAt;
+      for (const [id, h] of this.held) {
+        // A claim sent after this beat may not have been visible to it.
+        if (!still.has(id) && h.claimSentAt < sentAt) h.ctl.abort(new LeaseLost('cancelled or lease lost'));
+      }
+    } catch {
+      // A database hiccup: the next beat or the fence decides.
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /**
+   * Another runner may take a job over once its lease has run out by the database's clock. The
+   * lease was renewed no earlier than the last successful heartbeat (or claim) was sent, so a
+   * job whose renewal is older than 60 % of a lease by this clock is stopped here first.
+   */
+  private fence(): void {
+    if (this.opts.sole) return; // nobody else can take it over
+    const now = performance.now();
+    for (const h of this.held.values()) {
+      if (now - Math.max(this.lastBeatSentAt, h.claimSentAt) > this.opts.leaseMs * 0.6) h.ctl.abort(new LeaseLost('heartbeat lost: lease may have run out'));
     }
   }
 }
