@@ -68,7 +68,7 @@ console.log(
   `Coffer API benchmark — server process on ${BACKEND === 'pglite' ? 'the embedded default (PGlite' : '(PostgreSQL'}, ` +
     `3 local-directory nodes, 2+1), HTTPS with the self-signed certificate, data under ${PARENT}, ${availableParallelism()} cores`,
 );
-const srv = await startServerProcess({ backend: BACKEND, tls: true, parentDir: PARENT });
+const srv = await startServerProcess({ backend: BACKEND, tls: true, parentDir: PARENT, env: { COFFER_VALIDATE_ANSWERS: '0' } }) // as production runs it: no answer checks;
 const plainDir = join(srv.dataDir, 'bench-plain');
 await mkdir(plainDir, { recursive: true });
 const mem = watchMemory(srv.pid, 100);

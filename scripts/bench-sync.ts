@@ -82,7 +82,7 @@ async function serverIdle(pid: number): Promise<void> {
 }
 
 console.log(`Coffer sync benchmark — server process on PostgreSQL, plain HTTP, ${availableParallelism()} cores, RLIMIT_NOFILE ${NOFILE}`);
-const srv = await startServerProcess({ backend: 'postgres' });
+const srv = await startServerProcess({ backend: 'postgres', env: { COFFER_VALIDATE_ANSWERS: '0' } }) // as production runs it: no answer checks;
 const workers: ChildProcess[] = [];
 let listener: postgres.Sql | undefined;
 try {
