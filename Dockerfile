@@ -74,4 +74,6 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["nod
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # Node 24's V8 sizes the young generation by the heap limit (~300 MiB resident at idle); 16 MiB
 # semi-spaces, Node 20's size, keep an idle server near 190 MiB (large-transfer and links-zip tests).
-CMD ["node", "--max-semi-space-size=16", "--enable-source-maps", "dist/server/main.js"]
+# --liftoff-only: the embedded database's wasm is never recompiled by TurboFan, whose tier-up
+# alone took ~500 MiB at its peak (server/README.md, "Memory"); no wasm runs on PostgreSQL.
+CMD ["node", "--max-semi-space-size=16", "--liftoff-only", "--enable-source-maps", "dist/server/main.js"]

@@ -79,7 +79,7 @@ const json: Record<string, unknown> = {};
 try {
   const load = join(temp.path, 'load');
   await placeLoad(load);
-  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server Node flags: --max-semi-space-size=16 ${nodeArgs.join(' ')}`);
+  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server Node flags: --max-semi-space-size=16 --liftoff-only ${nodeArgs.join(' ')}`);
   const runs = new Map<CofferBackend, Run[]>(backends.map((b) => [b, []]));
   // Interleaved: the machine's noise falls on both back ends alike.
   for (let i = 0; i < opt.runs; i++) {
