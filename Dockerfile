@@ -72,6 +72,12 @@ EXPOSE 8443
 # Follows the configured protocol (COFFER_PLAIN_HTTP) and asks /readyz (database and nodes).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
+# glibc's malloc otherwise raises its mmap threshold after the first large buffer is freed, and
+# later block-sized buffers come from the main heap, which never shrinks back: it grew to ~127 MiB
+# in a 256 MiB upload and download; with a fixed threshold, ~60 (server/README.md, "Memory").
+ENV MALLOC_MMAP_THRESHOLD_=131072
 # Node 24's V8 sizes the young generation by the heap limit (~300 MiB resident at idle); 16 MiB
 # semi-spaces, Node 20's size, keep an idle server near 190 MiB (large-transfer and links-zip tests).
-CMD ["node", "--max-semi-space-size=16", "--enable-source-maps", "dist/server/main.js"]
+# --liftoff-only: the embedded database's wasm is never recompiled by TurboFan, whose tier-up
+# alone took ~500 MiB at its peak (server/README.md, "Memory"); no wasm runs on PostgreSQL.
+CMD ["node", "--max-semi-space-size=16", "--liftoff-only", "--enable-source-maps", "dist/server/main.js"]

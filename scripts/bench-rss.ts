@@ -12,7 +12,7 @@
  * flags to the server process (for experiments); the server runs from source under tsx, as bench:tree runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '@coffer/client/testing/cli-harness';
@@ -51,6 +51,10 @@ interface Run {
 
 async function runOnce(backend: CofferBackend, temp: string, load: string): Promise<Run> {
   await mkdir(join(temp, 'srv'), { recursive: true });
+  // The sync state a previous run left in the folder names that run's server: against a fresh
+  // one, the client took the files for deleted remotely and deleted them locally, so every run
+  // after the first moved nothing.
+  await rm(join(load, '.coffer'), { recursive: true, force: true });
   const server = await startServer(backend, join(temp, 'srv'), nodeArgs.length ? { nodeArgs } : {});
   let idle = 0;
   let peak = 0;
@@ -67,6 +71,8 @@ async function runOnce(backend: CofferBackend, temp: string, load: string): Prom
       if (r.code !== 0) throw new Error(`coffer sync (${device}) failed (${r.code}): ${r.stderr.slice(-2000)}`);
       log(`${backend}: ${device === 'rss-up' ? 'upload' : 'download'} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
+    const big = await stat(join(temp, 'restore', 'big.bin')).catch(() => undefined);
+    if (big?.size !== opt['big-mib'] * MiB) throw new Error(`the download is not the load (big.bin: ${big?.size ?? 'missing'})`);
   } finally {
     peak = await server.stop();
   }
@@ -79,7 +85,7 @@ const json: Record<string, unknown> = {};
 try {
   const load = join(temp.path, 'load');
   await placeLoad(load);
-  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server Node flags: --max-semi-space-size=16 ${nodeArgs.join(' ')}`);
+  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server Node flags: --max-semi-space-size=16 --liftoff-only ${nodeArgs.join(' ')}`);
   const runs = new Map<CofferBackend, Run[]>(backends.map((b) => [b, []]));
   // Interleaved: the machine's noise falls on both back ends alike.
   for (let i = 0; i < opt.runs; i++) {

@@ -59,6 +59,8 @@ function printStarted(s: CofferServer, c: Config): void {
   if (s.tls) log.info(`TLS certificate SHA-256 fingerprint: ${s.tls.fingerprint}`);
   log.info(`data directory: ${c.dataDir}; metadata: ${s.database.kind}; storage nodes: ${s.storage.nodes.map((n) => n.id).join(', ')}`);
   if (s.database.kind === 'pglite') log.warn('embedded database: for one machine and trying Coffer out; use PostgreSQL (DATABASE_URL) for data you keep');
+  // A V8 flag can only be given on the command line (setting it at run time does not reach wasm compilation).
+  if (s.database.kind === 'pglite' && !process.execArgv.includes('--liftoff-only')) log.warn('embedded database without node --liftoff-only: its wasm recompilation can take ~500 MiB more memory (server/README.md, "Memory")');
   if (c.publicUrl) log.info(`public URL: ${c.publicUrl}`);
   else if (c.trustProxy) log.warn('behind a proxy without COFFER_PUBLIC_URL: absolute URLs (upload session Locations) name this server directly; set COFFER_PUBLIC_URL');
   // The generated password is an answer to the operator, shown once, not a log entry: it is

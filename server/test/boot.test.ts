@@ -70,6 +70,8 @@ describe('boot on embedded defaults', () => {
     expect(body.database).toBe(true);
     expect(body.nodes).toHaveLength(3);
     expect(out).toContain('metadata: pglite');
+    // Started without --liftoff-only (unlike npm start): told what that costs (server/README.md, "Memory").
+    expect(out).toContain('embedded database without node --liftoff-only');
     expect((await stat(join(dir(), 'pglite'))).isDirectory()).toBe(true);
     for (const f of ['master.key', 'server-secret.key']) {
       expect((await stat(join(dir(), 'keys', f))).mode & 0o777).toBe(0o600);

@@ -188,7 +188,13 @@ describe('embedded database lock', () => {
       const { writeFile } = await import('node:fs/promises');
       await writeFile(join(dir, 'pglite.lock'), '999999');
       const again = await openDatabase({ dataDir: dir });
-      await again.close();
+      try {
+        // The memory budget (db/open.ts PGLITE_MEMORY): PGlite's own default is 128MB of buffers.
+        const [row] = await again.db.$raw!("select current_setting('shared_buffers') as sb, current_setting('maintenance_work_mem') as mwm", []);
+        expect(row).toEqual({ sb: '16MB', mwm: '16MB' });
+      } finally {
+        await again.close();
+      }
     });
   }, 60_000);
 });
