@@ -1,5 +1,5 @@
 /**
- * npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT]
+ * npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT --tree-from 1 --agent-stats FILE]
  *
  * Bytes on the wire for one file's change (issue 21), through Coffer and through `rsync -z`,
  * both counted by the same TCP proxy (both directions; TLS, HTTP and rsync's protocol included).
@@ -29,8 +29,8 @@ import { scriptOptions } from './options.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
-const USAGE = 'npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT]';
-const opt = scriptOptions({ 'size-mib': 64, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), only: '' }, USAGE);
+const USAGE = 'npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT --tree-from 1 --agent-stats FILE]';
+const opt = scriptOptions({ 'size-mib': 64, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), only: '', 'tree-from': 1, 'agent-stats': '' }, USAGE);
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const fmt = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
@@ -127,6 +127,8 @@ try {
       coffer: { counted: (f) => counted(cofferProxy, f) },
       rsync: { counted: (f) => counted(rsyncProxy, f), push: (dir, sub) => rsyncPush(dir, rsyncProxy.port, daemon.module, sub), root: rsyncRoot },
       log: (line) => console.log(line),
+      first: opt['tree-from'] - 1,
+      ...(opt['agent-stats'] ? { statsFile: opt['agent-stats'] } : {}),
     });
     for (const t of trees) rows.push({ name: `${t.name} (${t.changed} files, ${fmt(t.changedBytes)} changed)`, coffer: t.coffer, rsync: t.rsync, ideal: undefined });
   }
