@@ -1,5 +1,5 @@
 /**
- * npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT]
+ * npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT --tree-from 1 --agent-stats FILE]
  *
  * Bytes on the wire for one file's change (issue 21), through Coffer and through `rsync -z`,
  * both counted by the same TCP proxy (both directions; TLS, HTTP and rsync's protocol included).
@@ -9,6 +9,9 @@
  * rsync: `rsync -rtz --delete` of the folder to an rsync daemon on 127.0.0.1. Each side first
  * gets the old version (not counted), then the change is sent (counted, on fresh connections).
  * `zstd --patch-from` is the floor for the content alone (no protocol).
+ * Then the four tree upgrades of bench:tree's pinned snapshots (bench-wire/trees.ts): the real
+ * agent (`coffer sync --once`) against `rsync -rtz --delete` of the same folder (`--only tree`
+ * runs these alone).
  */
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -21,12 +24,13 @@ import { startTestServer } from '@coffer/server/testing/server';
 import { wireCases, type WireCase } from './bench-wire/cases.js';
 import { countingProxy, type CountingProxy } from './bench-wire/count-proxy.js';
 import { rsyncDaemon, rsyncPush } from './bench-wire/rsync.js';
+import { treeUpgrades } from './bench-wire/trees.js';
 import { scriptOptions } from './options.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
-const USAGE = 'npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT]';
-const opt = scriptOptions({ 'size-mib': 64, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), only: '' }, USAGE);
+const USAGE = 'npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT --tree-from 1 --agent-stats FILE]';
+const opt = scriptOptions({ 'size-mib': 64, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), only: '', 'tree-from': 1, 'agent-stats': '' }, USAGE);
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const fmt = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
@@ -58,6 +62,7 @@ process.env.COFFER_LOG_LEVEL ??= 'error';
 const work = join(opt.dir, `coffer-bench-wire-${process.pid}`);
 await mkdir(work, { recursive: true });
 const cases = (await wireCases(opt.cache, opt['size-mib'])).filter((c) => c.name.includes(opt.only));
+const runTrees = opt.only === '' || opt.only.startsWith('tree');
 console.log(`bench:wire — ${cases.length} cases; work folder ${work}; corpus in ${opt.cache}`);
 
 const srv = await startTestServer('postgres', { COFFER_PLAIN_HTTP: '0', COFFER_LOG_LEVEL: 'error' });
@@ -69,7 +74,7 @@ const rsyncProxy = await countingProxy(daemon.port);
 const rows: { name: string; coffer: number; rsync: number; ideal: number | undefined }[] = [];
 try {
   const trust = { fingerprint: new X509Certificate(await readFile(join(srv.dataDir, 'tls', 'cert.pem'), 'utf8')).fingerprint256 };
-  const { token } = await srv.user();
+  const { token, username } = await srv.user();
   const url = `https://127.0.0.1:${cofferProxy.port}`;
   for (const [i, c] of cases.entries()) {
     const dir = join(work, `case-${i}`);
@@ -108,8 +113,24 @@ try {
 
     const ideal = await patchFrom(work, c);
     rows.push({ name: c.name, coffer, rsync, ideal });
-    console.log(`  ${c.name}: Coffer ${fmt(coffer)}, rsync -z ${fmt(rsync)}${ideal !== undefined ? `, zstd --patch-from ${fmt(ideal)}` : ''}`);
+    console.log(`  ${c.name}: Coffer ${fmt(coffer)} (${coffer} B), rsync -z ${fmt(rsync)} (${rsync} B)${ideal !== undefined ? `, zstd --patch-from ${fmt(ideal)}` : ''}`);
     await rm(dir, { recursive: true, force: true });
+  }
+  if (runTrees) {
+    console.log('  tree upgrades (bench:tree corpus; snapshot 1 first, not counted):');
+    const trees = await treeUpgrades({
+      cache: opt.cache,
+      work,
+      cofferUrl: url,
+      fingerprint: trust.fingerprint,
+      username,
+      coffer: { counted: (f) => counted(cofferProxy, f) },
+      rsync: { counted: (f) => counted(rsyncProxy, f), push: (dir, sub) => rsyncPush(dir, rsyncProxy.port, daemon.module, sub), root: rsyncRoot },
+      log: (line) => console.log(line),
+      first: opt['tree-from'] - 1,
+      ...(opt['agent-stats'] ? { statsFile: opt['agent-stats'] } : {}),
+    });
+    for (const t of trees) rows.push({ name: `${t.name} (${t.changed} files, ${fmt(t.changedBytes)} changed)`, coffer: t.coffer, rsync: t.rsync, ideal: undefined });
   }
 } finally {
   await rsyncProxy.close();
@@ -122,7 +143,7 @@ try {
 console.log('\n| case | Coffer (bytes on the wire) | rsync -z | Coffer / rsync | zstd --patch-from (content only) |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.name} | ${fmt(r.coffer)} | ${fmt(r.rsync)} | ${(r.coffer / r.rsync).toFixed(2)} | ${r.ideal === undefined ? '—' : fmt(r.ideal)} |`);
+  console.log(`| ${r.name} | ${fmt(r.coffer)} | ${fmt(r.rsync)} | ${(r.coffer / r.rsync).toFixed(3)} | ${r.ideal === undefined ? '—' : fmt(r.ideal)} |`);
 }
 const worse = rows.filter((r) => r.coffer > r.rsync);
 console.log(worse.length ? `\nCoffer sends more than rsync -z in: ${worse.map((r) => r.name).join('; ')}` : '\nCoffer ≤ rsync -z in every case.');

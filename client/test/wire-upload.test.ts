@@ -76,6 +76,34 @@ describe('uploads on the wire', () => {
     expect(stored.filter((b) => !before.has(b.hash))).toHaveLength(1);
   });
 
+  it("sends a file's changed blocks in entry packs: a few requests, not one per block", async () => {
+    const local = join(dir(), 'many.bin');
+    const cache = new DiskBlockCache(join(dir(), 'cache-many'));
+    await writeFile(local, seededBytes('wire-upload-many-1', 12 * MiB));
+    const first = await uploadFile(api, local, '/many.bin', { baseRev: null, wire: { cache } });
+    await writeFile(local, seededBytes('wire-upload-many-2', 12 * MiB)); // every block new
+    const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    const calls: string[] = [];
+    for (const name of ['putPackEntries', 'putBlockEncoded', 'putBlock'] as const) {
+      const f = (watched[name] as (...a: unknown[]) => Promise<unknown>).bind(watched);
+      (watched as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => (calls.push(name), f(...a));
+    }
+    const stats = new TransferStats();
+    await uploadFile(watched, local, '/many.bin', {
+      baseRev: first.answer.rev,
+      fileId: first.answer.id,
+      stats,
+      wire: { cache, baseBlocks: async () => (await watched.revisionBlocks('/many.bin', first.answer.rev)).blocks },
+    });
+    const blocks = await blockListOf(local);
+    expect(stats.blocksSent).toBe(blocks.length);
+    expect(blocks.length).toBeGreaterThan(4);
+    // 12 MiB in packs of at most 8 MiB of plaintext: two requests, none per block.
+    expect(calls).toEqual(['putPackEntries', 'putPackEntries']);
+    expect((await api.revisionBlocks('/many.bin')).blocks).toEqual(blocks);
+    watched.http.close();
+  });
+
   it('compresses a new compressible file, and sends raw blocks when encodings are off', async () => {
     const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(60_000)); // 2.6 MiB
     await writeFile(join(dir(), 'a.txt'), text);
@@ -106,9 +134,12 @@ describe('uploads on the wire', () => {
     const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
     const put = watched.putBlockEncoded.bind(watched);
     watched.putBlockEncoded = (hash, body, q) => put(hash, body, q).catch((err: { code: string }) => (refused.push(`${q.encoding} ${err.code}`), Promise.reject(err)));
+    const pack = watched.putPackEntries.bind(watched);
+    watched.putPackEntries = (body) => pack(body).catch((err: { code: string }) => (refused.push(`pack ${err.code}`), Promise.reject(err)));
     await uploadFile(watched, join(dir(), 'c.txt'), '/c.txt', { baseRev: null, stats, wire: { cache, baseBlocks: async () => [{ hash: strangerHash, size: stranger.length }] } });
     watched.http.close();
-    expect(refused[0]).toBe('zstd-delta base_not_found');
+    // The entry pack is refused whole, then each block goes on its own: the delta refused too, then zstd.
+    expect(refused.slice(0, 2)).toEqual(['pack base_not_found', 'zstd-delta base_not_found']);
     expect(stats.deltasSent).toBe(0);
     expect(stats.blocksSent).toBeGreaterThan(0);
     expect(stats.blockWireBytesSent).toBeLessThan(stats.blockBytesSent); // sent compressed instead
@@ -117,7 +148,7 @@ describe('uploads on the wire', () => {
     // An older server: a real HTTP hop in front that knows nothing of /encoded (404), forwarding the rest.
     const target = new URL(srv.url);
     const old = http.createServer((req, res) => {
-      if (req.url?.includes('/encoded')) {
+      if (req.url?.includes('/encoded') || req.url?.includes('/pack/entries')) {
         req.resume();
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'no such route' } }));
         return;
@@ -158,6 +189,34 @@ describe('small files in batches', () => {
     expect(stats.blocksSent).toBe(20);
     expect(stats.blockWireBytesSent).toBeLessThan(stats.blockBytesSent / 20);
     expect(sent).toBeLessThan(stats.blockBytesSent / 5);
+  });
+});
+
+describe('small files edited', () => {
+  it('sends each edited small file as a delta against its previous version, in one entry pack', async () => {
+    const cache = new DiskBlockCache(join(dir(), 'cache-small'));
+    const text = (i: number, version: string) => Buffer.from(`{"name": "pkg-${i}", "version": "${version}",\n${'"x": "lorem ipsum dolor sit amet, consectetur",\n'.repeat(800)}}\n`);
+    const itemsOf = async (version: string, prev?: { id: string; rev: number }[]) => {
+      const items: BatchItem[] = [];
+      for (let i = 0; i < 20; i++) {
+        const read = await readSmall(nodeReadable(await writeTemp(`pkg-${i}.json`, text(i, version))));
+        const p = prev?.[i];
+        items.push({ read, commit: { path: `/pkg-${i}.json`, size: read.stat.size, blocks: read.blocks, baseRev: p ? p.rev : null, ...(p ? { fileId: p.id } : {}), onConflict: 'fail' as const } });
+      }
+      return items;
+    };
+    const first = await sendBatch(api, await itemsOf('1.0.0'), undefined, cache);
+    const prev = first.results.map((r) => (r.ok ? { id: r.file.id, rev: r.file.rev } : expect.fail('commit failed')));
+    const stats = new TransferStats();
+    const next = await itemsOf('1.0.1', prev);
+    let results!: Awaited<ReturnType<typeof sendBatch>>['results'];
+    const sent = await sentDuring(async () => void ({ results } = await sendBatch(api, next, stats, cache)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(stats.deltasSent).toBe(20);
+    // Each delta is a few dozen bytes; the whole pack compressed would be ~20 × 400.
+    expect(stats.blockWireBytesSent).toBeLessThan(20 * 120);
+    expect(sent).toBeLessThan(12 * 1024);
+    for (const it of next) expect((await api.revisionBlocks(it.commit.path)).blocks).toEqual(it.read.blocks);
   });
 });
 

@@ -27,6 +27,7 @@ export * from './shapes/sync.js';
 export * from './shapes/wire.js';
 export * from './shapes/batch.js';
 export * from './pack-body.js';
+export * from './entry-pack.js';
 export * from './shapes/batch-download.js';
 export * from './shapes/transfer.js';
 export * from './shapes/twofactor.js';

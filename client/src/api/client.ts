@@ -226,6 +226,10 @@ export class CofferApi implements SyncApi {
   putPackEncoded(body: Uint8Array) {
     return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd' } });
   }
+  /** Blocks each raw, zstd or a delta, in one request (issue 21, @coffer/protocol encodeEntryPack); 404 from a server without the route. */
+  putPackEntries(body: Uint8Array) {
+    return this.#call(ops.putPackEntries, { raw: body });
+  }
   /** Many commits in one request and one transaction; one result per file, in order. */
   async commitBatch(files: BatchCommitItem[]): Promise<BatchCommitResult[]> {
     return (await this.#call(ops.commitBatch, { body: { files } })).results;

@@ -5,9 +5,10 @@
  * tests sum the last line of each process to prove a restarted agent sent nothing twice.
  */
 import { appendFileSync } from 'node:fs';
+import { decodeEntryPack } from '@coffer/protocol';
 import type { SyncApi } from './sync-api.js';
 
-export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'getBlock' | 'getBlockEncoded' | 'fetchBlocks'>, file: string): void {
+export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'putPackEntries' | 'getBlock' | 'getBlockEncoded' | 'fetchBlocks'>, file: string): void {
   // blockBytesSent counts plaintext, however the block travelled; blockWireBytesSent what its bodies took (issue 21).
   const c = { pid: process.pid, blocksSent: 0, blockBytesSent: 0, blockWireBytesSent: 0, blocksReceived: 0, blockBytesReceived: 0 };
   const write = () => appendFileSync(file, JSON.stringify(c) + '\n');
@@ -28,6 +29,21 @@ export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' 
       c.blockBytesSent += q.size;
       c.blockWireBytesSent += body.byteLength;
       write();
+    };
+  }
+  const putEntries = api.putPackEntries?.bind(api);
+  if (putEntries) {
+    // A file's blocks in one entry pack (issue 21): each counted as if PUT on its own.
+    api.putPackEntries = async (body) => {
+      const stored = await putEntries(body);
+      const parsed = decodeEntryPack(body);
+      for (const e of 'entries' in parsed ? parsed.entries : []) {
+        c.blocksSent++;
+        c.blockBytesSent += e.size;
+        c.blockWireBytesSent += e.body.byteLength;
+      }
+      write();
+      return stored;
     };
   }
   api.getBlock = async (hash) => {

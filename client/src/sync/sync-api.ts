@@ -48,6 +48,8 @@ export interface SyncApi {
   putPack?(pack: Uint8Array): Promise<PackStored>;
   /** The same pack zstd-compressed whole (issue 21). Absent: packs go raw. */
   putPackEncoded?(body: Uint8Array): Promise<PackStored>;
+  /** Blocks each raw, zstd or a delta in one request (issue 21, @coffer/protocol entry-pack.ts). Absent: a request per block. */
+  putPackEntries?(body: Uint8Array): Promise<PackStored>;
   commitBatch?(files: BatchCommitItem[]): Promise<BatchCommitResult[]>;
   /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one
    *  streamed answer (readable ones only, each verified). Absent (the simulation): a file at a time. */

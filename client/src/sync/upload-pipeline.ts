@@ -32,7 +32,7 @@ export class UploadPipeline implements BatchUploads {
     api: BatchApi,
   ) {
     // The intents are durable before any commit naming their files is sent.
-    this.batches = new BatchPipeline<Queued>(api, { stats: ctx.stats, beforeSend: () => ctx.state.save() });
+    this.batches = new BatchPipeline<Queued>(api, { stats: ctx.stats, ...(ctx.blockCache ? { cache: ctx.blockCache } : {}), beforeSend: () => ctx.state.save() });
   }
 
   /** Queue the upload of `rel` (its folder exists remotely). Undefined: not a small file, upload it on its own. */

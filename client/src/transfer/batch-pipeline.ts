@@ -7,6 +7,7 @@
  * (`nextAnswer`) in its own flow, so whatever settles them never runs concurrently with itself.
  */
 import { BATCH_BYTES, BATCH_FILES, sendBatch, type BatchApi, type BatchItem, type SentBatch } from './batch-upload.js';
+import type { BlockCache } from './block-cache.js';
 import type { TransferStats } from './stats.js';
 
 /** Batches sent and not yet answered: enough to overlap reading, sending and committing. */
@@ -17,6 +18,8 @@ export type BatchAnswer<Q extends BatchItem> = ({ batch: Q[] } & SentBatch) | { 
 
 export interface BatchPipelineOptions<Q extends BatchItem> {
   stats?: TransferStats;
+  /** Plaintext of blocks sent before: small files' edits go as deltas against their previous version (issue 21). */
+  cache?: BlockCache;
   inFlight?: number;
   /** Runs before a batch is sent (the agent saves the batch's intents here); a failure stops the send. */
   beforeSend?: (batch: readonly Q[]) => Promise<void>;
@@ -69,7 +72,7 @@ export class BatchPipeline<Q extends BatchItem> {
     this.openBytes = 0;
     await this.o.beforeSend?.(batch);
     while (this.inFlight.size >= (this.o.inFlight ?? BATCHES_IN_FLIGHT)) await Promise.race(this.inFlight);
-    const p: Promise<void> = sendBatch(this.api, batch, this.o.stats).then(
+    const p: Promise<void> = sendBatch(this.api, batch, this.o.stats, this.o.cache).then(
       (sent) => void this.answered.push({ batch, ...sent }),
       (error: unknown) => void this.answered.push({ batch, error }),
     );

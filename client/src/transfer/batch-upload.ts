@@ -12,6 +12,8 @@ import { contentHashOf, handleChunks } from './blocks.js';
 import type { FileStat, ReadableFile } from './file-handle.js';
 import type { TransferStats } from './stats.js';
 import { compressed } from './wire-encode.js';
+import { rememberBatch, sendDeltas } from './batch-deltas.js';
+import type { BlockCache } from './block-cache.js';
 
 /** Files up to this size go in batches; larger ones upload on their own (transfer/upload.ts). */
 export const BATCH_FILE_BYTES = 1024 * 1024;
@@ -19,7 +21,7 @@ export const BATCH_FILE_BYTES = 1024 * 1024;
 export const BATCH_FILES = 500;
 export const BATCH_BYTES = 8 * 1024 * 1024;
 
-export type BatchApi = Pick<SyncApi, 'missingBlocks' | 'putPackEncoded'> & Required<Pick<SyncApi, 'putPack' | 'commitBatch'>>;
+export type BatchApi = Pick<SyncApi, 'missingBlocks' | 'putPackEncoded' | 'putPackEntries' | 'blockLists'> & Required<Pick<SyncApi, 'putPack' | 'commitBatch'>>;
 
 export function batchApi(api: SyncApi): BatchApi | undefined {
   return api.putPack && api.commitBatch ? (api as BatchApi) : undefined;
@@ -65,19 +67,26 @@ export interface SentBatch {
   sent: ReadonlySet<string>;
 }
 
-/** Send one batch: missing blocks in packs, then one commit. A failed request throws. */
-export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stats?: TransferStats): Promise<SentBatch> {
+/**
+ * Send one batch: missing blocks in packs — edits of files whose previous version `cache` holds
+ * as deltas (batch-deltas.ts) — then one commit. A failed request throws.
+ */
+export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stats?: TransferStats, cache?: BlockCache): Promise<SentBatch> {
   const all = new Map<string, Uint8Array>();
   for (const it of items) it.read.blocks.forEach((b, i) => all.set(b.hash, it.read.bytes[i]!));
   const missing = await api.missingBlocks([...all.keys()]);
+  const deltas = cache ? await sendDeltas(api, cache, items, missing, stats) : new Set<string>();
+  const rest = [...missing].filter((hash) => !deltas.has(hash));
+  await Promise.all(packsOf(rest.flatMap((hash) => (all.has(hash) ? [{ hash, bytes: all.get(hash)! }] : []))).map((p) => sendPack(api, encodePack(p), stats)));
   const send: PackBlock[] = [...missing].flatMap((hash) => (all.has(hash) ? [{ hash, bytes: all.get(hash)! }] : []));
-  await Promise.all(packsOf(send).map((p) => sendPack(api, encodePack(p), stats)));
   if (stats) {
     stats.blocksSent += send.length;
     stats.blockBytesSent += send.reduce((n, b) => n + b.bytes.byteLength, 0);
     stats.blocksReused += items.reduce((n, it) => n + it.read.blocks.length, 0) - send.length;
   }
   const results = await api.commitBatch(items.map((it) => it.commit));
+  // After the commit (it is what the caller waits for); a cache that fails only costs later deltas.
+  if (cache) await rememberBatch(cache, items).catch(() => undefined);
   return { results, sent: new Set(send.map((b) => b.hash)) };
 }
 

@@ -82,7 +82,7 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
   }
 }
 
-/** Second pass: re-read the file and PUT the chunks in `missing` (each once). */
+/** Second pass: re-read the file and send the chunks in `missing` (each once; in entry packs where the server takes them). */
 async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string, blocks: BlockRef[], missing: Set<string>, stats: TransferStats, onProgress?: Progress): Promise<void> {
   const todo = new Set(missing);
   const counted = new Set<string>();
@@ -108,7 +108,7 @@ async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string,
     // The file must not change between the passes, or the committed list would not match the bytes.
     if (!expected || expected.hash !== chunk.hash) throw new FileChangedError(name);
     if (!todo.delete(chunk.hash)) continue;
-    const p: Promise<void> = sender.send(chunk.hash, chunk.bytes, at).then(
+    const p: Promise<void> = sender.add(chunk.hash, chunk.bytes, at).then(
       () => {
         stats.blocksSent++;
         stats.blockBytesSent += chunk.bytes.byteLength;
@@ -123,5 +123,6 @@ async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string,
   }
   await Promise.all(inFlight);
   if (failed) throw failed;
+  await sender.finish();
   if (todo.size > 0) throw new FileChangedError(name);
 }

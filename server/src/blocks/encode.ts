@@ -14,6 +14,10 @@ const zstdCompress = promisify(zlib.zstdCompress) as (data: Uint8Array, o: ZstdD
 const LEVEL = 3;
 const DELTA_LEVEL = 7;
 const MIN_GAIN = 0.05;
+/** Large blocks are probed on a sample first (as the client does, wire-encode.ts): incompressible
+ *  data (media, archives, .debs) costs ~5% of a full try, and most large blocks are such. */
+const PROBE_MIN = 256 * 1024;
+const PROBE_SIZE = 32 * 1024;
 
 export interface DownloadEncoding {
   encoding: BlockEncoding | 'identity';
@@ -33,6 +37,12 @@ export async function encodeForDownload(block: Uint8Array, dictionary?: Uint8Arr
   if (dictionary && usableDeltaBase(dictionary)) {
     const delta = await compress(block, dictionary);
     if (worth(delta.byteLength)) return { encoding: 'zstd-delta', body: delta };
+  }
+  if (block.byteLength >= PROBE_MIN) {
+    // The middle: headers at the start of a file are often more compressible than its body.
+    const mid = Math.floor((block.byteLength - PROBE_SIZE) / 2);
+    const probe = await compress(block.subarray(mid, mid + PROBE_SIZE));
+    if (probe.byteLength > PROBE_SIZE * (1 - MIN_GAIN / 2)) return { encoding: 'identity', body: block };
   }
   const alone = await compress(block);
   return worth(alone.byteLength) ? { encoding: 'zstd', body: alone } : { encoding: 'identity', body: block };

@@ -11,6 +11,7 @@ import { missingHashes } from '../blocks/lookup.js';
 import { readPack, readPackBody, storePack } from '../blocks/pack.js';
 import { parsePack } from '../blocks/pack-parse.js';
 import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
+import { decodeEntries } from '../blocks/entry-pack.js';
 import { encodeForDownload } from '../blocks/encode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
@@ -63,6 +64,12 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.putPackEncoded, async ({ user }, c) => {
     const packed = await decodePack(await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length'))));
     return { status: 200, body: await storePack(blockPut, user.namespaceId, parsePack(packed)) };
+  });
+
+  // Issue 21: a file's changed blocks in one request, each raw, zstd or a delta; all decoded and verified, then stored as a pack.
+  r.mount(ops.putPackEntries, async ({ user }, c) => {
+    const data = await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length')));
+    return { status: 200, body: await storePack(blockPut, user.namespaceId, await decodeEntries(db, storage, user, data)) };
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {

@@ -1,0 +1,94 @@
+/**
+ * The body of `POST /blocks/pack/entries` (issue 21): the changed blocks of a file — or of many
+ * small files — in one request, each entry in its own wire form: raw, zstd, or a zstd delta
+ * against base blocks the server has (the forms of `PUT /blocks/{sha256}/encoded`). One request
+ * instead of one per block saves its headers, and keeps the upload on one connection.
+ *
+ * `ENTRY_PACK_MAGIC` ('CFE1'), then per entry: SHA-256 of the plaintext (32 raw bytes), plaintext
+ * length (u32 BE), encoding (u8: 0 raw, 1 zstd, 2 zstd-delta), number of bases (u8, 1..3 with
+ * zstd-delta, else 0), the bases' SHA-256s (32 bytes each, dictionary order), body length (u32
+ * BE), body. Browser-safe (Uint8Array and DataView only).
+ */
+import { MAX_BLOCK_BYTES, bytesToHex, hexToBytes } from './blocks.js';
+import { MAX_PACK_BLOCKS, MAX_PACK_BYTES } from './limits.js';
+import { MAX_DELTA_BASES, type BlockEncoding } from './shapes/wire.js';
+
+export const ENTRY_PACK_MAGIC = Uint8Array.from([0x43, 0x46, 0x45, 0x31]); // 'CFE1'
+const CODES = ['identity', 'zstd', 'zstd-delta'] as const;
+export type EntryEncoding = BlockEncoding | 'identity';
+
+export interface PackEntryOnWire {
+  /** SHA-256 of the plaintext (hex, any case). */
+  hash: string;
+  /** The plaintext length: the decoder's bound. */
+  size: number;
+  encoding: EntryEncoding;
+  /** With 'zstd-delta' only: the bases' SHA-256s, in dictionary order. */
+  bases?: readonly string[];
+  body: Uint8Array;
+}
+
+/** Bytes an entry takes besides its body. */
+export const entryOverhead = (e: Pick<PackEntryOnWire, 'bases'>) => 32 + 4 + 1 + 1 + 32 * (e.bases?.length ?? 0) + 4;
+
+export function encodeEntryPack(entries: readonly PackEntryOnWire[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(ENTRY_PACK_MAGIC.byteLength + entries.reduce((n, e) => n + entryOverhead(e) + e.body.byteLength, 0));
+  const view = new DataView(out.buffer);
+  out.set(ENTRY_PACK_MAGIC, 0);
+  let at = ENTRY_PACK_MAGIC.byteLength;
+  for (const e of entries) {
+    const bases = e.bases ?? [];
+    out.set(hexToBytes(e.hash), at);
+    view.setUint32(at + 32, e.size);
+    out[at + 36] = CODES.indexOf(e.encoding);
+    out[at + 37] = bases.length;
+    at += 38;
+    for (const b of bases) {
+      out.set(hexToBytes(b), at);
+      at += 32;
+    }
+    view.setUint32(at, e.body.byteLength);
+    out.set(e.body, at + 4);
+    at += 4 + e.body.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Every entry of an entry pack, or why it is refused (nothing of it is to be stored then). Checks
+ * the framing and bounds only: the receiver decodes each body (at most `size` bytes) and checks
+ * its SHA-256. The plaintexts add up to at most MAX_PACK_BYTES, what a raw pack may carry, so a
+ * pack of deltas cannot make the receiver hold more than that.
+ */
+export function decodeEntryPack(data: Uint8Array): { entries: PackEntryOnWire[] } | { fault: string; details: Record<string, unknown> } {
+  const fault = (why: string, details: Record<string, unknown> = {}) => ({ fault: why, details });
+  if (data.byteLength < ENTRY_PACK_MAGIC.byteLength || ENTRY_PACK_MAGIC.some((b, i) => data[i] !== b)) return fault('the body does not start with CFE1');
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const entries: PackEntryOnWire[] = [];
+  let plain = 0;
+  let at = ENTRY_PACK_MAGIC.byteLength;
+  while (at < data.byteLength) {
+    const entry = entries.length;
+    if (entry >= MAX_PACK_BLOCKS) return fault(`more than ${MAX_PACK_BLOCKS} entries`, { maxBlocks: MAX_PACK_BLOCKS });
+    if (data.byteLength - at < 38) return fault(`entry ${entry} is cut short in its header`, { entry });
+    const hash = bytesToHex(data.subarray(at, at + 32));
+    const size = view.getUint32(at + 32);
+    const encoding = CODES[data[at + 36]!];
+    const n = data[at + 37]!;
+    if (size === 0 || size > MAX_BLOCK_BYTES) return fault(`entry ${entry} has size ${size} (1..${MAX_BLOCK_BYTES})`, { entry, size });
+    if ((plain += size) > MAX_PACK_BYTES) return fault(`the blocks add up to more than ${MAX_PACK_BYTES} bytes`, { entry, maxBytes: MAX_PACK_BYTES });
+    if (!encoding) return fault(`entry ${entry} has an unknown encoding ${data[at + 36]}`, { entry });
+    if (encoding === 'zstd-delta' ? n < 1 || n > MAX_DELTA_BASES : n !== 0) return fault(`entry ${entry} has ${n} bases with ${encoding}`, { entry });
+    at += 38;
+    if (data.byteLength - at < 32 * n + 4) return fault(`entry ${entry} is cut short in its header`, { entry });
+    const bases: string[] = [];
+    for (let i = 0; i < n; i++, at += 32) bases.push(bytesToHex(data.subarray(at, at + 32)));
+    const length = view.getUint32(at);
+    at += 4;
+    if (length === 0 || length > MAX_BLOCK_BYTES || (encoding === 'identity' && length !== size)) return fault(`entry ${entry} has a body of ${length} bytes`, { entry, length });
+    if (data.byteLength - at < length) return fault(`entry ${entry} is cut short: ${data.byteLength - at} of ${length} bytes`, { entry });
+    entries.push({ hash, size, encoding, ...(n > 0 ? { bases } : {}), body: data.subarray(at, at + length) });
+    at += length;
+  }
+  return { entries };
+}
