@@ -111,3 +111,38 @@ BEGIN
   RETURN array_to_json(v_out);
 END;
 $$ LANGUAGE plpgsql;
+--> statement-breakpoint
+-- coffer_insert_blocks: coffer_insert_block (0018) for many records in one statement (the engine's
+-- puts that finish together, e.g. all the blocks of one pack write). Keys must be distinct. Each
+-- block row is inserted unless one with its key exists, and its shards only with it. Answers the
+-- keys that were inserted.
+CREATE FUNCTION coffer_insert_blocks(p_records jsonb) RETURNS json AS $$
+DECLARE
+  v_inserted text[];
+BEGIN
+  WITH rec AS (
+    SELECT r.* FROM jsonb_to_recordset(p_records)
+      AS r(key text, namespace text, hash text, size bigint, frame_size bigint, generation text, layout jsonb, tier text, shards jsonb)
+  ), block AS (
+    INSERT INTO blocks (key, namespace_id, hash, size, frame_size, generation, layout, tier)
+    SELECT key, namespace, hash, size, frame_size, generation, layout, tier FROM rec
+    ON CONFLICT (key) DO NOTHING
+    RETURNING key
+  ), shards AS (
+    INSERT INTO block_shards (block_key, index, node_id, checksum, pack_object, pack_offset, pack_length)
+    SELECT block.key, s.index, s.node_id, s.checksum, s.pack_object, s.pack_offset, s.pack_length
+    FROM block JOIN rec ON rec.key = block.key, jsonb_to_recordset(rec.shards)
+      AS s(index integer, node_id text, checksum bigint, pack_object text, pack_offset bigint, pack_length integer)
+  )
+  SELECT coalesce(array_agg(key), '{}') INTO v_inserted FROM block;
+  RETURN to_json(v_inserted);
+END;
+$$ LANGUAGE plpgsql;
+--> statement-breakpoint
+-- coffer_blocks: coffer_block (0018) for many keys: a JSON object from each key found to what
+-- coffer_block answers for it.
+CREATE FUNCTION coffer_blocks(p_keys text[]) RETURNS json AS $$
+  SELECT coalesce(json_object_agg(k, v), '{}'::json)
+  FROM (SELECT k, coffer_block(k) AS v FROM unnest(p_keys) AS k) found
+  WHERE v IS NOT NULL;
+$$ LANGUAGE sql STABLE;

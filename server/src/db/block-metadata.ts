@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation, Tier } from '@coffer/storage-engine';
 import type { Db } from './open.js';
-import { rawValue } from './raw.js';
+import { Coalescer } from './coalesce.js';
+import { pgTextArray, rawValue } from './raw.js';
 import { tableRow } from './table-row.js';
 import { blocks, blockShards } from './schema.js';
 
@@ -9,47 +10,53 @@ import { blocks, blockShards } from './schema.js';
 export class DbBlockMetadata implements BlockMetadataPort {
   constructor(private readonly db: Db) {}
 
+  /** Dedup checks and reads arriving together share one statement (coffer_blocks); so do inserts (coffer_insert_blocks). */
+  private readonly gets = new Coalescer<string, BlockRecord | undefined>((keys) => this.getBlocks(keys));
+  private readonly inserts = new Coalescer<BlockRecord, boolean>((records) => this.insertBlocks(records));
+
   /** One call (coffer_block: the block and its shards): this sits on every write's dedup check and every read. */
   async getBlock(key: string): Promise<BlockRecord | undefined> {
-    const found = await rawValue<{ block: Record<string, unknown>; shards: ShardLocation[] }>(this.db, 'select coffer_block($1) as v', [key]);
-    if (!found) return undefined;
-    const b = tableRow(blocks, found.block);
-    return {
-      key: b.key,
-      namespace: b.namespaceId,
-      hash: b.hash,
-      size: b.size,
-      frameSize: b.frameSize,
-      generation: b.generation,
-      layout: b.layout,
-      tier: b.tier,
-      shards: found.shards.map(shardFromJson),
-    };
+    return this.gets.call(key);
   }
 
-  /** One call (coffer_insert_block, atomic on its own): the block row, and its shards only if that row was new. */
+  /** Atomic on its own as the port asks (one statement, coffer_insert_blocks): the block row, and its shards only if that row was new. */
   async insertBlock(record: BlockRecord): Promise<BlockRecord | undefined> {
-    const inserted = await rawValue<boolean>(this.db, 'select coffer_insert_block($1, $2, $3, $4::bigint, $5::bigint, $6, $7::jsonb, $8, $9::jsonb) as v', [
-      record.key,
-      record.namespace,
-      record.hash,
-      record.size,
-      record.frameSize,
-      record.generation,
-      JSON.stringify(record.layout),
-      record.tier,
-      JSON.stringify(
-        record.shards.map((s) => ({
-          index: s.index,
-          node_id: s.nodeId,
-          checksum: s.checksum,
-          pack_object: s.pack?.object ?? null,
-          pack_offset: s.pack?.offset ?? null,
-          pack_length: s.pack?.length ?? null,
-        })),
-      ),
-    ]);
+    const inserted = await this.inserts.call(record);
     return inserted ? undefined : this.getBlock(record.key);
+  }
+
+  private async getBlocks(keys: string[]): Promise<(BlockRecord | undefined)[]> {
+    const distinct = [...new Set(keys)];
+    const found = distinct.length === 1
+      ? { [distinct[0]!]: await rawValue<FoundBlock>(this.db, 'select coffer_block($1) as v', [distinct[0]]) }
+      : await rawValue<Record<string, FoundBlock>>(this.db, 'select coffer_blocks($1::text[]) as v', [pgTextArray(distinct)]);
+    return keys.map((k) => (found?.[k] ? recordOf(found[k]) : undefined));
+  }
+
+  /** Whether each record's row was inserted. A key twice in one batch: the first one's is tried, the second loses (it then reads the first). */
+  private async insertBlocks(records: BlockRecord[]): Promise<boolean[]> {
+    const first = new Map<string, BlockRecord>();
+    for (const r of records) if (!first.has(r.key)) first.set(r.key, r);
+    const rows = [...first.values()].map((r) => ({
+      key: r.key,
+      namespace: r.namespace,
+      hash: r.hash,
+      size: r.size,
+      frame_size: r.frameSize,
+      generation: r.generation,
+      layout: r.layout,
+      tier: r.tier,
+      shards: r.shards.map((s) => ({
+        index: s.index,
+        node_id: s.nodeId,
+        checksum: s.checksum,
+        pack_object: s.pack?.object ?? null,
+        pack_offset: s.pack?.offset ?? null,
+        pack_length: s.pack?.length ?? null,
+      })),
+    }));
+    const inserted = new Set((await rawValue<string[]>(this.db, 'select coffer_insert_blocks($1::jsonb) as v', [JSON.stringify(rows)])) ?? []);
+    return records.map((r) => first.get(r.key) === r && inserted.has(r.key));
   }
 
   async updateShards(key: string, shards: ShardLocation[], tier?: Tier): Promise<void> {
@@ -125,6 +132,26 @@ function shardRows(blockKey: string, shards: ShardLocation[]) {
     packOffset: s.pack?.offset ?? null,
     packLength: s.pack?.length ?? null,
   }));
+}
+
+interface FoundBlock {
+  block: Record<string, unknown>;
+  shards: ShardLocation[];
+}
+
+function recordOf(found: FoundBlock): BlockRecord {
+  const b = tableRow(blocks, found.block);
+  return {
+    key: b.key,
+    namespace: b.namespaceId,
+    hash: b.hash,
+    size: b.size,
+    frameSize: b.frameSize,
+    generation: b.generation,
+    layout: b.layout,
+    tier: b.tier,
+    shards: found.shards.map(shardFromJson),
+  };
 }
 
 /** A shard as coffer_block answers it (bigints may arrive as strings; `pack` null when unpacked). */
