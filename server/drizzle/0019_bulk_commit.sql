@@ -146,3 +146,43 @@ CREATE FUNCTION coffer_blocks(p_keys text[]) RETURNS json AS $$
   FROM (SELECT k, coffer_block(k) AS v FROM unnest(p_keys) AS k) found
   WHERE v IS NOT NULL;
 $$ LANGUAGE sql STABLE;
+--> statement-breakpoint
+-- coffer_reserve_blocks (0017) set-based: it ran coffer_reserve per block, each updating the same
+-- users row (quadratic in a pack's blocks, like the commits above). Same answers: all or none;
+-- each reservation ends up holding at least its block's bytes; the room is taken under the users
+-- row lock (after the reservation rows, the lock order everywhere); a refusal changes nothing.
+CREATE OR REPLACE FUNCTION coffer_reserve_blocks(p_refs text[], p_namespace uuid, p_bytes bigint[], p_expires timestamptz) RETURNS json AS $$
+DECLARE
+  v_need bigint;
+  v_used bigint;
+  v_reserved bigint;
+  v_quota bigint;
+  v_refused json;
+BEGIN
+  BEGIN
+    WITH wanted AS (
+      SELECT ref, max(bytes) AS bytes FROM unnest(p_refs, p_bytes) AS w(ref, bytes) GROUP BY ref
+    ), held AS (
+      INSERT INTO quota_reservations (kind, ref, namespace_id, bytes, expires_at)
+      SELECT 'block', ref, p_namespace, 0, p_expires FROM wanted ORDER BY ref
+      ON CONFLICT (kind, ref) DO UPDATE SET expires_at = greatest(quota_reservations.expires_at, excluded.expires_at)
+      RETURNING ref, bytes
+    )
+    SELECT coalesce(sum(greatest(0, wanted.bytes - held.bytes)), 0) INTO v_need FROM wanted JOIN held USING (ref);
+    IF v_need = 0 THEN RETURN json_build_object('ok', true); END IF;
+    SELECT used_bytes, reserved_bytes, quota_bytes INTO v_used, v_reserved, v_quota
+    FROM users WHERE namespace_id = p_namespace FOR UPDATE;
+    IF v_need > greatest(0, coalesce(v_quota - v_used - v_reserved, 0)) THEN
+      v_refused := json_build_object('refused', true, 'used', coalesce(v_used, 0), 'reserved', coalesce(v_reserved, 0), 'quota', coalesce(v_quota, 0));
+      RAISE EXCEPTION 'coffer: a pack does not fit the quota' USING ERRCODE = 'CF002';
+    END IF;
+    UPDATE users SET reserved_bytes = reserved_bytes + v_need WHERE namespace_id = p_namespace;
+    UPDATE quota_reservations q SET bytes = w.bytes
+    FROM (SELECT ref, max(bytes) AS bytes FROM unnest(p_refs, p_bytes) AS w(ref, bytes) GROUP BY ref) w
+    WHERE q.kind = 'block' AND q.ref = w.ref AND q.bytes < w.bytes;
+  EXCEPTION WHEN SQLSTATE 'CF002' THEN
+    RETURN v_refused;
+  END;
+  RETURN json_build_object('ok', true);
+END;
+$$ LANGUAGE plpgsql;
