@@ -126,6 +126,8 @@ BEGIN
   ), block AS (
     INSERT INTO blocks (key, namespace_id, hash, size, frame_size, generation, layout, tier)
     SELECT key, namespace, hash, size, frame_size, generation, layout, tier FROM rec
+    -- In key order: two batches in flight that share keys take their index locks in one order (no deadlock).
+    ORDER BY key
     ON CONFLICT (key) DO NOTHING
     RETURNING key
   ), shards AS (
