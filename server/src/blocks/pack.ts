@@ -58,7 +58,8 @@ export async function storePack(deps: BlockPutDeps, namespaceId: string, entries
   const worker = async () => {
     while (next < toStore.length) {
       const e = toStore[next++]!;
-      if ((await deps.storage.blocks.put(namespaceId, e.bytes)).stored) stored++;
+      // parsePack verified each entry's hash: the engine need not hash it again.
+      if ((await deps.storage.blocks.put(namespaceId, e.bytes, { sha256: Buffer.from(e.hash, 'hex') })).stored) stored++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, toStore.length) }, worker));
