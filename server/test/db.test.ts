@@ -123,6 +123,19 @@ for (const backend of ['postgres', 'pglite'] as const) {
       expect(results.find((r) => r !== undefined)).toEqual(stored);
     });
 
+    it('inserts and reads arriving together (one statement each) answer each call as alone would', async () => {
+      const meta = new DbBlockMetadata(database.db);
+      expect(await meta.insertBlock(record('many-old', ['o', 'p', 'q']))).toBeUndefined();
+      const fresh = Array.from({ length: 40 }, (_, i) => record(`many-${String(i).padStart(2, '0')}`));
+      const answers = await Promise.all([...fresh, record('many-old')].map((r) => meta.insertBlock(r)));
+      expect(answers.slice(0, 40)).toEqual(fresh.map(() => undefined));
+      // The key that existed answers its stored record (the first insert's nodes), not the newcomer's.
+      expect(answers[40]).toEqual(record('many-old', ['o', 'p', 'q']));
+      const read = await Promise.all(['many-07', 'many-none', 'many-old', 'many-07'].map((k) => meta.getBlock(k)));
+      expect(read).toEqual([fresh[7], undefined, record('many-old', ['o', 'p', 'q']), fresh[7]]);
+      for (const r of [...fresh, record('many-old')]) await meta.deleteBlock(r.key);
+    });
+
     it('creates one data key per namespace even when first used concurrently, and rotates the master', async () => {
       const m1 = MasterKey.fromBytes(randomBytes(32));
       const providers = [new DbKeyProvider(database.db, m1), new DbKeyProvider(database.db, m1), new DbKeyProvider(database.db, m1)];

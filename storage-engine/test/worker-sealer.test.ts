@@ -37,6 +37,26 @@ describe('WorkerSealer (hash, compress, encrypt and erasure-code on worker threa
     }
   });
 
+  it('takes a SHA-256 the caller verified instead of hashing again, inline and on a worker', async () => {
+    const dataKey = newDataKey();
+    const inline = new InlineSealer(new BlockIds(secret));
+    const chunk = randomData(50_000);
+    const given = Buffer.from(sha256(chunk), 'hex');
+    const plain = await inline.seal({ namespace: 'ns', chunk, dataKey, compress: true, erasure });
+    const a = await inline.seal({ namespace: 'ns', chunk, dataKey, compress: true, erasure, sha256: given });
+    const b = await sealer.seal({ namespace: 'ns', chunk: Buffer.from(chunk), dataKey, compress: true, erasure, sha256: given });
+    expect(a.key).toBe(plain.key);
+    expect(b.key).toBe(plain.key);
+    // Used as given, not recomputed: the key follows the hash handed in (the caller vouches for it).
+    const other = Buffer.alloc(32, 9);
+    const c = await inline.seal({ namespace: 'ns', chunk, dataKey, compress: true, erasure, sha256: other });
+    const d = await sealer.seal({ namespace: 'ns', chunk: Buffer.from(chunk), dataKey, compress: true, erasure, sha256: other });
+    expect(c.hash.equals(other)).toBe(true);
+    expect(d.hash.equals(other)).toBe(true);
+    expect(d.key).toBe(c.key);
+    expect(c.key).not.toBe(plain.key);
+  });
+
   it('keeps error types across the thread boundary', async () => {
     const dataKey = newDataKey();
     const frame = Buffer.from(

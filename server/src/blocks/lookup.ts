@@ -1,7 +1,6 @@
 /** Which blocks a namespace already holds, by plaintext hash (dedup is per namespace, DESIGN §3). */
-import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { blocks } from '../db/schema.js';
+import { pgTextArray, rawRows } from '../db/raw.js';
 import type { Storage } from '../storage.js';
 
 export interface HeldBlock {
@@ -16,11 +15,11 @@ export async function heldBlocks(db: Db, storage: Storage, namespaceId: string, 
   for (const h of hashes) hashOfKey.set(storage.blocks.keyFor(namespaceId, h), h);
   const keys = [...hashOfKey.keys()];
   const held = new Map<string, HeldBlock>();
-  // Looked up by stored key (the primary key), a thousand at a time to keep statements small.
-  for (let i = 0; i < keys.length; i += 1000) {
-    const rows = await db.select({ key: blocks.key, size: blocks.size }).from(blocks).where(inArray(blocks.key, keys.slice(i, i + 1000)));
-    for (const r of rows) held.set(hashOfKey.get(r.key)!, r);
-  }
+  if (keys.length === 0) return held;
+  // Looked up by stored key (the primary key), all in one statement with one array parameter:
+  // drizzle's inArray builds a parameter per key, which cost more CPU than the lookup (issue 20).
+  const rows = await rawRows(db, 'select key, size from blocks where key = any($1::text[])', [pgTextArray(keys)]);
+  for (const r of rows) held.set(hashOfKey.get(String(r.key))!, { key: String(r.key), size: Number(r.size) });
   return held;
 }
 

@@ -68,7 +68,8 @@ export async function storeBlock(deps: BlockPutDeps, namespaceId: string, hash: 
   // Checked before sealing: re-sending a block the namespace has costs no encryption or erasure coding.
   if (held) return { hash, size: data.byteLength, stored: false };
   // A failure here leaves the reservation for the client's retry (which then counts nothing twice); it expires otherwise.
-  const r = await deps.storage.blocks.put(namespaceId, data);
+  // checkBlockBytes verified the hash above: the engine need not hash it again.
+  const r = await deps.storage.blocks.put(namespaceId, data, { sha256: Buffer.from(hash, 'hex') });
   return { hash, size: r.size, stored: r.stored };
 }
 

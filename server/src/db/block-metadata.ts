@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { BlockMetadataPort, BlockRecord, Relocation, ShardLocation, Tier } from '@coffer/storage-engine';
 import type { Db } from './open.js';
-import { rawRows, rawValue } from './raw.js';
+import { Coalescer } from './coalesce.js';
+import { pgTextArray, rawValue } from './raw.js';
 import { tableRow } from './table-row.js';
 import { blocks, blockShards } from './schema.js';
 
@@ -9,47 +10,61 @@ import { blocks, blockShards } from './schema.js';
 export class DbBlockMetadata implements BlockMetadataPort {
   constructor(private readonly db: Db) {}
 
+  /** Dedup checks and reads arriving together share one statement (coffer_blocks); so do inserts (coffer_insert_blocks). */
+  private readonly gets = new Coalescer<string, BlockRecord | undefined>((keys) => this.lookup(keys));
+  private readonly inserts = new Coalescer<BlockRecord, boolean>((records) => this.insertBlocks(records));
+
   /** One call (coffer_block: the block and its shards): this sits on every write's dedup check and every read. */
   async getBlock(key: string): Promise<BlockRecord | undefined> {
-    const found = await rawValue<FoundBlock>(this.db, 'select coffer_block($1) as v', [key]);
-    return found ? recordOf(found) : undefined;
+    return this.gets.call(key);
   }
 
-  /** One statement for many keys (the same function per key): a batch read asked for each record alone was a round trip per small block. */
+  /** Many records in one statement (coffer_blocks): a batch read of small blocks asked for each alone was a round trip per block. */
   async getBlocks(keys: readonly string[]): Promise<Map<string, BlockRecord>> {
     const out = new Map<string, BlockRecord>();
     if (keys.length === 0) return out;
-    const rows = await rawRows(this.db, 'select v from (select coffer_block(k) as v from json_array_elements_text($1::json) as k) found where v is not null', [JSON.stringify(keys)]);
-    for (const row of rows) {
-      const r = recordOf(row.v as FoundBlock);
-      out.set(r.key, r);
-    }
+    for (const r of await this.lookup([...keys])) if (r) out.set(r.key, r);
     return out;
   }
 
-  /** One call (coffer_insert_block, atomic on its own): the block row, and its shards only if that row was new. */
+  /** Atomic on its own as the port asks (one statement, coffer_insert_blocks): the block row, and its shards only if that row was new. */
   async insertBlock(record: BlockRecord): Promise<BlockRecord | undefined> {
-    const inserted = await rawValue<boolean>(this.db, 'select coffer_insert_block($1, $2, $3, $4::bigint, $5::bigint, $6, $7::jsonb, $8, $9::jsonb) as v', [
-      record.key,
-      record.namespace,
-      record.hash,
-      record.size,
-      record.frameSize,
-      record.generation,
-      JSON.stringify(record.layout),
-      record.tier,
-      JSON.stringify(
-        record.shards.map((s) => ({
-          index: s.index,
-          node_id: s.nodeId,
-          checksum: s.checksum,
-          pack_object: s.pack?.object ?? null,
-          pack_offset: s.pack?.offset ?? null,
-          pack_length: s.pack?.length ?? null,
-        })),
-      ),
-    ]);
+    const inserted = await this.inserts.call(record);
     return inserted ? undefined : this.getBlock(record.key);
+  }
+
+  private async lookup(keys: string[]): Promise<(BlockRecord | undefined)[]> {
+    const distinct = [...new Set(keys)];
+    const found = distinct.length === 1
+      ? { [distinct[0]!]: await rawValue<FoundBlock>(this.db, 'select coffer_block($1) as v', [distinct[0]]) }
+      : await rawValue<Record<string, FoundBlock>>(this.db, 'select coffer_blocks($1::text[]) as v', [pgTextArray(distinct)]);
+    return keys.map((k) => (found?.[k] ? recordOf(found[k]) : undefined));
+  }
+
+  /** Whether each record's row was inserted. A key twice in one batch: the first one's is tried, the second loses (it then reads the first). */
+  private async insertBlocks(records: BlockRecord[]): Promise<boolean[]> {
+    const first = new Map<string, BlockRecord>();
+    for (const r of records) if (!first.has(r.key)) first.set(r.key, r);
+    const rows = [...first.values()].map((r) => ({
+      key: r.key,
+      namespace: r.namespace,
+      hash: r.hash,
+      size: r.size,
+      frame_size: r.frameSize,
+      generation: r.generation,
+      layout: r.layout,
+      tier: r.tier,
+      shards: r.shards.map((s) => ({
+        index: s.index,
+        node_id: s.nodeId,
+        checksum: s.checksum,
+        pack_object: s.pack?.object ?? null,
+        pack_offset: s.pack?.offset ?? null,
+        pack_length: s.pack?.length ?? null,
+      })),
+    }));
+    const inserted = new Set((await rawValue<string[]>(this.db, 'select coffer_insert_blocks($1::jsonb) as v', [JSON.stringify(rows)])) ?? []);
+    return records.map((r) => first.get(r.key) === r && inserted.has(r.key));
   }
 
   async updateShards(key: string, shards: ShardLocation[], tier?: Tier): Promise<void> {
@@ -127,13 +142,6 @@ function shardRows(blockKey: string, shards: ShardLocation[]) {
   }));
 }
 
-/** A shard as coffer_block answers it (bigints may arrive as strings; `pack` null when unpacked). */
-function shardFromJson(x: ShardLocation & { pack?: ShardLocation['pack'] | null }): ShardLocation {
-  const shard: ShardLocation = { index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) };
-  if (x.pack) shard.pack = { object: x.pack.object, offset: Number(x.pack.offset), length: Number(x.pack.length) };
-  return shard;
-}
-
 /** What coffer_block answers for one key. */
 interface FoundBlock {
   block: Record<string, unknown>;
@@ -153,4 +161,10 @@ function recordOf(found: FoundBlock): BlockRecord {
     tier: b.tier,
     shards: found.shards.map(shardFromJson),
   };
+}
+
+function shardFromJson(x: ShardLocation & { pack?: ShardLocation['pack'] | null }): ShardLocation {
+  const shard: ShardLocation = { index: Number(x.index), nodeId: x.nodeId, checksum: Number(x.checksum) };
+  if (x.pack) shard.pack = { object: x.pack.object, offset: Number(x.pack.offset), length: Number(x.pack.length) };
+  return shard;
 }

@@ -16,6 +16,8 @@ import { heldBlocks } from '../blocks/lookup.js';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/open.js';
 import { commitNewFiles, type BatchNewFile } from '../files/first-versions.js';
+import { walkPaths } from '../files/walk-many.js';
+import { parsePath } from '../names.js';
 import { HttpError } from '../http-errors.js';
 import { ownsNamespace } from '../notifications/notify-owner.js';
 import { hasShares, noteActivity } from '../sharing/activity.js';
@@ -32,9 +34,11 @@ export async function commitBatch(deps: Pick<AppDeps, 'db' | 'storage'>, user: A
   const out: (BatchOutcome | undefined)[] = list.map(() => undefined);
   const held = await heldBlocks(db, deps.storage, user.namespaceId, [...new Set(list.flatMap((c) => c.blocks.map((b) => b.hash)))]);
   const ready: { i: number; commit: PathCommit }[] = [];
+  // Every path walked in two statements (a path that does not parse is refused by uploadTarget below).
+  const walks = await walkPaths(db, user.namespaceId, list.map((c) => segmentsOr(c.path)));
   for (const [i, c] of list.entries()) {
     try {
-      const target = await uploadTarget(db, user, c.path, c.size, c.onConflict === 'fail' ? c : undefined);
+      const target = await uploadTarget(db, user, c.path, c.size, c.onConflict === 'fail' ? c : undefined, walks[i]);
       const blocks = listedBlocks(held, c.blocks, c.size);
       const content = { blocks, size: c.size, contentHash: contentHashOf(c.blocks), mtime: c.mtime };
       ready.push({ i, commit: { user, target, content, rule: c, onConflict: c.onConflict } });
@@ -98,6 +102,14 @@ function newFileOf(c: PathCommit): BatchNewFile {
     name: c.target.name,
     ...(c.content.mtime ? { modifiedAt: c.content.mtime } : {}),
   };
+}
+
+function segmentsOr(path: string): string[] {
+  try {
+    return parsePath(path);
+  } catch {
+    return [];
+  }
 }
 
 /** A file's own refusal; anything else (the database, a bug) fails the whole batch. */

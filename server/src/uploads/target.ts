@@ -33,11 +33,12 @@ export interface CommitRule {
   overwrite: boolean;
 }
 
-export async function resolveTarget(db: Db, user: AuthUser, path: string): Promise<UploadTarget> {
+/** `walked`: the path's walk when the caller did it already (a batch's, files/walk-many.ts). */
+export async function resolveTarget(db: Db, user: AuthUser, path: string, walked?: readonly FileRow[]): Promise<UploadTarget> {
   const segments = parsePath(path);
   if (segments.length === 0) throw new ConflictError('cannot upload onto the root folder; give a file path', { code: 'root' });
   // One walk answers both: the folder (with its errors) and what is at the name.
-  const walked = await walkPath(db, user.namespaceId, segments);
+  walked ??= await walkPath(db, user.namespaceId, segments);
   const parentId = folderOf(segments, walked);
   const name = segments.at(-1)!;
   const existing = walked.length === segments.length ? walked.at(-1) : undefined;
@@ -62,9 +63,16 @@ export async function resolveTarget(db: Db, user: AuthUser, path: string): Promi
  * byte of it: too large (413), onto a folder or the root (409), and — given the rule — a revision
  * that would not commit (409). Every upload flow starts here.
  */
-export async function uploadTarget(db: Db, user: AuthUser, path: string, size: number | undefined, rule: CommitRule | undefined): Promise<UploadTarget> {
+export async function uploadTarget(
+  db: Db,
+  user: AuthUser,
+  path: string,
+  size: number | undefined,
+  rule: CommitRule | undefined,
+  walked?: readonly FileRow[],
+): Promise<UploadTarget> {
   checkFileSize(size);
-  const target = await resolveTarget(db, user, path);
+  const target = await resolveTarget(db, user, path, walked);
   if (rule) checkRule(target.existing, rule);
   return target;
 }

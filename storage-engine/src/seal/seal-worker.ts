@@ -27,6 +27,8 @@ interface SealJob {
   key: Uint8Array;
   compress: boolean;
   erasure: ErasureOptions;
+  /** The chunk's SHA-256, verified by the caller (SealRequest.sha256). */
+  sha256?: Uint8Array;
 }
 
 interface UnsealJob {
@@ -52,10 +54,10 @@ parentPort!.on('message', async (job: SealJob | UnsealJob) => {
   const dataKey = { id: Buffer.from(job.keyId), key: Buffer.from(job.key) };
   try {
     if (job.op === 'seal') {
-      const { namespace, compress, erasure, objectsAt } = job;
+      const { namespace, compress, erasure, objectsAt, sha256 } = job;
       const chunk = job.chunkAt ? view(job.chunkAt) : job.chunk!;
       const allocate = (bytes: number) => (objectsAt && bytes <= objectsAt.length ? view(objectsAt).subarray(0, bytes) : Buffer.allocUnsafeSlow(bytes));
-      const { sealed, memory } = await sealChunk(ids, { namespace, chunk, dataKey, compress, erasure }, allocate);
+      const { sealed, memory } = await sealChunk(ids, { namespace, chunk, dataKey, compress, erasure, ...(sha256 ? { sha256 } : {}) }, allocate);
       const inArena = memory.buffer === arena.buffer;
       // In the arena the objects travel as spans; otherwise as views of their one fresh buffer,
       // which moves to the main thread.

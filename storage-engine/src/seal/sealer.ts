@@ -30,6 +30,8 @@ export interface SealRequest {
   dataKey: DataKey;
   compress: boolean;
   erasure: ErasureOptions;
+  /** The chunk's SHA-256 when the caller has verified it already (a server checks every block it receives): not hashed again. */
+  sha256?: Uint8Array;
 }
 
 export interface UnsealRequest {
@@ -76,7 +78,7 @@ export async function sealChunk(
   allocate?: (bytes: number) => Buffer,
 ): Promise<{ sealed: SealedChunk; memory: Buffer }> {
   const t0 = process.hrtime.bigint();
-  const hash = contentHash(req.chunk);
+  const hash = req.sha256 ? Buffer.from(req.sha256) : contentHash(req.chunk);
   const key = ids.storedKey(req.namespace, hash);
   const t1 = process.hrtime.bigint();
   // The stored key is authenticated with the frame, so a frame moved under another key fails.

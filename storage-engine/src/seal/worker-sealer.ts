@@ -96,6 +96,7 @@ export class WorkerSealer implements Sealer {
       key: req.dataKey.key,
       compress: req.compress,
       erasure: req.erasure,
+      ...(req.sha256 ? { sha256: req.sha256 } : {}),
     };
     let reply: Reply;
     try {

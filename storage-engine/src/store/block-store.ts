@@ -60,6 +60,8 @@ export interface PutOptions {
   /** False for known-compressed types (skips the attempt). */
   compress?: boolean;
   tier?: Tier;
+  /** The chunk's SHA-256, when the caller verified it already: sealing does not hash it again. A wrong one would file the bytes under another block's key. */
+  sha256?: Uint8Array;
 }
 
 /**
@@ -123,7 +125,14 @@ export class BlockStore {
   async seal(namespace: string, chunk: Uint8Array, opts: PutOptions = {}): Promise<SealedChunk> {
     if (chunk.byteLength === 0) throw new InvalidArgumentError('a block cannot be empty');
     const dataKey = await this.keys.currentKey(namespace);
-    const sealed = await this.sealer.seal({ namespace, chunk, dataKey, compress: opts.compress ?? true, erasure: this.erasureNow() });
+    const sealed = await this.sealer.seal({
+      namespace,
+      chunk,
+      dataKey,
+      compress: opts.compress ?? true,
+      erasure: this.erasureNow(),
+      ...(opts.sha256 ? { sha256: opts.sha256 } : {}),
+    });
     if (sealed.timings) {
       this.timer.add('sha256', sealed.timings.hash);
       this.timer.add('compress+encrypt', sealed.timings.codec);
