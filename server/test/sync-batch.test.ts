@@ -168,6 +168,31 @@ for (const backend of BACKENDS) {
       expect(r!.file.path).toMatch(/^\/doc \(conflicted copy/);
     });
 
+    it('a batch commit may carry its blocks inline (one request); a bad inline pack is 400 and stores and commits nothing', async () => {
+      const u = await srv.user();
+      const c = new SyncClient(srv.url, u.auth);
+      const { data, items, pack } = smallFiles(3, '', 1024);
+      const bad = packOf([{ bytes: data[0]! }, { bytes: data[1]!, hash: sha256(data[0]!) }]);
+      for (const [what, body, code] of [
+        ['an entry whose bytes are not its hash', bad.toString('base64'), 'hash_mismatch'],
+        ['not a pack', Buffer.from('hello').toString('base64'), 'invalid_pack'],
+        ['not base64', '!!!!', 'invalid_request'],
+        ['over MAX_INLINE_PACK_BYTES', Buffer.alloc(64 * 1024 + 3).toString('base64'), 'invalid_request'],
+      ] as const) {
+        const res = await c.send('POST', '/api/v1/files/commit/batch', { files: items, pack: body });
+        expect(res.status, what).toBe(400);
+        expect(res.json().error.code, what).toBe(code);
+        await nothingStored(u.namespaceId);
+      }
+      const res = await c.send('POST', '/api/v1/files/commit/batch', { files: items, pack: pack.toString('base64') });
+      expect(res.status, res.body.toString()).toBe(200);
+      expect(res.json().results.map((r: Json) => [r.ok, r.file?.rev])).toEqual([[true, 1], [true, 1], [true, 1]]);
+      const dl = await c.send('GET', `/api/v1/download?path=${encodeURIComponent(items[2]!.path)}`);
+      expect(dl.body.equals(data[2]!)).toBe(true);
+      const [usage] = await srv.database.db.select({ reserved: users.reservedBytes, used: users.usedBytes }).from(users).where(eq(users.id, u.id));
+      expect(usage).toEqual({ reserved: 0, used: 3 * 1024 });
+    });
+
     it('malformed batches are 400 and commit nothing', async () => {
       const u = await srv.user();
       const c = new SyncClient(srv.url, u.auth);

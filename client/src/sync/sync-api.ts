@@ -46,7 +46,8 @@ export interface SyncApi {
   putPack?(pack: Uint8Array): Promise<PackStored>;
   /** The same pack zstd-compressed whole (issue 21). Absent: packs go raw. */
   putPackEncoded?(body: Uint8Array): Promise<PackStored>;
-  commitBatch?(files: BatchCommitItem[]): Promise<BatchCommitResult[]>;
+  /** `pack`: the files' blocks inline, stored before they commit (issue 21: one request instead of three). */
+  commitBatch?(files: BatchCommitItem[], pack?: Uint8Array): Promise<BatchCommitResult[]>;
   /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one
    *  streamed answer (readable ones only, each verified). Absent (the simulation): a file at a time. */
   blockLists?(files: { id: string; rev?: number }[]): Promise<BlockListResult[]>;

@@ -3,7 +3,8 @@
  * memory (small files only, so a batch stays a few MiB), then a batch costs three requests
  * whatever its size — which blocks are missing (one POST /blocks/missing for all its files), the
  * missing ones in packs (POST /blocks/pack), and one commit of all its files (POST
- * /files/commit/batch, one transaction, an answer per file). Callers keep several batches in flight.
+ * /files/commit/batch, one transaction, an answer per file); a tiny batch (INLINE_BATCH_BYTES) one
+ * request, its blocks inline in the commit (issue 21). Callers keep several batches in flight.
  */
 import { encodePack, packsOf, type BatchCommitItem, type BatchCommitResult, type BlockRef, type PackBlock } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
@@ -65,40 +66,67 @@ export interface SentBatch {
   sent: ReadonlySet<string>;
 }
 
-/** Send one batch: missing blocks in packs, then one commit. A failed request throws. */
+/**
+ * Block bytes up to which a batch's blocks travel inline with its commit (issue 21): one request
+ * instead of three (missing, pack, commit). Sent whether or not the server has them, uncompressed:
+ * kept well under the protocol's MAX_INLINE_PACK_BYTES so that what that may cost on the wire stays small.
+ */
+export const INLINE_BATCH_BYTES = 16 * 1024;
+
+/** APIs whose server refused an inline pack (older than issue 21): the three requests from then on. */
+const noInline = new WeakSet<object>();
+
+/** Send one batch: missing blocks in packs, then one commit (a tiny batch: all in the commit). A failed request throws. */
 export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stats?: TransferStats): Promise<SentBatch> {
   const all = new Map<string, Uint8Array>();
   for (const it of items) it.read.blocks.forEach((b, i) => all.set(b.hash, it.read.bytes[i]!));
-  const missing = await api.missingBlocks([...all.keys()]);
-  const send: PackBlock[] = [...missing].flatMap((hash) => (all.has(hash) ? [{ hash, bytes: all.get(hash)! }] : []));
-  await Promise.all(packsOf(send).map((p) => sendPack(api, encodePack(p), stats)));
-  if (stats) {
+  const commits = items.map((it) => it.commit);
+  const count = (send: PackBlock[], wire: number) => {
+    if (!stats) return;
     stats.blocksSent += send.length;
     stats.blockBytesSent += send.reduce((n, b) => n + b.bytes.byteLength, 0);
     stats.blocksReused += items.reduce((n, it) => n + it.read.blocks.length, 0) - send.length;
+    stats.blockWireBytesSent += wire;
+  };
+  const allBlocks: PackBlock[] = [...all].map(([hash, bytes]) => ({ hash, bytes }));
+  const inlineBytes = allBlocks.reduce((n, b) => n + b.bytes.byteLength, 0);
+  if (inlineBytes <= INLINE_BATCH_BYTES && allBlocks.length > 0 && !noInline.has(api)) {
+    const pack = encodePack(allBlocks);
+    try {
+      const results = await api.commitBatch(commits, pack);
+      count(allBlocks, pack.byteLength);
+      return { results, sent: new Set(all.keys()) };
+    } catch (err) {
+      // An older server's request schema has no `pack`: 400 invalid_request, nothing committed.
+      if (!(err instanceof ApiError && err.status === 400 && err.code === 'invalid_request')) throw err;
+      noInline.add(api);
+    }
   }
-  const results = await api.commitBatch(items.map((it) => it.commit));
+  const missing = await api.missingBlocks([...all.keys()]);
+  const send: PackBlock[] = [...missing].flatMap((hash) => (all.has(hash) ? [{ hash, bytes: all.get(hash)! }] : []));
+  const wire = await Promise.all(packsOf(send).map((p) => sendPack(api, encodePack(p))));
+  count(send, wire.reduce((n, w) => n + w, 0));
+  const results = await api.commitBatch(commits);
   return { results, sent: new Set(send.map((b) => b.hash)) };
 }
 
 /** APIs whose server answered 404 to a compressed pack (older than issue 21): raw packs from then on. */
 const rawOnly = new WeakSet<object>();
 
-/** One pack, zstd-compressed when that saves 5% and the server takes it, else raw. */
-async function sendPack(api: BatchApi, pack: Uint8Array, stats?: TransferStats): Promise<void> {
+/** One pack, zstd-compressed when that saves 5% and the server takes it, else raw; its bytes on the wire. */
+async function sendPack(api: BatchApi, pack: Uint8Array): Promise<number> {
   const zipped = api.putPackEncoded && !rawOnly.has(api) ? await compressed(pack) : undefined;
   if (zipped) {
     try {
       await api.putPackEncoded!(zipped.body);
-      if (stats) stats.blockWireBytesSent += zipped.body.byteLength;
-      return;
+      return zipped.body.byteLength;
     } catch (err) {
       if (!(err instanceof ApiError && (err.status === 404 || err.status === 405 || err.code === 'invalid_encoding'))) throw err;
       if (err.status !== 400) rawOnly.add(api);
     }
   }
   await api.putPack(pack);
-  if (stats) stats.blockWireBytesSent += pack.byteLength;
+  return pack.byteLength;
 }
 
 /** A batch result's error as the single-file path would have thrown it. */
