@@ -193,6 +193,30 @@ for (const backend of BACKENDS) {
       expect(usage).toEqual({ reserved: 0, used: 3 * 1024 });
     });
 
+    it('a small version’s journal entry carries its block list and modifiedAt; a larger one’s does not', async () => {
+      const u = await srv.user();
+      const c = new SyncClient(srv.url, u.auth);
+      const { data, items, pack } = smallFiles(1, '', 2048);
+      const big = Array.from({ length: 5 }, () => randomBytes(1000));
+      const bigItem = { path: '/big.bin', size: 5000, blocks: big.map((d) => ({ hash: sha256(d), size: 1000 })), baseRev: null };
+      expect((await c.send('POST', '/api/v1/blocks/pack', packOf(big.map((bytes) => ({ bytes }))))).status).toBe(200);
+      const mtime = Date.parse('2024-05-06T07:08:09Z');
+      const res = await c.send('POST', '/api/v1/files/commit/batch', { files: [{ ...items[0]!, mtime }, bigItem], pack: pack.toString('base64') });
+      expect(res.status, res.body.toString()).toBe(200);
+      // A next revision through the single commit, the device's mtime kept.
+      const next = randomBytes(100);
+      expect((await c.send('POST', '/api/v1/blocks/pack', packOf([{ bytes: next }]))).status).toBe(200);
+      const one = await c.send('POST', '/api/v1/files/commit', { path: items[0]!.path, size: 100, blocks: [{ hash: sha256(next), size: 100 }], baseRev: 1, mtime: mtime + 1000 });
+      expect(one.status, one.body.toString()).toBe(201);
+      const entries = (await c.send('GET', '/api/v1/changes?cursor=0')).json().entries as Json[];
+      const of = (name: string) => entries.filter((e) => e.name === name).map((e) => [e.op, e.blocks, e.modifiedAt]);
+      expect(of(items[0]!.path.slice(1))).toEqual([
+        ['create', [{ hash: sha256(data[0]!), size: 2048 }], new Date(mtime).toISOString()],
+        ['update', [{ hash: sha256(next), size: 100 }], new Date(mtime + 1000).toISOString()],
+      ]);
+      expect(of('big.bin')).toEqual([['create', undefined, undefined]]);
+    });
+
     it('malformed batches are 400 and commit nothing', async () => {
       const u = await srv.user();
       const c = new SyncClient(srv.url, u.auth);
