@@ -220,6 +220,72 @@ describe('small files edited', () => {
   });
 });
 
+describe('a tiny batch (issue 21)', () => {
+  /** The api's batch calls, by name, while it is used. */
+  function counted(a: CofferApi): string[] {
+    const calls: string[] = [];
+    for (const m of ['missingBlocks', 'putPack', 'putPackEncoded', 'commitBatch'] as const) {
+      const f = (a[m] as (...x: unknown[]) => Promise<unknown>).bind(a);
+      (a as unknown as Record<string, unknown>)[m] = (...x: unknown[]) => (calls.push(m), f(...x));
+    }
+    return calls;
+  }
+  async function tiny(prefix: string): Promise<BatchItem[]> {
+    const items: BatchItem[] = [];
+    for (let i = 0; i < 3; i++) {
+      const read = await readSmall(nodeReadable(await writeTemp(`${prefix}-${i}.bin`, randomBytes(1024))));
+      items.push({ read, commit: { path: `/${prefix}-${i}.bin`, size: read.stat.size, blocks: read.blocks, baseRev: null, onConflict: 'fail' as const } });
+    }
+    return items;
+  }
+
+  it('goes in one request, its blocks inline with the commit; an older server gets the three requests', async () => {
+    const one = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    const calls = counted(one);
+    const items = await tiny('inline');
+    const stats = new TransferStats();
+    const { results } = await sendBatch(one, items, stats);
+    one.http.close();
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(calls).toEqual(['commitBatch']);
+    expect(stats.blocksSent).toBe(3);
+    for (const it of items) expect(Buffer.from(await api.getBlock(it.read.blocks[0]!.hash)).equals(Buffer.from(it.read.bytes[0]!))).toBe(true);
+
+    // An older server: a real HTTP hop whose batch commit knows no `pack` (400 invalid_request), forwarding the rest.
+    const target = new URL(srv.url);
+    const old = http.createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        const body = Buffer.concat(parts);
+        if (req.url?.includes('/files/commit/batch') && 'pack' in JSON.parse(body.toString())) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_request', message: 'unrecognized key: "pack"' } }));
+          return;
+        }
+        const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+        fwd.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const oldApi = new CofferApi(`http://127.0.0.1:${(old.address() as { port: number }).port}`, { insecureHttp: true }, api.http.token);
+    const oldCalls = counted(oldApi);
+    try {
+      const again = await sendBatch(oldApi, await tiny('old'));
+      expect(again.results.every((r) => r.ok)).toBe(true);
+      expect(oldCalls.filter((c) => !c.startsWith('putPack'))).toEqual(['commitBatch', 'missingBlocks', 'commitBatch']);
+      expect(oldCalls.some((c) => c.startsWith('putPack'))).toBe(true);
+      await sendBatch(oldApi, await tiny('old2'));
+      expect(oldCalls.filter((c) => c === 'commitBatch')).toHaveLength(3); // refused once, not asked again
+    } finally {
+      oldApi.http.close();
+      await new Promise<void>((resolve) => old.close(() => resolve()));
+    }
+  });
+});
+
 async function writeTemp(name: string, bytes: Buffer): Promise<string> {
   const path = join(dir(), name);
   await writeFile(path, bytes);

@@ -29,8 +29,15 @@ export const MAX_BATCH_FILES = 1000;
 /** Block references per batch commit, all files together (a batch is for many small files; a big one commits alone). */
 export const MAX_BATCH_BLOCKS = 10_000;
 
-/** Room for a full batch: each file's path (up to 4 KiB, JSON-escaped) and fields, and its block list. */
-export const MAX_BATCH_BODY_BYTES = MAX_BATCH_FILES * 5 * 1024 + MAX_BATCH_BLOCKS * 128 + 64 * 1024;
+/** Blocks up to which a file's block list is in its journal entries (ChangeEntry.blocks, issue 21). */
+export const MAX_CHANGE_BLOCKS = 4;
+
+/** Pack bytes a batch commit may carry inline (issue 21: a few small files' blocks travel with their
+ *  commit, one request instead of three); base64 in the JSON body. */
+export const MAX_INLINE_PACK_BYTES = 64 * 1024;
+
+/** Room for a full batch: each file's path (up to 4 KiB, JSON-escaped) and fields, its block list, and an inline pack. */
+export const MAX_BATCH_BODY_BYTES = MAX_BATCH_FILES * 5 * 1024 + MAX_BATCH_BLOCKS * 128 + 64 * 1024 + Math.ceil(MAX_INLINE_PACK_BYTES / 3) * 4;
 
 /** Bytes per `POST /blocks/pack`: held whole and verified before any block is stored, so bounded;
  *  room for one block of the largest size and its entry header. */

@@ -168,6 +168,55 @@ for (const backend of BACKENDS) {
       expect(r!.file.path).toMatch(/^\/doc \(conflicted copy/);
     });
 
+    it('a batch commit may carry its blocks inline (one request); a bad inline pack is 400 and stores and commits nothing', async () => {
+      const u = await srv.user();
+      const c = new SyncClient(srv.url, u.auth);
+      const { data, items, pack } = smallFiles(3, '', 1024);
+      const bad = packOf([{ bytes: data[0]! }, { bytes: data[1]!, hash: sha256(data[0]!) }]);
+      for (const [what, body, code] of [
+        ['an entry whose bytes are not its hash', bad.toString('base64'), 'hash_mismatch'],
+        ['not a pack', Buffer.from('hello').toString('base64'), 'invalid_pack'],
+        ['not base64', '!!!!', 'invalid_request'],
+        ['over MAX_INLINE_PACK_BYTES', Buffer.alloc(64 * 1024 + 3).toString('base64'), 'invalid_request'],
+      ] as const) {
+        const res = await c.send('POST', '/api/v1/files/commit/batch', { files: items, pack: body });
+        expect(res.status, what).toBe(400);
+        expect(res.json().error.code, what).toBe(code);
+        await nothingStored(u.namespaceId);
+      }
+      const res = await c.send('POST', '/api/v1/files/commit/batch', { files: items, pack: pack.toString('base64') });
+      expect(res.status, res.body.toString()).toBe(200);
+      expect(res.json().results.map((r: Json) => [r.ok, r.file?.rev])).toEqual([[true, 1], [true, 1], [true, 1]]);
+      const dl = await c.send('GET', `/api/v1/download?path=${encodeURIComponent(items[2]!.path)}`);
+      expect(dl.body.equals(data[2]!)).toBe(true);
+      const [usage] = await srv.database.db.select({ reserved: users.reservedBytes, used: users.usedBytes }).from(users).where(eq(users.id, u.id));
+      expect(usage).toEqual({ reserved: 0, used: 3 * 1024 });
+    });
+
+    it('a small version’s journal entry carries its block list and modifiedAt; a larger one’s does not', async () => {
+      const u = await srv.user();
+      const c = new SyncClient(srv.url, u.auth);
+      const { data, items, pack } = smallFiles(1, '', 2048);
+      const big = Array.from({ length: 5 }, () => randomBytes(1000));
+      const bigItem = { path: '/big.bin', size: 5000, blocks: big.map((d) => ({ hash: sha256(d), size: 1000 })), baseRev: null };
+      expect((await c.send('POST', '/api/v1/blocks/pack', packOf(big.map((bytes) => ({ bytes }))))).status).toBe(200);
+      const mtime = Date.parse('2024-05-06T07:08:09Z');
+      const res = await c.send('POST', '/api/v1/files/commit/batch', { files: [{ ...items[0]!, mtime }, bigItem], pack: pack.toString('base64') });
+      expect(res.status, res.body.toString()).toBe(200);
+      // A next revision through the single commit, the device's mtime kept.
+      const next = randomBytes(100);
+      expect((await c.send('POST', '/api/v1/blocks/pack', packOf([{ bytes: next }]))).status).toBe(200);
+      const one = await c.send('POST', '/api/v1/files/commit', { path: items[0]!.path, size: 100, blocks: [{ hash: sha256(next), size: 100 }], baseRev: 1, mtime: mtime + 1000 });
+      expect(one.status, one.body.toString()).toBe(201);
+      const entries = (await c.send('GET', '/api/v1/changes?cursor=0')).json().entries as Json[];
+      const of = (name: string) => entries.filter((e) => e.name === name).map((e) => [e.op, e.blocks, e.modifiedAt]);
+      expect(of(items[0]!.path.slice(1))).toEqual([
+        ['create', [{ hash: sha256(data[0]!), size: 2048 }], new Date(mtime).toISOString()],
+        ['update', [{ hash: sha256(next), size: 100 }], new Date(mtime + 1000).toISOString()],
+      ]);
+      expect(of('big.bin')).toEqual([['create', undefined, undefined]]);
+    });
+
     it('malformed batches are 400 and commit nothing', async () => {
       const u = await srv.user();
       const c = new SyncClient(srv.url, u.auth);

@@ -23,7 +23,7 @@ import { IgnoreRules } from './ignore.js';
 import type { LocalFs } from './local-fs.js';
 import { LocalOps, sameStat } from './local-ops.js';
 import { SETTLE_MS, syncPass } from './reconcile.js';
-import { trace } from './trace.js';
+import { trace, tracedApi } from './trace.js';
 import { RemoteTree } from './remote.js';
 import { META_DIR, SyncState, type StateLocation } from './state.js';
 import type { SyncApi } from './sync-api.js';
@@ -93,7 +93,7 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
   const remote = new RemoteTree();
   let saved = state.loadRemote(remote);
   const ctx: SyncContext = {
-    api: o.api,
+    api: tracedApi(o.api),
     fs: o.fs,
     local,
     clock,

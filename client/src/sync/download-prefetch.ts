@@ -64,7 +64,7 @@ export function prefetchFor(ctx: SyncContext, paths: readonly string[], local: R
     const b = ctx.state.get(p);
     if (!prefetchable(r) || local.get(p)?.kind === 'dir' || ctx.ignore.ignoredPath(p, false)) continue;
     if (b && !b.isDir && b.fileId === r.id && b.rev === r.rev) continue; // not changed remotely
-    queue.push({ pos, file: { id: r.id, rev: r.rev, size: r.size, contentHash: r.contentHash }, mtimeMs: r.mtimeMs });
+    queue.push({ pos, file: { id: r.id, rev: r.rev, size: r.size, contentHash: r.contentHash, ...(r.listed ? { listed: r.listed } : {}) }, mtimeMs: r.mtimeMs });
   }
   return queue.length > 0 ? new DownloadPrefetch(ctx, api, queue) : undefined;
 }

@@ -18,12 +18,20 @@ export { SETTLE_MS, type PassResult } from './pass.js';
 /** `ready`: work the caller started beside the first journal catch-up (agent.ts reads the view-only
  *  roots meanwhile), awaited before anything that depends on it. */
 export async function syncPass(ctx: SyncContext, ready?: Promise<unknown>): Promise<PassResult> {
-  ctx.ignore = await IgnoreRules.load(ctx.fs); // cheap, and picks up an edited .cofferignore
+  // The first journal catch-up (a round trip; it reads no ignore rules) goes out while the rules are read.
+  const first = catchUp(ctx);
+  first.catch(() => undefined); // awaited below; an ignore file failing first must not leave it unhandled
+  try {
+    ctx.ignore = await IgnoreRules.load(ctx.fs); // cheap, and picks up an edited .cofferignore
+  } catch (err) {
+    await first.catch(() => undefined); // one writer of the picture at a time: the next pass starts after it
+    throw err;
+  }
   let scan: ScanResult;
   // Moves first, both ways, until none is left (replaying a local move reads the journal, which
   // may bring remote moves).
   for (let i = 0; ; i++) {
-    await catchUp(ctx);
+    await (i === 0 ? first : catchUp(ctx));
     if (i === 0) await ready;
     if (i === 0) await settleIntents(ctx);
     const remoteMoved = await applyRemoteMoves(ctx);

@@ -17,6 +17,14 @@ export interface RemoteEntry {
   contentHash: string | null;
   size: number;
   mtimeMs: number;
+  /** A small version's block list and modification time, when its journal entry carried them (issue 21):
+   *  its blocks are fetched without asking for the list. Not kept across restarts. */
+  listed?: ListedVersion;
+}
+
+export interface ListedVersion {
+  blocks: { hash: string; size: number }[];
+  modifiedAt: string;
 }
 
 export function fromView(v: FileView): RemoteEntry {
@@ -171,7 +179,8 @@ export function applyChange(tree: RemoteTree, root: { path: string; id: string }
       const isDir = e.isDir ?? e.op === 'mkdir';
       const old = tree.get(rel);
       if (old && old.id !== e.fileId) tree.removeTree(rel); // replaced (the journal moved or deleted the other first)
-      tree.set(rel, { isDir, id: e.fileId, rev: e.rev ?? 0, contentHash: e.contentHash ?? null, size: e.size ?? 0, mtimeMs: Date.parse(e.at) });
+      const listed = e.blocks && e.modifiedAt !== undefined ? { listed: { blocks: e.blocks, modifiedAt: e.modifiedAt } } : {};
+      tree.set(rel, { isDir, id: e.fileId, rev: e.rev ?? 0, contentHash: e.contentHash ?? null, size: e.size ?? 0, mtimeMs: Date.parse(e.at), ...listed });
       return 'ok';
     }
     case 'delete':

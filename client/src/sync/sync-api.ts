@@ -50,7 +50,8 @@ export interface SyncApi {
   putPackEncoded?(body: Uint8Array): Promise<PackStored>;
   /** Blocks each raw, zstd or a delta in one request (issue 21, @coffer/protocol entry-pack.ts). Absent: a request per block. */
   putPackEntries?(body: Uint8Array): Promise<PackStored>;
-  commitBatch?(files: BatchCommitItem[]): Promise<BatchCommitResult[]>;
+  /** `pack`: the files' blocks inline, stored before they commit (issue 21: one request instead of three). */
+  commitBatch?(files: BatchCommitItem[], pack?: Uint8Array): Promise<BatchCommitResult[]>;
   /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one
    *  streamed answer (readable ones only, each verified). Absent (the simulation): a file at a time. */
   blockLists?(files: { id: string; rev?: number }[]): Promise<BlockListResult[]>;

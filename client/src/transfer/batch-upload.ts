@@ -3,7 +3,8 @@
  * memory (small files only, so a batch stays a few MiB), then a batch costs three requests
  * whatever its size — which blocks are missing (one POST /blocks/missing for all its files), the
  * missing ones in packs (POST /blocks/pack), and one commit of all its files (POST
- * /files/commit/batch, one transaction, an answer per file). Callers keep several batches in flight.
+ * /files/commit/batch, one transaction, an answer per file); a tiny batch (INLINE_BATCH_BYTES) one
+ * request, its blocks inline in the commit (issue 21). Callers keep several batches in flight.
  */
 import { encodePack, packsOf, type BatchCommitItem, type BatchCommitResult, type BlockRef, type PackBlock } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
@@ -68,23 +69,44 @@ export interface SentBatch {
 }
 
 /**
- * Send one batch: missing blocks in packs — edits of files whose previous version `cache` holds
- * as deltas (batch-deltas.ts) — then one commit. A failed request throws.
+ * Block bytes up to which a batch's blocks travel inline with its commit (issue 21): one request
+ * instead of three (missing, pack, commit). Sent whether or not the server has them, uncompressed:
+ * kept well under the protocol's MAX_INLINE_PACK_BYTES so that what that may cost on the wire stays small.
+ */
+export const INLINE_BATCH_BYTES = 16 * 1024;
+
+/** APIs whose server refused an inline pack (older than issue 21): the three requests from then on. */
+const noInline = new WeakSet<object>();
+
+/**
+ * Send one batch: a tiny one all in its commit; else the missing blocks in packs — edits of files
+ * whose previous version `cache` holds as deltas (batch-deltas.ts) — then one commit. A failed
+ * request throws.
  */
 export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stats?: TransferStats, cache?: BlockCache): Promise<SentBatch> {
   const all = new Map<string, Uint8Array>();
   for (const it of items) it.read.blocks.forEach((b, i) => all.set(b.hash, it.read.bytes[i]!));
+  const commits = items.map((it) => it.commit);
+  const count = (send: readonly PackBlock[]) => {
+    if (!stats) return;
+    stats.blocksSent += send.length;
+    stats.blockBytesSent += send.reduce((n, b) => n + b.bytes.byteLength, 0);
+    stats.blocksReused += items.reduce((n, it) => n + it.read.blocks.length, 0) - send.length;
+  };
+  const inline = await sendInline(api, [...all].map(([hash, bytes]) => ({ hash, bytes })), commits);
+  if (inline) {
+    count(inline.sent);
+    if (stats) stats.blockWireBytesSent += inline.wire;
+    if (cache) await rememberBatch(cache, items).catch(() => undefined);
+    return { results: inline.results, sent: new Set(all.keys()) };
+  }
   const missing = await api.missingBlocks([...all.keys()]);
   const deltas = cache ? await sendDeltas(api, cache, items, missing, stats) : new Set<string>();
   const rest = [...missing].filter((hash) => !deltas.has(hash));
   await Promise.all(packsOf(rest.flatMap((hash) => (all.has(hash) ? [{ hash, bytes: all.get(hash)! }] : []))).map((p) => sendPack(api, encodePack(p), stats)));
   const send: PackBlock[] = [...missing].flatMap((hash) => (all.has(hash) ? [{ hash, bytes: all.get(hash)! }] : []));
-  if (stats) {
-    stats.blocksSent += send.length;
-    stats.blockBytesSent += send.reduce((n, b) => n + b.bytes.byteLength, 0);
-    stats.blocksReused += items.reduce((n, it) => n + it.read.blocks.length, 0) - send.length;
-  }
-  const results = await api.commitBatch(items.map((it) => it.commit));
+  count(send);
+  const results = await api.commitBatch(commits);
   // After the commit (it is what the caller waits for); a cache that fails only costs later deltas.
   if (cache) await rememberBatch(cache, items).catch(() => undefined);
   return { results, sent: new Set(send.map((b) => b.hash)) };
@@ -93,7 +115,22 @@ export async function sendBatch(api: BatchApi, items: readonly BatchItem[], stat
 /** APIs whose server answered 404 to a compressed pack (older than issue 21): raw packs from then on. */
 const rawOnly = new WeakSet<object>();
 
-/** One pack, zstd-compressed when that saves 5% and the server takes it, else raw. */
+/** A tiny batch's blocks inline with its commit; undefined: not tiny, or the server is older (then never again). */
+async function sendInline(api: BatchApi, blocks: PackBlock[], commits: BatchCommitItem[]): Promise<{ results: BatchCommitResult[]; sent: PackBlock[]; wire: number } | undefined> {
+  const bytes = blocks.reduce((n, b) => n + b.bytes.byteLength, 0);
+  if (blocks.length === 0 || bytes > INLINE_BATCH_BYTES || noInline.has(api)) return undefined;
+  const pack = encodePack(blocks);
+  try {
+    return { results: await api.commitBatch(commits, pack), sent: blocks, wire: pack.byteLength };
+  } catch (err) {
+    // An older server's request schema has no `pack`: 400 invalid_request, nothing committed.
+    if (!(err instanceof ApiError && err.status === 400 && err.code === 'invalid_request')) throw err;
+    noInline.add(api);
+    return undefined;
+  }
+}
+
+/** One pack, zstd-compressed when that saves 5% and the server takes it, else raw (its bytes on the wire counted in `stats`). */
 async function sendPack(api: BatchApi, pack: Uint8Array, stats?: TransferStats): Promise<void> {
   const zipped = api.putPackEncoded && !rawOnly.has(api) ? await compressed(pack) : undefined;
   if (zipped) {

@@ -79,8 +79,13 @@ export class ModelApi implements SyncApi {
   async putPackEncoded(body: Uint8Array) {
     return answer(PackStored, () => this.model.putPackEncoded(body));
   }
-  async commitBatch(files: BatchCommitItem[]) {
-    return answer(BatchCommitAnswer, () => ({ results: this.model.commitBatch(this.deviceId, request('commitBatch', { files }).files) })).results;
+  async commitBatch(files: BatchCommitItem[], pack?: Uint8Array) {
+    return answer(BatchCommitAnswer, () => {
+      const body = request('commitBatch', { files, ...(pack ? { pack: Buffer.from(pack).toString('base64') } : {}) });
+      // The inline pack is stored first, in the same request, as the server does.
+      if (body.pack !== undefined) this.model.putPack(Buffer.from(body.pack, 'base64'));
+      return { results: this.model.commitBatch(this.deviceId, body.files) };
+    }).results;
   }
   async blockLists(files: { id: string; rev?: number }[]) {
     return answer(BlockListsAnswer, () => ({ results: this.model.blockLists(request('blockLists', { files }).files) })).results;

@@ -4,7 +4,7 @@
  * taken first, another entry than `fileId` at the path) is 409 or — with onConflict 'copy' — a
  * conflicted copy named exactly as the server names it.
  */
-import { contentHash, type BlockRef, type CommitAnswer, type CommitRequest } from '@coffer/protocol';
+import { contentHash, MAX_CHANGE_BLOCKS, type BlockRef, type CommitAnswer, type CommitRequest } from '@coffer/protocol';
 import { BadRequestError, ConflictError, checkFileSize, checkRule, conflictedCopyName, fileView, uniqueName, type CommitRule, type FileRow } from '@coffer/server/rules';
 import { sha256Hex } from '../../src/transfer/blocks.js';
 import { resolveTarget, type UploadTarget } from './model-resolve.js';
@@ -95,7 +95,14 @@ function commitVersion(s: ModelState, who: Caller, row: FileRow, content: Conten
       op: rev === 1 ? 'create' : 'update',
       rev,
       deviceId: who.deviceId,
-      payload: { name: row.name, parentId: row.parentId, size: content.size, contentHash: content.contentHash },
+      payload: {
+        name: row.name,
+        parentId: row.parentId,
+        size: content.size,
+        contentHash: content.contentHash,
+        // A small version's block list, with the entry's modifiedAt (the server's files/journal.ts versionPayload).
+        ...(content.blocks.length <= MAX_CHANGE_BLOCKS ? { blocks: content.blocks.map((b) => ({ hash: b.hash, size: b.size })), modifiedAt: (content.mtime ?? at).toISOString() } : {}),
+      },
     },
     at,
   );

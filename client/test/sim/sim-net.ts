@@ -80,7 +80,7 @@ export function simNet(inner: ModelApi, model: ModelServer, sched: Scheduler, ow
     // No putPackEncoded: the agent compresses a pack on libuv's threads, outside the scheduler's
     // steps, so a history would not replay step for step; packs go raw (the agent's fallback).
     putPack: (pack) => send(() => inner.putPack(pack)),
-    commitBatch: (files) => send(() => inner.commitBatch(files)),
+    commitBatch: (files, pack) => send(() => inner.commitBatch(files, pack)),
     blockLists: (files) => send(() => inner.blockLists(files)),
     fetchBlocks: (hashes) => fetched(hashes),
     revisionBlocks: (path, rev) => send(() => inner.revisionBlocks(path, rev)),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MAX_BLOCK_BYTES, Sha256Hex } from '../blocks.js';
 import { count, id, int4, path } from '../fields.js';
-import { MAX_BATCH_BLOCKS, MAX_BATCH_FILES } from '../limits.js';
+import { MAX_BATCH_BLOCKS, MAX_BATCH_FILES, MAX_INLINE_PACK_BYTES } from '../limits.js';
 import { FileView } from './files.js';
 import { CommitAnswer } from './sync.js';
 
@@ -44,7 +44,16 @@ export const BatchCommitItem = z
 export type BatchCommitItem = z.input<typeof BatchCommitItem>;
 
 export const BatchCommitRequest = z
-  .strictObject({ files: z.array(BatchCommitItem).min(1).max(MAX_BATCH_FILES) })
+  .strictObject({
+    files: z.array(BatchCommitItem).min(1).max(MAX_BATCH_FILES),
+    pack: z
+      .base64()
+      .max(Math.ceil(MAX_INLINE_PACK_BYTES / 3) * 4)
+      .optional()
+      .register(z.globalRegistry, {
+        description: `Optional (issue 21): a pack (the body of POST /blocks/pack, at most MAX_INLINE_PACK_BYTES (${MAX_INLINE_PACK_BYTES}) bytes), base64; its blocks are verified and stored before the files commit, as POST /blocks/pack would`,
+      }),
+  })
   .refine((b) => b.files.reduce((n, f) => n + f.blocks.length, 0) <= MAX_BATCH_BLOCKS, {
     message: `at most ${MAX_BATCH_BLOCKS} block references in a batch: commit large files on their own`,
     path: ['files'],

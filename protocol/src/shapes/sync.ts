@@ -25,6 +25,13 @@ export const ChangeEntry = z
     isDir: z.boolean().optional(),
     size: count().optional(),
     contentHash: sha256Answer().optional(),
+    blocks: z
+      .array(z.object({ hash: sha256Answer(), size: count() }))
+      .optional()
+      .register(z.globalRegistry, { description: 'A small version’s block list (at most MAX_CHANGE_BLOCKS blocks; issue 21), when its commit named it: its blocks can be fetched without asking for the list' }),
+    modifiedAt: timestamp()
+      .optional()
+      .register(z.globalRegistry, { description: 'The version’s modification time (the device’s mtime), given with `blocks`' }),
     from: z.string().optional().register(z.globalRegistry, { description: 'A move’s old path' }),
     oldParentId: id().nullable().optional().register(z.globalRegistry, { description: 'A move’s old folder' }),
     deviceId: id().nullable(),

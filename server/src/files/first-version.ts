@@ -37,7 +37,8 @@ export async function commitNewFile(db: Db, v: NewFileVersion): Promise<FileRow 
   const name = normalizeName(v.name);
   const blocks = blockListRows(v.blocks).map((b) => ({ ordinal: b.ordinal, key: b.blockKey, offset: b.offset, length: b.length }));
   // What commitVersion journals for a first version.
-  const payload = versionPayload({ name, parentId: v.parentId }, v);
+  const now = new Date();
+  const payload = versionPayload({ name, parentId: v.parentId }, v, now);
   try {
     const row = await rawValue<Record<string, unknown>>(
       db,
@@ -56,7 +57,7 @@ export async function commitNewFile(db: Db, v: NewFileVersion): Promise<FileRow 
         v.deviceId ?? null,
         JSON.stringify(blocks),
         pgTextArray([...new Set(blocks.map((b) => b.key))]),
-        new Date().toISOString(),
+        now.toISOString(),
         JSON.stringify(payload),
         JOURNAL_LOCK_CLASS,
         JOURNAL_CHANNEL,

@@ -28,6 +28,7 @@ export async function commitNewFiles(tx: Db, list: readonly BatchNewFile[]): Pro
   const items = list.map((v) => {
     const name = normalizeName(v.name);
     const blocks = blockListRows(v.blocks).map((b) => ({ ordinal: b.ordinal, key: b.blockKey, offset: b.offset, length: b.length }));
+    const at = v.modifiedAt?.toISOString() ?? now;
     return {
       file: randomUUID(),
       version: randomUUID(),
@@ -41,9 +42,9 @@ export async function commitNewFiles(tx: Db, list: readonly BatchNewFile[]): Pro
       device: v.deviceId ?? null,
       blocks,
       blockKeys: [...new Set(blocks.map((b) => b.key))],
-      now: v.modifiedAt?.toISOString() ?? now,
+      now: at,
       // What commitVersion journals for a first version.
-      payload: versionPayload({ name, parentId: v.parentId }, v),
+      payload: versionPayload({ name, parentId: v.parentId }, v, new Date(at)),
     };
   });
   const rows = await rawValue<(Record<string, unknown> | null)[]>(tx, 'select coffer_commit_new_files($1::jsonb, $2::int, $3) as v', [

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/open.js';
 import type { journal } from '../db/schema.js';
+import { MAX_CHANGE_BLOCKS } from '@coffer/protocol';
 import type { FileRow } from './view.js';
 
 export type JournalOp = (typeof journal.$inferInsert)['op'];
@@ -53,9 +54,20 @@ export function placeOf(row: Pick<FileRow, 'name' | 'parentId'>): Pick<JournalPa
   return { name: row.name, parentId: row.parentId };
 }
 
-/** A committed version's payload (files/versions.ts, and the one-statement first commit of first-version.ts). */
-export function versionPayload(row: Pick<FileRow, 'name' | 'parentId'>, v: { size: number; contentHash: string }): JournalPayload {
-  return { ...placeOf(row), size: v.size, contentHash: v.contentHash };
+/**
+ * A committed version's payload (files/versions.ts, and the one-statement first commit of first-version.ts).
+ * A small file's block list rides along when the commit named its hashes (issue 21): a device that
+ * reads the entry fetches the blocks at once, without asking for the list first.
+ */
+export function versionPayload(
+  row: Pick<FileRow, 'name' | 'parentId'>,
+  v: { size: number; contentHash: string; blocks?: readonly { size: number; hash?: string }[] },
+  modifiedAt?: Date,
+): JournalPayload {
+  // With the entry's modifiedAt (the device's mtime), which the device sets on the file it writes.
+  const listed =
+    modifiedAt && v.blocks && v.blocks.length <= MAX_CHANGE_BLOCKS && v.blocks.every((b) => b.hash !== undefined) ? v.blocks.map((b) => ({ hash: b.hash!, size: b.size })) : undefined;
+  return { ...placeOf(row), size: v.size, contentHash: v.contentHash, ...(listed ? { blocks: listed, modifiedAt: modifiedAt!.toISOString() } : {}) };
 }
 
 /** NOTIFY channel of journal appends; the payload is the namespace id (sync/hub.ts listens). */

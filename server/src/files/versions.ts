@@ -18,6 +18,8 @@ import type { FileRow } from './view.js';
 export interface VersionBlock {
   key: string;
   size: number;
+  /** The block's SHA-256, when the commit named it (sync commits): a small file's list goes in its journal entry. */
+  hash?: string;
 }
 
 export interface NewVersion {
@@ -31,6 +33,8 @@ export interface NewVersion {
   baseRev: number | null;
   overwrite: boolean;
   restoredFrom?: number;
+  /** The device's mtime, which the caller keeps as the entry's modifiedAt after the commit (uploads/commit.ts keepMtime); default now. */
+  mtime?: Date;
   /** Another upload to the entry is still in progress (keeps it marked pending). */
   stillPending?: boolean;
   /** The reservation of the upload that stored the bytes (a resumable session's), released by this commit. */
@@ -68,13 +72,14 @@ export async function commitVersion(tx: Db, v: NewVersion): Promise<FileRow> {
   await insertVersionBlocks(tx, version!.id, v.blocks);
 
   const now = new Date();
+  const modifiedAt = v.mtime ?? now;
   const [updated] = await tx
     .update(files)
     .set({ headVersionId: version!.id, rev, size: v.size, contentHash: v.contentHash, pending: v.stillPending ?? false, modifiedAt: now })
     .where(eq(files.id, row.id))
     .returning();
   const op = v.restoredFrom !== undefined ? 'restore' : rev === 1 ? 'create' : 'update';
-  await appendJournal(tx, journalEntry(op, row, v.deviceId, versionPayload(row, v), rev));
+  await appendJournal(tx, journalEntry(op, row, v.deviceId, versionPayload(row, v, modifiedAt), rev));
   return updated!;
 }
 

@@ -7,7 +7,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { journal } from '../db/schema.js';
 import type { JournalOp } from '../files/journal.js';
-import type { ChangeEntry } from '@coffer/protocol';
+import { MAX_CHANGE_BLOCKS, type ChangeEntry } from '@coffer/protocol';
 
 /** One change as devices see it (the protocol's `ChangeEntry`); path and details as they were at the time. */
 export type { ChangeEntry };
@@ -35,12 +35,25 @@ export function toChangeEntry(r: JournalRow): ChangeEntry {
   if (typeof p.size === 'number') e.size = p.size;
   const hash = str('contentHash');
   if (hash !== undefined) e.contentHash = hash;
+  const blocks = blockListOf(p.blocks);
+  const modifiedAt = str('modifiedAt');
+  if (blocks && modifiedAt !== undefined) {
+    e.blocks = blocks;
+    e.modifiedAt = modifiedAt;
+  }
   if (r.op === 'move') {
     const from = str('from');
     if (from !== undefined) e.from = from;
     if ('oldParentId' in p) e.oldParentId = (p.oldParentId as string | null) ?? null;
   }
   return e;
+}
+
+/** A payload's block list (journal.ts versionPayload), when it holds a well-formed one. */
+function blockListOf(v: unknown): { hash: string; size: number }[] | undefined {
+  if (!Array.isArray(v) || v.length > MAX_CHANGE_BLOCKS) return undefined;
+  const ok = v.every((b) => typeof b === 'object' && b !== null && typeof b.hash === 'string' && typeof b.size === 'number');
+  return ok ? v.map((b: { hash: string; size: number }) => ({ hash: b.hash, size: b.size })) : undefined;
 }
 
 /** Up to `limit` entries of the namespace after `cursor`, oldest first. */

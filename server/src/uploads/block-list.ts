@@ -36,7 +36,7 @@ export function listedBlocks(held: ReadonlyMap<string, HeldBlock>, list: readonl
     if (h.size !== b.size) {
       throw new BadRequestError(`block ${b.hash} is ${h.size} bytes, not ${b.size}`, { code: 'block_size_mismatch', details: { hash: b.hash, size: b.size, actual: h.size } });
     }
-    return { key: h.key, size: b.size };
+    return { key: h.key, size: b.size, hash: b.hash };
   });
 }
 

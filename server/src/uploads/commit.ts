@@ -68,6 +68,7 @@ export async function commitContent(tx: Db, c: ContentCommit): Promise<FileRow> 
     overwrite: c.rule.overwrite,
     stillPending: await uploadsUnderWay(tx, c.fileId, c.sessionId),
     reservation: c.reservation,
+    ...(c.content.mtime ? { mtime: c.content.mtime } : {}),
   });
   const row = c.content.mtime ? await keepMtime(tx, committed, c.content.mtime) : committed;
   // In a shared folder: its other members (the owner included), grouped per folder and author.
