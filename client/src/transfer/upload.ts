@@ -10,7 +10,7 @@ import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
 import { contentHashOf, fileChunks, scanBlocks } from './blocks.js';
 import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
-import { BlockSender, type BlockSendApi, type WireOptions } from './wire-send.js';
+import { BlockSender, PACK_PLAIN_BYTES, type BlockSendApi, type WireOptions } from './wire-send.js';
 
 const IN_FLIGHT = 3;
 
@@ -57,6 +57,8 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
   if (scan.stat.kind !== 'file') throw new Error(`${name} is not a regular file`);
   if (!scan.stable) throw new FileChangedError(name);
   const { blocks, stat } = scan;
+  // Shown progress moves a pack at a time: about sixteen steps a file (within 1 and 8 MiB a pack).
+  if (o.onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(stat.size / 16)));
   const missing = await api.missingBlocks([...new Set(blocks.map((b) => b.hash))]);
   await sendBlocks(sender, file, name, blocks, missing, stats, o.onProgress);
 
@@ -96,6 +98,8 @@ async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string,
   if (todo.size === 0) return;
   let sent = 0;
   let i = 0;
+  // Progress counts blocks on the server (a queued block is not sent yet).
+  sender.onSent = onProgress && ((n) => onProgress('uploading', (sent += n), total));
   // A few PUTs in flight hide the round trips; memory stays IN_FLIGHT chunks (≤ 4 MiB each).
   const inFlight = new Set<Promise<void>>();
   let failed: unknown;
@@ -112,7 +116,6 @@ async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string,
       () => {
         stats.blocksSent++;
         stats.blockBytesSent += chunk.bytes.byteLength;
-        onProgress?.('uploading', (sent += chunk.bytes.byteLength), total);
       },
       (err: unknown) => void (failed ??= err),
     );

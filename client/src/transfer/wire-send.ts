@@ -50,6 +50,10 @@ export class BlockSender {
   #queuedBytes = 0;
   /** Packs go one after the other, on one connection. */
   #chain: Promise<void> = Promise.resolve();
+  /** Plaintext bytes per entry pack: smaller where progress is shown (a pack is one step of it). */
+  packBytes = PACK_PLAIN_BYTES;
+  /** Called with a block's plaintext size once it is on the server (in its pack or alone): progress. */
+  onSent: ((plainBytes: number) => void) | undefined;
 
   constructor(
     private readonly api: BlockSendApi,
@@ -71,7 +75,7 @@ export class BlockSender {
       ? { hash, size: bytes.byteLength, encoding: enc.encoding, ...(enc.bases ? { bases: enc.bases } : {}), body: enc.body }
       : { hash, size: bytes.byteLength, encoding: 'identity', body: bytes };
     let full: Queued[] | undefined;
-    if (this.#queued.length > 0 && this.#queuedBytes + bytes.byteLength > PACK_PLAIN_BYTES) {
+    if (this.#queued.length > 0 && this.#queuedBytes + bytes.byteLength > this.packBytes) {
       full = this.#queued;
       this.#queued = [];
       this.#queuedBytes = 0;
@@ -105,6 +109,7 @@ export class BlockSender {
         await this.api.putPackEntries!(body);
         this.stats.blockWireBytesSent += body.byteLength;
         this.stats.deltasSent += pack.filter((q) => q.entry.encoding === 'zstd-delta').length;
+        for (const q of pack) this.onSent?.(q.bytes.byteLength);
         return;
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
@@ -130,6 +135,7 @@ export class BlockSender {
       try {
         await this.api.putBlockEncoded!(hash, enc.body, { encoding: enc.encoding, size: bytes.byteLength, ...(enc.bases ? { base: enc.bases.join(',') } : {}) });
         this.#count(enc.body.byteLength, enc);
+        this.onSent?.(bytes.byteLength);
         return;
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
@@ -141,6 +147,7 @@ export class BlockSender {
     }
     await this.api.putBlock(hash, bytes);
     this.#count(bytes.byteLength, undefined);
+    this.onSent?.(bytes.byteLength);
   }
 
   #count(wireBytes: number, enc: EncodedBlock | undefined): void {
