@@ -74,7 +74,7 @@ const rsyncProxy = await countingProxy(daemon.port);
 const rows: { name: string; coffer: number; rsync: number; ideal: number | undefined }[] = [];
 try {
   const trust = { fingerprint: new X509Certificate(await readFile(join(srv.dataDir, 'tls', 'cert.pem'), 'utf8')).fingerprint256 };
-  const { token, username } = await srv.user();
+  const { token } = await srv.user();
   const url = `https://127.0.0.1:${cofferProxy.port}`;
   for (const [i, c] of cases.entries()) {
     const dir = join(work, `case-${i}`);
@@ -123,7 +123,9 @@ try {
       work,
       cofferUrl: url,
       fingerprint: trust.fingerprint,
-      username,
+      // A user of their own: blocks the single-file cases uploaded (the same .deb versions) must not
+      // dedupe the trees' uploads — rsync's tree module shares nothing with its single-file ones either.
+      username: (await srv.user()).username,
       coffer: { counted: (f) => counted(cofferProxy, f) },
       rsync: { counted: (f) => counted(rsyncProxy, f), push: (dir, sub) => rsyncPush(dir, rsyncProxy.port, daemon.module, sub), root: rsyncRoot },
       log: (line) => console.log(line),
