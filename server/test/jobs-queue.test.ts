@@ -228,7 +228,9 @@ describe('job queue with two runners on PostgreSQL', () => {
     const done = runner.drain();
     await running;
     // Another session locks the table: the runner's heartbeats wait (as on a network partition).
-    const blockedMs = 1_500;
+    // The fence acts 300 ms after the last renewal; the lock is held far longer, so that a loaded
+    // machine's timer lag (CI runs this beside the crash tests) cannot outlast it.
+    const blockedMs = 4_000;
     await db.transaction(async (tx) => {
       await tx.execute(sql`lock table jobs in access exclusive mode`);
       await new Promise((r) => setTimeout(r, blockedMs));
