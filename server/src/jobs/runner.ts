@@ -134,6 +134,9 @@ export class JobRunner {
   async drain(): Promise<number> {
     let ran = 0;
     for (;;) {
+      // A hand-back that failed (the database refused a connection, say) is retried before the
+      // next claim: a claim never takes back this runner's own job, so it would stay held.
+      if (this.orphansToRelease) await this.releaseOrphans(this.orphansToRelease);
       const sentAt = performance.now();
       const job = await claim(this.db, this.id, Object.keys(this.handlers), this.opts.leaseMs);
       if (!job) return ran;
@@ -205,9 +208,7 @@ export class JobRunner {
       if (ctl.signal.aborted) {
         // Stopping, fenced, cancelled or taken over: hand it back for another runner if it is
         // still ours (cancelled or taken over, it is not, and this writes nothing).
-        await release(this.db, job.id, this.id).catch(() => {
-          this.orphansToRelease ??= 'own';
-        });
+        if (!(await this.handBack(job.id))) this.orphansToRelease ??= 'own';
         return;
       }
       const retryIn = Math.min(this.opts.retryBaseMs * 2 ** Math.max(0, job.attempts - 1), 3_600_000);
@@ -217,6 +218,20 @@ export class JobRunner {
     } finally {
       this.unhold(job.id);
     }
+  }
+
+  /** Hands a job back, uncounted; a failed statement (a refused connection, say) is tried twice more before the next round's orphan release takes over. */
+  private async handBack(id: string): Promise<boolean> {
+    for (const waitMs of [0, 200, 1_000]) {
+      if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
+      try {
+        await release(this.db, id, this.id);
+        return true;
+      } catch (err) {
+        this.opts.log(`jobs: handing back ${id} failed: ${describeError(err)}`);
+      }
+    }
+    return false;
   }
 
   private hold(id: string, h: Held): void {
