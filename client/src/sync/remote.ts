@@ -129,19 +129,31 @@ export function isUnborn(v: { isDir: boolean; rev: number }): boolean {
   return !v.isDir && v.rev === 0;
 }
 
-/** The whole remote tree under the root (breadth first, every page of every folder). */
+/** Folders listed at once: a tree of ~100 folders cost a round trip each, one after the other (issue 20). */
+const LISTS_IN_FLIGHT = 8;
+
+/**
+ * The whole remote tree under the root (breadth first, every page of every folder). Up to
+ * LISTS_IN_FLIGHT folders are asked for at once; their answers are taken in the breadth-first
+ * order all the same, so the picture is built exactly as one request at a time built it.
+ */
 export async function listRemote(api: SyncApi, remoteRoot: string, into: RemoteTree): Promise<void> {
   into.clear();
-  const queue = [remoteRoot];
-  while (queue.length) {
-    const dir = queue.shift()!;
-    for (const v of await api.list(dir)) {
+  const dirs = [remoteRoot];
+  const asked: Promise<FileView[]>[] = [];
+  for (let done = 0; done < dirs.length; done++) {
+    while (asked.length < dirs.length && asked.length - done < LISTS_IN_FLIGHT) {
+      const p = api.list(dirs[asked.length]!);
+      p.catch(() => undefined); // taken in its turn below; a failure ahead must not go unhandled meanwhile
+      asked.push(p);
+    }
+    for (const v of await asked[done]!) {
       const rel = relOf(remoteRoot, v.path);
       // Only a first upload in progress is left out: a file with content stays in the picture
       // while another upload to it runs (leaving it out would look like a delete).
       if (rel === undefined || isUnborn(v)) continue;
       into.set(rel, fromView(v));
-      if (v.isDir) queue.push(v.path);
+      if (v.isDir) dirs.push(v.path);
     }
   }
 }

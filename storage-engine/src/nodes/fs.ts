@@ -2,6 +2,7 @@ import { mkdir, open, opendir, stat, unlink, type FileHandle } from 'node:fs/pro
 import { join } from 'node:path';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js';
 import { durableWrite } from './fs-writer.js';
+import { ReadHandles } from './fs-read-handles.js';
 import { checkKey, checkPrefix, checkRange } from './keys.js';
 import type { StorageNode } from './node.js';
 
@@ -27,6 +28,8 @@ function codeOf(err: unknown): string | undefined {
  */
 export class FsNode implements StorageNode {
   private rootReady: Promise<void> | undefined;
+  /** Ranged reads are of packs (written once, never changed in place): their handles are kept (fs-read-handles.ts). */
+  private readonly handles = new ReadHandles();
 
   constructor(
     readonly id: string,
@@ -40,6 +43,7 @@ export class FsNode implements StorageNode {
     } catch (err) {
       throw this.down(`put ${key}: cannot create ${this.dir}`, err);
     }
+    this.handles.forget(this.pathOf(key));
     try {
       await durableWrite(this.dir, this.pathOf(key), data instanceof Uint8Array ? [data] : data, TEMP_MARK);
     } catch (err) {
@@ -52,7 +56,10 @@ export class FsNode implements StorageNode {
 
   async get(key: string, range?: { start: number; end: number }): Promise<Buffer> {
     checkKey(key);
-    if (range) checkRange(range);
+    if (range) {
+      checkRange(range);
+      return this.getRange(key, range);
+    }
     let fh: FileHandle;
     try {
       fh = await open(this.pathOf(key), 'r');
@@ -60,23 +67,38 @@ export class FsNode implements StorageNode {
       throw await this.absentOrDown(`get ${key}`, key, err);
     }
     try {
-      if (!range) return await fh.readFile();
-      // Read first, stat only when nothing came: a packed shard's read is then open, read, close
-      // (three trips to the thread pool, not four — a batch read of small blocks is mostly these).
-      const got = await readRange(fh, range.start, range.end);
-      if (got.byteLength === 0 && range.end > range.start) {
-        const { size } = await fh.stat();
-        throw new InvalidArgumentError(`range [${range.start}, ${range.end}) starts past the end of ${key} (${size} bytes)`);
-      }
-      return got;
+      return await fh.readFile();
     } catch (err) {
-      if (err instanceof InvalidArgumentError) throw err;
-      // Reading a directory (a key that is only a prefix of other keys) means "no such object".
-      if (codeOf(err) === 'EISDIR') throw new NotFoundError(this.id, key);
-      throw this.down(`get ${key}`, err);
+      throw this.readError(key, err);
     } finally {
       await fh.close().catch(() => undefined);
     }
+  }
+
+  /** A packed shard's bytes: one read on a kept handle (open only the first time). */
+  private async getRange(key: string, range: { start: number; end: number }): Promise<Buffer> {
+    let opened = false;
+    try {
+      return await this.handles.with(this.pathOf(key), async (fh) => {
+        opened = true;
+        const got = await readRange(fh, range.start, range.end);
+        if (got.byteLength === 0 && range.end > range.start) {
+          const { size } = await fh.stat();
+          throw new InvalidArgumentError(`range [${range.start}, ${range.end}) starts past the end of ${key} (${size} bytes)`);
+        }
+        return got;
+      });
+    } catch (err) {
+      if (!opened) throw await this.absentOrDown(`get ${key}`, key, err);
+      throw this.readError(key, err);
+    }
+  }
+
+  private readError(key: string, err: unknown): Error {
+    if (err instanceof InvalidArgumentError) return err;
+    // Reading a directory (a key that is only a prefix of other keys) means "no such object".
+    if (codeOf(err) === 'EISDIR') return new NotFoundError(this.id, key);
+    return this.down(`get ${key}`, err);
   }
 
   async head(key: string): Promise<{ size: number } | undefined> {
@@ -93,6 +115,7 @@ export class FsNode implements StorageNode {
 
   async delete(key: string): Promise<void> {
     checkKey(key);
+    this.handles.forget(this.pathOf(key));
     try {
       await unlink(this.pathOf(key));
     } catch (err) {
