@@ -45,7 +45,7 @@ export function accessLog(metrics: Metrics, opts: AccessLogOptions): MiddlewareH
       try {
         await next();
       } finally {
-        c.header(REQUEST_ID_HEADER, reqId);
+        setAnswerHeader(c, REQUEST_ID_HEADER, reqId);
       }
     });
     const finish = () => {
@@ -59,6 +59,28 @@ export function accessLog(metrics: Metrics, opts: AccessLogOptions): MiddlewareH
     if (outgoing && !outgoing.writableEnded) outgoing.once('close', finish);
     else finish();
   };
+}
+
+/**
+ * A header on the answer already made. `c.header()` at this point makes Hono rebuild the answer
+ * as a web Response around the same body, and @hono/node-server then copies a byte body into a
+ * web stream and pulls it chunk by chunk instead of writing it at once (issue 20: in a restore,
+ * every JSON answer and every ~1 MiB block paid that). A byte answer (its fast path) gets the
+ * header on its own headers instead; a streamed one is rebuilt as before (downloads/send.ts
+ * compares the answer's body with its stream, which the rebuild keeps).
+ */
+function setAnswerHeader(c: Context, name: string, value: string): void {
+  if (isByteAnswer(c.res)) c.res.headers.set(name, value);
+  else c.header(name, value);
+}
+
+/** An answer made by c.body()/c.json() with bytes, a string or nothing: @hono/node-server keeps it as [status, body, headers] under its `cache` symbol. */
+function isByteAnswer(res: Response): boolean {
+  const key = Object.getOwnPropertySymbols(res).find((s) => s.description === 'cache');
+  const cached = key === undefined ? undefined : (res as unknown as Record<symbol, unknown>)[key];
+  if (!Array.isArray(cached)) return false;
+  const body: unknown = cached[1];
+  return body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
 function record(c: Context, metrics: Metrics, opts: { trustProxy: boolean }, m: { started: number; bytesIn: number; bytesOut: number; aborted: boolean }): void {
