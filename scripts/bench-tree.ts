@@ -1,5 +1,5 @@
 /**
- * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR]
+ * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --stages all|restore --cache DIR --dir DIR]
  *
  * A real folder tree of many small files, Coffer against borg and restic (issue 20). The corpus
  * (bench-tree/corpus.ts) is five snapshots of published files, each input pinned by version and
@@ -14,7 +14,8 @@
  * bytes and peak RSS, medians of the runs, with the ratios to borg and the issue's targets met or
  * MISSED, and one JSON line (`bench:tree {…}`).
  *
- * Quick look: `--snapshots 2 --backends embedded`.
+ * Quick look: `--snapshots 2 --backends embedded`. `--stages restore` leaves out the unchanged tree
+ * and the all-in-one-go stages (the snapshots still go in, timed: the restore needs them).
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +27,13 @@ import { runYardstick, type Yardstick } from './bench-tree/borg-restic.js';
 import { BACKEND_TITLES, runCoffer, type CofferBackend } from './bench-tree/coffer-stages.js';
 import { FOOTNOTES, medians, printBackend, type RunResult, type Verdicts } from './bench-tree/report.js';
 
-const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR]';
-const opt = scriptOptions({ runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir() }, USAGE);
+const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --stages all|restore --cache DIR --dir DIR]';
+const opt = scriptOptions({ runs: 1, backends: 'embedded,pg', snapshots: 5, stages: 'all', cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir() }, USAGE);
 const backends = opt.backends.split(',').map((b) => b.trim()) as CofferBackend[];
 for (const b of backends) if (!(b in BACKEND_TITLES)) throw new Error(`--backends: ${b} is neither embedded nor pg\nusage: ${USAGE}`);
 if (opt.snapshots < 1 || opt.snapshots > 5) throw new Error(`--snapshots takes 1 to 5\nusage: ${USAGE}`);
+if (opt.stages !== 'all' && opt.stages !== 'restore') throw new Error(`--stages: ${opt.stages} is neither all nor restore\nusage: ${USAGE}`);
+const stages = { restoreOnly: opt.stages === 'restore' };
 
 const log = (s: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -43,8 +46,8 @@ console.log(`  all ${snapshots.length}: ${total.files} files, ${(total.bytes / 2
 const results = new Map<string, RunResult[]>();
 const verdicts: Record<string, Verdicts> = {};
 const runners: [string, (temp: string) => Promise<RunResult>][] = [
-  ...(['borg', 'restic'] as Yardstick[]).map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
-  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
+  ...(['borg', 'restic'] as Yardstick[]).map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log, stages)] as [string, (temp: string) => Promise<RunResult>]),
+  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, stages)] as [string, (temp: string) => Promise<RunResult>]),
 ];
 // One tool after the other (all its runs), each back end's table printed as soon as it is done.
 for (const [name, go] of runners) {

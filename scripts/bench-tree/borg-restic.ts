@@ -11,7 +11,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { treeDigest, placeTree, type Snapshot } from './corpus.js';
-import { AGAIN, ALL, RESTORE, SNAPSHOT_STAGES, type RunResult } from './report.js';
+import { AGAIN, ALL, RESTORE, SNAPSHOT_STAGES, type RunResult, type StageChoice } from './report.js';
 
 const run = promisify(execFile);
 
@@ -58,7 +58,7 @@ function commands(tool: Yardstick, repo: string) {
  * One run of a yardstick below `temp`: the folder is `temp/dir` (the snapshots placed there in
  * turn, backed up by relative path from `temp`), the restore goes to `temp/restore`.
  */
-export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp: string, log: (s: string) => void): Promise<RunResult> {
+export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp: string, log: (s: string) => void, o: StageChoice = {}): Promise<RunResult> {
   const res: RunResult = { stages: new Map(), peakRss: 0 };
   const step = async (stage: string, cmd: readonly [string, readonly string[]], cwd: string, repo: string) => {
     const r = await timed(cmd[0], [...cmd[1]], cwd, temp);
@@ -76,7 +76,7 @@ export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp:
     await placeTree(s.dir, dir);
     await step(SNAPSHOT_STAGES[k]!, c.backup(`s${k + 1}`, 'dir'), temp, repo);
   }
-  await step(AGAIN, c.backup('again', 'dir'), temp, repo);
+  if (!o.restoreOnly) await step(AGAIN, c.backup('again', 'dir'), temp, repo);
 
   const target = join(temp, 'restore');
   await rm(target, { recursive: true, force: true });
@@ -84,6 +84,7 @@ export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp:
   await step(RESTORE, c.restore(`s${snapshots.length}`), target, repo);
   res.restoreCheck = await verifyRestore(join(target, 'dir'), snapshots.at(-1)!, tool, log);
   await rm(target, { recursive: true, force: true });
+  if (o.restoreOnly) return res;
 
   const all = join(temp, 'all');
   for (const s of snapshots) await placeTree(s.dir, join(all, s.name.replace(/\s/g, '-')));

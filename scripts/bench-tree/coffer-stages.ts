@@ -16,7 +16,7 @@ import { startServerProcess, watchMemory, type ServerProcess } from '@coffer/ser
 import { startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
 import { placeTree, type Snapshot } from './corpus.js';
 import { verifyRestore } from './borg-restic.js';
-import { AGAIN, ALL, RESTORE, SNAPSHOT_STAGES, type RunResult } from './report.js';
+import { AGAIN, ALL, RESTORE, SNAPSHOT_STAGES, type RunResult, type StageChoice } from './report.js';
 
 export type CofferBackend = 'embedded' | 'pg';
 
@@ -85,7 +85,7 @@ async function storage(srv: ServerProcess): Promise<{ compressedBytes: number; s
 }
 
 /** One run on one back end below `temp` (the folder is `temp/dir`, the restore `temp/restore`). */
-export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], temp: string, log: (s: string) => void): Promise<RunResult> {
+export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], temp: string, log: (s: string) => void, o: StageChoice = {}): Promise<RunResult> {
   const res: RunResult = { stages: new Map(), peakRss: 0 };
   const sync = async (srv: ServerProcess, stage: string, configDir: string, dir: string, remote: string) => {
     const t0 = performance.now();
@@ -107,7 +107,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
       await placeTree(s.dir, dir, ['.coffer']);
       await sync(srv, SNAPSHOT_STAGES[k]!, configDir, dir, '/bench');
     }
-    await sync(srv, AGAIN, configDir, dir, '/bench');
+    if (!o.restoreOnly) await sync(srv, AGAIN, configDir, dir, '/bench');
     // The restore: a second device syncing the folder into an empty one.
     const restoreConfig = join(temp, 'config-restore');
     await login(srv, restoreConfig, 'bench-restore');
@@ -120,6 +120,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
   } finally {
     res.peakRss = Math.max(res.peakRss, await server.stop());
   }
+  if (o.restoreOnly) return res;
 
   server = await startServer(backend, temp);
   try {

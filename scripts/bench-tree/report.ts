@@ -13,6 +13,11 @@ export const ALL = 'all snapshots in one go';
 /** Stage names in the order they run (snapshot stages first, as many as there are snapshots). */
 export const STAGES = [...SNAPSHOT_STAGES, AGAIN, RESTORE, ALL];
 
+/** `--stages restore`: the snapshots (which the restore needs) and the restore, not the unchanged tree again nor all in one go. */
+export interface StageChoice {
+  restoreOnly?: boolean;
+}
+
 export interface StageFigure {
   wall: number;
   /** Coffer: the blocks' frames after dedup and compression (before erasure coding); borg, restic: the repository on disk. */
