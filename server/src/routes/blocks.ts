@@ -21,6 +21,7 @@ import type { AppDeps } from '../deps.js';
 import { userContentHeaders } from '../downloads/user-content.js';
 import { uploadBody } from '../uploads/body.js';
 import { operationRouter } from '../http/operation.js';
+import { releaseWhenSent } from '../http/release-sent.js';
 
 /**
  * The engine's bytes as an answer's body. What it reads is fresh memory of the caller's, sent as
@@ -95,8 +96,9 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     // Content named by its hash never changes: a cached copy is good for as long as it is kept.
     const headers = { ETag: etag, 'Cache-Control': 'private, max-age=31536000, immutable' };
     if (c.req.header('if-none-match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return c.body(null, 304, headers);
-    const bytes = await storage.blocks.get(key);
-    return c.body(answerBytes(bytes), 200, {
+    const bytes = answerBytes(await storage.blocks.get(key));
+    releaseWhenSent(c, bytes);
+    return c.body(bytes, 200, {
       ...headers,
       // A piece of a file is user content too: an attachment, never a document that could run.
       ...userContentHeaders(hash, { type: 'application/octet-stream' }),
@@ -123,7 +125,9 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       enc = 'zstd' in stored ? { encoding: 'zstd', body: stored.zstd } : { encoding: 'identity', body: stored.plain };
       size = stored.plainSize;
     }
-    return c.body(answerBytes(enc.body), 200, {
+    const body = answerBytes(enc.body);
+    releaseWhenSent(c, body);
+    return c.body(body, 200, {
       ...userContentHeaders(params.sha256, { type: 'application/octet-stream' }),
       'Cache-Control': 'no-store',
       [BLOCK_ENCODING_HEADER]: enc.encoding,
