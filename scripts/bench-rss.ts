@@ -1,5 +1,5 @@
 /**
- * npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args=--flag,… --dir DIR]
+ * npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args=--flag,… --build dist --dir DIR]
  *
  * The server's memory under a fixed load (issue 20: peak RSS ≤ 256 MiB on both back ends). On each
  * back end (bench-tree/coffer-stages.ts: the embedded default, PGlite with three local-directory
@@ -9,7 +9,8 @@
  * download). The figure is the peak RSS of the server's whole process tree (the server and any child
  * it starts, sampled every 100 ms; the S3 nodes, standing in for MinIO, are not counted), idle after
  * boot, per run and the median of the runs, with the per-child breakdown. `--node-args` adds Node
- * flags to the server process (for experiments); the server runs from source under tsx, as bench:tree runs it.
+ * flags to the server process (for experiments); the server runs from source under tsx, as bench:tree runs it,
+ * or with `--build dist` compiled, as `npm run start:prod` runs it (run `npm run build:server` first).
  */
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -21,8 +22,10 @@ import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { scriptOptions } from './options.js';
 import { BACKEND_TITLES, login, startServer, type CofferBackend } from './bench-tree/coffer-stages.js';
 
-const USAGE = 'npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args=--flag,… --dir DIR]';
-const opt = scriptOptions({ runs: 3, backends: 'embedded,pg', files: 2000, 'big-mib': 256, 'node-args': '', dir: tmpdir() }, USAGE);
+const USAGE = 'npm run bench:rss [-- --runs 3 --backends embedded,pg --files 2000 --big-mib 256 --node-args=--flag,… --build source|dist --dir DIR]';
+const opt = scriptOptions({ runs: 3, backends: 'embedded,pg', files: 2000, 'big-mib': 256, 'node-args': '', build: 'source', dir: tmpdir() }, USAGE);
+if (opt.build !== 'source' && opt.build !== 'dist') throw new Error(`--build: ${opt.build} is neither source nor dist\nusage: ${USAGE}`);
+const build = opt.build as 'source' | 'dist';
 const backends = opt.backends.split(',').map((b) => b.trim()) as CofferBackend[];
 for (const b of backends) if (!(b in BACKEND_TITLES)) throw new Error(`--backends: ${b} is neither embedded nor pg\nusage: ${USAGE}`);
 const nodeArgs = opt['node-args'].split(/[\s,]+/).filter(Boolean);
@@ -55,7 +58,7 @@ async function runOnce(backend: CofferBackend, temp: string, load: string): Prom
   // one, the client took the files for deleted remotely and deleted them locally, so every run
   // after the first moved nothing.
   await rm(join(load, '.coffer'), { recursive: true, force: true });
-  const server = await startServer(backend, join(temp, 'srv'), nodeArgs.length ? { nodeArgs } : {});
+  const server = await startServer(backend, join(temp, 'srv'), { build, ...(nodeArgs.length ? { nodeArgs } : {}) });
   let idle = 0;
   let peak = 0;
   try {
@@ -85,7 +88,7 @@ const json: Record<string, unknown> = {};
 try {
   const load = join(temp.path, 'load');
   await placeLoad(load);
-  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server Node flags: --max-semi-space-size=16 --liftoff-only ${nodeArgs.join(' ')}`);
+  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server ${build === 'dist' ? 'dist/server/main.js' : 'from source (tsx)'}, Node flags: --max-semi-space-size=16 --liftoff-only ${build === 'dist' ? '--initial-old-space-size=32 --enable-source-maps ' : ''}${nodeArgs.join(' ')}`);
   const runs = new Map<CofferBackend, Run[]>(backends.map((b) => [b, []]));
   // Interleaved: the machine's noise falls on both back ends alike.
   for (let i = 0; i < opt.runs; i++) {

@@ -34,7 +34,7 @@ export interface Started {
 }
 
 /** The server process on a back end, its process tree's memory sampled every 100 ms. `nodeArgs`, `env`: for experiments (bench:rss). */
-export async function startServer(backend: CofferBackend, temp: string, extra: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Started> {
+export async function startServer(backend: CofferBackend, temp: string, extra: { nodeArgs?: string[]; env?: Record<string, string>; build?: 'source' | 'dist' } = {}): Promise<Started> {
   let cluster: LocalS3Cluster | undefined;
   let srv: ServerProcess | undefined;
   try {
@@ -45,6 +45,7 @@ export async function startServer(backend: CofferBackend, temp: string, extra: {
       admin: true,
       parentDir: temp,
       ...(extra.nodeArgs ? { nodeArgs: extra.nodeArgs } : {}),
+      ...(extra.build ? { build: extra.build } : {}),
       // As production runs it: the fixture checks every answer against @coffer/protocol (tests only; it reads each JSON body twice).
       env: { COFFER_VALIDATE_ANSWERS: '0', ...extra.env, ...(cluster ? { COFFER_NODES: cluster.nodes.map((n) => `${n.id}=${n.url}`).join(',') } : {}) },
     });

@@ -37,6 +37,24 @@ describe('WorkerSealer (hash, compress, encrypt and erasure-code on worker threa
     }
   });
 
+  it('seals views of a larger buffer (the entries of a pack) as their own bytes, leaving the buffer whole', async () => {
+    const dataKey = newDataKey();
+    const inline = new InlineSealer(new BlockIds(secret));
+    const pack = randomData(4_000_000);
+    const before = sha256(pack);
+    const entries = [pack.subarray(10, 300_010), pack.subarray(1_000_000, 1_004_000), pack.subarray(2_000_000, 3_500_000)];
+    const sealed = await Promise.all(entries.map((chunk) => sealer.seal({ namespace: 'ns', chunk, dataKey, compress: true, erasure })));
+    for (const [i, chunk] of entries.entries()) {
+      const a = await inline.seal({ namespace: 'ns', chunk, dataKey, compress: true, erasure });
+      expect(sealed[i]!.key).toBe(a.key);
+      expect(sealed[i]!.size).toBe(chunk.byteLength);
+      sealed[i]!.release?.();
+    }
+    // Neither moved to a worker nor written: the caller's buffer is as it was.
+    expect(pack.byteLength).toBe(4_000_000);
+    expect(sha256(pack)).toBe(before);
+  });
+
   it('takes a SHA-256 the caller verified instead of hashing again, inline and on a worker', async () => {
     const dataKey = newDataKey();
     const inline = new InlineSealer(new BlockIds(secret));

@@ -7,11 +7,13 @@
  * blocks stored a few at a time.
  */
 import { MAX_PACK_BYTES, type PackStored } from '@coffer/protocol';
+import { releaseMemory } from '@coffer/storage-engine';
 import type { Db } from '../db/open.js';
 import { pgTextArray, rawRows } from '../db/raw.js';
 import { PayloadTooLargeError } from '../http-errors.js';
 import { reserveBlocks } from '../quota/reservations.js';
-import { requestBytes } from '../uploads/body.js';
+import type { RequestBody } from '../uploads/body.js';
+import { readWholeBody } from '../uploads/whole-body.js';
 import { parsePack, type PackEntry } from './pack-parse.js';
 import type { BlockPutDeps } from './put.js';
 
@@ -27,16 +29,9 @@ function tooLarge(): PayloadTooLargeError {
   return new PayloadTooLargeError(`a pack may be at most ${MAX_PACK_BYTES} bytes`, { details: { maxBytes: MAX_PACK_BYTES } });
 }
 
-export async function readPack(body: ReadableStream<Uint8Array> | null, declaredLength: number | undefined): Promise<PackEntry[]> {
-  return parsePack(await readPackBody(body, declaredLength));
-}
-
 /** A pack-sized request body, held whole (413 past MAX_PACK_BYTES). */
-export async function readPackBody(body: ReadableStream<Uint8Array> | null, declaredLength: number | undefined): Promise<Buffer> {
-  if (declaredLength !== undefined && declaredLength > MAX_PACK_BYTES) throw tooLarge();
-  const parts: Uint8Array[] = [];
-  for await (const p of requestBytes(body, { limit: MAX_PACK_BYTES, tooLarge })) parts.push(p);
-  return Buffer.concat(parts);
+export function readPackBody(body: RequestBody, declaredLength: number | undefined): Promise<Buffer> {
+  return readWholeBody(body, declaredLength, MAX_PACK_BYTES, tooLarge);
 }
 
 /** Store a verified pack's blocks: PUT /blocks/{sha256}'s rules (blocks/put.ts) for all of them at once. */
@@ -64,6 +59,18 @@ export async function storePack(deps: BlockPutDeps, namespaceId: string, entries
   };
   await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, toStore.length) }, worker));
   return { blocks: entries.length, stored, bytes: entries.reduce((n, e) => n + e.bytes.byteLength, 0) };
+}
+
+/**
+ * storePack, then the request's buffers (the body, what was decoded from it: the entries are
+ * views of them or copies) freed at once instead of at V8's next collection for external memory,
+ * ~64 MiB of them later (server/README.md, "Memory"). Only once every store has settled: after a
+ * failure, the other stores may still be reading them.
+ */
+export async function storePackOf(deps: BlockPutDeps, namespaceId: string, entries: readonly PackEntry[], buffers: readonly Uint8Array[]): Promise<PackStored> {
+  const stored = await storePack(deps, namespaceId, entries);
+  for (const b of buffers) releaseMemory(b);
+  return stored;
 }
 
 /** The refcount of each of these stored keys the metadata has (absent: no such block). */

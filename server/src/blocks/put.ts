@@ -1,11 +1,13 @@
 /** Receiving one block from a sync client: bounded in memory, verified against its name, counted against the quota, stored once. */
 import { eq } from 'drizzle-orm';
+import { releaseMemory } from '@coffer/storage-engine';
 import type { Db } from '../db/open.js';
 import { blocks } from '../db/schema.js';
 import { BadRequestError, PayloadTooLargeError } from '../http-errors.js';
 import { reserve } from '../quota/reservations.js';
 import type { Storage } from '../storage.js';
-import { requestBytes } from '../uploads/body.js';
+import type { RequestBody } from '../uploads/body.js';
+import { readWholeBody } from '../uploads/whole-body.js';
 import { MAX_BLOCK_BYTES, sha256Hex } from './hash.js';
 
 export interface PutBlockResult {
@@ -31,19 +33,20 @@ export async function putBlock(
   deps: BlockPutDeps,
   namespaceId: string,
   hash: string,
-  body: ReadableStream<Uint8Array> | null,
+  body: RequestBody,
   declaredLength: number | undefined,
 ): Promise<PutBlockResult> {
   // A block is at most a few MiB: held whole, as hashing must see all of it before anything is stored.
-  return storeBlock(deps, namespaceId, hash, await readBlockBody(body, declaredLength));
+  const data = await readBlockBody(body, declaredLength);
+  const result = await storeBlock(deps, namespaceId, hash, data);
+  // Stored (the engine keeps copies): freed now, not at V8's next collection for external memory.
+  releaseMemory(data);
+  return result;
 }
 
 /** A block-sized request body, held whole (413 'block_too_large' past MAX_BLOCK_BYTES). */
-export async function readBlockBody(body: ReadableStream<Uint8Array> | null, declaredLength: number | undefined): Promise<Buffer> {
-  if (declaredLength !== undefined && declaredLength > MAX_BLOCK_BYTES) throw tooLarge();
-  const parts: Uint8Array[] = [];
-  for await (const p of requestBytes(body, { limit: MAX_BLOCK_BYTES, tooLarge })) parts.push(p);
-  return Buffer.concat(parts);
+export function readBlockBody(body: RequestBody, declaredLength: number | undefined): Promise<Buffer> {
+  return readWholeBody(body, declaredLength, MAX_BLOCK_BYTES, tooLarge);
 }
 
 /** A block's plaintext, checked against its name, reserved against the quota and stored once. */

@@ -5,10 +5,11 @@
  */
 import type { Hono } from 'hono';
 import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, operations as ops } from '@coffer/protocol';
+import { releaseMemory } from '@coffer/storage-engine';
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
 import { missingHashes } from '../blocks/lookup.js';
-import { readPack, readPackBody, storePack } from '../blocks/pack.js';
+import { readPackBody, storePackOf } from '../blocks/pack.js';
 import { parsePack } from '../blocks/pack-parse.js';
 import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
 import { decodeEntries } from '../blocks/entry-pack.js';
@@ -18,7 +19,16 @@ import { readableBlockKey } from '../blocks/readable.js';
 import { contentLength } from '../content-length.js';
 import type { AppDeps } from '../deps.js';
 import { userContentHeaders } from '../downloads/user-content.js';
+import { uploadBody } from '../uploads/body.js';
 import { operationRouter } from '../http/operation.js';
+import { releaseWhenSent } from '../http/release-sent.js';
+
+/**
+ * The engine's bytes as an answer's body. What it reads is fresh memory of the caller's, sent as
+ * it is (a copy was a second MiB per block left for V8 to free at its next collection for
+ * external memory); only bytes in memory shared with its worker threads are copied.
+ */
+const answerBytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b));
 
 export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db, storage } = deps;
@@ -32,21 +42,25 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   }));
 
   r.mount(ops.putBlock, async ({ params, user }, c) => {
-    const result = await putBlock(blockPut, user.namespaceId, params.sha256, c.req.raw.body, contentLength(c.req.header('content-length')));
+    const result = await putBlock(blockPut, user.namespaceId, params.sha256, uploadBody(c), contentLength(c.req.header('content-length')));
     return result.stored ? { status: 201, body: result } : { status: 200, body: result };
   });
 
   // Issue 21: a block compressed, or a delta against a block the caller may read; stored whole as above.
   r.mount(ops.putBlockEncoded, async ({ params, query, user }, c) => {
-    const body = await readBlockBody(c.req.raw.body, contentLength(c.req.header('content-length')));
+    const body = await readBlockBody(uploadBody(c), contentLength(c.req.header('content-length')));
     const dictionary = query.base === undefined ? undefined : await deltaDictionary(db, storage, user, query.base);
-    const result = await storeBlock(blockPut, user.namespaceId, params.sha256, await decodeBlock(body, query, dictionary));
+    const data = await decodeBlock(body, query, dictionary);
+    const result = await storeBlock(blockPut, user.namespaceId, params.sha256, data);
+    // Stored (the engine keeps copies): freed now, not at V8's next collection for external memory.
+    releaseMemory(body);
+    releaseMemory(data);
     return result.stored ? { status: 201, body: result } : { status: 200, body: result };
   });
 
   r.mount(ops.putPack, async ({ user }, c) => {
-    const entries = await readPack(c.req.raw.body, contentLength(c.req.header('content-length')));
-    return { status: 200, body: await storePack(blockPut, user.namespaceId, entries) };
+    const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
+    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, parsePack(data), [data]) };
   });
 
   r.mount(ops.fetchBlocks, async ({ body, user }, c) => {
@@ -62,14 +76,17 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
 
   // Issue 21: the same pack, zstd-compressed whole (small files' blocks, mostly text, compress well together).
   r.mount(ops.putPackEncoded, async ({ user }, c) => {
-    const packed = await decodePack(await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length'))));
-    return { status: 200, body: await storePack(blockPut, user.namespaceId, parsePack(packed)) };
+    const body = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
+    const packed = await decodePack(body);
+    releaseMemory(body);
+    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, parsePack(packed), [packed]) };
   });
 
   // Issue 21: a file's changed blocks in one request, each raw, zstd or a delta; all decoded and verified, then stored as a pack.
   r.mount(ops.putPackEntries, async ({ user }, c) => {
-    const data = await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length')));
-    return { status: 200, body: await storePack(blockPut, user.namespaceId, await decodeEntries(db, storage, user, data)) };
+    const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
+    const entries = await decodeEntries(db, storage, user, data);
+    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, entries, [data, ...entries.map((e) => e.bytes)]) };
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {
@@ -79,9 +96,9 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     // Content named by its hash never changes: a cached copy is good for as long as it is kept.
     const headers = { ETag: etag, 'Cache-Control': 'private, max-age=31536000, immutable' };
     if (c.req.header('if-none-match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return c.body(null, 304, headers);
-    const bytes = await storage.blocks.get(key);
-    // A copy: the engine's buffer may sit in memory shared with its worker threads.
-    return c.body(new Uint8Array(bytes), 200, {
+    const bytes = answerBytes(await storage.blocks.get(key));
+    releaseWhenSent(c, bytes);
+    return c.body(bytes, 200, {
       ...headers,
       // A piece of a file is user content too: an attachment, never a document that could run.
       ...userContentHeaders(hash, { type: 'application/octet-stream' }),
@@ -100,6 +117,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       const bytes = await storage.blocks.get(key);
       enc = await encodeForDownload(bytes, dictionary);
       size = bytes.byteLength;
+      if (enc.body !== bytes) releaseMemory(bytes);
     } else {
       // No delta asked: the block goes as it is stored — its zstd payload when it was stored
       // compressed (compressed once, at ingest), else raw (it did not compress then either).
@@ -107,7 +125,9 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       enc = 'zstd' in stored ? { encoding: 'zstd', body: stored.zstd } : { encoding: 'identity', body: stored.plain };
       size = stored.plainSize;
     }
-    return c.body(new Uint8Array(enc.body), 200, {
+    const body = answerBytes(enc.body);
+    releaseWhenSent(c, body);
+    return c.body(body, 200, {
       ...userContentHeaders(params.sha256, { type: 'application/octet-stream' }),
       'Cache-Control': 'no-store',
       [BLOCK_ENCODING_HEADER]: enc.encoding,

@@ -37,6 +37,9 @@ const YOUNG = { maxYoungGenerationSizeMb: 4 };
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
+/** The view is its whole (unshared) ArrayBuffer: it can be moved to a worker rather than copied. */
+const ownsBuffer = (u: Uint8Array) => u.byteOffset === 0 && u.byteLength === u.buffer.byteLength && u.buffer instanceof ArrayBuffer;
+
 /** Keep the error's type across the thread boundary, so callers can still tell tampering apart. */
 function rebuildError(reply: Reply): Error {
   const msg = reply.error ?? 'worker failed';
@@ -86,11 +89,16 @@ export class WorkerSealer implements Sealer {
     // hand them to FsNode's writers without a copy), sized for the largest frame this chunk makes.
     const objects = takeBlockMemory(memoryBound(chunk.byteLength, req.erasure, FRAME_OVERHEAD));
     const objectsAt = arenaSpan(objects);
-    const chunkAt = arenaSpan(chunk);
+    // A view of a larger buffer (a pack's entry) is cloned whole by postMessage — the whole pack,
+    // 16 MiB, for each of its blocks: such a chunk travels as a copy in block memory instead.
+    const staged = arenaSpan(chunk) || ownsBuffer(chunk) ? undefined : takeBlockMemory(chunk.byteLength);
+    staged?.set(chunk);
+    const payload = staged ?? chunk;
+    const chunkAt = arenaSpan(payload);
     const msg = {
       op: 'seal',
       namespace: req.namespace,
-      ...(chunkAt ? { chunkAt } : { chunk }),
+      ...(chunkAt ? { chunkAt } : { chunk: payload }),
       ...(objectsAt ? { objectsAt } : {}),
       keyId: req.dataKey.id,
       key: req.dataKey.key,
@@ -100,10 +108,12 @@ export class WorkerSealer implements Sealer {
     };
     let reply: Reply;
     try {
-      reply = await this.send(msg, chunkAt ? undefined : chunk);
+      reply = await this.send(msg, chunkAt ? undefined : payload);
     } catch (err) {
       giveBlockMemory(objects);
       throw err;
+    } finally {
+      if (staged) giveBlockMemory(staged);
     }
     const arena = blockArena().bytes;
     const shards = reply.shards!.map((s) => ({
@@ -140,7 +150,7 @@ export class WorkerSealer implements Sealer {
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     if (slot.busy++ === 0) slot.worker.ref();
-    const owns = !!payload && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer;
+    const owns = !!payload && ownsBuffer(payload);
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       slot.worker.postMessage({ ...msg, id }, owns ? [payload!.buffer as ArrayBuffer] : []);

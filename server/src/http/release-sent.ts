@@ -1,0 +1,16 @@
+/**
+ * An answer's body freed as soon as it has been written out, rather than at V8's next collection
+ * for external memory, which starts only once ~64 MiB more of it is held (server/README.md,
+ * "Memory"): a download of 1 MiB blocks left that much behind it. 'finish' means the last write
+ * completed, so nothing (a socket, TLS) reads the bytes any more; an answer cut short never
+ * finishes and leaves its body to the collector.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Context } from 'hono';
+import { releaseMemory } from '@coffer/storage-engine';
+
+/** `body` must be the caller's own memory that nothing else reads (releaseMemory's contract). */
+export function releaseWhenSent(c: Context, body: Uint8Array): void {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  outgoing?.once('finish', () => releaseMemory(body));
+}
