@@ -28,7 +28,7 @@ import {
 } from '@coffer/protocol';
 import { readFetchedPack, type FetchedBlock } from '../transfer/fetch-pack.js';
 import { apiErrorFrom } from './errors.js';
-import { HttpClient, readAll, type Body, type RequestOptions } from './http.js';
+import { HttpClient, readAll, readAnswer, type Body, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
 import type { CommitRequest, DeleteCondition, EntryRef, EventFeed, EventHandlers, SyncApi } from '../sync/sync-api.js';
 
@@ -62,13 +62,16 @@ export class CofferApi implements SyncApi {
   /** One operation: sent as it defines, its answer validated with the schema of the status that came. */
   async #call<O extends Operation>(op: O, c: Call<O> = {}, o: RequestOptions = {}): Promise<Answered<O>> {
     const path = pathOf(op, c.params);
+    // Every answer read here is JSON (or an error's): a long one may come compressed (readAnswer decodes it).
+    const headers = { 'accept-encoding': 'zstd', ...o.headers };
     const res = await this.http.stream(op.method, path, {
       ...o,
+      headers,
       query: c.query as RequestOptions['query'],
       ...(c.body !== undefined ? { json: c.body } : {}),
-      ...(c.raw !== undefined ? { body: c.raw, headers: { 'content-type': 'application/octet-stream', ...o.headers } } : {}),
+      ...(c.raw !== undefined ? { body: c.raw, headers: { 'content-type': 'application/octet-stream', ...headers } } : {}),
     });
-    const text = (await readAll(res)).toString('utf8');
+    const text = (await readAnswer(res)).toString('utf8');
     const answer = op.answers[res.statusCode ?? 0];
     const schema = answer && 'json' in answer ? answer.json : undefined;
     if (!schema) return undefined as Answered<O>;
