@@ -11,6 +11,7 @@ export * from './operation.js';
 export * from './events.js';
 export * from './http-names.js';
 export * from './json-encoding.js';
+export * from './missing-bits.js';
 export * from './openapi.js';
 export * from './shapes/account.js';
 export * from './shapes/admin.js';

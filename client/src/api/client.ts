@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import {
   MAX_MISSING_HASHES,
+  missingFromBits,
   operations as ops,
   pathOf,
   ServerMessage,
@@ -189,12 +190,16 @@ export class CofferApi implements SyncApi {
     await this.#call(ops.deleteLink, { params: { id } });
   }
 
-  /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once). */
+  /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once).
+   *  Answered as a bitmap (a server from before answers the hashes: either is read). */
   async missingBlocks(hashes: string[]): Promise<Set<string>> {
     const missing = new Set<string>();
     for (let i = 0; i < hashes.length; i += MAX_MISSING_HASHES) {
-      const ans = await this.#call(ops.missingBlocks, { body: { hashes: hashes.slice(i, i + MAX_MISSING_HASHES) } });
-      for (const h of ans.missing) missing.add(h);
+      const asked = hashes.slice(i, i + MAX_MISSING_HASHES).map((h) => h.toLowerCase());
+      const ans = await this.#call(ops.missingBlocks, { query: { answer: 'bits' }, body: { hashes: asked } });
+      const got = 'missingBits' in ans ? missingFromBits(asked, ans.missingBits) : ans.missing;
+      if (!got) throw new Error('the server answered POST /blocks/missing with a bitmap that does not fit the question');
+      for (const h of got) missing.add(h);
     }
     return missing;
   }
