@@ -41,7 +41,8 @@ async function counted(proxy: CountingProxy, f: () => Promise<unknown>): Promise
   proxy.reset();
   await f();
   await settle();
-  const { up, down } = proxy.bytes();
+  const { up, down, connections } = proxy.bytes();
+  if (process.env.BENCH_WIRE_DEBUG) console.log(`    up ${up} B, down ${down} B, ${connections} connections`);
   return up + down;
 }
 

@@ -13,6 +13,8 @@ export interface RemoteFile {
   id: string;
   rev: number;
   path: string;
+  /** Its content hash, as the agent keeps it in its base (a block list cached under it needs no request). */
+  contentHash?: string;
 }
 
 export class WireDevice {
@@ -48,9 +50,13 @@ export class WireDevice {
         stats: this.stats,
         wire: this.raw
           ? { raw: true }
-          : { cache: this.cache, ...(prev ? { baseBlocks: async () => (await api.revisionBlocks(prev.path, prev.rev)).blocks } : {}) },
+          : {
+              cache: this.cache,
+              ...(prev ? { baseBlocks: async () => (await api.revisionBlocks(prev.path, prev.rev)).blocks } : {}),
+              ...(prev?.contentHash ? { baseContentHash: prev.contentHash } : {}),
+            },
       });
-      return { id: up.answer.id, rev: up.answer.rev, path: remote };
+      return { id: up.answer.id, rev: up.answer.rev, path: remote, contentHash: up.contentHash };
     });
   }
 
@@ -58,7 +64,7 @@ export class WireDevice {
   rename(from: RemoteFile, to: string): Promise<RemoteFile> {
     return this.#with(async (api) => {
       const moved = await api.move({ id: from.id }, to);
-      return { id: moved.id, rev: moved.rev, path: to };
+      return { id: moved.id, rev: moved.rev, path: to, ...(from.contentHash ? { contentHash: from.contentHash } : {}) };
     });
   }
 }

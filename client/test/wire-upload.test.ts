@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
+import { zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNKER_PARAMETERS } from '@coffer/protocol';
 import { seededBytes } from '@coffer/server/testing/data';
@@ -48,21 +49,27 @@ describe('uploads on the wire', () => {
     const v1 = seededBytes('wire-upload-big', 8 * MiB); // incompressible: the first upload goes raw
     await writeFile(local, v1);
     const first = await uploadFile(api, local, '/big.bin', { baseRev: null, wire: { cache } });
-    expect(await cache.size()).toBe(v1.length);
+    // Every block of the file, and its block list (36 bytes a block).
+    const listed = await blockListOf(local);
+    expect(await cache.size()).toBe(v1.length + 36 * listed.length);
+    expect(await cache.getList(first.contentHash)).toEqual(listed);
 
     const v2 = Buffer.from(v1);
     v2[5 * MiB + 12_345]! ^= 0x01;
     await writeFile(local, v2);
     const stats = new TransferStats();
+    let asked = 0;
     let up!: Awaited<ReturnType<typeof uploadFile>>;
     const sent = await sentDuring(async () => {
       up = await uploadFile(api, local, '/big.bin', {
         baseRev: first.answer.rev,
         fileId: first.answer.id,
         stats,
-        wire: { cache, baseBlocks: async () => (await api.revisionBlocks('/big.bin', first.answer.rev)).blocks },
+        // The list cached under the content hash: the server is not asked for it.
+        wire: { cache, baseContentHash: first.contentHash, baseBlocks: async () => (asked++, (await api.revisionBlocks('/big.bin', first.answer.rev)).blocks) },
       });
     });
+    expect(asked).toBe(0);
     expect(stats.blocksSent).toBe(1);
     expect(stats.deltasSent).toBe(1);
     expect(stats.blockWireBytesSent).toBeLessThan(2048);
@@ -258,7 +265,8 @@ describe('a tiny batch (issue 21)', () => {
       req.on('data', (d: Buffer) => parts.push(d));
       req.on('end', () => {
         const body = Buffer.concat(parts);
-        if (req.url?.includes('/files/commit/batch') && 'pack' in JSON.parse(body.toString())) {
+        const json = req.headers['content-encoding'] === 'zstd' ? zstdDecompressSync(body) : body;
+        if (req.url?.includes('/files/commit/batch') && 'pack' in JSON.parse(json.toString())) {
           res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_request', message: 'unrecognized key: "pack"' } }));
           return;
         }

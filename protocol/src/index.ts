@@ -10,6 +10,8 @@ export * from './limits.js';
 export * from './operation.js';
 export * from './events.js';
 export * from './http-names.js';
+export * from './json-encoding.js';
+export * from './missing-bits.js';
 export * from './openapi.js';
 export * from './shapes/account.js';
 export * from './shapes/admin.js';

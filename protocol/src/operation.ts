@@ -119,7 +119,8 @@ const SAFE_METHODS: readonly Method[] = ['GET', 'HEAD'];
 
 /**
  * The error statuses an operation gives by what it is: 400 when it takes a query or a JSON body
- * (or a path parameter whose bad form is a 400), 404 for a path parameter that names nothing, 413 for a JSON body, 401 and 403 behind sign-in (no token; CSRF,
+ * (or a path parameter whose bad form is a 400), 404 for a path parameter that names nothing, 413 and 415 (a Content-Encoding
+ * not taken: json-encoding.ts) for a JSON body, 401 and 403 behind sign-in (no token; CSRF,
  * admin only, app password, a password change due), and 503 unless it is static (storage down,
  * or the request crossed another and was not applied).
  */
@@ -129,7 +130,7 @@ export function impliedErrors(spec: OperationSpec): ErrorStatus[] {
   if (spec.query || spec.body?.json || badParams === 400) out.push(400);
   if (spec.auth !== 'public') out.push(401, 403);
   if (badParams === 404) out.push(404);
-  if (spec.body?.json) out.push(413);
+  if (spec.body?.json) out.push(413, 415);
   if (!spec.static) out.push(503);
   return out;
 }

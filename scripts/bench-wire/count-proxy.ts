@@ -7,7 +7,7 @@ import net from 'node:net';
 export interface CountingProxy {
   port: number;
   /** Bytes from clients to the target (up) and back (down) since the last reset. */
-  bytes(): { up: number; down: number };
+  bytes(): { up: number; down: number; connections: number };
   reset(): void;
   close(): Promise<void>;
 }
@@ -15,8 +15,10 @@ export interface CountingProxy {
 export async function countingProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<CountingProxy> {
   let up = 0;
   let down = 0;
+  let connections = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
+    connections++;
     const target = net.connect(targetPort, targetHost);
     for (const s of [client, target]) {
       sockets.add(s);
@@ -34,10 +36,11 @@ export async function countingProxy(targetPort: number, targetHost = '127.0.0.1'
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
-    bytes: () => ({ up, down }),
+    bytes: () => ({ up, down, connections }),
     reset() {
       up = 0;
       down = 0;
+      connections = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

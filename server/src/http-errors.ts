@@ -14,7 +14,7 @@ import { componentLogger, logError } from './observability/log.js';
 import { readJsonText } from './json-body.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import type { ErrorBody, ErrorCode } from '@coffer/protocol';
+import { JSON_BODY_ENCODINGS, type ErrorBody, type ErrorCode } from '@coffer/protocol';
 import {
   IntegrityError,
   InvalidArgumentError,
@@ -269,6 +269,12 @@ async function jsonText(c: Context, maxBytes?: number): Promise<string> {
   if (read.problem === 'too_large') {
     throw new PayloadTooLargeError(`a JSON body may be at most ${read.limit} bytes`, { details: { limit: read.limit } });
   }
+  if (read.problem === 'bad_encoding' && !read.known) {
+    throw new HttpError(415, 'unsupported_encoding', `a JSON body may be sent as ${JSON_BODY_ENCODINGS.join(' or ')}, not ${read.encoding}`, {
+      headers: { 'Accept-Encoding': JSON_BODY_ENCODINGS.join(', ') },
+    });
+  }
+  if (read.problem === 'bad_encoding') throw new BadRequestError(`Request body is not valid ${read.encoding}`, { code: 'invalid_json' });
   throw new BadRequestError('Request body is not valid JSON', { code: 'invalid_json' });
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { selfSignedP256 } from './tls-self-signed.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -12,7 +12,8 @@ export interface TlsMaterial {
 
 /**
  * The certificate the server presents: the operator's, or a self-signed one generated on first
- * boot and kept in the data directory (so its fingerprint stays stable across restarts).
+ * boot and kept in the data directory (so its fingerprint stays stable across restarts). Made
+ * ECDSA P-256 (tls-self-signed.ts); one made RSA by an older version is kept as it is.
  */
 export async function loadTls(dataDir: string, given: { cert?: string; key?: string }): Promise<TlsMaterial> {
   if (given.cert && given.key) {
@@ -36,23 +37,19 @@ export async function loadTls(dataDir: string, given: { cert?: string; key?: str
 }
 
 function selfSigned(): { cert: string; key: string } {
-  const keys = forge.pki.rsa.generateKeyPair(2048);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = '01' + forge.util.bytesToHex(forge.random.getBytesSync(15));
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
   const attrs = [{ name: 'commonName', value: 'coffer' }, { name: 'organizationName', value: 'Coffer (self-signed)' }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
-  ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+  return selfSignedP256({
+    attrs,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      // An ECDSA key signs the handshake; it never enciphers a key (that is RSA key transport).
+      { name: 'keyUsage', digitalSignature: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    ],
+  });
 }
 
 export function fingerprintOf(pem: string): string {

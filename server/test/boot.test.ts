@@ -61,6 +61,14 @@ describe('boot on embedded defaults', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
     expect(out).toContain(`fingerprint: ${res.cert.fingerprint256}`);
+    // ECDSA P-256 (tls-self-signed.ts): a smaller certificate and signature on every handshake; it signed itself.
+    expect(res.cert.publicKey.asymmetricKeyType).toBe('ec');
+    expect(res.cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(res.cert.verify(res.cert.publicKey)).toBe(true);
+    expect(res.cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(res.cert.checkHost('localhost')).toBe('localhost');
+    expect(res.cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']); // serverAuth
+    expect(res.cert.raw.byteLength).toBeLessThan(600);
   });
 
   it('is ready on PGlite and three local-directory nodes, with keys created mode 0600', async () => {

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import {
   MAX_MISSING_HASHES,
+  missingFromBits,
   operations as ops,
   pathOf,
   ServerMessage,
@@ -28,7 +29,7 @@ import {
 } from '@coffer/protocol';
 import { readFetchedPack, type FetchedBlock } from '../transfer/fetch-pack.js';
 import { apiErrorFrom } from './errors.js';
-import { HttpClient, readAll, type Body, type RequestOptions } from './http.js';
+import { HttpClient, readAll, readAnswer, type Body, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
 import type { CommitRequest, DeleteCondition, EntryRef, EventFeed, EventHandlers, SyncApi } from '../sync/sync-api.js';
 
@@ -62,13 +63,16 @@ export class CofferApi implements SyncApi {
   /** One operation: sent as it defines, its answer validated with the schema of the status that came. */
   async #call<O extends Operation>(op: O, c: Call<O> = {}, o: RequestOptions = {}): Promise<Answered<O>> {
     const path = pathOf(op, c.params);
+    // Every answer read here is JSON (or an error's): a long one may come compressed (readAnswer decodes it).
+    const headers = { 'accept-encoding': 'zstd', ...o.headers };
     const res = await this.http.stream(op.method, path, {
       ...o,
+      headers,
       query: c.query as RequestOptions['query'],
       ...(c.body !== undefined ? { json: c.body } : {}),
-      ...(c.raw !== undefined ? { body: c.raw, headers: { 'content-type': 'application/octet-stream', ...o.headers } } : {}),
+      ...(c.raw !== undefined ? { body: c.raw, headers: { 'content-type': 'application/octet-stream', ...headers } } : {}),
     });
-    const text = (await readAll(res)).toString('utf8');
+    const text = (await readAnswer(res)).toString('utf8');
     const answer = op.answers[res.statusCode ?? 0];
     const schema = answer && 'json' in answer ? answer.json : undefined;
     if (!schema) return undefined as Answered<O>;
@@ -186,12 +190,16 @@ export class CofferApi implements SyncApi {
     await this.#call(ops.deleteLink, { params: { id } });
   }
 
-  /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once). */
+  /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once).
+   *  Answered as a bitmap (a server from before answers the hashes: either is read). */
   async missingBlocks(hashes: string[]): Promise<Set<string>> {
     const missing = new Set<string>();
     for (let i = 0; i < hashes.length; i += MAX_MISSING_HASHES) {
-      const ans = await this.#call(ops.missingBlocks, { body: { hashes: hashes.slice(i, i + MAX_MISSING_HASHES) } });
-      for (const h of ans.missing) missing.add(h);
+      const asked = hashes.slice(i, i + MAX_MISSING_HASHES).map((h) => h.toLowerCase());
+      const ans = await this.#call(ops.missingBlocks, { query: { answer: 'bits' }, body: { hashes: asked } });
+      const got = 'missingBits' in ans ? missingFromBits(asked, ans.missingBits) : ans.missing;
+      if (!got) throw new Error('the server answered POST /blocks/missing with a bitmap that does not fit the question');
+      for (const h of got) missing.add(h);
     }
     return missing;
   }

@@ -90,7 +90,15 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
       onConflict: 'copy',
       stats: ctx.stats,
       // The replaced version's block list is fetched only if a block must be sent: its blocks are the deltas' bases.
-      wire: { cache: ctx.blockCache, ...(known && ctx.blockCache ? { baseBlocks: async () => (await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), known.rev)).blocks } : {}) },
+      wire: {
+        cache: ctx.blockCache,
+        ...(known && ctx.blockCache
+          ? {
+              baseBlocks: async () => (await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), known.rev)).blocks,
+              ...(known.contentHash ? { baseContentHash: known.contentHash } : {}),
+            }
+          : {}),
+      },
       beforeCommit: async (contentHash, st) => {
         ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, cursor: ctx.cursor });
         await ctx.state.save();

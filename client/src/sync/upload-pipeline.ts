@@ -54,6 +54,7 @@ export class UploadPipeline implements BatchUploads {
     await this.batches.add({
       rel,
       read,
+      ...(known?.contentHash ? { baseContentHash: known.contentHash } : {}),
       commit: {
         path: absOf(ctx.remoteRoot, rel),
         size: stat.size,

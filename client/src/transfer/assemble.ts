@@ -23,7 +23,7 @@ export interface WriteBlocksOptions {
   reuse?: ReadableFile;
   stats?: TransferStats;
   onProgress?: Progress;
-  /** Keeps each block written as the base of a later delta upload (issue 21, wire-send.ts). */
+  /** Keeps each block written, and the list, as the bases of a later delta upload (issue 21, wire-send.ts). */
   cache?: BlockCache;
 }
 
@@ -77,6 +77,7 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
       await o.cache?.put(b.hash, bytes);
       o.onProgress?.('assembling', (done += b.size), total);
     }
+    await o.cache?.putList?.(blocks); // with the blocks: the next local edit's delta bases, without asking
   } finally {
     await src?.close();
   }

@@ -2,8 +2,9 @@
  * Small files' edits as deltas (issue 21): in a batch (batch-upload.ts), a changed file's new
  * block goes as a zstd delta against its previous version's blocks when this device still has
  * their plaintext (block-cache.ts) — a version string changed in a 300 KB JSON file costs a few
- * dozen bytes instead of the whole file compressed. The previous versions' block lists come in one
- * request for the batch (POST /revisions/blocks/batch); the deltas in entry packs (POST
+ * dozen bytes instead of the whole file compressed. The previous versions' block lists come from the
+ * cache (kept under their content hashes), the others in one request for the batch (POST
+ * /revisions/blocks/batch); the deltas in entry packs (POST
  * /blocks/pack/entries). Whatever cannot go as a delta is left to the batch's ordinary pack.
  */
 import { DELTA_DICTIONARY_BYTES, MAX_DELTA_BASES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, encodeEntryPack, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
@@ -19,11 +20,33 @@ export type DeltaBatchApi = Pick<SyncApi, 'blockLists' | 'putPackEntries'>;
 export interface BatchFile {
   read: { blocks: readonly BlockRef[]; bytes: readonly Uint8Array[] };
   commit: { fileId?: string | undefined; baseRev: number | null };
+  baseContentHash?: string | undefined;
 }
 
-/** Keep every block of the batch (sent or not) as the base of its file's next edit. */
+/** Keep every block of the batch (sent or not), and each file's block list, as the bases of its next edit. */
 export async function rememberBatch(cache: BlockCache, items: readonly BatchFile[]): Promise<void> {
-  for (const it of items) for (const [i, b] of it.read.blocks.entries()) await cache.put(b.hash, it.read.bytes[i]!);
+  for (const it of items) {
+    for (const [i, b] of it.read.blocks.entries()) await cache.put(b.hash, it.read.bytes[i]!);
+    await cache.putList?.(it.read.blocks);
+  }
+}
+
+type ListAnswer = { ok: true; blocks: { blocks: readonly BlockRef[] } } | { ok: false };
+
+/** The previous versions' block lists: from the cache where it has them, the rest in one request (none when it has all). */
+async function previousLists(api: DeltaBatchApi, cache: BlockCache, prior: readonly BatchFile[]): Promise<ListAnswer[]> {
+  const lists: (ListAnswer | undefined)[] = [];
+  for (const it of prior) {
+    const blocks = it.baseContentHash ? await cache.getList?.(it.baseContentHash) : undefined;
+    lists.push(blocks ? { ok: true, blocks: { blocks } } : undefined);
+  }
+  const ask = prior.filter((_, i) => !lists[i]);
+  if (ask.length > 0) {
+    const got = await api.blockLists!(ask.map((it) => ({ id: it.commit.fileId!, rev: it.commit.baseRev! })));
+    let k = 0;
+    for (let i = 0; i < lists.length; i++) lists[i] ??= got[k++] ?? { ok: false };
+  }
+  return lists as ListAnswer[];
 }
 
 /**
@@ -38,7 +61,7 @@ export async function sendDeltas(api: DeltaBatchApi, cache: BlockCache, items: r
   if (prior.length === 0) return sent;
   let lists;
   try {
-    lists = await api.blockLists(prior.map((it) => ({ id: it.commit.fileId!, rev: it.commit.baseRev! })));
+    lists = await previousLists(api, cache, prior);
   } catch (err) {
     if (err instanceof ApiError) return sent;
     throw err;

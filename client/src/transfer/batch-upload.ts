@@ -60,6 +60,8 @@ export async function readSmall(file: ReadableFile): Promise<ReadSmall> {
 export interface BatchItem {
   read: ReadSmall;
   commit: BatchCommitItem;
+  /** The content hash of the version the commit replaces: its block list may be in the block cache (batch-deltas.ts). */
+  baseContentHash?: string;
 }
 
 /** What a batch came to: one result per item, in order, and the hashes of the blocks sent (the rest the server had). */

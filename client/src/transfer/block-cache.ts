@@ -4,14 +4,21 @@
  * the file once it is edited, and fetching them back would cost what the delta saves. A folder
  * of files named by hash, bounded in bytes, the least recently used dropped first; every read is
  * checked against its name, so a damaged entry is a miss, never a wrong base.
+ * It keeps the block lists of versions this device sent or received as well (`l-` and the content
+ * hash, block-list-file.ts): where a delta finds its bases, without asking the server for them.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BlockRef } from '@coffer/protocol';
+import { LIST_PREFIX, listFromFile, listToFile } from './block-list-file.js';
 
 export interface BlockCache {
   get(hash: string): Promise<Buffer | undefined>;
   put(hash: string, bytes: Uint8Array): Promise<void>;
+  /** The block list of the version with this content hash, when this device had it. */
+  getList?(contentHash: string): Promise<BlockRef[] | undefined>;
+  putList?(blocks: readonly BlockRef[]): Promise<void>;
 }
 
 interface Entry {
@@ -30,38 +37,59 @@ export class DiskBlockCache implements BlockCache {
     readonly maxBytes = 1024 * 1024 * 1024,
   ) {}
 
-  async get(hash: string): Promise<Buffer | undefined> {
+  get(hash: string): Promise<Buffer | undefined> {
+    return this.#read(hash, (bytes) => createHash('sha256').update(bytes).digest('hex') === hash);
+  }
+
+  put(hash: string, bytes: Uint8Array): Promise<void> {
+    return this.#write(hash, bytes);
+  }
+
+  async getList(contentHash: string): Promise<BlockRef[] | undefined> {
+    let list: BlockRef[] | undefined;
+    await this.#read(LIST_PREFIX + contentHash, (bytes) => (list = listFromFile(bytes, contentHash)) !== undefined);
+    return list;
+  }
+
+  async putList(blocks: readonly BlockRef[]): Promise<void> {
+    if (blocks.length === 0) return;
+    const file = listToFile(blocks);
+    await this.#write(LIST_PREFIX + file.contentHash, file.bytes);
+  }
+
+  /** An entry's bytes when they pass `check` (else it is dropped: a miss, never a wrong answer). */
+  async #read(name: string, check: (bytes: Buffer) => boolean): Promise<Buffer | undefined> {
     const entries = await this.#open();
-    if (!entries.has(hash)) return undefined;
+    if (!entries.has(name)) return undefined;
     let bytes: Buffer;
     try {
-      bytes = await readFile(this.#path(hash));
+      bytes = await readFile(this.#path(name));
     } catch {
-      this.#forget(hash);
+      this.#forget(name);
       return undefined;
     }
-    if (createHash('sha256').update(bytes).digest('hex') !== hash) {
-      await this.#drop(hash);
+    if (!check(bytes)) {
+      await this.#drop(name);
       return undefined;
     }
     const now = new Date();
-    entries.get(hash)!.used = now.getTime();
-    await utimes(this.#path(hash), now, now).catch(() => undefined);
+    entries.get(name)!.used = now.getTime();
+    await utimes(this.#path(name), now, now).catch(() => undefined);
     return bytes;
   }
 
-  async put(hash: string, bytes: Uint8Array): Promise<void> {
+  async #write(name: string, bytes: Uint8Array): Promise<void> {
     if (bytes.byteLength > this.maxBytes) return;
     const entries = await this.#open();
-    const had = entries.get(hash);
+    const had = entries.get(name);
     if (had) {
       had.used = Date.now();
       return;
     }
     const tmp = join(this.dir, `.tmp-${process.pid}-${this.#seq++}`);
     await writeFile(tmp, bytes);
-    await rename(tmp, this.#path(hash));
-    entries.set(hash, { size: bytes.byteLength, used: Date.now() });
+    await rename(tmp, this.#path(name));
+    entries.set(name, { size: bytes.byteLength, used: Date.now() });
     this.#bytes += bytes.byteLength;
     await this.#trim();
   }
@@ -72,8 +100,8 @@ export class DiskBlockCache implements BlockCache {
     return this.#bytes;
   }
 
-  #path(hash: string): string {
-    return join(this.dir, hash);
+  #path(name: string): string {
+    return join(this.dir, name);
   }
 
   async #open(): Promise<Map<string, Entry>> {
@@ -85,7 +113,7 @@ export class DiskBlockCache implements BlockCache {
         await rm(join(this.dir, name), { force: true }); // left by a crash mid-write
         continue;
       }
-      if (!/^[0-9a-f]{64}$/.test(name)) continue;
+      if (!/^(l-)?[0-9a-f]{64}$/.test(name)) continue;
       const st = await stat(join(this.dir, name)).catch(() => undefined);
       if (!st) continue;
       entries.set(name, { size: st.size, used: st.mtimeMs });

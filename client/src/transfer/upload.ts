@@ -57,6 +57,7 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
   if (scan.stat.kind !== 'file') throw new Error(`${name} is not a regular file`);
   if (!scan.stable) throw new FileChangedError(name);
   const { blocks, stat } = scan;
+  await sender.rememberList(blocks);
   // Shown progress moves a pack at a time: about sixteen steps a file (within 1 and 8 MiB a pack).
   if (o.onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(stat.size / 16)));
   const missing = await api.missingBlocks([...new Set(blocks.map((b) => b.hash))]);

@@ -19,6 +19,8 @@ export interface WireOptions {
   cache?: BlockCache;
   /** The block list of the version this upload replaces; asked once, and only when a block must be sent. */
   baseBlocks?: () => Promise<readonly BlockRef[] | undefined>;
+  /** That version's content hash: its list is taken from the cache when there (no request), else from baseBlocks. */
+  baseContentHash?: string;
   /** Raw blocks on the old route only (a server too old, or a test of one). */
   raw?: boolean;
 }
@@ -128,6 +130,11 @@ export class BlockSender {
     await this.wire.cache?.put(hash, bytes);
   }
 
+  /** Keep the file's block list: the next edit finds its bases without asking the server. */
+  async rememberList(blocks: readonly BlockRef[]): Promise<void> {
+    await this.wire.cache?.putList?.(blocks);
+  }
+
   /** PUT one block found at `offset` of the file. */
   async send(hash: string, bytes: Uint8Array, offset: number): Promise<void> {
     let enc = this.#encoded ? await encodeBlock(bytes, await this.#base(hash, offset, bytes.byteLength)) : undefined;
@@ -162,9 +169,10 @@ export class BlockSender {
    * joined with the most overlapping last.
    */
   async #base(hash: string, offset: number, size: number): Promise<{ hashes: string[]; bytes: Buffer } | undefined> {
-    const { cache, baseBlocks } = this.wire;
+    const { cache, baseBlocks, baseContentHash } = this.wire;
     if (!cache || !baseBlocks) return undefined;
-    this.#bases ??= baseBlocks().then(
+    const known = async () => (baseContentHash ? await cache.getList?.(baseContentHash) : undefined) ?? (await baseBlocks());
+    this.#bases ??= known().then(
       (list) => {
         let at = 0;
         return (list ?? []).map((b) => ({ hash: b.hash, offset: at, end: (at += b.size) }));

@@ -60,7 +60,7 @@ export class ModelApi implements SyncApi {
     const missing = new Set<string>();
     for (let i = 0; i < hashes.length; i += MAX_MISSING_HASHES) {
       const ans = answer(MissingAnswer, () => ({ missing: this.model.missingBlocks(request('missing', { hashes: hashes.slice(i, i + MAX_MISSING_HASHES) }).hashes) }));
-      for (const h of ans.missing) missing.add(h);
+      for (const h of 'missing' in ans ? ans.missing : []) missing.add(h);
     }
     return missing;
   }

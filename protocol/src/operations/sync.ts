@@ -13,6 +13,7 @@ import {
   LongPollAnswer,
   LongpollQuery,
   MissingAnswer,
+  MissingQuery,
   MissingRequest,
   PresenceList,
 } from '../shapes/sync.js';
@@ -76,7 +77,9 @@ export const missingBlocks = operation({
   path: '/blocks/missing',
   tag: 'sync',
   summary: 'Which of these block hashes the server lacks (per namespace: upload only those)',
+  description: 'With `answer=bits`, one bit per hash asked (`missingBits`) instead of the missing hashes themselves.',
   auth: 'user',
+  query: MissingQuery,
   body: { json: MissingRequest, maxBytes: MAX_MISSING_BODY_BYTES },
   answers: { 200: { description: 'The hashes to upload', json: MissingAnswer } },
 });

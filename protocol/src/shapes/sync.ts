@@ -69,7 +69,21 @@ export const PresenceDevice = z
 export const PresenceList = z.object({ devices: z.array(PresenceDevice) });
 
 export const MissingRequest = z.strictObject({ hashes: z.array(Sha256Hex).max(MAX_MISSING_HASHES) });
-export const MissingAnswer = z.object({ missing: z.array(sha256Answer()).register(z.globalRegistry, { description: 'Each once, in the order asked' }) });
+export const MissingQuery = z.object({
+  answer: z
+    .enum(['hashes', 'bits'])
+    .optional()
+    .register(z.globalRegistry, { description: "'bits': answer `missingBits` instead of `missing` (@coffer/protocol missing-bits.ts); default 'hashes'" }),
+});
+export const MissingAnswer = z.union([
+  z.object({ missing: z.array(sha256Answer()).register(z.globalRegistry, { description: 'Each once, in the order asked' }) }),
+  z.object({
+    missingBits: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/)
+      .register(z.globalRegistry, { description: 'With `answer=bits`: base64 of one bit per hash asked, in order (bit i of byte i >> 3, lowest first), set when missing' }),
+  }),
+]);
 
 export const BlockParams = z.object({ sha256: Sha256Hex });
 

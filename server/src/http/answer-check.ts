@@ -5,6 +5,7 @@
  * known code. A mismatch becomes a 500 `answer_mismatch` naming what differed, and a log line, so
  * the test that provoked it fails where it happened. Off in production: it reads every JSON body twice.
  */
+import { zstdDecompressSync } from 'node:zlib';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorBody, type Operation } from '@coffer/protocol';
 import type { z } from 'zod';
@@ -57,7 +58,9 @@ export async function answerProblem(op: Operation, c: Context): Promise<string |
 async function jsonProblem(schema: z.ZodType, res: Response, what: string): Promise<string | undefined> {
   let value: unknown;
   try {
-    value = JSON.parse(await res.clone().text());
+    const raw = Buffer.from(await res.clone().arrayBuffer());
+    // A compressed answer (json-answer.ts) is checked as the client reads it.
+    value = JSON.parse((res.headers.get('content-encoding') === 'zstd' ? zstdDecompressSync(raw) : raw).toString('utf8'));
   } catch {
     return `${what}: the body is not JSON`;
   }

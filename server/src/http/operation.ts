@@ -18,6 +18,7 @@ import { declaredLength } from '../content-length.js';
 import { HttpError, parse, parseJsonBody, parseOptionalJsonBody } from '../http-errors.js';
 import { discardBody } from '../uploads/body.js';
 import { answerCheck } from './answer-check.js';
+import { jsonAnswer } from './json-answer.js';
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 type BodyOf<B> = B extends { json: infer S extends z.ZodType }
@@ -67,7 +68,7 @@ export class OperationRouter {
     const run: MiddlewareHandler<AppEnv> = async (c) => {
       try {
         const input = await inputOf(op, c);
-        return toResponse(c, (await handler(input as Input<O>, c)) as Reply<OperationSpec> | Response);
+        return await toResponse(c, (await handler(input as Input<O>, c)) as Reply<OperationSpec> | Response);
       } catch (err) {
         // A raw body refused before it was read: drain a small one so the client sees the answer, not a reset.
         if (op.body?.raw) await discardBody(c.req.raw.body, declaredLength(c.req.header('content-length')));
@@ -99,9 +100,9 @@ async function inputOf(op: Operation, c: Context<AppEnv>): Promise<Input<Operati
   return { params, query, body, user: c.get('user') } as Input<OperationSpec>;
 }
 
-function toResponse(c: Context<AppEnv>, out: Reply<OperationSpec> | Response): Response {
+async function toResponse(c: Context<AppEnv>, out: Reply<OperationSpec> | Response): Promise<Response> {
   if (out instanceof Response) return out;
-  if (out.body !== undefined) return c.json(out.body as object, out.status as ContentfulStatusCode, out.headers);
+  if (out.body !== undefined) return jsonAnswer(c, out.body, out.status as ContentfulStatusCode, out.headers);
   return c.body(null, out.status as StatusCode, out.headers);
 }
 

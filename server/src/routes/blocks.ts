@@ -4,7 +4,7 @@
  * the SHA-256 of their plaintext; dedup and visibility are per namespace.
  */
 import type { Hono } from 'hono';
-import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, operations as ops } from '@coffer/protocol';
+import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, missingBits, operations as ops } from '@coffer/protocol';
 import { releaseMemory } from '@coffer/storage-engine';
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
@@ -36,10 +36,10 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   // A block stored for a later commit holds its quota reservation as long as GC would keep it unreferenced.
   const blockPut = { db, storage, reservationMs: deps.config.jobs.gcGraceMs };
 
-  r.mount(ops.missingBlocks, async ({ body, user }) => ({
-    status: 200,
-    body: { missing: await missingHashes(db, storage, user.namespaceId, body.hashes) },
-  }));
+  r.mount(ops.missingBlocks, async ({ body, query, user }) => {
+    const missing = await missingHashes(db, storage, user.namespaceId, body.hashes);
+    return { status: 200, body: query.answer === 'bits' ? { missingBits: missingBits(body.hashes, new Set(missing)) } : { missing } };
+  });
 
   r.mount(ops.putBlock, async ({ params, user }, c) => {
     const result = await putBlock(blockPut, user.namespaceId, params.sha256, uploadBody(c), contentLength(c.req.header('content-length')));
