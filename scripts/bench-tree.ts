@@ -1,5 +1,5 @@
 /**
- * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR]
+ * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest --yardsticks borg,restic --profile DIR]
  *
  * A real folder tree of many small files, Coffer against borg and restic (issue 20). The corpus
  * (bench-tree/corpus.ts) is five snapshots of published files, each input pinned by version and
@@ -14,10 +14,13 @@
  * bytes and peak RSS, medians of the runs, with the ratios to borg and the issue's targets met or
  * MISSED, and one JSON line (`bench:tree {…}`).
  *
- * Quick look: `--snapshots 2 --backends embedded`.
+ * Quick look: `--snapshots 2 --backends embedded`. `--stages ingest`: the snapshots and the unchanged
+ * tree only (no restore, no all-in-one-go); `--yardsticks borg`: leave restic out (or `none`);
+ * `--profile DIR`: CPU profiles of Coffer's server (one per server) and of each `coffer sync` in DIR.
  */
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ROOT } from '@coffer/client/testing/cli-harness';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { scriptOptions } from './options.js';
@@ -26,11 +29,20 @@ import { runYardstick, type Yardstick } from './bench-tree/borg-restic.js';
 import { BACKEND_TITLES, runCoffer, type CofferBackend } from './bench-tree/coffer-stages.js';
 import { FOOTNOTES, medians, printBackend, type RunResult, type Verdicts } from './bench-tree/report.js';
 
-const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR]';
-const opt = scriptOptions({ runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir() }, USAGE);
+const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest --yardsticks borg,restic --profile DIR]';
+const opt = scriptOptions(
+  { runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), stages: 'all', yardsticks: 'borg,restic', profile: undefined },
+  USAGE,
+);
 const backends = opt.backends.split(',').map((b) => b.trim()) as CofferBackend[];
 for (const b of backends) if (!(b in BACKEND_TITLES)) throw new Error(`--backends: ${b} is neither embedded nor pg\nusage: ${USAGE}`);
 if (opt.snapshots < 1 || opt.snapshots > 5) throw new Error(`--snapshots takes 1 to 5\nusage: ${USAGE}`);
+if (opt.stages !== 'all' && opt.stages !== 'ingest') throw new Error(`--stages takes all or ingest\nusage: ${USAGE}`);
+const ingestOnly = opt.stages === 'ingest';
+const yardsticks = opt.yardsticks === 'none' ? [] : (opt.yardsticks.split(',').map((t) => t.trim()) as Yardstick[]);
+for (const t of yardsticks) if (t !== 'borg' && t !== 'restic') throw new Error(`--yardsticks: ${t} is neither borg nor restic\nusage: ${USAGE}`);
+const profileDir = opt.profile ? resolve(opt.profile) : undefined;
+if (profileDir) await mkdir(profileDir, { recursive: true });
 
 const log = (s: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -43,8 +55,8 @@ console.log(`  all ${snapshots.length}: ${total.files} files, ${(total.bytes / 2
 const results = new Map<string, RunResult[]>();
 const verdicts: Record<string, Verdicts> = {};
 const runners: [string, (temp: string) => Promise<RunResult>][] = [
-  ...(['borg', 'restic'] as Yardstick[]).map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
-  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log)] as [string, (temp: string) => Promise<RunResult>]),
+  ...yardsticks.map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log, ingestOnly)] as [string, (temp: string) => Promise<RunResult>]),
+  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, { ingestOnly, ...(profileDir ? { profileDir } : {}) })] as [string, (temp: string) => Promise<RunResult>]),
 ];
 // One tool after the other (all its runs), each back end's table printed as soon as it is done.
 for (const [name, go] of runners) {
@@ -60,7 +72,7 @@ for (const [name, go] of runners) {
   const b = name.startsWith('coffer ') ? (name.slice(7) as CofferBackend) : undefined;
   if (b) {
     console.log(`\nbench:tree — medians of ${opt.runs} run(s); wall time of each command (coffer sync --once, borg create / extract, restic backup / restore)`);
-    verdicts[b] = printBackend(`Coffer on ${BACKEND_TITLES[b]}`, snapshots, results.get(name)!, results.get('borg')!, results.get('restic')!);
+    verdicts[b] = printBackend(`Coffer on ${BACKEND_TITLES[b]}`, snapshots, results.get(name)!, results.get('borg') ?? [], results.get('restic') ?? []);
   }
 }
 console.log(FOOTNOTES);

@@ -58,7 +58,7 @@ function commands(tool: Yardstick, repo: string) {
  * One run of a yardstick below `temp`: the folder is `temp/dir` (the snapshots placed there in
  * turn, backed up by relative path from `temp`), the restore goes to `temp/restore`.
  */
-export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp: string, log: (s: string) => void): Promise<RunResult> {
+export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp: string, log: (s: string) => void, ingestOnly = false): Promise<RunResult> {
   const res: RunResult = { stages: new Map(), peakRss: 0 };
   const step = async (stage: string, cmd: readonly [string, readonly string[]], cwd: string, repo: string) => {
     const r = await timed(cmd[0], [...cmd[1]], cwd, temp);
@@ -77,6 +77,7 @@ export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp:
     await step(SNAPSHOT_STAGES[k]!, c.backup(`s${k + 1}`, 'dir'), temp, repo);
   }
   await step(AGAIN, c.backup('again', 'dir'), temp, repo);
+  if (ingestOnly) return res;
 
   const target = join(temp, 'restore');
   await rm(target, { recursive: true, force: true });

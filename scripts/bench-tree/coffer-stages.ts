@@ -9,7 +9,7 @@
  * all snapshots side by side in one sync. Stored bytes after each stage come from the admin
  * overview (before and after erasure coding); the server's peak RSS from /proc.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fingerprintOfPem, PASSWORD, runCli } from '@coffer/client/testing/cli-harness';
 import { startServerProcess, watchMemory, type ServerProcess } from '@coffer/server/testing/server-process';
@@ -34,7 +34,7 @@ export interface Started {
 }
 
 /** The server process on a back end, its process tree's memory sampled every 100 ms. `nodeArgs`, `env`: for experiments (bench:rss). */
-export async function startServer(backend: CofferBackend, temp: string, extra: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Started> {
+export async function startServer(backend: CofferBackend, temp: string, extra: { nodeArgs?: string[]; env?: Record<string, string>; profileDir?: string } = {}): Promise<Started> {
   let cluster: LocalS3Cluster | undefined;
   let srv: ServerProcess | undefined;
   try {
@@ -44,7 +44,7 @@ export async function startServer(backend: CofferBackend, temp: string, extra: {
       tls: true,
       admin: true,
       parentDir: temp,
-      ...(extra.nodeArgs ? { nodeArgs: extra.nodeArgs } : {}),
+      ...(extra.nodeArgs || extra.profileDir ? { nodeArgs: [...(extra.nodeArgs ?? []), ...(extra.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${extra.profileDir}`] : [])] } : {}),
       // As production runs it: the fixture checks every answer against @coffer/protocol (tests only; it reads each JSON body twice).
       env: { COFFER_VALIDATE_ANSWERS: '0', ...extra.env, ...(cluster ? { COFFER_NODES: cluster.nodes.map((n) => `${n.id}=${n.url}`).join(',') } : {}) },
     });
@@ -61,6 +61,11 @@ export async function startServer(backend: CofferBackend, temp: string, extra: {
     async stop() {
       const m = await mem.stop();
       byCommand = m.byCommand;
+      // A profiled server must exit on its own to write its profile (cleanup kills it outright).
+      if (extra.profileDir) {
+        await s.kill('SIGTERM');
+        await writeFile(join(extra.profileDir, `server-${s.pid}.log`), s.output());
+      }
       await s.cleanup();
       await cluster?.stopAll();
       return m.peakRss;
@@ -84,12 +89,20 @@ async function storage(srv: ServerProcess): Promise<{ compressedBytes: number; s
   return r.json<{ storage: { compressedBytes: number; storedBytes: number } }>().storage;
 }
 
+/** What a run covers: `ingest` is the snapshots and the unchanged tree only (no restore, no all-in-one-go). `profileDir`: CPU profiles of the server and of each sync there. */
+export interface RunScope {
+  ingestOnly?: boolean;
+  profileDir?: string;
+}
+
 /** One run on one back end below `temp` (the folder is `temp/dir`, the restore `temp/restore`). */
-export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], temp: string, log: (s: string) => void): Promise<RunResult> {
+export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], temp: string, log: (s: string) => void, scope: RunScope = {}): Promise<RunResult> {
   const res: RunResult = { stages: new Map(), peakRss: 0 };
+  const prof = scope.profileDir;
   const sync = async (srv: ServerProcess, stage: string, configDir: string, dir: string, remote: string) => {
     const t0 = performance.now();
-    const r = await runCli(['sync', dir, remote, '--once'], { configDir });
+    const env = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-name=agent-${stage.replace(/\W+/g, '-')}.cpuprofile` } : undefined;
+    const r = await runCli(['sync', dir, remote, '--once'], { configDir, ...(env ? { env } : {}) });
     const wall = (performance.now() - t0) / 1000;
     if (r.code !== 0) throw new Error(`coffer sync (${stage}) failed (${r.code}): ${r.stderr.slice(-2000)}`);
     const st = await storage(srv);
@@ -97,7 +110,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
     log(`coffer ${backend}: ${stage}: ${wall.toFixed(1)} s, stored ${(st.compressedBytes / 1e6).toFixed(1)} MB before erasure coding, ${(st.storedBytes / 1e6).toFixed(1)} MB on the nodes`);
   };
 
-  let server = await startServer(backend, temp);
+  let server = await startServer(backend, temp, prof ? { profileDir: prof } : {});
   try {
     const { srv } = server;
     const configDir = join(temp, 'config');
@@ -108,6 +121,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
       await sync(srv, SNAPSHOT_STAGES[k]!, configDir, dir, '/bench');
     }
     await sync(srv, AGAIN, configDir, dir, '/bench');
+    if (scope.ingestOnly) return res;
     // The restore: a second device syncing the folder into an empty one.
     const restoreConfig = join(temp, 'config-restore');
     await login(srv, restoreConfig, 'bench-restore');
