@@ -9,9 +9,9 @@
  * all snapshots side by side in one sync. Stored bytes after each stage come from the admin
  * overview (before and after erasure coding); the server's peak RSS from /proc.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fingerprintOfPem, PASSWORD, runCli } from '@coffer/client/testing/cli-harness';
+import { fingerprintOfPem, PASSWORD, ROOT, runCli } from '@coffer/client/testing/cli-harness';
 import { startServerProcess, watchMemory, type ServerProcess } from '@coffer/server/testing/server-process';
 import { startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
 import { placeTree, type Snapshot } from './corpus.js';
@@ -19,6 +19,15 @@ import { verifyRestore } from './borg-restic.js';
 import { AGAIN, ALL, RESTORE, SNAPSHOT_STAGES, type RunResult } from './report.js';
 
 export type CofferBackend = 'embedded' | 'pg';
+
+const TSX = import.meta.resolve('tsx');
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ, 100 on Linux)
+}
 
 export const BACKEND_TITLES: Record<CofferBackend, string> = {
   embedded: 'the embedded default (PGlite, three local-directory nodes, 2+1)',
@@ -100,14 +109,21 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
   const res: RunResult = { stages: new Map(), peakRss: 0 };
   const prof = scope.profileDir;
   const sync = async (srv: ServerProcess, stage: string, configDir: string, dir: string, remote: string) => {
-    const t0 = performance.now();
     const env = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-name=agent-${stage.replace(/\W+/g, '-')}.cpuprofile` } : undefined;
-    const r = await runCli(['sync', dir, remote, '--once'], { configDir, ...(env ? { env } : {}) });
+    // The agent under GNU time, for its CPU seconds (all threads): wall times swing with the machine's load, CPU much less.
+    const times = join(temp, 'agent-time.txt');
+    const serverCpu0 = await cpuSeconds(srv.pid);
+    const t0 = performance.now();
+    const r = await runCli(['-f', '%U %S', '-o', times, process.execPath, '--import', TSX, `${ROOT}client/bin/coffer.ts`, 'sync', dir, remote, '--once'], { configDir, bin: '/usr/bin/time', ...(env ? { env } : {}) });
     const wall = (performance.now() - t0) / 1000;
+    const serverCpu = (await cpuSeconds(srv.pid)) - serverCpu0;
     if (r.code !== 0) throw new Error(`coffer sync (${stage}) failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    const [user, sys] = (await readFile(times, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
     const st = await storage(srv);
     res.stages.set(stage, { wall, storedBytes: st.compressedBytes, nodeBytes: st.storedBytes });
-    log(`coffer ${backend}: ${stage}: ${wall.toFixed(1)} s, stored ${(st.compressedBytes / 1e6).toFixed(1)} MB before erasure coding, ${(st.storedBytes / 1e6).toFixed(1)} MB on the nodes`);
+    log(
+      `coffer ${backend}: ${stage}: ${wall.toFixed(1)} s (CPU: agent ${(user! + sys!).toFixed(1)} s, server ${serverCpu.toFixed(1)} s), stored ${(st.compressedBytes / 1e6).toFixed(1)} MB before erasure coding, ${(st.storedBytes / 1e6).toFixed(1)} MB on the nodes`,
+    );
   };
 
   let server = await startServer(backend, temp, prof ? { profileDir: prof } : {});
