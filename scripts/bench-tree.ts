@@ -1,5 +1,5 @@
 /**
- * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest --yardsticks borg,restic --profile DIR]
+ * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest --yardsticks borg,restic --profile DIR --cli bundle|source]
  *
  * A real folder tree of many small files, Coffer against borg and restic (issue 20). The corpus
  * (bench-tree/corpus.ts) is five snapshots of published files, each input pinned by version and
@@ -17,6 +17,7 @@
  * Quick look: `--snapshots 2 --backends embedded`. `--stages ingest`: the snapshots and the unchanged
  * tree only (no restore, no all-in-one-go); `--yardsticks borg`: leave restic out (or `none`);
  * `--profile DIR`: CPU profiles of Coffer's server (one per server) and of each `coffer sync` in DIR.
+ * `--cli source`: the agent from the TypeScript through tsx, as before the installed bundle was used.
  */
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,9 +30,9 @@ import { runYardstick, type Yardstick } from './bench-tree/borg-restic.js';
 import { BACKEND_TITLES, runCoffer, type CofferBackend } from './bench-tree/coffer-stages.js';
 import { FOOTNOTES, medians, printBackend, type RunResult, type Verdicts } from './bench-tree/report.js';
 
-const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest --yardsticks borg,restic --profile DIR]';
+const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest --yardsticks borg,restic --profile DIR --cli bundle|source]';
 const opt = scriptOptions(
-  { runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), stages: 'all', yardsticks: 'borg,restic', profile: undefined },
+  { runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), stages: 'all', yardsticks: 'borg,restic', profile: undefined, cli: 'bundle' },
   USAGE,
 );
 const backends = opt.backends.split(',').map((b) => b.trim()) as CofferBackend[];
@@ -39,6 +40,7 @@ for (const b of backends) if (!(b in BACKEND_TITLES)) throw new Error(`--backend
 if (opt.snapshots < 1 || opt.snapshots > 5) throw new Error(`--snapshots takes 1 to 5\nusage: ${USAGE}`);
 if (opt.stages !== 'all' && opt.stages !== 'ingest') throw new Error(`--stages takes all or ingest\nusage: ${USAGE}`);
 const ingestOnly = opt.stages === 'ingest';
+if (opt.cli !== 'bundle' && opt.cli !== 'source') throw new Error(`--cli takes bundle or source\nusage: ${USAGE}`);
 const yardsticks = opt.yardsticks === 'none' ? [] : (opt.yardsticks.split(',').map((t) => t.trim()) as Yardstick[]);
 for (const t of yardsticks) if (t !== 'borg' && t !== 'restic') throw new Error(`--yardsticks: ${t} is neither borg nor restic\nusage: ${USAGE}`);
 const profileDir = opt.profile ? resolve(opt.profile) : undefined;
@@ -56,7 +58,7 @@ const results = new Map<string, RunResult[]>();
 const verdicts: Record<string, Verdicts> = {};
 const runners: [string, (temp: string) => Promise<RunResult>][] = [
   ...yardsticks.map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log, ingestOnly)] as [string, (temp: string) => Promise<RunResult>]),
-  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, { ingestOnly, ...(profileDir ? { profileDir } : {}) })] as [string, (temp: string) => Promise<RunResult>]),
+  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, { ingestOnly, fromSource: opt.cli === 'source', ...(profileDir ? { profileDir } : {}) })] as [string, (temp: string) => Promise<RunResult>]),
 ];
 // One tool after the other (all its runs), each back end's table printed as soon as it is done.
 for (const [name, go] of runners) {

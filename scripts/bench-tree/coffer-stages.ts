@@ -1,7 +1,8 @@
 /**
  * bench:tree's Coffer stages, as a user meets them: the server process over HTTPS (the test
- * fixture `@coffer/server/testing/server-process`), the real `coffer` CLI
- * (`@coffer/client/testing/cli-harness`). On the embedded default (PGlite, three local-directory
+ * fixture `@coffer/server/testing/server-process`), the real `coffer` CLI as installed
+ * (`client/bin/coffer.mjs`, running the bundle built at the start; `--cli source`: the TypeScript
+ * through tsx, which compiles every module at each start). On the embedded default (PGlite, three local-directory
  * nodes) or on PostgreSQL with six S3 node processes (`@coffer/test-support/s3-nodes`; six nodes
  * give 4+2). One server: `coffer sync DIR /bench --once` for each snapshot placed in DIR in turn,
  * the unchanged tree again, then a second device (its own login) syncs /bench into an empty folder
@@ -9,8 +10,10 @@
  * all snapshots side by side in one sync. Stored bytes after each stage come from the admin
  * overview (before and after erasure coding); the server's peak RSS from /proc.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fingerprintOfPem, PASSWORD, ROOT, runCli } from '@coffer/client/testing/cli-harness';
 import { startServerProcess, watchMemory, type ServerProcess } from '@coffer/server/testing/server-process';
 import { startS3Cluster, type LocalS3Cluster } from '@coffer/test-support/s3-nodes';
@@ -102,21 +105,36 @@ async function storage(srv: ServerProcess): Promise<{ compressedBytes: number; s
 export interface RunScope {
   ingestOnly?: boolean;
   profileDir?: string;
+  /** Run the agent from the TypeScript source through tsx (which compiles every module at each start) instead of the installed command's bundle. */
+  fromSource?: boolean;
+}
+
+/**
+ * The installed `coffer` command (client/bin/coffer.mjs) runs the bundle client/dist/coffer.js;
+ * it is built afresh once per bench process, so the bench never times a stale one.
+ */
+let built: Promise<void> | undefined;
+export function buildCli(): Promise<void> {
+  built ??= promisify(execFile)(process.execPath, ['--import', TSX, `${ROOT}scripts/build-cli.ts`], { cwd: ROOT }).then(() => undefined);
+  return built;
 }
 
 /** One run on one back end below `temp` (the folder is `temp/dir`, the restore `temp/restore`). */
 export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], temp: string, log: (s: string) => void, scope: RunScope = {}): Promise<RunResult> {
   const res: RunResult = { stages: new Map(), peakRss: 0 };
   const prof = scope.profileDir;
+  if (!scope.fromSource) await buildCli();
   const sync = async (srv: ServerProcess, stage: string, configDir: string, dir: string, remote: string) => {
     const env = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-name=agent-${stage.replace(/\W+/g, '-')}.cpuprofile` } : undefined;
     // The agent under GNU time, for its CPU seconds (all threads): wall times swing with the machine's load, CPU much less.
     const times = join(temp, 'agent-time.txt');
     const serverCpu0 = await cpuSeconds(srv.pid);
     const t0 = performance.now();
-    const r = await runCli(['-f', '%U %S', '-o', times, process.execPath, '--import', TSX, `${ROOT}client/bin/coffer.ts`, 'sync', dir, remote, '--once'], { configDir, bin: '/usr/bin/time', ...(env ? { env } : {}) });
+    const cli = scope.fromSource ? ['--import', TSX, `${ROOT}client/bin/coffer.ts`] : [`${ROOT}client/bin/coffer.mjs`];
+    const r = await runCli(['-f', '%U %S', '-o', times, process.execPath, ...cli, 'sync', dir, remote, '--once'], { configDir, bin: '/usr/bin/time', ...(env ? { env } : {}) });
     const wall = (performance.now() - t0) / 1000;
     const serverCpu = (await cpuSeconds(srv.pid)) - serverCpu0;
+    if (prof) await writeFile(join(prof, `agent-${stage.replace(/\W+/g, '-')}.log`), `${r.stdout}\n--- stderr\n${r.stderr}`);
     if (r.code !== 0) throw new Error(`coffer sync (${stage}) failed (${r.code}): ${r.stderr.slice(-2000)}`);
     const [user, sys] = (await readFile(times, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
     const st = await storage(srv);
