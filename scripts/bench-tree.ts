@@ -1,5 +1,5 @@
 /**
- * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --stages all|restore --cache DIR --dir DIR]
+ * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest|restore --yardsticks borg,restic --profile DIR --cli bundle|source]
  *
  * A real folder tree of many small files, Coffer against borg and restic (issue 20). The corpus
  * (bench-tree/corpus.ts) is five snapshots of published files, each input pinned by version and
@@ -14,11 +14,15 @@
  * bytes and peak RSS, medians of the runs, with the ratios to borg and the issue's targets met or
  * MISSED, and one JSON line (`bench:tree {…}`).
  *
- * Quick look: `--snapshots 2 --backends embedded`. `--stages restore` leaves out the unchanged tree
- * and the all-in-one-go stages (the snapshots still go in, timed: the restore needs them).
+ * Quick look: `--snapshots 2 --backends embedded`. `--stages ingest`: the snapshots and the unchanged
+ * tree only (no restore, no all-in-one-go); `--stages restore`: the snapshots (timed: the restore needs
+ * them) and the restore only; `--yardsticks borg`: leave restic out (or `none`);
+ * `--profile DIR`: CPU profiles of Coffer's server (one per server) and of each `coffer sync` in DIR.
+ * `--cli source`: the agent from the TypeScript through tsx, as before the installed bundle was used.
  */
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ROOT } from '@coffer/client/testing/cli-harness';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { scriptOptions } from './options.js';
@@ -27,13 +31,21 @@ import { runYardstick, type Yardstick } from './bench-tree/borg-restic.js';
 import { BACKEND_TITLES, runCoffer, type CofferBackend } from './bench-tree/coffer-stages.js';
 import { FOOTNOTES, medians, printBackend, type RunResult, type Verdicts } from './bench-tree/report.js';
 
-const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --stages all|restore --cache DIR --dir DIR]';
-const opt = scriptOptions({ runs: 1, backends: 'embedded,pg', snapshots: 5, stages: 'all', cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir() }, USAGE);
+const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest|restore --yardsticks borg,restic --profile DIR --cli bundle|source]';
+const opt = scriptOptions(
+  { runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), stages: 'all', yardsticks: 'borg,restic', profile: undefined, cli: 'bundle' },
+  USAGE,
+);
 const backends = opt.backends.split(',').map((b) => b.trim()) as CofferBackend[];
 for (const b of backends) if (!(b in BACKEND_TITLES)) throw new Error(`--backends: ${b} is neither embedded nor pg\nusage: ${USAGE}`);
 if (opt.snapshots < 1 || opt.snapshots > 5) throw new Error(`--snapshots takes 1 to 5\nusage: ${USAGE}`);
-if (opt.stages !== 'all' && opt.stages !== 'restore') throw new Error(`--stages: ${opt.stages} is neither all nor restore\nusage: ${USAGE}`);
-const stages = { restoreOnly: opt.stages === 'restore' };
+if (!['all', 'ingest', 'restore'].includes(opt.stages)) throw new Error(`--stages takes all, ingest or restore\nusage: ${USAGE}`);
+const stages = { ingestOnly: opt.stages === 'ingest', restoreOnly: opt.stages === 'restore' };
+if (opt.cli !== 'bundle' && opt.cli !== 'source') throw new Error(`--cli takes bundle or source\nusage: ${USAGE}`);
+const yardsticks = opt.yardsticks === 'none' ? [] : (opt.yardsticks.split(',').map((t) => t.trim()) as Yardstick[]);
+for (const t of yardsticks) if (t !== 'borg' && t !== 'restic') throw new Error(`--yardsticks: ${t} is neither borg nor restic\nusage: ${USAGE}`);
+const profileDir = opt.profile ? resolve(opt.profile) : undefined;
+if (profileDir) await mkdir(profileDir, { recursive: true });
 
 const log = (s: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${s}`);
 
@@ -46,8 +58,8 @@ console.log(`  all ${snapshots.length}: ${total.files} files, ${(total.bytes / 2
 const results = new Map<string, RunResult[]>();
 const verdicts: Record<string, Verdicts> = {};
 const runners: [string, (temp: string) => Promise<RunResult>][] = [
-  ...(['borg', 'restic'] as Yardstick[]).map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log, stages)] as [string, (temp: string) => Promise<RunResult>]),
-  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, stages)] as [string, (temp: string) => Promise<RunResult>]),
+  ...yardsticks.map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log, stages)] as [string, (temp: string) => Promise<RunResult>]),
+  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, { ...stages, fromSource: opt.cli === 'source', ...(profileDir ? { profileDir } : {}) })] as [string, (temp: string) => Promise<RunResult>]),
 ];
 // One tool after the other (all its runs), each back end's table printed as soon as it is done.
 for (const [name, go] of runners) {
@@ -63,7 +75,7 @@ for (const [name, go] of runners) {
   const b = name.startsWith('coffer ') ? (name.slice(7) as CofferBackend) : undefined;
   if (b) {
     console.log(`\nbench:tree — medians of ${opt.runs} run(s); wall time of each command (coffer sync --once, borg create / extract, restic backup / restore)`);
-    verdicts[b] = printBackend(`Coffer on ${BACKEND_TITLES[b]}`, snapshots, results.get(name)!, results.get('borg')!, results.get('restic')!);
+    verdicts[b] = printBackend(`Coffer on ${BACKEND_TITLES[b]}`, snapshots, results.get(name)!, results.get('borg') ?? [], results.get('restic') ?? []);
   }
 }
 console.log(FOOTNOTES);

@@ -77,6 +77,7 @@ export async function runYardstick(tool: Yardstick, snapshots: Snapshot[], temp:
     await step(SNAPSHOT_STAGES[k]!, c.backup(`s${k + 1}`, 'dir'), temp, repo);
   }
   if (!o.restoreOnly) await step(AGAIN, c.backup('again', 'dir'), temp, repo);
+  if (o.ingestOnly) return res;
 
   const target = join(temp, 'restore');
   await rm(target, { recursive: true, force: true });

@@ -13,9 +13,13 @@ export const ALL = 'all snapshots in one go';
 /** Stage names in the order they run (snapshot stages first, as many as there are snapshots). */
 export const STAGES = [...SNAPSHOT_STAGES, AGAIN, RESTORE, ALL];
 
-/** `--stages restore`: the snapshots (which the restore needs) and the restore, not the unchanged tree again nor all in one go. */
+/**
+ * `--stages restore`: the snapshots (which the restore needs) and the restore, not the unchanged tree
+ * again nor all in one go. `--stages ingest`: the snapshots and the unchanged tree only.
+ */
 export interface StageChoice {
   restoreOnly?: boolean;
+  ingestOnly?: boolean;
 }
 
 export interface StageFigure {

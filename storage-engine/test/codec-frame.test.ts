@@ -6,7 +6,7 @@ import { compress, decompress } from '../src/codec/compression.js';
 import { FormatError, IntegrityError, KeyError } from '../src/errors.js';
 import { newDataKey } from '../src/keys/keys.js';
 import { randomData, textBytes } from './fixtures/data.js';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 const MiB = 1024 * 1024;
 const key = newDataKey();
@@ -108,6 +108,16 @@ describe('block ids', () => {
     expect(ids.storedKey('bob', hash)).not.toBe(k);
     expect(new BlockIds(Buffer.alloc(32, 2)).storedKey('alice', hash)).not.toBe(k);
     expect(k).not.toContain(hash.toString('hex').slice(0, 12));
+  });
+
+  it('stored keys are HMAC-SHA256(secret, length ‖ namespace ‖ hash), whatever namespaces came before (existing blocks keep their names)', () => {
+    const want = (ns: string) => {
+      const n = Buffer.from(ns, 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(n.byteLength);
+      return createHmac('sha256', Buffer.alloc(32, 1)).update(len).update(n).update(hash).digest('hex');
+    };
+    for (const ns of ['alice', 'bob', 'ålice', 'alice']) expect(ids.storedKey(ns, hash)).toBe(want(ns));
   });
 
   it('refuses a short secret', () => {

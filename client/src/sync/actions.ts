@@ -19,12 +19,14 @@ import { fsCode, parentOf, type LocalStat } from './local-fs.js';
 import { absOf, relOf, type RemoteEntry } from './remote.js';
 import type { BaseEntry } from './state.js';
 
-export function readable(ctx: SyncContext, rel: string): ReadableFile {
+export function readable(ctx: Pick<SyncContext, 'fs'>, rel: string): ReadableFile {
   return { open: () => ctx.fs.openRead(rel) };
 }
 
 /** The content hash of a local file and the stat it was read at; undefined when it changed while read or is gone. */
 export async function localHash(ctx: SyncContext, rel: string): Promise<{ hash: string; stat: LocalStat } | undefined> {
+  const ahead = await ctx.readAhead?.get(rel);
+  if (ahead) return { hash: ahead.contentHash, stat: ahead.stat };
   try {
     const scan = await scanBlocks(readable(ctx, rel));
     if (!scan.stable || scan.stat.kind !== 'file') return undefined;
@@ -82,32 +84,44 @@ export async function upload(ctx: SyncContext, rel: string, base: BaseEntry | un
     const queued = await ctx.uploads.add(rel, known);
     if (queued) return queued;
   }
+  // A file above the batch size goes on its own: in the background, a few at once (big-uploads.ts), or here.
+  if (ctx.bigUploads && ctx.faults.size === 0) return ctx.bigUploads.add(rel, known);
   let up;
   try {
-    up = await uploadFile(ctx.api, readable(ctx, rel), absOf(ctx.remoteRoot, rel), {
-      baseRev: known ? known.rev : null,
-      ...(known ? { fileId: known.fileId } : {}),
-      onConflict: 'copy',
-      stats: ctx.stats,
-      // The replaced version's block list is fetched only if a block must be sent: its blocks are the deltas' bases.
-      wire: {
-        cache: ctx.blockCache,
-        ...(known && ctx.blockCache
-          ? {
-              baseBlocks: async () => (await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), known.rev)).blocks,
-              ...(known.contentHash ? { baseContentHash: known.contentHash } : {}),
-            }
-          : {}),
-      },
-      beforeCommit: async (contentHash, st) => {
-        ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, cursor: ctx.cursor });
-        await ctx.state.save();
-      },
-    });
+    up = await uploadAlone(ctx, rel, known);
   } catch (err) {
     if (err instanceof FileChangedError || passedOver(err)) return 'again';
     throw err;
   }
+  return finishUpload(ctx, rel, up);
+}
+
+/** Upload `rel` on its own (not in a batch) as a new revision of `known`: its intent saved before its commit is sent. */
+export function uploadAlone(ctx: SyncContext, rel: string, known: BaseEntry | undefined): Promise<Uploaded> {
+  return uploadFile(ctx.api, readable(ctx, rel), absOf(ctx.remoteRoot, rel), {
+    baseRev: known ? known.rev : null,
+    ...(known ? { fileId: known.fileId } : {}),
+    onConflict: 'copy',
+    stats: ctx.stats,
+    // The replaced version's block list is fetched only if a block must be sent: its blocks are the deltas' bases.
+    wire: {
+      cache: ctx.blockCache,
+      ...(known && ctx.blockCache
+        ? {
+            baseBlocks: async () => (await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), known.rev)).blocks,
+            ...(known.contentHash ? { baseContentHash: known.contentHash } : {}),
+          }
+        : {}),
+    },
+    beforeCommit: async (contentHash, st) => {
+      ctx.state.setIntent(rel, { kind: 'upload', contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, cursor: ctx.cursor });
+      await ctx.state.save();
+    },
+  });
+}
+
+/** After `uploadAlone` answered (in the pass's flow): catch the picture up past the commit, then record it. */
+export async function finishUpload(ctx: SyncContext, rel: string, up: Uploaded): Promise<StepResult> {
   // The intent goes with the base's update (one save): if anything fails before, the next pass settles it.
   ctx.state.setIntent(rel, undefined);
   try {

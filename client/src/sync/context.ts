@@ -1,6 +1,7 @@
 /** What every step of a sync pass shares. */
 import type { Served } from '../transfer/batch-download.js';
 import type { BlockCache } from '../transfer/block-cache.js';
+import type { ReadSmall } from '../transfer/batch-upload.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
@@ -43,6 +44,10 @@ export interface SyncContext {
   blockCache?: BlockCache;
   /** During a pass's file phase: where small files' uploads go as batches (absent: one at a time). */
   uploads?: BatchUploads;
+  /** During a pass's file phase: where files too big for a batch upload, a few at once in the background (big-uploads.ts; absent: one at a time, in the pass). */
+  bigUploads?: BigUploads;
+  /** During a pass's file phase: small files changed here, read ahead of the pass (read-ahead.ts; absent: each read at its step). */
+  readAhead?: { get(rel: string): Promise<ReadSmall | undefined> };
   /** During a pass's file phase: small files' contents fetched ahead in batches (download-prefetch.ts; absent: one at a time). */
   downloads?: DownloadsAhead;
 }
@@ -54,6 +59,12 @@ export type StepResult = 'done' | 'again';
 export interface BatchUploads {
   /** Queues `rel`; answers a result when it was handled at once, undefined when it went into a batch. */
   add(rel: string, known: BaseEntry | undefined): Promise<StepResult | undefined>;
+}
+
+/** Where a pass's big files upload in the background (big-uploads.ts implements it). */
+export interface BigUploads {
+  /** Starts uploading `rel` (once a slot is free); its outcome is settled later in the pass. */
+  add(rel: string, known: BaseEntry | undefined): Promise<StepResult>;
 }
 
 /** A file fetched ahead: its verified content, and when written ahead, the finished temp file holding it (then `data` is empty). */

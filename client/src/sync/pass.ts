@@ -22,6 +22,8 @@ import type { RemoteEntry } from './remote.js';
 import type { LocalEntry, ScanResult } from './scanner.js';
 import { unchanged, type BaseEntry } from './state.js';
 import { UploadPipeline } from './upload-pipeline.js';
+import { BigUploads } from './big-uploads.js';
+import { readAheadFor } from './read-ahead.js';
 
 /** A file modified this recently may still be being written: it waits for the next pass. Also
  *  the agent's default settle window (agent.ts): a pass the watcher starts finds the file settled. */
@@ -69,12 +71,19 @@ export class Pass {
     const api = batchApi(ctx.api);
     const uploads = api ? new UploadPipeline(ctx, api) : undefined;
     ctx.uploads = uploads;
+    // Files too big for a batch upload in the background, a few at once, settled likewise (big-uploads.ts).
+    const bigs = new BigUploads(ctx);
+    ctx.bigUploads = bigs;
     // Small files' downloads are fetched ahead in batches, a few batches before the pass reaches them.
     const downloads = prefetchFor(ctx, paths, local);
     ctx.downloads = downloads;
+    // Small files changed here are read a few at once ahead of the pass (read-ahead.ts).
+    const reads = ctx.faults.size === 0 ? readAheadFor(ctx, paths, local) : undefined;
+    ctx.readAhead = reads;
     try {
       for (const [pos, p] of paths.entries()) {
         downloads?.reach(pos);
+        reads?.reach(pos);
         const l = local.get(p);
         const r = ctx.remote.get(p);
         const b = ctx.state.get(p);
@@ -82,12 +91,18 @@ export class Pass {
         if (this.movePending(p)) continue;
         this.step(await this.fileStep(p, l, r, b));
         await uploads?.settle();
+        await bigs.settle();
       }
       if (uploads) this.step(await uploads.drain());
+      this.step(await bigs.drain());
     } finally {
-      // A pass that failed midway lets its batches land before the next one looks (their intents say what they were).
+      // A pass that failed midway lets its uploads land before the next one looks (their intents say what they were).
       await uploads?.quiesce();
+      await bigs.quiesce();
+      ctx.bigUploads = undefined;
       await downloads?.close();
+      reads?.close();
+      ctx.readAhead = undefined;
       ctx.uploads = undefined;
       ctx.downloads = undefined;
     }

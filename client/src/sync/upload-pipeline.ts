@@ -12,7 +12,7 @@
  * hash; an answer is recorded only after the picture caught up past it.
  */
 import { BatchPipeline, type BatchAnswer } from '../transfer/batch-pipeline.js';
-import { BATCH_FILE_BYTES, readSmall, resultError, type BatchApi, type BatchItem, type ReadSmall } from '../transfer/batch-upload.js';
+import { BATCH_FILE_BYTES, readSmall, resultError, type BatchApi, type BatchItem } from '../transfer/batch-upload.js';
 import { passedOver, readable, settleUpload, type StepResult } from './actions.js';
 import type { BatchUploads, SyncContext } from './context.js';
 import { catchUp } from './follower.js';
@@ -38,14 +38,17 @@ export class UploadPipeline implements BatchUploads {
   /** Queue the upload of `rel` (its folder exists remotely). Undefined: not a small file, upload it on its own. */
   async add(rel: string, known: BaseEntry | undefined): Promise<StepResult | undefined> {
     const { ctx } = this;
-    const st = await ctx.fs.lstat(rel);
-    if (!st || st.kind !== 'file' || st.size > BATCH_FILE_BYTES) return undefined;
-    let read: ReadSmall;
-    try {
-      read = await readSmall(readable(ctx, rel));
-    } catch (err) {
-      if (passedOver(err)) return 'again';
-      throw err;
+    // Read ahead of the pass (read-ahead.ts), or here and now.
+    let read = await ctx.readAhead?.get(rel);
+    if (!read) {
+      const st = await ctx.fs.lstat(rel);
+      if (!st || st.kind !== 'file' || st.size > BATCH_FILE_BYTES) return undefined;
+      try {
+        read = await readSmall(readable(ctx, rel));
+      } catch (err) {
+        if (passedOver(err)) return 'again';
+        throw err;
+      }
     }
     if (!read.stable || read.stat.kind !== 'file') return 'again'; // written to while read
     if (read.stat.size > BATCH_FILE_BYTES) return undefined;
