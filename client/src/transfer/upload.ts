@@ -11,6 +11,7 @@ import { contentHashOf, fileChunks, scanBlocks } from './blocks.js';
 import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
 import { BlockSender, PACK_PLAIN_BYTES, type BlockSendApi, type WireOptions } from './wire-send.js';
+import { trace } from '../sync/trace.js';
 
 const IN_FLIGHT = 3;
 
@@ -53,14 +54,17 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
   const stats = o.stats ?? new TransferStats();
   const sender = new BlockSender(api, o.wire ?? {}, stats);
   // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
+  trace('up-scan');
   const scan = await scanBlocks(file, o.onProgress && ((done, total) => o.onProgress?.('hashing', done, total)), (hash, bytes) => sender.remember(hash, bytes));
   if (scan.stat.kind !== 'file') throw new Error(`${name} is not a regular file`);
   if (!scan.stable) throw new FileChangedError(name);
   const { blocks, stat } = scan;
+  trace(`up-scanned ${blocks.length}`);
   // Shown progress moves a pack at a time: about sixteen steps a file (within 1 and 8 MiB a pack).
   if (o.onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(stat.size / 16)));
   const missing = await api.missingBlocks([...new Set(blocks.map((b) => b.hash))]);
   await sendBlocks(sender, file, name, blocks, missing, stats, o.onProgress);
+  trace('up-sent');
 
   const commit: CommitRequest = {
     path: remotePath,
