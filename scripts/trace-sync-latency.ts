@@ -34,7 +34,10 @@ try {
     const c0 = cpuAll();
     const t0 = now();
     await writeFile(w.a.path(name), bytes);
+    let cUp: number[] | undefined;
     for (;;) {
+      // A's log says it committed: the CPU so far is the upload's, the rest the download's.
+      if (!cUp && w.a.output.slice(pa).includes(`uploaded ${name}`)) cUp = cpuAll();
       const st = await stat(w.b.path(name)).catch(() => undefined);
       if (st?.size === SIZE && (await readFile(w.b.path(name))).equals(bytes)) break;
       await new Promise((r) => setTimeout(r, 2));
@@ -63,7 +66,8 @@ try {
       return [...lines.map((x) => `  ${tag} +${x.first.toFixed(1).padStart(7)}${x.count > 1 ? ` … +${x.last.toFixed(1).padStart(7)} ×${x.count}` : ''} ${x.what}`), ...other];
     };
     const [cs, ca, cb] = c1.map((c, k) => c - c0[k]!);
-    console.log(`run ${i}: total ${(t1 - t0).toFixed(1)} ms; CPU ms server ${cs} A ${ca} B ${cb}`);
+    const up = (cUp ?? c1).map((c, k) => c - c0[k]!);
+    console.log(`run ${i}: total ${(t1 - t0).toFixed(1)} ms; CPU ms server ${cs} A ${ca} B ${cb} (until A's commit: server ${up[0]} A ${up[1]} B ${up[2]})`);
     console.log([...show('A', w.a.output.slice(pa)), ...show('B', w.b.output.slice(pb))].join('\n'));
   }
 } finally {
