@@ -16,10 +16,12 @@ import { BlockSender, PACK_PLAIN_BYTES, type BlockSendApi, type WireOptions } fr
 import { trace } from '../sync/trace.js';
 
 const IN_FLIGHT = 3;
-/** Blocks asked about and handed to the sender together (about an entry pack's worth); the first group is smaller, so the first pack leaves early. */
-const GROUP_BYTES = PACK_PLAIN_BYTES;
+/** Blocks asked about and handed to the sender together. The first group is smaller and goes
+ *  out in a pack of its own at once, so the upload starts after ~2 MiB of hashing, not 8. */
+const GROUP_BYTES = 4 * 1024 * 1024;
 const FIRST_GROUP_BYTES = 2 * 1024 * 1024;
-/** Groups cut and waiting for the sender at most (their bytes are held). */
+/** Groups cut and waiting for the sender at most (their bytes are held: with the sender's pack
+ *  filling and the one on the wire, ~28 MiB at most). */
 const GROUPS_AHEAD = 2;
 
 /** The file changed while it was being read or sent: nothing was committed; try again later. */
@@ -122,7 +124,7 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
       const now = await h.stat();
       if (now.size !== before.size || now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) changed = true;
       if (changed) return;
-      flushed++;
+      const first = flushed++ === 0;
       const g = group;
       group = [];
       groupBytes = 0;
@@ -142,6 +144,8 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
           stats.blocksSent++;
           stats.blockBytesSent += b.bytes.byteLength;
         }
+        // The first group leaves now, not once a whole pack has filled (its failure is seen by the last finish()).
+        if (first) sender.finish().catch(() => undefined);
       });
       const sent = chain.catch((err: unknown) => void (failed ??= { err }));
       groups.push(sent);
