@@ -15,6 +15,7 @@ import { decodeEntries } from '../blocks/entry-pack.js';
 import { encodeForDownload } from '../blocks/encode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
+import { uploadBody } from '../uploads/body.js';
 import { contentLength } from '../content-length.js';
 import type { AppDeps } from '../deps.js';
 import { userContentHeaders } from '../downloads/user-content.js';
@@ -45,7 +46,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   r.mount(ops.putPack, async ({ user }, c) => {
-    const entries = await readPack(c.req.raw.body, contentLength(c.req.header('content-length')));
+    const entries = await readPack(uploadBody(c), contentLength(c.req.header('content-length')));
     return { status: 200, body: await storePack(blockPut, user.namespaceId, entries) };
   });
 
@@ -62,13 +63,13 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
 
   // Issue 21: the same pack, zstd-compressed whole (small files' blocks, mostly text, compress well together).
   r.mount(ops.putPackEncoded, async ({ user }, c) => {
-    const packed = await decodePack(await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length'))));
+    const packed = await decodePack(await readPackBody(uploadBody(c), contentLength(c.req.header('content-length'))));
     return { status: 200, body: await storePack(blockPut, user.namespaceId, parsePack(packed)) };
   });
 
   // Issue 21: a file's changed blocks in one request, each raw, zstd or a delta; all decoded and verified, then stored as a pack.
   r.mount(ops.putPackEntries, async ({ user }, c) => {
-    const data = await readPackBody(c.req.raw.body, contentLength(c.req.header('content-length')));
+    const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
     return { status: 200, body: await storePack(blockPut, user.namespaceId, await decodeEntries(db, storage, user, data)) };
   });
 
