@@ -1,14 +1,23 @@
 /**
- * node --import tsx scripts/trace-sync-latency.ts [N]: where the time of one new 1 KiB file goes, A → B.
+ * node --import tsx scripts/trace-sync-latency.ts [N] [KiB]: where the time of one new file (1 KiB by default) goes, A → B.
  * Both agents run with COFFER_SYNC_TRACE=1 (sync/trace.ts); each run prints their trace and log
- * lines as ms after the write in A, then the total until B holds the file.
+ * lines as ms after the write in A (a step repeated many times, as a big file's block requests,
+ * as one line: its first and last time and its count), then the total until B holds the file.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { converged, twoAgents } from '@coffer/client/testing/sync-harness';
 const N = Number(process.argv[2] ?? 5);
+const SIZE = Number(process.argv[3] ?? 1) * 1024;
 const w = await twoAgents('/bench');
 const now = () => performance.timeOrigin + performance.now();
+/** CPU time (user + system, all threads) a process used so far, in ms: what a run costs whatever the machine's load. */
+const cpuMs = (pid: number | undefined) => {
+  const f = pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ') : [];
+  return ((Number(f[11] ?? 0) + Number(f[12] ?? 0)) * 1000) / 100;
+};
+const cpuAll = () => [cpuMs(w.srv.pid), cpuMs(w.a.child?.pid), cpuMs(w.b.child?.pid)];
 try {
   w.a.env.COFFER_SYNC_TRACE = '1';
   w.b.env.COFFER_SYNC_TRACE = '1';
@@ -19,23 +28,46 @@ try {
   await w.b.waitFor(/idle/, 0, 120_000);
   await new Promise((r) => setTimeout(r, 500));
   for (let i = 0; i < N; i++) {
-    const bytes = randomBytes(1024);
+    const bytes = randomBytes(SIZE);
     const name = `t-${i}.bin`;
     const pa = w.a.output.length, pb = w.b.output.length;
+    const c0 = cpuAll();
     const t0 = now();
     await writeFile(w.a.path(name), bytes);
+    let cUp: number[] | undefined;
     for (;;) {
+      // A's log says it committed: the CPU so far is the upload's, the rest the download's.
+      if (!cUp && w.a.output.slice(pa).includes(`uploaded ${name}`)) cUp = cpuAll();
       const st = await stat(w.b.path(name)).catch(() => undefined);
-      if (st?.size === 1024 && (await readFile(w.b.path(name))).equals(bytes)) break;
+      if (st?.size === SIZE && (await readFile(w.b.path(name))).equals(bytes)) break;
       await new Promise((r) => setTimeout(r, 2));
     }
     const t1 = now();
+    const c1 = cpuAll();
     await new Promise((r) => setTimeout(r, 400));
-    const show = (tag: string, out: string) => out.split('\n').filter(Boolean).map((l) => {
-      const m = /^trace (.*) (\d+\.\d)$/.exec(l);
-      return m ? `  ${tag} +${(Number(m[2]) - t0).toFixed(1).padStart(7)} ${m[1]}` : `  ${tag}          ${l}`;
-    });
-    console.log(`run ${i}: total ${(t1 - t0).toFixed(1)} ms`);
+    const show = (tag: string, out: string) => {
+      const lines: { what: string; first: number; last: number; count: number }[] = [];
+      const other: string[] = [];
+      for (const l of out.split('\n').filter(Boolean)) {
+        const m = /^trace (.*) (\d+\.\d)$/.exec(l);
+        if (!m) {
+          other.push(`  ${tag}          ${l}`);
+          continue;
+        }
+        const t = Number(m[2]) - t0;
+        const prev = lines.at(-1);
+        // api> x / api< x repeated: folded into one line per kind while they interleave.
+        const same = lines.findLast((x) => x.what === m[1]);
+        if (same && /^api[<>] (getBlock|putPack|putBlock)/.test(m[1]!) && prev && /^api[<>]/.test(prev.what)) {
+          same.last = t;
+          same.count++;
+        } else lines.push({ what: m[1]!, first: t, last: t, count: 1 });
+      }
+      return [...lines.map((x) => `  ${tag} +${x.first.toFixed(1).padStart(7)}${x.count > 1 ? ` … +${x.last.toFixed(1).padStart(7)} ×${x.count}` : ''} ${x.what}`), ...other];
+    };
+    const [cs, ca, cb] = c1.map((c, k) => c - c0[k]!);
+    const up = (cUp ?? c1).map((c, k) => c - c0[k]!);
+    console.log(`run ${i}: total ${(t1 - t0).toFixed(1)} ms; CPU ms server ${cs} A ${ca} B ${cb} (until A's commit: server ${up[0]} A ${up[1]} B ${up[2]})`);
     console.log([...show('A', w.a.output.slice(pa)), ...show('B', w.b.output.slice(pb))].join('\n'));
   }
 } finally {

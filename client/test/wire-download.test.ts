@@ -54,6 +54,37 @@ describe('downloads on the wire', () => {
     expect(received).toBeLessThan(CHUNKER_PARAMETERS.minSize / 16);
   });
 
+  it('fetches a new 20 MiB file in packs, a few requests ahead, and a block left out alone', async () => {
+    const v = seededBytes('wire-download-groups', 20 * MiB);
+    await writeFile(join(dir(), 'g.bin'), v);
+    await uploadFile(api, join(dir(), 'g.bin'), '/g.bin', { baseRev: null });
+    const blocks = (await api.revisionBlocks('/g.bin')).blocks;
+    expect(blocks.length).toBeGreaterThan(8);
+    const calls: string[] = [];
+    let underWay = 0;
+    let mostUnderWay = 0;
+    const watched = {
+      fetchBlocks: async function* (hashes: string[]) {
+        calls.push(`fetch ${hashes.length}`);
+        mostUnderWay = Math.max(mostUnderWay, ++underWay);
+        try {
+          // The server leaves the last block out (as one no longer readable): it comes alone.
+          yield* api.fetchBlocks(hashes.filter((h) => h !== blocks.at(-1)!.hash));
+        } finally {
+          underWay--;
+        }
+      },
+      getBlockEncoded: (hash: string, bases?: readonly string[]) => (calls.push('get'), api.getBlockEncoded(hash, bases)),
+      getBlock: (hash: string) => (calls.push('get'), api.getBlock(hash)),
+    };
+    await assembleFile(watched, blocks, join(dir(), 'g-local.bin'));
+    expect(Buffer.compare(await readFile(join(dir(), 'g-local.bin')), v)).toBe(0);
+    // 20 MiB in groups of about 8 MiB: three requests, more than one under way; one GET, for the block left out.
+    expect(calls.filter((c) => c.startsWith('fetch'))).toHaveLength(3);
+    expect(calls.filter((c) => c === 'get')).toHaveLength(1);
+    expect(mostUnderWay).toBeGreaterThan(1);
+  });
+
   it('decodes within the expected size and refuses a wrong hash or unknown encoding', async () => {
     const block = Buffer.from('coffer '.repeat(10_000));
     const hash = sha256Hex(block);

@@ -105,9 +105,34 @@ describe('uploads on the wire', () => {
     const blocks = await blockListOf(local);
     expect(stats.blocksSent).toBe(blocks.length);
     expect(blocks.length).toBeGreaterThan(4);
-    // 12 MiB in packs of at most 8 MiB of plaintext: two requests, none per block.
-    expect(calls).toEqual(['putPackEntries', 'putPackEntries']);
+    // 12 MiB: its first ~2 MiB in a pack of their own (the upload starts early), the rest in packs of at most 8 MiB: three requests, none per block.
+    expect(calls).toEqual(['putPackEntries', 'putPackEntries', 'putPackEntries']);
     expect((await api.revisionBlocks('/many.bin')).blocks).toEqual(blocks);
+    watched.http.close();
+  });
+
+  it('reads a file once, sending its first blocks before the read is done', async () => {
+    const local = join(dir(), 'once.bin');
+    await writeFile(local, seededBytes('wire-upload-once', 24 * MiB));
+    let read = 0;
+    let readWhenFirstSent: number | undefined;
+    const counted = {
+      open: async () => {
+        const h = await nodeReadable(local).open();
+        return { ...h, read: async (buf: Uint8Array, offset: number, length: number, position: number) => {
+          const n = await h.read(buf, offset, length, position);
+          read += n;
+          return n;
+        } };
+      },
+    };
+    const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    const put = watched.putPackEntries.bind(watched);
+    watched.putPackEntries = (body) => ((readWhenFirstSent ??= read), put(body));
+    const up = await uploadFile(watched, counted, '/once.bin', { baseRev: null });
+    expect(read).toBe(24 * MiB);
+    expect(readWhenFirstSent).toBeLessThan(16 * MiB);
+    expect((await api.revisionBlocks('/once.bin')).contentHash).toBe(up.contentHash);
     watched.http.close();
   });
 

@@ -17,6 +17,7 @@ import type { StepResult, SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { fsCode, parentOf, type LocalStat } from './local-fs.js';
 import { absOf, relOf, type RemoteEntry } from './remote.js';
+import { trace } from './trace.js';
 import type { BaseEntry } from './state.js';
 
 export function readable(ctx: Pick<SyncContext, 'fs'>, rel: string): ReadableFile {
@@ -232,10 +233,13 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
     try {
       const out = await ctx.fs.createExclusive(temp);
       try {
+        trace('dl-write');
         if (ahead) for (const d of ahead.data) await out.write(d);
         // Kept as delta bases only for files that upload on their own: small ones go in batches, whole.
         else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: r.size > BATCH_FILE_BYTES ? ctx.blockCache : undefined });
+        trace('dl-written');
         await out.sync();
+        trace('dl-synced');
       } finally {
         await out.close();
       }
@@ -251,6 +255,7 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
   ctx.state.setIntent(rel, { kind: 'download', contentHash: rb.contentHash, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, fileId: r.id, rev: r.rev, temp });
   await ctx.state.save();
   const placed = await ctx.local.replace(rel, temp, expected);
+  trace('dl-placed');
   ctx.state.setIntent(rel, undefined);
   if (!placed) {
     await ctx.state.save();

@@ -2,6 +2,7 @@
  * Block-level download: build a file from its version's block list, taking every block a local
  * file already has from disk and fetching only the others with GET /blocks/:sha256. Every block
  * is checked against its hash, so a local file that changed meanwhile cannot corrupt the result.
+ * A file with nothing local to reuse (new here) comes in fetch packs, several ahead (fetch-groups.ts).
  * `writeBlocks` writes into any open file (the sync agent's LocalFs too); `assembleFile` is the
  * CLI's: a temp file beside the target, fsync, mtime, rename.
  */
@@ -14,9 +15,10 @@ import type { BlockCache } from './block-cache.js';
 import { TransferStats, type Progress } from './stats.js';
 import { replaceFile } from './atomic-write.js';
 import { BlockFetcher, type FetchBases } from './wire-fetch.js';
+import { GroupFetcher } from './fetch-groups.js';
 import { DELTA_DICTIONARY_BYTES } from '@coffer/protocol';
 
-type BlockApi = Pick<SyncApi, 'getBlock' | 'getBlockEncoded'>;
+type BlockApi = Pick<SyncApi, 'getBlock' | 'getBlockEncoded' | 'fetchBlocks'>;
 
 export interface WriteBlocksOptions {
   /** A file whose blocks may be reused (often an older version of the same file). */
@@ -50,6 +52,10 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
       }
     }
     const fetcher = new BlockFetcher(api);
+    // Nothing to reuse nor to take delta bases from (a new file here): the blocks come in packs,
+    // several requests ahead (fetch-groups.ts); else each changed block alone, as a delta where it can.
+    const fetchBlocks = api.fetchBlocks?.bind(api);
+    const groups = !src && fetchBlocks && blocks.length > 1 ? new GroupFetcher({ fetchBlocks }, blocks, stats) : undefined;
     // For each block, the old file's offset after the last block before it that is reused: where its delta base sits.
     const after: number[] = [];
     let next = 0;
@@ -65,7 +71,7 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
     const start = (i: number) => {
       const b = blocks[i];
       if (!b || ahead.has(i)) return;
-      const p = (async () => (await reuse(src, have.get(b.hash), b)) ?? (await fetchBlock(fetcher, b, stats, await basesAt(src, after[i]!))))();
+      const p = (async () => (await reuse(src, have.get(b.hash), b)) ?? (await groups?.take(b)) ?? (await fetchBlock(fetcher, b, stats, await basesAt(src, after[i]!))))();
       p.catch(() => undefined); // awaited in turn below; a failure ahead must not go unhandled meanwhile
       ahead.set(i, p);
     };

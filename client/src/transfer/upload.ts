@@ -1,18 +1,28 @@
 /**
- * Delta upload of one local file: chunk it, ask the server which blocks it lacks, PUT only
- * those, commit the block list. Two passes over the file (hash, then send) so memory stays one
- * chunk whatever the file size. Resumable by construction: blocks are content-addressed, so a
- * re-run after a crash or network loss sends only the blocks the server still lacks.
+ * Delta upload of one local file: chunk it, ask the server which blocks it lacks, send only
+ * those, commit the block list. One read of the file (readAndSend): the blocks are asked about
+ * and sent a group at a time while the rest is still being hashed, so memory stays a few groups
+ * whatever the file size, and a big file's upload starts with its first group. Resumable by
+ * construction: blocks are content-addressed, so a re-run after a crash or network loss sends
+ * only the blocks the server still lacks.
  */
 import { ApiError } from '../api/errors.js';
 import type { BlockRef, CommitAnswer } from '@coffer/protocol';
 import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
-import { contentHashOf, fileChunks, scanBlocks } from './blocks.js';
+import { contentHashOf, fileChunks, handleChunks } from './blocks.js';
 import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
 import { BlockSender, PACK_PLAIN_BYTES, type BlockSendApi, type WireOptions } from './wire-send.js';
+import { trace } from '../sync/trace.js';
 
 const IN_FLIGHT = 3;
+/** Blocks asked about and handed to the sender together. The first group is smaller and goes
+ *  out in a pack of its own at once, so the upload starts after ~2 MiB of hashing, not 8. */
+const GROUP_BYTES = 4 * 1024 * 1024;
+const FIRST_GROUP_BYTES = 2 * 1024 * 1024;
+/** Groups cut and waiting for the sender at most (their bytes are held: with the sender's pack
+ *  filling and the one on the wire, ~28 MiB at most). */
+const GROUPS_AHEAD = 2;
 
 /** The file changed while it was being read or sent: nothing was committed; try again later. */
 export class FileChangedError extends Error {
@@ -52,16 +62,13 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
   const name = typeof source === 'string' ? source : remotePath;
   const stats = o.stats ?? new TransferStats();
   const sender = new BlockSender(api, o.wire ?? {}, stats);
-  // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
-  const scan = await scanBlocks(file, o.onProgress && ((done, total) => o.onProgress?.('hashing', done, total)), (hash, bytes) => sender.remember(hash, bytes));
+  trace('up-scan');
+  const scan = await readAndSend(api, sender, file, stats, o.onProgress);
   if (scan.stat.kind !== 'file') throw new Error(`${name} is not a regular file`);
   if (!scan.stable) throw new FileChangedError(name);
   const { blocks, stat } = scan;
   await sender.rememberList(blocks);
-  // Shown progress moves a pack at a time: about sixteen steps a file (within 1 and 8 MiB a pack).
-  if (o.onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(stat.size / 16)));
-  const missing = await api.missingBlocks([...new Set(blocks.map((b) => b.hash))]);
-  await sendBlocks(sender, file, name, blocks, missing, stats, o.onProgress);
+  trace(`up-sent ${blocks.length}`);
 
   const commit: CommitRequest = {
     path: remotePath,
@@ -85,7 +92,97 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
   }
 }
 
-/** Second pass: re-read the file and send the chunks in `missing` (each once; in entry packs where the server takes them). */
+/**
+ * One read of the file: each block hashed and kept as a delta base as it is cut, and the blocks
+ * asked about (missingBlocks) and sent a group at a time while the read goes on — a big file's
+ * upload starts with its first group, not after a whole pass of hashing, and the file is read
+ * once, not twice. Groups are asked about as soon as they are cut (the answers overlap the
+ * read) and handed to the sender in order; at most GROUPS_AHEAD wait for it (memory: their
+ * bytes). A file written to meanwhile is found by its stat before and after (`stable`): what was
+ * sent is then simply never committed.
+ */
+async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFile, stats: TransferStats, onProgress?: Progress): Promise<{ blocks: BlockRef[]; stat: FileStat; stable: boolean }> {
+  const h = await file.open();
+  try {
+    const before = await h.stat();
+    if (before.kind !== 'file') return { blocks: [], stat: before, stable: false };
+    // Shown progress moves a pack at a time: about sixteen steps a file (within 1 and 8 MiB a pack).
+    if (onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(before.size / 16)));
+    let done = 0;
+    // Progress counts a block once it is on the server, or found there already.
+    sender.onSent = onProgress && ((n) => onProgress('uploading', (done += n), before.size));
+    const blocks: BlockRef[] = [];
+    const asked = new Set<string>();
+    let group: { hash: string; bytes: Buffer; offset: number }[] = [];
+    let groupBytes = 0;
+    const groups: Promise<void>[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    let failed: { err: unknown } | undefined;
+    let flushed = 0;
+    let changed = false;
+    const flush = async () => {
+      // Written to meanwhile: nothing more is sent (what was is never committed).
+      const now = await h.stat();
+      if (now.size !== before.size || now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) changed = true;
+      if (changed) return;
+      const first = flushed++ === 0;
+      const g = group;
+      group = [];
+      groupBytes = 0;
+      if (g.length === 0) return;
+      const missing = api.missingBlocks(g.map((b) => b.hash));
+      missing.catch(() => undefined); // awaited in its turn below
+      chain = chain.then(async () => {
+        if (failed) return;
+        const lacks = await missing;
+        for (const b of g) {
+          if (!lacks.has(b.hash)) {
+            stats.blocksReused++;
+            onProgress && onProgress('uploading', (done += b.bytes.byteLength), before.size);
+            continue;
+          }
+          await sender.add(b.hash, b.bytes, b.offset);
+          stats.blocksSent++;
+          stats.blockBytesSent += b.bytes.byteLength;
+        }
+        // The first group leaves now, not once a whole pack has filled (its failure is seen by the last finish()).
+        if (first) sender.finish().catch(() => undefined);
+      });
+      const sent = chain.catch((err: unknown) => void (failed ??= { err }));
+      groups.push(sent);
+      // Bounded memory: the read waits while GROUPS_AHEAD groups wait for the sender.
+      if (groups.length > GROUPS_AHEAD) await groups.shift();
+    };
+    let offset = 0;
+    for await (const c of handleChunks(h, undefined, before.size)) {
+      if (failed || changed) break;
+      blocks.push({ hash: c.hash, size: c.bytes.byteLength });
+      // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
+      await sender.remember(c.hash, c.bytes);
+      if (asked.has(c.hash)) stats.blocksReused++; // a block repeated in the file goes once
+      else {
+        asked.add(c.hash);
+        group.push({ hash: c.hash, bytes: c.bytes, offset });
+        groupBytes += c.bytes.byteLength;
+        // The first group small: the first pack goes out early. Then about a pack's worth.
+        if (groupBytes >= (flushed === 0 ? FIRST_GROUP_BYTES : GROUP_BYTES)) await flush();
+      }
+      offset += c.bytes.byteLength;
+    }
+    if (!failed && !changed) await flush();
+    await Promise.all(groups);
+    if (failed) throw failed.err;
+    if (changed) return { blocks, stat: before, stable: false };
+    await sender.finish();
+    const after = await h.stat();
+    const stable = before.size === after.size && before.mtimeMs === after.mtimeMs && before.ino === after.ino && offset === before.size;
+    return { blocks, stat: before, stable };
+  } finally {
+    await h.close();
+  }
+}
+
+/** Again: re-read the file and send the chunks in `missing` (each once; in entry packs where the server takes them). */
 async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string, blocks: BlockRef[], missing: Set<string>, stats: TransferStats, onProgress?: Progress): Promise<void> {
   const todo = new Set(missing);
   const counted = new Set<string>();
