@@ -16,13 +16,12 @@ import { BlockSender, PACK_PLAIN_BYTES, type BlockSendApi, type WireOptions } fr
 import { trace } from '../sync/trace.js';
 
 const IN_FLIGHT = 3;
-/** Blocks asked about and handed to the sender together. The first group is smaller and goes
- *  out in a pack of its own at once, so the upload starts after ~2 MiB of hashing, not 8. */
-const GROUP_BYTES = 4 * 1024 * 1024;
+/** The first blocks are asked about once ~2 MiB are cut and go out in a pack of their own at
+ *  once, so the upload starts after ~2 MiB of hashing, not a whole pack's. */
 const FIRST_GROUP_BYTES = 2 * 1024 * 1024;
-/** Groups cut and waiting for the sender at most (their bytes are held: with the sender's pack
- *  filling and the one on the wire, ~28 MiB at most). */
-const GROUPS_AHEAD = 2;
+/** Bytes cut and waiting to be asked about at most (held: with the sender's pack filling and the
+ *  one on the wire, ~32 MiB at most). */
+const AHEAD_BYTES = 16 * 1024 * 1024;
 
 /** The file changed while it was being read or sent: nothing was committed; try again later. */
 export class FileChangedError extends Error {
@@ -94,12 +93,13 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
 
 /**
  * One read of the file: each block hashed and kept as a delta base as it is cut, and the blocks
- * asked about (missingBlocks) and sent a group at a time while the read goes on — a big file's
- * upload starts with its first group, not after a whole pass of hashing, and the file is read
- * once, not twice. Groups are asked about as soon as they are cut (the answers overlap the
- * read) and handed to the sender in order; at most GROUPS_AHEAD wait for it (memory: their
- * bytes). A file written to meanwhile is found by its stat before and after (`stable`): what was
- * sent is then simply never committed.
+ * asked about (missingBlocks) and sent while the read goes on — a big file's upload starts with
+ * its first ~2 MiB, not after a whole pass of hashing, and the file is read once, not twice.
+ * Requests go one after the other on one connection (the sender's lane): a question asked beside
+ * a pack on the wire would open a second TLS connection, and each question asks about every
+ * block cut since the last, so a file costs a question or two, not one per group. At most
+ * AHEAD_BYTES wait to be asked about (memory). A file written to meanwhile is found by its stat
+ * before and after (`stable`): what was sent is then simply never committed.
  */
 async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFile, stats: TransferStats, onProgress?: Progress): Promise<{ blocks: BlockRef[]; stat: FileStat; stable: boolean }> {
   const h = await file.open();
@@ -113,28 +113,46 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
     sender.onSent = onProgress && ((n) => onProgress('uploading', (done += n), before.size));
     const blocks: BlockRef[] = [];
     const asked = new Set<string>();
-    let group: { hash: string; bytes: Buffer; offset: number }[] = [];
-    let groupBytes = 0;
-    const groups: Promise<void>[] = [];
-    let chain: Promise<void> = Promise.resolve();
-    let failed: { err: unknown } | undefined;
-    let flushed = 0;
+    let pending: Cut[] = [];
+    let pendingBytes = 0;
+    let readDone = false;
     let changed = false;
-    const flush = async () => {
-      // Written to meanwhile: nothing more is sent (what was is never committed).
-      const now = await h.stat();
-      if (now.size !== before.size || now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) changed = true;
-      if (changed) return;
-      const first = flushed++ === 0;
-      const g = group;
-      group = [];
-      groupBytes = 0;
-      if (g.length === 0) return;
-      const missing = api.missingBlocks(g.map((b) => b.hash));
-      missing.catch(() => undefined); // awaited in its turn below
-      chain = chain.then(async () => {
-        if (failed) return;
-        const lacks = await missing;
+    let failed: { err: unknown } | undefined;
+    // The pump waits for blocks (wake); the read waits for room (room).
+    let wake: (() => void) | undefined;
+    let room: (() => void) | undefined;
+    const signal = (which: 'wake' | 'room') => {
+      const f = which === 'wake' ? wake : room;
+      if (which === 'wake') wake = undefined;
+      else room = undefined;
+      f?.();
+    };
+    const pump = async () => {
+      let first = true;
+      for (;;) {
+        // The first question waits for ~2 MiB (or the whole file); later ones take whatever was cut meanwhile.
+        const ready = pending.length > 0 && (!first || readDone || pendingBytes >= FIRST_GROUP_BYTES);
+        if (!ready) {
+          if (readDone && pending.length === 0) return;
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        // Written to meanwhile: nothing more is sent (what was is never committed).
+        const now = await h.stat();
+        if (now.size !== before.size || now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) {
+          changed = true;
+          signal('room');
+          return;
+        }
+        // Taken when the lane is free: the question covers every block cut until then.
+        let g: Cut[] = [];
+        const lacks = await sender.inLane(() => {
+          g = pending;
+          pending = [];
+          pendingBytes = 0;
+          signal('room');
+          return api.missingBlocks(g.map((b) => b.hash));
+        });
         for (const b of g) {
           if (!lacks.has(b.hash)) {
             stats.blocksReused++;
@@ -145,32 +163,38 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
           stats.blocksSent++;
           stats.blockBytesSent += b.bytes.byteLength;
         }
-        // The first group leaves now, not once a whole pack has filled (its failure is seen by the last finish()).
+        // The first blocks leave now, not once a whole pack has filled (a failure is seen by the last finish()).
         if (first) sender.finish().catch(() => undefined);
-      });
-      const sent = chain.catch((err: unknown) => void (failed ??= { err }));
-      groups.push(sent);
-      // Bounded memory: the read waits while GROUPS_AHEAD groups wait for the sender.
-      if (groups.length > GROUPS_AHEAD) await groups.shift();
-    };
-    let offset = 0;
-    for await (const c of handleChunks(h, undefined, before.size)) {
-      if (failed || changed) break;
-      blocks.push({ hash: c.hash, size: c.bytes.byteLength });
-      // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
-      await sender.remember(c.hash, c.bytes);
-      if (asked.has(c.hash)) stats.blocksReused++; // a block repeated in the file goes once
-      else {
-        asked.add(c.hash);
-        group.push({ hash: c.hash, bytes: c.bytes, offset });
-        groupBytes += c.bytes.byteLength;
-        // The first group small: the first pack goes out early. Then about a pack's worth.
-        if (groupBytes >= (flushed === 0 ? FIRST_GROUP_BYTES : GROUP_BYTES)) await flush();
+        first = false;
       }
-      offset += c.bytes.byteLength;
+    };
+    const pumped = pump().catch((err: unknown) => {
+      failed ??= { err };
+      signal('room');
+    });
+    let offset = 0;
+    try {
+      for await (const c of handleChunks(h, undefined, before.size)) {
+        if (failed || changed) break;
+        blocks.push({ hash: c.hash, size: c.bytes.byteLength });
+        // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
+        await sender.remember(c.hash, c.bytes);
+        if (asked.has(c.hash)) stats.blocksReused++; // a block repeated in the file goes once
+        else {
+          asked.add(c.hash);
+          pending.push({ hash: c.hash, bytes: c.bytes, offset });
+          pendingBytes += c.bytes.byteLength;
+          signal('wake');
+          // Bounded memory: the read waits while AHEAD_BYTES wait to be asked about.
+          while (pendingBytes >= AHEAD_BYTES && !failed && !changed) await new Promise<void>((r) => (room = r));
+        }
+        offset += c.bytes.byteLength;
+      }
+    } finally {
+      readDone = true;
+      signal('wake');
+      await pumped;
     }
-    if (!failed && !changed) await flush();
-    await Promise.all(groups);
     if (failed) throw failed.err;
     if (changed) return { blocks, stat: before, stable: false };
     await sender.finish();
@@ -180,6 +204,12 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
   } finally {
     await h.close();
   }
+}
+
+interface Cut {
+  hash: string;
+  bytes: Buffer;
+  offset: number;
 }
 
 /** Again: re-read the file and send the chunks in `missing` (each once; in entry packs where the server takes them). */

@@ -1,5 +1,5 @@
 /** The upload engine's calls over HTTP: each an operation of @coffer/protocol. */
-import { userOperations as ops } from '@coffer/protocol';
+import { missingFromBits, userOperations as ops } from '@coffer/protocol';
 import { call, send } from '../../api/client';
 import type { BatchApi } from './batch-upload';
 import type { UploadApi } from './upload-engine';
@@ -7,7 +7,8 @@ import type { UploadApi } from './upload-engine';
 export const httpUploadApi: UploadApi & BatchApi = {
   async missing(hashes, signal) {
     const ans = await call(ops.missingBlocks, { body: { hashes }, signal });
-    return new Set(ans.missing);
+    // Asked without ?answer=bits: the hashes come back; the bitmap is read too, should a server send it.
+    return new Set('missing' in ans ? ans.missing : (missingFromBits(hashes, ans.missingBits) ?? hashes));
   },
   async putBlock(hash, body, signal) {
     const res = await send(ops.putBlock, { params: { sha256: hash }, raw: body, signal });
