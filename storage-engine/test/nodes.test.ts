@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, readlink, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveBlockMemory, takeBlockMemory } from '../src/memory/block-memory.js';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
-import { ReadHandles } from '../src/nodes/fs-read-handles.js';
 import type { StorageNode } from '../src/nodes/node.js';
 import { S3Node } from '../src/nodes/s3.js';
 import { s3NodesForTest, type S3TestNodes } from './fixtures/s3.js';
@@ -160,106 +158,6 @@ const fsRoot = useTempDir('coffer-fsnode-');
 
 contract('FsNode', async () => ({ node: new FsNode('fs', join(fsRoot(), 'contract')), cleanup: async () => undefined }), {
   atomicOverwrite: true,
-});
-
-describe('FsNode specifics', () => {
-  it('leaves no temp file behind, hides crash leftovers from list, and sweeps stale ones', async () => {
-    const dir = join(fsRoot(), 'temp');
-    const node = new FsNode('fs', dir);
-    await node.put('ab/k1', randomBytes(1000));
-    expect(await readdir(join(dir, 'ab'))).toEqual(['k1']);
-    // A crash between write and rename leaves a temp file: fresh and an old one.
-    await writeFile(join(dir, 'ab', 'k2~fresh'), 'partial');
-    await writeFile(join(dir, 'ab', 'k3~stale'), 'partial');
-    const old = new Date(Date.now() - 2 * 3600_000);
-    await utimes(join(dir, 'ab', 'k3~stale'), old, old);
-    expect(await listAll(node, '')).toEqual(['ab/k1']);
-    expect((await readdir(join(dir, 'ab'))).sort()).toEqual(['k1', 'k2~fresh']);
-  });
-
-  it('is down (not "not found") when its root directory vanished or is not a directory', async () => {
-    const dir = join(fsRoot(), 'vanish');
-    const node = new FsNode('fs', dir);
-    await node.put('ab/k', randomBytes(10));
-    await rm(dir, { recursive: true });
-    await expect(node.get('ab/k')).rejects.toBeInstanceOf(NodeDownError);
-    await expect(node.get('ab/k', { start: 0, end: 1 })).rejects.toBeInstanceOf(NodeDownError);
-    await expect(node.head('ab/k')).rejects.toBeInstanceOf(NodeDownError);
-    await expect(node.delete('ab/k')).rejects.toBeInstanceOf(NodeDownError);
-    await expect(node.put('ab/k', randomBytes(10))).rejects.toBeInstanceOf(NodeDownError);
-    await expect(listAll(node, '')).rejects.toBeInstanceOf(NodeDownError);
-    await expect(readdir(dir)).rejects.toThrow(/ENOENT/); // it did not recreate the root
-
-    const file = join(fsRoot(), 'plain-file');
-    await writeFile(file, 'x');
-    const onFile = new FsNode('fs2', file);
-    await expect(onFile.put('ab/k', randomBytes(10))).rejects.toBeInstanceOf(NodeDownError);
-    await expect(onFile.get('ab/k')).rejects.toBeInstanceOf(NodeDownError);
-  });
-
-  it('refuses a key that collides with a directory of other keys', async () => {
-    const node = new FsNode('fs', join(fsRoot(), 'collide'));
-    await node.put('a/b', randomBytes(10));
-    await expect(node.put('a', randomBytes(10))).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(node.put('a/b/c', randomBytes(10))).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(node.get('a')).rejects.toBeInstanceOf(NotFoundError);
-    expect(await node.head('a')).toBeUndefined();
-    expect(await listAll(node, '')).toEqual(['a/b']);
-  });
-});
-
-/** How many of this process's open file descriptors name `path` (Linux /proc). */
-async function fdsOn(path: string): Promise<number> {
-  let n = 0;
-  for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === path) n++;
-  return n;
-}
-
-const settle = () => new Promise((r) => setTimeout(r, 20));
-
-describe.runIf(process.platform === 'linux')('FsNode pack handles (ranged reads)', () => {
-  it('opens a pack once for many ranged reads, and sees its own put and delete at once', async () => {
-    const dir = join(fsRoot(), 'handles');
-    const node = new FsNode('fs', dir);
-    const a = randomBytes(4096);
-    await node.put('packs/p1.pack', a);
-    const path = join(dir, 'packs', 'p1.pack');
-    for (let i = 0; i < 8; i++) expect((await node.get('packs/p1.pack', { start: i * 512, end: i * 512 + 512 })).equals(a.subarray(i * 512, i * 512 + 512))).toBe(true);
-    expect(await fdsOn(path)).toBe(1); // kept, one for all eight reads
-    // Overwritten by the node (a new file renamed over it): the next read sees the new bytes.
-    const b = randomBytes(4096);
-    await node.put('packs/p1.pack', b);
-    expect((await node.get('packs/p1.pack', { start: 100, end: 200 })).equals(b.subarray(100, 200))).toBe(true);
-    // Deleted by the node: not found, and no handle is left open on the removed file.
-    await node.delete('packs/p1.pack');
-    await expect(node.get('packs/p1.pack', { start: 0, end: 10 })).rejects.toBeInstanceOf(NotFoundError);
-    await settle();
-    expect(await fdsOn(path)).toBe(0);
-    expect(await fdsOn(`${path} (deleted)`)).toBe(0);
-    // Whole-object reads keep nothing open.
-    await node.put('ab/whole', a);
-    expect((await node.get('ab/whole')).equals(a)).toBe(true);
-    expect(await fdsOn(join(dir, 'ab', 'whole'))).toBe(0);
-  });
-
-  it('closes an idle handle, so a file removed behind its back stops being read; keeps at most `max`', async () => {
-    const dir = join(fsRoot(), 'handles-idle');
-    const node = new FsNode('fs', dir);
-    for (const k of ['p1', 'p2', 'p3']) await node.put(`packs/${k}.pack`, randomBytes(100));
-    const handles = new ReadHandles(2, 50);
-    const read = (k: string) => handles.with(join(dir, 'packs', `${k}.pack`), async (fh) => (await fh.read(Buffer.alloc(10), 0, 10, 0)).bytesRead);
-    expect(await read('p1')).toBe(10);
-    expect(await read('p2')).toBe(10);
-    expect(await read('p3')).toBe(10); // the least recently used (p1) is closed
-    await settle();
-    expect(await fdsOn(join(dir, 'packs', 'p1.pack'))).toBe(0);
-    expect(await fdsOn(join(dir, 'packs', 'p3.pack'))).toBe(1);
-    await rm(join(dir, 'packs', 'p3.pack'));
-    expect(await read('p3')).toBe(10); // still the kept handle: the removal is not seen yet
-    await new Promise((r) => setTimeout(r, 160));
-    await expect(read('p3')).rejects.toThrow(/ENOENT/); // idle, closed: opened again, and it is gone
-    expect(await fdsOn(join(dir, 'packs', 'p2.pack'))).toBe(0);
-  });
 });
 
 // ---------------------------------------------------------------- S3 (s3rver processes, or COFFER_TEST_S3_URLS)
