@@ -5,7 +5,8 @@
  * Outside the transaction (reads only): one block lookup for every file's list, then each file's
  * target and rule — the early refusals `POST /files/commit` gives (bad name, no folder, stale
  * revision, missing blocks). Inside it: the folders are share-locked together (in id order, so two
- * batches never wait on each other's folders), the plain new files commit in one statement
+ * batches never wait on each other's folders), then the existing entries it writes are locked (in id
+ * order, before the quota row: the order of a single commit, so the two never deadlock), the plain new files commit in one statement
  * (files/first-versions.ts), and every other file — or one that statement declined — takes the
  * general commit path in a savepoint of its own, so its failure (a conflict, over quota) undoes
  * it alone. Nothing is answered before the transaction commits: an acknowledged file is durable,
@@ -25,7 +26,7 @@ import { listedBlocks } from './block-list.js';
 import { commitUpload, type CommittedUpload, type PathCommit } from './commit.js';
 import { contentHashOf } from './content-hash.js';
 import type { SyncCommit } from './delta-commit.js';
-import { lockUploadFolders, uploadTarget } from './target.js';
+import { lockUploadEntries, lockUploadFolders, uploadTarget } from './target.js';
 
 export type BatchOutcome = { ok: true; committed: CommittedUpload } | { ok: false; error: HttpError };
 
@@ -64,6 +65,8 @@ export async function commitResolved(db: Db, user: AuthUser, commits: readonly P
   if (commits.length === 0) return [];
   await db.transaction(async (tx) => {
     await lockUploadFolders(tx, commits.map((c) => c.target.parentId));
+    // Folders, then entries, then the quota row (below): the order a single commit takes them in.
+    await lockUploadEntries(tx, commits.map((c) => c.rule.fileId ?? c.target.existing?.id));
     const plain = [...commits.entries()].filter(([, c]) => isPlain(c));
     const rows = await commitNewFiles(tx, plain.map(([, c]) => newFileOf(c)));
     const fresh = plain.flatMap(([i, c], k) => (rows[k] ? [{ i, row: rows[k], path: c.target.path }] : []));

@@ -144,6 +144,17 @@ export async function lockUploadFolders(tx: Db, parentIds: readonly FolderId[]):
   if (ids.length > 0) await tx.select({ id: files.id }).from(files).where(inArray(files.id, ids)).orderBy(files.id).for('share');
 }
 
+/**
+ * The entries a batch commits into (new revisions of existing files), locked before anything else
+ * it writes, in id order. A single commit locks its entry and then the owner's quota row; a batch
+ * that charged the quota for its new files first and then waited for such an entry deadlocked
+ * with it (soak:sync, PostgreSQL 40P01). Rows gone meanwhile are each commit's own refusal later.
+ */
+export async function lockUploadEntries(tx: Db, fileIds: readonly (string | undefined)[]): Promise<void> {
+  const ids = [...new Set(fileIds.filter((id): id is string => id !== undefined))].sort();
+  if (ids.length > 0) await tx.select({ id: files.id }).from(files).where(inArray(files.id, ids)).orderBy(files.id).for('update');
+}
+
 /** An upload into `fileId` ended without committing: a never-committed entry with no other upload
  *  under way disappears; otherwise it stops being marked pending when nothing else uploads to it. */
 export async function abandonUpload(tx: Db, fileId: string, exceptSession?: string): Promise<void> {
