@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --size-mib 1024 --files 2000 --file-kib 500 --clients 16 --dir /tmp --backend pglite]
+ * npm run bench:api [-- --size-mib 1024 --files 2000 --file-kib 500 --clients 16 --dir /tmp --backend pglite --profile DIR]
  *
  * End-to-end throughput of the HTTP API on the embedded default: the real server process
  * (`server/src/main.ts`) over HTTPS with its self-signed certificate (the client trusts exactly
@@ -13,12 +13,13 @@
  * Contents are random-ish and differ per file (an AES-CTR keystream, a quarter compressible), so
  * deduplication does not flatter the figures. Prints the server's peak RSS (sampled and VmHWM), and
  * the server's CPU time per MB and per file (user + system, all threads), which varies less than
- * wall-clock rates on a shared machine.
+ * wall-clock rates on a shared machine. `--profile DIR`: the server's CPU profile, written to DIR
+ * when it is stopped at the end (SIGTERM, so that it exits on its own).
  */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { generated } from '@coffer/server/testing/data';
 import { startServerProcess, watchMemory, type Backend } from '@coffer/server/testing/server-process';
@@ -26,8 +27,8 @@ import { httpsFloor } from './https-floor.js';
 import { scriptOptions } from './options.js';
 
 const opt = scriptOptions(
-  { 'size-mib': 1024, files: 2000, 'file-kib': 500, clients: 16, dir: tmpdir(), backend: 'pglite' },
-  'npm run bench:api [-- --size-mib 1024 --files 2000 --file-kib 500 --clients 16 --dir /tmp --backend pglite|postgres]',
+  { 'size-mib': 1024, files: 2000, 'file-kib': 500, clients: 16, dir: tmpdir(), backend: 'pglite', profile: '' },
+  'npm run bench:api [-- --size-mib 1024 --files 2000 --file-kib 500 --clients 16 --dir /tmp --backend pglite|postgres --profile DIR]',
 );
 const MiB = 1024 * 1024;
 const SIZE = opt['size-mib'] * MiB;
@@ -68,7 +69,9 @@ console.log(
   `Coffer API benchmark — server process on ${BACKEND === 'pglite' ? 'the embedded default (PGlite' : '(PostgreSQL'}, ` +
     `3 local-directory nodes, 2+1), HTTPS with the self-signed certificate, data under ${PARENT}, ${availableParallelism()} cores`,
 );
-const srv = await startServerProcess({ backend: BACKEND, tls: true, parentDir: PARENT, env: { COFFER_VALIDATE_ANSWERS: '0' } }) // as production runs it: no answer checks;
+const profileArgs = opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opt.profile)}`] : [];
+// As production runs it: no answer checks.
+const srv = await startServerProcess({ backend: BACKEND, tls: true, parentDir: PARENT, env: { COFFER_VALIDATE_ANSWERS: '0' }, nodeArgs: profileArgs });
 const plainDir = join(srv.dataDir, 'bench-plain');
 await mkdir(plainDir, { recursive: true });
 const mem = watchMemory(srv.pid, 100);
@@ -188,6 +191,8 @@ try {
 } finally {
   const peak = await mem.stop();
   console.log(`\nserver peak RSS: ${(peak.peakRss / MiB).toFixed(0)} MiB sampled every 100 ms, VmHWM ${(peak.hwm / MiB).toFixed(0)} MiB (since boot)`);
+  // A profiled server must exit on its own to write its profile (cleanup kills it outright).
+  if (opt.profile) await srv.kill('SIGTERM');
   await srv.cleanup();
 }
 console.log(failed ? `TARGET MISSED: ≥ ${TARGET_FILES_PER_S} files/s of 500 KiB` : `target met: ≥ ${TARGET_FILES_PER_S} files/s of 500 KiB`);
