@@ -1,6 +1,7 @@
 import { mkdir, open, opendir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js';
+import { takeReadBuffer } from '../memory/read-buffers.js';
 import { durableWrite } from './fs-writer.js';
 import { ReadHandles } from './fs-read-handles.js';
 import { checkKey, checkPrefix, checkRange } from './keys.js';
@@ -67,7 +68,9 @@ export class FsNode implements StorageNode {
       throw await this.absentOrDown(`get ${key}`, key, err);
     }
     try {
-      return await fh.readFile();
+      // Into the engine's read buffers (memory/read-buffers.ts): readFile took fresh memory every time.
+      const { size } = await fh.stat();
+      return await readInto(fh, takeReadBuffer(size));
     } catch (err) {
       throw this.readError(key, err);
     } finally {
@@ -211,11 +214,15 @@ export class FsNode implements StorageNode {
   }
 }
 
-async function readRange(fh: FileHandle, start: number, end: number): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(end - start);
+function readRange(fh: FileHandle, start: number, end: number): Promise<Buffer> {
+  return readInto(fh, Buffer.allocUnsafe(end - start), start);
+}
+
+/** Fill `out` from `position` on; a file that ended sooner gives what is there. */
+async function readInto(fh: FileHandle, out: Buffer, position = 0): Promise<Buffer> {
   let filled = 0;
   while (filled < out.length) {
-    const { bytesRead } = await fh.read(out, filled, out.length - filled, start + filled);
+    const { bytesRead } = await fh.read(out, filled, out.length - filled, position + filled);
     if (bytesRead === 0) break; // the file shrank under us: return what is there
     filled += bytesRead;
   }
