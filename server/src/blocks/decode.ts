@@ -22,17 +22,21 @@ function invalid(why: string): BadRequestError {
   return new BadRequestError(`the encoded block does not decode: ${why}; nothing was stored`, { code: 'invalid_encoding' });
 }
 
-/** The dictionary of a delta: the plaintexts of blocks `hashes`, in order, each one the caller may read (404 'base_not_found' otherwise). */
-export async function deltaDictionary(db: Db, storage: Storage, user: AuthUser, hashes: readonly string[]): Promise<Buffer> {
+/**
+ * The dictionary of a delta: the plaintexts of blocks `hashes`, in order, each one the caller may
+ * read (404 'base_not_found' otherwise). `readable`: the stored keys of the readable ones among
+ * them, when the caller looked them up already (an entry pack's bases, in one go: readable.ts findReadable).
+ */
+export async function deltaDictionary(db: Db, storage: Storage, user: AuthUser, hashes: readonly string[], readable?: ReadonlyMap<string, string>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   for (const hash of hashes) {
-    let key: string;
+    let key: string | undefined;
     try {
-      key = await readableBlockKey(db, storage, user, hash);
+      key = readable ? readable.get(hash) : await readableBlockKey(db, storage, user, hash);
     } catch (err) {
-      if (err instanceof NotFoundError) throw new NotFoundError('a delta’s base is not a block of a file you may read', { code: 'base_not_found', details: { base: hash } });
-      throw err;
+      if (!(err instanceof NotFoundError)) throw err;
     }
+    if (key === undefined) throw new NotFoundError('a delta’s base is not a block of a file you may read', { code: 'base_not_found', details: { base: hash } });
     parts.push(await storage.blocks.get(key));
   }
   return Buffer.concat(parts);

@@ -1,7 +1,7 @@
 /**
  * An entry pack (`POST /blocks/pack/entries`, @coffer/protocol entry-pack.ts) turned into verified
  * blocks: each entry decoded as PUT /blocks/{sha256}/encoded decodes one (bounded by its declared
- * size; a delta's bases must be blocks the caller may read) and checked against its SHA-256. Any
+ * size; a delta's bases must be blocks the caller may read, looked up for the whole pack at once) and checked against its SHA-256. Any
  * fault throws before anything is stored; the caller then stores them as a pack (pack.ts).
  */
 import { decodeEntryPack } from '@coffer/protocol';
@@ -11,18 +11,22 @@ import { BadRequestError, NotFoundError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
 import { decodeBlock, deltaDictionary } from './decode.js';
 import { sha256Hex } from './hash.js';
+import { findReadable } from './readable.js';
 import type { PackEntry } from './pack-parse.js';
 
 export async function decodeEntries(db: Db, storage: Storage, user: AuthUser, data: Uint8Array): Promise<PackEntry[]> {
   const parsed = decodeEntryPack(data);
   if ('fault' in parsed) throw new BadRequestError(`${parsed.fault}; nothing of the pack was stored`, { code: 'invalid_pack', details: parsed.details });
+  // Every delta's bases looked up together (one statement, not one per base).
+  const bases = parsed.entries.flatMap((e) => e.bases ?? []);
+  const readable = bases.length > 0 ? new Map((await findReadable(db, storage, user, bases)).map((b) => [b.hash, b.key])) : undefined;
   const out: PackEntry[] = [];
   for (const [entry, e] of parsed.entries.entries()) {
     let bytes: Uint8Array;
     try {
       if (e.encoding === 'identity') bytes = e.body;
       else {
-        const dictionary = e.bases ? await deltaDictionary(db, storage, user, e.bases) : undefined;
+        const dictionary = e.bases ? await deltaDictionary(db, storage, user, e.bases, readable) : undefined;
         const body = Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength);
         bytes = await decodeBlock(body, { encoding: e.encoding, size: e.size, ...(e.bases ? { base: [...e.bases] } : {}) }, dictionary);
       }

@@ -6,22 +6,15 @@
  * looked up in bulk (a statement per thousand keys and namespace, `can` once per file), then the
  * blocks are read from the engine a few ahead of the stream and written as a pack ended by PACK_END.
  */
-import { eq, inArray } from 'drizzle-orm';
 import { MAX_FETCH_BYTES, PACK_END, PACK_ENTRY_HEADER_BYTES, PACK_MAGIC } from '@coffer/protocol';
 import { releaseMemory, type BlockRecord } from '@coffer/storage-engine';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { files, fileVersions, versionBlocks } from '../db/schema.js';
-import { can } from '../files/access.js';
 import { PayloadTooLargeError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
-import { namespacesOf } from './readable.js';
+import { findReadable, type ReadableBlock } from './readable.js';
 
-export interface ReadableBlock {
-  hash: string;
-  key: string;
-  size: number;
-}
+export type { ReadableBlock };
 
 /** Blocks read from the engine ahead of the one being written: keeps its threads and the nodes busy. */
 const READ_AHEAD = 8;
@@ -30,30 +23,7 @@ const CHUNK_BYTES = 64 * 1024;
 
 /** The blocks among `hashes` (lowercase, each once, in order) the caller may read; the others are simply absent. */
 export async function readableBlocks(db: Db, storage: Storage, user: AuthUser, hashes: readonly string[]): Promise<ReadableBlock[]> {
-  const wanted = [...new Set(hashes)];
-  const found = new Map<string, ReadableBlock>();
-  const readable = new Map<string, Promise<boolean>>(); // by file id: `can` once per file
-  for (const namespaceId of await namespacesOf(db, user)) {
-    const hashOfKey = new Map<string, string>();
-    for (const h of wanted) if (!found.has(h)) hashOfKey.set(storage.blocks.keyFor(namespaceId, h), h);
-    const keys = [...hashOfKey.keys()];
-    for (let i = 0; i < keys.length; i += 1000) {
-      const rows = await db
-        .select({ key: versionBlocks.blockKey, size: versionBlocks.length, file: files })
-        .from(versionBlocks)
-        .innerJoin(fileVersions, eq(fileVersions.id, versionBlocks.versionId))
-        .innerJoin(files, eq(files.id, fileVersions.fileId))
-        .where(inArray(versionBlocks.blockKey, keys.slice(i, i + 1000)));
-      for (const r of rows) {
-        const hash = hashOfKey.get(r.key)!;
-        if (found.has(hash)) continue;
-        let ok = readable.get(r.file.id);
-        if (!ok) readable.set(r.file.id, (ok = can(db, user, 'read', r.file)));
-        if (await ok) found.set(hash, { hash, key: r.key, size: r.size });
-      }
-    }
-  }
-  const out = wanted.flatMap((h) => found.get(h) ?? []);
+  const out = await findReadable(db, storage, user, hashes);
   const bytes = out.reduce((n, b) => n + b.size, 0);
   if (bytes > MAX_FETCH_BYTES) {
     throw new PayloadTooLargeError(`the blocks asked for add up to ${bytes} bytes, more than ${MAX_FETCH_BYTES}: ask for fewer at a time`, {

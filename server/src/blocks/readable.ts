@@ -3,7 +3,7 @@
  * a file the caller may read (files/access.ts `can`). Holding a hash proves nothing, so a block
  * that was only uploaded, or that sits in someone else's namespace, answers 404 like a missing one.
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { files, fileVersions, versionBlocks } from '../db/schema.js';
@@ -39,4 +39,39 @@ export async function readableBlockKey(db: Db, storage: Storage, user: AuthUser,
     }
   }
   throw new NotFoundError('no readable file has a block with that hash', { code: 'block_not_found' });
+}
+
+export interface ReadableBlock {
+  hash: string;
+  key: string;
+  size: number;
+}
+
+/** readableBlockKey for many hashes at once: a statement per thousand keys and namespace, `can` once
+ *  per file. The blocks among `hashes` the caller may read, in order, each once; the others are absent. */
+export async function findReadable(db: Db, storage: Storage, user: AuthUser, hashes: readonly string[]): Promise<ReadableBlock[]> {
+  const wanted = [...new Set(hashes)];
+  const found = new Map<string, ReadableBlock>();
+  const readable = new Map<string, Promise<boolean>>(); // by file id: `can` once per file
+  for (const namespaceId of await namespacesOf(db, user)) {
+    const hashOfKey = new Map<string, string>();
+    for (const h of wanted) if (!found.has(h)) hashOfKey.set(storage.blocks.keyFor(namespaceId, h), h);
+    const keys = [...hashOfKey.keys()];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const rows = await db
+        .select({ key: versionBlocks.blockKey, size: versionBlocks.length, file: files })
+        .from(versionBlocks)
+        .innerJoin(fileVersions, eq(fileVersions.id, versionBlocks.versionId))
+        .innerJoin(files, eq(files.id, fileVersions.fileId))
+        .where(inArray(versionBlocks.blockKey, keys.slice(i, i + 1000)));
+      for (const r of rows) {
+        const hash = hashOfKey.get(r.key)!;
+        if (found.has(hash)) continue;
+        let ok = readable.get(r.file.id);
+        if (!ok) readable.set(r.file.id, (ok = can(db, user, 'read', r.file)));
+        if (await ok) found.set(hash, { hash, key: r.key, size: r.size });
+      }
+    }
+  }
+  return wanted.flatMap((h) => found.get(h) ?? []);
 }

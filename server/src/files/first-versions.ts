@@ -47,11 +47,12 @@ export async function commitNewFiles(tx: Db, list: readonly BatchNewFile[]): Pro
       payload: versionPayload({ name, parentId: v.parentId }, v, new Date(at)),
     };
   });
-  const rows = await rawValue<(Record<string, unknown> | null)[]>(tx, 'select coffer_commit_new_files($1::jsonb, $2::int, $3) as v', [
-    JSON.stringify(items),
-    JOURNAL_LOCK_CLASS,
-    JOURNAL_CHANNEL,
-  ]);
-  if (!rows || rows.length !== list.length) throw new Error('coffer_commit_new_files answered the wrong number of rows');
+  return bulkCommit(tx, 'coffer_commit_new_files', items);
+}
+
+/** Calls one of the batch commit functions (coffer_commit_new_files, coffer_commit_new_versions) on `items`: a files row or undefined (declined) per item, in order. */
+export async function bulkCommit(tx: Db, fn: 'coffer_commit_new_files' | 'coffer_commit_new_versions', items: readonly object[]): Promise<(FileRow | undefined)[]> {
+  const rows = await rawValue<(Record<string, unknown> | null)[]>(tx, `select ${fn}($1::jsonb, $2::int, $3) as v`, [JSON.stringify(items), JOURNAL_LOCK_CLASS, JOURNAL_CHANNEL]);
+  if (!rows || rows.length !== items.length) throw new Error(`${fn} answered the wrong number of rows`);
   return rows.map((r) => (r ? tableRow(files, r) : undefined));
 }
