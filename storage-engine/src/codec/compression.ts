@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Zstd from 'zstd-napi/binding.js';
 import { BufferPool } from '../memory/buffer-pool.js';
-import { takeReadBuffer } from '../memory/read-buffers.js';
 import { FormatError } from '../errors.js';
 
 /**
@@ -104,7 +103,7 @@ function context(level: number): Zstd.CCtx {
 /** Decompress into a buffer of the size the frame header promised, insisting on exactly that. */
 export function decompress(data: Uint8Array, expectedSize: number): Buffer {
   dctx ??= new zstd.DCtx();
-  const out = takeReadBuffer(expectedSize);
+  const out = Buffer.allocUnsafeSlow(expectedSize);
   let n: number;
   try {
     n = dctx.decompress(out, data);

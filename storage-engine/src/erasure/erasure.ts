@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import { crc32 } from '../codec/checksum.js';
 import type ReedSolomonModule from '@ronomon/reed-solomon';
 import { BufferPool } from '../memory/buffer-pool.js';
-import { takeReadBuffer } from '../memory/read-buffers.js';
 import { IntegrityError, InvalidArgumentError, UnrecoverableError } from '../errors.js';
 import type { Layout } from './layout.js';
 import { readShard, SHARD_HEADER_SIZE, writeShard, writeShardHeader, type ShardHeader } from '../shards/shard-format.js';
@@ -68,7 +67,7 @@ export async function decodeShards(
   const size = shardPayloadSize(frameSize, k);
   const sources = pickSources(shards, layout, frameSize);
   if ([...sources.keys()].every((i) => i < k)) {
-    const frame = takeReadBuffer(frameSize);
+    const frame = Buffer.allocUnsafe(frameSize);
     for (let i = 0, off = 0; i < k && off < frameSize; i++, off += size) {
       const payload = sources.get(i)!;
       frame.set(frameSize - off < size ? payload.subarray(0, frameSize - off) : payload, off);

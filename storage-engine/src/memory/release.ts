@@ -11,15 +11,11 @@
  */
 const POOL_CEILING = 64 * 1024;
 
-import { recycleReadBuffer } from './read-buffers.js';
-
 type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
 
 export function releaseMemory(view: Uint8Array): void {
   const ab = view.buffer as Transferable;
   if (!(ab instanceof ArrayBuffer) || typeof ab.transfer !== 'function' || ab.detached) return;
-  // The engine's read buffers are kept for the next read instead (read-buffers.ts).
-  if (recycleReadBuffer(view)) return;
   // Node's Buffer pool (Buffer.poolSize bytes, which some libraries raise to 64 KiB) hands out
   // slices under half its size: a view of its whole buffer, or of one larger than a pool, is none.
   const whole = view.byteOffset === 0 && view.byteLength === ab.byteLength;

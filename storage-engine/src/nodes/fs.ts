@@ -1,7 +1,6 @@
 import { mkdir, open, opendir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js';
-import { takeReadBuffer } from '../memory/read-buffers.js';
 import { durableWrite } from './fs-writer.js';
 import { ReadHandles } from './fs-read-handles.js';
 import { checkKey, checkPrefix, checkRange } from './keys.js';
@@ -68,9 +67,7 @@ export class FsNode implements StorageNode {
       throw await this.absentOrDown(`get ${key}`, key, err);
     }
     try {
-      // Into the engine's read buffers (memory/read-buffers.ts): readFile took fresh memory every time.
-      const { size } = await fh.stat();
-      return await readInto(fh, takeReadBuffer(size));
+      return await fh.readFile();
     } catch (err) {
       throw this.readError(key, err);
     } finally {
@@ -214,15 +211,11 @@ export class FsNode implements StorageNode {
   }
 }
 
-function readRange(fh: FileHandle, start: number, end: number): Promise<Buffer> {
-  return readInto(fh, Buffer.allocUnsafe(end - start), start);
-}
-
-/** Fill `out` from `position` on; a file that ended sooner gives what is there. */
-async function readInto(fh: FileHandle, out: Buffer, position = 0): Promise<Buffer> {
+async function readRange(fh: FileHandle, start: number, end: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(end - start);
   let filled = 0;
   while (filled < out.length) {
-    const { bytesRead } = await fh.read(out, filled, out.length - filled, position + filled);
+    const { bytesRead } = await fh.read(out, filled, out.length - filled, start + filled);
     if (bytesRead === 0) break; // the file shrank under us: return what is there
     filled += bytesRead;
   }

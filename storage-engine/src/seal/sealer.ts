@@ -1,7 +1,6 @@
 import type { BlockIds } from '../keys/block-id.js';
 import { contentHash } from '../keys/block-id.js';
 import { giveBlockMemory, takeBlockMemory } from '../memory/block-memory.js';
-import { releaseMemory } from '../memory/release.js';
 import { decodeFrame, prepareFrame, type DataKey } from '../codec/codec.js';
 import { chooseLayout, type ErasureOptions } from '../erasure/erasure.js';
 import { encodeShardParts, type ShardObject } from '../shards/shard-encode.js';
@@ -113,8 +112,6 @@ export async function sealChunk(
 /** Decrypt and decompress a frame, then check the plaintext against the block's SHA-256. */
 export function unsealFrame(req: UnsealRequest): Buffer {
   const plain = decodeFrame(req.frame, req.dataKey, Buffer.from(req.key, 'latin1'), { inPlace: true });
-  // Decompressed into memory of its own: the frame is done with (a read's frame is ours alone).
-  if (plain.buffer !== req.frame.buffer) releaseMemory(req.frame);
   if (!contentHash(plain).equals(Buffer.from(req.hash, 'hex'))) {
     throw new IntegrityError(`block ${req.key.slice(0, 12)}…: plaintext does not match its SHA-256`);
   }
