@@ -14,3 +14,13 @@ export function releaseWhenSent(c: Context, body: Uint8Array): void {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   outgoing?.once('finish', () => releaseMemory(body));
 }
+
+/** The same for many bodies (a streamed pack's blocks): what the returned function is given is freed at 'finish'. */
+export function releaseAllWhenSent(c: Context): (body: Uint8Array) => void {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  const held: Uint8Array[] = [];
+  outgoing?.once('finish', () => {
+    for (const b of held.splice(0)) releaseMemory(b);
+  });
+  return outgoing ? (b) => held.push(b) : () => {};
+}

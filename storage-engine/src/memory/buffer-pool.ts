@@ -7,6 +7,8 @@
  * A buffer given back must not be used by anyone afterwards: pools are only used where one owner
  * holds a buffer from `take` to `give`.
  */
+import { releaseMemory } from './release.js';
+
 export interface BufferPoolOptions {
   /** Buffers kept at most (each up to maxBufferBytes). */
   maxBuffers: number;
@@ -14,15 +16,20 @@ export interface BufferPoolOptions {
   maxBufferBytes: number;
   /** Sizes are rounded up to a multiple of this, so buffers of near sizes serve each other. */
   grain: number;
+  /** Spares unused for about this long are freed (a burst's memory does not stay held while idle); by default kept. */
+  idleMs?: number;
 }
 
 export class BufferPool {
   private readonly spare: ArrayBuffer[] = [];
+  private used = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: BufferPoolOptions) {}
 
   /** A Buffer of exactly `bytes` bytes (contents arbitrary) at the start of a pooled ArrayBuffer. */
   take(bytes: number): Buffer {
+    this.used = true;
     let best = -1;
     for (let i = 0; i < this.spare.length; i++) {
       const b = this.spare[i]!;
@@ -39,6 +46,7 @@ export class BufferPool {
     const ab = buf instanceof ArrayBuffer ? buf : buf.buffer;
     if (!(ab instanceof ArrayBuffer) || ab.byteLength === 0 || ab.byteLength > this.opts.maxBufferBytes) return;
     if (this.spare.includes(ab)) return; // given twice: keep one entry, never hand it out twice
+    this.sweepWhenIdle();
     if (this.spare.length < this.opts.maxBuffers) {
       this.spare.push(ab);
       return;
@@ -47,5 +55,22 @@ export class BufferPool {
     let smallest = 0;
     for (let i = 1; i < this.spare.length; i++) if (this.spare[i]!.byteLength < this.spare[smallest]!.byteLength) smallest = i;
     if (this.spare[smallest]!.byteLength < ab.byteLength) this.spare[smallest] = ab;
+  }
+
+  /** With idleMs: a timer (never holding the process open) frees the spares once a period passes without a take. */
+  private sweepWhenIdle(): void {
+    const idleMs = this.opts.idleMs;
+    if (idleMs === undefined || this.timer) return;
+    this.used = false;
+    this.timer = setInterval(() => {
+      if (this.used) {
+        this.used = false;
+        return;
+      }
+      for (const ab of this.spare.splice(0)) releaseMemory(new Uint8Array(ab));
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }, idleMs);
+    this.timer.unref?.();
   }
 }
