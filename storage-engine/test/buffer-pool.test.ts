@@ -13,6 +13,14 @@ describe('BufferPool', () => {
     expect(pool.take(6000).buffer).not.toBe(a.buffer);
   });
 
+  it('takes back only memory it made (never a slice of Node’s shared pool)', () => {
+    const pool = new BufferPool({ maxBuffers: 2, maxBufferBytes: 1 << 20, grain: 4096 });
+    const foreign = Buffer.allocUnsafeSlow(4096);
+    pool.give(foreign);
+    pool.give(Buffer.allocUnsafe(16));
+    expect(pool.take(4096).buffer).not.toBe(foreign.buffer);
+  });
+
   it('with idleMs, frees its spares once a period passes without a take', () => {
     vi.useFakeTimers();
     try {

@@ -22,6 +22,8 @@ export interface BufferPoolOptions {
 
 export class BufferPool {
   private readonly spare: ArrayBuffer[] = [];
+  /** What this pool made: only these are taken back (a slice of Node's shared pool given by mistake would be handed out again). */
+  private readonly made = new WeakSet<ArrayBuffer>();
   private used = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -38,13 +40,15 @@ export class BufferPool {
     }
     if (best >= 0) return Buffer.from(this.spare.splice(best, 1)[0]!, 0, bytes);
     const size = Math.max(this.opts.grain, Math.ceil(bytes / this.opts.grain) * this.opts.grain);
-    return Buffer.from(Buffer.allocUnsafeSlow(size).buffer, 0, bytes);
+    const ab = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+    this.made.add(ab);
+    return Buffer.from(ab, 0, bytes);
   }
 
-  /** Give back the ArrayBuffer under `buf` (any view of it). */
+  /** Give back the ArrayBuffer under `buf` (any view of it); memory this pool did not make is ignored. */
   give(buf: Uint8Array | ArrayBuffer): void {
     const ab = buf instanceof ArrayBuffer ? buf : buf.buffer;
-    if (!(ab instanceof ArrayBuffer) || ab.byteLength === 0 || ab.byteLength > this.opts.maxBufferBytes) return;
+    if (!(ab instanceof ArrayBuffer) || !this.made.has(ab) || ab.byteLength === 0 || ab.byteLength > this.opts.maxBufferBytes) return;
     if (this.spare.includes(ab)) return; // given twice: keep one entry, never hand it out twice
     this.sweepWhenIdle();
     if (this.spare.length < this.opts.maxBuffers) {
