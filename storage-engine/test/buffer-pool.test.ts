@@ -16,8 +16,8 @@ describe('BufferPool', () => {
   it('takes back only memory it made (never a slice of Node’s shared pool)', () => {
     const pool = new BufferPool({ maxBuffers: 2, maxBufferBytes: 1 << 20, grain: 4096 });
     const foreign = Buffer.allocUnsafeSlow(4096);
-    pool.give(foreign);
-    pool.give(Buffer.allocUnsafe(16));
+    expect(pool.give(foreign)).toBe(false);
+    expect(pool.give(Buffer.allocUnsafe(16))).toBe(false);
     expect(pool.take(4096).buffer).not.toBe(foreign.buffer);
   });
 

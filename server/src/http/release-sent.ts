@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { releaseMemory } from '@coffer/storage-engine';
+import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 
 /** `body` must be the caller's own memory that nothing else reads (releaseMemory's contract). */
 export function releaseWhenSent(c: Context, body: Uint8Array): void {
@@ -15,12 +15,12 @@ export function releaseWhenSent(c: Context, body: Uint8Array): void {
   outgoing?.once('finish', () => releaseMemory(body));
 }
 
-/** The same for many bodies (a streamed pack's blocks): what the returned function is given is freed at 'finish'. */
+/** The same for many blocks from BlockStore.get (a streamed pack's): at 'finish' they serve the engine's next reads, or are freed. */
 export function releaseAllWhenSent(c: Context): (body: Uint8Array) => void {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   const held: Uint8Array[] = [];
   outgoing?.once('finish', () => {
-    for (const b of held.splice(0)) releaseMemory(b);
+    for (const b of held.splice(0)) if (!recycleBlock(b)) releaseMemory(b);
   });
   return outgoing ? (b) => held.push(b) : () => {};
 }

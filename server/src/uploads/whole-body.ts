@@ -11,7 +11,7 @@
  * MiB packs, and each fresh buffer's every page was a fault (on this VM ~3.5 ms of CPU per MiB,
  * ~0.35 s per 100 MiB uploaded); warm memory costs none. The spares are freed when idle.
  */
-import { BufferPool } from '@coffer/storage-engine';
+import { BufferPool, releaseMemory } from '@coffer/storage-engine';
 import type { HttpError } from '../http-errors.js';
 import { requestBytes, type RequestBody } from './body.js';
 
@@ -23,7 +23,7 @@ const bodies = new BufferPool({ maxBuffers: 4, maxBufferBytes: 16 * 1024 * 1024,
  * Only once nothing reads it any more (a store that might still be running does).
  */
 export function giveBodyBack(body: Uint8Array): void {
-  bodies.give(body);
+  if (!bodies.give(body)) releaseMemory(body);
 }
 
 /** Smaller bodies come from malloc's heap (under its mmap threshold, 128 KiB at `npm start`), warm already. */

@@ -39,26 +39,31 @@ export class BufferPool {
       if (b.byteLength >= bytes && (best < 0 || b.byteLength < this.spare[best]!.byteLength)) best = i;
     }
     if (best >= 0) return Buffer.from(this.spare.splice(best, 1)[0]!, 0, bytes);
+    // (A spare freed by someone else — releaseMemory — has byteLength 0 and never fits.)
     const size = Math.max(this.opts.grain, Math.ceil(bytes / this.opts.grain) * this.opts.grain);
     const ab = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     this.made.add(ab);
     return Buffer.from(ab, 0, bytes);
   }
 
-  /** Give back the ArrayBuffer under `buf` (any view of it); memory this pool did not make is ignored. */
-  give(buf: Uint8Array | ArrayBuffer): void {
+  /** Give back the ArrayBuffer under `buf` (any view of it); memory this pool did not make is
+   *  ignored. True when the pool has it now (whether kept or freed): the caller must not free it. */
+  give(buf: Uint8Array | ArrayBuffer): boolean {
     const ab = buf instanceof ArrayBuffer ? buf : buf.buffer;
-    if (!(ab instanceof ArrayBuffer) || !this.made.has(ab) || ab.byteLength === 0 || ab.byteLength > this.opts.maxBufferBytes) return;
-    if (this.spare.includes(ab)) return; // given twice: keep one entry, never hand it out twice
+    if (!(ab instanceof ArrayBuffer) || !this.made.has(ab) || ab.byteLength === 0) return false;
+    if (this.spare.includes(ab)) return true; // given twice: keep one entry, never hand it out twice
+    if (ab.byteLength > this.opts.maxBufferBytes) return false;
     this.sweepWhenIdle();
     if (this.spare.length < this.opts.maxBuffers) {
       this.spare.push(ab);
-      return;
+      return true;
     }
     // Full: keep the larger of the new one and the smallest kept.
     let smallest = 0;
     for (let i = 1; i < this.spare.length; i++) if (this.spare[i]!.byteLength < this.spare[smallest]!.byteLength) smallest = i;
-    if (this.spare[smallest]!.byteLength < ab.byteLength) this.spare[smallest] = ab;
+    if (this.spare[smallest]!.byteLength < ab.byteLength) [this.spare[smallest], buf] = [ab, this.spare[smallest]!];
+    releaseMemory(buf instanceof ArrayBuffer ? new Uint8Array(buf) : buf);
+    return true;
   }
 
   /** With idleMs: a timer (never holding the process open) frees the spares once a period passes without a take. */

@@ -18,6 +18,8 @@ export interface FrameRead {
 export interface ReadOptions {
   /** Ask one more node when the first answers are this slow (ms). */
   hedgeDelayMs: number;
+  /** The frame goes into pooled memory (frames of all data shards; BlockStore.get with the inline sealer): its caller may give it back (recycleBlock). */
+  pooledFrame?: boolean;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function readFrame(pool: NodePool, record: BlockRecord, opts: ReadO
     checkDone();
   });
 
-  const frame = await decodeShards(good, record.layout, record.frameSize);
+  const frame = await decodeShards(good, record.layout, record.frameSize, opts.pooledFrame ? takeFrameMemory : undefined);
   // The frame holds copies: the shards the nodes handed over are ours and done with.
   for (const bytes of good.values()) shardMemory.give(bytes);
   return { frame, damaged, unavailable };
@@ -100,6 +102,19 @@ export async function readFrame(pool: NodePool, record: BlockRecord, opts: ReadO
  */
 const shardMemory = new BufferPool({ maxBuffers: 32, maxBufferBytes: 4 * 1024 * 1024, grain: 64 * 1024, idleMs: 2000 });
 const takeShardMemory = (bytes: number) => shardMemory.take(bytes);
+
+/** Frames of blocks read for a download (a fetch pack gives them back once sent): as for the shards. Below malloc's mmap threshold the heap is warm anyway. */
+const frameMemory = new BufferPool({ maxBuffers: 24, maxBufferBytes: 8 * 1024 * 1024, grain: 64 * 1024, idleMs: 2000 });
+const takeFrameMemory = (bytes: number) => (bytes < 128 * 1024 ? Buffer.allocUnsafe(bytes) : frameMemory.take(bytes));
+
+/**
+ * Done with a block from BlockStore.get (and every view of it: nothing reads it any more): its
+ * memory serves the next read. False when it is not read memory of the engine's: then the caller
+ * frees it as it would have (releaseMemory).
+ */
+export function recycleBlock(bytes: Uint8Array): boolean {
+  return frameMemory.give(bytes);
+}
 
 /** Read one shard and verify it against its header and against what metadata recorded. */
 export async function fetchShard(pool: NodePool, record: BlockRecord, loc: ShardLocation, pooled = false): Promise<Buffer> {
