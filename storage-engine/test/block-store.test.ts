@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BlockStore } from '../src/store/block-store.js';
+import { recycleBlock } from '../src/store/block-reader.js';
 import { QuorumError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { shardObjectKey } from '../src/shards/shard-key.js';
@@ -32,6 +33,21 @@ describe('BlockStore on local-directory nodes', () => {
     expect(await blocks.has('ns', a.hash)).toBe(true);
     expect(await blocks.has('other', a.hash)).toBe(false);
     expect((await blocks.put('ns', big)).stored).toBe(false);
+  });
+
+  it('a block given back (recycleBlock) serves the next read, which is still exact', async () => {
+    const { blocks } = engineForTest(nodes);
+    const one = randomData(1_000_000);
+    const two = randomData(900_000);
+    const a = await blocks.put('ns', one);
+    const b = await blocks.put('ns', two);
+    const first = await blocks.get(a.key);
+    expect(first.equals(one)).toBe(true);
+    expect(recycleBlock(first)).toBe(true);
+    const second = await blocks.get(b.key);
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.equals(two)).toBe(true);
+    expect(recycleBlock(Buffer.alloc(10))).toBe(false); // not the engine's read memory
   });
 
   it('answers a block as stored: a compressed one as its zstd payload, an incompressible one as plaintext', async () => {

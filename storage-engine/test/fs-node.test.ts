@@ -32,6 +32,21 @@ describe('FsNode specifics', () => {
     expect((await readdir(join(dir, 'ab'))).sort()).toEqual(['k1', 'k2~fresh']);
   });
 
+  it('reads into the memory `into` gives, whole or a range (readFrame reads shards into pooled memory)', async () => {
+    const node = new FsNode('fs', join(fsRoot(), 'into'));
+    const bytes = randomBytes(5000);
+    await node.put('ab/k', bytes);
+    const area = Buffer.alloc(8192);
+    const into = (n: number) => area.subarray(0, n);
+    const whole = await node.get('ab/k', undefined, into);
+    expect(whole.buffer).toBe(area.buffer);
+    expect(whole).toEqual(bytes);
+    const part = await node.get('ab/k', { start: 100, end: 300 }, into);
+    expect(part.buffer).toBe(area.buffer);
+    expect(part).toEqual(bytes.subarray(100, 300));
+    await expect(node.get('ab/missing', undefined, into)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('is down (not "not found") when its root directory vanished or is not a directory', async () => {
     const dir = join(fsRoot(), 'vanish');
     const node = new FsNode('fs', dir);

@@ -7,7 +7,7 @@
  * blocks are read from the engine a few ahead of the stream and written as a pack ended by PACK_END.
  */
 import { MAX_FETCH_BYTES, PACK_END, PACK_ENTRY_HEADER_BYTES, PACK_MAGIC } from '@coffer/protocol';
-import { releaseMemory, type BlockRecord } from '@coffer/storage-engine';
+import type { BlockRecord } from '@coffer/storage-engine';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { PayloadTooLargeError } from '../http-errors.js';
@@ -34,8 +34,12 @@ export async function readableBlocks(db: Db, storage: Storage, user: AuthUser, h
   return out;
 }
 
-/** The pack's bytes: the magic, an entry per block (read a few ahead), then PACK_END. A failed read ends the stream with an error (no PACK_END). */
-export function packStream(storage: Storage, list: readonly ReadableBlock[]): ReadableStream<Uint8Array> {
+/**
+ * The pack's bytes: the magic, an entry per block (read a few ahead), then PACK_END. A failed read
+ * ends the stream with an error (no PACK_END). Each block's bytes go out as they are (views, not
+ * copies) and are handed to `handedOut`, which frees them once the answer has been written.
+ */
+export function packStream(storage: Storage, list: readonly ReadableBlock[], handedOut: (bytes: Uint8Array) => void = () => {}): ReadableStream<Uint8Array> {
   const reads: Promise<Uint8Array>[] = [];
   const ready: (Uint8Array | undefined)[] = [];
   let next = 0;
@@ -51,25 +55,26 @@ export function packStream(storage: Storage, list: readonly ReadableBlock[]): Re
       reads.push(p);
     }
   };
-  const take = async (): Promise<Buffer> => {
+  /** The next block as an entry: its header and its bytes (a view of the engine's memory, not a copy). */
+  const take = async (): Promise<Uint8Array[]> => {
     const b = list[sent]!;
-    const bytes = ready[sent] ?? (await reads[sent]!);
+    const read = ready[sent] ?? (await reads[sent]!);
     delete reads[sent];
     delete ready[sent];
     sent++;
-    const entry = Buffer.allocUnsafe(PACK_ENTRY_HEADER_BYTES + bytes.byteLength);
-    entry.write(b.hash, 0, 'hex');
-    entry.writeUInt32BE(bytes.byteLength, 32);
-    // A copy: the engine's buffer may sit in memory shared with its worker threads. Otherwise it is
-    // fresh memory of ours, freed now rather than at V8's next collection for external memory.
-    entry.set(bytes, PACK_ENTRY_HEADER_BYTES);
-    releaseMemory(bytes);
-    return entry;
+    const header = Buffer.allocUnsafe(PACK_ENTRY_HEADER_BYTES);
+    header.write(b.hash, 0, 'hex');
+    header.writeUInt32BE(read.byteLength, 32);
+    // Memory shared with the engine's worker threads is copied (it is reused); a block of our
+    // own goes out as it is.
+    const bytes = read.buffer instanceof SharedArrayBuffer ? Buffer.from(read) : read;
+    handedOut(bytes);
+    return [header, bytes];
   };
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const parts: Buffer[] = [];
+      const parts: Uint8Array[] = [];
       if (!started) {
         started = true;
         records = await storage.blocks.records(list.map((b) => b.key));
@@ -79,15 +84,43 @@ export function packStream(storage: Storage, list: readonly ReadableBlock[]): Re
       // record) per small block made the socket writes the server's largest cost in a restore.
       let bytes = 0;
       fill();
-      while (sent < list.length && (parts.length === 0 || (bytes < CHUNK_BYTES && ready[sent] !== undefined))) {
+      while (sent < list.length && (bytes === 0 || (bytes < CHUNK_BYTES && ready[sent] !== undefined))) {
         fill();
-        const entry = await take();
-        parts.push(entry);
-        bytes += entry.byteLength;
+        for (const part of await take()) {
+          parts.push(part);
+          bytes += part.byteLength;
+        }
       }
       if (sent === list.length) parts.push(Buffer.from(PACK_END));
-      controller.enqueue(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      for (const chunk of inChunks(parts, CHUNK_BYTES)) controller.enqueue(chunk);
       if (sent === list.length) controller.close();
     },
   });
+}
+
+/**
+ * `parts` as the stream's chunks, none larger than `max`: small parts joined, large ones cut
+ * into views. A big block went out as one chunk (copied into an entry of its own before that):
+ * each was fresh memory, and so was the buffer TLS gathers a chunked write's pieces into, every
+ * page of it a fault (on this VM ~3.5 ms of CPU per MiB; bench:sync-client's 100 MiB file). A
+ * chunk under malloc's mmap threshold (128 KiB at `npm start`) is warm heap memory instead.
+ */
+export function* inChunks(parts: readonly Uint8Array[], max: number): Generator<Uint8Array> {
+  let group: Uint8Array[] = [];
+  let size = 0;
+  const flush = function* () {
+    if (group.length > 0) yield group.length === 1 ? group[0]! : Buffer.concat(group, size);
+    group = [];
+    size = 0;
+  };
+  for (const part of parts) {
+    for (let at = 0; at < part.byteLength; ) {
+      const n = Math.min(max - size, part.byteLength - at);
+      group.push(n === part.byteLength ? part : part.subarray(at, at + n));
+      size += n;
+      at += n;
+      if (size === max) yield* flush();
+    }
+  }
+  yield* flush();
 }

@@ -13,7 +13,7 @@ import { pgTextArray, rawRows } from '../db/raw.js';
 import { PayloadTooLargeError } from '../http-errors.js';
 import { reserveBlocks } from '../quota/reservations.js';
 import type { RequestBody } from '../uploads/body.js';
-import { readWholeBody } from '../uploads/whole-body.js';
+import { giveBodyBack, readWholeBody } from '../uploads/whole-body.js';
 import { parsePack, type PackEntry } from './pack-parse.js';
 import type { BlockPutDeps } from './put.js';
 
@@ -64,12 +64,15 @@ export async function storePack(deps: BlockPutDeps, namespaceId: string, entries
 /**
  * storePack, then the request's buffers (the body, what was decoded from it: the entries are
  * views of them or copies) freed at once instead of at V8's next collection for external memory,
- * ~64 MiB of them later (server/README.md, "Memory"). Only once every store has settled: after a
- * failure, the other stores may still be reading them.
+ * ~64 MiB of them later (server/README.md, "Memory"); `body`, from readWholeBody, serves the next
+ * request's body instead. Only once every store has settled: after a failure, the other stores
+ * may still be reading them.
  */
-export async function storePackOf(deps: BlockPutDeps, namespaceId: string, entries: readonly PackEntry[], buffers: readonly Uint8Array[]): Promise<PackStored> {
+export async function storePackOf(deps: BlockPutDeps, namespaceId: string, entries: readonly PackEntry[], buffers: readonly Uint8Array[], body?: Uint8Array): Promise<PackStored> {
   const stored = await storePack(deps, namespaceId, entries);
-  for (const b of buffers) releaseMemory(b);
+  // A view of the body freed on its own would free the body's whole memory.
+  for (const b of buffers) if (b.buffer !== body?.buffer) releaseMemory(b);
+  if (body) giveBodyBack(body);
   return stored;
 }
 

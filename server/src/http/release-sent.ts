@@ -7,10 +7,20 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { releaseMemory } from '@coffer/storage-engine';
+import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 
 /** `body` must be the caller's own memory that nothing else reads (releaseMemory's contract). */
 export function releaseWhenSent(c: Context, body: Uint8Array): void {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   outgoing?.once('finish', () => releaseMemory(body));
+}
+
+/** The same for many blocks from BlockStore.get (a streamed pack's): at 'finish' they serve the engine's next reads, or are freed. */
+export function releaseAllWhenSent(c: Context): (body: Uint8Array) => void {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  const held: Uint8Array[] = [];
+  outgoing?.once('finish', () => {
+    for (const b of held.splice(0)) if (!recycleBlock(b)) releaseMemory(b);
+  });
+  return outgoing ? (b) => held.push(b) : () => {};
 }

@@ -21,7 +21,7 @@ import type { AppDeps } from '../deps.js';
 import { userContentHeaders } from '../downloads/user-content.js';
 import { uploadBody } from '../uploads/body.js';
 import { operationRouter } from '../http/operation.js';
-import { releaseWhenSent } from '../http/release-sent.js';
+import { releaseAllWhenSent, releaseWhenSent } from '../http/release-sent.js';
 
 /**
  * The engine's bytes as an answer's body. What it reads is fresh memory of the caller's, sent as
@@ -60,14 +60,14 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.putPack, async ({ user }, c) => {
     const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
-    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, parsePack(data), [data]) };
+    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, parsePack(data), [], data) };
   });
 
   r.mount(ops.fetchBlocks, async ({ body, user }, c) => {
     const list = await readableBlocks(db, storage, user, body.hashes);
     // Streamed: the answer is committed to 200 before the blocks are read, so a failed read
     // cuts the body short and the client, missing PACK_END, knows it.
-    return c.body(packStream(storage, list), 200, {
+    return c.body(packStream(storage, list, releaseAllWhenSent(c)), 200, {
       'Content-Type': 'application/octet-stream',
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
@@ -86,7 +86,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.putPackEntries, async ({ user }, c) => {
     const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
     const entries = await decodeEntries(db, storage, user, data);
-    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, entries, [data, ...entries.map((e) => e.bytes)]) };
+    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, entries, entries.map((e) => e.bytes), data) };
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {

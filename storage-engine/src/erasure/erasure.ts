@@ -56,6 +56,8 @@ export async function decodeShards(
   shards: Map<number, Uint8Array>,
   layout: Layout,
   frameSize: number,
+  /** Where the frame goes (readFrame: pooled memory for a caller that gives it back). */
+  alloc: (bytes: number) => Buffer = (bytes) => Buffer.allocUnsafe(bytes),
 ): Promise<Buffer> {
   checkLayout(layout);
   checkFrameSize(frameSize);
@@ -67,7 +69,7 @@ export async function decodeShards(
   const size = shardPayloadSize(frameSize, k);
   const sources = pickSources(shards, layout, frameSize);
   if ([...sources.keys()].every((i) => i < k)) {
-    const frame = Buffer.allocUnsafe(frameSize);
+    const frame = alloc(frameSize);
     for (let i = 0, off = 0; i < k && off < frameSize; i++, off += size) {
       const payload = sources.get(i)!;
       frame.set(frameSize - off < size ? payload.subarray(0, frameSize - off) : payload, off);

@@ -7,6 +7,8 @@
  * A buffer given back must not be used by anyone afterwards: pools are only used where one owner
  * holds a buffer from `take` to `give`.
  */
+import { releaseMemory } from './release.js';
+
 export interface BufferPoolOptions {
   /** Buffers kept at most (each up to maxBufferBytes). */
   maxBuffers: number;
@@ -14,15 +16,22 @@ export interface BufferPoolOptions {
   maxBufferBytes: number;
   /** Sizes are rounded up to a multiple of this, so buffers of near sizes serve each other. */
   grain: number;
+  /** Spares unused for about this long are freed (a burst's memory does not stay held while idle); by default kept. */
+  idleMs?: number;
 }
 
 export class BufferPool {
   private readonly spare: ArrayBuffer[] = [];
+  /** What this pool made: only these are taken back (a slice of Node's shared pool given by mistake would be handed out again). */
+  private readonly made = new WeakSet<ArrayBuffer>();
+  private used = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: BufferPoolOptions) {}
 
   /** A Buffer of exactly `bytes` bytes (contents arbitrary) at the start of a pooled ArrayBuffer. */
   take(bytes: number): Buffer {
+    this.used = true;
     let best = -1;
     for (let i = 0; i < this.spare.length; i++) {
       const b = this.spare[i]!;
@@ -30,22 +39,47 @@ export class BufferPool {
       if (b.byteLength >= bytes && (best < 0 || b.byteLength < this.spare[best]!.byteLength)) best = i;
     }
     if (best >= 0) return Buffer.from(this.spare.splice(best, 1)[0]!, 0, bytes);
+    // (A spare freed by someone else — releaseMemory — has byteLength 0 and never fits.)
     const size = Math.max(this.opts.grain, Math.ceil(bytes / this.opts.grain) * this.opts.grain);
-    return Buffer.from(Buffer.allocUnsafeSlow(size).buffer, 0, bytes);
+    const ab = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+    this.made.add(ab);
+    return Buffer.from(ab, 0, bytes);
   }
 
-  /** Give back the ArrayBuffer under `buf` (any view of it). */
-  give(buf: Uint8Array | ArrayBuffer): void {
+  /** Give back the ArrayBuffer under `buf` (any view of it); memory this pool did not make is
+   *  ignored. True when the pool has it now (whether kept or freed): the caller must not free it. */
+  give(buf: Uint8Array | ArrayBuffer): boolean {
     const ab = buf instanceof ArrayBuffer ? buf : buf.buffer;
-    if (!(ab instanceof ArrayBuffer) || ab.byteLength === 0 || ab.byteLength > this.opts.maxBufferBytes) return;
-    if (this.spare.includes(ab)) return; // given twice: keep one entry, never hand it out twice
+    if (!(ab instanceof ArrayBuffer) || !this.made.has(ab) || ab.byteLength === 0) return false;
+    if (this.spare.includes(ab)) return true; // given twice: keep one entry, never hand it out twice
+    if (ab.byteLength > this.opts.maxBufferBytes) return false;
+    this.sweepWhenIdle();
     if (this.spare.length < this.opts.maxBuffers) {
       this.spare.push(ab);
-      return;
+      return true;
     }
     // Full: keep the larger of the new one and the smallest kept.
     let smallest = 0;
     for (let i = 1; i < this.spare.length; i++) if (this.spare[i]!.byteLength < this.spare[smallest]!.byteLength) smallest = i;
-    if (this.spare[smallest]!.byteLength < ab.byteLength) this.spare[smallest] = ab;
+    if (this.spare[smallest]!.byteLength < ab.byteLength) [this.spare[smallest], buf] = [ab, this.spare[smallest]!];
+    releaseMemory(buf instanceof ArrayBuffer ? new Uint8Array(buf) : buf);
+    return true;
+  }
+
+  /** With idleMs: a timer (never holding the process open) frees the spares once a period passes without a take. */
+  private sweepWhenIdle(): void {
+    const idleMs = this.opts.idleMs;
+    if (idleMs === undefined || this.timer) return;
+    this.used = false;
+    this.timer = setInterval(() => {
+      if (this.used) {
+        this.used = false;
+        return;
+      }
+      for (const ab of this.spare.splice(0)) releaseMemory(new Uint8Array(ab));
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }, idleMs);
+    this.timer.unref?.();
   }
 }

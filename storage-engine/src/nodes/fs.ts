@@ -54,11 +54,11 @@ export class FsNode implements StorageNode {
     }
   }
 
-  async get(key: string, range?: { start: number; end: number }): Promise<Buffer> {
+  async get(key: string, range?: { start: number; end: number }, into?: (bytes: number) => Buffer): Promise<Buffer> {
     checkKey(key);
     if (range) {
       checkRange(range);
-      return this.getRange(key, range);
+      return this.getRange(key, range, into);
     }
     let fh: FileHandle;
     try {
@@ -67,7 +67,9 @@ export class FsNode implements StorageNode {
       throw await this.absentOrDown(`get ${key}`, key, err);
     }
     try {
-      return await fh.readFile();
+      if (!into) return await fh.readFile();
+      const { size } = await fh.stat();
+      return await readRange(fh, 0, size, into);
     } catch (err) {
       throw this.readError(key, err);
     } finally {
@@ -76,12 +78,12 @@ export class FsNode implements StorageNode {
   }
 
   /** A packed shard's bytes: one read on a kept handle (open only the first time). */
-  private async getRange(key: string, range: { start: number; end: number }): Promise<Buffer> {
+  private async getRange(key: string, range: { start: number; end: number }, into?: (bytes: number) => Buffer): Promise<Buffer> {
     let opened = false;
     try {
       return await this.handles.with(this.pathOf(key), async (fh) => {
         opened = true;
-        const got = await readRange(fh, range.start, range.end);
+        const got = await readRange(fh, range.start, range.end, into);
         if (got.byteLength === 0 && range.end > range.start) {
           const { size } = await fh.stat();
           throw new InvalidArgumentError(`range [${range.start}, ${range.end}) starts past the end of ${key} (${size} bytes)`);
@@ -211,8 +213,8 @@ export class FsNode implements StorageNode {
   }
 }
 
-async function readRange(fh: FileHandle, start: number, end: number): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(end - start);
+async function readRange(fh: FileHandle, start: number, end: number, into?: (bytes: number) => Buffer): Promise<Buffer> {
+  const out = into ? into(end - start) : Buffer.allocUnsafe(end - start);
   let filled = 0;
   while (filled < out.length) {
     const { bytesRead } = await fh.read(out, filled, out.length - filled, start + filled);

@@ -13,8 +13,10 @@ export interface StorageNode {
    *  whole or as parts to be stored one after the other (a shard's header and payload). The
    *  caller reuses `data`'s memory once this settles: a driver copies whatever it keeps past that. */
   put(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
-  /** Read an object, or the byte range [start, end) of it. */
-  get(key: string, range?: { start: number; end: number }): Promise<Buffer>;
+  /** Read an object, or the byte range [start, end) of it. A driver that knows the size before
+   *  reading may read into memory from `into` (the caller's pooled, warm memory); the result is
+   *  the caller's either way. */
+  get(key: string, range?: { start: number; end: number }, into?: (bytes: number) => Buffer): Promise<Buffer>;
   /** Size of an object, or undefined when the node does not hold it. */
   head(key: string): Promise<{ size: number } | undefined>;
   /** Delete an object; deleting a missing object is not an error. */

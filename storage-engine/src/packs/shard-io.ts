@@ -9,9 +9,9 @@ import { shardObjectKey } from '../shards/shard-key.js';
  */
 
 /** The shard object's bytes: its own object, or just its range of the pack (pread / Range GET). */
-export function getShardObject(node: StorageNode, record: Pick<BlockRecord, 'key' | 'generation'>, loc: ShardLocation): Promise<Buffer> {
-  if (loc.pack) return node.get(loc.pack.object, { start: loc.pack.offset, end: loc.pack.offset + loc.pack.length });
-  return node.get(shardObjectKey(record, loc.index));
+export function getShardObject(node: StorageNode, record: Pick<BlockRecord, 'key' | 'generation'>, loc: ShardLocation, into?: (bytes: number) => Buffer): Promise<Buffer> {
+  if (loc.pack) return node.get(loc.pack.object, { start: loc.pack.offset, end: loc.pack.offset + loc.pack.length }, into);
+  return node.get(shardObjectKey(record, loc.index), undefined, into);
 }
 
 /** Whether the node holds the shard object (a packed one: its pack is there and long enough). */

@@ -9,7 +9,7 @@ import type { KeyProvider } from '../keys/keys.js';
 import { shardsNeeded, shardCount, type Layout, type Tier } from '../erasure/layout.js';
 import type { BlockMetadataPort, BlockRecord } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
-import { readFrame, type FrameRead } from './block-reader.js';
+import { readFrame, recycleBlock, type FrameRead } from './block-reader.js';
 import { repairBlock, type RepairResult } from '../ops/block-repair.js';
 import { writeShards } from './block-writer.js';
 import { InlineSealer, type SealedChunk, type Sealer } from '../seal/sealer.js';
@@ -192,10 +192,13 @@ export class BlockStore {
 
   /** `known`: its record, looked up already (`records`); a stale one is looked up again. */
   async get(key: string, known?: BlockRecord): Promise<Buffer> {
-    const { read, record, t1 } = await this.readBlockFrame(key, known);
+    // Inline, the plaintext is decrypted in place: a frame in pooled memory is what the caller
+    // may give back (recycleBlock). A worker would be sent a copy of it, so it gets fresh memory.
+    const { read, record, t1 } = await this.readBlockFrame(key, known, this.sealer instanceof InlineSealer);
     const header = readFrameHeader(read.frame);
     const dataKey = await this.keys.keyById(record.namespace, header.keyId);
     const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, hash: record.hash });
+    if (plain.buffer !== read.frame.buffer) recycleBlock(read.frame); // decompressed elsewhere: the frame is done with
     this.timer.add('decrypt+decompress+verify', Number(process.hrtime.bigint() - t1));
     return plain;
   }
@@ -216,19 +219,19 @@ export class BlockStore {
   }
 
   /** The block's frame from any k of its shards, reporting damage (get and getStored). */
-  private async readBlockFrame(key: string, known?: BlockRecord): Promise<{ read: FrameRead; record: BlockRecord; t1: bigint }> {
+  private async readBlockFrame(key: string, known?: BlockRecord, pooledFrame = false): Promise<{ read: FrameRead; record: BlockRecord; t1: bigint }> {
     let record = known ?? (await this.metadata.getBlock(key));
     if (!record) throw new NotFoundError('metadata', key);
     const t0 = process.hrtime.bigint();
     let read;
     try {
-      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs, pooledFrame });
     } catch (err) {
       // A drain or tier move may have deleted the shards this record named: read where they went.
       const moved = err instanceof UnrecoverableError ? await this.movedSince(record) : undefined;
       if (!moved) throw err;
       record = moved;
-      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs });
+      read = await readFrame(this.pool, record, { hedgeDelayMs: this.hedgeDelayMs, pooledFrame });
     }
     const t1 = process.hrtime.bigint();
     this.access.touch(key);
