@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { releaseMemory } from '@coffer/storage-engine';
+import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 import type { AppDeps } from '../deps.js';
 import { loggable } from '../error-log.js';
 import type { VersionRow } from '../files/revisions.js';
@@ -48,7 +48,10 @@ export async function sendVersion(c: Context, deps: AppDeps, name: string, v: Ve
         // writes each block it takes before asking for the next (before that it may hold a few to
         // size a small body), so with nothing pending on the response no one holds the block any
         // more. Only when this stream is what the server writes out (no middleware wrapped it).
-        if (sent && outgoing?.headersSent && outgoing.writableLength === 0 && c.res.body === stream) releaseMemory(sent);
+        if (sent && outgoing?.headersSent && outgoing.writableLength === 0 && c.res.body === stream) {
+          // The engine's read memory serves its next read; other memory is freed now.
+          if (!recycleBlock(sent)) releaseMemory(sent);
+        }
         sent = undefined;
         try {
           const next = first ?? (await source.next());

@@ -12,7 +12,10 @@ import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 /** `body` must be the caller's own memory that nothing else reads (releaseMemory's contract). */
 export function releaseWhenSent(c: Context, body: Uint8Array): void {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  outgoing?.once('finish', () => releaseMemory(body));
+  // The engine's read memory serves its next read; other memory is freed now.
+  outgoing?.once('finish', () => {
+    if (!recycleBlock(body)) releaseMemory(body);
+  });
 }
 
 /** The same for many blocks from BlockStore.get (a streamed pack's): at 'finish' they serve the engine's next reads, or are freed. */

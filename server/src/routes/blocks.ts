@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, missingBits, operations as ops } from '@coffer/protocol';
-import { releaseMemory } from '@coffer/storage-engine';
+import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
 import { missingHashes } from '../blocks/lookup.js';
@@ -117,7 +117,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       const bytes = await storage.blocks.get(key);
       enc = await encodeForDownload(bytes, dictionary);
       size = bytes.byteLength;
-      if (enc.body !== bytes) releaseMemory(bytes);
+      if (enc.body !== bytes && !recycleBlock(bytes)) releaseMemory(bytes);
     } else {
       // No delta asked: the block goes as it is stored — its zstd payload when it was stored
       // compressed (compressed once, at ingest), else raw (it did not compress then either).
