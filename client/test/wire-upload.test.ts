@@ -3,13 +3,13 @@
  * against the previous version's block (bytes counted on the client's sockets), a compressible
  * new file goes compressed, and with encodings off the old raw route still works.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNKER_PARAMETERS } from '@coffer/protocol';
+import { CHUNKER_PARAMETERS, MAX_PACK_BYTES } from '@coffer/protocol';
 import { seededBytes } from '@coffer/server/testing/data';
 import { startTestServer, type TestServer } from '@coffer/server/testing/server';
 import { useTempDir } from '@coffer/test-support/temp-dir';
@@ -18,10 +18,12 @@ import { DiskBlockCache } from '../src/transfer/block-cache.js';
 import { blockListOf } from '../src/transfer/blocks.js';
 import { TransferStats } from '../src/transfer/stats.js';
 import { uploadFile } from '../src/transfer/upload.js';
+import { BlockSender } from '../src/transfer/wire-send.js';
 import { readSmall, sendBatch, type BatchItem } from '../src/transfer/batch-upload.js';
 import { nodeReadable } from '../src/transfer/file-handle.js';
 
 const MiB = 1024 * 1024;
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 let srv: TestServer;
 let api: CofferApi;
 const dir = useTempDir('coffer-wire-');
@@ -115,12 +117,28 @@ describe('uploads on the wire', () => {
     const blocks = await blockListOf(local);
     expect(stats.blocksSent).toBe(blocks.length);
     expect(blocks.length).toBeGreaterThan(4);
-    // 12 MiB: its first ~2 MiB in a pack of their own (the upload starts early), the rest in packs of at most 8 MiB: three requests, none per block.
+    // 12 MiB: its first ~2 MiB in a pack of their own (the upload starts early), the rest in one pack (at most MAX_PACK_BYTES): two requests, none per block.
     // Asked about twice (the first ~2 MiB, then all cut meanwhile), and one request at a time: one connection, not one a request.
-    expect(calls.filter((c) => c !== 'missingBlocks')).toEqual(['putPackEntries', 'putPackEntries', 'putPackEntries']);
+    expect(calls.filter((c) => c !== 'missingBlocks')).toEqual(['putPackEntries', 'putPackEntries']);
     expect(calls.filter((c) => c === 'missingBlocks').length).toBeLessThanOrEqual(3);
     expect(mostInFlight).toBe(1);
     expect((await api.revisionBlocks('/many.bin')).blocks).toEqual(blocks);
+    watched.http.close();
+  });
+
+  it('keeps a pack within MAX_PACK_BYTES on the wire, its framing included', async () => {
+    // Sixteen raw 1 MiB blocks: MAX_PACK_BYTES of plaintext exactly, one entry header too many for one pack.
+    const blocks = Array.from({ length: 16 }, (_, i) => seededBytes(`wire-upload-raw-${i}`, MiB));
+    const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    const bodies: number[] = [];
+    const f = watched.putPackEntries.bind(watched);
+    watched.putPackEntries = (body) => (bodies.push(body.byteLength), f(body));
+    const sender = new BlockSender(watched, {}, new TransferStats());
+    for (const [i, b] of blocks.entries()) await sender.add(sha256(b), b, i * MiB);
+    await sender.finish();
+    expect(bodies.length).toBe(2);
+    for (const n of bodies) expect(n).toBeLessThanOrEqual(MAX_PACK_BYTES);
+    expect(await api.missingBlocks(blocks.map(sha256))).toEqual(new Set());
     watched.http.close();
   });
 

@@ -64,7 +64,8 @@ export class CofferApi implements SyncApi {
   async #call<O extends Operation>(op: O, c: Call<O> = {}, o: RequestOptions = {}): Promise<Answered<O>> {
     const path = pathOf(op, c.params);
     // Every answer read here is JSON (or an error's): a long one may come compressed (readAnswer decodes it).
-    const headers = { 'accept-encoding': 'zstd', ...o.headers };
+    // Not asked for with an upload of raw bytes: its answer is a few numbers, never long enough to be compressed.
+    const headers = c.raw !== undefined ? { ...o.headers } : { 'accept-encoding': 'zstd', ...o.headers };
     const res = await this.http.stream(op.method, path, {
       ...o,
       headers,

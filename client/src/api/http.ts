@@ -54,7 +54,8 @@ export class HttpClient {
   async stream(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
     const url = new URL(`/api/v1${path}`, this.base);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: OutgoingHttpHeaders = { accept: 'application/json', ...o.headers };
+    // No default Accept: the API answers JSON whatever it says (~26 bytes a request less); callers wanting something else say so.
+    const headers: OutgoingHttpHeaders = { ...o.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body = o.body;
     let packed: Buffer | undefined;

@@ -17,7 +17,7 @@ import { finishUpload, passedOver, uploadAlone, type StepResult } from './action
 import type { BigUploads as BigUploadsPort, SyncContext } from './context.js';
 import type { BaseEntry } from './state.js';
 
-/** Files uploaded at once: each keeps a pack filling and one on the wire (~16 MiB), and two keep both cores busy. */
+/** Files uploaded at once: each keeps a pack filling and one on the wire (~32 MiB), and two keep both cores busy. */
 export const BIG_UPLOADS_AT_ONCE = 2;
 
 type Outcome = { rel: string; up: Uploaded } | { rel: string; again: true } | { rel: string; error: unknown };

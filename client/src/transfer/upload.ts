@@ -106,7 +106,7 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
   try {
     const before = await h.stat();
     if (before.kind !== 'file') return { blocks: [], stat: before, stable: false };
-    // Shown progress moves a pack at a time: about sixteen steps a file (within 1 and 8 MiB a pack).
+    // Shown progress moves a pack at a time: about sixteen steps a file (within 1 MiB and a full pack).
     if (onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(before.size / 16)));
     let done = 0;
     // Progress counts a block once it is on the server, or found there already.

@@ -7,7 +7,7 @@
  * server without that route gets each block on PUT /blocks/{sha256}/encoded, and one without
  * that (404 on the route) raw blocks on PUT /blocks/{sha256}, as before, for the rest of the upload.
  */
-import { DELTA_DICTIONARY_BYTES, MAX_DELTA_BASES, encodeEntryPack, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
+import { DELTA_DICTIONARY_BYTES, ENTRY_PACK_MAGIC, MAX_DELTA_BASES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, encodeEntryPack, entryOverhead, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncApi } from '../sync/sync-api.js';
 import type { BlockCache } from './block-cache.js';
@@ -27,9 +27,11 @@ export interface WireOptions {
 
 export type BlockSendApi = Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'putPackEntries'>;
 
-/** Plaintext gathered in one entry pack before it goes: memory stays about twice this (one pack
- *  filling, one on the wire), and a 17 MiB file costs three requests rather than seventeen. */
-export const PACK_PLAIN_BYTES = 8 * 1024 * 1024;
+/** Plaintext gathered in one entry pack before it goes — as much as the server takes in one
+ *  (its body is kept within MAX_PACK_BYTES too): each pack costs a request's headers and answer
+ *  (~550 bytes with TLS framing), so a 17 MiB file goes in two packs, not three. Memory stays
+ *  about twice this (one pack filling, one on the wire). */
+export const PACK_PLAIN_BYTES = MAX_PACK_BYTES;
 
 interface Queued {
   hash: string;
@@ -50,6 +52,8 @@ export class BlockSender {
   #bases: Promise<Placed[]> | undefined;
   #queued: Queued[] = [];
   #queuedBytes = 0;
+  /** The queued pack's body size on the wire. */
+  #queuedWire = 0;
   /** Packs go one after the other, on one connection. */
   #chain: Promise<void> = Promise.resolve();
   /** Plaintext bytes per entry pack: smaller where progress is shown (a pack is one step of it). */
@@ -76,14 +80,18 @@ export class BlockSender {
     const entry: PackEntryOnWire = enc
       ? { hash, size: bytes.byteLength, encoding: enc.encoding, ...(enc.bases ? { bases: enc.bases } : {}), body: enc.body }
       : { hash, size: bytes.byteLength, encoding: 'identity', body: bytes };
+    const wire = entryOverhead(entry) + entry.body.byteLength;
     let full: Queued[] | undefined;
-    if (this.#queued.length > 0 && this.#queuedBytes + bytes.byteLength > this.packBytes) {
+    const over = this.#queuedBytes + bytes.byteLength > this.packBytes || this.#queuedWire + wire > MAX_PACK_BYTES || this.#queued.length >= MAX_PACK_BLOCKS;
+    if (this.#queued.length > 0 && over) {
       full = this.#queued;
       this.#queued = [];
       this.#queuedBytes = 0;
     }
+    if (this.#queued.length === 0) this.#queuedWire = ENTRY_PACK_MAGIC.byteLength;
     this.#queued.push({ hash, bytes, offset, entry });
     this.#queuedBytes += bytes.byteLength;
+    this.#queuedWire += wire;
     if (full) await this.#enqueue(full);
   }
 
@@ -92,6 +100,7 @@ export class BlockSender {
     const last = this.#queued;
     this.#queued = [];
     this.#queuedBytes = 0;
+    this.#queuedWire = 0;
     if (last.length > 0) await this.#enqueue(last);
     await this.#chain;
   }
