@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { bulkCommit } from './first-versions.js';
+import { bulkCommit, contentItem } from './bulk-commit.js';
 import { versionPayload } from './journal.js';
-import { blockListRows, type NewVersion } from './versions.js';
+import type { NewVersion } from './versions.js';
 import type { FileRow } from './view.js';
 
 export interface BatchNextVersion extends Pick<NewVersion, 'blocks' | 'size' | 'contentHash' | 'authorId' | 'deviceId'> {
@@ -25,7 +25,6 @@ export async function commitNewVersions(tx: Db, list: readonly BatchNextVersion[
   if (list.length === 0) return [];
   const now = new Date();
   const items = list.map((v) => {
-    const blocks = blockListRows(v.blocks).map((b) => ({ ordinal: b.ordinal, key: b.blockKey, offset: b.offset, length: b.length }));
     const at = v.modifiedAt ?? now;
     return {
       file: v.existing.id,
@@ -34,12 +33,7 @@ export async function commitNewVersions(tx: Db, list: readonly BatchNextVersion[
       parent: v.existing.parentId,
       nameKey: v.existing.nameKey,
       rev: v.existing.rev,
-      size: v.size,
-      contentHash: v.contentHash,
-      author: v.authorId,
-      device: v.deviceId ?? null,
-      blocks,
-      blockKeys: [...new Set(blocks.map((b) => b.key))],
+      ...contentItem(v),
       modifiedAt: at.toISOString(),
       // What commitVersion journals for a new revision.
       payload: versionPayload(v.existing, v, at),
