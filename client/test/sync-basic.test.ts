@@ -9,9 +9,10 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile, stat, utimes } from '
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-harness.js';
-import { converged, sha, twoAgents, until, type World } from './sync-harness.js';
+import { converged, sha, logAgentsOnFailure, twoAgents, until, type World } from './sync-harness.js';
 
 let w: World;
+logAgentsOnFailure(() => w);
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
 beforeAll(async () => {

@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converged, sha, twoAgents, type World } from './sync-harness.js';
+import { converged, sha, logAgentsOnFailure, twoAgents, type World } from './sync-harness.js';
 import { requestsServed } from './server-metrics.js';
 
 let w: World;
+logAgentsOnFailure(() => w);
 
 beforeAll(async () => {
   w = await twoAgents();

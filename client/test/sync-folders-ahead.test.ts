@@ -6,10 +6,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converged, twoAgents, type World } from './sync-harness.js';
+import { converged, logAgentsOnFailure, twoAgents, type World } from './sync-harness.js';
 import { requestsServed } from './server-metrics.js';
 
 let w: World;
+logAgentsOnFailure(() => w);
 
 beforeAll(async () => {
   w = await twoAgents();

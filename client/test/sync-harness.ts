@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { beforeEach } from 'vitest';
 import { startServerProcess, type ServerProcess, type ServerProcessOptions } from '@coffer/server/testing/server-process';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { fingerprintOfPem, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
@@ -105,6 +106,19 @@ export async function twoAgents(remote = '/sync', server: ServerProcessOptions =
       await temp.remove();
     },
   };
+}
+
+/**
+ * Print both agents' last output when a test of this file fails (a failing fs call in a test
+ * says nothing of what the agents did; CI's runs are the ones that cannot be repeated).
+ */
+export function logAgentsOnFailure(world: () => World | undefined): void {
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      const w = world();
+      if (w) console.error(`--- agent a\n${w.a.output.slice(-6000)}\n--- agent b\n${w.b.output.slice(-6000)}`);
+    });
+  });
 }
 
 /** Relative path → sha256 of the content (or 'dir'), without the agent's own files. */

@@ -11,9 +11,10 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferApi } from '../src/api/client.js';
 import { fingerprintOfPem } from './cli-harness.js';
-import { converged, sha, twoAgents, until, type World } from './sync-harness.js';
+import { converged, sha, logAgentsOnFailure, twoAgents, until, type World } from './sync-harness.js';
 
 let w: World;
+logAgentsOnFailure(() => w);
 
 beforeAll(async () => {
   w = await twoAgents('/sync', { backend: 'postgres', admin: true });

@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { converged, sha, twoAgents, type World } from './sync-harness.js';
+import { converged, sha, logAgentsOnFailure, twoAgents, type World } from './sync-harness.js';
 import { seededBytes } from '@coffer/server/testing/data';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.COFFER_TEST_BIG_MIB ?? 500) * MiB;
 const timeout = 60_000 + (SIZE / MiB) * 1_500;
 let w: World;
+logAgentsOnFailure(() => w);
 let data: Buffer;
 
 beforeAll(async () => {
