@@ -133,7 +133,15 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
       if (st.isDirectory()) {
         out.set(r, 'dir');
         await walk(r);
-      } else out.set(r, createHash('sha256').update(await readFile(join(dir, r))).digest('hex'));
+      } else {
+        // The agent may move or delete it between the lstat and the read (a pass running while we look):
+        // left out, so this snapshot differs from the next and converged() keeps polling.
+        const bytes = await readFile(join(dir, r)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+          throw err;
+        });
+        if (bytes) out.set(r, createHash('sha256').update(bytes).digest('hex'));
+      }
     }
   }
   await walk('');
