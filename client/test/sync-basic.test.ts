@@ -93,8 +93,12 @@ describe('coffer sync, two agents', () => {
     await writeFile(w.a.path('orig.bin'), bytes);
     await converged(w, (s) => s.get('orig.bin') === sha(bytes));
     const before = await w.b.stats();
+    // A stopped while the two happen: running, it may see the copy alone (10 ms to settle) and
+    // upload it as new before the delete — nothing lost, but B then downloads the copy.
+    await w.a.stop();
     await copyFile(w.a.path('orig.bin'), w.a.path('copy.bin'));
     await rm(w.a.path('orig.bin'));
+    w.a.start();
     await converged(w, (s) => s.get('copy.bin') === sha(bytes) && !s.has('orig.bin'));
     expect((await w.b.stats()).blocksReceived).toBe(before.blocksReceived);
     expect(w.a.output).toContain('moved remotely orig.bin -> copy.bin');
