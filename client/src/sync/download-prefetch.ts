@@ -62,8 +62,9 @@ export function prefetchFor(ctx: SyncContext, paths: readonly string[], local: R
   for (const [pos, p] of paths.entries()) {
     const r = ctx.remote.get(p);
     const b = ctx.state.get(p);
-    if (!prefetchable(r) || local.get(p)?.kind === 'dir' || ctx.ignore.ignoredPath(p, false)) continue;
+    if (!prefetchable(r) || local.get(p)?.kind === 'dir') continue;
     if (b && !b.isDir && b.fileId === r.id && b.rev === r.rev) continue; // not changed remotely
+    if (ctx.ignore.ignoredPath(p, false)) continue;
     queue.push({ pos, file: { id: r.id, rev: r.rev, size: r.size, contentHash: r.contentHash, ...(r.listed ? { listed: r.listed } : {}) }, mtimeMs: r.mtimeMs });
   }
   return queue.length > 0 ? new DownloadPrefetch(ctx, api, queue) : undefined;

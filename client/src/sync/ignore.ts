@@ -41,8 +41,24 @@ function parseRule(line: string): Rule | undefined {
   return { re: globToRegExp(l), dirOnly, anchored };
 }
 
+/** One expression for several rules' (each `^…$`): a name is tested once, not once per rule. */
+function oneOf(rules: Rule[]): RegExp {
+  return rules.length ? new RegExp(`^(?:${rules.map((r) => r.re.source.slice(1, -1)).join('|')})$`) : /(?!)/;
+}
+
 export class IgnoreRules {
-  private constructor(private readonly rules: Rule[]) {}
+  private readonly byName: RegExp;
+  private readonly byPath: RegExp;
+  private readonly dirByName: RegExp;
+  private readonly dirByPath: RegExp;
+
+  private constructor(rules: Rule[]) {
+    const of = (dirOnly: boolean, anchored: boolean) => oneOf(rules.filter((r) => r.dirOnly === dirOnly && r.anchored === anchored));
+    this.byName = of(false, false);
+    this.byPath = of(false, true);
+    this.dirByName = of(true, false);
+    this.dirByPath = of(true, true);
+  }
 
   static async load(fs: LocalFs): Promise<IgnoreRules> {
     const raw = await fs.readFile('.cofferignore').catch(() => undefined);
@@ -56,13 +72,20 @@ export class IgnoreRules {
   /** `rel` is `/`-separated and relative to the root; its parents were checked already by the walker. */
   ignored(rel: string, isDir: boolean): boolean {
     const name = rel.slice(rel.lastIndexOf('/') + 1);
-    return this.rules.some((r) => (!r.dirOnly || isDir) && r.re.test(r.anchored ? rel : name));
+    return this.byName.test(name) || this.byPath.test(rel) || (isDir && (this.dirByName.test(name) || this.dirByPath.test(rel)));
   }
 
   /** Ignored itself or under an ignored folder (for paths coming from the server or the watcher). */
   ignoredPath(rel: string, isDir: boolean): boolean {
-    const parts = rel.split('/');
-    for (let i = 1; i < parts.length; i++) if (this.ignored(parts.slice(0, i).join('/'), true)) return true;
-    return this.ignored(rel, isDir);
+    const slash = rel.lastIndexOf('/');
+    return (slash >= 0 && this.folderIgnored(rel.slice(0, slash))) || this.ignored(rel, isDir);
+  }
+
+  /** Folders' answers, kept: a pass asks about every path several times, and most share a few folders. */
+  private readonly folders = new Map<string, boolean>();
+  private folderIgnored(dir: string): boolean {
+    let v = this.folders.get(dir);
+    if (v === undefined) this.folders.set(dir, (v = this.ignoredPath(dir, true)));
+    return v;
   }
 }

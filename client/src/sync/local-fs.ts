@@ -18,6 +18,9 @@ export interface LocalFs {
   readdir(rel: string): Promise<string[]>;
   /** undefined when nothing is there (ENOENT, ENOTDIR). `rel` '' is the root. */
   lstat(rel: string): Promise<LocalStat | undefined>;
+  /** `lstat` of each of `rels`, in order, where the file system does many cheaper at once than
+   *  one call each (the real one: no thread-pool round trip per name). Optional: the scan falls back to `lstat`. */
+  lstatMany?(rels: readonly string[]): Promise<(LocalStat | undefined)[]>;
   /** One level; EEXIST when something is there. */
   mkdir(rel: string): Promise<void>;
   /** ENOTEMPTY when it holds anything. */
@@ -72,6 +75,17 @@ export function nameOf(rel: string): string {
 /** Parents first, then by code point: the order folders must be made in. */
 export function byDepth(a: string, b: string): number {
   return depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** `paths` in `byDepth` order, each depth counted once (a pass sorts every path it knows: with
+ *  `byDepth` as the comparator, depths were counted ~34 times a path at 100,000). */
+export function sortedByDepth(paths: Iterable<string>): string[] {
+  const levels: string[][] = [];
+  for (const p of paths) (levels[depth(p)] ??= []).push(p);
+  const out: string[] = [];
+  // The default sort compares UTF-16 code units, as byDepth's `<` does.
+  for (const level of levels) if (level) for (const p of level.sort()) out.push(p);
+  return out;
 }
 
 /** `p` itself or anything below it. */

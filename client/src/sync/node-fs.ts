@@ -1,11 +1,11 @@
 /** The real file system behind LocalFs: node:fs/promises under one root folder. */
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { lstatSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { native } from '@coffer/storage-engine/native';
 import { writeFileAtomic } from '../transfer/atomic-write.js';
 import { openNodeFile, toFileStat as toStat } from '../transfer/file-handle.js';
-import { fsCode, type LocalFs } from './local-fs.js';
+import { fsCode, type LocalFs, type LocalStat } from './local-fs.js';
 
 /**
  * Rename without replacing: the native addon's renameat2/renamex_np when it built and the file
@@ -33,6 +33,9 @@ async function renameNoReplace(from: string, to: string, useNative: boolean): Pr
 }
 let nativeRenameWorks = true;
 
+/** lstatMany's calls between two turns of the event loop (~5 ms). */
+const LSTAT_SLICE = 1024;
+
 /** `nativeRename: false` takes the fallback path (tests run both). */
 export function nodeFs(root: string, o: { nativeRename?: boolean } = {}): LocalFs {
   const useNative = o.nativeRename ?? true;
@@ -46,6 +49,22 @@ export function nodeFs(root: string, o: { nativeRename?: boolean } = {}): LocalF
         if (fsCode(err) === 'ENOENT' || fsCode(err) === 'ENOTDIR') return undefined;
         throw err;
       }
+    },
+    async lstatMany(rels) {
+      // Synchronous calls, a slice at a time: ~2x less CPU than one promise and thread-pool round
+      // trip each (a restart's scan lstats every file; ~87 µs a file under load with 32 in flight).
+      const out: (LocalStat | undefined)[] = new Array(rels.length);
+      for (let i = 0; i < rels.length; i++) {
+        if (i > 0 && i % LSTAT_SLICE === 0) await new Promise((r) => setImmediate(r)); // let timers and sockets in
+        try {
+          const st = lstatSync(abs(rels[i]!), { throwIfNoEntry: false });
+          out[i] = st && toStat(st);
+        } catch (err) {
+          if (fsCode(err) !== 'ENOTDIR') throw err;
+          out[i] = undefined;
+        }
+      }
+      return out;
     },
     mkdir: (rel) => mkdir(abs(rel)),
     rmdir: (rel) => rmdir(abs(rel)),

@@ -17,7 +17,7 @@ import type { SyncContext } from './context.js';
 import { prefetchFor } from './download-prefetch.js';
 import { isReadOnly } from './read-only.js';
 import { makeRemoteDirsAhead } from './remote-dirs.js';
-import { byDepth, isWithinRel } from './local-fs.js';
+import { isWithinRel, sortedByDepth } from './local-fs.js';
 import type { RemoteEntry } from './remote.js';
 import type { LocalEntry, ScanResult } from './scanner.js';
 import { unchanged, type BaseEntry } from './state.js';
@@ -55,7 +55,7 @@ export class Pass {
       if (!local.has(p)) this.absent.add(p);
     }
     for (const [k, r] of ctx.remote.entries()) if (!ctx.ignore.ignoredPath(k, r.isDir)) all.add(k);
-    const paths = [...all].sort(byDepth);
+    const paths = sortedByDepth(all);
 
     // Folders new here go to the server a level at a time, several at once; phase 1 then finds them made.
     await makeRemoteDirsAhead(
@@ -65,7 +65,10 @@ export class Pass {
 
     for (const p of paths) {
       if (this.movePending(p)) continue;
-      this.step(await this.folderOrClash(p, local.get(p), ctx.remote.get(p), ctx.state.get(p)));
+      const l = local.get(p);
+      const r = ctx.remote.get(p);
+      // Neither side a folder: nothing for phase 1 (and no await for each of a big tree's files).
+      if (l?.kind === 'dir' || r?.isDir) this.step(await this.folderOrClash(p, l, r, ctx.state.get(p)));
     }
     // Small files' uploads go in batches, several in flight, settled as they come back (upload-pipeline.ts).
     const api = batchApi(ctx.api);
@@ -89,6 +92,7 @@ export class Pass {
         const b = ctx.state.get(p);
         if (l?.kind === 'dir' || r?.isDir || (b?.isDir && !(l && r))) continue;
         if (this.movePending(p)) continue;
+        if (this.inSync(l, r, b)) continue; // what fileStep would find: most of a restart's paths
         this.step(await this.fileStep(p, l, r, b));
         await uploads?.settle();
         await bigs.settle();
@@ -106,7 +110,7 @@ export class Pass {
       ctx.uploads = undefined;
       ctx.downloads = undefined;
     }
-    for (const p of [...paths].reverse()) if (!this.movePending(p)) this.step(await this.folderGone(p));
+    for (const p of [...paths].reverse()) if (!this.movePending(p) && ctx.state.get(p)?.isDir) this.step(await this.folderGone(p));
     for (const c of scan.collisions) this.step(await this.caseConflict(c));
 
     await ctx.state.save();
@@ -155,6 +159,13 @@ export class Pass {
     }
     const p = this.baseIds.get(id);
     return p !== undefined && this.ctx.state.get(p)?.fileId === id ? p : undefined;
+  }
+
+  /** A file the same here, remotely and in the base, and settled: fileStep would answer 'done' and do nothing. */
+  private inSync(l: LocalEntry | undefined, r: RemoteEntry | undefined, b: BaseEntry | undefined): boolean {
+    return (
+      !!l && !!r && !!b && !b.isDir && unchanged(l, b) && r.id === b.fileId && r.rev === b.rev && Math.abs(this.ctx.clock.now() - l.mtimeMs) >= SETTLE_MS
+    );
   }
 
   private step(r: StepResult | undefined): void {

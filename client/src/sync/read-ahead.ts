@@ -40,9 +40,10 @@ export function readAheadFor(ctx: SyncContext, paths: readonly string[], local: 
   const queue: Candidate[] = [];
   for (const [pos, rel] of paths.entries()) {
     const l = local.get(rel);
-    if (l?.kind !== 'file' || l.size > BATCH_FILE_BYTES || ctx.ignore.ignoredPath(rel, false)) continue;
+    if (l?.kind !== 'file' || l.size > BATCH_FILE_BYTES) continue;
     const b = ctx.state.get(rel);
     if (b && !b.isDir && unchanged(l, b)) continue; // not changed here: not read
+    if (ctx.ignore.ignoredPath(rel, false)) continue;
     queue.push({ pos, rel, size: l.size });
   }
   return queue.length > 0 ? new ReadAhead(ctx, queue) : undefined;

@@ -8,7 +8,7 @@ import { settleIntents } from './intents.js';
 import type { SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { IgnoreRules } from './ignore.js';
-import { byDepth, parentOf } from './local-fs.js';
+import { parentOf, sortedByDepth } from './local-fs.js';
 import { applyLocalMoves, applyRemoteMoves } from './moves.js';
 import { Pass, type PassResult } from './pass.js';
 import { scanLocal, type ScanResult } from './scanner.js';
@@ -18,6 +18,14 @@ export { SETTLE_MS, type PassResult } from './pass.js';
 /** `ready`: work the caller started beside the first journal catch-up (agent.ts reads the view-only
  *  roots meanwhile), awaited before anything that depends on it. */
 export async function syncPass(ctx: SyncContext, ready?: Promise<unknown>): Promise<PassResult> {
+  try {
+    return await passSteps(ctx, ready);
+  } finally {
+    ctx.state.release(); // the pass held every base (state.ts entries()); between passes only a bounded cache
+  }
+}
+
+async function passSteps(ctx: SyncContext, ready?: Promise<unknown>): Promise<PassResult> {
   // The first journal catch-up (a round trip; it reads no ignore rules) goes out while the rules are read.
   const first = catchUp(ctx);
   first.catch(() => undefined); // awaited below; an ignore file failing first must not leave it unhandled
@@ -54,10 +62,12 @@ export async function syncPass(ctx: SyncContext, ready?: Promise<unknown>): Prom
  * is kept aside under a conflicted-copy name. One item a call, parents first; true when something moved.
  */
 async function alignCase(ctx: SyncContext, scan: ScanResult): Promise<boolean> {
+  // Only what the server lacks under its own name may need it; usually nothing is (a restart at 100,000 files lowered and sorted every path here).
+  const candidates = [...scan.tree.keys()].filter((q) => !ctx.remote.has(q));
+  if (candidates.length === 0) return false;
   const remoteByKey = new Map<string, string>();
   for (const p of ctx.remote.paths()) remoteByKey.set(p.toLowerCase(), p);
-  for (const q of [...scan.tree.keys()].sort(byDepth)) {
-    if (ctx.remote.has(q)) continue;
+  for (const q of sortedByDepth(candidates)) {
     const b = ctx.state.get(q);
     if (b && ctx.remote.pathOf(b.fileId) !== undefined) continue; // moved remotely: applyRemoteMoves' business
     const r = remoteByKey.get(q.toLowerCase());

@@ -26,8 +26,9 @@ export interface ScanResult {
 /** lstat calls in flight at once: one at a time, a restart's scan of 100,000 files waited ~7 s on the thread pool. */
 const STAT_AHEAD = 32;
 
-/** The stats of `rels`, in order, a few at once. */
+/** The stats of `rels`, in order: in one call where the file system has it, else a few at once. */
 async function statAll(fs: LocalFs, rels: readonly string[]): Promise<(LocalStat | undefined)[]> {
+  if (fs.lstatMany) return fs.lstatMany(rels);
   const out: (LocalStat | undefined)[] = new Array(rels.length);
   await eachAtMost(rels, STAT_AHEAD, async (rel, i) => void (out[i] = await fs.lstat(rel)));
   return out;
@@ -47,12 +48,17 @@ export async function scanLocal(fs: LocalFs, ignore: IgnoreRules, synced: (rel: 
       return;
     }
     // The synced name of a case-insensitive group first, so it is the one kept.
-    const ordered = [...names.filter((n) => synced(joinRel(dirRel, n))), ...names.filter((n) => !synced(joinRel(dirRel, n)))];
+    const rels = names.map((n) => joinRel(dirRel, n));
+    const firsts: number[] = [];
+    const rest: number[] = [];
+    for (const [i, rel] of rels.entries()) (synced(rel) ? firsts : rest).push(i);
+    const order = firsts.concat(rest);
     const seen = new Set<string>();
-    const stats = await statAll(fs, ordered.map((name) => joinRel(dirRel, name)));
-    for (const [i, name] of ordered.entries()) {
-      const rel = joinRel(dirRel, name);
-      const st = stats[i];
+    const stats = await statAll(fs, order.map((i) => rels[i]!));
+    for (const [k, i] of order.entries()) {
+      const name = names[i]!;
+      const rel = rels[i]!;
+      const st = stats[k];
       if (!st) {
         complete = false;
         continue;
