@@ -1,5 +1,7 @@
 /**
  * npm run bench:wire [-- --size-mib 64 --cache DIR --dir DIR --only TEXT --tree-from 1 --agent-stats FILE]
+ * (BENCH_WIRE_DEBUG=1: bytes each way and connections per case; BENCH_WIRE_TRACE=1: each run of
+ * bytes one way, by connection — the handshake's flights, then each request and its answer)
  *
  * Bytes on the wire for one file's change (issue 21), through Coffer and through `rsync -z`,
  * both counted by the same TCP proxy (both directions; TLS, HTTP and rsync's protocol included).
@@ -43,6 +45,8 @@ async function counted(proxy: CountingProxy, f: () => Promise<unknown>): Promise
   await settle();
   const { up, down, connections } = proxy.bytes();
   if (process.env.BENCH_WIRE_DEBUG) console.log(`    up ${up} B, down ${down} B, ${connections} connections`);
+  // Each request and answer (TLS handshake flights first): where a case's bytes go.
+  if (process.env.BENCH_WIRE_TRACE) console.log(`    ${proxy.trace().join(', ')}`);
   return up + down;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Compressed JSON bodies and an older server (issue 21, @coffer/protocol json-encoding.ts): a
  * server that reads a zstd body as JSON answers 400 invalid_json; the client sends the same
- * request plain at once, and plain from then on. Against a current server bodies go compressed.
+ * request plain at once, and plain from then on. Against a current server bodies go compressed,
+ * and a compressed answer is asked for only when the answer can be long enough to come so.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -25,11 +26,13 @@ const hashes = (n: number) => Array.from({ length: n }, () => createHash('sha256
 async function hop(old: boolean) {
   const target = new URL(srv.url);
   const seen: (string | undefined)[] = [];
+  const accepts: (string | undefined)[] = [];
   const server = http.createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => {
       seen.push(req.headers['content-encoding']);
+      accepts.push(req.headers['accept-encoding']);
       if (old && req.headers['content-encoding']) {
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_json', message: 'Request body is not valid JSON' } }));
         return;
@@ -46,6 +49,7 @@ async function hop(old: boolean) {
   return {
     api,
     seen,
+    accepts,
     close: async () => {
       api.http.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -62,6 +66,8 @@ describe('compressed JSON bodies', () => {
       expect(h.seen).toEqual(['zstd']);
       expect(await h.api.missingBlocks(asked.slice(0, 2))).toEqual(new Set(asked.slice(0, 2))); // short: plain
       expect(h.seen).toEqual(['zstd', undefined]);
+      // A compressed answer is asked for only where one could come: a few hashes' answer never does.
+      expect(h.accepts).toEqual(['zstd', undefined]);
     } finally {
       await h.close();
     }

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import {
+  JSON_COMPRESS_MIN_BYTES,
   MAX_MISSING_HASHES,
   missingFromBits,
   operations as ops,
@@ -51,7 +52,14 @@ interface Call<O extends OperationSpec> {
   query?: O['query'] extends z.ZodType ? { [K in keyof z.input<O['query']>]?: string | number | boolean | undefined } : never;
   body?: O['body'] extends { json: infer Z extends z.ZodType } ? z.input<Z> : never;
   raw?: Body;
+  /** The answer is never long enough to come compressed: no Accept-Encoding (23 bytes less). */
+  shortAnswer?: boolean;
 }
+
+/** At most this many hashes asked about, the answer stays under JSON_COMPRESS_MIN_BYTES even from a
+ *  server that answers the missing hashes themselves (`{"missing":[…]}`, 67 bytes a hash; one from
+ *  before `answer=bits`): it never comes compressed, so it is not asked for. */
+const NEVER_COMPRESSED_MISSING = Math.floor((JSON_COMPRESS_MIN_BYTES - '{"missing":[]}'.length) / 67);
 
 export class CofferApi implements SyncApi {
   readonly http: HttpClient;
@@ -65,7 +73,7 @@ export class CofferApi implements SyncApi {
     const path = pathOf(op, c.params);
     // Every answer read here is JSON (or an error's): a long one may come compressed (readAnswer decodes it).
     // Not asked for with an upload of raw bytes: its answer is a few numbers, never long enough to be compressed.
-    const headers = c.raw !== undefined ? { ...o.headers } : { 'accept-encoding': 'zstd', ...o.headers };
+    const headers = c.raw !== undefined || c.shortAnswer ? { ...o.headers } : { 'accept-encoding': 'zstd', ...o.headers };
     const res = await this.http.stream(op.method, path, {
       ...o,
       headers,
@@ -197,7 +205,7 @@ export class CofferApi implements SyncApi {
     const missing = new Set<string>();
     for (let i = 0; i < hashes.length; i += MAX_MISSING_HASHES) {
       const asked = hashes.slice(i, i + MAX_MISSING_HASHES).map((h) => h.toLowerCase());
-      const ans = await this.#call(ops.missingBlocks, { query: { answer: 'bits' }, body: { hashes: asked } });
+      const ans = await this.#call(ops.missingBlocks, { query: { answer: 'bits' }, body: { hashes: asked }, shortAnswer: asked.length <= NEVER_COMPRESSED_MISSING });
       const got = 'missingBits' in ans ? missingFromBits(asked, ans.missingBits) : ans.missing;
       if (!got) throw new Error('the server answered POST /blocks/missing with a bitmap that does not fit the question');
       for (const h of got) missing.add(h);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { TlsMaterial } from '../tls.js';
+import { closeAfterAnswer, quietKeepAlive } from './quiet-keep-alive.js';
 
 export interface Listener {
   server: HttpServer | HttpsServer;
@@ -37,9 +38,13 @@ export async function listen(app: Hono, at: { host: string; port: number }, tls?
 
   const underWay = new Set<ServerResponse>();
   let closing = false;
+  // Before the app's own listener, which may answer at once.
+  server.prependListener('request', (req, res: ServerResponse) => {
+    if (!closing) quietKeepAlive(server, req, res);
+  });
   server.on('request', (_req, res: ServerResponse) => {
     underWay.add(res);
-    if (closing) res.shouldKeepAlive = false;
+    if (closing) closeAfterAnswer(res);
     res.once('close', () => underWay.delete(res));
     // Node closes connections idle at close() only; one that becomes idle later would linger
     // until its keep-alive timeout (an answer already under way keeps its keep-alive header).
@@ -61,7 +66,7 @@ export async function listen(app: Hono, at: { host: string; port: number }, tls?
     stopAccepting() {
       if (closing) return;
       closing = true;
-      for (const res of underWay) if (!res.headersSent) res.shouldKeepAlive = false;
+      for (const res of underWay) if (!res.headersSent) closeAfterAnswer(res);
       closed = new Promise<void>((r) => server.close(() => r()));
     },
     async drained(graceMs) {
