@@ -1,5 +1,5 @@
 /**
- * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest|restore --yardsticks borg,restic --profile DIR --cli bundle|source]
+ * npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest|restore --yardsticks borg,restic --profile DIR --cli bundle|source --node-args=--flag,…]
  *
  * A real folder tree of many small files, Coffer against borg and restic (issue 20). The corpus
  * (bench-tree/corpus.ts) is five snapshots of published files, each input pinned by version and
@@ -19,6 +19,7 @@
  * them) and the restore only; `--yardsticks borg`: leave restic out (or `none`);
  * `--profile DIR`: CPU profiles of Coffer's server (one per server) and of each `coffer sync` in DIR.
  * `--cli source`: the agent from the TypeScript through tsx, as before the installed bundle was used.
+ * `--node-args=--flag,…`: extra Node flags for Coffer's server process (memory experiments, as bench:rss).
  */
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,9 +32,9 @@ import { runYardstick, type Yardstick } from './bench-tree/borg-restic.js';
 import { BACKEND_TITLES, runCoffer, type CofferBackend } from './bench-tree/coffer-stages.js';
 import { FOOTNOTES, medians, printBackend, type RunResult, type Verdicts } from './bench-tree/report.js';
 
-const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest|restore --yardsticks borg,restic --profile DIR --cli bundle|source]';
+const USAGE = 'npm run bench:tree [-- --runs 1 --backends embedded,pg --snapshots 5 --cache DIR --dir DIR --stages all|ingest|restore --yardsticks borg,restic --profile DIR --cli bundle|source --node-args=--flag,…]';
 const opt = scriptOptions(
-  { runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), stages: 'all', yardsticks: 'borg,restic', profile: undefined, cli: 'bundle' },
+  { runs: 1, backends: 'embedded,pg', snapshots: 5, cache: join(ROOT, '.tmp', 'bench-tree'), dir: tmpdir(), stages: 'all', yardsticks: 'borg,restic', profile: undefined, cli: 'bundle', 'node-args': '' },
   USAGE,
 );
 const backends = opt.backends.split(',').map((b) => b.trim()) as CofferBackend[];
@@ -45,6 +46,7 @@ if (opt.cli !== 'bundle' && opt.cli !== 'source') throw new Error(`--cli takes b
 const yardsticks = opt.yardsticks === 'none' ? [] : (opt.yardsticks.split(',').map((t) => t.trim()) as Yardstick[]);
 for (const t of yardsticks) if (t !== 'borg' && t !== 'restic') throw new Error(`--yardsticks: ${t} is neither borg nor restic\nusage: ${USAGE}`);
 const profileDir = opt.profile ? resolve(opt.profile) : undefined;
+const nodeArgs = opt['node-args'].split(/[\s,]+/).filter(Boolean);
 if (profileDir) await mkdir(profileDir, { recursive: true });
 
 const log = (s: string) => console.log(`  [${new Date().toISOString().slice(11, 19)}] ${s}`);
@@ -59,7 +61,7 @@ const results = new Map<string, RunResult[]>();
 const verdicts: Record<string, Verdicts> = {};
 const runners: [string, (temp: string) => Promise<RunResult>][] = [
   ...yardsticks.map((t) => [t, (temp: string) => runYardstick(t, snapshots, temp, log, stages)] as [string, (temp: string) => Promise<RunResult>]),
-  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, { ...stages, fromSource: opt.cli === 'source', ...(profileDir ? { profileDir } : {}) })] as [string, (temp: string) => Promise<RunResult>]),
+  ...backends.map((b) => [`coffer ${b}`, (temp: string) => runCoffer(b, snapshots, temp, log, { ...stages, fromSource: opt.cli === 'source', nodeArgs, ...(profileDir ? { profileDir } : {}) })] as [string, (temp: string) => Promise<RunResult>]),
 ];
 // One tool after the other (all its runs), each back end's table printed as soon as it is done.
 for (const [name, go] of runners) {

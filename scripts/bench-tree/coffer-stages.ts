@@ -107,6 +107,8 @@ export interface RunScope extends StageChoice {
   profileDir?: string;
   /** Run the agent from the TypeScript source through tsx (which compiles every module at each start) instead of the installed command's bundle. */
   fromSource?: boolean;
+  /** Extra Node flags for the server process (experiments, as bench:rss --node-args). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -144,7 +146,8 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
     );
   };
 
-  let server = await startServer(backend, temp, prof ? { profileDir: prof } : {});
+  const extra = { ...(prof ? { profileDir: prof } : {}), ...(scope.nodeArgs?.length ? { nodeArgs: scope.nodeArgs } : {}) };
+  let server = await startServer(backend, temp, extra);
   try {
     const { srv } = server;
     const configDir = join(temp, 'config');
@@ -170,7 +173,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
   }
   if (scope.restoreOnly) return res;
 
-  server = await startServer(backend, temp);
+  server = await startServer(backend, temp, scope.nodeArgs?.length ? { nodeArgs: scope.nodeArgs } : {});
   try {
     const { srv } = server;
     const configDir = join(temp, 'config-all');
