@@ -76,10 +76,12 @@ ENTRYPOINT ["/usr/bin/tini", "--"]
 # later block-sized buffers come from the main heap, which never shrinks back: it grew to ~127 MiB
 # in a 256 MiB upload and download; with a fixed threshold, ~60 (server/README.md, "Memory").
 ENV MALLOC_MMAP_THRESHOLD_=131072
-# Node 24's V8 sizes the young generation by the heap limit (~300 MiB resident at idle); 16 MiB
-# semi-spaces, Node 20's size, keep an idle server near 190 MiB (large-transfer and links-zip tests).
+# Node 24's V8 sizes the young generation by the heap limit (~300 MiB resident at idle); 4 MiB
+# semi-spaces and a heap grown by 30 % past what survived each full collection (V8 lets it grow
+# 2x or more on small heaps) keep the V8 heap ~60 MiB smaller under load, for ~10 % more server
+# CPU (bench:tree: peak 367 -> 289 MiB embedded; server/README.md, "Memory").
 # --liftoff-only: the embedded database's wasm is never recompiled by TurboFan, whose tier-up
 # alone took ~500 MiB at its peak (server/README.md, "Memory"); no wasm runs on PostgreSQL.
 # --initial-old-space-size=32: the compiled server's boot left ~170 MiB of garbage before V8's first
 # full collection, and ~60 MiB more resident ever after (idle 286 -> 228 MiB embedded, 224 -> 165 on PostgreSQL).
-CMD ["node", "--max-semi-space-size=16", "--liftoff-only", "--initial-old-space-size=32", "--enable-source-maps", "dist/server/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "--liftoff-only", "--initial-old-space-size=32", "--enable-source-maps", "dist/server/main.js"]
