@@ -17,7 +17,7 @@ import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '@coffer/client/testing/cli-harness';
-import { memoryOf } from '@coffer/server/testing/server-process';
+import { memoryOf, PROD_FLAGS, SERVER_FLAGS } from '@coffer/server/testing/server-process';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { scriptOptions } from './options.js';
 import { BACKEND_TITLES, login, startServer, type CofferBackend } from './bench-tree/coffer-stages.js';
@@ -88,7 +88,7 @@ const json: Record<string, unknown> = {};
 try {
   const load = join(temp.path, 'load');
   await placeLoad(load);
-  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server ${build === 'dist' ? 'dist/server/main.js' : 'from source (tsx)'}, Node flags: --max-semi-space-size=4 --heap-growing-percent=30 --liftoff-only ${build === 'dist' ? '--initial-old-space-size=32 --enable-source-maps ' : ''}${nodeArgs.join(' ')}`);
+  console.log(`bench:rss — ${opt.files} small files + one ${opt['big-mib']} MiB file, up then down; ${opt.runs} run(s); server ${build === 'dist' ? 'dist/server/main.js' : 'from source (tsx)'}, Node flags: ${[...SERVER_FLAGS, ...(build === 'dist' ? PROD_FLAGS : []), ...nodeArgs].join(' ')}`);
   const runs = new Map<CofferBackend, Run[]>(backends.map((b) => [b, []]));
   // Interleaved: the machine's noise falls on both back ends alike.
   for (let i = 0; i < opt.runs; i++) {

@@ -146,8 +146,8 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
     );
   };
 
-  const extra = { ...(prof ? { profileDir: prof } : {}), ...(scope.nodeArgs?.length ? { nodeArgs: scope.nodeArgs } : {}) };
-  let server = await startServer(backend, temp, extra);
+  const flags = scope.nodeArgs?.length ? { nodeArgs: scope.nodeArgs } : {};
+  let server = await startServer(backend, temp, { ...flags, ...(prof ? { profileDir: prof } : {}) });
   try {
     const { srv } = server;
     const configDir = join(temp, 'config');
@@ -173,7 +173,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
   }
   if (scope.restoreOnly) return res;
 
-  server = await startServer(backend, temp, scope.nodeArgs?.length ? { nodeArgs: scope.nodeArgs } : {});
+  server = await startServer(backend, temp, flags);
   try {
     const { srv } = server;
     const configDir = join(temp, 'config-all');
