@@ -172,11 +172,11 @@ export function sha(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Poll until `cond` holds (45 s at most). */
-export async function until(cond: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+/** Poll every `everyMs` until `cond` holds (45 s at most). */
+export async function until(cond: () => Promise<boolean>, timeoutMs = 45_000, everyMs = 150): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${cond.toString()}`);
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
