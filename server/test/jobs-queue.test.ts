@@ -138,12 +138,14 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     const running = new Promise<void>((r) => (started = r));
     const slow: JobHandler = async (_j, ctx) => {
       started();
-      await sleep(1_500, ctx.signal);
+      await sleep(3_000, ctx.signal);
     };
-    const a = new JobRunner(db, { 'slow-beat': slow }, { id: 'beating', leaseMs: 400, ...quiet });
+    // A lease of 1 s: heartbeats every 200 ms, and the runner gives the job up itself after 600 ms
+    // without one — 400 ms (240 ms) failed on a loaded CI machine, a heartbeat to PGlite stalled past it.
+    const a = new JobRunner(db, { 'slow-beat': slow }, { id: 'beating', leaseMs: 1_000, ...quiet });
     const done = a.drain();
     await running;
-    await new Promise((r) => setTimeout(r, 900)); // over two leases
+    await new Promise((r) => setTimeout(r, 2_200)); // over two leases
     const b = new JobRunner(db, { 'slow-beat': slow }, { id: 'other', ...quiet });
     expect(await b.drain()).toBe(0);
     expect(await done).toBe(1);
