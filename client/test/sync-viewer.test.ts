@@ -15,6 +15,8 @@ let srv: ServerProcess;
 let temp: TempDir;
 let viewer: Agent;
 let editor: Agent | undefined;
+/** The share each recipient agent syncs, by role. */
+const shareIds = new Map<string, string>();
 
 beforeAll(async () => {
   srv = await startServerProcess({ tls: true, admin: true });
@@ -39,6 +41,7 @@ async function recipientAgent(role: 'viewer' | 'editor', folder: string, file: s
   expect((await srv.call('POST', `/api/v1/upload?uploadType=media&path=/${folder}/${file}`, { body: content })).status).toBe(201);
   const share = await srv.call('POST', '/api/v1/shares', { json: { path: `/${folder}`, user: name, role } });
   expect(share.status).toBe(201);
+  shareIds.set(role, share.json<{ id: string }>().id);
   const login = await srv.call('POST', '/api/v1/auth/login', { json: { username: name, password: PASSWORD } });
   const auth = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
   expect((await srv.call('POST', `/api/v1/shares/${share.json<{ id: string }>().id}/accept`, { headers: auth, json: { name: folder } })).status).toBe(200);
@@ -88,6 +91,36 @@ describe('coffer sync as a viewer', () => {
     expect((await srv.call('POST', '/api/v1/upload?uploadType=media&path=/Team/plan.txt&overwrite=true', { body: 'plan v2' })).status).toBe(201);
     await until(async () => (await snapshot(dir)).get('plan.txt') === sha('plan v2'));
     expect(editor.output).not.toMatch(/sync pass failed/);
+  }, 120_000);
+
+  it('a role changed while the agent runs takes effect at once, and the event socket stays up', async () => {
+    const agent = editor!;
+    const dir = agent.dir;
+    const id = shareIds.get('editor')!;
+    const role = async (r: 'viewer' | 'editor') => {
+      const at = agent.output.length;
+      expect((await srv.call('PATCH', `/api/v1/shares/${id}`, { json: { role: r } })).status).toBe(200);
+      // The event wakes a pass, which reads the roles again (a pass the socket woke otherwise asks nothing).
+      await agent.waitFor(/ idle\n/, at);
+      await new Promise((res) => setTimeout(res, 300));
+    };
+    const serverHas = async (name: string) => (await srv.call('GET', `/api/v1/download?path=/Team/${name}`)).status === 200;
+
+    // Made a viewer: a new file stays here, reported, and never reaches the owner's folder.
+    await role('viewer');
+    let from = agent.output.length;
+    await writeFile(join(dir, 'while-viewer.txt'), 'written while only a viewer');
+    await agent.waitFor(/while-viewer\.txt is in a view-only share: kept here only/, from);
+    expect(await serverHas('while-viewer.txt')).toBe(false);
+
+    // An editor again: the next new file goes up.
+    await role('editor');
+    from = agent.output.length;
+    await writeFile(join(dir, 'while-editor.txt'), 'written as an editor again');
+    await until(() => serverHas('while-editor.txt'));
+    // The share_changed events were understood: the socket never dropped to long polls.
+    expect(agent.output).not.toMatch(/event socket (dropped|did not open)/);
+    expect(agent.output).not.toMatch(/sync pass failed/);
   }, 120_000);
 });
 

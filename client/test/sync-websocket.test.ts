@@ -18,7 +18,7 @@ import { Gate } from './soak/gate.js';
 import { Agent, converged, twoAgents, until, type World } from './sync-harness.js';
 
 /** The server's open websockets and long polls answered so far, from /metrics. */
-async function serverCounts(srv: ServerProcess): Promise<{ websockets: number; longPolls: number }> {
+async function serverCounts(srv: ServerProcess): Promise<{ websockets: number; longPolls: number; changes: number }> {
   const res = await srv.call('GET', '/metrics', { headers: { authorization: '' } }); // loopback, no token
   const text = res.body.toString('utf8');
   const found = /coffer_open_connections\{kind="websocket"\} (\d+)/.exec(text);
@@ -26,7 +26,9 @@ async function serverCounts(srv: ServerProcess): Promise<{ websockets: number; l
   const websockets = Number(found[1]);
   let longPolls = 0;
   for (const m of text.matchAll(/coffer_http_requests_total\{[^}]*route="[^"]*longpoll[^"]*"[^}]*\} (\d+)/g)) longPolls += Number(m[1]);
-  return { websockets, longPolls };
+  let changes = 0;
+  for (const m of text.matchAll(/coffer_http_requests_total\{[^}]*route="\/api\/v1\/changes"[^}]*\} (\d+)/g)) changes += Number(m[1]);
+  return { websockets, longPolls, changes };
 }
 
 const put = async (srv: ServerProcess, path: string, body: string) =>
@@ -69,6 +71,9 @@ describe('over HTTPS (a pinned self-signed certificate)', () => {
       const committed = performance.now() - t0;
       viaApi.push(committed + (await arrival(w.b.path(`api-${i}.txt`), content)));
     }
+    await converged(w, (s) => s.size === 5);
+    // The passes those changes woke started from what the socket brought: not one journal page was asked for.
+    expect((await serverCounts(w.srv)).changes).toBe(before.changes);
     const local: number[] = [];
     for (let i = 0; i < 5; i++) {
       const content = `written on a ${i}\n`.padEnd(1024, '.');

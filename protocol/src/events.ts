@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { count, id, journalCursor, journalCursorNumber } from './fields.js';
 import { ChangeEntry } from './shapes/sync.js';
 import { Notification } from './shapes/notifications.js';
+import { SHARE_ROLES } from './shapes/sharing.js';
 
 export const EVENTS_PATH = '/api/v1/events';
 
@@ -30,6 +31,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
     notification: Notification.partial({ payload: true }),
     truncated: z.literal(true).optional(),
   }),
+  /** The owner of a share this user receives changed its role: what the user may do there changed (a sync agent reads it again). */
+  z.object({ type: z.literal('share_changed'), shareId: id(), role: z.enum(SHARE_ROLES) }),
   /** The user starred or unstarred an entry (on any of their devices): stars are not in the journal. */
   z.object({ type: z.literal('starred'), id: id(), starred: z.boolean() }),
 ]);

@@ -313,6 +313,8 @@ export class CofferApi implements SyncApi {
         value = undefined;
       }
       const parsed = ServerMessage.safeParse(value);
+      // A kind of event this client does not know (a newer server's): not for it to act on.
+      if (!parsed.success && unknownEventType(value)) return;
       if (!parsed.success) {
         failure = new Error('unexpected message on the event socket; is this a Coffer server?');
         ws.terminate();
@@ -347,6 +349,12 @@ export class CofferApi implements SyncApi {
   close(): void {
     this.http.close();
   }
+}
+
+/** An event socket message of a type the protocol this client was built with does not name. */
+function unknownEventType(value: unknown): boolean {
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && !ServerMessage.options.some((o) => o.shape.type.value === type);
 }
 
 function unexpected(op: Operation, why: string): Error {

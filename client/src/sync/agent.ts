@@ -25,6 +25,7 @@ import { LocalOps, sameStat } from './local-ops.js';
 import { SETTLE_MS, syncPass } from './reconcile.js';
 import { trace, tracedApi } from './trace.js';
 import { RemoteTree } from './remote.js';
+import { SocketBacklog } from './socket-backlog.js';
 import { META_DIR, SyncState, type StateLocation } from './state.js';
 import type { SyncApi } from './sync-api.js';
 
@@ -109,9 +110,12 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
     stats: o.stats ?? new TransferStats(),
     faults: o.faults ?? NO_FAULTS,
     readOnly: [],
+    readOnlyStale: true,
+    backlog: new SocketBacklog(),
     log: o.log,
     ...(o.blockCache ? { blockCache: o.blockCache } : {}),
   };
+  let readOnlyAt = clock.now();
   await retry(async () => {
     ctx.deviceId ??= (await o.api.me()).deviceId;
     if (o.remoteRoot !== '/' && !(await o.api.stat(o.remoteRoot))) {
@@ -120,6 +124,8 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
       });
     }
     ctx.readOnly = await readOnlyRels(ctx);
+    ctx.readOnlyStale = false;
+    readOnlyAt = clock.now();
     if (saved) {
       // Only if the remote folder is still the one the picture is of (not deleted and made again).
       const same = o.remoteRoot === '/' || (await o.api.metadata(o.remoteRoot)).id === saved.rootId;
@@ -169,9 +175,16 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
       dirty = false;
       trace('pass-start');
       try {
-        // A share's role may change: read before every pass, beside its journal catch-up (one round trip, not two).
-        const readOnly = readOnlyRels(ctx).then((r) => void (ctx.readOnly = r));
-        readOnly.catch(() => undefined); // awaited by the pass; a catch-up failing first must not leave it unhandled
+        // Which subtrees are view-only shares, read beside the journal catch-up (one round trip, not
+        // two) — unless the live socket would have told of a role changed (share_changed, a folder
+        // come or gone) since a recent read: then a pass starts on what the socket brought, asking nothing.
+        let readOnly: Promise<void> | undefined;
+        if (ctx.readOnlyStale || !ctx.backlog.live || clock.now() - readOnlyAt >= t.rescanMs) {
+          ctx.readOnlyStale = false;
+          readOnlyAt = clock.now();
+          readOnly = readOnlyRels(ctx).then((r) => void (ctx.readOnly = r));
+          readOnly.catch(() => undefined); // awaited by the pass; a catch-up failing first must not leave it unhandled
+        }
         const res = await syncPass(ctx, readOnly);
         // The picture is at ctx.cursor after a pass (unless a listing is due: the stored one stays).
         if (!ctx.relist) ctx.state.saveRemote(ctx.cursor, ctx.rootId, ctx.remote);
@@ -186,6 +199,7 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
           o.observer?.idle?.();
         }
       } catch (err) {
+        ctx.readOnlyStale = true; // e.g. an upload refused where this device may no longer write
         o.observer?.passFailed?.(err);
         const wait = backoff.next();
         o.log(`sync pass failed: ${(err as Error).message}; retrying in ${Math.round(wait / 100) / 10} s`);

@@ -9,6 +9,7 @@ import type { IgnoreRules } from './ignore.js';
 import type { LocalFs, LocalStat } from './local-fs.js';
 import type { LocalOps } from './local-ops.js';
 import type { RemoteTree } from './remote.js';
+import type { SocketBacklog } from './socket-backlog.js';
 import type { BaseEntry, SyncState } from './state.js';
 import type { SyncApi } from './sync-api.js';
 
@@ -39,6 +40,10 @@ export interface SyncContext {
   faults: Faults;
   /** Subtrees (relative) that are view-only shares: nothing there is uploaded (read-only.ts). */
   readOnly: string[];
+  /** `readOnly` must be read again before the next pass decides (a share's role changed, a folder came or went, a pass failed). */
+  readOnlyStale: boolean;
+  /** What the live event socket brought since the last catch-up (socket-backlog.ts). */
+  backlog: SocketBacklog;
   log: (line: string) => void;
   /** Plaintext of blocks this device sent or received: bases of delta uploads (issue 21). Absent: blocks go compressed, never as deltas. */
   blockCache?: BlockCache;

@@ -11,6 +11,7 @@
  * `reset` message, 410 on a long poll) means listing the tree again. An API without the feed
  * (the simulation) long-polls only.
  */
+import type { ChangeEntry } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import { Backoff } from './backoff.js';
 import type { SyncContext } from './context.js';
@@ -47,6 +48,7 @@ export function followRemote(ctx: SyncContext, onChange: () => void, pollSeconds
     if (stopped) return;
     let openedAt: number | undefined;
     let resetSeen = false;
+    ctx.backlog.opened(ctx.cursor);
     const f: EventFeed = events(ctx.cursor, {
       open: () => {
         openedAt = ctx.clock.now();
@@ -58,8 +60,15 @@ export function followRemote(ctx: SyncContext, onChange: () => void, pollSeconds
         if (stopped || feed !== f) return;
         if (m.type === 'change') {
           trace(`ws-change ${m.entry.seq}`);
+          ctx.backlog.add(m.entry);
           if (m.entry.seq > ctx.cursor) onChange();
+        } else if (m.type === 'synced') ctx.backlog.synced();
+        else if (m.type === 'share_changed') {
+          // A share's role changed: the next pass reads which subtrees are view-only again.
+          ctx.readOnlyStale = true;
+          onChange();
         } else if (m.type === 'reset') {
+          ctx.backlog.lost();
           resetSeen = true;
           ctx.relist = true;
           onChange();
@@ -70,6 +79,7 @@ export function followRemote(ctx: SyncContext, onChange: () => void, pollSeconds
         if (feed !== f) return;
         feed = undefined;
         live = false;
+        ctx.backlog.lost();
         if (stopped) return;
         poll(); // until the socket is back: resumes from the cursor, so nothing in between is missed
         if (openedAt !== undefined && ctx.clock.now() - openedAt >= SOCKET_SETTLED_MS) socketBackoff.reset();
@@ -124,9 +134,19 @@ async function longPoll(ctx: SyncContext, onChange: () => void, pollSeconds: num
   }
 }
 
-/** Bring the remote picture up to the journal's head: every entry after the cursor, this device's own too. */
-export async function catchUp(ctx: SyncContext): Promise<void> {
+/**
+ * Bring the remote picture up to the journal's head: every entry after the cursor, this device's
+ * own too. `fromSocket`: the entries the live event socket brought will do (socket-backlog.ts),
+ * when it has them all; a catch-up that must reach past a point it knows of asks the server.
+ */
+export async function catchUp(ctx: SyncContext, o: { fromSocket?: boolean } = {}): Promise<void> {
   if (ctx.relist) return relist(ctx);
+  const held = o.fromSocket ? ctx.backlog.take(ctx.cursor) : undefined;
+  if (held) {
+    trace(`backlog ${held.length}`);
+    apply(ctx, held);
+    return ctx.relist ? relist(ctx) : undefined;
+  }
   for (;;) {
     let page;
     try {
@@ -135,10 +155,19 @@ export async function catchUp(ctx: SyncContext): Promise<void> {
       if (!(err instanceof ApiError && err.code === 'reset')) throw err;
       return relist(ctx);
     }
-    for (const e of page.entries) if (applyChange(ctx.remote, { path: ctx.remoteRoot, id: ctx.rootId }, e) === 'relist') ctx.relist = true;
+    apply(ctx, page.entries);
     ctx.cursor = page.cursor;
     if (ctx.relist) return relist(ctx);
     if (!page.has_more) return;
+  }
+}
+
+/** Entries into the picture, the cursor past them; a folder's change (a share mounted or gone among them) has the view-only subtrees read again. */
+function apply(ctx: SyncContext, entries: readonly ChangeEntry[]): void {
+  for (const e of entries) {
+    if (applyChange(ctx.remote, { path: ctx.remoteRoot, id: ctx.rootId }, e) === 'relist') ctx.relist = true;
+    if (e.isDir === true || (e.op !== 'create' && e.op !== 'update')) ctx.readOnlyStale = true;
+    ctx.cursor = Math.max(ctx.cursor, e.seq);
   }
 }
 

@@ -26,8 +26,9 @@ export async function syncPass(ctx: SyncContext, ready?: Promise<unknown>): Prom
 }
 
 async function passSteps(ctx: SyncContext, ready?: Promise<unknown>): Promise<PassResult> {
-  // The first journal catch-up (a round trip; it reads no ignore rules) goes out while the rules are read.
-  const first = catchUp(ctx);
+  // The first journal catch-up (it reads no ignore rules) goes out while the rules are read: a round
+  // trip, or none when the live event socket brought every entry since the cursor (socket-backlog.ts).
+  const first = catchUp(ctx, { fromSocket: true });
   first.catch(() => undefined); // awaited below; an ignore file failing first must not leave it unhandled
   try {
     ctx.ignore = await IgnoreRules.load(ctx.fs); // cheap, and picks up an edited .cofferignore

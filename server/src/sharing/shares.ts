@@ -19,7 +19,7 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '.
 import { MAX_PATH_DEPTH, nameKey, uniqueName } from '../names.js';
 import { addNotification } from '../notifications/store.js';
 import { publish } from '../sync/hub.js';
-import type { Share, ShareRole } from '@coffer/protocol';
+import type { ServerMessage, Share, ShareRole } from '@coffer/protocol';
 
 type ShareRow = typeof shares.$inferSelect;
 
@@ -173,7 +173,7 @@ export async function updateShare(tx: Db, user: AuthUser, id: string, patch: { r
     .where(eq(shares.id, s.id))
     .returning();
   // Connected devices of the recipients re-read what they may do.
-  for (const to of await recipientsOf(tx, s)) await publish(tx, to, { type: 'share_changed', shareId: s.id, role: updated!.role });
+  for (const to of await recipientsOf(tx, s)) await publish(tx, to, { type: 'share_changed', shareId: s.id, role: updated!.role } satisfies ServerMessage);
   forgetGrants(user);
   return shareView(tx, updated!, user);
 }
