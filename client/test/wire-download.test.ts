@@ -85,6 +85,29 @@ describe('downloads on the wire', () => {
     expect(mostUnderWay).toBeGreaterThan(1);
   });
 
+  it("fetches the part of a file past the local copy's end in packs (a copy seen half-written, then whole)", async () => {
+    const v = seededBytes('wire-download-grown', 20 * MiB);
+    await writeFile(join(dir(), 'grown.bin'), v);
+    await uploadFile(api, join(dir(), 'grown.bin'), '/grown.bin', { baseRev: null });
+    const blocks = (await api.revisionBlocks('/grown.bin')).blocks;
+    const local = join(dir(), 'grown-local.bin');
+    await writeFile(local, v.subarray(0, 3 * MiB)); // what was synced of it while it was being written
+    const calls: string[] = [];
+    const watched = {
+      fetchBlocks: (hashes: string[]) => (calls.push(`fetch ${hashes.length}`), api.fetchBlocks(hashes)),
+      getBlockEncoded: (hash: string, bases?: readonly string[]) => (calls.push('get'), api.getBlockEncoded(hash, bases)),
+      getBlock: (hash: string) => (calls.push('get'), api.getBlock(hash)),
+    };
+    await assembleFile(watched, blocks, local, { reuseFrom: local });
+    expect(Buffer.compare(await readFile(local), v)).toBe(0);
+    // The local 3 MiB are reused (but their last, cut short); the block across the old end
+    // comes alone, as a delta where it can; the ~17 MiB after it in two or three packs, not a GET each.
+    const fetched = calls.filter((c) => c.startsWith('fetch'));
+    expect(fetched.length).toBeGreaterThanOrEqual(2);
+    expect(fetched.length).toBeLessThanOrEqual(3);
+    expect(calls.filter((c) => c === 'get').length).toBeLessThanOrEqual(4);
+  });
+
   it('decodes within the expected size and refuses a wrong hash or unknown encoding', async () => {
     const block = Buffer.from('coffer '.repeat(10_000));
     const hash = sha256Hex(block);

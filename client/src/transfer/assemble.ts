@@ -2,7 +2,8 @@
  * Block-level download: build a file from its version's block list, taking every block a local
  * file already has from disk and fetching only the others with GET /blocks/:sha256. Every block
  * is checked against its hash, so a local file that changed meanwhile cannot corrupt the result.
- * A file with nothing local to reuse (new here) comes in fetch packs, several ahead (fetch-groups.ts).
+ * A file with nothing local to reuse (new here), or the part of one past the reusable file's end,
+ * comes in fetch packs, several ahead (fetch-groups.ts).
  * `writeBlocks` writes into any open file (the sync agent's LocalFs too); `assembleFile` is the
  * CLI's: a temp file beside the target, fsync, mtime, rename.
  */
@@ -53,17 +54,29 @@ export async function writeBlocks(api: BlockApi, blocks: readonly BlockRef[], ou
     }
     const fetcher = new BlockFetcher(api);
     // Nothing to reuse nor to take delta bases from (a new file here): the blocks come in packs,
-    // several requests ahead (fetch-groups.ts); else each changed block alone, as a delta where it can.
-    const fetchBlocks = api.fetchBlocks?.bind(api);
-    const groups = !src && fetchBlocks && blocks.length > 1 ? new GroupFetcher({ fetchBlocks }, blocks, stats) : undefined;
+    // several requests ahead (fetch-groups.ts); else each changed block alone, as a delta where it
+    // can — except blocks wholly past the end of the reusable file (a file that grew: a copy seen
+    // half-written, then whole), which have no old block to be a delta of and come in packs too.
     // For each block, the old file's offset after the last block before it that is reused: where its delta base sits.
     const after: number[] = [];
+    /** Blocks not reused whose place in the old file (as far from its last reused block as here) is past its end. */
+    const grown: BlockRef[] = [];
+    const oldEnd = old.at(-1) ? old.at(-1)!.offset + old.at(-1)!.size : 0;
     let next = 0;
+    let offset = 0;
+    let reusedEnd = 0;
     for (const b of blocks) {
       after.push(next);
       const at = have.get(b.hash);
-      if (at !== undefined) next = at + b.size;
+      if (at !== undefined) {
+        next = at + b.size;
+        reusedEnd = offset + b.size;
+      } else if (next + (offset - reusedEnd) >= oldEnd) grown.push(b);
+      offset += b.size;
     }
+    const fetchBlocks = api.fetchBlocks?.bind(api);
+    const packed = src ? grown : blocks;
+    const groups = fetchBlocks && packed.length > 1 ? new GroupFetcher({ fetchBlocks }, packed, stats) : undefined;
     let done = 0;
     // A few blocks are fetched ahead of the one being written: one at a time, a big file waited a
     // round trip and the server's read per block (~20–80 ms each for 1 MiB blocks).
