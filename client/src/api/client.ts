@@ -351,10 +351,13 @@ export class CofferApi implements SyncApi {
   }
 }
 
-/** An event socket message of a type the protocol this client was built with does not name. */
+/** The event types the protocol this client was built with names. */
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(ServerMessage.options.map((o) => o.shape.type.value));
+
+/** An event socket message of a type this client does not know. */
 function unknownEventType(value: unknown): boolean {
   const type = (value as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && !ServerMessage.options.some((o) => o.shape.type.value === type);
+  return typeof type === 'string' && !KNOWN_EVENT_TYPES.has(type);
 }
 
 function unexpected(op: Operation, why: string): Error {

@@ -1,6 +1,7 @@
 /**
- * Following remote changes. The follower only wakes the agent; the journal itself is read by the
- * pass (`catchUp`), which is the one writer of the remote picture and of the cursor.
+ * Following remote changes. The follower wakes the agent and keeps the entries the socket brought
+ * (`ctx.backlog`, socket-backlog.ts); the pass (`catchUp`) applies them or reads the journal, and is
+ * the one writer of the remote picture and of the cursor.
  *
  * It follows the websocket feed (/api/v1/events, resumed after the pass's cursor) and wakes the
  * agent on each change past the cursor as it arrives. While the socket cannot be opened or has
