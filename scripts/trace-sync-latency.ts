@@ -18,6 +18,9 @@ const cpuMs = (pid: number | undefined) => {
   return ((Number(f[11] ?? 0) + Number(f[12] ?? 0)) * 1000) / 100;
 };
 const cpuAll = () => [cpuMs(w.srv.pid), cpuMs(w.a.child?.pid), cpuMs(w.b.child?.pid)];
+/** Minor page faults so far: each a page touched for the first time, costly on a VM (MALLOC_MMAP_THRESHOLD_ in server/README.md). */
+const faults = (pid: number | undefined) => Number(pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7] : 0);
+const faultsAll = () => [faults(w.srv.pid), faults(w.a.child?.pid), faults(w.b.child?.pid)];
 try {
   w.a.env.COFFER_SYNC_TRACE = '1';
   w.b.env.COFFER_SYNC_TRACE = '1';
@@ -32,6 +35,7 @@ try {
     const name = `t-${i}.bin`;
     const pa = w.a.output.length, pb = w.b.output.length;
     const c0 = cpuAll();
+    const f0 = faultsAll();
     const t0 = now();
     await writeFile(w.a.path(name), bytes);
     let cUp: number[] | undefined;
@@ -44,6 +48,7 @@ try {
     }
     const t1 = now();
     const c1 = cpuAll();
+    const f1 = faultsAll().map((f, k) => f - f0[k]!);
     await new Promise((r) => setTimeout(r, 400));
     const show = (tag: string, out: string) => {
       const lines: { what: string; first: number; last: number; count: number }[] = [];
@@ -67,7 +72,7 @@ try {
     };
     const [cs, ca, cb] = c1.map((c, k) => c - c0[k]!);
     const up = (cUp ?? c1).map((c, k) => c - c0[k]!);
-    console.log(`run ${i}: total ${(t1 - t0).toFixed(1)} ms; CPU ms server ${cs} A ${ca} B ${cb} (until A's commit: server ${up[0]} A ${up[1]} B ${up[2]})`);
+    console.log(`run ${i}: total ${(t1 - t0).toFixed(1)} ms; CPU ms server ${cs} A ${ca} B ${cb} (until A's commit: server ${up[0]} A ${up[1]} B ${up[2]}); page faults server ${f1[0]} A ${f1[1]} B ${f1[2]}`);
     console.log([...show('A', w.a.output.slice(pa)), ...show('B', w.b.output.slice(pb))].join('\n'));
   }
 } finally {

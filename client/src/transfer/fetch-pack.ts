@@ -14,47 +14,48 @@ export interface FetchedBlock {
 export class DamagedPackError extends Error {}
 
 export async function* readFetchedPack(body: AsyncIterable<Uint8Array>): AsyncGenerator<FetchedBlock> {
-  // Pieces not yet used, joined only once they hold what is needed next (a header, or a whole
-  // entry): a large block arriving in many pieces is copied once, not once per piece.
-  let parts: Buffer[] = [];
-  let have = 0;
-  let need = PACK_MAGIC.byteLength;
+  // Each block is copied once, from the pieces straight into a buffer of its own size (the
+  // block handed out). Joining pieces first and copying the block out of the join copied every
+  // byte twice, and left a join per block for the collector to free.
+  const small = Buffer.alloc(PACK_ENTRY_HEADER_BYTES);
   let state: 'magic' | 'header' | 'entry' | 'ended' = 'magic';
+  let need = PACK_MAGIC.byteLength;
+  let filled = 0;
+  let entry = small;
   let hash = '';
-  const take = (n: number): Buffer => {
-    const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
-    parts = all.byteLength > n ? [all.subarray(n)] : [];
-    have -= n;
-    return all.subarray(0, n);
-  };
-  for await (const piece of body) {
-    if (state === 'ended' && piece.byteLength > 0) throw new DamagedPackError('bytes after the end of a fetched pack');
-    parts.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
-    have += piece.byteLength;
-    while (state !== 'ended' && have >= need) {
+  for await (const chunk of body) {
+    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let at = 0;
+    while (at < piece.byteLength) {
+      if (state === 'ended') throw new DamagedPackError('bytes after the end of a fetched pack');
+      const n = Math.min(need - filled, piece.byteLength - at);
+      piece.copy(entry, filled, at, at + n);
+      filled += n;
+      at += n;
+      if (filled < need) break;
+      filled = 0;
       if (state === 'magic') {
-        if (!take(need).equals(PACK_MAGIC)) throw new DamagedPackError('a fetched pack does not start with CFP1');
+        if (!small.subarray(0, need).equals(PACK_MAGIC)) throw new DamagedPackError('a fetched pack does not start with CFP1');
         state = 'header';
         need = PACK_ENTRY_HEADER_BYTES;
       } else if (state === 'header') {
-        const header = take(need);
-        const length = header.readUInt32BE(32);
+        const length = small.readUInt32BE(32);
         if (length === 0) {
-          if (!header.equals(PACK_END)) throw new DamagedPackError('a fetched pack has an entry of length 0');
-          if (have > 0) throw new DamagedPackError('bytes after the end of a fetched pack');
+          if (!small.equals(PACK_END)) throw new DamagedPackError('a fetched pack has an entry of length 0');
           state = 'ended';
-          break;
+          continue;
         }
         if (length > MAX_BLOCK_BYTES) throw new DamagedPackError(`a fetched pack has an entry of ${length} bytes`);
-        hash = header.toString('hex', 0, 32);
+        hash = small.toString('hex', 0, 32);
         state = 'entry';
         need = length;
+        entry = Buffer.allocUnsafeSlow(length);
       } else {
-        // A copy: the joined buffer may hold the next entries too, and those pieces go on.
-        const bytes = Buffer.from(take(need));
+        const bytes = entry;
         if (sha256Hex(bytes) !== hash) throw new DamagedPackError(`block ${hash} arrived damaged; try again`);
         state = 'header';
         need = PACK_ENTRY_HEADER_BYTES;
+        entry = small;
         yield { hash, bytes };
       }
     }
