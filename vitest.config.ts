@@ -1,3 +1,4 @@
+import { SlowestFirst } from '@coffer/test-support/slowest-first';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -13,6 +14,8 @@ export default defineConfig({
     expect: { poll: { timeout: 10_000 } },
     // Integration tests start their own S3 node processes; two cores, so keep files few at once.
     maxWorkers: 2,
+    // The longest files first, also on a clean clone (no cache): the two workers end together.
+    sequence: { sequencer: SlowestFirst },
     // In-process servers log to the test's stdout: errors only, unless asked for more. Server
     // processes (server-process.ts) log at info into the output they keep.
     env: { COFFER_LOG_LEVEL: process.env.COFFER_LOG_LEVEL ?? 'error' },
