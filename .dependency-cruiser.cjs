@@ -94,9 +94,9 @@ module.exports = {
     {
       name: 'client-engine-chunker-only',
       severity: 'error',
-      comment: 'The client shares the chunker (and the native rename) with the engine, nothing else of it.',
+      comment: 'The client shares the chunker (and the native rename, and releaseMemory) with the engine, nothing else of it.',
       from: { path: '^client/' },
-      to: { path: '^storage-engine/', pathNot: ['^storage-engine/src/chunk/', '^storage-engine/src/native\\.ts$', '^storage-engine/src/errors\\.ts$', '^storage-engine/native/'] },
+      to: { path: '^storage-engine/', pathNot: ['^storage-engine/src/chunk/', '^storage-engine/src/native\\.ts$', '^storage-engine/src/errors\\.ts$', '^storage-engine/native/', '^storage-engine/src/memory/release\\.ts$'] },
     },
     {
       name: 'server-not-client',
