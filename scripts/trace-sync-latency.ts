@@ -12,14 +12,16 @@ const N = Number(process.argv[2] ?? 5);
 const SIZE = Number(process.argv[3] ?? 1) * 1024;
 const w = await twoAgents('/bench');
 const now = () => performance.timeOrigin + performance.now();
+/** The fields of /proc/PID/stat after the command name (field 3 of proc(5) first). */
+const procStat = (pid: number | undefined) => (pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ') : []);
 /** CPU time (user + system, all threads) a process used so far, in ms: what a run costs whatever the machine's load. */
 const cpuMs = (pid: number | undefined) => {
-  const f = pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ') : [];
+  const f = procStat(pid);
   return ((Number(f[11] ?? 0) + Number(f[12] ?? 0)) * 1000) / 100;
 };
 const cpuAll = () => [cpuMs(w.srv.pid), cpuMs(w.a.child?.pid), cpuMs(w.b.child?.pid)];
 /** Minor page faults so far: each a page touched for the first time, costly on a VM (MALLOC_MMAP_THRESHOLD_ in server/README.md). */
-const faults = (pid: number | undefined) => Number(pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7] : 0);
+const faults = (pid: number | undefined) => Number(procStat(pid)[7] ?? 0);
 const faultsAll = () => [faults(w.srv.pid), faults(w.a.child?.pid), faults(w.b.child?.pid)];
 try {
   w.a.env.COFFER_SYNC_TRACE = '1';

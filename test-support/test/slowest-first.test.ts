@@ -23,7 +23,7 @@ describe('slowest first', () => {
   it('runs the longest recorded files first, on a clean clone (no cache)', async () => {
     expect(times[longest]).toBeGreaterThan(times[shortest]!);
     expect(await order(sequencer(), [shortest, longest])).toEqual([longest, shortest]);
-    // Every test file is in the record: a new one is guessed by its size until the record is rewritten.
+    // The record covers the suite (a file added since is guessed by its size until it is rewritten).
     expect(files.length).toBeGreaterThan(100);
   });
 
