@@ -238,7 +238,7 @@ export async function putTree(api: CofferApi, root: string, target: string, o: C
             counted();
           }
         } else {
-          const read = await readSmall(nodeReadable(file.path));
+          const read = await readSmall(nodeReadable(file.path, { small: true }));
           if (!read.stable || read.stat.kind !== 'file') throw new FileChangedError(file.path);
           if (read.stat.size > BATCH_FILE_BYTES) throw new FileChangedError(file.path);
           if (same(read.contentHash)) upToDate(read.stat.size);

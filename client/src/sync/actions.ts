@@ -12,7 +12,7 @@ import { FileChangedError, uploadFile, type Uploaded } from '../transfer/upload.
 import { writeBlocks } from '../transfer/assemble.js';
 import { BATCH_FILE_BYTES } from '../transfer/batch-upload.js';
 import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
-import type { ReadableFile } from '../transfer/file-handle.js';
+import type { OpenOptions, ReadableFile } from '../transfer/file-handle.js';
 import type { StepResult, SyncContext } from './context.js';
 import { catchUp } from './follower.js';
 import { fsCode, parentOf, type LocalStat } from './local-fs.js';
@@ -20,8 +20,8 @@ import { absOf, relOf, type RemoteEntry } from './remote.js';
 import { trace } from './trace.js';
 import type { BaseEntry } from './state.js';
 
-export function readable(ctx: Pick<SyncContext, 'fs'>, rel: string): ReadableFile {
-  return { open: () => ctx.fs.openRead(rel) };
+export function readable(ctx: Pick<SyncContext, 'fs'>, rel: string, o: OpenOptions = {}): ReadableFile {
+  return { open: () => ctx.fs.openRead(rel, o) };
 }
 
 /** The content hash of a local file and the stat it was read at; undefined when it changed while read or is gone. */

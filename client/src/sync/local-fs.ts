@@ -8,7 +8,7 @@
  * Errors carry node's `code` (ENOENT, EEXIST, ENOTEMPTY, ENOTDIR, …) as `FsError`-likes.
  */
 
-import type { FileStat, ReadHandle, WriteHandle } from '../transfer/file-handle.js';
+import type { FileStat, OpenOptions, ReadHandle, WriteHandle } from '../transfer/file-handle.js';
 
 export type { ReadHandle, WriteHandle };
 export type LocalStat = FileStat;
@@ -31,7 +31,8 @@ export interface LocalFs {
   /** An atomic rename that never replaces anything: EEXIST when `to` is taken. */
   renameNoReplace(from: string, to: string): Promise<void>;
   utimes(rel: string, mtimeMs: number): Promise<void>;
-  openRead(rel: string): Promise<ReadHandle>;
+  /** `small`: a batch's file (the real file system then reads it with synchronous calls: file-handle.ts). */
+  openRead(rel: string, o?: OpenOptions): Promise<ReadHandle>;
   /** A new file; EEXIST when the name is taken. */
   createExclusive(rel: string): Promise<WriteHandle>;
   /** Whole small files (the state file): read, or write-and-replace durably via a temp name. */

@@ -72,7 +72,7 @@ export function nodeFs(root: string, o: { nativeRename?: boolean } = {}): LocalF
     rename: (from, to) => rename(abs(from), abs(to)),
     renameNoReplace: (from, to) => renameNoReplace(abs(from), abs(to), useNative),
     utimes: (rel, mtimeMs) => utimes(abs(rel), new Date(), new Date(mtimeMs)),
-    openRead: (rel) => openNodeFile(abs(rel)),
+    openRead: (rel, o) => openNodeFile(abs(rel), o),
     async createExclusive(rel) {
       const fh = await open(abs(rel), 'wx', 0o666);
       return {

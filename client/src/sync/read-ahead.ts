@@ -92,7 +92,7 @@ export class ReadAhead {
       const c = this.queue[this.next++]!;
       this.inFlight++;
       // A failed read is no failure here: the pass reads the file itself and answers for it.
-      const read = readSmall(readable(this.ctx, c.rel)).then(
+      const read = readSmall(readable(this.ctx, c.rel, { small: true })).then(
         (r) => (r.stable && r.stat.kind === 'file' ? r : undefined),
         () => undefined,
       );

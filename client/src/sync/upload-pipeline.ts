@@ -44,7 +44,7 @@ export class UploadPipeline implements BatchUploads {
       const st = await ctx.fs.lstat(rel);
       if (!st || st.kind !== 'file' || st.size > BATCH_FILE_BYTES) return undefined;
       try {
-        read = await readSmall(readable(ctx, rel));
+        read = await readSmall(readable(ctx, rel, { small: true }));
       } catch (err) {
         if (passedOver(err)) return 'again';
         throw err;
