@@ -80,20 +80,26 @@ export class SoakWorld {
     const srv = await startServerProcess({ backend: 'postgres' });
     const temp = await makeTempDir('coffer-soak-');
     const serverPort = Number(new URL(srv.url).port);
-    const devices: SoakDevice[] = [];
+    const gates: Gate[] = [];
+    let devices: SoakDevice[];
     try {
-      for (let i = 0; i < o.agents; i++) {
-        const gate = await Gate.start(() => serverPort);
-        const configDir = join(temp.path, `config-${i}`);
-        const r = await runCli(['login', gate.url, '--username', srv.username, '--password-stdin', '--insecure-http', '--device-name', `dev${i}`], { configDir, input: PASSWORD });
-        if (r.code !== 0) throw new Error(`login of dev${i} failed: ${r.stderr}`);
-        const dir = join(temp.path, `dir-${i}`);
-        await mkdir(dir);
-        const agent = new Agent(`dev${i}`, dir, configDir, join(temp.path, `stats-${i}.jsonl`), SOAK_REMOTE);
-        agent.env = { COFFER_SYNC_RESCAN_MS: String(o.rescanMs ?? 5000) };
-        devices.push(new SoakDevice(i, agent, gate));
-      }
+      // Each device its own gate, login and folder: set up side by side (a login is a CLI process, seconds each).
+      devices = await Promise.all(
+        Array.from({ length: o.agents }, async (_, i) => {
+          const gate = await Gate.start(() => serverPort);
+          gates.push(gate);
+          const configDir = join(temp.path, `config-${i}`);
+          const r = await runCli(['login', gate.url, '--username', srv.username, '--password-stdin', '--insecure-http', '--device-name', `dev${i}`], { configDir, input: PASSWORD });
+          if (r.code !== 0) throw new Error(`login of dev${i} failed: ${r.stderr}`);
+          const dir = join(temp.path, `dir-${i}`);
+          await mkdir(dir);
+          const agent = new Agent(`dev${i}`, dir, configDir, join(temp.path, `stats-${i}.jsonl`), SOAK_REMOTE);
+          agent.env = { COFFER_SYNC_RESCAN_MS: String(o.rescanMs ?? 5000) };
+          return new SoakDevice(i, agent, gate);
+        }),
+      );
     } catch (err) {
+      await Promise.allSettled(gates.map((g) => g.close()));
       await srv.cleanup();
       await temp.remove();
       throw err;
@@ -232,7 +238,8 @@ export class SoakWorld {
     const idleSince = this.devices.map(() => -1);
     let lastActivity = Date.now();
     while (Date.now() - startedAt < maxMs) {
-      await new Promise((r) => setTimeout(r, 500));
+      // Polled often: the quiet period is timed from the agents' last words, not rounded up to a poll.
+      await new Promise((r) => setTimeout(r, 100));
       for (const d of this.devices) {
         const fresh = d.agent.output.slice(seen[d.index]);
         seen[d.index] = d.agent.output.length;
