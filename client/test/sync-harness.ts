@@ -121,8 +121,11 @@ export function logAgentsOnFailure(world: () => World | undefined): void {
   });
 }
 
-/** Relative path → sha256 of the content (or 'dir'), without the agent's own files. */
-export async function snapshot(dir: string): Promise<Map<string, string>> {
+/**
+ * Relative path → sha256 of the content (or 'dir'), without the agent's own files. With `sizesOnly`,
+ * the size instead of the hash: a cheap look that already tells two folders apart while a transfer runs.
+ */
+export async function snapshot(dir: string, sizesOnly = false): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   async function walk(rel: string): Promise<void> {
     for (const name of await readdir(join(dir, rel)).catch(() => [] as string[])) {
@@ -133,6 +136,8 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
       if (st.isDirectory()) {
         out.set(r, 'dir');
         await walk(r);
+      } else if (sizesOnly) {
+        out.set(r, `size ${st.size}`);
       } else {
         // The agent may move or delete it between the lstat and the read (a pass running while we look):
         // left out, so this snapshot differs from the next and converged() keeps polling.
@@ -149,6 +154,7 @@ export async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 const show = (m: Map<string, string>) => JSON.stringify([...m].map(([k, v]) => `${k}:${v.slice(0, 8)}`).sort());
+const whole = (m: Map<string, string>) => JSON.stringify([...m].sort());
 
 /** Poll both folders until they hold the same files and `ok` accepts them; the snapshot. */
 export async function converged(w: World, ok: (s: Map<string, string>) => boolean = () => true, timeoutMs = 45_000): Promise<Map<string, string>> {
@@ -156,6 +162,12 @@ export async function converged(w: World, ok: (s: Map<string, string>) => boolea
   let sa = new Map<string, string>();
   let sb = new Map<string, string>();
   while (Date.now() < until) {
+    // Names and sizes first: while they differ the folders cannot hold the same files, and hashing
+    // a big file on every poll takes a core from the agents that are moving it.
+    if (whole(await snapshot(w.a.dir, true)) !== whole(await snapshot(w.b.dir, true))) {
+      await new Promise((r) => setTimeout(r, 150));
+      continue;
+    }
     sa = await snapshot(w.a.dir);
     sb = await snapshot(w.b.dir);
     if (show(sa) === show(sb) && ok(sa)) {
@@ -165,6 +177,8 @@ export async function converged(w: World, ok: (s: Map<string, string>) => boolea
     }
     await new Promise((r) => setTimeout(r, 150));
   }
+  // What they hold now, hashed (the loop may have looked at sizes only).
+  [sa, sb] = [await snapshot(w.a.dir), await snapshot(w.b.dir)];
   throw new Error(`no convergence within ${timeoutMs} ms\nA: ${show(sa)}\nB: ${show(sb)}\n--- agent a\n${w.a.output.slice(-3000)}\n--- agent b\n${w.b.output.slice(-3000)}`);
 }
 

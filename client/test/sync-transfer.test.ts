@@ -46,7 +46,8 @@ describe('coffer sync transfers', () => {
     expect(firstRun).toBeGreaterThan(0);
     expect(firstRun).toBeLessThan(SIZE); // killed mid-upload, not after
     w.a.start();
-    await converged(w, (s) => s.get('big.bin') === sha(data), timeout);
+    const want = sha(data); // once, not on every poll: 500 MiB take a while to hash
+    await converged(w, (s) => s.get('big.bin') === want, timeout);
     const a = await w.a.stats();
     const b = await w.b.stats();
     // Every block counted was acknowledged by the server, so a resend would push the sum past SIZE.
@@ -76,7 +77,8 @@ describe('coffer sync transfers', () => {
     expect((await temps()).length).toBeGreaterThan(0); // killed mid-download, really
     const from = w.b.output.length;
     w.b.start();
-    await converged(w, (s) => s.get('other.bin') === sha(other), timeout);
+    const want = sha(other);
+    await converged(w, (s) => s.get('other.bin') === want, timeout);
     await w.b.waitFor(/ idle\n/, from, timeout); // a whole pass of the new process, not only the killed one's work
     expect(await temps()).toEqual([]);
     expect((await readdir(w.b.dir)).filter((n) => n.endsWith('.part'))).toEqual([]);
@@ -90,7 +92,8 @@ describe('coffer sync transfers', () => {
     const fh = await open(w.a.path('big.bin'), 'r+');
     await fh.write(data, mid, 1, mid);
     await fh.close();
-    await converged(w, (s) => s.get('big.bin') === sha(data), timeout);
+    const want = sha(data);
+    await converged(w, (s) => s.get('big.bin') === want, timeout);
     const a1 = await w.a.stats();
     const b1 = await w.b.stats();
     expect(a1.blocksSent - a0.blocksSent).toBeGreaterThan(0);
