@@ -6,13 +6,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/open.js';
-import { S3Node } from '@coffer/storage-engine';
-import { openStorage, type Storage } from '../storage.js';
+import type { Storage } from '../storage.js';
+import { UsageError } from './usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** A mistake in how the command was called: exit code 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** A refusal or a failure the operator can act on: one line, exit code 1. */
 export class AdminError extends Error {}
@@ -41,6 +41,9 @@ export async function openInstall(c: Config = config()): Promise<Database> {
 
 /** The database and the storage engine, opened as the server opens them; `close()` closes both. */
 export async function openInstallWithStorage(c: Config = config()): Promise<{ database: Database; storage: Storage; close(): Promise<void> }> {
+  // Loaded here, not with this module: the engine and its S3 client cost commands that only
+  // touch the database (users, quota, reset-password) about a second of start-up.
+  const [{ openStorage }, { S3Node }] = await Promise.all([import('../storage.js'), import('@coffer/storage-engine')]);
   const database = await openInstall(c);
   let storage: Storage;
   try {
