@@ -2,8 +2,10 @@
  * Open files as transfers need them, whatever file system they live on: the real one (node
  * paths, `nodeReadable`) or the sync agent's LocalFs (which the simulation replaces).
  */
-import { closeSync, fstatSync, openSync, read as readCallback, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
 
 export interface FileStat {
   kind: 'file' | 'dir' | 'other';
@@ -41,6 +43,9 @@ export interface OpenOptions {
 /** Reads up to this length are synchronous calls on a small file's handle; longer ones go to the thread pool. */
 export const SYNC_READ_BYTES = 1024 * 1024;
 
+/** fs.read on the thread pool (its promisified form answers { bytesRead, buffer }). */
+const readPooled = promisify(read);
+
 export function toFileStat(st: { isFile(): boolean; isDirectory(): boolean; ino: number; size: number; mtimeMs: number }): FileStat {
   const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
   return { kind, ino: st.ino, size: kind === 'file' ? st.size : 0, mtimeMs: Math.round(st.mtimeMs) };
@@ -63,42 +68,19 @@ export async function openNodeFile(path: string, o: OpenOptions = {}): Promise<R
  * event loop waits for each call; a read longer than SYNC_READ_BYTES (the file grew since it was
  * seen) goes to the thread pool instead, so a big file never holds the loop.
  */
-function openSmallNodeFile(path: string): Promise<ReadHandle> {
-  try {
-    const fd = openSync(path, 'r');
-    let closed = false;
-    return Promise.resolve({
-      read: (buf, offset, length, position) => {
-        if (length <= SYNC_READ_BYTES) {
-          try {
-            return Promise.resolve(readSync(fd, buf, offset, length, position));
-          } catch (err) {
-            return Promise.reject(err as Error);
-          }
-        }
-        return new Promise<number>((resolve, reject) => readCallback(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
-      },
-      stat: () => {
-        try {
-          return Promise.resolve(toFileStat(fstatSync(fd)));
-        } catch (err) {
-          return Promise.reject(err as Error);
-        }
-      },
-      close: () => {
-        if (closed) return Promise.resolve();
-        closed = true;
-        try {
-          closeSync(fd);
-          return Promise.resolve();
-        } catch (err) {
-          return Promise.reject(err as Error);
-        }
-      },
-    });
-  } catch (err) {
-    return Promise.reject(err as Error);
-  }
+async function openSmallNodeFile(path: string): Promise<ReadHandle> {
+  const fd = openSync(path, 'r');
+  let closed = false;
+  return {
+    read: async (buf, offset, length, position) =>
+      length <= SYNC_READ_BYTES ? readSync(fd, buf, offset, length, position) : (await readPooled(fd, buf, offset, length, position)).bytesRead,
+    stat: async () => toFileStat(fstatSync(fd)),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
 }
 
 /** A file on the real file system by path. */
