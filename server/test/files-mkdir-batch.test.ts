@@ -44,6 +44,39 @@ for (const backend of BACKENDS) {
       expect((await a.get('/metadata?path=/q/r')).body.isDir).toBe(true);
     });
 
+    it('a new tree under an existing folder is answered in the stored spelling and journaled parents first, one entry per folder', async () => {
+      const u = await srv.user();
+      const a = apiAs(srv, u);
+      await a.post('/mkdir', { path: '/Photos' });
+      const before = (await journalOf(srv, u)).length;
+      const r = await a.post('/mkdir/batch', { paths: ['/photos/2024', '/PHOTOS/2024/Jan', '/photos/2025/Feb', '/Cafe\u0301'], parents: true });
+      expect(r.status).toBe(200);
+      const res = r.body.results as { ok: boolean; folder: { id: string; path: string; parentId: string | null; isDir: boolean } }[];
+      expect(res.map((x) => x.folder.path)).toEqual(['/Photos/2024', '/Photos/2024/Jan', '/Photos/2025/Feb', '/Caf\u00e9']);
+      expect(res[1]!.folder.parentId).toBe(res[0]!.folder.id);
+      for (const x of res) expect((await a.get(`/metadata?path=${encodeURIComponent(x.folder.path)}`)).body).toMatchObject({ id: x.folder.id, isDir: true });
+      const made = (await journalOf(srv, u)).slice(before);
+      expect(made.map((e) => [e.op, (e.payload as { name: string }).name])).toEqual([
+        ['mkdir', '2024'],
+        ['mkdir', 'Jan'],
+        ['mkdir', '2025'],
+        ['mkdir', 'Feb'],
+        ['mkdir', 'Caf\u00e9'],
+      ]);
+      const ids = new Map(made.map((e) => [(e.payload as { name: string }).name, e.fileId]));
+      expect(made.map((e) => (e.payload as { parentId: string | null }).parentId)).toEqual([
+        (await a.get('/metadata?path=/Photos')).body.id,
+        ids.get('2024'),
+        (await a.get('/metadata?path=/Photos')).body.id,
+        ids.get('2025'),
+        null,
+      ]);
+      // The same batch again: every folder is taken now, each answered alone.
+      const again = await a.post('/mkdir/batch', { paths: ['/photos/2024', '/photos/2026'], parents: true });
+      expect(again.body.results.map((x: { ok: boolean }) => x.ok)).toEqual([false, true]);
+      expect(again.body.results[0].error).toMatchObject({ status: 409, code: 'name_taken' });
+    });
+
     it('a malformed request is 400 and makes nothing', async () => {
       const u = await srv.user();
       const a = apiAs(srv, u);

@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/open.js';
-import type { journal } from '../db/schema.js';
+import { journal } from '../db/schema.js';
 import { MAX_CHANGE_BLOCKS } from '@coffer/protocol';
 import type { FileRow } from './view.js';
 
@@ -102,3 +102,24 @@ export async function appendJournal(tx: Db, e: JournalEntry): Promise<number> {
     select seq, pg_notify(${JOURNAL_CHANNEL}, ${e.namespaceId}) from appended`);
   return Number(rowsOf<{ seq: string | number }>(result)[0]!.seq);
 }
+
+/**
+ * Many entries of one namespace, in the order given, with what appendJournal does for one: the
+ * namespace's journal lock first, then the rows (seq in that order), then one wake-up.
+ */
+export async function appendJournalEntries(tx: Db, namespaceId: string, entries: readonly JournalEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.execute(sql`select pg_advisory_xact_lock(${JOURNAL_LOCK_CLASS}, hashtext(${namespaceId}))`);
+  for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
+    await tx.insert(journal).values(
+      entries.slice(i, i + ROWS_PER_INSERT).map((e) => {
+        if (e.namespaceId !== namespaceId) throw new Error('appendJournalEntries: entries of another namespace');
+        return { namespaceId, fileId: e.fileId, op: e.op, rev: e.rev ?? null, deviceId: e.deviceId ?? null, payload: e.payload ?? {} };
+      }),
+    );
+  }
+  await tx.execute(sql`select pg_notify(${JOURNAL_CHANNEL}, ${namespaceId})`);
+}
+
+/** Rows of one multi-row INSERT (bound parameters stay far below PostgreSQL's 65,535). */
+const ROWS_PER_INSERT = 1000;
