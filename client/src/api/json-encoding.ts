@@ -4,12 +4,9 @@
  * so a damaged or hostile answer cannot make the client hold more than MAX_ANSWER_BYTES.
  */
 import type { IncomingMessage } from 'node:http';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { JSON_COMPRESS_MIN_BYTES, JSON_ZSTD_LEVEL } from '@coffer/protocol';
-
-const zstdCompress = promisify(zlib.zstdCompress);
-const zstdDecompress = promisify(zlib.zstdDecompress);
+import { zstdCompress, zstdDecompress } from '../zstd.js';
 
 /** The largest decoded JSON answer taken (a page of changes or a batch's answers is a few MiB at most). */
 const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
@@ -25,5 +22,6 @@ export async function compressedJson(text: string): Promise<Buffer | undefined> 
 /** An answer's body as sent before its Content-Encoding (zstd, the only one asked for; anything else as it came). */
 export async function decodedAnswer(res: Pick<IncomingMessage, 'headers'>, body: Buffer): Promise<Buffer> {
   if (res.headers['content-encoding']?.trim().toLowerCase() !== 'zstd' || body.byteLength === 0) return body;
-  return zstdDecompress(body, { maxOutputLength: MAX_ANSWER_BYTES });
+  // Its size is not known: about what zstd makes of JSON (~8:1), so most answers come in one chunk.
+  return zstdDecompress(body, { maxOutputLength: MAX_ANSWER_BYTES }, body.byteLength * 8);
 }

@@ -2,15 +2,11 @@
  * A block as it goes on the wire (issue 21, @coffer/protocol `putBlockEncoded`): a zstd delta
  * against a base block the server has (`zstd --patch-from`'s method: the base's plaintext as a
  * raw-content dictionary), else zstd alone, else nothing (send it raw) when neither saves at
- * least 5%. Compression runs on libuv's threads (node:zlib's async zstd), not the event loop.
+ * least 5%. Compression of all but small blocks runs on libuv's threads, not the event loop (zstd.ts).
  */
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { usableDeltaBase, type BlockEncoding } from '@coffer/protocol';
-
-/** Node 24's zstd takes a `dictionary`; @types/node does not list it yet. */
-type ZstdDictOptions = zlib.ZstdOptions & { dictionary?: Uint8Array };
-const zstdCompress = promisify(zlib.zstdCompress) as (data: Uint8Array, o: ZstdDictOptions) => Promise<Buffer>;
+import { zstdCompress } from '../zstd.js';
 
 /** Level 3 for blocks alone (~300 MB/s on text here). Not 1: its small match tables barely use a
  *  1 MiB dictionary (a 1-byte edit of random data came out at the block's size). */

@@ -5,15 +5,12 @@
  * hash to the name asked for; anything else is an error, never a wrong block. A server without
  * the route (404 not_found) or refusing a base (404 base_not_found) gets a plain GET instead.
  */
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { MAX_BLOCK_BYTES, MAX_DELTA_WINDOW_LOG, usableDeltaBase } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncApi } from '../sync/sync-api.js';
+import { zstdDecompress } from '../zstd.js';
 import { sha256Hex } from './blocks.js';
-
-type ZstdDictOptions = zlib.ZstdOptions & { dictionary?: Uint8Array };
-const zstdDecompress = promisify(zlib.zstdDecompress) as (body: Uint8Array, o: ZstdDictOptions) => Promise<Buffer>;
 
 export type BlockFetchApi = Pick<SyncApi, 'getBlock' | 'getBlockEncoded'>;
 
@@ -33,11 +30,15 @@ export async function decodeFetched(hash: string, size: number, got: { encoding:
   else if (got.encoding === 'zstd' || got.encoding === 'zstd-delta') {
     if (got.encoding === 'zstd-delta' && !bases) throw new EncodedBlockError(`block ${hash}: a delta came without bases asked for`);
     try {
-      out = await zstdDecompress(got.body, {
-        maxOutputLength: size,
-        params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG },
-        ...(got.encoding === 'zstd-delta' ? { dictionary: bases!.bytes } : {}),
-      });
+      out = await zstdDecompress(
+        got.body,
+        {
+          maxOutputLength: size,
+          params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG },
+          ...(got.encoding === 'zstd-delta' ? { dictionary: bases!.bytes } : {}),
+        },
+        size,
+      );
     } catch (err) {
       throw new EncodedBlockError(`block ${hash} does not decode: ${(err as Error).message}`);
     }

@@ -4,18 +4,15 @@
  * output is bounded by the declared size, so a decompression bomb stops at that many bytes; the
  * decoded block is then checked and stored like any other (put.ts).
  */
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { MAX_DELTA_WINDOW_LOG, MAX_PACK_BYTES, usableDeltaBase, type EncodedBlockQuery } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { BadRequestError, NotFoundError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
+import { zstdDecompress } from '../zstd.js';
 import { readableBlockKey } from './readable.js';
 
-/** Node 24's zstd takes a `dictionary` (raw content when it is not a trained one); @types/node does not list it yet. */
-type ZstdDictOptions = zlib.ZstdOptions & { dictionary?: Buffer };
-const zstdDecompress = promisify(zlib.zstdDecompress) as (body: Buffer, o: ZstdDictOptions) => Promise<Buffer>;
 
 
 function invalid(why: string): BadRequestError {
@@ -47,12 +44,16 @@ export async function decodeBlock(body: Buffer, q: EncodedBlockQuery, dictionary
   if (q.encoding === 'zstd-delta' && (!dictionary || !usableDeltaBase(dictionary))) throw invalid('the bases cannot make a raw-content dictionary');
   let out: Buffer;
   try {
-    out = await zstdDecompress(body, {
-      maxOutputLength: q.size,
-      // A frame asking for a larger window (more memory) is refused, not honoured.
-      params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG },
-      ...(q.encoding === 'zstd-delta' ? { dictionary } : {}),
-    });
+    out = await zstdDecompress(
+      body,
+      {
+        maxOutputLength: q.size,
+        // A frame asking for a larger window (more memory) is refused, not honoured.
+        params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG },
+        ...(q.encoding === 'zstd-delta' ? { dictionary } : {}),
+      },
+      q.size,
+    );
   } catch (err) {
     const code = (err as { code?: string }).code;
     throw invalid(code === 'ERR_BUFFER_TOO_LARGE' ? `it is larger than the declared ${q.size} bytes` : ((err as Error).message ?? 'corrupt'));
@@ -64,7 +65,8 @@ export async function decodeBlock(body: Buffer, q: EncodedBlockQuery, dictionary
 /** A pack's bytes from its zstd body: at most MAX_PACK_BYTES, or 400 'invalid_encoding'. */
 export async function decodePack(body: Buffer): Promise<Buffer> {
   try {
-    return await zstdDecompress(body, { maxOutputLength: MAX_PACK_BYTES, params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG } });
+    // A pack's output size is not known: about what zstd makes of small files (~4:1), one chunk then.
+    return await zstdDecompress(body, { maxOutputLength: MAX_PACK_BYTES, params: { [zlib.constants.ZSTD_d_windowLogMax]: MAX_DELTA_WINDOW_LOG } }, body.byteLength * 4);
   } catch (err) {
     const code = (err as { code?: string }).code;
     throw invalid(code === 'ERR_BUFFER_TOO_LARGE' ? `it is larger than MAX_PACK_BYTES (${MAX_PACK_BYTES})` : ((err as Error).message ?? 'corrupt'));

@@ -3,12 +3,9 @@
  * blocks the client says it holds, else zstd alone, else the plaintext when encoding saves less
  * than 5% (decoding would cost more than the bytes saved). Runs on libuv's threads.
  */
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { usableDeltaBase, type BlockEncoding } from '@coffer/protocol';
-
-type ZstdDictOptions = zlib.ZstdOptions & { dictionary?: Uint8Array };
-const zstdCompress = promisify(zlib.zstdCompress) as (data: Uint8Array, o: ZstdDictOptions) => Promise<Buffer>;
+import { zstdCompress } from '../zstd.js';
 
 /** The client's levels (client/src/transfer/wire-encode.ts): 3 alone, 7 against a dictionary (level 3 barely uses a 1 MiB one). */
 const LEVEL = 3;

@@ -1,15 +1,14 @@
 /**
  * An operation's JSON answer, compressed with zstd when the request allows it (@coffer/protocol
  * json-encoding.ts: a bearer token and `Accept-Encoding: zstd`; at least JSON_COMPRESS_MIN_BYTES)
- * and when that saves something. Compression runs on libuv's threads, not the event loop.
+ * and when that saves something. Compression of all but small answers runs on libuv's threads (zstd.ts).
  */
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { JSON_COMPRESS_MIN_BYTES, JSON_ZSTD_LEVEL, acceptsZstd } from '@coffer/protocol';
+import { zstdCompress } from '../zstd.js';
 
-const zstdCompress = promisify(zlib.zstdCompress);
 
 /** Only bearer-token requests: never a cookie-authenticated browser's (BREACH; json-encoding.ts). */
 function compressible(c: Context): boolean {
