@@ -23,6 +23,10 @@ export const MAX_READ_IDS = 1000;
 /** The default cap on other JSON request bodies (the server's `COFFER_MAX_JSON_BYTES` may change it). */
 export const DEFAULT_MAX_JSON_BYTES = 64 * 1024;
 
+/** Folders per `POST /list/batch`, and the entries its answer holds at most, all folders together. */
+export const MAX_LIST_BATCH_FOLDERS = 100;
+export const MAX_LIST_BATCH_ENTRIES = 10_000;
+
 /** Files per `POST /files/commit/batch`: a batch commits in one transaction, so it stays a bounded one. */
 export const MAX_BATCH_FILES = 1000;
 

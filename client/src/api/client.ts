@@ -15,6 +15,7 @@ import {
   ServerMessage,
   EVENTS_PATH,
   type BatchCommitItem,
+  type ListBatchResult,
   type BlockEncoding,
   BLOCK_ENCODING_HEADER,
   BLOCK_SIZE_HEADER,
@@ -139,6 +140,11 @@ export class CofferApi implements SyncApi {
   }
   mkdir(path: string, parents = false) {
     return this.#call(ops.mkdir, { body: { path, parents } });
+  }
+
+  /** Many folders' first pages in one request (POST /list/batch, at most MAX_LIST_BATCH_FOLDERS), each answered on its own. */
+  async listBatch(paths: string[]): Promise<ListBatchResult[]> {
+    return (await this.#call(ops.listBatch, { body: { paths } })).results;
   }
 
   /** Many folders in one request (POST /mkdir/batch), each answered on its own. */

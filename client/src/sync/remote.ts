@@ -6,7 +6,8 @@
  * its own changes the agent reads the journal again (follower.ts catchUp), so the picture is
  * always the server's tree as of one journal position, never a guess about what an answer meant.
  */
-import type { ChangeEntry, FileView } from '@coffer/protocol';
+import { MAX_LIST_BATCH_FOLDERS, type ChangeEntry, type FileView } from '@coffer/protocol';
+import { ApiError } from '../api/errors.js';
 import type { SyncApi } from './sync-api.js';
 import { isWithinRel } from './local-fs.js';
 
@@ -132,12 +133,25 @@ export function isUnborn(v: { isDir: boolean; rev: number }): boolean {
 /** Folders listed at once: a tree of ~100 folders cost a round trip each, one after the other (issue 20). */
 const LISTS_IN_FLIGHT = 8;
 
+/** APIs whose server has no POST /list/batch (older): a request per folder from then on. */
+const noListBatch = new WeakSet<SyncApi>();
+
 /**
- * The whole remote tree under the root (breadth first, every page of every folder). Up to
- * LISTS_IN_FLIGHT folders are asked for at once; their answers are taken in the breadth-first
- * order all the same, so the picture is built exactly as one request at a time built it.
+ * The whole remote tree under the root (breadth first, every page of every folder): a level at
+ * a time in POST /list/batch requests of up to MAX_LIST_BATCH_FOLDERS folders where the server
+ * has it, else up to LISTS_IN_FLIGHT folders' GET /list at once. Either way the answers are taken
+ * in the breadth-first order, so the picture is built exactly as one request at a time built it.
  */
 export async function listRemote(api: SyncApi, remoteRoot: string, into: RemoteTree): Promise<void> {
+  if (api.listBatch && !noListBatch.has(api)) {
+    try {
+      await listInBatches(api, remoteRoot, into);
+      return;
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.status === 404 || err.status === 405))) throw err;
+      noListBatch.add(api);
+    }
+  }
   into.clear();
   const dirs = [remoteRoot];
   const asked: Promise<FileView[]>[] = [];
@@ -147,15 +161,34 @@ export async function listRemote(api: SyncApi, remoteRoot: string, into: RemoteT
       p.catch(() => undefined); // taken in its turn below; a failure ahead must not go unhandled meanwhile
       asked.push(p);
     }
-    for (const v of await asked[done]!) {
-      const rel = relOf(remoteRoot, v.path);
-      // Only a first upload in progress is left out: a file with content stays in the picture
-      // while another upload to it runs (leaving it out would look like a delete).
-      if (rel === undefined || isUnborn(v)) continue;
-      into.set(rel, fromView(v));
-      if (v.isDir) dirs.push(v.path);
-    }
+    for (const v of await asked[done]!) takeListed(into, remoteRoot, v, dirs);
   }
+}
+
+async function listInBatches(api: SyncApi, remoteRoot: string, into: RemoteTree): Promise<void> {
+  into.clear();
+  const dirs = [remoteRoot];
+  for (let done = 0; done < dirs.length; ) {
+    const chunk = dirs.slice(done, done + MAX_LIST_BATCH_FOLDERS);
+    const results = await api.listBatch!(chunk);
+    if (results.length !== chunk.length) throw new Error(`POST /list/batch answered ${results.length} folders for ${chunk.length}`);
+    for (const [i, r] of results.entries()) {
+      // A refusal is asked again alone (GET /list throws it as before); a folder past one page is listed whole.
+      const entries = r.ok && r.cursor === undefined ? r.entries : await api.list(chunk[i]!);
+      for (const v of entries) takeListed(into, remoteRoot, v, dirs);
+    }
+    done += chunk.length;
+  }
+}
+
+/** One listed entry into the picture; a folder's path joins the ones still to list. */
+function takeListed(into: RemoteTree, remoteRoot: string, v: FileView, dirs: string[]): void {
+  const rel = relOf(remoteRoot, v.path);
+  // Only a first upload in progress is left out: a file with content stays in the picture
+  // while another upload to it runs (leaving it out would look like a delete).
+  if (rel === undefined || isUnborn(v)) return;
+  into.set(rel, fromView(v));
+  if (v.isDir) dirs.push(v.path);
 }
 
 /**

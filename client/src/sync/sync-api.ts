@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BlockEncoding, BatchCommitItem, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
+import type { BlockEncoding, BatchCommitItem, ListBatchResult, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -31,6 +31,8 @@ export interface SyncApi {
   metadata(path: string): Promise<FileView>;
   /** All of a folder's live children (every page). */
   list(path: string): Promise<FileView[]>;
+  /** Many folders' first pages in one request, each answered on its own (issue 20). Absent (the simulation), or 404 from an older server: a request per folder. */
+  listBatch?(paths: string[]): Promise<ListBatchResult[]>;
   mkdir(path: string, parents?: boolean): Promise<FileView>;
   /** Many folders in one request, each answered on its own (issue 20). Absent (the simulation), or 404 from an older server: one at a time. */
   mkdirBatch?(paths: string[], parents?: boolean): Promise<MkdirBatchResult[]>;

@@ -1,7 +1,7 @@
 /** Restore in batches (issue 20): many files' block lists in one request, many blocks in one streamed pack. */
 import { operation } from '../operation.js';
-import { MAX_BATCH_FILES, MAX_FETCH_BLOCKS, MAX_FETCH_BODY_BYTES, MAX_FETCH_BYTES } from '../limits.js';
-import { BlockListsAnswer, BlockListsRequest, FetchBlocksRequest } from '../shapes/batch-download.js';
+import { MAX_BATCH_FILES, MAX_FETCH_BLOCKS, MAX_FETCH_BODY_BYTES, MAX_FETCH_BYTES, MAX_LIST_BATCH_ENTRIES, MAX_LIST_BATCH_FOLDERS } from '../limits.js';
+import { BlockListsAnswer, BlockListsRequest, FetchBlocksRequest, ListBatchAnswer, ListBatchRequest } from '../shapes/batch-download.js';
 
 export const fetchBlocks = operation({
   id: 'fetchBlocks',
@@ -32,4 +32,20 @@ export const revisionBlocksBatch = operation({
   auth: 'user',
   body: { json: BlockListsRequest },
   answers: { 200: { description: 'One result per file, in order', json: BlockListsAnswer } },
+});
+
+export const listBatch = operation({
+  id: 'listBatch',
+  method: 'POST',
+  path: '/list/batch',
+  tag: 'files',
+  summary: 'Many folders’ first pages in one request (a new device listing a tree), each answered on its own',
+  description:
+    `At most MAX_LIST_BATCH_FOLDERS (${MAX_LIST_BATCH_FOLDERS}) folders. \`results[i]\` is what GET /list (sorted by name, ascending) would answer for that path, ` +
+    `with a page of \`limit\` entries (default 200; at most MAX_LIST_BATCH_ENTRIES (${MAX_LIST_BATCH_ENTRIES}) divided by the number of folders): ` +
+    'its `cursor`, when more follow, goes to GET /list with the same path. `results[i].error` is what GET /list would have refused with ' +
+    '(404 `not_found`, 409 `not_a_folder`, 400 for a path that does not parse).',
+  auth: 'user',
+  body: { json: ListBatchRequest },
+  answers: { 200: { description: 'One result per folder, in order', json: ListBatchAnswer } },
 });

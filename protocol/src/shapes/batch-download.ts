@@ -4,10 +4,11 @@
  */
 import { z } from 'zod';
 import { Sha256Hex } from '../blocks.js';
-import { id, int4 } from '../fields.js';
-import { MAX_BATCH_FILES, MAX_FETCH_BLOCKS } from '../limits.js';
+import { id, int4, path } from '../fields.js';
+import { MAX_BATCH_FILES, MAX_FETCH_BLOCKS, MAX_LIST_BATCH_ENTRIES, MAX_LIST_BATCH_FOLDERS } from '../limits.js';
 import { BatchFileError } from './batch.js';
 import { timestamp } from './common.js';
+import { FileView } from './files.js';
 import { RevisionBlocks } from './sync.js';
 
 /**
@@ -56,3 +57,37 @@ export const BlockListsAnswer = z
   .object({ results: z.array(BlockListResult).register(z.globalRegistry, { description: 'One per file, in the order asked' }) })
   .register(z.globalRegistry, { id: 'BlockListsAnswer' });
 export type BlockListsAnswer = z.infer<typeof BlockListsAnswer>;
+
+export const ListBatchRequest = z
+  .strictObject({
+    paths: z
+      .array(path())
+      .min(1)
+      .max(MAX_LIST_BATCH_FOLDERS)
+      .register(z.globalRegistry, { description: 'Folders by path (`/` is the root)' }),
+    limit: int4(1)
+      .max(1000)
+      .optional()
+      .register(z.globalRegistry, {
+        description: `Entries of each folder's first page (default 200); at most MAX_LIST_BATCH_ENTRIES (${MAX_LIST_BATCH_ENTRIES}) divided by the number of folders`,
+      }),
+  })
+  .register(z.globalRegistry, { id: 'ListBatchRequest' });
+export type ListBatchRequest = z.input<typeof ListBatchRequest>;
+
+export const ListBatchResult = z
+  .union([
+    z.object({
+      ok: z.literal(true),
+      entries: z.array(FileView),
+      cursor: z.string().optional().register(z.globalRegistry, { description: 'Present when more entries follow: GET /list with this path and cursor' }),
+    }),
+    z.object({ ok: z.literal(false), error: BatchFileError }),
+  ])
+  .register(z.globalRegistry, { id: 'ListBatchResult' });
+export type ListBatchResult = z.infer<typeof ListBatchResult>;
+
+export const ListBatchAnswer = z
+  .object({ results: z.array(ListBatchResult).register(z.globalRegistry, { description: 'One per folder, in the order asked' }) })
+  .register(z.globalRegistry, { id: 'ListBatchAnswer' });
+export type ListBatchAnswer = z.infer<typeof ListBatchAnswer>;

@@ -9,6 +9,7 @@ import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
 import { copyEntry } from '../files/copy.js';
 import { listFolder } from '../files/listing.js';
+import { listFolders } from '../files/list-batch.js';
 import { makeFolder } from '../files/mkdir.js';
 import { makeFolders } from '../files/mkdir-batch.js';
 import { moveEntry } from '../files/move.js';
@@ -27,6 +28,12 @@ export function fileRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = operationRouter(deps);
 
   r.mount(ops.listFolder, async ({ query, user }) => ({ status: 200, body: await listFolder(db, user, query) }));
+
+  r.mount(ops.listBatch, async ({ body, user }) => {
+    const outcomes = await listFolders(db, user, body.paths, body.limit);
+    const results = outcomes.map((o) => (o.ok ? { ok: true as const, ...o.page } : { ok: false as const, error: batchItemError(o.error) }));
+    return { status: 200, body: { results } };
+  });
 
   r.mount(ops.getMetadata, async ({ query, user }) => {
     const found = await resolveEntry(db, user, { path: query.path }, 'read');
