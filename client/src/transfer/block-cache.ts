@@ -54,6 +54,8 @@ export class DiskBlockCache implements BlockCache {
   #db: DatabaseSync | undefined;
   #bytes = 0;
   #seq = 0;
+  /** A transaction of `blocks.db` is open, committed at the next turn of the event loop (#batch). */
+  #inTx = false;
 
   constructor(
     readonly dir: string,
@@ -103,7 +105,10 @@ export class DiskBlockCache implements BlockCache {
     }
     const now = new Date();
     entry.used = now.getTime();
-    if (entry.inline) this.#rows!.touch.run(entry.used, name);
+    if (entry.inline) {
+      this.#batch();
+      this.#rows!.touch.run(entry.used, name);
+    }
     else await utimes(this.#path(name), now, now).catch(() => undefined);
     return bytes;
   }
@@ -118,7 +123,10 @@ export class DiskBlockCache implements BlockCache {
     }
     const inline = bytes.byteLength <= INLINE_BYTES;
     const used = Date.now();
-    if (inline) this.#rows!.put.run(name, bytes, used);
+    if (inline) {
+      this.#batch();
+      this.#rows!.put.run(name, bytes, used);
+    }
     else {
       const tmp = join(this.dir, `.tmp-${process.pid}-${this.#seq++}`);
       await writeFile(tmp, bytes);
@@ -176,8 +184,38 @@ export class DiskBlockCache implements BlockCache {
     return entries;
   }
 
+  /**
+   * The row writes of one turn of the event loop go in one transaction, committed at the next
+   * (setImmediate): each its own commit cost ~50 µs of CPU and ~100 µs of the event loop in WAL
+   * writes (5,000 rows of 700 B: 257 ms of CPU, 578 ms of wall, against 99 and 159 in batches),
+   * twice per synced small file. A cache may lose its last writes (a crash before the commit): a miss.
+   */
+  #batch(): void {
+    if (this.#inTx || !this.#db) return;
+    this.#db.exec('BEGIN');
+    this.#inTx = true;
+    setImmediate(() => this.#commit());
+  }
+
+  #commit(): void {
+    if (!this.#inTx) return;
+    this.#inTx = false;
+    try {
+      this.#db?.exec('COMMIT');
+    } catch {
+      // Busy past the timeout (another process on the folder) or the disk: the rows are lost, and
+      // a read of one then finds no row, a miss (#read). Never an exception out of a timer.
+      try {
+        this.#db?.exec('ROLLBACK');
+      } catch {
+        // no transaction left to undo
+      }
+    }
+  }
+
   /** Closes the database of small entries (a later use opens it again). */
   close(): void {
+    this.#commit();
     this.#db?.close();
     this.#db = undefined;
     this.#rows = undefined;
@@ -204,7 +242,10 @@ export class DiskBlockCache implements BlockCache {
   async #drop(name: string): Promise<void> {
     const inline = this.#entries?.get(name)?.inline;
     this.#forget(name);
-    if (inline) this.#rows!.drop.run(name);
+    if (inline) {
+      this.#batch();
+      this.#rows!.drop.run(name);
+    }
     else await rm(this.#path(name), { force: true });
   }
 }
