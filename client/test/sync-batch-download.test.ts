@@ -45,4 +45,24 @@ describe('sync downloads in batches', () => {
     console.log(`sync: ${requests} requests for ${files.size} files`);
     expect(requests).toBeLessThan(60);
   }, 300_000);
+
+  it('new files of a few MiB come ahead in the batches too, not one at a time', async () => {
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 4; i++) files.set(`big/f${i}.bin`, randomBytes((2 + i) * 1024 * 1024 + 17));
+    files.set('big/small.txt', randomBytes(900));
+    await mkdir(w.a.path('big'), { recursive: true });
+    for (const [rel, bytes] of files) await writeFile(w.a.path(rel), bytes);
+    const from = w.a.output.length;
+    w.a.start();
+    await w.a.waitFor(/ idle\n/, from, 120_000);
+    await w.a.stop();
+    await w.b.stop();
+
+    const perFile = await requestsServed(w.srv, /route="\/api\/v1\/revisions\/blocks"/);
+    w.b.start();
+    const seen = await converged(w, (s) => [...files.keys()].every((rel) => s.has(rel)), 120_000);
+    for (const [rel, bytes] of files) expect(seen.get(rel), rel).toBe(sha(bytes));
+    // The per-file path asks for each file's block list alone (GET /revisions/blocks).
+    expect((await requestsServed(w.srv, /route="\/api\/v1\/revisions\/blocks"/)) - perFile).toBe(0);
+  }, 300_000);
 });

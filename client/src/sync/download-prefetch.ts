@@ -49,12 +49,20 @@ interface Held {
   content: Promise<Ahead | undefined>;
 }
 
-/** Whether a remote entry is worth fetching ahead. */
-function prefetchable(r: RemoteEntry | undefined): r is RemoteEntry {
-  return !!r && !r.isDir && r.rev > 0 && r.contentHash !== null && r.size <= BATCH_DOWNLOAD_FILE_BYTES;
+/**
+ * Files new here are fetched ahead up to this size (others up to BATCH_DOWNLOAD_FILE_BYTES): with
+ * no local copy there is no delta to fetch them as, and one at a time in the pass (three requests
+ * in a row each) the few MiB-sized files of a restore were its last 1.6 s (bench:tree: the 1-9 MiB
+ * .js files of a typescript package, after the small files had all come).
+ */
+const NEW_FILE_AHEAD_BYTES = 16 * 1024 * 1024;
+
+/** Whether a remote entry is worth fetching ahead; `newHere`: no local copy and no base. */
+function prefetchable(r: RemoteEntry | undefined, newHere: boolean): r is RemoteEntry {
+  return !!r && !r.isDir && r.rev > 0 && r.contentHash !== null && r.size <= (newHere ? NEW_FILE_AHEAD_BYTES : BATCH_DOWNLOAD_FILE_BYTES);
 }
 
-/** For a pass over `paths` (in its order): the files it will likely download — new or changed remotely, small, not a folder here. */
+/** For a pass over `paths` (in its order): the files it will likely download — new or changed remotely, small (or new here), not a folder here. */
 export function prefetchFor(ctx: SyncContext, paths: readonly string[], local: ReadonlyMap<string, { kind: string }>): DownloadPrefetch | undefined {
   const api = batchDownloadApi(ctx.api);
   if (!api) return undefined;
@@ -62,7 +70,7 @@ export function prefetchFor(ctx: SyncContext, paths: readonly string[], local: R
   for (const [pos, p] of paths.entries()) {
     const r = ctx.remote.get(p);
     const b = ctx.state.get(p);
-    if (!prefetchable(r) || local.get(p)?.kind === 'dir') continue;
+    if (!prefetchable(r, !local.has(p) && !b) || local.get(p)?.kind === 'dir') continue;
     if (b && !b.isDir && b.fileId === r.id && b.rev === r.rev) continue; // not changed remotely
     if (ctx.ignore.ignoredPath(p, false)) continue;
     queue.push({ pos, file: { id: r.id, rev: r.rev, size: r.size, contentHash: r.contentHash, ...(r.listed ? { listed: r.listed } : {}) }, mtimeMs: r.mtimeMs });
