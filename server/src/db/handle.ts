@@ -22,3 +22,6 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema> & {
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/** Rows of one multi-row INSERT: their bound parameters stay far below PostgreSQL's 65,535. */
+export const ROWS_PER_INSERT = 1000;

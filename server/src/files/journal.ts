@@ -3,6 +3,7 @@
  * change itself (DESIGN §5), so a device that replays the journal sees exactly what committed.
  */
 import { sql } from 'drizzle-orm';
+import { ROWS_PER_INSERT } from '../db/handle.js';
 import { rowsOf, type Db } from '../db/open.js';
 import { journal } from '../db/schema.js';
 import { MAX_CHANGE_BLOCKS } from '@coffer/protocol';
@@ -120,6 +121,3 @@ export async function appendJournalEntries(tx: Db, namespaceId: string, entries:
   }
   await tx.execute(sql`select pg_notify(${JOURNAL_CHANNEL}, ${namespaceId})`);
 }
-
-/** Rows of one multi-row INSERT (bound parameters stay far below PostgreSQL's 65,535). */
-const ROWS_PER_INSERT = 1000;

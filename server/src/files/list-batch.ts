@@ -7,7 +7,7 @@
  * and anything else (a mounted share on the way, a missing folder, a file, a path that does not
  * parse) is listed by listFolder itself, so each answer, and each refusal, is what GET /list gives.
  */
-import { encodePageCursor, MAX_LIST_BATCH_ENTRIES, type ListCursor } from '@coffer/protocol';
+import { MAX_LIST_BATCH_ENTRIES } from '@coffer/protocol';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
 import { pgTextArray, rawValue } from '../db/raw.js';
@@ -15,7 +15,7 @@ import { files } from '../db/schema.js';
 import { tableRow } from '../db/table-row.js';
 import { HttpError } from '../http-errors.js';
 import { parsePath } from '../names.js';
-import { listFolder, shownAs, type ListPage } from './listing.js';
+import { listCursor, listFolder, shownAs, type ListPage } from './listing.js';
 import { fileView, type FileRow, type FileView } from './view.js';
 import { walkPaths } from './walk-many.js';
 
@@ -100,6 +100,5 @@ async function pageOf(db: Db, folder: { row: FileRow; path: string }, children: 
   }
   const last = page.at(-1)?.row;
   if (!more || !last) return { entries };
-  const cursor: ListCursor = { v: 1, f: folder.row.id, s: 'name', o: 'asc', d: last.isDir, k: last.nameKey, i: last.id };
-  return { entries, cursor: encodePageCursor(cursor) };
+  return { entries, cursor: listCursor(folder.row.id, 'name', 'asc', last) };
 }

@@ -78,8 +78,13 @@ export async function listFolder(db: Db, user: AuthUser, q: ListQuery): Promise<
   const entries = shown.filter((v): v is FileView => v !== undefined);
   const last = page[page.length - 1];
   if (!more || !last) return { entries };
-  const cursor: ListCursor = { v: 1, f: folder.id, s: q.sort, o: q.order, d: last.isDir, k: keyOf(q.sort, last), i: last.id };
-  return { entries, cursor: encodePageCursor(cursor) };
+  return { entries, cursor: listCursor(folder.id, q.sort, q.order, last) };
+}
+
+/** The cursor after `last` for GET /list of this folder, sort and order (list-batch.ts hands it out too). */
+export function listCursor(folderId: FolderId, sort: ListSort, order: ListOrder, last: FileRow & { modifiedMicros?: string }): string {
+  const cursor: ListCursor = { v: 1, f: folderId, s: sort, o: order, d: last.isDir, k: keyOf(sort, last), i: last.id };
+  return encodePageCursor(cursor);
 }
 
 interface SortKeys {
@@ -104,9 +109,12 @@ function sortKeys(sort: ListSort, micros: SQL<string>): SortKeys {
   }
 }
 
-function keyOf(sort: ListSort, row: FileRow & { modifiedMicros: string }): string {
+function keyOf(sort: ListSort, row: FileRow & { modifiedMicros?: string }): string {
   if (sort === 'name') return row.nameKey;
-  if (sort === 'modified') return String(row.modifiedMicros);
+  if (sort === 'modified') {
+    if (row.modifiedMicros === undefined) throw new Error('a cursor sorted by modification time needs the row’s microseconds');
+    return String(row.modifiedMicros);
+  }
   return String(row.size);
 }
 

@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../auth/context.js';
+import { ROWS_PER_INSERT } from '../db/handle.js';
 import type { Db } from '../db/open.js';
 import { files } from '../db/schema.js';
 import { HttpError } from '../http-errors.js';
@@ -108,6 +109,3 @@ async function together(tx: Db, user: AuthUser, paths: readonly string[], parent
   await appendJournalEntries(tx, ns, made.map((row) => journalEntry('mkdir', row, user.deviceId, placeOf(row))));
   return leaves.map((leaf) => fileView(rows.get(leaf.id)!, leaf.path));
 }
-
-/** Folders of one multi-row INSERT (bound parameters stay far below PostgreSQL's 65,535). */
-const ROWS_PER_INSERT = 1000;
