@@ -12,7 +12,8 @@
  * SHA-256 against the snapshot), and all snapshots side by side in one go into a fresh
  * repository / server. Prints per back end a table (bench-tree/report.ts) of wall times, stored
  * bytes and peak RSS, medians of the runs, with the ratios to borg and the issue's targets met or
- * MISSED, and one JSON line (`bench:tree {…}`).
+ * MISSED (not judged without a borg run), and one JSON line (`bench:tree {…}`). Each stage's log line
+ * has the server's peak RSS during that stage: where the run's peak came.
  *
  * Quick look: `--snapshots 2 --backends embedded`. `--stages ingest`: the snapshots and the unchanged
  * tree only (no restore, no all-in-one-go); `--stages restore`: the snapshots (timed: the restore needs

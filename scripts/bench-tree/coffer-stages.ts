@@ -43,6 +43,8 @@ export interface Started {
   stop(): Promise<number>;
   /** The peak RSS, in bytes, of each process the server started (by command line), for the breakdown. */
   children(): Map<string, number>;
+  /** The process tree's peak RSS since the previous call: which stage the peak came in. */
+  peakSinceLast(): number;
 }
 
 /** The server process on a back end, its process tree's memory sampled every 100 ms. `nodeArgs`, `env`: for experiments (bench:rss). */
@@ -84,6 +86,7 @@ export async function startServer(backend: CofferBackend, temp: string, extra: {
       return m.peakRss;
     },
     children: () => byCommand,
+    peakSinceLast: () => mem.peakSinceLast(),
   };
 }
 
@@ -131,18 +134,20 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
     // The agent under GNU time, for its CPU seconds (all threads): wall times swing with the machine's load, CPU much less.
     const times = join(temp, 'agent-time.txt');
     const serverCpu0 = await cpuSeconds(srv.pid);
+    server.peakSinceLast();
     const t0 = performance.now();
     const cli = scope.fromSource ? ['--import', TSX, `${ROOT}client/bin/coffer.ts`] : [`${ROOT}client/bin/coffer.mjs`];
     const r = await runCli(['-f', '%U %S', '-o', times, process.execPath, ...cli, 'sync', dir, remote, '--once'], { configDir, bin: '/usr/bin/time', ...(env ? { env } : {}) });
     const wall = (performance.now() - t0) / 1000;
     const serverCpu = (await cpuSeconds(srv.pid)) - serverCpu0;
+    const peak = server.peakSinceLast();
     if (prof) await writeFile(join(prof, `agent-${stage.replace(/\W+/g, '-')}.log`), `${r.stdout}\n--- stderr\n${r.stderr}`);
     if (r.code !== 0) throw new Error(`coffer sync (${stage}) failed (${r.code}): ${r.stderr.slice(-2000)}`);
     const [user, sys] = (await readFile(times, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
     const st = await storage(srv);
     res.stages.set(stage, { wall, storedBytes: st.compressedBytes, nodeBytes: st.storedBytes });
     log(
-      `coffer ${backend}: ${stage}: ${wall.toFixed(1)} s (CPU: agent ${(user! + sys!).toFixed(1)} s, server ${serverCpu.toFixed(1)} s), stored ${(st.compressedBytes / 1e6).toFixed(1)} MB before erasure coding, ${(st.storedBytes / 1e6).toFixed(1)} MB on the nodes`,
+      `coffer ${backend}: ${stage}: ${wall.toFixed(1)} s (CPU: agent ${(user! + sys!).toFixed(1)} s, server ${serverCpu.toFixed(1)} s), stored ${(st.compressedBytes / 1e6).toFixed(1)} MB before erasure coding, ${(st.storedBytes / 1e6).toFixed(1)} MB on the nodes, server peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`,
     );
   };
 

@@ -67,12 +67,14 @@ function table(rows: string[][]): string {
   return rows.map((r) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')).join('\n');
 }
 
-const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+/** undefined: not judged (no borg run to compare with: `--yardsticks none`). */
+const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not judged (no borg run)' : ok ? 'met' : 'MISSED');
+const dash = '—';
 
 export interface Verdicts {
-  ingest: boolean;
-  restore: boolean;
-  stored: boolean;
+  ingest: boolean | undefined;
+  restore: boolean | undefined;
+  stored: boolean | undefined;
   rss: boolean;
 }
 
@@ -88,40 +90,44 @@ export function printBackend(title: string, snapshots: Snapshot[], coffer: RunRe
     return { files: snapshots.reduce((n, s) => n + s.files, 0), bytes: snapshots.reduce((n, s) => n + s.bytes, 0) };
   };
   const rows = [['stage', 'files', 'MiB', 'Coffer', 'borg', 'restic', 'Coffer/borg', '≤ borg', 'Coffer stored¹', '(on nodes²)', 'borg repo', 'restic repo', 'stored/borg']];
-  const v: Verdicts = { ingest: true, restore: true, stored: true, rss: c.peakRss <= RSS_TARGET };
+  const judged = b.stages.size > 0;
+  const v: Verdicts = { ingest: judged || undefined, restore: judged || undefined, stored: judged || undefined, rss: c.peakRss <= RSS_TARGET };
   for (const stage of STAGES) {
     const cs = c.stages.get(stage);
     const bs = b.stages.get(stage);
     const rs = r.stages.get(stage);
-    if (!cs || !bs) continue;
+    if (!cs || (judged && !bs)) continue;
     const f = filesOf(stage)!;
-    const ratio = cs.wall / bs.wall;
-    if (stage === RESTORE) v.restore &&= ratio <= 1;
-    else v.ingest &&= ratio <= 1;
-    const storedRatio = cs.storedBytes / bs.storedBytes;
-    // Stored bytes are judged where the corpus is complete: after the last snapshot and after all in one go.
-    if (stage === SNAPSHOT_STAGES[snapshots.length - 1] || stage === ALL) v.stored &&= storedRatio <= 1;
+    const ratio = bs ? cs.wall / bs.wall : undefined;
+    const storedRatio = bs ? cs.storedBytes / bs.storedBytes : undefined;
+    if (ratio !== undefined && storedRatio !== undefined) {
+      if (stage === RESTORE) v.restore &&= ratio <= 1;
+      else v.ingest &&= ratio <= 1;
+      // Stored bytes are judged where the corpus is complete: after the last snapshot and after all in one go.
+      if (stage === SNAPSHOT_STAGES[snapshots.length - 1] || stage === ALL) v.stored &&= storedRatio <= 1;
+    }
     rows.push([
       stage,
       String(f.files),
       (f.bytes / 2 ** 20).toFixed(0),
       secs(cs.wall),
-      secs(bs.wall),
-      rs ? secs(rs.wall) : '—',
-      `${ratio.toFixed(1)}×`,
-      verdict(ratio <= 1),
+      bs ? secs(bs.wall) : dash,
+      rs ? secs(rs.wall) : dash,
+      ratio !== undefined ? `${ratio.toFixed(1)}×` : dash,
+      ratio !== undefined ? verdict(ratio <= 1) : dash,
       mb(cs.storedBytes),
-      cs.nodeBytes !== undefined ? mb(cs.nodeBytes) : '—',
-      mb(bs.storedBytes),
-      rs ? mb(rs.storedBytes) : '—',
-      storedRatio.toFixed(3),
+      cs.nodeBytes !== undefined ? mb(cs.nodeBytes) : dash,
+      bs ? mb(bs.storedBytes) : dash,
+      rs ? mb(rs.storedBytes) : dash,
+      storedRatio !== undefined ? storedRatio.toFixed(3) : dash,
     ]);
   }
   console.log(`\n${title}`);
   console.log(table(rows));
-  const checks = (rs: RunResult[]) => [...new Set(rs.map((x) => x.restoreCheck ?? '—'))].join(', ');
+  const checks = (rs: RunResult[]) => [...new Set(rs.map((x) => x.restoreCheck ?? dash))].join(', ') || dash;
   console.log(`  restore checked by SHA-256: Coffer ${checks(coffer)}; borg ${checks(borg)}; restic ${checks(restic)}`);
-  console.log(`  peak RSS: Coffer's server ${mib(c.peakRss)} (target ≤ ${mib(RSS_TARGET)}: ${verdict(v.rss)}); borg ${mib(b.peakRss)}; restic ${mib(r.peakRss)}`);
+  const theirs = (x: typeof b) => (x.stages.size > 0 ? mib(x.peakRss) : dash);
+  console.log(`  peak RSS: Coffer's server ${mib(c.peakRss)} (target ≤ ${mib(RSS_TARGET)}: ${verdict(v.rss)}); borg ${theirs(b)}; restic ${theirs(r)}`);
   const runs = [...c.stages].filter(([, x]) => x.walls.length > 1);
   if (runs.length) console.log(`  Coffer's runs: ${runs.map(([s, x]) => `${s} ${x.walls.map((w) => w.toFixed(1)).join('/')}`).join('; ')} s`);
   console.log(
