@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { selfSignedP256 } from './tls-self-signed.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -30,13 +29,15 @@ export async function loadTls(dataDir: string, given: { cert?: string; key?: str
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const made = selfSigned();
+  const made = await selfSigned();
   await writeNew(keyPath, made.key, 0o600);
   await writeNew(certPath, made.cert, 0o644);
   return { ...made, fingerprint: fingerprintOf(made.cert) };
 }
 
-function selfSigned(): { cert: string; key: string } {
+/** node-forge (~40 modules) is loaded only here, on the one boot that makes the certificate. */
+async function selfSigned(): Promise<{ cert: string; key: string }> {
+  const { selfSignedP256 } = await import('./tls-self-signed.js');
   const attrs = [{ name: 'commonName', value: 'coffer' }, { name: 'organizationName', value: 'Coffer (self-signed)' }];
   return selfSignedP256({
     attrs,

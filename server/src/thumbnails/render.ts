@@ -7,7 +7,7 @@
  * at most `slots` renders at once per server (a `Renderer` is made with its routes), so memory
  * stays bounded under load.
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import { UnprocessableContentError, UnsupportedMediaTypeError } from '../http-errors.js';
 
 /** Source files larger than this are not read for a thumbnail (they are held whole while decoding). */
@@ -19,9 +19,20 @@ export const MAX_PIXELS = 64_000_000;
 export const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
 const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'heif']);
 
-// No cache of decoded images between calls (memory), one libvips thread per render (slots bound the rest).
-sharp.cache(false);
-sharp.concurrency(1);
+/**
+ * sharp, loaded at the first thumbnail: libvips and its module graph are ~6 MiB of RSS and ~2 of
+ * heap a server that never makes one would carry for nothing (server/README.md, "Memory").
+ */
+let loaded: Promise<(input: Buffer, options: SharpOptions) => Sharp> | undefined;
+function sharpOf(): Promise<(input: Buffer, options: SharpOptions) => Sharp> {
+  loaded ??= import('sharp').then(({ default: sharp }) => {
+    // No cache of decoded images between calls (memory), one libvips thread per render (slots bound the rest).
+    sharp.cache(false);
+    sharp.concurrency(1);
+    return sharp;
+  });
+  return loaded;
+}
 
 export interface Rendered {
   data: Buffer;
@@ -79,6 +90,7 @@ export class Renderer {
 
 async function renderNow(source: Buffer, edge: number, name: string, onDecode: () => void): Promise<Rendered> {
   const opts = { limitInputPixels: MAX_PIXELS, failOn: 'error', sequentialRead: true, pages: 1 } as const;
+  const sharp = await sharpOf();
   let meta: Metadata;
   try {
     // The header only: the pixel budget is checked below with the dimensions in hand.

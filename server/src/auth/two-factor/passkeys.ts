@@ -5,15 +5,7 @@
  * one address works there only, as WebAuthn intends. Attestation is not asked for ('none'):
  * Coffer trusts the account's owner to pick their authenticator.
  */
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, AuthenticatorTransport, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { Passkey, WebAuthnCredential } from '@coffer/protocol';
@@ -39,6 +31,12 @@ const invalid = (why: string) => new HttpError(400, 'passkey_invalid', `the pass
 
 type PasskeyRow = typeof passkeys.$inferSelect;
 
+/**
+ * The library, loaded at the first ceremony: it and its ASN.1 and X.509 packages are ~250 modules,
+ * ~5 MiB of heap a server without passkeys in use would carry for nothing (server/README.md, "Memory").
+ */
+const webauthn = () => import('@simplewebauthn/server');
+
 function view(r: PasskeyRow): Passkey {
   return { id: r.id, name: r.name, backedUp: r.backedUp, createdAt: r.createdAt.toISOString(), lastUsedAt: r.lastUsedAt?.toISOString() ?? null };
 }
@@ -60,7 +58,7 @@ async function credentialsOf(db: Db, userId: string) {
 
 /** Creation options for a new passkey of this user (their others excluded: one authenticator, one passkey). */
 export async function registrationOptions(db: Db, rp: RelyingParty, user: { id: string; username: string }) {
-  return generateRegistrationOptions({
+  return (await webauthn()).generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: user.username,
@@ -77,7 +75,7 @@ export async function registrationOptions(db: Db, rp: RelyingParty, user: { id: 
 export async function finishRegistration(db: Db, rp: RelyingParty, userId: string, challenge: string, name: string, credential: WebAuthnCredential): Promise<Passkey> {
   let verified;
   try {
-    verified = await verifyRegistrationResponse({
+    verified = await (await webauthn()).verifyRegistrationResponse({
       response: credential as unknown as RegistrationResponseJSON,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
@@ -111,7 +109,7 @@ export async function finishRegistration(db: Db, rp: RelyingParty, userId: strin
 
 /** Request options: for this user's passkeys (a second factor), or any discoverable one (no user: passwordless). */
 export async function authenticationOptions(db: Db, rp: RelyingParty, userId?: string) {
-  return generateAuthenticationOptions({
+  return (await webauthn()).generateAuthenticationOptions({
     rpID: rp.id,
     ...(userId ? { allowCredentials: await credentialsOf(db, userId) } : {}),
     userVerification: userId ? 'preferred' : 'required',
@@ -134,7 +132,7 @@ export async function finishAuthentication(
   if (!row || (opts.userId !== undefined && row.userId !== opts.userId)) return undefined;
   let result;
   try {
-    result = await verifyAuthenticationResponse({
+    result = await (await webauthn()).verifyAuthenticationResponse({
       response: credential as unknown as AuthenticationResponseJSON,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
