@@ -73,9 +73,11 @@ export async function registrationOptions(db: Db, rp: RelyingParty, user: { id: 
 
 /** Verify a registration against its challenge and store the passkey. */
 export async function finishRegistration(db: Db, rp: RelyingParty, userId: string, challenge: string, name: string, credential: WebAuthnCredential): Promise<Passkey> {
+  // Loaded outside the try: a library that fails to load is the server's fault (500), not a bad passkey.
+  const { verifyRegistrationResponse } = await webauthn();
   let verified;
   try {
-    verified = await (await webauthn()).verifyRegistrationResponse({
+    verified = await verifyRegistrationResponse({
       response: credential as unknown as RegistrationResponseJSON,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
@@ -130,9 +132,10 @@ export async function finishAuthentication(
 ): Promise<string | undefined> {
   const [row] = await db.select().from(passkeys).where(eq(passkeys.credentialId, credential.id));
   if (!row || (opts.userId !== undefined && row.userId !== opts.userId)) return undefined;
+  const { verifyAuthenticationResponse } = await webauthn(); // outside the try, as in finishRegistration
   let result;
   try {
-    result = await (await webauthn()).verifyAuthenticationResponse({
+    result = await verifyAuthenticationResponse({
       response: credential as unknown as AuthenticationResponseJSON,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
