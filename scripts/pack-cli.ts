@@ -6,7 +6,7 @@
  * engine's addon is absent its JavaScript paths serve).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCli } from './build-cli.js';
@@ -20,7 +20,13 @@ await rm(STAGE, { recursive: true, force: true });
 await buildCli(join(STAGE, 'dist'));
 await mkdir(join(STAGE, 'bin'), { recursive: true });
 // V8's code cache on disk before the bundle loads (client/bin/coffer.mjs says why); hence the dynamic import.
-await writeFile(join(STAGE, 'bin', 'coffer.mjs'), "#!/usr/bin/env node\nimport module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('../dist/coffer.js');\n", { mode: 0o755 });
+// Huge pages for the commands that move contents (client/bin/huge-pages.mjs says why): the same module beside it.
+await copyFile(join(ROOT, 'client', 'bin', 'huge-pages.mjs'), join(STAGE, 'bin', 'huge-pages.mjs'));
+await writeFile(
+  join(STAGE, 'bin', 'coffer.mjs'),
+  "#!/usr/bin/env node\nimport module from 'node:module';\nimport { relaunchWithHugePages } from './huge-pages.mjs';\nrelaunchWithHugePages();\nmodule.enableCompileCache?.();\nawait import('../dist/coffer.js');\n",
+  { mode: 0o755 },
+);
 await writeFile(
   join(STAGE, 'package.json'),
   JSON.stringify(

@@ -1,10 +1,10 @@
 /**
  * The CLI on its own (issue 22): `npm run pack:cli` makes a tarball that installs with npm from
  * the file alone (no registry, no dependencies, no C toolchain), and the installed `coffer` runs:
- * --version, help, a refusal without a login, then a sign-in and real commands against a server.
+ * --version, help, a refusal without a login, then a sign-in and real commands against a server (put and get among them).
  */
 import { execFileSync } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '@coffer/server/testing/server-process';
@@ -51,5 +51,12 @@ describe('coffer-cli, packed and installed', () => {
     const ls = await coffer(['ls', '/']);
     expect(ls.code).toBe(0);
     expect(ls.stdout).toContain('From the package');
+    // put and get start again with malloc on huge pages (bin/huge-pages.mjs, packed beside the bin).
+    await writeFile(join(dir(), 'note.txt'), 'from the packed command\n');
+    const put = await coffer(['put', join(dir(), 'note.txt'), '/From the package/note.txt']);
+    expect(put.code, put.stderr).toBe(0);
+    const get = await coffer(['get', '/From the package/note.txt', join(dir(), 'back.txt')]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(await readFile(join(dir(), 'back.txt'), 'utf8')).toBe('from the packed command\n');
   }, 240_000);
 });
