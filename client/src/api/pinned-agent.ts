@@ -11,7 +11,15 @@
  * The decision is made in the agent's createConnection: the socket is handed to the HTTP request
  * only after the handshake finished and the certificate was accepted, so not one byte of a
  * request (and so never the bearer token) is written to an unverified peer.
+ *
+ * A later connection to the same server under the same trust resumes the TLS session of one
+ * whose certificate was accepted (kept for the process, `sessions` below): the server then sends
+ * no certificate (~600 bytes of the ~3.5 KB handshake) and signs nothing, and there is nothing
+ * to check — only the server that holds that session's secret can finish such a handshake, and
+ * the session exists only because its certificate passed these rules. A server that no longer
+ * takes it answers with a full handshake, checked as any other.
  */
+import { createHash } from 'node:crypto';
 import type { RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import { checkServerIdentity, connect, rootCertificates, type ConnectionOptions, type PeerCertificate as TlsPeerCertificate, type TLSSocket } from 'node:tls';
@@ -68,13 +76,29 @@ export function validatesFor(socket: TLSSocket, host: string): boolean {
   return checkServerIdentity(host, socket.getPeerCertificate() as TlsPeerCertificate) === undefined;
 }
 
+/** TLS sessions of accepted connections, by server and trust (sessionKey): what a later connection resumes. */
+const sessions = new Map<string, Buffer>();
+/** Servers × trusts one process talks to: a few. Past this the oldest goes. */
+const MAX_SESSIONS = 32;
+
+function sessionKey(o: ConnectionOptions & RequestOptions, trust: TlsTrust): string {
+  const ca = trust.ca ? createHash('sha256').update(trust.ca).digest('hex') : '';
+  return JSON.stringify([o.host ?? o.hostname ?? '', o.port ?? '', o.servername ?? '', trust.fingerprint ?? '', ca]);
+}
+
+function keepSession(key: string, session: Buffer): void {
+  sessions.delete(key);
+  sessions.set(key, session);
+  if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+}
+
 /** An https agent applying the trust rules of this file's header. */
 export class TrustingAgent extends HttpsAgent {
   readonly #trust: TlsTrust;
   #noticed = false;
 
   constructor(trust: TlsTrust, opts: AgentOptions = {}) {
-    // No TLS session reuse: a resumed session would skip presenting the certificate we check.
+    // Node's own session cache is off: it would resume without the rules below (ours, `sessions`, keeps only accepted ones).
     super({ ...opts, maxCachedSessions: 0 });
     this.#trust = { ...trust, fingerprint: trust.fingerprint ? normalizeFingerprint(trust.fingerprint) : undefined };
   }
@@ -84,19 +108,34 @@ export class TrustingAgent extends HttpsAgent {
     const { fingerprint: pinned, ca } = this.#trust;
     const o = options as ConnectionOptions & RequestOptions;
     const host = o.servername || o.hostname || o.host || 'localhost';
+    const key = sessionKey(o, this.#trust);
+    const offered = sessions.get(key);
     // The chain is checked below, not by connect: a pinned self-signed certificate cannot pass it.
-    const socket = connect({ ...(options as ConnectionOptions), ca: caList(ca), rejectUnauthorized: false, session: undefined });
+    const socket = connect({ ...(options as ConnectionOptions), ca: caList(ca), rejectUnauthorized: false, session: offered });
     let settled = false;
+    let accepted = false;
+    let early: Buffer | undefined; // a session told before the certificate was accepted (TLS 1.2)
+    socket.on('session', (session: Buffer) => {
+      if (accepted) keepSession(key, session);
+      else early = session;
+    });
     const settle = (err: Error | null) => {
       if (settled) return;
       settled = true;
       socket.off('error', settle);
       if (err) {
+        sessions.delete(key);
         socket.destroy();
         callback?.(err, socket);
-      } else callback?.(null, socket);
+      } else {
+        accepted = true;
+        if (early) keepSession(key, early);
+        callback?.(null, socket);
+      }
     };
     socket.once('secureConnect', () => {
+      // Resumed: no certificate came, and none is needed (this file's header).
+      if (offered && socket.isSessionReused()) return settle(null);
       const actual = (socket.getPeerCertificate().fingerprint256 ?? '').toUpperCase();
       if (validatesFor(socket, host)) {
         if (pinned && pinned !== actual && !this.#noticed) {

@@ -22,11 +22,14 @@ export interface Listener {
 }
 
 /**
- * No TLS 1.3 session tickets: a server sends two (~400 bytes) on every connection, and Coffer's own
- * clients never resume (they check the certificate on each connection, pinned-agent.ts). Resuming
- * saves no round trip in TLS 1.3, only the certificate and its signature (~550 bytes with P-256),
- * which the tickets a resumed connection gets again nearly cost: a full handshake each time is
- * about even for a browser, and 400 bytes less for everything else.
+ * No stateless TLS 1.3 session tickets: a server sends two (~400 bytes) on every connection.
+ * Resuming saves no round trip in TLS 1.3, only the certificate and its signature (~580 bytes with
+ * P-256), which the tickets a resumed connection gets again nearly cost: a full handshake each time
+ * is about even for a browser and the `coffer` agent (which resumes where a server lets it,
+ * pinned-agent.ts), and 400 bytes less for everything else. With this option OpenSSL sends small
+ * stateful tickets (~80 bytes each) instead, but Node cannot resume them: its `resumeSession`
+ * looks a session up by the ClientHello's legacy session id, which TLS 1.3 clients fill at random
+ * (tried with a store behind newSession/resumeSession: both fired, no connection resumed).
  */
 const NO_TICKETS = constants.SSL_OP_NO_TICKET;
 
