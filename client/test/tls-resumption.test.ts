@@ -2,21 +2,22 @@
  * TLS session resumption under the trust rules (api/pinned-agent.ts): a second connection to a
  * server whose certificate was accepted resumes that session (the server sends no certificate
  * again), also from another agent of the same process and trust; a session never outlives a
- * refusal, and a trust never resumes another trust's session.
+ * refusal, and a trust never resumes another trust's session. A server that does not resume (as
+ * Coffer's own listener) is offered a session once, not on every connection.
  */
-import { X509Certificate } from 'node:crypto';
+import { constants, X509Certificate } from 'node:crypto';
 import { get } from 'node:https';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, createServer as netServer, type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateMismatchError, TrustingAgent } from '../src/api/pinned-agent.js';
 import { selfSigned } from './tls-fixtures.js';
 
 /** A server on 127.0.0.1 with a self-signed certificate, noting each handshake it finished: whether it resumed a session. */
-async function serverOf(maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<{ server: Server; url: string; fingerprint: string; handshakes: boolean[] }> {
+async function serverOf(maxVersion: 'TLSv1.2' | 'TLSv1.3', secureOptions = 0): Promise<{ server: Server; url: string; fingerprint: string; handshakes: boolean[] }> {
   const kc = selfSigned();
-  const server = createServer({ key: kc.key, cert: kc.cert, maxVersion }, (_req, res) => res.end('ok'));
+  const server = createServer({ key: kc.key, cert: kc.cert, maxVersion, secureOptions }, (_req, res) => res.end('ok'));
   const handshakes: boolean[] = [];
   server.on('secureConnection', (s: TLSSocket) => handshakes.push(s.isSessionReused()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -33,6 +34,34 @@ function fetchWith(url: string, pin: string): Promise<string> {
       res.on('end', () => resolve(body));
     }).on('error', reject);
   }).finally(() => agent.destroy());
+}
+
+/** A TCP relay to `port` counting the bytes clients send (TLS records included). */
+async function countingRelay(port: number): Promise<{ port: number; sent(): number; reset(): void; close(): Promise<void> }> {
+  let sent = 0;
+  const open = new Set<Socket>();
+  const relay = netServer((client) => {
+    const target = netConnect(port, '127.0.0.1');
+    for (const s of [client, target]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    }
+    client.on('data', (d: Buffer) => (sent += d.length));
+    client.pipe(target).pipe(client);
+    client.on('error', () => target.destroy());
+    target.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  return {
+    port: (relay.address() as AddressInfo).port,
+    sent: () => sent,
+    reset: () => void (sent = 0),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of open) s.destroy();
+        relay.close(() => r());
+      }),
+  };
 }
 
 const WRONG = 'AB:'.repeat(31) + 'AB';
@@ -60,5 +89,30 @@ describe.each(['TLSv1.3', 'TLSv1.2'] as const)('TLS session resumption, %s', (ve
     await expect(fetchWith(srv.url, WRONG)).rejects.toBeInstanceOf(CertificateMismatchError);
     // Had the refused connection's session been kept, this one would resume it and pass.
     await expect(fetchWith(srv.url, WRONG)).rejects.toBeInstanceOf(CertificateMismatchError);
+  });
+});
+
+describe('TLS session offers to a server that never resumes', () => {
+  it('offers a session once, then not again: each offer is ClientHello bytes for nothing', async () => {
+    // As boot/listen.ts: stateful TLS 1.3 tickets, which Node's server cannot resume.
+    const srv = await serverOf('TLSv1.3', constants.SSL_OP_NO_TICKET);
+    const proxy = await countingRelay(Number(new URL(srv.url).port));
+    try {
+      const via = `https://127.0.0.1:${proxy.port}/`;
+      const sent: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        proxy.reset();
+        expect(await fetchWith(via, srv.fingerprint)).toBe('ok');
+        await new Promise((r) => setTimeout(r, 50)); // the proxy's last segments
+        sent.push(proxy.sent());
+      }
+      expect(srv.handshakes).toEqual([false, false, false]);
+      expect(sent[1]).toBeGreaterThan(sent[0]! + 30); // the offer
+      expect(sent[2]).toBe(sent[0]); // none
+    } finally {
+      await proxy.close();
+      srv.server.closeAllConnections();
+      await new Promise<void>((r) => srv.server.close(() => r()));
+    }
   });
 });

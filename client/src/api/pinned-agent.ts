@@ -80,6 +80,13 @@ export function validatesFor(socket: TLSSocket, host: string): boolean {
 const sessions = new Map<string, Buffer>();
 /** Servers × trusts one process talks to: a few. Past this the oldest goes. */
 const MAX_SESSIONS = 32;
+/**
+ * When a server last answered an offered session with a full handshake: it is not offered one
+ * again for a while. An offer is ~100 bytes of ClientHello, and some servers never resume
+ * (Coffer's own listener, boot/listen.ts); one that dropped its sessions (a restart) is tried again later.
+ */
+const declined = new Map<string, number>();
+const RETRY_OFFERS_MS = 10 * 60_000;
 
 function sessionKey(o: ConnectionOptions & RequestOptions, trust: TlsTrust): string {
   const ca = trust.ca ? createHash('sha256').update(trust.ca).digest('hex') : '';
@@ -109,7 +116,8 @@ export class TrustingAgent extends HttpsAgent {
     const o = options as ConnectionOptions & RequestOptions;
     const host = o.servername || o.hostname || o.host || 'localhost';
     const key = sessionKey(o, this.#trust);
-    const offered = sessions.get(key);
+    const lastDeclined = declined.get(key);
+    const offered = lastDeclined !== undefined && Date.now() - lastDeclined < RETRY_OFFERS_MS ? undefined : sessions.get(key);
     // The chain is checked below, not by connect: a pinned self-signed certificate cannot pass it.
     const socket = connect({ ...(options as ConnectionOptions), ca: caList(ca), rejectUnauthorized: false, session: offered });
     let settled = false;
@@ -136,6 +144,11 @@ export class TrustingAgent extends HttpsAgent {
     socket.once('secureConnect', () => {
       // Resumed: no certificate came, and none is needed (this file's header).
       if (offered && socket.isSessionReused()) return settle(null);
+      if (offered) {
+        declined.delete(key);
+        declined.set(key, Date.now());
+        if (declined.size > MAX_SESSIONS) declined.delete(declined.keys().next().value!);
+      }
       const actual = (socket.getPeerCertificate().fingerprint256 ?? '').toUpperCase();
       if (validatesFor(socket, host)) {
         if (pinned && pinned !== actual && !this.#noticed) {
