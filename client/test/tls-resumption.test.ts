@@ -8,9 +8,10 @@
 import { constants, X509Certificate } from 'node:crypto';
 import { get } from 'node:https';
 import { createServer, type Server } from 'node:https';
-import { connect as netConnect, createServer as netServer, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingProxy } from '@coffer/test-support/count-proxy';
 import { CertificateMismatchError, TrustingAgent } from '../src/api/pinned-agent.js';
 import { selfSigned } from './tls-fixtures.js';
 
@@ -34,34 +35,6 @@ function fetchWith(url: string, pin: string): Promise<string> {
       res.on('end', () => resolve(body));
     }).on('error', reject);
   }).finally(() => agent.destroy());
-}
-
-/** A TCP relay to `port` counting the bytes clients send (TLS records included). */
-async function countingRelay(port: number): Promise<{ port: number; sent(): number; reset(): void; close(): Promise<void> }> {
-  let sent = 0;
-  const open = new Set<Socket>();
-  const relay = netServer((client) => {
-    const target = netConnect(port, '127.0.0.1');
-    for (const s of [client, target]) {
-      open.add(s);
-      s.on('close', () => open.delete(s));
-    }
-    client.on('data', (d: Buffer) => (sent += d.length));
-    client.pipe(target).pipe(client);
-    client.on('error', () => target.destroy());
-    target.on('error', () => client.destroy());
-  });
-  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-  return {
-    port: (relay.address() as AddressInfo).port,
-    sent: () => sent,
-    reset: () => void (sent = 0),
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of open) s.destroy();
-        relay.close(() => r());
-      }),
-  };
 }
 
 const WRONG = 'AB:'.repeat(31) + 'AB';
@@ -96,7 +69,7 @@ describe('TLS session offers to a server that never resumes', () => {
   it('offers a session once, then not again: each offer is ClientHello bytes for nothing', async () => {
     // As boot/listen.ts: stateful TLS 1.3 tickets, which Node's server cannot resume.
     const srv = await serverOf('TLSv1.3', constants.SSL_OP_NO_TICKET);
-    const proxy = await countingRelay(Number(new URL(srv.url).port));
+    const proxy = await countingProxy(Number(new URL(srv.url).port));
     try {
       const via = `https://127.0.0.1:${proxy.port}/`;
       const sent: number[] = [];
@@ -104,7 +77,7 @@ describe('TLS session offers to a server that never resumes', () => {
         proxy.reset();
         expect(await fetchWith(via, srv.fingerprint)).toBe('ok');
         await new Promise((r) => setTimeout(r, 50)); // the proxy's last segments
-        sent.push(proxy.sent());
+        sent.push(proxy.bytes().up);
       }
       expect(srv.handshakes).toEqual([false, false, false]);
       expect(sent[1]).toBeGreaterThan(sent[0]! + 30); // the offer

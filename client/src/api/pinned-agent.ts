@@ -93,10 +93,11 @@ function sessionKey(o: ConnectionOptions & RequestOptions, trust: TlsTrust): str
   return JSON.stringify([o.host ?? o.hostname ?? '', o.port ?? '', o.servername ?? '', trust.fingerprint ?? '', ca]);
 }
 
-function keepSession(key: string, session: Buffer): void {
-  sessions.delete(key);
-  sessions.set(key, session);
-  if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+/** Set `key` as the newest entry of `map`, the oldest going past MAX_SESSIONS. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_SESSIONS) map.delete(map.keys().next().value!);
 }
 
 /** An https agent applying the trust rules of this file's header. */
@@ -124,7 +125,7 @@ export class TrustingAgent extends HttpsAgent {
     let accepted = false;
     let early: Buffer | undefined; // a session told before the certificate was accepted (TLS 1.2)
     socket.on('session', (session: Buffer) => {
-      if (accepted) keepSession(key, session);
+      if (accepted) remember(sessions, key, session);
       else early = session;
     });
     const settle = (err: Error | null) => {
@@ -137,18 +138,14 @@ export class TrustingAgent extends HttpsAgent {
         callback?.(err, socket);
       } else {
         accepted = true;
-        if (early) keepSession(key, early);
+        if (early) remember(sessions, key, early);
         callback?.(null, socket);
       }
     };
     socket.once('secureConnect', () => {
       // Resumed: no certificate came, and none is needed (this file's header).
       if (offered && socket.isSessionReused()) return settle(null);
-      if (offered) {
-        declined.delete(key);
-        declined.set(key, Date.now());
-        if (declined.size > MAX_SESSIONS) declined.delete(declined.keys().next().value!);
-      }
+      if (offered) remember(declined, key, Date.now());
       const actual = (socket.getPeerCertificate().fingerprint256 ?? '').toUpperCase();
       if (validatesFor(socket, host)) {
         if (pinned && pinned !== actual && !this.#noticed) {
