@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { useTempDir } from '@coffer/test-support/temp-dir';
 import { DiskBlockCache, INLINE_BYTES, INLINE_DB } from '../src/transfer/block-cache.js';
 import { contentHashOf } from '../src/transfer/blocks.js';
+import { nodeReadable } from '../src/transfer/file-handle.js';
 
 const dir = useTempDir('coffer-block-cache-', { each: true });
 const block = (n: number) => {
@@ -103,5 +104,30 @@ describe('DiskBlockCache', () => {
     expect(await reopened.getList(contentHashOf(blocks))).toBeUndefined();
     expect(await reopened.size()).toBe(0);
     reopened.close();
+  });
+
+  it('fills itself later from a file, keeping only the blocks the file still holds; reads wait for the fill', async () => {
+    const cache = new DiskBlockCache(dir());
+    const parts = [block(300_000), block(5000), block(300_000), block(5000)];
+    const list = parts.map((p) => ({ hash: p.hash, size: p.bytes.byteLength }));
+    const file = join(dir(), 'source.bin'); // beside the entries: a name the cache ignores
+    // The file as it is when the fill reads it: its third block changed since the list was made.
+    const changed = Buffer.from(parts[2]!.bytes);
+    changed[7] = changed[7]! ^ 1;
+    await writeFile(file, Buffer.concat([parts[0]!.bytes, parts[1]!.bytes, changed, parts[3]!.bytes]));
+    cache.fill(nodeReadable(file), list);
+    // No await between the fill and the reads: each read waits for the fill queued before it.
+    expect((await cache.get(parts[0]!.hash))?.equals(parts[0]!.bytes)).toBe(true);
+    expect((await cache.get(parts[1]!.hash))?.equals(parts[1]!.bytes)).toBe(true);
+    expect(await cache.get(parts[2]!.hash)).toBeUndefined(); // never a wrong base
+    expect((await cache.get(parts[3]!.hash))?.equals(parts[3]!.bytes)).toBe(true);
+    expect(await cache.getList(contentHashOf(list))).toEqual(list);
+    expect(await cache.size()).toBe(310_000 + 36 * list.length);
+    // A file gone by then: nothing kept, and no error out of the fill or the reads after it.
+    const gone = block(1000);
+    cache.fill(nodeReadable(join(dir(), 'no-such-file')), [{ hash: gone.hash, size: 1000 }]);
+    await cache.settled();
+    expect(await cache.get(gone.hash)).toBeUndefined();
+    cache.close();
   });
 });

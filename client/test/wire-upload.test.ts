@@ -142,6 +142,27 @@ describe('uploads on the wire', () => {
     watched.http.close();
   });
 
+  it("frees the memory of blocks given to it once they are on the server, and no one else's", async () => {
+    // Three packs' worth of 1 MiB blocks, every other one given away (as the upload gives its chunks).
+    const blocks = Array.from({ length: 40 }, (_, i) => seededBytes(`wire-upload-owned-${i}`, MiB));
+    const hashes = blocks.map(sha256);
+    const sender = new BlockSender(api, {}, new TransferStats());
+    const freedWhenQueued: number[] = [];
+    for (const [i, b] of blocks.entries()) {
+      await sender.add(hashes[i]!, b, i * MiB, i % 2 === 0);
+      freedWhenQueued.push(blocks.filter((x) => x.byteLength === 0).length);
+    }
+    await sender.finish();
+    // Freed a pack at a time as each reached the server, not all at the end, nor before.
+    expect(freedWhenQueued[0]).toBe(0);
+    expect(freedWhenQueued.at(-1)).toBeGreaterThan(0);
+    for (const [i, b] of blocks.entries()) expect(b.byteLength).toBe(i % 2 === 0 ? 0 : MiB);
+    expect(await api.missingBlocks(hashes)).toEqual(new Set());
+    // What the server stored is what was sent, not the freed (empty) memory: a file of them reads back.
+    await api.commit({ path: '/owned.bin', size: 40 * MiB, blocks: hashes.map((hash) => ({ hash, size: MiB })), baseRev: null, mtime: Date.now() });
+    for (const i of [0, 20, 38]) expect(sha256(await api.getBlock(hashes[i]!))).toBe(hashes[i]);
+  });
+
   it('reads a file once, sending its first blocks before the read is done', async () => {
     const local = join(dir(), 'once.bin');
     await writeFile(local, seededBytes('wire-upload-once', 40 * MiB));

@@ -219,6 +219,7 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
       throw err;
     }
   }
+  const keepBases = r.size > BATCH_FILE_BYTES;
   if (r.contentHash !== null && rb.contentHash !== r.contentHash) {
     if (ahead?.temp) await ctx.local.discard(ahead.temp);
     return 'again'; // another file at that path now
@@ -236,7 +237,8 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
         trace('dl-write');
         if (ahead) for (const d of ahead.data) await out.write(d);
         // Kept as delta bases only for files that upload on their own: small ones go in batches, whole.
-        else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: r.size > BATCH_FILE_BYTES ? ctx.blockCache : undefined });
+        // Where the cache can, read back from the placed file instead (below), out of the time this waits.
+        else await writeBlocks(ctx.api, rb.blocks, out, { reuse: expected ? readable(ctx, rel) : undefined, stats: ctx.stats, cache: keepBases && !ctx.blockCache?.fill ? ctx.blockCache : undefined });
         trace('dl-written');
         await out.sync();
         trace('dl-synced');
@@ -263,6 +265,7 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
     return 'again';
   }
   await record(ctx, rel, { ...r, contentHash: rb.contentHash, size: rb.size }, st);
+  if (keepBases && !ahead) ctx.blockCache?.fill?.(readable(ctx, rel), rb.blocks);
   ctx.log(`downloaded ${rel} (rev ${r.rev})`);
   return 'done';
 }

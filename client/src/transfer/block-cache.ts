@@ -19,7 +19,9 @@ import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'n
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { BlockRef } from '@coffer/protocol';
+import { readBackBlocks } from './block-fill.js';
 import { LIST_PREFIX, listFromFile, listToFile } from './block-list-file.js';
+import type { ReadableFile } from './file-handle.js';
 
 export interface BlockCache {
   get(hash: string): Promise<Buffer | undefined>;
@@ -27,6 +29,9 @@ export interface BlockCache {
   /** The block list of the version with this content hash, when this device had it. */
   getList?(contentHash: string): Promise<BlockRef[] | undefined>;
   putList?(blocks: readonly BlockRef[]): Promise<void>;
+  /** Keep the blocks of `blocks` that `file` holds, and the list, later (off the transfer's path:
+   *  block-fill.ts); what is read from the cache meanwhile waits for it. */
+  fill?(file: ReadableFile, blocks: readonly BlockRef[]): void;
 }
 
 /** Entries up to this size are rows of `blocks.db`, bigger ones files of their own. */
@@ -56,6 +61,8 @@ export class DiskBlockCache implements BlockCache {
   #seq = 0;
   /** A transaction of `blocks.db` is open, committed at the next turn of the event loop (#batch). */
   #inTx = false;
+  /** The fills queued so far (`fill`), one after the other; reads wait for them, so a base is never missed for being late. */
+  #filling: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -63,7 +70,8 @@ export class DiskBlockCache implements BlockCache {
     readonly maxBytes = 1024 * 1024 * 1024,
   ) {}
 
-  get(hash: string): Promise<Buffer | undefined> {
+  async get(hash: string): Promise<Buffer | undefined> {
+    await this.#filling;
     return this.#read(hash, (bytes) => createHash('sha256').update(bytes).digest('hex') === hash);
   }
 
@@ -71,7 +79,30 @@ export class DiskBlockCache implements BlockCache {
     return this.#write(hash, bytes);
   }
 
+  fill(file: ReadableFile, blocks: readonly BlockRef[]): void {
+    const list = [...blocks];
+    const run = async () => {
+      const entries = await this.#open();
+      const now = Date.now();
+      const had = (hash: string) => {
+        const e = entries.get(hash);
+        if (e) e.used = now; // as a put of it would
+        return e !== undefined;
+      };
+      await readBackBlocks(file, list, had, (hash, bytes) => this.#write(hash, bytes));
+      await this.putList(list);
+    };
+    // A fill that fails (the file gone, the disk) leaves misses, which cost deltas, never an error.
+    this.#filling = this.#filling.then(run).catch(() => undefined);
+  }
+
+  /** Every fill queued so far is done (before a process that filled exits). */
+  settled(): Promise<void> {
+    return this.#filling;
+  }
+
   async getList(contentHash: string): Promise<BlockRef[] | undefined> {
+    await this.#filling;
     let list: BlockRef[] | undefined;
     await this.#read(LIST_PREFIX + contentHash, (bytes) => (list = listFromFile(bytes, contentHash)) !== undefined);
     return list;
@@ -139,6 +170,7 @@ export class DiskBlockCache implements BlockCache {
 
   /** Bytes held now. */
   async size(): Promise<number> {
+    await this.#filling;
     await this.#open();
     return this.#bytes;
   }

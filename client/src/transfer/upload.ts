@@ -6,6 +6,7 @@
  * construction: blocks are content-addressed, so a re-run after a crash or network loss sends
  * only the blocks the server still lacks.
  */
+import { releaseMemory } from '@coffer/storage-engine/memory';
 import { ApiError } from '../api/errors.js';
 import type { BlockRef, CommitAnswer } from '@coffer/protocol';
 import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
@@ -153,15 +154,19 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
           signal('room');
           return api.missingBlocks(g.map((b) => b.hash));
         });
+        // The chunks are this read's own (handleChunks gives each its own buffer) and already in the
+        // cache: freed now when the server has them, by the sender once sent when it lacks them.
         for (const b of g) {
           if (!lacks.has(b.hash)) {
             stats.blocksReused++;
             onProgress && onProgress('uploading', (done += b.bytes.byteLength), before.size);
+            releaseMemory(b.bytes);
             continue;
           }
-          await sender.add(b.hash, b.bytes, b.offset);
+          const size = b.bytes.byteLength;
+          await sender.add(b.hash, b.bytes, b.offset, true);
           stats.blocksSent++;
-          stats.blockBytesSent += b.bytes.byteLength;
+          stats.blockBytesSent += size;
         }
         // The first blocks leave now, not once a whole pack has filled (a failure is seen by the last finish()).
         if (first) sender.finish().catch(() => undefined);
@@ -176,19 +181,21 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
     try {
       for await (const c of handleChunks(h, undefined, before.size)) {
         if (failed || changed) break;
-        blocks.push({ hash: c.hash, size: c.bytes.byteLength });
+        // Its size now: once asked about, the chunk's memory may be freed (below) while this loop waits.
+        const size = c.bytes.byteLength;
+        blocks.push({ hash: c.hash, size });
         // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
         await sender.remember(c.hash, c.bytes);
         if (asked.has(c.hash)) stats.blocksReused++; // a block repeated in the file goes once
         else {
           asked.add(c.hash);
           pending.push({ hash: c.hash, bytes: c.bytes, offset });
-          pendingBytes += c.bytes.byteLength;
+          pendingBytes += size;
           signal('wake');
           // Bounded memory: the read waits while AHEAD_BYTES wait to be asked about.
           while (pendingBytes >= AHEAD_BYTES && !failed && !changed) await new Promise<void>((r) => (room = r));
         }
-        offset += c.bytes.byteLength;
+        offset += size;
       }
     } finally {
       readDone = true;
@@ -236,14 +243,18 @@ async function sendBlocks(sender: BlockSender, file: ReadableFile, name: string,
     if (failed) break;
     const expected = blocks[i++];
     const at = offset;
-    offset += chunk.bytes.byteLength;
+    const size = chunk.bytes.byteLength;
+    offset += size;
     // The file must not change between the passes, or the committed list would not match the bytes.
     if (!expected || expected.hash !== chunk.hash) throw new FileChangedError(name);
-    if (!todo.delete(chunk.hash)) continue;
-    const p: Promise<void> = sender.add(chunk.hash, chunk.bytes, at).then(
+    if (!todo.delete(chunk.hash)) {
+      releaseMemory(chunk.bytes);
+      continue;
+    }
+    const p: Promise<void> = sender.add(chunk.hash, chunk.bytes, at, true).then(
       () => {
         stats.blocksSent++;
-        stats.blockBytesSent += chunk.bytes.byteLength;
+        stats.blockBytesSent += size;
       },
       (err: unknown) => void (failed ??= err),
     );

@@ -59,6 +59,8 @@ export async function sync(args: string[]): Promise<void> {
     if (!v.quiet || !line.startsWith('idle')) note(`${new Date().toISOString()} ${line}`);
   };
   log(`syncing ${root} with ${remote}`);
+  // Blocks this device sent or received, kept so an edit goes as deltas against them (issue 21).
+  const blockCache = new DiskBlockCache(join(root, META_DIR, 'blocks'));
   try {
     if (v.stats) countBlocksTo(api, v.stats);
     await runAgent({
@@ -66,12 +68,13 @@ export async function sync(args: string[]): Promise<void> {
       fs: nodeFs(root),
       remoteRoot: remote,
       state: join(root, STATE_DB),
-      // Blocks this device sent or received, kept so an edit goes as deltas against them (issue 21).
-      blockCache: new DiskBlockCache(join(root, META_DIR, 'blocks')),
+      blockCache,
       once: v.once,
       timings: clientEnv().syncTimings,
       log,
     });
+    // --once: the bases still being read back (block-fill.ts) are there for the next run's edits.
+    await blockCache.settled();
     await status.synced();
   } finally {
     api.close();
