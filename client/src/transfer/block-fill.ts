@@ -7,6 +7,7 @@
  * is read, so a file changed since leaves entries that are misses (and dropped), never a wrong base.
  */
 import { MAX_BLOCK_BYTES, type BlockRef } from '@coffer/protocol';
+import { releaseMemory } from '@coffer/storage-engine/memory';
 import type { ReadableFile } from './file-handle.js';
 
 /** Call `each` with the bytes at the place of every distinct block of `blocks` in `file`, read into
@@ -18,8 +19,8 @@ export async function readBackBlocks(
   each: (hash: string, bytes: Uint8Array) => Promise<void>,
 ): Promise<void> {
   const h = await file.open();
+  const buf = Buffer.allocUnsafeSlow(Math.min(MAX_BLOCK_BYTES, blocks.reduce((n, b) => Math.max(n, b.size), 0)));
   try {
-    const buf = Buffer.allocUnsafeSlow(Math.min(MAX_BLOCK_BYTES, blocks.reduce((n, b) => Math.max(n, b.size), 0)));
     const seen = new Set<string>();
     let offset = 0;
     for (const b of blocks) {
@@ -33,5 +34,6 @@ export async function readBackBlocks(
     }
   } finally {
     await h.close();
+    releaseMemory(buf); // as the upload frees its chunks: now, not at V8's next collection
   }
 }

@@ -154,8 +154,8 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
           signal('room');
           return api.missingBlocks(g.map((b) => b.hash));
         });
-        // The chunks are this read's own (handleChunks gives each its own buffer) and already in the
-        // cache: freed now when the server has them, by the sender once sent when it lacks them.
+        // The chunks are this read's own (handleChunks gives each its own buffer; a cache keeps a
+        // copy): freed now when the server has them, by the sender once sent when it lacks them.
         for (const b of g) {
           if (!lacks.has(b.hash)) {
             stats.blocksReused++;
