@@ -39,6 +39,24 @@ describe('fetched packs', () => {
     expect(await read(Buffer.concat([Buffer.from(PACK_MAGIC), Buffer.from(PACK_END)]))).toEqual([]);
   });
 
+  it("frees each piece once read when they are the reader's (an HTTP answer's), the blocks intact", async () => {
+    // Pieces of their own (as Node's HTTP parser hands them out), cut anywhere.
+    const own: Buffer[] = [];
+    for (let i = 0; i < whole.byteLength; i += 5000) {
+      const piece = whole.subarray(i, i + 5000);
+      own.push(Buffer.allocUnsafeSlow(piece.byteLength).fill(piece));
+    }
+    own.forEach((p) => expect(p.byteOffset === 0 && p.buffer.byteLength === p.byteLength).toBe(true));
+    const got: { hash: string; bytes: Buffer }[] = [];
+    for await (const b of readFetchedPack((async function* () { yield* own; })(), true)) got.push(b);
+    expect(got.every((b, i) => b.bytes.equals(blocks[i]!) && b.hash === sha(blocks[i]!))).toBe(true);
+    expect(own.every((p) => p.byteLength === 0)).toBe(true);
+    // Not the reader's (the default): left alone.
+    const kept = [Buffer.from(whole)];
+    for await (const _ of readFetchedPack((async function* () { yield* kept; })())) void _;
+    expect(kept[0]!.equals(whole)).toBe(true);
+  });
+
   it('refuses a cut answer, a damaged block, a bad start and bytes after the end', async () => {
     const cuts = [whole.byteLength - 36, whole.byteLength - 1, 4 + 37 + 10, 2, 0];
     for (const cut of cuts) await expect(read(whole.subarray(0, cut)), `cut at ${cut}`).rejects.toThrow(DamagedPackError);

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNKER_PARAMETERS, MAX_PACK_BYTES } from '@coffer/protocol';
+import { CHUNKER_PARAMETERS, MAX_PACK_BYTES, entryPackBytes } from '@coffer/protocol';
 import { seededBytes } from '@coffer/server/testing/data';
 import { startTestServer, type TestServer } from '@coffer/server/testing/server';
 import { useTempDir } from '@coffer/test-support/temp-dir';
@@ -132,7 +132,7 @@ describe('uploads on the wire', () => {
     const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
     const bodies: number[] = [];
     const f = watched.putPackEntries.bind(watched);
-    watched.putPackEntries = (body) => (bodies.push(body.byteLength), f(body));
+    watched.putPackEntries = (entries) => (bodies.push(entryPackBytes(entries)), f(entries));
     const sender = new BlockSender(watched, {}, new TransferStats());
     for (const [i, b] of blocks.entries()) await sender.add(sha256(b), b, i * MiB);
     await sender.finish();

@@ -31,25 +31,39 @@ export interface PackEntryOnWire {
 /** Bytes an entry takes besides its body. */
 export const entryOverhead = (e: Pick<PackEntryOnWire, 'bases'>) => 32 + 4 + 1 + 1 + 32 * (e.bases?.length ?? 0) + 4;
 
-export function encodeEntryPack(entries: readonly PackEntryOnWire[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(ENTRY_PACK_MAGIC.byteLength + entries.reduce((n, e) => n + entryOverhead(e) + e.body.byteLength, 0));
-  const view = new DataView(out.buffer);
-  out.set(ENTRY_PACK_MAGIC, 0);
-  let at = ENTRY_PACK_MAGIC.byteLength;
+/** Bytes of the entry pack of `entries`: its Content-Length. */
+export const entryPackBytes = (entries: readonly PackEntryOnWire[]): number => ENTRY_PACK_MAGIC.byteLength + entries.reduce((n, e) => n + entryOverhead(e) + e.body.byteLength, 0);
+
+/**
+ * The entry pack of `entries` as the pieces a sender writes one after the other: the magic and
+ * each entry's framing (small), each body as it is (not copied). A 16 MiB pack joined into one
+ * buffer cost a sending agent a 16 MiB allocation and copy per pack, and Node's TLS socket
+ * another when it wrote the request's head with it (~80 ms of CPU per 100 MiB sent, here).
+ */
+export function entryPackPieces(entries: readonly PackEntryOnWire[]): Uint8Array[] {
+  const pieces: Uint8Array[] = [ENTRY_PACK_MAGIC];
   for (const e of entries) {
     const bases = e.bases ?? [];
-    out.set(hexToBytes(e.hash), at);
-    view.setUint32(at + 32, e.size);
-    out[at + 36] = CODES.indexOf(e.encoding);
-    out[at + 37] = bases.length;
-    at += 38;
-    for (const b of bases) {
-      out.set(hexToBytes(b), at);
-      at += 32;
-    }
-    view.setUint32(at, e.body.byteLength);
-    out.set(e.body, at + 4);
-    at += 4 + e.body.byteLength;
+    const head = new Uint8Array(entryOverhead(e));
+    const view = new DataView(head.buffer);
+    head.set(hexToBytes(e.hash), 0);
+    view.setUint32(32, e.size);
+    head[36] = CODES.indexOf(e.encoding);
+    head[37] = bases.length;
+    bases.forEach((b, i) => head.set(hexToBytes(b), 38 + 32 * i));
+    view.setUint32(head.byteLength - 4, e.body.byteLength);
+    pieces.push(head, e.body);
+  }
+  return pieces;
+}
+
+/** The entry pack of `entries` in one buffer. */
+export function encodeEntryPack(entries: readonly PackEntryOnWire[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(entryPackBytes(entries));
+  let at = 0;
+  for (const piece of entryPackPieces(entries)) {
+    out.set(piece, at);
+    at += piece.byteLength;
   }
   return out;
 }

@@ -19,6 +19,10 @@ import {
   MAX_BLOCK_BYTES,
   MAX_COMMIT_BLOCKS,
   MAX_FILE_BYTES,
+  decodeEntryPack,
+  encodeEntryPack,
+  entryPackBytes,
+  entryPackPieces,
   openApiDocument,
   pathOf,
   routePath,
@@ -78,6 +82,26 @@ describe('the block rules', () => {
     expect(CHUNKER_PARAMETERS.minSize < CHUNKER_PARAMETERS.avgSize && CHUNKER_PARAMETERS.avgSize < CHUNKER_PARAMETERS.maxSize).toBe(true);
     expect(MAX_BLOCK_BYTES).toBeGreaterThan(CHUNKER_PARAMETERS.maxSize);
     expect(MAX_COMMIT_BLOCKS * CHUNKER_PARAMETERS.minSize).toBeGreaterThanOrEqual(MAX_FILE_BYTES);
+  });
+});
+
+describe('entry packs', () => {
+  it('go out as pieces that are the pack, each body as it is (not copied), and decode back', () => {
+    const raw = new Uint8Array(3000).fill(7);
+    const delta = new Uint8Array(40).fill(9);
+    const entries = [
+      { hash: 'ab'.repeat(32), size: 3000, encoding: 'identity' as const, body: raw },
+      { hash: 'cd'.repeat(32), size: 5000, encoding: 'zstd-delta' as const, bases: ['ef'.repeat(32), '01'.repeat(32)], body: delta },
+    ];
+    const pieces = entryPackPieces(entries);
+    expect(pieces).toContain(raw);
+    expect(pieces).toContain(delta);
+    const joined = Buffer.concat(pieces);
+    expect(joined.byteLength).toBe(entryPackBytes(entries));
+    expect(Buffer.from(encodeEntryPack(entries)).equals(joined)).toBe(true);
+    const back = decodeEntryPack(joined);
+    if (!('entries' in back)) throw new Error(back.fault);
+    expect(back.entries.map((e) => [e.hash, e.size, e.encoding, e.bases ?? [], e.body.byteLength])).toEqual(entries.map((e) => [e.hash, e.size, e.encoding, e.bases ?? [], e.body.byteLength]));
   });
 });
 

@@ -50,6 +50,19 @@ describe('BlockStore on local-directory nodes', () => {
     expect(recycleBlock(Buffer.alloc(10))).toBe(false); // not the engine's read memory
   });
 
+  it('checks a read against its SHA-256 unless the receiver does (receiverChecksHash): then the GCM tag alone', async () => {
+    const { blocks } = engineForTest(nodes);
+    const data = randomData(700_000);
+    const put = await blocks.put('ns', data);
+    const record = (await blocks.records([put.key])).get(put.key)!;
+    // A record naming another hash stands for plaintext that does not match it.
+    const wrong = { ...record, hash: sha256(randomData(10)) };
+    await expect(blocks.get(put.key, wrong)).rejects.toThrow(/does not match its SHA-256/);
+    expect((await blocks.get(put.key, wrong, { receiverChecksHash: true })).equals(data)).toBe(true);
+    // The tag still binds the frame to its key: a frame is never read under another.
+    await expect(blocks.get(blocks.keyFor('ns', sha256(randomData(10))), record, { receiverChecksHash: true })).rejects.toThrow(/authenticat|tag|decrypt/i);
+  });
+
   it('answers a block as stored: a compressed one as its zstd payload, an incompressible one as plaintext', async () => {
     const { blocks } = engineForTest(nodes);
     const text = textBytes(300_000);

@@ -12,6 +12,8 @@ import {
   missingFromBits,
   operations as ops,
   pathOf,
+  entryPackPieces,
+  type PackEntryOnWire,
   ServerMessage,
   EVENTS_PATH,
   type BatchCommitItem,
@@ -250,8 +252,8 @@ export class CofferApi implements SyncApi {
     return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd' } });
   }
   /** Blocks each raw, zstd or a delta, in one request (issue 21, @coffer/protocol encodeEntryPack); 404 from a server without the route. */
-  putPackEntries(body: Uint8Array) {
-    return this.#call(ops.putPackEntries, { raw: body });
+  putPackEntries(entries: readonly PackEntryOnWire[]) {
+    return this.#call(ops.putPackEntries, { raw: entryPackPieces(entries) });
   }
   /** Many commits in one request and one transaction; one result per file, in order. `pack`: their blocks
    *  inline (at most MAX_INLINE_PACK_BYTES; 400 invalid_request from a server older than issue 21). */
@@ -267,7 +269,7 @@ export class CofferApi implements SyncApi {
    *  each readable one once, verified; the others are simply not among them. */
   async *fetchBlocks(hashes: string[]): AsyncGenerator<FetchedBlock> {
     const res = await this.http.stream('POST', ops.fetchBlocks.path, { json: { hashes }, headers: { accept: 'application/octet-stream' } });
-    yield* readFetchedPack(res);
+    yield* readFetchedPack(res, true); // an answer's pieces are copies made for it (Node's HTTP parser): ours to free
   }
   /** The bytes of a file (head or a revision); the caller consumes the stream. */
   download(path: string, opts: { rev?: number; headers?: Record<string, string> } = {}): Promise<IncomingMessage> {

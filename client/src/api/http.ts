@@ -13,7 +13,8 @@ import { agentFor, TrustingAgent, type Trust } from './pinned-agent.js';
 import { apiErrorFrom } from './errors.js';
 import { compressedJson, decodedAnswer } from './json-encoding.js';
 
-export type Body = Uint8Array | string | AsyncIterable<Uint8Array>;
+/** An array: pieces written one after the other, not joined (their total is the Content-Length). */
+export type Body = Uint8Array | readonly Uint8Array[] | string | AsyncIterable<Uint8Array>;
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -68,6 +69,7 @@ export class HttpClient {
     if (typeof body === 'string') body = Buffer.from(body);
     if (packed) body = packed;
     if (body instanceof Uint8Array) headers['content-length'] = body.byteLength;
+    else if (Array.isArray(body)) headers['content-length'] = body.reduce((n: number, p: Uint8Array) => n + p.byteLength, 0);
     const res = await this.#send(method, url, headers, body, o.idleTimeoutMs ?? 120_000);
     const status = res.statusCode ?? 0;
     if ((status >= 200 && status < 300) || o.accept?.includes(status)) return res;
@@ -123,7 +125,7 @@ export class HttpClient {
     this.#agent.destroy();
   }
 
-  #send(method: string, url: URL, headers: OutgoingHttpHeaders, body: Uint8Array | AsyncIterable<Uint8Array> | undefined, idleMs: number): Promise<IncomingMessage> {
+  #send(method: string, url: URL, headers: OutgoingHttpHeaders, body: Exclude<Body, string> | undefined, idleMs: number): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers, agent: this.#agent }, resolve);
       // No `Connection: keep-alive` (24 bytes a request): an HTTP/1.1 connection persists unless
@@ -136,6 +138,12 @@ export class HttpClient {
       req.setTimeout(idleMs, () => req.destroy(new Error(`no answer from ${url.host} for ${Math.round(idleMs / 1000)} s`)));
       if (body === undefined || body instanceof Uint8Array) {
         req.end(body);
+        return;
+      }
+      if (Array.isArray(body)) {
+        // All in memory already: queued as they are (the stream keeps references, not copies).
+        for (const piece of body as readonly Uint8Array[]) req.write(piece);
+        req.end();
         return;
       }
       void (async () => {

@@ -5,7 +5,6 @@
  * tests sum the last line of each process to prove a restarted agent sent nothing twice.
  */
 import { appendFileSync } from 'node:fs';
-import { decodeEntryPack } from '@coffer/protocol';
 import type { SyncApi } from './sync-api.js';
 
 export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'putPackEntries' | 'getBlock' | 'getBlockEncoded' | 'fetchBlocks'>, file: string): void {
@@ -34,10 +33,9 @@ export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' 
   const putEntries = api.putPackEntries?.bind(api);
   if (putEntries) {
     // A file's blocks in one entry pack (issue 21): each counted as if PUT on its own.
-    api.putPackEntries = async (body) => {
-      const stored = await putEntries(body);
-      const parsed = decodeEntryPack(body);
-      for (const e of 'entries' in parsed ? parsed.entries : []) {
+    api.putPackEntries = async (entries) => {
+      const stored = await putEntries(entries);
+      for (const e of entries) {
         c.blocksSent++;
         c.blockBytesSent += e.size;
         c.blockWireBytesSent += e.body.byteLength;

@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BlockEncoding, BatchCommitItem, ListBatchResult, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage } from '@coffer/protocol';
+import type { BlockEncoding, BatchCommitItem, ListBatchResult, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage, PackEntryOnWire } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -51,7 +51,7 @@ export interface SyncApi {
   /** The same pack zstd-compressed whole (issue 21). Absent: packs go raw. */
   putPackEncoded?(body: Uint8Array): Promise<PackStored>;
   /** Blocks each raw, zstd or a delta in one request (issue 21, @coffer/protocol entry-pack.ts). Absent: a request per block. */
-  putPackEntries?(body: Uint8Array): Promise<PackStored>;
+  putPackEntries?(entries: readonly PackEntryOnWire[]): Promise<PackStored>;
   /** `pack`: the files' blocks inline, stored before they commit (issue 21: one request instead of three). */
   commitBatch?(files: BatchCommitItem[], pack?: Uint8Array): Promise<BatchCommitResult[]>;
   /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one

@@ -7,7 +7,7 @@
  * /revisions/blocks/batch); the deltas in entry packs (POST
  * /blocks/pack/entries). Whatever cannot go as a delta is left to the batch's ordinary pack.
  */
-import { DELTA_DICTIONARY_BYTES, MAX_DELTA_BASES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, encodeEntryPack, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
+import { DELTA_DICTIONARY_BYTES, MAX_DELTA_BASES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, entryPackBytes, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncApi } from '../sync/sync-api.js';
 import type { BlockCache } from './block-cache.js';
@@ -91,16 +91,15 @@ export async function sendDeltas(api: DeltaBatchApi, cache: BlockCache, items: r
     }
   }
   for (const pack of packsOfEntries(entries)) {
-    const body = encodeEntryPack(pack);
     try {
-      await api.putPackEntries(body);
+      await api.putPackEntries(pack);
     } catch (err) {
       if (!(err instanceof ApiError && (err.status === 404 || err.status === 405 || err.code === 'invalid_encoding'))) throw err;
       for (const e of pack) sent.delete(e.hash); // the ordinary pack takes them
       continue;
     }
     if (stats) {
-      stats.blockWireBytesSent += body.byteLength;
+      stats.blockWireBytesSent += entryPackBytes(pack);
       stats.deltasSent += pack.length;
     }
   }

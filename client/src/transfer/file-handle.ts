@@ -23,6 +23,7 @@ export interface ReadHandle {
 }
 
 export interface WriteHandle {
+  /** Done with `bytes` once resolved (the caller may free them): a handle that keeps them keeps a copy. */
   write(bytes: Uint8Array): Promise<void>;
   /** Flush to stable storage (fsync). */
   sync(): Promise<void>;

@@ -8,7 +8,7 @@
  * that (404 on the route) raw blocks on PUT /blocks/{sha256}, as before, for the rest of the upload.
  */
 import { releaseMemory } from '@coffer/storage-engine/memory';
-import { DELTA_DICTIONARY_BYTES, ENTRY_PACK_MAGIC, MAX_DELTA_BASES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, encodeEntryPack, entryOverhead, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
+import { DELTA_DICTIONARY_BYTES, ENTRY_PACK_MAGIC, MAX_DELTA_BASES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, entryOverhead, entryPackBytes, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
 import type { SyncApi } from '../sync/sync-api.js';
 import type { BlockCache } from './block-cache.js';
@@ -136,15 +136,14 @@ export class BlockSender {
 
   async #sendPack(pack: Queued[]): Promise<void> {
     if (this.#packs) {
-      const body = encodeEntryPack(pack.map((q) => q.entry));
+      const entries = pack.map((q) => q.entry);
       try {
-        await this.api.putPackEntries!(body);
-        this.stats.blockWireBytesSent += body.byteLength;
+        await this.api.putPackEntries!(entries);
+        this.stats.blockWireBytesSent += entryPackBytes(entries);
         this.stats.deltasSent += pack.filter((q) => q.entry.encoding === 'zstd-delta').length;
         for (const q of pack) this.onSent?.(q.bytes.byteLength);
         // Its memory back now, not at V8's next collection for external memory: the next pack then
         // reuses warm pages (a new 100 MiB file: the sending agent's page faults ~25 k -> ~5 k, its CPU -25 %).
-        releaseMemory(body);
         release(pack);
         return;
       } catch (err) {

@@ -50,7 +50,8 @@ export function packStream(storage: Storage, list: readonly ReadableBlock[], han
     while (next < list.length && next - sent < READ_AHEAD) {
       const at = next++;
       const key = list[at]!.key;
-      const p = storage.blocks.get(key, records?.get(key));
+      // The client's pack reader checks each block's SHA-256 (fetch-pack.ts): here the GCM tag only.
+      const p = storage.blocks.get(key, records?.get(key), { receiverChecksHash: true });
       p.then((b) => (ready[at] = b)).catch(() => undefined); // a failure is handled when its turn comes
       reads.push(p);
     }

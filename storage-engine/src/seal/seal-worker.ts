@@ -38,7 +38,7 @@ interface UnsealJob {
   keyId: Uint8Array;
   key: Uint8Array;
   blockKey: string;
-  hash: string;
+  hash?: string;
 }
 
 const ids = new BlockIds(Buffer.from(workerData.secret as Uint8Array));

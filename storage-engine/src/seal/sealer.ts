@@ -40,8 +40,9 @@ export interface UnsealRequest {
   dataKey: DataKey;
   /** The block's stored key (authenticated with the frame). */
   key: string;
-  /** Hex SHA-256 the plaintext must have. */
-  hash: string;
+  /** Hex SHA-256 the plaintext must have; absent where the receiver checks it (the GCM tag, bound
+   *  to the stored key, is the end-to-end check either way: DESIGN.md, Read). */
+  hash?: string;
 }
 
 /**
@@ -109,10 +110,10 @@ export async function sealChunk(
   return { sealed, memory };
 }
 
-/** Decrypt and decompress a frame, then check the plaintext against the block's SHA-256. */
+/** Decrypt and decompress a frame, then check the plaintext against the block's SHA-256 (when given). */
 export function unsealFrame(req: UnsealRequest): Buffer {
   const plain = decodeFrame(req.frame, req.dataKey, Buffer.from(req.key, 'latin1'), { inPlace: true });
-  if (!contentHash(plain).equals(Buffer.from(req.hash, 'hex'))) {
+  if (req.hash !== undefined && !contentHash(plain).equals(Buffer.from(req.hash, 'hex'))) {
     throw new IntegrityError(`block ${req.key.slice(0, 12)}…: plaintext does not match its SHA-256`);
   }
   return plain;
