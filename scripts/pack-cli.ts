@@ -20,11 +20,11 @@ await rm(STAGE, { recursive: true, force: true });
 await buildCli(join(STAGE, 'dist'));
 await mkdir(join(STAGE, 'bin'), { recursive: true });
 // V8's code cache on disk before the bundle loads (client/bin/coffer.mjs says why); hence the dynamic import.
-// Huge pages for the commands that move contents (client/bin/huge-pages.mjs says why): the same module beside it.
-await copyFile(join(ROOT, 'client', 'bin', 'huge-pages.mjs'), join(STAGE, 'bin', 'huge-pages.mjs'));
+// The restart of the commands that move contents (client/bin/relaunch.mjs says why): the same module beside it.
+await copyFile(join(ROOT, 'client', 'bin', 'relaunch.mjs'), join(STAGE, 'bin', 'relaunch.mjs'));
 await writeFile(
   join(STAGE, 'bin', 'coffer.mjs'),
-  "#!/usr/bin/env node\nimport module from 'node:module';\nimport { relaunchWithHugePages } from './huge-pages.mjs';\nrelaunchWithHugePages();\nmodule.enableCompileCache?.();\nawait import('../dist/coffer.js');\n",
+  "#!/usr/bin/env node\nimport module from 'node:module';\nimport { relaunchForTransfers } from './relaunch.mjs';\nrelaunchForTransfers();\nmodule.enableCompileCache?.();\nawait import('../dist/coffer.js');\n",
   { mode: 0o755 },
 );
 await writeFile(

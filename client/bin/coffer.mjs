@@ -4,9 +4,9 @@
 // through tsx, loaded from Coffer's own node_modules (not from the current directory).
 import { existsSync } from 'node:fs';
 import module from 'node:module';
-import { relaunchWithHugePages } from './huge-pages.mjs';
+import { relaunchForTransfers } from './relaunch.mjs';
 
-relaunchWithHugePages(); // first: a restart wastes nothing yet
+relaunchForTransfers(); // first: a restart wastes nothing yet
 
 // V8's code cache on disk (Node 22.1+, in the OS temp dir), before anything else loads: a later
 // start reads the bundle's compiled code instead of compiling it again. A `coffer sync --once`

@@ -51,7 +51,7 @@ describe('coffer-cli, packed and installed', () => {
     const ls = await coffer(['ls', '/']);
     expect(ls.code).toBe(0);
     expect(ls.stdout).toContain('From the package');
-    // put and get start again with malloc on huge pages (bin/huge-pages.mjs, packed beside the bin).
+    // put and get start again with their V8 flags and malloc on huge pages (bin/relaunch.mjs, packed beside the bin).
     await writeFile(join(dir(), 'note.txt'), 'from the packed command\n');
     const put = await coffer(['put', join(dir(), 'note.txt'), '/From the package/note.txt']);
     expect(put.code, put.stderr).toBe(0);

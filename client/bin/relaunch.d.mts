@@ -1,0 +1,3 @@
+/** Types of relaunch.mjs (plain JavaScript: the installed launcher loads it before anything is compiled). */
+export declare const TRANSFER_NODE_FLAGS: readonly string[];
+export declare function relaunchForTransfers(): void;
