@@ -52,6 +52,16 @@ describe('DiskBlockCache', () => {
     again.close();
   });
 
+  it('takes puts at once from its first use: a block put twice is written and counted once', async () => {
+    const cache = new DiskBlockCache(dir(), 10 * 1024 * 1024);
+    const [b, c] = [block(300_000), block(400_000)];
+    await Promise.all([cache.put(b.hash, b.bytes), cache.put(c.hash, c.bytes), cache.put(b.hash, b.bytes)]);
+    expect(await cache.size()).toBe(700_000);
+    expect(await files()).toEqual([b.hash, c.hash].sort());
+    expect((await cache.get(b.hash))?.equals(b.bytes)).toBe(true);
+    expect((await cache.get(c.hash))?.equals(c.bytes)).toBe(true);
+  });
+
   it('answers a damaged entry as a miss and drops it; a new instance finds what was kept', async () => {
     const [a, b, big] = [block(5000), block(5000), block(INLINE_BYTES + 5000)];
     const first = new DiskBlockCache(dir());

@@ -189,6 +189,41 @@ describe('uploads on the wire', () => {
     watched.http.close();
   });
 
+  it("keeps two full packs under way for a big file and a question goes beside them; one at a time otherwise", async () => {
+    for (const lanes of [1, 2]) {
+      const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+      let under = 0;
+      let most = 0;
+      const put = watched.putPackEntries.bind(watched);
+      watched.putPackEntries = async (entries) => {
+        most = Math.max(most, ++under);
+        try {
+          await new Promise((r) => setTimeout(r, 40)); // a server storing a pack takes its time
+          return await put(entries);
+        } finally {
+          under--;
+        }
+      };
+      const sender = new BlockSender(watched, {}, new TransferStats());
+      // Packs of four 256 KiB blocks: 24 blocks, six full packs.
+      sender.packBytes = MiB;
+      sender.lanes = lanes;
+      const blocks = Array.from({ length: 24 }, (_, i) => seededBytes(`wire-upload-lanes-${lanes}-${i}`, MiB / 4));
+      let question: Promise<number> | undefined;
+      for (const [i, b] of blocks.entries()) {
+        await sender.add(sha256(b), b, (i * MiB) / 4);
+        // Asked while a full pack is on the wire: how many packs are beside it when it runs.
+        if (i === 13) question = sender.inLane(async () => under);
+      }
+      await sender.finish();
+      expect(most, `lanes ${lanes}`).toBe(lanes);
+      if (lanes === 2) expect(await question).toBeGreaterThan(0);
+      else expect(await question).toBe(0);
+      expect((await api.missingBlocks(blocks.map(sha256))).size).toBe(0);
+      watched.http.close();
+    }
+  });
+
   it('compresses a new compressible file, and sends raw blocks when encodings are off', async () => {
     const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(60_000)); // 2.6 MiB
     await writeFile(join(dir(), 'a.txt'), text);

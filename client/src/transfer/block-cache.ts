@@ -144,7 +144,18 @@ export class DiskBlockCache implements BlockCache {
     return bytes;
   }
 
-  async #write(name: string, bytes: Uint8Array): Promise<void> {
+  /** Writes under way by name: a second write of the same block waits for the first (not counted twice). */
+  readonly #writing = new Map<string, Promise<void>>();
+
+  #write(name: string, bytes: Uint8Array): Promise<void> {
+    const under = this.#writing.get(name);
+    if (under) return under;
+    const p = this.#writeNew(name, bytes).finally(() => this.#writing.delete(name));
+    this.#writing.set(name, p);
+    return p;
+  }
+
+  async #writeNew(name: string, bytes: Uint8Array): Promise<void> {
     if (bytes.byteLength > this.maxBytes) return;
     const entries = await this.#open();
     const had = entries.get(name);
@@ -179,8 +190,15 @@ export class DiskBlockCache implements BlockCache {
     return join(this.dir, name);
   }
 
-  async #open(): Promise<Map<string, Entry>> {
-    if (this.#entries) return this.#entries;
+  /** The opening under way: calls meanwhile share it (each scanning alone removed the others' temp files as a crash's leftovers). */
+  #opening: Promise<Map<string, Entry>> | undefined;
+
+  #open(): Promise<Map<string, Entry>> {
+    if (this.#entries) return Promise.resolve(this.#entries);
+    return (this.#opening ??= this.#openNow().finally(() => (this.#opening = undefined)));
+  }
+
+  async #openNow(): Promise<Map<string, Entry>> {
     await mkdir(this.dir, { recursive: true });
     const entries = new Map<string, Entry>();
     let bytes = 0;

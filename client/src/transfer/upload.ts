@@ -13,7 +13,7 @@ import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
 import { contentHashOf, fileChunks, handleChunks } from './blocks.js';
 import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';
 import { TransferStats, type Progress } from './stats.js';
-import { BlockSender, PACK_PLAIN_BYTES, type BlockSendApi, type WireOptions } from './wire-send.js';
+import { BIG_FILE_LANES, BlockSender, PACK_PLAIN_BYTES, type BlockSendApi, type WireOptions } from './wire-send.js';
 import { trace } from '../sync/trace.js';
 
 const IN_FLIGHT = 3;
@@ -23,6 +23,11 @@ const FIRST_GROUP_BYTES = 2 * 1024 * 1024;
 /** Bytes cut and waiting to be asked about at most (held: with the sender's pack filling and the
  *  one on the wire, ~32 MiB at most). */
 const AHEAD_BYTES = 16 * 1024 * 1024;
+/** Block cache copies written at once while the file is read: each is a few calls on the thread
+ *  pool, and one at a time they held the read of a big file up (~3 ms a 1 MiB block). */
+const CACHE_WRITES = 4;
+/** A file of at least this many full packs goes on two lanes (wire-send.ts BIG_FILE_LANES). */
+const BIG_FILE_PACKS = 4;
 
 /** The file changed while it was being read or sent: nothing was committed; try again later. */
 export class FileChangedError extends Error {
@@ -109,6 +114,7 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
     if (before.kind !== 'file') return { blocks: [], stat: before, stable: false };
     // Shown progress moves a pack at a time: about sixteen steps a file (within 1 MiB and a full pack).
     if (onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(before.size / 16)));
+    if (before.size >= BIG_FILE_PACKS * PACK_PLAIN_BYTES) sender.lanes = BIG_FILE_LANES;
     let done = 0;
     // Progress counts a block once it is on the server, or found there already.
     sender.onSent = onProgress && ((n) => onProgress('uploading', (done += n), before.size));
@@ -178,26 +184,36 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
       signal('room');
     });
     let offset = 0;
+    // Chunks whose copy into the block cache is under way, in file order: a chunk goes on to be
+    // asked about (and may then be freed) only once its copy is written.
+    const keeping: { cut: Cut; kept: Promise<void> }[] = [];
+    const onward = async ({ cut, kept }: { cut: Cut; kept: Promise<void> }) => {
+      await kept;
+      if (asked.has(cut.hash)) stats.blocksReused++; // a block repeated in the file goes once
+      else {
+        asked.add(cut.hash);
+        pending.push(cut);
+        pendingBytes += cut.bytes.byteLength;
+        signal('wake');
+        // Bounded memory: the read waits while AHEAD_BYTES wait to be asked about.
+        while (pendingBytes >= AHEAD_BYTES && !failed && !changed) await new Promise<void>((r) => (room = r));
+      }
+    };
     try {
       for await (const c of handleChunks(h, undefined, before.size)) {
         if (failed || changed) break;
-        // Its size now: once asked about, the chunk's memory may be freed (below) while this loop waits.
         const size = c.bytes.byteLength;
         blocks.push({ hash: c.hash, size });
         // Every block of the file is kept as a base for its next edit, sent or not (the server may have had it from another file).
-        await sender.remember(c.hash, c.bytes);
-        if (asked.has(c.hash)) stats.blocksReused++; // a block repeated in the file goes once
-        else {
-          asked.add(c.hash);
-          pending.push({ hash: c.hash, bytes: c.bytes, offset });
-          pendingBytes += size;
-          signal('wake');
-          // Bounded memory: the read waits while AHEAD_BYTES wait to be asked about.
-          while (pendingBytes >= AHEAD_BYTES && !failed && !changed) await new Promise<void>((r) => (room = r));
-        }
+        const kept = sender.remember(c.hash, c.bytes);
+        kept.catch(() => undefined); // awaited in turn (onward); not unhandled meanwhile
+        keeping.push({ cut: { hash: c.hash, bytes: c.bytes, offset }, kept });
         offset += size;
+        if (keeping.length >= CACHE_WRITES) await onward(keeping.shift()!);
       }
+      while (keeping.length > 0 && !failed && !changed) await onward(keeping.shift()!);
     } finally {
+      await Promise.all(keeping.map((k) => k.kept.catch(() => undefined)));
       readDone = true;
       signal('wake');
       await pumped;

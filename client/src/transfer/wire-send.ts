@@ -34,6 +34,25 @@ export type BlockSendApi = Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'putPa
  *  about twice this (one pack filling, one on the wire). */
 export const PACK_PLAIN_BYTES = MAX_PACK_BYTES;
 
+/**
+ * Lanes for a big file (BlockSender.lanes). One lane (one connection) carries a file's packs and
+ * questions one after the other, and a new 100 MiB file went at the server's pace per pack, one
+ * after the other (~120 ms each: its body, its hashes, its shards' fsync), each question waiting
+ * behind a pack. With two, a second lane opens when a full pack is ready while the first carries
+ * one (the next pack streams while the server stores the one before), and a question asked while
+ * a full pack is on the wire goes at once on a connection of its own.
+ */
+export const BIG_FILE_LANES = 2;
+
+interface Lane {
+  /** Its last request settled (never rejects). */
+  tail: Promise<void>;
+  /** Requests on it not yet settled. */
+  busy: number;
+  /** Full packs among them. */
+  fullPacks: number;
+}
+
 interface Queued {
   hash: string;
   bytes: Uint8Array;
@@ -57,10 +76,16 @@ export class BlockSender {
   #queuedBytes = 0;
   /** The queued pack's body size on the wire. */
   #queuedWire = 0;
-  /** Packs go one after the other, on one connection. */
-  #chain: Promise<void> = Promise.resolve();
+  #lanes: Lane[] = [{ tail: Promise.resolve(), busy: 0, fullPacks: 0 }];
+  /** Packs chained and not yet settled (finish waits for them). */
+  #underWay = new Set<Promise<void>>();
+  /** The first pack that failed: later ones are not sent, and finish throws it. */
+  #failed: { err: unknown } | undefined;
   /** Plaintext bytes per entry pack: smaller where progress is shown (a pack is one step of it). */
   packBytes = PACK_PLAIN_BYTES;
+  /** Lanes at most: 1, or BIG_FILE_LANES for a file of several full packs (more connections cost
+   *  their handshakes, ~4 KB each: not worth it for a file of a pack or two). */
+  lanes = 1;
   /** Called with a block's plaintext size once it is on the server (in its pack or alone): progress. */
   onSent: ((plainBytes: number) => void) | undefined;
 
@@ -101,7 +126,7 @@ export class BlockSender {
     this.#queued.push({ hash, bytes, offset, entry, owned });
     this.#queuedBytes += bytes.byteLength;
     this.#queuedWire += wire;
-    if (full) await this.#enqueue(full);
+    if (full) await this.#enqueue(full, true);
   }
 
   /** Send what is queued; resolves when every block added is on the server. */
@@ -110,28 +135,65 @@ export class BlockSender {
     this.#queued = [];
     this.#queuedBytes = 0;
     this.#queuedWire = 0;
-    if (last.length > 0) await this.#enqueue(last);
-    await this.#chain;
+    if (last.length > 0) await this.#enqueue(last, false);
+    while (this.#underWay.size > 0) await Promise.all(this.#underWay);
+    if (this.#failed) throw this.#failed.err;
   }
 
   /**
-   * Run a request after the pack under way (and any waiting), so that it goes on the same
-   * connection: a request beside a pack on the wire would open another TLS connection (~4 KB of
-   * handshake). The lane goes on whether `fn` fails or not; its failure is the caller's.
+   * Run a request on a lane that is free (else after the request under way on the least busy),
+   * so that it goes on a connection already open: a request beside a pack on the wire would open
+   * another TLS connection (~4 KB of handshake). The lane goes on whether `fn` fails or not; its
+   * failure is the caller's.
    */
   inLane<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#chain.catch(() => undefined).then(fn);
-    this.#chain = this.#chain.then(() => run.then(() => undefined, () => undefined));
-    this.#chain.catch(() => undefined);
-    return run;
+    // A big file with a full pack on the wire: a question waiting behind it held up the reading
+    // and so the next pack; it goes at once instead (the agent keeps its connection for the next).
+    if (this.lanes > 1 && this.#lanes.some((l) => l.fullPacks > 0)) return fn();
+    return this.#on(this.#lane(false), fn).run;
   }
 
-  /** Chain a pack after the one under way; wait for the one before it (at most one waits). */
-  async #enqueue(pack: Queued[]): Promise<void> {
-    const before = this.#chain;
-    this.#chain = before.then(() => this.#sendPack(pack));
-    this.#chain.catch(() => undefined); // seen by finish(); not an unhandled rejection meanwhile
-    await before;
+  /** Chain `fn` on `lane`: `started` once the lane's requests before it have settled. */
+  #on<T>(lane: Lane, fn: () => Promise<T>, fullPack = false): { started: Promise<void>; run: Promise<T> } {
+    const started = lane.tail;
+    const run = started.then(fn);
+    lane.busy++;
+    if (fullPack) lane.fullPacks++;
+    lane.tail = run.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      lane.busy--;
+      if (fullPack) lane.fullPacks--;
+    });
+    return { started, run };
+  }
+
+  /** A free lane; else, for a full pack while every lane carries one, a new lane (up to `lanes`); else the least busy. */
+  #lane(fullPack: boolean): Lane {
+    const free = this.#lanes.find((l) => l.busy === 0);
+    if (free) return free;
+    if (fullPack && this.#lanes.length < this.lanes && this.#lanes.every((l) => l.fullPacks > 0)) {
+      const lane = { tail: Promise.resolve(), busy: 0, fullPacks: 0 };
+      this.#lanes.push(lane);
+      return lane;
+    }
+    return this.#lanes.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
+  /** Send a pack on a lane; wait until it starts (at most one waits per lane meanwhile). */
+  async #enqueue(pack: Queued[], full: boolean): Promise<void> {
+    const { started, run } = this.#on(this.#lane(full), () => (this.#failed ? Promise.resolve() : this.#sendPack(pack)), full);
+    const settled: Promise<void> = run.then(
+      () => void this.#underWay.delete(settled),
+      (err: unknown) => {
+        this.#failed ??= { err };
+        this.#underWay.delete(settled);
+      },
+    );
+    this.#underWay.add(settled);
+    await started;
+    if (this.#failed) throw this.#failed.err; // as soon as the caller adds more: stop reading
   }
 
   async #sendPack(pack: Queued[]): Promise<void> {
