@@ -1,11 +1,12 @@
 /** Small files opened for synchronous reads (file-handle.ts): the same answers as the thread-pool handle, errors included. */
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from '@coffer/test-support/temp-dir';
 import { SYNC_READ_BYTES, nodeReadable, openNodeFile } from '../src/transfer/file-handle.js';
 import { readSmall } from '../src/transfer/batch-upload.js';
+import { flushingAhead } from '../src/transfer/flush-ahead.js';
 
 const dir = useTempDir('coffer-file-handle-');
 
@@ -55,5 +56,43 @@ describe('openNodeFile({ small: true })', () => {
     expect(s.stable).toBe(true);
     expect(s.contentHash).toBe(p.contentHash);
     expect(s.blocks).toEqual(p.blocks);
+  });
+});
+
+describe('a file flushed ahead as it is written', () => {
+  /** A real file handle whose datasync calls are counted, and fail when told to. */
+  async function counted(name: string, failFlush = false) {
+    const fh = await open(join(dir(), name), 'wx');
+    const seen = { flushes: 0, syncs: 0 };
+    const handle = new Proxy(fh, {
+      get(target, prop) {
+        if (prop === 'datasync') return async () => (seen.flushes++, failFlush ? Promise.reject(new Error('EIO')) : target.datasync());
+        if (prop === 'sync') return async () => (seen.syncs++, target.sync());
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    return { handle, seen };
+  }
+
+  it('starts a flush every so many bytes while the writes go on, and syncs and closes after it', async () => {
+    const { handle, seen } = await counted('ahead.bin');
+    const out = flushingAhead(handle, 1024 * 1024);
+    const parts = Array.from({ length: 10 }, () => randomBytes(300_000));
+    for (const p of parts) await out.write(p);
+    await out.sync();
+    await out.close();
+    expect(seen.flushes).toBeGreaterThanOrEqual(1);
+    expect(seen.flushes).toBeLessThanOrEqual(2); // 3 MB in 1 MiB steps, one flush at a time
+    expect(seen.syncs).toBe(1);
+    expect((await readFile(join(dir(), 'ahead.bin'))).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it('reports a background flush that failed at the sync that makes the file durable', async () => {
+    const { handle } = await counted('failed.bin', true);
+    const out = flushingAhead(handle, 100_000);
+    await out.write(randomBytes(200_000));
+    await expect(out.sync()).rejects.toThrow('EIO');
+    await out.close();
   });
 });

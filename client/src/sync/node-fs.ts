@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { native } from '@coffer/storage-engine/native';
 import { writeFileAtomic } from '../transfer/atomic-write.js';
 import { openNodeFile, toFileStat as toStat } from '../transfer/file-handle.js';
+import { flushingAhead } from '../transfer/flush-ahead.js';
 import { fsCode, type LocalFs, type LocalStat } from './local-fs.js';
 
 /**
@@ -74,12 +75,7 @@ export function nodeFs(root: string, o: { nativeRename?: boolean } = {}): LocalF
     utimes: (rel, mtimeMs) => utimes(abs(rel), new Date(), new Date(mtimeMs)),
     openRead: (rel, o) => openNodeFile(abs(rel), o),
     async createExclusive(rel) {
-      const fh = await open(abs(rel), 'wx', 0o666);
-      return {
-        write: async (bytes) => void (await fh.write(bytes)),
-        sync: () => fh.sync(),
-        close: () => fh.close(),
-      };
+      return flushingAhead(await open(abs(rel), 'wx', 0o666));
     },
     async readFile(rel) {
       try {
