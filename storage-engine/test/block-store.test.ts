@@ -35,6 +35,39 @@ describe('BlockStore on local-directory nodes', () => {
     expect((await blocks.put('ns', big)).stored).toBe(false);
   });
 
+  it('putMany stores many blocks and asks for their rows in one turn; one that fails leaves the others stored', async () => {
+    const { blocks, metadata } = engineForTest(nodes);
+    // Which turn of the event loop each row's insert was asked in (a coalescing port makes a turn's one statement).
+    const turns: number[] = [];
+    let turn = 0;
+    let open = false;
+    const insert = metadata.insertBlock.bind(metadata);
+    metadata.insertBlock = (record) => {
+      if (!open) {
+        open = true;
+        turn++;
+        setImmediate(() => (open = false));
+      }
+      turns.push(turn);
+      return insert(record);
+    };
+    const had = randomData(300_000);
+    await blocks.put('ns', had);
+    turns.length = 0;
+    const chunks = [randomData(1_200_000), randomData(900_000), textBytes(5_000), had, randomData(2_000_000)];
+    const results = await blocks.putMany('ns', chunks.map((chunk, i) => (i === 1 ? { chunk, sha256: Buffer.from(sha256(chunk), 'hex') } : { chunk })));
+    expect(results.map((r) => r.stored)).toEqual([true, true, true, false, true]);
+    expect(turns).toHaveLength(4);
+    expect(new Set(turns).size).toBe(1);
+    for (const [i, r] of results.entries()) {
+      expect(r.hash).toBe(sha256(chunks[i]!));
+      expect((await blocks.get(r.key)).equals(chunks[i]!)).toBe(true);
+    }
+    const good = randomData(600_000);
+    await expect(blocks.putMany('ns', [{ chunk: good }, { chunk: new Uint8Array(0) }])).rejects.toThrow(/cannot be empty/);
+    expect((await blocks.get(blocks.keyFor('ns', sha256(good)))).equals(good)).toBe(true);
+  });
+
   it('a block given back (recycleBlock) serves the next read, which is still exact', async () => {
     const { blocks } = engineForTest(nodes);
     const one = randomData(1_000_000);

@@ -18,13 +18,6 @@ import { parsePack, type PackEntry } from './pack-parse.js';
 import type { BlockPutDeps } from './put.js';
 
 
-/**
- * Blocks sealed and written at once. The whole pack (bounded by MAX_PACK_BYTES) is in memory
- * already, so its blocks go together: their shards then share each node's next pack write and
- * their metadata rows one statement (db/block-metadata.ts), instead of one round of both per few blocks.
- */
-const STORE_CONCURRENCY = 512;
-
 function tooLarge(): PayloadTooLargeError {
   return new PayloadTooLargeError(`a pack may be at most ${MAX_PACK_BYTES} bytes`, { details: { maxBytes: MAX_PACK_BYTES } });
 }
@@ -48,16 +41,11 @@ export async function storePack(deps: BlockPutDeps, namespaceId: string, entries
     expiresAt: new Date(Date.now() + deps.reservationMs),
   });
   const toStore = open.filter(([key]) => !refcounts.has(key)).map(([, e]) => e);
-  let stored = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < toStore.length) {
-      const e = toStore[next++]!;
-      // parsePack verified each entry's hash: the engine need not hash it again.
-      if ((await deps.storage.blocks.put(namespaceId, e.bytes, { sha256: Buffer.from(e.hash, 'hex') })).stored) stored++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, toStore.length) }, worker));
+  // All at once: the whole pack (bounded by MAX_PACK_BYTES) is in memory already, so its blocks'
+  // shards share each node's next pack write, and their metadata rows one statement (putMany)
+  // instead of one per big block. parsePack verified each entry's hash: the engine need not again.
+  const results = await deps.storage.blocks.putMany(namespaceId, toStore.map((e) => ({ chunk: e.bytes, sha256: Buffer.from(e.hash, 'hex') })));
+  const stored = results.filter((r) => r.stored).length;
   return { blocks: entries.length, stored, bytes: entries.reduce((n, e) => n + e.bytes.byteLength, 0) };
 }
 

@@ -56,6 +56,13 @@ export interface PutResult {
   stored: boolean;
 }
 
+/** A block whose shards are written and whose metadata row is not inserted yet (BlockStore.writeSealed). */
+interface Unrecorded {
+  record: BlockRecord;
+  degraded: boolean;
+  told: (stored: boolean) => PutResult;
+}
+
 export interface PutOptions {
   /** False for known-compressed types (skips the attempt). */
   compress?: boolean;
@@ -143,20 +150,47 @@ export class BlockStore {
 
   /** Second half of put: unless the namespace has the block already, erasure-code and store it. */
   async store(namespace: string, sealed: SealedChunk, opts: PutOptions = {}): Promise<PutResult> {
+    const w = await this.writeReleased(namespace, sealed, opts);
+    return 'stored' in w ? w : this.recorded(w, await this.metadata.insertBlock(w.record));
+  }
+
+  /**
+   * Many blocks, each sealed and written as `put` does; once all are written their rows are asked
+   * for in one turn, which a coalescing metadata port (the server's) makes one statement. Put one by
+   * one, a pack's big blocks finished apart and each paid a statement (~1.3 ms of PGlite's CPU).
+   * One that fails leaves the others stored and recorded; the first failure is thrown then.
+   */
+  async putMany(namespace: string, items: readonly { chunk: Uint8Array; sha256?: Uint8Array }[], opts: Omit<PutOptions, 'sha256'> = {}): Promise<PutResult[]> {
+    const written = await Promise.allSettled(
+      items.map(async (it) => this.writeReleased(namespace, await this.seal(namespace, it.chunk, { ...opts, ...(it.sha256 ? { sha256: it.sha256 } : {}) }), opts)),
+    );
+    const results = await Promise.allSettled(
+      written.map(async (w) => {
+        if (w.status === 'rejected') throw w.reason;
+        const v = w.value;
+        return 'stored' in v ? v : this.recorded(v, await this.metadata.insertBlock(v.record));
+      }),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results.map((r) => (r as PromiseFulfilledResult<PutResult>).value);
+  }
+
+  /** writeSealed, then the sealed chunk's memory reused (every put of its shards has settled: nodes copy what they keep). */
+  private async writeReleased(namespace: string, sealed: SealedChunk, opts: PutOptions): Promise<PutResult | Unrecorded> {
     try {
-      return await this.storeSealed(namespace, sealed, opts);
+      return await this.writeSealed(namespace, sealed, opts);
     } finally {
-      // Every put of the shard objects has settled (nodes copy what they keep): reuse their memory.
       sealed.release?.();
     }
   }
 
-  private async storeSealed(namespace: string, sealed: SealedChunk, opts: PutOptions): Promise<PutResult> {
-    const result = { key: sealed.key, hash: sealed.hash.toString('hex'), size: sealed.size };
+  /** The block's shards written, its row not yet inserted; or, when the namespace has it already, the answer. */
+  private async writeSealed(namespace: string, sealed: SealedChunk, opts: PutOptions): Promise<PutResult | Unrecorded> {
+    const shardBytes = sealed.shards.reduce((sum, o) => sum + o.parts.reduce((n, p) => n + p.byteLength, 0), 0);
     const told = (stored: boolean): PutResult => {
-      const shardBytes = sealed.shards.reduce((sum, o) => sum + o.parts.reduce((n, p) => n + p.byteLength, 0), 0);
       this.events.put?.({ size: sealed.size, frameSize: sealed.frameSize, shardBytes, stored });
-      return { ...result, stored };
+      return { key: sealed.key, hash: sealed.hash.toString('hex'), size: sealed.size, stored };
     };
     if (await this.metadata.getBlock(sealed.key)) return told(false);
     const { layout } = sealed;
@@ -166,7 +200,7 @@ export class BlockStore {
     const record: BlockRecord = {
       key: sealed.key,
       namespace,
-      hash: result.hash,
+      hash: sealed.hash.toString('hex'),
       size: sealed.size,
       frameSize: sealed.frameSize,
       generation: written.generation,
@@ -174,14 +208,17 @@ export class BlockStore {
       tier,
       shards: written.shards,
     };
-    const existing = await this.metadata.insertBlock(record);
+    return { record, degraded: written.degraded, told };
+  }
+
+  /** After the row's insert: `existing`, another writer's row for the same block, wins and ours goes. */
+  private async recorded(w: Unrecorded, existing: BlockRecord | undefined): Promise<PutResult> {
     if (existing) {
-      // Another writer stored the same block first: keep theirs, drop ours.
-      await this.deleteShards(record);
-      return told(false);
+      await this.deleteShards(w.record);
+      return w.told(false);
     }
-    if (written.degraded) this.onDegraded(sealed.key, 'written degraded');
-    return told(true);
+    if (w.degraded) this.onDegraded(w.record.key, 'written degraded');
+    return w.told(true);
   }
 
   /** The plaintext of a block, verified end to end (GCM tag and SHA-256). */
