@@ -49,8 +49,13 @@ function stemAndExt(name: string): [string, string] {
   return dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
 }
 
+/** How long the agent's own temp folder is taken to exist once seen (it is checked again after). */
+const TMP_SEEN_MS = 1000;
+
 export class LocalOps {
   private seq = 0;
+  /** When TMP_DIR was last seen or made: a download or an operation record per file looked again each time. */
+  private tmpSeenAt = -Infinity;
 
   constructor(
     private readonly fs: LocalFs,
@@ -66,7 +71,7 @@ export class LocalOps {
 
   /** A fresh temp path for a download in progress (same file system as the tree, so renames are atomic). */
   async newTemp(): Promise<string> {
-    await this.ensureDir(TMP_DIR);
+    await this.ensureTmp();
     return `${TMP_DIR}/${this.newId()}.part`;
   }
 
@@ -84,8 +89,16 @@ export class LocalOps {
     return (await this.fs.lstat(rel))?.kind === 'dir';
   }
 
+  /** TMP_DIR is there (made when not). Ours, not the user's, so seen once it is trusted for a moment:
+   *  were it removed meanwhile, what fails in it fails as any file-system error, and is tried again. */
+  private async ensureTmp(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.tmpSeenAt < TMP_SEEN_MS) return;
+    if (await this.ensureDir(TMP_DIR)) this.tmpSeenAt = now;
+  }
+
   private async begin(rec: OpRecord): Promise<string> {
-    await this.ensureDir(TMP_DIR);
+    await this.ensureTmp();
     const id = this.newId();
     await this.fs.writeFileAtomic(`${TMP_DIR}/${id}.op`, new TextEncoder().encode(JSON.stringify(rec)));
     return id;

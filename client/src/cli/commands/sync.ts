@@ -16,10 +16,10 @@ import { countBlocksTo } from '../../sync/stats-file.js';
 import { clientEnv } from '../../env.js';
 import { EXIT } from '../failure.js';
 import { humanDate } from '../format.js';
-import { jsonOutput, printJson } from '../output.js';
+import { batchedNotes, jsonOutput, printJson } from '../output.js';
 import { installAgent } from '../sync-install.js';
 import { readStatuses, statusRecorder } from '../sync-status.js';
-import { note, openSession, parse, print, remotePath } from '../context.js';
+import { openSession, parse, print, remotePath } from '../context.js';
 
 const USAGE = 'coffer sync DIR [REMOTE] [--create] [--once] [--stats FILE] [--quiet] | --status | --install DIR [REMOTE]';
 
@@ -54,9 +54,10 @@ export async function sync(args: string[]): Promise<void> {
   process.once('SIGINT', stop(EXIT.sigint));
   process.once('SIGTERM', stop(EXIT.sigterm));
   const status = statusRecorder(root, remote);
+  const toStderr = batchedNotes();
   const log = (line: string) => {
     status.record(line);
-    if (!v.quiet || !line.startsWith('idle')) note(`${new Date().toISOString()} ${line}`);
+    if (!v.quiet || !line.startsWith('idle')) toStderr(`${new Date().toISOString()} ${line}`);
   };
   log(`syncing ${root} with ${remote}`);
   // Blocks this device sent or received, kept so an edit goes as deltas against them (issue 21).
