@@ -5,10 +5,9 @@
  * and a compressed answer is asked for only when the answer can be long enough to come so.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@coffer/server/testing/server';
-import { CofferApi } from '../src/api/client.js';
+import { olderServer } from './older-server.js';
 
 let srv: TestServer;
 let token: string;
@@ -24,37 +23,14 @@ const hashes = (n: number) => Array.from({ length: n }, () => createHash('sha256
 
 /** A hop in front of the server that records each request's Content-Encoding and, as `old`, refuses encoded bodies as an older server does. */
 async function hop(old: boolean) {
-  const target = new URL(srv.url);
   const seen: (string | undefined)[] = [];
   const accepts: (string | undefined)[] = [];
-  const server = http.createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (d: Buffer) => parts.push(d));
-    req.on('end', () => {
-      seen.push(req.headers['content-encoding']);
-      accepts.push(req.headers['accept-encoding']);
-      if (old && req.headers['content-encoding']) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_json', message: 'Request body is not valid JSON' } }));
-        return;
-      }
-      const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      fwd.end(Buffer.concat(parts));
-    });
+  const server = await olderServer(srv.url, token, (req) => {
+    seen.push(req.headers['content-encoding']);
+    accepts.push(req.headers['accept-encoding']);
+    return old && req.headers['content-encoding'] ? { status: 400, code: 'invalid_json', message: 'Request body is not valid JSON' } : undefined;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const api = new CofferApi(`http://127.0.0.1:${(server.address() as { port: number }).port}`, { insecureHttp: true }, token);
-  return {
-    api,
-    seen,
-    accepts,
-    close: async () => {
-      api.http.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { api: server.api, seen, accepts, close: () => server.close() };
 }
 
 describe('compressed JSON bodies', () => {

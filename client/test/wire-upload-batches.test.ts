@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { DiskBlockCache } from '../src/transfer/block-cache.js';
 import { TransferStats } from '../src/transfer/stats.js';
 import { readSmall, sendBatch, type BatchItem } from '../src/transfer/batch-upload.js';
 import { nodeReadable } from '../src/transfer/file-handle.js';
+import { olderServer } from './older-server.js';
 
 const srv = useTestServer('postgres');
 let api: CofferApi;
@@ -107,26 +107,12 @@ describe('a tiny batch (issue 21)', () => {
     for (const it of items) expect(Buffer.from(await api.getBlock(it.read.blocks[0]!.hash)).equals(Buffer.from(it.read.bytes[0]!))).toBe(true);
 
     // An older server: a real HTTP hop whose batch commit knows no `pack` (400 invalid_request), forwarding the rest.
-    const target = new URL(srv.url);
-    const old = http.createServer((req, res) => {
-      const parts: Buffer[] = [];
-      req.on('data', (d: Buffer) => parts.push(d));
-      req.on('end', () => {
-        const body = Buffer.concat(parts);
-        const json = req.headers['content-encoding'] === 'zstd' ? zstdDecompressSync(body) : body;
-        if (req.url?.includes('/files/commit/batch') && 'pack' in JSON.parse(json.toString())) {
-          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_request', message: 'unrecognized key: "pack"' } }));
-          return;
-        }
-        const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
-        fwd.end(body);
-      });
+    const old = await olderServer(srv.url, api.http.token, (req) => {
+      const json = req.headers['content-encoding'] === 'zstd' ? zstdDecompressSync(req.body) : req.body;
+      const knowsPack = !(req.url.includes('/files/commit/batch') && 'pack' in JSON.parse(json.toString()));
+      return knowsPack ? undefined : { status: 400, code: 'invalid_request', message: 'unrecognized key: "pack"' };
     });
-    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
-    const oldApi = new CofferApi(`http://127.0.0.1:${(old.address() as { port: number }).port}`, { insecureHttp: true }, api.http.token);
+    const oldApi = old.api;
     const oldCalls = counted(oldApi);
     try {
       const again = await sendBatch(oldApi, await tiny('old'));
@@ -136,8 +122,7 @@ describe('a tiny batch (issue 21)', () => {
       await sendBatch(oldApi, await tiny('old2'));
       expect(oldCalls.filter((c) => c === 'commitBatch')).toHaveLength(3); // refused once, not asked again
     } finally {
-      oldApi.http.close();
-      await new Promise<void>((resolve) => old.close(() => resolve()));
+      await old.close();
     }
   });
 });

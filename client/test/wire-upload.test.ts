@@ -5,7 +5,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNKER_PARAMETERS, MAX_PACK_BYTES, entryPackBytes } from '@coffer/protocol';
@@ -19,6 +18,7 @@ import { TransferStats } from '../src/transfer/stats.js';
 import { uploadFile } from '../src/transfer/upload.js';
 import { BlockSender } from '../src/transfer/wire-send.js';
 import { nodeReadable } from '../src/transfer/file-handle.js';
+import { olderServer } from './older-server.js';
 
 const MiB = 1024 * 1024;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -264,21 +264,10 @@ describe('uploads on the wire', () => {
     expect((await api.revisionBlocks('/c.txt')).blocks).toEqual(await blockListOf(join(dir(), 'c.txt')));
 
     // An older server: a real HTTP hop in front that knows nothing of /encoded (404), forwarding the rest.
-    const target = new URL(srv.url);
-    const old = http.createServer((req, res) => {
-      if (req.url?.includes('/encoded') || req.url?.includes('/pack/entries')) {
-        req.resume();
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'no such route' } }));
-        return;
-      }
-      const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      req.pipe(fwd);
-    });
-    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
-    const oldApi = new CofferApi(`http://127.0.0.1:${(old.address() as { port: number }).port}`, { insecureHttp: true }, (await srv.user()).token);
+    const old = await olderServer(srv.url, (await srv.user()).token, (req) =>
+      req.url.includes('/encoded') || req.url.includes('/pack/entries') ? { status: 404, code: 'not_found', message: 'no such route' } : undefined,
+    );
+    const oldApi = old.api;
     try {
       const raw = new TransferStats();
       await uploadFile(oldApi, join(dir(), 'c.txt'), '/c.txt', { baseRev: null, stats: raw });
@@ -286,8 +275,7 @@ describe('uploads on the wire', () => {
       expect(raw.blockWireBytesSent).toBe(raw.blockBytesSent); // raw, on the old route
       expect((await oldApi.revisionBlocks('/c.txt')).blocks).toEqual(await blockListOf(join(dir(), 'c.txt')));
     } finally {
-      oldApi.http.close();
-      await new Promise<void>((resolve) => old.close(() => resolve()));
+      await old.close();
     }
   });
 });

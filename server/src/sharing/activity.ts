@@ -52,7 +52,7 @@ export async function noteActivity(tx: Db, actor: AuthUser, row: Pick<FileRow, '
 }
 
 /** Whether anything in the namespace is shared (a batch of changes probes once, then tells each change's members).
- *  Every upload asks (bench:api: 3 a small file): a prepared statement where the handle has one (db/raw.ts). */
+ *  Every upload's commit asks: a prepared statement where the handle has one (db/raw.ts). */
 export async function hasShares(tx: Db, namespaceId: string): Promise<boolean> {
   return (await rawRows(tx, 'select 1 from shares where namespace_id = $1 limit 1', [namespaceId])).length > 0;
 }
