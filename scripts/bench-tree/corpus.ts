@@ -31,7 +31,7 @@ const NPM: Record<string, string> = {
 /** Debian bookworm amd64 packages (`name=version` as apt-get download takes it, SHA-256 of the .deb). */
 const DEB: Record<string, string> = {
   'chromium=150.0.7871.100-1~deb12u1': '9eb054fb52bbcd7a8c6407484be2337298ff8b1e19af14af2e7b497fa190ce4f',
-  'chromium=156.0.8078.114-1~deb12u1': '0a8cda4db34125e8cd0cb710c3379538bb94f06eb5cc440d921860bcdc2273e7',
+  'chromium=156.0.8078.129-1~deb12u1': '8c973a18ae01920bc33dc20fdb73e27d027a7b1ad75eaa7227c615ea0718d535',
   'postgresql-15=15.18-0+deb12u1': '6974c43ddec4f383d099e7d642cd59d0af83c2c90c0fb153a4179aa1bb4d73c1',
   'postgresql-15=15.20-0+deb12u1': '8566850f295c2cb5034ff5dd5b40caf97eea81b75a841c8d1f691c05ab8815db',
   'libssl3=3.0.17-1~deb12u2': 'd97c29db9d9d1d125580be5d7b2e1170adb47e5a8b4481841718be95fa652e68',
@@ -43,9 +43,9 @@ const DEB: Record<string, string> = {
 const SNAPSHOTS: string[][] = [
   ['typescript@5.4.5', 'rxjs@7.8.0', 'chromium=150.0.7871.100-1~deb12u1', 'postgresql-15=15.18-0+deb12u1', 'libssl3=3.0.17-1~deb12u2'],
   ['typescript@5.5.4', 'rxjs@7.8.1', 'chromium=150.0.7871.100-1~deb12u1', 'postgresql-15=15.18-0+deb12u1', 'libssl3=3.0.20-1~deb12u2'],
-  ['typescript@5.6.3', 'rxjs@7.8.1', 'chromium=156.0.8078.114-1~deb12u1', 'postgresql-15=15.18-0+deb12u1', 'libssl3=3.0.20-1~deb12u2'],
-  ['typescript@5.7.3', 'rxjs@7.8.2', 'chromium=156.0.8078.114-1~deb12u1', 'postgresql-15=15.20-0+deb12u1', 'libssl3=3.0.22-1~deb12u2'],
-  ['typescript@5.8.3', 'rxjs@7.8.2', 'chromium=156.0.8078.114-1~deb12u1', 'postgresql-15=15.20-0+deb12u1', 'libssl3=3.0.22-1~deb12u2'],
+  ['typescript@5.6.3', 'rxjs@7.8.1', 'chromium=156.0.8078.129-1~deb12u1', 'postgresql-15=15.18-0+deb12u1', 'libssl3=3.0.20-1~deb12u2'],
+  ['typescript@5.7.3', 'rxjs@7.8.2', 'chromium=156.0.8078.129-1~deb12u1', 'postgresql-15=15.20-0+deb12u1', 'libssl3=3.0.22-1~deb12u2'],
+  ['typescript@5.8.3', 'rxjs@7.8.2', 'chromium=156.0.8078.129-1~deb12u1', 'postgresql-15=15.20-0+deb12u1', 'libssl3=3.0.22-1~deb12u2'],
 ];
 
 export interface Snapshot {
