@@ -6,7 +6,9 @@
  * user). Syncthing: two instances of the Debian package on 127.0.0.1, watcher delay 1 s
  * (bench-sync-syncthing.ts). For each case the time from the change in folder A until B holds
  * the file with exactly the new bytes (the old name gone, for a rename), median and p90 of
- * `runs`, the two tools interleaved run by run (which goes first alternates). The cases: a new
+ * `runs`, the two tools interleaved run by run (which goes first alternates). Only the change
+ * (the write, the rename) and the wait are timed: the new bytes are made and hashed before, and
+ * B's file is checked after the look that saw it in place (`arrived`). The cases: a new
  * 1 KiB file, a new `big-mib` file, edits of an `edit-mib` file (1 byte changed in the middle,
  * 4 KiB inserted at the start, 4 KiB appended), its rename, and upgrades (a file replaced by its
  * next version, back and forth): bench:wire's pinned typescript.js and .deb versions (`--cache`).
@@ -47,29 +49,42 @@ interface Change {
   gone?: string;
 }
 
+/** A change to make in A: its bytes are known (and hashed) before the clock starts; `apply` is the
+ *  change itself (the write, the rename), the only part of A's side that is timed. */
+interface Planned {
+  change: Change;
+  apply: () => Promise<void>;
+}
+
 interface Case {
   key: string;
   label: string;
   runs: number;
   /** Untimed: what the timed changes start from (made in A, waited for in B). */
   setup?: (s: Side) => Promise<Change>;
-  act: (s: Side, i: number, cur: Change | undefined) => Promise<Change>;
+  plan: (s: Side, i: number, cur: Change | undefined) => Planned;
 }
 
-/** Wait until B holds the change; a file is hashed only when its stat differs from the last one hashed. */
-async function arrived(dirB: string, c: Change): Promise<void> {
+/**
+ * Wait until B holds the change; the time (performance.now()) of the look that first saw it. A
+ * file is read and hashed only when its stat differs from the last one hashed, and that check is
+ * not counted: the look that saw the new stat already saw the file in place (both tools put a
+ * file in place whole, by rename). Hashing inside the window cost each run ~0.4 s of a 100 MiB
+ * file, and the bench's CPU, taken from tools that use both cores from the first millisecond.
+ */
+async function arrived(dirB: string, c: Change, want: string): Promise<number> {
   const until = Date.now() + 600_000;
-  const want = sha(c.bytes);
   let seen = '';
+  let held = false;
   for (;;) {
-    const st = await stat(join(dirB, c.name)).catch(() => undefined);
+    const at = performance.now();
+    const [st, old] = await Promise.all([stat(join(dirB, c.name)).catch(() => undefined), c.gone ? stat(join(dirB, c.gone)).catch(() => undefined) : undefined]);
     const key = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '';
-    if (st?.size === c.bytes.length && key !== seen) {
+    if (key !== seen) {
       seen = key;
-      const ok = sha(await readFile(join(dirB, c.name)).catch(() => Buffer.alloc(0))) === want;
-      if (ok && (!c.gone || !(await stat(join(dirB, c.gone)).catch(() => undefined)))) return;
-      if (ok && c.gone) seen = ''; // content there, old name not yet gone: look again
+      held = st?.size === c.bytes.length && sha(await readFile(join(dirB, c.name)).catch(() => Buffer.alloc(0))) === want;
     }
+    if (held && !old) return at; // this look saw the content in place (checked after it) and the old name gone
     if (Date.now() > until) throw new Error(`${c.name} never arrived in ${dirB}`);
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -87,15 +102,15 @@ function upgrade(key: string, label: string, before: Buffer, after: Buffer): Cas
       await writeFile(join(s.a, name), versions[0]!);
       return { name, bytes: versions[0]! };
     },
-    async act(s, i) {
+    plan(s, i) {
       const bytes = versions[(i + 1) % 2]!;
-      await writeFile(join(s.a, name), bytes);
-      return { name, bytes };
+      return { change: { name, bytes }, apply: () => writeFile(join(s.a, name), bytes) };
     },
   };
 }
 
-function editCase(key: string, label: string, edit: (s: Side, name: string, cur: Buffer, i: number) => Promise<Buffer>): Case {
+/** `edit` gives the new bytes and the change that makes them in A's file. */
+function editCase(key: string, label: string, edit: (s: Side, name: string, cur: Buffer, i: number) => { next: Buffer; apply: () => Promise<void> }): Case {
   const name = `${key}.bin`;
   return {
     key,
@@ -106,31 +121,34 @@ function editCase(key: string, label: string, edit: (s: Side, name: string, cur:
       await writeFile(join(s.a, name), bytes);
       return { name, bytes };
     },
-    act: async (s, i, cur) => ({ name, bytes: await edit(s, name, cur!.bytes, i) }),
+    plan(s, i, cur) {
+      const { next, apply } = edit(s, name, cur!.bytes, i);
+      return { change: { name, bytes: next }, apply };
+    },
   };
 }
 
 const cases: Case[] = [
-  { key: 'new1k', label: 'new 1 KiB file', runs: opt.runs, act: async (s, i) => writeNew(s, `n1k-${i}.bin`, randomBytes(KiB)) },
-  { key: 'newbig', label: `new ${opt['big-mib']} MiB file`, runs: opt['big-runs'], act: async (s, i) => writeNew(s, `nbig-${i}.bin`, randomBytes(BIG)) },
-  editCase('byte', `1 byte changed in ${opt['edit-mib']} MiB`, async (s, name, cur, i) => {
+  { key: 'new1k', label: 'new 1 KiB file', runs: opt.runs, plan: (s, i) => writeNew(s, `n1k-${i}.bin`, randomBytes(KiB)) },
+  { key: 'newbig', label: `new ${opt['big-mib']} MiB file`, runs: opt['big-runs'], plan: (s, i) => writeNew(s, `nbig-${i}.bin`, randomBytes(BIG)) },
+  editCase('byte', `1 byte changed in ${opt['edit-mib']} MiB`, (s, name, cur, i) => {
     const next = Buffer.from(cur);
     const at = (EDIT >> 1) + i * 7919;
     next[at] = next[at]! ^ 0xff;
-    const fh = await open(join(s.a, name), 'r+');
-    await fh.write(next, at, 1, at);
-    await fh.close();
-    return next;
+    const apply = async () => {
+      const fh = await open(join(s.a, name), 'r+');
+      await fh.write(next, at, 1, at);
+      await fh.close();
+    };
+    return { next, apply };
   }),
-  editCase('insert', `4 KiB inserted at the start of ${opt['edit-mib']} MiB`, async (s, name, cur) => {
+  editCase('insert', `4 KiB inserted at the start of ${opt['edit-mib']} MiB`, (s, name, cur) => {
     const next = Buffer.concat([randomBytes(4 * KiB), cur]);
-    await writeFile(join(s.a, name), next);
-    return next;
+    return { next, apply: () => writeFile(join(s.a, name), next) };
   }),
-  editCase('append', `4 KiB appended to ${opt['edit-mib']} MiB`, async (s, name, cur) => {
+  editCase('append', `4 KiB appended to ${opt['edit-mib']} MiB`, (s, name, cur) => {
     const more = randomBytes(4 * KiB);
-    await appendFile(join(s.a, name), more);
-    return Buffer.concat([cur, more]);
+    return { next: Buffer.concat([cur, more]), apply: () => appendFile(join(s.a, name), more) };
   }),
   {
     key: 'rename',
@@ -141,10 +159,9 @@ const cases: Case[] = [
       await writeFile(join(s.a, 'ren-0.bin'), bytes);
       return { name: 'ren-0.bin', bytes };
     },
-    async act(s, i, cur) {
+    plan(s, i, cur) {
       const name = `ren-${i + 1}.bin`;
-      await rename(join(s.a, cur!.name), join(s.a, name));
-      return { name, bytes: cur!.bytes, gone: cur!.name };
+      return { change: { name, bytes: cur!.bytes, gone: cur!.name }, apply: () => rename(join(s.a, cur!.name), join(s.a, name)) };
     },
   },
 ];
@@ -152,9 +169,8 @@ const cases: Case[] = [
 for (const u of (await wireCases(opt.cache, 1)).filter((c) => c.file === 'typescript.js' || c.file.endsWith('.deb'))) cases.push(upgrade(u.file.endsWith('.deb') ? 'deb' : 'ts', u.name, u.before, u.after));
 const wanted = opt.cases === 'all' ? undefined : new Set(opt.cases.split(','));
 
-async function writeNew(s: Side, name: string, bytes: Buffer): Promise<Change> {
-  await writeFile(join(s.a, name), bytes);
-  return { name, bytes };
+function writeNew(s: Side, name: string, bytes: Buffer): Planned {
+  return { change: { name, bytes }, apply: () => writeFile(join(s.a, name), bytes) };
 }
 
 const w = await twoAgents('/bench');
@@ -178,18 +194,19 @@ try {
     const cur = new Map<string, Change | undefined>();
     for (const s of sides) {
       const ch = await c.setup?.(s);
-      if (ch) await arrived(s.b, ch);
+      if (ch) await arrived(s.b, ch, sha(ch.bytes));
       cur.set(s.tool, ch);
     }
     const times = new Map<string, number[]>(sides.map((s) => [s.tool, []]));
     for (let i = 0; i < c.runs; i++) {
       const order = i % 2 === 0 ? sides : [...sides].reverse();
       for (const s of order) {
+        const { change: ch, apply } = c.plan(s, i, cur.get(s.tool));
+        const want = sha(ch.bytes);
         await new Promise((r) => setTimeout(r, 300)); // the previous change's after-effects (the receiver's own pass) die down
         const t0 = performance.now();
-        const ch = await c.act(s, i, cur.get(s.tool));
-        await arrived(s.b, ch);
-        times.get(s.tool)!.push(performance.now() - t0);
+        await apply();
+        times.get(s.tool)!.push((await arrived(s.b, ch, want)) - t0);
         cur.set(s.tool, ch);
       }
     }
