@@ -3,7 +3,8 @@
  *
  * The desktop sync agent end to end, A → B, beside Syncthing in the same run. Ours: the real
  * server process (HTTPS, PGlite) and two `coffer sync` agent processes (two devices of one
- * user). Syncthing: two instances of the Debian package on 127.0.0.1, watcher delay 1 s
+ * user), each run as installed (no answer checks on the server; the agents' default rescan and
+ * poll, and the environment `coffer sync` gives itself). Syncthing: two instances of the Debian package on 127.0.0.1, watcher delay 1 s
  * (bench-sync-syncthing.ts). For each case the time from the change in folder A until B holds
  * the file with exactly the new bytes (the old name gone, for a rename), median and p90 of
  * `runs`, the two tools interleaved run by run (which goes first alternates). Only the change
@@ -173,7 +174,10 @@ function writeNew(s: Side, name: string, bytes: Buffer): Planned {
   return { change: { name, bytes }, apply: () => writeFile(join(s.a, name), bytes) };
 }
 
-const w = await twoAgents('/bench');
+// As installed: the server without the tests' check of every answer (bench:api's setting), the
+// agents with the sync command's defaults for the rescan and the poll, not the sync tests' faster ones.
+const w = await twoAgents('/bench', { env: { COFFER_VALIDATE_ANSWERS: '0' } });
+for (const agent of [w.a, w.b]) Object.assign(agent.env, { COFFER_SYNC_RESCAN_MS: '60000', COFFER_SYNC_POLL_S: '60' });
 const tmp = opt.syncthing ? await makeTempDir('bench-syncthing-') : undefined;
 let st: SyncthingPair | undefined;
 try {

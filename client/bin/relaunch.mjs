@@ -22,15 +22,21 @@ const MOVERS = new Set(['sync', 'put', 'get']);
 /** V8 flags of the commands that move contents; the sync tests' agents start with them too (client/test/sync-harness.ts). */
 export const TRANSFER_NODE_FLAGS = ['--initial-old-space-size=64'];
 
+/** The environment a content-moving command adds for itself (none where it would add nothing);
+ *  the sync tests' agents start with it too (client/test/sync-harness.ts). */
+export function transferEnv(env = process.env) {
+  // musl reads no glibc tunables.
+  const hugePages = process.platform === 'linux' && env.GLIBC_TUNABLES === undefined && Boolean(process.report?.getReport().header.glibcVersionRuntime);
+  return hugePages ? { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } : {};
+}
+
 export function relaunchForTransfers() {
   if (typeof process.execve !== 'function') return;
   if (!process.argv.slice(2).some((a) => MOVERS.has(a))) return;
-  const env = { ...process.env };
-  // musl reads no glibc tunables.
-  const hugePages = process.platform === 'linux' && env.GLIBC_TUNABLES === undefined && Boolean(process.report?.getReport().header.glibcVersionRuntime);
-  if (hugePages) env.GLIBC_TUNABLES = 'glibc.malloc.hugetlb=1';
+  const added = transferEnv();
+  const env = { ...process.env, ...added };
   const given = new Set(process.execArgv.map((a) => a.split('=')[0]));
   const flags = TRANSFER_NODE_FLAGS.filter((f) => !given.has(f.split('=')[0]));
-  if (!hugePages && flags.length === 0) return;
+  if (added.GLIBC_TUNABLES === undefined && flags.length === 0) return;
   process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], env);
 }

@@ -11,8 +11,8 @@ import { beforeEach } from 'vitest';
 import { startServerProcess, type ServerProcess, type ServerProcessOptions } from '@coffer/server/testing/server-process';
 import { makeTempDir } from '@coffer/test-support/temp-dir';
 import { fingerprintOfPem, PASSWORD, ROOT, runCli, usernameOf } from './cli-harness.js';
-// The installed command's V8 flags for sync (bin/relaunch.mjs), which the tsx entry point does not restart to add.
-import { TRANSFER_NODE_FLAGS } from '../bin/relaunch.mjs';
+// The installed command's V8 flags and environment for sync (bin/relaunch.mjs), which the tsx entry point does not restart to add.
+import { TRANSFER_NODE_FLAGS, transferEnv } from '../bin/relaunch.mjs';
 
 const TSX = import.meta.resolve('tsx');
 
@@ -30,7 +30,7 @@ export class Agent {
   ) {}
 
   start(): void {
-    const env: NodeJS.ProcessEnv = { ...process.env, COFFER_CONFIG_DIR: this.configDir, COFFER_SYNC_RESCAN_MS: '5000', COFFER_SYNC_POLL_S: '30', ...this.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...transferEnv(), COFFER_CONFIG_DIR: this.configDir, COFFER_SYNC_RESCAN_MS: '5000', COFFER_SYNC_POLL_S: '30', ...this.env };
     const child = spawn(process.execPath, [...TRANSFER_NODE_FLAGS, '--import', TSX, `${ROOT}client/bin/coffer.ts`, 'sync', this.dir, this.remote, '--stats', this.statsFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (this.output += d));
     child.stderr!.on('data', (d: Buffer) => (this.output += d));
