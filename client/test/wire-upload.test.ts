@@ -222,6 +222,25 @@ describe('uploads on the wire', () => {
     }
   });
 
+  it('asks about a big new file in a few questions, not one per block or two', async () => {
+    // 64 MiB: four full packs, so two lanes, where a question goes at once beside a pack on the wire.
+    const local = join(dir(), 'big-new.bin');
+    await writeFile(local, seededBytes('wire-upload-big-new', 64 * MiB));
+    const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    const asked: number[] = [];
+    const missing = watched.missingBlocks.bind(watched);
+    watched.missingBlocks = async (hashes) => (asked.push(hashes.length), missing(hashes));
+    const stats = new TransferStats();
+    await uploadFile(watched, local, '/big-new.bin', { baseRev: null, stats, wire: { cache: new DiskBlockCache(join(dir(), 'cache-big-new')) } });
+    const blocks = await blockListOf(local);
+    expect(stats.blocksSent).toBe(blocks.length);
+    // The first ~2 MiB, then ~8 MiB at a time (or the rest): at most 1 + 62 / 8 + 1.
+    expect(asked.length).toBeLessThanOrEqual(10);
+    expect(asked.reduce((a, b) => a + b, 0)).toBe(new Set(blocks.map((b) => b.hash)).size);
+    expect((await api.revisionBlocks('/big-new.bin')).blocks).toEqual(blocks);
+    watched.http.close();
+  });
+
   it('compresses a new compressible file, and sends raw blocks when encodings are off', async () => {
     const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(60_000)); // 2.6 MiB
     await writeFile(join(dir(), 'a.txt'), text);

@@ -20,6 +20,13 @@ const IN_FLIGHT = 3;
 /** The first blocks are asked about once ~2 MiB are cut and go out in a pack of their own at
  *  once, so the upload starts after ~2 MiB of hashing, not a whole pack's. */
 const FIRST_GROUP_BYTES = 2 * 1024 * 1024;
+/** Later questions wait for this much (or the end of the file). A big file's questions go at once
+ *  beside the pack on the wire (wire-send.ts inLane), so asking whenever anything was cut meant a
+ *  question per block or two: ~47 for a new 100 MiB file, each a request's headers, TLS, a
+ *  lookup and a log line on the server. The blocks only join the pack that is filling, which
+ *  leaves when full, so waiting for half a pack holds nothing up. At most AHEAD_BYTES (the read
+ *  waits there, and the question must then be ready). */
+const LATER_GROUP_BYTES = 8 * 1024 * 1024;
 /** Bytes cut and waiting to be asked about at most (held: with the sender's pack filling and the
  *  one on the wire, ~32 MiB at most). */
 const AHEAD_BYTES = 16 * 1024 * 1024;
@@ -137,8 +144,8 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
     const pump = async () => {
       let first = true;
       for (;;) {
-        // The first question waits for ~2 MiB (or the whole file); later ones take whatever was cut meanwhile.
-        const ready = pending.length > 0 && (!first || readDone || pendingBytes >= FIRST_GROUP_BYTES);
+        // The first question waits for ~2 MiB (or the whole file), later ones for ~8 MiB (or the rest).
+        const ready = pending.length > 0 && (readDone || pendingBytes >= (first ? FIRST_GROUP_BYTES : LATER_GROUP_BYTES));
         if (!ready) {
           if (readDone && pending.length === 0) return;
           await new Promise<void>((r) => (wake = r));
