@@ -4,8 +4,8 @@
  * The desktop sync agent end to end, A → B, beside Syncthing in the same run. Ours: the real
  * server process (HTTPS, PGlite) and two `coffer sync` agent processes (two devices of one
  * user), each run as installed (no answer checks on the server; the agents' default rescan and
- * poll, and the environment `coffer sync` gives itself). Syncthing: two instances of the Debian package on 127.0.0.1, watcher delay 1 s
- * (bench-sync-syncthing.ts). For each case the time from the change in folder A until B holds
+ * poll, and the environment `coffer sync` gives itself). Syncthing: two instances of the Debian
+ * package on 127.0.0.1, watcher delay 1 s (bench-sync-syncthing.ts). For each case the time from the change in folder A until B holds
  * the file with exactly the new bytes (the old name gone, for a rename), median and p90 of
  * `runs`, the two tools interleaved run by run (which goes first alternates). Only the change
  * (the write, the rename) and the wait are timed: the new bytes are made and hashed before, and

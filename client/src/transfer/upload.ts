@@ -22,7 +22,7 @@ const IN_FLIGHT = 3;
 const FIRST_GROUP_BYTES = 2 * 1024 * 1024;
 /** Later questions wait for this much (or the end of the file). A big file's questions go at once
  *  beside the pack on the wire (wire-send.ts inLane), so asking whenever anything was cut meant a
- *  question per block or two: ~47 for a new 100 MiB file, each a request's headers, TLS, a
+ *  question per block or two: 10-36 for a new 100 MiB file, each a request's headers, TLS, a
  *  lookup and a log line on the server. The blocks only join the pack that is filling, which
  *  leaves when full, so waiting for half a pack holds nothing up. At most AHEAD_BYTES (the read
  *  waits there, and the question must then be ready). */
