@@ -20,12 +20,18 @@ export interface NativeAddon {
   /** Create `tmp`, write the parts, fdatasync, rename over `path`, fsync `dir` (made below `root`
    *  when missing), on libuv's thread pool. Rejects with an Error carrying `code` (errno name, or
    *  ENOROOT when `root` is gone) and `syscall`. */
-  durableWrite(tmp: string, path: string, dir: string, root: string, parts: Uint8Array[]): Promise<void>;
+  durableWrite(tmp: string, path: string, dir: string, root: string, parts: Uint8Array[], flags?: number): Promise<void>;
   /** rename(2) that fails with EEXIST instead of replacing `to` (renameat2 RENAME_NOREPLACE,
    *  renamex_np RENAME_EXCL); throws an Error whose `code` is the errno's name (ENOSYS, EINVAL
    *  where the system or file system has no such rename). Used by the sync agent. */
   renameNoReplace(from: string, to: string): void;
 }
+
+/** durableWrite's flags. DIRECT: write around the page cache (O_DIRECT where the file system takes
+ *  it), for copies rarely read again; NO_SYNC: no fdatasync and no directory fsync (a cache, which
+ *  may lose what it held at a crash). Still atomic: a temp file renamed into place. */
+export const WRITE_DIRECT = 1;
+export const WRITE_NO_SYNC = 2;
 
 function load(): NativeAddon | undefined {
   if (process.env.COFFER_NATIVE === '0') return undefined;

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { chunkBuffer } from '../src/chunk/chunker.js';
 import { decodeFrame, encodeFrame } from '../src/codec/codec.js';
 import { GEAR } from '@coffer/protocol';
-import { native } from '../src/native.js';
+import { native, WRITE_DIRECT, WRITE_NO_SYNC } from '../src/native.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { ends, prngBytes } from './fixtures/chunk-input.js';
-import { withTempDir } from '@coffer/test-support/temp-dir';
+import { makeTempDir, withTempDir } from '@coffer/test-support/temp-dir';
 
 /** The byte loop of chunker.ts's scan, as the reference the addon must match. */
 function scanReference(d: Uint8Array, i: number, stop: number, h: number, t: number): number {
@@ -145,6 +145,36 @@ describe('the C addon (storage-engine/native)', () => {
       await node.put('x1/y2/z.0', [Buffer.from('head'), Buffer.from('body')]);
       expect((await node.get('x1/y2/z.0')).toString()).toBe('headbody');
     });
+  });
+
+  it('writes around the page cache when asked (WRITE_DIRECT), whatever the size and alignment, and unsynced with WRITE_NO_SYNC', async () => {
+    // fincore (util-linux) counts a file's pages in the page cache: none after a direct write.
+    const cached = (path: string) => Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim());
+    const roots: string[] = [];
+    await withTempDir('coffer-native-direct-', async (dir) => {
+      roots.push(dir);
+      // tmpfs takes no O_DIRECT on older kernels (the write then goes buffered): it must work there too.
+      const shm = await makeTempDir('coffer-native-direct-', '/dev/shm');
+      roots.push(shm.path);
+      try {
+        for (const root of roots) {
+          const sizes = [64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 1024 * 1024 + 17, 3 * 1024 * 1024 + 5, 9 * 1024 * 1024];
+          for (const [i, size] of sizes.entries()) {
+            const body = randomBytes(size - 32);
+            const head = randomBytes(32);
+            const path = join(root, `d${i}`);
+            await addon.durableWrite(`${path}~t`, path, root, root, [head, body], WRITE_DIRECT | (i % 2 ? WRITE_NO_SYNC : 0));
+            // 64 KiB to 8 MiB go direct on a disk; below and above, through the cache as before (before reading it back, which caches it).
+            if (root === dir) expect(cached(path) === 0).toBe(size >= 64 * 1024 && size <= 8 * 1024 * 1024);
+            expect((await readFile(path)).equals(Buffer.concat([head, body]))).toBe(true);
+          }
+          expect((await readdir(root)).filter((n) => n.endsWith('~t'))).toEqual([]);
+        }
+      } finally {
+        await shm.remove();
+      }
+    });
+    expect(() => addon.durableWrite(join(roots[0]!, 'x~t'), join(roots[0]!, 'x'), roots[0]!, roots[0]!, [], 4)).toThrow(TypeError);
   });
 
   it('renames without replacing: EEXIST when the name is taken (files and folders), ENOENT when the source is gone', async () => {

@@ -19,6 +19,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'n
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { BlockRef } from '@coffer/protocol';
+import { native, WRITE_DIRECT, WRITE_NO_SYNC } from '@coffer/storage-engine/native';
 import { readBackBlocks } from './block-fill.js';
 import { LIST_PREFIX, listFromFile, listToFile } from './block-list-file.js';
 import type { ReadableFile } from './file-handle.js';
@@ -171,8 +172,14 @@ export class DiskBlockCache implements BlockCache {
     }
     else {
       const tmp = join(this.dir, `.tmp-${process.pid}-${this.#seq++}`);
-      await writeFile(tmp, bytes);
-      await rename(tmp, this.#path(name));
+      // Around the page cache, unsynced (native.ts WRITE_DIRECT): a copy read again only for an
+      // edit's delta, whose 1 MiB of first-touched page cache cost ~2.3 ms of CPU on a VM, inside
+      // the upload it is kept by (a new 100 MiB file: ~0.2 s more on two cores).
+      if (native) await native.durableWrite(tmp, this.#path(name), this.dir, this.dir, [bytes], WRITE_DIRECT | WRITE_NO_SYNC);
+      else {
+        await writeFile(tmp, bytes);
+        await rename(tmp, this.#path(name));
+      }
     }
     entries.set(name, { size: bytes.byteLength, used, inline });
     this.#bytes += bytes.byteLength;

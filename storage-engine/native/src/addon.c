@@ -6,7 +6,7 @@
  *   gearScan(data, i, stop, h, t): number              cut index, or -1 - hash (uint32) when none
  *   gcmSeal(key, nonce, aad1, aad2, src, out, tag)     ciphertext of src into out, tag into tag
  *   gcmOpen(key, nonce, aad1, aad2, src, tag, out): boolean   plaintext into out; false: bad tag
- *   durableWrite(tmp, path, dir, root, parts): Promise<void>    see durable_write.c
+ *   durableWrite(tmp, path, dir, root, parts[, flags]): Promise<void>    see durable_write.c
  *   renameNoReplace(from, to): void                    see rename_noreplace.c; throws with code
  */
 #include <node_api.h>

@@ -39,7 +39,11 @@ typedef struct {
   int err;
   const char *syscall;
   bool no_root;
+  /* Flags (durableWrite's sixth argument): DW_DIRECT, DW_NO_SYNC. */
+  bool direct, no_sync;
 } job_t;
+
+enum { DW_DIRECT = 1, DW_NO_SYNC = 2 };
 
 static void fail(job_t *j, const char *syscall) {
   j->err = errno;
@@ -99,10 +103,82 @@ static int make_parents(job_t *j) {
   return 0;
 }
 
+/*
+ * DW_DIRECT: the bytes go to the disk with O_DIRECT, not through the page cache — for copies that
+ * are rarely read again (the sync agent's block cache), so they neither take page cache from what
+ * is read nor cost its first touch (on a VM whose host backs guest memory lazily, ~2.3 ms of CPU per
+ * MiB, as much as hashing it twice). O_DIRECT wants memory, length and offset aligned, so the parts
+ * are copied into an aligned buffer of the thread's own (kept: warm, no allocation per write), the
+ * length rounded up and the file cut back to its size. Where the file system refuses O_DIRECT
+ * (tmpfs), or for sizes outside [DIRECT_MIN, DIRECT_MAX], the write is buffered as always.
+ */
+enum { DIRECT_MIN = 64 * 1024, DIRECT_ALIGN = 4096, DIRECT_MAX = 8 * 1024 * 1024, BOUNCE_FIRST = 2 * 1024 * 1024 };
+static __thread char *bounce;
+static __thread size_t bounce_size;
+
+/* 1: written (fd open, to be synced by the caller); 0: not taken (nothing done); -1: failed. */
+static int write_direct(job_t *j, int *fdp) {
+  size_t total = 0;
+  for (int i = 0; i < j->niov; i++) total += j->iov[i].iov_len;
+  if (total < DIRECT_MIN || total > DIRECT_MAX) return 0;
+  size_t rounded = (total + DIRECT_ALIGN - 1) & ~(size_t)(DIRECT_ALIGN - 1);
+  if (bounce_size < rounded) {
+    void *p = NULL;
+    size_t want = rounded < BOUNCE_FIRST ? BOUNCE_FIRST : rounded;
+    if (posix_memalign(&p, DIRECT_ALIGN, want) != 0) return 0;
+    free(bounce);
+    bounce = p;
+    bounce_size = want;
+  }
+  size_t at = 0;
+  for (int i = 0; i < j->niov; i++) {
+    memcpy(bounce + at, j->iov[i].iov_base, j->iov[i].iov_len);
+    at += j->iov[i].iov_len;
+  }
+  memset(bounce + total, 0, rounded - total);
+  int fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644);
+  if (fd < 0 && errno == ENOENT) {
+    if (make_parents(j) != 0) return -1;
+    fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644);
+  }
+  if (fd < 0 && errno == EINVAL) {
+    unlink(j->tmp); /* some kernels create the file before refusing O_DIRECT */
+    return 0;
+  }
+  if (fd < 0) {
+    fail(j, "open");
+    return -1;
+  }
+  size_t done = 0;
+  while (done < rounded) {
+    ssize_t w = pwrite(fd, bounce + done, rounded - done, (off_t)done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail(j, "write");
+      close(fd);
+      unlink(j->tmp);
+      return -1;
+    }
+    done += (size_t)w;
+  }
+  if (ftruncate(fd, (off_t)total) != 0) {
+    fail(j, "ftruncate");
+    close(fd);
+    unlink(j->tmp);
+    return -1;
+  }
+  *fdp = fd;
+  return 1;
+}
+
 static void execute(napi_env env, void *data) {
   (void)env;
   job_t *j = data;
-  int fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = -1;
+  int direct = j->direct ? write_direct(j, &fd) : 0;
+  if (direct < 0) return;
+  if (direct == 1) goto sync;
+  fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0 && errno == ENOENT) {
     if (make_parents(j) != 0) return;
     fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -130,7 +206,8 @@ static void execute(napi_env env, void *data) {
       iov->iov_len -= (size_t)w;
     }
   }
-  if (fdatasync(fd) != 0) {
+sync:
+  if (!j->no_sync && fdatasync(fd) != 0) {
     fail(j, "fdatasync");
     goto close_and_unlink;
   }
@@ -142,7 +219,7 @@ static void execute(napi_env env, void *data) {
     fail(j, "rename");
     goto unlink_tmp;
   }
-  if (sync_dir(j->dir) != 0) fail(j, "fsync");
+  if (!j->no_sync && sync_dir(j->dir) != 0) fail(j, "fsync");
   return;
 close_and_unlink:
   close(fd);
@@ -209,10 +286,18 @@ static char *string_arg(napi_env env, napi_value v, const char *name) {
 }
 
 napi_value durable_write_js(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5) {
-    napi_throw_type_error(env, NULL, "durableWrite(tmp, path, dir, root, parts)");
+    napi_throw_type_error(env, NULL, "durableWrite(tmp, path, dir, root, parts[, flags])");
+    return NULL;
+  }
+  uint32_t flags = 0;
+  napi_valuetype flags_type = napi_undefined;
+  if (argc >= 6 && (napi_typeof(env, argv[5], &flags_type) != napi_ok ||
+                    (flags_type != napi_undefined && (flags_type != napi_number || napi_get_value_uint32(env, argv[5], &flags) != napi_ok)) ||
+                    (flags & ~(uint32_t)(DW_DIRECT | DW_NO_SYNC)) != 0)) {
+    napi_throw_type_error(env, NULL, "flags must be a combination of 1 (direct) and 2 (no sync)");
     return NULL;
   }
   job_t *j = calloc(1, sizeof *j);
@@ -220,6 +305,8 @@ napi_value durable_write_js(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "out of memory");
     return NULL;
   }
+  j->direct = flags & DW_DIRECT;
+  j->no_sync = flags & DW_NO_SYNC;
   if (!(j->tmp = string_arg(env, argv[0], "tmp")) || !(j->path = string_arg(env, argv[1], "path")) ||
       !(j->dir = string_arg(env, argv[2], "dir")) || !(j->root = string_arg(env, argv[3], "root"))) {
     free_job(j);

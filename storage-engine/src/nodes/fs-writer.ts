@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, normalize } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { arenaSpan, blockArena } from '../memory/block-memory.js';
-import { native } from '../native.js';
+import { native, WRITE_DIRECT } from '../native.js';
 
 /**
  * How FsNode writes: with the C addon, each write is one job on libuv's thread pool
@@ -63,8 +63,8 @@ function start(): void {
  * rename, directory fsync). Rejects with an Error carrying the errno `code` (or 'ENOROOT' when
  * `root` is missing). The parts are only read until the returned promise settles.
  */
-export function durableWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string): Promise<void> {
-  if (native) return nativeWrite(root, path, parts, tempMark);
+export function durableWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string, direct = false): Promise<void> {
+  if (native) return nativeWrite(root, path, parts, tempMark, direct);
   if (slots.length === 0) start();
   const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
   if (slot.busy++ === 0) slot.worker.ref();
@@ -110,8 +110,8 @@ function copyParts(parts: readonly Uint8Array[], into: Uint8Array): void {
   }
 }
 
-function nativeWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string): Promise<void> {
+function nativeWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string, direct: boolean): Promise<void> {
   const tmp = `${path}${tempMark}${randomBytes(6).toString('hex')}`;
   // `path` is join(root, key), normalised: so is the root it must start with.
-  return native!.durableWrite(tmp, path, dirname(path), normalize(root).replace(/(.)\/+$/, '$1'), [...parts]);
+  return native!.durableWrite(tmp, path, dirname(path), normalize(root).replace(/(.)\/+$/, '$1'), [...parts], direct ? WRITE_DIRECT : 0);
 }

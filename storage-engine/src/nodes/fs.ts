@@ -4,7 +4,7 @@ import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js
 import { durableWrite } from './fs-writer.js';
 import { ReadHandles } from './fs-read-handles.js';
 import { checkKey, checkPrefix, checkRange } from './keys.js';
-import type { StorageNode } from './node.js';
+import type { PutHint, StorageNode } from './node.js';
 
 /** Temp files carry '~', which no key may contain, so they never collide with or look like keys. */
 const TEMP_MARK = '~';
@@ -36,7 +36,7 @@ export class FsNode implements StorageNode {
     readonly dir: string,
   ) {}
 
-  async put(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  async put(key: string, data: Uint8Array | readonly Uint8Array[], hint?: PutHint): Promise<void> {
     checkKey(key);
     try {
       await this.ensureRoot();
@@ -45,7 +45,7 @@ export class FsNode implements StorageNode {
     }
     this.handles.forget(this.pathOf(key));
     try {
-      await durableWrite(this.dir, this.pathOf(key), data instanceof Uint8Array ? [data] : data, TEMP_MARK);
+      await durableWrite(this.dir, this.pathOf(key), data instanceof Uint8Array ? [data] : data, TEMP_MARK, hint?.rarelyRead === true);
     } catch (err) {
       if ((codeOf(err) === 'EISDIR' || codeOf(err) === 'ENOTDIR') && (await this.rootOk())) {
         throw new InvalidArgumentError(`key ${key} collides with another key used as a directory`);

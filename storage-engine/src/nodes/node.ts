@@ -6,13 +6,20 @@
  * Errors: a missing object is `NotFoundError` (from `get`); an unreachable, failing or slow node
  * is `NodeDownError`. Nothing else escapes a driver.
  */
+/** What a driver may do differently for an object (it may also ignore it). */
+export interface PutHint {
+  /** Read only when something else failed: a parity shard, a second replica. A local directory
+   *  writes it around the page cache, which keeps the cache for what is read. */
+  rarelyRead?: boolean;
+}
+
 export interface StorageNode {
   /** Stable id, recorded in metadata as where a shard lives. */
   readonly id: string;
   /** Store an object durably (when this resolves, the bytes survive a node process crash), given
    *  whole or as parts to be stored one after the other (a shard's header and payload). The
    *  caller reuses `data`'s memory once this settles: a driver copies whatever it keeps past that. */
-  put(key: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  put(key: string, data: Uint8Array | readonly Uint8Array[], hint?: PutHint): Promise<void>;
   /** Read an object, or the byte range [start, end) of it. A driver that knows the size before
    *  reading may read into memory from `into` (the caller's pooled, warm memory); the result is
    *  the caller's either way. */
