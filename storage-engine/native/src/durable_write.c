@@ -152,8 +152,9 @@ static int write_direct(job_t *j, int *fdp) {
   size_t done = 0;
   while (done < rounded) {
     ssize_t w = pwrite(fd, bounce + done, rounded - done, (off_t)done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
+    if (w == 0) errno = EIO; /* no progress: never spin */
+    if (w <= 0) {
+      if (w < 0 && errno == EINTR) continue;
       fail(j, "write");
       close(fd);
       unlink(j->tmp);
