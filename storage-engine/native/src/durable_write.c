@@ -110,7 +110,8 @@ static int make_parents(job_t *j) {
  * MiB, as much as hashing it twice). O_DIRECT wants memory, length and offset aligned, so the parts
  * are copied into an aligned buffer of the thread's own (kept: warm, no allocation per write), the
  * length rounded up and the file cut back to its size. Where the file system refuses O_DIRECT
- * (tmpfs), or for sizes outside [DIRECT_MIN, DIRECT_MAX], the write is buffered as always.
+ * (tmpfs) at the open or at the first write (EINVAL), or for sizes outside [DIRECT_MIN, DIRECT_MAX],
+ * the write is buffered as always: a file system we cannot write around never fails a write.
  */
 enum { DIRECT_MIN = 64 * 1024, DIRECT_ALIGN = 4096, DIRECT_MAX = 8 * 1024 * 1024, BOUNCE_FIRST = 2 * 1024 * 1024 };
 static __thread char *bounce;
@@ -155,6 +156,12 @@ static int write_direct(job_t *j, int *fdp) {
     if (w == 0) errno = EIO; /* no progress: never spin */
     if (w <= 0) {
       if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EINVAL && done == 0) {
+        /* Opened, but the file system wants another alignment (or none): write it buffered. */
+        close(fd);
+        unlink(j->tmp);
+        return 0;
+      }
       fail(j, "write");
       close(fd);
       unlink(j->tmp);
