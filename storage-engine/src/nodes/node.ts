@@ -6,13 +6,6 @@
  * Errors: a missing object is `NotFoundError` (from `get`); an unreachable, failing or slow node
  * is `NodeDownError`. Nothing else escapes a driver.
  */
-/** What a driver may do differently for an object (it may also ignore it). */
-export interface PutHint {
-  /** Read only when something else failed: a parity shard, a second replica. A local directory
-   *  writes it around the page cache, which keeps the cache for what is read. */
-  rarelyRead?: boolean;
-}
-
 export interface StorageNode {
   /** Stable id, recorded in metadata as where a shard lives. */
   readonly id: string;
@@ -30,4 +23,11 @@ export interface StorageNode {
   delete(key: string): Promise<void>;
   /** Keys under a prefix, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
+}
+
+/** What a driver may do differently for an object (it may also ignore it). */
+export interface PutHint {
+  /** Read only when something else failed: a parity shard, a second replica. A local directory
+   *  writes it around the page cache, which keeps the cache for what is read. */
+  rarelyRead?: boolean;
 }
