@@ -103,9 +103,21 @@ static int make_parents(job_t *j) {
   return 0;
 }
 
+/* Create j->tmp (O_EXCL, plus `extra` open flags), making its directory first when missing. The fd;
+ * -1 when the open failed (errno set, nothing recorded); -2 when making the directory failed (the
+ * job's error recorded). */
+static int open_tmp(job_t *j, int extra) {
+  int fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | extra, 0644);
+  if (fd < 0 && errno == ENOENT) {
+    if (make_parents(j) != 0) return -2;
+    fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | extra, 0644);
+  }
+  return fd;
+}
+
 /*
- * DW_DIRECT: the bytes go to the disk with O_DIRECT, not through the page cache — for copies that
- * are rarely read again (the sync agent's block cache), so they neither take page cache from what
+ * DW_DIRECT: the bytes go to the disk with O_DIRECT, not through the page cache — for objects that
+ * are rarely read again (parity shards, the sync agent's block cache), so they neither take page cache from what
  * is read nor cost its first touch (on a VM whose host backs guest memory lazily, ~2.3 ms of CPU per
  * MiB, as much as hashing it twice). O_DIRECT wants memory, length and offset aligned, so the parts
  * are copied into an aligned buffer of the thread's own (kept: warm, no allocation per write), the
@@ -137,11 +149,8 @@ static int write_direct(job_t *j, int *fdp) {
     at += j->iov[i].iov_len;
   }
   memset(bounce + total, 0, rounded - total);
-  int fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644);
-  if (fd < 0 && errno == ENOENT) {
-    if (make_parents(j) != 0) return -1;
-    fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT, 0644);
-  }
+  int fd = open_tmp(j, O_DIRECT);
+  if (fd == -2) return -1;
   if (fd < 0 && errno == EINVAL) {
     unlink(j->tmp); /* some kernels create the file before refusing O_DIRECT */
     return 0;
@@ -186,11 +195,8 @@ static void execute(napi_env env, void *data) {
   int direct = j->direct ? write_direct(j, &fd) : 0;
   if (direct < 0) return;
   if (direct == 1) goto sync;
-  fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0 && errno == ENOENT) {
-    if (make_parents(j) != 0) return;
-    fd = open(j->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  }
+  fd = open_tmp(j, 0);
+  if (fd == -2) return;
   if (fd < 0) {
     fail(j, "open");
     return;

@@ -61,7 +61,8 @@ function start(): void {
 /**
  * Write `parts` one after the other to `path`, atomically and durably (temp file, fdatasync,
  * rename, directory fsync). Rejects with an Error carrying the errno `code` (or 'ENOROOT' when
- * `root` is missing). The parts are only read until the returned promise settles.
+ * `root` is missing). The parts are only read until the returned promise settles. `direct`: around
+ * the page cache (native.ts WRITE_DIRECT), with the addon only; the threads' path ignores it.
  */
 export function durableWrite(root: string, path: string, parts: readonly Uint8Array[], tempMark: string, direct = false): Promise<void> {
   if (native) return nativeWrite(root, path, parts, tempMark, direct);
