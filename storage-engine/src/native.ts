@@ -25,6 +25,8 @@ export interface NativeAddon {
    *  renamex_np RENAME_EXCL); throws an Error whose `code` is the errno's name (ENOSYS, EINVAL
    *  where the system or file system has no such rename). Used by the sync agent. */
   renameNoReplace(from: string, to: string): void;
+  /** The whole file into `into` (at least its size), around the page cache where the file system lets it; the bytes read. */
+  directRead(path: string, into: Uint8Array): Promise<number>;
 }
 
 /** durableWrite's flags. DIRECT: write around the page cache (O_DIRECT where the file system takes

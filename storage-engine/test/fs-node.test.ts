@@ -1,4 +1,5 @@
 /** FsNode beyond the StorageNode contract (nodes.test.ts): temp files, a vanished root, key collisions, pack handles. */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readlink, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +46,24 @@ describe('FsNode specifics', () => {
     expect(part.buffer).toBe(area.buffer);
     expect(part).toEqual(bytes.subarray(100, 300));
     await expect(node.get('ab/missing', undefined, into)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it.runIf(process.platform === 'linux')('keeps block shards out of the page cache, written and read, and packs (the ranged hint) in it', async () => {
+    const cached = (path: string) => Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim());
+    const dir = join(fsRoot(), 'direct');
+    const node = new FsNode('fs', dir);
+    const shard = randomBytes(1024 * 1024 + 5);
+    const pack = randomBytes(256 * 1024);
+    await node.put('ab/shard', [shard.subarray(0, 100), shard.subarray(100)]);
+    await node.put('ab/pack', pack, { ranged: true });
+    expect(cached(join(dir, 'ab', 'shard'))).toBe(0);
+    expect(cached(join(dir, 'ab', 'pack'))).toBeGreaterThan(0);
+    expect((await node.get('ab/shard')).equals(shard)).toBe(true);
+    expect(cached(join(dir, 'ab', 'shard'))).toBe(0);
+    expect((await node.get('ab/pack', { start: 5, end: 70_000 })).equals(pack.subarray(5, 70_000))).toBe(true);
+    // A directory under a key's name is no object; a missing one is not found.
+    await expect(node.get('ab')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(node.get('ab/missing')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('is down (not "not found") when its root directory vanished or is not a directory', async () => {

@@ -177,6 +177,39 @@ describe('the C addon (storage-engine/native)', () => {
     expect(() => addon.durableWrite(join(roots[0]!, 'x~t'), join(roots[0]!, 'x'), roots[0]!, roots[0]!, [], 4)).toThrow(TypeError);
   });
 
+  it('reads a whole file around the page cache (directRead), whatever the size, on disk and on tmpfs; errors carry their errno code', async () => {
+    const cached = (path: string) => Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim());
+    await withTempDir('coffer-native-dread-', async (dir) => {
+      const shm = await makeTempDir('coffer-native-dread-', '/dev/shm');
+      try {
+        for (const root of [dir, shm.path]) {
+          const sizes = [0, 1, 4096, 64 * 1024 - 1, 64 * 1024, 1024 * 1024 + 17, 8 * 1024 * 1024, 9 * 1024 * 1024 + 3];
+          for (const [i, size] of sizes.entries()) {
+            const bytes = randomBytes(size);
+            const path = join(root, `r${i}`);
+            await addon.durableWrite(`${path}~t`, path, root, root, [bytes], WRITE_DIRECT);
+            // Read into a bigger buffer at an odd offset: the bytes land exactly there, and nothing past them.
+            const into = Buffer.alloc(size + 4099, 0xa5);
+            const view = into.subarray(3);
+            expect(await addon.directRead(path, view)).toBe(size);
+            expect(view.subarray(0, size).equals(bytes)).toBe(true);
+            expect(view.subarray(size).every((b) => b === 0xa5)).toBe(true);
+            // 64 KiB to 8 MiB are read direct on a disk: the page cache still holds none of the file.
+            if (root === dir && size >= 64 * 1024 && size <= 8 * 1024 * 1024) expect(cached(path)).toBe(0);
+          }
+        }
+        const big = join(dir, 'r6');
+        await expect(addon.directRead(big, Buffer.alloc(10))).rejects.toMatchObject({ code: 'ERANGE' });
+        await expect(addon.directRead(join(dir, 'absent'), Buffer.alloc(10))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
+        await expect(addon.directRead(dir, Buffer.alloc(10))).rejects.toMatchObject({ code: 'EISDIR' });
+        expect(() => addon.directRead(big, new Uint16Array(4) as unknown as Uint8Array)).toThrow(TypeError);
+        expect(() => addon.directRead('', Buffer.alloc(1))).toThrow(TypeError);
+      } finally {
+        await shm.remove();
+      }
+    });
+  });
+
   it('renames without replacing: EEXIST when the name is taken (files and folders), ENOENT when the source is gone', async () => {
     await withTempDir('coffer-rename-', async (dir) => {
       const p = (n: string) => join(dir, n);

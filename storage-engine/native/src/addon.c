@@ -7,6 +7,7 @@
  *   gcmSeal(key, nonce, aad1, aad2, src, out, tag)     ciphertext of src into out, tag into tag
  *   gcmOpen(key, nonce, aad1, aad2, src, tag, out): boolean   plaintext into out; false: bad tag
  *   durableWrite(tmp, path, dir, root, parts[, flags]): Promise<void>    see durable_write.c
+ *   directRead(path, into): Promise<number>           see direct_read.c
  *   renameNoReplace(from, to): void                    see rename_noreplace.c; throws with code
  */
 #include <node_api.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "aes_gcm.h"
+#include "direct_read.h"
 #include "durable_write.h"
 #include "gear_scan.h"
 #include "rename_noreplace.h"
@@ -192,6 +194,7 @@ NAPI_MODULE_INIT() {
       {"gcmSeal", NULL, gcm_seal_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gcmOpen", NULL, gcm_open_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"durableWrite", NULL, durable_write_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"directRead", NULL, direct_read_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"renameNoReplace", NULL, rename_noreplace_js, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;

@@ -14,6 +14,8 @@
  */
 #define _GNU_SOURCE
 #include "durable_write.h"
+#include "direct_buffer.h"
+#include "errno_error.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -116,18 +118,16 @@ static int open_tmp(job_t *j, int extra) {
 }
 
 /*
- * DW_DIRECT: the bytes go to the disk with O_DIRECT, not through the page cache — for objects that
- * are rarely read again (parity shards, the sync agent's block cache), so they neither take page cache from what
- * is read nor cost its first touch (on a VM whose host backs guest memory lazily, ~2.3 ms of CPU per
+ * DW_DIRECT: the bytes go to the disk with O_DIRECT, not through the page cache — for objects the
+ * page cache would not serve (FsNode's block shards, read back direct: direct_read.c; the sync
+ * agent's block cache), so they neither take page cache from what is read nor cost its first touch (on a VM whose host backs guest memory lazily, ~2.3 ms of CPU per
  * MiB, as much as hashing it twice). O_DIRECT wants memory, length and offset aligned, so the parts
- * are copied into an aligned buffer of the thread's own (kept: warm, no allocation per write), the
+ * are copied into an aligned buffer of the thread's own (direct_buffer.c: warm, no allocation per write), the
  * length rounded up and the file cut back to its size. Where the file system refuses O_DIRECT
  * (tmpfs) at the open or at the first write (EINVAL), or for sizes outside [DIRECT_MIN, DIRECT_MAX],
  * the write is buffered as always: a file system we cannot write around never fails a write.
  */
-enum { DIRECT_MIN = 64 * 1024, DIRECT_ALIGN = 4096, DIRECT_MAX = 8 * 1024 * 1024, BOUNCE_FIRST = 2 * 1024 * 1024 };
-static __thread char *bounce;
-static __thread size_t bounce_size;
+enum { DIRECT_MIN = 64 * 1024 };
 
 /* 1: written (fd open, to be synced by the caller); 0: not taken (nothing done); -1: failed. */
 static int write_direct(job_t *j, int *fdp) {
@@ -135,14 +135,8 @@ static int write_direct(job_t *j, int *fdp) {
   for (int i = 0; i < j->niov; i++) total += j->iov[i].iov_len;
   if (total < DIRECT_MIN || total > DIRECT_MAX) return 0;
   size_t rounded = (total + DIRECT_ALIGN - 1) & ~(size_t)(DIRECT_ALIGN - 1);
-  if (bounce_size < rounded) {
-    void *p = NULL;
-    size_t want = rounded < BOUNCE_FIRST ? BOUNCE_FIRST : rounded;
-    if (posix_memalign(&p, DIRECT_ALIGN, want) != 0) return 0;
-    free(bounce);
-    bounce = p;
-    bounce_size = want;
-  }
+  char *bounce = direct_buffer(rounded);
+  if (!bounce) return 0;
   size_t at = 0;
   for (int i = 0; i < j->niov; i++) {
     memcpy(bounce + at, j->iov[i].iov_base, j->iov[i].iov_len);
@@ -264,17 +258,7 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_get_undefined(env, &undef);
     napi_resolve_deferred(env, j->deferred, undef);
   } else {
-    int err = j->err ? j->err : EIO;
-    const char *name = uv_err_name(-err);
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name, strerror(err), j->syscall ? j->syscall : "write", j->path);
-    napi_value code, message, error, syscall;
-    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_create_string_utf8(env, j->syscall ? j->syscall : "write", NAPI_AUTO_LENGTH, &syscall);
-    napi_set_named_property(env, error, "syscall", syscall);
-    napi_reject_deferred(env, j->deferred, error);
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->err, j->syscall ? j->syscall : "write", j->path));
   }
   napi_delete_reference(env, j->parts_ref);
   napi_delete_async_work(env, j->work);

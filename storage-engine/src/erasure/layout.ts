@@ -16,9 +16,3 @@ export function shardCount(layout: Layout): number {
 export function shardsNeeded(layout: Layout): number {
   return layout.kind === 'rs' ? layout.k : 1;
 }
-
-/** Whether shard `index` is read only when others fail: a parity shard (reads ask the data
- *  shards first: block-reader.ts), a replica after the first. */
-export function rarelyRead(layout: Layout, index: number): boolean {
-  return layout.kind === 'replica' ? index > 0 : index >= layout.k;
-}

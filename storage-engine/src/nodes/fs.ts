@@ -1,6 +1,7 @@
 import { mkdir, open, opendir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../errors.js';
+import { native, type NativeAddon } from '../native.js';
 import { durableWrite } from './fs-writer.js';
 import { ReadHandles } from './fs-read-handles.js';
 import { checkKey, checkPrefix, checkRange } from './keys.js';
@@ -23,7 +24,14 @@ function codeOf(err: unknown): string | undefined {
  *
  * Writes are atomic and durable: a temp file in the target directory is written, fdatasync'ed,
  * renamed over the key, and the directory fsync'ed, so a crash leaves the old object or the
- * new one, never a torn file. The root directory is created on first use; if it later vanishes
+ * new one, never a torn file.
+ *
+ * Objects read whole (block shards) are written and read around the page cache (O_DIRECT, with
+ * the C addon), as MinIO does: a node's reads are the server's, which keeps what it needs in
+ * memory of its own, so page cache for them only took memory from the rest of the machine — and on
+ * a VM whose host backs guest memory lazily, each MiB of page cache touched for the first time
+ * cost ~2.3 ms of CPU, inside the upload that wrote it. Packs (`put`'s `ranged` hint), read an
+ * entry at a time, stay in the page cache. The root directory is created on first use; if it later vanishes
  * (an unmounted disk), every call fails with NodeDownError rather than recreating it.
  */
 export class FsNode implements StorageNode {
@@ -45,7 +53,7 @@ export class FsNode implements StorageNode {
     }
     this.handles.forget(this.pathOf(key));
     try {
-      await durableWrite(this.dir, this.pathOf(key), data instanceof Uint8Array ? [data] : data, TEMP_MARK, hint?.rarelyRead === true);
+      await durableWrite(this.dir, this.pathOf(key), data instanceof Uint8Array ? [data] : data, TEMP_MARK, hint?.ranged !== true);
     } catch (err) {
       if ((codeOf(err) === 'EISDIR' || codeOf(err) === 'ENOTDIR') && (await this.rootOk())) {
         throw new InvalidArgumentError(`key ${key} collides with another key used as a directory`);
@@ -60,6 +68,7 @@ export class FsNode implements StorageNode {
       checkRange(range);
       return this.getRange(key, range, into);
     }
+    if (native) return this.getDirect(key, native, into);
     let fh: FileHandle;
     try {
       fh = await open(this.pathOf(key), 'r');
@@ -74,6 +83,25 @@ export class FsNode implements StorageNode {
       throw this.readError(key, err);
     } finally {
       await fh.close().catch(() => undefined);
+    }
+  }
+
+  /** A whole object, read around the page cache (it was written so: `put`). */
+  private async getDirect(key: string, addon: NativeAddon, into?: (bytes: number) => Buffer): Promise<Buffer> {
+    const path = this.pathOf(key);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch (err) {
+      throw await this.absentOrDown(`get ${key}`, key, err);
+    }
+    const out = into ? into(size) : Buffer.allocUnsafe(size);
+    try {
+      const got = await addon.directRead(path, out);
+      return got === out.length ? out : out.subarray(0, got);
+    } catch (err) {
+      if (ABSENT.has(codeOf(err) ?? '')) throw await this.absentOrDown(`get ${key}`, key, err);
+      throw this.readError(key, err);
     }
   }
 

@@ -27,7 +27,7 @@ export interface StorageNode {
 
 /** What a driver may do differently for an object (it may also ignore it). */
 export interface PutHint {
-  /** Read only when something else failed: a parity shard, a second replica. A local directory
-   *  writes it around the page cache, which keeps the cache for what is read. */
-  rarelyRead?: boolean;
+  /** Read later in ranges (a pack of small blocks' shards), not whole: a local directory keeps it
+   *  in the page cache, and writes and reads objects read whole around it (fs.ts). */
+  ranged?: boolean;
 }

@@ -109,7 +109,7 @@ class NodeQueue {
     const object = newPackName();
     // One buffer: FsNode's writev takes few parts, and S3 would join them anyway.
     const bytes = Buffer.concat(batch.map((p) => p.bytes));
-    void this.node.put(object, bytes).then(
+    void this.node.put(object, bytes, { ranged: true }).then(
       () => {
         let at = 0;
         for (const p of batch) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { QuorumError } from '../errors.js';
-import { rarelyRead, shardCount, shardsNeeded, type Layout, type Tier } from '../erasure/layout.js';
+import { shardCount, shardsNeeded, type Layout, type Tier } from '../erasure/layout.js';
 import type { ShardLocation } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
 import type { StorageNode } from '../nodes/node.js';
@@ -67,7 +67,7 @@ export async function writeShards(
           const pack = await packer!.put(node, objectKey, obj.parts);
           placed.push({ index, nodeId: node.id, checksum: obj.checksum, pack });
         } else {
-          await node.put(objectKey, obj.parts, rarelyRead(layout, index) ? { rarelyRead: true } : undefined);
+          await node.put(objectKey, obj.parts);
           placed.push({ index, nodeId: node.id, checksum: obj.checksum });
         }
         pool.reportSuccess(node.id);
