@@ -3,7 +3,8 @@
  * the OpenAPI document; its shapes live here all the same.
  */
 import { z } from 'zod';
-import { count, id, journalCursor, journalCursorNumber } from './fields.js';
+import { count, id, journalCursor, journalCursorNumber, path } from './fields.js';
+import { MAX_BLOCK_BYTES, Sha256Hex } from './blocks.js';
 import { ChangeEntry } from './shapes/sync.js';
 import { Notification } from './shapes/notifications.js';
 import { SHARE_ROLES } from './shapes/sharing.js';
@@ -35,5 +36,19 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('share_changed'), shareId: id(), role: z.enum(SHARE_ROLES) }),
   /** The user starred or unstarred an entry (on any of their devices): stars are not in the journal. */
   z.object({ type: z.literal('starred'), id: id(), starred: z.boolean() }),
+  /**
+   * One of the user's devices is uploading a big new file (POST /blocks/pack/entries with `file`):
+   * these blocks of it, one after the other from `offset`, are stored. Another device may fetch
+   * them now (they are readable to the user before the commit) and so hold most of the file when
+   * the commit comes; until then it is no file, and may never be one.
+   */
+  z.object({
+    type: z.literal('uploading'),
+    path: path(),
+    /** The whole file's size. */
+    size: count(),
+    offset: count(),
+    blocks: z.array(z.object({ hash: Sha256Hex, size: z.number().int().min(1).max(MAX_BLOCK_BYTES) })).min(1),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

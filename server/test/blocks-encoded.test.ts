@@ -88,13 +88,18 @@ describe('encoded blocks (postgres)', () => {
     expect(res.status).toBe(404);
     expect(res.json().error.code).toBe('base_not_found');
     expect(await storedHashes(ub.namespaceId)).toEqual([]);
-    // Uploaded but in no file: not readable either, even to its uploader.
+    // Uploaded by B for a commit still to come, in no file: not A's to use...
     const loose = randomBytes(200_000);
     expect((await b.send('PUT', `/api/v1/blocks/${sha256(loose)}`, loose)).status).toBe(201);
     const next2 = Buffer.concat([loose, Buffer.from('x')]);
-    const res2 = await b.send('PUT', encodedPath(sha256(next2), { encoding: 'zstd-delta', base: sha256(loose), size: next2.length }), zstd(next2, loose));
+    const delta2 = encodedPath(sha256(next2), { encoding: 'zstd-delta', base: sha256(loose), size: next2.length });
+    const res2 = await a.send('PUT', delta2, zstd(next2, loose));
     expect(res2.status).toBe(404);
-    expect(await storedHashes(ub.namespaceId)).toEqual([sha256(loose)]);
+    expect(res2.json().error.code).toBe('base_not_found');
+    expect(await storedHashes(ua.namespaceId)).not.toContain(sha256(next2));
+    // ...but B's own (its reservation says B stored it): a base for B's next block.
+    expect((await b.send('PUT', delta2, zstd(next2, loose))).status).toBe(201);
+    expect((await storedHashes(ub.namespaceId)).sort()).toEqual([sha256(loose), sha256(next2)].sort());
   });
 
   it('a decompression bomb, a short or corrupt body, and a bad query are 4xx storing nothing', async () => {

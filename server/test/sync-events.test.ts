@@ -3,7 +3,9 @@
  * (the missed changes, then live ones, each once), published events, heartbeats that drop
  * dead peers.
  */
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
+import { encodeEntryPack } from '@coffer/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devices } from '../src/db/schema.js';
@@ -165,6 +167,38 @@ for (const backend of BACKENDS) {
       expect(theirs.messages.filter((m) => m.type === 'notification')).toEqual([]);
       await expect(publish(srv.database.db, u.id, { type: 'change' })).rejects.toThrow(/reserved/);
       await expect(publish(srv.database.db, u.id, { type: 'x', blob: 'y'.repeat(9000) })).rejects.toThrow(/too large/);
+      mine.close();
+      theirs.close();
+    });
+
+    it('a big file’s pack stored while it uploads is announced to the user’s sockets (uploading), in events that fit a NOTIFY; nothing without file, offset and size; a bad one is 400', async () => {
+      const u = await srv.user();
+      const other = await srv.user();
+      const mine = await EventsClient.open(srv.url, u.token);
+      const theirs = await EventsClient.open(srv.url, other.token);
+      const blocks = Array.from({ length: 100 }, (_, i) => Buffer.alloc(1000 + i, i));
+      const entries = blocks.map((b) => ({ hash: createHash('sha256').update(b).digest('hex'), size: b.length, encoding: 'identity' as const, body: b }));
+      const put = (query: string) =>
+        fetch(`${srv.url}/api/v1/blocks/pack/entries${query}`, { method: 'POST', headers: { ...u.auth, 'content-type': 'application/octet-stream' }, body: encodeEntryPack(entries) });
+      expect((await put('?file=/big.bin&offset=-1&size=5')).status).toBe(400);
+      expect((await put('?file=/big.bin&offset=x&size=5')).status).toBe(400);
+      expect((await put('')).status).toBe(200); // stored, not announced
+      expect((await put(`?file=${encodeURIComponent('/dir/big file.bin')}&offset=4096&size=900000`)).status).toBe(200);
+      // 100 blocks' JSON do not fit one NOTIFY: two events, the second starting where the first ends.
+      const got = await mine.next((m) => m.type === 'uploading', 2);
+      expect(got.map((m) => [m.path, m.size])).toEqual([
+        ['/dir/big file.bin', 900000],
+        ['/dir/big file.bin', 900000],
+      ]);
+      expect([...got[0]!.blocks, ...got[1]!.blocks]).toEqual(entries.map((e) => ({ hash: e.hash, size: e.size })));
+      expect(got[0]!.offset).toBe(4096);
+      expect(got[1]!.offset).toBe(4096 + (got[0]!.blocks as Json[]).reduce((n: number, b: Json) => n + (b.size as number), 0));
+      mine.send({ type: 'ping' });
+      await mine.next((m) => m.type === 'pong');
+      expect(mine.messages.filter((m) => m.type === 'uploading')).toHaveLength(2);
+      theirs.send({ type: 'ping' });
+      await theirs.next((m) => m.type === 'pong');
+      expect(theirs.messages.filter((m) => m.type === 'uploading')).toEqual([]);
       mine.close();
       theirs.close();
     });

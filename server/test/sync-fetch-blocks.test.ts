@@ -70,7 +70,7 @@ for (const backend of BACKENDS) {
       for (const [i, h] of hashes.entries()) expect(got.get(h)!.equals(data[i]!)).toBe(true);
     });
 
-    it('another user’s block, an uploaded-only block and an unknown hash are left out alike; a shared file’s are served', async () => {
+    it('another user’s block, one another user only uploaded and an unknown hash are left out alike; a shared file’s and one’s own upload awaiting its commit are served', async () => {
       const a = await srv.user();
       const b = await srv.user();
       const ca = new SyncClient(srv.url, a.auth);
@@ -78,11 +78,19 @@ for (const backend of BACKENDS) {
       const mine = await smallTree(ca, '/mine', 3);
       const theirs = await smallTree(cb, '/theirs', 3);
       const lone = randomBytes(900);
-      expect((await ca.send('PUT', `/api/v1/blocks/${sha256(lone)}`, lone)).status).toBe(201); // in no file
+      expect((await cb.send('PUT', `/api/v1/blocks/${sha256(lone)}`, lone)).status).toBe(201); // B's, in no file
       const unknown = sha256(randomBytes(10));
       const res = await ca.send('POST', '/api/v1/blocks/fetch', { hashes: [...theirs.hashes, sha256(lone), unknown, mine.hashes[1]] });
       expect(res.status).toBe(200);
       expect([...readPack(res.body).keys()]).toEqual([mine.hashes[1]]);
+      expect((await ca.send('GET', `/api/v1/blocks/${sha256(lone)}`)).status).toBe(404);
+      // A block of A's own, stored for a commit still to come (a big file another device of A's is
+      // uploading): A may fetch it before the commit.
+      const pending = randomBytes(700);
+      expect((await ca.send('PUT', `/api/v1/blocks/${sha256(pending)}`, pending)).status).toBe(201);
+      const own = await ca.send('POST', '/api/v1/blocks/fetch', { hashes: [sha256(pending), sha256(lone)] });
+      expect([...readPack(own.body).entries()]).toEqual([[sha256(pending), pending]]);
+      expect((await ca.send('GET', `/api/v1/blocks/${sha256(pending)}`)).body.equals(pending)).toBe(true);
       // Nothing but unreadable hashes: an empty pack, as for hashes nobody has.
       const none = await ca.send('POST', '/api/v1/blocks/fetch', { hashes: theirs.hashes });
       expect(none.body.equals(Buffer.concat([Buffer.from(PACK_MAGIC), Buffer.from(PACK_END)]))).toBe(true);

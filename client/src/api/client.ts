@@ -35,7 +35,7 @@ import { readFetchedPack, type FetchedBlock } from '../transfer/fetch-pack.js';
 import { apiErrorFrom } from './errors.js';
 import { HttpClient, readAll, readAnswer, type Body, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
-import type { CommitRequest, DeleteCondition, EntryRef, EventFeed, EventHandlers, SyncApi } from '../sync/sync-api.js';
+import type { CommitRequest, DeleteCondition, EntryRef, EventFeed, EventHandlers, PackAnnounce, SyncApi } from '../sync/sync-api.js';
 
 /** The server pings every 30 s: nothing heard for this long means a dead peer or network. */
 const EVENTS_SILENCE_MS = 75_000;
@@ -252,8 +252,8 @@ export class CofferApi implements SyncApi {
     return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd' } });
   }
   /** Blocks each raw, zstd or a delta, in one request (issue 21, @coffer/protocol encodeEntryPack); 404 from a server without the route. */
-  putPackEntries(entries: readonly PackEntryOnWire[]) {
-    return this.#call(ops.putPackEntries, { raw: entryPackPieces(entries) });
+  putPackEntries(entries: readonly PackEntryOnWire[], announce?: PackAnnounce) {
+    return this.#call(ops.putPackEntries, { raw: entryPackPieces(entries), ...(announce ? { query: { file: announce.file, offset: String(announce.offset), size: String(announce.size) } } : {}) });
   }
   /** Many commits in one request and one transaction; one result per file, in order. `pack`: their blocks
    *  inline (at most MAX_INLINE_PACK_BYTES; 400 invalid_request from a server older than issue 21). */

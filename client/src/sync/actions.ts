@@ -9,6 +9,7 @@
 import { firstReport, isLocalCopy, isReadOnly, READ_ONLY_LABEL } from './read-only.js';
 import { ApiError } from '../api/errors.js';
 import { FileChangedError, uploadFile, type Uploaded } from '../transfer/upload.js';
+import { NEARLY_NEW } from '../transfer/wire-send.js';
 import { writeBlocks } from '../transfer/assemble.js';
 import { BATCH_FILE_BYTES } from '../transfer/batch-upload.js';
 import { contentHashOf, scanBlocks } from '../transfer/blocks.js';
@@ -107,6 +108,8 @@ export function uploadAlone(ctx: SyncContext, rel: string, known: BaseEntry | un
     // The replaced version's block list is fetched only if a block must be sent: its blocks are the deltas' bases.
     wire: {
       cache: ctx.blockCache,
+      // A big new file: the user's other devices may fetch its blocks while it uploads (early-fetch.ts).
+      announce: { path: absOf(ctx.remoteRoot, rel), baseSize: known ? known.size : 0 },
       ...(known && ctx.blockCache
         ? {
             baseBlocks: async () => (await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), known.rev)).blocks,
@@ -226,9 +229,25 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
   }
   let temp: string;
   let st;
+  // A big new file fetched while another device uploaded it (early-fetch.ts): the rest written after what came then.
+  const early = !ahead && (!expected || expected.size <= r.size * NEARLY_NEW) ? await ctx.early?.take(rel, rb.blocks) : undefined;
   if (ahead?.temp && ahead.stat) {
     temp = ahead.temp;
     st = ahead.stat;
+  } else if (early) {
+    temp = early;
+    try {
+      await ctx.fs.utimes(temp, mtimeMs);
+      st = await ctx.fs.lstat(temp);
+    } catch (err) {
+      await ctx.local.discard(temp);
+      throw err;
+    }
+    if (st?.size !== rb.size) {
+      // Every block was checked as it came; a temp of another size was written out of place: fetch it the usual way.
+      await ctx.local.discard(temp);
+      return 'again';
+    }
   } else {
     temp = await ctx.local.newTemp();
     try {

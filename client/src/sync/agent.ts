@@ -18,6 +18,7 @@ import { Backoff } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import type { SyncContext } from './context.js';
 import { NO_FAULTS, type Faults } from './faults.js';
+import { EarlyFetch } from './early-fetch.js';
 import { catchUp, followRemote } from './follower.js';
 import { IgnoreRules } from './ignore.js';
 import type { LocalFs } from './local-fs.js';
@@ -166,6 +167,9 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
   };
   const unwatch = o.once ? undefined : o.fs.watch(onLocal);
   const stopRescan = o.once ? undefined : clock.every(poke, t.rescanMs);
+  // Big new files other devices upload: fetched as they upload, taken by the pass's download (not for a single pass).
+  const early = o.once ? undefined : new EarlyFetch(ctx);
+  if (early) ctx.early = early;
   const follower = o.once ? undefined : followRemote(ctx, poke, t.pollSeconds);
   const reported = new Set<string>();
   try {
@@ -213,6 +217,7 @@ async function run(o: AgentOptions, clock: Clock, t: AgentTimings, backoff: Back
     unwatch?.();
     stopRescan?.();
     follower?.stop();
+    await early?.stop();
   }
 }
 

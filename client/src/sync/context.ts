@@ -1,4 +1,5 @@
 /** What every step of a sync pass shares. */
+import type { BlockRef } from '@coffer/protocol';
 import type { Served } from '../transfer/batch-download.js';
 import type { BlockCache } from '../transfer/block-cache.js';
 import type { ReadSmall } from '../transfer/batch-upload.js';
@@ -55,6 +56,16 @@ export interface SyncContext {
   readAhead?: { get(rel: string): Promise<ReadSmall | undefined> };
   /** During a pass's file phase: small files' contents fetched ahead in batches (download-prefetch.ts; absent: one at a time). */
   downloads?: DownloadsAhead;
+  /** Big new files other devices are uploading, fetched while they upload (early-fetch.ts; absent: after the commit). */
+  early?: EarlyFetches;
+}
+
+/** Where big new files wait that other devices are still uploading (early-fetch.ts implements it). */
+export interface EarlyFetches {
+  /** Blocks of `path` (remote, absolute; `size` bytes in all) stored on the server, from `offset` on: the `uploading` event. */
+  note(path: string, size: number, offset: number, blocks: readonly BlockRef[]): void;
+  /** The finished temp file of `rel` with `blocks` (its committed list), synced and closed; undefined: fetch it the usual way. */
+  take(rel: string, blocks: readonly BlockRef[]): Promise<string | undefined>;
 }
 
 /** What an upload step answers: finished, or to be tried again next pass. */

@@ -74,7 +74,8 @@ export function followRemote(ctx: SyncContext, onChange: () => void, pollSeconds
           ctx.relist = true;
           onChange();
           f.close(); // resumed again, from the cursor the relisting pass leaves, after a moment
-        } else if (m.type === 'error') ctx.log(`remote changes: the event socket said ${m.code}: ${m.message}`);
+        } else if (m.type === 'uploading') ctx.early?.note(m.path, m.size, m.offset, m.blocks);
+        else if (m.type === 'error') ctx.log(`remote changes: the event socket said ${m.code}: ${m.message}`);
       },
       closed: (err) => {
         if (feed !== f) return;

@@ -33,8 +33,8 @@ export function countBlocksTo(api: Pick<SyncApi, 'putBlock' | 'putBlockEncoded' 
   const putEntries = api.putPackEntries?.bind(api);
   if (putEntries) {
     // A file's blocks in one entry pack (issue 21): each counted as if PUT on its own.
-    api.putPackEntries = async (entries) => {
-      const stored = await putEntries(entries);
+    api.putPackEntries = async (entries, announce) => {
+      const stored = await putEntries(entries, announce);
       for (const e of entries) {
         c.blocksSent++;
         c.blockBytesSent += e.size;

@@ -14,6 +14,14 @@ export type { CommitRequest };
 /** An entry by path, or by id (an id names one entry whatever has been moved where since). */
 export type EntryRef = { path: string } | { id: string };
 
+/** A pack's blocks as part of a big new file while it uploads: its remote path, and where the first block starts (the rest follow). */
+export interface PackAnnounce {
+  file: string;
+  /** The whole file's size. */
+  size: number;
+  offset: number;
+}
+
 /**
  * What a delete names besides its entry (the protocol's DeleteRequest): `rev`, to trash the entry
  * only while its head revision is this one (409 stale_revision otherwise); `recursive: false`, to
@@ -51,7 +59,8 @@ export interface SyncApi {
   /** The same pack zstd-compressed whole (issue 21). Absent: packs go raw. */
   putPackEncoded?(body: Uint8Array): Promise<PackStored>;
   /** Blocks each raw, zstd or a delta in one request (issue 21, @coffer/protocol entry-pack.ts). Absent: a request per block. */
-  putPackEntries?(entries: readonly PackEntryOnWire[]): Promise<PackStored>;
+  /** `announce`: the pack's blocks are of the big new file `file` from `offset` on, while it uploads (the user's other devices hear of them: the `uploading` event). */
+  putPackEntries?(entries: readonly PackEntryOnWire[], announce?: PackAnnounce): Promise<PackStored>;
   /** `pack`: the files' blocks inline, stored before they commit (issue 21: one request instead of three). */
   commitBatch?(files: BatchCommitItem[], pack?: Uint8Array): Promise<BatchCommitResult[]>;
   /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one

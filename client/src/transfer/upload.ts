@@ -35,6 +35,9 @@ const AHEAD_BYTES = 16 * 1024 * 1024;
 const CACHE_WRITES = 4;
 /** A file of at least this many full packs goes on two lanes (wire-send.ts BIG_FILE_LANES). */
 const BIG_FILE_PACKS = 4;
+/** A new file of at least this many full packs is announced as it uploads (WireOptions.announce):
+ *  its upload takes long enough that another device fetching alongside it gains. */
+const ANNOUNCED_PACKS = 2;
 
 /** The file changed while it was being read or sent: nothing was committed; try again later. */
 export class FileChangedError extends Error {
@@ -122,6 +125,7 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
     // Shown progress moves a pack at a time: about sixteen steps a file (within 1 MiB and a full pack).
     if (onProgress) sender.packBytes = Math.min(PACK_PLAIN_BYTES, Math.max(1024 * 1024, Math.ceil(before.size / 16)));
     if (before.size >= BIG_FILE_PACKS * PACK_PLAIN_BYTES) sender.lanes = BIG_FILE_LANES;
+    sender.announceIfBig(before.size, ANNOUNCED_PACKS * PACK_PLAIN_BYTES);
     let done = 0;
     // Progress counts a block once it is on the server, or found there already.
     sender.onSent = onProgress && ((n) => onProgress('uploading', (done += n), before.size));

@@ -10,7 +10,7 @@
 import { releaseMemory } from '@coffer/storage-engine/memory';
 import { DELTA_DICTIONARY_BYTES, ENTRY_PACK_MAGIC, MAX_DELTA_BASES, MAX_PACK_BLOCKS, MAX_PACK_BYTES, entryOverhead, entryPackBytes, usableDeltaBase, type BlockRef, type PackEntryOnWire } from '@coffer/protocol';
 import { ApiError } from '../api/errors.js';
-import type { SyncApi } from '../sync/sync-api.js';
+import type { PackAnnounce, SyncApi } from '../sync/sync-api.js';
 import type { BlockCache } from './block-cache.js';
 import type { TransferStats } from './stats.js';
 import { compressed, encodeBlock, type EncodedBlock } from './wire-encode.js';
@@ -24,7 +24,15 @@ export interface WireOptions {
   baseContentHash?: string;
   /** Raw blocks on the old route only (a server too old, or a test of one). */
   raw?: boolean;
+  /** The file's remote path, and the size of the version it replaces (0: new): a big file that is
+   *  new, or whose last version was a small part of it (a copy seen half-written), has each pack of
+   *  blocks that follow each other in it announced with its offset, so that the user's other
+   *  devices may fetch them before the commit (issue 21). */
+  announce?: { path: string; baseSize: number };
 }
+
+/** A file whose last version was at most this part of it is nearly new (a copy first seen half-written): announced as new. */
+export const NEARLY_NEW = 1 / 16;
 
 export type BlockSendApi = Pick<SyncApi, 'putBlock' | 'putBlockEncoded' | 'putPackEntries'>;
 
@@ -86,6 +94,8 @@ export class BlockSender {
   /** Lanes at most: 1, or BIG_FILE_LANES for a file of several full packs (more connections cost
    *  their handshakes, ~4 KB each: not worth it for a file of a pack or two). */
   lanes = 1;
+  /** Packs are announced (WireOptions.announce) as of a file of this size (announceIfBig). */
+  announcing: number | undefined;
   /** Called with a block's plaintext size once it is on the server (in its pack or alone): progress. */
   onSent: ((plainBytes: number) => void) | undefined;
 
@@ -200,7 +210,7 @@ export class BlockSender {
     if (this.#packs) {
       const entries = pack.map((q) => q.entry);
       try {
-        await this.api.putPackEntries!(entries);
+        await this.api.putPackEntries!(entries, this.#announce(pack));
         this.stats.blockWireBytesSent += entryPackBytes(entries);
         this.stats.deltasSent += pack.filter((q) => q.entry.encoding === 'zstd-delta').length;
         for (const q of pack) this.onSent?.(q.bytes.byteLength);
@@ -219,6 +229,21 @@ export class BlockSender {
     }
     for (const q of pack) await this.send(q.hash, q.bytes, q.offset);
     release(pack);
+  }
+
+  /** Announce this file's packs when it is at least `minSize` (its upload takes long enough that
+   *  another device fetching beside it gains) and new, or nearly (WireOptions.announce). */
+  announceIfBig(size: number, minSize: number): void {
+    const a = this.wire.announce;
+    if (a && size >= minSize && a.baseSize <= size * NEARLY_NEW) this.announcing = size;
+  }
+
+  /** The announcement of a pack of a big new file: when its blocks follow each other in the file (none skipped: the server had it). */
+  #announce(pack: readonly Queued[]): PackAnnounce | undefined {
+    const file = this.wire.announce;
+    if (file === undefined || this.announcing === undefined || pack.length === 0) return undefined;
+    for (let i = 1; i < pack.length; i++) if (pack[i - 1]!.offset + pack[i - 1]!.bytes.byteLength !== pack[i]!.offset) return undefined;
+    return { file: file.path, size: this.announcing, offset: pack[0]!.offset };
   }
 
   /** Keep a block's plaintext as the base of a later delta (every block of the file read, sent or not). */

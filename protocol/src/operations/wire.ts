@@ -2,7 +2,7 @@
 import { operation } from '../operation.js';
 import { BlockParams, BlockStored } from '../shapes/sync.js';
 import { PackStored } from '../shapes/batch.js';
-import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, EncodedBlockQuery, EncodedFetchQuery, EncodedPackQuery } from '../shapes/wire.js';
+import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, EncodedBlockQuery, EncodedFetchQuery, EncodedPackQuery, PackEntriesQuery } from '../shapes/wire.js';
 import { MAX_PACK_BYTES } from '../limits.js';
 
 export const putBlockEncoded = operation({
@@ -82,8 +82,11 @@ export const putPackEntries = operation({
     `body length (u32 BE), body; at most MAX_PACK_BYTES (${MAX_PACK_BYTES}) bytes, MAX_PACK_BLOCKS entries, and plaintexts adding up to at most MAX_PACK_BYTES. ` +
     'Each entry is decoded as PUT /blocks/{sha256}/encoded decodes it and checked against its SHA-256 before anything is stored: 400 `invalid_pack`, ' +
     '`invalid_encoding` or `hash_mismatch` (details name the entry) and 404 `base_not_found` store nothing; then as POST /blocks/pack (507 `quota_exceeded`). ' +
-    'A server without this route answers 404: the client then sends each block on its own.',
+    'A server without this route answers 404: the client then sends each block on its own. ' +
+    'With `file` and `offset` (a big new file, while it uploads), once stored the blocks are announced to the user\'s other connections ' +
+    '(the `uploading` event), which may fetch them before the commit: blocks the caller\'s own namespace stored for a commit still to come are readable to the caller.',
   auth: 'user',
+  query: PackEntriesQuery,
   body: { raw: 'application/octet-stream', description: 'The entry pack, at most MAX_PACK_BYTES' },
   answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored } },
   errors: [400, 404, 413, 507],

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { MAX_BLOCK_BYTES, Sha256Hex } from '../blocks.js';
-import { queryInt } from '../fields.js';
+import { path, queryInt } from '../fields.js';
 
 /** `zstd`: one or more zstd frames of the block. `zstd-delta`: the same, compressed with the base blocks' plaintext as dictionary. */
 export const BLOCK_ENCODINGS = ['zstd', 'zstd-delta'] as const;
@@ -60,6 +60,17 @@ export const EncodedBlockQuery = z
   })
   .refine((q) => (q.encoding === 'zstd-delta') === (q.base !== undefined), { message: 'base is given with zstd-delta, and only with it', path: ['base'] });
 export type EncodedBlockQuery = z.infer<typeof EncodedBlockQuery>;
+
+/**
+ * `POST /blocks/pack/entries` of a big new file while it uploads (issue 21): its path, and where in
+ * it the pack's blocks start (its entries follow each other there). The server then tells the
+ * user's other devices (the `uploading` event), which may fetch those blocks before the commit.
+ */
+export const PackEntriesQuery = z.object({
+  file: path().optional().register(z.globalRegistry, { description: "The path of the new file the pack's blocks are of, while it uploads (with `offset`)" }),
+  offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional().register(z.globalRegistry, { description: "Where in `file` the pack's first block starts; the others follow it" }),
+  size: queryInt(0, Number.MAX_SAFE_INTEGER).optional().register(z.globalRegistry, { description: "`file`'s whole size" }),
+});
 
 /** `POST /blocks/pack/encoded`: the whole pack (CFP1…) as zstd frames. */
 export const EncodedPackQuery = z.object({ encoding: z.enum(['zstd']).register(z.globalRegistry, { description: 'How the body encodes the pack' }) });

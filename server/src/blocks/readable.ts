@@ -1,12 +1,19 @@
 /**
  * Reading a block by hash is allowed only through a file: the block must belong to a version of
  * a file the caller may read (files/access.ts `can`). Holding a hash proves nothing, so a block
- * that was only uploaded, or that sits in someone else's namespace, answers 404 like a missing one.
+ * that sits in someone else's namespace, or that was only uploaded by someone else, answers 404
+ * like a missing one.
+ *
+ * One exception: a block the caller's own namespace stored for a commit still to come (its quota
+ * reservation, quota/reservations.ts, is live). Only an upload into that namespace stores one
+ * there, and nothing it could read that way is anyone else's: this is what lets the user's other
+ * devices fetch a big file's blocks while it is still uploading (the `uploading` event, issue 21),
+ * instead of only after its commit.
  */
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
 import type { Db } from '../db/open.js';
-import { files, fileVersions, versionBlocks } from '../db/schema.js';
+import { blocks, files, fileVersions, quotaReservations, versionBlocks } from '../db/schema.js';
 import { can, grantsOf } from '../files/access.js';
 import { NotFoundError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
@@ -38,6 +45,8 @@ export async function readableBlockKey(db: Db, storage: Storage, user: AuthUser,
       if (await can(db, user, 'read', file)) return key;
     }
   }
+  const own = storage.blocks.keyFor(user.namespaceId, hash);
+  if ((await uploadedForCommit(db, user.namespaceId, [own])).has(own)) return own;
   throw new NotFoundError('no readable file has a block with that hash', { code: 'block_not_found' });
 }
 
@@ -85,5 +94,34 @@ export async function findReadable(db: Db, storage: Storage, user: AuthUser, has
       }
     }
   }
+  const rest = new Map(wanted.filter((h) => !found.has(h)).map((h) => [storage.blocks.keyFor(user.namespaceId, h), h]));
+  if (rest.size > 0) {
+    for (const [key, size] of await uploadedForCommit(db, user.namespaceId, [...rest.keys()])) {
+      const hash = rest.get(key)!;
+      found.set(hash, { hash, key, size });
+    }
+  }
   return wanted.flatMap((h) => found.get(h) ?? []);
+}
+
+/** Of these keys of `namespaceId`, those stored for a commit still to come (a live block
+ *  reservation, and the block stored: a reservation is taken before its block is), with their plaintext size. */
+async function uploadedForCommit(db: Db, namespaceId: string, keys: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const rows = await db
+      .select({ key: quotaReservations.ref, size: blocks.size })
+      .from(quotaReservations)
+      .innerJoin(blocks, eq(blocks.key, quotaReservations.ref))
+      .where(
+        and(
+          eq(quotaReservations.kind, 'block'),
+          eq(quotaReservations.namespaceId, namespaceId),
+          inArray(quotaReservations.ref, keys.slice(i, i + 1000)),
+          gt(quotaReservations.expiresAt, new Date()),
+        ),
+      );
+    for (const r of rows) out.set(r.key, r.size);
+  }
+  return out;
 }

@@ -19,6 +19,7 @@ import { readableBlockKey } from '../blocks/readable.js';
 import { contentLength } from '../content-length.js';
 import type { AppDeps } from '../deps.js';
 import { userContentHeaders } from '../downloads/user-content.js';
+import { announceUploading } from '../sync/uploading.js';
 import { uploadBody } from '../uploads/body.js';
 import { operationRouter } from '../http/operation.js';
 import { releaseAllWhenSent, releaseWhenSent } from '../http/release-sent.js';
@@ -83,10 +84,14 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   // Issue 21: a file's changed blocks in one request, each raw, zstd or a delta; all decoded and verified, then stored as a pack.
-  r.mount(ops.putPackEntries, async ({ user }, c) => {
+  r.mount(ops.putPackEntries, async ({ query, user }, c) => {
     const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
     const entries = await decodeEntries(db, storage, user, data);
-    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, entries, entries.map((e) => e.bytes), data) };
+    const blocks = entries.map((e) => ({ hash: e.hash, size: e.bytes.byteLength })); // before storePackOf frees the bytes
+    const stored = await storePackOf(blockPut, user.namespaceId, entries, entries.map((e) => e.bytes), data);
+    // A big new file while it uploads: the user's other devices may fetch these blocks now.
+    if (query.file !== undefined && query.offset !== undefined && query.size !== undefined) await announceUploading(db, user.id, { path: query.file, size: query.size }, query.offset, blocks);
+    return { status: 200, body: stored };
   });
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {
