@@ -26,7 +26,7 @@ export { InlineSealer, type Sealer } from './seal/sealer.js';
 export { WorkerSealer } from './seal/worker-sealer.js';
 export { StageTimer } from './stage-timer.js';
 export { releaseMemory } from './memory/release.js';
-export { BufferPool, type BufferPoolOptions } from './memory/buffer-pool.js';
+export { BufferPool, SPARE_IDLE_MS, type BufferPoolOptions } from './memory/buffer-pool.js';
 export { recycleBlock } from './store/block-reader.js';
 export { parseShardObjectKey, shardObjectKey } from './shards/shard-key.js';
 export type { BlockPut, EngineEvents, WriteQuorum } from './events.js';

@@ -11,12 +11,12 @@
  * MiB packs, and each fresh buffer's every page was a fault (on this VM ~3.5 ms of CPU per MiB,
  * ~0.35 s per 100 MiB uploaded); warm memory costs none. The spares are freed when idle.
  */
-import { BufferPool, releaseMemory } from '@coffer/storage-engine';
+import { BufferPool, releaseMemory, SPARE_IDLE_MS } from '@coffer/storage-engine';
 import type { HttpError } from '../http-errors.js';
 import { requestBytes, type RequestBody } from './body.js';
 
-/** Two packs in flight per uploading client, a few clients: spares of up to a pack's size, freed after 2 s unused. */
-const bodies = new BufferPool({ maxBuffers: 4, maxBufferBytes: 16 * 1024 * 1024, grain: 256 * 1024, idleMs: 2000 });
+/** Two packs in flight per uploading client, a few clients: spares of up to a pack's size, freed once unused for SPARE_IDLE_MS. */
+const bodies = new BufferPool({ maxBuffers: 4, maxBufferBytes: 16 * 1024 * 1024, grain: 256 * 1024, idleMs: SPARE_IDLE_MS });
 
 /**
  * Done with a body from readWholeBody, and with every view of it: its memory serves the next body.

@@ -9,6 +9,16 @@
  */
 import { releaseMemory } from './release.js';
 
+/**
+ * How long the engine's and the server's pools keep spares unused: through the pause between one
+ * change and the next (a user's saves, a sync's files), not only within one. A spare freed is
+ * memory the next burst touches afresh, and on this VM each first-touched MiB costs ~2.3 ms of CPU:
+ * at 2 s, a new 100 MiB file synced a few seconds after the last (bench:sync-client, its runs
+ * interleaved with Syncthing's) took a median ~2.2-2.25 s end to end, at 10 s ~1.8-1.86 s (two
+ * interleaved pairs of 12). The peak is the same either way: spares are only what a burst used.
+ */
+export const SPARE_IDLE_MS = 10_000;
+
 export interface BufferPoolOptions {
   /** Buffers kept at most (each up to maxBufferBytes). */
   maxBuffers: number;

@@ -4,7 +4,7 @@ import { shardsNeeded } from '../erasure/layout.js';
 import type { BlockRecord, ShardLocation } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
 import { readShard } from '../shards/shard-format.js';
-import { BufferPool } from '../memory/buffer-pool.js';
+import { BufferPool, SPARE_IDLE_MS } from '../memory/buffer-pool.js';
 import { getShardObject } from '../packs/shard-io.js';
 
 export interface FrameRead {
@@ -100,11 +100,11 @@ export async function readFrame(pool: NodePool, record: BlockRecord, opts: ReadO
  * file's download read every shard into fresh memory, each page of it a fault (on this VM ~3.5 ms
  * of CPU per MiB). Eight blocks read ahead of a download, two or four shards each; spares freed when idle.
  */
-const shardMemory = new BufferPool({ maxBuffers: 32, maxBufferBytes: 4 * 1024 * 1024, grain: 64 * 1024, idleMs: 2000 });
+const shardMemory = new BufferPool({ maxBuffers: 32, maxBufferBytes: 4 * 1024 * 1024, grain: 64 * 1024, idleMs: SPARE_IDLE_MS });
 const takeShardMemory = (bytes: number) => shardMemory.take(bytes);
 
 /** Frames of blocks read for a download (a fetch pack gives them back once sent): as for the shards. Below malloc's mmap threshold the heap is warm anyway. */
-const frameMemory = new BufferPool({ maxBuffers: 24, maxBufferBytes: 8 * 1024 * 1024, grain: 64 * 1024, idleMs: 2000 });
+const frameMemory = new BufferPool({ maxBuffers: 24, maxBufferBytes: 8 * 1024 * 1024, grain: 64 * 1024, idleMs: SPARE_IDLE_MS });
 const takeFrameMemory = (bytes: number) => (bytes < 128 * 1024 ? Buffer.allocUnsafe(bytes) : frameMemory.take(bytes));
 
 /**
