@@ -25,6 +25,8 @@ import { trace } from './trace.js';
 
 /** Files fetched early at once (each a temp file being written and its requests). */
 const FILES_AT_ONCE = 2;
+/** Announced groups (packs, ~16 MiB) of one file fetched at once: the next one's first blocks come while the one before is written. */
+const GROUPS_AT_ONCE = 2;
 /** A file with no announcement and not taken for this long is dropped (its upload stopped). */
 const QUIET_MS = 60_000;
 
@@ -36,12 +38,16 @@ interface Early {
   writtenBytes: number;
   /** Announced blocks not yet fetched, by their offset. */
   pending: Map<number, BlockRef[]>;
-  /** The fetch under way (one group at a time, in file order). */
+  /** Where the next group to fetch starts, and the groups being fetched and written. */
+  fetchAt: number;
+  fetching: number;
+  /** Settles once every group started is written (or failed). */
   running: Promise<void>;
   failed: boolean;
   /** A fetch or write failed midway: the temp is dropped, not taken. */
   broken: boolean;
-  taken: boolean;
+  /** Taken by the download step (groups under way finish, none starts), or dropped (all stop). */
+  stop: 'take' | 'drop' | undefined;
   cancelQuiet: () => void;
 }
 
@@ -60,11 +66,11 @@ export class EarlyFetch implements EarlyFetches {
       const small = (n: number | undefined) => n === undefined || n <= size * NEARLY_NEW;
       if (offset !== 0 || this.#files.size >= FILES_AT_ONCE || !small(this.ctx.state.get(rel)?.size) || !small(this.ctx.remote.get(rel)?.size)) return;
       const opened = this.#open(rel, size);
-      e = { opened, written: [], writtenBytes: 0, pending: new Map(), running: opened.then(() => undefined), failed: false, broken: false, taken: false, cancelQuiet: () => undefined };
+      e = { opened, written: [], writtenBytes: 0, pending: new Map(), fetchAt: 0, fetching: 0, running: opened.then(() => undefined), failed: false, broken: false, stop: undefined, cancelQuiet: () => undefined };
       this.#files.set(rel, e);
       trace(`early-start ${rel}`);
     }
-    if (e.taken || e.failed) return;
+    if (e.stop || e.failed) return;
     e.pending.set(offset, [...blocks]);
     this.#quiet(rel, e);
     this.#next(rel, e);
@@ -83,27 +89,38 @@ export class EarlyFetch implements EarlyFetches {
     }
   }
 
-  /** Fetch the pending group that comes next in the file, if it has come. */
+  /**
+   * Start fetching the announced groups that come next in the file, up to GROUPS_AT_ONCE: the
+   * next one's blocks are fetched while the one before is written (each group's writes wait for
+   * the group before it, so the temp is written in file order, and a group fetches only a few
+   * blocks ahead of its writes: writeBlocks).
+   */
   #next(rel: string, e: Early): void {
-    e.running = e.running.then(async () => {
-      for (;;) {
-        const group = e.pending.get(e.writtenBytes);
-        if (!group || e.taken || e.failed) return;
-        e.pending.delete(e.writtenBytes);
+    for (;;) {
+      const group = e.pending.get(e.fetchAt);
+      if (!group || e.stop || e.failed || e.fetching >= GROUPS_AT_ONCE) return;
+      e.pending.delete(e.fetchAt);
+      e.fetchAt += group.reduce((n, b) => n + b.size, 0);
+      e.fetching++;
+      const before = e.running;
+      let done = 0;
+      let doneBytes = 0;
+      const wrote = (async () => {
         const out = (await e.opened)?.out;
-        if (!out) {
-          // Not a file to fetch early after all (one is here, as on the device uploading it): its slot is free again.
-          e.failed = true;
-          if (this.#files.get(rel) === e) {
-            e.cancelQuiet();
-            this.#files.delete(rel);
-          }
-          return;
-        }
-        let done = 0;
-        let doneBytes = 0;
-        try {
-          await writeBlocks(this.ctx.api, group, out, {
+        if (!out) return this.#notForEarly(rel, e);
+        await writeBlocks(
+          this.ctx.api,
+          group,
+          {
+            write: async (bytes) => {
+              await before; // the groups before this one are written
+              if (e.broken || e.stop === 'drop') throw new Error('stopped');
+              await out.write(bytes);
+            },
+            sync: async () => undefined,
+            close: async () => undefined,
+          },
+          {
             stats: this.ctx.stats,
             // Called once a block is written, with the group's bytes written so far: the temp holds it.
             onProgress: (_phase, bytes) => {
@@ -114,28 +131,46 @@ export class EarlyFetch implements EarlyFetches {
                 done++;
               }
             },
-          });
-        } catch (err) {
+          },
+        );
+        trace(`early-written ${e.writtenBytes}`);
+      })();
+      e.running = Promise.all([before, wrote]).then(
+        () => undefined,
+        (err: unknown) => {
           // A write that failed may have left part of a block: nothing of this temp is trusted.
+          if (!e.broken && e.stop !== 'drop') this.ctx.log(`early fetch of ${rel} stopped (${(err as Error).message}); the file comes after the commit`);
           e.failed = true;
           e.broken = true;
-          this.ctx.log(`early fetch of ${rel} stopped (${(err as Error).message}); the file comes after the commit`);
-          return;
-        }
-        trace(`early-written ${e.writtenBytes}`);
-      }
-    });
+        },
+      );
+      void wrote
+        .catch(() => undefined)
+        .finally(() => {
+          e.fetching--;
+          this.#next(rel, e);
+        });
+    }
+  }
+
+  /** Not a file to fetch early after all (one is here, as on the device uploading it): its slot is free again. */
+  #notForEarly(rel: string, e: Early): void {
+    e.failed = true;
+    if (this.#files.get(rel) === e) {
+      e.cancelQuiet();
+      this.#files.delete(rel);
+    }
   }
 
   #quiet(rel: string, e: Early): void {
     e.cancelQuiet();
     e.cancelQuiet = this.ctx.clock.timer(() => {
-      if (this.#files.get(rel) === e && !e.taken) void this.#drop(rel, e);
+      if (this.#files.get(rel) === e && !e.stop) void this.#drop(rel, e);
     }, QUIET_MS);
   }
 
   async #drop(rel: string, e: Early): Promise<void> {
-    e.taken = true;
+    e.stop = 'drop';
     e.cancelQuiet();
     this.#files.delete(rel);
     await e.running;
@@ -152,8 +187,8 @@ export class EarlyFetch implements EarlyFetches {
    */
   async take(rel: string, blocks: readonly BlockRef[]): Promise<string | undefined> {
     const e = this.#files.get(rel);
-    if (!e || e.taken) return undefined;
-    e.taken = true;
+    if (!e || e.stop) return undefined;
+    e.stop = 'take';
     e.cancelQuiet();
     this.#files.delete(rel);
     await e.running;
