@@ -39,14 +39,16 @@ export class BlockStore {
     for (const h of hashes) this.#referenced.add(h);
   }
 
-  /** Whether a committed version lists the block (held and readable). */
+  /** Whether the block is readable: held (the model is one user: a block is in a version, or the user's own upload awaiting a commit). */
   readable(hash: string): boolean {
-    return this.#referenced.has(hash) && this.#bytes.has(hash);
+    return this.#bytes.has(hash);
   }
 
-  /** A block's bytes, if a committed version lists it; 404 'block_not_found' otherwise. */
+  /** A block's bytes, if held; 404 'block_not_found' otherwise. */
   read(hash: string): Uint8Array {
-    const bytes = this.#referenced.has(hash) ? this.#bytes.get(hash) : undefined;
+    // The model is one user's namespace: a block it holds is in a version, or is that user's own
+    // upload awaiting a commit (its reservation live: readable to the user, blocks/readable.ts).
+    const bytes = this.#bytes.get(hash);
     if (!bytes) throw new NotFoundError('no readable file has a block with that hash', { code: 'block_not_found' });
     return Uint8Array.from(bytes);
   }
