@@ -8,8 +8,6 @@ import { NotFoundError, checkBlockBytes, tooLarge } from '@coffer/server/rules';
 
 export class BlockStore {
   readonly #bytes = new Map<string, Uint8Array>();
-  /** Hashes some committed version lists (trashed files' versions included, as on the server). */
-  readonly #referenced = new Set<string>();
 
   has(hash: string): boolean {
     return this.#bytes.has(hash);
@@ -32,11 +30,6 @@ export class BlockStore {
     if (this.#bytes.has(hash)) return { stored: false };
     this.#bytes.set(hash, Uint8Array.from(data));
     return { stored: true };
-  }
-
-  /** A committed version lists these blocks: from now on they can be read. */
-  reference(hashes: readonly string[]): void {
-    for (const h of hashes) this.#referenced.add(h);
   }
 
   /** Whether the block is readable: held (the model is one user: a block is in a version, or the user's own upload awaiting a commit). */

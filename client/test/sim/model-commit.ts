@@ -87,7 +87,6 @@ function commitVersion(s: ModelState, who: Caller, row: FileRow, content: Conten
   const rev = row.rev + 1;
   const version = { id: s.ids.next(), fileId: row.id, rev, size: content.size, contentHash: content.contentHash, blocks: [...content.blocks], deviceId: who.deviceId, at };
   s.versions.set(row.id, [...(s.versions.get(row.id) ?? []), version]);
-  s.blocks.reference(content.blocks.map((b) => b.hash));
   Object.assign(row, { headVersionId: version.id, rev, size: content.size, contentHash: content.contentHash, pending: false, modifiedAt: at });
   s.journal.append(
     {
