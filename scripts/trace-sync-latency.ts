@@ -3,6 +3,11 @@
  * Both agents run with COFFER_SYNC_TRACE=1 (sync/trace.ts); each run prints their trace and log
  * lines as ms after the write in A (a step repeated many times, as a big file's block requests,
  * as one line: its first and last time and its count), then the total until B holds the file.
+ *
+ * TRACE_UNFOLD=1: every request on a line of its own (when each pack went and came back).
+ * TRACE_SERVER_ARGS="...": Node options for the server process, which is stopped with SIGTERM at
+ * the end so that what they write at exit is written: e.g. `--cpu-prof --cpu-prof-dir=DIR`, or
+ * `--import ./scripts/profile-pglite.mjs` (time in PGlite per statement, profile-pglite.mjs).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +15,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { converged, twoAgents } from '@coffer/client/testing/sync-harness';
 const N = Number(process.argv[2] ?? 5);
 const SIZE = Number(process.argv[3] ?? 1) * 1024;
-const w = await twoAgents('/bench');
+const serverArgs = (process.env.TRACE_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
+const unfold = process.env.TRACE_UNFOLD === '1';
+const w = await twoAgents('/bench', { nodeArgs: serverArgs });
 const now = () => performance.timeOrigin + performance.now();
 /** The fields of /proc/PID/stat after the command name (field 3 of proc(5) first). */
 const procStat = (pid: number | undefined) => (pid ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ') : []);
@@ -65,7 +72,7 @@ try {
         const prev = lines.at(-1);
         // api> x / api< x repeated: folded into one line per kind while they interleave.
         const same = lines.findLast((x) => x.what === m[1]);
-        if (same && /^api[<>] (getBlock|putPack|putBlock)/.test(m[1]!) && prev && /^api[<>]/.test(prev.what)) {
+        if (!unfold && same && /^api[<>] (getBlock|putPack|putBlock)/.test(m[1]!) && prev && /^api[<>]/.test(prev.what)) {
           same.last = t;
           same.count++;
         } else lines.push({ what: m[1]!, first: t, last: t, count: 1 });
@@ -78,5 +85,7 @@ try {
     console.log([...show('A', w.a.output.slice(pa)), ...show('B', w.b.output.slice(pb))].join('\n'));
   }
 } finally {
+  // SIGTERM first: the server exits on its own and writes its profiles (cleanup's SIGKILL would not).
+  if (serverArgs.length > 0) await w.srv.kill('SIGTERM');
   await w.cleanup();
 }
