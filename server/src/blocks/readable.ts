@@ -8,7 +8,8 @@
  * reservation, quota/reservations.ts, is live). Only an upload into that namespace stores one
  * there, and nothing it could read that way is anyone else's: this is what lets the user's other
  * devices fetch a big file's blocks while it is still uploading (the `uploading` event, issue 21),
- * instead of only after its commit.
+ * instead of only after its commit. Blocks such an upload announced are remembered for a while
+ * (held-uploads.ts), and those fetches are answered without a statement.
  */
 import { and, eq, gt, inArray } from 'drizzle-orm';
 import type { AuthUser } from '../auth/context.js';
@@ -17,6 +18,7 @@ import { blocks, files, fileVersions, quotaReservations, versionBlocks } from '.
 import { can, grantsOf } from '../files/access.js';
 import { NotFoundError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
+import { heldUploads } from './held-uploads.js';
 
 /** Files referencing one block looked at per namespace: one readable is enough. */
 const CANDIDATES = 100;
@@ -61,6 +63,13 @@ export interface ReadableBlock {
 export async function findReadable(db: Db, storage: Storage, user: AuthUser, hashes: readonly string[]): Promise<ReadableBlock[]> {
   const wanted = [...new Set(hashes)];
   const found = new Map<string, ReadableBlock>();
+  // Blocks of the caller's own upload announced moments ago (an early fetch): no statement needed.
+  for (const hash of wanted) {
+    const key = storage.blocks.keyFor(user.namespaceId, hash);
+    const size = heldUploads.size(key);
+    if (size !== undefined) found.set(hash, { hash, key, size });
+  }
+  if (found.size === wanted.length) return wanted.map((h) => found.get(h)!);
   const readable = new Map<string, Promise<boolean>>(); // by file id: `can` once per file
   for (const namespaceId of await namespacesOf(db, user)) {
     const hashOfKey = new Map<string, string>();

@@ -13,6 +13,7 @@ import { readPackBody, storePackOf } from '../blocks/pack.js';
 import { parsePack } from '../blocks/pack-parse.js';
 import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
 import { decodeEntries } from '../blocks/entry-pack.js';
+import { rememberAnnounced } from '../blocks/held-uploads.js';
 import { encodeForDownload } from '../blocks/encode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
@@ -90,7 +91,11 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     const blocks = entries.map((e) => ({ hash: e.hash, size: e.bytes.byteLength })); // before storePackOf frees the bytes
     const stored = await storePackOf(blockPut, user.namespaceId, entries, entries.map((e) => e.bytes), data);
     // A big new file while it uploads: the user's other devices may fetch these blocks now.
-    if (query.file !== undefined && query.offset !== undefined && query.size !== undefined) await announceUploading(db, user.id, { path: query.file, size: query.size }, query.offset, blocks);
+    if (query.file !== undefined && query.offset !== undefined && query.size !== undefined) {
+      // Before the event goes: the fetches it brings find the blocks remembered (held-uploads.ts).
+      rememberAnnounced(storage, user.namespaceId, blocks, blockPut.reservationMs);
+      await announceUploading(db, user.id, { path: query.file, size: query.size }, query.offset, blocks);
+    }
     return { status: 200, body: stored };
   });
 
