@@ -50,6 +50,7 @@ export class HeldUploads {
     return held.size;
   }
 
+  /** Keys held, some perhaps expired and not yet dropped: 0 means none can be found. */
   get count(): number {
     return this.#keys.size;
   }

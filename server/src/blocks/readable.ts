@@ -64,12 +64,15 @@ export async function findReadable(db: Db, storage: Storage, user: AuthUser, has
   const wanted = [...new Set(hashes)];
   const found = new Map<string, ReadableBlock>();
   // Blocks of the caller's own upload announced moments ago (an early fetch): no statement needed.
-  for (const hash of wanted) {
-    const key = storage.blocks.keyFor(user.namespaceId, hash);
-    const size = heldUploads.size(key);
-    if (size !== undefined) found.set(hash, { hash, key, size });
+  // Looked for only while any are remembered: otherwise a key (an HMAC) per hash for nothing.
+  if (heldUploads.count > 0) {
+    for (const hash of wanted) {
+      const key = storage.blocks.keyFor(user.namespaceId, hash);
+      const size = heldUploads.size(key);
+      if (size !== undefined) found.set(hash, { hash, key, size });
+    }
+    if (found.size === wanted.length) return wanted.map((h) => found.get(h)!);
   }
-  if (found.size === wanted.length) return wanted.map((h) => found.get(h)!);
   const readable = new Map<string, Promise<boolean>>(); // by file id: `can` once per file
   for (const namespaceId of await namespacesOf(db, user)) {
     const hashOfKey = new Map<string, string>();
