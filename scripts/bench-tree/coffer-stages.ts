@@ -178,7 +178,7 @@ export async function runCoffer(backend: CofferBackend, snapshots: Snapshot[], t
   }
   if (scope.restoreOnly) return res;
 
-  server = await startServer(backend, temp, flags);
+  server = await startServer(backend, temp, { ...flags, ...(prof ? { profileDir: prof } : {}) });
   try {
     const { srv } = server;
     const configDir = join(temp, 'config-all');
