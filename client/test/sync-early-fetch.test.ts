@@ -6,7 +6,7 @@
  * one B first had only a sliver of (a copy seen half-written).
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, writeFile } from 'node:fs/promises';
+import { readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converged, logAgentsOnFailure, sha, twoAgents, type World } from './sync-harness.js';
@@ -32,7 +32,7 @@ afterAll(async () => {
 const temps = async () => (await readdir(join(w.b.dir, '.coffer', 'tmp')).catch(() => [] as string[])).filter((n) => n.endsWith('.part'));
 
 /** Move `data` into A as `name` whole (written beside the folder: A must not see it half-written) and wait for B to hold it. */
-async function sendWhole(name: string, data: Buffer): Promise<{ taken: number; of: number; received: number }> {
+async function sendWhole(name: string, data: Buffer): Promise<{ taken: number; of: number; received: number; trace: string }> {
   const fromB = w.b.output.length;
   const b0 = (await w.b.stats()).blockBytesReceived;
   await writeFile(join(w.base, name), data);
@@ -41,7 +41,7 @@ async function sendWhole(name: string, data: Buffer): Promise<{ taken: number; o
   await converged(w, (s) => s.get(name) === want, 120_000);
   await w.b.waitFor(new RegExp(`downloaded ${name.replace('.', '\\.')} `), fromB, 30_000);
   const m = /early-taken (\d+) of (\d+)/.exec(w.b.output.slice(fromB));
-  return { taken: Number(m?.[1] ?? 0), of: Number(m?.[2] ?? 0), received: (await w.b.stats()).blockBytesReceived - b0 };
+  return { taken: Number(m?.[1] ?? 0), of: Number(m?.[2] ?? 0), received: (await w.b.stats()).blockBytesReceived - b0, trace: w.b.output.slice(fromB) };
 }
 
 describe('early fetch of a big file another device is uploading', () => {
@@ -53,6 +53,11 @@ describe('early fetch of a big file another device is uploading', () => {
     expect(r.taken).toBeLessThanOrEqual(r.of);
     expect(r.received).toBe(SIZE);
     expect(await temps()).toEqual([]);
+    // A's modification time, from the block list's answer: no second request for the file's metadata.
+    // (to the millisecond the server keeps, rounded).
+    expect(Math.abs((await stat(w.b.path('new.bin'))).mtimeMs - (await stat(w.a.path('new.bin'))).mtimeMs)).toBeLessThanOrEqual(1);
+    expect(r.trace).toMatch(/api> revisionBlocks/);
+    expect(r.trace).not.toMatch(/api> stat /);
   }, 180_000);
 
   it('and one B had only a sliver of (a first version seen half-written): replaced, each block received once', async () => {

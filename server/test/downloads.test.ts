@@ -130,7 +130,14 @@ for (const backend of BACKENDS) {
           parts.push(Buffer.from(await block.arrayBuffer()));
         }
         expect(Buffer.concat(parts).equals(data)).toBe(true);
+        // Not the head (rev 3 is): no modification time of the file's with it.
+        expect((list as { modifiedAt?: string }).modifiedAt).toBeUndefined();
       }
+      // The head's list carries the file's own modification time (a download sets it without asking for it again).
+      const headList = (await (await fetch(`${srv.url}/api/v1/revisions/blocks?path=${encodeURIComponent('/Résumé 2026.pdf')}`, { headers: u.auth })).json()) as { rev: number; modifiedAt?: string };
+      const stat = (await (await fetch(`${srv.url}/api/v1/metadata?path=${encodeURIComponent('/Résumé 2026.pdf')}`, { headers: u.auth })).json()) as { rev: number; modifiedAt: string };
+      expect(headList.rev).toBe(3);
+      expect(headList.modifiedAt).toBe(stat.modifiedAt);
       const other = await srv.user();
       expect((await fetch(`${srv.url}/api/v1/revisions/blocks?path=${encodeURIComponent('/Résumé 2026.pdf')}`, { headers: other.auth })).status).toBe(404);
       expect((await fetch(`${srv.url}/api/v1/revisions/blocks?path=${encodeURIComponent('/Résumé 2026.pdf')}&rev=9`, { headers: u.auth })).status).toBe(404);

@@ -213,10 +213,14 @@ export async function download(ctx: SyncContext, rel: string, r: RemoteEntry, ex
     if (ahead.modifiedAt !== undefined) mtimeMs = Date.parse(ahead.modifiedAt);
   } else {
     try {
-      // The file's own modification time (journal entries carry only the time of the change).
-      const head = await ctx.api.stat(absOf(ctx.remoteRoot, rel));
-      if (head && head.id === r.id && head.rev === r.rev) mtimeMs = Date.parse(head.modifiedAt);
       rb = await ctx.api.revisionBlocks(absOf(ctx.remoteRoot, rel), r.rev);
+      // The file's own modification time (journal entries carry only the time of the change): in
+      // the list's answer when r.rev is the head; a server without it is asked in a second request.
+      if (rb.modifiedAt !== undefined) mtimeMs = Date.parse(rb.modifiedAt);
+      else {
+        const head = await ctx.api.stat(absOf(ctx.remoteRoot, rel));
+        if (head && head.id === r.id && head.rev === r.rev) mtimeMs = Date.parse(head.modifiedAt);
+      }
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 409)) return 'again'; // moved, deleted or replaced meanwhile
       throw err;

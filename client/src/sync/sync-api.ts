@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BlockEncoding, BatchCommitItem, ListBatchResult, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocks, ServerMessage, PackEntryOnWire } from '@coffer/protocol';
+import type { BlockEncoding, BatchCommitItem, ListBatchResult, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocksAnswer, ServerMessage, PackEntryOnWire } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -68,7 +68,7 @@ export interface SyncApi {
   blockLists?(files: { id: string; rev?: number }[]): Promise<BlockListResult[]>;
   fetchBlocks?(hashes: string[]): AsyncIterable<{ hash: string; bytes: Uint8Array }>;
   /** A revision's ordered block list (the head when rev is omitted). */
-  revisionBlocks(path: string, rev?: number): Promise<RevisionBlocks>;
+  revisionBlocks(path: string, rev?: number): Promise<RevisionBlocksAnswer>;
   /** One page of the journal after `cursor`; ApiError 410 `reset` when it cannot be served. */
   changes(cursor: number, limit?: number): Promise<ChangePage>;
   changesLatest(): Promise<{ cursor: number }>;

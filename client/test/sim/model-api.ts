@@ -6,7 +6,7 @@
  * message, details) as the client builds them from an error answer.
  */
 import type { z } from 'zod';
-import { BatchCommitAnswer, BlockListsAnswer, ChangePage, CommitAnswer, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, PACK_END, PackStored, RevisionBlocks, encodePack, type BatchCommitItem, type LongPollAnswer } from '@coffer/protocol';
+import { BatchCommitAnswer, BlockListsAnswer, ChangePage, CommitAnswer, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, PACK_END, PackStored, RevisionBlocksAnswer, encodePack, type BatchCommitItem, type LongPollAnswer } from '@coffer/protocol';
 import { HttpError, hashParam } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
 import { readFetchedPack } from '../../src/transfer/fetch-pack.js';
@@ -107,7 +107,7 @@ export class ModelApi implements SyncApi {
     return body;
   }
   async revisionBlocks(path: string, rev?: number) {
-    return answer(RevisionBlocks, () => {
+    return answer(RevisionBlocksAnswer, () => {
       const r = request('revisionBlocks', { path, rev });
       return this.model.revisionBlocks(r.path, r.rev);
     });

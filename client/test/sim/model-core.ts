@@ -3,7 +3,7 @@
  * call per API operation. ModelServer implements it; ModelApi depends on this and not on
  * ModelServer, which creates ModelApis (so the two need not import each other).
  */
-import type { BatchCommitResult, BlockListResult, FileView, PackStored, RevisionBlocks } from '@coffer/protocol';
+import type { BatchCommitResult, BlockListResult, FileView, PackStored, RevisionBlocksAnswer } from '@coffer/protocol';
 import type { ChangePage } from '@coffer/server/rules';
 import type { CommitRequest, DeleteCondition } from '../../src/sync/sync-api.js';
 import type { CommitAnswer } from './model-commit.js';
@@ -27,7 +27,7 @@ export interface ModelCore {
   commitBatch(deviceId: string, files: readonly CommitRequest[]): BatchCommitResult[];
   blockLists(files: readonly { id: string; rev?: number }[]): BlockListResult[];
   fetchBlocks(hashes: readonly string[]): { hash: string; bytes: Uint8Array }[];
-  revisionBlocks(path: string, rev?: number): RevisionBlocks;
+  revisionBlocks(path: string, rev?: number): RevisionBlocksAnswer;
   changes(cursor: number, limit: number): ChangePage;
   checkCursor(cursor: number): number;
   head(): number;

@@ -7,7 +7,7 @@
  *
  * What it covers and leaves out, and how it is kept honest against the real server: README.md here.
  */
-import type { BatchCommitResult, BlockListResult, FileView, PackStored, RevisionBlocks } from '@coffer/protocol';
+import type { BatchCommitResult, BlockListResult, FileView, PackStored, RevisionBlocksAnswer } from '@coffer/protocol';
 import { ConflictError, NotFoundError, type ChangePage } from '@coffer/server/rules';
 import type { CommitRequest, DeleteCondition, SyncApi } from '../../src/sync/sync-api.js';
 import { blockLists, commitBatch, fetchBlocks, storeEncodedPack, storePack } from './model-batch.js';
@@ -99,14 +99,14 @@ export class ModelServer implements ModelCore {
     return fetchBlocks(this.#s, hashes);
   }
 
-  /** GET /revisions/blocks (files/revisions.ts versionOf): the head's block list, or revision `rev`'s. */
-  revisionBlocks(path: string, rev?: number): RevisionBlocks {
+  /** GET /revisions/blocks (files/revisions.ts versionOf): the head's block list, or revision `rev`'s; the entry's modifiedAt with the head's (routes/revisions.ts). */
+  revisionBlocks(path: string, rev?: number): RevisionBlocksAnswer {
     const row = entryByPath(this.#s.tree, path);
     if (row.isDir) throw new ConflictError('a folder has no content to download', { code: 'is_folder' });
     if (rev === undefined && row.rev === 0) throw new NotFoundError('the file is still uploading: it has no content yet', { code: 'no_content' });
     const v = this.#s.versions.get(row.id)?.find((x) => x.rev === (rev ?? row.rev));
     if (!v) throw new NotFoundError(`the file has no revision ${rev}`, { code: 'no_revision' });
-    return { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: v.blocks.map((b) => ({ hash: b.hash, size: b.size })) };
+    return { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: v.blocks.map((b) => ({ hash: b.hash, size: b.size })), ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) };
   }
 
   /** GET /changes: 410 `reset` for a cursor ahead of the journal. */

@@ -1,7 +1,7 @@
 /** Operations that move bytes: simple and resumable uploads, downloads; and a file's revisions. */
 import { type HeaderDoc, operation } from '../operation.js';
 import { FileView, IdParams } from '../shapes/files.js';
-import { RevisionBlocks } from '../shapes/sync.js';
+import { RevisionBlocksAnswer } from '../shapes/sync.js';
 import {
   DownloadByIdQuery,
   DownloadQuery,
@@ -239,7 +239,7 @@ export const revisionBlocks = operation({
   summary: 'A revision’s ordered block list (plaintext SHA-256 and size), for delta downloads through GET /blocks/{sha256}',
   auth: 'user',
   query: RevisionBlocksQuery,
-  answers: { 200: { description: 'The block list, in file order', json: RevisionBlocks } },
+  answers: { 200: { description: 'The block list, in file order', json: RevisionBlocksAnswer } },
   errors: [404, 409],
 });
 

@@ -28,7 +28,8 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.revisionBlocks, async ({ query, user }) => {
     const { row } = await entryByPath(db, user, query.path, 'read');
     const v = await versionOf(db, row, query.rev);
-    return { status: 200, body: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) } };
+    const blocks = await blockListOf(db, v);
+    return { status: 200, body: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks, ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) } };
   });
 
   // Many files' block lists at once (a restore in batches), each answered on its own.
