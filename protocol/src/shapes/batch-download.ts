@@ -7,9 +7,8 @@ import { Sha256Hex } from '../blocks.js';
 import { id, int4, path } from '../fields.js';
 import { MAX_BATCH_FILES, MAX_FETCH_BLOCKS, MAX_LIST_BATCH_ENTRIES, MAX_LIST_BATCH_FOLDERS } from '../limits.js';
 import { BatchFileError } from './batch.js';
-import { timestamp } from './common.js';
 import { FileView } from './files.js';
-import { RevisionBlocks } from './sync.js';
+import { headModifiedAt, RevisionBlocks } from './sync.js';
 
 /**
  * The last entry of a fetched pack: 32 zero bytes and a length of 0. A body without it was cut
@@ -44,9 +43,7 @@ export const BlockListResult = z
     z.object({
       ok: z.literal(true),
       blocks: RevisionBlocks,
-      modifiedAt: timestamp()
-        .optional()
-        .register(z.globalRegistry, { description: 'The file’s modification time, given when the revision asked for is its head' }),
+      modifiedAt: headModifiedAt(),
     }),
     z.object({ ok: z.literal(false), error: BatchFileError }),
   ])

@@ -104,12 +104,12 @@ export const RevisionBlocks = z
   .register(z.globalRegistry, { id: 'RevisionBlocks', description: 'A revision’s ordered block list, for delta downloads through GET /blocks/{sha256}.' });
 export type RevisionBlocks = z.infer<typeof RevisionBlocks>;
 
-/** GET /revisions/blocks: the list, with the file's own modification time when the revision is its head (a download sets it; no second request for it). */
-export const RevisionBlocksAnswer = RevisionBlocks.extend({
-  modifiedAt: timestamp()
-    .optional()
-    .register(z.globalRegistry, { description: 'The file’s modification time, given when the revision asked for is its head' }),
-}).register(z.globalRegistry, { id: 'RevisionBlocksAnswer' });
+/** Beside a block list: the file's own modification time, given when the revision asked for is its head (a download sets it; no second request for it). */
+export const headModifiedAt = () =>
+  timestamp().optional().register(z.globalRegistry, { description: 'The file’s modification time, given when the revision asked for is its head' });
+
+/** GET /revisions/blocks: the list, with headModifiedAt. */
+export const RevisionBlocksAnswer = RevisionBlocks.extend({ modifiedAt: headModifiedAt() }).register(z.globalRegistry, { id: 'RevisionBlocksAnswer' });
 export type RevisionBlocksAnswer = z.infer<typeof RevisionBlocksAnswer>;
 
 export const CommitRequest = z

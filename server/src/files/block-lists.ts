@@ -12,7 +12,7 @@ import type { Db } from '../db/open.js';
 import { blocks as blocksTable, files, fileVersions, versionBlocks } from '../db/schema.js';
 import { batchItemError, HttpError } from '../http-errors.js';
 import { can } from './access.js';
-import { blockListOf, versionOf } from './revisions.js';
+import { blockListOf, headModifiedAt, versionOf } from './revisions.js';
 import { entryById } from './tree.js';
 
 export async function blockListsOf(db: Db, user: AuthUser, asks: readonly { id: string; rev?: number }[]): Promise<BlockListResult[]> {
@@ -54,7 +54,7 @@ export async function blockListsOf(db: Db, user: AuthUser, asks: readonly { id: 
       continue;
     }
     const blocks = { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: lists.get(v.id) ?? [] };
-    out.push({ ok: true, blocks, ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) });
+    out.push({ ok: true, blocks, ...headModifiedAt(row, v) });
   }
   return out;
 }
@@ -65,7 +65,7 @@ async function oneByOne(db: Db, user: AuthUser, a: { id: string; rev?: number })
     const row = await entryById(db, user, a.id, 'read');
     const v = await versionOf(db, row, a.rev);
     const blocks = { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v) };
-    return { ok: true, blocks, ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) };
+    return { ok: true, blocks, ...headModifiedAt(row, v) };
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
     return { ok: false, error: batchItemError(err) };

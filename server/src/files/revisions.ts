@@ -50,6 +50,11 @@ export async function versionOf(db: Db, file: FileRow, rev?: number): Promise<Ve
   return v;
 }
 
+/** A block list's `modifiedAt`: the file's own modification time, given when `v` is its head revision. */
+export function headModifiedAt(file: FileRow, v: VersionRow): { modifiedAt?: string } {
+  return v.rev === file.rev ? { modifiedAt: file.modifiedAt.toISOString() } : {};
+}
+
 /** Make revision `rev`'s content the file's newest revision (history is kept: nothing is rewritten). */
 export async function restoreRevision(db: Db, user: AuthUser, file: FileRow, rev: number): Promise<FileRow> {
   if (file.trashedAt) throw new ConflictError('restore the file from the trash first', { code: 'file_trashed' });

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { operations as ops } from '@coffer/protocol';
 import type { AppEnv } from '../auth/context.js';
 import type { AppDeps } from '../deps.js';
-import { blockListOf, listRevisions, restoreRevision, versionOf } from '../files/revisions.js';
+import { blockListOf, headModifiedAt, listRevisions, restoreRevision, versionOf } from '../files/revisions.js';
 import { blockListsOf } from '../files/block-lists.js';
 import { keepRevision } from '../files/revisions-keep.js';
 import { entryById, entryByPath, pathOf } from '../files/tree.js';
@@ -28,8 +28,7 @@ export function revisionRoutes(deps: AppDeps): Hono<AppEnv> {
   r.mount(ops.revisionBlocks, async ({ query, user }) => {
     const { row } = await entryByPath(db, user, query.path, 'read');
     const v = await versionOf(db, row, query.rev);
-    const blocks = await blockListOf(db, v);
-    return { status: 200, body: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks, ...(v.rev === row.rev ? { modifiedAt: row.modifiedAt.toISOString() } : {}) } };
+    return { status: 200, body: { rev: v.rev, size: v.size, contentHash: v.contentHash, blocks: await blockListOf(db, v), ...headModifiedAt(row, v) } };
   });
 
   // Many files' block lists at once (a restore in batches), each answered on its own.
