@@ -42,7 +42,10 @@ describe.runIf(!process.env.COFFER_TEST_S3_URLS)('named storage nodes, added and
     await cluster.kill(2); // nothing may read from it any more
     await admin.readsBack(files);
 
-    // A sixth node, added at run time; a rebalance gives it its share.
+    // A sixth node, added at run time; a rebalance gives it its share. Rendezvous placement ranks
+    // it among a block's three of five nodes with odds 3/5, so with a handful of blocks none might
+    // move (a CI flake): a dozen more 1 MiB files make that chance ~1e-6.
+    for (let i = 0; i < 12; i++) await admin.put(files, `/more-${i}.bin`, randomBytes(MiB));
     const added = await admin.api('POST', '/admin/nodes', { name: 'n5', url: cluster.nodes[5]!.url });
     expect(added.status, added.text).toBe(201);
     expect(added.body.node).toMatchObject({ id: 'n5', origin: 'api', state: 'up', endpoint: `http://127.0.0.1:${cluster.nodes[5]!.port}/coffer` });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readlink, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { ReadHandles } from '../src/nodes/fs-read-handles.js';
@@ -131,22 +131,33 @@ describe.runIf(process.platform === 'linux')('FsNode pack handles (ranged reads)
     expect(await fdsOn(join(dir, 'ab', 'whole'))).toBe(0);
   });
 
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('closes an idle handle, so a file removed behind its back stops being read; keeps at most `max`', async () => {
+    // The idle clock is faked (Date and the sweeper's interval only; file I/O and setTimeout stay
+    // real), so a slow machine cannot make a handle idle between two steps (a CI flake).
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
     const dir = join(fsRoot(), 'handles-idle');
     const node = new FsNode('fs', dir);
     for (const k of ['p1', 'p2', 'p3']) await node.put(`packs/${k}.pack`, randomBytes(100));
     const handles = new ReadHandles(2, 50);
     const read = (k: string) => handles.with(join(dir, 'packs', `${k}.pack`), async (fh) => (await fh.read(Buffer.alloc(10), 0, 10, 0)).bytesRead);
+    const fdsSettle = async (path: string, want: number) => {
+      // a dropped handle is closed asynchronously: wait (real time) until it is, up to 5 s
+      for (let i = 0; i < 250 && (await fdsOn(path)) !== want; i++) await settle();
+      return fdsOn(path);
+    };
     expect(await read('p1')).toBe(10);
     expect(await read('p2')).toBe(10);
     expect(await read('p3')).toBe(10); // the least recently used (p1) is closed
-    await settle();
-    expect(await fdsOn(join(dir, 'packs', 'p1.pack'))).toBe(0);
+    expect(await fdsSettle(join(dir, 'packs', 'p1.pack'), 0)).toBe(0);
     expect(await fdsOn(join(dir, 'packs', 'p3.pack'))).toBe(1);
     await rm(join(dir, 'packs', 'p3.pack'));
     expect(await read('p3')).toBe(10); // still the kept handle: the removal is not seen yet
-    await new Promise((r) => setTimeout(r, 160));
+    vi.advanceTimersByTime(160); // idle past twice idleMs: the sweeper drops p2 and p3
     await expect(read('p3')).rejects.toThrow(/ENOENT/); // idle, closed: opened again, and it is gone
-    expect(await fdsOn(join(dir, 'packs', 'p2.pack'))).toBe(0);
+    expect(await fdsSettle(join(dir, 'packs', 'p2.pack'), 0)).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
  * **rebalance** gives a newly added node its share of the blocks. Both are idempotent (metadata
  * is the progress) and resumable (rebalance from its cursor).
  */
+import type { RebalanceProgress } from '@coffer/storage-engine';
 import type { Storage } from '../storage.js';
 import type { JobContext, JobHandler } from './runner.js';
 
@@ -17,6 +18,10 @@ async function withProgressReports<T>(ctx: JobContext, latest: () => Record<stri
   } finally {
     clearInterval(timer);
   }
+}
+
+function countOf(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 function nodeIdOf(payload: Record<string, unknown>): string {
@@ -55,13 +60,22 @@ export function rebalanceHandler(deps: { storage: Storage }): JobHandler {
   return async (job, ctx) => {
     const nodeId = nodeIdOf(job.payload);
     const after = typeof ctx.progress.cursor === 'string' ? ctx.progress.cursor : undefined;
+    // A retried attempt resumes from the cursor, so its counts add to what the earlier attempts reported.
+    const earlier = after === undefined ? undefined : ctx.progress;
+    const total = (p: RebalanceProgress) => ({
+      nodeId,
+      ...p,
+      scanned: countOf(earlier?.scanned) + p.scanned,
+      movedShards: countOf(earlier?.movedShards) + p.movedShards,
+      movedBytes: countOf(earlier?.movedBytes) + p.movedBytes,
+    });
     let latest: Record<string, unknown> = { nodeId, ...ctx.progress };
     const result = await withProgressReports(
       ctx,
       () => latest,
-      deps.storage.blocks.rebalance(nodeId, { after, signal: ctx.signal, onProgress: (p) => void (latest = { nodeId, ...p }) }),
+      deps.storage.blocks.rebalance(nodeId, { after, signal: ctx.signal, onProgress: (p) => void (latest = total(p)) }),
     );
     ctx.signal.throwIfAborted();
-    await ctx.report({ nodeId, ...result, finished: true });
+    await ctx.report({ ...total(result), finished: true });
   };
 }
