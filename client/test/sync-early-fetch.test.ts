@@ -12,8 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { converged, logAgentsOnFailure, sha, twoAgents, type World } from './sync-harness.js';
 
 const MiB = 1024 * 1024;
-/** Big enough to be announced (three 16 MiB packs: upload.ts ANNOUNCED_PACKS is two). */
-const SIZE = 40 * MiB;
+/**
+ * Big enough to be announced (four 16 MiB packs, the last one short: upload.ts ANNOUNCED_PACKS is
+ * two), and below BIG_FILE_LANES' four full packs, so A uploads on one connection. B must have
+ * fetched a block of the first pack while A sends the other 40 MiB: with 24 MiB left (a 40 MiB
+ * file) a loaded CI machine once saw B take none.
+ */
+const SIZE = 56 * MiB;
 let w: World;
 logAgentsOnFailure(() => w);
 
