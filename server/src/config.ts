@@ -57,6 +57,8 @@ const Env = z.object({
   COFFER_NODE_PROBE_SECONDS: z.coerce.number().positive().default(10),
   /** Threads that hash, encrypt and erasure-code blocks; 0 (the default) does it on the main thread. */
   COFFER_SEAL_THREADS: z.coerce.number().int().min(0).max(64).default(0),
+  /** Bytes of pack uploads' bodies worked on at once, in MiB (uploads/pack-budget.ts); past it a request waits. */
+  COFFER_PACK_BUDGET_MIB: z.coerce.number().int().min(1).max(65536).default(16),
   /** The largest JSON request body read (bytes); longer ones answer 413. Uploads have limits of their own. */
   COFFER_MAX_JSON_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
   /** Where clients reach this server (https://drive.example.com): the base of every absolute URL it
@@ -107,6 +109,8 @@ export interface Config {
   sealThreads: number;
   /** Cap on JSON request bodies, in bytes. */
   maxJsonBytes: number;
+  /** Bytes of pack uploads' bodies worked on at once (COFFER_PACK_BUDGET_MIB). */
+  packBudgetBytes: number;
   /** The built web app's folder (index.html, assets/). */
   webDir: string;
   /** The built admin UI's folder, served at /admin. */
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // for; worth it with cores to spare.
     sealThreads: e.COFFER_SEAL_THREADS,
     maxJsonBytes: e.COFFER_MAX_JSON_BYTES,
+    packBudgetBytes: e.COFFER_PACK_BUDGET_MIB * 1024 * 1024,
     webDir: e.COFFER_WEB_DIR ? resolve(e.COFFER_WEB_DIR) : DEFAULT_WEB_DIR,
     adminWebDir: e.COFFER_ADMIN_WEB_DIR ? resolve(e.COFFER_ADMIN_WEB_DIR) : DEFAULT_ADMIN_WEB_DIR,
     publicUrl: e.COFFER_PUBLIC_URL?.replace(/\/+$/, ''),

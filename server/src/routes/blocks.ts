@@ -4,7 +4,7 @@
  * the SHA-256 of their plaintext; dedup and visibility are per namespace.
  */
 import type { Hono } from 'hono';
-import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, missingBits, operations as ops } from '@coffer/protocol';
+import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, MAX_PACK_BYTES, missingBits, operations as ops } from '@coffer/protocol';
 import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
@@ -22,6 +22,7 @@ import type { AppDeps } from '../deps.js';
 import { userContentHeaders } from '../downloads/user-content.js';
 import { announceUploading } from '../sync/uploading.js';
 import { uploadBody } from '../uploads/body.js';
+import { ByteBudget } from '../http/byte-budget.js';
 import { operationRouter } from '../http/operation.js';
 import { releaseAllWhenSent, releaseWhenSent } from '../http/release-sent.js';
 
@@ -37,6 +38,10 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = operationRouter(deps);
   // A block stored for a later commit holds its quota reservation as long as GC would keep it unreferenced.
   const blockPut = { db, storage, reservationMs: deps.config.jobs.gcGraceMs };
+  const budget = new ByteBudget(deps.config.packBudgetBytes);
+  /** A pack request's work (its body read, decoded and stored) within the pack budget; a body of unknown length counts as the largest. */
+  const withinBudget = <T>(c: { req: { header(name: string): string | undefined } }, fn: () => Promise<T>): Promise<T> =>
+    budget.run(contentLength(c.req.header('content-length')) ?? MAX_PACK_BYTES, fn);
 
   r.mount(ops.missingBlocks, async ({ body, query, user }) => {
     const missing = await missingHashes(db, storage, user.namespaceId, body.hashes);
@@ -60,10 +65,10 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     return result.stored ? { status: 201, body: result } : { status: 200, body: result };
   });
 
-  r.mount(ops.putPack, async ({ user }, c) => {
+  r.mount(ops.putPack, async ({ user }, c) => withinBudget(c, async () => {
     const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
-    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, parsePack(data), [], data) };
-  });
+    return { status: 200 as const, body: await storePackOf(blockPut, user.namespaceId, parsePack(data), [], data) };
+  }));
 
   r.mount(ops.fetchBlocks, async ({ body, user }, c) => {
     const list = await readableBlocks(db, storage, user, body.hashes);
@@ -77,15 +82,15 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   // Issue 21: the same pack, zstd-compressed whole (small files' blocks, mostly text, compress well together).
-  r.mount(ops.putPackEncoded, async ({ user }, c) => {
+  r.mount(ops.putPackEncoded, async ({ user }, c) => withinBudget(c, async () => {
     const body = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
     const packed = await decodePack(body);
     releaseMemory(body);
-    return { status: 200, body: await storePackOf(blockPut, user.namespaceId, parsePack(packed), [packed]) };
-  });
+    return { status: 200 as const, body: await storePackOf(blockPut, user.namespaceId, parsePack(packed), [packed]) };
+  }));
 
   // Issue 21: a file's changed blocks in one request, each raw, zstd or a delta; all decoded and verified, then stored as a pack.
-  r.mount(ops.putPackEntries, async ({ query, user }, c) => {
+  r.mount(ops.putPackEntries, async ({ query, user }, c) => withinBudget(c, async () => {
     const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
     const entries = await decodeEntries(db, storage, user, data);
     const blocks = entries.map((e) => ({ hash: e.hash, size: e.bytes.byteLength })); // before storePackOf frees the bytes
@@ -96,8 +101,8 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       rememberAnnounced(storage, user.namespaceId, blocks, blockPut.reservationMs);
       await announceUploading(db, user.id, { path: query.file, size: query.size }, query.offset, blocks);
     }
-    return { status: 200, body: stored };
-  });
+    return { status: 200 as const, body: stored };
+  }));
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {
     const hash = params.sha256;
