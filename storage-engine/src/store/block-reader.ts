@@ -98,13 +98,16 @@ export async function readFrame(pool: NodePool, record: BlockRecord, opts: ReadO
 /**
  * Where readFrame's shards are read (local-directory nodes), given back once decoded: a big
  * file's download read every shard into fresh memory, each page of it a fault (on this VM ~3.5 ms
- * of CPU per MiB). Eight blocks read ahead of a download, two or four shards each; spares freed when idle.
+ * of CPU per MiB). Spares freed when idle. Eight kept, not 32 (and eight frames below, not 24):
+ * bench:tree's restore peaked 25-30 MiB lower (embedded 326, 327 against 359, 350 MiB) and no
+ * slower, nor did bench:api's 1 GiB download (275, 285 against 261, 262 MB/s; server CPU 3.3-3.4
+ * against 3.6 s) or bench:sync-client's new 100 MiB file (p50 1,468 against 1,524 ms), 2026-12-07.
  */
-const shardMemory = new BufferPool({ maxBuffers: 32, maxBufferBytes: 4 * 1024 * 1024, grain: 64 * 1024, idleMs: SPARE_IDLE_MS });
+const shardMemory = new BufferPool({ maxBuffers: 8, maxBufferBytes: 4 * 1024 * 1024, grain: 64 * 1024, idleMs: SPARE_IDLE_MS });
 const takeShardMemory = (bytes: number) => shardMemory.take(bytes);
 
 /** Frames of blocks read for a download (a fetch pack gives them back once sent): as for the shards. Below malloc's mmap threshold the heap is warm anyway. */
-const frameMemory = new BufferPool({ maxBuffers: 24, maxBufferBytes: 8 * 1024 * 1024, grain: 64 * 1024, idleMs: SPARE_IDLE_MS });
+const frameMemory = new BufferPool({ maxBuffers: 8, maxBufferBytes: 8 * 1024 * 1024, grain: 64 * 1024, idleMs: SPARE_IDLE_MS });
 const takeFrameMemory = (bytes: number) => (bytes < 128 * 1024 ? Buffer.allocUnsafe(bytes) : frameMemory.take(bytes));
 
 /**
