@@ -57,7 +57,7 @@ const Env = z.object({
   COFFER_NODE_PROBE_SECONDS: z.coerce.number().positive().default(10),
   /** Threads that hash, encrypt and erasure-code blocks; 0 (the default) does it on the main thread. */
   COFFER_SEAL_THREADS: z.coerce.number().int().min(0).max(64).default(0),
-  /** Bytes of pack uploads' bodies worked on at once, in MiB (uploads/pack-budget.ts); past it a request waits. */
+  /** Bytes of pack uploads' bodies worked on at once, in MiB (http/byte-budget.ts, routes/blocks.ts); past it a request waits. */
   COFFER_PACK_BUDGET_MIB: z.coerce.number().int().min(1).max(65536).default(16),
   /** The largest JSON request body read (bytes); longer ones answer 413. Uploads have limits of their own. */
   COFFER_MAX_JSON_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),

@@ -17,25 +17,14 @@ export class ByteBudget {
 
   /** Runs `fn` once `bytes` of the budget are free, and gives them back when it settles. */
   async run<T>(bytes: number, fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire(bytes);
+    const want = Math.max(0, Math.min(bytes, this.total));
+    await this.#take(want);
     try {
       return await fn();
     } finally {
-      release();
-    }
-  }
-
-  /** Resolves once `bytes` of the budget are free, to the function that gives them back (once; later calls do nothing). */
-  async acquire(bytes: number): Promise<() => void> {
-    const want = Math.max(0, Math.min(bytes, this.total));
-    await this.#take(want);
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
       this.#free += want;
       this.#wake();
-    };
+    }
   }
 
   #take(bytes: number): Promise<void> {

@@ -40,8 +40,10 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   const blockPut = { db, storage, reservationMs: deps.config.jobs.gcGraceMs };
   const budget = new ByteBudget(deps.config.packBudgetBytes);
   /** A pack request's work (its body read, decoded and stored) within the pack budget; a body of unknown length counts as the largest. */
-  const withinBudget = <T>(c: { req: { header(name: string): string | undefined } }, fn: () => Promise<T>): Promise<T> =>
-    budget.run(contentLength(c.req.header('content-length')) ?? MAX_PACK_BYTES, fn);
+  const withinBudget = <T>(c: { req: { header(name: string): string | undefined } }, fn: (declared: number | undefined) => Promise<T>): Promise<T> => {
+    const declared = contentLength(c.req.header('content-length'));
+    return budget.run(declared ?? MAX_PACK_BYTES, () => fn(declared));
+  };
 
   r.mount(ops.missingBlocks, async ({ body, query, user }) => {
     const missing = await missingHashes(db, storage, user.namespaceId, body.hashes);
@@ -65,8 +67,8 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     return result.stored ? { status: 201, body: result } : { status: 200, body: result };
   });
 
-  r.mount(ops.putPack, async ({ user }, c) => withinBudget(c, async () => {
-    const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
+  r.mount(ops.putPack, async ({ user }, c) => withinBudget(c, async (declared) => {
+    const data = await readPackBody(uploadBody(c), declared);
     return { status: 200 as const, body: await storePackOf(blockPut, user.namespaceId, parsePack(data), [], data) };
   }));
 
@@ -82,16 +84,16 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   // Issue 21: the same pack, zstd-compressed whole (small files' blocks, mostly text, compress well together).
-  r.mount(ops.putPackEncoded, async ({ user }, c) => withinBudget(c, async () => {
-    const body = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
+  r.mount(ops.putPackEncoded, async ({ user }, c) => withinBudget(c, async (declared) => {
+    const body = await readPackBody(uploadBody(c), declared);
     const packed = await decodePack(body);
     releaseMemory(body);
     return { status: 200 as const, body: await storePackOf(blockPut, user.namespaceId, parsePack(packed), [packed]) };
   }));
 
   // Issue 21: a file's changed blocks in one request, each raw, zstd or a delta; all decoded and verified, then stored as a pack.
-  r.mount(ops.putPackEntries, async ({ query, user }, c) => withinBudget(c, async () => {
-    const data = await readPackBody(uploadBody(c), contentLength(c.req.header('content-length')));
+  r.mount(ops.putPackEntries, async ({ query, user }, c) => withinBudget(c, async (declared) => {
+    const data = await readPackBody(uploadBody(c), declared);
     const entries = await decodeEntries(db, storage, user, data);
     const blocks = entries.map((e) => ({ hash: e.hash, size: e.bytes.byteLength })); // before storePackOf frees the bytes
     const stored = await storePackOf(blockPut, user.namespaceId, entries, entries.map((e) => e.bytes), data);
