@@ -83,6 +83,24 @@ describe('uploads on the wire', () => {
     expect(stored.filter((b) => !before.has(b.hash))).toHaveLength(1);
   });
 
+  it('asks once about a file of exactly the bytes it holds unasked (24 MiB), and finishes', async () => {
+    // The read waited for room that only the question at its end could make: a deadlock (CI, cli-tree).
+    const local = join(dir(), 'ahead.bin');
+    await writeFile(local, seededBytes('wire-upload-ahead', 24 * MiB));
+    const watched = new CofferApi(srv.url, { insecureHttp: true }, api.http.token);
+    let asked = 0;
+    const ask = watched.missingBlocks.bind(watched);
+    watched.missingBlocks = (hashes) => {
+      asked++;
+      return ask(hashes);
+    };
+    const up = await uploadFile(watched, local, '/ahead.bin', { baseRev: null, wire: { cache: new DiskBlockCache(join(dir(), 'cache-ahead')) } });
+    expect(asked).toBe(1);
+    expect((await api.revisionBlocks('/ahead.bin')).blocks).toEqual(await blockListOf(local));
+    expect(up.answer.size).toBe(24 * MiB);
+    watched.http.close();
+  });
+
   it("sends a file's changed blocks in entry packs: a few requests, not one per block", async () => {
     const local = join(dir(), 'many.bin');
     const cache = new DiskBlockCache(join(dir(), 'cache-many'));

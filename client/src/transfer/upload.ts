@@ -210,8 +210,10 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
         pending.push(cut);
         pendingBytes += cut.bytes.byteLength;
         signal('wake');
-        // Bounded memory: the read waits while AHEAD_BYTES wait to be asked about.
-        while (pendingBytes >= AHEAD_BYTES && !failed && !changed) await new Promise<void>((r) => (room = r));
+        // Bounded memory: the read waits while AHEAD_BYTES wait to be asked about — but not a file
+        // asked about once, when read whole (oneAsk: it holds at most its own size, and its question
+        // waits for the read's end; a file of exactly AHEAD_BYTES waited here forever).
+        while (!oneAsk && pendingBytes >= AHEAD_BYTES && !failed && !changed) await new Promise<void>((r) => (room = r));
       }
     };
     try {
