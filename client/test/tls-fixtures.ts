@@ -6,7 +6,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { connect as netConnect, type AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { get } from 'node:https';
 import forge from 'node-forge';
+import { TrustingAgent } from '../src/api/pinned-agent.js';
 
 export interface KeyCert {
   key: string;
@@ -114,4 +116,16 @@ export async function tlsProxy(target: URL, kc: KeyCert): Promise<TlsProxy> {
         server.close(() => r());
       }),
   };
+}
+
+/** One request on a new agent pinning `pin` (its own connection): the body, or the connection's refusal. */
+export function fetchPinned(url: string, pin: string): Promise<string> {
+  const agent = new TrustingAgent({ fingerprint: pin });
+  return new Promise<string>((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  }).finally(() => agent.destroy());
 }

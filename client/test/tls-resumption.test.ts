@@ -6,14 +6,13 @@
  * Coffer's own listener) is offered a session once, not on every connection.
  */
 import { constants, X509Certificate } from 'node:crypto';
-import { get } from 'node:https';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingProxy } from '@coffer/test-support/count-proxy';
-import { CertificateMismatchError, TrustingAgent } from '../src/api/pinned-agent.js';
-import { selfSigned } from './tls-fixtures.js';
+import { CertificateMismatchError } from '../src/api/pinned-agent.js';
+import { fetchPinned as fetchWith, selfSigned } from './tls-fixtures.js';
 
 /** A server on 127.0.0.1 with a self-signed certificate, noting each handshake it finished: whether it resumed a session. */
 async function serverOf(maxVersion: 'TLSv1.2' | 'TLSv1.3', secureOptions = 0): Promise<{ server: Server; url: string; fingerprint: string; handshakes: boolean[] }> {
@@ -23,18 +22,6 @@ async function serverOf(maxVersion: 'TLSv1.2' | 'TLSv1.3', secureOptions = 0): P
   server.on('secureConnection', (s: TLSSocket) => handshakes.push(s.isSessionReused()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`, fingerprint: new X509Certificate(kc.cert).fingerprint256, handshakes };
-}
-
-/** One request on a new agent (its own connection), answered with the body or the connection's refusal. */
-function fetchWith(url: string, pin: string): Promise<string> {
-  const agent = new TrustingAgent({ fingerprint: pin });
-  return new Promise<string>((resolve, reject) => {
-    get(url, { agent }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  }).finally(() => agent.destroy());
 }
 
 const WRONG = 'AB:'.repeat(31) + 'AB';

@@ -85,4 +85,40 @@ describe('entry packs (postgres)', () => {
     expect((await b.send('POST', PATH, Buffer.from('CFP1xxxx'))).status).toBe(400);
     expect(await storedHashes(ub.namespaceId)).toEqual([]);
   });
+
+  it('asked with Prefer: return=minimal, a pack is 204 without a body and a commit (one or a batch) answers in brief', async () => {
+    const u = await srv.user();
+    const c = new SyncClient(srv.url, u.auth);
+    const minimal = { prefer: 'return=minimal' };
+    const [one, two] = [randomBytes(3000), randomBytes(4000)];
+    const entry = (b: Buffer): PackEntryOnWire => ({ hash: sha256(b), size: b.length, encoding: 'identity', body: b });
+    const packed = await c.send('POST', PATH, encodeEntryPack([entry(one), entry(two)]), minimal);
+    expect(packed.status).toBe(204);
+    expect(packed.body.byteLength).toBe(0);
+    expect(packed.headers['content-type']).toBeUndefined();
+    expect(await storedHashes(u.namespaceId)).toEqual([sha256(one), sha256(two)].sort());
+
+    const brief = ['id', 'path', 'rev', 'size', 'modifiedAt', 'conflict'];
+    const first = await c.send('POST', '/api/v1/files/commit', { path: '/Brief.bin', size: one.length, blocks: [{ hash: sha256(one), size: one.length }], baseRev: null }, minimal);
+    expect(first.status).toBe(201);
+    expect(Object.keys(first.json()).sort()).toEqual([...brief].sort());
+    expect(first.json()).toMatchObject({ path: '/Brief.bin', rev: 1, size: one.length, conflict: false });
+    // A stale base with onConflict copy: the brief answer says where the content went, and where it would have.
+    const copied = await c.send('POST', '/api/v1/files/commit', { path: '/Brief.bin', size: two.length, blocks: [{ hash: sha256(two), size: two.length }], baseRev: null, onConflict: 'copy' }, minimal);
+    expect(copied.status).toBe(201);
+    expect(Object.keys(copied.json()).sort()).toEqual([...brief, 'original'].sort());
+    expect(copied.json()).toMatchObject({ conflict: true, original: { id: first.json().id, path: '/Brief.bin', rev: 1 } });
+    expect(copied.json().path).toMatch(/^\/Brief \(conflicted copy/);
+
+    const batch = await c.send('POST', '/api/v1/files/commit/batch', { files: [{ path: '/X.bin', size: two.length, blocks: [{ hash: sha256(two), size: two.length }], baseRev: null }, { path: '/Brief.bin', size: 1, blocks: [{ hash: sha256(one), size: 1 }], baseRev: null }] }, minimal);
+    expect(batch.status).toBe(200);
+    const [ok, refused] = batch.json().results;
+    expect(Object.keys(ok.file).sort()).toEqual([...brief].sort());
+    expect(ok.file).toMatchObject({ path: '/X.bin', rev: 1, conflict: false });
+    expect(refused).toMatchObject({ ok: false, error: { status: 409 } }); // /Brief.bin is there: refused alone, as without the preference
+
+    // Without the preference: the whole entry, as before.
+    const whole = await c.send('POST', '/api/v1/files/commit', { path: '/Whole.bin', size: one.length, blocks: [{ hash: sha256(one), size: one.length }], baseRev: null });
+    expect(whole.json()).toMatchObject({ name: 'Whole.bin', isDir: false, contentHash: expect.any(String), conflict: false });
+  });
 });

@@ -8,6 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import {
   JSON_COMPRESS_MIN_BYTES,
+  PREFER_MINIMAL,
+  type CommitResult,
   MAX_MISSING_HASHES,
   missingFromBits,
   operations as ops,
@@ -63,6 +65,9 @@ interface Call<O extends OperationSpec> {
  *  server that answers the missing hashes themselves (`{"missing":[…]}`, 67 bytes a hash; one from
  *  before `answer=bits`): it never comes compressed, so it is not asked for. */
 const NEVER_COMPRESSED_MISSING = Math.floor((JSON_COMPRESS_MIN_BYTES - '{"missing":[]}'.length) / 67);
+
+/** Answers the client reads nothing of (a stored pack's counts) or only part of (a commit's): asked for in brief. */
+const MINIMAL: RequestOptions = { headers: { prefer: PREFER_MINIMAL } };
 
 export class CofferApi implements SyncApi {
   readonly http: HttpClient;
@@ -240,26 +245,29 @@ export class CofferApi implements SyncApi {
     const size = Number(res.headers[BLOCK_SIZE_HEADER.toLowerCase()]);
     return { encoding, size, body: await readAll(res) };
   }
-  commit(c: CommitRequest) {
-    return this.#call(ops.commitFromBlocks, { body: c });
+  /** Answered in brief (`Prefer: return=minimal`: what the client records), or whole by a server from before. */
+  commit(c: CommitRequest): Promise<CommitResult> {
+    // A brief answer is ~150 bytes and its path (twice with a conflicted copy): with a short path it is never compressed, so not asked for.
+    const shortAnswer = 200 + 2 * Buffer.byteLength(JSON.stringify(c.path)) < JSON_COMPRESS_MIN_BYTES;
+    return this.#call(ops.commitFromBlocks, { body: c, shortAnswer }, MINIMAL);
   }
   /** Many blocks in one request (a pack, @coffer/protocol's encodePack builds it). */
   putPack(pack: Uint8Array) {
-    return this.#call(ops.putPack, { raw: pack });
+    return this.#call(ops.putPack, { raw: pack }, MINIMAL);
   }
   /** A pack compressed whole (issue 21); 404 from a server without the route. */
   putPackEncoded(body: Uint8Array) {
-    return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd' } });
+    return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd', prefer: PREFER_MINIMAL } });
   }
   /** Blocks each raw, zstd or a delta, in one request (issue 21, @coffer/protocol encodeEntryPack); 404 from a server without the route. */
   putPackEntries(entries: readonly PackEntryOnWire[], announce?: PackAnnounce) {
-    return this.#call(ops.putPackEntries, { raw: entryPackPieces(entries), ...(announce ? { query: { file: announce.file, offset: String(announce.offset), size: String(announce.size) } } : {}) });
+    return this.#call(ops.putPackEntries, { raw: entryPackPieces(entries), ...(announce ? { query: { file: announce.file, offset: String(announce.offset), size: String(announce.size) } } : {}) }, MINIMAL);
   }
   /** Many commits in one request and one transaction; one result per file, in order. `pack`: their blocks
    *  inline (at most MAX_INLINE_PACK_BYTES; 400 invalid_request from a server older than issue 21). */
   async commitBatch(files: BatchCommitItem[], pack?: Uint8Array): Promise<BatchCommitResult[]> {
     const inline = pack ? { pack: Buffer.from(pack.buffer, pack.byteOffset, pack.byteLength).toString('base64') } : {};
-    return (await this.#call(ops.commitBatch, { body: { files, ...inline } })).results;
+    return (await this.#call(ops.commitBatch, { body: { files, ...inline } }, MINIMAL)).results;
   }
   /** Many files' block lists by id (and revision) in one request; one result per file, in order. */
   async blockLists(files: { id: string; rev?: number }[]): Promise<BlockListResult[]> {

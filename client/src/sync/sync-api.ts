@@ -7,7 +7,7 @@
  * (status, code, details as the server sent them), any other error for a failed transport
  * (the request may or may not have been applied).
  */
-import type { BlockEncoding, BatchCommitItem, ListBatchResult, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitAnswer, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocksAnswer, ServerMessage, PackEntryOnWire } from '@coffer/protocol';
+import type { BlockEncoding, BatchCommitItem, ListBatchResult, MkdirBatchResult, BatchCommitResult, BlockListResult, ChangePage, CommitResult, PackStored, CommitRequest, DeleteRequest, FileView, LongPollAnswer, RevisionBlocksAnswer, ServerMessage, PackEntryOnWire } from '@coffer/protocol';
 
 export type { CommitRequest };
 
@@ -53,14 +53,16 @@ export interface SyncApi {
   getBlock(hash: string): Promise<Uint8Array>;
   /** A block encoded for the download (issue 21; transfer/wire-fetch.ts decodes and checks it). Absent: raw blocks only. */
   getBlockEncoded?(hash: string, bases?: readonly string[]): Promise<{ encoding: string; size: number; body: Uint8Array }>;
-  commit(c: CommitRequest): Promise<CommitAnswer>;
-  /** Batches (issue 20): many blocks in one request, many commits in one. Absent (the simulation): one file at a time. */
-  putPack?(pack: Uint8Array): Promise<PackStored>;
+  /** Asked in brief (`Prefer: return=minimal`); a server from before answers the whole entry. */
+  commit(c: CommitRequest): Promise<CommitResult>;
+  /** Batches (issue 20): many blocks in one request, many commits in one. Absent (the simulation): one file at a time.
+   *  Packs are asked in brief (`Prefer: return=minimal`): undefined when the server answered 204. */
+  putPack?(pack: Uint8Array): Promise<PackStored | undefined>;
   /** The same pack zstd-compressed whole (issue 21). Absent: packs go raw. */
-  putPackEncoded?(body: Uint8Array): Promise<PackStored>;
+  putPackEncoded?(body: Uint8Array): Promise<PackStored | undefined>;
   /** Blocks each raw, zstd or a delta in one request (issue 21, @coffer/protocol entry-pack.ts). Absent: a request per block. */
   /** `announce`: the pack's blocks are of the big new file `file` from `offset` on, while it uploads (the user's other devices hear of them: the `uploading` event). */
-  putPackEntries?(entries: readonly PackEntryOnWire[], announce?: PackAnnounce): Promise<PackStored>;
+  putPackEntries?(entries: readonly PackEntryOnWire[], announce?: PackAnnounce): Promise<PackStored | undefined>;
   /** `pack`: the files' blocks inline, stored before they commit (issue 21: one request instead of three). */
   commitBatch?(files: BatchCommitItem[], pack?: Uint8Array): Promise<BatchCommitResult[]>;
   /** Restore in batches (issue 20): many files' block lists by id in one request, many blocks in one

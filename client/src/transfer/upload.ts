@@ -8,7 +8,7 @@
  */
 import { releaseMemory } from '@coffer/storage-engine/memory';
 import { ApiError } from '../api/errors.js';
-import type { BlockRef, CommitAnswer } from '@coffer/protocol';
+import type { BlockRef, CommitResult } from '@coffer/protocol';
 import type { CommitRequest, SyncApi } from '../sync/sync-api.js';
 import { contentHashOf, fileChunks, handleChunks } from './blocks.js';
 import { nodeReadable, type FileStat, type ReadableFile } from './file-handle.js';
@@ -66,7 +66,7 @@ export interface UploadOptions {
 }
 
 export interface Uploaded {
-  answer: CommitAnswer;
+  answer: CommitResult;
   /** The file as it was read (the bytes committed are exactly this file's then). */
   stat: FileStat;
   contentHash: string;
@@ -96,7 +96,7 @@ export async function uploadFile(api: UploadApi, source: string | ReadableFile, 
     mtime: o.mtime ?? stat.mtimeMs,
     ...(o.onConflict ? { onConflict: o.onConflict } : {}),
   };
-  const done = (answer: CommitAnswer): Uploaded => ({ answer, stat, contentHash: contentHashOf(blocks) });
+  const done = (answer: CommitResult): Uploaded => ({ answer, stat, contentHash: contentHashOf(blocks) });
   await o.beforeCommit?.(contentHashOf(blocks), stat);
   try {
     return done(await api.commit(commit));

@@ -15,7 +15,8 @@ export const putPack = operation({
     '413 `payload_too_large`; 507 `quota_exceeded` when the new blocks do not fit (blocks reserved before it stay so). Blocks count against the quota as with PUT /blocks/{sha256}.',
   auth: 'user',
   body: { raw: 'application/octet-stream', description: 'The pack' },
-  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored } },
+  headers: { Prefer: { description: '`return=minimal`: answered 204 without a body', example: 'return=minimal' } },
+  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored }, 204: { description: 'Every block of the pack is on the server (asked with `Prefer: return=minimal`: no body)' } },
   errors: [400, 413, 507],
 });
 
@@ -29,8 +30,9 @@ export const commitBatch = operation({
     'Each file is what `POST /files/commit` takes and succeeds or fails alone (`results[i].error` is what that would have answered: ' +
     '409 `stale_revision`/`exists`, 400 `invalid_name`/`missing_blocks`, 507 `quota_exceeded`…); the files that succeed commit together, ' +
     'in one transaction, before the answer is sent. A malformed request (not a list of such files, more than MAX_BATCH_FILES files or ' +
-    'MAX_BATCH_BLOCKS block references) is 400 and commits nothing.',
+    'MAX_BATCH_BLOCKS block references) is 400 and commits nothing. With `Prefer: return=minimal` each committed file is answered in brief (`CommitBrief`).',
   auth: 'user',
+  headers: { Prefer: { description: '`return=minimal`: each committed file answered in brief (`CommitBrief`)', example: 'return=minimal' } },
   body: { json: BatchCommitRequest, maxBytes: MAX_BATCH_BODY_BYTES },
   answers: { 200: { description: 'One result per file, in order', json: BatchCommitAnswer } },
 });

@@ -7,7 +7,7 @@ import {
   BlockStored,
   ChangePage,
   ChangesQuery,
-  CommitAnswer,
+  CommitResult,
   CommitRequest,
   LatestCursor,
   LongPollAnswer,
@@ -134,10 +134,11 @@ export const commitFromBlocks = operation({
     'is 409 `stale_revision`/`exists` with `details.current` (`{id,rev,size,contentHash}` of the entry at the path; id null and rev 0 when none), ' +
     'or with `onConflict: "copy"` the content becomes `name (conflicted copy from DEVICE YYYY-MM-DD).ext` (numbered when taken) ' +
     'and the answer says `conflict: true` with `original`. With `fileId`, another entry at `path` (or none: the file was deleted ' +
-    'or moved away) loses the same way.',
+    'or moved away) loses the same way. With `Prefer: return=minimal` the answer is in brief (`CommitBrief`: what a sync client records).',
   auth: 'user',
+  headers: { Prefer: { description: '`return=minimal`: each committed file answered in brief (`CommitBrief`)', example: 'return=minimal' } },
   body: { json: CommitRequest, maxBytes: MAX_COMMIT_BODY_BYTES },
-  answers: { 201: { description: 'The committed file (or its conflicted copy)', json: CommitAnswer } },
+  answers: { 201: { description: 'The committed file (or its conflicted copy); brief (`CommitBrief`) with `Prefer: return=minimal`', json: CommitResult } },
   errors: [404, 409, 507],
 });
 

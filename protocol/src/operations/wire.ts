@@ -41,7 +41,8 @@ export const putPackEncoded = operation({
   auth: 'user',
   query: EncodedPackQuery,
   body: { raw: 'application/zstd', description: 'The pack, zstd-compressed, at most MAX_PACK_BYTES' },
-  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored } },
+  headers: { Prefer: { description: '`return=minimal`: answered 204 without a body', example: 'return=minimal' } },
+  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored }, 204: { description: 'Every block of the pack is on the server (asked with `Prefer: return=minimal`: no body)' } },
   errors: [400, 413, 507],
 });
 
@@ -88,6 +89,7 @@ export const putPackEntries = operation({
   auth: 'user',
   query: PackEntriesQuery,
   body: { raw: 'application/octet-stream', description: 'The entry pack, at most MAX_PACK_BYTES' },
-  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored } },
+  headers: { Prefer: { description: '`return=minimal`: answered 204 without a body', example: 'return=minimal' } },
+  answers: { 200: { description: 'Every block of the pack is on the server', json: PackStored }, 204: { description: 'Every block of the pack is on the server (asked with `Prefer: return=minimal`: no body)' } },
   errors: [400, 404, 413, 507],
 });

@@ -7,7 +7,7 @@ import { MAX_BLOCK_BYTES, Sha256Hex } from '../blocks.js';
 import { count, id, int4, path } from '../fields.js';
 import { MAX_BATCH_BLOCKS, MAX_BATCH_FILES, MAX_INLINE_PACK_BYTES } from '../limits.js';
 import { FileView } from './files.js';
-import { CommitAnswer } from './sync.js';
+import { CommitResult, wholeCommit, type CommitAnswer } from './sync.js';
 
 /**
  * A pack's body: `PACK_MAGIC`, then entries back to back, each the block's SHA-256 (32 raw
@@ -66,9 +66,16 @@ export const BatchFileError = z
   .register(z.globalRegistry, { id: 'BatchFileError', description: 'What `POST /files/commit` would have answered for this file alone' });
 
 export const BatchCommitResult = z
-  .union([z.object({ ok: z.literal(true), file: CommitAnswer }), z.object({ ok: z.literal(false), error: BatchFileError })])
+  .union([z.object({ ok: z.literal(true), file: CommitResult }), z.object({ ok: z.literal(false), error: BatchFileError })])
   .register(z.globalRegistry, { id: 'BatchCommitResult' });
 export type BatchCommitResult = z.infer<typeof BatchCommitResult>;
+/** A result with its file whole: what a client that never asks in brief (the web app) works with. */
+export type WholeBatchCommitResult = Exclude<BatchCommitResult, { ok: true }> | { ok: true; file: CommitAnswer };
+
+/** A batch's results with each committed file whole (wholeCommit). */
+export function wholeResults(results: readonly BatchCommitResult[]): WholeBatchCommitResult[] {
+  return results.map((r) => (r.ok ? { ok: true as const, file: wholeCommit(r.file) } : r));
+}
 
 export const BatchCommitAnswer = z
   .object({ results: z.array(BatchCommitResult).register(z.globalRegistry, { description: 'One per file, in the order sent' }) })

@@ -141,3 +141,24 @@ export const CommitAnswer = FileView.extend({
     .register(z.globalRegistry, { description: 'Where the content would have gone; `id` null when no entry is at that path any more' }),
 }).register(z.globalRegistry, { id: 'CommitAnswer', description: 'The committed file, or its conflicted copy.' });
 export type CommitAnswer = z.infer<typeof CommitAnswer>;
+
+/**
+ * A commit's answer when the request says `Prefer: return=minimal` (issue 21): what a sync client
+ * records — the entry, its path as stored, revision, size and time, and with a conflicted copy where
+ * the content would have gone — ~130 bytes instead of the whole entry's ~380.
+ */
+export const CommitBrief = CommitAnswer.pick({ id: true, path: true, rev: true, size: true, modifiedAt: true, conflict: true, original: true }).register(z.globalRegistry, {
+  id: 'CommitBrief',
+  description: 'The committed file (or its conflicted copy) in brief: the answer to `Prefer: return=minimal`.',
+});
+export type CommitBrief = z.infer<typeof CommitBrief>;
+
+/** A commit's answer, whole or brief: a client that asked for the brief one gets the whole from a server from before. */
+export const CommitResult = z.union([CommitAnswer, CommitBrief]);
+export type CommitResult = z.infer<typeof CommitResult>;
+
+/** The whole answer, for a client that never asks in brief (the web app shows the entry): a brief one there is a server's mistake. */
+export function wholeCommit(a: CommitResult): CommitAnswer {
+  if (!('name' in a)) throw new Error('the server answered a commit in brief, which was not asked for');
+  return a;
+}

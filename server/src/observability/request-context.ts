@@ -4,7 +4,7 @@
  * database layer, without handing a logger through every call.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 export interface RequestContext {
   reqId: string;
@@ -16,6 +16,14 @@ export const requestContext = new AsyncLocalStorage<RequestContext>();
  *  else (too long, spaces, quotes, control characters) is replaced, so it can never forge log fields. */
 const SANE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
+/**
+ * A new id: 96 random bits as 16 base64url characters. Unique enough to find one request's lines
+ * in a log, and 20 bytes shorter than a UUID on every answer (issue 21 counts bytes on the wire).
+ */
+export function newRequestId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 export function requestIdFrom(header: string | undefined): string {
-  return header && SANE_ID.test(header) ? header : randomUUID();
+  return header && SANE_ID.test(header) ? header : newRequestId();
 }

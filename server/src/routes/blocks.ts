@@ -4,7 +4,7 @@
  * the SHA-256 of their plaintext; dedup and visibility are per namespace.
  */
 import type { Hono } from 'hono';
-import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, MAX_PACK_BYTES, missingBits, operations as ops } from '@coffer/protocol';
+import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, MAX_PACK_BYTES, missingBits, operations as ops, prefersMinimal } from '@coffer/protocol';
 import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 import type { AppEnv } from '../auth/context.js';
 import { packStream, readableBlocks } from '../blocks/fetch.js';
@@ -69,7 +69,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.putPack, async ({ user }, c) => withinBudget(c, async (declared) => {
     const data = await readPackBody(uploadBody(c), declared);
-    return { status: 200 as const, body: await storePackOf(blockPut, user.namespaceId, parsePack(data), [], data) };
+    return packAnswer(c, await storePackOf(blockPut, user.namespaceId, parsePack(data), [], data));
   }));
 
   r.mount(ops.fetchBlocks, async ({ body, user }, c) => {
@@ -88,7 +88,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     const body = await readPackBody(uploadBody(c), declared);
     const packed = await decodePack(body);
     releaseMemory(body);
-    return { status: 200 as const, body: await storePackOf(blockPut, user.namespaceId, parsePack(packed), [packed]) };
+    return packAnswer(c, await storePackOf(blockPut, user.namespaceId, parsePack(packed), [packed]));
   }));
 
   // Issue 21: a file's changed blocks in one request, each raw, zstd or a delta; all decoded and verified, then stored as a pack.
@@ -103,7 +103,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
       rememberAnnounced(storage, user.namespaceId, blocks, blockPut.reservationMs);
       await announceUploading(db, user.id, { path: query.file, size: query.size }, query.offset, blocks);
     }
-    return { status: 200 as const, body: stored };
+    return packAnswer(c, stored);
   }));
 
   r.mount(ops.getBlock, async ({ params, user }, c) => {
@@ -154,4 +154,9 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   return r.router;
+}
+
+/** A stored pack's answer: its counts, or with `Prefer: return=minimal` (the sync agent, which reads nothing of it) 204 and no body — ~90 bytes less a pack (issue 21). */
+function packAnswer<T>(c: { req: { header(name: string): string | undefined } }, stored: T): { status: 200; body: T } | { status: 204 } {
+  return prefersMinimal(c.req.header('prefer')) ? { status: 204 } : { status: 200, body: stored };
 }

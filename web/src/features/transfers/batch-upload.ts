@@ -7,7 +7,7 @@
  * /files/commit/batch: one transaction, an answer per file). A folder of 200 notes is then a
  * handful of requests instead of 400.
  */
-import { contentHashWebCrypto, encodePack, MAX_MISSING_HASHES, packsOf, type BatchCommitItem, type BatchCommitResult, type PackBlock } from '@coffer/protocol';
+import { contentHashWebCrypto, encodePack, MAX_MISSING_HASHES, packsOf, type BatchCommitItem, type WholeBatchCommitResult, type PackBlock } from '@coffer/protocol';
 import { fileBlocks } from './file-blocks';
 import { sha256Hex, type SentFile } from './upload-engine';
 
@@ -23,7 +23,7 @@ export const BATCHES_IN_FLIGHT = 2;
 export interface BatchApi {
   missing(hashes: string[], signal?: AbortSignal): Promise<Set<string>>;
   putPack(pack: Uint8Array<ArrayBuffer>, signal?: AbortSignal): Promise<void>;
-  commitBatch(files: BatchCommitItem[], signal?: AbortSignal): Promise<BatchCommitResult[]>;
+  commitBatch(files: BatchCommitItem[], signal?: AbortSignal): Promise<WholeBatchCommitResult[]>;
 }
 
 export interface SmallFile {
@@ -35,7 +35,7 @@ export interface SmallFile {
 /** What a batch came to: per file its blocks (as the single path's SentFile, for a later keep-both or replace) and its result, in order. */
 export interface SentBatch {
   files: SentFile[];
-  results: BatchCommitResult[];
+  results: WholeBatchCommitResult[];
   /** Block bytes that went on the wire (the rest the server had). */
   sentBytes: number;
 }

@@ -1,5 +1,5 @@
 /** The upload engine's calls over HTTP: each an operation of @coffer/protocol. */
-import { missingFromBits, userOperations as ops } from '@coffer/protocol';
+import { missingFromBits, userOperations as ops, wholeCommit, wholeResults } from '@coffer/protocol';
 import { call, send } from '../../api/client';
 import type { BatchApi } from './batch-upload';
 import type { UploadApi } from './upload-engine';
@@ -14,11 +14,12 @@ export const httpUploadApi: UploadApi & BatchApi = {
     const res = await send(ops.putBlock, { params: { sha256: hash }, raw: body, signal });
     await res.body?.cancel();
   },
-  commit: (req, signal) => call(ops.commitFromBlocks, { body: req, signal }),
+  // Never asked in brief (the app shows the entry the server made).
+  commit: async (req, signal) => wholeCommit(await call(ops.commitFromBlocks, { body: req, signal })),
   async putPack(pack, signal) {
     await call(ops.putPack, { raw: pack, signal });
   },
-  commitBatch: async (files, signal) => (await call(ops.commitBatch, { body: { files }, signal })).results,
+  commitBatch: async (files, signal) => wholeResults((await call(ops.commitBatch, { body: { files }, signal })).results),
 };
 
 /** Create `path` and its missing parents; a folder that is there already is fine. */

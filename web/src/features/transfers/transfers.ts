@@ -9,7 +9,7 @@
  * land, so a listing can refresh.
  */
 import { batch, computed, signal, type Signal } from '@preact/signals';
-import { numberedName, type BatchCommitResult } from '@coffer/protocol';
+import { numberedName, type WholeBatchCommitResult } from '@coffer/protocol';
 import { ApiError } from '../../api/client';
 import { toast } from '../../ui/index';
 import { BATCH_BYTES, BATCH_FILES, BATCHES_IN_FLIGHT, SMALL_FILE_BYTES, sendSmallBatch, type BatchApi } from './batch-upload';
@@ -201,7 +201,7 @@ async function runBatch(batchOf: Transfer[]): Promise<void> {
 }
 
 /** One file's answer in a batch, settled as the single path would settle it. */
-async function settleBatched(t: Transfer, sent: SentFile, result: BatchCommitResult): Promise<void> {
+async function settleBatched(t: Transfer, sent: SentFile, result: WholeBatchCommitResult): Promise<void> {
   t.sentFile = sent;
   if (t.state.value === 'cancelled') return;
   if (result.ok) {
