@@ -6,7 +6,7 @@
  * message, details) as the client builds them from an error answer.
  */
 import type { z } from 'zod';
-import { BatchCommitAnswer, BlockListsAnswer, ChangePage, CommitAnswer, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, PACK_END, PackStored, RevisionBlocksAnswer, encodePack, type BatchCommitItem, type LongPollAnswer } from '@coffer/protocol';
+import { BatchCommitAnswer, BlockListsAnswer, ChangePage, CommitBrief, FileList, FileView, LatestCursor, MAX_MISSING_HASHES, MissingAnswer, PACK_END, PackStored, RevisionBlocksAnswer, encodePack, type BatchCommitItem, type LongPollAnswer } from '@coffer/protocol';
 import { HttpError, hashParam } from '@coffer/server/rules';
 import { ApiError } from '../../src/api/errors.js';
 import { readFetchedPack } from '../../src/transfer/fetch-pack.js';
@@ -70,14 +70,18 @@ export class ModelApi implements SyncApi {
   async getBlock(hash: string) {
     return Buffer.from(answer(null, () => this.model.getBlock(hashParam(hash))));
   }
+  /** In brief, as CofferApi asks the server (`Prefer: return=minimal`): the schema keeps the brief answer's fields. */
   async commit(c: CommitRequest) {
-    return answer(CommitAnswer, () => this.model.commit(this.deviceId, request('commit', c)));
+    return answer(CommitBrief, () => this.model.commit(this.deviceId, request('commit', c)));
   }
+  /** Stored, answered 204 without counts: CofferApi asks for packs in brief, as it does for commits. */
   async putPack(pack: Uint8Array) {
-    return answer(PackStored, () => this.model.putPack(pack));
+    answer(PackStored, () => this.model.putPack(pack));
+    return undefined;
   }
   async putPackEncoded(body: Uint8Array) {
-    return answer(PackStored, () => this.model.putPackEncoded(body));
+    answer(PackStored, () => this.model.putPackEncoded(body));
+    return undefined;
   }
   async commitBatch(files: BatchCommitItem[], pack?: Uint8Array) {
     return answer(BatchCommitAnswer, () => {
@@ -85,7 +89,7 @@ export class ModelApi implements SyncApi {
       // The inline pack is stored first, in the same request, as the server does.
       if (body.pack !== undefined) this.model.putPack(Buffer.from(body.pack, 'base64'));
       return { results: this.model.commitBatch(this.deviceId, body.files) };
-    }).results;
+    }).results.map((r) => (r.ok ? { ok: true as const, file: CommitBrief.parse(r.file) } : r)); // in brief, as CofferApi asks
   }
   async blockLists(files: { id: string; rev?: number }[]) {
     return answer(BlockListsAnswer, () => ({ results: this.model.blockLists(request('blockLists', { files }).files) })).results;

@@ -62,7 +62,7 @@ describe('the model server', () => {
     // Ids from one counter: the devices took 1 and 2, then /Docs and /Docs/Old.
     expect(one.answers[0]).toMatchObject({ id: '00000000-0000-4000-8000-000000000004', parentId: '00000000-0000-4000-8000-000000000003' });
     // The copy's name carries the clock's day, not the machine's.
-    expect(one.answers[3]).toMatchObject({ conflict: true, name: 'a (conflicted copy from Laptop 2031-07-15).txt', createdAt: '2031-07-15T00:00:00.000Z' });
+    expect(one.answers[3]).toMatchObject({ conflict: true, path: '/Docs/a (conflicted copy from Laptop 2031-07-15).txt', modifiedAt: '2031-07-15T00:00:00.000Z' });
   });
 
   it('shows the live tree and every version ever committed, trashed files’ included', async () => {
