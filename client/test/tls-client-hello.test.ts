@@ -1,5 +1,5 @@
 /**
- * What the agent offers in its ClientHello (api/pinned-agent.ts CLIENT_TLS, issue 21): one key
+ * What the agent offers in its ClientHello (api/pinned-agent.ts clientTls, issue 21): one key
  * share, the post-quantum hybrid X25519MLKEM768, and TLS 1.2 suites with ECDHE and AEAD only — and
  * it still reaches servers that lack the hybrid (a HelloRetryRequest for X25519 or P-256) or speak
  * TLS 1.2 only.

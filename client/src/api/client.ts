@@ -257,7 +257,7 @@ export class CofferApi implements SyncApi {
   }
   /** A pack compressed whole (issue 21); 404 from a server without the route. */
   putPackEncoded(body: Uint8Array) {
-    return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { 'content-type': 'application/zstd', prefer: PREFER_MINIMAL } });
+    return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { ...MINIMAL.headers, 'content-type': 'application/zstd' } });
   }
   /** Blocks each raw, zstd or a delta, in one request (issue 21, @coffer/protocol encodeEntryPack); 404 from a server without the route. */
   putPackEntries(entries: readonly PackEntryOnWire[], announce?: PackAnnounce) {

@@ -85,20 +85,26 @@ export function validatesFor(socket: TLSSocket, host: string): boolean {
  * second, classic X25519 share and some thirty legacy suites. Kept to what every TLS server of the
  * last decade speaks; Node builds whose OpenSSL lacks ML-KEM get the classic groups.
  */
-export const CLIENT_TLS: Pick<ConnectionOptions, 'ecdhCurve' | 'ciphers'> = {
-  ecdhCurve: hasMlKem() ? 'X25519MLKEM768:X25519:P-256:P-384' : 'X25519:P-256:P-384',
-  ciphers: [
-    'TLS_AES_128_GCM_SHA256',
-    'TLS_AES_256_GCM_SHA384',
-    'TLS_CHACHA20_POLY1305_SHA256',
-    'ECDHE-ECDSA-AES128-GCM-SHA256',
-    'ECDHE-RSA-AES128-GCM-SHA256',
-    'ECDHE-ECDSA-AES256-GCM-SHA384',
-    'ECDHE-RSA-AES256-GCM-SHA384',
-    'ECDHE-ECDSA-CHACHA20-POLY1305',
-    'ECDHE-RSA-CHACHA20-POLY1305',
-  ].join(':'),
-};
+export function clientTls(): Pick<ConnectionOptions, 'ecdhCurve' | 'ciphers'> {
+  // Decided at the first connection, not at import: the probe makes a TLS context (~3 ms), which a
+  // command that never connects over TLS should not pay.
+  tlsOptions ??= {
+    ecdhCurve: hasMlKem() ? 'X25519MLKEM768:X25519:P-256:P-384' : 'X25519:P-256:P-384',
+    ciphers: [
+      'TLS_AES_128_GCM_SHA256',
+      'TLS_AES_256_GCM_SHA384',
+      'TLS_CHACHA20_POLY1305_SHA256',
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      'ECDHE-RSA-AES128-GCM-SHA256',
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+      'ECDHE-RSA-AES256-GCM-SHA384',
+      'ECDHE-ECDSA-CHACHA20-POLY1305',
+      'ECDHE-RSA-CHACHA20-POLY1305',
+    ].join(':'),
+  };
+  return tlsOptions;
+}
+let tlsOptions: Pick<ConnectionOptions, 'ecdhCurve' | 'ciphers'> | undefined;
 
 function hasMlKem(): boolean {
   try {
@@ -153,7 +159,7 @@ export class TrustingAgent extends HttpsAgent {
     const lastDeclined = declined.get(key);
     const offered = lastDeclined !== undefined && Date.now() - lastDeclined < RETRY_OFFERS_MS ? undefined : sessions.get(key);
     // The chain is checked below, not by connect: a pinned self-signed certificate cannot pass it.
-    const socket = connect({ ...(options as ConnectionOptions), ...CLIENT_TLS, ca: caList(ca), rejectUnauthorized: false, session: offered });
+    const socket = connect({ ...(options as ConnectionOptions), ...clientTls(), ca: caList(ca), rejectUnauthorized: false, session: offered });
     let settled = false;
     let accepted = false;
     let early: Buffer | undefined; // a session told before the certificate was accepted (TLS 1.2)
@@ -214,7 +220,7 @@ export function probeCertificate(url: URL, opts: { ca?: string; timeoutMs?: numb
       host: url.hostname,
       port: Number(url.port || 443),
       servername: isIp(url.hostname) ? undefined : url.hostname,
-      ...CLIENT_TLS,
+      ...clientTls(),
       ca: caList(opts.ca),
       rejectUnauthorized: false,
     });
