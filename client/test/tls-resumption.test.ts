@@ -54,7 +54,7 @@ describe.each(['TLSv1.3', 'TLSv1.2'] as const)('TLS session resumption, %s', (ve
 
 describe('TLS session offers to a server that never resumes', () => {
   it('offers a session once, then not again: each offer is ClientHello bytes for nothing', async () => {
-    // As boot/listen.ts: stateful TLS 1.3 tickets, which Node's server cannot resume.
+    // Stateful TLS 1.3 tickets (SSL_OP_NO_TICKET), which Node's server cannot resume (Coffer's own listener sends stateless ones).
     const srv = await serverOf('TLSv1.3', constants.SSL_OP_NO_TICKET);
     const proxy = await countingProxy(Number(new URL(srv.url).port));
     try {

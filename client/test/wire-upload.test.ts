@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNKER_PARAMETERS, MAX_PACK_BYTES, entryPackBytes } from '@coffer/protocol';
+import { forgetKeptLists } from '@coffer/server/testing/kept-lists';
 import { seededBytes } from '@coffer/server/testing/data';
 import { startTestServer, type TestServer } from '@coffer/server/testing/server';
 import { useTempDir } from '@coffer/test-support/temp-dir';
@@ -81,6 +82,37 @@ describe('uploads on the wire', () => {
     expect(stored).toEqual(await blockListOf(local));
     const before = new Set((await api.revisionBlocks('/big.bin', first.answer.rev)).blocks.map((b) => b.hash));
     expect(stored.filter((b) => !before.has(b.hash))).toHaveLength(1);
+  });
+
+  it('commits a file asked about in one question by naming the question; lists the blocks when the server forgot it', async () => {
+    const bytes = seededBytes('wire-upload-kept', 6 * MiB);
+    const local = await writeTemp('kept.bin', bytes);
+    const blocks = await blockListOf(local);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    const commits: Record<string, unknown>[] = [];
+    const stream = api.http.stream.bind(api.http);
+    api.http.stream = (method, path, o) => {
+      if (path.endsWith('/files/commit')) commits.push(o?.json as Record<string, unknown>);
+      return stream(method, path, o);
+    };
+    try {
+      const named = await uploadFile(api, local, '/kept.bin', { baseRev: null });
+      expect(commits).toHaveLength(1);
+      expect(commits[0]).not.toHaveProperty('blocks');
+      expect(commits[0]!.blockList).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), sizes: blocks.map((b) => b.size) });
+      expect((await api.revisionBlocks('/kept.bin', named.answer.rev)).blocks).toEqual(blocks);
+
+      // Forgotten between the question and the commit (a restart, another server process): 409, then the blocks listed.
+      commits.length = 0;
+      const next = Buffer.concat([bytes, Buffer.from('more')]);
+      await writeFile(local, next);
+      const listed = await uploadFile(api, local, '/kept.bin', { baseRev: named.answer.rev, fileId: named.answer.id, beforeCommit: async () => forgetKeptLists() });
+      expect(commits.map((c) => Object.keys(c).includes('blocks'))).toEqual([false, true]);
+      expect(listed.answer.rev).toBe(named.answer.rev + 1);
+      expect((await api.revisionBlocks('/kept.bin', listed.answer.rev)).blocks).toEqual(await blockListOf(local));
+    } finally {
+      api.http.stream = stream;
+    }
   });
 
   it('asks once about a file of exactly the bytes it holds unasked (24 MiB), and finishes', async () => {

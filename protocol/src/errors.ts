@@ -127,6 +127,8 @@ export const ERROR_CODES = {
   invalid_encoding: 'An encoded block does not decode (or not to its declared size); nothing was stored',
   base_not_found: 'A delta’s base block is not in a file the caller may read; send the block without a base',
   missing_blocks: 'The commit names blocks the server lacks; details.missing lists them',
+  block_list_unknown: 'The commit names a kept block list (blockList) the server no longer has: commit again with the blocks listed',
+  block_list_mismatch: 'The commit gives a different number of sizes than its kept block list has blocks',
   block_size_mismatch: 'A block’s size is not the one stored',
   block_gone: 'A block was removed as garbage meanwhile: upload it again',
 

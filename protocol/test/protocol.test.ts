@@ -20,6 +20,7 @@ import {
   MAX_COMMIT_BLOCKS,
   MAX_FILE_BYTES,
   decodeEntryPack,
+  entryOverhead,
   encodeEntryPack,
   entryPackBytes,
   entryPackPieces,
@@ -102,6 +103,43 @@ describe('entry packs', () => {
     const back = decodeEntryPack(joined);
     if (!('entries' in back)) throw new Error(back.fault);
     expect(back.entries.map((e) => [e.hash, e.size, e.encoding, e.bases ?? [], e.body.byteLength])).toEqual(entries.map((e) => [e.hash, e.size, e.encoding, e.bases ?? [], e.body.byteLength]));
+  });
+});
+
+describe('lean entry packs (CFE2)', () => {
+  const raw = new Uint8Array(300_000).fill(7);
+  const delta = new Uint8Array(40).fill(9);
+  const entries = [
+    { hash: 'ab'.repeat(32), size: raw.byteLength, encoding: 'identity' as const, body: raw },
+    { hash: 'cd'.repeat(32), size: 5000, encoding: 'zstd-delta' as const, bases: ['ef'.repeat(32), '01'.repeat(32)], body: delta },
+    { hash: '23'.repeat(32), size: 200, encoding: 'zstd' as const, body: delta.subarray(0, 3) },
+  ];
+
+  it('frame a raw block in 4 bytes, name no hash, and decode back', () => {
+    const joined = Buffer.concat(entryPackPieces(entries, 'lean'));
+    expect(joined.subarray(0, 4).toString()).toBe('CFE2');
+    expect(joined.byteLength).toBe(entryPackBytes(entries, 'lean'));
+    expect(Buffer.from(encodeEntryPack(entries, 'lean')).equals(joined)).toBe(true);
+    // flags, a 3-byte length: the raw entry's framing; nothing of its hash anywhere.
+    expect(entryOverhead(entries[0]!, 'lean')).toBe(4);
+    expect(joined.includes(Buffer.from('ab'.repeat(32), 'hex'))).toBe(false);
+    expect(entryPackBytes(entries, 'lean')).toBeLessThan(entryPackBytes(entries) - 3 * 32);
+    const back = decodeEntryPack(joined);
+    if (!('entries' in back)) throw new Error(back.fault);
+    expect(back.entries.map((e) => [e.hash, e.size, e.encoding, e.bases ?? [], e.body.byteLength])).toEqual(entries.map((e) => [undefined, e.size, e.encoding, e.bases ?? [], e.body.byteLength]));
+  });
+
+  it('refuse bad framing: cut short anywhere, unknown encodings, bases where none belong, overlong lengths', () => {
+    const joined = Buffer.concat(entryPackPieces(entries, 'lean'));
+    for (const at of [5, 6, 300_005, 300_010, 300_050, joined.byteLength - 1]) expect(decodeEntryPack(joined.subarray(0, at))).toHaveProperty('fault');
+    const bad = (bytes: number[]) => decodeEntryPack(Uint8Array.from([0x43, 0x46, 0x45, 0x32, ...bytes]));
+    expect(bad([0x03, 0x01, 0x00])).toHaveProperty('fault'); // encoding 3
+    expect(bad([0x04, 0x01, 0x00])).toHaveProperty('fault'); // a raw entry with a base
+    expect(bad([0x02, 0x01, 0x01, 0x00])).toHaveProperty('fault'); // a delta without bases
+    expect(bad([0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).toHaveProperty('fault'); // a length past 5 bytes
+    expect(bad([0x00, 0x00])).toHaveProperty('fault'); // size 0
+    expect(bad([0x01, 0x05, 0x00])).toHaveProperty('fault'); // an empty body
+    expect(bad([0x00, 0x02, 0x61, 0x62])).toEqual({ entries: [{ size: 2, encoding: 'identity', body: Uint8Array.from([0x61, 0x62]) }] });
   });
 });
 

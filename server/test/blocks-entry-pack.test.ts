@@ -46,6 +46,32 @@ describe('entry packs (postgres)', () => {
     for (const b of [edited, text, raw]) expect(Buffer.compare((await c.send('GET', `/api/v1/blocks/${sha256(b)}`)).body, b)).toBe(0);
   });
 
+  it('a lean pack (CFE2) names no hashes: each block is what its decoded bytes hash to, bad framing stores nothing', async () => {
+    const u = await srv.user();
+    const c = new SyncClient(srv.url, u.auth);
+    const base = randomBytes(200_000);
+    expect((await c.push('/lean-base.bin', base)).commit.status).toBe(201);
+    const edited = Buffer.concat([Buffer.from('head'), base]);
+    const text = Buffer.from('coffer lean pack\n'.repeat(8_000));
+    const raw = randomBytes(6000);
+    const entries: PackEntryOnWire[] = [
+      { hash: '', size: edited.length, encoding: 'zstd-delta', bases: [sha256(base)], body: zstd(edited, base) },
+      { hash: '', size: text.length, encoding: 'zstd', body: zstd(text) },
+      { hash: '', size: raw.length, encoding: 'identity', body: raw },
+    ];
+    const cut = encodeEntryPack(entries, 'lean');
+    const short = await c.send('POST', PATH, cut.subarray(0, cut.byteLength - 10));
+    expect(short.status).toBe(400);
+    expect(short.json().error.code).toBe('invalid_pack');
+    expect(await storedHashes(u.namespaceId)).toEqual([sha256(base)]);
+    const res = await c.send('POST', PATH, cut);
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ blocks: 3, stored: 3, bytes: edited.length + text.length + raw.length });
+    expect(await storedHashes(u.namespaceId)).toEqual([sha256(base), sha256(edited), sha256(text), sha256(raw)].sort());
+    const commit = await c.commit('/lean.bin', [edited, text, raw].map((b) => ({ hash: sha256(b), size: b.length })), { baseRev: null });
+    expect(commit.status).toBe(201);
+  });
+
   it('a wrong hash, an unreadable base, a bomb or bad framing is a 4xx naming the entry, storing nothing', async () => {
     const ua = await srv.user();
     const ub = await srv.user();

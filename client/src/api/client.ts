@@ -34,7 +34,8 @@ import {
   type OperationSpec,
 } from '@coffer/protocol';
 import { readFetchedPack, type FetchedBlock } from '../transfer/fetch-pack.js';
-import { apiErrorFrom } from './errors.js';
+import { ApiError, apiErrorFrom } from './errors.js';
+import { KEEP_FROM_HASHES, KeptLists } from './kept-lists.js';
 import { HttpClient, readAll, readAnswer, type Body, type RequestOptions } from './http.js';
 import type { Trust } from './pinned-agent.js';
 import type { CommitRequest, DeleteCondition, EntryRef, EventFeed, EventHandlers, PackAnnounce, SyncApi } from '../sync/sync-api.js';
@@ -71,6 +72,7 @@ const MINIMAL: RequestOptions = { headers: { prefer: PREFER_MINIMAL } };
 
 export class CofferApi implements SyncApi {
   readonly http: HttpClient;
+  readonly #keptLists = new KeptLists();
 
   constructor(url: string, trust: Trust, token?: string) {
     this.http = new HttpClient(url, trust, token);
@@ -214,14 +216,18 @@ export class CofferApi implements SyncApi {
 
   /** The hashes the server lacks, asked in batches (the server takes at most MAX_MISSING_HASHES at once).
    *  Answered as a bitmap (a server from before answers the hashes: either is read). */
-  async missingBlocks(hashes: string[]): Promise<Set<string>> {
+  async missingBlocks(hashes: string[], opts: { keep?: boolean } = {}): Promise<Set<string>> {
     const missing = new Set<string>();
+    // Kept only when one question holds the list, and when naming it saves more than the id costs.
+    const keep = opts.keep === true && hashes.length >= KEEP_FROM_HASHES && hashes.length <= MAX_MISSING_HASHES;
     for (let i = 0; i < hashes.length; i += MAX_MISSING_HASHES) {
       const asked = hashes.slice(i, i + MAX_MISSING_HASHES).map((h) => h.toLowerCase());
-      const ans = await this.#call(ops.missingBlocks, { query: { answer: 'bits' }, body: { hashes: asked }, shortAnswer: asked.length <= NEVER_COMPRESSED_MISSING });
+      const query = keep ? { answer: 'bits' as const, keep: '1' as const } : { answer: 'bits' as const };
+      const ans = await this.#call(ops.missingBlocks, { query, body: { hashes: asked }, shortAnswer: asked.length <= NEVER_COMPRESSED_MISSING });
       const got = 'missingBits' in ans ? missingFromBits(asked, ans.missingBits) : ans.missing;
       if (!got) throw new Error('the server answered POST /blocks/missing with a bitmap that does not fit the question');
       for (const h of got) missing.add(h);
+      if (keep && ans.list) this.#keptLists.remember(ans.list, asked);
     }
     return missing;
   }
@@ -246,9 +252,21 @@ export class CofferApi implements SyncApi {
     return { encoding, size, body: await readAll(res) };
   }
   /** Answered in brief (`Prefer: return=minimal`: what the client records), or whole by a server from before. */
-  commit(c: CommitRequest): Promise<CommitResult> {
+  async commit(c: CommitRequest): Promise<CommitResult> {
     // A brief answer is ~150 bytes and its path (twice with a conflicted copy): with a short path it is never compressed, so not asked for.
     const shortAnswer = 200 + 2 * Buffer.byteLength(JSON.stringify(c.path)) < JSON_COMPRESS_MIN_BYTES;
+    // Blocks the server kept as a question are named, not listed again (issue 21).
+    const list = this.#keptLists.find(c.blocks);
+    if (list !== undefined) {
+      const { blocks, ...rest } = c;
+      try {
+        return await this.#call(ops.commitFromBlocks, { body: { ...rest, blockList: { id: list, sizes: blocks.map((b) => b.size) } }, shortAnswer }, MINIMAL);
+      } catch (err) {
+        // Gone (forgotten, another server process) or not understood (a server from before): listed, as always.
+        if (!(err instanceof ApiError && (err.code === 'block_list_unknown' || err.code === 'block_list_mismatch' || err.code === 'invalid_request'))) throw err;
+        this.#keptLists.forget(list);
+      }
+    }
     return this.#call(ops.commitFromBlocks, { body: c, shortAnswer }, MINIMAL);
   }
   /** Many blocks in one request (a pack, @coffer/protocol's encodePack builds it). */
@@ -259,9 +277,9 @@ export class CofferApi implements SyncApi {
   putPackEncoded(body: Uint8Array) {
     return this.#call(ops.putPackEncoded, { query: { encoding: 'zstd' }, raw: body }, { headers: { ...MINIMAL.headers, 'content-type': 'application/zstd' } });
   }
-  /** Blocks each raw, zstd or a delta, in one request (issue 21, @coffer/protocol encodeEntryPack); 404 from a server without the route. */
+  /** Blocks each raw, zstd or a delta, in one request (issue 21, @coffer/protocol encodeEntryPack), in the lean form (CFE2); 404 from a server without the route. */
   putPackEntries(entries: readonly PackEntryOnWire[], announce?: PackAnnounce) {
-    return this.#call(ops.putPackEntries, { raw: entryPackPieces(entries), ...(announce ? { query: { file: announce.file, offset: String(announce.offset), size: String(announce.size) } } : {}) }, MINIMAL);
+    return this.#call(ops.putPackEntries, { raw: entryPackPieces(entries, 'lean'), ...(announce ? { query: { file: announce.file, offset: String(announce.offset), size: String(announce.size) } } : {}) }, MINIMAL);
   }
   /** Many commits in one request and one transaction; one result per file, in order. `pack`: their blocks
    *  inline (at most MAX_INLINE_PACK_BYTES; 400 invalid_request from a server older than issue 21). */

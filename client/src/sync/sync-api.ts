@@ -46,7 +46,9 @@ export interface SyncApi {
   mkdirBatch?(paths: string[], parents?: boolean): Promise<MkdirBatchResult[]>;
   move(from: EntryRef, to: string): Promise<FileView>;
   delete(ref: EntryRef, cond?: DeleteCondition): Promise<void>;
-  missingBlocks(hashes: string[]): Promise<Set<string>>;
+  /** `keep`: the question is a whole file's blocks in order, about to be committed: the server may
+   *  keep it, and the commit of those blocks then names it instead of listing them (issue 21). */
+  missingBlocks(hashes: string[], opts?: { keep?: boolean }): Promise<Set<string>>;
   putBlock(hash: string, bytes: Uint8Array): Promise<void>;
   /** A block compressed or as a delta (issue 21; transfer/wire-send.ts). Absent (the simulation): raw blocks only. */
   putBlockEncoded?(hash: string, body: Uint8Array, q: { encoding: BlockEncoding; size: number; base?: string }): Promise<void>;

@@ -94,12 +94,12 @@ export async function sendDeltas(api: DeltaBatchApi, cache: BlockCache, items: r
     try {
       await api.putPackEntries(pack);
     } catch (err) {
-      if (!(err instanceof ApiError && (err.status === 404 || err.status === 405 || err.code === 'invalid_encoding'))) throw err;
+      if (!(err instanceof ApiError && (err.status === 404 || err.status === 405 || err.code === 'invalid_encoding' || err.code === 'invalid_pack'))) throw err;
       for (const e of pack) sent.delete(e.hash); // the ordinary pack takes them
       continue;
     }
     if (stats) {
-      stats.blockWireBytesSent += entryPackBytes(pack);
+      stats.blockWireBytesSent += entryPackBytes(pack, 'lean');
       stats.deltasSent += pack.length;
     }
   }

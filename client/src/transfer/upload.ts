@@ -173,7 +173,8 @@ async function readAndSend(api: UploadApi, sender: BlockSender, file: ReadableFi
           pending = [];
           pendingBytes = 0;
           signal('room');
-          return api.missingBlocks(g.map((b) => b.hash));
+          // Asked once about the whole file (oneAsk): the server may keep the question, and the commit names it.
+          return api.missingBlocks(g.map((b) => b.hash), { keep: oneAsk && readDone });
         });
         // The chunks are this read's own (handleChunks gives each its own buffer; a cache keeps a
         // copy): freed now when the server has them, by the sender once sent when it lacks them.

@@ -124,7 +124,7 @@ export class BlockSender {
     const entry: PackEntryOnWire = enc
       ? { hash, size: bytes.byteLength, encoding: enc.encoding, ...(enc.bases ? { bases: enc.bases } : {}), body: enc.body }
       : { hash, size: bytes.byteLength, encoding: 'identity', body: bytes };
-    const wire = entryOverhead(entry) + entry.body.byteLength;
+    const wire = entryOverhead(entry, 'lean') + entry.body.byteLength;
     let full: Queued[] | undefined;
     const over = this.#queuedBytes + bytes.byteLength > this.packBytes || this.#queuedWire + wire > MAX_PACK_BYTES || this.#queued.length >= MAX_PACK_BLOCKS;
     if (this.#queued.length > 0 && over) {
@@ -211,7 +211,7 @@ export class BlockSender {
       const entries = pack.map((q) => q.entry);
       try {
         await this.api.putPackEntries!(entries, this.#announce(pack));
-        this.stats.blockWireBytesSent += entryPackBytes(entries);
+        this.stats.blockWireBytesSent += entryPackBytes(entries, 'lean');
         this.stats.deltasSent += pack.filter((q) => q.entry.encoding === 'zstd-delta').length;
         for (const q of pack) this.onSent?.(q.bytes.byteLength);
         // Its memory back now, not at V8's next collection for external memory: the next pack then
@@ -220,8 +220,9 @@ export class BlockSender {
         return;
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        // A base gone, a body the server decodes differently: each block on its own, which handles both.
-        if (err.code === 'base_not_found' || err.code === 'invalid_encoding') {
+        // A base gone, a body the server decodes differently, a server that reads CFE1 packs only
+        // (invalid_pack): each block on its own, which handles all three.
+        if (err.code === 'base_not_found' || err.code === 'invalid_encoding' || err.code === 'invalid_pack') {
           /* below */
         } else if (err.status === 404 || err.status === 405) this.#packs = false; // no such route: an older server
         else throw err;

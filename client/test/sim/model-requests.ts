@@ -5,7 +5,7 @@
  * own `parse`, so a malformed call is the same 400 'invalid_request' here as there.
  */
 import type { z } from 'zod';
-import { operations as ops } from '@coffer/protocol';
+import { CommitRequest, operations as ops } from '@coffer/protocol';
 import { parse } from '@coffer/server/rules';
 
 const schemas = {
@@ -13,7 +13,8 @@ const schemas = {
   move: ops.move.body.json,
   delete: ops.deleteEntry.body.json,
   missing: ops.missingBlocks.body.json,
-  commit: ops.commitFromBlocks.body.json,
+  // The route also takes a kept list (blockList); SyncApi's commit always lists the blocks.
+  commit: CommitRequest,
   commitBatch: ops.commitBatch.body.json,
   blockLists: ops.revisionBlocksBatch.body.json,
   fetchBlocks: ops.fetchBlocks.body.json,

@@ -8,7 +8,7 @@ import {
   ChangePage,
   ChangesQuery,
   CommitResult,
-  CommitRequest,
+  CommitOnWire,
   LatestCursor,
   LongPollAnswer,
   LongpollQuery,
@@ -77,7 +77,9 @@ export const missingBlocks = operation({
   path: '/blocks/missing',
   tag: 'sync',
   summary: 'Which of these block hashes the server lacks (per namespace: upload only those)',
-  description: 'With `answer=bits`, one bit per hash asked (`missingBits`) instead of the missing hashes themselves.',
+  description:
+    'With `answer=bits`, one bit per hash asked (`missingBits`) instead of the missing hashes themselves. With `keep=1` the server keeps the hashes asked, in order, ' +
+    'for a few minutes and answers their `list` id: a commit of exactly these blocks names it (`blockList`) instead of listing the hashes again.',
   auth: 'user',
   query: MissingQuery,
   body: { json: MissingRequest, maxBytes: MAX_MISSING_BODY_BYTES },
@@ -134,10 +136,11 @@ export const commitFromBlocks = operation({
     'is 409 `stale_revision`/`exists` with `details.current` (`{id,rev,size,contentHash}` of the entry at the path; id null and rev 0 when none), ' +
     'or with `onConflict: "copy"` the content becomes `name (conflicted copy from DEVICE YYYY-MM-DD).ext` (numbered when taken) ' +
     'and the answer says `conflict: true` with `original`. With `fileId`, another entry at `path` (or none: the file was deleted ' +
-    'or moved away) loses the same way. With `Prefer: return=minimal` the answer is in brief (`CommitBrief`: what a sync client records).',
+    'or moved away) loses the same way. With `Prefer: return=minimal` the answer is in brief (`CommitBrief`: what a sync client records). ' +
+    'The blocks may be named by a question the server kept (`blockList`, from POST /blocks/missing?keep=1) instead of listed: 409 `block_list_unknown` when it is gone (forgotten after a few minutes, or asked of another server process): send `blocks` then.',
   auth: 'user',
   headers: { Prefer: { description: '`return=minimal`: each committed file answered in brief (`CommitBrief`)', example: 'return=minimal' } },
-  body: { json: CommitRequest, maxBytes: MAX_COMMIT_BODY_BYTES },
+  body: { json: CommitOnWire, maxBytes: MAX_COMMIT_BODY_BYTES },
   answers: { 201: { description: 'The committed file (or its conflicted copy); brief (`CommitBrief`) with `Prefer: return=minimal`', json: CommitResult } },
   errors: [404, 409, 507],
 });

@@ -77,10 +77,12 @@ export const putPackEntries = operation({
   method: 'POST',
   path: '/blocks/pack/entries',
   tag: 'sync',
-  summary: 'Upload many blocks in one request, each raw, zstd, or a zstd delta against blocks the server has (`CFE1` entry pack)',
+  summary: 'Upload many blocks in one request, each raw, zstd, or a zstd delta against blocks the server has (`CFE1` or lean `CFE2` entry pack)',
   description:
-    'Per entry: SHA-256 (32 bytes), plaintext size (u32 BE), encoding (u8: 0 raw, 1 zstd, 2 zstd-delta), number of bases (u8), the bases (32 bytes each), ' +
-    `body length (u32 BE), body; at most MAX_PACK_BYTES (${MAX_PACK_BYTES}) bytes, MAX_PACK_BLOCKS entries, and plaintexts adding up to at most MAX_PACK_BYTES. ` +
+    'CFE1, per entry: SHA-256 (32 bytes), plaintext size (u32 BE), encoding (u8: 0 raw, 1 zstd, 2 zstd-delta), number of bases (u8), the bases (32 bytes each), ' +
+    'body length (u32 BE), body. CFE2 (lean), per entry: one byte (encoding in bits 0-1, number of bases above), plaintext size (unsigned LEB128), the bases, ' +
+    'body length (LEB128; absent when raw), body — no SHA-256: the block is what the entry decodes to. ' +
+    `At most MAX_PACK_BYTES (${MAX_PACK_BYTES}) bytes, MAX_PACK_BLOCKS entries, and plaintexts adding up to at most MAX_PACK_BYTES. ` +
     'Each entry is decoded as PUT /blocks/{sha256}/encoded decodes it and checked against its SHA-256 before anything is stored: 400 `invalid_pack`, ' +
     '`invalid_encoding` or `hash_mismatch` (details name the entry) and 404 `base_not_found` store nothing; then as POST /blocks/pack (507 `quota_exceeded`). ' +
     'A server without this route answers 404: the client then sends each block on its own. ' +

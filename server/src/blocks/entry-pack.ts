@@ -1,7 +1,8 @@
 /**
  * An entry pack (`POST /blocks/pack/entries`, @coffer/protocol entry-pack.ts) turned into verified
  * blocks: each entry decoded as PUT /blocks/{sha256}/encoded decodes one (bounded by its declared
- * size; a delta's bases must be blocks the caller may read, looked up for the whole pack at once) and checked against its SHA-256. Any
+ * size; a delta's bases must be blocks the caller may read, looked up for the whole pack at once) and checked against the SHA-256
+ * it names (a lean CFE2 entry names none: it is the block its bytes hash to). Any
  * fault throws before anything is stored; the caller then stores them as a pack (pack.ts).
  */
 import { decodeEntryPack } from '@coffer/protocol';
@@ -38,11 +39,12 @@ export async function decodeEntries(db: Db, storage: Storage, user: AuthUser, da
       }
       throw err;
     }
+    // A lean (CFE2) entry names no hash: the block is what its bytes hash to.
     const actual = sha256Hex(bytes);
-    if (actual !== e.hash) {
+    if (e.hash !== undefined && actual !== e.hash) {
       throw new BadRequestError(`entry ${entry}'s bytes do not hash to its SHA-256; nothing of the pack was stored`, { code: 'hash_mismatch', details: { entry, expected: e.hash, actual } });
     }
-    out.push({ hash: e.hash, bytes });
+    out.push({ hash: actual, bytes });
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * way finish (their connections are not kept alive afterwards), cut off what is still running
  * after a grace period.
  */
-import { constants } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -22,21 +22,22 @@ export interface Listener {
 }
 
 /**
- * No stateless TLS 1.3 session tickets: a server sends two (~400 bytes) on every connection.
- * Resuming saves no round trip in TLS 1.3, only the certificate and its signature (~580 bytes with
- * P-256), which the tickets a resumed connection gets again nearly cost: a full handshake each time
- * is about even for a browser and the `coffer` agent (which resumes where a server lets it,
- * pinned-agent.ts), and 400 bytes less for everything else. With this option OpenSSL sends small
- * stateful tickets (~80 bytes each) instead, but Node cannot resume them: its `resumeSession`
- * looks a session up by the ClientHello's legacy session id, which TLS 1.3 clients fill at random
- * (tried with a store behind newSession/resumeSession: both fired, no connection resumed).
+ * TLS 1.3 session tickets, stateless (Node's default): the `coffer` agent resumes with them
+ * (api/pinned-agent.ts), and a resumed connection gets neither the certificate nor its signature
+ * (~580 bytes with P-256) nor new tickets — 525 bytes less on each connection after the first,
+ * counted by bench:wire (issue 21). A full handshake pays ~240 bytes more for the two tickets
+ * than for the stateful ones SSL_OP_NO_TICKET made, which Node's server could never resume
+ * (its `resumeSession` looks sessions up by the legacy session id TLS 1.3 clients fill at random).
+ * Resumption keeps forward secrecy: OpenSSL resumes TLS 1.3 with a fresh (EC)DHE exchange
+ * (psk_dhe_ke), and the ticket key is replaced every TICKET_KEY_MS (a ticket older than that
+ * costs one full handshake).
  */
-const NO_TICKETS = constants.SSL_OP_NO_TICKET;
+const TICKET_KEY_MS = 12 * 3600 * 1000;
 
 export async function listen(app: Hono, at: { host: string; port: number }, tls?: TlsMaterial): Promise<Listener> {
   const server = createAdaptorServer({
     fetch: app.fetch,
-    ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key, secureOptions: NO_TICKETS } } : {}),
+    ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key, ticketKeys: randomBytes(48) } } : {}),
   }) as HttpServer | HttpsServer;
 
   const underWay = new Set<ServerResponse>();
@@ -61,6 +62,9 @@ export async function listen(app: Hono, at: { host: string; port: number }, tls?
       resolve();
     });
   });
+
+  const rotation = tls ? setInterval(() => (server as HttpsServer).setTicketKeys(randomBytes(48)), TICKET_KEY_MS).unref() : undefined;
+  server.once('close', () => clearInterval(rotation));
 
   let closed: Promise<void> | undefined;
   return {

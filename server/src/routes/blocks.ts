@@ -14,6 +14,7 @@ import { parsePack } from '../blocks/pack-parse.js';
 import { decodeBlock, decodePack, deltaDictionary } from '../blocks/decode.js';
 import { decodeEntries } from '../blocks/entry-pack.js';
 import { rememberAnnounced } from '../blocks/held-uploads.js';
+import { keptLists } from '../blocks/kept-lists.js';
 import { encodeForDownload } from '../blocks/encode.js';
 import { putBlock, readBlockBody, storeBlock } from '../blocks/put.js';
 import { readableBlockKey } from '../blocks/readable.js';
@@ -47,7 +48,8 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.missingBlocks, async ({ body, query, user }) => {
     const missing = await missingHashes(db, storage, user.namespaceId, body.hashes);
-    return { status: 200, body: query.answer === 'bits' ? { missingBits: missingBits(body.hashes, new Set(missing)) } : { missing } };
+    const kept = query.keep ? { list: keptLists.keep(user.namespaceId, body.hashes.map((h) => h.toLowerCase())) } : {};
+    return { status: 200, body: query.answer === 'bits' ? { missingBits: missingBits(body.hashes, new Set(missing)), ...kept } : { missing, ...kept } };
   });
 
   r.mount(ops.putBlock, async ({ params, user }, c) => {

@@ -1,13 +1,14 @@
 /** POST /files/commit — a sync client's new version from blocks already uploaded (uploads/delta-commit.ts); POST /files/commit/batch — many (uploads/batch-commit.ts), optionally with their blocks inline (a pack). */
 import type { Hono } from 'hono';
-import { operations as ops, prefersMinimal, type BatchCommitItem, type CommitBrief, type CommitRequest } from '@coffer/protocol';
+import { operations as ops, prefersMinimal, type BatchCommitItem, type CommitBlockList, type CommitBrief, type CommitRequest } from '@coffer/protocol';
 import type { z } from 'zod';
 import type { AppEnv } from '../auth/context.js';
+import { keptLists } from '../blocks/kept-lists.js';
 import { storePack } from '../blocks/pack.js';
 import { parsePack } from '../blocks/pack-parse.js';
 import type { AppDeps } from '../deps.js';
 import { fileView } from '../files/view.js';
-import { batchItemError } from '../http-errors.js';
+import { BadRequestError, ConflictError, batchItemError } from '../http-errors.js';
 import { operationRouter } from '../http/operation.js';
 import { commitBatch } from '../uploads/batch-commit.js';
 import type { CommittedUpload } from '../uploads/commit.js';
@@ -17,7 +18,7 @@ export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
   const r = operationRouter(deps);
 
   r.mount(ops.commitFromBlocks, async ({ body, user }, c) => {
-    const out = await commitSync(deps, user, syncCommitOf(body));
+    const out = await commitSync(deps, user, syncCommitOf({ ...body, blocks: body.blocks ?? keptBlocks(user.namespaceId, body.blockList!) }));
     return { status: 201, body: prefersMinimal(c.req.header('prefer')) ? commitBrief(out) : commitAnswer(out) };
   });
 
@@ -40,6 +41,16 @@ export function commitRoutes(deps: AppDeps): Hono<AppEnv> {
 }
 
 type CommitBody = z.output<typeof CommitRequest> | z.output<typeof BatchCommitItem>;
+
+/** The blocks a kept question names (kept-lists.ts), with the sizes the commit gives: 409 when it is gone, 400 when the sizes do not fit it. */
+function keptBlocks(namespaceId: string, list: z.output<typeof CommitBlockList>): { hash: string; size: number }[] {
+  const hashes = keptLists.find(namespaceId, list.id);
+  if (!hashes) throw new ConflictError('the kept block list is gone (forgotten, or kept by another server process): send the blocks', { code: 'block_list_unknown' });
+  if (hashes.length !== list.sizes.length) {
+    throw new BadRequestError(`the kept block list has ${hashes.length} blocks, the commit gives ${list.sizes.length} sizes`, { code: 'block_list_mismatch', details: { blocks: hashes.length, sizes: list.sizes.length } });
+  }
+  return hashes.map((hash, i) => ({ hash, size: list.sizes[i]! }));
+}
 
 function syncCommitOf(body: CommitBody): SyncCommit {
   return {
