@@ -117,45 +117,82 @@ export function encodeEntryPack(entries: readonly PackEntryOnWire[], form: Entry
   return out;
 }
 
+type Decoded = { entries: DecodedPackEntry[] } | { fault: string; details: Record<string, unknown> };
+const fault = (why: string, details: Record<string, unknown> = {}) => ({ fault: why, details });
+
+/** An entry's framing as read, before its checks; undefined when the data ends inside it. */
+interface Head {
+  hash?: string;
+  size: number;
+  code: number;
+  bases: string[];
+  /** The body's length (a lean raw entry: its size). */
+  length: number;
+  /** Where the body starts. */
+  body: number;
+}
+
 /**
  * Every entry of an entry pack, or why it is refused (nothing of it is to be stored then). Checks
  * the framing and bounds only: the receiver decodes each body (at most `size` bytes) and checks
  * its SHA-256. The plaintexts add up to at most MAX_PACK_BYTES, what a raw pack may carry, so a
  * pack of deltas cannot make the receiver hold more than that.
  */
-export function decodeEntryPack(data: Uint8Array): { entries: DecodedPackEntry[] } | { fault: string; details: Record<string, unknown> } {
-  const fault = (why: string, details: Record<string, unknown> = {}) => ({ fault: why, details });
+export function decodeEntryPack(data: Uint8Array): Decoded {
   const starts = (magic: Uint8Array) => data.byteLength >= magic.byteLength && magic.every((b, i) => data[i] === b);
-  if (starts(ENTRY_PACK_LEAN_MAGIC)) return decodeLean(data);
+  if (starts(ENTRY_PACK_LEAN_MAGIC)) return decodeEntries(data, leanHead);
   if (!starts(ENTRY_PACK_MAGIC)) return fault('the body does not start with CFE1 or CFE2');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const entries: PackEntryOnWire[] = [];
+  return decodeEntries(data, (at) => fullHead(data, view, at));
+}
+
+function decodeEntries(data: Uint8Array, head: (at: number, data: Uint8Array) => Head | undefined): Decoded {
+  const entries: DecodedPackEntry[] = [];
   let plain = 0;
   let at = ENTRY_PACK_MAGIC.byteLength;
   while (at < data.byteLength) {
     const entry = entries.length;
     if (entry >= MAX_PACK_BLOCKS) return fault(`more than ${MAX_PACK_BLOCKS} entries`, { maxBlocks: MAX_PACK_BLOCKS });
-    if (data.byteLength - at < 38) return fault(`entry ${entry} is cut short in its header`, { entry });
-    const hash = bytesToHex(data.subarray(at, at + 32));
-    const size = view.getUint32(at + 32);
-    const encoding = CODES[data[at + 36]!];
-    const n = data[at + 37]!;
+    const h = head(at, data);
+    if (!h) return fault(`entry ${entry} is cut short in its header`, { entry });
+    const { size, length, bases } = h;
+    const encoding = CODES[h.code];
+    const n = bases.length;
     if (size === 0 || size > MAX_BLOCK_BYTES) return fault(`entry ${entry} has size ${size} (1..${MAX_BLOCK_BYTES})`, { entry, size });
     if ((plain += size) > MAX_PACK_BYTES) return fault(`the blocks add up to more than ${MAX_PACK_BYTES} bytes`, { entry, maxBytes: MAX_PACK_BYTES });
-    if (!encoding) return fault(`entry ${entry} has an unknown encoding ${data[at + 36]}`, { entry });
+    if (!encoding) return fault(`entry ${entry} has an unknown encoding ${h.code}`, { entry });
     if (encoding === 'zstd-delta' ? n < 1 || n > MAX_DELTA_BASES : n !== 0) return fault(`entry ${entry} has ${n} bases with ${encoding}`, { entry });
-    at += 38;
-    if (data.byteLength - at < 32 * n + 4) return fault(`entry ${entry} is cut short in its header`, { entry });
-    const bases: string[] = [];
-    for (let i = 0; i < n; i++, at += 32) bases.push(bytesToHex(data.subarray(at, at + 32)));
-    const length = view.getUint32(at);
-    at += 4;
     if (length === 0 || length > MAX_BLOCK_BYTES || (encoding === 'identity' && length !== size)) return fault(`entry ${entry} has a body of ${length} bytes`, { entry, length });
-    if (data.byteLength - at < length) return fault(`entry ${entry} is cut short: ${data.byteLength - at} of ${length} bytes`, { entry });
-    entries.push({ hash, size, encoding, ...(n > 0 ? { bases } : {}), body: data.subarray(at, at + length) });
-    at += length;
+    if (data.byteLength - h.body < length) return fault(`entry ${entry} is cut short: ${data.byteLength - h.body} of ${length} bytes`, { entry });
+    const hash = h.hash !== undefined ? { hash: h.hash } : {};
+    entries.push({ ...hash, size, encoding, ...(n > 0 ? { bases } : {}), body: data.subarray(h.body, h.body + length) });
+    at = h.body + length;
   }
   return { entries };
+}
+
+/** A CFE1 entry's framing: hash, size (u32 BE), encoding, number of bases, the bases, body length (u32 BE). */
+function fullHead(data: Uint8Array, view: DataView, at: number): Head | undefined {
+  if (data.byteLength - at < 38) return undefined;
+  const n = data[at + 37]!;
+  if (data.byteLength - at < 38 + 32 * n + 4) return undefined;
+  const bases = Array.from({ length: n }, (_, i) => bytesToHex(data.subarray(at + 38 + 32 * i, at + 70 + 32 * i)));
+  const end = at + 38 + 32 * n;
+  return { hash: bytesToHex(data.subarray(at, at + 32)), size: view.getUint32(at + 32), code: data[at + 36]!, bases, length: view.getUint32(end), body: end + 4 };
+}
+
+/** A CFE2 entry's framing: flags (encoding, number of bases), size (LEB128), the bases, body length (LEB128, absent when raw). */
+function leanHead(at: number, data: Uint8Array): Head | undefined {
+  const flags = data[at]!;
+  const code = flags & 0x03;
+  const n = flags >> 2;
+  const sized = getLeb128(data, at + 1);
+  if (!sized || data.byteLength - sized.end < 32 * n) return undefined;
+  const bases = Array.from({ length: n }, (_, i) => bytesToHex(data.subarray(sized.end + 32 * i, sized.end + 32 * (i + 1))));
+  const after = sized.end + 32 * n;
+  if (code === 0) return { size: sized.value, code, bases, length: sized.value, body: after };
+  const l = getLeb128(data, after);
+  return l && { size: sized.value, code, bases, length: l.value, body: l.end };
 }
 
 /** Unsigned LEB128 at `at` (at most 5 bytes, below 2^32): the value and where it ends, or undefined when cut short or too long. */
@@ -168,42 +205,4 @@ function getLeb128(data: Uint8Array, at: number): { value: number; end: number }
     if (b < 0x80) return value < 2 ** 32 ? { value, end: at + i + 1 } : undefined;
   }
   return undefined;
-}
-
-/** A CFE2 pack: decodeEntryPack's checks and bounds, entries without their hash. */
-function decodeLean(data: Uint8Array): { entries: DecodedPackEntry[] } | { fault: string; details: Record<string, unknown> } {
-  const fault = (why: string, details: Record<string, unknown> = {}) => ({ fault: why, details });
-  const entries: DecodedPackEntry[] = [];
-  let plain = 0;
-  let at = ENTRY_PACK_LEAN_MAGIC.byteLength;
-  while (at < data.byteLength) {
-    const entry = entries.length;
-    if (entry >= MAX_PACK_BLOCKS) return fault(`more than ${MAX_PACK_BLOCKS} entries`, { maxBlocks: MAX_PACK_BLOCKS });
-    const flags = data[at]!;
-    const encoding = CODES[flags & 0x03];
-    const n = flags >> 2;
-    if (!encoding) return fault(`entry ${entry} has an unknown encoding ${flags & 0x03}`, { entry });
-    if (encoding === 'zstd-delta' ? n < 1 || n > MAX_DELTA_BASES : n !== 0) return fault(`entry ${entry} has ${n} bases with ${encoding}`, { entry });
-    const sized = getLeb128(data, at + 1);
-    if (!sized) return fault(`entry ${entry} is cut short in its header`, { entry });
-    const size = sized.value;
-    if (size === 0 || size > MAX_BLOCK_BYTES) return fault(`entry ${entry} has size ${size} (1..${MAX_BLOCK_BYTES})`, { entry, size });
-    if ((plain += size) > MAX_PACK_BYTES) return fault(`the blocks add up to more than ${MAX_PACK_BYTES} bytes`, { entry, maxBytes: MAX_PACK_BYTES });
-    at = sized.end;
-    if (data.byteLength - at < 32 * n) return fault(`entry ${entry} is cut short in its header`, { entry });
-    const bases: string[] = [];
-    for (let i = 0; i < n; i++, at += 32) bases.push(bytesToHex(data.subarray(at, at + 32)));
-    let length = size;
-    if (encoding !== 'identity') {
-      const l = getLeb128(data, at);
-      if (!l) return fault(`entry ${entry} is cut short in its header`, { entry });
-      length = l.value;
-      at = l.end;
-    }
-    if (length === 0 || length > MAX_BLOCK_BYTES) return fault(`entry ${entry} has a body of ${length} bytes`, { entry, length });
-    if (data.byteLength - at < length) return fault(`entry ${entry} is cut short: ${data.byteLength - at} of ${length} bytes`, { entry });
-    entries.push({ size, encoding, ...(n > 0 ? { bases } : {}), body: data.subarray(at, at + length) });
-    at += length;
-  }
-  return { entries };
 }
