@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KeptLists } from '../src/blocks/kept-lists.js';
+import { KeptLists, MAX_KEPT_LIST } from '../src/blocks/kept-lists.js';
 import { SyncClient } from './fixtures/sync-client.js';
 import { useTestServer } from './fixtures/server.js';
 
@@ -16,13 +16,13 @@ describe('KeptLists', () => {
   it('finds a list for the namespace that kept it, until it expires or the oldest are pushed out', () => {
     let now = 1000;
     const kept = new KeptLists(60_000, 5, () => now);
-    const a = kept.keep('ns-a', ['a1', 'a2']);
+    const a = kept.keep('ns-a', ['a1', 'a2'])!;
     expect(a).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(kept.find('ns-a', a)).toEqual(['a1', 'a2']);
     expect(kept.find('ns-b', a)).toBeUndefined();
     expect(kept.find('ns-a', 'AAAAAAAAAAAAAAAA')).toBeUndefined();
-    const b = kept.keep('ns-a', ['b1', 'b2', 'b3']);
-    const c = kept.keep('ns-a', ['c1']); // 6 hashes in all: past the cap, the oldest list goes
+    const b = kept.keep('ns-a', ['b1', 'b2', 'b3'])!;
+    const c = kept.keep('ns-a', ['c1'])!; // 6 hashes in all: past the cap, the oldest list goes
     expect(kept.find('ns-a', a)).toBeUndefined();
     expect(kept.find('ns-a', b)).toEqual(['b1', 'b2', 'b3']);
     now += 60_000;
@@ -30,6 +30,7 @@ describe('KeptLists', () => {
     expect(kept.size).toBe(1);
     kept.clear();
     expect(kept.size).toBe(0);
+    expect(new KeptLists().keep('ns-a', Array.from({ length: MAX_KEPT_LIST + 1 }, (_, i) => String(i)))).toBeUndefined();
   });
 });
 

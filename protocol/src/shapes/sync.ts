@@ -73,7 +73,7 @@ export const MissingQuery = z.object({
   keep: queryFlag()
     .optional()
     .register(z.globalRegistry, {
-      description: "'1': the server keeps the hashes asked about, in order, for a few minutes and answers `list`: a commit of exactly these blocks may name it (`blockList`) instead of listing them again",
+      description: "'1': the server keeps the hashes asked about (at most 1,000), in order, for a few minutes and answers `list`: a commit of exactly these blocks may name it (`blockList`) instead of listing them again",
     }),
   answer: z
     .enum(['hashes', 'bits'])

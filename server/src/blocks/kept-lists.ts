@@ -14,8 +14,11 @@ import { randomBytes } from 'node:crypto';
 
 /** How long a question is kept: an upload's read, its packs and its commit fit well within it. */
 const KEEP_MS = 10 * 60_000;
-/** Hashes kept at most, all lists together (~100 bytes each): the oldest lists go first. */
-const MAX_HASHES = 200_000;
+/** Hashes kept at most, all lists together (~100 bytes each, ~5 MB in all): the oldest lists go first. */
+const MAX_HASHES = 50_000;
+/** A longer question is not kept (its commit lists the blocks): the agent keeps a file's blocks up
+ *  to 24 MiB (a few dozen), and a few long lists must not push out everyone else's. */
+export const MAX_KEPT_LIST = 1000;
 
 interface Kept {
   namespaceId: string;
@@ -34,8 +37,9 @@ export class KeptLists {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Keep `hashes` (lowercase hex, as asked) for `namespaceId`; the id to name them by. */
-  keep(namespaceId: string, hashes: readonly string[]): string {
+  /** Keep `hashes` (lowercase hex, as asked) for `namespaceId`; the id to name them by (none past MAX_KEPT_LIST). */
+  keep(namespaceId: string, hashes: readonly string[]): string | undefined {
+    if (hashes.length > MAX_KEPT_LIST) return undefined;
     const id = randomBytes(12).toString('base64url');
     this.#lists.set(id, { namespaceId, hashes, until: this.now() + this.keepMs });
     this.#hashes += hashes.length;

@@ -48,7 +48,8 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
 
   r.mount(ops.missingBlocks, async ({ body, query, user }) => {
     const missing = await missingHashes(db, storage, user.namespaceId, body.hashes);
-    const kept = query.keep ? { list: keptLists.keep(user.namespaceId, body.hashes.map((h) => h.toLowerCase())) } : {};
+    const list = query.keep ? keptLists.keep(user.namespaceId, body.hashes.map((h) => h.toLowerCase())) : undefined;
+    const kept = list === undefined ? {} : { list };
     return { status: 200, body: query.answer === 'bits' ? { missingBits: missingBits(body.hashes, new Set(missing)), ...kept } : { missing, ...kept } };
   });
 
