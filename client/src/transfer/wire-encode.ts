@@ -5,7 +5,7 @@
  * least 5%. Compression of all but small blocks runs on libuv's threads, not the event loop (zstd.ts).
  */
 import zlib from 'node:zlib';
-import { usableDeltaBase, type BlockEncoding } from '@coffer/protocol';
+import { DELTA_DICTIONARY_BYTES, LARGE_DICTIONARY_SEARCH, usableDeltaBase, type BlockEncoding } from '@coffer/protocol';
 import { zstdCompress } from '../zstd.js';
 
 /** Level 3 for blocks alone (~300 MB/s on text here). Not 1: its small match tables barely use a
@@ -34,7 +34,18 @@ export interface EncodedBlock {
 
 const compress = (data: Uint8Array, dictionary?: Uint8Array) =>
   zstdCompress(data, {
-    params: { [zlib.constants.ZSTD_c_compressionLevel]: dictionary ? DELTA_LEVEL : LEVEL, [zlib.constants.ZSTD_c_contentSizeFlag]: 1 },
+    params: {
+      [zlib.constants.ZSTD_c_compressionLevel]: dictionary ? DELTA_LEVEL : LEVEL,
+      [zlib.constants.ZSTD_c_contentSizeFlag]: 1,
+      // A base past DELTA_DICTIONARY_BYTES is searched whole (LARGE_DICTIONARY_SEARCH).
+      ...(dictionary && dictionary.byteLength > DELTA_DICTIONARY_BYTES
+        ? {
+            [zlib.constants.ZSTD_c_windowLog]: LARGE_DICTIONARY_SEARCH.windowLog,
+            [zlib.constants.ZSTD_c_hashLog]: LARGE_DICTIONARY_SEARCH.hashLog,
+            [zlib.constants.ZSTD_c_chainLog]: LARGE_DICTIONARY_SEARCH.chainLog,
+          }
+        : {}),
+    },
     ...(dictionary ? { dictionary } : {}),
   });
 

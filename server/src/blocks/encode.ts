@@ -4,7 +4,7 @@
  * than 5% (decoding would cost more than the bytes saved). Runs on libuv's threads.
  */
 import zlib from 'node:zlib';
-import { usableDeltaBase, type BlockEncoding } from '@coffer/protocol';
+import { DELTA_DICTIONARY_BYTES, LARGE_DICTIONARY_SEARCH, usableDeltaBase, type BlockEncoding } from '@coffer/protocol';
 import { zstdCompress } from '../zstd.js';
 
 /** The client's levels (client/src/transfer/wire-encode.ts): 3 alone, 7 against a dictionary (level 3 barely uses a 1 MiB one). */
@@ -23,7 +23,18 @@ export interface DownloadEncoding {
 
 const compress = (data: Uint8Array, dictionary?: Uint8Array) =>
   zstdCompress(data, {
-    params: { [zlib.constants.ZSTD_c_compressionLevel]: dictionary ? DELTA_LEVEL : LEVEL, [zlib.constants.ZSTD_c_contentSizeFlag]: 1 },
+    params: {
+      [zlib.constants.ZSTD_c_compressionLevel]: dictionary ? DELTA_LEVEL : LEVEL,
+      [zlib.constants.ZSTD_c_contentSizeFlag]: 1,
+      // A base past DELTA_DICTIONARY_BYTES is searched whole (LARGE_DICTIONARY_SEARCH).
+      ...(dictionary && dictionary.byteLength > DELTA_DICTIONARY_BYTES
+        ? {
+            [zlib.constants.ZSTD_c_windowLog]: LARGE_DICTIONARY_SEARCH.windowLog,
+            [zlib.constants.ZSTD_c_hashLog]: LARGE_DICTIONARY_SEARCH.hashLog,
+            [zlib.constants.ZSTD_c_chainLog]: LARGE_DICTIONARY_SEARCH.chainLog,
+          }
+        : {}),
+    },
     ...(dictionary ? { dictionary } : {}),
   });
 
