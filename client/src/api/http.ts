@@ -12,8 +12,9 @@ import WebSocket from 'ws';
 import { agentFor, TrustingAgent, type Trust } from './pinned-agent.js';
 import { apiErrorFrom } from './errors.js';
 import { compressedJson, decodedAnswer } from './json-encoding.js';
+import { STAGED_FROM, writeStaged } from './staged-body.js';
 
-/** An array: pieces written one after the other, not joined (their total is the Content-Length). */
+/** An array: pieces written in order (their total is the Content-Length); from 1 MiB through reused stages (staged-body.ts). */
 export type Body = Uint8Array | readonly Uint8Array[] | string | AsyncIterable<Uint8Array>;
 
 export interface RequestOptions {
@@ -141,8 +142,14 @@ export class HttpClient {
         return;
       }
       if (Array.isArray(body)) {
-        // All in memory already: queued as they are (the stream keeps references, not copies).
-        for (const piece of body as readonly Uint8Array[]) req.write(piece);
+        const pieces = body as readonly Uint8Array[];
+        const total = pieces.reduce((n, p) => n + p.byteLength, 0);
+        if (total >= STAGED_FROM) {
+          writeStaged(req, pieces).catch((err: unknown) => req.destroy(err as Error));
+          return;
+        }
+        // All in memory already, and small: queued as they are (the stream keeps references, not copies).
+        for (const piece of pieces) req.write(piece);
         req.end();
         return;
       }
