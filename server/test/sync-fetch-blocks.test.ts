@@ -65,6 +65,9 @@ for (const backend of BACKENDS) {
       const res = await c.send('POST', '/api/v1/blocks/fetch', { hashes: asked });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('application/octet-stream');
+      // Its length said up front (not chunked): the whole pack, PACK_END included.
+      expect(res.headers['transfer-encoding']).toBeUndefined();
+      expect(res.headers['content-length']).toBe(String(res.body.byteLength));
       const got = readPack(res.body);
       expect([...got.keys()]).toEqual([hashes[5], ...hashes.filter((h) => h !== hashes[5])]);
       for (const [i, h] of hashes.entries()) expect(got.get(h)!.equals(data[i]!)).toBe(true);

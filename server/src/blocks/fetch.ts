@@ -35,6 +35,17 @@ export async function readableBlocks(db: Db, storage: Storage, user: AuthUser, h
 }
 
 /**
+ * The pack's length, known before a block is read: it goes as Content-Length, not chunked. Chunked,
+ * each 64 KiB write carried its chunk framing (4,737 bytes of HTTP a 32 MiB answer, now 231 in
+ * all), written as separate buffers that TLS gathers into a copy of the chunk. A read that fails
+ * midway still cuts the answer short: the client finds it ended before its length and PACK_END
+ * (test/fetch-cut.test.ts).
+ */
+export function packLength(list: readonly ReadableBlock[]): number {
+  return PACK_MAGIC.byteLength + list.reduce((n, b) => n + PACK_ENTRY_HEADER_BYTES + b.size, 0) + PACK_END.byteLength;
+}
+
+/**
  * The pack's bytes: the magic, an entry per block (read a few ahead), then PACK_END. A failed read
  * ends the stream with an error (no PACK_END). Each block's bytes go out as they are (views, not
  * copies) and are handed to `handedOut`, which frees them once the answer has been written.

@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { BLOCK_ENCODING_HEADER, BLOCK_SIZE_HEADER, MAX_PACK_BYTES, missingBits, operations as ops, prefersMinimal } from '@coffer/protocol';
 import { recycleBlock, releaseMemory } from '@coffer/storage-engine';
 import type { AppEnv } from '../auth/context.js';
-import { packStream, readableBlocks } from '../blocks/fetch.js';
+import { packLength, packStream, readableBlocks } from '../blocks/fetch.js';
 import { missingHashes } from '../blocks/lookup.js';
 import { readPackBody, storePackOf } from '../blocks/pack.js';
 import { parsePack } from '../blocks/pack-parse.js';
@@ -80,6 +80,7 @@ export function blockRoutes(deps: AppDeps): Hono<AppEnv> {
     // Streamed: the answer is committed to 200 before the blocks are read, so a failed read
     // cuts the body short and the client, missing PACK_END, knows it.
     return c.body(packStream(storage, list, releaseAllWhenSent(c)), 200, {
+      'Content-Length': String(packLength(list)),
       'Content-Type': 'application/octet-stream',
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
