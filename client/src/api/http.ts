@@ -143,8 +143,8 @@ export class HttpClient {
       }
       if (Array.isArray(body)) {
         const pieces = body as readonly Uint8Array[];
-        const total = pieces.reduce((n, p) => n + p.byteLength, 0);
-        if (total >= STAGED_FROM) {
+        // stream() summed the pieces already: their total is the Content-Length.
+        if (Number(headers['content-length']) >= STAGED_FROM) {
           writeStaged(req, pieces).catch((err: unknown) => req.destroy(err as Error));
           return;
         }
