@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { contentHashWebCrypto } from '@coffer/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FileBlock } from '../src/store/file-store.js';
 import { FsNode } from '../src/nodes/fs.js';
 import { fills } from './fixtures/chunk-input.js';
@@ -77,5 +77,47 @@ describe('FileStore writes in pieces (resumable uploads)', () => {
     expect(seen.at(-1)!).toBeLessThanOrEqual(9 << 20);
     expect(seen.at(-1)!).toBeGreaterThan(4 << 20);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+  });
+});
+
+describe('FileStore reads', () => {
+  const dir = useTempDir('coffer-fs-read-');
+
+  it('looks the records of a many-block file up a window at a time, not a block at a time', async () => {
+    const engine = engineForTest(
+      [0, 1, 2].map((i) => new FsNode(`n${i}`, join(dir(), `n${i}`))),
+      {},
+      { chunker: { minSize: 4096, avgSize: 16_384, maxSize: 65_536 } },
+    );
+    try {
+      const data = randomData(3 << 20);
+      const w = await engine.files.write('ns', pieces(data));
+      expect(w.blocks.length).toBeGreaterThan(128);
+      const one = vi.spyOn(engine.metadata, 'getBlock');
+      const many = vi.spyOn(engine.metadata, 'getBlocks');
+      const back: Buffer[] = [];
+      for await (const p of engine.files.read(w.blocks)) back.push(Buffer.from(p));
+      expect(Buffer.concat(back).equals(data)).toBe(true);
+      expect(one).not.toHaveBeenCalled();
+      expect(many).toHaveBeenCalledTimes(Math.ceil(w.blocks.length / 64));
+      // A range: only its blocks' records.
+      many.mockClear();
+      const range = { start: 1_000_000, end: 1_200_000 };
+      const part: Buffer[] = [];
+      for await (const p of engine.files.read(w.blocks, range)) part.push(Buffer.from(p));
+      expect(Buffer.concat(part).equals(data.subarray(range.start, range.end))).toBe(true);
+      const asked = many.mock.calls.flatMap(([keys]) => keys);
+      expect(asked.length).toBeLessThan(w.blocks.length / 4);
+      // A block whose record is gone fails the read where it comes, as a lookup of its own would.
+      await engine.metadata.deleteBlock(w.blocks[100]!.key);
+      const gone = (async () => {
+        let n = 0;
+        for await (const _ of engine.files.read(w.blocks)) n++;
+        return n;
+      })();
+      await expect(gone).rejects.toThrow(/not found|no such|metadata/i);
+    } finally {
+      await engine.blocks.close();
+    }
   });
 });

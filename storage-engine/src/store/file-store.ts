@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { contentHash } from '@coffer/protocol';
 import type { BlockStore, PutOptions } from './block-store.js';
+import type { BlockRecord } from '../metadata/metadata-port.js';
 import { giveBlockMemory, takeBlockMemory, trimBlockMemory } from '../memory/block-memory.js';
 import { chunkFills, isFillSource, type FillSource } from '../chunk/chunk-reader.js';
 import { chunkStream, type ChunkerOptions } from '../chunk/chunker.js';
 import { InvalidArgumentError } from '../errors.js';
+
+/** Block records looked up at once by a read of many blocks. */
+const RECORDS_AHEAD = 64;
 
 /** Chunks are cut into block memory (each byte copied once) and given back once stored. */
 const BLOCK_MEMORY = { take: takeBlockMemory, trim: trimBlockMemory, give: giveBlockMemory };
@@ -166,9 +170,21 @@ export class FileStore {
     }
     const pending: Promise<Buffer>[] = [];
     let next = 0;
+    // Records in windows of RECORDS_AHEAD, one metadata call each: looked up a block at a time, a
+    // 1 GiB download spent ~10 % of the server's main thread in the embedded database.
+    let window: { end: number; records: Promise<Map<string, BlockRecord>> } | undefined;
+    const blockAt = (i: number): Promise<Buffer> => {
+      const key = wanted[i]!.key;
+      if (wanted.length === 1) return this.blocks.get(key); // shares a statement with other reads arriving together
+      if (!window || i >= window.end) {
+        const end = Math.min(wanted.length, i + RECORDS_AHEAD);
+        window = { end, records: this.blocks.records(wanted.slice(i, end).map((w) => w.key)) };
+      }
+      return window.records.then((found) => this.blocks.get(key, found.get(key)));
+    };
     const fill = () => {
       while (pending.length < this.readAhead && next < wanted.length) {
-        const p = this.blocks.get(wanted[next++]!.key);
+        const p = blockAt(next++);
         p.catch(() => {}); // observed when its turn comes; avoid an unhandled rejection meanwhile
         pending.push(p);
       }
