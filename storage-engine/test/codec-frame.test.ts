@@ -2,11 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BlockIds, contentHash } from '../src/keys/block-id.js';
 import { decodeFrame, encodeFrame, FRAME_OVERHEAD, readFrameHeader } from '../src/codec/codec.js';
-import { compress, decompress } from '../src/codec/compression.js';
+import { carriesChecksum, compress, decompress } from '../src/codec/compression.js';
 import { FormatError, IntegrityError, KeyError } from '../src/errors.js';
 import { newDataKey } from '../src/keys/keys.js';
 import { randomData, textBytes } from './fixtures/data.js';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type * as Zstd from 'zstd-napi/binding.js';
+import { unsealFrame } from '../src/seal/sealer.js';
 
 const MiB = 1024 * 1024;
 const key = newDataKey();
@@ -122,5 +125,59 @@ describe('block ids', () => {
 
   it('refuses a short secret', () => {
     expect(() => new BlockIds(Buffer.alloc(16))).toThrow(KeyError);
+  });
+});
+
+describe('unsealFrame: what proves a plaintext is the block', () => {
+  const zstd = createRequire(import.meta.url)('zstd-napi/binding') as typeof Zstd;
+  const text = textBytes(300_000, 3);
+  const stored = new BlockIds(randomBytes(32)).storedKey('ns', contentHash(text));
+  const right = contentHash(text).toString('hex');
+  const wrong = contentHash(randomData(10)).toString('hex');
+
+  /** zstd as frames were compressed before they carried a checksum (libzstd's default). */
+  function zstdWithoutChecksum(plain: Buffer): Buffer {
+    const cctx = new zstd.CCtx();
+    cctx.setParameter(zstd.CParameter.compressionLevel, 3);
+    const room = Buffer.alloc(zstd.compressBound(plain.length));
+    return room.subarray(0, cctx.compress2(room, plain));
+  }
+  /** A compressed frame around `payload`, sealed as prepareFrame seals (codec.ts's layout). */
+  function frameAround(payload: Buffer, plainSize: number): Buffer {
+    const header = Buffer.alloc(40);
+    header.write('CFB1', 'latin1');
+    header[4] = 1;
+    header[5] = 1; // zstd
+    header.writeUInt32BE(plainSize, 8);
+    key.id.copy(header, 12);
+    const nonce = randomBytes(12);
+    nonce.copy(header, 28);
+    const c = createCipheriv('aes-256-gcm', key.key, nonce);
+    c.setAAD(header);
+    c.setAAD(Buffer.from(stored, 'latin1'));
+    return Buffer.concat([header, c.update(payload), c.final(), c.getAuthTag()]);
+  }
+  const unseal = (frame: Buffer, hash?: string) => unsealFrame({ frame: Buffer.from(frame), dataKey: key, key: stored, ...(hash ? { hash } : {}) });
+
+  it('trusts a raw payload to its GCM tag and a compressed one to zstd’s checksum; hashes only older compressed frames', () => {
+    const fresh = encodeFrame(text, key, { aad: Buffer.from(stored, 'latin1') });
+    expect(readFrameHeader(fresh).compressed).toBe(true);
+    expect(carriesChecksum(compress(text)!)).toBe(true);
+    // A record naming another hash is not consulted where the frame proves itself.
+    expect(unseal(fresh, wrong).equals(text)).toBe(true);
+    const noise = randomData(200_000);
+    expect(unseal(encodeFrame(noise, key, { aad: Buffer.from(stored, 'latin1') }), wrong).equals(noise)).toBe(true);
+    // Written before the checksum: the plaintext's SHA-256 is the proof.
+    const legacy = zstdWithoutChecksum(text);
+    expect(carriesChecksum(legacy)).toBe(false);
+    expect(unseal(frameAround(legacy, text.length), right).equals(text)).toBe(true);
+    expect(() => unseal(frameAround(legacy, text.length), wrong)).toThrow(/does not match its SHA-256/);
+  });
+
+  it('refuses zstd output whose checksum does not match, though the tag holds', () => {
+    const packed = Buffer.from(compress(text)!);
+    packed[packed.length - 1]! ^= 0x01; // the content checksum is the frame's last 4 bytes
+    expect(() => unseal(frameAround(packed, text.length))).toThrow(FormatError);
+    expect(() => unseal(frameAround(packed, text.length), right)).toThrow(FormatError);
   });
 });

@@ -1,7 +1,8 @@
 import type { BlockIds } from '../keys/block-id.js';
 import { contentHash } from '../keys/block-id.js';
 import { giveBlockMemory, takeBlockMemory } from '../memory/block-memory.js';
-import { decodeFrame, prepareFrame, type DataKey } from '../codec/codec.js';
+import { openFrame, prepareFrame, type DataKey } from '../codec/codec.js';
+import { carriesChecksum, decompress } from '../codec/compression.js';
 import { chooseLayout, type ErasureOptions } from '../erasure/erasure.js';
 import { encodeShardParts, type ShardObject } from '../shards/shard-encode.js';
 import { IntegrityError } from '../errors.js';
@@ -110,10 +111,17 @@ export async function sealChunk(
   return { sealed, memory };
 }
 
-/** Decrypt and decompress a frame, then check the plaintext against the block's SHA-256 (when given). */
+/**
+ * Decrypt and decompress a frame, and make sure the plaintext is the block's: the GCM tag, bound
+ * to the stored key (HMAC of the SHA-256 checked before sealing), proves a payload stored raw;
+ * zstd's content checksum proves its output where the frame carries one; otherwise (a compressed
+ * frame written before it did) the plaintext's SHA-256 is checked against `hash`, when given.
+ */
 export function unsealFrame(req: UnsealRequest): Buffer {
-  const plain = decodeFrame(req.frame, req.dataKey, Buffer.from(req.key, 'latin1'), { inPlace: true });
-  if (req.hash !== undefined && !contentHash(plain).equals(Buffer.from(req.hash, 'hex'))) {
+  const opened = openFrame(req.frame, req.dataKey, Buffer.from(req.key, 'latin1'), { inPlace: true });
+  if (!opened.compressed) return opened.payload;
+  const plain = decompress(opened.payload, opened.plainSize);
+  if (req.hash !== undefined && !carriesChecksum(opened.payload) && !contentHash(plain).equals(Buffer.from(req.hash, 'hex'))) {
     throw new IntegrityError(`block ${req.key.slice(0, 12)}…: plaintext does not match its SHA-256`);
   }
   return plain;

@@ -227,13 +227,13 @@ export class BlockStore {
   }
 
   /**
-   * The plaintext of a block, verified end to end. The GCM tag covers the frame's payload and its
-   * stored key (additional data), and the key is HMAC(secret, namespace ‖ SHA-256) of plaintext
-   * whose hash was checked before it was sealed (blocks/put.ts, pack.ts): a payload stored raw that
-   * opens under its key is that plaintext, and hashing it again proved nothing more while it cost a
-   * fifth of a big download's server CPU (SHA-256 runs ~1.2 GB/s here). A compressed payload's
-   * plaintext comes out of zstd, after the tag: its SHA-256 is checked, unless `receiverChecksHash`
-   * (a sync client's fetch pack, whose receiver checks every block itself).
+   * The plaintext of a block, verified end to end (unsealFrame): a payload stored raw by its GCM
+   * tag, which is bound to the stored key, HMAC(secret, namespace ‖ SHA-256) of plaintext whose
+   * hash was checked before it was sealed (blocks/put.ts, pack.ts, or hashed here); a compressed
+   * one by zstd's content checksum, or, in frames written before they carried one, by its SHA-256 —
+   * unless `receiverChecksHash` (a sync client's fetch pack, whose receiver checks every block).
+   * Hashing every read's plaintext again cost ~22 % of the server's main thread in bench:api's 1 GiB
+   * download (SHA-256 runs ~1.2 GB/s here; XXH64 ~10x that) and proved nothing the tag had not.
    * `known`: its record, looked up already (`records`); a stale one is looked up again.
    */
   async get(key: string, known?: BlockRecord, opts: { receiverChecksHash?: boolean } = {}): Promise<Buffer> {
@@ -242,8 +242,7 @@ export class BlockStore {
     const { read, record, t1 } = await this.readBlockFrame(key, known, this.sealer instanceof InlineSealer);
     const header = readFrameHeader(read.frame);
     const dataKey = await this.keys.keyById(record.namespace, header.keyId);
-    const checkHash = header.compressed && !opts.receiverChecksHash;
-    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, ...(checkHash ? { hash: record.hash } : {}) });
+    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, ...(opts.receiverChecksHash ? {} : { hash: record.hash }) });
     if (plain.buffer !== read.frame.buffer) recycleBlock(read.frame); // decompressed elsewhere: the frame is done with
     this.timer.add('decrypt+decompress+verify', Number(process.hrtime.bigint() - t1));
     return plain;
