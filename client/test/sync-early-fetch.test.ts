@@ -50,9 +50,15 @@ async function sendWhole(name: string, data: Buffer): Promise<{ taken: number; o
 }
 
 describe('early fetch of a big file another device is uploading', () => {
-  it('B fetches a new file while A uploads it: the same bytes, each block received once, no temp left', async () => {
+  // B's fetch races A's upload: on a loaded machine (a clean-clone CI run, 2026-12-07) A once sent
+  // all 56 MiB and committed before B heard the first announcement, and B rightly took the file at
+  // the commit. Tried again with a file of another name (the same one again is a change, which is
+  // not announced): a broken early fetch still fails every try.
+  let attempt = 0;
+  it('B fetches a new file while A uploads it: the same bytes, each block received once, no temp left', { retry: 2, timeout: 180_000 }, async () => {
     const data = randomBytes(SIZE);
-    const r = await sendWhole('new.bin', data);
+    const name = attempt++ === 0 ? 'new.bin' : `new-${attempt}.bin`;
+    const r = await sendWhole(name, data);
     // B held at least the first announced pack's blocks when the commit came.
     expect(r.taken).toBeGreaterThan(0);
     expect(r.taken).toBeLessThanOrEqual(r.of);
@@ -60,10 +66,10 @@ describe('early fetch of a big file another device is uploading', () => {
     expect(await temps()).toEqual([]);
     // A's modification time, from the block list's answer: no second request for the file's metadata.
     // (to the millisecond the server keeps, rounded).
-    expect(Math.abs((await stat(w.b.path('new.bin'))).mtimeMs - (await stat(w.a.path('new.bin'))).mtimeMs)).toBeLessThanOrEqual(1);
+    expect(Math.abs((await stat(w.b.path(name))).mtimeMs - (await stat(w.a.path(name))).mtimeMs)).toBeLessThanOrEqual(1);
     expect(r.trace).toMatch(/api> revisionBlocks/);
     expect(r.trace).not.toMatch(/api> stat /);
-  }, 180_000);
+  });
 
   it('and one B had only a sliver of (a first version seen half-written): replaced, each block received once', async () => {
     const small = randomBytes(64 * 1024);
