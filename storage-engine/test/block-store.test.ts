@@ -83,6 +83,20 @@ describe('BlockStore on local-directory nodes', () => {
     expect(recycleBlock(Buffer.alloc(10))).toBe(false); // not the engine's read memory
   });
 
+  it('a compressed block is decompressed into read memory too: given back, it serves the next read', async () => {
+    const { blocks } = engineForTest(nodes);
+    const one = textBytes(1_000_000, 1);
+    const two = textBytes(900_000, 2);
+    const a = await blocks.put('ns', one);
+    const b = await blocks.put('ns', two);
+    const first = await blocks.get(a.key);
+    expect(first.equals(one)).toBe(true);
+    expect(recycleBlock(first)).toBe(true); // fresh memory before: not the engine's
+    const second = await blocks.get(b.key);
+    expect(second.equals(two)).toBe(true);
+    expect(recycleBlock(second)).toBe(true);
+  });
+
   it('proves a read by its GCM tag (raw) or zstd’s checksum (compressed), not the record’s hash; the tag binds the frame to its key', async () => {
     const { blocks } = engineForTest(nodes);
     const text = Buffer.from('all work and no play makes a dull block. '.repeat(20_000));

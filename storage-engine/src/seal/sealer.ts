@@ -44,6 +44,9 @@ export interface UnsealRequest {
   /** Hex SHA-256 the plaintext must have; absent where the receiver checks it (the GCM tag, bound
    *  to the stored key, is the end-to-end check either way: DESIGN.md, Read). */
   hash?: string;
+  /** Where a compressed frame's plaintext goes (the caller's pooled read memory; inline only: a
+   *  worker answers with memory of its own). */
+  into?: (bytes: number) => Buffer;
 }
 
 /**
@@ -120,7 +123,7 @@ export async function sealChunk(
 export function unsealFrame(req: UnsealRequest): Buffer {
   const opened = openFrame(req.frame, req.dataKey, Buffer.from(req.key, 'latin1'), { inPlace: true });
   if (!opened.compressed) return opened.payload;
-  const plain = decompress(opened.payload, opened.plainSize);
+  const plain = decompress(opened.payload, opened.plainSize, req.into);
   if (req.hash !== undefined && !carriesChecksum(opened.payload) && !contentHash(plain).equals(Buffer.from(req.hash, 'hex'))) {
     throw new IntegrityError(`block ${req.key.slice(0, 12)}…: plaintext does not match its SHA-256`);
   }

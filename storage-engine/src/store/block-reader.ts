@@ -108,7 +108,8 @@ const takeShardMemory = (bytes: number) => shardMemory.take(bytes);
 
 /** Frames of blocks read for a download (a fetch pack gives them back once sent): as for the shards. Below malloc's mmap threshold the heap is warm anyway. */
 const frameMemory = new BufferPool({ maxBuffers: 8, maxBufferBytes: 8 * 1024 * 1024, grain: 64 * 1024, idleMs: SPARE_IDLE_MS });
-const takeFrameMemory = (bytes: number) => (bytes < 128 * 1024 ? Buffer.allocUnsafe(bytes) : frameMemory.take(bytes));
+/** Read memory for a frame, or for a compressed block's plaintext (BlockStore.get): recycleBlock gives it back. */
+export const takeFrameMemory = (bytes: number) => (bytes < 128 * 1024 ? Buffer.allocUnsafe(bytes) : frameMemory.take(bytes));
 
 /**
  * Done with a block from BlockStore.get (and every view of it: nothing reads it any more): its

@@ -9,7 +9,7 @@ import type { KeyProvider } from '../keys/keys.js';
 import { shardsNeeded, shardCount, type Layout, type Tier } from '../erasure/layout.js';
 import type { BlockMetadataPort, BlockRecord } from '../metadata/metadata-port.js';
 import type { NodePool } from '../nodes/node-pool.js';
-import { readFrame, recycleBlock, type FrameRead } from './block-reader.js';
+import { readFrame, recycleBlock, takeFrameMemory, type FrameRead } from './block-reader.js';
 import { repairBlock, type RepairResult } from '../ops/block-repair.js';
 import { writeShards } from './block-writer.js';
 import { InlineSealer, type SealedChunk, type Sealer } from '../seal/sealer.js';
@@ -239,10 +239,12 @@ export class BlockStore {
   async get(key: string, known?: BlockRecord, opts: { receiverChecksHash?: boolean } = {}): Promise<Buffer> {
     // Inline, the plaintext is decrypted in place: a frame in pooled memory is what the caller
     // may give back (recycleBlock). A worker would be sent a copy of it, so it gets fresh memory.
-    const { read, record, t1 } = await this.readBlockFrame(key, known, this.sealer instanceof InlineSealer);
+    const inline = this.sealer instanceof InlineSealer;
+    const { read, record, t1 } = await this.readBlockFrame(key, known, inline);
     const header = readFrameHeader(read.frame);
     const dataKey = await this.keys.keyById(record.namespace, header.keyId);
-    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, ...(opts.receiverChecksHash ? {} : { hash: record.hash }) });
+    // A compressed block's plaintext goes into read memory too, which the caller may give back alike.
+    const plain = await this.sealer.unseal({ frame: read.frame, dataKey, key, ...(opts.receiverChecksHash ? {} : { hash: record.hash }), ...(inline ? { into: takeFrameMemory } : {}) });
     if (plain.buffer !== read.frame.buffer) recycleBlock(read.frame); // decompressed elsewhere: the frame is done with
     this.timer.add('decrypt+decompress+verify', Number(process.hrtime.bigint() - t1));
     return plain;
