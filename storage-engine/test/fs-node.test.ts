@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError, NodeDownError, NotFoundError } from '../src/errors.js';
 import { FsNode } from '../src/nodes/fs.js';
+import { native } from '../src/native.js';
 import { ReadHandles } from '../src/nodes/fs-read-handles.js';
 import type { StorageNode } from '../src/nodes/node.js';
 import { useTempDir } from '@coffer/test-support/temp-dir';
@@ -46,6 +47,26 @@ describe('FsNode specifics', () => {
     expect(part.buffer).toBe(area.buffer);
     expect(part).toEqual(bytes.subarray(100, 300));
     await expect(node.get('ab/missing', undefined, into)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it.runIf(native)('reads a whole object sized by the size the caller expects (the addon reads it whole: no stat), and whole all the same when it is shorter or longer', async () => {
+    const node = new FsNode('fs', join(fsRoot(), 'expect'));
+    const big = randomBytes(300_000);
+    await node.put('ab/k', big);
+    const taken: number[] = [];
+    const into = (n: number) => {
+      taken.push(n);
+      return Buffer.alloc(n);
+    };
+    expect((await node.get('ab/k', undefined, into, big.length)).equals(big)).toBe(true);
+    expect((await node.get('ab/k', undefined, into, big.length + 4096)).equals(big)).toBe(true);
+    expect((await node.get('ab/k', undefined, into, 1000)).equals(big)).toBe(true);
+    expect((await node.get('ab/k', undefined, undefined, 999)).equals(big)).toBe(true);
+    // Sized by the expectation where it held, with no stat; a short guess is read again at the object's size.
+    expect(taken.slice(0, 2)).toEqual([big.length, big.length + 4096]);
+    expect(taken.slice(2)).toEqual([1000, big.length]);
+    await expect(node.get('ab/missing', undefined, into, 5000)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(node.get('ab', undefined, into, 5000)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it.runIf(process.platform === 'linux')('keeps block shards out of the page cache, written and read, and packs (the ranged hint) in it', async () => {

@@ -15,8 +15,10 @@ export interface StorageNode {
   put(key: string, data: Uint8Array | readonly Uint8Array[], hint?: PutHint): Promise<void>;
   /** Read an object, or the byte range [start, end) of it. A driver that knows the size before
    *  reading may read into memory from `into` (the caller's pooled, warm memory); the result is
-   *  the caller's either way. */
-  get(key: string, range?: { start: number; end: number }, into?: (bytes: number) => Buffer): Promise<Buffer>;
+   *  the caller's either way. `expect`: the size the caller expects a whole object to have (a
+   *  shard's, from its record), which a driver may size its read by instead of asking the size
+   *  first; the result is what the object holds all the same, shorter or longer. */
+  get(key: string, range?: { start: number; end: number }, into?: (bytes: number) => Buffer, expect?: number): Promise<Buffer>;
   /** Size of an object, or undefined when the node does not hold it. */
   head(key: string): Promise<{ size: number } | undefined>;
   /** Delete an object; deleting a missing object is not an error. */
