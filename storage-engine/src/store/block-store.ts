@@ -227,13 +227,9 @@ export class BlockStore {
   }
 
   /**
-   * The plaintext of a block, verified end to end (unsealFrame): a payload stored raw by its GCM
-   * tag, which is bound to the stored key, HMAC(secret, namespace ‖ SHA-256) of plaintext whose
-   * hash was checked before it was sealed (blocks/put.ts, pack.ts, or hashed here); a compressed
-   * one by zstd's content checksum, or, in frames written before they carried one, by its SHA-256 —
-   * unless `receiverChecksHash` (a sync client's fetch pack, whose receiver checks every block).
-   * Hashing every read's plaintext again cost ~22 % of the server's main thread in bench:api's 1 GiB
-   * download (SHA-256 runs ~1.2 GB/s here; XXH64 ~10x that) and proved nothing the tag had not.
+   * The plaintext of a block, verified end to end as `unsealFrame` says (the GCM tag, zstd's
+   * checksum, or for older compressed frames SHA-256 — unless `receiverChecksHash`: a sync client's
+   * fetch pack, whose receiver checks every block); why that suffices: storage-engine/README.md, Formats.
    * `known`: its record, looked up already (`records`); a stale one is looked up again.
    */
   async get(key: string, known?: BlockRecord, opts: { receiverChecksHash?: boolean } = {}): Promise<Buffer> {
@@ -259,7 +255,6 @@ export class BlockStore {
     const { read, record, t1 } = await this.readBlockFrame(key, known);
     const header = readFrameHeader(read.frame);
     const dataKey = await this.keys.keyById(record.namespace, header.keyId);
-    // Stored raw: the tag proves the plaintext (get).
     if (!header.compressed) return { plainSize: header.plainSize, plain: await this.sealer.unseal({ frame: read.frame, dataKey, key }) };
     const opened = openFrame(read.frame, dataKey, Buffer.from(key, 'latin1'), { inPlace: true });
     this.timer.add('decrypt', Number(process.hrtime.bigint() - t1));
